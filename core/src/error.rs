@@ -1,0 +1,233 @@
+//! Kafka's error names and codes, and the typed errors of each engine operation.
+//!
+//! Every error a user can cause maps to the [`ErrorCode`] Apache Kafka would answer with, so a
+//! learner sees the same name (`UNKNOWN_TOPIC_OR_PARTITION`, `OFFSET_OUT_OF_RANGE`, …) here as
+//! on a real cluster.
+
+use std::fmt;
+
+/// An Apache Kafka protocol error, with Kafka's name and numeric code (`Errors.java`).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorCode {
+    /// An unexpected server error (code -1).
+    UnknownServerError,
+    /// The requested offset is outside the range of offsets the log holds (code 1).
+    OffsetOutOfRange,
+    /// A stored or received record failed its CRC or is otherwise malformed (code 2).
+    CorruptMessage,
+    /// The topic or partition does not exist (code 3).
+    UnknownTopicOrPartition,
+    /// The record batch is larger than `max.message.bytes` (code 10, `MESSAGE_TOO_LARGE`,
+    /// raised as `RecordTooLargeException`).
+    MessageTooLarge,
+    /// The topic name is not legal (code 17).
+    InvalidTopicException,
+    /// A topic with this name already exists (code 36).
+    TopicAlreadyExists,
+    /// The number of partitions is not valid (code 37).
+    InvalidPartitions,
+    /// The replication factor is not valid (code 38).
+    InvalidReplicationFactor,
+    /// A configuration name or value is not valid (code 40).
+    InvalidConfig,
+    /// A record's timestamp is not acceptable (code 32).
+    InvalidTimestamp,
+    /// The record is not valid for this topic, e.g. a keyless record on a compacted topic (code 87).
+    InvalidRecord,
+}
+
+impl ErrorCode {
+    /// Kafka's name for this error, as printed by Kafka's tools (e.g. `OFFSET_OUT_OF_RANGE`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::UnknownServerError => "UNKNOWN_SERVER_ERROR",
+            Self::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            Self::CorruptMessage => "CORRUPT_MESSAGE",
+            Self::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            Self::MessageTooLarge => "MESSAGE_TOO_LARGE",
+            Self::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
+            Self::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            Self::InvalidPartitions => "INVALID_PARTITIONS",
+            Self::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
+            Self::InvalidConfig => "INVALID_CONFIG",
+            Self::InvalidTimestamp => "INVALID_TIMESTAMP",
+            Self::InvalidRecord => "INVALID_RECORD",
+        }
+    }
+
+    /// Kafka's numeric error code, as sent on the wire.
+    pub const fn code(self) -> i16 {
+        match self {
+            Self::UnknownServerError => -1,
+            Self::OffsetOutOfRange => 1,
+            Self::CorruptMessage => 2,
+            Self::UnknownTopicOrPartition => 3,
+            Self::MessageTooLarge => 10,
+            Self::InvalidTopicException => 17,
+            Self::InvalidTimestamp => 32,
+            Self::TopicAlreadyExists => 36,
+            Self::InvalidPartitions => 37,
+            Self::InvalidReplicationFactor => 38,
+            Self::InvalidConfig => 40,
+            Self::InvalidRecord => 87,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Implemented by every engine error: the Kafka error a client would receive for it.
+pub trait KafkaError: std::error::Error {
+    /// The Kafka error this failure is reported as.
+    fn error_code(&self) -> ErrorCode;
+}
+
+/// Why a topic could not be created.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CreateTopicError {
+    /// The name breaks Kafka's topic naming rules.
+    #[error(transparent)]
+    InvalidName(#[from] crate::topic::InvalidTopicName),
+    /// A topic with this name, or one that collides with it, exists.
+    #[error("topic '{name}' already exists")]
+    AlreadyExists {
+        /// The existing topic's name.
+        name: String,
+    },
+    /// Topic names differing only by '.' and '_' collide in Kafka's metric names.
+    #[error(
+        "topic '{name}' collides with existing topic '{existing}' ('.' and '_' are treated alike)"
+    )]
+    Collides {
+        /// The requested name.
+        name: String,
+        /// The existing topic it collides with.
+        existing: String,
+    },
+    /// The partition count is below 1 or above the engine's limit.
+    #[error("number of partitions must be between 1 and {max}, got {requested}")]
+    InvalidPartitions {
+        /// The requested count.
+        requested: i64,
+        /// The largest count the engine accepts.
+        max: u32,
+    },
+    /// A topic config is unknown or its value is out of range.
+    #[error(transparent)]
+    InvalidConfig(#[from] crate::config::InvalidConfig),
+}
+
+impl KafkaError for CreateTopicError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidName(_) => ErrorCode::InvalidTopicException,
+            Self::AlreadyExists { .. } | Self::Collides { .. } => ErrorCode::TopicAlreadyExists,
+            Self::InvalidPartitions { .. } => ErrorCode::InvalidPartitions,
+            Self::InvalidConfig(_) => ErrorCode::InvalidConfig,
+        }
+    }
+}
+
+/// Why records could not be appended.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProduceError {
+    /// The topic or partition does not exist.
+    #[error("unknown topic or partition: {topic}-{partition}")]
+    UnknownTopicOrPartition {
+        /// The topic named by the request.
+        topic: String,
+        /// The partition named by the request.
+        partition: i32,
+    },
+    /// The encoded batch exceeds the topic's `max.message.bytes`.
+    #[error("record batch of {size} bytes exceeds max.message.bytes={max}")]
+    RecordTooLarge {
+        /// Encoded size of the batch.
+        size: usize,
+        /// The topic's `max.message.bytes`.
+        max: u32,
+    },
+    /// The request carried no records.
+    #[error("a produce request must carry at least one record")]
+    EmptyBatch,
+}
+
+impl KafkaError for ProduceError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::UnknownTopicOrPartition { .. } => ErrorCode::UnknownTopicOrPartition,
+            Self::RecordTooLarge { .. } => ErrorCode::MessageTooLarge,
+            Self::EmptyBatch => ErrorCode::InvalidRecord,
+        }
+    }
+}
+
+/// Why a fetch could not be served.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The topic or partition does not exist.
+    #[error("unknown topic or partition: {topic}-{partition}")]
+    UnknownTopicOrPartition {
+        /// The topic named by the request.
+        topic: String,
+        /// The partition named by the request.
+        partition: i32,
+    },
+    /// The offset is below the log start offset or above the log end offset.
+    #[error("offset {offset} is out of range [{log_start_offset}, {log_end_offset}]")]
+    OffsetOutOfRange {
+        /// The requested offset.
+        offset: i64,
+        /// The first offset the log holds.
+        log_start_offset: i64,
+        /// The offset the next record will get.
+        log_end_offset: i64,
+    },
+}
+
+impl KafkaError for FetchError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::UnknownTopicOrPartition { .. } => ErrorCode::UnknownTopicOrPartition,
+            Self::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn codes_match_kafka_errors_java() {
+        // Values from Apache Kafka's `org.apache.kafka.common.protocol.Errors`.
+        let expected = [
+            (ErrorCode::UnknownServerError, -1),
+            (ErrorCode::OffsetOutOfRange, 1),
+            (ErrorCode::CorruptMessage, 2),
+            (ErrorCode::UnknownTopicOrPartition, 3),
+            (ErrorCode::MessageTooLarge, 10),
+            (ErrorCode::InvalidTopicException, 17),
+            (ErrorCode::InvalidTimestamp, 32),
+            (ErrorCode::TopicAlreadyExists, 36),
+            (ErrorCode::InvalidPartitions, 37),
+            (ErrorCode::InvalidReplicationFactor, 38),
+            (ErrorCode::InvalidConfig, 40),
+            (ErrorCode::InvalidRecord, 87),
+        ];
+        for (error, code) in expected {
+            assert_eq!(error.code(), code, "{error}");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of `rill-core`'s public API. One binary, as matklad recommends.
+//!
+//! On wasm32, `#[test]` is `wasm_bindgen_test`, so the same tests prove the engine behaves the
+//! same compiled to WebAssembly.
+
+mod broker;
+mod codec;
+#[cfg(not(target_arch = "wasm32"))]
+mod interop;
+mod recovery;
+#[cfg(not(target_arch = "wasm32"))]
+mod recovery_props;
