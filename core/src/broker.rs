@@ -184,50 +184,83 @@ impl Broker {
         partition: i32,
         records: &[NewRecord],
     ) -> Result<AppendInfo, ProduceError> {
-        let unknown = || ProduceError::UnknownTopicOrPartition {
-            topic: topic.to_owned(),
-            partition,
-        };
-        let entry = self.topics.get_mut(topic).ok_or_else(unknown)?;
-        let index = usize::try_from(partition).map_err(|_| unknown())?;
-        let log = entry.partitions.get_mut(index).ok_or_else(unknown)?;
-        let mut changes = Vec::new();
-        let info = log.append(now, &entry.config, records, &mut changes)?;
-        for change in changes {
-            let (topic, partition) = (topic.to_owned(), index as u32);
-            match change {
-                LogChange::SegmentRolled { base_offset } => {
-                    self.storage_ops.push(StorageOp::CreateSegment {
-                        topic: topic.clone(),
-                        partition,
-                        base_offset,
-                    });
-                    self.events.push(Event::SegmentRolled {
-                        topic,
-                        partition,
-                        base_offset,
-                    });
-                }
-                LogChange::Appended {
-                    segment_base_offset,
-                    bytes,
-                } => {
-                    self.storage_ops.push(StorageOp::AppendToSegment {
-                        topic,
-                        partition,
-                        base_offset: segment_base_offset,
+        let mut infos = self.produce_batches(now, topic, &[(partition, records)])?;
+        Ok(infos.pop().expect("one batch in, one append out"))
+    }
+
+    /// Appends one batch to each of several partitions of `topic`, all or nothing: every batch
+    /// is validated before any is appended. A partition may appear only once.
+    pub fn produce_batches(
+        &mut self,
+        now: i64,
+        topic: &str,
+        batches: &[(i32, &[NewRecord])],
+    ) -> Result<Vec<AppendInfo>, ProduceError> {
+        let entry =
+            self.topics
+                .get_mut(topic)
+                .ok_or_else(|| ProduceError::UnknownTopicOrPartition {
+                    topic: topic.to_owned(),
+                    partition: batches.first().map_or(-1, |(p, _)| *p),
+                })?;
+        let mut prepared = Vec::with_capacity(batches.len());
+        for (i, &(partition, records)) in batches.iter().enumerate() {
+            let unknown = || ProduceError::UnknownTopicOrPartition {
+                topic: topic.to_owned(),
+                partition,
+            };
+            let index = usize::try_from(partition).map_err(|_| unknown())?;
+            let log = entry.partitions.get(index).ok_or_else(unknown)?;
+            if batches[..i].iter().any(|(p, _)| *p == partition) {
+                return Err(ProduceError::DuplicatePartition {
+                    topic: topic.to_owned(),
+                    partition,
+                });
+            }
+            prepared.push((index, log.prepare(now, &entry.config, records)?));
+        }
+        let mut infos = Vec::with_capacity(prepared.len());
+        for (index, batch) in prepared {
+            let mut changes = Vec::new();
+            let info = entry.partitions[index].commit(batch, &mut changes);
+            let partition = index as u32;
+            for change in changes {
+                let topic = topic.to_owned();
+                match change {
+                    LogChange::SegmentRolled { base_offset } => {
+                        self.storage_ops.push(StorageOp::CreateSegment {
+                            topic: topic.clone(),
+                            partition,
+                            base_offset,
+                        });
+                        self.events.push(Event::SegmentRolled {
+                            topic,
+                            partition,
+                            base_offset,
+                        });
+                    }
+                    LogChange::Appended {
+                        segment_base_offset,
                         bytes,
-                    });
+                    } => {
+                        self.storage_ops.push(StorageOp::AppendToSegment {
+                            topic,
+                            partition,
+                            base_offset: segment_base_offset,
+                            bytes,
+                        });
+                    }
                 }
             }
+            self.events.push(Event::RecordsAppended {
+                topic: topic.to_owned(),
+                partition,
+                base_offset: info.base_offset,
+                last_offset: info.last_offset,
+            });
+            infos.push(info);
         }
-        self.events.push(Event::RecordsAppended {
-            topic: topic.to_owned(),
-            partition: index as u32,
-            base_offset: info.base_offset,
-            last_offset: info.last_offset,
-        });
-        Ok(info)
+        Ok(infos)
     }
 
     /// Reads records of one partition from `offset`, at least one batch and up to about

@@ -157,6 +157,14 @@ pub enum ProduceError {
     /// The request carried no records.
     #[error("a produce request must carry at least one record")]
     EmptyBatch,
+    /// The request named the same partition twice.
+    #[error("partition {topic}-{partition} appears more than once in one produce request")]
+    DuplicatePartition {
+        /// The topic named by the request.
+        topic: String,
+        /// The repeated partition.
+        partition: i32,
+    },
 }
 
 impl KafkaError for ProduceError {
@@ -164,7 +172,7 @@ impl KafkaError for ProduceError {
         match self {
             Self::UnknownTopicOrPartition { .. } => ErrorCode::UnknownTopicOrPartition,
             Self::RecordTooLarge { .. } => ErrorCode::MessageTooLarge,
-            Self::EmptyBatch => ErrorCode::InvalidRecord,
+            Self::EmptyBatch | Self::DuplicatePartition { .. } => ErrorCode::InvalidRecord,
         }
     }
 }

@@ -20,6 +20,15 @@ pub struct AppendInfo {
     pub log_start_offset: i64,
 }
 
+/// An encoded, validated batch waiting to be committed to the log it was prepared on.
+#[derive(Clone, Debug)]
+pub struct PreparedBatch {
+    header: crate::record::BatchHeader,
+    bytes: Vec<u8>,
+    log_append_time: Option<i64>,
+    segment_bytes: u32,
+}
+
 /// A change to a log's stored form, for the host to persist.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogChange {
@@ -98,8 +107,92 @@ impl PartitionLog {
         &self.segments
     }
 
-    /// Appends `records` as one batch with the next offsets, rolling first when the active
-    /// segment would exceed `segment.bytes`. Pushes what changed to `changes`.
+    /// Encodes `records` as the next batch of this log and checks it against the topic's
+    /// limits, without changing the log. Commit it with [`PartitionLog::commit`].
+    pub fn prepare(
+        &self,
+        now: i64,
+        config: &TopicConfig,
+        records: &[NewRecord],
+    ) -> Result<PreparedBatch, crate::error::ProduceError> {
+        use crate::error::ProduceError;
+        if records.is_empty() {
+            return Err(ProduceError::EmptyBatch);
+        }
+        let mut bytes = Vec::new();
+        let header = encode_batch(
+            &mut bytes,
+            self.log_end_offset,
+            self.leader_epoch,
+            config.message_timestamp_type,
+            now,
+            records,
+        );
+        if bytes.len() > config.max_message_bytes as usize {
+            return Err(ProduceError::RecordTooLarge {
+                size: bytes.len(),
+                max: config.max_message_bytes,
+            });
+        }
+        let log_append_time = match config.message_timestamp_type {
+            crate::record::TimestampType::LogAppendTime => Some(now),
+            crate::record::TimestampType::CreateTime => None,
+        };
+        Ok(PreparedBatch {
+            header,
+            bytes,
+            log_append_time,
+            segment_bytes: config.segment_bytes,
+        })
+    }
+
+    /// Appends a batch made by [`PartitionLog::prepare`] on this log, rolling first when the
+    /// active segment would exceed `segment.bytes`. Pushes what changed to `changes`.
+    ///
+    /// # Panics
+    /// If the log changed since the batch was prepared (its offsets would be wrong).
+    pub fn commit(&mut self, batch: PreparedBatch, changes: &mut Vec<LogChange>) -> AppendInfo {
+        let PreparedBatch {
+            header,
+            bytes,
+            log_append_time,
+            segment_bytes,
+        } = batch;
+        assert_eq!(
+            header.base_offset, self.log_end_offset,
+            "batch was prepared for this log's end"
+        );
+        let active = self
+            .segments
+            .last()
+            .expect("a log always has an active segment");
+        if !active.is_empty() && active.size() + bytes.len() > segment_bytes as usize {
+            self.roll(changes);
+        }
+        let active = self
+            .segments
+            .last_mut()
+            .expect("a log always has an active segment");
+        active.append_encoded(&header, &bytes);
+        changes.push(LogChange::Appended {
+            segment_base_offset: active.base_offset(),
+            bytes,
+        });
+        let base_offset = self.log_end_offset;
+        self.log_end_offset = header.last_offset() + 1;
+        assert!(
+            self.log_end_offset > base_offset,
+            "offsets strictly increase"
+        );
+        AppendInfo {
+            base_offset,
+            last_offset: header.last_offset(),
+            log_append_time,
+            log_start_offset: self.log_start_offset,
+        }
+    }
+
+    /// [`PartitionLog::prepare`] then [`PartitionLog::commit`].
     pub fn append(
         &mut self,
         now: i64,
@@ -107,57 +200,8 @@ impl PartitionLog {
         records: &[NewRecord],
         changes: &mut Vec<LogChange>,
     ) -> Result<AppendInfo, crate::error::ProduceError> {
-        use crate::error::ProduceError;
-        if records.is_empty() {
-            return Err(ProduceError::EmptyBatch);
-        }
-        let mut encoded = Vec::new();
-        let header = encode_batch(
-            &mut encoded,
-            self.log_end_offset,
-            self.leader_epoch,
-            config.message_timestamp_type,
-            now,
-            records,
-        );
-        if encoded.len() > config.max_message_bytes as usize {
-            return Err(ProduceError::RecordTooLarge {
-                size: encoded.len(),
-                max: config.max_message_bytes,
-            });
-        }
-        let active = self
-            .segments
-            .last()
-            .expect("a log always has an active segment");
-        if !active.is_empty() && active.size() + encoded.len() > config.segment_bytes as usize {
-            self.roll(changes);
-        }
-        let active = self
-            .segments
-            .last_mut()
-            .expect("a log always has an active segment");
-        active.append_encoded(&header, &encoded);
-        changes.push(LogChange::Appended {
-            segment_base_offset: active.base_offset(),
-            bytes: encoded,
-        });
-        let base_offset = self.log_end_offset;
-        self.log_end_offset = header.last_offset() + 1;
-        assert_eq!(
-            self.log_end_offset - base_offset,
-            records.len() as i64,
-            "one offset per record"
-        );
-        Ok(AppendInfo {
-            base_offset,
-            last_offset: header.last_offset(),
-            log_append_time: match config.message_timestamp_type {
-                crate::record::TimestampType::LogAppendTime => Some(now),
-                crate::record::TimestampType::CreateTime => None,
-            },
-            log_start_offset: self.log_start_offset,
-        })
+        let batch = self.prepare(now, config, records)?;
+        Ok(self.commit(batch, changes))
     }
 
     fn roll(&mut self, changes: &mut Vec<LogChange>) {

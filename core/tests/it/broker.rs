@@ -263,3 +263,44 @@ fn bad_produce_and_fetch_are_rejected_and_change_nothing() {
         ErrorCode::UnknownTopicOrPartition
     );
 }
+
+#[test]
+fn multi_partition_produce_is_all_or_nothing() {
+    let mut broker = Broker::new();
+    broker
+        .create_topic("t", 3, &[("max.message.bytes".into(), "200".into())])
+        .expect("valid");
+    broker.poll_storage_ops();
+    let small = [record("k", "v")];
+    let big = [record("k", &"x".repeat(500))];
+    let error = broker
+        .produce_batches(0, "t", &[(0, &small), (1, &big)])
+        .expect_err("partition 1 too large");
+    assert_eq!(error.error_code(), ErrorCode::MessageTooLarge);
+    assert!(matches!(
+        broker.produce_batches(0, "t", &[(0, &small), (0, &small)]),
+        Err(ProduceError::DuplicatePartition { .. })
+    ));
+    assert!(matches!(
+        broker.produce_batches(0, "t", &[(2, &small), (5, &small)]),
+        Err(ProduceError::UnknownTopicOrPartition { partition: 5, .. })
+    ));
+    for partition in 0..3 {
+        assert_eq!(
+            broker
+                .partition("t", partition)
+                .expect("exists")
+                .log_end_offset(),
+            0,
+            "nothing appended"
+        );
+    }
+    assert!(broker.poll_storage_ops().is_empty());
+    let infos = broker
+        .produce_batches(0, "t", &[(2, &small), (0, &small)])
+        .expect("valid");
+    assert_eq!(
+        infos.iter().map(|i| i.base_offset).collect::<Vec<_>>(),
+        [0, 0]
+    );
+}

@@ -1,0 +1,315 @@
+//! [`Host`]: drives the engine with the page's clock and persists before acknowledging.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rill_core::log::FetchedRecords;
+use rill_core::partitioner::Partitioner;
+use rill_core::record::{Header, NewRecord};
+use rill_core::storage::MemoryStore;
+use rill_core::{Broker, Event};
+
+use crate::HostError;
+use crate::store::{IdbStore, Store};
+
+/// Where a host keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageKind {
+    /// Only in memory: gone on reload.
+    Memory,
+    /// In IndexedDB: survives reloads.
+    IndexedDb,
+}
+
+/// One message to produce.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProduceInput {
+    /// Record key.
+    pub key: Option<Vec<u8>>,
+    /// Record value; `None` is a tombstone.
+    pub value: Option<Vec<u8>>,
+    /// Headers, in order.
+    pub headers: Vec<Header>,
+    /// Explicit partition; otherwise the partitioner chooses.
+    pub partition: Option<i32>,
+    /// Producer timestamp; otherwise now.
+    pub timestamp: Option<i64>,
+}
+
+/// Where one produced message landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducedRecord {
+    /// Partition chosen.
+    pub partition: i32,
+    /// Offset the broker assigned.
+    pub offset: i64,
+    /// The broker's time under `LogAppendTime`.
+    pub log_append_time: Option<i64>,
+}
+
+/// A segment, for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentView {
+    /// Base offset (and name).
+    pub base_offset: i64,
+    /// Size in bytes.
+    pub size: usize,
+}
+
+/// A partition's offsets and segments, for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionView {
+    /// Partition index.
+    pub partition: i32,
+    /// First offset held.
+    pub log_start_offset: i64,
+    /// Offset below which consumers can read.
+    pub high_watermark: i64,
+    /// Offset of the next record.
+    pub log_end_offset: i64,
+    /// Segments, oldest first.
+    pub segments: Vec<SegmentView>,
+}
+
+/// A topic, for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicView {
+    /// Topic name.
+    pub name: String,
+    /// Partitions in index order.
+    pub partitions: Vec<PartitionView>,
+    /// Config overrides given at creation.
+    pub configs: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    broker: Broker,
+    partitioner: Partitioner,
+    store: Store,
+    /// Stored values that could not be read at open.
+    skipped: Vec<String>,
+}
+
+/// A broker in the page. Cheap to clone: clones share one broker.
+///
+/// Each command applies to the engine synchronously (so commands take effect in call order),
+/// then its storage ops are flushed; the returned future resolves only once they are durable.
+#[derive(Clone, Debug)]
+pub struct Host {
+    inner: Rc<RefCell<Inner>>,
+}
+
+fn now() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+impl Host {
+    /// Opens the broker called `name`, recovering what IndexedDB holds for it.
+    pub async fn open(name: &str, storage: StorageKind) -> Result<Host, HostError> {
+        if name.is_empty() {
+            return Err(HostError::InvalidArgument(
+                "a broker name must not be empty".into(),
+            ));
+        }
+        let (broker, store, skipped) = match storage {
+            StorageKind::Memory => (Broker::new(), Store::Memory(MemoryStore::new()), Vec::new()),
+            StorageKind::IndexedDb => {
+                let opened = IdbStore::open(name).await?;
+                (
+                    Broker::recover(opened.image),
+                    Store::IndexedDb(opened.store),
+                    opened.skipped,
+                )
+            }
+        };
+        let inner = Inner {
+            broker,
+            partitioner: Partitioner::new(),
+            store,
+            skipped,
+        };
+        Ok(Host {
+            inner: Rc::new(RefCell::new(inner)),
+        })
+    }
+
+    /// Creates a topic and resolves once it is persisted.
+    pub async fn create_topic(
+        &self,
+        name: &str,
+        partitions: i64,
+        configs: Vec<(String, String)>,
+    ) -> Result<TopicView, HostError> {
+        let flush = {
+            let mut inner = self.inner.borrow_mut();
+            inner
+                .broker
+                .create_topic(name, partitions, &configs)
+                .map_err(|e| HostError::kafka(&e))?;
+            let ops = inner.broker.poll_storage_ops();
+            inner.store.flush(ops)
+        };
+        flush.await?;
+        self.topic(name)
+            .ok_or_else(|| HostError::Storage(format!("topic '{name}' vanished while persisting")))
+    }
+
+    /// Produces `messages` to `topic` (one batch per partition, all or nothing) and resolves
+    /// with where each landed once the batches are persisted.
+    pub async fn produce(
+        &self,
+        topic: &str,
+        messages: Vec<ProduceInput>,
+    ) -> Result<Vec<ProducedRecord>, HostError> {
+        let flush_and_result = {
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            let Some(partition_count) = inner
+                .broker
+                .topic(topic)
+                .map(|t| t.partitions().len() as u32)
+            else {
+                return Err(HostError::Kafka {
+                    code: rill_core::ErrorCode::UnknownTopicOrPartition,
+                    message: format!("unknown topic '{topic}': create it first"),
+                });
+            };
+            if messages.is_empty() {
+                return Err(HostError::InvalidArgument(
+                    "messages must hold at least one message".into(),
+                ));
+            }
+            if let Some(bad) = messages
+                .iter()
+                .filter_map(|m| m.partition)
+                .find(|p| !(0..partition_count as i32).contains(p))
+            {
+                return Err(HostError::Kafka {
+                    code: rill_core::ErrorCode::UnknownTopicOrPartition,
+                    message: format!(
+                        "topic '{topic}' has partitions 0..{}, not {bad}",
+                        partition_count - 1
+                    ),
+                });
+            }
+            let mut groups: BTreeMap<i32, (Vec<usize>, Vec<NewRecord>)> = BTreeMap::new();
+            for (index, message) in messages.into_iter().enumerate() {
+                let partition = message.partition.unwrap_or_else(|| {
+                    inner
+                        .partitioner
+                        .partition(topic, partition_count, message.key.as_deref())
+                        as i32
+                });
+                let group = groups.entry(partition).or_default();
+                group.0.push(index);
+                group.1.push(NewRecord {
+                    key: message.key,
+                    value: message.value,
+                    headers: message.headers,
+                    timestamp: message.timestamp,
+                });
+            }
+            let batches: Vec<(i32, &[NewRecord])> = groups
+                .iter()
+                .map(|(p, (_, r))| (*p, r.as_slice()))
+                .collect();
+            let infos = inner
+                .broker
+                .produce_batches(now(), topic, &batches)
+                .map_err(|e| HostError::kafka(&e))?;
+            let total = groups.values().map(|(indices, _)| indices.len()).sum();
+            let mut produced = vec![
+                ProducedRecord {
+                    partition: 0,
+                    offset: 0,
+                    log_append_time: None
+                };
+                total
+            ];
+            for ((partition, (indices, _)), info) in groups.iter().zip(&infos) {
+                for (i, &index) in indices.iter().enumerate() {
+                    produced[index] = ProducedRecord {
+                        partition: *partition,
+                        offset: info.base_offset + i as i64,
+                        log_append_time: info.log_append_time,
+                    };
+                }
+            }
+            let ops = inner.broker.poll_storage_ops();
+            (inner.store.flush(ops), produced)
+        };
+        let (flush, produced) = flush_and_result;
+        flush.await?;
+        Ok(produced)
+    }
+
+    /// Reads records of one partition from `offset`.
+    pub fn fetch(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        max_bytes: usize,
+    ) -> Result<FetchedRecords, HostError> {
+        self.inner
+            .borrow()
+            .broker
+            .fetch(topic, partition, offset, max_bytes)
+            .map_err(|e| HostError::kafka(&e))
+    }
+
+    /// Every topic, by name.
+    pub fn topics(&self) -> Vec<TopicView> {
+        self.inner.borrow().broker.topics().map(view_of).collect()
+    }
+
+    /// One topic.
+    pub fn topic(&self, name: &str) -> Option<TopicView> {
+        self.inner.borrow().broker.topic(name).map(view_of)
+    }
+
+    /// Takes the engine's events since the last call.
+    pub fn poll_events(&self) -> Vec<Event> {
+        self.inner.borrow_mut().broker.poll_events()
+    }
+
+    /// Stored values that could not be read when the broker was opened.
+    pub fn skipped_on_open(&self) -> Vec<String> {
+        self.inner.borrow().skipped.clone()
+    }
+
+    /// Closes the store's connection. The data stays; further writes fail.
+    pub fn close(&self) {
+        if let Store::IndexedDb(idb) = &self.inner.borrow().store {
+            idb.close();
+        }
+    }
+}
+
+fn view_of(topic: &rill_core::Topic) -> TopicView {
+    TopicView {
+        name: topic.name().to_owned(),
+        configs: topic.config_overrides().to_vec(),
+        partitions: topic
+            .partitions()
+            .iter()
+            .enumerate()
+            .map(|(index, log)| PartitionView {
+                partition: index as i32,
+                log_start_offset: log.log_start_offset(),
+                high_watermark: log.high_watermark(),
+                log_end_offset: log.log_end_offset(),
+                segments: log
+                    .segments()
+                    .iter()
+                    .map(|s| SegmentView {
+                        base_offset: s.base_offset(),
+                        size: s.size(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
