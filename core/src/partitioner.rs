@@ -103,7 +103,7 @@ mod tests {
                 b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
                 -58_897_971,
             ),
-            (&[b'a', b'b', b'c'], 479_470_107),
+            (&[0x61, 0x62, 0x63], 479_470_107),
         ];
         for (input, expected) in cases {
             assert_eq!(

@@ -30,7 +30,7 @@ fn to_js_error(error: &HostError) -> JsValue {
     js.set_name("RillError");
     // Setting properties on a fresh Error object cannot fail.
     let _ = Reflect::set(&js, &"type".into(), &error.type_name().into());
-    let code = error.code().map_or(JsValue::NULL, |c| JsValue::from(c));
+    let code = error.code().map_or(JsValue::NULL, JsValue::from);
     let _ = Reflect::set(&js, &"code".into(), &code);
     js.into()
 }
@@ -202,6 +202,9 @@ fn topic_to_js(topic: &TopicView) -> JsValue {
     object.into()
 }
 
+/// A parsed `createTopic` argument: name, partition count, config overrides.
+type TopicSpec = (String, i64, Vec<(String, String)>);
+
 /// A rill broker living in this page.
 #[wasm_bindgen]
 #[derive(Debug)]
@@ -244,7 +247,7 @@ impl Rill {
     pub fn create_topic(&self, spec: JsValue) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
-            let parse = || -> Result<(String, i64, Vec<(String, String)>), HostError> {
+            let parse = || -> Result<TopicSpec, HostError> {
                 let object = object_arg(&spec, "topic spec")?;
                 let topic = string_field(object, "topic", "topic spec")?
                     .ok_or_else(|| invalid("topic spec.topic is required"))?;

@@ -166,7 +166,8 @@ fn bad_topic_creation_is_rejected_and_changes_nothing() {
     broker.create_topic("a.b", 1, &[]).expect("valid");
     broker.poll_storage_ops();
     broker.poll_events();
-    let cases: Vec<(&str, i64, Vec<(String, String)>, ErrorCode)> = vec![
+    type Case = (&'static str, i64, Vec<(String, String)>, ErrorCode);
+    let cases: Vec<Case> = vec![
         ("", 1, vec![], ErrorCode::InvalidTopicException),
         ("bad name", 1, vec![], ErrorCode::InvalidTopicException),
         ("..", 1, vec![], ErrorCode::InvalidTopicException),

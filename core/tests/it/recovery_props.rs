@@ -5,6 +5,9 @@ use rill_core::Broker;
 use rill_core::record::NewRecord;
 use rill_core::storage::MemoryStore;
 
+/// A record's key and value, each nullable.
+type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 #[derive(Clone, Debug)]
 enum Command {
     Create {
@@ -15,7 +18,7 @@ enum Command {
     Produce {
         topic: u8,
         partition: i32,
-        records: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)>,
+        records: Vec<KeyValue>,
     },
 }
 

@@ -1,0 +1,194 @@
+//! Installs what the build and the tests need, only when it is missing.
+//!
+//! Everything comes from the package registries: the Rust target from rustup, the CLIs from
+//! crates.io (pinned), Chromium/chromedriver/Node from Debian, `playwright-core` from npm.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run::{run, version_of};
+
+/// Must equal the exact `wasm-bindgen` pin in the workspace `Cargo.toml` (a test checks).
+pub(crate) const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// The `wasm-pack` used for `wasm-pack test --headless --chrome`.
+pub(crate) const WASM_PACK_VERSION: &str = "0.15.1";
+/// Where Debian's packages put the browser and its driver.
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's chromedriver, matching [`CHROMIUM`].
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn step(message: &str) {
+    println!("==> {message}");
+}
+
+/// `$CARGO_HOME/bin`, where `cargo install` puts binaries.
+pub(crate) fn cargo_bin_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return PathBuf::from(home).join("bin");
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
+    home.join(".cargo").join("bin")
+}
+
+/// A command for a cargo-installed tool, found in `$CARGO_HOME/bin` even when that is not on PATH.
+pub(crate) fn cargo_tool(name: &str) -> Command {
+    let installed = cargo_bin_dir().join(name);
+    let mut cmd = Command::new(if installed.exists() {
+        installed
+    } else {
+        PathBuf::from(name)
+    });
+    cmd.env("PATH", path_with_cargo_bin());
+    cmd
+}
+
+/// PATH with `$CARGO_HOME/bin` first, so tools find each other (wasm-pack → wasm-bindgen).
+pub(crate) fn path_with_cargo_bin() -> std::ffi::OsString {
+    let mut paths = vec![cargo_bin_dir()];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+fn tool_version(name: &str) -> Option<String> {
+    let installed = cargo_bin_dir().join(name);
+    version_of(&installed.to_string_lossy()).or_else(|| version_of(name))
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let output = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup is needed to add the wasm32 target: {e}"))?;
+    if String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    step("adding the wasm32-unknown-unknown target (a few seconds)");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_cargo_tool(binary: &str, krate: &str, version: &str) -> Result<(), String> {
+    let wanted = format!("{binary} {version}");
+    if tool_version(binary).is_some_and(|v| v == wanted || v.starts_with(&format!("{wanted} "))) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing {krate} {version} from crates.io (about 2 minutes, once)"
+    ));
+    // Not --locked: a locked dependency was once missing from the registry (TOOLCHAIN.md).
+    run(Command::new("cargo").args(["install", krate, "--version", version, "--force"]))?;
+    match tool_version(binary) {
+        Some(v) if v.starts_with(&wanted) => Ok(()),
+        other => Err(format!(
+            "{krate} installed but `{binary} --version` says {other:?}, expected {wanted}"
+        )),
+    }
+}
+
+/// What building the playground needs: the wasm32 target and the pinned wasm-bindgen CLI.
+pub(crate) fn ensure_build_tools() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    step(&format!(
+        "installing {} from Debian (a few minutes, once)",
+        packages.join(", ")
+    ));
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.args(["-n", "apt-get"]);
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update"]))?;
+    let mut install = apt(&["install", "-y", "--no-install-recommends"]);
+    install.args(packages);
+    run(&mut install)
+        .map_err(|e| format!("{e}\n(installing system packages needs root or passwordless sudo)"))
+}
+
+fn node_is_usable() -> bool {
+    version_of("node")
+        .and_then(|v| {
+            v.trim_start_matches('v')
+                .split('.')
+                .next()
+                .and_then(|m| m.parse::<u32>().ok())
+        })
+        .is_some_and(|major| major >= 18)
+        && version_of("npm").is_some()
+}
+
+/// What the tests need on top of the build: wasm-pack, Chromium and its driver, Node and the
+/// end-to-end test's npm packages.
+pub(crate) fn ensure_test_tools() -> Result<(), String> {
+    ensure_cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION)?;
+    let mut missing = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        missing.push("chromium");
+    }
+    if !Path::new(CHROMEDRIVER).exists() {
+        missing.push("chromium-driver");
+    }
+    if !node_is_usable() {
+        missing.extend(["nodejs", "npm"]);
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
+    }
+    ensure_e2e_packages()
+}
+
+fn ensure_e2e_packages() -> Result<(), String> {
+    let dir = crate::root().join("tests").join("e2e");
+    let installed = dir
+        .join("node_modules")
+        .join("playwright-core")
+        .join("package.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = |a: &Path, b: &Path| {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        matches!((modified(a), modified(b)), (Some(x), Some(y)) if x >= y)
+    };
+    if installed.exists() && fresh(&installed, &lock) {
+        return Ok(());
+    }
+    step("installing the end-to-end test's npm packages (playwright-core, no browser download)");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_pin_matches_the_workspace_crate_pin() {
+        let manifest =
+            std::fs::read_to_string(crate::root().join("Cargo.toml")).expect("workspace manifest");
+        let pin = format!("wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"");
+        assert!(
+            manifest.contains(&pin),
+            "Cargo.toml must pin {pin} to match the CLI xtask installs"
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! Builds the playground into `target/site`: release wasm, wasm-bindgen glue, static files.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run::run;
+use crate::setup::cargo_tool;
+
+/// Where the built site goes.
+pub(crate) fn site_dir() -> PathBuf {
+    target_dir().join("site")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::root().join("target"), PathBuf::from)
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Builds the site and returns its directory. Work that is up to date is skipped.
+pub(crate) fn build_site() -> Result<PathBuf, String> {
+    println!("==> building the playground (release, wasm32)");
+    run(Command::new("cargo").args([
+        "build",
+        "--release",
+        "--package",
+        "rill-playground",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/release/rill-playground.wasm");
+    let site = site_dir();
+    std::fs::create_dir_all(&site).map_err(|e| format!("cannot create {}: {e}", site.display()))?;
+    let bindgen_out = site.join("rill_playground_bg.wasm");
+    let stale = match (modified(&wasm), modified(&bindgen_out)) {
+        (Some(built), Some(bound)) => built > bound,
+        _ => true,
+    };
+    if stale {
+        println!("==> generating JavaScript bindings");
+        let mut bindgen = cargo_tool("wasm-bindgen");
+        bindgen
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "rill_playground",
+                "--out-dir",
+            ])
+            .arg(&site)
+            .arg(&wasm);
+        run(&mut bindgen)?;
+        optimize(&bindgen_out);
+    }
+    let static_dir = crate::root().join("static");
+    let entries = std::fs::read_dir(&static_dir)
+        .map_err(|e| format!("cannot read {}: {e}", static_dir.display()))?;
+    for entry in entries.flatten() {
+        let from = entry.path();
+        if from.is_file() {
+            let to = site.join(entry.file_name());
+            std::fs::copy(&from, &to)
+                .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        }
+    }
+    let size = std::fs::metadata(&bindgen_out)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "==> site ready in {} (wasm {} KiB)",
+        site.display(),
+        size / 1024
+    );
+    Ok(site)
+}
+
+/// Shrinks the wasm with binaryen's `wasm-opt` when it is installed; the site works without.
+fn optimize(wasm: &Path) {
+    let Some(version) = crate::run::version_of("wasm-opt") else {
+        println!(
+            "    (wasm-opt not found: skipping size optimisation; `apt-get install binaryen` adds it)"
+        );
+        return;
+    };
+    println!("==> optimising with {version}");
+    let optimized = wasm.with_extension("opt.wasm");
+    let status = Command::new("wasm-opt")
+        .args([
+            "-O3",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+        ])
+        .args([
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "--enable-mutable-globals",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimized)
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            if let Err(e) = std::fs::rename(&optimized, wasm) {
+                println!("    (could not replace the wasm with the optimised one: {e})");
+            }
+        }
+        _ => {
+            let _ = std::fs::remove_file(&optimized);
+            println!("    (wasm-opt failed: keeping the unoptimised wasm)");
+        }
+    }
+}
