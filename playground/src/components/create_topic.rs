@@ -17,6 +17,16 @@ pub struct CreateTopicProps {
 pub fn create_topic_form(props: &CreateTopicProps) -> Html {
     let name = use_node_ref();
     let partitions = use_node_ref();
+    // Controlled, so a re-render (e.g. after an error) keeps what the person typed.
+    let partitions_text = use_state(|| "3".to_owned());
+    let on_partitions_input = {
+        let partitions_text = partitions_text.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                partitions_text.set(input.value());
+            }
+        })
+    };
     let on_submit = {
         let (name, partitions, on_create) =
             (name.clone(), partitions.clone(), props.on_create.clone());
@@ -39,7 +49,8 @@ pub fn create_topic_form(props: &CreateTopicProps) -> Html {
             </label>
             <label>
                 <span>{ "Partitions" }</span>
-                <input ref={partitions} name="partitions" type="number" value="3" min="1" step="1" />
+                <input ref={partitions} name="partitions" type="number" min="1" step="1"
+                    value={(*partitions_text).clone()} oninput={on_partitions_input} />
             </label>
             <button type="submit" data-action="create-topic" disabled={props.disabled}>{ "Create topic" }</button>
         </form>

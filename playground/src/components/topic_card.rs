@@ -18,7 +18,7 @@ pub struct TopicCardProps {
 }
 
 fn record_box(record: &RecordView, highlighted: bool) -> Html {
-    let colour = key_colour(record.key_bytes.as_deref());
+    let (colour, ink) = key_colour(record.key_bytes.as_deref());
     let key_label = record.key.clone().unwrap_or_else(|| "∅ no key".to_owned());
     let value_label = record
         .value
@@ -34,7 +34,7 @@ fn record_box(record: &RecordView, highlighted: bool) -> Html {
         record.key.is_none().then_some("keyless")
     );
     html! {
-        <li class={class} style={format!("--key-colour: {colour}")} title={title}
+        <li class={class} style={format!("--key-colour: {colour}; --key-ink: {ink}")} title={title}
             data-offset={record.offset.to_string()} data-key={record.key.clone().unwrap_or_default()}
             aria-label={format!("offset {}, key {}", record.offset, key_label)}>
             <span class="offset">{ record.offset }</span>
