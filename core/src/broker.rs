@@ -80,8 +80,13 @@ impl Broker {
             let mut per_partition: Vec<Vec<(i64, Vec<u8>)>> =
                 vec![Vec::new(); stored.record.partitions as usize];
             for segment in stored.segments {
-                if let Some(list) = per_partition.get_mut(segment.partition as usize) {
-                    list.push((segment.base_offset, segment.bytes));
+                match per_partition.get_mut(segment.partition as usize) {
+                    Some(list) => list.push((segment.base_offset, segment.bytes)),
+                    None => broker.events.push(Event::RecoverySkippedSegment {
+                        topic: name.clone(),
+                        partition: segment.partition,
+                        base_offset: segment.base_offset,
+                    }),
                 }
             }
             let mut partitions = Vec::with_capacity(per_partition.len());

@@ -43,6 +43,15 @@ pub enum Event {
         /// What was dropped and why.
         truncation: RecoveryTruncation,
     },
+    /// A stored segment names a partition its topic does not have, and was skipped.
+    RecoverySkippedSegment {
+        /// Topic name.
+        topic: String,
+        /// The partition it names.
+        partition: u32,
+        /// The segment's base offset.
+        base_offset: i64,
+    },
     /// A stored topic could not be restored at all (its metadata is invalid) and was skipped.
     RecoverySkippedTopic {
         /// Topic name as stored.

@@ -150,3 +150,48 @@ fn corrupt_middle_segment_drops_everything_after_it() {
         broker.fetch("orders", 0, 0, usize::MAX)
     );
 }
+
+#[test]
+fn segments_of_partitions_the_topic_lacks_are_reported_not_used() {
+    let (mut broker, mut store) = (Broker::new(), MemoryStore::new());
+    produce_some(&mut broker, &mut store);
+    let mut image = store.image();
+    let mut stray = image.topics[0].segments[0].clone();
+    stray.partition = 7;
+    image.topics[0].segments.push(stray);
+    let mut recovered = Broker::recover(image);
+    let events = recovered.poll_events();
+    assert_eq!(
+        events,
+        [Event::RecoverySkippedSegment {
+            topic: "orders".into(),
+            partition: 7,
+            base_offset: 0
+        }]
+    );
+    assert_eq!(
+        recovered
+            .topic("orders")
+            .expect("recovered")
+            .partitions()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn invalid_stored_topic_is_skipped_and_reported() {
+    let (mut broker, mut store) = (Broker::new(), MemoryStore::new());
+    produce_some(&mut broker, &mut store);
+    let mut image = store.image();
+    let mut bad = image.topics[0].clone();
+    bad.record.name = "bad name".into();
+    image.topics.push(bad);
+    let mut recovered = Broker::recover(image);
+    let events = recovered.poll_events();
+    assert!(
+        matches!(&events[..], [Event::RecoverySkippedTopic { topic, .. }] if topic == "bad name"),
+        "{events:?}"
+    );
+    assert_eq!(recovered.topics().count(), 1);
+}

@@ -352,14 +352,26 @@ impl IdbStore {
             .map_err(write_error)?;
         debug_assert_eq!(tx.mode().ok(), Some(IdbTransactionMode::Readwrite));
         let done = transaction_done(&tx);
-        let topics = tx.object_store(TOPICS).map_err(write_error)?;
-        let chunks = tx.object_store(CHUNKS).map_err(write_error)?;
+        if let Err(error) = self.put_all(&tx, ops) {
+            // Some puts may already be queued: abort, or the transaction would commit them.
+            let _ = tx.abort();
+            return Err(write_error(error));
+        }
+        Ok(async move {
+            done.await
+                .map(drop)
+                .map_err(|e| storage_error("IndexedDB write failed", e))
+        })
+    }
+
+    /// Queues a put for every op in `tx`. Stops at the first failure.
+    fn put_all(&mut self, tx: &IdbTransaction, ops: Vec<StorageOp>) -> Result<(), JsValue> {
+        let topics = tx.object_store(TOPICS)?;
+        let chunks = tx.object_store(CHUNKS)?;
         for op in ops {
             match op {
                 StorageOp::PutTopic(record) => {
-                    topics
-                        .put(&topic_to_js(&record).map_err(write_error)?)
-                        .map_err(write_error)?;
+                    topics.put(&topic_to_js(&record)?)?;
                 }
                 StorageOp::CreateSegment {
                     topic,
@@ -367,9 +379,7 @@ impl IdbStore {
                     base_offset,
                 } => {
                     let key = chunk_key(&topic, partition, base_offset, 0);
-                    chunks
-                        .put_with_key(&Uint8Array::new_with_length(0), &key)
-                        .map_err(write_error)?;
+                    chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
                     self.next_chunk.insert((topic, partition, base_offset), 1);
                 }
                 StorageOp::AppendToSegment {
@@ -382,17 +392,11 @@ impl IdbStore {
                     let seq = self.next_chunk.entry(key.clone()).or_insert(0);
                     let js_key = chunk_key(&key.0, partition, base_offset, *seq);
                     *seq += 1;
-                    chunks
-                        .put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)
-                        .map_err(write_error)?;
+                    chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
                 }
             }
         }
-        Ok(async move {
-            done.await
-                .map(drop)
-                .map_err(|e| storage_error("IndexedDB write failed", e))
-        })
+        Ok(())
     }
 
     /// Closes the connection. The data stays.
