@@ -11,7 +11,8 @@ pub(crate) fn site_dir() -> PathBuf {
     target_dir().join("site")
 }
 
-fn target_dir() -> PathBuf {
+/// The cargo target directory.
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::root().join("target"), PathBuf::from)
 }
 
