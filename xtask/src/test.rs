@@ -102,7 +102,10 @@ pub(crate) fn test_command() -> Result<(), String> {
             "rill-wasm",
             "--package",
             "rill-playground",
-            "--all-targets",
+            // Benchmarks are native (criterion); wasm timing has its own browser harness.
+            "--lib",
+            "--bins",
+            "--tests",
             "--target",
             "wasm32-unknown-unknown",
             "--",
