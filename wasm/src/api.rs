@@ -82,8 +82,12 @@ fn int_field(object: &Object, name: &str, what: &str) -> Result<Option<i64>, Hos
 }
 
 fn bytes_field(object: &Object, name: &str, what: &str) -> Result<Option<Vec<u8>>, HostError> {
-    let value = field(object, name);
-    if is_missing(&value) {
+    bytes_from_js(&field(object, name), &format!("{what}.{name}"))
+}
+
+/// A key, value or header value: `string` (UTF-8), `Uint8Array`, or null/undefined.
+fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostError> {
+    if is_missing(value) {
         Ok(None)
     } else if let Some(text) = value.as_string() {
         Ok(Some(text.into_bytes()))
@@ -91,7 +95,7 @@ fn bytes_field(object: &Object, name: &str, what: &str) -> Result<Option<Vec<u8>
         Ok(Some(bytes.to_vec()))
     } else {
         Err(invalid(format!(
-            "{what}.{name} must be a string, a Uint8Array or null"
+            "{what} must be a string, a Uint8Array or null"
         )))
     }
 }
@@ -105,9 +109,7 @@ fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> 
     for entry in Object::entries(object).iter() {
         let pair: Array = entry.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
-        let holder = Object::new();
-        let _ = Reflect::set(&holder, &"v".into(), &pair.get(1));
-        let value = bytes_field(&holder, "v", &format!("{what}.{key}"))?;
+        let value = bytes_from_js(&pair.get(1), &format!("{what}.{key}"))?;
         headers.push(Header { key, value });
     }
     Ok(headers)
