@@ -31,6 +31,52 @@ pub enum StorageOp {
         /// v2 record batch bytes.
         bytes: Vec<u8>,
     },
+    /// Remove a whole segment (retention, or a log start offset moved past it).
+    DeleteSegment {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The segment's base offset.
+        base_offset: i64,
+    },
+    /// Atomically swap segments for their compacted replacements: remove every segment in
+    /// `removed`, then store each of `added` with exactly the given bytes. A replacement may
+    /// reuse a removed segment's base offset.
+    ReplaceSegments {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Base offsets of the segments to remove.
+        removed: Vec<i64>,
+        /// New segments as (base offset, whole segment bytes).
+        added: Vec<(i64, Vec<u8>)>,
+    },
+    /// Create or replace a partition's checkpoints.
+    PutPartitionState {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The checkpointed state.
+        state: PartitionState,
+    },
+    /// Remove a topic: its metadata, every segment and every partition state.
+    DeleteTopic {
+        /// Topic name.
+        topic: String,
+    },
+}
+
+/// A partition's checkpoints, as Kafka keeps in `log-start-offset-checkpoint` and
+/// `cleaner-offset-checkpoint`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartitionState {
+    /// The log start offset; may lie inside the first segment after `deleteRecords`.
+    pub log_start_offset: i64,
+    /// The compaction cleaner's first dirty offset: everything below it has been cleaned.
+    pub cleaner_checkpoint: i64,
 }
 
 /// A topic's persisted metadata.
@@ -58,6 +104,8 @@ pub struct RecoveredTopic {
     pub record: TopicRecord,
     /// Stored segments, in any order.
     pub segments: Vec<RecoveredSegment>,
+    /// Stored partition checkpoints as (partition, state), in any order.
+    pub partition_states: Vec<(u32, PartitionState)>,
 }
 
 /// One stored segment's bytes.
@@ -77,6 +125,7 @@ pub struct RecoveredSegment {
 pub struct MemoryStore {
     topics: BTreeMap<String, TopicRecord>,
     segments: BTreeMap<(String, u32, i64), Vec<u8>>,
+    partition_states: BTreeMap<(String, u32), PartitionState>,
 }
 
 impl MemoryStore {
@@ -111,6 +160,39 @@ impl MemoryStore {
                     .or_default()
                     .extend_from_slice(&bytes);
             }
+            StorageOp::DeleteSegment {
+                topic,
+                partition,
+                base_offset,
+            } => {
+                self.segments.remove(&(topic, partition, base_offset));
+            }
+            StorageOp::ReplaceSegments {
+                topic,
+                partition,
+                removed,
+                added,
+            } => {
+                for base_offset in removed {
+                    self.segments.remove(&(topic.clone(), partition, base_offset));
+                }
+                for (base_offset, bytes) in added {
+                    self.segments
+                        .insert((topic.clone(), partition, base_offset), bytes);
+                }
+            }
+            StorageOp::PutPartitionState {
+                topic,
+                partition,
+                state,
+            } => {
+                self.partition_states.insert((topic, partition), state);
+            }
+            StorageOp::DeleteTopic { topic } => {
+                self.segments.retain(|(t, _, _), _| *t != topic);
+                self.partition_states.retain(|(t, _), _| *t != topic);
+                self.topics.remove(&topic);
+            }
         }
     }
 
@@ -141,6 +223,12 @@ impl MemoryStore {
                         base_offset: *base_offset,
                         bytes: bytes.clone(),
                     })
+                    .collect(),
+                partition_states: self
+                    .partition_states
+                    .iter()
+                    .filter(|((topic, _), _)| *topic == record.name)
+                    .map(|((_, partition), state)| (*partition, *state))
                     .collect(),
             })
             .collect();
