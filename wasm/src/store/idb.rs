@@ -1,26 +1,37 @@
 //! The IndexedDB store: segments as chunks, topics as metadata, one transaction per flush.
 //!
-//! Schema (version 1), in a database named `rill:<name>`:
+//! Schema (version 2), in a database named `rill:<name>`:
 //! - `topics`: one object per topic, keyed by its `name`: `{ name, partitions, configs }`;
 //! - `chunks`: segment bytes, keyed by `[topic, partition, baseOffset, seq]`. A segment is the
 //!   concatenation of its chunks in key order. Each chunk is the batches of one append (at most
-//!   `max.message.bytes`), well below browsers' per-value limits.
+//!   `max.message.bytes`), or a piece of at most 1 MiB of a compacted segment written whole,
+//!   well below browsers' per-value limits;
+//! - `partitions` (since version 2): partition checkpoints, keyed by `[topic, partition]`:
+//!   `{ logStartOffset, cleanerCheckpoint }` as numbers (offsets stay below 2^53).
+//!
+//! Upgrading from version 1 adds the empty `partitions` store and keeps everything else.
+//! Deleting a segment or a topic deletes key ranges: `[topic, partition, baseOffset, 0..=+inf]`
+//! for a segment, every key whose first component is the topic for a topic.
 //!
 //! IndexedDB commits a transaction as soon as control returns to the event loop with no request
-//! pending, so [`IdbStore::write`] issues every put synchronously and only then awaits
-//! completion. Transactions whose scopes overlap run in creation order, so flushes land in the
-//! order the engine emitted them. Writes ask for `durability: "strict"`: a produce is
-//! acknowledged only after its data is on disk.
+//! pending, so [`IdbStore::write`] issues every request synchronously and only then awaits
+//! completion. Requests within a transaction execute in the order they were issued, so the ops
+//! of one flush apply in order; transactions whose scopes overlap run in creation order, so
+//! flushes land in the order the engine emitted them. Writes ask for `durability: "strict"`: a
+//! produce is acknowledged only after its data is on disk.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use rill_core::storage::{RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp, TopicRecord};
+use rill_core::storage::{
+    PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp, TopicRecord,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbFactory, IdbObjectStoreParameters, IdbRequest, IdbTransaction,
+    IdbDatabase, IdbFactory, IdbObjectStore, IdbObjectStoreParameters, IdbRequest, IdbTransaction,
     IdbTransactionMode,
 };
 
@@ -28,8 +39,13 @@ use crate::HostError;
 
 const TOPICS: &str = "topics";
 const CHUNKS: &str = "chunks";
+const PARTITIONS: &str = "partitions";
 /// The schema version this code writes. Each bump adds an arm to [`upgrade`].
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
+/// The largest chunk a segment written whole (a compaction's replacement) is split into.
+const MAX_CHUNK_BYTES: usize = 1 << 20;
+/// `Number.MAX_SAFE_INTEGER`: offsets up to this magnitude survive the trip through a number.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 #[wasm_bindgen]
 extern "C" {
@@ -45,6 +61,19 @@ extern "C" {
         mode: &str,
         options: &JsValue,
     ) -> Result<IdbTransaction, JsValue>;
+
+    /// `IDBKeyRange`, bound here so the crate needs no further web-sys feature.
+    #[wasm_bindgen(js_name = IDBKeyRange)]
+    type KeyRange;
+
+    /// `IDBKeyRange.bound(lower, upper, lowerOpen, upperOpen)`.
+    #[wasm_bindgen(static_method_of = KeyRange, catch, js_name = bound)]
+    fn bound(
+        lower: &JsValue,
+        upper: &JsValue,
+        lower_open: bool,
+        upper_open: bool,
+    ) -> Result<KeyRange, JsValue>;
 }
 
 /// An open IndexedDB store.
@@ -64,6 +93,11 @@ pub struct Opened {
     pub image: RecoveryImage,
     /// Stored values that could not be read at all (wrong type or shape), described.
     pub skipped: Vec<String>,
+}
+
+/// Every object store, in the order transactions name them.
+fn store_names() -> Array {
+    Array::of3(&TOPICS.into(), &CHUNKS.into(), &PARTITIONS.into())
 }
 
 fn database_name(name: &str) -> String {
@@ -149,6 +183,9 @@ fn upgrade(db: &IdbDatabase, old_version: u32) -> Result<(), JsValue> {
         db.create_object_store_with_optional_parameters(TOPICS, &params)?;
         db.create_object_store(CHUNKS)?;
     }
+    if old_version < 2 {
+        db.create_object_store(PARTITIONS)?;
+    }
     Ok(())
 }
 
@@ -159,6 +196,122 @@ fn chunk_key(topic: &str, partition: u32, base_offset: i64, seq: u32) -> Array {
         &JsValue::from(base_offset as f64),
         &JsValue::from(seq),
     )
+}
+
+/// Every chunk of one segment: `[topic, partition, baseOffset, 0] ..= [.., +inf]`.
+fn segment_range(topic: &str, partition: u32, base_offset: i64) -> Result<JsValue, JsValue> {
+    let upper = Array::of4(
+        &JsValue::from_str(topic),
+        &JsValue::from(partition),
+        &JsValue::from(base_offset as f64),
+        &JsValue::from(f64::INFINITY),
+    );
+    KeyRange::bound(
+        &chunk_key(topic, partition, base_offset, 0),
+        &upper,
+        false,
+        false,
+    )
+    .map(JsValue::from)
+}
+
+/// Every array key whose first component is `topic`: `[topic] ..= [topic, []]`. An array sorts
+/// after every number and string, so `[topic, []]` is above `[topic, n, ...]` for any `n`.
+fn topic_range(topic: &str) -> Result<JsValue, JsValue> {
+    let topic = JsValue::from_str(topic);
+    KeyRange::bound(
+        &Array::of1(&topic),
+        &Array::of2(&topic, &Array::new()),
+        false,
+        false,
+    )
+    .map(JsValue::from)
+}
+
+fn partition_key(topic: &str, partition: u32) -> Array {
+    Array::of2(&JsValue::from_str(topic), &JsValue::from(partition))
+}
+
+/// An offset as a number, refusing any the number cannot hold exactly.
+fn offset_to_js(name: &str, offset: i64) -> Result<JsValue, JsValue> {
+    let number = offset as f64;
+    if number.abs() > MAX_SAFE_INTEGER {
+        return Err(JsValue::from_str(&format!(
+            "{name} {offset} does not fit in a JavaScript number"
+        )));
+    }
+    Ok(JsValue::from(number))
+}
+
+fn offset_from_js(value: &JsValue) -> Option<i64> {
+    value
+        .as_f64()
+        .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER)
+        .map(|f| f as i64)
+}
+
+fn state_to_js(state: &PartitionState) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    Reflect::set(
+        &object,
+        &"logStartOffset".into(),
+        &offset_to_js("log start offset", state.log_start_offset)?,
+    )?;
+    Reflect::set(
+        &object,
+        &"cleanerCheckpoint".into(),
+        &offset_to_js("cleaner checkpoint", state.cleaner_checkpoint)?,
+    )?;
+    Ok(object.into())
+}
+
+fn state_from_js(value: &JsValue) -> Option<PartitionState> {
+    if !value.is_object() {
+        return None;
+    }
+    Some(PartitionState {
+        log_start_offset: offset_from_js(&Reflect::get(value, &"logStartOffset".into()).ok()?)?,
+        cleaner_checkpoint: offset_from_js(
+            &Reflect::get(value, &"cleanerCheckpoint".into()).ok()?,
+        )?,
+    })
+}
+
+fn partition_key_from_js(key: &JsValue) -> Option<(String, u32)> {
+    let key = key.dyn_ref::<Array>()?;
+    if key.length() != 2 {
+        return None;
+    }
+    let partition = key
+        .get(1)
+        .as_f64()
+        .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))?;
+    Some((key.get(0).as_string()?, partition as u32))
+}
+
+/// Puts a whole segment's bytes as chunks `0..n` of at most [`MAX_CHUNK_BYTES`] each (one
+/// empty chunk for an empty segment) and returns `n`, the next free sequence number.
+fn put_whole_segment(
+    chunks: &IdbObjectStore,
+    topic: &str,
+    partition: u32,
+    base_offset: i64,
+    bytes: &[u8],
+) -> Result<u32, JsValue> {
+    let mut seq: u32 = 0;
+    let mut put = |piece: &[u8]| -> Result<(), JsValue> {
+        let key = chunk_key(topic, partition, base_offset, seq);
+        chunks.put_with_key(&Uint8Array::from(piece), &key)?;
+        seq += 1;
+        Ok(())
+    };
+    if bytes.is_empty() {
+        put(&[])?;
+    }
+    for piece in bytes.chunks(MAX_CHUNK_BYTES) {
+        put(piece)?;
+    }
+    Ok(seq)
 }
 
 fn topic_to_js(record: &TopicRecord) -> Result<JsValue, JsValue> {
@@ -225,10 +378,15 @@ impl IdbStore {
             .map_err(|e| storage_error("cannot open IndexedDB", e))?;
         let upgrade_request = request.clone();
         let on_upgrade = Closure::once_into_js(move |event: web_sys::IdbVersionChangeEvent| {
-            if let Ok(result) = upgrade_request.result() {
-                let db: IdbDatabase = result.unchecked_into();
-                // A failure here aborts the upgrade transaction, which fails the open request.
-                let _ = upgrade(&db, event.old_version() as u32);
+            let upgraded = upgrade_request
+                .result()
+                .and_then(|db| upgrade(db.unchecked_ref(), event.old_version() as u32));
+            if upgraded.is_err() {
+                // Abort the upgrade transaction, which fails the open request: never commit a
+                // half-migrated schema.
+                if let Some(tx) = upgrade_request.transaction() {
+                    let _ = tx.abort();
+                }
             }
         });
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
@@ -276,17 +434,27 @@ impl IdbStore {
     > {
         let read_error = |e| storage_error("cannot read IndexedDB", e);
         let tx = db
-            .transaction_with_str_sequence(&Array::of2(&TOPICS.into(), &CHUNKS.into()))
+            .transaction_with_str_sequence(&store_names())
             .map_err(read_error)?;
         let topics = tx.object_store(TOPICS).map_err(read_error)?;
         let chunks = tx.object_store(CHUNKS).map_err(read_error)?;
-        // Issue all three requests before awaiting: the transaction stays alive meanwhile.
+        let partitions = tx.object_store(PARTITIONS).map_err(read_error)?;
+        // Issue all five requests before awaiting: the transaction stays alive meanwhile.
         let topics_req = request_done(&topics.get_all().map_err(read_error)?);
         let keys_req = request_done(&chunks.get_all_keys().map_err(read_error)?);
         let values_req = request_done(&chunks.get_all().map_err(read_error)?);
-        let topics: Array = topics_req.await.map_err(read_error)?.unchecked_into();
-        let keys: Array = keys_req.await.map_err(read_error)?.unchecked_into();
-        let values: Array = values_req.await.map_err(read_error)?.unchecked_into();
+        let state_keys_req = request_done(&partitions.get_all_keys().map_err(read_error)?);
+        let states_req = request_done(&partitions.get_all().map_err(read_error)?);
+        let as_array = |value: JsValue| {
+            value
+                .dyn_into::<Array>()
+                .map_err(|v| storage_error("cannot read IndexedDB: not an array", v))
+        };
+        let topics = as_array(topics_req.await.map_err(read_error)?)?;
+        let keys = as_array(keys_req.await.map_err(read_error)?)?;
+        let values = as_array(values_req.await.map_err(read_error)?)?;
+        let state_keys = as_array(state_keys_req.await.map_err(read_error)?)?;
+        let states = as_array(states_req.await.map_err(read_error)?)?;
 
         let mut skipped = Vec::new();
         let mut records = Vec::new();
@@ -315,7 +483,21 @@ impl IdbStore {
                 .or_default()
                 .extend(bytes.to_vec());
             let next = next_chunk.entry(segment).or_insert(0);
-            *next = (*next).max(seq + 1);
+            *next = (*next).max(seq.saturating_add(1));
+        }
+        let mut partition_states: BTreeMap<(String, u32), PartitionState> = BTreeMap::new();
+        for (key, value) in state_keys.iter().zip(states.iter()) {
+            let Some((topic, partition)) = partition_key_from_js(&key) else {
+                skipped.push(format!("unreadable partition state key {key:?}"));
+                continue;
+            };
+            let Some(state) = state_from_js(&value) else {
+                skipped.push(format!(
+                    "unreadable partition state {topic}/{partition}: {value:?}"
+                ));
+                continue;
+            };
+            partition_states.insert((topic, partition), state);
         }
         let topics = records
             .into_iter()
@@ -329,7 +511,16 @@ impl IdbStore {
                         bytes: bytes.clone(),
                     })
                     .collect();
-                RecoveredTopic { record, segments }
+                let partition_states = partition_states
+                    .range((record.name.clone(), 0)..)
+                    .take_while(|((topic, _), _)| *topic == record.name)
+                    .map(|((_, partition), state)| (*partition, *state))
+                    .collect();
+                RecoveredTopic {
+                    record,
+                    segments,
+                    partition_states,
+                }
             })
             .collect();
         Ok((RecoveryImage { topics }, skipped, next_chunk))
@@ -344,17 +535,19 @@ impl IdbStore {
         let write_error = |e| storage_error("cannot write to IndexedDB", e);
         let options = Object::new();
         Reflect::set(&options, &"durability".into(), &"strict".into()).map_err(write_error)?;
-        let stores = Array::of2(&TOPICS.into(), &CHUNKS.into());
         let tx = self
             .db
             .unchecked_ref::<DatabaseWithOptions>()
-            .transaction_with_options(&stores, "readwrite", &options)
+            .transaction_with_options(&store_names(), "readwrite", &options)
             .map_err(write_error)?;
         debug_assert_eq!(tx.mode().ok(), Some(IdbTransactionMode::Readwrite));
         let done = transaction_done(&tx);
+        let next_chunk = self.next_chunk.clone();
         if let Err(error) = self.put_all(&tx, ops) {
-            // Some puts may already be queued: abort, or the transaction would commit them.
+            // Some requests may already be queued: abort, or the transaction would commit them,
+            // and forget the sequence numbers the aborted ops took.
             let _ = tx.abort();
+            self.next_chunk = next_chunk;
             return Err(write_error(error));
         }
         Ok(async move {
@@ -364,10 +557,11 @@ impl IdbStore {
         })
     }
 
-    /// Queues a put for every op in `tx`. Stops at the first failure.
+    /// Queues the requests for every op in `tx`, in op order. Stops at the first failure.
     fn put_all(&mut self, tx: &IdbTransaction, ops: Vec<StorageOp>) -> Result<(), JsValue> {
         let topics = tx.object_store(TOPICS)?;
         let chunks = tx.object_store(CHUNKS)?;
+        let partitions = tx.object_store(PARTITIONS)?;
         for op in ops {
             match op {
                 StorageOp::PutTopic(record) => {
@@ -379,8 +573,13 @@ impl IdbStore {
                     base_offset,
                 } => {
                     let key = chunk_key(&topic, partition, base_offset, 0);
-                    chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
-                    self.next_chunk.insert((topic, partition, base_offset), 1);
+                    // Creating a segment that exists keeps its bytes, as `MemoryStore` does.
+                    if let Entry::Vacant(next) =
+                        self.next_chunk.entry((topic, partition, base_offset))
+                    {
+                        chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
+                        next.insert(1);
+                    }
                 }
                 StorageOp::AppendToSegment {
                     topic,
@@ -393,6 +592,49 @@ impl IdbStore {
                     let js_key = chunk_key(&key.0, partition, base_offset, *seq);
                     *seq += 1;
                     chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
+                }
+                StorageOp::DeleteSegment {
+                    topic,
+                    partition,
+                    base_offset,
+                } => {
+                    chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
+                    self.next_chunk.remove(&(topic, partition, base_offset));
+                }
+                StorageOp::ReplaceSegments {
+                    topic,
+                    partition,
+                    removed,
+                    added,
+                } => {
+                    for base_offset in removed {
+                        chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
+                        self.next_chunk
+                            .remove(&(topic.clone(), partition, base_offset));
+                    }
+                    for (base_offset, bytes) in added {
+                        // An added segment holds exactly `bytes`, even if one with its base
+                        // offset existed and was not listed in `removed`.
+                        chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
+                        let seqs =
+                            put_whole_segment(&chunks, &topic, partition, base_offset, &bytes)?;
+                        self.next_chunk
+                            .insert((topic.clone(), partition, base_offset), seqs);
+                    }
+                }
+                StorageOp::PutPartitionState {
+                    topic,
+                    partition,
+                    state,
+                } => {
+                    partitions
+                        .put_with_key(&state_to_js(&state)?, &partition_key(&topic, partition))?;
+                }
+                StorageOp::DeleteTopic { topic } => {
+                    topics.delete(&JsValue::from_str(&topic))?;
+                    chunks.delete(&topic_range(&topic)?)?;
+                    partitions.delete(&topic_range(&topic)?)?;
+                    self.next_chunk.retain(|(name, _, _), _| *name != topic);
                 }
             }
         }

@@ -2,7 +2,7 @@
 
 mod idb;
 
-pub use idb::IdbStore;
+pub use idb::{IdbStore, Opened};
 
 use rill_core::storage::{MemoryStore, StorageOp};
 

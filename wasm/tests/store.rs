@@ -1,0 +1,711 @@
+//! The IndexedDB store in headless Chrome against `MemoryStore`, the reference semantics: the
+//! same `StorageOp`s, applied to both, recover the same `RecoveryImage` after a reopen. Also the
+//! schema migration from version 1 and what happens to unreadable or unwritable values.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use rill_core::storage::{
+    MemoryStore, PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp,
+    TopicRecord,
+};
+use rill_wasm::store::{IdbStore, Opened};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{IdbDatabase, IdbFactory, IdbObjectStoreParameters, IdbRequest, IdbTransaction};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// --- ops -------------------------------------------------------------------------------------
+
+fn put_topic(name: &str, partitions: u32) -> StorageOp {
+    StorageOp::PutTopic(TopicRecord {
+        name: name.into(),
+        partitions,
+        configs: vec![("cleanup.policy".into(), "compact".into())],
+    })
+}
+
+fn create(topic: &str, partition: u32, base_offset: i64) -> StorageOp {
+    StorageOp::CreateSegment {
+        topic: topic.into(),
+        partition,
+        base_offset,
+    }
+}
+
+/// `len` bytes that differ between segments and appends, so a misplaced chunk shows.
+fn bytes(tag: u8, len: usize) -> Vec<u8> {
+    (0..len).map(|i| tag.wrapping_add(i as u8)).collect()
+}
+
+/// The bytes [`append`] appends for `tag`.
+fn appended(tag: u8) -> Vec<u8> {
+    bytes(tag, 7 + usize::from(tag % 5))
+}
+
+fn append(topic: &str, partition: u32, base_offset: i64, tag: u8) -> StorageOp {
+    StorageOp::AppendToSegment {
+        topic: topic.into(),
+        partition,
+        base_offset,
+        bytes: appended(tag),
+    }
+}
+
+fn delete_segment(topic: &str, partition: u32, base_offset: i64) -> StorageOp {
+    StorageOp::DeleteSegment {
+        topic: topic.into(),
+        partition,
+        base_offset,
+    }
+}
+
+fn replace(topic: &str, partition: u32, removed: &[i64], added: Vec<(i64, Vec<u8>)>) -> StorageOp {
+    StorageOp::ReplaceSegments {
+        topic: topic.into(),
+        partition,
+        removed: removed.to_vec(),
+        added,
+    }
+}
+
+fn put_state(topic: &str, partition: u32, log_start_offset: i64, cleaner: i64) -> StorageOp {
+    StorageOp::PutPartitionState {
+        topic: topic.into(),
+        partition,
+        state: PartitionState {
+            log_start_offset,
+            cleaner_checkpoint: cleaner,
+        },
+    }
+}
+
+fn delete_topic(topic: &str) -> StorageOp {
+    StorageOp::DeleteTopic {
+        topic: topic.into(),
+    }
+}
+
+/// A topic `name` with `partitions` partitions, each with segments 0 and 10 holding appends.
+fn populated_topic(name: &str, partitions: u32, tag: u8) -> Vec<StorageOp> {
+    let mut ops = vec![put_topic(name, partitions)];
+    for p in 0..partitions {
+        let tag = tag.wrapping_add(p as u8 * 16);
+        ops.extend([
+            create(name, p, 0),
+            append(name, p, 0, tag),
+            append(name, p, 0, tag + 1),
+            create(name, p, 10),
+            append(name, p, 10, tag + 2),
+            put_state(name, p, 3, 7),
+        ]);
+    }
+    ops
+}
+
+// --- the comparison ----------------------------------------------------------------------------
+
+/// Sorts everything whose order a store may choose.
+fn normalized(mut image: RecoveryImage) -> RecoveryImage {
+    image
+        .topics
+        .sort_by(|a, b| a.record.name.cmp(&b.record.name));
+    for topic in &mut image.topics {
+        topic.segments.sort_by_key(|s| (s.partition, s.base_offset));
+        topic.partition_states.sort_by_key(|(p, _)| *p);
+    }
+    image
+}
+
+async fn open_clean(name: &str) -> Opened {
+    let opened = IdbStore::open(name).await.expect("opens");
+    assert!(opened.skipped.is_empty(), "skipped {:?}", opened.skipped);
+    opened
+}
+
+async fn flush(store: &mut IdbStore, ops: Vec<StorageOp>) {
+    store
+        .write(ops)
+        .expect("requests issued")
+        .await
+        .expect("committed");
+}
+
+/// Applies each phase's flushes to a `MemoryStore` and to a fresh IndexedDB store named `name`;
+/// after each phase closes, reopens and checks the recovered image equals the memory image
+/// (so later phases also write through the sequence numbers recovered on open). Deletes the
+/// database at the end and returns the last image.
+async fn check_against_memory(name: &str, phases: Vec<Vec<Vec<StorageOp>>>) -> RecoveryImage {
+    IdbStore::delete(name).await.expect("clean slate");
+    let mut memory = MemoryStore::new();
+    let mut store = open_clean(name).await.store;
+    let mut image = RecoveryImage::default();
+    for (phase, flushes) in phases.into_iter().enumerate() {
+        for ops in flushes {
+            for op in ops.clone() {
+                memory.apply(op);
+            }
+            flush(&mut store, ops).await;
+        }
+        store.close();
+        let reopened = open_clean(name).await;
+        image = normalized(reopened.image);
+        assert_eq!(
+            image,
+            normalized(memory.image()),
+            "phase {phase}: IndexedDB recovers what MemoryStore holds"
+        );
+        store = reopened.store;
+    }
+    store.close();
+    IdbStore::delete(name).await.expect("deleted");
+    image
+}
+
+fn segment<'a>(image: &'a RecoveryImage, topic: &str, partition: u32) -> Vec<&'a RecoveredSegment> {
+    image
+        .topics
+        .iter()
+        .filter(|t| t.record.name == topic)
+        .flat_map(|t| &t.segments)
+        .filter(|s| s.partition == partition)
+        .collect()
+}
+
+fn topic<'a>(image: &'a RecoveryImage, name: &str) -> &'a RecoveredTopic {
+    image
+        .topics
+        .iter()
+        .find(|t| t.record.name == name)
+        .expect("topic recovered")
+}
+
+// --- raw IndexedDB, to build old or damaged databases by hand ------------------------------
+
+fn factory() -> IdbFactory {
+    Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .expect("global")
+        .dyn_into()
+        .expect("IndexedDB is available")
+}
+
+fn request_promise(request: &IdbRequest) -> JsFuture {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = request.clone();
+        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &ok.result().unwrap_or_default());
+        });
+        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = reject.call1(&JsValue::UNDEFINED, &"request failed".into());
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+fn transaction_promise(tx: &IdbTransaction) -> JsFuture {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        });
+        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = reject.call1(&JsValue::UNDEFINED, &"transaction aborted".into());
+        });
+        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
+        tx.set_onabort(Some(on_abort.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// Opens `rill:<name>` at `version` with the raw API; `upgrade` runs on `upgradeneeded`.
+async fn raw_open(name: &str, version: u32, upgrade: fn(&IdbDatabase)) -> IdbDatabase {
+    let request = factory()
+        .open_with_u32(&format!("rill:{name}"), version)
+        .expect("open request");
+    let upgrading = request.clone();
+    let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
+        upgrade(&upgrading.result().expect("db").unchecked_into());
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    request_promise(&request)
+        .await
+        .expect("raw open")
+        .unchecked_into()
+}
+
+/// Puts `(key, value)` pairs into `store` in one transaction; no key for in-line keys.
+async fn raw_put(db: &IdbDatabase, store: &str, entries: Vec<(Option<JsValue>, JsValue)>) {
+    let tx = db
+        .transaction_with_str_and_mode(store, web_sys::IdbTransactionMode::Readwrite)
+        .expect("tx");
+    let done = transaction_promise(&tx);
+    let object_store = tx.object_store(store).expect("store");
+    for (key, value) in entries {
+        match key {
+            Some(key) => object_store.put_with_key(&value, &key),
+            None => object_store.put(&value),
+        }
+        .expect("put");
+    }
+    done.await.expect("raw put committed");
+}
+
+async fn raw_keys(db: &IdbDatabase, store: &str) -> Array {
+    let tx = db.transaction_with_str(store).expect("tx");
+    let request = tx
+        .object_store(store)
+        .expect("store")
+        .get_all_keys()
+        .expect("keys");
+    request_promise(&request)
+        .await
+        .expect("keys")
+        .unchecked_into()
+}
+
+fn key(parts: &[JsValue]) -> JsValue {
+    parts.iter().collect::<Array>().into()
+}
+
+fn obj(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in fields {
+        Reflect::set(&object, &(*name).into(), value).expect("set");
+    }
+    object.into()
+}
+
+/// The version-1 schema exactly as the version-1 code created it.
+fn schema_v1(db: &IdbDatabase) {
+    let params = IdbObjectStoreParameters::new();
+    params.set_key_path(&"name".into());
+    db.create_object_store_with_optional_parameters("topics", &params)
+        .expect("topics");
+    db.create_object_store("chunks").expect("chunks");
+}
+
+// --- tests -------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn delete_segment_removes_only_that_segment() {
+    let image = check_against_memory(
+        "store-delete-segment",
+        vec![
+            vec![{
+                let mut ops = populated_topic("t", 2, 1);
+                ops.extend([create("t", 0, 20), append("t", 0, 20, 40)]);
+                ops
+            }],
+            // The middle segment of partition 0 goes; partition 1's segment 10 stays.
+            vec![vec![delete_segment("t", 0, 10)]],
+            // Appends after a reopen continue the remaining segments; a recreated segment 10
+            // starts empty, with none of the deleted chunks.
+            vec![
+                vec![append("t", 0, 20, 41), create("t", 0, 10)],
+                vec![append("t", 0, 10, 42)],
+            ],
+            // Delete and append to the same segment within one flush: order matters.
+            vec![vec![
+                append("t", 1, 10, 50),
+                delete_segment("t", 1, 10),
+                create("t", 1, 10),
+                append("t", 1, 10, 51),
+                delete_segment("t", 0, 0),
+            ]],
+        ],
+    )
+    .await;
+    let bases: Vec<i64> = segment(&image, "t", 0)
+        .iter()
+        .map(|s| s.base_offset)
+        .collect();
+    assert_eq!(bases, [10, 20]);
+    assert_eq!(segment(&image, "t", 1)[1].bytes, appended(51));
+}
+
+#[wasm_bindgen_test]
+async fn replace_two_segments_by_one_reusing_the_first_base_offset() {
+    let compacted = bytes(200, 300);
+    let image = check_against_memory(
+        "store-replace",
+        vec![
+            vec![populated_topic("t", 1, 1)],
+            vec![vec![replace(
+                "t",
+                0,
+                &[0, 10],
+                vec![(0, compacted.clone())],
+            )]],
+        ],
+    )
+    .await;
+    let segments = segment(&image, "t", 0);
+    assert_eq!(segments.len(), 1);
+    assert_eq!(segments[0].base_offset, 0);
+    assert_eq!(
+        segments[0].bytes, compacted,
+        "no chunk of the old segment 0 left"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn replace_then_append_to_the_replaced_segment() {
+    check_against_memory(
+        "store-replace-append",
+        vec![
+            vec![populated_topic("t", 1, 1)],
+            // Appends in the same flush, then in the next one, then after a reopen.
+            vec![
+                vec![
+                    replace("t", 0, &[0, 10], vec![(0, bytes(90, 40)), (10, Vec::new())]),
+                    append("t", 0, 0, 91),
+                    append("t", 0, 10, 92),
+                ],
+                vec![append("t", 0, 0, 93)],
+            ],
+            vec![vec![append("t", 0, 0, 94), append("t", 0, 10, 95)]],
+            // Replacing a segment with itself, then appending, and an added segment whose base
+            // offset existed but was not listed as removed: it holds exactly the given bytes.
+            vec![vec![
+                replace("t", 0, &[0], vec![(0, bytes(96, 5))]),
+                append("t", 0, 0, 97),
+                replace("t", 0, &[], vec![(10, bytes(98, 3))]),
+            ]],
+        ],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn replacement_larger_than_a_chunk_is_split_and_appendable() {
+    let name = "store-replace-large";
+    IdbStore::delete(name).await.expect("clean slate");
+    let big = bytes(7, (5 << 20) / 2); // 2.5 MiB: three chunks.
+    let mut memory = MemoryStore::new();
+    let mut store = open_clean(name).await.store;
+    let mut ops = populated_topic("t", 1, 1);
+    ops.push(replace("t", 0, &[0, 10], vec![(0, big)]));
+    ops.push(append("t", 0, 0, 8));
+    for op in ops.clone() {
+        memory.apply(op);
+    }
+    flush(&mut store, ops).await;
+    store.close();
+
+    let db = raw_open(name, 2, |_| {}).await;
+    let keys = raw_keys(&db, "chunks").await;
+    let seqs: Vec<f64> = keys
+        .iter()
+        .map(|k| k.unchecked_into::<Array>().get(3).as_f64().expect("seq"))
+        .collect();
+    assert_eq!(
+        seqs,
+        [0.0, 1.0, 2.0, 3.0],
+        "three 1 MiB pieces, then the append"
+    );
+    db.close();
+
+    let opened = open_clean(name).await;
+    assert_eq!(normalized(opened.image), normalized(memory.image()));
+    opened.store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn put_partition_state_twice_last_wins() {
+    let image = check_against_memory(
+        "store-partition-state",
+        vec![
+            vec![
+                vec![
+                    put_topic("t", 3),
+                    put_topic("u", 1),
+                    put_state("t", 0, 1, 2),
+                ],
+                vec![
+                    put_state("t", 0, 5, 6),
+                    put_state("t", 2, 0, 0),
+                    put_state("u", 0, 9, 9),
+                ],
+            ],
+            vec![vec![put_state("t", 2, 4, 8), put_state("t", 2, 40, 80)]],
+        ],
+    )
+    .await;
+    let state = |log_start_offset, cleaner_checkpoint| PartitionState {
+        log_start_offset,
+        cleaner_checkpoint,
+    };
+    assert_eq!(
+        topic(&image, "t").partition_states,
+        [(0, state(5, 6)), (2, state(40, 80))]
+    );
+    assert_eq!(topic(&image, "u").partition_states, [(0, state(9, 9))]);
+}
+
+#[wasm_bindgen_test]
+async fn delete_topic_then_recreate_it_leaves_nothing_stale() {
+    let image = check_against_memory(
+        "store-delete-topic",
+        vec![
+            // Neighbours whose names sort next to "t" must survive its deletion.
+            vec![
+                populated_topic("t", 2, 1),
+                populated_topic("ta", 1, 60),
+                populated_topic("s", 1, 120),
+            ],
+            vec![vec![delete_topic("t")]],
+            // Recreated with the same name in a later flush...
+            vec![vec![
+                put_topic("t", 1),
+                create("t", 0, 0),
+                append("t", 0, 0, 200),
+            ]],
+            // ...and deleted and recreated within one flush.
+            vec![vec![
+                put_state("t", 0, 1, 1),
+                delete_topic("t"),
+                put_topic("t", 3),
+                create("t", 0, 0),
+                create("t", 2, 0),
+                append("t", 2, 0, 201),
+                put_state("t", 2, 0, 0),
+            ]],
+        ],
+    )
+    .await;
+    let t = topic(&image, "t");
+    assert_eq!(t.record.partitions, 3);
+    assert_eq!(t.segments.len(), 2);
+    assert_eq!(t.partition_states.len(), 1);
+    assert_eq!(topic(&image, "ta").segments.len(), 2);
+    assert_eq!(topic(&image, "s").partition_states.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn creating_an_existing_segment_keeps_its_bytes() {
+    check_against_memory(
+        "store-create-existing",
+        vec![
+            vec![vec![
+                put_topic("t", 1),
+                create("t", 0, 0),
+                append("t", 0, 0, 1),
+                append("t", 0, 0, 2),
+                create("t", 0, 0),
+                append("t", 0, 0, 3),
+            ]],
+            vec![vec![create("t", 0, 0), append("t", 0, 0, 4)]],
+        ],
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn version_1_database_upgrades_without_losing_data() {
+    let name = "store-v1-upgrade";
+    IdbStore::delete(name).await.expect("clean slate");
+    let db = raw_open(name, 1, schema_v1).await;
+    assert_eq!(db.version(), 1.0);
+    let configs: Array = [Array::of2(&"retention.ms".into(), &"1000".into())]
+        .iter()
+        .collect();
+    raw_put(
+        &db,
+        "topics",
+        vec![(
+            None,
+            obj(&[
+                ("name", "old".into()),
+                ("partitions", 2.into()),
+                ("configs", configs.into()),
+            ]),
+        )],
+    )
+    .await;
+    let chunk = |partition: u32, base: f64, seq: u32, tag: u8| {
+        (
+            Some(key(&[
+                "old".into(),
+                partition.into(),
+                base.into(),
+                seq.into(),
+            ])),
+            JsValue::from(Uint8Array::from(bytes(tag, 10).as_slice())),
+        )
+    };
+    raw_put(
+        &db,
+        "chunks",
+        vec![
+            chunk(0, 0.0, 0, 1),
+            chunk(0, 0.0, 1, 2),
+            chunk(0, 5.0, 0, 3),
+            chunk(1, 0.0, 0, 4),
+        ],
+    )
+    .await;
+    db.close();
+
+    let opened = open_clean(name).await;
+    let joined = |tags: &[u8]| tags.iter().flat_map(|t| bytes(*t, 10)).collect::<Vec<_>>();
+    let expected = RecoveryImage {
+        topics: vec![RecoveredTopic {
+            record: TopicRecord {
+                name: "old".into(),
+                partitions: 2,
+                configs: vec![("retention.ms".into(), "1000".into())],
+            },
+            segments: vec![
+                RecoveredSegment {
+                    partition: 0,
+                    base_offset: 0,
+                    bytes: joined(&[1, 2]),
+                },
+                RecoveredSegment {
+                    partition: 0,
+                    base_offset: 5,
+                    bytes: joined(&[3]),
+                },
+                RecoveredSegment {
+                    partition: 1,
+                    base_offset: 0,
+                    bytes: joined(&[4]),
+                },
+            ],
+            partition_states: Vec::new(),
+        }],
+    };
+    assert_eq!(normalized(opened.image), expected);
+
+    // The upgraded database takes every op, and appends continue after the stored chunks.
+    let mut store = opened.store;
+    flush(
+        &mut store,
+        vec![
+            append("old", 0, 0, 5),
+            put_state("old", 1, 2, 3),
+            delete_segment("old", 0, 5),
+        ],
+    )
+    .await;
+    store.close();
+    let reopened = open_clean(name).await;
+    let image = normalized(reopened.image);
+    let old = topic(&image, "old");
+    let mut first = joined(&[1, 2]);
+    first.extend(appended(5));
+    assert_eq!(old.segments[0].bytes, first);
+    assert_eq!(old.segments.len(), 2);
+    assert_eq!(
+        old.partition_states,
+        [(
+            1,
+            PartitionState {
+                log_start_offset: 2,
+                cleaner_checkpoint: 3,
+            }
+        )]
+    );
+    reopened.store.close();
+    let db = raw_open(name, 2, |_| {}).await;
+    assert_eq!(db.version(), 2.0);
+    db.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn unreadable_partition_states_are_skipped_and_reported() {
+    let name = "store-bad-state";
+    IdbStore::delete(name).await.expect("clean slate");
+    let mut store = open_clean(name).await.store;
+    flush(&mut store, vec![put_topic("t", 4), put_state("t", 0, 1, 2)]).await;
+    store.close();
+
+    let db = raw_open(name, 2, |_| {}).await;
+    let k = |partition: JsValue| Some(key(&["t".into(), partition]));
+    let state = |log: JsValue, cleaner: JsValue| {
+        obj(&[("logStartOffset", log), ("cleanerCheckpoint", cleaner)])
+    };
+    raw_put(
+        &db,
+        "partitions",
+        vec![
+            // Unreadable values...
+            (k(1.into()), state(1.5.into(), 0.into())),
+            (k(2.into()), state(2f64.powi(60).into(), 0.into())),
+            (k(3.into()), state(0.into(), "7".into())),
+            (k(4.into()), JsValue::NULL),
+            (k(5.into()), obj(&[("logStartOffset", 0.into())])),
+            // ...unreadable keys...
+            (k(0.5.into()), state(0.into(), 0.into())),
+            (k((-1).into()), state(0.into(), 0.into())),
+            (Some("t".into()), state(0.into(), 0.into())),
+            (
+                Some(key(&["t".into(), 1.into(), 0.into()])),
+                state(0.into(), 0.into()),
+            ),
+            // ...and a readable one among them.
+            (k(6.into()), state(4.into(), 4.into())),
+        ],
+    )
+    .await;
+    db.close();
+
+    let opened = IdbStore::open(name)
+        .await
+        .expect("opens despite bad values");
+    assert_eq!(opened.skipped.len(), 9, "{:?}", opened.skipped);
+    let state = |log_start_offset, cleaner_checkpoint| PartitionState {
+        log_start_offset,
+        cleaner_checkpoint,
+    };
+    assert_eq!(
+        topic(&opened.image, "t").partition_states,
+        [(0, state(1, 2)), (6, state(4, 4))]
+    );
+    opened.store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn an_unwritable_op_aborts_the_whole_flush() {
+    let name = "store-abort";
+    IdbStore::delete(name).await.expect("clean slate");
+    let mut store = open_clean(name).await.store;
+    flush(
+        &mut store,
+        vec![
+            put_topic("t", 1),
+            create("t", 0, 0),
+            append("t", 0, 0, 1),
+            append("t", 0, 0, 2),
+        ],
+    )
+    .await;
+    // 2^60 does not fit in a JavaScript number: the flush fails, and the ops issued before it
+    // in the same flush are rolled back.
+    let failed = store.write(vec![
+        append("t", 0, 0, 3),
+        delete_segment("t", 0, 0),
+        delete_topic("t"),
+        put_state("t", 0, 1 << 60, 0),
+    ]);
+    assert!(failed.is_err());
+    // The store still knows where segment 0 ends: the next append goes after its chunks, not
+    // over them.
+    flush(&mut store, vec![append("t", 0, 0, 4)]).await;
+    store.close();
+    let opened = open_clean(name).await;
+    let t = topic(&opened.image, "t");
+    assert_eq!(t.segments.len(), 1);
+    assert_eq!(
+        t.segments[0].bytes,
+        [appended(1), appended(2), appended(4)].concat()
+    );
+    assert!(t.partition_states.is_empty());
+    opened.store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
