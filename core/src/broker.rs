@@ -1,21 +1,27 @@
 //! A single broker: topics, their partition logs, and the commands that change them.
 //!
-//! Commands (`create_topic`, `produce`) validate everything first and change nothing on error.
-//! Each successful command leaves [`StorageOp`]s and [`Event`]s to drain with
-//! [`Broker::poll_storage_ops`] and [`Broker::poll_events`].
+//! Commands (`create_topic`, `produce`, `delete_topic`, `alter_configs`, …) validate everything
+//! first and change nothing on error. Each successful command leaves [`StorageOp`]s and
+//! [`Event`]s to drain with [`Broker::poll_storage_ops`] and [`Broker::poll_events`]. Time
+//! moves only through the `now` a command carries; [`Broker::tick`] runs the periodic work
+//! Kafka's log manager schedules (retention, compaction) at the time it is given.
 
 use std::collections::BTreeMap;
 
-use crate::config::TopicConfig;
-use crate::error::{CreateTopicError, FetchError, ProduceError};
+use crate::config::{CONFIGS, TopicConfig};
+use crate::error::{AdminError, CreateTopicError, FetchError, ProduceError};
 use crate::event::Event;
-use crate::log::{AppendInfo, FetchedRecords, LogChange, PartitionLog};
+use crate::log::{AppendInfo, FetchedRecords, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog};
+use crate::prng::splitmix64;
 use crate::record::NewRecord;
-use crate::storage::{RecoveryImage, StorageOp, TopicRecord};
+use crate::storage::{PartitionState, RecoveryImage, StorageOp, TopicRecord};
 use crate::topic::{names_collide, validate_topic_name};
 
 /// The most partitions one topic may have in rill (Kafka has no fixed limit; a browser does).
 pub const PARTITIONS_PER_TOPIC_MAX: u32 = 10_000;
+
+/// Brokers in this single-broker engine (the cluster arrives with replication).
+const BROKERS: u32 = 1;
 
 /// A topic and its partition logs.
 #[derive(Clone, Debug)]
@@ -36,7 +42,7 @@ impl Topic {
         &self.config
     }
 
-    /// The config overrides given at creation.
+    /// The config overrides in force (set at creation or by `alter_configs`).
     pub fn config_overrides(&self) -> &[(String, String)] {
         &self.record.configs
     }
@@ -47,24 +53,118 @@ impl Topic {
     }
 }
 
+/// Where a config's value comes from, as Kafka's `describeConfigs` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// Set on the topic (`DYNAMIC_TOPIC_CONFIG`).
+    TopicOverride,
+    /// Kafka's default (`DEFAULT_CONFIG`).
+    Default,
+}
+
+/// One config of a topic, as `describeConfigs` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigEntry {
+    /// Kafka's name.
+    pub name: &'static str,
+    /// The value in force.
+    pub value: String,
+    /// Where the value comes from.
+    pub source: ConfigSource,
+}
+
+/// One partition, as `describeTopics` and `kafka-log-dirs` would show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionDescription {
+    /// Partition index.
+    pub partition: u32,
+    /// The leader's broker id.
+    pub leader: u32,
+    /// Replica broker ids, preferred leader first.
+    pub replicas: Vec<u32>,
+    /// In-sync replica broker ids.
+    pub isr: Vec<u32>,
+    /// First offset held.
+    pub log_start_offset: i64,
+    /// Offset below which consumers read.
+    pub high_watermark: i64,
+    /// Offset the next record gets.
+    pub log_end_offset: i64,
+    /// Bytes in all segments.
+    pub size: u64,
+    /// Number of segments.
+    pub segments: usize,
+}
+
+/// A topic, as `describeTopics` plus `describeConfigs` show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicDescription {
+    /// The topic's name.
+    pub name: String,
+    /// Its partitions, by index.
+    pub partitions: Vec<PartitionDescription>,
+    /// Every config with its value and source, sorted by name.
+    pub configs: Vec<ConfigEntry>,
+}
+
+/// One change of `incrementalAlterConfigs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlterConfigOp {
+    /// Set the config to a value (Kafka's `SET`).
+    Set {
+        /// Config name.
+        name: String,
+        /// New value.
+        value: String,
+    },
+    /// Remove the override so the default applies (Kafka's `DELETE`).
+    Delete {
+        /// Config name.
+        name: String,
+    },
+}
+
 /// One broker's state. See the module docs for the command/drain cycle.
 #[derive(Clone, Debug, Default)]
 pub struct Broker {
     topics: BTreeMap<String, Topic>,
+    seed: u64,
     storage_ops: Vec<StorageOp>,
     events: Vec<Event>,
 }
 
+/// A partition's own seed (for its segments' roll jitter), from the broker seed.
+fn partition_seed(seed: u64, topic: &str, partition: u32) -> u64 {
+    let mut hash = splitmix64(seed);
+    for byte in topic.bytes() {
+        hash = splitmix64(hash ^ u64::from(byte));
+    }
+    splitmix64(hash ^ u64::from(partition))
+}
+
 impl Broker {
-    /// A broker with no topics.
+    /// A broker with no topics and seed 0.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A broker with no topics whose random choices (segment roll jitter) follow `seed`.
+    pub fn with_seed(seed: u64) -> Self {
+        Self {
+            seed,
+            ..Self::default()
+        }
+    }
+
+    /// Rebuilds a broker (seed 0) from what its host stored. See [`Broker::recover_with_seed`].
+    pub fn recover(image: RecoveryImage) -> Self {
+        Self::recover_with_seed(image, 0)
+    }
+
     /// Rebuilds a broker from what its host stored. Damaged stored data is never fatal: torn or
     /// corrupt batches are truncated and invalid topics skipped, each reported as an event.
-    pub fn recover(image: RecoveryImage) -> Self {
-        let mut broker = Self::new();
+    pub fn recover_with_seed(image: RecoveryImage, seed: u64) -> Self {
+        let mut broker = Self::with_seed(seed);
         for stored in image.topics {
             let name = stored.record.name.clone();
             let config = match Self::validate_topic(&broker.topics, &stored.record) {
@@ -77,8 +177,8 @@ impl Broker {
                     continue;
                 }
             };
-            let mut per_partition: Vec<Vec<(i64, Vec<u8>)>> =
-                vec![Vec::new(); stored.record.partitions as usize];
+            let count = stored.record.partitions as usize;
+            let mut per_partition: Vec<Vec<(i64, Vec<u8>)>> = vec![Vec::new(); count];
             for segment in stored.segments {
                 match per_partition.get_mut(segment.partition as usize) {
                     Some(list) => list.push((segment.base_offset, segment.bytes)),
@@ -89,9 +189,18 @@ impl Broker {
                     }),
                 }
             }
-            let mut partitions = Vec::with_capacity(per_partition.len());
-            for (partition, segments) in per_partition.into_iter().enumerate() {
-                let (log, truncations) = PartitionLog::recover(segments);
+            let mut states: Vec<Option<PartitionState>> = vec![None; count];
+            for (partition, state) in stored.partition_states {
+                if let Some(slot) = states.get_mut(partition as usize) {
+                    *slot = Some(state);
+                }
+            }
+            let mut partitions = Vec::with_capacity(count);
+            for (partition, (segments, state)) in per_partition.into_iter().zip(states).enumerate()
+            {
+                let jitter_seed = partition_seed(seed, &name, partition as u32);
+                let (log, truncations) =
+                    PartitionLog::recover(segments, state, &config, jitter_seed);
                 for truncation in truncations {
                     broker.events.push(Event::RecoveryTruncated {
                         topic: name.clone(),
@@ -143,13 +252,28 @@ impl Broker {
         )?)
     }
 
-    /// Creates a topic with `partitions` partitions and config overrides `configs`.
+    /// Creates a topic with `partitions` partitions (-1: Kafka's `num.partitions`, 1), one
+    /// replica, and config overrides `configs`.
     pub fn create_topic(
         &mut self,
         name: &str,
         partitions: i64,
         configs: &[(String, String)],
     ) -> Result<&Topic, CreateTopicError> {
+        self.create_topic_replicated(name, partitions, -1, configs)
+    }
+
+    /// Creates a topic, as Kafka's `CreateTopics`: `partitions` and `replication_factor` of -1
+    /// take the broker defaults (1 and 1). A replication factor above the number of brokers is
+    /// `INVALID_REPLICATION_FACTOR`.
+    pub fn create_topic_replicated(
+        &mut self,
+        name: &str,
+        partitions: i64,
+        replication_factor: i64,
+        configs: &[(String, String)],
+    ) -> Result<&Topic, CreateTopicError> {
+        let partitions = if partitions == -1 { 1 } else { partitions };
         let partitions =
             u32::try_from(partitions).map_err(|_| CreateTopicError::InvalidPartitions {
                 requested: partitions,
@@ -161,14 +285,14 @@ impl Broker {
             configs: configs.to_vec(),
         };
         let config = Self::validate_topic(&self.topics, &record)?;
-        self.storage_ops.push(StorageOp::PutTopic(record.clone()));
-        for partition in 0..partitions {
-            self.storage_ops.push(StorageOp::CreateSegment {
-                topic: name.to_owned(),
-                partition,
-                base_offset: 0,
+        if replication_factor != -1 && !(1..=i64::from(BROKERS)).contains(&replication_factor) {
+            return Err(CreateTopicError::InvalidReplicationFactor {
+                requested: replication_factor,
+                brokers: BROKERS,
             });
         }
+        self.storage_ops.push(StorageOp::PutTopic(record.clone()));
+        let logs = self.new_partitions(name, 0..partitions, &config);
         self.events.push(Event::TopicCreated {
             topic: name.to_owned(),
             partitions,
@@ -176,9 +300,284 @@ impl Broker {
         let topic = Topic {
             record,
             config,
-            partitions: (0..partitions).map(|_| PartitionLog::new()).collect(),
+            partitions: logs,
         };
         Ok(self.topics.entry(name.to_owned()).or_insert(topic))
+    }
+
+    fn new_partitions(
+        &mut self,
+        topic: &str,
+        range: std::ops::Range<u32>,
+        config: &TopicConfig,
+    ) -> Vec<PartitionLog> {
+        range
+            .map(|partition| {
+                self.storage_ops.push(StorageOp::CreateSegment {
+                    topic: topic.to_owned(),
+                    partition,
+                    base_offset: 0,
+                });
+                PartitionLog::new(config, partition_seed(self.seed, topic, partition))
+            })
+            .collect()
+    }
+
+    /// Deletes a topic and all its data.
+    pub fn delete_topic(&mut self, name: &str) -> Result<(), AdminError> {
+        if self.topics.remove(name).is_none() {
+            return Err(AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            });
+        }
+        self.storage_ops.push(StorageOp::DeleteTopic {
+            topic: name.to_owned(),
+        });
+        self.events.push(Event::TopicDeleted {
+            topic: name.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Kafka's `CreatePartitions`: grows a topic to `total` partitions. Never fewer, and not
+    /// the same count (`INVALID_PARTITIONS`, with Kafka's messages).
+    pub fn create_partitions(&mut self, name: &str, total: i64) -> Result<(), AdminError> {
+        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
+            topic: name.to_owned(),
+        })?;
+        let current = topic.record.partitions;
+        let invalid = |reason: String| AdminError::InvalidPartitions { reason };
+        if total < i64::from(current) {
+            return Err(invalid(format!(
+                "Topic currently has {current} partitions, which is higher than the requested \
+                 {total}."
+            )));
+        }
+        if total == i64::from(current) {
+            return Err(invalid(format!("Topic already has {current} partitions.")));
+        }
+        let total = u32::try_from(total)
+            .ok()
+            .filter(|t| *t <= PARTITIONS_PER_TOPIC_MAX)
+            .ok_or_else(|| {
+                invalid(format!(
+                    "rill allows at most {PARTITIONS_PER_TOPIC_MAX} partitions per topic, \
+                     requested {total}."
+                ))
+            })?;
+        let config = topic.config.clone();
+        let mut record = topic.record.clone();
+        record.partitions = total;
+        self.storage_ops.push(StorageOp::PutTopic(record.clone()));
+        let logs = self.new_partitions(name, current..total, &config);
+        let topic = self
+            .topics
+            .get_mut(name)
+            .expect("checked above and nothing removed it");
+        topic.partitions.extend(logs);
+        topic.record = record;
+        self.events.push(Event::PartitionsCreated {
+            topic: name.to_owned(),
+            from: current,
+            to: total,
+        });
+        Ok(())
+    }
+
+    /// Kafka's `IncrementalAlterConfigs` for one topic: sets or removes overrides, all or
+    /// nothing. Retention and compaction use the new values from the next [`Broker::tick`];
+    /// appends use them at once.
+    pub fn incremental_alter_configs(
+        &mut self,
+        name: &str,
+        ops: &[AlterConfigOp],
+    ) -> Result<(), AdminError> {
+        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
+            topic: name.to_owned(),
+        })?;
+        let mut overrides: BTreeMap<String, String> = topic.record.configs.iter().cloned().collect();
+        for op in ops {
+            match op {
+                AlterConfigOp::Set { name, value } => {
+                    overrides.insert(name.clone(), value.clone());
+                }
+                AlterConfigOp::Delete { name } => {
+                    if !CONFIGS.iter().any(|def| def.name == name) {
+                        return Err(AdminError::InvalidConfig(crate::config::InvalidConfig {
+                            name: name.clone(),
+                            value: String::new(),
+                            reason: format!("Unknown topic config name: {name}"),
+                        }));
+                    }
+                    overrides.remove(name);
+                }
+            }
+        }
+        self.replace_overrides(name, overrides.into_iter().collect())
+    }
+
+    /// Kafka's legacy `AlterConfigs` for one topic: the given overrides replace all others.
+    pub fn alter_configs(
+        &mut self,
+        name: &str,
+        overrides: &[(String, String)],
+    ) -> Result<(), AdminError> {
+        if !self.topics.contains_key(name) {
+            return Err(AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            });
+        }
+        self.replace_overrides(name, overrides.to_vec())
+    }
+
+    fn replace_overrides(
+        &mut self,
+        name: &str,
+        overrides: Vec<(String, String)>,
+    ) -> Result<(), AdminError> {
+        let config =
+            TopicConfig::with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        let topic = self
+            .topics
+            .get_mut(name)
+            .expect("callers check the topic exists");
+        topic.record.configs = overrides.clone();
+        topic.config = config;
+        self.storage_ops
+            .push(StorageOp::PutTopic(topic.record.clone()));
+        self.events.push(Event::ConfigsAltered {
+            topic: name.to_owned(),
+            overrides,
+        });
+        Ok(())
+    }
+
+    /// The topic's partitions and configs, as `describeTopics` and `describeConfigs` show them.
+    pub fn describe_topic(&self, name: &str) -> Result<TopicDescription, AdminError> {
+        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
+            topic: name.to_owned(),
+        })?;
+        let partitions = topic
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(index, log)| PartitionDescription {
+                partition: index as u32,
+                leader: 0,
+                replicas: vec![0],
+                isr: vec![0],
+                log_start_offset: log.log_start_offset(),
+                high_watermark: log.high_watermark(),
+                log_end_offset: log.log_end_offset(),
+                size: log.size(),
+                segments: log.segments().len(),
+            })
+            .collect();
+        let configs = topic
+            .config
+            .entries()
+            .into_iter()
+            .map(|(name, value)| ConfigEntry {
+                name,
+                value,
+                source: if topic.record.configs.iter().any(|(k, _)| k == name) {
+                    ConfigSource::TopicOverride
+                } else {
+                    ConfigSource::Default
+                },
+            })
+            .collect();
+        Ok(TopicDescription {
+            name: name.to_owned(),
+            partitions,
+            configs,
+        })
+    }
+
+    fn log_mut(&mut self, topic: &str, partition: i32) -> Result<(&mut PartitionLog, u32), AdminError> {
+        let entry = self.topics.get_mut(topic).ok_or_else(|| AdminError::UnknownTopic {
+            topic: topic.to_owned(),
+        })?;
+        let unknown = || AdminError::UnknownPartition {
+            topic: topic.to_owned(),
+            partition,
+        };
+        let index = usize::try_from(partition).map_err(|_| unknown())?;
+        let log = entry.partitions.get_mut(index).ok_or_else(unknown)?;
+        Ok((log, index as u32))
+    }
+
+    /// Kafka's `DeleteRecords`: moves a partition's log start offset to `offset` (-1: the high
+    /// watermark). Returns the new log start offset ("low watermark"). Segments wholly below it
+    /// are deleted at the next [`Broker::tick`].
+    pub fn delete_records(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<i64, AdminError> {
+        let (log, index) = self.log_mut(topic, partition)?;
+        let mut changes = Vec::new();
+        let before = log.log_start_offset();
+        let low_watermark = log.delete_records(offset, &mut changes)?;
+        self.apply_changes(topic, index, changes);
+        if low_watermark > before {
+            self.events.push(Event::LogStartOffsetAdvanced {
+                topic: topic.to_owned(),
+                partition: index,
+                log_start_offset: low_watermark,
+            });
+        }
+        Ok(low_watermark)
+    }
+
+    /// Kafka's `ListOffsets` for a consumer: `timestamp` is -2 (earliest), -1 (latest: the high
+    /// watermark), -3 (the record with the largest timestamp) or a time ≥ 0 (the first record
+    /// at or after it). `None` means no such record (Kafka answers offset -1).
+    pub fn list_offsets(
+        &self,
+        topic: &str,
+        partition: i32,
+        timestamp: i64,
+    ) -> Result<Option<OffsetAndTimestamp>, AdminError> {
+        let spec = OffsetSpec::from_kafka(timestamp)
+            .ok_or(AdminError::InvalidTimestamp { timestamp })?;
+        let log = self.partition(topic, partition).ok_or_else(|| {
+            if self.topics.contains_key(topic) {
+                AdminError::UnknownPartition {
+                    topic: topic.to_owned(),
+                    partition,
+                }
+            } else {
+                AdminError::UnknownTopic {
+                    topic: topic.to_owned(),
+                }
+            }
+        })?;
+        Ok(log.list_offset(spec))
+    }
+
+    /// Runs Kafka's periodic log maintenance at time `now`: retention
+    /// (`log.retention.check.interval.ms`) and, for compacted topics, one cleaner pass per dirty
+    /// partition. The host decides how often to call it.
+    pub fn tick(&mut self, now: i64) {
+        let names: Vec<String> = self.topics.keys().cloned().collect();
+        for name in names {
+            let topic = self
+                .topics
+                .get_mut(&name)
+                .expect("names were just read from the map");
+            let config = topic.config.clone();
+            let mut all_changes = Vec::new();
+            for (index, log) in topic.partitions.iter_mut().enumerate() {
+                let mut changes = Vec::new();
+                log.apply_retention(now, &config, &mut changes);
+                all_changes.push((index as u32, changes));
+            }
+            for (index, changes) in all_changes {
+                self.apply_changes(&name, index, changes);
+            }
+        }
     }
 
     /// Appends `records` to one partition as a single batch at time `now`.
@@ -225,47 +624,106 @@ impl Broker {
             prepared.push((index, log.prepare(now, &entry.config, records)?));
         }
         let mut infos = Vec::with_capacity(prepared.len());
+        let mut all_changes = Vec::with_capacity(prepared.len());
         for (index, batch) in prepared {
             let mut changes = Vec::new();
-            let info = entry.partitions[index].commit(batch, &mut changes);
-            let partition = index as u32;
-            for change in changes {
-                let topic = topic.to_owned();
-                match change {
-                    LogChange::SegmentRolled { base_offset } => {
-                        self.storage_ops.push(StorageOp::CreateSegment {
-                            topic: topic.clone(),
-                            partition,
-                            base_offset,
-                        });
-                        self.events.push(Event::SegmentRolled {
-                            topic,
-                            partition,
-                            base_offset,
-                        });
-                    }
-                    LogChange::Appended {
-                        segment_base_offset,
-                        bytes,
-                    } => {
-                        self.storage_ops.push(StorageOp::AppendToSegment {
-                            topic,
-                            partition,
-                            base_offset: segment_base_offset,
-                            bytes,
-                        });
-                    }
-                }
-            }
+            let info = entry.partitions[index].commit(batch, &entry.config, &mut changes);
+            all_changes.push((index as u32, changes, info));
+            infos.push(info);
+        }
+        for (partition, changes, info) in all_changes {
+            self.apply_changes(topic, partition, changes);
             self.events.push(Event::RecordsAppended {
                 topic: topic.to_owned(),
                 partition,
                 base_offset: info.base_offset,
                 last_offset: info.last_offset,
             });
-            infos.push(info);
         }
         Ok(infos)
+    }
+
+    /// Turns a log's changes into storage ops and events.
+    fn apply_changes(&mut self, topic: &str, partition: u32, changes: Vec<LogChange>) {
+        let log_start_offset = self
+            .partition(topic, partition as i32)
+            .map_or(0, PartitionLog::log_start_offset);
+        for change in changes {
+            let topic = topic.to_owned();
+            match change {
+                LogChange::SegmentRolled {
+                    base_offset,
+                    reason,
+                } => {
+                    self.storage_ops.push(StorageOp::CreateSegment {
+                        topic: topic.clone(),
+                        partition,
+                        base_offset,
+                    });
+                    self.events.push(Event::SegmentRolled {
+                        topic,
+                        partition,
+                        base_offset,
+                        reason,
+                    });
+                }
+                LogChange::Appended {
+                    segment_base_offset,
+                    bytes,
+                } => {
+                    self.storage_ops.push(StorageOp::AppendToSegment {
+                        topic,
+                        partition,
+                        base_offset: segment_base_offset,
+                        bytes,
+                    });
+                }
+                LogChange::SegmentDeleted {
+                    base_offset,
+                    size,
+                    reason,
+                } => {
+                    self.storage_ops.push(StorageOp::DeleteSegment {
+                        topic: topic.clone(),
+                        partition,
+                        base_offset,
+                    });
+                    self.events.push(Event::SegmentDeleted {
+                        topic,
+                        partition,
+                        base_offset,
+                        size,
+                        reason,
+                        log_start_offset,
+                    });
+                }
+                LogChange::SegmentsCompacted { removed, added } => {
+                    let bytes_after = added.iter().map(|(_, b)| b.len() as u64).sum();
+                    let added_bases = added.iter().map(|(base, _)| *base).collect();
+                    self.events.push(Event::SegmentsCompacted {
+                        topic: topic.clone(),
+                        partition,
+                        removed: removed.clone(),
+                        added: added_bases,
+                        bytes_before: 0,
+                        bytes_after,
+                    });
+                    self.storage_ops.push(StorageOp::ReplaceSegments {
+                        topic,
+                        partition,
+                        removed,
+                        added,
+                    });
+                }
+                LogChange::StateChanged(state) => {
+                    self.storage_ops.push(StorageOp::PutPartitionState {
+                        topic,
+                        partition,
+                        state,
+                    });
+                }
+            }
+        }
     }
 
     /// Reads records of one partition from `offset`, at least one batch and up to about

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     InvalidTimestamp,
     /// The record is not valid for this topic, e.g. a keyless record on a compacted topic (code 87).
     InvalidRecord,
+    /// The request is malformed or its values are out of range (code 42).
+    InvalidRequest,
 }
 
 impl ErrorCode {
@@ -53,6 +55,7 @@ impl ErrorCode {
             Self::InvalidConfig => "INVALID_CONFIG",
             Self::InvalidTimestamp => "INVALID_TIMESTAMP",
             Self::InvalidRecord => "INVALID_RECORD",
+            Self::InvalidRequest => "INVALID_REQUEST",
         }
     }
 
@@ -71,6 +74,7 @@ impl ErrorCode {
             Self::InvalidReplicationFactor => 38,
             Self::InvalidConfig => 40,
             Self::InvalidRecord => 87,
+            Self::InvalidRequest => 42,
         }
     }
 }
@@ -121,6 +125,14 @@ pub enum CreateTopicError {
     /// A topic config is unknown or its value is out of range.
     #[error(transparent)]
     InvalidConfig(#[from] crate::config::InvalidConfig),
+    /// The replication factor is below 1 or above the number of brokers.
+    #[error("Replication factor: {requested} larger than available brokers: {brokers}.")]
+    InvalidReplicationFactor {
+        /// The requested replication factor.
+        requested: i64,
+        /// Brokers available.
+        brokers: u32,
+    },
 }
 
 impl KafkaError for CreateTopicError {
@@ -130,6 +142,7 @@ impl KafkaError for CreateTopicError {
             Self::AlreadyExists { .. } | Self::Collides { .. } => ErrorCode::TopicAlreadyExists,
             Self::InvalidPartitions { .. } => ErrorCode::InvalidPartitions,
             Self::InvalidConfig(_) => ErrorCode::InvalidConfig,
+            Self::InvalidReplicationFactor { .. } => ErrorCode::InvalidReplicationFactor,
         }
     }
 }
@@ -165,6 +178,25 @@ pub enum ProduceError {
         /// The repeated partition.
         partition: i32,
     },
+    /// A compacted topic keeps the newest record per key, so every record needs a key.
+    #[error("Compacted topic cannot accept message without key")]
+    KeylessRecordOnCompactedTopic,
+    /// A `CreateTime` timestamp lies outside `message.timestamp.before.max.ms` /
+    /// `message.timestamp.after.max.ms` of the broker's time.
+    #[error(
+        "Timestamp {timestamp} of message with offset {offset} is out of range. The timestamp \
+         should be within [{earliest}, {latest}]"
+    )]
+    InvalidTimestamp {
+        /// The record's timestamp.
+        timestamp: i64,
+        /// The offset the record would have had.
+        offset: i64,
+        /// The earliest acceptable timestamp.
+        earliest: i64,
+        /// The latest acceptable timestamp.
+        latest: i64,
+    },
 }
 
 impl KafkaError for ProduceError {
@@ -172,6 +204,8 @@ impl KafkaError for ProduceError {
         match self {
             Self::UnknownTopicOrPartition { .. } => ErrorCode::UnknownTopicOrPartition,
             Self::RecordTooLarge { .. } => ErrorCode::MessageTooLarge,
+            Self::KeylessRecordOnCompactedTopic => ErrorCode::InvalidRecord,
+            Self::InvalidTimestamp { .. } => ErrorCode::InvalidTimestamp,
             Self::EmptyBatch | Self::DuplicatePartition { .. } => ErrorCode::InvalidRecord,
         }
     }
@@ -210,6 +244,72 @@ impl KafkaError for FetchError {
     }
 }
 
+/// Why an admin request (delete or alter a topic, add partitions, delete records, list
+/// offsets) failed.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AdminError {
+    /// The topic does not exist.
+    #[error("This server does not host this topic: {topic}")]
+    UnknownTopic {
+        /// The topic named by the request.
+        topic: String,
+    },
+    /// The partition does not exist.
+    #[error("This server does not host this topic-partition: {topic}-{partition}")]
+    UnknownPartition {
+        /// The topic named by the request.
+        topic: String,
+        /// The partition named by the request.
+        partition: i32,
+    },
+    /// The new partition count is not larger than the current one, or beyond the limit.
+    #[error("{reason}")]
+    InvalidPartitions {
+        /// Kafka's message, e.g. "Topic currently has 3 partitions, which is higher than the
+        /// requested 2."
+        reason: String,
+    },
+    /// A config is unknown or its value out of range.
+    #[error(transparent)]
+    InvalidConfig(#[from] crate::config::InvalidConfig),
+    /// `deleteRecords` asked for an offset above the high watermark (or a negative one).
+    #[error(
+        "Cannot increment the log start offset to {offset}: it is outside [{log_start_offset}, \
+         {high_watermark}] (the high watermark)"
+    )]
+    OffsetOutOfRange {
+        /// The requested offset.
+        offset: i64,
+        /// The log start offset.
+        log_start_offset: i64,
+        /// The high watermark.
+        high_watermark: i64,
+    },
+    /// A ListOffsets timestamp below -3.
+    #[error(
+        "invalid ListOffsets timestamp {timestamp}: use -2 (earliest), -1 (latest), -3 (max timestamp) or a time >= 0"
+    )]
+    InvalidTimestamp {
+        /// The requested timestamp.
+        timestamp: i64,
+    },
+}
+
+impl KafkaError for AdminError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::UnknownTopic { .. } | Self::UnknownPartition { .. } => {
+                ErrorCode::UnknownTopicOrPartition
+            }
+            Self::InvalidPartitions { .. } => ErrorCode::InvalidPartitions,
+            Self::InvalidConfig(_) => ErrorCode::InvalidConfig,
+            Self::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
+            Self::InvalidTimestamp { .. } => ErrorCode::InvalidRequest,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -233,6 +333,7 @@ mod tests {
             (ErrorCode::InvalidReplicationFactor, 38),
             (ErrorCode::InvalidConfig, 40),
             (ErrorCode::InvalidRecord, 87),
+            (ErrorCode::InvalidRequest, 42),
         ];
         for (error, code) in expected {
             assert_eq!(error.code(), code, "{error}");

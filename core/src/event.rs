@@ -1,6 +1,6 @@
 //! Events: what happened inside the engine, for visualisations and logs.
 
-use crate::log::RecoveryTruncation;
+use crate::log::{DeletionReason, RecoveryTruncation, RollReason};
 
 /// Something that happened, in the order it happened.
 #[non_exhaustive]
@@ -32,6 +32,68 @@ pub enum Event {
         partition: u32,
         /// Base offset of the new active segment.
         base_offset: i64,
+        /// Why the previous segment was closed.
+        reason: RollReason,
+    },
+    /// Retention deleted a whole segment.
+    SegmentDeleted {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Base offset of the deleted segment.
+        base_offset: i64,
+        /// Its size in bytes.
+        size: usize,
+        /// Which retention check deleted it.
+        reason: DeletionReason,
+        /// The log start offset afterwards.
+        log_start_offset: i64,
+    },
+    /// The compaction cleaner replaced segments by compacted ones.
+    SegmentsCompacted {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Base offsets of the replaced segments.
+        removed: Vec<i64>,
+        /// Base offsets of the new segments.
+        added: Vec<i64>,
+        /// Bytes before and after.
+        bytes_before: u64,
+        /// Bytes after cleaning.
+        bytes_after: u64,
+    },
+    /// `deleteRecords` moved the log start offset.
+    LogStartOffsetAdvanced {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The new log start offset.
+        log_start_offset: i64,
+    },
+    /// A topic was deleted with all its data.
+    TopicDeleted {
+        /// Topic name.
+        topic: String,
+    },
+    /// Partitions were added to a topic.
+    PartitionsCreated {
+        /// Topic name.
+        topic: String,
+        /// The partition count before.
+        from: u32,
+        /// The partition count after.
+        to: u32,
+    },
+    /// A topic's config overrides changed.
+    ConfigsAltered {
+        /// Topic name.
+        topic: String,
+        /// The overrides now in force, (name, value).
+        overrides: Vec<(String, String)>,
     },
     /// Recovery found stored bytes that were not a valid continuation of the log and dropped
     /// them.

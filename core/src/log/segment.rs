@@ -1,8 +1,55 @@
-//! One log segment: a run of record batches starting at a base offset.
+//! One log segment: a run of record batches starting at a base offset, with Kafka's sparse
+//! offset index and time index.
 
 use crate::record::{BatchHeader, BatchView, DecodeError, decode_batches};
 
-/// Where one batch sits inside its segment.
+/// Bytes per offset-index entry in Kafka's `.index` file (relative offset, position).
+pub const OFFSET_INDEX_ENTRY_BYTES: u32 = 8;
+/// Bytes per time-index entry in Kafka's `.timeindex` file (timestamp, relative offset).
+pub const TIME_INDEX_ENTRY_BYTES: u32 = 12;
+
+/// One offset-index entry: the last offset of an appended batch and where that batch starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetIndexEntry {
+    /// Offset relative to the segment's base offset.
+    pub relative_offset: u32,
+    /// Byte position of the batch in the segment.
+    pub position: u32,
+}
+
+/// One time-index entry: the largest timestamp so far and the offset that carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeIndexEntry {
+    /// The largest timestamp seen in the segment up to this entry.
+    pub timestamp: i64,
+    /// Offset (relative to the base offset) of the record with that timestamp.
+    pub relative_offset: u32,
+}
+
+/// Limits a segment's indexes are built with (from `segment.index.bytes` and
+/// `index.interval.bytes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexLimits {
+    /// Bytes appended between two index entries (`index.interval.bytes`).
+    pub interval_bytes: u32,
+    /// Most offset-index entries (`segment.index.bytes / 8`).
+    pub max_offset_entries: u32,
+    /// Most time-index entries (`segment.index.bytes / 12`).
+    pub max_time_entries: u32,
+}
+
+impl IndexLimits {
+    /// Limits from the two configs, as Kafka sizes its index files.
+    pub fn new(index_interval_bytes: u32, segment_index_bytes: u32) -> Self {
+        Self {
+            interval_bytes: index_interval_bytes,
+            max_offset_entries: (segment_index_bytes / OFFSET_INDEX_ENTRY_BYTES).max(1),
+            max_time_entries: (segment_index_bytes / TIME_INDEX_ENTRY_BYTES).max(1),
+        }
+    }
+}
+
+/// Where one batch sits inside its segment, read from its header in place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BatchEntry {
     pub(crate) base_offset: i64,
@@ -12,22 +59,59 @@ pub(crate) struct BatchEntry {
     pub(crate) max_timestamp: i64,
 }
 
-/// A segment's bytes (a valid Kafka `.log` file) and the position of every batch in it.
+/// A segment's bytes (a valid Kafka `.log` file), its offset and time indexes, and what
+/// rolling and retention need to know about it.
 #[derive(Clone, Debug)]
 pub struct Segment {
     base_offset: i64,
     bytes: Vec<u8>,
-    batches: Vec<BatchEntry>,
+    offset_index: Vec<OffsetIndexEntry>,
+    time_index: Vec<TimeIndexEntry>,
+    limits: IndexLimits,
+    bytes_since_last_index_entry: usize,
+    /// Largest record timestamp so far, and the offset of the record holding it.
+    max_timestamp_so_far: Option<(i64, i64)>,
+    /// Kafka's `rollingBasedTimestamp`: the largest timestamp of the first batch.
+    rolling_based_timestamp: Option<i64>,
+    /// Host time of the first append (Kafka's file creation time, which only matters for
+    /// batches without a timestamp).
+    created: Option<i64>,
+    /// When a batch was last appended (host time), Kafka's file `lastModified`.
+    last_modified: Option<i64>,
+    /// Fixed at creation: how much earlier than `segment.ms` this segment rolls.
+    roll_jitter_ms: i64,
+    first_offset: Option<i64>,
+    next_offset: Option<i64>,
+    batch_count: usize,
 }
 
 impl Segment {
     /// An empty segment whose first record will have `base_offset`.
-    pub fn new(base_offset: i64) -> Self {
+    ///
+    /// # Panics
+    /// If `base_offset` is negative.
+    pub fn new(
+        base_offset: i64,
+        limits: IndexLimits,
+        roll_jitter_ms: i64,
+    ) -> Self {
         assert!(base_offset >= 0, "segment base offsets are non-negative");
+        assert!(roll_jitter_ms >= 0, "jitter only brings a roll forward");
         Self {
             base_offset,
             bytes: Vec::new(),
-            batches: Vec::new(),
+            offset_index: Vec::new(),
+            time_index: Vec::new(),
+            limits,
+            bytes_since_last_index_entry: 0,
+            max_timestamp_so_far: None,
+            rolling_based_timestamp: None,
+            created: None,
+            last_modified: None,
+            roll_jitter_ms,
+            first_offset: None,
+            next_offset: None,
+            batch_count: 0,
         }
     }
 
@@ -36,7 +120,7 @@ impl Segment {
         format!("{:020}.log", self.base_offset)
     }
 
-    /// The offset of the segment's first record (also its name).
+    /// The segment's name: no record in it has a smaller offset.
     pub fn base_offset(&self) -> i64 {
         self.base_offset
     }
@@ -48,7 +132,12 @@ impl Segment {
 
     /// Whether the segment holds no batch.
     pub fn is_empty(&self) -> bool {
-        self.batches.is_empty()
+        self.batch_count == 0
+    }
+
+    /// Number of batches in the segment.
+    pub fn batch_count(&self) -> usize {
+        self.batch_count
     }
 
     /// The segment's bytes: a Kafka `.log` file.
@@ -56,31 +145,247 @@ impl Segment {
         &self.bytes
     }
 
+    /// Offset of the first record, or `None` when empty.
+    pub fn first_offset(&self) -> Option<i64> {
+        self.first_offset
+    }
+
     /// Offset after the segment's last record, or `None` when empty.
     pub fn next_offset(&self) -> Option<i64> {
-        self.batches.last().map(|b| b.last_offset + 1)
+        self.next_offset
     }
 
-    pub(crate) fn batches(&self) -> &[BatchEntry] {
-        &self.batches
+    /// The offset index entries, oldest first.
+    pub fn offset_index(&self) -> &[OffsetIndexEntry] {
+        &self.offset_index
     }
 
-    /// Appends one already-encoded batch, whose header is `header`.
-    pub(crate) fn append_encoded(&mut self, header: &BatchHeader, bytes: &[u8]) {
+    /// The time index entries, oldest first.
+    pub fn time_index(&self) -> &[TimeIndexEntry] {
+        &self.time_index
+    }
+
+    /// The offset index as Kafka's `.index` file: big-endian (relative offset, position) pairs.
+    pub fn offset_index_file(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.offset_index.len() * 8);
+        for entry in &self.offset_index {
+            out.extend_from_slice(&entry.relative_offset.to_be_bytes());
+            out.extend_from_slice(&entry.position.to_be_bytes());
+        }
+        out
+    }
+
+    /// The time index as Kafka's `.timeindex` file: big-endian (timestamp, relative offset).
+    pub fn time_index_file(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.time_index.len() * 12);
+        for entry in &self.time_index {
+            out.extend_from_slice(&entry.timestamp.to_be_bytes());
+            out.extend_from_slice(&entry.relative_offset.to_be_bytes());
+        }
+        out
+    }
+
+    /// Kafka's `largestTimestamp`: the largest record timestamp if there is one ≥ 0, else the
+    /// time of the last append (the file's `lastModified`).
+    pub fn largest_timestamp(&self) -> Option<i64> {
+        match self.max_timestamp_so_far {
+            Some((timestamp, _)) if timestamp >= 0 => Some(timestamp),
+            _ => self.last_modified,
+        }
+    }
+
+    /// The largest record timestamp and the offset of the record holding it.
+    pub fn max_timestamp_and_offset(&self) -> Option<(i64, i64)> {
+        self.max_timestamp_so_far
+    }
+
+    /// The jitter fixed for this segment when it was created.
+    pub fn roll_jitter_ms(&self) -> i64 {
+        self.roll_jitter_ms
+    }
+
+    /// Kafka's `LogSegment.shouldRoll`: must a batch of `incoming_size` bytes, whose records
+    /// reach `incoming_max_timestamp` and `incoming_last_offset`, go to a new segment?
+    pub(crate) fn should_roll(
+        &self,
+        incoming_size: usize,
+        incoming_max_timestamp: i64,
+        incoming_last_offset: i64,
+        now: i64,
+        segment_bytes: u32,
+        max_segment_ms: i64,
+    ) -> Option<RollReason> {
+        if self.is_empty() {
+            return None;
+        }
+        if self.size() > (segment_bytes as usize).saturating_sub(incoming_size) {
+            return Some(RollReason::Size);
+        }
+        let waited = match self.rolling_based_timestamp {
+            Some(first) if first >= 0 => incoming_max_timestamp.saturating_sub(first),
+            _ => now.saturating_sub(self.created.unwrap_or(now)),
+        };
+        if waited > max_segment_ms.saturating_sub(self.roll_jitter_ms) {
+            return Some(RollReason::Time);
+        }
+        if self.offset_index.len() >= self.limits.max_offset_entries as usize
+            || self.time_index.len() >= self.limits.max_time_entries as usize
+        {
+            return Some(RollReason::IndexFull);
+        }
+        if incoming_last_offset - self.base_offset > i64::from(i32::MAX) {
+            return Some(RollReason::OffsetOverflow);
+        }
+        None
+    }
+
+    /// Appends one already-encoded, validated batch whose header is `header`, at host time
+    /// `now`, and maintains the indexes as Kafka's `LogSegment.append` does.
+    pub(crate) fn append_encoded(&mut self, header: &BatchHeader, bytes: &[u8], now: Option<i64>) {
         debug_assert_eq!(header.size(), bytes.len(), "header must describe the bytes");
-        debug_assert!(
-            self.next_offset()
-                .is_none_or(|next| header.base_offset == next),
-            "batches are appended in offset order without gaps"
+        assert!(
+            header.base_offset >= self.next_offset.unwrap_or(self.base_offset),
+            "batches are appended in increasing offset order"
         );
-        self.batches.push(BatchEntry {
-            base_offset: header.base_offset,
-            last_offset: header.last_offset(),
-            position: self.bytes.len(),
-            size: bytes.len(),
-            max_timestamp: header.max_timestamp,
-        });
+        let position = self.bytes.len();
+        let last_offset = header.last_offset();
+        if position == 0 {
+            self.rolling_based_timestamp = Some(header.max_timestamp);
+            self.first_offset = Some(header.base_offset);
+        }
+        if self
+            .max_timestamp_so_far
+            .is_none_or(|(max, _)| header.max_timestamp > max)
+        {
+            // v2 batches do not record which offset holds the max timestamp; Kafka's
+            // `offsetOfMaxTimestamp` for an appended batch is its last offset.
+            self.max_timestamp_so_far = Some((header.max_timestamp, last_offset));
+        }
+        if self.bytes_since_last_index_entry > self.limits.interval_bytes as usize {
+            self.offset_index.push(OffsetIndexEntry {
+                relative_offset: self.relative(last_offset),
+                position: u32::try_from(position).expect("segments are smaller than 2 GiB"),
+            });
+            self.maybe_append_time_index();
+            self.bytes_since_last_index_entry = 0;
+        }
+        self.bytes_since_last_index_entry += bytes.len();
         self.bytes.extend_from_slice(bytes);
+        self.next_offset = Some(last_offset + 1);
+        self.batch_count += 1;
+        if now.is_some() {
+            self.last_modified = now;
+            self.created = self.created.or(now);
+        }
+    }
+
+    fn relative(&self, offset: i64) -> u32 {
+        u32::try_from(offset - self.base_offset).expect("a segment rolls before offsets overflow")
+    }
+
+    fn maybe_append_time_index(&mut self) {
+        if let Some((timestamp, offset)) = self.max_timestamp_so_far
+            && self
+                .time_index
+                .last()
+                .is_none_or(|e| timestamp > e.timestamp)
+        {
+            let relative_offset = self.relative(offset);
+            self.time_index.push(TimeIndexEntry {
+                timestamp,
+                relative_offset,
+            });
+        }
+    }
+
+    /// Kafka's `onBecomeInactiveSegment`: the time index gets a final entry for the largest
+    /// timestamp, so lookups by time never miss the segment's newest records.
+    pub(crate) fn close(&mut self) {
+        self.maybe_append_time_index();
+    }
+
+    /// The batch starting at byte `position` (which must be a batch boundary).
+    fn entry_at(&self, position: usize) -> BatchEntry {
+        let bytes = &self.bytes[position..];
+        let base_offset = i64::from_be_bytes(bytes[0..8].try_into().expect("8 bytes"));
+        let length = i32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        let last_offset_delta = i32::from_be_bytes(bytes[23..27].try_into().expect("4 bytes"));
+        let max_timestamp = i64::from_be_bytes(bytes[35..43].try_into().expect("8 bytes"));
+        BatchEntry {
+            base_offset,
+            last_offset: base_offset + i64::from(last_offset_delta),
+            position,
+            size: 12 + length as usize,
+            max_timestamp,
+        }
+    }
+
+    /// The batches from byte `position` on, in order.
+    pub(crate) fn entries_from(&self, position: usize) -> impl Iterator<Item = BatchEntry> + '_ {
+        let mut position = position;
+        std::iter::from_fn(move || {
+            if position >= self.bytes.len() {
+                return None;
+            }
+            let entry = self.entry_at(position);
+            position += entry.size;
+            Some(entry)
+        })
+    }
+
+    /// Kafka's `OffsetIndex.lookup`: the position of a batch at or before the one holding
+    /// `offset` (0 when the index has no entry at or below it).
+    fn index_position(&self, offset: i64) -> usize {
+        let Ok(relative) = u32::try_from(offset - self.base_offset) else {
+            return 0;
+        };
+        let after = self
+            .offset_index
+            .partition_point(|e| e.relative_offset <= relative);
+        after
+            .checked_sub(1)
+            .map_or(0, |i| self.offset_index[i].position as usize)
+    }
+
+    /// The batches from the first one whose last offset is `>= offset` on.
+    pub(crate) fn entries_from_offset(&self, offset: i64) -> impl Iterator<Item = BatchEntry> + '_ {
+        self.entries_from(self.index_position(offset))
+            .skip_while(move |e| e.last_offset < offset)
+    }
+
+    /// Kafka's `LogSegment.findOffsetByTimestamp`: the first record at or after
+    /// `starting_offset` whose timestamp is `>= timestamp`, as (timestamp, offset, leader
+    /// epoch of its batch).
+    pub(crate) fn find_offset_by_timestamp(
+        &self,
+        timestamp: i64,
+        starting_offset: i64,
+    ) -> Option<(i64, i64, i32)> {
+        let after = self.time_index.partition_point(|e| e.timestamp < timestamp);
+        // The entry before the first one with a timestamp >= target bounds where to start.
+        let from_offset = after
+            .checked_sub(1)
+            .map_or(self.base_offset, |i| {
+                self.base_offset + i64::from(self.time_index[i].relative_offset)
+            })
+            .max(starting_offset);
+        for entry in self.entries_from_offset(from_offset) {
+            if entry.max_timestamp < timestamp {
+                continue;
+            }
+            let batch = self.batch(&entry);
+            for record in batch.records() {
+                let record = record.expect("segment batches were validated on append and recovery");
+                if record.timestamp >= timestamp && record.offset >= starting_offset {
+                    return Some((
+                        record.timestamp,
+                        record.offset,
+                        batch.header().partition_leader_epoch,
+                    ));
+                }
+            }
+        }
+        None
     }
 
     /// The batch at `entry`, validated when it was appended or recovered.
@@ -89,20 +394,22 @@ impl Segment {
     }
 
     /// Rebuilds a segment from stored bytes, keeping the longest valid prefix of batches whose
-    /// offsets continue from `expected_next`. Returns the segment and, when bytes were dropped,
-    /// why.
+    /// offsets continue from `expected_next` (gaps are allowed: compaction leaves them).
+    /// Returns the segment and, when bytes were dropped, why.
     pub(crate) fn recover(
         base_offset: i64,
         bytes: &[u8],
         expected_next: i64,
+        limits: IndexLimits,
+        roll_jitter_ms: i64,
     ) -> (Self, Option<RecoveryTruncation>) {
-        let mut segment = Segment::new(base_offset);
+        let mut segment = Segment::new(base_offset, limits, roll_jitter_ms);
         let mut next = expected_next.max(base_offset);
         let mut problem = None;
         for batch in decode_batches(bytes) {
             match batch {
                 Ok(view) if view.header().base_offset >= next => {
-                    segment.append_encoded(view.header(), view.as_bytes());
+                    segment.append_encoded(view.header(), view.as_bytes(), None);
                     next = view.header().last_offset() + 1;
                 }
                 Ok(view) => {
@@ -126,6 +433,21 @@ impl Segment {
         });
         (segment, truncation)
     }
+}
+
+/// Why the active segment was closed and a new one started (Kafka's `shouldRoll` conditions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RollReason {
+    /// The batch would make the segment exceed `segment.bytes`.
+    Size,
+    /// `segment.ms` (less the segment's jitter) passed since the segment's first record.
+    Time,
+    /// The offset or time index reached `segment.index.bytes`.
+    IndexFull,
+    /// The batch's offsets no longer fit relative to the segment's base offset.
+    OffsetOverflow,
+    /// Retention found every segment due and rolled so the log start could reach the end.
+    Retention,
 }
 
 /// Stored bytes that recovery dropped, and why.
