@@ -7,6 +7,7 @@ mod broker;
 mod codec;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
+mod partitioner;
 mod recovery;
 #[cfg(not(target_arch = "wasm32"))]
 mod recovery_props;
