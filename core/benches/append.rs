@@ -36,7 +36,7 @@ fn time_appends(iters: u64, batch: &[NewRecord]) -> Duration {
     let mut total = Duration::ZERO;
     let mut done = 0;
     while done < iters {
-        let mut log = PartitionLog::new();
+        let mut log = PartitionLog::new(&config, 0);
         let mut changes = Vec::with_capacity(APPENDS_PER_LOG as usize);
         let run = (iters - done).min(APPENDS_PER_LOG);
         let started = Instant::now();

@@ -1,7 +1,13 @@
-//! Property: any sequence of commands, persisted and recovered, rebuilds the identical log.
+//! Properties of the log under random commands: recovery from the persisted storage ops
+//! rebuilds the identical log; fetches return exactly what was appended from the log start on;
+//! retention never deletes past the high watermark and keeps at least `retention.bytes`.
+
+use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rill_core::Broker;
+use rill_core::broker::AlterConfigOp;
+use rill_core::log::PartitionLog;
 use rill_core::record::NewRecord;
 use rill_core::storage::MemoryStore;
 
@@ -14,25 +20,46 @@ enum Command {
         name: u8,
         partitions: i64,
         segment_bytes: u32,
+        retention_bytes: i64,
     },
     Produce {
         topic: u8,
         partition: i32,
         records: Vec<KeyValue>,
     },
+    Tick {
+        advance: i64,
+    },
+    DeleteRecords {
+        topic: u8,
+        partition: i32,
+        back: i64,
+    },
+    AlterRetentionMs {
+        topic: u8,
+        retention_ms: i64,
+    },
+    AddPartitions {
+        topic: u8,
+        total: i64,
+    },
+    Delete {
+        topic: u8,
+    },
 }
 
 fn command() -> impl Strategy<Value = Command> {
     let bytes = proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40));
     prop_oneof![
-        (0u8..4, -1i64..5, 14u32..600).prop_map(|(name, partitions, segment_bytes)| {
-            Command::Create {
+        2 => (0u8..4, -1i64..5, 14u32..600, -1i64..1500).prop_map(
+            |(name, partitions, segment_bytes, retention_bytes)| Command::Create {
                 name,
                 partitions,
                 segment_bytes,
+                retention_bytes,
             }
-        }),
-        (
+        ),
+        8 => (
             0u8..4,
             -1i32..5,
             proptest::collection::vec((bytes.clone(), bytes), 0..6)
@@ -42,29 +69,98 @@ fn command() -> impl Strategy<Value = Command> {
                 partition,
                 records
             }),
+        2 => (0i64..5_000).prop_map(|advance| Command::Tick { advance }),
+        1 => (0u8..4, -1i32..5, -1i64..10).prop_map(|(topic, partition, back)| {
+            Command::DeleteRecords { topic, partition, back }
+        }),
+        1 => (0u8..4, -1i64..20_000).prop_map(|(topic, retention_ms)| Command::AlterRetentionMs {
+            topic,
+            retention_ms
+        }),
+        1 => (0u8..4, 0i64..7).prop_map(|(topic, total)| Command::AddPartitions { topic, total }),
+        1 => (0u8..4).prop_map(|topic| Command::Delete { topic }),
     ]
 }
 
+fn segments(log: &PartitionLog) -> Vec<(i64, Vec<u8>)> {
+    log.segments()
+        .iter()
+        .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+        .collect()
+}
+
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
-    fn recovery_rebuilds_identical_logs(commands in proptest::collection::vec(command(), 1..60)) {
-        let mut broker = Broker::new();
+    fn recovery_rebuilds_identical_logs(commands in proptest::collection::vec(command(), 1..80)) {
+        let mut broker = Broker::with_seed(11);
         let mut store = MemoryStore::new();
-        let mut appended: std::collections::BTreeMap<(String, i32), Vec<NewRecord>> = Default::default();
-        for (now, command) in commands.into_iter().enumerate() {
+        // Every record ever appended, by (topic, partition), at its offset.
+        let mut appended: BTreeMap<(String, i32), Vec<NewRecord>> = BTreeMap::new();
+        let mut now = 1_000i64;
+        for command in commands {
             match command {
-                Command::Create { name, partitions, segment_bytes } => {
-                    let configs = [("segment.bytes".to_owned(), segment_bytes.to_string())];
-                    let _ = broker.create_topic(&format!("t{name}"), partitions, &configs);
+                Command::Create { name, partitions, segment_bytes, retention_bytes } => {
+                    let configs = [
+                        ("segment.bytes".to_owned(), segment_bytes.to_string()),
+                        ("retention.bytes".to_owned(), retention_bytes.to_string()),
+                    ];
+                    let name = format!("t{name}");
+                    if broker.create_topic(&name, partitions, &configs).is_ok() {
+                        appended.retain(|(t, _), _| *t != name);
+                    }
                 }
                 Command::Produce { topic, partition, records } => {
+                    now += 1;
                     let records: Vec<NewRecord> = records
                         .into_iter()
-                        .map(|(key, value)| NewRecord { key, value, headers: vec![], timestamp: Some(now as i64) })
+                        .map(|(key, value)| NewRecord { key, value, headers: vec![], timestamp: Some(now) })
                         .collect();
                     let topic = format!("t{topic}");
-                    if broker.produce(now as i64, &topic, partition, &records).is_ok() {
+                    if broker.produce(now, &topic, partition, &records).is_ok() {
                         appended.entry((topic, partition)).or_default().extend(records);
+                    }
+                }
+                Command::Tick { advance } => {
+                    now += advance;
+                    let before: Vec<(String, i32, i64, u64)> = broker
+                        .topics()
+                        .flat_map(|t| t.partitions().iter().enumerate().map(move |(p, l)| {
+                            (t.name().to_owned(), p as i32, l.high_watermark(), l.size())
+                        }))
+                        .collect();
+                    broker.tick(now);
+                    for (topic, partition, high_watermark, size_before) in before {
+                        let log = broker.partition(&topic, partition).expect("tick deletes no topic");
+                        let config = broker.topic(&topic).expect("exists").config();
+                        prop_assert!(log.log_start_offset() <= high_watermark, "never past the HW");
+                        if config.retention_ms < 0 && config.retention_bytes >= 0 && log.size() < size_before {
+                            prop_assert!(log.size() as i64 >= config.retention_bytes, "keeps retention.bytes");
+                        }
+                    }
+                }
+                Command::DeleteRecords { topic, partition, back } => {
+                    let topic = format!("t{topic}");
+                    if let Some(log) = broker.partition(&topic, partition) {
+                        let target = if back < 0 { -1 } else { (log.high_watermark() - back).max(0) };
+                        let _ = broker.delete_records(&topic, partition, target);
+                    } else {
+                        prop_assert!(broker.delete_records(&topic, partition, 0).is_err());
+                    }
+                }
+                Command::AlterRetentionMs { topic, retention_ms } => {
+                    let _ = broker.incremental_alter_configs(
+                        &format!("t{topic}"),
+                        &[AlterConfigOp::Set { name: "retention.ms".into(), value: retention_ms.to_string() }],
+                    );
+                }
+                Command::AddPartitions { topic, total } => {
+                    let _ = broker.create_partitions(&format!("t{topic}"), total);
+                }
+                Command::Delete { topic } => {
+                    let topic = format!("t{topic}");
+                    if broker.delete_topic(&topic).is_ok() {
+                        appended.retain(|(t, _), _| *t != topic);
                     }
                 }
             }
@@ -72,23 +168,34 @@ proptest! {
                 store.apply(op);
             }
         }
-        let recovered = Broker::recover(store.image());
+        let recovered = Broker::recover_with_seed(store.image(), 11);
+        prop_assert_eq!(broker.topics().count(), recovered.topics().count());
         for topic in broker.topics() {
+            let other_topic = recovered.topic(topic.name()).expect("topic recovered");
+            prop_assert_eq!(topic.config(), other_topic.config());
             for (partition, log) in topic.partitions().iter().enumerate() {
-                let other = recovered.partition(topic.name(), partition as i32).expect("topic recovered");
-                let seg = |l: &rill_core::log::PartitionLog| l.segments().iter().map(|s| (s.base_offset(), s.as_bytes().to_vec())).collect::<Vec<_>>();
-                prop_assert_eq!(seg(log), seg(other));
-                let fetched = recovered.fetch(topic.name(), partition as i32, 0, usize::MAX).expect("fetch");
-                let expected = appended.get(&(topic.name().to_owned(), partition as i32)).cloned().unwrap_or_default();
+                let other = recovered.partition(topic.name(), partition as i32).expect("partition recovered");
+                prop_assert_eq!(segments(log), segments(other));
+                prop_assert_eq!(log.state(), other.state());
+                prop_assert_eq!(log.log_end_offset(), other.log_end_offset());
+                for (a, b) in log.segments().iter().zip(other.segments()) {
+                    prop_assert_eq!(a.offset_index(), b.offset_index());
+                    prop_assert_eq!(a.roll_jitter_ms(), b.roll_jitter_ms());
+                }
+                let start = log.log_start_offset();
+                let fetched = recovered.fetch(topic.name(), partition as i32, start, usize::MAX).expect("fetch");
+                let all = appended.get(&(topic.name().to_owned(), partition as i32)).cloned().unwrap_or_default();
+                let expected = &all[start as usize..];
                 prop_assert_eq!(fetched.records.len(), expected.len());
-                for (i, (got, want)) in fetched.records.iter().zip(&expected).enumerate() {
-                    prop_assert_eq!(got.offset, i as i64, "offsets are gap-free from 0");
+                for (i, (got, want)) in fetched.records.iter().zip(expected).enumerate() {
+                    prop_assert_eq!(got.offset, start + i as i64, "offsets are gap-free");
                     prop_assert_eq!(&got.key, &want.key);
                     prop_assert_eq!(&got.value, &want.value);
                     prop_assert_eq!(Some(got.timestamp), want.timestamp);
                 }
+                let live = broker.fetch(topic.name(), partition as i32, start, usize::MAX).expect("fetch");
+                prop_assert_eq!(live, fetched);
             }
         }
-        prop_assert_eq!(broker.topics().count(), recovered.topics().count());
     }
 }

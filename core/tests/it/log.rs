@@ -1,0 +1,474 @@
+//! Segments, indexes, rolling, retention, deleteRecords and ListOffsets, checked against the
+//! behaviour Apache Kafka's own log tests assert (`UnifiedLogTest`, `LogSegmentTest`). Each
+//! test names the Kafka test it mirrors.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use rill_core::Broker;
+use rill_core::Event;
+use rill_core::config::TopicConfig;
+use rill_core::error::{ErrorCode, KafkaError};
+use rill_core::log::{DeletionReason, LogChange, OffsetSpec, PartitionLog, RollReason};
+use rill_core::record::{NewRecord, TimestampType, encode_batch};
+
+/// Kafka's `TestUtils.singletonRecords("test".getBytes)`: null key, 4-byte value.
+fn singleton(timestamp: i64) -> Vec<NewRecord> {
+    vec![NewRecord {
+        key: None,
+        value: Some(b"test".to_vec()),
+        headers: vec![],
+        timestamp: Some(timestamp),
+    }]
+}
+
+fn keyed_singleton(timestamp: i64) -> Vec<NewRecord> {
+    vec![NewRecord {
+        key: Some(b"test".to_vec()),
+        value: Some(b"test".to_vec()),
+        headers: vec![],
+        timestamp: Some(timestamp),
+    }]
+}
+
+/// The size of one `singleton` batch: 61-byte header plus an 11-byte record.
+const RECORD_SIZE: i64 = 72;
+
+fn config(entries: &[(&str, String)]) -> TopicConfig {
+    TopicConfig::with_overrides(entries.iter().map(|(k, v)| (*k, v.as_str()))).expect("valid")
+}
+
+fn log_with(config: &TopicConfig, count: i64, records: impl Fn(i64) -> Vec<NewRecord>, now: i64) -> PartitionLog {
+    let mut log = PartitionLog::new(config, 7);
+    let mut changes = Vec::new();
+    for i in 0..count {
+        log.append(now, config, &records(i), &mut changes)
+            .expect("valid append");
+    }
+    log
+}
+
+#[test]
+fn a_singleton_batch_is_72_bytes() {
+    let mut bytes = Vec::new();
+    encode_batch(&mut bytes, 0, 0, TimestampType::CreateTime, 0, &singleton(0));
+    assert_eq!(bytes.len() as i64, RECORD_SIZE);
+}
+
+/// `UnifiedLogTest.shouldDeleteSizeBasedSegments`.
+#[test]
+fn size_retention_leaves_two_segments_of_three() {
+    let config = config(&[
+        ("segment.bytes", (5 * RECORD_SIZE).to_string()),
+        ("retention.bytes", (10 * RECORD_SIZE).to_string()),
+    ]);
+    let now = 1_000_000;
+    let mut log = log_with(&config, 15, |_| singleton(now), now);
+    assert_eq!(log.segments().len(), 3);
+    let mut changes = Vec::new();
+    assert_eq!(log.apply_retention(now, &config, &mut changes), 1);
+    assert_eq!(log.segments().len(), 2);
+    assert_eq!(log.log_start_offset(), 5);
+    assert!(changes.contains(&LogChange::SegmentDeleted {
+        base_offset: 0,
+        size: 5 * RECORD_SIZE as usize,
+        reason: DeletionReason::RetentionBytes,
+    }));
+    assert!(log.size() as i64 >= 10 * RECORD_SIZE, "keeps at least retention.bytes");
+}
+
+/// `UnifiedLogTest.shouldNotDeleteSizeBasedSegmentsWhenUnderRetentionSize`.
+#[test]
+fn size_retention_keeps_everything_under_the_limit() {
+    let config = config(&[
+        ("segment.bytes", (5 * RECORD_SIZE).to_string()),
+        ("retention.bytes", (15 * RECORD_SIZE).to_string()),
+    ]);
+    let mut log = log_with(&config, 15, |_| singleton(5), 5);
+    assert_eq!(log.apply_retention(5, &config, &mut Vec::new()), 0);
+    assert_eq!(log.segments().len(), 3);
+}
+
+/// `UnifiedLogTest.shouldDeleteTimeBasedSegmentsReadyToBeDeleted`: every segment is due, so the
+/// log rolls an empty segment first and the log start offset reaches the log end.
+#[test]
+fn time_retention_deletes_everything_due_and_keeps_an_empty_active_segment() {
+    let config = config(&[
+        ("segment.bytes", (15 * RECORD_SIZE).to_string()),
+        ("retention.ms", "10000".to_owned()),
+    ]);
+    let now = 1_700_000_000_000;
+    let mut log = log_with(&config, 15, |_| singleton(10), now);
+    assert_eq!(log.segments().len(), 1, "15 records fill one segment exactly");
+    let mut changes = Vec::new();
+    assert_eq!(log.apply_retention(now, &config, &mut changes), 1);
+    assert_eq!(log.segments().len(), 1);
+    assert!(log.segments()[0].is_empty());
+    assert_eq!(log.log_start_offset(), 15);
+    assert_eq!(log.log_end_offset(), 15);
+    assert!(matches!(
+        changes[0],
+        LogChange::SegmentRolled {
+            base_offset: 15,
+            reason: RollReason::Retention
+        }
+    ));
+    let error = log.read(0, usize::MAX).expect_err("deleted");
+    assert_eq!(error.error_code(), ErrorCode::OffsetOutOfRange);
+    assert!(log.read(15, usize::MAX).expect("at the end").records.is_empty());
+}
+
+/// `UnifiedLogTest.shouldNotDeleteTimeBasedSegmentsWhenNoneReadyToBeDeleted`.
+#[test]
+fn time_retention_keeps_young_segments() {
+    let config = config(&[
+        ("segment.bytes", (5 * RECORD_SIZE).to_string()),
+        ("retention.ms", "10000000".to_owned()),
+    ]);
+    let now = 1_700_000_000_000;
+    let mut log = log_with(&config, 15, |_| singleton(now), now);
+    assert_eq!(log.apply_retention(now, &config, &mut Vec::new()), 0);
+    assert_eq!(log.segments().len(), 3);
+}
+
+/// `UnifiedLogTest.shouldNotDeleteSegmentsWhenPolicyDoesNotIncludeDelete`.
+#[test]
+fn compact_only_topics_ignore_retention() {
+    let config = config(&[
+        ("segment.bytes", (5 * RECORD_SIZE).to_string()),
+        ("retention.ms", "10000".to_owned()),
+        ("cleanup.policy", "compact".to_owned()),
+    ]);
+    let now = 1_700_000_000_000;
+    let mut log = log_with(&config, 15, |_| keyed_singleton(10), now);
+    let before = log.segments().len();
+    assert_eq!(log.apply_retention(now, &config, &mut Vec::new()), 0);
+    assert_eq!(log.segments().len(), before);
+}
+
+/// `UnifiedLogTest.shouldDeleteSegmentsReadyToBeDeletedWhenCleanupPolicyIsCompactAndDelete`.
+#[test]
+fn compact_and_delete_topics_apply_retention() {
+    let config = config(&[
+        ("segment.bytes", (5 * RECORD_SIZE).to_string()),
+        ("retention.bytes", (10 * RECORD_SIZE).to_string()),
+        ("cleanup.policy", "compact, delete".to_owned()),
+    ]);
+    let now = 1_700_000_000_000;
+    let mut log = log_with(&config, 15, |_| keyed_singleton(10), now);
+    log.apply_retention(now, &config, &mut Vec::new());
+    assert_eq!(log.segments().len(), 1, "time retention (7 days) finds every record due");
+}
+
+/// `UnifiedLogTest.testLogDeletionAfterDeleteRecords`.
+#[test]
+fn delete_records_then_retention_removes_whole_segments_below_the_log_start() {
+    let config = config(&[("segment.bytes", (5 * RECORD_SIZE).to_string())]);
+    let now = 1_000;
+    let mut log = log_with(&config, 15, |_| singleton(now), now);
+    assert_eq!(log.segments().len(), 3);
+    let mut changes = Vec::new();
+    for (offset, segments) in [(1, 3), (6, 2), (15, 1)] {
+        assert_eq!(log.delete_records(offset, &mut changes), Ok(offset));
+        log.apply_retention(now, &config, &mut changes);
+        assert_eq!(log.segments().len(), segments, "after deleteRecords({offset})");
+        assert_eq!(log.log_start_offset(), offset);
+        assert_eq!(log.list_offset(OffsetSpec::Earliest).map(|o| o.offset), Some(offset));
+    }
+    assert!(
+        changes
+            .iter()
+            .filter(|c| matches!(c, LogChange::SegmentDeleted { .. }))
+            .all(|c| matches!(
+                c,
+                LogChange::SegmentDeleted {
+                    reason: DeletionReason::LogStartOffset,
+                    ..
+                }
+            ))
+    );
+    // A fetch below the new start is out of range; at it, the reader skips earlier records.
+    assert!(log.read(14, usize::MAX).is_err());
+    let mut log = log_with(&config, 15, |_| singleton(now), now);
+    log.delete_records(7, &mut Vec::new()).expect("below the high watermark");
+    let offsets: Vec<i64> = log
+        .read(7, usize::MAX)
+        .expect("at the start")
+        .records
+        .iter()
+        .map(|r| r.offset)
+        .collect();
+    assert_eq!(offsets, (7..15).collect::<Vec<_>>());
+    assert_eq!(
+        log.delete_records(16, &mut Vec::new())
+            .expect_err("above the high watermark")
+            .error_code(),
+        ErrorCode::OffsetOutOfRange
+    );
+    assert_eq!(log.delete_records(3, &mut Vec::new()), Ok(7), "never backwards");
+    assert_eq!(log.delete_records(-1, &mut Vec::new()), Ok(15), "-1 is the high watermark");
+}
+
+/// `LogSegment.shouldRoll` by size: filling a segment to exactly `segment.bytes` is allowed.
+#[test]
+fn segments_roll_when_the_next_batch_would_exceed_segment_bytes() {
+    let config = config(&[("segment.bytes", (3 * RECORD_SIZE).to_string())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    for _ in 0..7 {
+        log.append(1, &config, &singleton(1), &mut changes).expect("append");
+    }
+    let bases: Vec<i64> = log.segments().iter().map(|s| s.base_offset()).collect();
+    assert_eq!(bases, [0, 3, 6]);
+    assert!(log.segments().iter().all(|s| s.size() as i64 <= 3 * RECORD_SIZE));
+    assert_eq!(log.segments()[0].file_name(), "00000000000000000000.log");
+    assert_eq!(log.segments()[2].file_name(), "00000000000000000006.log");
+    assert!(changes.iter().any(|c| matches!(
+        c,
+        LogChange::SegmentRolled {
+            base_offset: 3,
+            reason: RollReason::Size
+        }
+    )));
+}
+
+/// `UnifiedLogTest.testTimeBasedLogRoll`: the roll depends on the first record's timestamp,
+/// and an older timestamp does not roll.
+#[test]
+fn segments_roll_on_segment_ms_after_the_first_record() {
+    let segment_ms = 3_600_000;
+    let config = config(&[("segment.ms", segment_ms.to_string())]);
+    let t0 = 1_700_000_000_000;
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    log.append(t0, &config, &singleton(t0), &mut changes).expect("append");
+    log.append(t0 + segment_ms + 5, &config, &singleton(t0 - 1), &mut changes).expect("append");
+    assert_eq!(log.segments().len(), 1, "an older timestamp does not roll");
+    log.append(t0 + segment_ms + 5, &config, &singleton(t0 + segment_ms), &mut changes).expect("append");
+    assert_eq!(log.segments().len(), 1, "exactly segment.ms is not past it");
+    log.append(t0 + segment_ms + 5, &config, &singleton(t0 + segment_ms + 1), &mut changes).expect("append");
+    assert_eq!(log.segments().len(), 2);
+    assert!(changes.iter().any(|c| matches!(
+        c,
+        LogChange::SegmentRolled {
+            reason: RollReason::Time,
+            ..
+        }
+    )));
+}
+
+/// `UnifiedLogTest.testTimeBasedLogRollJitter`.
+#[test]
+fn segment_jitter_brings_the_time_roll_forward() {
+    let segment_ms: i64 = 3_600_000;
+    let max_jitter: i64 = 20 * 60;
+    for seed in 0..20u64 {
+        let config = config(&[
+            ("segment.ms", segment_ms.to_string()),
+            ("segment.jitter.ms", max_jitter.to_string()),
+        ]);
+        let mut log = PartitionLog::new(&config, seed);
+        let jitter = log.segments()[0].roll_jitter_ms();
+        assert!((0..max_jitter).contains(&jitter));
+        let mut now = 1_700_000_000_000;
+        let mut changes = Vec::new();
+        log.append(now, &config, &singleton(now), &mut changes).expect("append");
+        now += segment_ms - max_jitter;
+        log.append(now, &config, &singleton(now), &mut changes).expect("append");
+        assert_eq!(log.segments().len(), 1, "seed {seed}: not yet");
+        now += max_jitter - jitter + 1;
+        log.append(now, &config, &singleton(now), &mut changes).expect("append");
+        assert_eq!(log.segments().len(), 2, "seed {seed}: jitter {jitter}");
+    }
+    let config = config(&[("segment.jitter.ms", "100000".to_owned())]);
+    let jitters: std::collections::BTreeSet<i64> = (0..20)
+        .map(|seed| PartitionLog::new(&config, seed).segments()[0].roll_jitter_ms())
+        .collect();
+    assert!(jitters.len() > 10, "the seed decides the jitter: {jitters:?}");
+}
+
+/// `LogSegmentTest.testIndexEntries`: with `index.interval.bytes` just under two batches, every
+/// second append adds an index entry, and the first append never does.
+#[test]
+fn index_entries_every_index_interval_bytes() {
+    let config = config(&[("index.interval.bytes", (2 * RECORD_SIZE - 1).to_string())]);
+    let mut log = PartitionLog::new(&config, 0);
+    for i in 0..30 {
+        log.append(i, &config, &singleton(i), &mut Vec::new()).expect("append");
+    }
+    let segment = &log.segments()[0];
+    assert_eq!(segment.offset_index().len(), 14);
+    assert_eq!(segment.time_index().len(), 14);
+    // Entries point at batch starts, with the batch's last offset.
+    for entry in segment.offset_index() {
+        assert_eq!(i64::from(entry.position), i64::from(entry.relative_offset) * RECORD_SIZE);
+    }
+    assert_eq!(segment.offset_index_file().len(), 14 * 8);
+    assert_eq!(segment.time_index_file().len(), 14 * 12);
+    // Reads through the sparse index find every offset.
+    for offset in 0..30 {
+        let fetched = log.read(offset, 1).expect("in range");
+        assert_eq!(fetched.records[0].offset, offset);
+    }
+}
+
+/// A full offset index rolls the segment (`segment.index.bytes`).
+#[test]
+fn a_full_index_rolls_the_segment() {
+    let config = config(&[("index.interval.bytes", "0".to_owned()), ("segment.index.bytes", "24".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    for i in 0..10 {
+        log.append(i, &config, &singleton(i), &mut changes).expect("append");
+    }
+    // 24 bytes hold 3 offset entries (and 2 time entries): the time index fills first.
+    assert!(log.segments().len() > 1);
+    assert!(changes.iter().any(|c| matches!(
+        c,
+        LogChange::SegmentRolled {
+            reason: RollReason::IndexFull,
+            ..
+        }
+    )));
+    for s in log.segments() {
+        assert!(s.time_index().len() <= 2 + 1, "full at 2, plus the entry added on close");
+    }
+}
+
+/// `LogSegmentTest.testFindOffsetByTimestamp`: a segment at base 40 holding offsets 40..49
+/// with timestamp `offset * 10`.
+#[test]
+fn offsets_for_times_finds_the_first_record_at_or_after() {
+    let config = config(&[("index.interval.bytes", (2 * RECORD_SIZE - 1).to_string())]);
+    let mut bytes = Vec::new();
+    for offset in 40..50 {
+        encode_batch(&mut bytes, offset, 0, TimestampType::CreateTime, 0, &singleton(offset * 10));
+    }
+    let (log, truncations) = PartitionLog::recover(vec![(40, bytes)], None, &config, 0);
+    assert!(truncations.is_empty());
+    assert_eq!(log.segments()[0].largest_timestamp(), Some(490));
+    for (timestamp, expected) in [
+        (420, Some(42)),
+        (421, Some(43)),
+        (430, Some(43)),
+        (431, Some(44)),
+        (491, None),
+        (401, Some(41)),
+        (399, Some(40)),
+    ] {
+        let found = log.list_offset(OffsetSpec::Timestamp(timestamp));
+        assert_eq!(found.map(|o| o.offset), expected, "timestamp {timestamp}");
+        if let Some(found) = found {
+            assert_eq!(found.timestamp, found.offset * 10);
+        }
+    }
+    assert_eq!(log.list_offset(OffsetSpec::Earliest).map(|o| o.offset), Some(40));
+    assert_eq!(log.list_offset(OffsetSpec::Latest).map(|o| (o.offset, o.timestamp)), Some((50, -1)));
+    assert_eq!(
+        log.list_offset(OffsetSpec::MaxTimestamp).map(|o| (o.offset, o.timestamp)),
+        Some((49, 490))
+    );
+}
+
+/// Timestamps across many segments, out of order within the log: the answer is the first
+/// record in offset order whose timestamp is at or after the target (a brute-force oracle).
+#[test]
+fn offsets_for_times_across_segments_matches_a_linear_scan() {
+    let config = config(&[
+        ("segment.bytes", (4 * RECORD_SIZE).to_string()),
+        ("index.interval.bytes", "1".to_owned()),
+    ]);
+    let timestamps: Vec<i64> = (0..40).map(|i: i64| (i * 37) % 50 + i).collect();
+    let log = log_with(&config, 40, |i| singleton(timestamps[i as usize]), 0);
+    assert!(log.segments().len() >= 10);
+    for target in -1..100 {
+        let expected = timestamps
+            .iter()
+            .position(|t| *t >= target.max(0))
+            .map(|i| i as i64);
+        let found = log.list_offset(OffsetSpec::Timestamp(target.max(0)));
+        assert_eq!(found.map(|o| o.offset), expected, "target {target}");
+    }
+}
+
+#[test]
+fn timestamps_outside_the_before_and_after_bounds_are_invalid() {
+    let config = config(&[
+        ("message.timestamp.before.max.ms", "1000".to_owned()),
+        ("message.timestamp.after.max.ms", "10".to_owned()),
+    ]);
+    let mut log = PartitionLog::new(&config, 0);
+    let now = 1_000_000;
+    for bad in [now - 1001, now + 11] {
+        let error = log
+            .append(now, &config, &singleton(bad), &mut Vec::new())
+            .expect_err("out of bounds");
+        assert_eq!(error.error_code(), ErrorCode::InvalidTimestamp);
+    }
+    assert_eq!(log.log_end_offset(), 0, "nothing appended");
+    for good in [now - 1000, now + 10] {
+        log.append(now, &config, &singleton(good), &mut Vec::new()).expect("in bounds");
+    }
+    let config = config_log_append_time();
+    log.append(now, &config, &singleton(0), &mut Vec::new())
+        .expect("LogAppendTime replaces the timestamp, so it is never out of bounds");
+}
+
+fn config_log_append_time() -> TopicConfig {
+    config(&[
+        ("message.timestamp.type", "LogAppendTime".to_owned()),
+        ("message.timestamp.before.max.ms", "1000".to_owned()),
+    ])
+}
+
+#[test]
+fn compacted_topics_refuse_keyless_records() {
+    let mut broker = Broker::new();
+    broker
+        .create_topic("c", 1, &[("cleanup.policy".to_owned(), "compact".to_owned())])
+        .expect("valid");
+    let error = broker.produce(0, "c", 0, &singleton(0)).expect_err("keyless");
+    assert_eq!(error.error_code(), ErrorCode::InvalidRecord);
+    broker.produce(0, "c", 0, &keyed_singleton(0)).expect("keyed");
+}
+
+#[test]
+fn broker_tick_applies_retention_and_reports_each_deletion() {
+    let mut broker = Broker::new();
+    broker
+        .create_topic(
+            "t",
+            2,
+            &[
+                ("segment.bytes".to_owned(), (2 * RECORD_SIZE).to_string()),
+                ("retention.ms".to_owned(), "1000".to_owned()),
+            ],
+        )
+        .expect("valid");
+    for i in 0..6 {
+        broker.produce(i, "t", 0, &singleton(i)).expect("append");
+    }
+    broker.produce(5_000, "t", 1, &singleton(5_000)).expect("append");
+    broker.poll_events();
+    broker.poll_storage_ops();
+    broker.tick(5_000);
+    let events = broker.poll_events();
+    let deleted: Vec<(u32, i64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::SegmentDeleted {
+                partition,
+                base_offset,
+                reason: DeletionReason::RetentionMs,
+                ..
+            } => Some((*partition, *base_offset)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deleted, [(0, 0), (0, 2), (0, 4)]);
+    let p0 = broker.partition("t", 0).expect("exists");
+    assert_eq!(p0.log_start_offset(), 6);
+    assert_eq!(broker.partition("t", 1).expect("exists").log_start_offset(), 0);
+    let ops = broker.poll_storage_ops();
+    assert!(ops.iter().any(|op| matches!(op, rill_core::storage::StorageOp::DeleteSegment { base_offset: 4, .. })));
+}
