@@ -507,6 +507,35 @@ impl Broker {
         Ok((log, index as u32))
     }
 
+    /// Which keys stored in `topic` would land on a different partition if it had
+    /// `new_partitions` partitions (Kafka hashes keys modulo the partition count, so growing a
+    /// topic breaks per-key order for the keys that move). Reads every record of the topic
+    /// from its log start offsets.
+    pub fn keys_that_move(
+        &self,
+        name: &str,
+        new_partitions: u32,
+    ) -> Result<Vec<crate::partitioner::KeyMove>, AdminError> {
+        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
+            topic: name.to_owned(),
+        })?;
+        let mut keys: Vec<Vec<u8>> = Vec::new();
+        for log in &topic.partitions {
+            let fetched = log
+                .read(log.log_start_offset(), usize::MAX)
+                .expect("the log start offset is always in range");
+            keys.extend(fetched.records.into_iter().filter_map(|r| r.key));
+        }
+        crate::partitioner::keys_that_move(
+            keys.iter().map(Vec::as_slice),
+            topic.record.partitions,
+            new_partitions,
+        )
+        .map_err(|error| AdminError::InvalidPartitions {
+            reason: error.to_string(),
+        })
+    }
+
     /// Kafka's `DeleteRecords`: moves a partition's log start offset to `offset` (-1: the high
     /// watermark). Returns the new log start offset ("low watermark"). Segments wholly below it
     /// are deleted at the next [`Broker::tick`].

@@ -459,3 +459,37 @@ mod admin {
         assert_eq!(broker.list_offsets("t", 0, -2).expect("valid").map(|o| o.offset), Some(1));
     }
 }
+
+#[test]
+fn the_broker_reports_which_stored_keys_move_when_partitions_are_added() {
+    use rill_core::partitioner::partition_for_key;
+    let mut broker = Broker::new();
+    broker.create_topic("t", 3, &[]).expect("valid");
+    let keys: Vec<String> = (0..40).map(|i| format!("user-{}", i % 25)).collect();
+    for key in &keys {
+        let partition = partition_for_key(key.as_bytes(), 3) as i32;
+        broker.produce(0, "t", partition, &[record(key, "v")]).expect("append");
+    }
+    let moves = broker.keys_that_move("t", 5).expect("known topic");
+    let mut expected: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| partition_for_key(k.as_bytes(), 3) != partition_for_key(k.as_bytes(), 5))
+        .collect();
+    expected.sort_unstable();
+    expected.dedup();
+    let mut got: Vec<String> = moves
+        .iter()
+        .map(|m| {
+            assert_eq!(m.from, partition_for_key(&m.key, 3));
+            assert_eq!(m.to, partition_for_key(&m.key, 5));
+            String::from_utf8(m.key.clone()).expect("utf-8 keys")
+        })
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, expected);
+    assert!(!got.is_empty() && got.len() < 25, "some keys move, not all");
+    assert!(broker.keys_that_move("t", 3).expect("same count").is_empty());
+    assert!(broker.keys_that_move("t", 0).is_err());
+    assert!(broker.keys_that_move("nope", 4).is_err());
+}
