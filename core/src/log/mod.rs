@@ -1,6 +1,7 @@
 //! A partition's log: segments of record batches, broker-assigned offsets, reads by offset and
 //! by time, retention and compaction.
 
+pub mod cleaner;
 mod segment;
 
 pub use segment::{
@@ -172,6 +173,28 @@ fn roll_jitter(jitter_seed: u64, base_offset: i64, config: &TopicConfig) -> i64 
     i64::from(abs) % config.segment_jitter_ms.min(config.segment_ms)
 }
 
+/// An upper bound of a batch's encoded size, so encoding never reallocates: the header, and
+/// per record its key, value and headers plus the most their varint framing can take.
+fn encoded_size_estimate(records: &[NewRecord]) -> usize {
+    const RECORD_FRAMING_MAX: usize = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+    const HEADER_FRAMING_MAX: usize = 5 + 5;
+    crate::record::BATCH_HEADER_LEN
+        + records
+            .iter()
+            .map(|r| {
+                RECORD_FRAMING_MAX
+                    + r.key.as_ref().map_or(0, Vec::len)
+                    + r.value.as_ref().map_or(0, Vec::len)
+                    + r.headers
+                        .iter()
+                        .map(|h| {
+                            HEADER_FRAMING_MAX + h.key.len() + h.value.as_ref().map_or(0, Vec::len)
+                        })
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
 fn index_limits(config: &TopicConfig) -> IndexLimits {
     IndexLimits::new(config.index_interval_bytes, config.segment_index_bytes)
 }
@@ -269,7 +292,7 @@ impl PartitionLog {
                 }
             }
         }
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(encoded_size_estimate(records));
         let header = encode_batch(
             &mut bytes,
             self.log_end_offset,
