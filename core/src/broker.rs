@@ -522,7 +522,7 @@ impl Broker {
         let mut keys: Vec<Vec<u8>> = Vec::new();
         for log in &topic.partitions {
             let fetched = log
-                .read(log.log_start_offset(), usize::MAX)
+                .read_all(log.log_start_offset())
                 .expect("the log start offset is always in range");
             keys.extend(fetched.records.into_iter().filter_map(|r| r.key));
         }
@@ -755,8 +755,9 @@ impl Broker {
         }
     }
 
-    /// Reads records of one partition from `offset`, at least one batch and up to about
-    /// `max_bytes`.
+    /// Kafka's fetch for one partition: the records of whole batches from the one holding
+    /// `offset` on, from one segment, while they fit in `max_bytes` (the first batch always
+    /// comes whole). See [`PartitionLog::read_batches`].
     pub fn fetch(
         &self,
         topic: &str,
@@ -771,6 +772,23 @@ impl Broker {
             }
         })?;
         log.read(offset, max_bytes)
+    }
+
+    /// Every record of one partition from `offset` to the high watermark, across segments
+    /// (repeated fetches, as a consumer would make them). For views and tests.
+    pub fn fetch_all(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<FetchedRecords, FetchError> {
+        let log = self.partition(topic, partition).ok_or_else(|| {
+            FetchError::UnknownTopicOrPartition {
+                topic: topic.to_owned(),
+                partition,
+            }
+        })?;
+        log.read_all(offset)
     }
 
     /// A topic by name.

@@ -109,6 +109,21 @@ pub struct FetchedRecords {
     pub log_end_offset: i64,
 }
 
+/// Whole record batches as a fetch response carries them: bytes of a Kafka `.log` file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawFetch<'a> {
+    /// Whole v2 batches; the first holds the requested offset (or the next one after a gap).
+    pub bytes: &'a [u8],
+    /// The offset asked for.
+    pub offset: i64,
+    /// First offset the log holds.
+    pub log_start_offset: i64,
+    /// Offset below which records are visible to consumers.
+    pub high_watermark: i64,
+    /// Offset the next appended record will get.
+    pub log_end_offset: i64,
+}
+
 /// What ListOffsets asks for (Kafka's special timestamps, or a real one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OffsetSpec {
@@ -412,10 +427,12 @@ impl PartitionLog {
         });
     }
 
-    /// Reads whole batches from the one holding `offset` on, until at least `max_bytes` have
-    /// been read (always at least one batch, as Kafka does), and returns the records at or
-    /// after `offset` below the high watermark.
-    pub fn read(&self, offset: i64, max_bytes: usize) -> Result<FetchedRecords, FetchError> {
+    /// Kafka's fetch, as a consumer sees it: whole batches from the one holding `offset` on,
+    /// from one segment only (the first at or after `offset` that has a batch to give), below
+    /// the high watermark, while they fit in `max_bytes` — except that the first batch is
+    /// always returned whole, however large. The first batch may start before `offset`; a
+    /// reader skips its earlier records, as Kafka's consumer does.
+    pub fn read_batches(&self, offset: i64, max_bytes: usize) -> Result<RawFetch<'_>, FetchError> {
         if offset < self.log_start_offset || offset > self.log_end_offset {
             return Err(FetchError::OffsetOutOfRange {
                 offset,
@@ -424,35 +441,79 @@ impl PartitionLog {
             });
         }
         let high_watermark = self.high_watermark();
-        let mut records = Vec::new();
-        let mut read_bytes = 0usize;
         let first_segment = self
             .segments
             .partition_point(|s| s.base_offset() <= offset)
             .saturating_sub(1);
-        'segments: for segment in &self.segments[first_segment..] {
+        let mut bytes: &[u8] = &[];
+        for segment in &self.segments[first_segment..] {
+            let mut range: Option<(usize, usize)> = None;
             for entry in segment.entries_from_offset(offset) {
-                if entry.base_offset >= high_watermark
-                    || (read_bytes >= max_bytes && read_bytes > 0)
-                {
-                    break 'segments;
+                if entry.base_offset >= high_watermark {
+                    break;
                 }
-                read_bytes += entry.size;
-                for record in segment.batch(&entry).records() {
-                    let record =
-                        record.expect("segment batches were validated on append and recovery");
-                    if record.offset >= offset && record.offset < high_watermark {
-                        records.push(record);
+                match range {
+                    None => range = Some((entry.position, entry.position + entry.size)),
+                    Some((start, end)) if end - start + entry.size <= max_bytes => {
+                        range = Some((start, end + entry.size));
                     }
+                    Some(_) => break,
+                }
+            }
+            if let Some((start, end)) = range {
+                bytes = &segment.as_bytes()[start..end];
+                break;
+            }
+        }
+        Ok(RawFetch {
+            bytes,
+            offset,
+            log_start_offset: self.log_start_offset,
+            high_watermark,
+            log_end_offset: self.log_end_offset,
+        })
+    }
+
+    /// [`PartitionLog::read_batches`], decoded: the records at or after `offset` below the high
+    /// watermark.
+    pub fn read(&self, offset: i64, max_bytes: usize) -> Result<FetchedRecords, FetchError> {
+        let raw = self.read_batches(offset, max_bytes)?;
+        let mut records = Vec::new();
+        for batch in crate::record::decode_batches(raw.bytes) {
+            let batch = batch.expect("segment batches were validated on append and recovery");
+            for record in batch.records() {
+                let record = record.expect("segment batches were validated on append and recovery");
+                if record.offset >= offset && record.offset < raw.high_watermark {
+                    records.push(record);
                 }
             }
         }
         Ok(FetchedRecords {
             records,
-            log_start_offset: self.log_start_offset,
-            high_watermark,
-            log_end_offset: self.log_end_offset,
+            log_start_offset: raw.log_start_offset,
+            high_watermark: raw.high_watermark,
+            log_end_offset: raw.log_end_offset,
         })
+    }
+
+    /// Every record from `offset` up to the high watermark: what a consumer gets by fetching
+    /// again from after the last record until it reaches the end. Not one Kafka request; for
+    /// views and tests.
+    pub fn read_all(&self, offset: i64) -> Result<FetchedRecords, FetchError> {
+        let mut all = self.read(offset, usize::MAX)?;
+        loop {
+            let next = all.records.last().map_or(offset, |r| r.offset + 1);
+            // A fetch at an offset inside a compaction gap returns the next records, so each
+            // round makes progress until nothing is left below the high watermark.
+            if next >= all.high_watermark {
+                return Ok(all);
+            }
+            let more = self.read(next, usize::MAX)?;
+            if more.records.is_empty() {
+                return Ok(all);
+            }
+            all.records.extend(more.records);
+        }
     }
 
     /// Kafka's ListOffsets for a consumer (`READ_UNCOMMITTED`): earliest is the log start

@@ -41,7 +41,7 @@ fn offsets_are_assigned_per_partition_from_zero() {
             .expect("exists");
         assert_eq!(log.log_end_offset(), *next);
         let fetched = broker
-            .fetch("orders", partition as i32, 0, usize::MAX)
+            .fetch_all("orders", partition as i32, 0)
             .expect("fetch");
         let offsets: Vec<i64> = fetched.records.iter().map(|r| r.offset).collect();
         assert_eq!(offsets, (0..*next).collect::<Vec<_>>());
@@ -77,7 +77,7 @@ fn batch_append_assigns_consecutive_offsets_and_timestamps() {
         (info.base_offset, info.last_offset, info.log_append_time),
         (0, 3, Some(777))
     );
-    let fetched = broker.fetch("t", 0, 2, usize::MAX).expect("fetch");
+    let fetched = broker.fetch_all("t", 0, 2).expect("fetch");
     assert_eq!(
         fetched.records.iter().map(|r| r.offset).collect::<Vec<_>>(),
         [2, 3],
@@ -106,7 +106,7 @@ fn fetch_returns_at_least_one_batch_and_respects_max_bytes() {
         1,
         "a fetch smaller than a batch still returns the first batch"
     );
-    let all = broker.fetch("t", 0, 0, usize::MAX).expect("fetch");
+    let all = broker.fetch_all("t", 0, 0).expect("fetch");
     assert_eq!(all.records.len(), 10);
     let end = broker
         .fetch("t", 0, 10, 1000)
@@ -155,7 +155,7 @@ fn segments_roll_on_segment_bytes() {
         .count();
     assert_eq!(rolls, segment_count - 1);
     let all = broker
-        .fetch("t", 0, 0, usize::MAX)
+        .fetch_all("t", 0, 0)
         .expect("fetch across segments");
     assert_eq!(all.records.len(), 6);
 }

@@ -192,7 +192,7 @@ fn delete_records_then_retention_removes_whole_segments_below_the_log_start() {
     let mut log = log_with(&config, 15, |_| singleton(now), now);
     log.delete_records(7, &mut Vec::new()).expect("below the high watermark");
     let offsets: Vec<i64> = log
-        .read(7, usize::MAX)
+        .read_all(7)
         .expect("at the start")
         .records
         .iter()
@@ -471,4 +471,49 @@ fn broker_tick_applies_retention_and_reports_each_deletion() {
     assert_eq!(broker.partition("t", 1).expect("exists").log_start_offset(), 0);
     let ops = broker.poll_storage_ops();
     assert!(ops.iter().any(|op| matches!(op, rill_core::storage::StorageOp::DeleteSegment { base_offset: 4, .. })));
+}
+
+/// Kafka's `LocalLog.read`/`LogSegment.read`: a fetch reads from one segment, returns whole
+/// batches while they fit in the byte limit (the first always, however large), may start with
+/// a batch that begins before the requested offset, and never returns records at or above the
+/// high watermark.
+#[test]
+fn a_fetch_returns_whole_batches_from_one_segment() {
+    let config = config(&[("segment.bytes", "300".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    let five = |t: i64| -> Vec<NewRecord> { (0..5).flat_map(|_| singleton(t)).collect() };
+    for t in 0..6 {
+        log.append(t, &config, &five(t), &mut changes).expect("append");
+    }
+    let batch = log.read_batches(0, 1).expect("in range").bytes.len();
+    assert!(batch > 72, "a 5-record batch, returned whole despite max_bytes = 1");
+    assert!(log.segments().len() >= 2, "{} segments", log.segments().len());
+    let first_segment_end = log.segments()[1].base_offset();
+    // From an offset in the middle of a batch: the batch comes whole, records before are skipped.
+    let raw = log.read_batches(7, usize::MAX).expect("in range");
+    let batches: Vec<_> = rill_core::record::decode_batches(raw.bytes)
+        .map(|b| b.expect("valid").header().base_offset)
+        .collect();
+    assert_eq!(batches[0], 5, "the batch holding offset 7 starts at 5");
+    let last = rill_core::record::decode_batches(raw.bytes)
+        .last()
+        .expect("a batch")
+        .expect("valid")
+        .header()
+        .last_offset();
+    assert_eq!(last + 1, first_segment_end, "one segment per fetch");
+    let records = log.read(7, usize::MAX).expect("in range").records;
+    assert_eq!(records.first().map(|r| r.offset), Some(7));
+    // Two batches' worth of bytes returns exactly two batches.
+    let two = log.read_batches(0, 2 * batch).expect("in range").bytes.len();
+    assert_eq!(two, 2 * batch);
+    let just_under = log.read_batches(0, 2 * batch - 1).expect("in range").bytes.len();
+    assert_eq!(just_under, batch);
+    // read_all follows the segments to the end.
+    let all = log.read_all(0).expect("in range").records;
+    assert_eq!(all.len(), 30);
+    assert!(all.iter().enumerate().all(|(i, r)| r.offset == i as i64));
+    // At the log end: nothing, and no error.
+    assert!(log.read_batches(30, 100).expect("at the end").bytes.is_empty());
 }

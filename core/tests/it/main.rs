@@ -5,6 +5,8 @@
 
 mod broker;
 mod codec;
+mod compaction;
+mod log;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod partitioner;

@@ -47,8 +47,8 @@ fn recovered_broker_serves_the_same_reads() {
         };
         assert_eq!(bases(a), bases(b), "same segments");
         assert_eq!(
-            broker.fetch("orders", partition, 0, usize::MAX),
-            recovered.fetch("orders", partition, 0, usize::MAX)
+            broker.fetch_all("orders", partition, 0),
+            recovered.fetch_all("orders", partition, 0)
         );
     }
     // The recovered broker continues the offsets.
@@ -98,7 +98,7 @@ fn torn_tail_is_truncated_to_last_valid_batch_and_reported() {
             .log_end_offset(),
         original_end - 1
     );
-    let fetched = recovered.fetch("orders", 0, 0, usize::MAX).expect("fetch");
+    let fetched = recovered.fetch_all("orders", 0, 0).expect("fetch");
     assert_eq!(
         fetched.records.len() as i64,
         original_end - 1,
@@ -146,8 +146,8 @@ fn corrupt_middle_segment_drops_everything_after_it() {
     );
     // Partition 0 was untouched.
     assert_eq!(
-        recovered.fetch("orders", 0, 0, usize::MAX),
-        broker.fetch("orders", 0, 0, usize::MAX)
+        recovered.fetch_all("orders", 0, 0),
+        broker.fetch_all("orders", 0, 0)
     );
 }
 

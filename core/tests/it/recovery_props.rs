@@ -183,7 +183,7 @@ proptest! {
                     prop_assert_eq!(a.roll_jitter_ms(), b.roll_jitter_ms());
                 }
                 let start = log.log_start_offset();
-                let fetched = recovered.fetch(topic.name(), partition as i32, start, usize::MAX).expect("fetch");
+                let fetched = recovered.fetch_all(topic.name(), partition as i32, start).expect("fetch");
                 let all = appended.get(&(topic.name().to_owned(), partition as i32)).cloned().unwrap_or_default();
                 let expected = &all[start as usize..];
                 prop_assert_eq!(fetched.records.len(), expected.len());
@@ -193,7 +193,7 @@ proptest! {
                     prop_assert_eq!(&got.value, &want.value);
                     prop_assert_eq!(Some(got.timestamp), want.timestamp);
                 }
-                let live = broker.fetch(topic.name(), partition as i32, start, usize::MAX).expect("fetch");
+                let live = broker.fetch_all(topic.name(), partition as i32, start).expect("fetch");
                 prop_assert_eq!(live, fetched);
             }
         }
