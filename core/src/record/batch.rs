@@ -35,6 +35,13 @@ const MAGIC: i8 = 2;
 const CRC_START: usize = 21;
 const TIMESTAMP_TYPE_BIT: i16 = 0x08;
 const COMPRESSION_MASK: i16 = 0x07;
+/// `isTransactional` attribute bit (`DefaultRecordBatch.TRANSACTIONAL_FLAG_MASK`).
+const TRANSACTIONAL_BIT: i16 = 0x10;
+/// `isControlBatch` attribute bit (`DefaultRecordBatch.CONTROL_FLAG_MASK`).
+const CONTROL_BIT: i16 = 0x20;
+/// KIP-534 "delete horizon set" attribute bit (`DefaultRecordBatch.DELETE_HORIZON_FLAG_MASK`):
+/// when set, `baseTimestamp` holds the delete horizon instead of the first record's timestamp.
+const DELETE_HORIZON_BIT: i16 = 0x40;
 
 /// Which clock a record's timestamp comes from (`message.timestamp.type`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -147,6 +154,28 @@ impl BatchHeader {
             TimestampType::CreateTime
         }
     }
+
+    /// The batch's delete horizon (KIP-534), in milliseconds since the epoch: set by the log
+    /// cleaner on batches that kept tombstones; those tombstones go once the cleaner's `now`
+    /// reaches it. `None` when the attribute bit is clear.
+    pub fn delete_horizon(&self) -> Option<i64> {
+        (self.attributes & DELETE_HORIZON_BIT != 0).then_some(self.base_timestamp)
+    }
+
+    /// Whether the batch belongs to a transaction (attribute bit 4).
+    pub fn is_transactional(&self) -> bool {
+        self.attributes & TRANSACTIONAL_BIT != 0
+    }
+
+    /// Whether the batch holds transaction markers rather than data (attribute bit 5).
+    pub fn is_control(&self) -> bool {
+        self.attributes & CONTROL_BIT != 0
+    }
+
+    /// Whether an idempotent or transactional producer wrote the batch.
+    pub fn has_producer_id(&self) -> bool {
+        self.producer_id >= 0
+    }
 }
 
 /// Appends one v2 batch holding `records` to `out` and returns its header.
@@ -248,6 +277,62 @@ fn put_bytes_field(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
             out.extend_from_slice(b);
         }
     }
+}
+
+/// Writes one record from its parts; `headers` is the raw header section (count, then headers),
+/// copied as is from a validated record.
+fn put_record_parts(
+    out: &mut Vec<u8>,
+    offset_delta: i32,
+    timestamp_delta: i64,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[u8],
+) {
+    let body_len = 1
+        + varlong_len(timestamp_delta)
+        + varint_len(offset_delta)
+        + bytes_field_len(key)
+        + bytes_field_len(value)
+        + headers.len();
+    put_varint(out, body_len as i32);
+    let body_start = out.len();
+    out.push(0); // record attributes: unused in v2
+    put_varlong(out, timestamp_delta);
+    put_varint(out, offset_delta);
+    put_bytes_field(out, key);
+    put_bytes_field(out, value);
+    out.extend_from_slice(headers);
+    debug_assert_eq!(
+        out.len() - body_start,
+        body_len,
+        "record length prefix must match body"
+    );
+}
+
+/// Writes every header field of `header` over the first [`BATCH_HEADER_LEN`] bytes of `batch`,
+/// then the CRC-32C of `batch[21..]`, and returns the header with that CRC.
+fn write_header(batch: &mut [u8], header: &BatchHeader) -> BatchHeader {
+    assert_eq!(
+        batch.len(),
+        header.size(),
+        "the header's batchLength must cover exactly the batch"
+    );
+    batch[0..8].copy_from_slice(&header.base_offset.to_be_bytes());
+    batch[8..12].copy_from_slice(&header.batch_length.to_be_bytes());
+    batch[12..16].copy_from_slice(&header.partition_leader_epoch.to_be_bytes());
+    batch[16] = MAGIC as u8;
+    batch[21..23].copy_from_slice(&header.attributes.to_be_bytes());
+    batch[23..27].copy_from_slice(&header.last_offset_delta.to_be_bytes());
+    batch[27..35].copy_from_slice(&header.base_timestamp.to_be_bytes());
+    batch[35..43].copy_from_slice(&header.max_timestamp.to_be_bytes());
+    batch[43..51].copy_from_slice(&header.producer_id.to_be_bytes());
+    batch[51..53].copy_from_slice(&header.producer_epoch.to_be_bytes());
+    batch[53..57].copy_from_slice(&header.base_sequence.to_be_bytes());
+    batch[57..61].copy_from_slice(&header.record_count.to_be_bytes());
+    let crc = crc32c::crc32c(&batch[CRC_START..]);
+    batch[17..21].copy_from_slice(&crc.to_be_bytes());
+    BatchHeader { crc, ..*header }
 }
 
 fn put_record(out: &mut Vec<u8>, offset_delta: i32, timestamp_delta: i64, record: &NewRecord) {
@@ -389,6 +474,191 @@ impl<'a> BatchView<'a> {
             failed: false,
         }
     }
+}
+
+/// A record borrowed from a validated batch: nothing is copied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RecordRef<'a> {
+    /// The record's offset in its partition.
+    pub(crate) offset: i64,
+    /// The record's timestamp, as [`StoredRecord::timestamp`] reads it.
+    pub(crate) timestamp: i64,
+    /// The record key; `None` is a null key.
+    pub(crate) key: Option<&'a [u8]>,
+    /// The record value; `None` is a tombstone.
+    pub(crate) value: Option<&'a [u8]>,
+    /// The raw header section: the header count, then the headers.
+    headers: &'a [u8],
+}
+
+impl<'a> BatchView<'a> {
+    /// The batch's records, borrowed, in offset order. The batch must have been validated
+    /// (by [`BatchView::parse`] on append or recovery); a malformed record ends the iteration.
+    pub(crate) fn record_refs(&self) -> impl Iterator<Item = RecordRef<'a>> + use<'a> {
+        let header = self.header;
+        let mut rest = &self.bytes[BATCH_HEADER_LEN..];
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let parsed = parse_record_ref(&mut rest, &header);
+            debug_assert!(parsed.is_some(), "records of a validated batch parse");
+            if parsed.is_none() {
+                rest = &[];
+            }
+            parsed
+        })
+    }
+
+    /// Appends to `out` a copy of this batch holding only `records` (taken from this batch, in
+    /// offset order), the way Kafka's `MemoryRecords.buildRetainedRecordsInto` rewrites a batch
+    /// the log cleaner partly kept, and returns the new header.
+    ///
+    /// Kept as they were: base offset, `lastOffsetDelta` (Kafka overrides the last offset with
+    /// the original one so the producer's last sequence survives), partition leader epoch,
+    /// producer id, epoch and base sequence, timestamp type, transactional and control bits.
+    /// Each record keeps its offset, timestamp, key, value and headers. `baseTimestamp` is
+    /// `delete_horizon` when given (and the delete-horizon bit is set), else the first kept
+    /// record's timestamp; `maxTimestamp` is the original under `LogAppendTime`, else the
+    /// largest kept timestamp. The CRC-32C is computed afresh.
+    ///
+    /// # Panics
+    /// If `records` is empty (see [`BatchView::write_empty`]).
+    pub(crate) fn write_retained(
+        &self,
+        out: &mut Vec<u8>,
+        records: &[RecordRef<'_>],
+        delete_horizon: Option<i64>,
+    ) -> BatchHeader {
+        let original = &self.header;
+        let first = records
+            .first()
+            .expect("a rewritten batch keeps at least one record");
+        assert!(
+            records
+                .iter()
+                .all(|r| r.offset >= original.base_offset && r.offset <= original.last_offset()),
+            "retained records come from the batch being rewritten"
+        );
+        let base_timestamp = delete_horizon.unwrap_or(first.timestamp);
+        let max_timestamp = match original.timestamp_type() {
+            TimestampType::LogAppendTime => original.max_timestamp,
+            TimestampType::CreateTime => records
+                .iter()
+                .map(|r| r.timestamp)
+                .max()
+                .unwrap_or(first.timestamp),
+        };
+        let start = out.len();
+        out.resize(start + BATCH_HEADER_LEN, 0);
+        let mut previous = None;
+        for record in records {
+            debug_assert!(
+                previous.is_none_or(|p| p < record.offset),
+                "retained records are in offset order"
+            );
+            previous = Some(record.offset);
+            let offset_delta = i32::try_from(record.offset - original.base_offset)
+                .expect("a batch's offset deltas fit an int32 (lastOffsetDelta does)");
+            put_record_parts(
+                out,
+                offset_delta,
+                record.timestamp.wrapping_sub(base_timestamp),
+                record.key,
+                record.value,
+                record.headers,
+            );
+        }
+        let batch_length = i32::try_from(out.len() - start - LOG_OVERHEAD)
+            .expect("a rewritten batch is no larger than the original, which fit an int32");
+        let keep_bits = TIMESTAMP_TYPE_BIT | TRANSACTIONAL_BIT | CONTROL_BIT;
+        let mut attributes = original.attributes & keep_bits;
+        if delete_horizon.is_some() {
+            attributes |= DELETE_HORIZON_BIT;
+        }
+        let header = BatchHeader {
+            base_offset: original.base_offset,
+            batch_length,
+            partition_leader_epoch: original.partition_leader_epoch,
+            crc: 0,
+            attributes,
+            last_offset_delta: original.last_offset_delta,
+            base_timestamp,
+            max_timestamp,
+            producer_id: original.producer_id,
+            producer_epoch: original.producer_epoch,
+            base_sequence: original.base_sequence,
+            record_count: records.len() as i32,
+        };
+        write_header(&mut out[start..], &header)
+    }
+
+    /// Appends to `out` this batch's header with no records, as Kafka's
+    /// `DefaultRecordBatch.writeEmptyHeader` does for a batch the cleaner emptied but must keep
+    /// (a producer's last batch, or the last batch of the cleaned range): same offsets, leader
+    /// epoch, producer fields, timestamp type, transactional and control bits, `maxTimestamp`;
+    /// `baseTimestamp` -1, no compression, no delete horizon, `recordCount` 0.
+    pub(crate) fn write_empty(&self, out: &mut Vec<u8>) -> BatchHeader {
+        let original = &self.header;
+        let start = out.len();
+        out.resize(start + BATCH_HEADER_LEN, 0);
+        let header = BatchHeader {
+            base_offset: original.base_offset,
+            batch_length: (BATCH_HEADER_LEN - LOG_OVERHEAD) as i32,
+            partition_leader_epoch: original.partition_leader_epoch,
+            crc: 0,
+            attributes: original.attributes
+                & (TIMESTAMP_TYPE_BIT | TRANSACTIONAL_BIT | CONTROL_BIT),
+            last_offset_delta: original.last_offset_delta,
+            base_timestamp: -1,
+            max_timestamp: original.max_timestamp,
+            producer_id: original.producer_id,
+            producer_epoch: original.producer_epoch,
+            base_sequence: original.base_sequence,
+            record_count: 0,
+        };
+        write_header(&mut out[start..], &header)
+    }
+}
+
+fn parse_record_ref<'a>(buf: &mut &'a [u8], header: &BatchHeader) -> Option<RecordRef<'a>> {
+    let len = usize::try_from(get_varint(buf)?).ok()?;
+    if buf.len() < len {
+        return None;
+    }
+    let (body, rest) = buf.split_at(len);
+    *buf = rest;
+    let (_attributes, mut body) = body.split_first()?;
+    let timestamp_delta = get_varlong(&mut body)?;
+    let offset_delta = get_varint(&mut body)?;
+    let key = get_bytes_ref(&mut body)?;
+    let value = get_bytes_ref(&mut body)?;
+    let timestamp = match header.timestamp_type() {
+        TimestampType::CreateTime => header.base_timestamp.checked_add(timestamp_delta)?,
+        TimestampType::LogAppendTime => header.max_timestamp,
+    };
+    Some(RecordRef {
+        offset: header.base_offset + i64::from(offset_delta),
+        timestamp,
+        key,
+        value,
+        headers: body,
+    })
+}
+
+/// Like `get_bytes_field`, borrowing instead of copying.
+fn get_bytes_ref<'a>(buf: &mut &'a [u8]) -> Option<Option<&'a [u8]>> {
+    let len = get_varint(buf)?;
+    if len == -1 {
+        return Some(None);
+    }
+    let len = usize::try_from(len).ok()?;
+    if buf.len() < len {
+        return None;
+    }
+    let (bytes, rest) = buf.split_at(len);
+    *buf = rest;
+    Some(Some(bytes))
 }
 
 /// Iterator over the records of a [`BatchView`].
