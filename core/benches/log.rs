@@ -5,6 +5,10 @@
 //!   record; `fetch_1m/copy_baseline`: copy the segments' bytes into one buffer.
 //! - `retention_1m/retention`: one `retention.bytes` pass that deletes half the segments;
 //!   `retention_1m/drop_baseline`: drop the same number of segment-sized buffers.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a benchmark measures wall-clock time; the engine itself never reads a clock"
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

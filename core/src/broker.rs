@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use crate::config::{CONFIGS, TopicConfig};
 use crate::error::{AdminError, CreateTopicError, FetchError, ProduceError};
 use crate::event::Event;
-use crate::log::{AppendInfo, FetchedRecords, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog};
+use crate::log::{
+    AppendInfo, FetchedRecords, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog,
+};
 use crate::prng::splitmix64;
 use crate::record::NewRecord;
 use crate::storage::{PartitionState, RecoveryImage, StorageOp, TopicRecord};
@@ -342,9 +344,12 @@ impl Broker {
     /// Kafka's `CreatePartitions`: grows a topic to `total` partitions. Never fewer, and not
     /// the same count (`INVALID_PARTITIONS`, with Kafka's messages).
     pub fn create_partitions(&mut self, name: &str, total: i64) -> Result<(), AdminError> {
-        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
-            topic: name.to_owned(),
-        })?;
+        let topic = self
+            .topics
+            .get(name)
+            .ok_or_else(|| AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            })?;
         let current = topic.record.partitions;
         let invalid = |reason: String| AdminError::InvalidPartitions { reason };
         if total < i64::from(current) {
@@ -392,10 +397,14 @@ impl Broker {
         name: &str,
         ops: &[AlterConfigOp],
     ) -> Result<(), AdminError> {
-        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
-            topic: name.to_owned(),
-        })?;
-        let mut overrides: BTreeMap<String, String> = topic.record.configs.iter().cloned().collect();
+        let topic = self
+            .topics
+            .get(name)
+            .ok_or_else(|| AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            })?;
+        let mut overrides: BTreeMap<String, String> =
+            topic.record.configs.iter().cloned().collect();
         for op in ops {
             match op {
                 AlterConfigOp::Set { name, value } => {
@@ -454,9 +463,12 @@ impl Broker {
 
     /// The topic's partitions and configs, as `describeTopics` and `describeConfigs` show them.
     pub fn describe_topic(&self, name: &str) -> Result<TopicDescription, AdminError> {
-        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
-            topic: name.to_owned(),
-        })?;
+        let topic = self
+            .topics
+            .get(name)
+            .ok_or_else(|| AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            })?;
         let partitions = topic
             .partitions
             .iter()
@@ -494,10 +506,17 @@ impl Broker {
         })
     }
 
-    fn log_mut(&mut self, topic: &str, partition: i32) -> Result<(&mut PartitionLog, u32), AdminError> {
-        let entry = self.topics.get_mut(topic).ok_or_else(|| AdminError::UnknownTopic {
-            topic: topic.to_owned(),
-        })?;
+    fn log_mut(
+        &mut self,
+        topic: &str,
+        partition: i32,
+    ) -> Result<(&mut PartitionLog, u32), AdminError> {
+        let entry = self
+            .topics
+            .get_mut(topic)
+            .ok_or_else(|| AdminError::UnknownTopic {
+                topic: topic.to_owned(),
+            })?;
         let unknown = || AdminError::UnknownPartition {
             topic: topic.to_owned(),
             partition,
@@ -516,9 +535,12 @@ impl Broker {
         name: &str,
         new_partitions: u32,
     ) -> Result<Vec<crate::partitioner::KeyMove>, AdminError> {
-        let topic = self.topics.get(name).ok_or_else(|| AdminError::UnknownTopic {
-            topic: name.to_owned(),
-        })?;
+        let topic = self
+            .topics
+            .get(name)
+            .ok_or_else(|| AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            })?;
         let mut keys: Vec<Vec<u8>> = Vec::new();
         for log in &topic.partitions {
             let fetched = log
@@ -569,8 +591,8 @@ impl Broker {
         partition: i32,
         timestamp: i64,
     ) -> Result<Option<OffsetAndTimestamp>, AdminError> {
-        let spec = OffsetSpec::from_kafka(timestamp)
-            .ok_or(AdminError::InvalidTimestamp { timestamp })?;
+        let spec =
+            OffsetSpec::from_kafka(timestamp).ok_or(AdminError::InvalidTimestamp { timestamp })?;
         let log = self.partition(topic, partition).ok_or_else(|| {
             if self.topics.contains_key(topic) {
                 AdminError::UnknownPartition {
@@ -601,6 +623,7 @@ impl Broker {
             for (index, log) in topic.partitions.iter_mut().enumerate() {
                 let mut changes = Vec::new();
                 log.apply_retention(now, &config, &mut changes);
+                log.compact(now, &config, &mut changes);
                 all_changes.push((index as u32, changes));
             }
             for (index, changes) in all_changes {
@@ -726,7 +749,11 @@ impl Broker {
                         log_start_offset,
                     });
                 }
-                LogChange::SegmentsCompacted { removed, added } => {
+                LogChange::SegmentsCompacted {
+                    removed,
+                    added,
+                    bytes_before,
+                } => {
                     let bytes_after = added.iter().map(|(_, b)| b.len() as u64).sum();
                     let added_bases = added.iter().map(|(base, _)| *base).collect();
                     self.events.push(Event::SegmentsCompacted {
@@ -734,7 +761,7 @@ impl Broker {
                         partition,
                         removed: removed.clone(),
                         added: added_bases,
-                        bytes_before: 0,
+                        bytes_before,
                         bytes_after,
                     });
                     self.storage_ops.push(StorageOp::ReplaceSegments {

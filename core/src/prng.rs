@@ -122,7 +122,10 @@ mod tests {
             assert!(n < 6);
             seen[n as usize] += 1;
         }
-        assert!(seen.iter().all(|&count| (800..1200).contains(&count)), "{seen:?}");
+        assert!(
+            seen.iter().all(|&count| (800..1200).contains(&count)),
+            "{seen:?}"
+        );
     }
 
     #[test]

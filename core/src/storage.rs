@@ -174,7 +174,8 @@ impl MemoryStore {
                 added,
             } => {
                 for base_offset in removed {
-                    self.segments.remove(&(topic.clone(), partition, base_offset));
+                    self.segments
+                        .remove(&(topic.clone(), partition, base_offset));
                 }
                 for (base_offset, bytes) in added {
                     self.segments

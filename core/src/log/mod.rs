@@ -89,8 +89,10 @@ pub enum LogChange {
     SegmentsCompacted {
         /// Base offsets of the replaced segments.
         removed: Vec<i64>,
-        /// The new segments as (base offset, bytes).
+        /// The new segments as (base offset, bytes); segments left empty are not kept.
         added: Vec<(i64, Vec<u8>)>,
+        /// Bytes of the replaced segments.
+        bytes_before: u64,
     },
     /// The log start offset or the cleaner checkpoint moved.
     StateChanged(PartitionState),
@@ -400,12 +402,7 @@ impl PartitionLog {
         Ok(self.commit(batch, config, changes))
     }
 
-    fn roll(
-        &mut self,
-        config: &TopicConfig,
-        reason: RollReason,
-        changes: &mut Vec<LogChange>,
-    ) {
+    fn roll(&mut self, config: &TopicConfig, reason: RollReason, changes: &mut Vec<LogChange>) {
         let base_offset = self.log_end_offset;
         let active = self
             .segments
@@ -497,23 +494,34 @@ impl PartitionLog {
     }
 
     /// Every record from `offset` up to the high watermark: what a consumer gets by fetching
-    /// again from after the last record until it reaches the end. Not one Kafka request; for
-    /// views and tests.
+    /// again from after each response's last batch until it reaches the end. Not one Kafka
+    /// request; for views and tests.
     pub fn read_all(&self, offset: i64) -> Result<FetchedRecords, FetchError> {
-        let mut all = self.read(offset, usize::MAX)?;
-        loop {
-            let next = all.records.last().map_or(offset, |r| r.offset + 1);
-            // A fetch at an offset inside a compaction gap returns the next records, so each
-            // round makes progress until nothing is left below the high watermark.
-            if next >= all.high_watermark {
-                return Ok(all);
+        let mut all = self.read(offset, 0)?;
+        all.records.clear();
+        let mut next = offset;
+        while next < all.high_watermark {
+            let raw = self.read_batches(next, usize::MAX)?;
+            let mut advanced = next;
+            for batch in crate::record::decode_batches(raw.bytes) {
+                let batch = batch.expect("segment batches were validated on append and recovery");
+                // Like a consumer, continue after the batch's last offset: compaction may have
+                // removed that record, but the batch keeps its offset range.
+                advanced = advanced.max(batch.header().last_offset() + 1);
+                for record in batch.records() {
+                    let record =
+                        record.expect("segment batches were validated on append and recovery");
+                    if record.offset >= next && record.offset < raw.high_watermark {
+                        all.records.push(record);
+                    }
+                }
             }
-            let more = self.read(next, usize::MAX)?;
-            if more.records.is_empty() {
-                return Ok(all);
+            if advanced == next {
+                break;
             }
-            all.records.extend(more.records);
+            next = advanced;
         }
+        Ok(all)
     }
 
     /// Kafka's ListOffsets for a consumer (`READ_UNCOMMITTED`): earliest is the log start
@@ -684,6 +692,98 @@ impl PartitionLog {
         count
     }
 
+    /// Runs the compaction cleaner once when `cleanup.policy` includes `compact` and the log is
+    /// dirty enough; replaces the cleaned segments. Returns what the cleaner did.
+    pub fn compact(
+        &mut self,
+        now: i64,
+        config: &TopicConfig,
+        changes: &mut Vec<LogChange>,
+    ) -> Option<cleaner::CleanStats> {
+        if !config.cleanup_policy.compact {
+            return None;
+        }
+        let slices: Vec<cleaner::SegmentSlice<'_>> = self
+            .segments
+            .iter()
+            .map(|s| cleaner::SegmentSlice {
+                base_offset: s.base_offset(),
+                bytes: s.as_bytes(),
+            })
+            .collect();
+        let cleaner_config = cleaner::CleanerConfig {
+            min_cleanable_dirty_ratio: config.min_cleanable_dirty_ratio,
+            min_compaction_lag_ms: config.min_compaction_lag_ms,
+            max_compaction_lag_ms: config.max_compaction_lag_ms,
+            delete_retention_ms: config.delete_retention_ms,
+            segment_bytes: config.segment_bytes,
+        };
+        let outcome = cleaner::clean(&cleaner::CleanInput {
+            segments: &slices,
+            log_start_offset: self.log_start_offset,
+            high_watermark: self.high_watermark(),
+            cleaner_checkpoint: self.cleaner_checkpoint,
+            now,
+            config: &cleaner_config,
+        })?;
+        let limits = index_limits(config);
+        let bytes_before: u64 = outcome
+            .groups
+            .iter()
+            .flat_map(|g| g.removed.iter())
+            .map(|base| {
+                self.segments
+                    .iter()
+                    .find(|s| s.base_offset() == *base)
+                    .map_or(0, |s| s.size() as u64)
+            })
+            .sum();
+        for group in &outcome.groups {
+            let start = self
+                .segments
+                .iter()
+                .position(|s| Some(&s.base_offset()) == group.removed.first())
+                .expect("the cleaner replaces segments of this log");
+            let end = start + group.removed.len();
+            assert!(
+                end < self.segments.len(),
+                "the active segment is never cleaned"
+            );
+            let jitter = self.segments[start].roll_jitter_ms();
+            let (mut segment, truncation) = Segment::recover(
+                group.base_offset,
+                &group.bytes,
+                group.base_offset,
+                limits,
+                jitter,
+            );
+            assert!(truncation.is_none(), "the cleaner writes valid batches");
+            segment.close();
+            // Kafka swaps in an empty cleaned segment file; rill drops it instead (nothing
+            // is lost), so that only the active segment is ever empty.
+            let replacement = (!segment.is_empty()).then_some(segment);
+            self.segments.splice(start..end, replacement);
+        }
+        let stats = outcome.stats;
+        changes.push(LogChange::SegmentsCompacted {
+            removed: outcome
+                .groups
+                .iter()
+                .flat_map(|g| g.removed.iter().copied())
+                .collect(),
+            added: outcome
+                .groups
+                .into_iter()
+                .filter(|g| !g.bytes.is_empty())
+                .map(|g| (g.base_offset, g.bytes))
+                .collect(),
+            bytes_before,
+        });
+        self.cleaner_checkpoint = outcome.new_checkpoint;
+        changes.push(LogChange::StateChanged(self.state()));
+        Some(stats)
+    }
+
     /// Rebuilds a log from stored segments `(base_offset, bytes)` and checkpoints. Keeps the
     /// longest valid prefix: the first corrupt or out-of-order batch and everything after it
     /// are dropped and reported, as Kafka's log recovery truncates after an unclean shutdown.
@@ -756,11 +856,14 @@ impl PartitionLog {
             .segments
             .first()
             .map_or(log.log_end_offset, Segment::base_offset);
-        let state = state.unwrap_or_default();
-        log.log_start_offset = state
-            .log_start_offset
-            .max(first_base)
-            .min(log.log_end_offset);
+        // The checkpoint is authoritative (compaction may have emptied the first segments, so
+        // the log start can lie below the first stored segment); without one, the first
+        // segment's base offset is the start.
+        let state = state.unwrap_or(PartitionState {
+            log_start_offset: first_base,
+            cleaner_checkpoint: first_base,
+        });
+        log.log_start_offset = state.log_start_offset.clamp(0, log.log_end_offset);
         log.cleaner_checkpoint = state
             .cleaner_checkpoint
             .clamp(log.log_start_offset, log.log_end_offset);

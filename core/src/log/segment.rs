@@ -90,11 +90,7 @@ impl Segment {
     ///
     /// # Panics
     /// If `base_offset` is negative.
-    pub fn new(
-        base_offset: i64,
-        limits: IndexLimits,
-        roll_jitter_ms: i64,
-    ) -> Self {
+    pub fn new(base_offset: i64, limits: IndexLimits, roll_jitter_ms: i64) -> Self {
         assert!(base_offset >= 0, "segment base offsets are non-negative");
         assert!(roll_jitter_ms >= 0, "jitter only brings a roll forward");
         Self {

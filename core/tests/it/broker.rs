@@ -154,9 +154,7 @@ fn segments_roll_on_segment_bytes() {
         .filter(|e| matches!(e, Event::SegmentRolled { .. }))
         .count();
     assert_eq!(rolls, segment_count - 1);
-    let all = broker
-        .fetch_all("t", 0, 0)
-        .expect("fetch across segments");
+    let all = broker.fetch_all("t", 0, 0).expect("fetch across segments");
     assert_eq!(all.records.len(), 6);
 }
 
@@ -329,15 +327,22 @@ mod admin {
         let mut store = MemoryStore::new();
         broker.create_topic("gone", 2, &[]).expect("valid");
         broker.create_topic("kept", 1, &[]).expect("valid");
-        broker.produce(0, "gone", 1, &[record("k", "v")]).expect("append");
+        broker
+            .produce(0, "gone", 1, &[record("k", "v")])
+            .expect("append");
         flush(&mut broker, &mut store);
         broker.delete_topic("gone").expect("exists");
         assert_eq!(
-            broker.delete_topic("gone").expect_err("already deleted").error_code(),
+            broker
+                .delete_topic("gone")
+                .expect_err("already deleted")
+                .error_code(),
             ErrorCode::UnknownTopicOrPartition
         );
         assert!(broker.fetch("gone", 1, 0, 100).is_err());
-        assert!(broker.poll_events().contains(&Event::TopicDeleted { topic: "gone".into() }));
+        assert!(broker.poll_events().contains(&Event::TopicDeleted {
+            topic: "gone".into()
+        }));
         // The name is free again, and the new topic starts empty, also after recovery.
         broker.create_topic("gone", 1, &[]).expect("name free");
         flush(&mut broker, &mut store);
@@ -361,19 +366,32 @@ mod admin {
         let error = broker.create_partitions("t", 3).expect_err("same");
         assert_eq!(error.to_string(), "Topic already has 3 partitions.");
         assert_eq!(
-            broker.create_partitions("nope", 4).expect_err("unknown").error_code(),
+            broker
+                .create_partitions("nope", 4)
+                .expect_err("unknown")
+                .error_code(),
             ErrorCode::UnknownTopicOrPartition
         );
-        broker.produce(0, "t", 0, &[record("a", "1")]).expect("append");
+        broker
+            .produce(0, "t", 0, &[record("a", "1")])
+            .expect("append");
         broker.create_partitions("t", 5).expect("grow");
         assert_eq!(broker.topic("t").expect("exists").partitions().len(), 5);
-        broker.produce(0, "t", 4, &[record("b", "2")]).expect("new partition takes records");
+        broker
+            .produce(0, "t", 4, &[record("b", "2")])
+            .expect("new partition takes records");
         assert_eq!(broker.partition("t", 0).expect("kept").log_end_offset(), 1);
         let mut store = MemoryStore::new();
         flush(&mut broker, &mut store);
         let recovered = Broker::recover(store.image());
         assert_eq!(recovered.topic("t").expect("exists").partitions().len(), 5);
-        assert_eq!(recovered.partition("t", 4).expect("exists").log_end_offset(), 1);
+        assert_eq!(
+            recovered
+                .partition("t", 4)
+                .expect("exists")
+                .log_end_offset(),
+            1
+        );
     }
 
     #[test]
@@ -387,25 +405,45 @@ mod admin {
             .incremental_alter_configs(
                 "t",
                 &[
-                    AlterConfigOp::Set { name: "segment.bytes".into(), value: "2000".into() },
-                    AlterConfigOp::Set { name: "retention.ms".into(), value: "-7".into() },
+                    AlterConfigOp::Set {
+                        name: "segment.bytes".into(),
+                        value: "2000".into(),
+                    },
+                    AlterConfigOp::Set {
+                        name: "retention.ms".into(),
+                        value: "-7".into(),
+                    },
                 ],
             )
             .expect_err("one bad value");
         assert_eq!(error.error_code(), ErrorCode::InvalidConfig);
-        assert_eq!(broker.describe_topic("t").expect("exists"), before, "nothing changed");
+        assert_eq!(
+            broker.describe_topic("t").expect("exists"),
+            before,
+            "nothing changed"
+        );
         broker
             .incremental_alter_configs(
                 "t",
                 &[
-                    AlterConfigOp::Set { name: "segment.bytes".into(), value: "2000".into() },
-                    AlterConfigOp::Delete { name: "retention.ms".into() },
+                    AlterConfigOp::Set {
+                        name: "segment.bytes".into(),
+                        value: "2000".into(),
+                    },
+                    AlterConfigOp::Delete {
+                        name: "retention.ms".into(),
+                    },
                 ],
             )
             .expect("valid");
         let description = broker.describe_topic("t").expect("exists");
         let entry = |name: &str| {
-            description.configs.iter().find(|c| c.name == name).expect("listed").clone()
+            description
+                .configs
+                .iter()
+                .find(|c| c.name == name)
+                .expect("listed")
+                .clone()
         };
         assert_eq!(entry("segment.bytes").value, "2000");
         assert_eq!(entry("segment.bytes").source, ConfigSource::TopicOverride);
@@ -416,7 +454,11 @@ mod admin {
             .alter_configs("t", &[("cleanup.policy".into(), "compact".into())])
             .expect("valid");
         let topic = broker.topic("t").expect("exists");
-        assert_eq!(topic.config().segment_bytes, 1_073_741_824, "legacy alter replaces all");
+        assert_eq!(
+            topic.config().segment_bytes,
+            1_073_741_824,
+            "legacy alter replaces all"
+        );
         assert!(topic.config().cleanup_policy.compact);
     }
 
@@ -427,10 +469,15 @@ mod admin {
             .create_topic_replicated("t", 1, 3, &[])
             .expect_err("one broker");
         assert_eq!(error.error_code(), ErrorCode::InvalidReplicationFactor);
-        assert_eq!(error.to_string(), "Replication factor: 3 larger than available brokers: 1.");
+        assert_eq!(
+            error.to_string(),
+            "Replication factor: 3 larger than available brokers: 1."
+        );
         assert!(broker.topic("t").is_none());
         assert!(broker.poll_storage_ops().is_empty());
-        broker.create_topic_replicated("t", -1, -1, &[]).expect("defaults");
+        broker
+            .create_topic_replicated("t", -1, -1, &[])
+            .expect("defaults");
         assert_eq!(broker.topic("t").expect("exists").partitions().len(), 1);
     }
 
@@ -438,25 +485,45 @@ mod admin {
     fn list_offsets_validates_its_arguments() {
         let mut broker = Broker::new();
         broker.create_topic("t", 1, &[]).expect("valid");
-        broker.produce(10, "t", 0, &[record("a", "1")]).expect("append");
+        broker
+            .produce(10, "t", 0, &[record("a", "1")])
+            .expect("append");
         assert_eq!(
-            broker.list_offsets("t", 0, -1).expect("valid").map(|o| o.offset),
+            broker
+                .list_offsets("t", 0, -1)
+                .expect("valid")
+                .map(|o| o.offset),
             Some(1)
         );
         assert_eq!(
-            broker.list_offsets("t", 0, -4).expect_err("bad timestamp").error_code(),
+            broker
+                .list_offsets("t", 0, -4)
+                .expect_err("bad timestamp")
+                .error_code(),
             ErrorCode::InvalidRequest
         );
         assert_eq!(
-            broker.list_offsets("t", 1, -1).expect_err("bad partition").error_code(),
+            broker
+                .list_offsets("t", 1, -1)
+                .expect_err("bad partition")
+                .error_code(),
             ErrorCode::UnknownTopicOrPartition
         );
         assert_eq!(
-            broker.delete_records("t", 0, 2).expect_err("above HW").error_code(),
+            broker
+                .delete_records("t", 0, 2)
+                .expect_err("above HW")
+                .error_code(),
             ErrorCode::OffsetOutOfRange
         );
         assert_eq!(broker.delete_records("t", 0, 1), Ok(1));
-        assert_eq!(broker.list_offsets("t", 0, -2).expect("valid").map(|o| o.offset), Some(1));
+        assert_eq!(
+            broker
+                .list_offsets("t", 0, -2)
+                .expect("valid")
+                .map(|o| o.offset),
+            Some(1)
+        );
     }
 }
 
@@ -468,7 +535,9 @@ fn the_broker_reports_which_stored_keys_move_when_partitions_are_added() {
     let keys: Vec<String> = (0..40).map(|i| format!("user-{}", i % 25)).collect();
     for key in &keys {
         let partition = partition_for_key(key.as_bytes(), 3) as i32;
-        broker.produce(0, "t", partition, &[record(key, "v")]).expect("append");
+        broker
+            .produce(0, "t", partition, &[record(key, "v")])
+            .expect("append");
     }
     let moves = broker.keys_that_move("t", 5).expect("known topic");
     let mut expected: Vec<&str> = keys
@@ -489,7 +558,12 @@ fn the_broker_reports_which_stored_keys_move_when_partitions_are_added() {
     got.sort_unstable();
     assert_eq!(got, expected);
     assert!(!got.is_empty() && got.len() < 25, "some keys move, not all");
-    assert!(broker.keys_that_move("t", 3).expect("same count").is_empty());
+    assert!(
+        broker
+            .keys_that_move("t", 3)
+            .expect("same count")
+            .is_empty()
+    );
     assert!(broker.keys_that_move("t", 0).is_err());
     assert!(broker.keys_that_move("nope", 4).is_err());
 }

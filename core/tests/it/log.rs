@@ -38,7 +38,12 @@ fn config(entries: &[(&str, String)]) -> TopicConfig {
     TopicConfig::with_overrides(entries.iter().map(|(k, v)| (*k, v.as_str()))).expect("valid")
 }
 
-fn log_with(config: &TopicConfig, count: i64, records: impl Fn(i64) -> Vec<NewRecord>, now: i64) -> PartitionLog {
+fn log_with(
+    config: &TopicConfig,
+    count: i64,
+    records: impl Fn(i64) -> Vec<NewRecord>,
+    now: i64,
+) -> PartitionLog {
     let mut log = PartitionLog::new(config, 7);
     let mut changes = Vec::new();
     for i in 0..count {
@@ -51,7 +56,14 @@ fn log_with(config: &TopicConfig, count: i64, records: impl Fn(i64) -> Vec<NewRe
 #[test]
 fn a_singleton_batch_is_72_bytes() {
     let mut bytes = Vec::new();
-    encode_batch(&mut bytes, 0, 0, TimestampType::CreateTime, 0, &singleton(0));
+    encode_batch(
+        &mut bytes,
+        0,
+        0,
+        TimestampType::CreateTime,
+        0,
+        &singleton(0),
+    );
     assert_eq!(bytes.len() as i64, RECORD_SIZE);
 }
 
@@ -74,7 +86,10 @@ fn size_retention_leaves_two_segments_of_three() {
         size: 5 * RECORD_SIZE as usize,
         reason: DeletionReason::RetentionBytes,
     }));
-    assert!(log.size() as i64 >= 10 * RECORD_SIZE, "keeps at least retention.bytes");
+    assert!(
+        log.size() as i64 >= 10 * RECORD_SIZE,
+        "keeps at least retention.bytes"
+    );
 }
 
 /// `UnifiedLogTest.shouldNotDeleteSizeBasedSegmentsWhenUnderRetentionSize`.
@@ -99,7 +114,11 @@ fn time_retention_deletes_everything_due_and_keeps_an_empty_active_segment() {
     ]);
     let now = 1_700_000_000_000;
     let mut log = log_with(&config, 15, |_| singleton(10), now);
-    assert_eq!(log.segments().len(), 1, "15 records fill one segment exactly");
+    assert_eq!(
+        log.segments().len(),
+        1,
+        "15 records fill one segment exactly"
+    );
     let mut changes = Vec::new();
     assert_eq!(log.apply_retention(now, &config, &mut changes), 1);
     assert_eq!(log.segments().len(), 1);
@@ -115,7 +134,12 @@ fn time_retention_deletes_everything_due_and_keeps_an_empty_active_segment() {
     ));
     let error = log.read(0, usize::MAX).expect_err("deleted");
     assert_eq!(error.error_code(), ErrorCode::OffsetOutOfRange);
-    assert!(log.read(15, usize::MAX).expect("at the end").records.is_empty());
+    assert!(
+        log.read(15, usize::MAX)
+            .expect("at the end")
+            .records
+            .is_empty()
+    );
 }
 
 /// `UnifiedLogTest.shouldNotDeleteTimeBasedSegmentsWhenNoneReadyToBeDeleted`.
@@ -157,7 +181,11 @@ fn compact_and_delete_topics_apply_retention() {
     let now = 1_700_000_000_000;
     let mut log = log_with(&config, 15, |_| keyed_singleton(10), now);
     log.apply_retention(now, &config, &mut Vec::new());
-    assert_eq!(log.segments().len(), 1, "time retention (7 days) finds every record due");
+    assert_eq!(
+        log.segments().len(),
+        1,
+        "time retention (7 days) finds every record due"
+    );
 }
 
 /// `UnifiedLogTest.testLogDeletionAfterDeleteRecords`.
@@ -171,9 +199,16 @@ fn delete_records_then_retention_removes_whole_segments_below_the_log_start() {
     for (offset, segments) in [(1, 3), (6, 2), (15, 1)] {
         assert_eq!(log.delete_records(offset, &mut changes), Ok(offset));
         log.apply_retention(now, &config, &mut changes);
-        assert_eq!(log.segments().len(), segments, "after deleteRecords({offset})");
+        assert_eq!(
+            log.segments().len(),
+            segments,
+            "after deleteRecords({offset})"
+        );
         assert_eq!(log.log_start_offset(), offset);
-        assert_eq!(log.list_offset(OffsetSpec::Earliest).map(|o| o.offset), Some(offset));
+        assert_eq!(
+            log.list_offset(OffsetSpec::Earliest).map(|o| o.offset),
+            Some(offset)
+        );
     }
     assert!(
         changes
@@ -190,7 +225,8 @@ fn delete_records_then_retention_removes_whole_segments_below_the_log_start() {
     // A fetch below the new start is out of range; at it, the reader skips earlier records.
     assert!(log.read(14, usize::MAX).is_err());
     let mut log = log_with(&config, 15, |_| singleton(now), now);
-    log.delete_records(7, &mut Vec::new()).expect("below the high watermark");
+    log.delete_records(7, &mut Vec::new())
+        .expect("below the high watermark");
     let offsets: Vec<i64> = log
         .read_all(7)
         .expect("at the start")
@@ -205,8 +241,16 @@ fn delete_records_then_retention_removes_whole_segments_below_the_log_start() {
             .error_code(),
         ErrorCode::OffsetOutOfRange
     );
-    assert_eq!(log.delete_records(3, &mut Vec::new()), Ok(7), "never backwards");
-    assert_eq!(log.delete_records(-1, &mut Vec::new()), Ok(15), "-1 is the high watermark");
+    assert_eq!(
+        log.delete_records(3, &mut Vec::new()),
+        Ok(7),
+        "never backwards"
+    );
+    assert_eq!(
+        log.delete_records(-1, &mut Vec::new()),
+        Ok(15),
+        "-1 is the high watermark"
+    );
 }
 
 /// `LogSegment.shouldRoll` by size: filling a segment to exactly `segment.bytes` is allowed.
@@ -216,11 +260,16 @@ fn segments_roll_when_the_next_batch_would_exceed_segment_bytes() {
     let mut log = PartitionLog::new(&config, 0);
     let mut changes = Vec::new();
     for _ in 0..7 {
-        log.append(1, &config, &singleton(1), &mut changes).expect("append");
+        log.append(1, &config, &singleton(1), &mut changes)
+            .expect("append");
     }
     let bases: Vec<i64> = log.segments().iter().map(|s| s.base_offset()).collect();
     assert_eq!(bases, [0, 3, 6]);
-    assert!(log.segments().iter().all(|s| s.size() as i64 <= 3 * RECORD_SIZE));
+    assert!(
+        log.segments()
+            .iter()
+            .all(|s| s.size() as i64 <= 3 * RECORD_SIZE)
+    );
     assert_eq!(log.segments()[0].file_name(), "00000000000000000000.log");
     assert_eq!(log.segments()[2].file_name(), "00000000000000000006.log");
     assert!(changes.iter().any(|c| matches!(
@@ -241,12 +290,31 @@ fn segments_roll_on_segment_ms_after_the_first_record() {
     let t0 = 1_700_000_000_000;
     let mut log = PartitionLog::new(&config, 0);
     let mut changes = Vec::new();
-    log.append(t0, &config, &singleton(t0), &mut changes).expect("append");
-    log.append(t0 + segment_ms + 5, &config, &singleton(t0 - 1), &mut changes).expect("append");
+    log.append(t0, &config, &singleton(t0), &mut changes)
+        .expect("append");
+    log.append(
+        t0 + segment_ms + 5,
+        &config,
+        &singleton(t0 - 1),
+        &mut changes,
+    )
+    .expect("append");
     assert_eq!(log.segments().len(), 1, "an older timestamp does not roll");
-    log.append(t0 + segment_ms + 5, &config, &singleton(t0 + segment_ms), &mut changes).expect("append");
+    log.append(
+        t0 + segment_ms + 5,
+        &config,
+        &singleton(t0 + segment_ms),
+        &mut changes,
+    )
+    .expect("append");
     assert_eq!(log.segments().len(), 1, "exactly segment.ms is not past it");
-    log.append(t0 + segment_ms + 5, &config, &singleton(t0 + segment_ms + 1), &mut changes).expect("append");
+    log.append(
+        t0 + segment_ms + 5,
+        &config,
+        &singleton(t0 + segment_ms + 1),
+        &mut changes,
+    )
+    .expect("append");
     assert_eq!(log.segments().len(), 2);
     assert!(changes.iter().any(|c| matches!(
         c,
@@ -272,19 +340,25 @@ fn segment_jitter_brings_the_time_roll_forward() {
         assert!((0..max_jitter).contains(&jitter));
         let mut now = 1_700_000_000_000;
         let mut changes = Vec::new();
-        log.append(now, &config, &singleton(now), &mut changes).expect("append");
+        log.append(now, &config, &singleton(now), &mut changes)
+            .expect("append");
         now += segment_ms - max_jitter;
-        log.append(now, &config, &singleton(now), &mut changes).expect("append");
+        log.append(now, &config, &singleton(now), &mut changes)
+            .expect("append");
         assert_eq!(log.segments().len(), 1, "seed {seed}: not yet");
         now += max_jitter - jitter + 1;
-        log.append(now, &config, &singleton(now), &mut changes).expect("append");
+        log.append(now, &config, &singleton(now), &mut changes)
+            .expect("append");
         assert_eq!(log.segments().len(), 2, "seed {seed}: jitter {jitter}");
     }
     let config = config(&[("segment.jitter.ms", "100000".to_owned())]);
     let jitters: std::collections::BTreeSet<i64> = (0..20)
         .map(|seed| PartitionLog::new(&config, seed).segments()[0].roll_jitter_ms())
         .collect();
-    assert!(jitters.len() > 10, "the seed decides the jitter: {jitters:?}");
+    assert!(
+        jitters.len() > 10,
+        "the seed decides the jitter: {jitters:?}"
+    );
 }
 
 /// `LogSegmentTest.testIndexEntries`: with `index.interval.bytes` just under two batches, every
@@ -294,14 +368,18 @@ fn index_entries_every_index_interval_bytes() {
     let config = config(&[("index.interval.bytes", (2 * RECORD_SIZE - 1).to_string())]);
     let mut log = PartitionLog::new(&config, 0);
     for i in 0..30 {
-        log.append(i, &config, &singleton(i), &mut Vec::new()).expect("append");
+        log.append(i, &config, &singleton(i), &mut Vec::new())
+            .expect("append");
     }
     let segment = &log.segments()[0];
     assert_eq!(segment.offset_index().len(), 14);
     assert_eq!(segment.time_index().len(), 14);
     // Entries point at batch starts, with the batch's last offset.
     for entry in segment.offset_index() {
-        assert_eq!(i64::from(entry.position), i64::from(entry.relative_offset) * RECORD_SIZE);
+        assert_eq!(
+            i64::from(entry.position),
+            i64::from(entry.relative_offset) * RECORD_SIZE
+        );
     }
     assert_eq!(segment.offset_index_file().len(), 14 * 8);
     assert_eq!(segment.time_index_file().len(), 14 * 12);
@@ -315,11 +393,15 @@ fn index_entries_every_index_interval_bytes() {
 /// A full offset index rolls the segment (`segment.index.bytes`).
 #[test]
 fn a_full_index_rolls_the_segment() {
-    let config = config(&[("index.interval.bytes", "0".to_owned()), ("segment.index.bytes", "24".to_owned())]);
+    let config = config(&[
+        ("index.interval.bytes", "0".to_owned()),
+        ("segment.index.bytes", "24".to_owned()),
+    ]);
     let mut log = PartitionLog::new(&config, 0);
     let mut changes = Vec::new();
     for i in 0..10 {
-        log.append(i, &config, &singleton(i), &mut changes).expect("append");
+        log.append(i, &config, &singleton(i), &mut changes)
+            .expect("append");
     }
     // 24 bytes hold 3 offset entries (and 2 time entries): the time index fills first.
     assert!(log.segments().len() > 1);
@@ -331,7 +413,10 @@ fn a_full_index_rolls_the_segment() {
         }
     )));
     for s in log.segments() {
-        assert!(s.time_index().len() <= 2 + 1, "full at 2, plus the entry added on close");
+        assert!(
+            s.time_index().len() <= 2 + 1,
+            "full at 2, plus the entry added on close"
+        );
     }
 }
 
@@ -342,7 +427,14 @@ fn offsets_for_times_finds_the_first_record_at_or_after() {
     let config = config(&[("index.interval.bytes", (2 * RECORD_SIZE - 1).to_string())]);
     let mut bytes = Vec::new();
     for offset in 40..50 {
-        encode_batch(&mut bytes, offset, 0, TimestampType::CreateTime, 0, &singleton(offset * 10));
+        encode_batch(
+            &mut bytes,
+            offset,
+            0,
+            TimestampType::CreateTime,
+            0,
+            &singleton(offset * 10),
+        );
     }
     let (log, truncations) = PartitionLog::recover(vec![(40, bytes)], None, &config, 0);
     assert!(truncations.is_empty());
@@ -362,10 +454,18 @@ fn offsets_for_times_finds_the_first_record_at_or_after() {
             assert_eq!(found.timestamp, found.offset * 10);
         }
     }
-    assert_eq!(log.list_offset(OffsetSpec::Earliest).map(|o| o.offset), Some(40));
-    assert_eq!(log.list_offset(OffsetSpec::Latest).map(|o| (o.offset, o.timestamp)), Some((50, -1)));
     assert_eq!(
-        log.list_offset(OffsetSpec::MaxTimestamp).map(|o| (o.offset, o.timestamp)),
+        log.list_offset(OffsetSpec::Earliest).map(|o| o.offset),
+        Some(40)
+    );
+    assert_eq!(
+        log.list_offset(OffsetSpec::Latest)
+            .map(|o| (o.offset, o.timestamp)),
+        Some((50, -1))
+    );
+    assert_eq!(
+        log.list_offset(OffsetSpec::MaxTimestamp)
+            .map(|o| (o.offset, o.timestamp)),
         Some((49, 490))
     );
 }
@@ -407,7 +507,8 @@ fn timestamps_outside_the_before_and_after_bounds_are_invalid() {
     }
     assert_eq!(log.log_end_offset(), 0, "nothing appended");
     for good in [now - 1000, now + 10] {
-        log.append(now, &config, &singleton(good), &mut Vec::new()).expect("in bounds");
+        log.append(now, &config, &singleton(good), &mut Vec::new())
+            .expect("in bounds");
     }
     let config = config_log_append_time();
     log.append(now, &config, &singleton(0), &mut Vec::new())
@@ -425,11 +526,19 @@ fn config_log_append_time() -> TopicConfig {
 fn compacted_topics_refuse_keyless_records() {
     let mut broker = Broker::new();
     broker
-        .create_topic("c", 1, &[("cleanup.policy".to_owned(), "compact".to_owned())])
+        .create_topic(
+            "c",
+            1,
+            &[("cleanup.policy".to_owned(), "compact".to_owned())],
+        )
         .expect("valid");
-    let error = broker.produce(0, "c", 0, &singleton(0)).expect_err("keyless");
+    let error = broker
+        .produce(0, "c", 0, &singleton(0))
+        .expect_err("keyless");
     assert_eq!(error.error_code(), ErrorCode::InvalidRecord);
-    broker.produce(0, "c", 0, &keyed_singleton(0)).expect("keyed");
+    broker
+        .produce(0, "c", 0, &keyed_singleton(0))
+        .expect("keyed");
 }
 
 #[test]
@@ -448,7 +557,9 @@ fn broker_tick_applies_retention_and_reports_each_deletion() {
     for i in 0..6 {
         broker.produce(i, "t", 0, &singleton(i)).expect("append");
     }
-    broker.produce(5_000, "t", 1, &singleton(5_000)).expect("append");
+    broker
+        .produce(5_000, "t", 1, &singleton(5_000))
+        .expect("append");
     broker.poll_events();
     broker.poll_storage_ops();
     broker.tick(5_000);
@@ -468,9 +579,15 @@ fn broker_tick_applies_retention_and_reports_each_deletion() {
     assert_eq!(deleted, [(0, 0), (0, 2), (0, 4)]);
     let p0 = broker.partition("t", 0).expect("exists");
     assert_eq!(p0.log_start_offset(), 6);
-    assert_eq!(broker.partition("t", 1).expect("exists").log_start_offset(), 0);
+    assert_eq!(
+        broker.partition("t", 1).expect("exists").log_start_offset(),
+        0
+    );
     let ops = broker.poll_storage_ops();
-    assert!(ops.iter().any(|op| matches!(op, rill_core::storage::StorageOp::DeleteSegment { base_offset: 4, .. })));
+    assert!(ops.iter().any(|op| matches!(
+        op,
+        rill_core::storage::StorageOp::DeleteSegment { base_offset: 4, .. }
+    )));
 }
 
 /// Kafka's `LocalLog.read`/`LogSegment.read`: a fetch reads from one segment, returns whole
@@ -484,11 +601,19 @@ fn a_fetch_returns_whole_batches_from_one_segment() {
     let mut changes = Vec::new();
     let five = |t: i64| -> Vec<NewRecord> { (0..5).flat_map(|_| singleton(t)).collect() };
     for t in 0..6 {
-        log.append(t, &config, &five(t), &mut changes).expect("append");
+        log.append(t, &config, &five(t), &mut changes)
+            .expect("append");
     }
     let batch = log.read_batches(0, 1).expect("in range").bytes.len();
-    assert!(batch > 72, "a 5-record batch, returned whole despite max_bytes = 1");
-    assert!(log.segments().len() >= 2, "{} segments", log.segments().len());
+    assert!(
+        batch > 72,
+        "a 5-record batch, returned whole despite max_bytes = 1"
+    );
+    assert!(
+        log.segments().len() >= 2,
+        "{} segments",
+        log.segments().len()
+    );
     let first_segment_end = log.segments()[1].base_offset();
     // From an offset in the middle of a batch: the batch comes whole, records before are skipped.
     let raw = log.read_batches(7, usize::MAX).expect("in range");
@@ -506,14 +631,162 @@ fn a_fetch_returns_whole_batches_from_one_segment() {
     let records = log.read(7, usize::MAX).expect("in range").records;
     assert_eq!(records.first().map(|r| r.offset), Some(7));
     // Two batches' worth of bytes returns exactly two batches.
-    let two = log.read_batches(0, 2 * batch).expect("in range").bytes.len();
+    let two = log
+        .read_batches(0, 2 * batch)
+        .expect("in range")
+        .bytes
+        .len();
     assert_eq!(two, 2 * batch);
-    let just_under = log.read_batches(0, 2 * batch - 1).expect("in range").bytes.len();
+    let just_under = log
+        .read_batches(0, 2 * batch - 1)
+        .expect("in range")
+        .bytes
+        .len();
     assert_eq!(just_under, batch);
     // read_all follows the segments to the end.
     let all = log.read_all(0).expect("in range").records;
     assert_eq!(all.len(), 30);
     assert!(all.iter().enumerate().all(|(i, r)| r.offset == i as i64));
     // At the log end: nothing, and no error.
-    assert!(log.read_batches(30, 100).expect("at the end").bytes.is_empty());
+    assert!(
+        log.read_batches(30, 100)
+            .expect("at the end")
+            .bytes
+            .is_empty()
+    );
+}
+
+/// The broker's tick runs the cleaner on compacted topics: closed segments keep the newest
+/// record per key with its offset, the active segment is untouched, tombstones go once their
+/// delete horizon has passed, and recovery from the stored swap rebuilds the same log.
+#[test]
+fn broker_tick_compacts_and_recovery_rebuilds_the_compacted_log() {
+    use rill_core::storage::MemoryStore;
+    let mut broker = Broker::new();
+    let mut store = MemoryStore::new();
+    broker
+        .create_topic(
+            "c",
+            1,
+            &[
+                ("cleanup.policy".to_owned(), "compact".to_owned()),
+                ("segment.bytes".to_owned(), "400".to_owned()),
+                ("min.cleanable.dirty.ratio".to_owned(), "0.01".to_owned()),
+                ("delete.retention.ms".to_owned(), "1000".to_owned()),
+            ],
+        )
+        .expect("valid");
+    let record = |key: &str, value: Option<&str>, t: i64| NewRecord {
+        key: Some(key.as_bytes().to_vec()),
+        value: value.map(|v| v.as_bytes().to_vec()),
+        headers: vec![],
+        timestamp: Some(t),
+    };
+    let mut now = 10_000;
+    for round in 0..6 {
+        for key in ["a", "b", "c"] {
+            now += 1;
+            let value = format!("{key}{round}");
+            broker
+                .produce(now, "c", 0, &[record(key, Some(&value), now)])
+                .expect("append");
+        }
+    }
+    now += 1;
+    broker
+        .produce(now, "c", 0, &[record("b", None, now)])
+        .expect("tombstone");
+    for _ in 0..4 {
+        now += 1;
+        broker
+            .produce(now, "c", 0, &[record("d", Some("d"), now)])
+            .expect("append");
+    }
+    let before = broker.partition("c", 0).expect("exists").segments().len();
+    assert!(before > 3, "{before} segments");
+    for op in broker.poll_storage_ops() {
+        store.apply(op);
+    }
+    broker.poll_events();
+    broker.tick(now);
+    let events = broker.poll_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SegmentsCompacted { .. })),
+        "{events:?}"
+    );
+    for op in broker.poll_storage_ops() {
+        store.apply(op);
+    }
+    let log = broker.partition("c", 0).expect("exists");
+    let active_base = log.segments().last().expect("active").base_offset();
+    let records = log.read_all(0).expect("from the start").records;
+    let closed: Vec<(String, Option<String>)> = records
+        .iter()
+        .filter(|r| r.offset < active_base)
+        .map(|r| {
+            (
+                String::from_utf8_lossy(r.key.as_deref().unwrap_or_default()).into_owned(),
+                r.value
+                    .as_deref()
+                    .map(|v| String::from_utf8_lossy(v).into_owned()),
+            )
+        })
+        .collect();
+    let keys: std::collections::BTreeSet<&str> = closed.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys.len(),
+        closed.len(),
+        "one record per key in the cleaned part: {closed:?}"
+    );
+    assert!(closed.contains(&("a".to_owned(), Some("a5".to_owned()))));
+    assert!(
+        closed.contains(&("b".to_owned(), None)),
+        "the tombstone stays until its horizon"
+    );
+    assert!(records.windows(2).all(|w| w[0].offset < w[1].offset));
+    let recovered = Broker::recover(store.image());
+    let segments = |b: &Broker| {
+        b.partition("c", 0)
+            .expect("exists")
+            .segments()
+            .iter()
+            .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(segments(&recovered), segments(&broker));
+    // Past the delete horizon, with new dirty data, the tombstone goes.
+    now += 5_000;
+    for _ in 0..6 {
+        now += 1;
+        broker
+            .produce(now, "c", 0, &[record("e", Some("e"), now)])
+            .expect("append");
+    }
+    broker.tick(now);
+    now += 5_000;
+    for _ in 0..6 {
+        now += 1;
+        broker
+            .produce(now, "c", 0, &[record("f", Some("f"), now)])
+            .expect("append");
+    }
+    broker.tick(now);
+    let log = broker.partition("c", 0).expect("exists");
+    let records = log
+        .read_all(log.log_start_offset())
+        .expect("from the start")
+        .records;
+    assert!(
+        !records
+            .iter()
+            .any(|r| r.key.as_deref() == Some(b"b".as_slice())),
+        "the tombstone and every older b are gone"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.value.as_deref() == Some(b"a5".as_slice()))
+    );
 }

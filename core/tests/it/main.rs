@@ -6,9 +6,9 @@
 mod broker;
 mod codec;
 mod compaction;
-mod log;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
+mod log;
 mod partitioner;
 mod recovery;
 #[cfg(not(target_arch = "wasm32"))]

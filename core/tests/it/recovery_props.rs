@@ -21,6 +21,8 @@ enum Command {
         partitions: i64,
         segment_bytes: u32,
         retention_bytes: i64,
+        /// `None`: `cleanup.policy=delete`; `Some(delete.retention.ms)`: compacted.
+        compact: Option<i64>,
     },
     Produce {
         topic: u8,
@@ -50,19 +52,23 @@ enum Command {
 
 fn command() -> impl Strategy<Value = Command> {
     let bytes = proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40));
+    // Keys from a small set, so compaction finds duplicates; sometimes none.
+    let key = prop_oneof![1 => Just(None), 4 => (0u8..5).prop_map(|k| Some(vec![b'k', k]))];
     prop_oneof![
-        2 => (0u8..4, -1i64..5, 14u32..600, -1i64..1500).prop_map(
-            |(name, partitions, segment_bytes, retention_bytes)| Command::Create {
-                name,
-                partitions,
-                segment_bytes,
-                retention_bytes,
-            }
-        ),
+        2 => (
+            0u8..4,
+            -1i64..5,
+            14u32..600,
+            -1i64..1500,
+            proptest::option::of(0i64..3_000)
+        )
+            .prop_map(|(name, partitions, segment_bytes, retention_bytes, compact)| {
+                Command::Create { name, partitions, segment_bytes, retention_bytes, compact }
+            }),
         8 => (
             0u8..4,
             -1i32..5,
-            proptest::collection::vec((bytes.clone(), bytes), 0..6)
+            proptest::collection::vec((key, bytes), 0..6)
         )
             .prop_map(|(topic, partition, records)| Command::Produce {
                 topic,
@@ -100,11 +106,16 @@ proptest! {
         let mut now = 1_000i64;
         for command in commands {
             match command {
-                Command::Create { name, partitions, segment_bytes, retention_bytes } => {
-                    let configs = [
+                Command::Create { name, partitions, segment_bytes, retention_bytes, compact } => {
+                    let mut configs = vec![
                         ("segment.bytes".to_owned(), segment_bytes.to_string()),
                         ("retention.bytes".to_owned(), retention_bytes.to_string()),
                     ];
+                    if let Some(delete_retention_ms) = compact {
+                        configs.push(("cleanup.policy".to_owned(), "compact,delete".to_owned()));
+                        configs.push(("min.cleanable.dirty.ratio".to_owned(), "0".to_owned()));
+                        configs.push(("delete.retention.ms".to_owned(), delete_retention_ms.to_string()));
+                    }
                     let name = format!("t{name}");
                     if broker.create_topic(&name, partitions, &configs).is_ok() {
                         appended.retain(|(t, _), _| *t != name);
@@ -186,16 +197,139 @@ proptest! {
                 let fetched = recovered.fetch_all(topic.name(), partition as i32, start).expect("fetch");
                 let all = appended.get(&(topic.name().to_owned(), partition as i32)).cloned().unwrap_or_default();
                 let expected = &all[start as usize..];
-                prop_assert_eq!(fetched.records.len(), expected.len());
-                for (i, (got, want)) in fetched.records.iter().zip(expected).enumerate() {
-                    prop_assert_eq!(got.offset, start + i as i64, "offsets are gap-free");
-                    prop_assert_eq!(&got.key, &want.key);
-                    prop_assert_eq!(&got.value, &want.value);
-                    prop_assert_eq!(Some(got.timestamp), want.timestamp);
+                if topic.config().cleanup_policy.compact {
+                    // Compaction: every record read is the one appended at its offset, offsets
+                    // strictly increase, and each key's newest value (not a tombstone) survives.
+                    let mut previous = start - 1;
+                    for got in &fetched.records {
+                        prop_assert!(got.offset > previous, "offsets strictly increase");
+                        previous = got.offset;
+                        let want = &all[got.offset as usize];
+                        prop_assert_eq!(&got.key, &want.key);
+                        prop_assert_eq!(&got.value, &want.value);
+                    }
+                    let mut newest: BTreeMap<&Option<Vec<u8>>, (i64, &NewRecord)> = BTreeMap::new();
+                    for (i, record) in expected.iter().enumerate() {
+                        newest.insert(&record.key, (start + i as i64, record));
+                    }
+                    for (offset, record) in newest.values() {
+                        if record.value.is_some() {
+                            prop_assert!(
+                                fetched.records.iter().any(|r| r.offset == *offset),
+                                "the newest value of each key survives (offset {})", offset
+                            );
+                        }
+                    }
+                } else {
+                    prop_assert_eq!(fetched.records.len(), expected.len());
+                    for (i, (got, want)) in fetched.records.iter().zip(expected).enumerate() {
+                        prop_assert_eq!(got.offset, start + i as i64, "offsets are gap-free");
+                        prop_assert_eq!(&got.key, &want.key);
+                        prop_assert_eq!(&got.value, &want.value);
+                        prop_assert_eq!(Some(got.timestamp), want.timestamp);
+                    }
                 }
                 let live = broker.fetch_all(topic.name(), partition as i32, start).expect("fetch");
                 prop_assert_eq!(live, fetched);
             }
         }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum CompactionStep {
+    Produce(Vec<(u8, Option<u8>)>),
+    Tick(i64),
+}
+
+fn compaction_step() -> impl Strategy<Value = CompactionStep> {
+    prop_oneof![
+        4 => proptest::collection::vec((0u8..6, proptest::option::weighted(0.85, any::<u8>())), 1..5)
+            .prop_map(CompactionStep::Produce),
+        1 => (0i64..3_000).prop_map(CompactionStep::Tick),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    /// Compaction keeps the newest value of every key with its offset, only ever removes
+    /// records, and recovery from the stored swaps rebuilds the identical log.
+    #[test]
+    fn compaction_keeps_the_newest_value_per_key(
+        segment_bytes in 80u32..400,
+        delete_retention_ms in 0i64..4_000,
+        steps in proptest::collection::vec(compaction_step(), 1..60),
+    ) {
+        let mut broker = Broker::new();
+        let mut store = MemoryStore::new();
+        let configs = [
+            ("cleanup.policy".to_owned(), "compact".to_owned()),
+            ("segment.bytes".to_owned(), segment_bytes.to_string()),
+            ("min.cleanable.dirty.ratio".to_owned(), "0".to_owned()),
+            ("delete.retention.ms".to_owned(), delete_retention_ms.to_string()),
+        ];
+        broker.create_topic("c", 1, &configs).expect("valid");
+        let mut appended: Vec<(u8, Option<u8>)> = Vec::new();
+        let mut now = 1_000i64;
+        let mut compactions = 0;
+        for step in steps {
+            match step {
+                CompactionStep::Produce(records) => {
+                    now += 1;
+                    let batch: Vec<NewRecord> = records
+                        .iter()
+                        .map(|(k, v)| NewRecord {
+                            key: Some(vec![*k]),
+                            value: v.map(|v| vec![v]),
+                            headers: vec![],
+                            timestamp: Some(now),
+                        })
+                        .collect();
+                    broker.produce(now, "c", 0, &batch).expect("keyed records");
+                    appended.extend(records);
+                }
+                CompactionStep::Tick(advance) => {
+                    now += advance;
+                    broker.tick(now);
+                }
+            }
+            compactions += broker
+                .poll_events()
+                .iter()
+                .filter(|e| matches!(e, rill_core::Event::SegmentsCompacted { .. }))
+                .count();
+            for op in broker.poll_storage_ops() {
+                store.apply(op);
+            }
+            let log = broker.partition("c", 0).expect("exists");
+            let records = log.read_all(log.log_start_offset()).expect("in range").records;
+            let mut previous = -1;
+            for record in &records {
+                prop_assert!(record.offset > previous);
+                previous = record.offset;
+                let (key, value) = appended[record.offset as usize];
+                prop_assert_eq!(record.key.clone(), Some(vec![key]));
+                prop_assert_eq!(record.value.clone(), value.map(|v| vec![v]));
+            }
+            let mut newest: BTreeMap<u8, usize> = BTreeMap::new();
+            for (offset, (key, _)) in appended.iter().enumerate() {
+                newest.insert(*key, offset);
+            }
+            for offset in newest.values() {
+                if appended[*offset].1.is_some() {
+                    prop_assert!(records.iter().any(|r| r.offset == *offset as i64));
+                }
+            }
+        }
+        let recovered = Broker::recover(store.image());
+        let log = broker.partition("c", 0).expect("exists");
+        let other = recovered.partition("c", 0).expect("recovered");
+        prop_assert_eq!(segments(log), segments(other));
+        prop_assert_eq!(log.state(), other.state());
+        prop_assert_eq!(
+            log.read_all(log.log_start_offset()).expect("in range"),
+            other.read_all(other.log_start_offset()).expect("in range")
+        );
+        let _ = compactions;
     }
 }
