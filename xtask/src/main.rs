@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask serve [--port N]`: set up what is missing, build the playground, serve it.
 //! - `cargo xtask test`: set up what is missing, run every check and test, print a summary.
-//! - `cargo xtask bench`: run the benchmarks, report each against its same-run baseline.
+//! - `cargo xtask bench [--native | --wasm]`: run the benchmarks natively and in headless
+//!   Chromium, report each against its same-run baseline (and wasm against native).
 //! - `cargo xtask build`: set up and build the playground into `target/site`.
 //! - `cargo xtask setup [--browser]`: only install what is missing.
 
@@ -21,7 +22,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   serve [--port N]   build the playground and serve it on http://127.0.0.1:N (default 8080)
   test               run fmt, clippy, native, wasm32, headless-Chrome and end-to-end tests
-  bench              run the benchmarks and report them against their baselines
+  bench [--native | --wasm]
+                     run the benchmarks (criterion natively, then the same workloads natively
+                     and as wasm in headless Chromium) and report them against their baselines
   build              build the playground into target/site
   setup [--browser]  install what is missing (add --browser for Chromium, chromedriver, Node)";
 
@@ -36,7 +39,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => parse_port(&args[1..]).and_then(serve::serve_command),
         Some("test") => test::test_command(),
-        Some("bench") => bench::bench_command(),
+        Some("bench") => bench::bench_command(&args[1..]),
         Some("build") => setup::ensure_build_tools().and_then(|()| site::build_site().map(drop)),
         Some("setup") => {
             let browser = args.iter().any(|a| a == "--browser");

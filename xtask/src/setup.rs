@@ -141,11 +141,21 @@ fn node_is_usable() -> bool {
 /// end-to-end test's npm packages.
 pub(crate) fn ensure_test_tools() -> Result<(), String> {
     ensure_cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION)?;
+    ensure_browser(true)
+}
+
+/// What `cargo xtask bench` needs on top of the build to drive the browser: Chromium, Node and
+/// the npm packages of `tests/e2e`.
+pub(crate) fn ensure_browser_tools() -> Result<(), String> {
+    ensure_browser(false)
+}
+
+fn ensure_browser(with_driver: bool) -> Result<(), String> {
     let mut missing = Vec::new();
     if !Path::new(CHROMIUM).exists() {
         missing.push("chromium");
     }
-    if !Path::new(CHROMEDRIVER).exists() {
+    if with_driver && !Path::new(CHROMEDRIVER).exists() {
         missing.push("chromium-driver");
     }
     if !node_is_usable() {

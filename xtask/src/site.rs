@@ -33,29 +33,7 @@ pub(crate) fn build_site() -> Result<PathBuf, String> {
     ]))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/release/rill-playground.wasm");
     let site = site_dir();
-    std::fs::create_dir_all(&site).map_err(|e| format!("cannot create {}: {e}", site.display()))?;
-    let bindgen_out = site.join("rill_playground_bg.wasm");
-    let stale = match (modified(&wasm), modified(&bindgen_out)) {
-        (Some(built), Some(bound)) => built > bound,
-        _ => true,
-    };
-    if stale {
-        println!("==> generating JavaScript bindings");
-        let mut bindgen = cargo_tool("wasm-bindgen");
-        bindgen
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                "rill_playground",
-                "--out-dir",
-            ])
-            .arg(&site)
-            .arg(&wasm);
-        run(&mut bindgen)?;
-        optimize(&bindgen_out);
-    }
+    let bindgen_out = bind_wasm(&wasm, &site, "rill_playground")?;
     let static_dir = crate::root().join("static");
     let entries = std::fs::read_dir(&static_dir)
         .map_err(|e| format!("cannot read {}: {e}", static_dir.display()))?;
@@ -76,6 +54,37 @@ pub(crate) fn build_site() -> Result<PathBuf, String> {
         size / 1024
     );
     Ok(site)
+}
+
+/// Generates `<out_name>.js` and `<out_name>_bg.wasm` in `out_dir` from `wasm` with
+/// `wasm-bindgen --target web`, then optimises the wasm; skipped when they are newer than
+/// `wasm`. Returns the `_bg.wasm` path.
+pub(crate) fn bind_wasm(wasm: &Path, out_dir: &Path, out_name: &str) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let bindgen_out = out_dir.join(format!("{out_name}_bg.wasm"));
+    let stale = match (modified(wasm), modified(&bindgen_out)) {
+        (Some(built), Some(bound)) => built > bound,
+        _ => true,
+    };
+    if stale {
+        println!("==> generating JavaScript bindings");
+        let mut bindgen = cargo_tool("wasm-bindgen");
+        bindgen
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                out_name,
+                "--out-dir",
+            ])
+            .arg(out_dir)
+            .arg(wasm);
+        run(&mut bindgen)?;
+        optimize(&bindgen_out);
+    }
+    Ok(bindgen_out)
 }
 
 /// Shrinks the wasm with binaryen's `wasm-opt` when it is installed; the site works without.

@@ -102,7 +102,9 @@ pub(crate) fn test_command() -> Result<(), String> {
             "rill-wasm",
             "--package",
             "rill-playground",
-            // Benchmarks are native (criterion); wasm timing has its own browser harness.
+            "--package",
+            "rill-bench",
+            // Criterion benchmarks are native; rill-bench is the wasm timing harness.
             "--lib",
             "--bins",
             "--tests",
@@ -159,7 +161,7 @@ pub(crate) fn test_command() -> Result<(), String> {
                 },
                 seconds: site_started.elapsed().as_secs_f64(),
             });
-            let base_url = crate::serve::serve_in_background(site)?;
+            let base_url = crate::serve::serve_in_background(site, false)?;
             let screenshots = crate::site::site_dir().with_file_name("e2e-screenshots");
             steps.push(step(
                 "end-to-end tests in headless Chromium",

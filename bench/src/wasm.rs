@@ -1,0 +1,57 @@
+//! The workloads for the browser: `cases()`, `run(id, iterations)`, and one function per case
+//! (`append_batch_100(n)`, `append_batch_100_copy_baseline(n)`, …, `fetch_read(n)`,
+//! `retention_apply(n)`, `retention_drop_baseline(n)`). Each runs `n` iterations
+//! and returns the milliseconds `performance.now()` saw pass in the timed parts.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::{CASES, Case, Workloads, find};
+
+thread_local! {
+    static WORKLOADS: RefCell<Workloads> = RefCell::new(Workloads::new());
+}
+
+fn run_case(case: Case, iterations: u32) -> f64 {
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .expect("a page with window.performance");
+    let mut now_ms = || performance.now();
+    WORKLOADS.with(|w| w.borrow_mut().run(case, u64::from(iterations), &mut now_ms))
+}
+
+/// Every case as `group/function`, each group's workload before its baseline.
+#[wasm_bindgen]
+pub fn cases() -> Vec<String> {
+    CASES.iter().map(|c| c.id()).collect()
+}
+
+/// Runs `iterations` of the case `id` (`group/function`); returns timed milliseconds.
+#[wasm_bindgen]
+pub fn run(id: &str, iterations: u32) -> Result<f64, JsError> {
+    let case = find(id).ok_or_else(|| JsError::new(&format!("unknown case {id}")))?;
+    Ok(run_case(case, iterations))
+}
+
+macro_rules! exports {
+    ($($name:ident => $group:literal / $function:literal;)*) => {$(
+        #[doc = concat!("`", $group, "/", $function, "`: runs `iterations`, returns timed ms.")]
+        #[wasm_bindgen]
+        pub fn $name(iterations: u32) -> f64 {
+            run_case(Case { group: $group, function: $function }, iterations)
+        }
+    )*};
+}
+
+exports! {
+    append_batch_100 => "append_batch_100" / "append";
+    append_batch_100_copy_baseline => "append_batch_100" / "copy_baseline";
+    append_batch_1 => "append_batch_1" / "append";
+    append_batch_1_copy_baseline => "append_batch_1" / "copy_baseline";
+    // Not `fetch`: the wasm-bindgen glue module calls the global `fetch` to load the wasm.
+    fetch_read => "fetch" / "read";
+    fetch_copy_baseline => "fetch" / "copy_baseline";
+    retention_apply => "retention" / "apply_retention";
+    retention_drop_baseline => "retention" / "drop_baseline";
+}
