@@ -7,6 +7,9 @@
 //! await rill.createTopic({ topic: 'orders', numPartitions: 3 });
 //! const [meta] = await rill.produce({ topic: 'orders', messages: [{ key: 'k', value: 'v' }] });
 //! const { records } = rill.fetch({ topic: 'orders', partition: meta.partition, offset: 0 });
+//! await rill.alterConfigs({ topic: 'orders', set: { 'retention.ms': '60000' } });
+//! await rill.deleteRecords({ topic: 'orders', partition: 0, offset: 1 });
+//! await rill.tick(); // retention runs now; deleted segments are gone once this resolves
 //! ```
 //!
 //! Keys and values accept a `string` or a `Uint8Array`. Every failure is thrown (or rejected)
@@ -18,6 +21,8 @@ use rill_core::record::{Header, StoredRecord};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+
+use rill_core::broker::{ConfigSource, TopicDescription};
 
 use crate::{Host, HostError, ProduceInput, StorageKind, TopicView};
 
@@ -193,6 +198,9 @@ fn topic_to_js(topic: &TopicView) -> JsValue {
                     let segment = Object::new();
                     set(&segment, "baseOffset", s.base_offset as f64);
                     set(&segment, "size", s.size as f64);
+                    set(&segment, "firstOffset", opt_number(s.first_offset));
+                    set(&segment, "lastOffset", opt_number(s.last_offset));
+                    set(&segment, "fileName", s.file_name.as_str());
                     JsValue::from(segment)
                 })
                 .collect();
@@ -201,7 +209,119 @@ fn topic_to_js(topic: &TopicView) -> JsValue {
         })
         .collect();
     set(&object, "partitions", partitions);
+    let configs = Object::new();
+    for (name, value) in &topic.configs {
+        set(&configs, name, value.as_str());
+    }
+    set(&object, "configs", configs);
     object.into()
+}
+
+fn opt_number(value: Option<i64>) -> JsValue {
+    value.map_or(JsValue::NULL, |v| JsValue::from(v as f64))
+}
+
+fn description_to_js(description: &TopicDescription) -> JsValue {
+    let object = Object::new();
+    set(&object, "name", description.name.as_str());
+    let ids = |ids: &[u32]| -> Array { ids.iter().map(|&id| JsValue::from(id)).collect() };
+    let partitions: Array = description
+        .partitions
+        .iter()
+        .map(|p| {
+            let partition = Object::new();
+            set(&partition, "partition", p.partition);
+            set(&partition, "leader", p.leader);
+            set(&partition, "replicas", ids(&p.replicas));
+            set(&partition, "isr", ids(&p.isr));
+            set(&partition, "logStartOffset", p.log_start_offset as f64);
+            set(&partition, "highWatermark", p.high_watermark as f64);
+            set(&partition, "logEndOffset", p.log_end_offset as f64);
+            set(&partition, "size", p.size as f64);
+            set(&partition, "segmentCount", p.segments as f64);
+            JsValue::from(partition)
+        })
+        .collect();
+    set(&object, "partitions", partitions);
+    let configs: Array = description
+        .configs
+        .iter()
+        .map(|c| {
+            let entry = Object::new();
+            set(&entry, "name", c.name);
+            set(&entry, "value", c.value.as_str());
+            // Kafka's `ConfigEntry.ConfigSource` names.
+            let source = match c.source {
+                ConfigSource::TopicOverride => "DYNAMIC_TOPIC_CONFIG",
+                ConfigSource::Default => "DEFAULT_CONFIG",
+            };
+            set(&entry, "source", source);
+            JsValue::from(entry)
+        })
+        .collect();
+    set(&object, "configs", configs);
+    object.into()
+}
+
+fn required_string(object: &Object, name: &str, what: &str) -> Result<String, HostError> {
+    string_field(object, name, what)?.ok_or_else(|| invalid(format!("{what}.{name} is required")))
+}
+
+fn required_int(object: &Object, name: &str, what: &str) -> Result<i64, HostError> {
+    int_field(object, name, what)?.ok_or_else(|| invalid(format!("{what}.{name} is required")))
+}
+
+/// A partition index; one outside `i32` cannot exist, as in `fetch`.
+fn partition_field(object: &Object, what: &str) -> Result<i32, HostError> {
+    let partition = required_int(object, "partition", what)?;
+    Ok(i32::try_from(partition).unwrap_or(-1))
+}
+
+/// A config value: a string, or an integer written as Kafka would parse it.
+fn config_value(value: &JsValue, what: &str) -> Result<String, HostError> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => {
+            Ok((n as i64).to_string())
+        }
+        _ => Err(invalid(format!("{what} must be a string or an integer"))),
+    }
+}
+
+/// A parsed `alterConfigs` argument: topic, overrides to set, overrides to delete.
+type AlterSpec = (String, Vec<(String, String)>, Vec<String>);
+
+fn parse_alter(request: &JsValue) -> Result<AlterSpec, HostError> {
+    let what = "alterConfigs request";
+    let object = object_arg(request, what)?;
+    let topic = required_string(object, "topic", what)?;
+    let mut set_ops = Vec::new();
+    let set_value = field(object, "set");
+    if !is_missing(&set_value) {
+        let entries = object_arg(&set_value, &format!("{what}.set"))?;
+        for entry in Object::entries(entries).iter() {
+            let pair: Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let value = config_value(&pair.get(1), &format!("{what}.set['{name}']"))?;
+            set_ops.push((name, value));
+        }
+    }
+    let mut delete_ops = Vec::new();
+    let delete_value = field(object, "delete");
+    if !is_missing(&delete_value) {
+        let names = delete_value
+            .dyn_into::<Array>()
+            .map_err(|_| invalid(format!("{what}.delete must be an array of config names")))?;
+        for (i, name) in names.iter().enumerate() {
+            delete_ops.push(
+                name.as_string()
+                    .ok_or_else(|| invalid(format!("{what}.delete[{i}] must be a string")))?,
+            );
+        }
+    }
+    Ok((topic, set_ops, delete_ops))
 }
 
 /// A parsed `createTopic` argument: name, partition count, config overrides.
@@ -359,6 +479,170 @@ impl Rill {
     #[wasm_bindgen(js_name = listTopics)]
     pub fn list_topics(&self) -> Array {
         self.host.topics().iter().map(topic_to_js).collect()
+    }
+
+    /// Deletes `{ topic }` and all its records. Resolves once the deletion is persisted.
+    #[wasm_bindgen(js_name = deleteTopic)]
+    pub fn delete_topic(&self, request: JsValue) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let parse = || -> Result<String, HostError> {
+                let what = "deleteTopic request";
+                required_string(object_arg(&request, what)?, "topic", what)
+            };
+            let topic = parse().map_err(|e| to_js_error(&e))?;
+            host.delete_topic(&topic)
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Grows `{ topic, count }` to `count` partitions (Kafka's `createPartitions`: the new
+    /// total, never fewer). Resolves with the topic's description.
+    #[wasm_bindgen(js_name = createPartitions)]
+    pub fn create_partitions(&self, request: JsValue) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let parse = || -> Result<(String, i64), HostError> {
+                let what = "createPartitions request";
+                let object = object_arg(&request, what)?;
+                Ok((
+                    required_string(object, "topic", what)?,
+                    required_int(object, "count", what)?,
+                ))
+            };
+            let (topic, count) = parse().map_err(|e| to_js_error(&e))?;
+            let view = host
+                .create_partitions(&topic, count)
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            Ok(topic_to_js(&view))
+        })
+    }
+
+    /// Kafka's `incrementalAlterConfigs`: `{ topic, set: { name: value }, delete: [name] }`,
+    /// all or nothing. Resolves with the topic's description.
+    #[wasm_bindgen(js_name = alterConfigs)]
+    pub fn alter_configs(&self, request: JsValue) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let (topic, set_ops, delete_ops) =
+                parse_alter(&request).map_err(|e| to_js_error(&e))?;
+            let view = host
+                .alter_configs(&topic, set_ops, delete_ops)
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            Ok(topic_to_js(&view))
+        })
+    }
+
+    /// Kafka's `deleteRecords`: `{ topic, partition, offset }` (-1: up to the high watermark).
+    /// Resolves with `{ lowWatermark }`, the new log start offset.
+    #[wasm_bindgen(js_name = deleteRecords)]
+    pub fn delete_records(&self, request: JsValue) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let parse = || -> Result<(String, i32, i64), HostError> {
+                let what = "deleteRecords request";
+                let object = object_arg(&request, what)?;
+                Ok((
+                    required_string(object, "topic", what)?,
+                    partition_field(object, what)?,
+                    required_int(object, "offset", what)?,
+                ))
+            };
+            let (topic, partition, offset) = parse().map_err(|e| to_js_error(&e))?;
+            let low_watermark = host
+                .delete_records(&topic, partition, offset)
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            let result = Object::new();
+            set(&result, "lowWatermark", low_watermark as f64);
+            Ok(result.into())
+        })
+    }
+
+    /// Kafka's `listOffsets`: `{ topic, partition, timestamp }` with -2 (earliest), -1 (latest),
+    /// -3 (max timestamp) or a time in ms. Returns `{ offset, timestamp }`, or `null` when no
+    /// record matches.
+    #[wasm_bindgen(js_name = listOffsets)]
+    pub fn list_offsets(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        let parse = || -> Result<(String, i32, i64), HostError> {
+            let what = "listOffsets request";
+            let object = object_arg(&request, what)?;
+            Ok((
+                required_string(object, "topic", what)?,
+                partition_field(object, what)?,
+                required_int(object, "timestamp", what)?,
+            ))
+        };
+        let (topic, partition, timestamp) = parse().map_err(|e| to_js_error(&e))?;
+        let found = self
+            .host
+            .list_offsets(&topic, partition, timestamp)
+            .map_err(|e| to_js_error(&e))?;
+        Ok(found.map_or(JsValue::NULL, |found| {
+            let object = Object::new();
+            set(&object, "offset", found.offset as f64);
+            set(&object, "timestamp", found.timestamp as f64);
+            object.into()
+        }))
+    }
+
+    /// `{ topic }`'s partitions (leader, replicas, ISR, offsets, size, segment count) and every
+    /// config with its value and source (`DYNAMIC_TOPIC_CONFIG` or `DEFAULT_CONFIG`).
+    #[wasm_bindgen(js_name = describeTopic)]
+    pub fn describe_topic(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        let parse = || -> Result<String, HostError> {
+            let what = "describeTopic request";
+            required_string(object_arg(&request, what)?, "topic", what)
+        };
+        let topic = parse().map_err(|e| to_js_error(&e))?;
+        let description = self
+            .host
+            .describe_topic(&topic)
+            .map_err(|e| to_js_error(&e))?;
+        Ok(description_to_js(&description))
+    }
+
+    /// The stored keys of `{ topic }` that would land on another partition if it had `count`
+    /// partitions: `[{ key, from, to }]`, each key once, in first-seen order.
+    #[wasm_bindgen(js_name = keysThatMove)]
+    pub fn keys_that_move(&self, request: JsValue) -> Result<Array, JsValue> {
+        let parse = || -> Result<(String, i64), HostError> {
+            let what = "keysThatMove request";
+            let object = object_arg(&request, what)?;
+            Ok((
+                required_string(object, "topic", what)?,
+                required_int(object, "count", what)?,
+            ))
+        };
+        let (topic, count) = parse().map_err(|e| to_js_error(&e))?;
+        let moves = self
+            .host
+            .keys_that_move(&topic, count)
+            .map_err(|e| to_js_error(&e))?;
+        Ok(moves
+            .iter()
+            .map(|m| {
+                let object = Object::new();
+                set(&object, "key", bytes_to_js(&Some(m.key.clone())).0);
+                set(&object, "from", m.from);
+                set(&object, "to", m.to);
+                JsValue::from(object)
+            })
+            .collect())
+    }
+
+    /// Runs log maintenance (retention, compaction) now. Resolves once what it deleted is
+    /// persisted.
+    pub fn tick(&self) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            host.tick().await.map_err(|e| to_js_error(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Closes the storage connection; the data stays for the next `open`.

@@ -4,8 +4,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use rill_core::log::FetchedRecords;
-use rill_core::partitioner::Partitioner;
+use rill_core::broker::{AlterConfigOp, TopicDescription};
+use rill_core::log::{FetchedRecords, OffsetAndTimestamp};
+use rill_core::partitioner::{KeyMove, Partitioner};
 use rill_core::record::{Header, NewRecord};
 use rill_core::storage::MemoryStore;
 use rill_core::{Broker, Event};
@@ -55,6 +56,12 @@ pub struct SegmentView {
     pub base_offset: i64,
     /// Size in bytes.
     pub size: usize,
+    /// Offset of its first record; `None` when it holds no batch.
+    pub first_offset: Option<i64>,
+    /// Offset of its last record; `None` when it holds no batch.
+    pub last_offset: Option<i64>,
+    /// Kafka's file name, e.g. `00000000000000000042.log`.
+    pub file_name: String,
 }
 
 /// A partition's offsets and segments, for display.
@@ -79,7 +86,7 @@ pub struct TopicView {
     pub name: String,
     /// Partitions in index order.
     pub partitions: Vec<PartitionView>,
-    /// Config overrides given at creation.
+    /// Config overrides in force (given at creation or altered since).
     pub configs: Vec<(String, String)>,
 }
 
@@ -245,6 +252,148 @@ impl Host {
         Ok(produced)
     }
 
+    /// Applies `command` to the broker now, then starts flushing the storage ops it left.
+    /// Returns the command's result and the flush to await before acknowledging it.
+    fn apply<T, F>(
+        &self,
+        command: F,
+    ) -> Result<(impl Future<Output = Result<(), HostError>> + use<T, F>, T), HostError>
+    where
+        F: FnOnce(&mut Broker) -> Result<T, HostError>,
+    {
+        let mut inner = self.inner.borrow_mut();
+        let result = command(&mut inner.broker)?;
+        let ops = inner.broker.poll_storage_ops();
+        let flush = (!ops.is_empty()).then(|| inner.store.flush(ops));
+        Ok((
+            async move {
+                match flush {
+                    Some(flush) => flush.await,
+                    None => Ok(()),
+                }
+            },
+            result,
+        ))
+    }
+
+    /// Runs the broker's periodic log maintenance (retention, compaction) at the page's time
+    /// and resolves once what it deleted or rewrote is persisted.
+    pub async fn tick(&self) -> Result<(), HostError> {
+        let (flush, ()) = self.apply(|broker| {
+            broker.tick(now());
+            Ok(())
+        })?;
+        flush.await
+    }
+
+    /// Deletes a topic and all its data; resolves once the deletion is persisted.
+    pub async fn delete_topic(&self, name: &str) -> Result<(), HostError> {
+        let (flush, ()) =
+            self.apply(|broker| broker.delete_topic(name).map_err(|e| HostError::kafka(&e)))?;
+        flush.await
+    }
+
+    /// Grows `name` to `total` partitions; resolves with the topic once persisted.
+    pub async fn create_partitions(&self, name: &str, total: i64) -> Result<TopicView, HostError> {
+        let (flush, ()) = self.apply(|broker| {
+            broker
+                .create_partitions(name, total)
+                .map_err(|e| HostError::kafka(&e))
+        })?;
+        flush.await?;
+        self.persisted_topic(name)
+    }
+
+    /// Kafka's `incrementalAlterConfigs` for one topic: `set` overrides, then `delete`s
+    /// (back to the default), all or nothing. Resolves with the topic once persisted.
+    pub async fn alter_configs(
+        &self,
+        name: &str,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    ) -> Result<TopicView, HostError> {
+        let ops: Vec<AlterConfigOp> = set
+            .into_iter()
+            .map(|(name, value)| AlterConfigOp::Set { name, value })
+            .chain(
+                delete
+                    .into_iter()
+                    .map(|name| AlterConfigOp::Delete { name }),
+            )
+            .collect();
+        let (flush, ()) = self.apply(|broker| {
+            broker
+                .incremental_alter_configs(name, &ops)
+                .map_err(|e| HostError::kafka(&e))
+        })?;
+        flush.await?;
+        self.persisted_topic(name)
+    }
+
+    /// Kafka's `deleteRecords`: moves the log start offset of one partition to `offset` (-1:
+    /// the high watermark). Resolves with the new log start offset once persisted; whole
+    /// segments below it go at the next [`Host::tick`].
+    pub async fn delete_records(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<i64, HostError> {
+        let (flush, low_watermark) = self.apply(|broker| {
+            broker
+                .delete_records(topic, partition, offset)
+                .map_err(|e| HostError::kafka(&e))
+        })?;
+        flush.await?;
+        Ok(low_watermark)
+    }
+
+    /// Kafka's `ListOffsets`: `timestamp` -2 (earliest), -1 (latest), -3 (max timestamp) or a
+    /// time. `None` when no record matches.
+    pub fn list_offsets(
+        &self,
+        topic: &str,
+        partition: i32,
+        timestamp: i64,
+    ) -> Result<Option<OffsetAndTimestamp>, HostError> {
+        self.inner
+            .borrow()
+            .broker
+            .list_offsets(topic, partition, timestamp)
+            .map_err(|e| HostError::kafka(&e))
+    }
+
+    /// The keys stored in `topic` that would land on another partition with `total`
+    /// partitions.
+    pub fn keys_that_move(&self, topic: &str, total: i64) -> Result<Vec<KeyMove>, HostError> {
+        let total = u32::try_from(total).map_err(|_| HostError::Kafka {
+            code: rill_core::ErrorCode::InvalidPartitions,
+            message: format!(
+                "a partition count must be between 1 and {}, not {total}",
+                u32::MAX
+            ),
+        })?;
+        self.inner
+            .borrow()
+            .broker
+            .keys_that_move(topic, total)
+            .map_err(|e| HostError::kafka(&e))
+    }
+
+    /// The topic's partitions and every config with its source.
+    pub fn describe_topic(&self, topic: &str) -> Result<TopicDescription, HostError> {
+        self.inner
+            .borrow()
+            .broker
+            .describe_topic(topic)
+            .map_err(|e| HostError::kafka(&e))
+    }
+
+    fn persisted_topic(&self, name: &str) -> Result<TopicView, HostError> {
+        self.topic(name)
+            .ok_or_else(|| HostError::Storage(format!("topic '{name}' vanished while persisting")))
+    }
+
     /// Reads records of one partition from `offset`.
     pub fn fetch(
         &self,
@@ -257,6 +406,21 @@ impl Host {
             .borrow()
             .broker
             .fetch(topic, partition, offset, max_bytes)
+            .map_err(|e| HostError::kafka(&e))
+    }
+
+    /// Every record of one partition from `offset` up to the high watermark, across segments
+    /// (not one Kafka fetch: for views).
+    pub fn fetch_all(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<FetchedRecords, HostError> {
+        self.inner
+            .borrow()
+            .broker
+            .fetch_all(topic, partition, offset)
             .map_err(|e| HostError::kafka(&e))
     }
 
@@ -307,6 +471,9 @@ fn view_of(topic: &rill_core::Topic) -> TopicView {
                     .map(|s| SegmentView {
                         base_offset: s.base_offset(),
                         size: s.size(),
+                        first_offset: s.first_offset(),
+                        last_offset: s.next_offset().map(|next| next - 1),
+                        file_name: s.file_name(),
                     })
                     .collect(),
             })

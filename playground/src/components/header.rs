@@ -13,6 +13,10 @@ pub struct HeaderProps {
     pub topics: usize,
     /// Number of records held.
     pub records: i64,
+    /// Whether the periodic log maintenance is paused.
+    pub paused: bool,
+    /// Pauses or resumes it.
+    pub on_toggle_time: Callback<MouseEvent>,
 }
 
 /// The page header.
@@ -34,6 +38,13 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span>{ format!("{} topic{}", props.topics, if props.topics == 1 { "" } else { "s" }) }</span>
                 <span>{ format!("{} record{}", props.records, if props.records == 1 { "" } else { "s" }) }</span>
                 <span class={class} data-persistence={format!("{:?}", props.persistence)}>{ label }</span>
+                <span class="time" title="How often the broker runs retention (Kafka's log.retention.check.interval.ms)">
+                    { if props.paused { "retention paused" } else { "retention checked every 1 s" } }
+                </span>
+                <button type="button" class="secondary small" data-action="toggle-time" aria-pressed={props.paused.to_string()}
+                    onclick={props.on_toggle_time.clone()}>
+                    { if props.paused { "Resume" } else { "Pause" } }
+                </button>
             </div>
         </header>
     }
