@@ -20,6 +20,7 @@ pub mod error;
 pub mod event;
 pub mod log;
 pub mod partitioner;
+pub mod placement;
 pub mod prng;
 pub mod record;
 pub mod storage;

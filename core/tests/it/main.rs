@@ -10,6 +10,7 @@ mod compaction;
 mod interop;
 mod log;
 mod partitioner;
+mod placement;
 mod recovery;
 #[cfg(not(target_arch = "wasm32"))]
 mod recovery_props;
