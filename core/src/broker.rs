@@ -679,7 +679,10 @@ impl Broker {
         let mut all_changes = Vec::with_capacity(prepared.len());
         for (index, batch) in prepared {
             let mut changes = Vec::new();
-            let info = entry.partitions[index].commit(batch, &entry.config, &mut changes);
+            let log = &mut entry.partitions[index];
+            let info = log.commit(batch, &entry.config, &mut changes);
+            // The only replica: what it appended is committed.
+            log.update_high_watermark(log.log_end_offset());
             all_changes.push((index as u32, changes, info));
             infos.push(info);
         }
@@ -769,6 +772,29 @@ impl Broker {
                         partition,
                         removed,
                         added,
+                    });
+                }
+                LogChange::Truncated {
+                    mut removed,
+                    kept,
+                    log_end_offset,
+                } => {
+                    // The cut segment is rewritten whole (possibly empty: it is the active one).
+                    if let Some((base_offset, _)) = &kept
+                        && !removed.contains(base_offset)
+                    {
+                        removed.insert(0, *base_offset);
+                    }
+                    self.storage_ops.push(StorageOp::ReplaceSegments {
+                        topic: topic.clone(),
+                        partition,
+                        removed,
+                        added: kept.into_iter().collect(),
+                    });
+                    self.events.push(Event::LogTruncated {
+                        topic,
+                        partition,
+                        to: log_end_offset,
                     });
                 }
                 LogChange::StateChanged(state) => {

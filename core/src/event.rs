@@ -74,6 +74,16 @@ pub enum Event {
         /// The new log start offset.
         log_start_offset: i64,
     },
+    /// A replica's log was truncated at its end (a tail its leader does not have was
+    /// discarded), or emptied and restarted.
+    LogTruncated {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The log end offset afterwards.
+        to: i64,
+    },
     /// A topic was deleted with all its data.
     TopicDeleted {
         /// Topic name.

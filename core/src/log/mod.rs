@@ -2,7 +2,10 @@
 //! by time, retention and compaction.
 
 pub mod cleaner;
+mod epoch;
 mod segment;
+
+pub use epoch::{EpochEntry, LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 
 pub use segment::{
     IndexLimits, OFFSET_INDEX_ENTRY_BYTES, OffsetIndexEntry, RecoveryProblem, RecoveryTruncation,
@@ -10,9 +13,11 @@ pub use segment::{
 };
 
 use crate::config::TopicConfig;
-use crate::error::{AdminError, FetchError, ProduceError};
+use crate::error::{AdminError, ErrorCode, FetchError, KafkaError, ProduceError};
 use crate::prng::splitmix64;
-use crate::record::{BatchHeader, NewRecord, StoredRecord, TimestampType, encode_batch};
+use crate::record::{
+    BatchHeader, BatchView, DecodeError, NewRecord, StoredRecord, TimestampType, encode_batch,
+};
 use crate::storage::PartitionState;
 
 /// What an append did, for the producer's acknowledgement.
@@ -94,8 +99,76 @@ pub enum LogChange {
         /// Bytes of the replaced segments.
         bytes_before: u64,
     },
+    /// The log was truncated at its end (a replica discarding a tail its leader does not
+    /// have), or emptied and restarted at a new offset.
+    Truncated {
+        /// Base offsets of the segments deleted whole.
+        removed: Vec<i64>,
+        /// The segment the log now ends in, as (base offset, all its bytes), when its bytes
+        /// changed or it is new; it replaces any stored segment with that base offset. It is
+        /// the active segment, so it may be empty (a log cut inside its first segment's first
+        /// batch, or restarted).
+        kept: Option<(i64, Vec<u8>)>,
+        /// The log end offset afterwards.
+        log_end_offset: i64,
+    },
     /// The log start offset or the cleaner checkpoint moved.
     StateChanged(PartitionState),
+}
+
+/// Why batches fetched from the leader could not be appended to a follower's log. Nothing
+/// was appended.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReplicaAppendError {
+    /// The bytes are not whole, valid v2 batches.
+    #[error("corrupt batch at byte {position} of the fetched data: {error}")]
+    Corrupt {
+        /// Where the bad batch starts in the fetched bytes.
+        position: usize,
+        /// What is wrong with it.
+        error: DecodeError,
+    },
+    /// The first batch starts below the log end offset (Kafka's
+    /// `UnexpectedAppendOffsetException`).
+    #[error(
+        "unexpected offset in append: first offset {first_offset} is less than the next offset \
+         {log_end_offset} (last offset in append {last_offset})"
+    )]
+    UnexpectedAppendOffset {
+        /// Base offset of the first fetched batch.
+        first_offset: i64,
+        /// Last offset of the last fetched batch.
+        last_offset: i64,
+        /// The follower's log end offset.
+        log_end_offset: i64,
+    },
+    /// A batch does not start after the one before it (Kafka's `OffsetsOutOfOrderException`).
+    #[error("out of order offsets: batch at {found} follows one ending at {previous_last}")]
+    OffsetsOutOfOrder {
+        /// Last offset of the previous batch.
+        previous_last: i64,
+        /// Base offset of the batch.
+        found: i64,
+    },
+    /// A batch's offsets do not fit a segment or an `i64`.
+    #[error("batch at offset {base_offset} overflows the offsets a segment can hold")]
+    OffsetOverflow {
+        /// Base offset of the batch.
+        base_offset: i64,
+    },
+}
+
+impl KafkaError for ReplicaAppendError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::Corrupt { .. } | Self::OffsetOverflow { .. } => ErrorCode::CorruptMessage,
+            // Kafka reports both exceptions as UNKNOWN_SERVER_ERROR: neither has an error code.
+            Self::UnexpectedAppendOffset { .. } | Self::OffsetsOutOfOrder { .. } => {
+                ErrorCode::UnknownServerError
+            }
+        }
+    }
 }
 
 /// Records read from a log, and the log's offsets at the time of the read.
@@ -172,8 +245,12 @@ pub struct PartitionLog {
     segments: Vec<Segment>,
     log_start_offset: i64,
     log_end_offset: i64,
+    /// Within `[log_start_offset, log_end_offset]`; moves back only by truncation.
+    high_watermark: i64,
     cleaner_checkpoint: i64,
+    /// Stamped into the batches this log appends as leader.
     leader_epoch: i32,
+    epoch_cache: LeaderEpochCache,
     /// Seeds each segment's roll jitter, so the same log rolls the same way after recovery.
     jitter_seed: u64,
 }
@@ -228,8 +305,10 @@ impl PartitionLog {
             )],
             log_start_offset: 0,
             log_end_offset: 0,
+            high_watermark: 0,
             cleaner_checkpoint: 0,
             leader_epoch: 0,
+            epoch_cache: LeaderEpochCache::new(),
             jitter_seed,
         }
     }
@@ -244,10 +323,63 @@ impl PartitionLog {
         self.log_end_offset
     }
 
-    /// Offset below which records are visible to consumers. A single-replica log commits on
-    /// append, so this is the log end offset until replication arrives.
+    /// Offset below which records are committed and visible to consumers.
     pub fn high_watermark(&self) -> i64 {
-        self.log_end_offset
+        self.high_watermark
+    }
+
+    /// Moves the high watermark up to `hw`, clamped to the log's offsets (Kafka's
+    /// `maybeUpdateHighWatermark`). A lower value changes nothing: only truncation moves it
+    /// back.
+    pub fn update_high_watermark(&mut self, hw: i64) {
+        let clamped = self.clamp_to_log(hw);
+        if clamped > self.high_watermark {
+            self.high_watermark = clamped;
+        }
+    }
+
+    /// Sets the high watermark to a checkpointed value, clamped to the log's offsets, as a
+    /// replica restores it after recovery (recovery alone sets it to the log end offset).
+    pub fn set_recovered_high_watermark(&mut self, hw: i64) {
+        self.high_watermark = self.clamp_to_log(hw);
+    }
+
+    fn clamp_to_log(&self, offset: i64) -> i64 {
+        assert!(
+            self.log_start_offset <= self.log_end_offset,
+            "log start {} is at or below log end {}",
+            self.log_start_offset,
+            self.log_end_offset
+        );
+        offset.clamp(self.log_start_offset, self.log_end_offset)
+    }
+
+    /// The leader epoch stamped into the batches this log appends as leader.
+    pub fn leader_epoch(&self) -> i32 {
+        self.leader_epoch
+    }
+
+    /// Makes this log append as the leader of `epoch` from its log end offset on (Kafka's
+    /// `maybeAssignEpochStartOffset` on `makeLeader`).
+    ///
+    /// # Panics
+    /// If `epoch` is negative.
+    pub fn become_leader(&mut self, epoch: i32) {
+        assert!(epoch >= 0, "leader epochs are non-negative, got {epoch}");
+        self.leader_epoch = epoch;
+        self.epoch_cache.assign(epoch, self.log_end_offset);
+    }
+
+    /// The leader epoch cache: which epoch wrote which offsets.
+    pub fn epoch_cache(&self) -> &LeaderEpochCache {
+        &self.epoch_cache
+    }
+
+    /// Kafka's `endOffsetForEpoch` (the leader's OffsetsForLeaderEpoch answer): the largest
+    /// epoch at or below `epoch` this log knows, and where it ended; (-1, -1) when unknown.
+    /// See [`LeaderEpochCache::end_offset_for`].
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
+        self.epoch_cache.end_offset_for(epoch, self.log_end_offset)
     }
 
     /// The compaction cleaner's first dirty offset.
@@ -357,6 +489,10 @@ impl PartitionLog {
             header.base_offset, self.log_end_offset,
             "batch was prepared for this log's end"
         );
+        assert_eq!(
+            header.partition_leader_epoch, self.leader_epoch,
+            "batch was prepared under this log's leader epoch"
+        );
         if let Some(reason) = self.active().should_roll(
             bytes.len(),
             header.max_timestamp,
@@ -382,6 +518,7 @@ impl PartitionLog {
             self.log_end_offset > base_offset,
             "offsets strictly increase"
         );
+        self.assign_epoch_of(&header);
         AppendInfo {
             base_offset,
             last_offset: header.last_offset(),
@@ -390,7 +527,9 @@ impl PartitionLog {
         }
     }
 
-    /// [`PartitionLog::prepare`] then [`PartitionLog::commit`].
+    /// A single-replica append: [`PartitionLog::prepare`], [`PartitionLog::commit`], then the
+    /// high watermark moves to the new log end (the log is its partition's only replica). A
+    /// replicated leader commits and moves the high watermark as its followers catch up.
     pub fn append(
         &mut self,
         now: i64,
@@ -399,11 +538,37 @@ impl PartitionLog {
         changes: &mut Vec<LogChange>,
     ) -> Result<AppendInfo, ProduceError> {
         let batch = self.prepare(now, config, records)?;
-        Ok(self.commit(batch, config, changes))
+        let info = self.commit(batch, config, changes);
+        self.update_high_watermark(self.log_end_offset);
+        Ok(info)
+    }
+
+    /// Kafka's per-batch `maybeAssignEpochStartOffset` on append: the first batch of an epoch
+    /// starts its cache entry. Batches without an epoch (-1) leave the cache alone.
+    fn assign_epoch_of(&mut self, header: &BatchHeader) {
+        if header.partition_leader_epoch >= 0 {
+            self.epoch_cache
+                .assign(header.partition_leader_epoch, header.base_offset);
+        }
     }
 
     fn roll(&mut self, config: &TopicConfig, reason: RollReason, changes: &mut Vec<LogChange>) {
-        let base_offset = self.log_end_offset;
+        self.roll_at(self.log_end_offset, config, reason, changes);
+    }
+
+    /// Closes the active segment and starts one at `base_offset` (the log end, or a follower's
+    /// next batch when the leader's log has a gap there, as Kafka's `roll(expectedNextOffset)`).
+    fn roll_at(
+        &mut self,
+        base_offset: i64,
+        config: &TopicConfig,
+        reason: RollReason,
+        changes: &mut Vec<LogChange>,
+    ) {
+        assert!(
+            base_offset >= self.log_end_offset,
+            "a new segment starts at or after the log end"
+        );
         let active = self
             .segments
             .last_mut()
@@ -430,6 +595,25 @@ impl PartitionLog {
     /// always returned whole, however large. The first batch may start before `offset`; a
     /// reader skips its earlier records, as Kafka's consumer does.
     pub fn read_batches(&self, offset: i64, max_bytes: usize) -> Result<RawFetch<'_>, FetchError> {
+        self.read_batches_below(offset, max_bytes, self.high_watermark)
+    }
+
+    /// [`PartitionLog::read_batches`] as a follower's fetch sees it (Kafka's
+    /// `FetchIsolation.LOG_END`): batches up to the log end offset, committed or not.
+    pub fn read_batches_for_follower(
+        &self,
+        offset: i64,
+        max_bytes: usize,
+    ) -> Result<RawFetch<'_>, FetchError> {
+        self.read_batches_below(offset, max_bytes, self.log_end_offset)
+    }
+
+    fn read_batches_below(
+        &self,
+        offset: i64,
+        max_bytes: usize,
+        upper_bound: i64,
+    ) -> Result<RawFetch<'_>, FetchError> {
         if offset < self.log_start_offset || offset > self.log_end_offset {
             return Err(FetchError::OffsetOutOfRange {
                 offset,
@@ -446,7 +630,7 @@ impl PartitionLog {
         for segment in &self.segments[first_segment..] {
             let mut range: Option<(usize, usize)> = None;
             for entry in segment.entries_from_offset(offset) {
-                if entry.base_offset >= high_watermark {
+                if entry.base_offset >= upper_bound {
                     break;
                 }
                 match range {
@@ -593,6 +777,7 @@ impl PartitionLog {
         if target > self.log_start_offset {
             self.log_start_offset = target;
             self.cleaner_checkpoint = self.cleaner_checkpoint.max(target);
+            self.epoch_cache.truncate_from_start(target);
             changes.push(LogChange::StateChanged(self.state()));
         }
         Ok(self.log_start_offset)
@@ -686,6 +871,7 @@ impl PartitionLog {
             .base_offset();
         if first_base > self.log_start_offset {
             self.log_start_offset = first_base;
+            self.epoch_cache.truncate_from_start(first_base);
         }
         self.cleaner_checkpoint = self.cleaner_checkpoint.max(self.log_start_offset);
         changes.push(LogChange::StateChanged(self.state()));
@@ -799,8 +985,10 @@ impl PartitionLog {
             segments: Vec::new(),
             log_start_offset: 0,
             log_end_offset: 0,
+            high_watermark: 0,
             cleaner_checkpoint: 0,
             leader_epoch: 0,
+            epoch_cache: LeaderEpochCache::new(),
             jitter_seed,
         };
         let mut truncations = Vec::new();
@@ -867,6 +1055,264 @@ impl PartitionLog {
         log.cleaner_checkpoint = state
             .cleaner_checkpoint
             .clamp(log.log_start_offset, log.log_end_offset);
+        log.rebuild_epoch_cache();
+        log.leader_epoch = log.epoch_cache.latest_epoch().unwrap_or(0);
+        // A single broker's log is committed up to its end; a replica restores its checkpoint
+        // with `set_recovered_high_watermark`.
+        log.high_watermark = log.log_end_offset;
         (log, truncations)
+    }
+
+    /// Kafka's recovery of a missing epoch checkpoint (`LogSegment.recover`): each batch whose
+    /// epoch is newer than the latest known one starts an entry; then the cache is cut to the
+    /// log start offset.
+    fn rebuild_epoch_cache(&mut self) {
+        let mut cache = LeaderEpochCache::new();
+        for segment in &self.segments {
+            for entry in segment.entries_from(0) {
+                let header = *segment.batch(&entry).header();
+                let epoch = header.partition_leader_epoch;
+                if epoch >= 0 && cache.latest_epoch().is_none_or(|latest| epoch > latest) {
+                    cache.assign(epoch, header.base_offset);
+                }
+            }
+        }
+        cache.truncate_from_end(self.log_end_offset);
+        cache.truncate_from_start(self.log_start_offset);
+        self.epoch_cache = cache;
+    }
+
+    /// Appends batches fetched from the leader, as the leader wrote them: offsets, timestamps
+    /// and leader epochs kept, bytes unchanged (Kafka's `appendAsFollower`). The segments roll
+    /// by the same rules as [`PartitionLog::commit`], checked before each batch, so a follower
+    /// with the leader's config and roll seed holds byte-identical segments however its
+    /// fetches were sized. The epoch cache follows the batches' leader epochs; the high
+    /// watermark is not moved. Returns the first and last appended offsets, or `None` for no
+    /// bytes.
+    ///
+    /// Every batch is validated before anything changes: bad bytes, a first batch starting
+    /// below the log end offset, or offsets that do not increase append nothing. A first
+    /// batch above the log end offset is accepted, as in Kafka (a compacted leader's log has
+    /// gaps).
+    pub fn append_as_follower(
+        &mut self,
+        now: i64,
+        config: &TopicConfig,
+        bytes: &[u8],
+        changes: &mut Vec<LogChange>,
+    ) -> Result<Option<(i64, i64)>, ReplicaAppendError> {
+        let mut batches: Vec<BatchView<'_>> = Vec::new();
+        let mut position = 0;
+        while position < bytes.len() {
+            let view = BatchView::parse(&bytes[position..])
+                .map_err(|error| ReplicaAppendError::Corrupt { position, error })?;
+            let header = view.header();
+            if header
+                .base_offset
+                .checked_add(i64::from(header.last_offset_delta))
+                .is_none()
+            {
+                return Err(ReplicaAppendError::OffsetOverflow {
+                    base_offset: header.base_offset,
+                });
+            }
+            if let Some(previous) = batches.last()
+                && header.base_offset <= previous.header().last_offset()
+            {
+                return Err(ReplicaAppendError::OffsetsOutOfOrder {
+                    previous_last: previous.header().last_offset(),
+                    found: header.base_offset,
+                });
+            }
+            position += view.as_bytes().len();
+            batches.push(view);
+        }
+        let (Some(first), Some(last)) = (batches.first(), batches.last()) else {
+            return Ok(None);
+        };
+        let first_offset = first.header().base_offset;
+        let last_offset = last.header().last_offset();
+        if first_offset < self.log_end_offset {
+            return Err(ReplicaAppendError::UnexpectedAppendOffset {
+                first_offset,
+                last_offset,
+                log_end_offset: self.log_end_offset,
+            });
+        }
+        let active = self.active();
+        if active.is_empty()
+            && first.header().last_offset() - active.base_offset() > i64::from(i32::MAX)
+        {
+            // Kafka would replace the empty segment; a gap this wide is not worth modelling.
+            return Err(ReplicaAppendError::OffsetOverflow {
+                base_offset: first_offset,
+            });
+        }
+        let mut pending: Vec<u8> = Vec::new();
+        for batch in &batches {
+            let header = batch.header();
+            if let Some(reason) = self.active().should_roll(
+                batch.as_bytes().len(),
+                header.max_timestamp,
+                header.last_offset(),
+                now,
+                config.segment_bytes,
+                config.max_segment_ms(),
+            ) {
+                self.flush_pending(&mut pending, changes);
+                self.roll_at(header.base_offset, config, reason, changes);
+            }
+            let active = self
+                .segments
+                .last_mut()
+                .expect("a log always has an active segment");
+            active.append_encoded(header, batch.as_bytes(), Some(now));
+            pending.extend_from_slice(batch.as_bytes());
+            self.log_end_offset = header.last_offset() + 1;
+            self.assign_epoch_of(header);
+        }
+        self.flush_pending(&mut pending, changes);
+        assert_eq!(
+            self.log_end_offset,
+            last_offset + 1,
+            "the log ends after the last appended batch"
+        );
+        Ok(Some((first_offset, last_offset)))
+    }
+
+    /// Reports the bytes appended to the active segment since the last report.
+    fn flush_pending(&self, pending: &mut Vec<u8>, changes: &mut Vec<LogChange>) {
+        if !pending.is_empty() {
+            changes.push(LogChange::Appended {
+                segment_base_offset: self.active().base_offset(),
+                bytes: std::mem::take(pending),
+            });
+        }
+    }
+
+    /// Kafka's `UnifiedLog.truncateTo`: the log keeps only offsets below `offset`, which
+    /// becomes the log end offset. A batch holding `offset` is dropped whole (Kafka's
+    /// `LogSegment.truncateTo`), so the log may end with a gap below `offset`. Segments above
+    /// it are deleted, and so is the segment holding it when nothing of it stays (unless it is
+    /// the first): appends go on in the one before, so a replica that truncates and catches up
+    /// holds its leader's segments (Kafka keeps the emptied segment). The epoch cache loses the
+    /// entries starting at or after `offset`, and the high watermark, log start offset and
+    /// cleaner checkpoint come down to it if they were above.
+    /// An `offset` at or above the log end only drops epoch entries at or after the log end;
+    /// one below the first segment empties the log
+    /// ([`PartitionLog::truncate_fully_and_start_at`]).
+    ///
+    /// # Panics
+    /// If `offset` is negative.
+    pub fn truncate_to(&mut self, offset: i64, config: &TopicConfig, changes: &mut Vec<LogChange>) {
+        assert!(
+            offset >= 0,
+            "cannot truncate to a negative offset ({offset})"
+        );
+        if offset >= self.log_end_offset {
+            // A leader that never appended may hold an entry at its log end: drop it.
+            self.epoch_cache.truncate_from_end(self.log_end_offset);
+            return;
+        }
+        let first_base = self.segments.first().map_or(0, Segment::base_offset);
+        if first_base > offset {
+            self.truncate_fully_and_start_at(offset, config, changes);
+            return;
+        }
+        let old_active_base = self.active().base_offset();
+        let keep = self.segments.partition_point(|s| s.base_offset() <= offset);
+        assert!(keep >= 1, "the first segment starts at or below {offset}");
+        let mut removed: Vec<i64> = self
+            .segments
+            .drain(keep..)
+            .map(|s| s.base_offset())
+            .collect();
+        let cut = self
+            .segments
+            .last_mut()
+            .expect("a log always has an active segment");
+        let dropped = cut.truncate_to(offset);
+        let mut kept = (dropped > 0).then(|| (cut.base_offset(), cut.as_bytes().to_vec()));
+        if cut.is_empty() && self.segments.len() > 1 {
+            // Kafka keeps the emptied segment; rill drops it and appends to the one before,
+            // as a log that never held the discarded tail would, so a replica that truncates
+            // and catches up holds the same segments as its leader.
+            let emptied = self.segments.pop().expect("the cut segment is in the log");
+            removed.insert(0, emptied.base_offset());
+            kept = None;
+            let reopened = self
+                .segments
+                .last_mut()
+                .expect("a segment precedes the emptied one");
+            let reopened_dropped = reopened.truncate_to(offset);
+            assert_eq!(
+                reopened_dropped, 0,
+                "every record of the segment before the cut is below the cut"
+            );
+        }
+        let new_active_base = self.active().base_offset();
+        let state_before = self.state();
+        self.log_end_offset = offset;
+        self.epoch_cache.truncate_from_end(offset);
+        self.log_start_offset = self.log_start_offset.min(offset);
+        if offset < old_active_base {
+            // Kafka's `maybeTruncateCleanerCheckpointToActiveSegmentBaseOffset`.
+            self.cleaner_checkpoint = self.cleaner_checkpoint.min(new_active_base);
+        }
+        self.cleaner_checkpoint = self
+            .cleaner_checkpoint
+            .clamp(self.log_start_offset, self.log_end_offset);
+        self.high_watermark = self.high_watermark.min(offset);
+        self.high_watermark = self.clamp_to_log(self.high_watermark);
+        assert!(
+            self.active()
+                .next_offset()
+                .is_none_or(|next| next <= self.log_end_offset),
+            "no record at or above the truncation point survives"
+        );
+        changes.push(LogChange::Truncated {
+            removed,
+            kept,
+            log_end_offset: offset,
+        });
+        if self.state() != state_before {
+            changes.push(LogChange::StateChanged(self.state()));
+        }
+    }
+
+    /// Kafka's `truncateFullyAndStartAt`: deletes every segment and restarts the log, empty,
+    /// at `offset` (which may lie above the old log end, as when a follower is behind the
+    /// leader's log start). The log start, log end, high watermark and cleaner checkpoint all
+    /// become `offset`; the epoch cache is cleared.
+    ///
+    /// # Panics
+    /// If `offset` is negative.
+    pub fn truncate_fully_and_start_at(
+        &mut self,
+        offset: i64,
+        config: &TopicConfig,
+        changes: &mut Vec<LogChange>,
+    ) {
+        assert!(
+            offset >= 0,
+            "cannot start a log at a negative offset ({offset})"
+        );
+        let removed: Vec<i64> = self.segments.iter().map(Segment::base_offset).collect();
+        self.segments = vec![Segment::new(
+            offset,
+            index_limits(config),
+            roll_jitter(self.jitter_seed, offset, config),
+        )];
+        self.log_start_offset = offset;
+        self.log_end_offset = offset;
+        self.high_watermark = offset;
+        self.cleaner_checkpoint = offset;
+        self.epoch_cache.clear();
+        changes.push(LogChange::Truncated {
+            removed,
+            kept: Some((offset, Vec::new())),
+            log_end_offset: offset,
+        });
+        changes.push(LogChange::StateChanged(self.state()));
     }
 }

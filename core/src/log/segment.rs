@@ -389,6 +389,31 @@ impl Segment {
         BatchView::trusted(&self.bytes[entry.position..entry.position + entry.size])
     }
 
+    /// Kafka's `LogSegment.truncateTo`: drops every batch whose last offset is at or after
+    /// `offset`, so a batch holding `offset` goes whole, and rebuilds the indexes for what
+    /// stays, as an active segment's (a closed segment is open again). Returns the number of
+    /// bytes dropped (0 when no batch reaches `offset`).
+    pub(crate) fn truncate_to(&mut self, offset: i64) -> usize {
+        let cut = self
+            .entries_from_offset(offset)
+            .next()
+            .map_or(self.size(), |e| e.position);
+        let mut kept = Segment::new(self.base_offset, self.limits, self.roll_jitter_ms);
+        for entry in self.entries_from(0).take_while(|e| e.position < cut) {
+            let batch = self.batch(&entry);
+            kept.append_encoded(batch.header(), batch.as_bytes(), None);
+        }
+        assert_eq!(kept.size(), cut, "the cut is at a batch boundary");
+        if !kept.is_empty() {
+            // The segment keeps its first append; an emptied one is created anew by its next.
+            kept.created = self.created;
+            kept.last_modified = self.last_modified;
+        }
+        let dropped = self.size() - kept.size();
+        *self = kept;
+        dropped
+    }
+
     /// Rebuilds a segment from stored bytes, keeping the longest valid prefix of batches whose
     /// offsets continue from `expected_next` (gaps are allowed: compaction leaves them).
     /// Returns the segment and, when bytes were dropped, why.

@@ -14,3 +14,4 @@ mod placement;
 mod recovery;
 #[cfg(not(target_arch = "wasm32"))]
 mod recovery_props;
+mod replication_log;
