@@ -704,107 +704,10 @@ impl Broker {
             .partition(topic, partition as i32)
             .map_or(0, PartitionLog::log_start_offset);
         for change in changes {
-            let topic = topic.to_owned();
-            match change {
-                LogChange::SegmentRolled {
-                    base_offset,
-                    reason,
-                } => {
-                    self.storage_ops.push(StorageOp::CreateSegment {
-                        topic: topic.clone(),
-                        partition,
-                        base_offset,
-                    });
-                    self.events.push(Event::SegmentRolled {
-                        topic,
-                        partition,
-                        base_offset,
-                        reason,
-                    });
-                }
-                LogChange::Appended {
-                    segment_base_offset,
-                    bytes,
-                } => {
-                    self.storage_ops.push(StorageOp::AppendToSegment {
-                        topic,
-                        partition,
-                        base_offset: segment_base_offset,
-                        bytes,
-                    });
-                }
-                LogChange::SegmentDeleted {
-                    base_offset,
-                    size,
-                    reason,
-                } => {
-                    self.storage_ops.push(StorageOp::DeleteSegment {
-                        topic: topic.clone(),
-                        partition,
-                        base_offset,
-                    });
-                    self.events.push(Event::SegmentDeleted {
-                        topic,
-                        partition,
-                        base_offset,
-                        size,
-                        reason,
-                        log_start_offset,
-                    });
-                }
-                LogChange::SegmentsCompacted {
-                    removed,
-                    added,
-                    bytes_before,
-                } => {
-                    let bytes_after = added.iter().map(|(_, b)| b.len() as u64).sum();
-                    let added_bases = added.iter().map(|(base, _)| *base).collect();
-                    self.events.push(Event::SegmentsCompacted {
-                        topic: topic.clone(),
-                        partition,
-                        removed: removed.clone(),
-                        added: added_bases,
-                        bytes_before,
-                        bytes_after,
-                    });
-                    self.storage_ops.push(StorageOp::ReplaceSegments {
-                        topic,
-                        partition,
-                        removed,
-                        added,
-                    });
-                }
-                LogChange::Truncated {
-                    mut removed,
-                    kept,
-                    log_end_offset,
-                } => {
-                    // The cut segment is rewritten whole (possibly empty: it is the active one).
-                    if let Some((base_offset, _)) = &kept
-                        && !removed.contains(base_offset)
-                    {
-                        removed.insert(0, *base_offset);
-                    }
-                    self.storage_ops.push(StorageOp::ReplaceSegments {
-                        topic: topic.clone(),
-                        partition,
-                        removed,
-                        added: kept.into_iter().collect(),
-                    });
-                    self.events.push(Event::LogTruncated {
-                        topic,
-                        partition,
-                        to: log_end_offset,
-                    });
-                }
-                LogChange::StateChanged(state) => {
-                    self.storage_ops.push(StorageOp::PutPartitionState {
-                        topic,
-                        partition,
-                        state,
-                    });
-                }
-            }
+            self.events
+                .extend(event_for(topic, partition, &change, log_start_offset));
+            self.storage_ops
+                .push(crate::storage::op_for_change(topic, partition, change));
         }
     }
 
@@ -869,4 +772,55 @@ impl Broker {
     pub fn poll_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
+}
+
+/// The event a log change shows, if any (appends are reported per command instead).
+fn event_for(
+    topic: &str,
+    partition: u32,
+    change: &LogChange,
+    log_start_offset: i64,
+) -> Option<Event> {
+    let topic = topic.to_owned();
+    Some(match change {
+        LogChange::SegmentRolled {
+            base_offset,
+            reason,
+        } => Event::SegmentRolled {
+            topic,
+            partition,
+            base_offset: *base_offset,
+            reason: *reason,
+        },
+        LogChange::SegmentDeleted {
+            base_offset,
+            size,
+            reason,
+        } => Event::SegmentDeleted {
+            topic,
+            partition,
+            base_offset: *base_offset,
+            size: *size,
+            reason: *reason,
+            log_start_offset,
+        },
+        LogChange::SegmentsCompacted {
+            removed,
+            added,
+            bytes_before,
+        } => Event::SegmentsCompacted {
+            topic,
+            partition,
+            removed: removed.clone(),
+            added: added.iter().map(|(base, _)| *base).collect(),
+            bytes_before: *bytes_before,
+            bytes_after: added.iter().map(|(_, b)| b.len() as u64).sum(),
+        },
+        LogChange::Truncated { log_end_offset, .. } => Event::LogTruncated {
+            topic,
+            partition,
+            to: *log_end_offset,
+        },
+        LogChange::Appended { .. } | LogChange::StateChanged(_) => return None,
+    })
 }

@@ -37,6 +37,24 @@ pub enum ErrorCode {
     InvalidRecord,
     /// The request is malformed or its values are out of range (code 42).
     InvalidRequest,
+    /// The partition has no leader at the moment (code 5).
+    LeaderNotAvailable,
+    /// The broker is not the partition's leader (code 6): refresh metadata and retry.
+    NotLeaderOrFollower,
+    /// The request did not complete within its timeout (code 7).
+    RequestTimedOut,
+    /// The connection to the broker failed (code 13): refresh metadata and retry.
+    NetworkException,
+    /// Fewer in-sync replicas than `min.insync.replicas`; nothing was written (code 19).
+    NotEnoughReplicas,
+    /// Written, but the ISR shrank below `min.insync.replicas` before it was acknowledged (code 20).
+    NotEnoughReplicasAfterAppend,
+    /// `acks` must be 0, 1 or -1 (code 21).
+    InvalidRequiredAcks,
+    /// The request's leader epoch is older than the broker's (code 74).
+    FencedLeaderEpoch,
+    /// The request's leader epoch is newer than the broker's (code 75).
+    UnknownLeaderEpoch,
 }
 
 impl ErrorCode {
@@ -56,6 +74,15 @@ impl ErrorCode {
             Self::InvalidTimestamp => "INVALID_TIMESTAMP",
             Self::InvalidRecord => "INVALID_RECORD",
             Self::InvalidRequest => "INVALID_REQUEST",
+            Self::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            Self::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            Self::RequestTimedOut => "REQUEST_TIMED_OUT",
+            Self::NetworkException => "NETWORK_EXCEPTION",
+            Self::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            Self::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            Self::InvalidRequiredAcks => "INVALID_REQUIRED_ACKS",
+            Self::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            Self::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
         }
     }
 
@@ -75,6 +102,15 @@ impl ErrorCode {
             Self::InvalidConfig => 40,
             Self::InvalidRecord => 87,
             Self::InvalidRequest => 42,
+            Self::LeaderNotAvailable => 5,
+            Self::NotLeaderOrFollower => 6,
+            Self::RequestTimedOut => 7,
+            Self::NetworkException => 13,
+            Self::NotEnoughReplicas => 19,
+            Self::NotEnoughReplicasAfterAppend => 20,
+            Self::InvalidRequiredAcks => 21,
+            Self::FencedLeaderEpoch => 74,
+            Self::UnknownLeaderEpoch => 75,
         }
     }
 }
@@ -334,6 +370,15 @@ mod tests {
             (ErrorCode::InvalidConfig, 40),
             (ErrorCode::InvalidRecord, 87),
             (ErrorCode::InvalidRequest, 42),
+            (ErrorCode::LeaderNotAvailable, 5),
+            (ErrorCode::NotLeaderOrFollower, 6),
+            (ErrorCode::RequestTimedOut, 7),
+            (ErrorCode::NetworkException, 13),
+            (ErrorCode::NotEnoughReplicas, 19),
+            (ErrorCode::NotEnoughReplicasAfterAppend, 20),
+            (ErrorCode::InvalidRequiredAcks, 21),
+            (ErrorCode::FencedLeaderEpoch, 74),
+            (ErrorCode::UnknownLeaderEpoch, 75),
         ];
         for (error, code) in expected {
             assert_eq!(error.code(), code, "{error}");

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod broker;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod event;

@@ -69,6 +69,60 @@ pub enum StorageOp {
     },
 }
 
+/// The storage op that persists one log change of `topic`'s `partition`.
+pub fn op_for_change(topic: &str, partition: u32, change: crate::log::LogChange) -> StorageOp {
+    use crate::log::LogChange;
+    let topic = topic.to_owned();
+    match change {
+        LogChange::SegmentRolled { base_offset, .. } => StorageOp::CreateSegment {
+            topic,
+            partition,
+            base_offset,
+        },
+        LogChange::Appended {
+            segment_base_offset,
+            bytes,
+        } => StorageOp::AppendToSegment {
+            topic,
+            partition,
+            base_offset: segment_base_offset,
+            bytes,
+        },
+        LogChange::SegmentDeleted { base_offset, .. } => StorageOp::DeleteSegment {
+            topic,
+            partition,
+            base_offset,
+        },
+        LogChange::SegmentsCompacted { removed, added, .. } => StorageOp::ReplaceSegments {
+            topic,
+            partition,
+            removed,
+            added,
+        },
+        LogChange::Truncated {
+            mut removed, kept, ..
+        } => {
+            // The cut segment is rewritten whole (possibly empty: it is the active one).
+            if let Some((base_offset, _)) = &kept
+                && !removed.contains(base_offset)
+            {
+                removed.insert(0, *base_offset);
+            }
+            StorageOp::ReplaceSegments {
+                topic,
+                partition,
+                removed,
+                added: kept.into_iter().collect(),
+            }
+        }
+        LogChange::StateChanged(state) => StorageOp::PutPartitionState {
+            topic,
+            partition,
+            state,
+        },
+    }
+}
+
 /// A partition's checkpoints, as Kafka keeps in `log-start-offset-checkpoint` and
 /// `cleaner-offset-checkpoint`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! same compiled to WebAssembly.
 
 mod broker;
+mod cluster;
 mod codec;
 mod compaction;
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,156 @@
+//! What nodes of the simulated cluster say to each other (a model of Kafka's requests).
+
+use crate::cluster::controller::PartitionRegistration;
+use crate::config::TopicConfig;
+use crate::error::ErrorCode;
+use crate::record::NewRecord;
+
+/// Kafka's `acks` for a produce request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Acks {
+    /// `acks=0`: no answer; the client learns nothing.
+    None,
+    /// `acks=1`: answered after the leader's own append.
+    Leader,
+    /// `acks=all` (-1): answered once the high watermark covers the records.
+    All,
+}
+
+impl Acks {
+    /// Kafka's wire value: 0, 1 or -1; anything else is `INVALID_REQUIRED_ACKS`.
+    pub fn from_kafka(acks: i16) -> Option<Self> {
+        match acks {
+            0 => Some(Self::None),
+            1 => Some(Self::Leader),
+            -1 => Some(Self::All),
+            _ => None,
+        }
+    }
+}
+
+/// Where a partition's data lives, as the controller tells brokers (a model of the KRaft
+/// metadata records a broker replays).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartitionMetadata {
+    /// Topic name.
+    pub topic: String,
+    /// Partition index.
+    pub partition: u32,
+    /// The controller's registration.
+    pub registration: PartitionRegistration,
+    /// The topic's configs.
+    pub config: TopicConfig,
+}
+
+/// A fetch response's payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchBody {
+    /// Whole batches from the requested offset (possibly none), and the leader's offsets.
+    Records {
+        /// v2 batches.
+        bytes: Vec<u8>,
+        /// The leader's high watermark.
+        high_watermark: i64,
+        /// The leader's log start offset.
+        log_start_offset: i64,
+        /// The leader's log end offset.
+        log_end_offset: i64,
+    },
+    /// The follower's log diverges from the leader's (KIP-595 `divergingEpoch`): truncate to
+    /// at most `end_offset` for `epoch`, then fetch again.
+    Diverging {
+        /// The largest leader epoch not above the follower's last fetched epoch.
+        epoch: i32,
+        /// Where that epoch ends on the leader.
+        end_offset: i64,
+    },
+    /// The fetch failed.
+    Error {
+        /// Kafka's error.
+        error: ErrorCode,
+        /// The leader's log end offset (for `OFFSET_OUT_OF_RANGE`).
+        log_end_offset: i64,
+        /// The leader's log start offset (for `OFFSET_OUT_OF_RANGE`).
+        log_start_offset: i64,
+    },
+}
+
+/// A message between nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// Broker → controller, every `broker.heartbeat.interval.ms`.
+    Heartbeat {
+        /// The broker.
+        broker: u32,
+        /// Its registration epoch (new on every restart).
+        broker_epoch: u64,
+    },
+    /// Controller → broker: a partition's current registration.
+    Metadata(Box<PartitionMetadata>),
+    /// Controller → broker: the partition is gone from this broker (topic deleted).
+    StopReplica {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+    },
+    /// Leader → controller: change the ISR (KIP-497 `AlterPartition`).
+    AlterPartition {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The sender's leader epoch.
+        leader_epoch: i32,
+        /// The partition epoch the change is based on.
+        partition_epoch: i32,
+        /// The proposed ISR.
+        isr: Vec<u32>,
+    },
+    /// Follower → leader.
+    Fetch {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The fetching replica.
+        replica: u32,
+        /// The follower's log end offset.
+        fetch_offset: i64,
+        /// The epoch of the follower's last batch, for divergence checks.
+        last_fetched_epoch: Option<i32>,
+        /// The leader epoch the follower believes in.
+        leader_epoch: i32,
+    },
+    /// Leader → follower.
+    FetchResponse {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The leader epoch of the answer.
+        leader_epoch: i32,
+        /// What the leader answered.
+        body: FetchBody,
+    },
+    /// Client → broker.
+    Produce {
+        /// The client's request id.
+        request: u64,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Required acknowledgements.
+        acks: Acks,
+        /// The records, as one batch.
+        records: Vec<NewRecord>,
+    },
+    /// Broker → client.
+    ProduceResponse {
+        /// The client's request id.
+        request: u64,
+        /// The offsets of the appended batch, or Kafka's error.
+        result: Result<(i64, i64), ErrorCode>,
+    },
+}

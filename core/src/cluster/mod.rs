@@ -1,0 +1,1175 @@
+//! A replicated Kafka cluster, simulated: N brokers, a KRaft-style controller and clients on a
+//! simulated network, driven by the host's clock and one seed.
+//!
+//! Every broker holds its replicas as [`PartitionLog`]s. Followers fetch from the leader over
+//! the network (with latency); the leader tracks each follower's fetch position, advances the
+//! high watermark to the lowest log end offset in the ISR (not while the ISR is smaller than
+//! `min(min.insync.replicas, replicas)`, as Kafka 3.7+), shrinks the ISR after
+//! `replica.lag.time.max.ms` and expands it when a follower catches up, through the
+//! controller. The controller fences a broker that misses heartbeats for
+//! `broker.session.timeout.ms` and elects a new leader from the ISR (assignment order first),
+//! or any replica when `unclean.leader.election.enable`, bumping the leader epoch. A follower
+//! of a new epoch truncates where its log diverges from the leader's (KIP-101/KIP-595) before
+//! it copies anything. Facts and sources: `docs/kafka-facts.md` §9.
+//!
+//! Nothing happens between calls: [`Cluster::advance`] runs every message and timer due up to
+//! the new time, in a total order (time, then sequence), so a seed replays exactly.
+
+pub mod controller;
+pub mod message;
+pub mod network;
+mod node;
+
+use std::collections::BTreeMap;
+
+pub use controller::{ElectionReason, PartitionRegistration};
+pub use message::{Acks, FetchBody, Message, PartitionMetadata};
+pub use network::{Latency, NodeId};
+pub use node::ReplicaRole;
+
+use crate::config::TopicConfig;
+use crate::error::{CreateTopicError, ErrorCode};
+use crate::log::PartitionLog;
+use crate::prng::Prng;
+use crate::record::NewRecord;
+use crate::topic::{names_collide, validate_topic_name};
+use controller::{BrokerRegistration, Registrations};
+use network::Network;
+use node::BrokerNode;
+
+/// The cluster's shape and Kafka's timing configs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// Number of brokers, ids `0..brokers`.
+    pub brokers: u32,
+    /// Seeds every random choice (placement, latency jitter).
+    pub seed: u64,
+    /// Message latency.
+    pub latency: Latency,
+    /// `broker.heartbeat.interval.ms` (Kafka: 2000).
+    pub heartbeat_interval_ms: i64,
+    /// `broker.session.timeout.ms` (Kafka: 9000).
+    pub session_timeout_ms: i64,
+    /// `replica.lag.time.max.ms` (Kafka: 30000).
+    pub replica_lag_time_max_ms: i64,
+    /// `replica.fetch.wait.max.ms` (Kafka: 500): how long a leader holds an empty fetch.
+    pub replica_fetch_wait_max_ms: i64,
+    /// `replica.fetch.backoff.ms` (Kafka: 1000): a follower's pause after a failed fetch.
+    pub replica_fetch_backoff_ms: i64,
+    /// The producer's `request.timeout.ms` (Kafka: 30000).
+    pub request_timeout_ms: i64,
+}
+
+/// Kafka's largest broker count rill simulates.
+pub const BROKERS_MAX: u32 = 64;
+
+impl ClusterConfig {
+    /// `brokers` brokers with Kafka's default timings and 1–3 ms latency.
+    pub fn new(brokers: u32, seed: u64) -> Self {
+        Self {
+            brokers,
+            seed,
+            latency: Latency {
+                base_ms: 1,
+                jitter_ms: 2,
+            },
+            heartbeat_interval_ms: 2_000,
+            session_timeout_ms: 9_000,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_backoff_ms: 1_000,
+            request_timeout_ms: 30_000,
+        }
+    }
+}
+
+/// Something that happened in the cluster, for visualisations, traces and invariant checks.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterEvent {
+    /// A broker stopped (killed).
+    BrokerDown {
+        /// The broker.
+        broker: u32,
+    },
+    /// A broker started again and recovered its logs.
+    BrokerUp {
+        /// The broker.
+        broker: u32,
+    },
+    /// The controller fenced a broker that missed heartbeats.
+    BrokerFenced {
+        /// The broker.
+        broker: u32,
+    },
+    /// The controller unfenced a broker that heartbeats again.
+    BrokerUnfenced {
+        /// The broker.
+        broker: u32,
+    },
+    /// A partition got a new leader (or lost it: `leader` is `None`).
+    LeaderElected {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The new leader.
+        leader: Option<u32>,
+        /// The new leader epoch.
+        leader_epoch: i32,
+        /// Why.
+        reason: ElectionReason,
+    },
+    /// The ISR lost members.
+    IsrShrunk {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The ISR now.
+        isr: Vec<u32>,
+    },
+    /// The ISR gained members.
+    IsrExpanded {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The ISR now.
+        isr: Vec<u32>,
+    },
+    /// A leader's high watermark moved forward.
+    HighWatermarkAdvanced {
+        /// The leader.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The new high watermark.
+        high_watermark: i64,
+    },
+    /// A follower appended what it fetched.
+    FollowerFetched {
+        /// The follower.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Its log end offset afterwards.
+        log_end_offset: i64,
+    },
+    /// A replica cut its log where it diverged from the leader's.
+    Truncated {
+        /// The replica's broker.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Its log end offset afterwards.
+        log_end_offset: i64,
+    },
+}
+
+/// The answer to one produce request, as the client saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProduceOutcome {
+    /// The request id [`Cluster::produce`] returned.
+    pub request: u64,
+    /// Topic name.
+    pub topic: String,
+    /// Partition index.
+    pub partition: u32,
+    /// The acks asked for.
+    pub acks: Acks,
+    /// The batch's (first, last) offsets, or Kafka's error.
+    pub result: Result<(i64, i64), ErrorCode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    Heartbeat(u32),
+    ControllerCheck,
+    IsrExpiration(u32),
+    ReleaseFetch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+    },
+    RetryFetch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+    },
+    FetchTimeout {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        seq: u64,
+    },
+    ProduceTimeout {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        request: u64,
+    },
+    ClientTimeout {
+        client: u32,
+        request: u64,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct ClientState {
+    /// Believed leader per partition, refreshed from the controller on errors.
+    leaders: BTreeMap<(String, u32), Option<u32>>,
+    pending: BTreeMap<u64, (String, u32, Acks)>,
+}
+
+/// What the controller keeps.
+#[derive(Clone, Debug, Default)]
+struct ControllerState {
+    brokers: BTreeMap<u32, BrokerRegistration>,
+    partitions: Registrations,
+    topics: BTreeMap<String, (u32, TopicConfig)>,
+}
+
+/// A simulated Kafka cluster. See the module docs.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    config: ClusterConfig,
+    now: i64,
+    prng: Prng,
+    network: Network<Message>,
+    timers: BTreeMap<(i64, u64), Timer>,
+    next_timer: u64,
+    controller: ControllerState,
+    brokers: Vec<BrokerNode>,
+    clients: BTreeMap<u32, ClientState>,
+    next_request: u64,
+    events: Vec<ClusterEvent>,
+    outcomes: Vec<ProduceOutcome>,
+}
+
+/// Why a cluster command was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClusterError {
+    /// No such broker.
+    #[error("no broker {0} in this cluster")]
+    UnknownBroker(u32),
+    /// The broker is already in the requested state.
+    #[error("broker {broker} is already {state}")]
+    BrokerState {
+        /// The broker.
+        broker: u32,
+        /// "running" or "stopped".
+        state: &'static str,
+    },
+    /// The cluster shape is not valid.
+    #[error("a cluster has 1 to {BROKERS_MAX} brokers, got {0}")]
+    InvalidSize(u32),
+}
+
+impl Cluster {
+    /// A cluster of running, registered brokers at time `now`.
+    pub fn new(config: ClusterConfig, now: i64) -> Result<Self, ClusterError> {
+        if !(1..=BROKERS_MAX).contains(&config.brokers) {
+            return Err(ClusterError::InvalidSize(config.brokers));
+        }
+        let mut cluster = Self {
+            now,
+            prng: Prng::new(config.seed),
+            network: Network::new(config.latency),
+            timers: BTreeMap::new(),
+            next_timer: 0,
+            controller: ControllerState::default(),
+            brokers: (0..config.brokers).map(BrokerNode::new).collect(),
+            clients: BTreeMap::new(),
+            next_request: 0,
+            events: Vec::new(),
+            outcomes: Vec::new(),
+            config,
+        };
+        for broker in 0..cluster.config.brokers {
+            cluster.controller.brokers.insert(
+                broker,
+                BrokerRegistration {
+                    last_heartbeat: now,
+                    fenced: false,
+                    broker_epoch: 1,
+                },
+            );
+            cluster.brokers[broker as usize].broker_epoch = 1;
+            let first = now + cluster.config.heartbeat_interval_ms;
+            cluster.schedule(first, Timer::Heartbeat(broker));
+            let lag = cluster.config.replica_lag_time_max_ms / 2;
+            cluster.schedule(now + lag, Timer::IsrExpiration(broker));
+        }
+        let check = now + cluster.config.heartbeat_interval_ms / 2;
+        cluster.schedule(check, Timer::ControllerCheck);
+        Ok(cluster)
+    }
+
+    fn schedule(&mut self, at: i64, timer: Timer) {
+        let seq = self.next_timer;
+        self.next_timer += 1;
+        self.timers.insert((at, seq), timer);
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
+        self.network
+            .send(self.now, from, to, message, &mut self.prng);
+    }
+
+    /// The cluster's time.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The cluster's config.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// Creates a topic: replicas placed round-robin over the brokers from a seeded start
+    /// (preferred leader first), every live replica in sync, the first one leading.
+    pub fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        replication_factor: u32,
+        configs: &[(String, String)],
+    ) -> Result<(), CreateTopicError> {
+        validate_topic_name(name)?;
+        if let Some(existing) = self
+            .controller
+            .topics
+            .keys()
+            .find(|t| *t == name || names_collide(t, name))
+        {
+            return Err(CreateTopicError::AlreadyExists {
+                name: existing.clone(),
+            });
+        }
+        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
+            return Err(CreateTopicError::InvalidPartitions {
+                requested: partitions.into(),
+                max: crate::broker::PARTITIONS_PER_TOPIC_MAX,
+            });
+        }
+        if !(1..=self.config.brokers).contains(&replication_factor) {
+            return Err(CreateTopicError::InvalidReplicationFactor {
+                requested: replication_factor.into(),
+                brokers: self.config.brokers,
+            });
+        }
+        let config =
+            TopicConfig::with_overrides(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        // Kafka 3.7's KRaft placement, with the cluster's seeded PRNG as Java's Random.
+        let brokers: Vec<crate::placement::BrokerRegistration> = self
+            .controller
+            .brokers
+            .iter()
+            .map(|(id, registration)| {
+                let broker = crate::placement::BrokerRegistration::new(*id as i32);
+                if registration.fenced {
+                    broker.fenced()
+                } else {
+                    broker
+                }
+            })
+            .collect();
+        let assignment = crate::placement::StripedReplicaPlacer::new()
+            .place(
+                0,
+                partitions as i32,
+                replication_factor as i16,
+                &brokers,
+                &mut self.prng,
+            )
+            .map_err(|_| CreateTopicError::InvalidReplicationFactor {
+                requested: replication_factor.into(),
+                brokers: self.config.brokers,
+            })?;
+        self.controller
+            .topics
+            .insert(name.to_owned(), (partitions, config.clone()));
+        for (partition, replicas) in (0..partitions).zip(assignment) {
+            let replicas: Vec<u32> = replicas.into_iter().map(|b| b as u32).collect();
+            let registrations = &self.controller.brokers;
+            let registration = PartitionRegistration::new(replicas, |b| {
+                registrations.get(&b).is_some_and(|r| !r.fenced)
+            });
+            self.events.push(ClusterEvent::LeaderElected {
+                topic: name.to_owned(),
+                partition,
+                leader: registration.leader,
+                leader_epoch: registration.leader_epoch,
+                reason: ElectionReason::TopicCreated,
+            });
+            self.controller
+                .partitions
+                .insert((name.to_owned(), partition), registration);
+            self.publish(name, partition);
+        }
+        Ok(())
+    }
+
+    /// Sends a partition's registration to every broker (they keep metadata for all).
+    fn publish(&mut self, topic: &str, partition: u32) {
+        let Some(registration) = self
+            .controller
+            .partitions
+            .get(&(topic.to_owned(), partition))
+            .cloned()
+        else {
+            return;
+        };
+        let Some((_, config)) = self.controller.topics.get(topic).cloned() else {
+            return;
+        };
+        for broker in 0..self.config.brokers {
+            let metadata = PartitionMetadata {
+                topic: topic.to_owned(),
+                partition,
+                registration: registration.clone(),
+                config: config.clone(),
+            };
+            self.send(
+                NodeId::Controller,
+                NodeId::Broker(broker),
+                Message::Metadata(Box::new(metadata)),
+            );
+        }
+    }
+
+    /// Sends one batch from `client` to the partition's leader as the client believes it
+    /// (refreshing from the controller when it knows none). Returns the request id; the
+    /// outcome arrives in [`Cluster::poll_outcomes`] (never, for `acks=0`, except errors the
+    /// client sees itself).
+    pub fn produce(
+        &mut self,
+        client: u32,
+        topic: &str,
+        partition: u32,
+        acks: Acks,
+        records: Vec<NewRecord>,
+    ) -> u64 {
+        let request = self.next_request;
+        self.next_request += 1;
+        let key = (topic.to_owned(), partition);
+        let known = self
+            .clients
+            .get(&client)
+            .and_then(|c| c.leaders.get(&key).copied())
+            .flatten();
+        let leader = match known {
+            Some(leader) => Some(leader),
+            None => self.refresh_client(client, topic, partition),
+        };
+        let Some(leader) = leader else {
+            self.outcomes.push(ProduceOutcome {
+                request,
+                topic: topic.to_owned(),
+                partition,
+                acks,
+                result: Err(if self.controller.partitions.contains_key(&key) {
+                    ErrorCode::LeaderNotAvailable
+                } else {
+                    ErrorCode::UnknownTopicOrPartition
+                }),
+            });
+            return request;
+        };
+        self.clients
+            .entry(client)
+            .or_insert_with(|| ClientState {
+                leaders: BTreeMap::new(),
+                pending: BTreeMap::new(),
+            })
+            .pending
+            .insert(request, (topic.to_owned(), partition, acks));
+        self.send(
+            NodeId::Client(client),
+            NodeId::Broker(leader),
+            Message::Produce {
+                request,
+                topic: topic.to_owned(),
+                partition,
+                acks,
+                records,
+            },
+        );
+        // The producer's own `request.timeout.ms`, a little after the broker's, for answers
+        // lost on a cut link.
+        let at = self.now + self.config.request_timeout_ms + 1_000;
+        self.schedule(at, Timer::ClientTimeout { client, request });
+        request
+    }
+
+    /// The client's metadata refresh: the controller's current leader for the partition.
+    fn refresh_client(&mut self, client: u32, topic: &str, partition: u32) -> Option<u32> {
+        let leader = self
+            .controller
+            .partitions
+            .get(&(topic.to_owned(), partition))
+            .and_then(|p| p.leader);
+        self.clients
+            .entry(client)
+            .or_insert_with(|| ClientState {
+                leaders: BTreeMap::new(),
+                pending: BTreeMap::new(),
+            })
+            .leaders
+            .insert((topic.to_owned(), partition), leader);
+        leader
+    }
+
+    /// Stops a broker at once: its memory and connections are gone, its stored logs stay.
+    pub fn kill_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
+        let node = self
+            .brokers
+            .get_mut(broker as usize)
+            .ok_or(ClusterError::UnknownBroker(broker))?;
+        if !node.alive {
+            return Err(ClusterError::BrokerState {
+                broker,
+                state: "stopped",
+            });
+        }
+        node.crash();
+        self.network.drop_node(NodeId::Broker(broker));
+        self.events.push(ClusterEvent::BrokerDown { broker });
+        Ok(())
+    }
+
+    /// Starts a stopped broker: it recovers its logs from its own store and heartbeats again.
+    pub fn restart_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
+        let node = self
+            .brokers
+            .get_mut(broker as usize)
+            .ok_or(ClusterError::UnknownBroker(broker))?;
+        if node.alive {
+            return Err(ClusterError::BrokerState {
+                broker,
+                state: "running",
+            });
+        }
+        node.restart();
+        self.events.push(ClusterEvent::BrokerUp { broker });
+        self.schedule(self.now, Timer::Heartbeat(broker));
+        let lag = self.config.replica_lag_time_max_ms / 2;
+        self.schedule(self.now + lag, Timer::IsrExpiration(broker));
+        Ok(())
+    }
+
+    /// Cuts the network between every node of `side_a` and every node of `side_b`.
+    pub fn partition_network(&mut self, side_a: &[NodeId], side_b: &[NodeId]) {
+        self.network.partition(side_a, side_b);
+    }
+
+    /// Restores every link and latency.
+    pub fn heal(&mut self) {
+        self.network.heal();
+    }
+
+    /// Adds latency to every message to or from `node`.
+    pub fn slow(&mut self, node: NodeId, extra_ms: i64) {
+        self.network.slow(node, extra_ms);
+    }
+
+    /// Moves time forward by `ms`, running every message and timer due on the way.
+    pub fn advance(&mut self, ms: i64) {
+        assert!(ms >= 0, "time only moves forward");
+        let target = self.now + ms;
+        loop {
+            let next_message = self.network.next_delivery();
+            let next_timer = self.timers.keys().next().map(|(at, _)| *at);
+            let next = match (next_message, next_timer) {
+                (Some(m), Some(t)) => m.min(t),
+                (Some(m), None) => m,
+                (None, Some(t)) => t,
+                (None, None) => break,
+            };
+            if next > target {
+                break;
+            }
+            self.now = self.now.max(next);
+            // Messages before timers at the same instant, each in send/schedule order.
+            if next_message == Some(next) {
+                if let Some(envelope) = self.network.deliver(self.now) {
+                    self.receive(envelope.from, envelope.to, envelope.message);
+                }
+                continue;
+            }
+            let (&key, _) = self.timers.iter().next().expect("a timer is due");
+            let timer = self.timers.remove(&key).expect("the key was just read");
+            self.fire(timer);
+        }
+        self.now = target;
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::Heartbeat(broker) => {
+                let node = &self.brokers[broker as usize];
+                if !node.alive {
+                    return;
+                }
+                let epoch = node.broker_epoch;
+                self.send(
+                    NodeId::Broker(broker),
+                    NodeId::Controller,
+                    Message::Heartbeat {
+                        broker,
+                        broker_epoch: epoch,
+                    },
+                );
+                let next = self.now + self.config.heartbeat_interval_ms;
+                self.schedule(next, Timer::Heartbeat(broker));
+            }
+            Timer::ControllerCheck => {
+                self.fence_one_stale_broker();
+                let next = self.now + self.config.heartbeat_interval_ms / 2;
+                self.schedule(next, Timer::ControllerCheck);
+            }
+            Timer::IsrExpiration(broker) => {
+                if !self.brokers[broker as usize].alive {
+                    return;
+                }
+                let proposals = self.brokers[broker as usize]
+                    .shrink_isr_proposals(self.now, self.config.replica_lag_time_max_ms);
+                for (topic, partition, message) in proposals {
+                    let _ = (topic, partition);
+                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
+                }
+                let next = self.now + self.config.replica_lag_time_max_ms / 2;
+                self.schedule(next, Timer::IsrExpiration(broker));
+            }
+            Timer::ReleaseFetch {
+                broker,
+                topic,
+                partition,
+            } => {
+                let responses = self.brokers[broker as usize]
+                    .release_parked_fetches(&topic, partition, self.now, true);
+                self.deliver_fetch_responses(broker, responses);
+            }
+            Timer::RetryFetch {
+                broker,
+                topic,
+                partition,
+            } => self.start_fetch(broker, &topic, partition),
+            Timer::ClientTimeout { client, request } => {
+                let pending = self
+                    .clients
+                    .get_mut(&client)
+                    .and_then(|c| c.pending.remove(&request));
+                if let Some((topic, partition, acks)) = pending {
+                    self.refresh_client(client, &topic, partition);
+                    self.outcomes.push(ProduceOutcome {
+                        request,
+                        topic,
+                        partition,
+                        acks,
+                        result: Err(ErrorCode::RequestTimedOut),
+                    });
+                }
+            }
+            Timer::FetchTimeout {
+                broker,
+                topic,
+                partition,
+                seq,
+            } => {
+                let node = &mut self.brokers[broker as usize];
+                if node.alive && node.fetch_timed_out(&topic, partition, seq) {
+                    self.start_fetch(broker, &topic, partition);
+                }
+            }
+            Timer::ProduceTimeout {
+                broker,
+                topic,
+                partition,
+                request,
+            } => {
+                let node = &mut self.brokers[broker as usize];
+                if let Some(client) = node.expire_produce(&topic, partition, request) {
+                    self.send(
+                        NodeId::Broker(broker),
+                        NodeId::Client(client),
+                        Message::ProduceResponse {
+                            request,
+                            result: Err(ErrorCode::RequestTimedOut),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Kafka's `maybeFenceOneStaleBroker`: at most one broker per pass.
+    fn fence_one_stale_broker(&mut self) {
+        let timeout = self.config.session_timeout_ms;
+        let now = self.now;
+        let Some(broker) = self
+            .controller
+            .brokers
+            .iter()
+            .find(|(_, r)| !r.fenced && now - r.last_heartbeat > timeout)
+            .map(|(b, _)| *b)
+        else {
+            return;
+        };
+        if let Some(registration) = self.controller.brokers.get_mut(&broker) {
+            registration.fenced = true;
+        }
+        self.events.push(ClusterEvent::BrokerFenced { broker });
+        self.reelect(Some(broker), ElectionReason::LeaderFenced);
+    }
+
+    /// Removes `fenced` from every ISR and re-elects where the leader is not acceptable.
+    fn reelect(&mut self, fenced: Option<u32>, reason: ElectionReason) {
+        let keys: Vec<(String, u32)> = self.controller.partitions.keys().cloned().collect();
+        for key in keys {
+            let unclean = self
+                .controller
+                .topics
+                .get(&key.0)
+                .is_some_and(|(_, c)| c.unclean_leader_election_enable);
+            let brokers = self.controller.brokers.clone();
+            let acceptable =
+                |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced) && Some(b) != fenced;
+            let partition = self
+                .controller
+                .partitions
+                .get_mut(&key)
+                .expect("keys were just read");
+            let before_isr = partition.isr.clone();
+            if let Some(fenced) = fenced {
+                partition.remove_from_isr(fenced);
+            }
+            let elected = partition.elect(acceptable, unclean, reason);
+            let after = partition.clone();
+            if after.isr != before_isr {
+                self.events.push(ClusterEvent::IsrShrunk {
+                    topic: key.0.clone(),
+                    partition: key.1,
+                    isr: after.isr.clone(),
+                });
+            }
+            if let Some(reason) = elected {
+                self.events.push(ClusterEvent::LeaderElected {
+                    topic: key.0.clone(),
+                    partition: key.1,
+                    leader: after.leader,
+                    leader_epoch: after.leader_epoch,
+                    reason,
+                });
+            }
+            if after.isr != before_isr || elected.is_some() {
+                self.publish(&key.0, key.1);
+            }
+        }
+    }
+
+    fn receive(&mut self, from: NodeId, to: NodeId, message: Message) {
+        match to {
+            NodeId::Controller => self.controller_receive(message),
+            NodeId::Broker(broker) => {
+                if self.brokers[broker as usize].alive {
+                    self.broker_receive(broker, from, message);
+                } else if let (NodeId::Client(_), Message::Produce { request, .. }) =
+                    (from, &message)
+                {
+                    // Connection refused: the client hears of it at once.
+                    let request = *request;
+                    self.send(
+                        to,
+                        from,
+                        Message::ProduceResponse {
+                            request,
+                            result: Err(ErrorCode::NetworkException),
+                        },
+                    );
+                }
+            }
+            NodeId::Client(client) => self.client_receive(client, message),
+        }
+    }
+
+    fn controller_receive(&mut self, message: Message) {
+        match message {
+            Message::Heartbeat {
+                broker,
+                broker_epoch,
+            } => {
+                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
+                    return;
+                };
+                registration.last_heartbeat = self.now;
+                if broker_epoch > registration.broker_epoch {
+                    // A new incarnation (the broker restarted): its old replicas' state is
+                    // gone, so it is fenced out of every ISR and leadership first, as KRaft
+                    // does when a broker registers again.
+                    registration.broker_epoch = broker_epoch;
+                    if !registration.fenced {
+                        registration.fenced = true;
+                        self.events.push(ClusterEvent::BrokerFenced { broker });
+                        self.reelect(Some(broker), ElectionReason::LeaderFenced);
+                    }
+                }
+                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
+                    return;
+                };
+                if registration.fenced {
+                    registration.fenced = false;
+                    self.events.push(ClusterEvent::BrokerUnfenced { broker });
+                    // A returning broker learns every partition, and leaderless partitions
+                    // may elect it.
+                    let keys: Vec<(String, u32)> =
+                        self.controller.partitions.keys().cloned().collect();
+                    self.reelect(None, ElectionReason::BrokerUnfenced);
+                    for (topic, partition) in keys {
+                        self.publish(&topic, partition);
+                    }
+                }
+            }
+            Message::AlterPartition {
+                topic,
+                partition,
+                leader_epoch,
+                partition_epoch,
+                isr,
+            } => {
+                let key = (topic.clone(), partition);
+                let brokers = self.controller.brokers.clone();
+                let Some(registration) = self.controller.partitions.get_mut(&key) else {
+                    return;
+                };
+                if registration.leader_epoch != leader_epoch
+                    || registration.partition_epoch != partition_epoch
+                    || isr.is_empty()
+                    || isr.iter().any(|r| !registration.replicas.contains(r))
+                    || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
+                {
+                    // Stale or ineligible: the leader learns the truth from the next metadata.
+                    self.publish(&topic, partition);
+                    return;
+                }
+                let grew = isr.len() > registration.isr.len();
+                registration.isr = isr.clone();
+                registration.partition_epoch += 1;
+                self.events.push(if grew {
+                    ClusterEvent::IsrExpanded {
+                        topic: topic.clone(),
+                        partition,
+                        isr,
+                    }
+                } else {
+                    ClusterEvent::IsrShrunk {
+                        topic: topic.clone(),
+                        partition,
+                        isr,
+                    }
+                });
+                self.publish(&topic, partition);
+            }
+            _ => {}
+        }
+    }
+
+    fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
+        let now = self.now;
+        match message {
+            Message::Metadata(metadata) => {
+                let topic = metadata.topic.clone();
+                let partition = metadata.partition;
+                let effect = self.brokers[broker as usize].apply_metadata(*metadata, now);
+                for (request, client, error) in effect.failed_produces {
+                    self.send(
+                        NodeId::Broker(broker),
+                        NodeId::Client(client),
+                        Message::ProduceResponse {
+                            request,
+                            result: Err(error),
+                        },
+                    );
+                }
+                if let Some(message) = effect.alter_partition {
+                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
+                }
+                self.record_hw(broker, &topic, partition, effect.high_watermark);
+                self.answer_produces(broker, effect.completed);
+                if effect.start_fetching {
+                    self.start_fetch(broker, &topic, partition);
+                }
+            }
+            Message::Fetch {
+                topic,
+                partition,
+                replica,
+                fetch_offset,
+                last_fetched_epoch,
+                leader_epoch,
+            } => {
+                let outcome = self.brokers[broker as usize].handle_fetch(
+                    &topic,
+                    partition,
+                    replica,
+                    fetch_offset,
+                    last_fetched_epoch,
+                    leader_epoch,
+                    now,
+                    self.config.replica_lag_time_max_ms,
+                );
+                if let Some(message) = outcome.alter_partition {
+                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
+                }
+                self.record_hw(broker, &topic, partition, outcome.high_watermark);
+                self.answer_produces(broker, outcome.completed);
+                match outcome.response {
+                    Some(body) => {
+                        let epoch = outcome.leader_epoch;
+                        self.send(
+                            NodeId::Broker(broker),
+                            from,
+                            Message::FetchResponse {
+                                topic,
+                                partition,
+                                leader_epoch: epoch,
+                                body,
+                            },
+                        );
+                    }
+                    None => {
+                        let at = now + self.config.replica_fetch_wait_max_ms;
+                        self.schedule(
+                            at,
+                            Timer::ReleaseFetch {
+                                broker,
+                                topic,
+                                partition,
+                            },
+                        );
+                    }
+                }
+            }
+            Message::FetchResponse {
+                topic,
+                partition,
+                leader_epoch,
+                body,
+            } => {
+                let outcome = self.brokers[broker as usize].handle_fetch_response(
+                    &topic,
+                    partition,
+                    leader_epoch,
+                    body,
+                    now,
+                );
+                for event in outcome.events {
+                    self.events.push(event);
+                }
+                if outcome.fetch_again {
+                    self.start_fetch(broker, &topic, partition);
+                } else if outcome.back_off {
+                    let at = now + self.config.replica_fetch_backoff_ms;
+                    self.schedule(
+                        at,
+                        Timer::RetryFetch {
+                            broker,
+                            topic,
+                            partition,
+                        },
+                    );
+                }
+            }
+            Message::Produce {
+                request,
+                topic,
+                partition,
+                acks,
+                records,
+            } => {
+                let NodeId::Client(client) = from else {
+                    return;
+                };
+                let outcome = self.brokers[broker as usize]
+                    .handle_produce(&topic, partition, request, client, acks, &records, now);
+                if let Some(result) = outcome.answer_now
+                    && acks != Acks::None
+                {
+                    self.send(
+                        NodeId::Broker(broker),
+                        from,
+                        Message::ProduceResponse { request, result },
+                    );
+                }
+                if outcome.delayed {
+                    let at = now + self.config.request_timeout_ms;
+                    self.schedule(
+                        at,
+                        Timer::ProduceTimeout {
+                            broker,
+                            topic: topic.clone(),
+                            partition,
+                            request,
+                        },
+                    );
+                }
+                self.record_hw(broker, &topic, partition, outcome.high_watermark);
+                self.answer_produces(broker, outcome.completed);
+                let responses = self.brokers[broker as usize]
+                    .release_parked_fetches(&topic, partition, now, false);
+                self.deliver_fetch_responses(broker, responses);
+            }
+            _ => {}
+        }
+    }
+
+    fn record_hw(&mut self, broker: u32, topic: &str, partition: u32, hw: Option<i64>) {
+        if let Some(high_watermark) = hw {
+            self.events.push(ClusterEvent::HighWatermarkAdvanced {
+                broker,
+                topic: topic.to_owned(),
+                partition,
+                high_watermark,
+            });
+        }
+    }
+
+    fn answer_produces(&mut self, broker: u32, completed: Vec<node::CompletedProduce>) {
+        for done in completed {
+            self.send(
+                NodeId::Broker(broker),
+                NodeId::Client(done.client),
+                Message::ProduceResponse {
+                    request: done.request,
+                    result: done.result,
+                },
+            );
+        }
+    }
+
+    fn deliver_fetch_responses(&mut self, broker: u32, responses: Vec<node::ParkedResponse>) {
+        for response in responses {
+            self.send(
+                NodeId::Broker(broker),
+                NodeId::Broker(response.follower),
+                Message::FetchResponse {
+                    topic: response.topic,
+                    partition: response.partition,
+                    leader_epoch: response.leader_epoch,
+                    body: response.body,
+                },
+            );
+        }
+    }
+
+    /// A follower sends its next fetch to the leader it knows, if any.
+    fn start_fetch(&mut self, broker: u32, topic: &str, partition: u32) {
+        let node = &mut self.brokers[broker as usize];
+        if !node.alive {
+            return;
+        }
+        if let Some((leader, seq, message)) = node.next_fetch(topic, partition) {
+            self.send(NodeId::Broker(broker), NodeId::Broker(leader), message);
+            // Kafka's `replica.socket.timeout.ms` (30 s): an unanswered fetch is given up.
+            let at = self.now + self.config.request_timeout_ms;
+            self.schedule(
+                at,
+                Timer::FetchTimeout {
+                    broker,
+                    topic: topic.to_owned(),
+                    partition,
+                    seq,
+                },
+            );
+        }
+    }
+
+    fn client_receive(&mut self, client: u32, message: Message) {
+        let Message::ProduceResponse { request, result } = message else {
+            return;
+        };
+        let Some(state) = self.clients.get_mut(&client) else {
+            return;
+        };
+        let Some((topic, partition, acks)) = state.pending.remove(&request) else {
+            return;
+        };
+        if matches!(
+            result,
+            Err(ErrorCode::NotLeaderOrFollower
+                | ErrorCode::LeaderNotAvailable
+                | ErrorCode::NetworkException
+                | ErrorCode::RequestTimedOut)
+        ) {
+            self.refresh_client(client, &topic, partition);
+        }
+        self.outcomes.push(ProduceOutcome {
+            request,
+            topic,
+            partition,
+            acks,
+            result,
+        });
+    }
+
+    /// Takes the events since the last call, oldest first.
+    pub fn poll_events(&mut self) -> Vec<ClusterEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Takes the produce outcomes clients received since the last call.
+    pub fn poll_outcomes(&mut self) -> Vec<ProduceOutcome> {
+        std::mem::take(&mut self.outcomes)
+    }
+
+    /// The controller's registration of a partition.
+    pub fn registration(&self, topic: &str, partition: u32) -> Option<&PartitionRegistration> {
+        self.controller
+            .partitions
+            .get(&(topic.to_owned(), partition))
+    }
+
+    /// Every partition, as (topic, partition).
+    pub fn partitions(&self) -> Vec<(String, u32)> {
+        self.controller.partitions.keys().cloned().collect()
+    }
+
+    /// A broker's replica of a partition: its log and role, when the broker is running.
+    pub fn replica(
+        &self,
+        broker: u32,
+        topic: &str,
+        partition: u32,
+    ) -> Option<(&PartitionLog, ReplicaRole)> {
+        let node = self.brokers.get(broker as usize)?;
+        if !node.alive {
+            return None;
+        }
+        node.replica(topic, partition)
+    }
+
+    /// Whether the broker is running.
+    pub fn is_alive(&self, broker: u32) -> bool {
+        self.brokers.get(broker as usize).is_some_and(|b| b.alive)
+    }
+
+    /// Whether the controller has fenced the broker.
+    pub fn is_fenced(&self, broker: u32) -> bool {
+        self.controller
+            .brokers
+            .get(&broker)
+            .is_none_or(|r| r.fenced)
+    }
+
+    /// Messages delivered and dropped by the network so far.
+    pub fn network_counts(&self) -> (u64, u64) {
+        (self.network.delivered(), self.network.dropped())
+    }
+}

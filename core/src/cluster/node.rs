@@ -1,0 +1,899 @@
+//! One broker of the simulated cluster: its replicas (leader or follower), what it remembers
+//! across a crash (its store and high-watermark checkpoints), and Kafka's leader-side rules for
+//! fetches, produces, the high watermark and the ISR.
+
+use std::collections::BTreeMap;
+
+use super::controller::PartitionRegistration;
+use super::message::{Acks, FetchBody, Message, PartitionMetadata};
+use crate::config::TopicConfig;
+use crate::error::{ErrorCode, KafkaError};
+use crate::log::{LogChange, PartitionLog};
+use crate::record::NewRecord;
+use crate::storage::{MemoryStore, StorageOp, TopicRecord};
+
+/// The most bytes one replica fetch returns (Kafka's `replica.fetch.max.bytes`, 1 MiB).
+const REPLICA_FETCH_MAX_BYTES: usize = 1024 * 1024;
+
+/// A replica's role, as the broker last learned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicaRole {
+    /// Leads the partition in this epoch.
+    Leader {
+        /// The leader epoch.
+        epoch: i32,
+    },
+    /// Follows `leader` (none known: waits for metadata).
+    Follower {
+        /// The leader it fetches from.
+        leader: Option<u32>,
+        /// The leader epoch.
+        epoch: i32,
+    },
+}
+
+/// The leader's view of one follower (Kafka's `ReplicaState`).
+#[derive(Clone, Copy, Debug)]
+struct FollowerProgress {
+    /// The follower's log end offset as of its last fetch, -1 when unknown.
+    log_end_offset: i64,
+    last_caught_up: i64,
+    last_fetch_leader_leo: i64,
+    last_fetch_time: i64,
+}
+
+#[derive(Clone, Debug)]
+struct ParkedFetch {
+    follower: u32,
+    fetch_offset: i64,
+}
+
+#[derive(Clone, Debug)]
+struct DelayedProduce {
+    request: u64,
+    client: u32,
+    required_offset: i64,
+    offsets: (i64, i64),
+}
+
+#[derive(Clone, Debug, Default)]
+struct LeaderState {
+    followers: BTreeMap<u32, FollowerProgress>,
+    parked: Vec<ParkedFetch>,
+    delayed: Vec<DelayedProduce>,
+    /// An AlterPartition is in flight: no other ISR change until metadata answers it.
+    pending_isr: Option<Vec<u32>>,
+    epoch_start_offset: i64,
+}
+
+#[derive(Clone, Debug)]
+struct Replica {
+    log: PartitionLog,
+    config: TopicConfig,
+    registration: Option<PartitionRegistration>,
+    leader: Option<LeaderState>,
+    fetch_in_flight: bool,
+    /// Numbers fetches, so a timeout only cancels the fetch it was set for.
+    fetch_seq: u64,
+}
+
+/// A produce the leader answers now that the high watermark covers it (or it failed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CompletedProduce {
+    pub(crate) request: u64,
+    pub(crate) client: u32,
+    pub(crate) result: Result<(i64, i64), ErrorCode>,
+}
+
+/// A parked fetch released with data or at its deadline.
+#[derive(Clone, Debug)]
+pub(crate) struct ParkedResponse {
+    pub(crate) follower: u32,
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    pub(crate) leader_epoch: i32,
+    pub(crate) body: FetchBody,
+}
+
+/// What applying metadata did.
+#[derive(Debug, Default)]
+pub(crate) struct MetadataEffect {
+    pub(crate) failed_produces: Vec<(u64, u32, ErrorCode)>,
+    pub(crate) completed: Vec<CompletedProduce>,
+    pub(crate) alter_partition: Option<Message>,
+    pub(crate) high_watermark: Option<i64>,
+    pub(crate) start_fetching: bool,
+}
+
+/// What a leader did with a follower's fetch.
+#[derive(Debug)]
+pub(crate) struct LeaderFetchOutcome {
+    /// The answer now, or `None` when the fetch was parked.
+    pub(crate) response: Option<FetchBody>,
+    pub(crate) leader_epoch: i32,
+    pub(crate) alter_partition: Option<Message>,
+    pub(crate) high_watermark: Option<i64>,
+    pub(crate) completed: Vec<CompletedProduce>,
+}
+
+/// What a follower did with a fetch response.
+#[derive(Debug, Default)]
+pub(crate) struct FollowerOutcome {
+    pub(crate) events: Vec<super::ClusterEvent>,
+    pub(crate) fetch_again: bool,
+    pub(crate) back_off: bool,
+}
+
+/// What a leader did with a produce.
+#[derive(Debug, Default)]
+pub(crate) struct LeaderProduceOutcome {
+    pub(crate) answer_now: Option<Result<(i64, i64), ErrorCode>>,
+    pub(crate) delayed: bool,
+    pub(crate) high_watermark: Option<i64>,
+    pub(crate) completed: Vec<CompletedProduce>,
+}
+
+/// One broker.
+#[derive(Clone, Debug)]
+pub(crate) struct BrokerNode {
+    id: u32,
+    pub(crate) alive: bool,
+    pub(crate) broker_epoch: u64,
+    replicas: BTreeMap<(String, u32), Replica>,
+    /// The broker's disk: survives a crash.
+    store: MemoryStore,
+    /// Kafka's `replication-offset-checkpoint`: survives a crash.
+    hw_checkpoints: BTreeMap<(String, u32), i64>,
+}
+
+/// Kafka's effective `min.insync.replicas`: never more than the replica count.
+fn effective_min_isr(config: &TopicConfig, registration: &PartitionRegistration) -> usize {
+    (config.min_insync_replicas as usize).min(registration.replicas.len())
+}
+
+fn jitter_seed(broker: u32, topic: &str, partition: u32) -> u64 {
+    let mut hash = crate::prng::splitmix64(u64::from(broker));
+    for byte in topic.bytes() {
+        hash = crate::prng::splitmix64(hash ^ u64::from(byte));
+    }
+    crate::prng::splitmix64(hash ^ u64::from(partition))
+}
+
+impl BrokerNode {
+    pub(crate) fn new(id: u32) -> Self {
+        Self {
+            id,
+            alive: true,
+            broker_epoch: 0,
+            replicas: BTreeMap::new(),
+            store: MemoryStore::new(),
+            hw_checkpoints: BTreeMap::new(),
+        }
+    }
+
+    /// Loses everything in memory; the store and checkpoints stay.
+    pub(crate) fn crash(&mut self) {
+        self.alive = false;
+        self.replicas.clear();
+    }
+
+    /// Recovers every replica from the store; roles come with the next metadata.
+    pub(crate) fn restart(&mut self) {
+        assert!(!self.alive, "only a stopped broker restarts");
+        self.alive = true;
+        self.broker_epoch += 1;
+        let image = self.store.image();
+        for topic in image.topics {
+            let config = TopicConfig::with_overrides(
+                topic
+                    .record
+                    .configs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .unwrap_or_default();
+            let mut per_partition: BTreeMap<u32, Vec<(i64, Vec<u8>)>> = BTreeMap::new();
+            for segment in topic.segments {
+                per_partition
+                    .entry(segment.partition)
+                    .or_default()
+                    .push((segment.base_offset, segment.bytes));
+            }
+            for (partition, segments) in per_partition {
+                let state = topic
+                    .partition_states
+                    .iter()
+                    .find(|(p, _)| *p == partition)
+                    .map(|(_, s)| *s);
+                let seed = jitter_seed(self.id, &topic.record.name, partition);
+                let (mut log, _) = PartitionLog::recover(segments, state, &config, seed);
+                let key = (topic.record.name.clone(), partition);
+                let hw = self.hw_checkpoints.get(&key).copied().unwrap_or(0);
+                log.set_recovered_high_watermark(hw.min(log.log_end_offset()));
+                self.replicas.insert(
+                    key,
+                    Replica {
+                        log,
+                        config: config.clone(),
+                        registration: None,
+                        leader: None,
+                        fetch_in_flight: false,
+                        fetch_seq: 0,
+                    },
+                );
+            }
+        }
+    }
+
+    fn persist(&mut self, topic: &str, partition: u32, changes: Vec<LogChange>) {
+        for change in changes {
+            self.store
+                .apply(crate::storage::op_for_change(topic, partition, change));
+        }
+    }
+
+    fn checkpoint_hw(&mut self, topic: &str, partition: u32) {
+        if let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) {
+            let hw = replica.log.high_watermark();
+            self.hw_checkpoints
+                .insert((topic.to_owned(), partition), hw);
+        }
+    }
+
+    /// The replica's log and role.
+    pub(crate) fn replica(
+        &self,
+        topic: &str,
+        partition: u32,
+    ) -> Option<(&PartitionLog, ReplicaRole)> {
+        let replica = self.replicas.get(&(topic.to_owned(), partition))?;
+        let registration = replica.registration.as_ref()?;
+        let role = if replica.leader.is_some() {
+            ReplicaRole::Leader {
+                epoch: registration.leader_epoch,
+            }
+        } else {
+            ReplicaRole::Follower {
+                leader: registration.leader,
+                epoch: registration.leader_epoch,
+            }
+        };
+        Some((&replica.log, role))
+    }
+
+    /// Applies the controller's registration of a partition: creates the replica, becomes
+    /// leader or follower on a new epoch, or takes the new ISR.
+    pub(crate) fn apply_metadata(
+        &mut self,
+        metadata: PartitionMetadata,
+        now: i64,
+    ) -> MetadataEffect {
+        let mut effect = MetadataEffect::default();
+        let PartitionMetadata {
+            topic,
+            partition,
+            registration,
+            config,
+        } = metadata;
+        if !registration.replicas.contains(&self.id) {
+            return effect;
+        }
+        let key = (topic.clone(), partition);
+        if !self.replicas.contains_key(&key) {
+            let record = TopicRecord {
+                name: topic.clone(),
+                partitions: partition + 1,
+                configs: config
+                    .entries()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            };
+            let existing = self
+                .store
+                .image()
+                .topics
+                .into_iter()
+                .find(|t| t.record.name == topic);
+            let partitions = existing
+                .map_or(0, |t| t.record.partitions)
+                .max(partition + 1);
+            self.store.apply(StorageOp::PutTopic(TopicRecord {
+                partitions,
+                ..record
+            }));
+            self.store.apply(StorageOp::CreateSegment {
+                topic: topic.clone(),
+                partition,
+                base_offset: 0,
+            });
+            let seed = jitter_seed(self.id, &topic, partition);
+            self.replicas.insert(
+                key.clone(),
+                Replica {
+                    log: PartitionLog::new(&config, seed),
+                    config: config.clone(),
+                    registration: None,
+                    leader: None,
+                    fetch_in_flight: false,
+                    fetch_seq: 0,
+                },
+            );
+        }
+        let me = self.id;
+        let replica = self.replicas.get_mut(&key).expect("created above");
+        replica.config = config;
+        let previous = replica.registration.replace(registration.clone());
+        let new_epoch = previous
+            .as_ref()
+            .is_none_or(|p| p.leader_epoch != registration.leader_epoch);
+        if registration.leader == Some(me) {
+            if new_epoch || replica.leader.is_none() {
+                // Kafka's makeLeader: stamp the new epoch from the log end on, forget what the
+                // followers had (unknown until they fetch), keep the in-sync ones caught up now.
+                replica.log.become_leader(registration.leader_epoch);
+                let followers = registration
+                    .replicas
+                    .iter()
+                    .filter(|r| **r != me)
+                    .map(|r| {
+                        let in_sync = registration.isr.contains(r);
+                        (
+                            *r,
+                            FollowerProgress {
+                                log_end_offset: -1,
+                                last_caught_up: if in_sync { now } else { 0 },
+                                last_fetch_leader_leo: -1,
+                                last_fetch_time: 0,
+                            },
+                        )
+                    })
+                    .collect();
+                let delayed = replica.leader.take().map(|l| l.delayed).unwrap_or_default();
+                replica.leader = Some(LeaderState {
+                    followers,
+                    parked: Vec::new(),
+                    delayed,
+                    pending_isr: None,
+                    epoch_start_offset: replica.log.log_end_offset(),
+                });
+            } else if let Some(leader) = replica.leader.as_mut() {
+                leader.pending_isr = None;
+            }
+            let (hw, completed) = Self::maybe_advance_hw(replica, me);
+            effect.high_watermark = hw;
+            effect.completed = completed;
+        } else {
+            if let Some(leader) = replica.leader.take() {
+                for delayed in leader.delayed {
+                    effect.failed_produces.push((
+                        delayed.request,
+                        delayed.client,
+                        ErrorCode::NotLeaderOrFollower,
+                    ));
+                }
+            }
+            effect.start_fetching =
+                registration.leader.is_some() && (new_epoch || !replica.fetch_in_flight);
+            if new_epoch {
+                replica.fetch_in_flight = false;
+            }
+        }
+        effect
+    }
+
+    /// Kafka's `maybeIncrementLeaderHW` and the delayed produces it completes.
+    fn maybe_advance_hw(replica: &mut Replica, me: u32) -> (Option<i64>, Vec<CompletedProduce>) {
+        let (Some(leader), Some(registration)) =
+            (replica.leader.as_mut(), replica.registration.as_ref())
+        else {
+            return (None, Vec::new());
+        };
+        let min_isr = effective_min_isr(&replica.config, registration);
+        let leo = replica.log.log_end_offset();
+        let mut completed = Vec::new();
+        let mut advanced = None;
+        if registration.isr.len() >= min_isr {
+            // Kafka's maximal ISR: the committed ISR plus any replica a pending change adds
+            // (a pending shrink still counts the larger, committed ISR).
+            let mut maximal = registration.isr.clone();
+            maximal.extend(leader.pending_isr.iter().flatten().copied());
+            let mut new_hw = leo;
+            for (follower, progress) in &leader.followers {
+                if maximal.contains(follower) && *follower != me {
+                    new_hw = new_hw.min(progress.log_end_offset.max(0));
+                }
+            }
+            let before = replica.log.high_watermark();
+            if new_hw > before {
+                replica.log.update_high_watermark(new_hw);
+                advanced = Some(replica.log.high_watermark());
+            }
+        }
+        let hw = replica.log.high_watermark();
+        let under_min = registration.isr.len() < min_isr;
+        leader.delayed.retain(|delayed| {
+            if hw >= delayed.required_offset {
+                completed.push(CompletedProduce {
+                    request: delayed.request,
+                    client: delayed.client,
+                    result: if under_min {
+                        Err(ErrorCode::NotEnoughReplicasAfterAppend)
+                    } else {
+                        Ok(delayed.offsets)
+                    },
+                });
+                false
+            } else {
+                true
+            }
+        });
+        (advanced, completed)
+    }
+
+    /// A leader's answer to a follower's fetch (Kafka's `readRecords` +
+    /// `updateFollowerFetchState` + `maybeExpandIsr`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn handle_fetch(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        follower: u32,
+        fetch_offset: i64,
+        last_fetched_epoch: Option<i32>,
+        leader_epoch: i32,
+        now: i64,
+        _lag_max_ms: i64,
+    ) -> LeaderFetchOutcome {
+        let me = self.id;
+        let key = (topic.to_owned(), partition);
+        let mut outcome = LeaderFetchOutcome {
+            response: None,
+            leader_epoch,
+            alter_partition: None,
+            high_watermark: None,
+            completed: Vec::new(),
+        };
+        let error = |error: ErrorCode, log: Option<&PartitionLog>| FetchBody::Error {
+            error,
+            log_end_offset: log.map_or(-1, PartitionLog::log_end_offset),
+            log_start_offset: log.map_or(-1, PartitionLog::log_start_offset),
+        };
+        let Some(replica) = self.replicas.get_mut(&key) else {
+            outcome.response = Some(error(ErrorCode::NotLeaderOrFollower, None));
+            return outcome;
+        };
+        let (Some(registration), true) = (replica.registration.as_ref(), replica.leader.is_some())
+        else {
+            outcome.response = Some(error(ErrorCode::NotLeaderOrFollower, Some(&replica.log)));
+            return outcome;
+        };
+        let my_epoch = registration.leader_epoch;
+        outcome.leader_epoch = my_epoch;
+        if leader_epoch < my_epoch {
+            outcome.response = Some(error(ErrorCode::FencedLeaderEpoch, Some(&replica.log)));
+            return outcome;
+        }
+        if leader_epoch > my_epoch {
+            outcome.response = Some(error(ErrorCode::UnknownLeaderEpoch, Some(&replica.log)));
+            return outcome;
+        }
+        if !registration.replicas.contains(&follower) || follower == me {
+            outcome.response = Some(error(ErrorCode::NotLeaderOrFollower, Some(&replica.log)));
+            return outcome;
+        }
+        if let Some(fetch_epoch) = last_fetched_epoch {
+            let (epoch, end_offset) = replica.log.end_offset_for_epoch(fetch_epoch);
+            if epoch == -1 && end_offset == -1 {
+                outcome.response = Some(error(ErrorCode::OffsetOutOfRange, Some(&replica.log)));
+                return outcome;
+            }
+            if epoch < fetch_epoch || end_offset < fetch_offset {
+                outcome.response = Some(FetchBody::Diverging { epoch, end_offset });
+                return outcome;
+            }
+        }
+        let leo = replica.log.log_end_offset();
+        if fetch_offset < replica.log.log_start_offset() || fetch_offset > leo {
+            outcome.response = Some(error(ErrorCode::OffsetOutOfRange, Some(&replica.log)));
+            return outcome;
+        }
+        let registration = registration.clone();
+        let leader = replica.leader.as_mut().expect("checked above");
+        let progress = leader
+            .followers
+            .entry(follower)
+            .or_insert(FollowerProgress {
+                log_end_offset: -1,
+                last_caught_up: 0,
+                last_fetch_leader_leo: -1,
+                last_fetch_time: 0,
+            });
+        // Kafka's updateFetchState, with the leader's log end offset before this read.
+        progress.last_caught_up = if fetch_offset >= leo {
+            progress.last_caught_up.max(now)
+        } else if fetch_offset >= progress.last_fetch_leader_leo {
+            progress.last_caught_up.max(progress.last_fetch_time)
+        } else {
+            progress.last_caught_up
+        };
+        progress.last_fetch_leader_leo = progress.last_fetch_leader_leo.max(leo);
+        progress.last_fetch_time = now;
+        progress.log_end_offset = fetch_offset;
+        let hw_before = replica.log.high_watermark();
+        if leader.pending_isr.is_none()
+            && !registration.isr.contains(&follower)
+            && fetch_offset >= hw_before
+            && fetch_offset >= leader.epoch_start_offset
+        {
+            let mut isr = registration.isr.clone();
+            isr.push(follower);
+            leader.pending_isr = Some(isr.clone());
+            outcome.alter_partition = Some(Message::AlterPartition {
+                topic: topic.to_owned(),
+                partition,
+                leader_epoch: registration.leader_epoch,
+                partition_epoch: registration.partition_epoch,
+                isr,
+            });
+        }
+        let (hw, completed) = Self::maybe_advance_hw(replica, me);
+        outcome.high_watermark = hw;
+        outcome.completed = completed;
+        if hw.is_some() {
+            self.checkpoint_hw(topic, partition);
+        }
+        let replica = self.replicas.get_mut(&key).expect("present above");
+        // Kafka's delayed fetch completes as soon as there is a byte to send; a moved high
+        // watermark is news too, so followers learn it without waiting.
+        let has_news = fetch_offset < replica.log.log_end_offset() || hw.is_some();
+        if has_news {
+            outcome.response = Some(Self::records_for(&replica.log, fetch_offset));
+        } else {
+            replica
+                .leader
+                .as_mut()
+                .expect("still leader")
+                .parked
+                .push(ParkedFetch {
+                    follower,
+                    fetch_offset,
+                });
+        }
+        outcome
+    }
+
+    fn records_for(log: &PartitionLog, fetch_offset: i64) -> FetchBody {
+        let bytes = log
+            .read_batches_for_follower(fetch_offset, REPLICA_FETCH_MAX_BYTES)
+            .map(|raw| raw.bytes.to_vec())
+            .unwrap_or_default();
+        FetchBody::Records {
+            bytes,
+            high_watermark: log.high_watermark(),
+            log_start_offset: log.log_start_offset(),
+            log_end_offset: log.log_end_offset(),
+        }
+    }
+
+    /// Answers parked fetches of a partition: all of them at their deadline, else those that
+    /// now have records to read.
+    pub(crate) fn release_parked_fetches(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        _now: i64,
+        deadline: bool,
+    ) -> Vec<ParkedResponse> {
+        let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
+            return Vec::new();
+        };
+        let Some(epoch) = replica.registration.as_ref().map(|r| r.leader_epoch) else {
+            return Vec::new();
+        };
+        let Some(leader) = replica.leader.as_mut() else {
+            return Vec::new();
+        };
+        let leo = replica.log.log_end_offset();
+        let (ready, waiting): (Vec<ParkedFetch>, Vec<ParkedFetch>) =
+            std::mem::take(&mut leader.parked)
+                .into_iter()
+                .partition(|p| deadline || p.fetch_offset < leo);
+        leader.parked = waiting;
+        ready
+            .into_iter()
+            .map(|parked| ParkedResponse {
+                follower: parked.follower,
+                topic: topic.to_owned(),
+                partition,
+                leader_epoch: epoch,
+                body: Self::records_for(&replica.log, parked.fetch_offset),
+            })
+            .collect()
+    }
+
+    /// A fetch that got no answer (its leader died or the link was cut): forget it, so the
+    /// follower fetches again. Returns whether the fetch `seq` was still the one in flight.
+    pub(crate) fn fetch_timed_out(&mut self, topic: &str, partition: u32, seq: u64) -> bool {
+        let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
+            return false;
+        };
+        if replica.fetch_in_flight && replica.fetch_seq == seq {
+            replica.fetch_in_flight = false;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The follower's next fetch request (with its sequence number), when it follows a known
+    /// leader and has none in flight.
+    pub(crate) fn next_fetch(
+        &mut self,
+        topic: &str,
+        partition: u32,
+    ) -> Option<(u32, u64, Message)> {
+        let me = self.id;
+        let replica = self.replicas.get_mut(&(topic.to_owned(), partition))?;
+        let registration = replica.registration.as_ref()?;
+        let leader = registration.leader.filter(|l| *l != me)?;
+        if replica.leader.is_some() || replica.fetch_in_flight {
+            return None;
+        }
+        replica.fetch_in_flight = true;
+        replica.fetch_seq += 1;
+        Some((
+            leader,
+            replica.fetch_seq,
+            Message::Fetch {
+                topic: topic.to_owned(),
+                partition,
+                replica: me,
+                fetch_offset: replica.log.log_end_offset(),
+                last_fetched_epoch: replica.log.epoch_cache().latest_epoch(),
+                leader_epoch: registration.leader_epoch,
+            },
+        ))
+    }
+
+    /// A follower applies the leader's answer: append, truncate on divergence, or back off.
+    pub(crate) fn handle_fetch_response(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        leader_epoch: i32,
+        body: FetchBody,
+        now: i64,
+    ) -> FollowerOutcome {
+        let me = self.id;
+        let key = (topic.to_owned(), partition);
+        let mut outcome = FollowerOutcome::default();
+        let Some(replica) = self.replicas.get_mut(&key) else {
+            return outcome;
+        };
+        let Some(registration) = replica.registration.as_ref() else {
+            return outcome;
+        };
+        if replica.leader.is_some() || registration.leader_epoch != leader_epoch {
+            // An answer from another epoch: this replica has moved on, and a fetch of the new
+            // epoch (if any) is already on its way.
+            return outcome;
+        }
+        replica.fetch_in_flight = false;
+        let mut changes = Vec::new();
+        match body {
+            FetchBody::Records {
+                bytes,
+                high_watermark,
+                ..
+            } => {
+                match replica
+                    .log
+                    .append_as_follower(now, &replica.config, &bytes, &mut changes)
+                {
+                    Ok(appended) => {
+                        if appended.is_some() {
+                            outcome.events.push(super::ClusterEvent::FollowerFetched {
+                                broker: me,
+                                topic: topic.to_owned(),
+                                partition,
+                                log_end_offset: replica.log.log_end_offset(),
+                            });
+                        }
+                        let hw = high_watermark.min(replica.log.log_end_offset());
+                        replica.log.update_high_watermark(hw);
+                        outcome.fetch_again = true;
+                    }
+                    Err(_) => outcome.back_off = true,
+                }
+            }
+            FetchBody::Diverging { epoch, end_offset } => {
+                // Kafka's getOffsetTruncationState.
+                let leo = replica.log.log_end_offset();
+                let (my_epoch, my_end) = replica.log.end_offset_for_epoch(epoch);
+                let target = if my_epoch == -1 && my_end == -1 {
+                    end_offset.min(leo)
+                } else if my_epoch != epoch {
+                    my_end.min(leo)
+                } else {
+                    my_end.min(end_offset).min(leo)
+                };
+                replica
+                    .log
+                    .truncate_to(target.max(0), &replica.config, &mut changes);
+                outcome.events.push(super::ClusterEvent::Truncated {
+                    broker: me,
+                    topic: topic.to_owned(),
+                    partition,
+                    log_end_offset: replica.log.log_end_offset(),
+                });
+                outcome.fetch_again = true;
+            }
+            FetchBody::Error {
+                error: ErrorCode::OffsetOutOfRange,
+                log_end_offset,
+                log_start_offset,
+            } => {
+                let leo = replica.log.log_end_offset();
+                if log_end_offset >= 0 && log_end_offset < leo {
+                    replica
+                        .log
+                        .truncate_to(log_end_offset, &replica.config, &mut changes);
+                } else if log_start_offset > leo {
+                    replica.log.truncate_fully_and_start_at(
+                        log_start_offset,
+                        &replica.config,
+                        &mut changes,
+                    );
+                }
+                outcome.events.push(super::ClusterEvent::Truncated {
+                    broker: me,
+                    topic: topic.to_owned(),
+                    partition,
+                    log_end_offset: replica.log.log_end_offset(),
+                });
+                outcome.fetch_again = true;
+            }
+            FetchBody::Error { .. } => outcome.back_off = true,
+        }
+        self.persist(topic, partition, changes);
+        self.checkpoint_hw(topic, partition);
+        outcome
+    }
+
+    /// A leader's handling of a produce (Kafka's `appendRecordsToLeader` + `DelayedProduce`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn handle_produce(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        request: u64,
+        client: u32,
+        acks: Acks,
+        records: &[NewRecord],
+        now: i64,
+    ) -> LeaderProduceOutcome {
+        let me = self.id;
+        let key = (topic.to_owned(), partition);
+        let mut outcome = LeaderProduceOutcome::default();
+        let Some(replica) = self.replicas.get_mut(&key) else {
+            outcome.answer_now = Some(Err(ErrorCode::NotLeaderOrFollower));
+            return outcome;
+        };
+        let (Some(registration), true) = (replica.registration.as_ref(), replica.leader.is_some())
+        else {
+            outcome.answer_now = Some(Err(ErrorCode::NotLeaderOrFollower));
+            return outcome;
+        };
+        if acks == Acks::All
+            && registration.isr.len() < effective_min_isr(&replica.config, registration)
+        {
+            outcome.answer_now = Some(Err(ErrorCode::NotEnoughReplicas));
+            return outcome;
+        }
+        let mut changes = Vec::new();
+        // prepare + commit, not `append`: a replicated leader's high watermark moves only
+        // with its followers.
+        let batch = match replica.log.prepare(now, &replica.config, records) {
+            Ok(batch) => batch,
+            Err(error) => {
+                outcome.answer_now = Some(Err(error.error_code()));
+                return outcome;
+            }
+        };
+        let info = replica.log.commit(batch, &replica.config, &mut changes);
+        let offsets = (info.base_offset, info.last_offset);
+        if acks == Acks::All {
+            replica
+                .leader
+                .as_mut()
+                .expect("checked above")
+                .delayed
+                .push(DelayedProduce {
+                    request,
+                    client,
+                    required_offset: info.last_offset + 1,
+                    offsets,
+                });
+            outcome.delayed = true;
+        } else {
+            outcome.answer_now = Some(Ok(offsets));
+        }
+        let (hw, completed) = Self::maybe_advance_hw(replica, me);
+        outcome.high_watermark = hw;
+        outcome.completed = completed;
+        if outcome.completed.iter().any(|c| c.request == request) {
+            outcome.delayed = false;
+        }
+        self.persist(topic, partition, changes);
+        self.checkpoint_hw(topic, partition);
+        outcome
+    }
+
+    /// A delayed produce's request timeout: answered `REQUEST_TIMED_OUT` if still waiting.
+    pub(crate) fn expire_produce(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        request: u64,
+    ) -> Option<u32> {
+        let replica = self.replicas.get_mut(&(topic.to_owned(), partition))?;
+        let leader = replica.leader.as_mut()?;
+        let index = leader.delayed.iter().position(|d| d.request == request)?;
+        Some(leader.delayed.remove(index).client)
+    }
+
+    /// Kafka's `maybeShrinkIsr` for every partition this broker leads: followers not caught up
+    /// for more than `replica.lag.time.max.ms` leave the ISR.
+    pub(crate) fn shrink_isr_proposals(
+        &mut self,
+        now: i64,
+        lag_max_ms: i64,
+    ) -> Vec<(String, u32, Message)> {
+        let mut proposals = Vec::new();
+        for ((topic, partition), replica) in &mut self.replicas {
+            let (Some(leader), Some(registration)) =
+                (replica.leader.as_mut(), replica.registration.as_ref())
+            else {
+                continue;
+            };
+            if leader.pending_isr.is_some() {
+                continue;
+            }
+            let leo = replica.log.log_end_offset();
+            let out_of_sync: Vec<u32> = registration
+                .isr
+                .iter()
+                .copied()
+                .filter(|r| *r != self.id)
+                .filter(|r| {
+                    leader.followers.get(r).is_none_or(|p| {
+                        p.log_end_offset != leo && now - p.last_caught_up > lag_max_ms
+                    })
+                })
+                .collect();
+            if out_of_sync.is_empty() {
+                continue;
+            }
+            let isr: Vec<u32> = registration
+                .isr
+                .iter()
+                .copied()
+                .filter(|r| !out_of_sync.contains(r))
+                .collect();
+            leader.pending_isr = Some(isr.clone());
+            proposals.push((
+                topic.clone(),
+                *partition,
+                Message::AlterPartition {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    leader_epoch: registration.leader_epoch,
+                    partition_epoch: registration.partition_epoch,
+                    isr,
+                },
+            ));
+        }
+        proposals
+    }
+}

@@ -1,0 +1,279 @@
+//! The simulated cluster: replication, the high watermark, acks, the ISR, leader election and
+//! truncation, driven by time and faults.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use rill_core::cluster::{
+    Acks, Cluster, ClusterConfig, ClusterEvent, ElectionReason, NodeId, ReplicaRole,
+};
+use rill_core::error::ErrorCode;
+use rill_core::record::NewRecord;
+
+fn records(n: usize, tag: &str) -> Vec<NewRecord> {
+    (0..n)
+        .map(|i| NewRecord {
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(format!("{tag}-{i}").into_bytes()),
+            ..NewRecord::default()
+        })
+        .collect()
+}
+
+fn cluster(brokers: u32, seed: u64) -> Cluster {
+    Cluster::new(ClusterConfig::new(brokers, seed), 1_000_000).expect("valid size")
+}
+
+fn min_isr(n: u32) -> Vec<(String, String)> {
+    vec![("min.insync.replicas".to_owned(), n.to_string())]
+}
+
+fn leader_of(cluster: &Cluster, topic: &str, partition: u32) -> u32 {
+    cluster
+        .registration(topic, partition)
+        .and_then(|r| r.leader)
+        .expect("a leader")
+}
+
+#[test]
+fn acks_all_is_answered_once_every_in_sync_replica_has_the_records() {
+    let mut cluster = cluster(3, 1);
+    cluster.create_topic("t", 1, 3, &min_isr(2)).expect("valid");
+    cluster.advance(50);
+    let request = cluster.produce(7, "t", 0, Acks::All, records(3, "a"));
+    cluster.advance(2_000);
+    let outcomes = cluster.poll_outcomes();
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    assert_eq!(outcomes[0].request, request);
+    assert_eq!(outcomes[0].result, Ok((0, 2)));
+    let leader = leader_of(&cluster, "t", 0);
+    for broker in 0..3 {
+        let (log, role) = cluster
+            .replica(broker, "t", 0)
+            .expect("a replica on every broker");
+        assert_eq!(log.log_end_offset(), 3, "broker {broker}");
+        assert_eq!(log.high_watermark(), 3, "broker {broker} learned the HW");
+        match role {
+            ReplicaRole::Leader { epoch } => {
+                assert_eq!(broker, leader);
+                assert_eq!(epoch, 0);
+            }
+            ReplicaRole::Follower { leader: l, .. } => assert_eq!(l, Some(leader)),
+        }
+    }
+    // Followers hold byte-identical segments.
+    let bytes = |b: u32| {
+        cluster.replica(b, "t", 0).expect("replica").0.segments()[0]
+            .as_bytes()
+            .to_vec()
+    };
+    assert_eq!(bytes(0), bytes(1));
+    assert_eq!(bytes(1), bytes(2));
+}
+
+#[test]
+fn a_dead_leader_is_fenced_and_an_in_sync_replica_takes_over_with_a_new_epoch() {
+    let mut cluster = cluster(3, 2);
+    cluster.create_topic("t", 1, 3, &min_isr(2)).expect("valid");
+    cluster.advance(50);
+    cluster.produce(1, "t", 0, Acks::All, records(5, "a"));
+    cluster.advance(1_000);
+    assert!(cluster.poll_outcomes().iter().all(|o| o.result.is_ok()));
+    let old = leader_of(&cluster, "t", 0);
+    cluster.kill_broker(old).expect("running");
+    cluster.advance(15_000);
+    let events = cluster.poll_events();
+    assert!(
+        events.contains(&ClusterEvent::BrokerFenced { broker: old }),
+        "{events:?}"
+    );
+    let registration = cluster.registration("t", 0).expect("exists").clone();
+    let new = registration.leader.expect("a new leader");
+    assert_ne!(new, old);
+    assert_eq!(registration.leader_epoch, 1);
+    assert!(!registration.isr.contains(&old));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClusterEvent::LeaderElected { leader: Some(l), leader_epoch: 1, reason: ElectionReason::LeaderFenced, .. } if *l == new
+    )));
+    // The client's metadata is stale: the first send fails, the retry lands.
+    let first = cluster.produce(1, "t", 0, Acks::All, records(1, "b"));
+    cluster.advance(1_000);
+    let outcomes = cluster.poll_outcomes();
+    let result = outcomes
+        .iter()
+        .find(|o| o.request == first)
+        .map(|o| o.result);
+    assert_eq!(
+        result,
+        Some(Err(ErrorCode::NetworkException)),
+        "the stale send hits the dead broker's closed port: {outcomes:?}"
+    );
+    cluster.produce(1, "t", 0, Acks::All, records(1, "c"));
+    cluster.advance(1_000);
+    assert!(cluster.poll_outcomes().iter().any(|o| o.result.is_ok()));
+    // The old leader comes back as a follower and catches up.
+    cluster.restart_broker(old).expect("stopped");
+    cluster.advance(20_000);
+    let leader_log = cluster
+        .replica(new, "t", 0)
+        .expect("leader")
+        .0
+        .read_all(0)
+        .expect("in range");
+    let old_log = cluster
+        .replica(old, "t", 0)
+        .expect("follower")
+        .0
+        .read_all(0)
+        .expect("in range");
+    assert_eq!(leader_log.records, old_log.records);
+    assert!(
+        cluster
+            .registration("t", 0)
+            .expect("exists")
+            .isr
+            .contains(&old),
+        "rejoined the ISR"
+    );
+}
+
+#[test]
+fn not_enough_replicas_refuses_acks_all_but_not_acks_1() {
+    let mut cluster = cluster(3, 3);
+    cluster.create_topic("t", 1, 3, &min_isr(3)).expect("valid");
+    cluster.advance(50);
+    let leader = leader_of(&cluster, "t", 0);
+    let follower = (leader + 1) % 3;
+    cluster.kill_broker(follower).expect("running");
+    cluster.advance(40_000);
+    assert_eq!(cluster.registration("t", 0).expect("exists").isr.len(), 2);
+    let all = cluster.produce(1, "t", 0, Acks::All, records(1, "a"));
+    let one = cluster.produce(1, "t", 0, Acks::Leader, records(1, "b"));
+    cluster.advance(1_000);
+    let outcomes = cluster.poll_outcomes();
+    let result = |r| {
+        outcomes
+            .iter()
+            .find(|o| o.request == r)
+            .map(|o| o.result)
+    };
+    assert_eq!(result(all), Some(Err(ErrorCode::NotEnoughReplicas)));
+    assert_eq!(result(one), Some(Ok((0, 0))));
+    let (log, _) = cluster.replica(leader, "t", 0).expect("leader");
+    assert_eq!(
+        log.log_end_offset(),
+        1,
+        "nothing written for the refused request"
+    );
+    assert_eq!(
+        log.high_watermark(),
+        0,
+        "the HW does not advance under min ISR (3.7+)"
+    );
+}
+
+#[test]
+fn a_partitioned_follower_leaves_the_isr_and_rejoins_after_healing() {
+    let mut cluster = cluster(3, 4);
+    cluster.create_topic("t", 1, 3, &min_isr(1)).expect("valid");
+    cluster.advance(50);
+    let leader = leader_of(&cluster, "t", 0);
+    let follower = (leader + 1) % 3;
+    cluster.partition_network(&[NodeId::Broker(follower)], &[NodeId::Broker(leader)]);
+    for i in 0..10 {
+        cluster.produce(1, "t", 0, Acks::Leader, records(1, &format!("x{i}")));
+        cluster.advance(5_000);
+    }
+    let events = cluster.poll_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClusterEvent::IsrShrunk { isr, .. } if !isr.contains(&follower))),
+        "{events:?}"
+    );
+    cluster.heal();
+    cluster.advance(60_000);
+    let registration = cluster.registration("t", 0).expect("exists");
+    assert!(registration.isr.contains(&follower), "{registration:?}");
+    assert_eq!(
+        registration.leader,
+        Some(leader),
+        "the leader never lost its heartbeats"
+    );
+    let events = cluster.poll_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClusterEvent::IsrExpanded { .. }))
+    );
+}
+
+#[test]
+fn a_diverged_former_leader_truncates_its_unreplicated_tail() {
+    // acks=1 records on an isolated leader that never reached a follower are discarded when it
+    // returns as a follower of the new epoch (KIP-101): divergent tails are cut, not merged.
+    let mut cluster = cluster(3, 5);
+    cluster.create_topic("t", 1, 3, &min_isr(1)).expect("valid");
+    cluster.advance(50);
+    cluster.produce(1, "t", 0, Acks::All, records(2, "a"));
+    cluster.advance(1_000);
+    let old = leader_of(&cluster, "t", 0);
+    let others: Vec<NodeId> = (0..3).filter(|b| *b != old).map(NodeId::Broker).collect();
+    cluster.partition_network(&[NodeId::Broker(old)], &others);
+    cluster.partition_network(&[NodeId::Broker(old)], &[NodeId::Controller]);
+    cluster.produce(1, "t", 0, Acks::Leader, records(3, "lost"));
+    cluster.advance(20_000);
+    let new = leader_of(&cluster, "t", 0);
+    assert_ne!(new, old);
+    cluster.produce(2, "t", 0, Acks::All, records(1, "kept"));
+    cluster.advance(1_000);
+    cluster.heal();
+    cluster.advance(30_000);
+    let values = |b: u32| -> Vec<String> {
+        cluster
+            .replica(b, "t", 0)
+            .expect("replica")
+            .0
+            .read_all(0)
+            .expect("in range")
+            .records
+            .iter()
+            .map(|r| String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned())
+            .collect()
+    };
+    assert_eq!(values(new), ["a-0", "a-1", "kept-0"]);
+    assert_eq!(
+        values(old),
+        values(new),
+        "the old leader's divergent tail was truncated"
+    );
+    assert!(
+        cluster
+            .poll_events()
+            .iter()
+            .any(|e| matches!(e, ClusterEvent::Truncated { broker, .. } if *broker == old))
+    );
+}
+
+#[test]
+fn the_same_seed_replays_the_same_run() {
+    let run = |seed| {
+        let mut cluster = cluster(3, seed);
+        cluster.create_topic("t", 2, 3, &min_isr(2)).expect("valid");
+        for i in 0..20 {
+            cluster.produce(1, "t", i % 2, Acks::All, records(2, "v"));
+            cluster.advance(37);
+            if i == 7 {
+                let _ = cluster.kill_broker(1);
+            }
+            if i == 15 {
+                let _ = cluster.restart_broker(1);
+            }
+        }
+        cluster.advance(20_000);
+        format!("{:?}{:?}", cluster.poll_events(), cluster.poll_outcomes())
+    };
+    assert_eq!(run(9), run(9));
+    assert_ne!(run(9), run(10));
+}
