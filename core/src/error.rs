@@ -55,6 +55,14 @@ pub enum ErrorCode {
     FencedLeaderEpoch,
     /// The request's leader epoch is newer than the broker's (code 75).
     UnknownLeaderEpoch,
+    /// The preferred replica is not in sync or not alive (code 80).
+    PreferredLeaderNotAvailable,
+    /// The preferred replica already leads (code 84).
+    ElectionNotNeeded,
+    /// There is no reassignment to cancel (code 85).
+    NoReassignmentInProgress,
+    /// The replica assignment is not valid (code 39).
+    InvalidReplicaAssignment,
 }
 
 impl ErrorCode {
@@ -83,6 +91,10 @@ impl ErrorCode {
             Self::InvalidRequiredAcks => "INVALID_REQUIRED_ACKS",
             Self::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
             Self::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            Self::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
+            Self::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
+            Self::NoReassignmentInProgress => "NO_REASSIGNMENT_IN_PROGRESS",
+            Self::InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
         }
     }
 
@@ -111,6 +123,10 @@ impl ErrorCode {
             Self::InvalidRequiredAcks => 21,
             Self::FencedLeaderEpoch => 74,
             Self::UnknownLeaderEpoch => 75,
+            Self::PreferredLeaderNotAvailable => 80,
+            Self::ElectionNotNeeded => 84,
+            Self::NoReassignmentInProgress => 85,
+            Self::InvalidReplicaAssignment => 39,
         }
     }
 }
@@ -379,6 +395,10 @@ mod tests {
             (ErrorCode::InvalidRequiredAcks, 21),
             (ErrorCode::FencedLeaderEpoch, 74),
             (ErrorCode::UnknownLeaderEpoch, 75),
+            (ErrorCode::PreferredLeaderNotAvailable, 80),
+            (ErrorCode::ElectionNotNeeded, 84),
+            (ErrorCode::NoReassignmentInProgress, 85),
+            (ErrorCode::InvalidReplicaAssignment, 39),
         ];
         for (error, code) in expected {
             assert_eq!(error.code(), code, "{error}");

@@ -19,6 +19,8 @@ pub enum ElectionReason {
     Preferred,
     /// The leader is shutting down in a controlled way.
     ControlledShutdown,
+    /// A reassignment removed the leader.
+    Reassignment,
 }
 
 /// The controller's record of one partition (Kafka's `PartitionRegistration`).
@@ -34,6 +36,10 @@ pub struct PartitionRegistration {
     pub leader_epoch: i32,
     /// Bumped on every change.
     pub partition_epoch: i32,
+    /// Replicas a reassignment is adding (KIP-455), sorted.
+    pub adding: Vec<u32>,
+    /// Replicas a reassignment is removing, sorted.
+    pub removing: Vec<u32>,
 }
 
 impl PartitionRegistration {
@@ -53,7 +59,90 @@ impl PartitionRegistration {
             leader,
             leader_epoch: 0,
             partition_epoch: 0,
+            adding: Vec::new(),
+            removing: Vec::new(),
         }
+    }
+
+    /// Kafka's `PartitionReassignmentReplicas`: starts moving to `target` — replicas become
+    /// `target` followed by the sorted replicas being removed; no leader change. A pure
+    /// reorder completes at once. Returns whether anything changed.
+    pub fn start_reassignment(&mut self, target: &[u32]) -> bool {
+        let current = self.replicas.clone();
+        let mut removing: Vec<u32> = current
+            .iter()
+            .copied()
+            .filter(|r| !target.contains(r))
+            .collect();
+        removing.sort_unstable();
+        let mut adding: Vec<u32> = target
+            .iter()
+            .copied()
+            .filter(|r| !current.contains(r))
+            .collect();
+        adding.sort_unstable();
+        let mut replicas = target.to_vec();
+        replicas.extend(&removing);
+        if replicas == self.replicas && adding.is_empty() && removing.is_empty() {
+            return false;
+        }
+        self.replicas = replicas;
+        self.adding = adding;
+        self.removing = removing;
+        self.partition_epoch += 1;
+        true
+    }
+
+    /// Kafka 3.7's `completeReassignmentIfNeeded`: once every adding replica is in the ISR (and
+    /// the ISR without the removed ones is not empty), drop the removed replicas from the
+    /// replicas and the ISR. Returns whether it completed; the caller re-elects (the epoch is
+    /// bumped when replicas were removed).
+    pub fn complete_reassignment_if_ready(&mut self) -> bool {
+        if self.adding.is_empty() && self.removing.is_empty() {
+            return false;
+        }
+        let isr_after: Vec<u32> = self
+            .isr
+            .iter()
+            .copied()
+            .filter(|r| !self.removing.contains(r))
+            .collect();
+        if !self.adding.iter().all(|r| self.isr.contains(r)) || isr_after.is_empty() {
+            return false;
+        }
+        let removed_any = !self.removing.is_empty();
+        let removing = std::mem::take(&mut self.removing);
+        self.replicas.retain(|r| !removing.contains(r));
+        self.isr = isr_after;
+        self.adding.clear();
+        self.partition_epoch += 1;
+        if removed_any && self.leader.is_some_and(|l| removing.contains(&l)) {
+            self.leader = None;
+        } else if removed_any {
+            // "If the new replica list does not contain all the brokers that the old one did",
+            // the leader epoch is bumped.
+            self.leader_epoch += 1;
+        }
+        true
+    }
+
+    /// `ElectLeaders PREFERRED`: the first replica leads if it is in sync and acceptable.
+    pub fn elect_preferred(
+        &mut self,
+        acceptable: impl Fn(u32) -> bool,
+    ) -> Result<(), crate::error::ErrorCode> {
+        use crate::error::ErrorCode;
+        let preferred = self.replicas[0];
+        if self.leader == Some(preferred) {
+            return Err(ErrorCode::ElectionNotNeeded);
+        }
+        if !self.isr.contains(&preferred) || !acceptable(preferred) {
+            return Err(ErrorCode::PreferredLeaderNotAvailable);
+        }
+        self.leader = Some(preferred);
+        self.leader_epoch += 1;
+        self.partition_epoch += 1;
+        Ok(())
     }
 
     /// Kafka's ONLINE election: keep a valid current leader, else the first replica in
@@ -148,6 +237,74 @@ mod tests {
             p.elect(|_| true, false, ElectionReason::BrokerUnfenced),
             None
         );
+    }
+
+    /// Kafka's `PartitionReassignmentReplicasTest` cases.
+    #[test]
+    fn reassignment_follows_kafkas_replica_lists() {
+        let start = |replicas: Vec<u32>, target: &[u32]| {
+            let mut p = PartitionRegistration::new(replicas, |_| true);
+            p.start_reassignment(target);
+            (p.removing.clone(), p.adding.clone(), p.replicas.clone())
+        };
+        assert_eq!(
+            start(vec![3, 2, 1], &[3, 6, 2, 1, 5]),
+            (vec![], vec![5, 6], vec![3, 6, 2, 1, 5])
+        );
+        assert_eq!(
+            start(vec![3, 2, 1, 0], &[3, 1]),
+            (vec![0, 2], vec![], vec![3, 1, 0, 2])
+        );
+        assert_eq!(
+            start(vec![3, 2, 1, 0], &[7, 3, 1, 9]),
+            (vec![0, 2], vec![7, 9], vec![7, 3, 1, 9, 0, 2])
+        );
+        assert_eq!(
+            start(vec![3, 2, 1, 0], &[0, 1, 3, 2]),
+            (vec![], vec![], vec![0, 1, 3, 2])
+        );
+        let mut p = PartitionRegistration::new(vec![0, 1, 2], |_| true);
+        p.start_reassignment(&[3, 4, 5]);
+        p.isr = vec![0, 1, 2, 3, 4];
+        assert!(!p.complete_reassignment_if_ready(), "5 is not in sync yet");
+        p.isr = vec![0, 1, 2, 3, 4, 5];
+        assert!(p.complete_reassignment_if_ready());
+        assert_eq!(
+            (p.replicas.clone(), p.isr.clone()),
+            (vec![3, 4, 5], vec![3, 4, 5])
+        );
+        assert_eq!(
+            p.leader, None,
+            "the removed leader must be replaced by an election"
+        );
+        let mut p = PartitionRegistration::new(vec![0, 1, 2], |_| true);
+        p.start_reassignment(&[0, 1, 3]);
+        p.isr = vec![0, 1, 2, 3];
+        assert!(p.complete_reassignment_if_ready());
+        assert_eq!(
+            (p.replicas.clone(), p.isr.clone(), p.leader),
+            (vec![0, 1, 3], vec![0, 1, 3], Some(0))
+        );
+    }
+
+    #[test]
+    fn preferred_election_needs_the_preferred_replica_in_sync() {
+        use crate::error::ErrorCode;
+        let mut p = PartitionRegistration::new(vec![0, 1], |_| true);
+        assert_eq!(
+            p.elect_preferred(|_| true),
+            Err(ErrorCode::ElectionNotNeeded)
+        );
+        p.remove_from_isr(0);
+        p.elect(|r| r != 0, false, ElectionReason::LeaderFenced);
+        assert_eq!(p.leader, Some(1));
+        assert_eq!(
+            p.elect_preferred(|_| true),
+            Err(ErrorCode::PreferredLeaderNotAvailable)
+        );
+        p.isr.push(0);
+        assert_eq!(p.elect_preferred(|_| true), Ok(()));
+        assert_eq!((p.leader, p.leader_epoch), (Some(0), 2));
     }
 
     #[test]

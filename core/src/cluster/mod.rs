@@ -149,6 +149,24 @@ pub enum ClusterEvent {
         /// The new high watermark.
         high_watermark: i64,
     },
+    /// A reassignment started: new replicas will copy the partition.
+    ReassignmentStarted {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The replicas it moves to.
+        target: Vec<u32>,
+    },
+    /// A reassignment finished: the removed replicas are gone.
+    ReassignmentCompleted {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The replicas now.
+        replicas: Vec<u32>,
+    },
     /// A follower appended what it fetched.
     FollowerFetched {
         /// The follower.
@@ -219,6 +237,7 @@ enum Timer {
         client: u32,
         request: u64,
     },
+    Stop(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -662,6 +681,11 @@ impl Cluster {
                 topic,
                 partition,
             } => self.start_fetch(broker, &topic, partition),
+            Timer::Stop(broker) => {
+                if self.is_alive(broker) {
+                    let _ = self.kill_broker(broker);
+                }
+            }
             Timer::ClientTimeout { client, request } => {
                 let pending = self
                     .clients
@@ -862,6 +886,7 @@ impl Cluster {
                 let grew = isr.len() > registration.isr.len();
                 registration.isr = isr.clone();
                 registration.partition_epoch += 1;
+                let completed = registration.complete_reassignment_if_ready();
                 self.events.push(if grew {
                     ClusterEvent::IsrExpanded {
                         topic: topic.clone(),
@@ -875,6 +900,9 @@ impl Cluster {
                         isr,
                     }
                 });
+                if completed {
+                    self.finish_reassignment(&topic, partition);
+                }
                 self.publish(&topic, partition);
             }
             _ => {}
@@ -1117,6 +1145,111 @@ impl Cluster {
             acks,
             result,
         });
+    }
+
+    /// Kafka's `AlterPartitionReassignments` for one partition: moves its replicas to
+    /// `target` (KIP-455: add the new replicas, let them catch up and join the ISR, move
+    /// leadership if the leader is removed, drop the old ones).
+    pub fn reassign_partition(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        target: &[u32],
+    ) -> Result<(), ErrorCode> {
+        let mut distinct = target.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if target.is_empty()
+            || distinct.len() != target.len()
+            || target.iter().any(|b| *b >= self.config.brokers)
+        {
+            return Err(ErrorCode::InvalidReplicaAssignment);
+        }
+        let key = (topic.to_owned(), partition);
+        let registration = self
+            .controller
+            .partitions
+            .get_mut(&key)
+            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
+        if !registration.start_reassignment(target) {
+            return Ok(());
+        }
+        self.events.push(ClusterEvent::ReassignmentStarted {
+            topic: topic.to_owned(),
+            partition,
+            target: target.to_vec(),
+        });
+        if registration.complete_reassignment_if_ready() {
+            self.finish_reassignment(topic, partition);
+        }
+        self.publish(topic, partition);
+        Ok(())
+    }
+
+    /// After a reassignment completed: elect if the leader was removed, report it.
+    fn finish_reassignment(&mut self, topic: &str, partition: u32) {
+        let brokers = self.controller.brokers.clone();
+        let key = (topic.to_owned(), partition);
+        let Some(registration) = self.controller.partitions.get_mut(&key) else {
+            return;
+        };
+        if registration.leader.is_none() {
+            let acceptable = |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced);
+            registration.elect(acceptable, false, ElectionReason::Reassignment);
+            self.events.push(ClusterEvent::LeaderElected {
+                topic: topic.to_owned(),
+                partition,
+                leader: registration.leader,
+                leader_epoch: registration.leader_epoch,
+                reason: ElectionReason::Reassignment,
+            });
+        }
+        let replicas = registration.replicas.clone();
+        self.events.push(ClusterEvent::ReassignmentCompleted {
+            topic: topic.to_owned(),
+            partition,
+            replicas,
+        });
+    }
+
+    /// Kafka's `ElectLeaders PREFERRED` for one partition.
+    pub fn elect_preferred_leader(&mut self, topic: &str, partition: u32) -> Result<(), ErrorCode> {
+        let brokers = self.controller.brokers.clone();
+        let registration = self
+            .controller
+            .partitions
+            .get_mut(&(topic.to_owned(), partition))
+            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
+        registration.elect_preferred(|b| brokers.get(&b).is_some_and(|r| !r.fenced))?;
+        self.events.push(ClusterEvent::LeaderElected {
+            topic: topic.to_owned(),
+            partition,
+            leader: registration.leader,
+            leader_epoch: registration.leader_epoch,
+            reason: ElectionReason::Preferred,
+        });
+        self.publish(topic, partition);
+        Ok(())
+    }
+
+    /// A controlled shutdown: the controller first moves every leadership and ISR membership
+    /// off the broker (it is no longer an acceptable leader), then the broker stops once the
+    /// news has had a heartbeat's time to spread.
+    pub fn shutdown_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
+        if !self.is_alive(broker) {
+            return Err(ClusterError::BrokerState {
+                broker,
+                state: "stopped",
+            });
+        }
+        if let Some(registration) = self.controller.brokers.get_mut(&broker) {
+            registration.fenced = true;
+        }
+        self.events.push(ClusterEvent::BrokerFenced { broker });
+        self.reelect(Some(broker), ElectionReason::ControlledShutdown);
+        let at = self.now + self.config.heartbeat_interval_ms;
+        self.schedule(at, Timer::Stop(broker));
+        Ok(())
     }
 
     /// Takes the events since the last call, oldest first.

@@ -275,10 +275,30 @@ impl BrokerNode {
             registration,
             config,
         } = metadata;
+        let key = (topic.clone(), partition);
         if !registration.replicas.contains(&self.id) {
+            // Reassigned away (or never here): the replica and its data go.
+            if let Some(replica) = self.replicas.remove(&key) {
+                for segment in replica.log.segments() {
+                    self.store.apply(StorageOp::DeleteSegment {
+                        topic: topic.clone(),
+                        partition,
+                        base_offset: segment.base_offset(),
+                    });
+                }
+                self.hw_checkpoints.remove(&key);
+                if let Some(leader) = replica.leader {
+                    for delayed in leader.delayed {
+                        effect.failed_produces.push((
+                            delayed.request,
+                            delayed.client,
+                            ErrorCode::NotLeaderOrFollower,
+                        ));
+                    }
+                }
+            }
             return effect;
         }
-        let key = (topic.clone(), partition);
         if !self.replicas.contains_key(&key) {
             let record = TopicRecord {
                 name: topic.clone(),
@@ -359,6 +379,21 @@ impl BrokerNode {
                 });
             } else if let Some(leader) = replica.leader.as_mut() {
                 leader.pending_isr = None;
+                // A reassignment adds or removes followers within the epoch.
+                leader
+                    .followers
+                    .retain(|f, _| registration.replicas.contains(f));
+                for follower in registration.replicas.iter().filter(|r| **r != me) {
+                    leader
+                        .followers
+                        .entry(*follower)
+                        .or_insert(FollowerProgress {
+                            log_end_offset: -1,
+                            last_caught_up: 0,
+                            last_fetch_leader_leo: -1,
+                            last_fetch_time: 0,
+                        });
+                }
             }
             let (hw, completed) = Self::maybe_advance_hw(replica, me);
             effect.high_watermark = hw;

@@ -152,12 +152,7 @@ fn not_enough_replicas_refuses_acks_all_but_not_acks_1() {
     let one = cluster.produce(1, "t", 0, Acks::Leader, records(1, "b"));
     cluster.advance(1_000);
     let outcomes = cluster.poll_outcomes();
-    let result = |r| {
-        outcomes
-            .iter()
-            .find(|o| o.request == r)
-            .map(|o| o.result)
-    };
+    let result = |r| outcomes.iter().find(|o| o.request == r).map(|o| o.result);
     assert_eq!(result(all), Some(Err(ErrorCode::NotEnoughReplicas)));
     assert_eq!(result(one), Some(Ok((0, 0))));
     let (log, _) = cluster.replica(leader, "t", 0).expect("leader");
@@ -276,4 +271,115 @@ fn the_same_seed_replays_the_same_run() {
     };
     assert_eq!(run(9), run(9));
     assert_ne!(run(9), run(10));
+}
+
+#[test]
+fn reassignment_copies_the_partition_to_new_brokers_then_drops_the_old_replicas() {
+    let mut cluster = cluster(5, 6);
+    cluster.create_topic("t", 1, 2, &min_isr(1)).expect("valid");
+    cluster.advance(50);
+    cluster.produce(1, "t", 0, Acks::All, records(20, "a"));
+    cluster.advance(1_000);
+    let before = cluster
+        .registration("t", 0)
+        .expect("exists")
+        .replicas
+        .clone();
+    let target: Vec<u32> = (0..5).filter(|b| !before.contains(b)).take(2).collect();
+    cluster
+        .reassign_partition("t", 0, &target)
+        .expect("valid target");
+    let during = cluster.registration("t", 0).expect("exists").clone();
+    assert_eq!(during.adding.len(), 2);
+    assert_eq!(
+        during.replicas.len(),
+        4,
+        "target plus the replicas being removed"
+    );
+    cluster.advance(10_000);
+    let after = cluster.registration("t", 0).expect("exists").clone();
+    assert_eq!(after.replicas, target);
+    assert!(after.adding.is_empty() && after.removing.is_empty());
+    let leader = after.leader.expect("a leader among the target");
+    assert!(target.contains(&leader));
+    assert!(
+        after.leader_epoch >= 1,
+        "the old leader was removed: new epoch"
+    );
+    let events = cluster.poll_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClusterEvent::ReassignmentCompleted { .. }))
+    );
+    for broker in &target {
+        let (log, _) = cluster.replica(*broker, "t", 0).expect("new replica");
+        assert_eq!(log.read_all(0).expect("in range").records.len(), 20);
+    }
+    for broker in &before {
+        assert!(
+            cluster.replica(*broker, "t", 0).is_none(),
+            "old replica on {broker} removed"
+        );
+    }
+    // The client still believes in the removed leader: told so, it refreshes and retries.
+    cluster.produce(1, "t", 0, Acks::All, records(1, "b"));
+    cluster.advance(2_000);
+    let first = cluster.poll_outcomes();
+    assert_eq!(
+        first.last().map(|o| o.result),
+        Some(Err(ErrorCode::NotLeaderOrFollower)),
+        "{first:?}"
+    );
+    cluster.produce(1, "t", 0, Acks::All, records(1, "b"));
+    cluster.advance(2_000);
+    assert_eq!(cluster.poll_outcomes()[0].result, Ok((20, 20)));
+    assert_eq!(
+        cluster.reassign_partition("t", 0, &[9]),
+        Err(ErrorCode::InvalidReplicaAssignment)
+    );
+}
+
+#[test]
+fn preferred_leader_election_and_controlled_shutdown_move_leadership() {
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("t", 1, 3, &min_isr(2)).expect("valid");
+    cluster.advance(50);
+    let preferred = cluster.registration("t", 0).expect("exists").replicas[0];
+    assert_eq!(
+        cluster.elect_preferred_leader("t", 0),
+        Err(ErrorCode::ElectionNotNeeded)
+    );
+    cluster.shutdown_broker(preferred).expect("running");
+    cluster.advance(100);
+    let moved = cluster.registration("t", 0).expect("exists").clone();
+    assert_ne!(moved.leader, Some(preferred));
+    assert!(cluster.poll_events().iter().any(|e| matches!(
+        e,
+        ClusterEvent::LeaderElected {
+            reason: ElectionReason::ControlledShutdown,
+            ..
+        }
+    )));
+    cluster.advance(5_000);
+    assert!(!cluster.is_alive(preferred), "stopped after handing over");
+    cluster.restart_broker(preferred).expect("stopped");
+    cluster.advance(20_000);
+    assert!(
+        cluster
+            .registration("t", 0)
+            .expect("exists")
+            .isr
+            .contains(&preferred)
+    );
+    assert_eq!(cluster.elect_preferred_leader("t", 0), Ok(()));
+    cluster.advance(100);
+    assert_eq!(
+        cluster.registration("t", 0).expect("exists").leader,
+        Some(preferred)
+    );
+    cluster.produce(1, "t", 0, Acks::All, records(1, "a"));
+    cluster.advance(2_000);
+    let outcomes = cluster.poll_outcomes();
+    assert!(outcomes.iter().any(|o| o.result.is_ok()), "{outcomes:?}");
 }
