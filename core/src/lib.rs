@@ -24,6 +24,7 @@ pub mod partitioner;
 pub mod placement;
 pub mod prng;
 pub mod record;
+pub mod sim;
 pub mod storage;
 pub mod topic;
 

@@ -4,6 +4,8 @@
 //! - `cargo xtask test`: set up what is missing, run every check and test, print a summary.
 //! - `cargo xtask bench [--native | --wasm]`: run the benchmarks natively and in headless
 //!   Chromium, report each against its same-run baseline (and wasm against native).
+//! - `cargo xtask sim --seeds N [--steps M] [--start S] [--unsafe]` | `--seed S`: sweep the
+//!   deterministic cluster simulator over seeds, or replay one seed with its readable trace.
 //! - `cargo xtask build`: set up and build the playground into `target/site`.
 //! - `cargo xtask setup [--browser]`: only install what is missing.
 
@@ -11,6 +13,7 @@ mod bench;
 mod run;
 mod serve;
 mod setup;
+mod sim;
 mod site;
 mod test;
 
@@ -25,6 +28,11 @@ commands:
   bench [--native | --wasm]
                      run the benchmarks (criterion natively, then the same workloads natively
                      and as wasm in headless Chromium) and report them against their baselines
+  sim --seeds N [--steps M] [--start S] [--unsafe]
+                     sweep the cluster simulator over seeds S..S+N (release build, 2 threads);
+                     fails on any invariant violation and prints the seed
+  sim --seed S [--steps M] [--unsafe]
+                     replay one seed with its readable trace
   build              build the playground into target/site
   setup [--browser]  install what is missing (add --browser for Chromium, chromedriver, Node)";
 
@@ -40,6 +48,7 @@ fn main() -> ExitCode {
         Some("serve") => parse_port(&args[1..]).and_then(serve::serve_command),
         Some("test") => test::test_command(),
         Some("bench") => bench::bench_command(&args[1..]),
+        Some("sim") => sim::sim_command(&args[1..]),
         Some("build") => setup::ensure_build_tools().and_then(|()| site::build_site().map(drop)),
         Some("setup") => {
             let browser = args.iter().any(|a| a == "--browser");

@@ -121,6 +121,17 @@ pub(crate) fn test_command() -> Result<(), String> {
         Command::new("cargo").args(["test", "--workspace"]),
     ));
 
+    steps.push(step(
+        "simulator: 1000 seeds × 1000 steps",
+        true,
+        &mut crate::sim::sim_cargo(&[
+            "--seeds".to_owned(),
+            crate::sim::CI_SEEDS.to_string(),
+            "--steps".to_owned(),
+            crate::sim::CI_STEPS.to_string(),
+        ]),
+    ));
+
     let runner = crate::setup::cargo_bin_dir().join("wasm-bindgen-test-runner");
     steps.push(step(
         "rill-core tests compiled to wasm32 (Node)",

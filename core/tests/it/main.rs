@@ -16,3 +16,4 @@ mod recovery;
 #[cfg(not(target_arch = "wasm32"))]
 mod recovery_props;
 mod replication_log;
+mod sim;

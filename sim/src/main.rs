@@ -1,0 +1,177 @@
+//! `rill-sim`: runs the deterministic cluster simulator (`rill_core::sim`) over seeds.
+//!
+//! ```text
+//! rill-sim --seed S [--steps M] [--unsafe]              one seed, with its readable trace
+//! rill-sim --seeds N [--start S] [--steps M] [--unsafe] [--threads T]
+//!                                                      a sweep; exits 1 on any violation
+//! ```
+//!
+//! `cargo xtask sim` builds this in release mode and runs it.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rill_core::sim::{SafetyProfile, SimReport, run, run_traced};
+
+const USAGE: &str = "usage: rill-sim --seed S [--steps M] [--unsafe]
+       rill-sim --seeds N [--start S] [--steps M] [--unsafe] [--threads T]";
+
+/// Steps per seed unless `--steps` says otherwise.
+const STEPS_DEFAULT: u32 = 1_000;
+
+#[derive(Debug)]
+struct Args {
+    seed: Option<u64>,
+    seeds: Option<u64>,
+    start: u64,
+    steps: u32,
+    profile: SafetyProfile,
+    threads: u64,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut parsed = Args {
+        seed: None,
+        seeds: None,
+        start: 0,
+        steps: STEPS_DEFAULT,
+        profile: SafetyProfile::Safe,
+        threads: 2,
+    };
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let mut value = |name: &str| -> Result<u64, String> {
+            let text = iter.next().ok_or(format!("{name} needs a number"))?;
+            text.parse()
+                .map_err(|_| format!("{name} needs a number, got '{text}'"))
+        };
+        match flag.as_str() {
+            "--seed" => parsed.seed = Some(value("--seed")?),
+            "--seeds" => parsed.seeds = Some(value("--seeds")?),
+            "--start" => parsed.start = value("--start")?,
+            "--steps" => {
+                parsed.steps = u32::try_from(value("--steps")?)
+                    .map_err(|_| "--steps is too large".to_owned())?;
+            }
+            "--threads" => parsed.threads = value("--threads")?.max(1),
+            "--unsafe" => parsed.profile = SafetyProfile::Unsafe,
+            other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
+        }
+    }
+    if parsed.seed.is_some() == parsed.seeds.is_some() {
+        return Err(format!("give exactly one of --seed and --seeds\n{USAGE}"));
+    }
+    Ok(parsed)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse(&args) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("rill-sim: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match (args.seed, args.seeds) {
+        (Some(seed), _) => replay(seed, &args),
+        (_, Some(seeds)) => sweep(seeds, &args),
+        (None, None) => ExitCode::from(2),
+    }
+}
+
+fn replay(seed: u64, args: &Args) -> ExitCode {
+    let (report, trace) = run_traced(seed, args.steps, args.profile);
+    print!("{trace}");
+    println!("{}", summary(&report));
+    if report.violation.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn summary(report: &SimReport) -> String {
+    format!(
+        "seed {} ({:?}): {} brokers, {} steps, {} simulated s, {} deliveries, {} produces, {} acknowledged records tracked, converged after {:?} liveness steps, trace hash {:016x}: {}",
+        report.seed,
+        report.profile,
+        report.brokers,
+        report.steps_run,
+        report.simulated_ms / 1_000,
+        report.deliveries,
+        report.produces,
+        report.acked_records,
+        report.converged_after,
+        report.trace_hash,
+        report
+            .violation
+            .as_ref()
+            .map_or_else(|| "ok".to_owned(), ToString::to_string)
+    )
+}
+
+fn sweep(seeds: u64, args: &Args) -> ExitCode {
+    let started = Instant::now();
+    let next = AtomicU64::new(0);
+    let steps_total = AtomicU64::new(0);
+    let deliveries_total = AtomicU64::new(0);
+    let failures: Vec<SimReport> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..args.threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut failed = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= seeds {
+                            return failed;
+                        }
+                        let seed = args.start + index;
+                        let report = run(seed, args.steps, args.profile);
+                        steps_total.fetch_add(u64::from(report.steps_run), Ordering::Relaxed);
+                        deliveries_total.fetch_add(report.deliveries, Ordering::Relaxed);
+                        if report.violation.is_some() {
+                            println!("FAIL {}", summary(&report));
+                            failed.push(report);
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    let steps = steps_total.load(Ordering::Relaxed);
+    let deliveries = deliveries_total.load(Ordering::Relaxed);
+    println!(
+        "{seeds} seeds ({:?}, {} steps each, from seed {}) in {seconds:.1} s on {} threads: {:.0} seeds/minute, {:.0} steps/s, {:.0} deliveries/s",
+        args.profile,
+        args.steps,
+        args.start,
+        args.threads,
+        seeds as f64 * 60.0 / seconds,
+        steps as f64 / seconds,
+        deliveries as f64 / seconds,
+    );
+    if failures.is_empty() {
+        println!("no violation");
+        ExitCode::SUCCESS
+    } else {
+        let mut seeds: Vec<u64> = failures.iter().map(|r| r.seed).collect();
+        seeds.sort_unstable();
+        println!(
+            "{} seed(s) violated an invariant: {seeds:?}; replay one with `cargo xtask sim --seed S{}`",
+            seeds.len(),
+            if args.profile == SafetyProfile::Unsafe {
+                " --unsafe"
+            } else {
+                ""
+            }
+        );
+        ExitCode::FAILURE
+    }
+}
