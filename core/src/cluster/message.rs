@@ -40,6 +40,14 @@ pub struct PartitionMetadata {
     pub registration: PartitionRegistration,
     /// The topic's configs.
     pub config: TopicConfig,
+    /// The recipient's broker epoch as the controller knows it: a broker ignores metadata
+    /// meant for an earlier incarnation of itself.
+    pub broker_epoch: u64,
+    /// This message's number in the controller's stream to the recipient (from 1).
+    pub seq: u64,
+    /// Every message numbered up to this one is superseded (a resend of everything after a
+    /// loss), so the recipient need not wait for them.
+    pub supersedes: u64,
 }
 
 /// A fetch response's payload.
@@ -84,6 +92,9 @@ pub enum Message {
         broker: u32,
         /// Its registration epoch (new on every restart).
         broker_epoch: u64,
+        /// The last metadata message it has, with every one before it (Kafka's
+        /// `currentMetadataOffset`).
+        metadata_seq: u64,
     },
     /// Controller → broker: a partition's current registration.
     Metadata(Box<PartitionMetadata>),
@@ -106,6 +117,21 @@ pub enum Message {
         partition_epoch: i32,
         /// The proposed ISR.
         isr: Vec<u32>,
+        /// The proposal's number from this broker incarnation (a resend gets a new one), so the
+        /// controller can ignore an older copy arriving late.
+        proposal: u64,
+        /// The sender's broker epoch.
+        broker_epoch: u64,
+    },
+    /// Controller → leader: the AlterPartition based on `partition_epoch` was refused (stale
+    /// or naming an ineligible replica).
+    AlterPartitionRejected {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The refused proposal's number.
+        proposal: u64,
     },
     /// Follower → leader.
     Fetch {

@@ -251,6 +251,12 @@ struct ClientState {
 #[derive(Clone, Debug, Default)]
 struct ControllerState {
     brokers: BTreeMap<u32, BrokerRegistration>,
+    /// Metadata messages sent to each broker so far.
+    metadata_seq: BTreeMap<u32, u64>,
+    /// What `metadata_seq` was at each broker's previous heartbeat.
+    seq_at_last_heartbeat: BTreeMap<u32, u64>,
+    /// The newest AlterPartition proposal handled per (partition, broker, broker epoch).
+    proposals_seen: BTreeMap<((String, u32), u32, u64), u64>,
     partitions: Registrations,
     topics: BTreeMap<String, (u32, TopicConfig)>,
 }
@@ -438,6 +444,13 @@ impl Cluster {
 
     /// Sends a partition's registration to every broker (they keep metadata for all).
     fn publish(&mut self, topic: &str, partition: u32) {
+        for broker in 0..self.config.brokers {
+            self.publish_to(broker, topic, partition, 0);
+        }
+    }
+
+    /// Sends one partition's registration to one broker, numbered in its stream.
+    fn publish_to(&mut self, broker: u32, topic: &str, partition: u32, supersedes: u64) {
         let Some(registration) = self
             .controller
             .partitions
@@ -449,18 +462,41 @@ impl Cluster {
         let Some((_, config)) = self.controller.topics.get(topic).cloned() else {
             return;
         };
-        for broker in 0..self.config.brokers {
-            let metadata = PartitionMetadata {
-                topic: topic.to_owned(),
-                partition,
-                registration: registration.clone(),
-                config: config.clone(),
-            };
-            self.send(
-                NodeId::Controller,
-                NodeId::Broker(broker),
-                Message::Metadata(Box::new(metadata)),
-            );
+        let broker_epoch = self
+            .controller
+            .brokers
+            .get(&broker)
+            .map_or(0, |r| r.broker_epoch);
+        let seq = self.controller.metadata_seq.entry(broker).or_insert(0);
+        *seq += 1;
+        let metadata = PartitionMetadata {
+            topic: topic.to_owned(),
+            partition,
+            registration,
+            config,
+            broker_epoch,
+            seq: *seq,
+            supersedes,
+        };
+        self.send(
+            NodeId::Controller,
+            NodeId::Broker(broker),
+            Message::Metadata(Box::new(metadata)),
+        );
+    }
+
+    /// Resends every partition to a broker that lost metadata messages (a cut link): the
+    /// controller's answer to a heartbeat that shows a gap older than one heartbeat.
+    fn resync(&mut self, broker: u32) {
+        let supersedes = self
+            .controller
+            .metadata_seq
+            .get(&broker)
+            .copied()
+            .unwrap_or(0);
+        let keys: Vec<(String, u32)> = self.controller.partitions.keys().cloned().collect();
+        for (topic, partition) in keys {
+            self.publish_to(broker, &topic, partition, supersedes);
         }
     }
 
@@ -638,12 +674,14 @@ impl Cluster {
                     return;
                 }
                 let epoch = node.broker_epoch;
+                let metadata_seq = node.metadata_seq();
                 self.send(
                     NodeId::Broker(broker),
                     NodeId::Controller,
                     Message::Heartbeat {
                         broker,
                         broker_epoch: epoch,
+                        metadata_seq,
                     },
                 );
                 let next = self.now + self.config.heartbeat_interval_ms;
@@ -801,7 +839,7 @@ impl Cluster {
 
     fn receive(&mut self, from: NodeId, to: NodeId, message: Message) {
         match to {
-            NodeId::Controller => self.controller_receive(message),
+            NodeId::Controller => self.controller_receive(from, message),
             NodeId::Broker(broker) => {
                 if self.brokers[broker as usize].alive {
                     self.broker_receive(broker, from, message);
@@ -824,21 +862,54 @@ impl Cluster {
         }
     }
 
-    fn controller_receive(&mut self, message: Message) {
+    fn controller_receive(&mut self, from: NodeId, message: Message) {
         match message {
             Message::Heartbeat {
                 broker,
                 broker_epoch,
+                metadata_seq,
             } => {
                 let Some(registration) = self.controller.brokers.get_mut(&broker) else {
                     return;
                 };
                 registration.last_heartbeat = self.now;
+                let known_epoch = registration.broker_epoch;
+                let sent = self
+                    .controller
+                    .metadata_seq
+                    .get(&broker)
+                    .copied()
+                    .unwrap_or(0);
+                let due = self
+                    .controller
+                    .seq_at_last_heartbeat
+                    .insert(broker, sent)
+                    .unwrap_or(0);
+                if broker_epoch == known_epoch && metadata_seq < due {
+                    // Messages sent before the previous heartbeat never arrived: resend all.
+                    self.resync(broker);
+                    let after = self
+                        .controller
+                        .metadata_seq
+                        .get(&broker)
+                        .copied()
+                        .unwrap_or(0);
+                    self.controller.seq_at_last_heartbeat.insert(broker, after);
+                }
+                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
+                    return;
+                };
                 if broker_epoch > registration.broker_epoch {
                     // A new incarnation (the broker restarted): its old replicas' state is
                     // gone, so it is fenced out of every ISR and leadership first, as KRaft
                     // does when a broker registers again.
                     registration.broker_epoch = broker_epoch;
+                    // The new incarnation's metadata stream starts afresh.
+                    self.controller.metadata_seq.insert(broker, 0);
+                    self.controller.seq_at_last_heartbeat.insert(broker, 0);
+                    let Some(registration) = self.controller.brokers.get_mut(&broker) else {
+                        return;
+                    };
                     if !registration.fenced {
                         registration.fenced = true;
                         self.events.push(ClusterEvent::BrokerFenced { broker });
@@ -867,8 +938,24 @@ impl Cluster {
                 leader_epoch,
                 partition_epoch,
                 isr,
+                proposal,
+                broker_epoch,
             } => {
                 let key = (topic.clone(), partition);
+                // A copy older than one already handled from the same broker incarnation (a
+                // resend overtook it) is ignored: only the newest proposal is answered.
+                let NodeId::Broker(sender) = from else {
+                    return;
+                };
+                let seen = self
+                    .controller
+                    .proposals_seen
+                    .entry((key.clone(), sender, broker_epoch))
+                    .or_insert(0);
+                if proposal <= *seen {
+                    return;
+                }
+                *seen = proposal;
                 let brokers = self.controller.brokers.clone();
                 let Some(registration) = self.controller.partitions.get_mut(&key) else {
                     return;
@@ -879,7 +966,18 @@ impl Cluster {
                     || isr.iter().any(|r| !registration.replicas.contains(r))
                     || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
                 {
-                    // Stale or ineligible: the leader learns the truth from the next metadata.
+                    // Stale or ineligible (Kafka answers FENCED_LEADER_EPOCH,
+                    // INVALID_UPDATE_VERSION or INELIGIBLE_REPLICA): the leader drops its
+                    // proposal and learns the current state.
+                    self.send(
+                        NodeId::Controller,
+                        from,
+                        Message::AlterPartitionRejected {
+                            topic: topic.clone(),
+                            partition,
+                            proposal,
+                        },
+                    );
                     self.publish(&topic, partition);
                     return;
                 }
@@ -1014,6 +1112,13 @@ impl Cluster {
                         },
                     );
                 }
+            }
+            Message::AlterPartitionRejected {
+                topic,
+                partition,
+                proposal,
+            } => {
+                self.brokers[broker as usize].alter_partition_rejected(&topic, partition, proposal);
             }
             Message::Produce {
                 request,

@@ -12,6 +12,10 @@ use crate::log::{LogChange, PartitionLog};
 use crate::record::NewRecord;
 use crate::storage::{MemoryStore, StorageOp, TopicRecord};
 
+/// How long a leader waits for the answer to an AlterPartition before it may propose again
+/// (Kafka's AlterPartitionManager resends a request that got no response).
+pub(crate) const ALTER_PARTITION_RETRY_MS: i64 = 5_000;
+
 /// The most bytes one replica fetch returns (Kafka's `replica.fetch.max.bytes`, 1 MiB).
 const REPLICA_FETCH_MAX_BYTES: usize = 1024 * 1024;
 
@@ -56,13 +60,46 @@ struct DelayedProduce {
     offsets: (i64, i64),
 }
 
+/// A proposed ISR change waiting for the controller (Kafka's `PendingExpandIsr` /
+/// `PendingShrinkIsr`). Until answered, the high watermark counts the larger of the two ISRs.
+#[derive(Clone, Debug)]
+struct PendingIsr {
+    /// This broker's number for the request in flight.
+    proposal: u64,
+    isr: Vec<u32>,
+    /// The partition epoch the proposal was based on.
+    partition_epoch: i32,
+    sent_at: i64,
+}
+
+impl PendingIsr {
+    fn message(
+        &self,
+        topic: &str,
+        partition: u32,
+        leader_epoch: i32,
+        broker_epoch: u64,
+    ) -> Message {
+        Message::AlterPartition {
+            topic: topic.to_owned(),
+            partition,
+            leader_epoch,
+            partition_epoch: self.partition_epoch,
+            isr: self.isr.clone(),
+            proposal: self.proposal,
+            broker_epoch,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct LeaderState {
     followers: BTreeMap<u32, FollowerProgress>,
     parked: Vec<ParkedFetch>,
     delayed: Vec<DelayedProduce>,
-    /// An AlterPartition is in flight: no other ISR change until metadata answers it.
-    pending_isr: Option<Vec<u32>>,
+    /// An AlterPartition is in flight: no other ISR change until metadata with a newer
+    /// partition epoch answers it; resent after [`ALTER_PARTITION_RETRY_MS`] without one.
+    pending_isr: Option<PendingIsr>,
     epoch_start_offset: i64,
 }
 
@@ -144,6 +181,12 @@ pub(crate) struct BrokerNode {
     store: MemoryStore,
     /// Kafka's `replication-offset-checkpoint`: survives a crash.
     hw_checkpoints: BTreeMap<(String, u32), i64>,
+    /// The controller's metadata stream: every message up to `metadata_contiguous` arrived;
+    /// `metadata_ahead` holds later ones that arrived before a missing one.
+    metadata_contiguous: u64,
+    metadata_ahead: std::collections::BTreeSet<u64>,
+    /// Numbers AlterPartition proposals of this incarnation.
+    next_proposal: u64,
 }
 
 /// Kafka's effective `min.insync.replicas`: never more than the replica count.
@@ -168,13 +211,35 @@ impl BrokerNode {
             replicas: BTreeMap::new(),
             store: MemoryStore::new(),
             hw_checkpoints: BTreeMap::new(),
+            metadata_contiguous: 0,
+            metadata_ahead: std::collections::BTreeSet::new(),
+            next_proposal: 0,
         }
+    }
+
+    /// The last metadata message this broker has, with every one before it.
+    pub(crate) fn metadata_seq(&self) -> u64 {
+        self.metadata_contiguous
+    }
+
+    fn note_metadata(&mut self, seq: u64, supersedes: u64) {
+        self.metadata_contiguous = self.metadata_contiguous.max(supersedes);
+        if seq > self.metadata_contiguous {
+            self.metadata_ahead.insert(seq);
+        }
+        while self.metadata_ahead.remove(&(self.metadata_contiguous + 1)) {
+            self.metadata_contiguous += 1;
+        }
+        let contiguous = self.metadata_contiguous;
+        self.metadata_ahead.retain(|s| *s > contiguous);
     }
 
     /// Loses everything in memory; the store and checkpoints stay.
     pub(crate) fn crash(&mut self) {
         self.alive = false;
         self.replicas.clear();
+        self.metadata_contiguous = 0;
+        self.metadata_ahead.clear();
     }
 
     /// Recovers every replica from the store; roles come with the next metadata.
@@ -274,7 +339,16 @@ impl BrokerNode {
             partition,
             registration,
             config,
+            broker_epoch,
+            seq,
+            supersedes,
         } = metadata;
+        if broker_epoch != self.broker_epoch {
+            // Sent to an earlier incarnation of this broker (KRaft fences it on re-registration
+            // before it may act on the partition again).
+            return effect;
+        }
+        self.note_metadata(seq, supersedes);
         let key = (topic.clone(), partition);
         if !registration.replicas.contains(&self.id) {
             // Reassigned away (or never here): the replica and its data go.
@@ -342,6 +416,14 @@ impl BrokerNode {
         }
         let me = self.id;
         let replica = self.replicas.get_mut(&key).expect("created above");
+        if replica.registration.as_ref().is_some_and(|current| {
+            (registration.leader_epoch, registration.partition_epoch)
+                < (current.leader_epoch, current.partition_epoch)
+        }) {
+            // Metadata overtaken on the network by a newer registration: KRaft replays its log
+            // in order, so an older record never wins.
+            return effect;
+        }
         replica.config = config;
         let previous = replica.registration.replace(registration.clone());
         let new_epoch = previous
@@ -378,7 +460,15 @@ impl BrokerNode {
                     epoch_start_offset: replica.log.log_end_offset(),
                 });
             } else if let Some(leader) = replica.leader.as_mut() {
-                leader.pending_isr = None;
+                // The proposal is answered once the partition changed (ours applied, or another
+                // change made it stale); a republish of the same registration answers nothing.
+                if leader
+                    .pending_isr
+                    .as_ref()
+                    .is_some_and(|p| p.partition_epoch != registration.partition_epoch)
+                {
+                    leader.pending_isr = None;
+                }
                 // A reassignment adds or removes followers within the epoch.
                 leader
                     .followers
@@ -398,6 +488,7 @@ impl BrokerNode {
             let (hw, completed) = Self::maybe_advance_hw(replica, me);
             effect.high_watermark = hw;
             effect.completed = completed;
+            self.checkpoint_hw(&topic, partition);
         } else {
             if let Some(leader) = replica.leader.take() {
                 for delayed in leader.delayed {
@@ -432,7 +523,12 @@ impl BrokerNode {
             // Kafka's maximal ISR: the committed ISR plus any replica a pending change adds
             // (a pending shrink still counts the larger, committed ISR).
             let mut maximal = registration.isr.clone();
-            maximal.extend(leader.pending_isr.iter().flatten().copied());
+            maximal.extend(
+                leader
+                    .pending_isr
+                    .iter()
+                    .flat_map(|p| p.isr.iter().copied()),
+            );
             let mut new_hw = leo;
             for (follower, progress) in &leader.followers {
                 if maximal.contains(follower) && *follower != me {
@@ -556,6 +652,21 @@ impl BrokerNode {
         progress.last_fetch_time = now;
         progress.log_end_offset = fetch_offset;
         let hw_before = replica.log.high_watermark();
+        if let Some(pending) = leader.pending_isr.as_mut()
+            && now - pending.sent_at > ALTER_PARTITION_RETRY_MS
+        {
+            // No answer yet: the request may be lost. Resend it under a new number (the
+            // controller ignores the older copy if it still arrives); keep it pending.
+            self.next_proposal += 1;
+            pending.proposal = self.next_proposal;
+            pending.sent_at = now;
+            outcome.alter_partition = Some(pending.message(
+                topic,
+                partition,
+                registration.leader_epoch,
+                self.broker_epoch,
+            ));
+        }
         if leader.pending_isr.is_none()
             && !registration.isr.contains(&follower)
             && fetch_offset >= hw_before
@@ -563,14 +674,20 @@ impl BrokerNode {
         {
             let mut isr = registration.isr.clone();
             isr.push(follower);
-            leader.pending_isr = Some(isr.clone());
-            outcome.alter_partition = Some(Message::AlterPartition {
-                topic: topic.to_owned(),
-                partition,
-                leader_epoch: registration.leader_epoch,
-                partition_epoch: registration.partition_epoch,
+            self.next_proposal += 1;
+            let pending = PendingIsr {
+                proposal: self.next_proposal,
                 isr,
-            });
+                partition_epoch: registration.partition_epoch,
+                sent_at: now,
+            };
+            outcome.alter_partition = Some(pending.message(
+                topic,
+                partition,
+                registration.leader_epoch,
+                self.broker_epoch,
+            ));
+            leader.pending_isr = Some(pending);
         }
         let (hw, completed) = Self::maybe_advance_hw(replica, me);
         outcome.high_watermark = hw;
@@ -865,6 +982,22 @@ impl BrokerNode {
         outcome
     }
 
+    /// The controller refused the ISR change numbered `proposal`: back to the committed
+    /// ISR (Kafka's handling of `INELIGIBLE_REPLICA` / `OPERATION_NOT_ATTEMPTED`).
+    pub(crate) fn alter_partition_rejected(&mut self, topic: &str, partition: u32, proposal: u64) {
+        if let Some(leader) = self
+            .replicas
+            .get_mut(&(topic.to_owned(), partition))
+            .and_then(|r| r.leader.as_mut())
+            && leader
+                .pending_isr
+                .as_ref()
+                .is_some_and(|p| p.proposal == proposal)
+        {
+            leader.pending_isr = None;
+        }
+    }
+
     /// A delayed produce's request timeout: answered `REQUEST_TIMED_OUT` if still waiting.
     pub(crate) fn expire_produce(
         &mut self,
@@ -892,7 +1025,19 @@ impl BrokerNode {
             else {
                 continue;
             };
-            if leader.pending_isr.is_some() {
+            if let Some(pending) = leader.pending_isr.as_mut() {
+                if now - pending.sent_at > ALTER_PARTITION_RETRY_MS {
+                    self.next_proposal += 1;
+                    pending.proposal = self.next_proposal;
+                    pending.sent_at = now;
+                    let message = pending.message(
+                        topic,
+                        *partition,
+                        registration.leader_epoch,
+                        self.broker_epoch,
+                    );
+                    proposals.push((topic.clone(), *partition, message));
+                }
                 continue;
             }
             let leo = replica.log.log_end_offset();
@@ -916,18 +1061,21 @@ impl BrokerNode {
                 .copied()
                 .filter(|r| !out_of_sync.contains(r))
                 .collect();
-            leader.pending_isr = Some(isr.clone());
-            proposals.push((
-                topic.clone(),
+            self.next_proposal += 1;
+            let pending = PendingIsr {
+                proposal: self.next_proposal,
+                isr,
+                partition_epoch: registration.partition_epoch,
+                sent_at: now,
+            };
+            let message = pending.message(
+                topic,
                 *partition,
-                Message::AlterPartition {
-                    topic: topic.clone(),
-                    partition: *partition,
-                    leader_epoch: registration.leader_epoch,
-                    partition_epoch: registration.partition_epoch,
-                    isr,
-                },
-            ));
+                registration.leader_epoch,
+                self.broker_epoch,
+            );
+            leader.pending_isr = Some(pending);
+            proposals.push((topic.clone(), *partition, message));
         }
         proposals
     }

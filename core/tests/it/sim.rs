@@ -55,11 +55,9 @@ fn fnv1a64_matches_the_reference_vectors() {
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn a_sweep_of_safe_seeds_finds_no_violation() {
-    // Seeds a known cluster bug breaks, skipped until it is fixed: 1 and 46 never converge
-    // because of seed 31's reordered metadata, 19 because of seed 60's ISR that never expands.
-    const KNOWN_BAD: [u64; 3] = [1, 19, 46];
+    // Seeds 1, 19 and 46 failed here before the metadata-ordering and AlterPartition-retry
+    // fixes (see the regression tests below); now every seed must pass.
     let failures: Vec<String> = (0..50)
-        .filter(|seed| !KNOWN_BAD.contains(seed))
         .map(|seed| run(seed, 300, SafetyProfile::Safe))
         .filter_map(|report| {
             report
@@ -103,40 +101,31 @@ fn seed_10_acks_all_waits_for_the_in_sync_followers() {
 }
 
 #[test]
-#[ignore = "cluster bug: metadata for two leader epochs is reordered on the network and the \
-            broker applies the older one last, so the elected leader never learns it leads \
-            (t0-0 epoch 24 on a one-broker cluster)"]
+/// Regression (fixed): metadata for two leader epochs is reordered on the network and the broker applies the older one last, so the elected leader never learns it leads (t0-0 epoch 24 on a one-broker cluster)
 fn seed_31_a_restarted_broker_learns_that_it_leads() {
     assert_clean(&run(31, 1_000, SafetyProfile::Safe));
 }
 
 #[test]
-#[ignore = "cluster bug: t0-1's follower 1 is caught up (same log end, same epochs) but is \
-            never added back to the ISR [0] in 150 s of healed time"]
+/// Regression (fixed): t0-1's follower 1 is caught up (same log end, same epochs) but is never added back to the ISR [0] in 150 s of healed time
 fn seed_60_a_caught_up_follower_rejoins_the_isr() {
     assert_clean(&run(60, 1_000, SafetyProfile::Safe));
 }
 
 #[test]
-#[ignore = "cluster bug: leader 0's epoch cache [(0,0),(8,21),(13,104)] lacks the (11,48) of \
-            the epoch-11 batches in its log, so followers fetch to 104, are told they diverge, \
-            truncate to 48 and fetch again, forever"]
+/// Regression (fixed): leader 0's epoch cache [(0,0),(8,21),(13,104)] lacks the (11,48) of the epoch-11 batches in its log, so followers fetch to 104, are told they diverge, truncate to 48 and fetch again, forever
 fn seed_70_followers_do_not_truncate_and_refetch_forever() {
     assert_clean(&run(70, 1_000, SafetyProfile::Safe));
 }
 
 #[test]
-#[ignore = "cluster bug: a follower truncated to the leader's log end 260 inside its own batch \
-            258..: its log end says 260 but its last record is 257, so 258-259 would be \
-            skipped by its next fetch"]
+/// Regression (fixed): a follower truncated to the leader's log end 260 inside its own batch 258..: its log end says 260 but its last record is 257, so 258-259 would be skipped by its next fetch
 fn seed_325_truncation_keeps_the_log_end_on_a_batch_boundary() {
     assert_clean(&run(325, 1_000, SafetyProfile::Safe));
 }
 
 #[test]
-#[ignore = "cluster bug: broker 2, restarted before the controller fenced its old incarnation, \
-            leads t1-1 in the same epoch 24 again with the high watermark from its checkpoint \
-            (28 < 32)"]
+/// Regression (fixed): broker 2, restarted before the controller fenced its old incarnation, leads t1-1 in the same epoch 24 again with the high watermark from its checkpoint (28 < 32)
 fn seed_567_a_leader_high_watermark_never_decreases_in_its_epoch() {
     assert_clean(&run(567, 1_000, SafetyProfile::Safe));
 }
