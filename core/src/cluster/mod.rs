@@ -538,6 +538,29 @@ impl Cluster {
             });
             return request;
         };
+        if acks == Acks::None {
+            // acks=0: the producer counts the send as done at once, with no offsets (Kafka's
+            // RecordMetadata offset -1), and never hears from the broker.
+            self.outcomes.push(ProduceOutcome {
+                request,
+                topic: topic.to_owned(),
+                partition,
+                acks,
+                result: Ok((-1, -1)),
+            });
+            self.send(
+                NodeId::Client(client),
+                NodeId::Broker(leader),
+                Message::Produce {
+                    request,
+                    topic: topic.to_owned(),
+                    partition,
+                    acks,
+                    records,
+                },
+            );
+            return request;
+        }
         self.clients
             .entry(client)
             .or_insert_with(|| ClientState {
@@ -843,8 +866,14 @@ impl Cluster {
             NodeId::Broker(broker) => {
                 if self.brokers[broker as usize].alive {
                     self.broker_receive(broker, from, message);
-                } else if let (NodeId::Client(_), Message::Produce { request, .. }) =
-                    (from, &message)
+                } else if let (
+                    NodeId::Client(_),
+                    Message::Produce {
+                        request,
+                        acks: Acks::Leader | Acks::All,
+                        ..
+                    },
+                ) = (from, &message)
                 {
                     // Connection refused: the client hears of it at once.
                     let request = *request;

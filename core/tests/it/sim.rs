@@ -129,3 +129,12 @@ fn seed_325_truncation_keeps_the_log_end_on_a_batch_boundary() {
 fn seed_567_a_leader_high_watermark_never_decreases_in_its_epoch() {
     assert_clean(&run(567, 1_000, SafetyProfile::Safe));
 }
+
+/// Regression (fixed): a same-epoch republish of a partition's registration cleared the
+/// leader's pending ISR expansion while the AlterPartition was still in flight; the high
+/// watermark advanced without the joining follower, the controller then applied the expansion,
+/// and after the leader died the follower — missing the acknowledged offset 107 — was elected.
+#[test]
+fn seed_1234_an_in_flight_isr_expansion_holds_back_the_high_watermark() {
+    assert_clean(&run(1234, 1_000, SafetyProfile::Safe));
+}
