@@ -55,7 +55,7 @@ const fn case(group: &'static str, function: &'static str) -> Case {
 }
 
 /// Every case, each group's workload before its baseline.
-pub const CASES: [Case; 8] = [
+pub const CASES: [Case; 10] = [
     case("append_batch_100", "append"),
     case("append_batch_100", "copy_baseline"),
     case("append_batch_1", "append"),
@@ -64,7 +64,68 @@ pub const CASES: [Case; 8] = [
     case("fetch", "copy_baseline"),
     case("retention", "apply_retention"),
     case("retention", "drop_baseline"),
+    case("sim_seed", "run"),
+    case("sim_seed", "network_baseline"),
 ];
+
+/// Steps of each simulator seed in the `sim_seed` workload.
+pub const SIM_STEPS: u32 = 1_000;
+/// The seeds the `sim_seed` workload cycles through (iteration `i` runs seed `i % SIM_SEEDS`).
+pub const SIM_SEEDS: u64 = 16;
+
+/// Network deliveries of each `sim_seed` seed, measured once (untimed) for the baseline.
+fn sim_deliveries() -> Vec<u64> {
+    (0..SIM_SEEDS)
+        .map(|seed| {
+            rill_core::sim::run(seed, SIM_STEPS, rill_core::sim::SafetyProfile::Safe).deliveries
+        })
+        .collect()
+}
+
+/// `iterations` simulator seeds of [`SIM_STEPS`] steps (Safe profile, invariants checked).
+fn time_sim(iterations: u64, now_ms: &mut dyn FnMut() -> f64) -> f64 {
+    let started = now_ms();
+    for i in 0..iterations {
+        let report = rill_core::sim::run(
+            i % SIM_SEEDS,
+            SIM_STEPS,
+            rill_core::sim::SafetyProfile::Safe,
+        );
+        assert!(
+            report.violation.is_none(),
+            "seed {} violates an invariant",
+            report.seed
+        );
+        black_box(report);
+    }
+    now_ms() - started
+}
+
+/// Baseline of the simulator: the same number of messages sent and delivered through the
+/// simulated network alone, with no broker, controller or log behind it.
+fn time_network(iterations: u64, deliveries: &[u64], now_ms: &mut dyn FnMut() -> f64) -> f64 {
+    use rill_core::cluster::NodeId;
+    use rill_core::cluster::network::{Latency, Network};
+    let mut prng = rill_core::prng::Prng::new(1);
+    let started = now_ms();
+    for i in 0..iterations {
+        let count = deliveries[(i % SIM_SEEDS) as usize];
+        let mut network: Network<u64> = Network::new(Latency {
+            base_ms: 1,
+            jitter_ms: 2,
+        });
+        let mut now = 0;
+        for n in 0..count {
+            network.send(now, NodeId::Broker(0), NodeId::Broker(1), n, &mut prng);
+            now += 1;
+            while let Some(envelope) = network.deliver(now) {
+                black_box(envelope);
+            }
+        }
+        black_box(network.delivered());
+    }
+    now_ms() - started
+}
 
 /// The case with this `group/function` id.
 pub fn find(id: &str) -> Option<Case> {
@@ -137,6 +198,7 @@ impl RetentionSetup {
 pub struct Workloads {
     fetch_log: Option<PartitionLog>,
     retention: Option<RetentionSetup>,
+    sim_deliveries: Option<Vec<u64>>,
 }
 
 impl Workloads {
@@ -177,6 +239,11 @@ impl Workloads {
                 } else {
                     time_drops(iterations, setup, now_ms)
                 }
+            }
+            ("sim_seed", "run") => time_sim(iterations, now_ms),
+            ("sim_seed", _) => {
+                let deliveries = self.sim_deliveries.get_or_insert_with(sim_deliveries);
+                time_network(iterations, deliveries, now_ms)
             }
             _ => unreachable!("every case in CASES has a workload"),
         }

@@ -54,4 +54,6 @@ exports! {
     fetch_copy_baseline => "fetch" / "copy_baseline";
     retention_apply => "retention" / "apply_retention";
     retention_drop_baseline => "retention" / "drop_baseline";
+    sim_seed => "sim_seed" / "run";
+    sim_seed_network_baseline => "sim_seed" / "network_baseline";
 }

@@ -158,6 +158,15 @@ pub enum ClusterEvent {
         /// The replicas it moves to.
         target: Vec<u32>,
     },
+    /// A replica a reassignment adds caught up and joined the ISR.
+    ReassignmentProgressed {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The added replicas now in sync.
+        in_sync: Vec<u32>,
+    },
     /// A reassignment finished: the removed replicas are gone.
     ReassignmentCompleted {
         /// Topic name.
@@ -1013,6 +1022,13 @@ impl Cluster {
                 let grew = isr.len() > registration.isr.len();
                 registration.isr = isr.clone();
                 registration.partition_epoch += 1;
+                let progressed: Vec<u32> = registration
+                    .adding
+                    .iter()
+                    .copied()
+                    .filter(|r| registration.isr.contains(r))
+                    .collect();
+                let reassigning = !registration.adding.is_empty();
                 let completed = registration.complete_reassignment_if_ready();
                 self.events.push(if grew {
                     ClusterEvent::IsrExpanded {
@@ -1027,6 +1043,13 @@ impl Cluster {
                         isr,
                     }
                 });
+                if reassigning && grew {
+                    self.events.push(ClusterEvent::ReassignmentProgressed {
+                        topic: topic.clone(),
+                        partition,
+                        in_sync: progressed,
+                    });
+                }
                 if completed {
                     self.finish_reassignment(&topic, partition);
                 }
