@@ -18,6 +18,7 @@ pub mod broker;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod group;
 pub mod event;
 pub mod log;
 pub mod partitioner;

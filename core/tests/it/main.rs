@@ -3,6 +3,7 @@
 //! On wasm32, `#[test]` is `wasm_bindgen_test`, so the same tests prove the engine behaves the
 //! same compiled to WebAssembly.
 
+mod assignors;
 mod broker;
 mod cluster;
 mod codec;
