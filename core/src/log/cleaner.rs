@@ -29,7 +29,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::record::{BatchHeader, BatchView, LOG_OVERHEAD};
+use crate::record::{BatchHeader, BatchView, trusted_batches};
 
 /// The topic configs the cleaner reads, with Kafka's names.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -231,7 +231,7 @@ pub fn clean(input: &CleanInput<'_>) -> Option<CleanOutcome> {
                 let group = &segments[to_clean.start + group.start..to_clean.start + group.end];
                 let mut bytes = Vec::new();
                 for segment in group {
-                    for batch in batches(segment.bytes) {
+                    for batch in trusted_batches(segment.bytes) {
                         filter.clean_batch(&batch, &mut bytes, &mut stats);
                     }
                 }
@@ -312,7 +312,11 @@ pub fn cleanable_range(input: &CleanInput<'_>) -> CleanableRange {
         .saturating_sub(input.config.max_compaction_lag_ms.max(0));
     let need_compaction_now = segments[non_active_dirty]
         .iter()
-        .filter_map(|s| batches(s.bytes).next().map(|b| b.header().max_timestamp))
+        .filter_map(|s| {
+            trusted_batches(s.bytes)
+                .next()
+                .map(|b| b.header().max_timestamp)
+        })
         .filter(|&timestamp| timestamp > 0)
         .min()
         .is_some_and(|earliest| earliest < clean_until);
@@ -551,7 +555,7 @@ fn build_offset_map<'a>(segments: &[SegmentSlice<'a>], start: i64, end: i64) -> 
     let mut latest_offset = -1;
     for index in dirty.clone() {
         let segment = &segments[index];
-        for batch in batches(segment.bytes) {
+        for batch in trusted_batches(segment.bytes) {
             if batch.header().is_control() {
                 continue;
             }
@@ -604,7 +608,7 @@ struct OffsetMapBuild<'a> {
 fn last_data_offset_per_producer(segments: &[SegmentSlice<'_>]) -> BTreeMap<i64, i64> {
     let mut last = BTreeMap::new();
     for segment in segments {
-        for batch in batches(segment.bytes) {
+        for batch in trusted_batches(segment.bytes) {
             let header = batch.header();
             if header.has_producer_id() && !header.is_control() {
                 last.insert(header.producer_id, header.last_offset());
@@ -633,7 +637,7 @@ fn log_end_offset(segments: &[SegmentSlice<'_>]) -> i64 {
     segments
         .iter()
         .rev()
-        .find_map(|s| batches(s.bytes).last())
+        .find_map(|s| trusted_batches(s.bytes).last())
         .map_or(active_base, |b| {
             (b.header().last_offset() + 1).max(active_base)
         })
@@ -642,31 +646,10 @@ fn log_end_offset(segments: &[SegmentSlice<'_>]) -> i64 {
 /// A segment's largest record timestamp (Kafka's `LogSegment.largestTimestamp`, without its
 /// fallback to the file's modification time): -1 when it has no batches.
 fn largest_timestamp(bytes: &[u8]) -> i64 {
-    batches(bytes)
+    trusted_batches(bytes)
         .map(|b| b.header().max_timestamp)
         .max()
         .unwrap_or(-1)
-}
-
-/// The batches of validated segment bytes. Stops at anything that does not frame as a batch.
-fn batches(bytes: &[u8]) -> impl Iterator<Item = BatchView<'_>> {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        if rest.len() < LOG_OVERHEAD {
-            debug_assert!(rest.is_empty(), "segments hold whole batches");
-            return None;
-        }
-        let length = i32::from_be_bytes([rest[8], rest[9], rest[10], rest[11]]);
-        let size = usize::try_from(length).ok()? + LOG_OVERHEAD;
-        if size > rest.len() || size < crate::record::BATCH_HEADER_LEN {
-            debug_assert!(false, "segments hold whole batches");
-            rest = &[];
-            return None;
-        }
-        let (batch, tail) = rest.split_at(size);
-        rest = tail;
-        Some(BatchView::trusted(batch))
-    })
 }
 
 #[cfg(test)]
@@ -968,7 +951,7 @@ mod tests {
                 },
             ];
             let outcome = clean(&input(&segments, &config, 0, 3, 10)).expect("dirty");
-            let headers: Vec<BatchHeader> = batches(&outcome.groups[0].bytes)
+            let headers: Vec<BatchHeader> = trusted_batches(&outcome.groups[0].bytes)
                 .map(|b| *b.header())
                 .collect();
             if kept {

@@ -199,6 +199,25 @@ pub struct RawFetch<'a> {
     pub log_end_offset: i64,
 }
 
+/// Appends the records of `raw`'s batches at or after its requested offset and below its high
+/// watermark to `out`, and returns the offset after its last batch (the requested offset when
+/// it has none): like a consumer, the next fetch starts there, even when compaction removed
+/// that batch's last record.
+fn collect_records(raw: &RawFetch<'_>, out: &mut Vec<StoredRecord>) -> i64 {
+    let mut next = raw.offset;
+    // Segment bytes were validated on append and recovery: no CRC check on the read path.
+    for batch in crate::record::trusted_batches(raw.bytes) {
+        next = next.max(batch.header().last_offset() + 1);
+        for record in batch.records() {
+            let record = record.expect("segment batches were validated on append and recovery");
+            if record.offset >= raw.offset && record.offset < raw.high_watermark {
+                out.push(record);
+            }
+        }
+    }
+    next
+}
+
 /// What ListOffsets asks for (Kafka's special timestamps, or a real one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OffsetSpec {
@@ -660,15 +679,7 @@ impl PartitionLog {
     pub fn read(&self, offset: i64, max_bytes: usize) -> Result<FetchedRecords, FetchError> {
         let raw = self.read_batches(offset, max_bytes)?;
         let mut records = Vec::new();
-        for batch in crate::record::decode_batches(raw.bytes) {
-            let batch = batch.expect("segment batches were validated on append and recovery");
-            for record in batch.records() {
-                let record = record.expect("segment batches were validated on append and recovery");
-                if record.offset >= offset && record.offset < raw.high_watermark {
-                    records.push(record);
-                }
-            }
-        }
+        collect_records(&raw, &mut records);
         Ok(FetchedRecords {
             records,
             log_start_offset: raw.log_start_offset,
@@ -685,21 +696,7 @@ impl PartitionLog {
         all.records.clear();
         let mut next = offset;
         while next < all.high_watermark {
-            let raw = self.read_batches(next, usize::MAX)?;
-            let mut advanced = next;
-            for batch in crate::record::decode_batches(raw.bytes) {
-                let batch = batch.expect("segment batches were validated on append and recovery");
-                // Like a consumer, continue after the batch's last offset: compaction may have
-                // removed that record, but the batch keeps its offset range.
-                advanced = advanced.max(batch.header().last_offset() + 1);
-                for record in batch.records() {
-                    let record =
-                        record.expect("segment batches were validated on append and recovery");
-                    if record.offset >= next && record.offset < raw.high_watermark {
-                        all.records.push(record);
-                    }
-                }
-            }
+            let advanced = collect_records(&self.read_batches(next, usize::MAX)?, &mut all.records);
             if advanced == next {
                 break;
             }

@@ -1,7 +1,7 @@
 //! One log segment: a run of record batches starting at a base offset, with Kafka's sparse
 //! offset index and time index.
 
-use crate::record::{BatchHeader, BatchView, DecodeError, decode_batches};
+use crate::record::{BatchHeader, BatchView, DecodeError, decode_batches, trusted_batches};
 
 /// Bytes per offset-index entry in Kafka's `.index` file (relative offset, position).
 pub const OFFSET_INDEX_ENTRY_BYTES: u32 = 8;
@@ -300,32 +300,20 @@ impl Segment {
         self.maybe_append_time_index();
     }
 
-    /// The batch starting at byte `position` (which must be a batch boundary).
-    fn entry_at(&self, position: usize) -> BatchEntry {
-        let bytes = &self.bytes[position..];
-        let base_offset = i64::from_be_bytes(bytes[0..8].try_into().expect("8 bytes"));
-        let length = i32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        let last_offset_delta = i32::from_be_bytes(bytes[23..27].try_into().expect("4 bytes"));
-        let max_timestamp = i64::from_be_bytes(bytes[35..43].try_into().expect("8 bytes"));
-        BatchEntry {
-            base_offset,
-            last_offset: base_offset + i64::from(last_offset_delta),
-            position,
-            size: 12 + length as usize,
-            max_timestamp,
-        }
-    }
-
-    /// The batches from byte `position` on, in order.
+    /// The batches from byte `position` (a batch boundary) on, in order.
     pub(crate) fn entries_from(&self, position: usize) -> impl Iterator<Item = BatchEntry> + '_ {
         let mut position = position;
-        std::iter::from_fn(move || {
-            if position >= self.bytes.len() {
-                return None;
-            }
-            let entry = self.entry_at(position);
+        trusted_batches(&self.bytes[position..]).map(move |batch| {
+            let header = batch.header();
+            let entry = BatchEntry {
+                base_offset: header.base_offset,
+                last_offset: header.last_offset(),
+                position,
+                size: header.size(),
+                max_timestamp: header.max_timestamp,
+            };
             position += entry.size;
-            Some(entry)
+            entry
         })
     }
 

@@ -781,3 +781,24 @@ fn read_i64(b: &[u8], at: usize) -> i64 {
     raw.copy_from_slice(&b[at..at + 8]);
     i64::from_be_bytes(raw)
 }
+
+/// The batches of validated segment bytes. Stops at anything that does not frame as a batch.
+pub(crate) fn trusted_batches(bytes: &[u8]) -> impl Iterator<Item = BatchView<'_>> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.len() < LOG_OVERHEAD {
+            debug_assert!(rest.is_empty(), "segments hold whole batches");
+            return None;
+        }
+        let length = i32::from_be_bytes([rest[8], rest[9], rest[10], rest[11]]);
+        let size = usize::try_from(length).ok()? + LOG_OVERHEAD;
+        if size > rest.len() || size < BATCH_HEADER_LEN {
+            debug_assert!(false, "segments hold whole batches");
+            rest = &[];
+            return None;
+        }
+        let (batch, tail) = rest.split_at(size);
+        rest = tail;
+        Some(BatchView::trusted(batch))
+    })
+}

@@ -7,6 +7,7 @@
 mod batch;
 mod varint;
 
+pub(crate) use batch::trusted_batches;
 pub use batch::{
     BATCH_HEADER_LEN, BatchHeader, BatchView, DecodeError, LOG_OVERHEAD, NO_PRODUCER_EPOCH,
     NO_PRODUCER_ID, NO_SEQUENCE, RecordIter, TimestampType, decode_batches, encode_batch,
