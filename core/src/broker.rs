@@ -325,6 +325,14 @@ impl Broker {
             .collect()
     }
 
+    fn topic_or_unknown(&self, name: &str) -> Result<&Topic, AdminError> {
+        self.topics
+            .get(name)
+            .ok_or_else(|| AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            })
+    }
+
     /// Deletes a topic and all its data.
     pub fn delete_topic(&mut self, name: &str) -> Result<(), AdminError> {
         if self.topics.remove(name).is_none() {
@@ -344,12 +352,7 @@ impl Broker {
     /// Kafka's `CreatePartitions`: grows a topic to `total` partitions. Never fewer, and not
     /// the same count (`INVALID_PARTITIONS`, with Kafka's messages).
     pub fn create_partitions(&mut self, name: &str, total: i64) -> Result<(), AdminError> {
-        let topic = self
-            .topics
-            .get(name)
-            .ok_or_else(|| AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            })?;
+        let topic = self.topic_or_unknown(name)?;
         let current = topic.record.partitions;
         let invalid = |reason: String| AdminError::InvalidPartitions { reason };
         if total < i64::from(current) {
@@ -397,12 +400,7 @@ impl Broker {
         name: &str,
         ops: &[AlterConfigOp],
     ) -> Result<(), AdminError> {
-        let topic = self
-            .topics
-            .get(name)
-            .ok_or_else(|| AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            })?;
+        let topic = self.topic_or_unknown(name)?;
         let mut overrides: BTreeMap<String, String> =
             topic.record.configs.iter().cloned().collect();
         for op in ops {
@@ -463,12 +461,7 @@ impl Broker {
 
     /// The topic's partitions and configs, as `describeTopics` and `describeConfigs` show them.
     pub fn describe_topic(&self, name: &str) -> Result<TopicDescription, AdminError> {
-        let topic = self
-            .topics
-            .get(name)
-            .ok_or_else(|| AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            })?;
+        let topic = self.topic_or_unknown(name)?;
         let partitions = topic
             .partitions
             .iter()
@@ -535,12 +528,7 @@ impl Broker {
         name: &str,
         new_partitions: u32,
     ) -> Result<Vec<crate::partitioner::KeyMove>, AdminError> {
-        let topic = self
-            .topics
-            .get(name)
-            .ok_or_else(|| AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            })?;
+        let topic = self.topic_or_unknown(name)?;
         let mut keys: Vec<Vec<u8>> = Vec::new();
         for log in &topic.partitions {
             let fetched = log
@@ -721,13 +709,15 @@ impl Broker {
         offset: i64,
         max_bytes: usize,
     ) -> Result<FetchedRecords, FetchError> {
-        let log = self.partition(topic, partition).ok_or_else(|| {
-            FetchError::UnknownTopicOrPartition {
+        self.fetch_log(topic, partition)?.read(offset, max_bytes)
+    }
+
+    fn fetch_log(&self, topic: &str, partition: i32) -> Result<&PartitionLog, FetchError> {
+        self.partition(topic, partition)
+            .ok_or_else(|| FetchError::UnknownTopicOrPartition {
                 topic: topic.to_owned(),
                 partition,
-            }
-        })?;
-        log.read(offset, max_bytes)
+            })
     }
 
     /// Every record of one partition from `offset` to the high watermark, across segments
@@ -738,13 +728,7 @@ impl Broker {
         partition: i32,
         offset: i64,
     ) -> Result<FetchedRecords, FetchError> {
-        let log = self.partition(topic, partition).ok_or_else(|| {
-            FetchError::UnknownTopicOrPartition {
-                topic: topic.to_owned(),
-                partition,
-            }
-        })?;
-        log.read_all(offset)
+        self.fetch_log(topic, partition)?.read_all(offset)
     }
 
     /// A topic by name.

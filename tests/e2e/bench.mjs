@@ -13,6 +13,7 @@
 //      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
 //      BENCH_CASES (optional) — comma-separated group/function ids; default every case.
 import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
 
 const TARGET_MS = 1_000;
 const CALIBRATE_MS = 100;
@@ -20,16 +21,6 @@ const BUDGET_MS = 10_000;
 // Aim this much above TARGET_MS: the calibrated time per iteration is an estimate.
 const HEADROOM = 1.2;
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Runs in the page: measures one case with the protocol above. */
 async function measureInPage({ id, targetMs, calibrateMs, budgetMs, headroom }) {

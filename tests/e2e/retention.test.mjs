@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
 import { partitionForKey } from './murmur2.mjs';
 
 const TOPIC = 'clicks';
@@ -22,16 +23,6 @@ const RETENTION_BYTES = 700;
 const RECORDS = Array.from({ length: 18 }, (_, i) => [`user-${i % 7}`, `page-${i}`]);
 const NEW_PARTITIONS = 3;
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const READY = '#app[data-ready="true"]';
 const SECTION = `section.topic[data-topic="${TOPIC}"]`;

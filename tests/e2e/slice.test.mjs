@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
 import { partitionForKey } from './murmur2.mjs';
 
 const TOPIC = 'orders';
@@ -24,16 +25,6 @@ const RECORDS = [
   ['alice', 'v6'],
 ];
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const READY = '#app[data-ready="true"]';
 const topicSection = (topic) => `section.topic[data-topic="${topic}"]`;

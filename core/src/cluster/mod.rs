@@ -249,7 +249,7 @@ enum Timer {
     Stop(u32),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct ClientState {
     /// Believed leader per partition, refreshed from the controller on errors.
     leaders: BTreeMap<(String, u32), Option<u32>>,
@@ -547,37 +547,6 @@ impl Cluster {
             });
             return request;
         };
-        if acks == Acks::None {
-            // acks=0: the producer counts the send as done at once, with no offsets (Kafka's
-            // RecordMetadata offset -1), and never hears from the broker.
-            self.outcomes.push(ProduceOutcome {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                result: Ok((-1, -1)),
-            });
-            self.send(
-                NodeId::Client(client),
-                NodeId::Broker(leader),
-                Message::Produce {
-                    request,
-                    topic: topic.to_owned(),
-                    partition,
-                    acks,
-                    records,
-                },
-            );
-            return request;
-        }
-        self.clients
-            .entry(client)
-            .or_insert_with(|| ClientState {
-                leaders: BTreeMap::new(),
-                pending: BTreeMap::new(),
-            })
-            .pending
-            .insert(request, (topic.to_owned(), partition, acks));
         self.send(
             NodeId::Client(client),
             NodeId::Broker(leader),
@@ -589,6 +558,23 @@ impl Cluster {
                 records,
             },
         );
+        if acks == Acks::None {
+            // acks=0: the producer counts the send as done at once, with no offsets (Kafka's
+            // RecordMetadata offset -1), and never hears from the broker.
+            self.outcomes.push(ProduceOutcome {
+                request,
+                topic: topic.to_owned(),
+                partition,
+                acks,
+                result: Ok((-1, -1)),
+            });
+            return request;
+        }
+        self.clients
+            .entry(client)
+            .or_default()
+            .pending
+            .insert(request, (topic.to_owned(), partition, acks));
         // The producer's own `request.timeout.ms`, a little after the broker's, for answers
         // lost on a cut link.
         let at = self.now + self.config.request_timeout_ms + 1_000;
@@ -605,10 +591,7 @@ impl Cluster {
             .and_then(|p| p.leader);
         self.clients
             .entry(client)
-            .or_insert_with(|| ClientState {
-                leaders: BTreeMap::new(),
-                pending: BTreeMap::new(),
-            })
+            .or_default()
             .leaders
             .insert((topic.to_owned(), partition), leader);
         leader
@@ -1101,7 +1084,6 @@ impl Cluster {
                     last_fetched_epoch,
                     leader_epoch,
                     now,
-                    self.config.replica_lag_time_max_ms,
                 );
                 if let Some(message) = outcome.alter_partition {
                     self.send(NodeId::Broker(broker), NodeId::Controller, message);

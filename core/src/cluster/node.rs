@@ -564,7 +564,6 @@ impl BrokerNode {
 
     /// A leader's answer to a follower's fetch (Kafka's `readRecords` +
     /// `updateFollowerFetchState` + `maybeExpandIsr`).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_fetch(
         &mut self,
         topic: &str,
@@ -574,7 +573,6 @@ impl BrokerNode {
         last_fetched_epoch: Option<i32>,
         leader_epoch: i32,
         now: i64,
-        _lag_max_ms: i64,
     ) -> LeaderFetchOutcome {
         let me = self.id;
         let key = (topic.to_owned(), partition);
@@ -833,6 +831,7 @@ impl BrokerNode {
         }
         replica.fetch_in_flight = false;
         let mut changes = Vec::new();
+        let mut truncated = false;
         match body {
             FetchBody::Records {
                 bytes,
@@ -873,13 +872,7 @@ impl BrokerNode {
                 replica
                     .log
                     .truncate_to(target.max(0), &replica.config, &mut changes);
-                outcome.events.push(super::ClusterEvent::Truncated {
-                    broker: me,
-                    topic: topic.to_owned(),
-                    partition,
-                    log_end_offset: replica.log.log_end_offset(),
-                });
-                outcome.fetch_again = true;
+                truncated = true;
             }
             FetchBody::Error {
                 error: ErrorCode::OffsetOutOfRange,
@@ -898,15 +891,18 @@ impl BrokerNode {
                         &mut changes,
                     );
                 }
-                outcome.events.push(super::ClusterEvent::Truncated {
-                    broker: me,
-                    topic: topic.to_owned(),
-                    partition,
-                    log_end_offset: replica.log.log_end_offset(),
-                });
-                outcome.fetch_again = true;
+                truncated = true;
             }
             FetchBody::Error { .. } => outcome.back_off = true,
+        }
+        if truncated {
+            outcome.events.push(super::ClusterEvent::Truncated {
+                broker: me,
+                topic: topic.to_owned(),
+                partition,
+                log_end_offset: replica.log.log_end_offset(),
+            });
+            outcome.fetch_again = true;
         }
         self.persist(topic, partition, changes);
         self.checkpoint_hw(topic, partition);
