@@ -564,6 +564,7 @@ impl BrokerNode {
 
     /// A leader's answer to a follower's fetch (Kafka's `readRecords` +
     /// `updateFollowerFetchState` + `maybeExpandIsr`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_fetch(
         &mut self,
         topic: &str,
