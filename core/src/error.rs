@@ -63,6 +63,40 @@ pub enum ErrorCode {
     NoReassignmentInProgress,
     /// The replica assignment is not valid (code 39).
     InvalidReplicaAssignment,
+    /// The committed offset's metadata string is longer than `offset.metadata.max.bytes` (code 12).
+    OffsetMetadataTooLarge,
+    /// The coordinator is still loading the group's state from `__consumer_offsets` (code 14): retry.
+    CoordinatorLoadInProgress,
+    /// No coordinator is available for the group (code 15), e.g. `__consumer_offsets` has no leader: retry.
+    CoordinatorNotAvailable,
+    /// This broker is not the group's coordinator (code 16): find the coordinator again.
+    NotCoordinator,
+    /// The request's generation is not the group's current one (code 22): rejoin.
+    IllegalGeneration,
+    /// The member's protocol type or assignment strategies are incompatible with the group's (code 23).
+    InconsistentGroupProtocol,
+    /// The group id is empty or otherwise not valid (code 24).
+    InvalidGroupId,
+    /// The coordinator does not know this member id (code 25): rejoin with an empty member id.
+    UnknownMemberId,
+    /// The session timeout is outside `group.min.session.timeout.ms`..`group.max.session.timeout.ms` (code 26).
+    InvalidSessionTimeout,
+    /// The group is rebalancing (code 27): rejoin.
+    RebalanceInProgress,
+    /// The group still has members, so it cannot be deleted or have its offsets reset (code 68).
+    NonEmptyGroup,
+    /// The group does not exist (code 69).
+    GroupIdNotFound,
+    /// First join of a dynamic member: rejoin with the member id in the response (code 79).
+    MemberIdRequired,
+    /// The group already has `group.max.size` members (code 81).
+    GroupMaxSizeReached,
+    /// Another member with the same `group.instance.id` replaced this one (code 82).
+    FencedInstanceId,
+    /// The group is subscribed to the topic whose offsets were to be deleted (code 86).
+    GroupSubscribedToTopic,
+    /// There are unstable offsets pending for the partition (code 88).
+    UnstableOffsetCommit,
 }
 
 impl ErrorCode {
@@ -95,6 +129,23 @@ impl ErrorCode {
             Self::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
             Self::NoReassignmentInProgress => "NO_REASSIGNMENT_IN_PROGRESS",
             Self::InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
+            Self::OffsetMetadataTooLarge => "OFFSET_METADATA_TOO_LARGE",
+            Self::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            Self::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            Self::NotCoordinator => "NOT_COORDINATOR",
+            Self::IllegalGeneration => "ILLEGAL_GENERATION",
+            Self::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            Self::InvalidGroupId => "INVALID_GROUP_ID",
+            Self::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            Self::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            Self::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            Self::NonEmptyGroup => "NON_EMPTY_GROUP",
+            Self::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            Self::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            Self::GroupMaxSizeReached => "GROUP_MAX_SIZE_REACHED",
+            Self::FencedInstanceId => "FENCED_INSTANCE_ID",
+            Self::GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
+            Self::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
         }
     }
 
@@ -127,6 +178,23 @@ impl ErrorCode {
             Self::ElectionNotNeeded => 84,
             Self::NoReassignmentInProgress => 85,
             Self::InvalidReplicaAssignment => 39,
+            Self::OffsetMetadataTooLarge => 12,
+            Self::CoordinatorLoadInProgress => 14,
+            Self::CoordinatorNotAvailable => 15,
+            Self::NotCoordinator => 16,
+            Self::IllegalGeneration => 22,
+            Self::InconsistentGroupProtocol => 23,
+            Self::InvalidGroupId => 24,
+            Self::UnknownMemberId => 25,
+            Self::InvalidSessionTimeout => 26,
+            Self::RebalanceInProgress => 27,
+            Self::NonEmptyGroup => 68,
+            Self::GroupIdNotFound => 69,
+            Self::MemberIdRequired => 79,
+            Self::GroupMaxSizeReached => 81,
+            Self::FencedInstanceId => 82,
+            Self::GroupSubscribedToTopic => 86,
+            Self::UnstableOffsetCommit => 88,
         }
     }
 }

@@ -19,6 +19,7 @@
 //! [`Assignment`] on every machine.
 
 pub mod assignor;
+pub mod protocol;
 pub mod range;
 pub mod round_robin;
 
