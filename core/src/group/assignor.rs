@@ -81,12 +81,40 @@ impl Member {
 /// of the input is a key, possibly with no partitions.
 pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
 
+/// How a group rebalances (Kafka's `ConsumerPartitionAssignor.RebalanceProtocol`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RebalanceProtocol {
+    /// Every member revokes all its partitions before rejoining; nobody consumes until the
+    /// group is stable again.
+    Eager,
+    /// KIP-429 incremental cooperative rebalancing: members keep their partitions; only those
+    /// that move are revoked, and assigned to their new owner in a follow-up rebalance.
+    Cooperative,
+}
+
+impl RebalanceProtocol {
+    /// Kafka's name: `"EAGER"` or `"COOPERATIVE"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Eager => "EAGER",
+            Self::Cooperative => "COOPERATIVE",
+        }
+    }
+}
+
 /// A consumer-group partition assignor: Kafka's `ConsumerPartitionAssignor`, as a pure
 /// function.
 pub trait Assignor {
     /// Kafka's protocol name for the assignor, as members list it in
     /// `partition.assignment.strategy` and JoinGroup: `"range"`, `"roundrobin"`.
     fn name(&self) -> &'static str;
+
+    /// The rebalance protocols the assignor supports (Kafka's `supportedProtocols()`): only
+    /// [`RebalanceProtocol::Eager`] unless the assignor overrides it. A consumer uses the
+    /// cooperative protocol only when every assignor it lists supports it.
+    fn supported_protocols(&self) -> &'static [RebalanceProtocol] {
+        &[RebalanceProtocol::Eager]
+    }
 
     /// Assigns the partitions of the subscribed topics to `members`.
     ///

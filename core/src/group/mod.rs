@@ -23,6 +23,52 @@ pub mod protocol;
 pub mod range;
 pub mod round_robin;
 
-pub use assignor::{Assignment, Assignor, Member, TopicPartition};
+pub use assignor::{Assignment, Assignor, Member, RebalanceProtocol, TopicPartition};
 pub use range::RangeAssignor;
 pub use round_robin::RoundRobinAssignor;
+
+use protocol::Subscription;
+
+/// The assignor Kafka knows by `name` in `partition.assignment.strategy` and JoinGroup
+/// (`"range"`, `"roundrobin"`, …), or `None` for a name rill does not implement.
+pub fn assignor_named(name: &str) -> Option<&'static dyn Assignor> {
+    match name {
+        RangeAssignor::NAME => Some(&RangeAssignor),
+        RoundRobinAssignor::NAME => Some(&RoundRobinAssignor),
+        _ => None,
+    }
+}
+
+/// The assignor's view of a member that joined with `subscription` for the strategy
+/// `protocol`: its topics, its owned partitions and their generation.
+///
+/// The consumer sends what it owns in `ownedPartitions` and `generationId`
+/// (`ConsumerProtocolSubscription` v1+/v2+); an assignor that carries its state in its own
+/// user data reads it from there instead.
+pub fn member_from_subscription(
+    protocol: &str,
+    member_id: &str,
+    group_instance_id: Option<&str>,
+    subscription: &Subscription,
+) -> Member {
+    let _ = protocol;
+    Member {
+        member_id: member_id.to_string(),
+        group_instance_id: group_instance_id.map(str::to_string),
+        topics: subscription.topics.clone(),
+        owned: subscription.owned_partitions.clone(),
+        generation: (subscription.generation_id >= 0).then_some(subscription.generation_id),
+    }
+}
+
+/// The user data a member sends with its subscription for the strategy `protocol`, given what
+/// it owned and from which generation (Kafka's `ConsumerPartitionAssignor.subscriptionUserData`);
+/// `None` for assignors that keep none.
+pub fn subscription_user_data(
+    protocol: &str,
+    owned: &[TopicPartition],
+    generation: Option<i32>,
+) -> Option<Vec<u8>> {
+    let _ = (protocol, owned, generation);
+    None
+}
