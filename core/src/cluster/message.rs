@@ -3,6 +3,8 @@
 use crate::cluster::controller::PartitionRegistration;
 use crate::config::TopicConfig;
 use crate::error::ErrorCode;
+use crate::group::protocol::{GroupRequest, GroupResponse};
+use crate::log::{FetchedRecords, OffsetSpec};
 use crate::record::NewRecord;
 
 /// Kafka's `acks` for a produce request.
@@ -178,5 +180,64 @@ pub enum Message {
         request: u64,
         /// The offsets of the appended batch, or Kafka's error.
         result: Result<(i64, i64), ErrorCode>,
+    },
+    /// Consumer → the group's coordinator (the leader of the group's `__consumer_offsets`
+    /// partition).
+    Group {
+        /// The client's request id.
+        request: u64,
+        /// The consumer's `client.id`.
+        client_id: String,
+        /// The group request.
+        body: GroupRequest,
+    },
+    /// Coordinator → consumer.
+    GroupResponse {
+        /// The client's request id.
+        request: u64,
+        /// The coordinator's answer.
+        body: GroupResponse,
+    },
+    /// Consumer → a partition's leader: records below the high watermark.
+    ConsumerFetch {
+        /// The client's request id.
+        request: u64,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The consumer's position.
+        fetch_offset: i64,
+        /// `max.partition.fetch.bytes`.
+        max_bytes: usize,
+        /// `fetch.min.bytes`.
+        min_bytes: usize,
+        /// `fetch.max.wait.ms`.
+        max_wait_ms: i64,
+    },
+    /// Leader → consumer.
+    ConsumerFetchResponse {
+        /// The client's request id.
+        request: u64,
+        /// The records and the leader's offsets, or Kafka's error.
+        result: Result<FetchedRecords, ErrorCode>,
+    },
+    /// Consumer → a partition's leader: Kafka's ListOffsets.
+    ListOffsets {
+        /// The client's request id.
+        request: u64,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// What to look up.
+        spec: OffsetSpec,
+    },
+    /// Leader → consumer.
+    ListOffsetsResponse {
+        /// The client's request id.
+        request: u64,
+        /// The offset (-1 when no record matches a timestamp), or Kafka's error.
+        result: Result<i64, ErrorCode>,
     },
 }

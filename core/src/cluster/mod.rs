@@ -16,6 +16,7 @@
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
 
 pub mod controller;
+mod groups;
 pub mod message;
 pub mod network;
 mod node;
@@ -23,6 +24,7 @@ mod node;
 use std::collections::BTreeMap;
 
 pub use controller::{ElectionReason, PartitionRegistration};
+pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
@@ -58,6 +60,10 @@ pub struct ClusterConfig {
     pub replica_fetch_backoff_ms: i64,
     /// The producer's `request.timeout.ms` (Kafka: 30000).
     pub request_timeout_ms: i64,
+    /// `offsets.topic.num.partitions` (Kafka: 50): partitions of `__consumer_offsets`.
+    pub offsets_topic_partitions: u32,
+    /// `offsets.topic.replication.factor` (Kafka: 3), capped at the number of brokers.
+    pub offsets_topic_replication_factor: u32,
 }
 
 /// Kafka's largest broker count rill simulates.
@@ -79,6 +85,8 @@ impl ClusterConfig {
             replica_fetch_wait_max_ms: 500,
             replica_fetch_backoff_ms: 1_000,
             request_timeout_ms: 30_000,
+            offsets_topic_partitions: 50,
+            offsets_topic_replication_factor: 3,
         }
     }
 }
@@ -198,6 +206,13 @@ pub enum ClusterEvent {
         /// Its log end offset afterwards.
         log_end_offset: i64,
     },
+    /// Something happened in a consumer group, at the coordinator on `broker`.
+    Group {
+        /// The coordinator's broker.
+        broker: u32,
+        /// What happened.
+        event: crate::group::coordinator::GroupEvent,
+    },
 }
 
 /// The answer to one produce request, as the client saw it.
@@ -247,6 +262,24 @@ enum Timer {
         request: u64,
     },
     Stop(u32),
+    /// A group coordinator's next deadline (only the latest scheduled one counts).
+    CoordinatorWake {
+        broker: u32,
+        at: i64,
+    },
+    /// A parked consumer fetch's `fetch.max.wait.ms` ended.
+    ConsumerFetchWait {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        client: u32,
+        request: u64,
+    },
+    /// A consumer's request got no answer within `request.timeout.ms`.
+    ConsumerRequestTimeout {
+        client: u32,
+        request: u64,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -282,6 +315,13 @@ pub struct Cluster {
     controller: ControllerState,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
+    consumers: BTreeMap<u32, groups::ConsumerClient>,
+    /// Each broker's group coordinator (reset when the broker stops).
+    coordinators: Vec<crate::group::coordinator::GroupCoordinator>,
+    /// Group requests being answered: request id → client.
+    group_clients: BTreeMap<u64, u32>,
+    /// The wake-up each coordinator has scheduled.
+    coordinator_wakes: BTreeMap<u32, i64>,
     next_request: u64,
     events: Vec<ClusterEvent>,
     outcomes: Vec<ProduceOutcome>,
@@ -304,6 +344,9 @@ pub enum ClusterError {
     /// The cluster shape is not valid.
     #[error("a cluster has 1 to {BROKERS_MAX} brokers, got {0}")]
     InvalidSize(u32),
+    /// A client with this id exists.
+    #[error("client {0} already exists")]
+    ClientExists(u32),
 }
 
 impl Cluster {
@@ -321,6 +364,12 @@ impl Cluster {
             controller: ControllerState::default(),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
+            consumers: BTreeMap::new(),
+            coordinators: (0..config.brokers)
+                .map(|b| groups::new_coordinator(config.seed, b, 1))
+                .collect(),
+            group_clients: BTreeMap::new(),
+            coordinator_wakes: BTreeMap::new(),
             next_request: 0,
             events: Vec::new(),
             outcomes: Vec::new(),
@@ -448,6 +497,7 @@ impl Cluster {
                 .insert((name.to_owned(), partition), registration);
             self.publish(name, partition);
         }
+        self.refresh_consumer_metadata();
         Ok(())
     }
 
@@ -610,6 +660,9 @@ impl Cluster {
             });
         }
         node.crash();
+        let epoch = node.broker_epoch + 1;
+        self.coordinators[broker as usize] = groups::new_coordinator(self.config.seed, broker, epoch);
+        self.coordinator_wakes.remove(&broker);
         self.network.drop_node(NodeId::Broker(broker));
         self.events.push(ClusterEvent::BrokerDown { broker });
         Ok(())
@@ -655,18 +708,28 @@ impl Cluster {
         assert!(ms >= 0, "time only moves forward");
         let target = self.now + ms;
         loop {
+            self.pump_consumers();
             let next_message = self.network.next_delivery();
             let next_timer = self.timers.keys().next().map(|(at, _)| *at);
-            let next = match (next_message, next_timer) {
-                (Some(m), Some(t)) => m.min(t),
-                (Some(m), None) => m,
-                (None, Some(t)) => t,
-                (None, None) => break,
+            let next_consumer = self.next_consumer_timeout();
+            let Some(next) = [next_message, next_timer, next_consumer]
+                .into_iter()
+                .flatten()
+                .min()
+            else {
+                break;
             };
             if next > target {
                 break;
             }
             self.now = self.now.max(next);
+            if next_consumer == Some(next)
+                && next_message != Some(next)
+                && next_timer != Some(next)
+            {
+                self.wake_consumers();
+                continue;
+            }
             // Messages before timers at the same instant, each in send/schedule order.
             if next_message == Some(next) {
                 if let Some(envelope) = self.network.deliver(self.now) {
@@ -766,6 +829,21 @@ impl Cluster {
                     self.start_fetch(broker, &topic, partition);
                 }
             }
+            Timer::CoordinatorWake { broker, at } => self.wake_coordinator(broker, at),
+            Timer::ConsumerFetchWait {
+                broker,
+                topic,
+                partition,
+                client,
+                request,
+            } => {
+                if self.brokers[broker as usize].alive {
+                    self.release_consumer_fetches(broker, &topic, partition, Some((client, request)));
+                }
+            }
+            Timer::ConsumerRequestTimeout { client, request } => {
+                self.consumer_request_timed_out(client, request);
+            }
             Timer::ProduceTimeout {
                 broker,
                 topic,
@@ -773,7 +851,10 @@ impl Cluster {
                 request,
             } => {
                 let node = &mut self.brokers[broker as usize];
-                if let Some(client) = node.expire_produce(&topic, partition, request) {
+                let expired = node.expire_produce(&topic, partition, request);
+                if expired == Some(groups::COORDINATOR_CLIENT) {
+                    self.coordinator_append_done(broker, request, Err(ErrorCode::RequestTimedOut));
+                } else if let Some(client) = expired {
                     self.send(
                         NodeId::Broker(broker),
                         NodeId::Client(client),
@@ -856,7 +937,19 @@ impl Cluster {
         match to {
             NodeId::Controller => self.controller_receive(from, message),
             NodeId::Broker(broker) => {
-                if self.brokers[broker as usize].alive {
+                let consumer_message = matches!(
+                    message,
+                    Message::Group { .. } | Message::ConsumerFetch { .. } | Message::ListOffsets { .. }
+                );
+                if consumer_message {
+                    if let NodeId::Client(client) = from {
+                        if self.brokers[broker as usize].alive {
+                            self.broker_receive_consumer(broker, client, message);
+                        } else {
+                            self.refuse_consumer_message(client, &message);
+                        }
+                    }
+                } else if self.brokers[broker as usize].alive {
                     self.broker_receive(broker, from, message);
                 } else if let (
                     NodeId::Client(_),
@@ -878,6 +971,9 @@ impl Cluster {
                         },
                     );
                 }
+            }
+            NodeId::Client(client) if self.consumers.contains_key(&client) => {
+                self.consumer_receive(client, message);
             }
             NodeId::Client(client) => self.client_receive(client, message),
         }
@@ -1049,7 +1145,12 @@ impl Cluster {
                 let topic = metadata.topic.clone();
                 let partition = metadata.partition;
                 let effect = self.brokers[broker as usize].apply_metadata(*metadata, now);
+                self.send_consumer_fetches(broker, effect.failed_consumer_fetches);
                 for (request, client, error) in effect.failed_produces {
+                    if client == groups::COORDINATOR_CLIENT {
+                        self.coordinator_append_done(broker, request, Err(error));
+                        continue;
+                    }
                     self.send(
                         NodeId::Broker(broker),
                         NodeId::Client(client),
@@ -1066,6 +1167,14 @@ impl Cluster {
                 self.answer_produces(broker, effect.completed);
                 if effect.start_fetching {
                     self.start_fetch(broker, &topic, partition);
+                }
+                if topic == OFFSETS_TOPIC && (effect.became_leader || effect.lost_leadership) {
+                    self.offsets_leadership_changed(
+                        broker,
+                        partition,
+                        effect.became_leader,
+                        effect.lost_leadership,
+                    );
                 }
             }
             Message::Fetch {
@@ -1205,11 +1314,16 @@ impl Cluster {
                 partition,
                 high_watermark,
             });
+            self.release_consumer_fetches(broker, topic, partition, None);
         }
     }
 
     fn answer_produces(&mut self, broker: u32, completed: Vec<node::CompletedProduce>) {
         for done in completed {
+            if done.client == groups::COORDINATOR_CLIENT {
+                self.coordinator_append_done(broker, done.request, done.result.map(|_| ()));
+                continue;
+            }
             self.send(
                 NodeId::Broker(broker),
                 NodeId::Client(done.client),

@@ -2,7 +2,11 @@
 //! across a crash (its store and high-watermark checkpoints), and Kafka's leader-side rules for
 //! fetches, produces, the high watermark and the ISR.
 
+mod serve;
+
 use std::collections::BTreeMap;
+
+pub(crate) use serve::{ConsumerFetchOutcome, ReleasedConsumerFetch};
 
 use super::controller::PartitionRegistration;
 use super::message::{Acks, FetchBody, Message, PartitionMetadata};
@@ -96,6 +100,8 @@ impl PendingIsr {
 struct LeaderState {
     followers: BTreeMap<u32, FollowerProgress>,
     parked: Vec<ParkedFetch>,
+    /// Consumer fetches waiting for `fetch.min.bytes` (Kafka's `DelayedFetch`).
+    parked_consumers: Vec<serve::ParkedConsumerFetch>,
     delayed: Vec<DelayedProduce>,
     /// An AlterPartition is in flight: no other ISR change until metadata with a newer
     /// partition epoch answers it; resent after [`ALTER_PARTITION_RETRY_MS`] without one.
@@ -140,6 +146,12 @@ pub(crate) struct MetadataEffect {
     pub(crate) alter_partition: Option<Message>,
     pub(crate) high_watermark: Option<i64>,
     pub(crate) start_fetching: bool,
+    /// This broker became the partition's leader (a new epoch, or its first registration).
+    pub(crate) became_leader: bool,
+    /// This broker led the partition and no longer does.
+    pub(crate) lost_leadership: bool,
+    /// Consumer fetches answered `NOT_LEADER_OR_FOLLOWER` because leadership moved.
+    pub(crate) failed_consumer_fetches: Vec<ReleasedConsumerFetch>,
 }
 
 /// What a leader did with a follower's fetch.
@@ -362,6 +374,10 @@ impl BrokerNode {
                 }
                 self.hw_checkpoints.remove(&key);
                 if let Some(leader) = replica.leader {
+                    effect.lost_leadership = true;
+                    effect
+                        .failed_consumer_fetches
+                        .extend(serve::fail_parked(leader.parked_consumers));
                     for delayed in leader.delayed {
                         effect.failed_produces.push((
                             delayed.request,
@@ -431,6 +447,7 @@ impl BrokerNode {
             .is_none_or(|p| p.leader_epoch != registration.leader_epoch);
         if registration.leader == Some(me) {
             if new_epoch || replica.leader.is_none() {
+                effect.became_leader = true;
                 // Kafka's makeLeader: stamp the new epoch from the log end on, forget what the
                 // followers had (unknown until they fetch), keep the in-sync ones caught up now.
                 replica.log.become_leader(registration.leader_epoch);
@@ -451,10 +468,18 @@ impl BrokerNode {
                         )
                     })
                     .collect();
-                let delayed = replica.leader.take().map(|l| l.delayed).unwrap_or_default();
+                let (delayed, parked_consumers) = replica
+                    .leader
+                    .take()
+                    .map(|l| (l.delayed, l.parked_consumers))
+                    .unwrap_or_default();
+                effect
+                    .failed_consumer_fetches
+                    .extend(serve::fail_parked(parked_consumers));
                 replica.leader = Some(LeaderState {
                     followers,
                     parked: Vec::new(),
+                    parked_consumers: Vec::new(),
                     delayed,
                     pending_isr: None,
                     epoch_start_offset: replica.log.log_end_offset(),
@@ -491,6 +516,10 @@ impl BrokerNode {
             self.checkpoint_hw(&topic, partition);
         } else {
             if let Some(leader) = replica.leader.take() {
+                effect.lost_leadership = true;
+                effect
+                    .failed_consumer_fetches
+                    .extend(serve::fail_parked(leader.parked_consumers));
                 for delayed in leader.delayed {
                     effect.failed_produces.push((
                         delayed.request,

@@ -1,0 +1,178 @@
+//! What a leader serves to consumers: fetches bounded by the high watermark, held until
+//! `fetch.min.bytes` are there or `fetch.max.wait.ms` passes (Kafka's `DelayedFetch`), and
+//! ListOffsets.
+
+use super::BrokerNode;
+use crate::error::ErrorCode;
+use crate::log::{FetchedRecords, OffsetSpec, PartitionLog};
+
+/// A consumer fetch the leader holds until there is enough to send.
+#[derive(Clone, Debug)]
+pub(crate) struct ParkedConsumerFetch {
+    client: u32,
+    request: u64,
+    fetch_offset: i64,
+    max_bytes: usize,
+    min_bytes: usize,
+}
+
+/// A consumer fetch's answer, for the client that sent it.
+#[derive(Clone, Debug)]
+pub(crate) struct ReleasedConsumerFetch {
+    pub(crate) client: u32,
+    pub(crate) request: u64,
+    pub(crate) result: Result<FetchedRecords, ErrorCode>,
+}
+
+/// What the leader did with a consumer's fetch.
+#[derive(Clone, Debug)]
+pub(crate) enum ConsumerFetchOutcome {
+    /// Answered now.
+    Answer(Result<FetchedRecords, ErrorCode>),
+    /// Held until enough bytes are readable or the wait ends.
+    Parked,
+}
+
+/// Parked fetches of a leader that lost its leadership: answered `NOT_LEADER_OR_FOLLOWER`.
+pub(crate) fn fail_parked(parked: Vec<ParkedConsumerFetch>) -> Vec<ReleasedConsumerFetch> {
+    parked
+        .into_iter()
+        .map(|p| ReleasedConsumerFetch {
+            client: p.client,
+            request: p.request,
+            result: Err(ErrorCode::NotLeaderOrFollower),
+        })
+        .collect()
+}
+
+/// The bytes a consumer fetch at `fetch_offset` would read now (below the high watermark).
+fn readable_bytes(log: &PartitionLog, fetch_offset: i64, max_bytes: usize) -> usize {
+    log.read_batches(fetch_offset, max_bytes)
+        .map_or(0, |raw| raw.bytes.len())
+}
+
+fn read(log: &PartitionLog, fetch_offset: i64, max_bytes: usize) -> Result<FetchedRecords, ErrorCode> {
+    log.read(fetch_offset, max_bytes)
+        .map_err(|_| ErrorCode::OffsetOutOfRange)
+}
+
+impl BrokerNode {
+    /// A leader's answer to a consumer's fetch (Kafka's `ReplicaManager.fetchMessages` with
+    /// `FetchIsolation.HIGH_WATERMARK`): records below the high watermark, at once when at
+    /// least `min_bytes` are readable or the offset is out of range, else parked.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn handle_consumer_fetch(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        client: u32,
+        request: u64,
+        fetch_offset: i64,
+        max_bytes: usize,
+        min_bytes: usize,
+    ) -> ConsumerFetchOutcome {
+        let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
+            return ConsumerFetchOutcome::Answer(Err(ErrorCode::NotLeaderOrFollower));
+        };
+        let Some(leader) = replica.leader.as_mut() else {
+            return ConsumerFetchOutcome::Answer(Err(ErrorCode::NotLeaderOrFollower));
+        };
+        let log = &replica.log;
+        if fetch_offset < log.log_start_offset() || fetch_offset > log.log_end_offset() {
+            return ConsumerFetchOutcome::Answer(Err(ErrorCode::OffsetOutOfRange));
+        }
+        if min_bytes == 0 || readable_bytes(log, fetch_offset, max_bytes) >= min_bytes {
+            return ConsumerFetchOutcome::Answer(read(log, fetch_offset, max_bytes));
+        }
+        leader.parked_consumers.push(ParkedConsumerFetch {
+            client,
+            request,
+            fetch_offset,
+            max_bytes,
+            min_bytes,
+        });
+        ConsumerFetchOutcome::Parked
+    }
+
+    /// Parked consumer fetches of a partition that can be answered now: those with
+    /// `min_bytes` readable (after the high watermark moved), or the one `(client, request)`
+    /// whose `fetch.max.wait.ms` ended, with whatever is readable.
+    pub(crate) fn release_consumer_fetches(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        expired: Option<(u32, u64)>,
+    ) -> Vec<ReleasedConsumerFetch> {
+        let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
+            return Vec::new();
+        };
+        let Some(leader) = replica.leader.as_mut() else {
+            return Vec::new();
+        };
+        let log = &replica.log;
+        let (ready, waiting): (Vec<ParkedConsumerFetch>, Vec<ParkedConsumerFetch>) =
+            std::mem::take(&mut leader.parked_consumers)
+                .into_iter()
+                .partition(|p| {
+                    expired == Some((p.client, p.request))
+                        || readable_bytes(log, p.fetch_offset, p.max_bytes) >= p.min_bytes
+                });
+        leader.parked_consumers = waiting;
+        ready
+            .into_iter()
+            .map(|p| ReleasedConsumerFetch {
+                client: p.client,
+                request: p.request,
+                result: read(log, p.fetch_offset, p.max_bytes),
+            })
+            .collect()
+    }
+
+    /// A leader's ListOffsets answer for a consumer (`READ_UNCOMMITTED`): Kafka's offset, or
+    /// -1 when no record matches a timestamp.
+    pub(crate) fn list_offset(
+        &self,
+        topic: &str,
+        partition: u32,
+        spec: OffsetSpec,
+    ) -> Result<i64, ErrorCode> {
+        let replica = self
+            .replicas
+            .get(&(topic.to_owned(), partition))
+            .ok_or(ErrorCode::NotLeaderOrFollower)?;
+        if replica.leader.is_none() {
+            return Err(ErrorCode::NotLeaderOrFollower);
+        }
+        Ok(replica.log.list_offset(spec).map_or(-1, |found| found.offset))
+    }
+
+    /// Every record of a partition this broker holds, key and value, in offset order: what a
+    /// new group coordinator replays to load the groups of a `__consumer_offsets` partition.
+    pub(crate) fn replay(&self, topic: &str, partition: u32) -> Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+        let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) else {
+            return Vec::new();
+        };
+        let log = &replica.log;
+        let mut records = Vec::new();
+        let mut next = log.log_start_offset();
+        while next < log.log_end_offset() {
+            let Ok(raw) = log.read_batches_for_follower(next, usize::MAX) else {
+                break;
+            };
+            let mut advanced = next;
+            for batch in crate::record::decode_batches(raw.bytes).map_while(Result::ok) {
+                advanced = advanced.max(batch.header().last_offset() + 1);
+                for record in batch.records().map_while(Result::ok) {
+                    if record.offset >= next {
+                        records.push((record.key, record.value));
+                    }
+                }
+            }
+            if advanced <= next {
+                break;
+            }
+            next = advanced;
+        }
+        records
+    }
+}
