@@ -8,6 +8,9 @@ mod broker;
 mod cluster;
 mod codec;
 mod compaction;
+mod coordinator;
+#[cfg(not(target_arch = "wasm32"))]
+mod coordinator_props;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;

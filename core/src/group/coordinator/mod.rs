@@ -2013,7 +2013,9 @@ impl GroupCoordinator {
                     group.new_member_added = false;
                     let next =
                         i64::from(self.config.group_initial_rebalance_delay_ms).min(remaining);
-                    group.join_deadline = Some(now + next);
+                    // From the old deadline, so a late call fires as an on-time one would.
+                    let base = group.join_deadline.unwrap_or(now);
+                    group.join_deadline = Some(base + next);
                     group.initial_delay_remaining = Some((next, (remaining - delay).max(0)));
                 }
                 _ => self.complete_join(now, &mut group),
