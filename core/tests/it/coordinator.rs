@@ -16,6 +16,9 @@ use rill_core::group::{
     CoordinatorConfig, CoordinatorOutput, GroupCoordinator, GroupEvent, GroupState, TopicPartition,
 };
 
+/// A record's key and value.
+pub(crate) type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 pub(crate) const GROUP: &str = "group";
 pub(crate) const SESSION: i32 = 10_000;
 pub(crate) const REBALANCE: i32 = 30_000;
@@ -27,7 +30,7 @@ pub(crate) struct Host {
     next_rid: u64,
     pub responses: BTreeMap<u64, GroupResponse>,
     /// Every record appended, per partition, in order.
-    pub log: BTreeMap<u32, Vec<(Option<Vec<u8>>, Option<Vec<u8>>)>>,
+    pub log: BTreeMap<u32, Vec<KeyValue>>,
     /// `Some(error)`: appends fail with it; `None`: they succeed.
     pub fail_appends: Option<ErrorCode>,
     /// Hold appends instead of acknowledging them.
@@ -422,7 +425,7 @@ fn config_from_kafka_names() {
         ("group.max.size", "3"),
         ("offsets.topic.num.partitions", "4"),
     ])
-    .unwrap();
+    .expect("present");
     assert_eq!(
         (
             c.group_initial_rebalance_delay_ms,
@@ -742,7 +745,7 @@ fn session_timeout_removes_the_member() {
     h.advance(1);
     assert_eq!(h.state(), GroupState::Empty);
     assert_eq!(h.heartbeat(&id, g), Some(ErrorCode::UnknownMemberId));
-    let d = h.c.describe_group(GROUP).unwrap();
+    let d = h.c.describe_group(GROUP).expect("present");
     assert_eq!(d.generation, g + 1, "an empty generation is written");
     assert!(d.members.is_empty());
 }
@@ -898,7 +901,10 @@ fn static_member_rejoin_with_unknown_member_id_replaces_without_rebalance() {
     assert!(j.skip_assignment);
     assert_eq!(j.members.len(), 2);
     assert_eq!(
-        h.c.describe_group(GROUP).unwrap().leader.as_deref(),
+        h.c.describe_group(GROUP)
+            .expect("present")
+            .leader
+            .as_deref(),
         Some(j.member_id.as_str())
     );
     // LeaveGroup by instance id with the old id: FENCED_INSTANCE_ID; by instance id alone: ok.
@@ -1016,7 +1022,13 @@ fn offset_commit_checks() {
     let f = h.fetch(None, false);
     assert_eq!(f.partitions.len(), 2);
     assert_eq!(
-        f.partitions[0].1.as_ref().unwrap().as_ref().unwrap().offset,
+        f.partitions[0]
+            .1
+            .as_ref()
+            .expect("present")
+            .as_ref()
+            .expect("present")
+            .offset,
         5
     );
     // testCommitOffsetInCompletingRebalance.
@@ -1074,7 +1086,7 @@ fn offset_commit_checks() {
         h.commit_errors(rid),
         vec![Some(ErrorCode::OffsetMetadataTooLarge), None]
     );
-    let offsets = h.c.committed_offsets(GROUP).unwrap();
+    let offsets = h.c.committed_offsets(GROUP).expect("present");
     assert_eq!(offsets[&TopicPartition::new("t", 0)].offset.offset, 8);
     assert_eq!(offsets[&TopicPartition::new("t", 1)].offset.offset, 9);
 }
@@ -1098,7 +1110,7 @@ fn failed_offset_append_commits_nothing() {
         h.fail_appends = Some(append);
         let rid = h.commit("", -1, &[("t", 0, 5)]);
         assert_eq!(h.commit_errors(rid), vec![Some(expected)]);
-        assert!(h.c.committed_offsets(GROUP).unwrap().is_empty());
+        assert!(h.c.committed_offsets(GROUP).expect("present").is_empty());
         let f = h.fetch(Some(vec![TopicPartition::new("t", 0)]), false);
         assert_eq!(f.partitions[0].1, Ok(None));
     }
@@ -1128,7 +1140,13 @@ fn offset_fetch_pending_and_require_stable() {
     assert_eq!(h.commit_errors(rid), vec![None]);
     let f = h.fetch(Some(vec![tp.clone()]), true);
     assert_eq!(
-        f.partitions[0].1.as_ref().unwrap().as_ref().unwrap().offset,
+        f.partitions[0]
+            .1
+            .as_ref()
+            .expect("present")
+            .as_ref()
+            .expect("present")
+            .offset,
         5
     );
 }
@@ -1196,13 +1214,13 @@ fn reload_restores_stable_group_and_offsets() {
     let (leader, follower, g) = stable_pair(&mut h);
     let rid = h.commit(&follower, g, &[("t", 1, 42)]);
     assert_eq!(h.commit_errors(rid), vec![None]);
-    let before = h.c.describe_group(GROUP).unwrap();
-    let offsets = h.c.committed_offsets(GROUP).unwrap();
+    let before = h.c.describe_group(GROUP).expect("present");
+    let offsets = h.c.committed_offsets(GROUP).expect("present");
     let log = h.log[&0].clone();
     h.c.unload_partition(h.now, 0);
     h.c.load_partition(h.now, 0, log);
-    assert_eq!(h.c.describe_group(GROUP).unwrap(), before);
-    assert_eq!(h.c.committed_offsets(GROUP).unwrap(), offsets);
+    assert_eq!(h.c.describe_group(GROUP).expect("present"), before);
+    assert_eq!(h.c.committed_offsets(GROUP).expect("present"), offsets);
     // Loaded members must heartbeat: they keep their generation.
     assert_eq!(h.heartbeat(&leader, g), None);
     h.advance(i64::from(SESSION));
@@ -1243,7 +1261,7 @@ fn records_are_kafkas_bytes() {
     let v1 = [
         0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 0, 1, b'x', 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2,
     ];
-    let d = OffsetCommitValue::decode(&v1).unwrap();
+    let d = OffsetCommitValue::decode(&v1).expect("present");
     assert_eq!(
         (
             d.offset,
@@ -1292,7 +1310,7 @@ fn corrupt_records_are_skipped_on_load() {
     let mut h = Host::quick();
     let (_id, _g) = stable_single(&mut h);
     let mut log = h.log[&0].clone();
-    let before = h.c.describe_group(GROUP).unwrap();
+    let before = h.c.describe_group(GROUP).expect("present");
     log.push((Some(vec![0, 2, 0, 5, b'g']), Some(vec![1, 2, 3])));
     log.push((
         Some(
@@ -1313,7 +1331,7 @@ fn corrupt_records_are_skipped_on_load() {
         1,
     );
     c.load_partition(h.now, 0, log);
-    assert_eq!(c.describe_group(GROUP).unwrap(), before);
+    assert_eq!(c.describe_group(GROUP).expect("present"), before);
 }
 
 #[test]
@@ -1332,10 +1350,10 @@ fn offsets_expire_after_retention_for_empty_groups() {
     let _ = h.leave(vec![(&id, None)]);
     assert_eq!(h.state(), GroupState::Empty);
     h.advance(59_999);
-    assert_eq!(h.c.committed_offsets(GROUP).unwrap().len(), 1);
+    assert_eq!(h.c.committed_offsets(GROUP).expect("present").len(), 1);
     let _ = h.c.poll_events();
     h.advance(1);
-    assert!(h.c.committed_offsets(GROUP).unwrap().is_empty());
+    assert!(h.c.committed_offsets(GROUP).expect("present").is_empty());
     assert_eq!(h.state(), GroupState::Dead);
     let events = h.c.poll_events();
     assert!(

@@ -42,7 +42,7 @@ fn subscription_bytes_match_kafka_protocol_v3() {
     let ours = records::encode_subscription(&subscription());
     assert_eq!(&ours[..2], &[0, 3]);
     let mut buf = Bytes::copy_from_slice(&ours[2..]);
-    let theirs = ConsumerProtocolSubscription::decode(&mut buf, 3).unwrap();
+    let theirs = ConsumerProtocolSubscription::decode(&mut buf, 3).expect("present");
     assert!(buf.is_empty());
     let topics: Vec<String> = theirs.topics.iter().map(|t| t.to_string()).collect();
     assert_eq!(topics, vec!["orders", "payments"]);
@@ -83,7 +83,7 @@ fn subscription_bytes_match_kafka_protocol_v3() {
         .with_generation_id(4)
         .with_rack_id(Some(StrBytes::from_static_str("rack-a")))
         .encode(&mut out, 3)
-        .unwrap();
+        .expect("present");
     let mut theirs_bytes = vec![0, 3];
     theirs_bytes.extend_from_slice(&out);
     assert_eq!(theirs_bytes, ours);
@@ -96,11 +96,11 @@ fn subscription_bytes_match_kafka_protocol_v3() {
     ConsumerProtocolSubscription::default()
         .with_topics(vec![StrBytes::from_static_str("t")])
         .encode(&mut v0, 0)
-        .unwrap();
+        .expect("present");
     let mut b = vec![0, 0];
     b.extend_from_slice(&v0);
     assert_eq!(
-        records::decode_subscription(&b).unwrap().topics,
+        records::decode_subscription(&b).expect("present").topics,
         vec!["t".to_string()]
     );
 }
@@ -127,7 +127,7 @@ fn assignment_bytes_match_kafka_protocol_v3() {
                 .with_partitions(vec![0]),
         ])
         .encode(&mut out, 3)
-        .unwrap();
+        .expect("present");
     let mut theirs = vec![0, 3];
     theirs.extend_from_slice(&out);
     assert_eq!(ours, theirs);
@@ -245,15 +245,16 @@ fn check_reload(h: &Host) -> Result<(), TestCaseError> {
     );
     reloaded.load_partition(h.now, 0, h.log.get(&0).cloned().unwrap_or_default());
     prop_assert_eq!(
-        h.c.committed_offsets(GROUP).unwrap(),
-        reloaded.committed_offsets(GROUP).unwrap()
+        h.c.committed_offsets(GROUP).expect("present"),
+        reloaded.committed_offsets(GROUP).expect("present")
     );
-    let live = h.c.describe_group(GROUP).unwrap();
-    let back = reloaded.describe_group(GROUP).unwrap();
+    let live = h.c.describe_group(GROUP).expect("present");
+    let back = reloaded.describe_group(GROUP).expect("present");
     match live.state {
         GroupState::Stable => prop_assert_eq!(live, back),
         GroupState::Empty
-            if live.generation > 0 || !h.c.committed_offsets(GROUP).unwrap().is_empty() =>
+            if live.generation > 0
+                || !h.c.committed_offsets(GROUP).expect("present").is_empty() =>
         {
             prop_assert_eq!(live, back)
         }
@@ -283,15 +284,15 @@ proptest! {
                     let member_id = s.member_id.clone();
                     let instance = s.instance.clone();
                     let rid = h.send(&format!("client{slot}"), join(&member_id, instance.as_deref(), protocols.clone()));
-                    if let Some(GroupResponse::JoinGroup(r)) = h.responses.get(&rid).cloned() {
-                        if r.error == Some(ErrorCode::MemberIdRequired) {
-                            h.take(rid);
-                            let rid = h.send(&format!("client{slot}"), join(&r.member_id, None, protocols));
-                            slots[slot].pending_join = Some(rid);
-                            absorb(&mut h, &mut slots);
-                            check_reload(&h)?;
-                            continue;
-                        }
+                    if let Some(GroupResponse::JoinGroup(r)) = h.responses.get(&rid).cloned()
+                        && r.error == Some(ErrorCode::MemberIdRequired)
+                    {
+                        h.take(rid);
+                        let rid = h.send(&format!("client{slot}"), join(&r.member_id, None, protocols));
+                        slots[slot].pending_join = Some(rid);
+                        absorb(&mut h, &mut slots);
+                        check_reload(&h)?;
+                        continue;
                     }
                     slots[slot].pending_join = Some(rid);
                 }
