@@ -1372,3 +1372,37 @@ fn offsets_expire_after_retention_for_empty_groups() {
     c.load_partition(h.now, 0, h.log[&0].clone());
     assert!(c.list_groups().is_empty());
 }
+
+#[test]
+fn leader_fail_to_rejoin_before_final_rebalance_timeout_with_long_session_timeout() {
+    // GroupCoordinatorTest.testLeaderFailToRejoinBeforeFinalRebalanceTimeoutWithLongSessionTimeout:
+    // a static leader that keeps its session but does not rejoin stays a member; a member that
+    // rejoined leads the new generation.
+    let mut h = Host::quick();
+    let r1 = join_static(&mut h, "i1", "", range());
+    let j1 = h.join_response(r1);
+    let a = j1.member_id.clone();
+    let s = h.sync(&a, j1.generation_id, vec![(a.clone(), assignment(&[0]))]);
+    let _ = h.sync_response(s);
+    let r2 = join_static(&mut h, "i2", "", range());
+    assert!(h.take(r2).is_none(), "waits for the leader to rejoin");
+    for _ in 0..4 {
+        h.advance(i64::from(REBALANCE) / 4 - 1);
+        assert_eq!(
+            h.heartbeat_static(&a, Some("i1"), j1.generation_id),
+            Some(ErrorCode::RebalanceInProgress)
+        );
+    }
+    h.advance(4);
+    let j2 = h.join_response(r2);
+    assert_eq!(j2.error, None);
+    assert_eq!(j2.leader, j2.member_id, "the member that rejoined leads");
+    assert_eq!(
+        j2.members.len(),
+        2,
+        "the static member that did not rejoin stays"
+    );
+    let d = h.c.describe_group(GROUP).expect("owned");
+    assert_eq!(d.state, GroupState::CompletingRebalance);
+    assert_eq!(d.members.len(), 2);
+}

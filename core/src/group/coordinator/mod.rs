@@ -49,7 +49,7 @@ use crate::group::protocol::{
     JoinGroupResponse, JoinGroupResponseMember, LeaveGroupRequest, LeaveGroupResponse,
     MemberAssignment, OffsetAndMetadata, OffsetCommitRequest, OffsetCommitResponse,
     OffsetFetchRequest, OffsetFetchResponse, Subscription, SyncGroupRequest, SyncGroupResponse,
-    offsets_partition_for,
+    UNKNOWN_MEMBER_ID, offsets_partition_for,
 };
 use crate::prng::Prng;
 use crate::record::NewRecord;
@@ -378,10 +378,6 @@ pub struct GroupCoordinator {
 impl GroupCoordinator {
     /// A coordinator leading no partition yet; member ids draw their UUIDs from `seed`.
     pub fn new(config: CoordinatorConfig, seed: u64) -> Self {
-        assert!(
-            config.offsets_topic_partitions > 0,
-            "offsets.topic.num.partitions is at least 1"
-        );
         Self {
             config,
             prng: Prng::new(seed),
@@ -401,7 +397,7 @@ impl GroupCoordinator {
 
     /// The `__consumer_offsets` partition of `group_id`.
     pub fn partition_for(&self, group_id: &str) -> u32 {
-        offsets_partition_for(group_id, self.config.offsets_topic_partitions)
+        offsets_partition_for(group_id, self.config.offsets_topic_partitions.max(1))
     }
 
     /// Whether this coordinator leads (has loaded) `__consumer_offsets` partition `partition`.
@@ -1173,10 +1169,12 @@ impl GroupCoordinator {
     /// Kafka's `onCompleteJoin`.
     fn complete_join(&mut self, now: i64, group: &mut Group) {
         debug_assert_eq!(group.state, GroupState::PreparingRebalance);
+        // Dynamic members that did not rejoin are dropped; static ones stay until their
+        // session expires (KIP-345).
         let not_rejoined: Vec<String> = group
             .members
             .values()
-            .filter(|m| m.awaiting_join.is_none())
+            .filter(|m| m.awaiting_join.is_none() && m.group_instance_id.is_none())
             .map(|m| m.member_id.clone())
             .collect();
         for member_id in not_rejoined {
@@ -1186,6 +1184,24 @@ impl GroupCoordinator {
                 member_id,
                 cause: ExpiryCause::NotRejoined,
             });
+        }
+        // Kafka's `maybeElectNewJoinedLeader`: a leader that did not rejoin hands over to a
+        // member that did; if nobody rejoined, wait another rebalance timeout.
+        let leader_joined = group
+            .leader
+            .as_ref()
+            .and_then(|id| group.members.get(id))
+            .is_some_and(|m| m.awaiting_join.is_some());
+        if !leader_joined && !group.members.is_empty() {
+            match group.members.values().find(|m| m.awaiting_join.is_some()) {
+                Some(joined) => group.leader = Some(joined.member_id.clone()),
+                None => {
+                    let base = group.join_deadline.unwrap_or(now).max(now);
+                    group.join_deadline = Some(base + group.rebalance_timeout_ms().max(1));
+                    group.initial_delay_remaining = None;
+                    return;
+                }
+            }
         }
         group.join_deadline = None;
         group.initial_delay_remaining = None;
@@ -1230,7 +1246,10 @@ impl GroupCoordinator {
     fn remove_member(&mut self, group: &mut Group, member_id: &str) {
         if let Some(member) = group.remove(member_id) {
             if let Some(rid) = member.awaiting_join {
-                self.respond(rid, join_error(member_id, ErrorCode::UnknownMemberId));
+                self.respond(
+                    rid,
+                    join_error(UNKNOWN_MEMBER_ID, ErrorCode::UnknownMemberId),
+                );
             }
             if let Some(rid) = member.awaiting_sync {
                 self.respond(rid, sync_error(ErrorCode::UnknownMemberId));
@@ -1542,7 +1561,9 @@ impl GroupCoordinator {
         let mut results = Vec::with_capacity(req.offsets.len());
         let mut valid = Vec::new();
         for (tp, offset) in &req.offsets {
-            if offset.metadata.len() > self.config.offset_metadata_max_bytes {
+            if i32::try_from(tp.partition).is_err() {
+                results.push((tp.clone(), Some(ErrorCode::UnknownTopicOrPartition)));
+            } else if offset.metadata.len() > self.config.offset_metadata_max_bytes {
                 results.push((tp.clone(), Some(ErrorCode::OffsetMetadataTooLarge)));
             } else {
                 results.push((tp.clone(), None));
