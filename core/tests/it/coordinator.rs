@@ -547,7 +547,7 @@ fn dynamic_members_join_group_with_max_size() {
 
 #[test]
 fn member_id_required_then_join_completes_single_member_group() {
-    // GroupCoordinatorTest.testNewMemberJoinExpiration's first half / testJoinGroupShouldReceiveMemberIdRequired.
+    // KIP-394 (GroupCoordinatorTest.testValidJoinGroup with the MEMBER_ID_REQUIRED round).
     let mut h = Host::quick();
     let (id, rid) = h.join_dynamic("client-a", range());
     let r = h.join_response(rid);
@@ -567,8 +567,7 @@ fn member_id_required_then_join_completes_single_member_group() {
 
 #[test]
 fn pending_member_expires_after_session_timeout() {
-    // GroupCoordinatorTest.testPendingMemberWithUnexpectedStaticMemberId's neighbour:
-    // a MEMBER_ID_REQUIRED id that is never used is dropped after the session timeout.
+    // KIP-394: a MEMBER_ID_REQUIRED id that is never used is dropped after the session timeout.
     let mut h = Host::quick();
     let first = h.send("c", join("", None, range()));
     let id = h.join_response(first).member_id;
@@ -1405,4 +1404,45 @@ fn leader_fail_to_rejoin_before_final_rebalance_timeout_with_long_session_timeou
     let d = h.c.describe_group(GROUP).expect("owned");
     assert_eq!(d.state, GroupState::CompletingRebalance);
     assert_eq!(d.members.len(), 2);
+}
+
+#[test]
+fn loaded_group_over_max_size_rebalances_and_drops_the_excess() {
+    // Kafka's `onGroupLoaded` over-capacity rebalance: a group loaded with more members
+    // than group.max.size rebalances; the members over the limit are refused and dropped.
+    let mut h = Host::quick();
+    let (leader, follower, g) = stable_pair(&mut h);
+    let log = h.log[&0].clone();
+    let mut small = Host::new(CoordinatorConfig {
+        offsets_topic_partitions: 1,
+        group_initial_rebalance_delay_ms: 0,
+        group_max_size: 1,
+        ..CoordinatorConfig::default()
+    });
+    small.c.load_partition(0, 0, log);
+    assert_eq!(small.state(), GroupState::PreparingRebalance);
+    let l = small.send("c1", join(&leader, None, range()));
+    let f = small.send("c2", join(&follower, None, range()));
+    assert_eq!(
+        small.join_response(f).error,
+        Some(ErrorCode::GroupMaxSizeReached)
+    );
+    let j = small.join_response(l);
+    assert_eq!(j.generation_id, g + 1);
+    assert_eq!(j.members.len(), 1);
+}
+
+#[test]
+fn standalone_commit_with_member_id_on_empty_group() {
+    // GroupCoordinatorTest.testCommitOffsetsAfterGroupIsEmpty: generation -1 commits are
+    // accepted while the group is Empty, whatever the member id.
+    let mut h = Host::quick();
+    let (id, g) = stable_single(&mut h);
+    let _ = h.leave(vec![(&id, None)]);
+    assert_eq!(h.state(), GroupState::Empty);
+    let rid = h.commit(&id, -1, &[("t", 0, 11)]);
+    assert_eq!(h.commit_errors(rid), vec![None]);
+    // With its old generation it is an unknown member now.
+    let rid = h.commit(&id, g, &[("t", 0, 12)]);
+    assert_eq!(h.commit_errors(rid), vec![Some(ErrorCode::UnknownMemberId)]);
 }

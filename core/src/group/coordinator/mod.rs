@@ -600,8 +600,18 @@ impl GroupCoordinator {
                 .or_insert_with(|| Group::new(&group_id, GroupState::Empty, now))
                 .offsets = live;
         }
-        for (group_id, group) in loaded {
-            self.groups.insert(group_id, group);
+        for (_, mut group) in loaded {
+            // Kafka's `onGroupLoaded`: a group over `group.max.size` rebalances so that the
+            // excess members are dropped.
+            if group.members.len() > self.config.group_max_size as usize {
+                let reason = format!(
+                    "Freshly-loaded group is over capacity ({}). Rebalancing in order to give a \
+                     chance for consumers to commit offsets",
+                    self.config.group_max_size
+                );
+                self.prepare_rebalance(now, &mut group, reason);
+            }
+            self.put_group(group);
         }
     }
 
@@ -801,6 +811,8 @@ impl GroupCoordinator {
             }
         };
         if !self.accept_joining_member(&group, &req.member_id) {
+            // A member over the limit is dropped (the group may be over it after a load).
+            self.remove_member(&mut group, &req.member_id);
             self.respond(
                 rid,
                 join_error(&req.member_id, ErrorCode::GroupMaxSizeReached),
@@ -1532,6 +1544,10 @@ impl GroupCoordinator {
         };
         let check = if group.state == GroupState::Dead {
             Err(ErrorCode::CoordinatorNotAvailable)
+        } else if !generation_given && group.state == GroupState::Empty {
+            // Generation -1 (an admin client, or a consumer without group management) may
+            // commit while the group is empty.
+            Ok(())
         } else if generation_given || !req.member_id.is_empty() || req.group_instance_id.is_some() {
             group
                 .validate_member(&req.member_id, req.group_instance_id.as_deref())
@@ -1751,10 +1767,12 @@ impl GroupCoordinator {
                         Ok(()) if group.generation == generation => {
                             let is_leader = group.leader.as_deref() == Some(new_member_id.as_str());
                             let mut response = self.join_response(&group, &new_member_id);
+                            // JoinGroup v9+ (KIP-814): the leader learns it leads but must
+                            // not run the assignor while the group is Stable.
                             if let GroupResponse::JoinGroup(r) = &mut response {
-                                r.leader = leader.unwrap_or_default();
                                 r.skip_assignment = is_leader;
                             }
+                            let _ = leader;
                             self.respond(rid, response);
                         }
                         Ok(()) => {
