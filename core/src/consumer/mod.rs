@@ -577,6 +577,7 @@ impl Consumer {
             });
         }
         self.fetcher.retain_buffered(|buffered| buffered != tp);
+        self.drive(self.last_now);
         Ok(())
     }
 
@@ -889,7 +890,10 @@ impl Consumer {
         } else if self.config.group_id.is_none() {
             self.finish_commit(commit, Err(ConsumerError::InvalidGroupId));
         } else if commit.offsets.is_empty() {
-            self.finish_commit(commit, Ok(()));
+            // Nothing to send; Kafka completes at once (and auto-commits say nothing).
+            if kind == CommitKind::User {
+                self.finish_commit(commit, Ok(()));
+            }
         } else {
             self.commits.push(commit);
         }

@@ -8,6 +8,7 @@ mod broker;
 mod cluster;
 mod codec;
 mod compaction;
+mod consumer;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;
