@@ -1086,3 +1086,6 @@ fn failure(response: &ConsumerResponseBody) -> ErrorCode {
         _ => ErrorCode::UnknownServerError,
     }
 }
+
+#[cfg(test)]
+mod tests;
