@@ -138,7 +138,10 @@ impl Default for ConsumerConfig {
 /// Kafka's assignor class names, mapped to their protocol names.
 const ASSIGNOR_CLASSES: &[(&str, &str)] = &[
     ("org.apache.kafka.clients.consumer.RangeAssignor", "range"),
-    ("org.apache.kafka.clients.consumer.RoundRobinAssignor", "roundrobin"),
+    (
+        "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+        "roundrobin",
+    ),
     ("org.apache.kafka.clients.consumer.StickyAssignor", "sticky"),
     (
         "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
@@ -160,7 +163,11 @@ fn parse_int(name: &str, value: &str, at_least: i64) -> Result<i32, ConsumerConf
         .parse()
         .map_err(|_| invalid(name, value, "Expected value to be a 32-bit integer"))?;
     if i64::from(parsed) < at_least {
-        return Err(invalid(name, value, format!("Value must be at least {at_least}")));
+        return Err(invalid(
+            name,
+            value,
+            format!("Value must be at least {at_least}"),
+        ));
     }
     Ok(parsed)
 }
@@ -169,7 +176,11 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConsumerConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(invalid(name, value, "Expected value to be either true or false")),
+        _ => Err(invalid(
+            name,
+            value,
+            "Expected value to be either true or false",
+        )),
     }
 }
 
@@ -178,12 +189,23 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConsumerConfigError> {
 fn validate_instance_id(value: &str) -> Result<(), ConsumerConfigError> {
     let name = "group.instance.id";
     if value.is_empty() {
-        return Err(invalid(name, value, "Group instance id must be non-empty string"));
+        return Err(invalid(
+            name,
+            value,
+            "Group instance id must be non-empty string",
+        ));
     }
     if value.len() > 249 {
-        return Err(invalid(name, value, "Group instance id is illegal, it can't be longer than 249 characters"));
+        return Err(invalid(
+            name,
+            value,
+            "Group instance id is illegal, it can't be longer than 249 characters",
+        ));
     }
-    if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err(invalid(
             name,
             value,
@@ -280,10 +302,9 @@ impl ConsumerConfig {
                 }
                 "fetch.max.bytes" => config.fetch_max_bytes = parse_int(name, value, 0)?,
                 "retry.backoff.ms" => {
-                    let parsed: i64 = value
-                        .trim()
-                        .parse()
-                        .map_err(|_| invalid(name, value, "Expected value to be a 64-bit integer"))?;
+                    let parsed: i64 = value.trim().parse().map_err(|_| {
+                        invalid(name, value, "Expected value to be a 64-bit integer")
+                    })?;
                     if parsed < 0 {
                         return Err(invalid(name, value, "Value must be at least 0"));
                     }

@@ -10,7 +10,9 @@ use crate::group::TopicPartition;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConsumerError {
     /// The call needs a `group.id` (`InvalidGroupIdException`, `INVALID_GROUP_ID`).
-    #[error("To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration.")]
+    #[error(
+        "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."
+    )]
     InvalidGroupId,
     /// `subscribe` after `assign` or the other way round (`IllegalStateException`).
     #[error("Subscription to topics, partitions and pattern are mutually exclusive")]
@@ -24,6 +26,9 @@ pub enum ConsumerError {
     /// A bad argument: empty topic, negative offset (`IllegalArgumentException`).
     #[error("{0}")]
     IllegalArgument(String),
+    /// `poll` before `subscribe` or `assign` (`IllegalStateException`).
+    #[error("Consumer is not subscribed to any topics or assigned any partitions")]
+    NotSubscribed,
     /// The consumer is closed (`IllegalStateException`).
     #[error("This consumer has already been closed.")]
     Closed,
@@ -36,18 +41,24 @@ pub enum ConsumerError {
     },
     /// `auto.offset.reset=none` and the fetch position is outside the log
     /// (`OffsetOutOfRangeException`, `OFFSET_OUT_OF_RANGE`).
-    #[error("Fetch position is out of range with no configured reset policy for partitions: {partitions:?}")]
+    #[error(
+        "Fetch position is out of range with no configured reset policy for partitions: {partitions:?}"
+    )]
     OffsetOutOfRange {
         /// Each partition with the offset that was out of range.
         partitions: Vec<(TopicPartition, i64)>,
     },
     /// Another member took this `group.instance.id` (`FencedInstanceIdException`,
     /// `FENCED_INSTANCE_ID`); the consumer can no longer be used.
-    #[error("The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id.")]
+    #[error(
+        "The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id."
+    )]
     FencedInstanceId,
     /// The commit was rejected because the member is no longer in the generation
     /// (`CommitFailedException`, from `UNKNOWN_MEMBER_ID` / `ILLEGAL_GENERATION`).
-    #[error("Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member.")]
+    #[error(
+        "Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member."
+    )]
     CommitFailed {
         /// The broker's error, if the commit was sent.
         error: Option<ErrorCode>,
@@ -82,9 +93,10 @@ impl ConsumerError {
     pub const fn exception_name(&self) -> &'static str {
         match self {
             Self::InvalidGroupId => "InvalidGroupIdException",
-            Self::SubscriptionModesExclusive | Self::NotAssigned { .. } | Self::Closed => {
-                "IllegalStateException"
-            }
+            Self::SubscriptionModesExclusive
+            | Self::NotSubscribed
+            | Self::NotAssigned { .. }
+            | Self::Closed => "IllegalStateException",
             Self::IllegalArgument(_) => "IllegalArgumentException",
             Self::NoOffsetForPartition { .. } => "NoOffsetForPartitionException",
             Self::OffsetOutOfRange { .. } => "OffsetOutOfRangeException",

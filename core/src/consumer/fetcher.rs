@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::subscription::{FetchState, OffsetResetReason};
 use super::{
-    AutoOffsetReset, Consumer, ConsumerError, ConsumerEvent, ConsumerRequestBody,
-    FetchedPartition, InFlight, OffsetSpecRequest,
+    AutoOffsetReset, Consumer, ConsumerError, ConsumerEvent, ConsumerRequestBody, FetchedPartition,
+    InFlight, OffsetSpecRequest,
 };
 use crate::error::ErrorCode;
 use crate::group::TopicPartition;
@@ -42,7 +42,10 @@ impl Fetcher {
 
     /// How many records are buffered.
     pub(crate) fn buffered_len(&self) -> usize {
-        self.buffer.iter().map(|buffered| buffered.records.len()).sum()
+        self.buffer
+            .iter()
+            .map(|buffered| buffered.records.len())
+            .sum()
     }
 
     /// The retry times armed.
@@ -145,7 +148,11 @@ impl Consumer {
             .collect();
         for (tp, epoch, strategy) in resets {
             if self.fetcher.list_in_flight.contains_key(&tp)
-                || self.fetcher.list_retry_at.get(&tp).is_some_and(|at| now < *at)
+                || self
+                    .fetcher
+                    .list_retry_at
+                    .get(&tp)
+                    .is_some_and(|at| now < *at)
             {
                 continue;
             }
@@ -189,7 +196,11 @@ impl Consumer {
         for (tp, offset, epoch) in candidates {
             if self.fetcher.fetch_in_flight.contains_key(&tp)
                 || self.fetcher.has_buffered(&tp)
-                || self.fetcher.fetch_retry_at.get(&tp).is_some_and(|at| now < *at)
+                || self
+                    .fetcher
+                    .fetch_retry_at
+                    .get(&tp)
+                    .is_some_and(|at| now < *at)
             {
                 continue;
             }
@@ -232,11 +243,9 @@ impl Consumer {
         if self.fetcher.fetch_in_flight.get(tp) == Some(&id) {
             self.fetcher.fetch_in_flight.remove(tp);
         }
-        let current = self
-            .subs
-            .assignment
-            .get(tp)
-            .is_some_and(|state| state.epoch == epoch && state.state == FetchState::Position(offset));
+        let current = self.subs.assignment.get(tp).is_some_and(|state| {
+            state.epoch == epoch && state.state == FetchState::Position(offset)
+        });
         let backoff = self.config.retry_backoff_ms;
         match result {
             Ok(fetched) => {

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    CommitId, CommitKind, Consumer, ConsumerError, ConsumerEvent, ConsumerRequestBody,
-    InFlight, SubscriptionMode,
+    CommitId, CommitKind, Consumer, ConsumerError, ConsumerEvent, ConsumerRequestBody, InFlight,
+    SubscriptionMode,
 };
 use crate::error::ErrorCode;
 use crate::group::protocol::{
@@ -209,8 +209,7 @@ impl Consumer {
                         }
                     }
                     let offsets = self.consumed_offsets();
-                    let deadline =
-                        now.saturating_add(i64::from(self.config.max_poll_interval_ms));
+                    let deadline = now.saturating_add(i64::from(self.config.max_poll_interval_ms));
                     let id =
                         self.start_commit(now, offsets, CommitKind::JoinPrepare, true, deadline);
                     self.group.prepare_commit = Some(Some(id));
@@ -396,8 +395,7 @@ impl Consumer {
             leader: response.leader.clone(),
             protocol: protocol.clone(),
         });
-        let assignments = if response.leader == response.member_id && !response.skip_assignment
-        {
+        let assignments = if response.leader == response.member_id && !response.skip_assignment {
             match self.perform_assignment(&protocol, &response.members) {
                 Ok(assignments) => assignments,
                 Err(error) => {
@@ -605,22 +603,25 @@ impl Consumer {
             generation == self.group.generation_id && member_id == self.group.member_id;
         match error {
             None => {}
-            Some(ErrorCode::RebalanceInProgress) => {
-                if self.group.state == MemberState::Stable {
-                    self.group.rejoin_needed = true;
-                    self.group.rejoin_reason = "group is already rebalancing".into();
-                }
+            Some(ErrorCode::RebalanceInProgress) if self.group.state == MemberState::Stable => {
+                self.group.rejoin_needed = true;
+                self.group.rejoin_reason = "group is already rebalancing".into();
             }
-            Some(error @ (ErrorCode::IllegalGeneration | ErrorCode::UnknownMemberId)) => {
-                if same_generation {
-                    self.reset_generation(&format!("Heartbeat failed with {error}"));
-                }
+            Some(error @ (ErrorCode::IllegalGeneration | ErrorCode::UnknownMemberId))
+                if same_generation =>
+            {
+                self.reset_generation(&format!("Heartbeat failed with {error}"));
             }
-            Some(ErrorCode::FencedInstanceId) => {
-                if same_generation {
-                    self.fatal = Some(ConsumerError::FencedInstanceId);
-                }
+            Some(ErrorCode::FencedInstanceId) if same_generation => {
+                self.fatal = Some(ConsumerError::FencedInstanceId);
             }
+            // Mid-rebalance, or about a generation the member has already left: ignored.
+            Some(
+                ErrorCode::RebalanceInProgress
+                | ErrorCode::IllegalGeneration
+                | ErrorCode::UnknownMemberId
+                | ErrorCode::FencedInstanceId,
+            ) => {}
             Some(error) => {
                 if !super::error::is_retriable(error) && self.pending_error.is_none() {
                     self.pending_error = Some(ConsumerError::Group { error });

@@ -216,12 +216,26 @@ pub struct ConsumerRecord {
 enum InFlight {
     Join,
     Sync,
-    Heartbeat { generation: i32, member_id: String },
+    Heartbeat {
+        generation: i32,
+        member_id: String,
+    },
     Leave,
-    Commit { commit: CommitId },
-    OffsetFetch { partitions: Vec<(TopicPartition, u64)> },
-    Fetch { tp: TopicPartition, offset: i64, epoch: u64 },
-    ListOffsets { tp: TopicPartition, epoch: u64 },
+    Commit {
+        commit: CommitId,
+    },
+    OffsetFetch {
+        partitions: Vec<(TopicPartition, u64)>,
+    },
+    Fetch {
+        tp: TopicPartition,
+        offset: i64,
+        epoch: u64,
+    },
+    ListOffsets {
+        tp: TopicPartition,
+        epoch: u64,
+    },
 }
 
 /// Who started a commit.
@@ -432,11 +446,7 @@ impl Consumer {
 
     /// Assigns `partitions` manually (standalone: no group membership; commits use generation
     /// -1). An empty list is `unsubscribe`.
-    pub fn assign(
-        &mut self,
-        now: i64,
-        partitions: &[TopicPartition],
-    ) -> Result<(), ConsumerError> {
+    pub fn assign(&mut self, now: i64, partitions: &[TopicPartition]) -> Result<(), ConsumerError> {
         self.last_now = now;
         if self.closed || self.closing.is_some() {
             return Err(ConsumerError::Closed);
@@ -493,9 +503,7 @@ impl Consumer {
             return Err(fatal.clone());
         }
         if self.subs.mode == SubscriptionMode::None {
-            return Err(ConsumerError::IllegalArgument(
-                "Consumer is not subscribed to any topics or assigned any partitions".into(),
-            ));
+            return Err(ConsumerError::NotSubscribed);
         }
         self.group.last_poll = now;
         if self.group.poll_expired {
@@ -583,13 +591,24 @@ impl Consumer {
 
     /// Moves the positions of `partitions` (all assigned ones if empty) to the log start,
     /// looked up at the next drive.
-    pub fn seek_to_beginning(&mut self, partitions: &[TopicPartition]) -> Result<(), ConsumerError> {
-        self.seek_to(partitions, AutoOffsetReset::Earliest, OffsetResetReason::SeekToBeginning)
+    pub fn seek_to_beginning(
+        &mut self,
+        partitions: &[TopicPartition],
+    ) -> Result<(), ConsumerError> {
+        self.seek_to(
+            partitions,
+            AutoOffsetReset::Earliest,
+            OffsetResetReason::SeekToBeginning,
+        )
     }
 
     /// Moves the positions of `partitions` (all assigned ones if empty) to the log end.
     pub fn seek_to_end(&mut self, partitions: &[TopicPartition]) -> Result<(), ConsumerError> {
-        self.seek_to(partitions, AutoOffsetReset::Latest, OffsetResetReason::SeekToEnd)
+        self.seek_to(
+            partitions,
+            AutoOffsetReset::Latest,
+            OffsetResetReason::SeekToEnd,
+        )
     }
 
     fn seek_to(
@@ -603,7 +622,10 @@ impl Consumer {
         } else {
             partitions.to_vec()
         };
-        if let Some(tp) = targets.iter().find(|tp| !self.subs.assignment.contains_key(tp)) {
+        if let Some(tp) = targets
+            .iter()
+            .find(|tp| !self.subs.assignment.contains_key(tp))
+        {
             return Err(ConsumerError::NotAssigned {
                 partition: tp.clone(),
             });
@@ -626,7 +648,11 @@ impl Consumer {
         self.set_paused(partitions, false)
     }
 
-    fn set_paused(&mut self, partitions: &[TopicPartition], paused: bool) -> Result<(), ConsumerError> {
+    fn set_paused(
+        &mut self,
+        partitions: &[TopicPartition],
+        paused: bool,
+    ) -> Result<(), ConsumerError> {
         if let Some(tp) = partitions
             .iter()
             .find(|tp| !self.subs.assignment.contains_key(tp))
@@ -706,7 +732,11 @@ impl Consumer {
             return None;
         }
         let after = self.last_now;
-        let mut timers: Vec<i64> = self.in_flight.values().map(|(_, deadline)| *deadline).collect();
+        let mut timers: Vec<i64> = self
+            .in_flight
+            .values()
+            .map(|(_, deadline)| *deadline)
+            .collect();
         timers.extend(self.group_timers());
         timers.extend(self.fetcher.timers());
         timers.push(self.offset_fetch_retry_at);
@@ -741,10 +771,22 @@ impl Consumer {
                 self.handle_sync_response(now, id, Ok(r));
             }
             (InFlight::Sync, other) => self.handle_sync_response(now, id, Err(failure(&other))),
-            (InFlight::Heartbeat { generation, member_id }, R::Group(GroupResponse::Heartbeat(e))) => {
+            (
+                InFlight::Heartbeat {
+                    generation,
+                    member_id,
+                },
+                R::Group(GroupResponse::Heartbeat(e)),
+            ) => {
                 self.handle_heartbeat_response(now, generation, &member_id, e);
             }
-            (InFlight::Heartbeat { generation, member_id }, other) => {
+            (
+                InFlight::Heartbeat {
+                    generation,
+                    member_id,
+                },
+                other,
+            ) => {
                 self.handle_heartbeat_response(now, generation, &member_id, Some(failure(&other)));
             }
             (InFlight::Leave, _) => {}
@@ -777,7 +819,13 @@ impl Consumer {
     }
 
     /// Queues a request; it times out after `timeout_ms`.
-    fn send(&mut self, now: i64, body: ConsumerRequestBody, kind: InFlight, timeout_ms: i64) -> u64 {
+    fn send(
+        &mut self,
+        now: i64,
+        body: ConsumerRequestBody,
+        kind: InFlight,
+        timeout_ms: i64,
+    ) -> u64 {
         let id = self.next_request_id;
         self.next_request_id += 1;
         self.in_flight
@@ -937,25 +985,30 @@ impl Consumer {
                 continue;
             }
             // Kafka's sendOffsetCommitRequest: a subscribed member commits only while stable.
-            let (generation, member_id, instance) = if self.subs.mode == SubscriptionMode::AutoTopics {
-                if self.group.state != membership::MemberState::Stable {
-                    let error = if self.group.rebalance_in_progress() {
-                        ConsumerError::RebalanceInProgress
-                    } else {
-                        ConsumerError::CommitFailed { error: None }
-                    };
-                    let commit = self.commits.remove(index);
-                    self.finish_commit(commit, Err(error));
-                    continue;
-                }
-                (
-                    self.group.generation_id,
-                    self.group.member_id.clone(),
-                    self.config.group_instance_id.clone(),
-                )
-            } else {
-                (crate::group::protocol::UNKNOWN_GENERATION_ID, String::new(), None)
-            };
+            let (generation, member_id, instance) =
+                if self.subs.mode == SubscriptionMode::AutoTopics {
+                    if self.group.state != membership::MemberState::Stable {
+                        let error = if self.group.rebalance_in_progress() {
+                            ConsumerError::RebalanceInProgress
+                        } else {
+                            ConsumerError::CommitFailed { error: None }
+                        };
+                        let commit = self.commits.remove(index);
+                        self.finish_commit(commit, Err(error));
+                        continue;
+                    }
+                    (
+                        self.group.generation_id,
+                        self.group.member_id.clone(),
+                        self.config.group_instance_id.clone(),
+                    )
+                } else {
+                    (
+                        crate::group::protocol::UNKNOWN_GENERATION_ID,
+                        String::new(),
+                        None,
+                    )
+                };
             let id = self.commits[index].id;
             let request = crate::group::protocol::OffsetCommitRequest {
                 group_id: self.group_id(),
@@ -997,7 +1050,9 @@ impl Consumer {
             }
             ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration => {
                 if sent_generation == self.group.generation_id && sent_generation >= 0 {
-                    self.reset_generation("offset commit failed: the member is not in the generation");
+                    self.reset_generation(
+                        "offset commit failed: the member is not in the generation",
+                    );
                 }
                 Err(ConsumerError::CommitFailed { error: Some(error) })
             }

@@ -18,9 +18,13 @@ fn events(consumer: &mut Consumer) -> Vec<ConsumerEvent> {
     std::iter::from_fn(|| consumer.poll_event()).collect()
 }
 
-fn join_of(requests: &[ConsumerRequest]) -> Option<(u64, crate::group::protocol::JoinGroupRequest)> {
+fn join_of(
+    requests: &[ConsumerRequest],
+) -> Option<(u64, crate::group::protocol::JoinGroupRequest)> {
     requests.iter().find_map(|request| match &request.body {
-        ConsumerRequestBody::Group(GroupRequest::JoinGroup(join)) => Some((request.id, join.clone())),
+        ConsumerRequestBody::Group(GroupRequest::JoinGroup(join)) => {
+            Some((request.id, join.clone()))
+        }
         _ => None,
     })
 }
@@ -28,7 +32,12 @@ fn join_of(requests: &[ConsumerRequest]) -> Option<(u64, crate::group::protocol:
 fn sync_id(requests: &[ConsumerRequest]) -> u64 {
     requests
         .iter()
-        .find(|request| matches!(request.body, ConsumerRequestBody::Group(GroupRequest::SyncGroup(_))))
+        .find(|request| {
+            matches!(
+                request.body,
+                ConsumerRequestBody::Group(GroupRequest::SyncGroup(_))
+            )
+        })
         .map(|request| request.id)
         .expect("a SyncGroup")
 }
@@ -78,7 +87,9 @@ fn cooperative_member() -> Consumer {
     };
     let mut consumer = Consumer::new(config, 0);
     consumer.protocol = RebalanceProtocol::Cooperative;
-    consumer.subscribe(0, &["t".to_string()]).expect("subscribe");
+    consumer
+        .subscribe(0, &["t".to_string()])
+        .expect("subscribe");
     let (id, _) = join_of(&requests(&mut consumer)).expect("join");
     consumer.handle_response(1, id, joined(1));
     let id = sync_id(&requests(&mut consumer));
@@ -91,8 +102,22 @@ fn cooperative_member() -> Consumer {
         ConsumerResponseBody::Group(GroupResponse::OffsetFetch(OffsetFetchResponse {
             error: None,
             partitions: vec![
-                (tp("t", 0), Ok(Some(OffsetAndMetadata { offset: 0, leader_epoch: None, metadata: String::new() }))),
-                (tp("t", 1), Ok(Some(OffsetAndMetadata { offset: 0, leader_epoch: None, metadata: String::new() }))),
+                (
+                    tp("t", 0),
+                    Ok(Some(OffsetAndMetadata {
+                        offset: 0,
+                        leader_epoch: None,
+                        metadata: String::new(),
+                    })),
+                ),
+                (
+                    tp("t", 1),
+                    Ok(Some(OffsetAndMetadata {
+                        offset: 0,
+                        leader_epoch: None,
+                        metadata: String::new(),
+                    })),
+                ),
             ],
         })),
     );
@@ -114,15 +139,27 @@ fn cooperative_member() -> Consumer {
 #[test]
 fn cooperative_keeps_partitions_revokes_only_moved_ones_and_rejoins() {
     let mut consumer = cooperative_member();
-    assert_eq!(consumer.rebalance_protocol(), RebalanceProtocol::Cooperative);
+    assert_eq!(
+        consumer.rebalance_protocol(),
+        RebalanceProtocol::Cooperative
+    );
     // Heartbeat: the group rebalances.
     consumer.handle_timeout(3_002);
     let heartbeat = requests(&mut consumer)[0].id;
-    consumer.handle_response(3_003, heartbeat, ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(ErrorCode::RebalanceInProgress))));
+    consumer.handle_response(
+        3_003,
+        heartbeat,
+        ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(
+            ErrorCode::RebalanceInProgress,
+        ))),
+    );
     let (id, join) = join_of(&requests(&mut consumer)).expect("rejoin");
     // Nothing revoked; ownedPartitions sent with the generation.
     assert!(events(&mut consumer).is_empty());
-    assert_eq!(join.protocols[0].metadata.owned_partitions, vec![tp("t", 0), tp("t", 1)]);
+    assert_eq!(
+        join.protocols[0].metadata.owned_partitions,
+        vec![tp("t", 0), tp("t", 1)]
+    );
     assert_eq!(join.protocols[0].metadata.generation_id, 1);
     // Still consuming during the rebalance.
     let records = consumer.poll(3_004).expect("poll");
@@ -135,15 +172,29 @@ fn cooperative_keeps_partitions_revokes_only_moved_ones_and_rejoins() {
     assert_eq!(
         events(&mut consumer),
         vec![
-            ConsumerEvent::JoinedGroup { generation: 2, member_id: "m1".into(), leader: "leader".into(), protocol: "range".into() },
-            ConsumerEvent::PartitionsRevoked { partitions: vec![tp("t", 1)], at: 3_020 },
-            ConsumerEvent::PartitionsAssigned { partitions: vec![], at: 3_020 },
+            ConsumerEvent::JoinedGroup {
+                generation: 2,
+                member_id: "m1".into(),
+                leader: "leader".into(),
+                protocol: "range".into()
+            },
+            ConsumerEvent::PartitionsRevoked {
+                partitions: vec![tp("t", 1)],
+                at: 3_020
+            },
+            ConsumerEvent::PartitionsAssigned {
+                partitions: vec![],
+                at: 3_020
+            },
         ]
     );
     assert_eq!(consumer.assignment(), vec![tp("t", 0)]);
     // The follow-up rebalance starts at once, owning only t-0.
     let (_, follow_up) = join_of(&requests(&mut consumer)).expect("follow-up join");
-    assert_eq!(follow_up.protocols[0].metadata.owned_partitions, vec![tp("t", 0)]);
+    assert_eq!(
+        follow_up.protocols[0].metadata.owned_partitions,
+        vec![tp("t", 0)]
+    );
     assert_eq!(follow_up.protocols[0].metadata.generation_id, 2);
 }
 
@@ -152,7 +203,13 @@ fn cooperative_never_returns_a_revoked_partition() {
     let mut consumer = cooperative_member();
     consumer.handle_timeout(3_002);
     let heartbeat = requests(&mut consumer)[0].id;
-    consumer.handle_response(3_003, heartbeat, ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(ErrorCode::RebalanceInProgress))));
+    consumer.handle_response(
+        3_003,
+        heartbeat,
+        ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(
+            ErrorCode::RebalanceInProgress,
+        ))),
+    );
     let (id, _) = join_of(&requests(&mut consumer)).expect("rejoin");
     consumer.handle_response(3_010, id, joined(2));
     let sync = sync_id(&requests(&mut consumer));
@@ -166,10 +223,15 @@ fn cooperative_never_returns_a_revoked_partition() {
 #[test]
 fn cooperative_subscription_change_revokes_unsubscribed_topics() {
     let mut consumer = cooperative_member();
-    consumer.subscribe(10, &["u".to_string()]).expect("subscribe");
+    consumer
+        .subscribe(10, &["u".to_string()])
+        .expect("subscribe");
     assert_eq!(
         events(&mut consumer),
-        vec![ConsumerEvent::PartitionsRevoked { partitions: vec![tp("t", 0), tp("t", 1)], at: 10 }]
+        vec![ConsumerEvent::PartitionsRevoked {
+            partitions: vec![tp("t", 0), tp("t", 1)],
+            at: 10
+        }]
     );
     let (_, join) = join_of(&requests(&mut consumer)).expect("rejoin");
     assert!(join.protocols[0].metadata.owned_partitions.is_empty());
@@ -181,10 +243,17 @@ fn cooperative_unknown_member_loses_partitions() {
     let mut consumer = cooperative_member();
     consumer.handle_timeout(3_002);
     let heartbeat = requests(&mut consumer)[0].id;
-    consumer.handle_response(3_003, heartbeat, ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(ErrorCode::UnknownMemberId))));
+    consumer.handle_response(
+        3_003,
+        heartbeat,
+        ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(ErrorCode::UnknownMemberId))),
+    );
     assert_eq!(
         events(&mut consumer),
-        vec![ConsumerEvent::PartitionsLost { partitions: vec![tp("t", 0), tp("t", 1)], at: 3_003 }]
+        vec![ConsumerEvent::PartitionsLost {
+            partitions: vec![tp("t", 0), tp("t", 1)],
+            at: 3_003
+        }]
     );
     let (_, join) = join_of(&requests(&mut consumer)).expect("rejoin");
     assert_eq!(join.member_id, "");

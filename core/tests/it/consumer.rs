@@ -73,7 +73,11 @@ fn only<T>(requests: &[ConsumerRequest], pick: impl Fn(&ConsumerRequest) -> Opti
         .iter()
         .filter_map(|request| pick(request).map(|value| (request.id, value)))
         .collect();
-    assert_eq!(found.len(), 1, "exactly one matching request in {requests:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "exactly one matching request in {requests:#?}"
+    );
     found.remove(0)
 }
 
@@ -102,7 +106,10 @@ fn leave(request: &ConsumerRequest) -> Option<String> {
     }
 }
 
-fn commit(request: &ConsumerRequest) -> Option<(i32, String, Vec<(TopicPartition, i64)>)> {
+/// An OffsetCommit's generation, member id and offsets.
+type CommitSeen = (i32, String, Vec<(TopicPartition, i64)>);
+
+fn commit(request: &ConsumerRequest) -> Option<CommitSeen> {
     match group(request)? {
         GroupRequest::OffsetCommit(commit) => Some((
             commit.generation_id,
@@ -182,7 +189,11 @@ fn sync_response(error: Option<ErrorCode>, partitions: &[TopicPartition]) -> Con
     ConsumerResponseBody::Group(GroupResponse::SyncGroup(SyncGroupResponse {
         error,
         protocol_type: Some("consumer".into()),
-        protocol_name: if error.is_none() { Some("range".into()) } else { None },
+        protocol_name: if error.is_none() {
+            Some("range".into())
+        } else {
+            None
+        },
         assignment: MemberAssignment {
             partitions: partitions.to_vec(),
             user_data: None,
@@ -194,7 +205,10 @@ fn heartbeat_response(error: Option<ErrorCode>) -> ConsumerResponseBody {
     ConsumerResponseBody::Group(GroupResponse::Heartbeat(error))
 }
 
-fn commit_response(partitions: &[TopicPartition], error: Option<ErrorCode>) -> ConsumerResponseBody {
+fn commit_response(
+    partitions: &[TopicPartition],
+    error: Option<ErrorCode>,
+) -> ConsumerResponseBody {
     ConsumerResponseBody::Group(GroupResponse::OffsetCommit(OffsetCommitResponse {
         partitions: partitions.iter().map(|tp| (tp.clone(), error)).collect(),
     }))
@@ -231,11 +245,19 @@ fn stable_member(config: ConsumerConfig) -> Consumer {
     consumer.update_metadata(0, &counts(&[("t", 2)]));
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
     let (id, _) = only(&requests(&mut consumer, 0), join);
-    consumer.handle_response(10, id, join_response(None, 1, "m1", "m1", "range", &[("m1", &["t"])]));
+    consumer.handle_response(
+        10,
+        id,
+        join_response(None, 1, "m1", "m1", "range", &[("m1", &["t"])]),
+    );
     let (id, _) = only(&requests(&mut consumer, 10), sync_assignments);
     consumer.handle_response(20, id, sync_response(None, &[tp("t", 0), tp("t", 1)]));
     let (id, _) = only(&requests(&mut consumer, 20), offset_fetch);
-    consumer.handle_response(30, id, offset_fetch_response(&[(tp("t", 0), Some(5)), (tp("t", 1), Some(7))]));
+    consumer.handle_response(
+        30,
+        id,
+        offset_fetch_response(&[(tp("t", 0), Some(5)), (tp("t", 1), Some(7))]),
+    );
     let fetches = requests(&mut consumer, 30);
     assert_eq!(fetches.len(), 2, "one fetch per partition: {fetches:?}");
     for request in &fetches {
@@ -282,7 +304,11 @@ fn full_join_sync_fetch_poll_commit_cycle() {
     let (id, second) = only(&requests(&mut consumer, 5), join);
     assert_eq!(second.member_id, "m1");
 
-    consumer.handle_response(10, id, join_response(None, 1, "m1", "m1", "range", &[("m1", &["t"])]));
+    consumer.handle_response(
+        10,
+        id,
+        join_response(None, 1, "m1", "m1", "range", &[("m1", &["t"])]),
+    );
     let (id, assignments) = only(&requests(&mut consumer, 10), sync_assignments);
     assert_eq!(
         assignments,
@@ -316,7 +342,11 @@ fn full_join_sync_fetch_poll_commit_cycle() {
     // Committed offset for t-0; none for t-1 → auto.offset.reset=latest.
     let (id, asked) = only(&requests(&mut consumer, 20), offset_fetch);
     assert_eq!(asked, vec![tp("t", 0), tp("t", 1)]);
-    consumer.handle_response(30, id, offset_fetch_response(&[(tp("t", 0), Some(5)), (tp("t", 1), None)]));
+    consumer.handle_response(
+        30,
+        id,
+        offset_fetch_response(&[(tp("t", 0), Some(5)), (tp("t", 1), None)]),
+    );
     let sent = requests(&mut consumer, 30);
     let (list_id, (listed, spec)) = only(&sent, list_offsets);
     assert_eq!((listed, spec), (tp("t", 1), OffsetSpecRequest::Latest));
@@ -337,7 +367,10 @@ fn full_join_sync_fetch_poll_commit_cycle() {
     consumer.handle_response(40, fetch0, fetched(5..8, 8));
     consumer.handle_response(41, fetch1, fetched(7..9, 9));
     let records = consumer.poll(50).expect("poll");
-    assert_eq!(offsets_of(&records), vec![(0, 5), (0, 6), (0, 7), (1, 7), (1, 8)]);
+    assert_eq!(
+        offsets_of(&records),
+        vec![(0, 5), (0, 6), (0, 7), (1, 7), (1, 8)]
+    );
     assert_eq!(records[0].value.as_deref(), Some(&b"v5"[..]));
     assert_eq!(consumer.position(&tp("t", 0)), Ok(Some(8)));
     assert_eq!(consumer.position(&tp("t", 1)), Ok(Some(9)));
@@ -367,7 +400,14 @@ fn leader_computes_the_assignment_for_every_member() {
     consumer.handle_response(
         1,
         id,
-        join_response(None, 3, "m1", "m1", "range", &[("m1", &["t"]), ("m2", &["t", "u"])]),
+        join_response(
+            None,
+            3,
+            "m1",
+            "m1",
+            "range",
+            &[("m1", &["t"]), ("m2", &["t", "u"])],
+        ),
     );
     let (_, mut assignments) = only(&requests(&mut consumer, 1), sync_assignments);
     assignments.sort_by(|a, b| a.0.cmp(&b.0));
@@ -401,7 +441,13 @@ fn leader_rejoins_when_partition_count_changes() {
         ..ConsumerConfig::with_group("g")
     });
     consumer.update_metadata(200, &counts(&[("other", 4)]));
-    assert!(requests(&mut consumer, 200).iter().filter_map(join).next().is_none());
+    assert!(
+        requests(&mut consumer, 200)
+            .iter()
+            .filter_map(join)
+            .next()
+            .is_none()
+    );
     consumer.update_metadata(300, &counts(&[("t", 3)]));
     let sent = requests(&mut consumer, 300);
     let (_, rejoin) = only(&sent, join);
@@ -425,9 +471,16 @@ fn eager_rebalance_commits_then_revokes_all_before_rejoining() {
     assert_eq!(consumer.poll_timeout(), Some(3_020));
     consumer.handle_timeout(3_020);
     let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
-    consumer.handle_response(3_021, id, heartbeat_response(Some(ErrorCode::RebalanceInProgress)));
+    consumer.handle_response(
+        3_021,
+        id,
+        heartbeat_response(Some(ErrorCode::RebalanceInProgress)),
+    );
     let sent = requests(&mut consumer, 3_021);
-    assert!(sent.iter().filter_map(join).next().is_none(), "commit before rejoining");
+    assert!(
+        sent.iter().filter_map(join).next().is_none(),
+        "commit before rejoining"
+    );
     let (commit_id, (generation, member, offsets)) = only(&sent, commit);
     assert_eq!((generation, member.as_str()), (1, "m1"));
     assert_eq!(offsets, vec![(tp("t", 0), 5), (tp("t", 1), 7)]);
@@ -435,9 +488,20 @@ fn eager_rebalance_commits_then_revokes_all_before_rejoining() {
     // Pending revocation: not returned by poll meanwhile.
     assert_eq!(consumer.poll(3_022).expect("poll"), vec![]);
 
-    consumer.handle_response(3_030, commit_id, commit_response(&[tp("t", 0), tp("t", 1)], None));
+    consumer.handle_response(
+        3_030,
+        commit_id,
+        commit_response(&[tp("t", 0), tp("t", 1)], None),
+    );
     let evs = events(&mut consumer);
-    assert!(matches!(evs[0], ConsumerEvent::CommitCompleted { auto: true, result: Ok(()), .. }));
+    assert!(matches!(
+        evs[0],
+        ConsumerEvent::CommitCompleted {
+            auto: true,
+            result: Ok(()),
+            ..
+        }
+    ));
     assert_eq!(
         evs[1],
         ConsumerEvent::PartitionsRevoked {
@@ -492,10 +556,21 @@ fn heartbeat_every_interval() {
     consumer.handle_timeout(3_020);
     let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
     consumer.handle_timeout(6_020);
-    assert!(requests(&mut consumer, 6_020).iter().filter_map(is_heartbeat).next().is_none(), "one in flight");
+    assert!(
+        requests(&mut consumer, 6_020)
+            .iter()
+            .filter_map(is_heartbeat)
+            .next()
+            .is_none(),
+        "one in flight"
+    );
     consumer.handle_response(6_021, id, heartbeat_response(None));
     let (id, ()) = only(&requests(&mut consumer, 6_021), is_heartbeat);
-    consumer.handle_response(6_030, id, ConsumerResponseBody::Failed(ErrorCode::NetworkException));
+    consumer.handle_response(
+        6_030,
+        id,
+        ConsumerResponseBody::Failed(ErrorCode::NetworkException),
+    );
     assert_eq!(consumer.poll_timeout(), Some(6_130));
     consumer.handle_timeout(6_130);
     only(&requests(&mut consumer, 6_130), is_heartbeat);
@@ -511,7 +586,11 @@ fn fenced_instance_id_is_fatal() {
     });
     consumer.handle_timeout(3_020);
     let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
-    consumer.handle_response(3_025, id, heartbeat_response(Some(ErrorCode::FencedInstanceId)));
+    consumer.handle_response(
+        3_025,
+        id,
+        heartbeat_response(Some(ErrorCode::FencedInstanceId)),
+    );
     for now in [3_030, 3_040] {
         let error = consumer.poll(now).expect_err("fenced");
         assert_eq!(error, ConsumerError::FencedInstanceId);
@@ -557,7 +636,13 @@ fn poll_interval_exceeded_leaves_the_group() {
     );
     // No more heartbeats or joins until the application polls again.
     consumer.handle_timeout(20_000);
-    assert!(requests(&mut consumer, 20_000).iter().filter_map(group).next().is_none());
+    assert!(
+        requests(&mut consumer, 20_000)
+            .iter()
+            .filter_map(group)
+            .next()
+            .is_none()
+    );
     assert_eq!(consumer.poll(20_001).expect("poll"), vec![]);
     let (_, rejoin) = only(&requests(&mut consumer, 20_001), join);
     assert_eq!(rejoin.member_id, "");
@@ -575,7 +660,13 @@ fn poll_interval_exceeded_leaves_the_group() {
         ..config
     });
     static_member.handle_timeout(10_020);
-    assert!(requests(&mut static_member, 10_020).iter().filter_map(leave).next().is_none());
+    assert!(
+        requests(&mut static_member, 10_020)
+            .iter()
+            .filter_map(leave)
+            .next()
+            .is_none()
+    );
     assert_eq!(static_member.generation(), (-1, ""));
 }
 
@@ -659,7 +750,11 @@ fn committed_offset_below_log_start_resets() {
     consumer.handle_response(1, id, offset_fetch_response(&[(tp("t", 0), Some(3))]));
     let (id, at) = only(&requests(&mut consumer, 1), fetch);
     assert_eq!(at, (tp("t", 0), 3));
-    consumer.handle_response(2, id, ConsumerResponseBody::Fetch(Err(ErrorCode::OffsetOutOfRange)));
+    consumer.handle_response(
+        2,
+        id,
+        ConsumerResponseBody::Fetch(Err(ErrorCode::OffsetOutOfRange)),
+    );
     let (id, (_, spec)) = only(&requests(&mut consumer, 2), list_offsets);
     assert_eq!(spec, OffsetSpecRequest::Earliest);
     consumer.handle_response(3, id, ConsumerResponseBody::ListOffsets(Ok(100)));
@@ -674,7 +769,10 @@ fn committed_offset_below_log_start_resets() {
     let (id, at) = only(&requests(&mut consumer, 3), fetch);
     assert_eq!(at, (tp("t", 0), 100));
     consumer.handle_response(4, id, fetched(100..102, 102));
-    assert_eq!(offsets_of(&consumer.poll(5).expect("poll")), vec![(0, 100), (0, 101)]);
+    assert_eq!(
+        offsets_of(&consumer.poll(5).expect("poll")),
+        vec![(0, 100), (0, 101)]
+    );
 
     let mut strict = Consumer::new(
         ConsumerConfig {
@@ -687,7 +785,11 @@ fn committed_offset_below_log_start_resets() {
     let (id, _) = only(&requests(&mut strict, 0), offset_fetch);
     strict.handle_response(1, id, offset_fetch_response(&[(tp("t", 0), Some(3))]));
     let (id, _) = only(&requests(&mut strict, 1), fetch);
-    strict.handle_response(2, id, ConsumerResponseBody::Fetch(Err(ErrorCode::OffsetOutOfRange)));
+    strict.handle_response(
+        2,
+        id,
+        ConsumerResponseBody::Fetch(Err(ErrorCode::OffsetOutOfRange)),
+    );
     let error = strict.poll(3).expect_err("out of range");
     assert_eq!(
         error,
@@ -703,12 +805,17 @@ fn committed_offset_below_log_start_resets() {
 #[test]
 fn pause_resume_and_seek() {
     let mut consumer = Consumer::new(ConsumerConfig::default(), 0);
-    consumer.assign(0, &[tp("t", 0), tp("t", 1)]).expect("assign");
+    consumer
+        .assign(0, &[tp("t", 0), tp("t", 1)])
+        .expect("assign");
     let _ = requests(&mut consumer, 0);
     consumer.seek(&tp("t", 0), 0).expect("seek");
     consumer.seek(&tp("t", 1), 0).expect("seek");
     let sent = requests(&mut consumer, 1);
-    let ids: BTreeMap<TopicPartition, u64> = sent.iter().filter_map(|r| fetch(r).map(|(tp, _)| (tp, r.id))).collect();
+    let ids: BTreeMap<TopicPartition, u64> = sent
+        .iter()
+        .filter_map(|r| fetch(r).map(|(tp, _)| (tp, r.id)))
+        .collect();
     consumer.handle_response(2, ids[&tp("t", 0)], fetched(0..3, 3));
     consumer.handle_response(2, ids[&tp("t", 1)], fetched(0..2, 2));
     let _ = requests(&mut consumer, 2);
@@ -718,11 +825,22 @@ fn pause_resume_and_seek() {
     let records = consumer.poll(3).expect("poll");
     assert_eq!(offsets_of(&records), vec![(1, 0), (1, 1)]);
     let sent = requests(&mut consumer, 3);
-    assert_eq!(sent.iter().filter_map(fetch).collect::<Vec<_>>(), vec![(tp("t", 1), 2)], "paused partition not fetched");
-    assert_eq!(consumer.buffered_records(), 3, "paused partition keeps its buffer");
+    assert_eq!(
+        sent.iter().filter_map(fetch).collect::<Vec<_>>(),
+        vec![(tp("t", 1), 2)],
+        "paused partition not fetched"
+    );
+    assert_eq!(
+        consumer.buffered_records(),
+        3,
+        "paused partition keeps its buffer"
+    );
 
     consumer.resume(&[tp("t", 0)]).expect("resume");
-    assert_eq!(offsets_of(&consumer.poll(4).expect("poll")), vec![(0, 0), (0, 1), (0, 2)]);
+    assert_eq!(
+        offsets_of(&consumer.poll(4).expect("poll")),
+        vec![(0, 0), (0, 1), (0, 2)]
+    );
     assert_eq!(consumer.position(&tp("t", 0)), Ok(Some(3)));
     let (id, at) = only(&requests(&mut consumer, 4), fetch);
     assert_eq!(at, (tp("t", 0), 3));
@@ -734,13 +852,21 @@ fn pause_resume_and_seek() {
     let (id, at) = only(&requests(&mut consumer, 6), fetch);
     assert_eq!(at, (tp("t", 0), 1));
     consumer.handle_response(7, id, fetched(1..3, 6));
-    assert_eq!(offsets_of(&consumer.poll(8).expect("poll")), vec![(0, 1), (0, 2)]);
+    assert_eq!(
+        offsets_of(&consumer.poll(8).expect("poll")),
+        vec![(0, 1), (0, 2)]
+    );
 
     assert_eq!(
         consumer.seek(&tp("t", 9), 0),
-        Err(ConsumerError::NotAssigned { partition: tp("t", 9) })
+        Err(ConsumerError::NotAssigned {
+            partition: tp("t", 9)
+        })
     );
-    assert!(matches!(consumer.seek(&tp("t", 0), -1), Err(ConsumerError::IllegalArgument(_))));
+    assert!(matches!(
+        consumer.seek(&tp("t", 0), -1),
+        Err(ConsumerError::IllegalArgument(_))
+    ));
     assert!(consumer.pause(&[tp("x", 0)]).is_err());
 }
 
@@ -758,9 +884,18 @@ fn max_poll_records_caps_each_poll() {
     consumer.seek(&tp("t", 0), 10).expect("seek");
     let (id, _) = only(&requests(&mut consumer, 0), fetch);
     consumer.handle_response(1, id, fetched(10..15, 15));
-    assert_eq!(offsets_of(&consumer.poll(2).expect("poll")), vec![(0, 10), (0, 11)]);
-    assert!(requests(&mut consumer, 2).is_empty(), "no fetch while records are buffered");
-    assert_eq!(offsets_of(&consumer.poll(3).expect("poll")), vec![(0, 12), (0, 13)]);
+    assert_eq!(
+        offsets_of(&consumer.poll(2).expect("poll")),
+        vec![(0, 10), (0, 11)]
+    );
+    assert!(
+        requests(&mut consumer, 2).is_empty(),
+        "no fetch while records are buffered"
+    );
+    assert_eq!(
+        offsets_of(&consumer.poll(3).expect("poll")),
+        vec![(0, 12), (0, 13)]
+    );
     assert_eq!(offsets_of(&consumer.poll(4).expect("poll")), vec![(0, 14)]);
     let (_, at) = only(&requests(&mut consumer, 4), fetch);
     assert_eq!(at, (tp("t", 0), 15));
@@ -776,9 +911,22 @@ fn auto_commit_at_poll_after_interval() {
     consumer.seek(&tp("t", 0), 4).expect("seek");
     let _ = requests(&mut consumer, 0);
     consumer.poll(4_999).expect("poll");
-    assert!(requests(&mut consumer, 4_999).iter().filter_map(commit).next().is_none());
+    assert!(
+        requests(&mut consumer, 4_999)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none()
+    );
     consumer.handle_timeout(6_000);
-    assert!(requests(&mut consumer, 6_000).iter().filter_map(commit).next().is_none(), "only at poll");
+    assert!(
+        requests(&mut consumer, 6_000)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none(),
+        "only at poll"
+    );
     consumer.poll(6_001).expect("poll");
     let (id, (generation, member, offsets)) = only(&requests(&mut consumer, 6_001), commit);
     assert_eq!((generation, member.as_str()), (-1, ""));
@@ -786,14 +934,26 @@ fn auto_commit_at_poll_after_interval() {
     consumer.handle_response(6_002, id, commit_response(&[tp("t", 0)], None));
     // The next one is due 5 s after the last.
     consumer.poll(11_000).expect("poll");
-    assert!(requests(&mut consumer, 11_000).iter().filter_map(commit).next().is_none());
+    assert!(
+        requests(&mut consumer, 11_000)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none()
+    );
     consumer.poll(11_001).expect("poll");
     only(&requests(&mut consumer, 11_001), commit);
 
     // A group member's interval restarts when it joins.
     let mut member = stable_member(ConsumerConfig::with_group("g"));
     member.poll(5_019).expect("poll");
-    assert!(requests(&mut member, 5_019).iter().filter_map(commit).next().is_none());
+    assert!(
+        requests(&mut member, 5_019)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none()
+    );
     member.poll(5_020).expect("poll");
     let (_, (generation, member_id, _)) = only(&requests(&mut member, 5_020), commit);
     assert_eq!((generation, member_id.as_str()), (1, "m1"));
@@ -820,9 +980,20 @@ fn commit_sync_retries_commit_async_does_not() {
     let _ = requests(&mut consumer, 0);
     let sync = consumer.commit_sync(10, Some(offsets.clone()));
     let (id, _) = only(&requests(&mut consumer, 10), commit);
-    consumer.handle_response(11, id, commit_response(&[tp("t", 0)], Some(ErrorCode::CoordinatorNotAvailable)));
+    consumer.handle_response(
+        11,
+        id,
+        commit_response(&[tp("t", 0)], Some(ErrorCode::CoordinatorNotAvailable)),
+    );
     assert!(events(&mut consumer).is_empty());
-    assert!(requests(&mut consumer, 11).iter().filter_map(commit).next().is_none(), "backoff first");
+    assert!(
+        requests(&mut consumer, 11)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none(),
+        "backoff first"
+    );
     assert_eq!(consumer.poll_timeout(), Some(111));
     consumer.handle_timeout(111);
     let (id, _) = only(&requests(&mut consumer, 111), commit);
@@ -834,14 +1005,24 @@ fn commit_sync_retries_commit_async_does_not() {
 
     let async_id = consumer.commit_async(200, Some(offsets.clone()));
     let (id, _) = only(&requests(&mut consumer, 200), commit);
-    consumer.handle_response(201, id, commit_response(&[tp("t", 0)], Some(ErrorCode::CoordinatorNotAvailable)));
+    consumer.handle_response(
+        201,
+        id,
+        commit_response(&[tp("t", 0)], Some(ErrorCode::CoordinatorNotAvailable)),
+    );
     let evs = events(&mut consumer);
     assert!(matches!(
         &evs[..],
         [ConsumerEvent::CommitCompleted { id, result: Err(ConsumerError::RetriableCommitFailed { error: ErrorCode::CoordinatorNotAvailable }), .. }] if *id == async_id
     ));
     consumer.handle_timeout(1_000);
-    assert!(requests(&mut consumer, 1_000).iter().filter_map(commit).next().is_none());
+    assert!(
+        requests(&mut consumer, 1_000)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none()
+    );
 
     // commitSync gives up with TimeoutException after default.api.timeout.ms (60 s).
     let sync = consumer.commit_sync(2_000, Some(offsets.clone()));
@@ -849,7 +1030,11 @@ fn commit_sync_retries_commit_async_does_not() {
     loop {
         for request in requests(&mut consumer, now) {
             if commit(&request).is_some() {
-                consumer.handle_response(now, request.id, ConsumerResponseBody::Failed(ErrorCode::NetworkException));
+                consumer.handle_response(
+                    now,
+                    request.id,
+                    ConsumerResponseBody::Failed(ErrorCode::NetworkException),
+                );
             }
         }
         let done = events(&mut consumer);
@@ -883,7 +1068,14 @@ fn commit_with_stale_generation_fails() {
     });
     let id = consumer.commit_async(200, None);
     let (request, _) = only(&requests(&mut consumer, 200), commit);
-    consumer.handle_response(201, request, commit_response(&[tp("t", 0), tp("t", 1)], Some(ErrorCode::IllegalGeneration)));
+    consumer.handle_response(
+        201,
+        request,
+        commit_response(
+            &[tp("t", 0), tp("t", 1)],
+            Some(ErrorCode::IllegalGeneration),
+        ),
+    );
     let evs = events(&mut consumer);
     assert!(matches!(
         &evs[0],
@@ -906,17 +1098,31 @@ fn commit_with_stale_generation_fails() {
 #[test]
 fn subscribe_and_assign_rules() {
     let mut standalone = Consumer::new(ConsumerConfig::default(), 0);
-    let error = standalone.subscribe(0, &topics(&["t"])).expect_err("no group");
+    let error = standalone
+        .subscribe(0, &topics(&["t"]))
+        .expect_err("no group");
     assert_eq!(error, ConsumerError::InvalidGroupId);
     assert_eq!(error.error_code(), Some(ErrorCode::InvalidGroupId));
 
     let mut consumer = Consumer::new(ConsumerConfig::with_group("g"), 0);
     consumer.assign(0, &[tp("t", 0)]).expect("assign");
-    assert_eq!(consumer.subscribe(0, &topics(&["t"])), Err(ConsumerError::SubscriptionModesExclusive));
-    assert!(requests(&mut consumer, 0).iter().all(|r| !matches!(group(r), Some(GroupRequest::JoinGroup(_)))));
+    assert_eq!(
+        consumer.subscribe(0, &topics(&["t"])),
+        Err(ConsumerError::SubscriptionModesExclusive)
+    );
+    assert!(
+        requests(&mut consumer, 0)
+            .iter()
+            .all(|r| !matches!(group(r), Some(GroupRequest::JoinGroup(_))))
+    );
     consumer.unsubscribe(1);
-    consumer.subscribe(1, &topics(&["t"])).expect("subscribe after unsubscribe");
-    assert_eq!(consumer.assign(1, &[tp("t", 0)]), Err(ConsumerError::SubscriptionModesExclusive));
+    consumer
+        .subscribe(1, &topics(&["t"]))
+        .expect("subscribe after unsubscribe");
+    assert_eq!(
+        consumer.assign(1, &[tp("t", 0)]),
+        Err(ConsumerError::SubscriptionModesExclusive)
+    );
     assert_eq!(consumer.subscription(), topics(&["t"]));
 }
 
@@ -954,7 +1160,10 @@ fn close_commits_and_leaves() {
         ..ConsumerConfig::with_group("g")
     });
     static_member.close(200);
-    assert!(requests(&mut static_member, 200).is_empty(), "static members do not leave");
+    assert!(
+        requests(&mut static_member, 200).is_empty(),
+        "static members do not leave"
+    );
     assert!(static_member.is_closed());
 }
 
@@ -962,7 +1171,10 @@ fn close_commits_and_leaves() {
 #[test]
 fn config_from_kafka_names() {
     let defaults = ConsumerConfig::from_kafka_configs(&[("group.id", "g")]).expect("defaults");
-    assert_eq!(defaults.partition_assignment_strategy, topics(&["range", "cooperative-sticky"]));
+    assert_eq!(
+        defaults.partition_assignment_strategy,
+        topics(&["range", "cooperative-sticky"])
+    );
     assert_eq!(defaults.session_timeout_ms, 45_000);
     assert_eq!(defaults.heartbeat_interval_ms, 3_000);
     assert_eq!(defaults.max_poll_interval_ms, 300_000);
@@ -983,13 +1195,19 @@ fn config_from_kafka_names() {
         ("group.id", "g"),
         ("client.id", "c"),
         ("group.instance.id", "i-1"),
-        ("partition.assignment.strategy", "roundrobin, org.apache.kafka.clients.consumer.RangeAssignor"),
+        (
+            "partition.assignment.strategy",
+            "roundrobin, org.apache.kafka.clients.consumer.RangeAssignor",
+        ),
         ("auto.offset.reset", "earliest"),
         ("enable.auto.commit", "false"),
         ("max.poll.records", "10"),
     ])
     .expect("valid");
-    assert_eq!(config.partition_assignment_strategy, topics(&["roundrobin", "range"]));
+    assert_eq!(
+        config.partition_assignment_strategy,
+        topics(&["roundrobin", "range"])
+    );
     assert_eq!(config.auto_offset_reset, AutoOffsetReset::Earliest);
     assert!(!config.enable_auto_commit);
     assert_eq!(config.max_poll_records, 10);
@@ -1001,14 +1219,29 @@ fn config_from_kafka_names() {
     let rejected = [
         (vec![("enable.auto.commit", "true")], "enable.auto.commit"),
         (vec![("group.instance.id", "i")], "group.instance.id"),
-        (vec![("group.id", "g"), ("no.such.config", "1")], "no.such.config"),
+        (
+            vec![("group.id", "g"), ("no.such.config", "1")],
+            "no.such.config",
+        ),
         (vec![("max.poll.records", "0")], "max.poll.records"),
         (vec![("max.poll.records", "lots")], "max.poll.records"),
         (vec![("auto.offset.reset", "middle")], "auto.offset.reset"),
         (vec![("enable.auto.commit", "yes")], "enable.auto.commit"),
-        (vec![("partition.assignment.strategy", "no-such-assignor")], "partition.assignment.strategy"),
-        (vec![("session.timeout.ms", "3000"), ("heartbeat.interval.ms", "3000")], "heartbeat.interval.ms"),
-        (vec![("group.id", "g"), ("group.instance.id", "")], "group.instance.id"),
+        (
+            vec![("partition.assignment.strategy", "no-such-assignor")],
+            "partition.assignment.strategy",
+        ),
+        (
+            vec![
+                ("session.timeout.ms", "3000"),
+                ("heartbeat.interval.ms", "3000"),
+            ],
+            "heartbeat.interval.ms",
+        ),
+        (
+            vec![("group.id", "g"), ("group.instance.id", "")],
+            "group.instance.id",
+        ),
         (vec![("retry.backoff.ms", "-1")], "retry.backoff.ms"),
     ];
     for (pairs, name) in rejected {

@@ -10,6 +10,8 @@ mod codec;
 mod compaction;
 mod consumer;
 #[cfg(not(target_arch = "wasm32"))]
+mod consumer_props;
+#[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;
 mod partitioner;
