@@ -51,6 +51,8 @@ pub(crate) struct Membership {
     /// The leader's partition counts at assignment time (Kafka's `assignmentSnapshot`).
     pub assignment_snapshot: Option<BTreeMap<String, u32>>,
     pub heartbeat_in_flight: bool,
+    /// The last good heartbeat answer (or join); the session times out from it.
+    pub last_heartbeat_ok: i64,
     pub next_heartbeat_at: i64,
     pub last_poll: i64,
     /// Left the group because `poll` was late; rejoin at the next `poll`.
@@ -76,6 +78,7 @@ impl Membership {
             group_subscription: BTreeSet::new(),
             assignment_snapshot: None,
             heartbeat_in_flight: false,
+            last_heartbeat_ok: now,
             next_heartbeat_at: now,
             last_poll: now,
             poll_expired: false,
@@ -118,6 +121,11 @@ impl Consumer {
             if !group.heartbeat_in_flight {
                 timers.push(group.next_heartbeat_at);
             }
+            timers.push(
+                group
+                    .last_heartbeat_ok
+                    .saturating_add(i64::from(self.config.session_timeout_ms)),
+            );
             if !group.poll_expired {
                 timers.push(
                     group
@@ -147,6 +155,18 @@ impl Consumer {
             self.maybe_leave_group(now, "consumer poll timeout has expired.");
             self.group.poll_expired = true;
             return;
+        }
+        let session_deadline = self
+            .group
+            .last_heartbeat_ok
+            .saturating_add(i64::from(self.config.session_timeout_ms));
+        if self.group.heartbeating() && now >= session_deadline {
+            // Kafka's heartbeat thread: no heartbeat answer for a session; the coordinator is
+            // presumed gone.
+            self.mark_coordinator_unknown(
+                "session timed out without receiving a heartbeat response",
+            );
+            self.group.last_heartbeat_ok = now;
         }
         if self.group.heartbeating()
             && !self.group.heartbeat_in_flight
@@ -387,6 +407,7 @@ impl Consumer {
         self.group.is_leader = false;
         self.group.assignment_snapshot = None;
         self.group.state = MemberState::CompletingRebalance;
+        self.group.last_heartbeat_ok = now;
         self.group.next_heartbeat_at =
             now.saturating_add(i64::from(self.config.heartbeat_interval_ms));
         self.events.push_back(ConsumerEvent::JoinedGroup {
@@ -601,6 +622,9 @@ impl Consumer {
         self.group.heartbeat_in_flight = false;
         let same_generation =
             generation == self.group.generation_id && member_id == self.group.member_id;
+        if error.is_none() || error == Some(ErrorCode::RebalanceInProgress) {
+            self.group.last_heartbeat_ok = now;
+        }
         match error {
             None => {}
             Some(ErrorCode::RebalanceInProgress) if self.group.state == MemberState::Stable => {

@@ -184,6 +184,14 @@ pub enum ConsumerEvent {
         /// Why.
         reason: OffsetResetReason,
     },
+    /// The group coordinator stopped answering or said it is not the coordinator (a network
+    /// failure, `NOT_COORDINATOR`, `COORDINATOR_NOT_AVAILABLE`, or no heartbeat answer for
+    /// `session.timeout.ms`): the host should find the coordinator again (FindCoordinator).
+    /// Group requests are retried by the consumer.
+    CoordinatorUnknown {
+        /// Why.
+        reason: String,
+    },
     /// `close` finished.
     Closed,
 }
@@ -293,6 +301,8 @@ pub struct Consumer {
     offset_fetch_retry_at: i64,
     closing: Option<Closing>,
     closed: bool,
+    /// False from a coordinator error until the next good group answer.
+    coordinator_known: bool,
     last_now: i64,
 }
 
@@ -333,6 +343,7 @@ impl Consumer {
             offset_fetch_retry_at: i64::MIN,
             closing: None,
             closed: false,
+            coordinator_known: true,
             last_now: now,
             config,
         }
@@ -762,6 +773,12 @@ impl Consumer {
 
     fn dispatch(&mut self, now: i64, id: u64, kind: InFlight, response: ConsumerResponseBody) {
         use ConsumerResponseBody as R;
+        if !matches!(kind, InFlight::Fetch { .. } | InFlight::ListOffsets { .. }) {
+            match coordinator_error(&response) {
+                Some(error) => self.mark_coordinator_unknown(&format!("{error}")),
+                None => self.coordinator_known = true,
+            }
+        }
         match (kind, response) {
             (InFlight::Join, R::Group(GroupResponse::JoinGroup(r))) => {
                 self.handle_join_response(now, id, Ok(r));
@@ -861,6 +878,16 @@ impl Consumer {
         self.drive_membership(now);
         self.drive_positions(now);
         self.drive_fetches(now);
+    }
+
+    /// Kafka's `markCoordinatorUnknown`: tells the host once until the coordinator answers.
+    fn mark_coordinator_unknown(&mut self, reason: &str) {
+        if self.coordinator_known {
+            self.coordinator_known = false;
+            self.events.push_back(ConsumerEvent::CoordinatorUnknown {
+                reason: reason.to_string(),
+            });
+        }
     }
 
     /// Requests past their deadline fail with `REQUEST_TIMED_OUT`.
@@ -1131,6 +1158,30 @@ impl Consumer {
             });
         }
         out
+    }
+}
+
+/// The error in a group answer that means the coordinator is gone or moved.
+fn coordinator_error(response: &ConsumerResponseBody) -> Option<ErrorCode> {
+    let moved = |error: Option<ErrorCode>| {
+        error.filter(|error| {
+            matches!(
+                error,
+                ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable
+            )
+        })
+    };
+    match response {
+        ConsumerResponseBody::Failed(error) => Some(*error),
+        ConsumerResponseBody::Group(group) => match group {
+            GroupResponse::JoinGroup(r) => moved(r.error),
+            GroupResponse::SyncGroup(r) => moved(r.error),
+            GroupResponse::Heartbeat(error) => moved(*error),
+            GroupResponse::LeaveGroup(r) => moved(r.error),
+            GroupResponse::OffsetCommit(r) => r.partitions.iter().find_map(|(_, e)| moved(*e)),
+            GroupResponse::OffsetFetch(r) => moved(r.error),
+        },
+        _ => None,
     }
 }
 

@@ -985,7 +985,13 @@ fn commit_sync_retries_commit_async_does_not() {
         id,
         commit_response(&[tp("t", 0)], Some(ErrorCode::CoordinatorNotAvailable)),
     );
-    assert!(events(&mut consumer).is_empty());
+    // Not completed; the host is told to find the coordinator again.
+    assert_eq!(
+        events(&mut consumer),
+        vec![ConsumerEvent::CoordinatorUnknown {
+            reason: "COORDINATOR_NOT_AVAILABLE".into()
+        }]
+    );
     assert!(
         requests(&mut consumer, 11)
             .iter()
@@ -1013,7 +1019,7 @@ fn commit_sync_retries_commit_async_does_not() {
     let evs = events(&mut consumer);
     assert!(matches!(
         &evs[..],
-        [ConsumerEvent::CommitCompleted { id, result: Err(ConsumerError::RetriableCommitFailed { error: ErrorCode::CoordinatorNotAvailable }), .. }] if *id == async_id
+        [ConsumerEvent::CoordinatorUnknown { .. }, ConsumerEvent::CommitCompleted { id, result: Err(ConsumerError::RetriableCommitFailed { error: ErrorCode::CoordinatorNotAvailable }), .. }] if *id == async_id
     ));
     consumer.handle_timeout(1_000);
     assert!(
@@ -1038,7 +1044,10 @@ fn commit_sync_retries_commit_async_does_not() {
             }
         }
         let done = events(&mut consumer);
-        if let Some(ConsumerEvent::CommitCompleted { id, result, .. }) = done.first() {
+        if let Some(ConsumerEvent::CommitCompleted { id, result, .. }) = done
+            .iter()
+            .find(|event| matches!(event, ConsumerEvent::CommitCompleted { .. }))
+        {
             assert_eq!(*id, sync);
             assert_eq!(result, &Err(ConsumerError::Timeout { timeout_ms: 60_000 }));
             break;
@@ -1266,4 +1275,32 @@ fn stale_fetch_after_seek_is_dropped() {
     assert_eq!(consumer.poll(2).expect("poll"), vec![]);
     let (_, at) = only(&requests(&mut consumer, 2), fetch);
     assert_eq!(at, (tp("t", 0), 50));
+}
+
+/// A heartbeat with no answer times out after `request.timeout.ms`; the host is told once to
+/// find the coordinator again, and the heartbeat is retried after `retry.backoff.ms`.
+#[test]
+fn unanswered_heartbeat_marks_the_coordinator_unknown() {
+    let mut consumer = stable_member(ConsumerConfig {
+        enable_auto_commit: false,
+        ..ConsumerConfig::with_group("g")
+    });
+    consumer.poll(3_000).expect("poll");
+    consumer.handle_timeout(3_020);
+    only(&requests(&mut consumer, 3_020), is_heartbeat);
+    consumer.poll(33_000).expect("poll");
+    consumer.handle_timeout(33_019);
+    assert!(events(&mut consumer).is_empty());
+    consumer.handle_timeout(33_020);
+    assert_eq!(
+        events(&mut consumer),
+        vec![ConsumerEvent::CoordinatorUnknown {
+            reason: "REQUEST_TIMED_OUT".into()
+        }]
+    );
+    consumer.handle_timeout(33_120);
+    let (id, ()) = only(&requests(&mut consumer, 33_120), is_heartbeat);
+    consumer.handle_response(33_130, id, heartbeat_response(None));
+    assert!(events(&mut consumer).is_empty());
+    assert!(consumer.is_stable());
 }
