@@ -65,6 +65,8 @@ pub enum ErrorCode {
     InvalidReplicaAssignment,
     /// The committed offset's metadata string is longer than `offset.metadata.max.bytes` (code 12).
     OffsetMetadataTooLarge,
+    /// The committed offsets are too large to be written to `__consumer_offsets` (code 28).
+    InvalidCommitOffsetSize,
     /// The coordinator is still loading the group's state from `__consumer_offsets` (code 14): retry.
     CoordinatorLoadInProgress,
     /// No coordinator is available for the group (code 15), e.g. `__consumer_offsets` has no leader: retry.
@@ -130,6 +132,7 @@ impl ErrorCode {
             Self::NoReassignmentInProgress => "NO_REASSIGNMENT_IN_PROGRESS",
             Self::InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
             Self::OffsetMetadataTooLarge => "OFFSET_METADATA_TOO_LARGE",
+            Self::InvalidCommitOffsetSize => "INVALID_COMMIT_OFFSET_SIZE",
             Self::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
             Self::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             Self::NotCoordinator => "NOT_COORDINATOR",
@@ -179,6 +182,7 @@ impl ErrorCode {
             Self::NoReassignmentInProgress => 85,
             Self::InvalidReplicaAssignment => 39,
             Self::OffsetMetadataTooLarge => 12,
+            Self::InvalidCommitOffsetSize => 28,
             Self::CoordinatorLoadInProgress => 14,
             Self::CoordinatorNotAvailable => 15,
             Self::NotCoordinator => 16,
@@ -467,6 +471,7 @@ mod tests {
             (ErrorCode::ElectionNotNeeded, 84),
             (ErrorCode::NoReassignmentInProgress, 85),
             (ErrorCode::InvalidReplicaAssignment, 39),
+            (ErrorCode::InvalidCommitOffsetSize, 28),
         ];
         for (error, code) in expected {
             assert_eq!(error.code(), code, "{error}");

@@ -21,7 +21,9 @@ use super::network::NodeId;
 use super::{Cluster, ClusterError, ClusterEvent, Timer};
 use crate::consumer::{
     Consumer, ConsumerConfig, ConsumerRequestBody, ConsumerResponseBody, FetchedPartition,
+    OffsetSpecRequest,
 };
+use crate::log::OffsetSpec;
 use crate::error::ErrorCode;
 use crate::group::coordinator::{CoordinatorOutput, GroupCoordinator};
 use crate::group::protocol::offsets_partition_for;
@@ -33,7 +35,7 @@ pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
 
 /// A consumer on the simulated network.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct ConsumerClient {
     pub(crate) consumer: Consumer,
     /// Cluster request id → the consumer's own request id.
@@ -205,7 +207,10 @@ impl Cluster {
                         request: id,
                         topic,
                         partition,
-                        spec: spec.into(),
+                        spec: match spec {
+                            OffsetSpecRequest::Earliest => OffsetSpec::Earliest,
+                            OffsetSpecRequest::Latest => OffsetSpec::Latest,
+                        },
                     };
                     (leader, message, 0)
                 }

@@ -304,7 +304,7 @@ struct ControllerState {
 }
 
 /// A simulated Kafka cluster. See the module docs.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Cluster {
     config: ClusterConfig,
     now: i64,

@@ -19,11 +19,16 @@
 //! [`Assignment`] on every machine.
 
 pub mod assignor;
+pub mod coordinator;
 pub mod protocol;
 pub mod range;
 pub mod round_robin;
 
 pub use assignor::{Assignment, Assignor, Member, RebalanceProtocol, TopicPartition};
+pub use coordinator::{
+    CoordinatorConfig, CoordinatorOutput, GroupCoordinator, GroupDescription, GroupEvent,
+    GroupListing, GroupState, MemberDescription,
+};
 pub use range::RangeAssignor;
 pub use round_robin::RoundRobinAssignor;
 

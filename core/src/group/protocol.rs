@@ -295,8 +295,9 @@ pub enum GroupResponse {
 
 /// Java's `String.hashCode`: `s[0]*31^(n-1) + … + s[n-1]` over UTF-16 code units, wrapping.
 pub fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16()
-        .fold(0i32, |hash, unit| hash.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    s.encode_utf16().fold(0i32, |hash, unit| {
+        hash.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// The `__consumer_offsets` partition whose leader coordinates `group_id`: Kafka's
@@ -307,7 +308,11 @@ pub fn java_string_hash(s: &str) -> i32 {
 /// If `offsets_partitions` is 0.
 pub fn offsets_partition_for(group_id: &str, offsets_partitions: u32) -> u32 {
     let hash = java_string_hash(group_id);
-    let abs = if hash == i32::MIN { 0 } else { hash.unsigned_abs() };
+    let abs = if hash == i32::MIN {
+        0
+    } else {
+        hash.unsigned_abs()
+    };
     abs % offsets_partitions
 }
 

@@ -8,6 +8,12 @@ mod broker;
 mod cluster;
 mod codec;
 mod compaction;
+mod consumer;
+#[cfg(not(target_arch = "wasm32"))]
+mod consumer_props;
+mod coordinator;
+#[cfg(not(target_arch = "wasm32"))]
+mod coordinator_props;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;
