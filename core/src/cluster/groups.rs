@@ -23,16 +23,20 @@ use crate::consumer::{
     Consumer, ConsumerConfig, ConsumerRequestBody, ConsumerResponseBody, FetchedPartition,
     OffsetSpecRequest,
 };
-use crate::log::OffsetSpec;
 use crate::error::ErrorCode;
 use crate::group::coordinator::{CoordinatorOutput, GroupCoordinator};
 use crate::group::protocol::offsets_partition_for;
+use crate::log::OffsetSpec;
 
 /// Kafka's internal topic of committed offsets and group metadata.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
 /// The produce "client" a broker's own group coordinator appends as.
 pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
+
+/// The client the cluster's admin calls speak as; the coordinator's answers to it are not
+/// sent anywhere (their effect is visible through the admin calls).
+pub(crate) const ADMIN_CLIENT: u32 = u32::MAX - 1;
 
 /// A consumer on the simulated network.
 #[derive(Debug)]
@@ -43,7 +47,11 @@ pub(crate) struct ConsumerClient {
 }
 
 /// A coordinator seeded per broker incarnation, so member ids differ across restarts.
-pub(crate) fn new_coordinator(cluster_seed: u64, broker: u32, broker_epoch: u64) -> GroupCoordinator {
+pub(crate) fn new_coordinator(
+    cluster_seed: u64,
+    broker: u32,
+    broker_epoch: u64,
+) -> GroupCoordinator {
     let seed = crate::prng::splitmix64(
         cluster_seed ^ crate::prng::splitmix64(u64::from(broker) << 32 | broker_epoch),
     );
@@ -52,7 +60,11 @@ pub(crate) fn new_coordinator(cluster_seed: u64, broker: u32, broker_epoch: u64)
 
 impl Cluster {
     /// Adds a consumer as client `client` (a [`NodeId::Client`]), at the cluster's time.
-    pub fn add_consumer(&mut self, client: u32, config: ConsumerConfig) -> Result<(), ClusterError> {
+    pub fn add_consumer(
+        &mut self,
+        client: u32,
+        config: ConsumerConfig,
+    ) -> Result<(), ClusterError> {
         if self.consumers.contains_key(&client) || self.clients.contains_key(&client) {
             return Err(ClusterError::ClientExists(client));
         }
@@ -168,8 +180,10 @@ impl Cluster {
             let (target, message, wait) = match request.body {
                 ConsumerRequestBody::Group(body) => {
                     self.ensure_offsets_topic();
-                    let partition =
-                        offsets_partition_for(body.group_id(), self.config.offsets_topic_partitions);
+                    let partition = offsets_partition_for(
+                        body.group_id(),
+                        self.config.offsets_topic_partitions,
+                    );
                     let message = Message::Group {
                         request: id,
                         client_id,
@@ -421,6 +435,9 @@ impl Cluster {
                     let Some(client) = self.group_clients.remove(&request_id) else {
                         continue;
                     };
+                    if client == ADMIN_CLIENT {
+                        continue;
+                    }
                     self.send(
                         NodeId::Broker(broker),
                         NodeId::Client(client),
@@ -465,8 +482,12 @@ impl Cluster {
                     }
                     self.record_hw(broker, OFFSETS_TOPIC, partition, outcome.high_watermark);
                     self.answer_produces(broker, outcome.completed);
-                    let responses = self.brokers[broker as usize]
-                        .release_parked_fetches(OFFSETS_TOPIC, partition, now, false);
+                    let responses = self.brokers[broker as usize].release_parked_fetches(
+                        OFFSETS_TOPIC,
+                        partition,
+                        now,
+                        false,
+                    );
                     self.deliver_fetch_responses(broker, responses);
                 }
             }
@@ -483,7 +504,11 @@ impl Cluster {
             return;
         };
         let at = at.max(self.now);
-        if self.coordinator_wakes.get(&broker).is_some_and(|w| *w <= at) {
+        if self
+            .coordinator_wakes
+            .get(&broker)
+            .is_some_and(|w| *w <= at)
+        {
             return;
         }
         self.coordinator_wakes.insert(broker, at);

@@ -16,6 +16,7 @@
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
 
 pub mod controller;
+mod group_admin;
 mod groups;
 pub mod message;
 pub mod network;
@@ -24,6 +25,7 @@ mod node;
 use std::collections::BTreeMap;
 
 pub use controller::{ElectionReason, PartitionRegistration};
+pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata};
 pub use network::{Latency, NodeId};
@@ -661,7 +663,8 @@ impl Cluster {
         }
         node.crash();
         let epoch = node.broker_epoch + 1;
-        self.coordinators[broker as usize] = groups::new_coordinator(self.config.seed, broker, epoch);
+        self.coordinators[broker as usize] =
+            groups::new_coordinator(self.config.seed, broker, epoch);
         self.coordinator_wakes.remove(&broker);
         self.network.drop_node(NodeId::Broker(broker));
         self.events.push(ClusterEvent::BrokerDown { broker });
@@ -723,9 +726,7 @@ impl Cluster {
                 break;
             }
             self.now = self.now.max(next);
-            if next_consumer == Some(next)
-                && next_message != Some(next)
-                && next_timer != Some(next)
+            if next_consumer == Some(next) && next_message != Some(next) && next_timer != Some(next)
             {
                 self.wake_consumers();
                 continue;
@@ -838,7 +839,12 @@ impl Cluster {
                 request,
             } => {
                 if self.brokers[broker as usize].alive {
-                    self.release_consumer_fetches(broker, &topic, partition, Some((client, request)));
+                    self.release_consumer_fetches(
+                        broker,
+                        &topic,
+                        partition,
+                        Some((client, request)),
+                    );
                 }
             }
             Timer::ConsumerRequestTimeout { client, request } => {
@@ -939,7 +945,9 @@ impl Cluster {
             NodeId::Broker(broker) => {
                 let consumer_message = matches!(
                     message,
-                    Message::Group { .. } | Message::ConsumerFetch { .. } | Message::ListOffsets { .. }
+                    Message::Group { .. }
+                        | Message::ConsumerFetch { .. }
+                        | Message::ListOffsets { .. }
                 );
                 if consumer_message {
                     if let NodeId::Client(client) = from {

@@ -51,7 +51,11 @@ fn readable_bytes(log: &PartitionLog, fetch_offset: i64, max_bytes: usize) -> us
         .map_or(0, |raw| raw.bytes.len())
 }
 
-fn read(log: &PartitionLog, fetch_offset: i64, max_bytes: usize) -> Result<FetchedRecords, ErrorCode> {
+fn read(
+    log: &PartitionLog,
+    fetch_offset: i64,
+    max_bytes: usize,
+) -> Result<FetchedRecords, ErrorCode> {
     log.read(fetch_offset, max_bytes)
         .map_err(|_| ErrorCode::OffsetOutOfRange)
 }
@@ -143,12 +147,19 @@ impl BrokerNode {
         if replica.leader.is_none() {
             return Err(ErrorCode::NotLeaderOrFollower);
         }
-        Ok(replica.log.list_offset(spec).map_or(-1, |found| found.offset))
+        Ok(replica
+            .log
+            .list_offset(spec)
+            .map_or(-1, |found| found.offset))
     }
 
     /// Every record of a partition this broker holds, key and value, in offset order: what a
     /// new group coordinator replays to load the groups of a `__consumer_offsets` partition.
-    pub(crate) fn replay(&self, topic: &str, partition: u32) -> Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+    pub(crate) fn replay(
+        &self,
+        topic: &str,
+        partition: u32,
+    ) -> Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> {
         let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) else {
             return Vec::new();
         };

@@ -1,0 +1,269 @@
+//! Consumer groups in the replicated cluster: the coordinator on `__consumer_offsets`,
+//! consumers over the simulated network, commits that survive the coordinator's failover.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rill_core::cluster::{Acks, Cluster, ClusterConfig, OFFSETS_TOPIC, ResetTarget};
+use rill_core::consumer::{AutoOffsetReset, ConsumerConfig, ConsumerEvent};
+use rill_core::error::ErrorCode;
+use rill_core::group::TopicPartition;
+use rill_core::group::protocol::offsets_partition_for;
+use rill_core::record::NewRecord;
+
+const START: i64 = 1_700_000_000_000;
+
+fn cluster(brokers: u32, seed: u64) -> Cluster {
+    let mut config = ClusterConfig::new(brokers, seed);
+    config.offsets_topic_partitions = 5;
+    Cluster::new(config, START).expect("valid size")
+}
+
+fn produce(cluster: &mut Cluster, topic: &str, partitions: u32, per_partition: usize) {
+    for partition in 0..partitions {
+        let records: Vec<NewRecord> = (0..per_partition)
+            .map(|i| NewRecord {
+                key: Some(format!("k{partition}-{i}").into_bytes()),
+                value: Some(format!("v{partition}-{i}").into_bytes()),
+                ..NewRecord::default()
+            })
+            .collect();
+        // As a producer does: retry on errors (after a metadata refresh) until acknowledged.
+        let acknowledged = (0..10).any(|_| {
+            cluster.produce(100, topic, partition, Acks::All, records.clone());
+            cluster.advance(500);
+            cluster.poll_outcomes().iter().all(|o| o.result.is_ok())
+        });
+        assert!(acknowledged, "{topic}-{partition} acknowledged");
+    }
+}
+
+fn consumer_config(group: &str, client: &str, strategy: &str) -> ConsumerConfig {
+    let mut config = ConsumerConfig::with_group(group);
+    config.client_id = client.to_owned();
+    config.partition_assignment_strategy = vec![strategy.to_owned()];
+    config.auto_offset_reset = AutoOffsetReset::Earliest;
+    config.enable_auto_commit = false;
+    config.session_timeout_ms = 10_000;
+    config
+}
+
+/// Polls every consumer every 100 ms for `ms`, returning what each got.
+fn run(
+    cluster: &mut Cluster,
+    consumers: &[u32],
+    ms: i64,
+    seen: &mut BTreeMap<u32, Vec<(TopicPartition, i64)>>,
+) {
+    for _ in 0..ms / 100 {
+        for &client in consumers {
+            let now = cluster.now();
+            if let Some(consumer) = cluster.consumer_mut(client)
+                && let Ok(records) = consumer.poll(now)
+            {
+                seen.entry(client).or_default().extend(
+                    records
+                        .into_iter()
+                        .map(|r| (TopicPartition::new(r.topic, r.partition), r.offset)),
+                );
+            }
+        }
+        cluster.advance(100);
+    }
+}
+
+fn assignment(cluster: &Cluster, client: u32) -> BTreeSet<TopicPartition> {
+    cluster
+        .consumer(client)
+        .map(|c| c.assignment().into_iter().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_group_of_two_shares_the_partitions_and_reads_everything_once() {
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("orders", 4, 3, &[]).expect("valid");
+    cluster.advance(100);
+    produce(&mut cluster, "orders", 4, 10);
+    for (client, name) in [(1, "c1"), (2, "c2")] {
+        cluster
+            .add_consumer(client, consumer_config("g", name, "range"))
+            .expect("new client");
+        let now = cluster.now();
+        cluster
+            .consumer_mut(client)
+            .expect("added")
+            .subscribe(now, &["orders".to_owned()])
+            .expect("subscribes");
+    }
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1, 2], 15_000, &mut seen);
+
+    let a1 = assignment(&cluster, 1);
+    let a2 = assignment(&cluster, 2);
+    assert_eq!(a1.len(), 2, "{a1:?} {a2:?}");
+    assert_eq!(a2.len(), 2, "{a1:?} {a2:?}");
+    assert!(a1.is_disjoint(&a2));
+    let all: Vec<(TopicPartition, i64)> = seen.values().flatten().cloned().collect();
+    let distinct: BTreeSet<_> = all.iter().cloned().collect();
+    assert_eq!(all.len(), 40, "every record once");
+    assert_eq!(distinct.len(), 40);
+
+    // The group is Stable at its coordinator, the leader of the group's offsets partition.
+    let partition = offsets_partition_for("g", 5);
+    let coordinator = cluster
+        .registration(OFFSETS_TOPIC, partition)
+        .and_then(|r| r.leader)
+        .expect("a coordinator");
+    let description = cluster
+        .describe_group("g")
+        .expect("the coordinator knows the group");
+    assert_eq!(description.state.name(), "Stable");
+    assert_eq!(description.members.len(), 2);
+    assert_eq!(cluster.coordinator_of("g"), Some(coordinator));
+}
+
+#[test]
+fn committed_offsets_survive_the_coordinators_death_and_a_new_member_resumes_from_them() {
+    let mut cluster = cluster(3, 11);
+    cluster.create_topic("t", 2, 3, &[]).expect("valid");
+    cluster.advance(100);
+    produce(&mut cluster, "t", 2, 5);
+    cluster
+        .add_consumer(1, consumer_config("g", "c1", "range"))
+        .expect("new client");
+    let now = cluster.now();
+    cluster
+        .consumer_mut(1)
+        .expect("added")
+        .subscribe(now, &["t".to_owned()])
+        .expect("subscribes");
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1], 10_000, &mut seen);
+    assert_eq!(seen[&1].len(), 10);
+    let now = cluster.now();
+    let commit = cluster
+        .consumer_mut(1)
+        .expect("added")
+        .commit_sync(now, None);
+    run(&mut cluster, &[1], 1_000, &mut seen);
+    let mut committed = false;
+    while let Some(event) = cluster.consumer_mut(1).expect("added").poll_event() {
+        if let ConsumerEvent::CommitCompleted { id, result, .. } = event
+            && id == commit
+        {
+            assert!(result.is_ok(), "{result:?}");
+            committed = true;
+        }
+    }
+    assert!(committed, "the commit completed");
+    let coordinator = cluster.coordinator_of("g").expect("a coordinator");
+    // The consumer dies without a word; then its coordinator's broker dies too.
+    cluster.remove_consumer(1);
+    cluster.kill_broker(coordinator).expect("running");
+    cluster.advance(15_000);
+    let new_coordinator = cluster.coordinator_of("g").expect("a new coordinator");
+    assert_ne!(new_coordinator, coordinator);
+
+    // More records, and a new member: it starts from the committed offsets (5 per partition),
+    // not from the beginning.
+    produce(&mut cluster, "t", 2, 3);
+    cluster
+        .add_consumer(2, consumer_config("g", "c2", "range"))
+        .expect("new client");
+    let now = cluster.now();
+    cluster
+        .consumer_mut(2)
+        .expect("added")
+        .subscribe(now, &["t".to_owned()])
+        .expect("subscribes");
+    run(&mut cluster, &[2], 20_000, &mut seen);
+    let offsets: BTreeSet<i64> = seen[&2].iter().map(|(_, offset)| *offset).collect();
+    assert_eq!(seen[&2].len(), 6, "{:?}", seen[&2]);
+    assert_eq!(offsets, BTreeSet::from([5, 6, 7]));
+}
+
+#[test]
+fn describe_shows_lag_reset_needs_an_inactive_group_and_delete_needs_an_empty_one() {
+    let mut cluster = cluster(3, 5);
+    cluster.create_topic("t", 2, 2, &[]).expect("valid");
+    cluster.advance(100);
+    produce(&mut cluster, "t", 2, 4);
+    cluster
+        .add_consumer(1, consumer_config("g", "c1", "roundrobin"))
+        .expect("new client");
+    let now = cluster.now();
+    let consumer = cluster.consumer_mut(1).expect("added");
+    consumer
+        .subscribe(now, &["t".to_owned()])
+        .expect("subscribes");
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1], 8_000, &mut seen);
+    // Commit offset 3 of t-0 only: lag 1 there, nothing committed on t-1.
+    let now = cluster.now();
+    let commit = vec![(
+        TopicPartition::new("t", 0),
+        rill_core::group::protocol::OffsetAndMetadata {
+            offset: 3,
+            leader_epoch: None,
+            metadata: String::new(),
+        },
+    )];
+    cluster
+        .consumer_mut(1)
+        .expect("added")
+        .commit_sync(now, Some(commit));
+    run(&mut cluster, &[1], 1_000, &mut seen);
+    let rows = cluster.describe_group_offsets("g").expect("described");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].partition, TopicPartition::new("t", 0));
+    assert_eq!(
+        (rows[0].committed, rows[0].log_end_offset, rows[0].lag),
+        (Some(3), Some(4), Some(1))
+    );
+    assert_eq!((rows[1].committed, rows[1].lag), (None, None));
+    assert!(rows.iter().all(|r| r.client_id.as_deref() == Some("c1")));
+
+    // While the group has a member, offsets cannot be reset nor the group deleted.
+    let both = [TopicPartition::new("t", 0), TopicPartition::new("t", 1)];
+    assert_eq!(
+        cluster.reset_offsets("g", &both, ResetTarget::Earliest),
+        Err(ErrorCode::NonEmptyGroup)
+    );
+    assert_eq!(
+        cluster.delete_groups(&["g".to_owned()]),
+        vec![("g".to_owned(), Err(ErrorCode::NonEmptyGroup))]
+    );
+
+    // The member closes (a dynamic member leaves the group): now it is Empty.
+    let now = cluster.now();
+    cluster.consumer_mut(1).expect("added").close(now);
+    cluster.advance(2_000);
+    assert_eq!(
+        cluster.describe_group("g").expect("known").state.name(),
+        "Empty"
+    );
+    let planned = cluster
+        .reset_offsets("g", &both, ResetTarget::Offset(2))
+        .expect("inactive group");
+    assert_eq!(planned, vec![(both[0].clone(), 2), (both[1].clone(), 2)]);
+    cluster.advance(1_000);
+    let rows = cluster.describe_group_offsets("g").expect("described");
+    assert_eq!(
+        rows.iter().map(|r| r.committed).collect::<Vec<_>>(),
+        vec![Some(2), Some(2)]
+    );
+    assert!(cluster.list_groups().iter().any(|g| g.group_id == "g"));
+    assert_eq!(
+        cluster.delete_groups(&["g".to_owned()]),
+        vec![("g".to_owned(), Ok(()))]
+    );
+    cluster.advance(1_000);
+    assert!(cluster.list_groups().iter().all(|g| g.group_id != "g"));
+    assert_eq!(
+        cluster.delete_groups(&["g".to_owned()]),
+        vec![("g".to_owned(), Err(ErrorCode::GroupIdNotFound))]
+    );
+}
