@@ -6,6 +6,9 @@ use super::BrokerNode;
 use crate::error::ErrorCode;
 use crate::log::{FetchedRecords, OffsetSpec, PartitionLog};
 
+/// A record's key and value, as a coordinator replays them.
+pub(crate) type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// A consumer fetch the leader holds until there is enough to send.
 #[derive(Clone, Debug)]
 pub(crate) struct ParkedConsumerFetch {
@@ -155,11 +158,7 @@ impl BrokerNode {
 
     /// Every record of a partition this broker holds, key and value, in offset order: what a
     /// new group coordinator replays to load the groups of a `__consumer_offsets` partition.
-    pub(crate) fn replay(
-        &self,
-        topic: &str,
-        partition: u32,
-    ) -> Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+    pub(crate) fn replay(&self, topic: &str, partition: u32) -> Vec<KeyValue> {
         let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) else {
             return Vec::new();
         };
