@@ -25,3 +25,4 @@ mod recovery;
 mod recovery_props;
 mod replication_log;
 mod sim;
+mod sim_groups;

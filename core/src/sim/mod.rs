@@ -43,6 +43,8 @@
 //!   [`CONVERGENCE_STEPS_MAX`] steps every partition has a leader, ISR == replicas, and every
 //!   replica's log end offset and high watermark equal the leader's log end offset.
 
+pub mod groups;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -101,6 +103,12 @@ pub enum ViolationKind {
     LogEndBeyondRecords,
     /// The healed cluster did not converge within [`CONVERGENCE_STEPS_MAX`] steps.
     NoConvergence,
+    /// (f) Two members of a group's current generation own one partition.
+    TwoOwners,
+    /// A record was processed twice in a run without any failure (commit after processing).
+    DuplicateWithoutFailure,
+    /// The group did not process and commit everything acknowledged after healing.
+    GroupNoConvergence,
 }
 
 /// The first invariant violation of a run.

@@ -1,0 +1,35 @@
+//! The consumer-group simulator: the invariants hold over seeds, and the auto-commit pattern
+//! Kafka warns about shows its losses.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use rill_core::sim::groups::{CommitStyle, Faults, run, run_traced};
+
+#[test]
+fn commit_after_processing_is_at_least_once_under_faults() {
+    for seed in 0..12 {
+        let report = run(seed, 150, CommitStyle::AfterProcessing, Faults::All);
+        assert_eq!(report.violation, None, "seed {seed}: {report:?}");
+        assert!(report.converged_after.is_some(), "seed {seed}: {report:?}");
+        assert_eq!(report.processed, report.acked_records, "seed {seed}");
+    }
+}
+
+#[test]
+fn without_failures_nothing_is_processed_twice() {
+    for seed in 0..12 {
+        let report = run(seed, 150, CommitStyle::AfterProcessing, Faults::JoinsOnly);
+        assert_eq!(report.violation, None, "seed {seed}: {report:?}");
+        assert_eq!(report.duplicates, 0, "seed {seed}");
+        assert_eq!(report.processed, report.acked_records, "seed {seed}");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace() {
+    let (a, trace_a) = run_traced(3, 80, CommitStyle::AfterProcessing, Faults::All);
+    let (b, trace_b) = run_traced(3, 80, CommitStyle::AfterProcessing, Faults::All);
+    assert_eq!(a, b);
+    assert_eq!(trace_a, trace_b);
+}
