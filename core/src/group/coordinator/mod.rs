@@ -27,6 +27,19 @@
 //! OffsetCommit, a static member's rejoin) are sent after [`on_append`](GroupCoordinator::on_append);
 //! reloading those records with [`load_partition`](GroupCoordinator::load_partition) rebuilds
 //! the groups and offsets.
+//!
+//! Where rill differs from Kafka, on purpose:
+//!
+//! * timers fire at their exact deadline: offsets expire `offsets.retention.ms` after the
+//!   group became `Empty` (or after the commit, for a group that never had members), not at
+//!   the next `offsets.retention.check.interval.ms` pass; offsets of topics a live group no
+//!   longer subscribes to do not expire;
+//! * a JoinGroup or SyncGroup that a second one from the same member replaces while it waits is
+//!   answered `REBALANCE_IN_PROGRESS` instead of being dropped, so every request is answered;
+//! * an `Empty` group that never had a generation, members or offsets (a rejected first join,
+//!   an unused `MEMBER_ID_REQUIRED` id) is forgotten at once rather than at the next cleanup;
+//! * when two protocols get the same number of votes, the one whose name sorts first wins
+//!   (Kafka takes whichever its hash map yields first).
 
 pub mod config;
 pub mod group;
