@@ -1304,3 +1304,29 @@ fn unanswered_heartbeat_marks_the_coordinator_unknown() {
     assert!(events(&mut consumer).is_empty());
     assert!(consumer.is_stable());
 }
+
+/// An assignment with a topic the member no longer subscribes to is not taken; the member
+/// rejoins with its current subscription (Kafka's `checkAssignmentMatchedSubscription`).
+#[test]
+fn assignment_not_matching_subscription_rejoins() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            enable_auto_commit: false,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    let (id, _) = only(&requests(&mut consumer, 0), join);
+    consumer.handle_response(1, id, join_response(None, 1, "m1", "leader", "range", &[]));
+    let (id, _) = only(&requests(&mut consumer, 1), sync_assignments);
+    consumer.handle_response(2, id, sync_response(None, &[tp("t", 0), tp("u", 0)]));
+    assert!(consumer.assignment().is_empty());
+    let (_, rejoin) = only(&requests(&mut consumer, 2), join);
+    assert_eq!(rejoin.member_id, "m1");
+    assert!(
+        !events(&mut consumer)
+            .iter()
+            .any(|event| matches!(event, ConsumerEvent::PartitionsAssigned { .. }))
+    );
+}
