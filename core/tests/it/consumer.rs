@@ -1330,3 +1330,96 @@ fn assignment_not_matching_subscription_rejoins() {
             .any(|event| matches!(event, ConsumerEvent::PartitionsAssigned { .. }))
     );
 }
+
+/// JoinGroup/SyncGroup errors (`AbstractCoordinatorTest`): REBALANCE_IN_PROGRESS on SyncGroup
+/// rejoins at once; COORDINATOR_NOT_AVAILABLE on JoinGroup retries after `retry.backoff.ms`;
+/// INCONSISTENT_GROUP_PROTOCOL surfaces from `poll`.
+#[test]
+fn join_and_sync_errors() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            enable_auto_commit: false,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    let (id, _) = only(&requests(&mut consumer, 0), join);
+    consumer.handle_response(
+        1,
+        id,
+        join_response(
+            Some(ErrorCode::CoordinatorNotAvailable),
+            -1,
+            "",
+            "",
+            "range",
+            &[],
+        ),
+    );
+    assert!(requests(&mut consumer, 1).is_empty(), "backoff");
+    assert_eq!(consumer.poll_timeout(), Some(101));
+    consumer.handle_timeout(101);
+    let (id, _) = only(&requests(&mut consumer, 101), join);
+    consumer.handle_response(
+        102,
+        id,
+        join_response(None, 4, "m1", "leader", "range", &[]),
+    );
+    let (id, _) = only(&requests(&mut consumer, 102), sync_assignments);
+    consumer.handle_response(
+        103,
+        id,
+        sync_response(Some(ErrorCode::RebalanceInProgress), &[]),
+    );
+    let (id, again) = only(&requests(&mut consumer, 103), join);
+    assert_eq!(
+        again.member_id, "m1",
+        "REBALANCE_IN_PROGRESS keeps the member id"
+    );
+    consumer.handle_response(
+        104,
+        id,
+        join_response(
+            Some(ErrorCode::InconsistentGroupProtocol),
+            -1,
+            "",
+            "",
+            "range",
+            &[],
+        ),
+    );
+    let error = consumer.poll(105).expect_err("inconsistent protocol");
+    assert_eq!(
+        error,
+        ConsumerError::Group {
+            error: ErrorCode::InconsistentGroupProtocol
+        }
+    );
+    // The next poll retries the join after the backoff.
+    consumer.poll(204).expect("poll");
+    only(&requests(&mut consumer, 204), join);
+}
+
+/// KIP-814: a static leader told to skip the assignment sends none.
+#[test]
+fn static_leader_skips_assignment_when_told() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            group_instance_id: Some("i1".into()),
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.update_metadata(0, &counts(&[("t", 2)]));
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    let (id, request) = only(&requests(&mut consumer, 0), join);
+    assert_eq!(request.group_instance_id.as_deref(), Some("i1"));
+    let mut response = join_response(None, 2, "m1", "m1", "range", &[("m1", &["t"])]);
+    if let ConsumerResponseBody::Group(GroupResponse::JoinGroup(join)) = &mut response {
+        join.skip_assignment = true;
+    }
+    consumer.handle_response(1, id, response);
+    let (_, assignments) = only(&requests(&mut consumer, 1), sync_assignments);
+    assert!(assignments.is_empty());
+}
