@@ -371,6 +371,20 @@ impl Consumer {
         self.subs.topics.iter().cloned().collect()
     }
 
+    /// The topics whose partition counts the consumer needs via
+    /// [`Consumer::update_metadata`]: its own subscription and, for the group leader, every
+    /// member's (Kafka's `groupSubscription`), sorted.
+    pub fn metadata_topics(&self) -> Vec<String> {
+        self.subs
+            .topics
+            .iter()
+            .chain(self.group.group_subscription.iter())
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect()
+    }
+
     /// How the consumer gets its partitions.
     pub fn subscription_mode(&self) -> SubscriptionMode {
         self.subs.mode
@@ -497,6 +511,8 @@ impl Consumer {
         self.subs.set_assignment(&BTreeSet::new());
         self.fetcher.retain_buffered(|_| false);
         self.group.rejoin_needed = false;
+        self.group.prepare_commit = None;
+        self.group.group_subscription.clear();
         self.drive(now);
     }
 
@@ -681,8 +697,10 @@ impl Consumer {
         Ok(())
     }
 
-    /// Tells the consumer the partition counts of topics. The group leader rejoins when a
-    /// subscribed topic's count differs from what it assigned with.
+    /// Tells the consumer the partition counts of topics (at least those of
+    /// [`Consumer::metadata_topics`]; the leader assigns only partitions it knows of). The
+    /// group leader rejoins when a subscribed topic's count differs from what it assigned
+    /// with.
     pub fn update_metadata(&mut self, now: i64, partitions_per_topic: &BTreeMap<String, u32>) {
         self.last_now = now;
         for (topic, count) in partitions_per_topic {

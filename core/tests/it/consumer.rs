@@ -423,6 +423,9 @@ fn leader_computes_the_assignment_for_every_member() {
         ]
     );
 
+    // The leader needs the partition counts of every member's topics.
+    assert_eq!(consumer.metadata_topics(), topics(&["t", "u"]));
+
     // A follower sends no assignment.
     let mut follower = Consumer::new(ConsumerConfig::with_group("g"), 0);
     follower.subscribe(0, &topics(&["t"])).expect("subscribe");
