@@ -576,6 +576,17 @@ impl Consumer {
     /// are revoked now and, if any were, the member rejoins at once (the follow-up rebalance).
     fn on_join_complete(&mut self, now: i64, partitions: Vec<TopicPartition>) {
         let assigned: BTreeSet<TopicPartition> = partitions.into_iter().collect();
+        if assigned
+            .iter()
+            .any(|tp| !self.subs.topics.contains(&tp.topic))
+        {
+            // Kafka's `checkAssignmentMatchedSubscription`: the subscription changed since the
+            // join; the assignment is not taken, the member rejoins.
+            self.group.rejoin_needed = true;
+            self.group.rejoin_reason =
+                "received assignment does not match the current subscription".into();
+            return;
+        }
         let owned = self.subs.assigned();
         let revoked: BTreeSet<TopicPartition> = owned.difference(&assigned).cloned().collect();
         let added: Vec<TopicPartition> = assigned.difference(&owned).cloned().collect();
@@ -590,13 +601,6 @@ impl Consumer {
         self.subs.set_assignment(&assigned);
         for state in self.subs.assignment.values_mut() {
             state.pending_revocation = false;
-        }
-        if assigned
-            .iter()
-            .any(|tp| !self.subs.topics.contains(&tp.topic))
-        {
-            self.group.rejoin_needed = true;
-            self.group.rejoin_reason = "assigned topics not in the subscription".into();
         }
         self.events.push_back(ConsumerEvent::PartitionsAssigned {
             partitions: added,

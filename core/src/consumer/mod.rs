@@ -23,22 +23,28 @@
 //! or on close (dynamic members only). The rebalance protocol is cooperative when every
 //! configured assignor supports it, else eager.
 
+mod commit;
 pub mod config;
 pub mod error;
 mod fetcher;
 mod membership;
+mod messages;
 pub mod subscription;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 pub use config::{AutoOffsetReset, ConsumerConfig, ConsumerConfigError};
 pub use error::ConsumerError;
+pub use messages::{
+    ConsumerEvent, ConsumerRecord, ConsumerRequest, ConsumerRequestBody, ConsumerResponseBody,
+    FetchedPartition, OffsetSpecRequest,
+};
 pub use subscription::{OffsetResetReason, SubscriptionMode};
 
 use crate::error::ErrorCode;
-use crate::group::protocol::{GroupRequest, GroupResponse, OffsetAndMetadata};
+use crate::group::protocol::{GroupResponse, OffsetAndMetadata};
 use crate::group::{RebalanceProtocol, TopicPartition, assignor_named};
-use crate::record::{Header, StoredRecord, TimestampType};
+use commit::{CommitKind, PendingCommit};
 use fetcher::Fetcher;
 use membership::Membership;
 use subscription::{FetchState, SubscriptionState};
@@ -48,176 +54,6 @@ pub type CommitId = u64;
 
 /// How long `close` waits for its commit (Kafka's `DEFAULT_CLOSE_TIMEOUT_MS`).
 pub const CLOSE_TIMEOUT_MS: i64 = 30_000;
-
-/// A request for the host to deliver.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsumerRequest {
-    /// The id to answer with in [`Consumer::handle_response`].
-    pub id: u64,
-    /// What to send.
-    pub body: ConsumerRequestBody,
-}
-
-/// Which offset a ListOffsets request asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OffsetSpecRequest {
-    /// The log start offset (Kafka's timestamp -2).
-    Earliest,
-    /// The log end offset (Kafka's timestamp -1).
-    Latest,
-}
-
-/// The body of a [`ConsumerRequest`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConsumerRequestBody {
-    /// A group request, to the group's coordinator.
-    Group(GroupRequest),
-    /// Fetch one partition, from its leader.
-    Fetch {
-        /// The topic.
-        topic: String,
-        /// The partition.
-        partition: u32,
-        /// The first offset wanted.
-        fetch_offset: i64,
-        /// `max.partition.fetch.bytes`.
-        max_bytes: i32,
-        /// `fetch.min.bytes`.
-        min_bytes: i32,
-        /// `fetch.max.wait.ms`.
-        max_wait_ms: i32,
-    },
-    /// Look up a partition's log start or end offset, from its leader.
-    ListOffsets {
-        /// The topic.
-        topic: String,
-        /// The partition.
-        partition: u32,
-        /// Which offset.
-        spec: OffsetSpecRequest,
-    },
-}
-
-/// One partition's fetched data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FetchedPartition {
-    /// The records from the fetch offset on (the first batch may start earlier).
-    pub records: Vec<StoredRecord>,
-    /// The partition's high watermark.
-    pub high_watermark: i64,
-    /// The partition's log start offset.
-    pub log_start_offset: i64,
-}
-
-/// The answer to a [`ConsumerRequest`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConsumerResponseBody {
-    /// The coordinator's answer to a [`ConsumerRequestBody::Group`].
-    Group(GroupResponse),
-    /// The leader's answer to a [`ConsumerRequestBody::Fetch`].
-    Fetch(Result<FetchedPartition, ErrorCode>),
-    /// The leader's answer to a [`ConsumerRequestBody::ListOffsets`].
-    ListOffsets(Result<i64, ErrorCode>),
-    /// The host could not deliver the request or got no answer (network error, timeout).
-    Failed(ErrorCode),
-}
-
-/// Something the application should know: Kafka's rebalance-listener callbacks, commit
-/// callbacks and resets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConsumerEvent {
-    /// `onPartitionsRevoked`: the consumer gave these partitions up (their consumed positions
-    /// were committed first if auto-commit is on).
-    PartitionsRevoked {
-        /// The partitions.
-        partitions: Vec<TopicPartition>,
-        /// When.
-        at: i64,
-    },
-    /// `onPartitionsAssigned`: the partitions newly assigned by the latest rebalance.
-    PartitionsAssigned {
-        /// The partitions.
-        partitions: Vec<TopicPartition>,
-        /// When.
-        at: i64,
-    },
-    /// `onPartitionsLost`: the member lost its generation; other members may own these now.
-    PartitionsLost {
-        /// The partitions.
-        partitions: Vec<TopicPartition>,
-        /// When.
-        at: i64,
-    },
-    /// The JoinGroup succeeded.
-    JoinedGroup {
-        /// The new generation.
-        generation: i32,
-        /// This member's id.
-        member_id: String,
-        /// The leader's member id.
-        leader: String,
-        /// The chosen assignment strategy.
-        protocol: String,
-    },
-    /// The member left the group (a LeaveGroup was sent if it is a dynamic member).
-    LeftGroup {
-        /// Why.
-        reason: String,
-    },
-    /// A commit finished.
-    CommitCompleted {
-        /// The id `commit_sync`/`commit_async` returned (auto-commits get their own ids).
-        id: CommitId,
-        /// Whether it was an auto-commit.
-        auto: bool,
-        /// The positions committed.
-        offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
-        /// The outcome.
-        result: Result<(), ConsumerError>,
-    },
-    /// A partition's position was reset.
-    OffsetReset {
-        /// The partition.
-        tp: TopicPartition,
-        /// The new position.
-        offset: i64,
-        /// Why.
-        reason: OffsetResetReason,
-    },
-    /// The group coordinator stopped answering or said it is not the coordinator (a network
-    /// failure, `NOT_COORDINATOR`, `COORDINATOR_NOT_AVAILABLE`, or no heartbeat answer for
-    /// `session.timeout.ms`): the host should find the coordinator again (FindCoordinator).
-    /// Group requests are retried by the consumer.
-    CoordinatorUnknown {
-        /// Why.
-        reason: String,
-    },
-    /// `close` finished.
-    Closed,
-}
-
-/// A record handed out by [`Consumer::poll`] (Kafka's `ConsumerRecord`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsumerRecord {
-    /// The topic.
-    pub topic: String,
-    /// The partition.
-    pub partition: u32,
-    /// The offset.
-    pub offset: i64,
-    /// The timestamp.
-    pub timestamp: i64,
-    /// `CreateTime` or `LogAppendTime`.
-    pub timestamp_type: TimestampType,
-    /// The key.
-    pub key: Option<Vec<u8>>,
-    /// The value (`None`: tombstone).
-    pub value: Option<Vec<u8>>,
-    /// The headers.
-    pub headers: Vec<Header>,
-    /// The leader epoch of the batch, if known.
-    pub leader_epoch: Option<i32>,
-}
 
 /// What a request in flight was for.
 #[derive(Clone, Debug)]
@@ -244,30 +80,6 @@ enum InFlight {
         tp: TopicPartition,
         epoch: u64,
     },
-}
-
-/// Who started a commit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CommitKind {
-    User,
-    Auto,
-    JoinPrepare,
-    Close,
-}
-
-/// A commit not finished yet.
-#[derive(Clone, Debug)]
-struct PendingCommit {
-    id: CommitId,
-    kind: CommitKind,
-    offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
-    /// Sync commits retry retriable errors until `deadline`.
-    sync: bool,
-    deadline: i64,
-    retry_at: i64,
-    in_flight: Option<u64>,
-    /// The generation the request was sent with.
-    sent_generation: i32,
 }
 
 /// The close sequence.
@@ -369,6 +181,20 @@ impl Consumer {
     /// The subscribed topics, sorted (empty unless `subscribe` was called).
     pub fn subscription(&self) -> Vec<String> {
         self.subs.topics.iter().cloned().collect()
+    }
+
+    /// The topics whose partition counts the consumer needs via
+    /// [`Consumer::update_metadata`]: its own subscription and, for the group leader, every
+    /// member's (Kafka's `groupSubscription`), sorted.
+    pub fn metadata_topics(&self) -> Vec<String> {
+        self.subs
+            .topics
+            .iter()
+            .chain(self.group.group_subscription.iter())
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect()
     }
 
     /// How the consumer gets its partitions.
@@ -497,6 +323,8 @@ impl Consumer {
         self.subs.set_assignment(&BTreeSet::new());
         self.fetcher.retain_buffered(|_| false);
         self.group.rejoin_needed = false;
+        self.group.prepare_commit = None;
+        self.group.group_subscription.clear();
         self.drive(now);
     }
 
@@ -681,8 +509,10 @@ impl Consumer {
         Ok(())
     }
 
-    /// Tells the consumer the partition counts of topics. The group leader rejoins when a
-    /// subscribed topic's count differs from what it assigned with.
+    /// Tells the consumer the partition counts of topics (at least those of
+    /// [`Consumer::metadata_topics`]; the leader assigns only partitions it knows of). The
+    /// group leader rejoins when a subscribed topic's count differs from what it assigned
+    /// with.
     pub fn update_metadata(&mut self, now: i64, partitions_per_topic: &BTreeMap<String, u32>) {
         self.last_now = now;
         for (topic, count) in partitions_per_topic {
@@ -906,214 +736,6 @@ impl Consumer {
                     kind,
                     ConsumerResponseBody::Failed(ErrorCode::RequestTimedOut),
                 );
-            }
-        }
-    }
-
-    fn consumed_offsets(&self) -> Vec<(TopicPartition, OffsetAndMetadata)> {
-        self.subs
-            .all_consumed()
-            .into_iter()
-            .map(|(tp, offset)| {
-                (
-                    tp,
-                    OffsetAndMetadata {
-                        offset,
-                        leader_epoch: None,
-                        metadata: String::new(),
-                    },
-                )
-            })
-            .collect()
-    }
-
-    /// Kafka's `maybeAutoCommitOffsetsAsync`: commits the consumed positions once
-    /// `auto.commit.interval.ms` has passed.
-    fn maybe_auto_commit(&mut self, now: i64) {
-        if !self.auto_commit || now < self.next_auto_commit {
-            return;
-        }
-        self.next_auto_commit = now.saturating_add(i64::from(self.config.auto_commit_interval_ms));
-        let offsets = self.consumed_offsets();
-        self.start_commit(now, offsets, CommitKind::Auto, false, i64::MAX);
-        self.drive_commits(now);
-    }
-
-    /// Registers a commit; completes at once when there is nothing to send.
-    fn start_commit(
-        &mut self,
-        now: i64,
-        offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
-        kind: CommitKind,
-        sync: bool,
-        deadline: i64,
-    ) -> CommitId {
-        let id = self.next_commit_id;
-        self.next_commit_id += 1;
-        let commit = PendingCommit {
-            id,
-            kind,
-            offsets,
-            sync,
-            deadline,
-            retry_at: now,
-            in_flight: None,
-            sent_generation: -1,
-        };
-        if self.closed || (self.closing.is_some() && kind == CommitKind::User) {
-            self.finish_commit(commit, Err(ConsumerError::Closed));
-        } else if self.config.group_id.is_none() {
-            self.finish_commit(commit, Err(ConsumerError::InvalidGroupId));
-        } else if commit.offsets.is_empty() {
-            // Nothing to send; Kafka completes at once (and auto-commits say nothing).
-            if kind == CommitKind::User {
-                self.finish_commit(commit, Ok(()));
-            }
-        } else {
-            self.commits.push(commit);
-        }
-        id
-    }
-
-    fn finish_commit(&mut self, commit: PendingCommit, result: Result<(), ConsumerError>) {
-        self.events.push_back(ConsumerEvent::CommitCompleted {
-            id: commit.id,
-            auto: commit.kind != CommitKind::User,
-            offsets: commit.offsets,
-            result,
-        });
-    }
-
-    /// Whether a commit `id` is still pending.
-    fn commit_pending(&self, id: CommitId) -> bool {
-        self.commits.iter().any(|commit| commit.id == id)
-    }
-
-    /// Sends due commits; times out sync ones past their deadline.
-    fn drive_commits(&mut self, now: i64) {
-        let mut index = 0;
-        while index < self.commits.len() {
-            let commit = &self.commits[index];
-            if commit.sync && now >= commit.deadline {
-                let commit = self.commits.remove(index);
-                if let Some(request) = commit.in_flight {
-                    self.in_flight.remove(&request);
-                }
-                let timeout_ms = match commit.kind {
-                    CommitKind::Close => CLOSE_TIMEOUT_MS,
-                    CommitKind::JoinPrepare => i64::from(self.config.max_poll_interval_ms),
-                    _ => i64::from(self.config.default_api_timeout_ms),
-                };
-                self.finish_commit(commit, Err(ConsumerError::Timeout { timeout_ms }));
-                continue;
-            }
-            if commit.in_flight.is_some() || now < commit.retry_at {
-                index += 1;
-                continue;
-            }
-            // Kafka's sendOffsetCommitRequest: a subscribed member commits only while stable.
-            let (generation, member_id, instance) =
-                if self.subs.mode == SubscriptionMode::AutoTopics {
-                    if self.group.state != membership::MemberState::Stable {
-                        let error = if self.group.rebalance_in_progress() {
-                            ConsumerError::RebalanceInProgress
-                        } else {
-                            ConsumerError::CommitFailed { error: None }
-                        };
-                        let commit = self.commits.remove(index);
-                        self.finish_commit(commit, Err(error));
-                        continue;
-                    }
-                    (
-                        self.group.generation_id,
-                        self.group.member_id.clone(),
-                        self.config.group_instance_id.clone(),
-                    )
-                } else {
-                    (
-                        crate::group::protocol::UNKNOWN_GENERATION_ID,
-                        String::new(),
-                        None,
-                    )
-                };
-            let id = self.commits[index].id;
-            let request = crate::group::protocol::OffsetCommitRequest {
-                group_id: self.group_id(),
-                generation_id: generation,
-                member_id,
-                group_instance_id: instance,
-                offsets: self.commits[index].offsets.clone(),
-            };
-            let timeout = self.request_timeout();
-            let request_id = self.send(
-                now,
-                ConsumerRequestBody::Group(GroupRequest::OffsetCommit(request)),
-                InFlight::Commit { commit: id },
-                timeout,
-            );
-            let commit = &mut self.commits[index];
-            commit.in_flight = Some(request_id);
-            commit.sent_generation = generation;
-            index += 1;
-        }
-    }
-
-    /// Kafka's `OffsetCommitResponseHandler`.
-    fn handle_commit_response(&mut self, now: i64, id: CommitId, error: Option<ErrorCode>) {
-        let Some(index) = self.commits.iter().position(|commit| commit.id == id) else {
-            return;
-        };
-        self.commits[index].in_flight = None;
-        let Some(error) = error else {
-            let commit = self.commits.remove(index);
-            self.finish_commit(commit, Ok(()));
-            return;
-        };
-        let sent_generation = self.commits[index].sent_generation;
-        let outcome = match error {
-            ErrorCode::RebalanceInProgress => {
-                self.group.rejoin_needed = true;
-                Err(ConsumerError::RebalanceInProgress)
-            }
-            ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration => {
-                if sent_generation == self.group.generation_id && sent_generation >= 0 {
-                    self.reset_generation(
-                        "offset commit failed: the member is not in the generation",
-                    );
-                }
-                Err(ConsumerError::CommitFailed { error: Some(error) })
-            }
-            ErrorCode::FencedInstanceId => {
-                self.fatal = Some(ConsumerError::FencedInstanceId);
-                Err(ConsumerError::FencedInstanceId)
-            }
-            _ if error::is_retriable(error) => Ok(error),
-            _ => Err(ConsumerError::Group { error }),
-        };
-        match outcome {
-            Err(failure) => {
-                let commit = self.commits.remove(index);
-                self.finish_commit(commit, Err(failure));
-            }
-            Ok(retriable) => {
-                let backoff = self.config.retry_backoff_ms;
-                let commit = &mut self.commits[index];
-                if commit.sync && now.saturating_add(backoff) < commit.deadline {
-                    commit.retry_at = now.saturating_add(backoff);
-                } else {
-                    let commit = self.commits.remove(index);
-                    if commit.kind == CommitKind::Auto {
-                        self.next_auto_commit = now.saturating_add(backoff);
-                    }
-                    let failure = if commit.sync {
-                        ConsumerError::Timeout {
-                            timeout_ms: i64::from(self.config.default_api_timeout_ms),
-                        }
-                    } else {
-                        ConsumerError::RetriableCommitFailed { error: retriable }
-                    };
-                    self.finish_commit(commit, Err(failure));
-                }
             }
         }
     }

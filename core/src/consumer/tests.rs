@@ -2,9 +2,11 @@
 //! cooperative assignors live elsewhere): Kafka's `ConsumerCoordinatorTest` cooperative cases.
 
 use super::*;
+use crate::group::protocol::GroupRequest;
 use crate::group::protocol::{
     JoinGroupResponse, MemberAssignment, OffsetFetchResponse, SyncGroupResponse,
 };
+use crate::record::{StoredRecord, TimestampType};
 
 fn tp(topic: &str, partition: u32) -> TopicPartition {
     TopicPartition::new(topic, partition)

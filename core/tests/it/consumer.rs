@@ -423,6 +423,9 @@ fn leader_computes_the_assignment_for_every_member() {
         ]
     );
 
+    // The leader needs the partition counts of every member's topics.
+    assert_eq!(consumer.metadata_topics(), topics(&["t", "u"]));
+
     // A follower sends no assignment.
     let mut follower = Consumer::new(ConsumerConfig::with_group("g"), 0);
     follower.subscribe(0, &topics(&["t"])).expect("subscribe");
@@ -1303,4 +1306,305 @@ fn unanswered_heartbeat_marks_the_coordinator_unknown() {
     consumer.handle_response(33_130, id, heartbeat_response(None));
     assert!(events(&mut consumer).is_empty());
     assert!(consumer.is_stable());
+}
+
+/// An assignment with a topic the member no longer subscribes to is not taken; the member
+/// rejoins with its current subscription (Kafka's `checkAssignmentMatchedSubscription`).
+#[test]
+fn assignment_not_matching_subscription_rejoins() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            enable_auto_commit: false,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    let (id, _) = only(&requests(&mut consumer, 0), join);
+    consumer.handle_response(1, id, join_response(None, 1, "m1", "leader", "range", &[]));
+    let (id, _) = only(&requests(&mut consumer, 1), sync_assignments);
+    consumer.handle_response(2, id, sync_response(None, &[tp("t", 0), tp("u", 0)]));
+    assert!(consumer.assignment().is_empty());
+    let (_, rejoin) = only(&requests(&mut consumer, 2), join);
+    assert_eq!(rejoin.member_id, "m1");
+    assert!(
+        !events(&mut consumer)
+            .iter()
+            .any(|event| matches!(event, ConsumerEvent::PartitionsAssigned { .. }))
+    );
+}
+
+/// JoinGroup/SyncGroup errors (`AbstractCoordinatorTest`): REBALANCE_IN_PROGRESS on SyncGroup
+/// rejoins at once; COORDINATOR_NOT_AVAILABLE on JoinGroup retries after `retry.backoff.ms`;
+/// INCONSISTENT_GROUP_PROTOCOL surfaces from `poll`.
+#[test]
+fn join_and_sync_errors() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            enable_auto_commit: false,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    let (id, _) = only(&requests(&mut consumer, 0), join);
+    consumer.handle_response(
+        1,
+        id,
+        join_response(
+            Some(ErrorCode::CoordinatorNotAvailable),
+            -1,
+            "",
+            "",
+            "range",
+            &[],
+        ),
+    );
+    assert!(requests(&mut consumer, 1).is_empty(), "backoff");
+    assert_eq!(consumer.poll_timeout(), Some(101));
+    consumer.handle_timeout(101);
+    let (id, _) = only(&requests(&mut consumer, 101), join);
+    consumer.handle_response(
+        102,
+        id,
+        join_response(None, 4, "m1", "leader", "range", &[]),
+    );
+    let (id, _) = only(&requests(&mut consumer, 102), sync_assignments);
+    consumer.handle_response(
+        103,
+        id,
+        sync_response(Some(ErrorCode::RebalanceInProgress), &[]),
+    );
+    let (id, again) = only(&requests(&mut consumer, 103), join);
+    assert_eq!(
+        again.member_id, "m1",
+        "REBALANCE_IN_PROGRESS keeps the member id"
+    );
+    consumer.handle_response(
+        104,
+        id,
+        join_response(
+            Some(ErrorCode::InconsistentGroupProtocol),
+            -1,
+            "",
+            "",
+            "range",
+            &[],
+        ),
+    );
+    let error = consumer.poll(105).expect_err("inconsistent protocol");
+    assert_eq!(
+        error,
+        ConsumerError::Group {
+            error: ErrorCode::InconsistentGroupProtocol
+        }
+    );
+    // The next poll retries the join after the backoff.
+    consumer.poll(204).expect("poll");
+    only(&requests(&mut consumer, 204), join);
+}
+
+/// KIP-814: a static leader told to skip the assignment sends none.
+#[test]
+fn static_leader_skips_assignment_when_told() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            group_instance_id: Some("i1".into()),
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.update_metadata(0, &counts(&[("t", 2)]));
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    let (id, request) = only(&requests(&mut consumer, 0), join);
+    assert_eq!(request.group_instance_id.as_deref(), Some("i1"));
+    let mut response = join_response(None, 2, "m1", "m1", "range", &[("m1", &["t"])]);
+    if let ConsumerResponseBody::Group(GroupResponse::JoinGroup(join)) = &mut response {
+        join.skip_assignment = true;
+    }
+    consumer.handle_response(1, id, response);
+    let (_, assignments) = only(&requests(&mut consumer, 1), sync_assignments);
+    assert!(assignments.is_empty());
+}
+
+/// A toy coordinator and partition leader for [`two_members_share_partitions_without_overlap`]:
+/// a join barrier over the expected members, the leader's assignment handed out in SyncGroup,
+/// REBALANCE_IN_PROGRESS on heartbeats while a join is pending, committed offsets kept.
+#[derive(Default)]
+struct ToyGroup {
+    expected: usize,
+    generation: i32,
+    next_member: u32,
+    joins: Vec<(usize, u64, JoinGroupRequest)>,
+    syncs: Vec<(usize, u64, String)>,
+    assignment: Option<BTreeMap<String, Vec<TopicPartition>>>,
+    committed: BTreeMap<TopicPartition, i64>,
+    answers: Vec<(usize, u64, ConsumerResponseBody)>,
+}
+
+impl ToyGroup {
+    fn handle(&mut self, who: usize, request: ConsumerRequest) {
+        let answer = match request.body {
+            ConsumerRequestBody::Group(GroupRequest::JoinGroup(join))
+                if join.member_id.is_empty() =>
+            {
+                self.next_member += 1;
+                let mut response =
+                    join_response(Some(ErrorCode::MemberIdRequired), -1, "", "", "range", &[]);
+                if let ConsumerResponseBody::Group(GroupResponse::JoinGroup(r)) = &mut response {
+                    r.member_id = format!("member-{}", self.next_member);
+                }
+                response
+            }
+            ConsumerRequestBody::Group(GroupRequest::JoinGroup(join)) => {
+                self.joins.push((who, request.id, join));
+                self.assignment = None;
+                if self.joins.len() == self.expected {
+                    self.generation += 1;
+                    let leader = self.joins[0].2.member_id.clone();
+                    let members: Vec<JoinGroupResponseMember> = self
+                        .joins
+                        .iter()
+                        .map(|(_, _, join)| JoinGroupResponseMember {
+                            member_id: join.member_id.clone(),
+                            group_instance_id: None,
+                            metadata: join.protocols[0].metadata.clone(),
+                        })
+                        .collect();
+                    for (who, id, join) in std::mem::take(&mut self.joins) {
+                        let mut response = join_response(
+                            None,
+                            self.generation,
+                            &join.member_id,
+                            &leader,
+                            "range",
+                            &[],
+                        );
+                        if let ConsumerResponseBody::Group(GroupResponse::JoinGroup(r)) =
+                            &mut response
+                            && join.member_id == leader
+                        {
+                            r.members = members.clone();
+                        }
+                        self.answers.push((who, id, response));
+                    }
+                }
+                return;
+            }
+            ConsumerRequestBody::Group(GroupRequest::SyncGroup(sync)) => {
+                if !sync.assignments.is_empty() {
+                    self.assignment = Some(
+                        sync.assignments
+                            .into_iter()
+                            .map(|(member, assignment)| (member, assignment.partitions))
+                            .collect(),
+                    );
+                }
+                self.syncs.push((who, request.id, sync.member_id));
+                if let Some(assignment) = &self.assignment {
+                    for (who, id, member) in std::mem::take(&mut self.syncs) {
+                        let partitions = assignment.get(&member).cloned().unwrap_or_default();
+                        self.answers
+                            .push((who, id, sync_response(None, &partitions)));
+                    }
+                }
+                return;
+            }
+            ConsumerRequestBody::Group(GroupRequest::Heartbeat(_)) => {
+                let pending = !self.joins.is_empty();
+                heartbeat_response(pending.then_some(ErrorCode::RebalanceInProgress))
+            }
+            ConsumerRequestBody::Group(GroupRequest::OffsetCommit(commit)) => {
+                for (tp, offset) in &commit.offsets {
+                    self.committed.insert(tp.clone(), offset.offset);
+                }
+                let partitions: Vec<TopicPartition> =
+                    commit.offsets.iter().map(|(tp, _)| tp.clone()).collect();
+                commit_response(&partitions, None)
+            }
+            ConsumerRequestBody::Group(GroupRequest::OffsetFetch(fetch)) => {
+                let answers: Vec<(TopicPartition, Option<i64>)> = fetch
+                    .partitions
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|tp| {
+                        let committed = self.committed.get(&tp).copied();
+                        (tp, committed)
+                    })
+                    .collect();
+                offset_fetch_response(&answers)
+            }
+            ConsumerRequestBody::Group(GroupRequest::LeaveGroup(_)) => return,
+            ConsumerRequestBody::Fetch { fetch_offset, .. } => {
+                fetched(fetch_offset..fetch_offset + 3, fetch_offset + 3)
+            }
+            ConsumerRequestBody::ListOffsets { .. } => ConsumerResponseBody::ListOffsets(Ok(0)),
+        };
+        self.answers.push((who, request.id, answer));
+    }
+}
+
+/// Two members of one group, the second joining later (eager, auto-commit): no partition is
+/// ever assigned to both, and since the first commits before revoking, no record is consumed
+/// twice (Kafka's commit-in-`onJoinPrepare` guarantee); range gives each 2 of 4 partitions.
+#[test]
+fn two_members_share_partitions_without_overlap() {
+    let config = ConsumerConfig {
+        auto_offset_reset: AutoOffsetReset::Earliest,
+        ..ConsumerConfig::with_group("g")
+    };
+    let mut consumers = vec![Consumer::new(config.clone(), 0), Consumer::new(config, 0)];
+    for consumer in &mut consumers {
+        consumer.update_metadata(0, &counts(&[("t", 4)]));
+    }
+    let mut toy = ToyGroup {
+        expected: 1,
+        ..ToyGroup::default()
+    };
+    consumers[0]
+        .subscribe(0, &topics(&["t"]))
+        .expect("subscribe");
+    let mut consumed: BTreeMap<(u32, i64), usize> = BTreeMap::new();
+    for step in 0..400i64 {
+        let now = step * 50;
+        if step == 100 {
+            toy.expected = 2;
+            consumers[1]
+                .subscribe(now, &topics(&["t"]))
+                .expect("subscribe");
+        }
+        for (who, consumer) in consumers.iter_mut().enumerate() {
+            if who == 1 && step < 100 {
+                continue;
+            }
+            consumer.handle_timeout(now);
+            for record in consumer.poll(now).expect("poll") {
+                let previous = consumed.insert((record.partition, record.offset), who);
+                assert_eq!(
+                    previous, None,
+                    "record t-{}@{} consumed twice",
+                    record.partition, record.offset
+                );
+            }
+            while let Some(request) = consumer.poll_request(now) {
+                toy.handle(who, request);
+            }
+            while consumer.poll_event().is_some() {}
+        }
+        for (who, id, answer) in std::mem::take(&mut toy.answers) {
+            consumers[who].handle_response(now, id, answer);
+        }
+        let a = consumers[0].assignment();
+        let b = consumers[1].assignment();
+        assert!(
+            a.iter().all(|tp| !b.contains(tp)),
+            "both own a partition at {now}: {a:?} {b:?}"
+        );
+    }
+    assert_eq!(consumers[0].assignment().len(), 2);
+    assert_eq!(consumers[1].assignment().len(), 2);
+    assert!(
+        consumed.values().any(|who| *who == 1),
+        "the second member consumed"
+    );
 }

@@ -1446,3 +1446,20 @@ fn standalone_commit_with_member_id_on_empty_group() {
     let rid = h.commit(&id, g, &[("t", 0, 12)]);
     assert_eq!(h.commit_errors(rid), vec![Some(ErrorCode::UnknownMemberId)]);
 }
+
+#[test]
+fn unload_answers_a_pending_commit_not_coordinator() {
+    // Kafka's `onResignation`: requests waiting on a write of an unloaded partition fail.
+    let mut h = Host::quick();
+    h.hold_appends = true;
+    let rid = h.commit("", -1, &[("t", 0, 5)]);
+    assert!(h.take(rid).is_none());
+    h.c.unload_partition(h.now, 0);
+    h.pump();
+    assert_eq!(h.commit_errors(rid), vec![Some(ErrorCode::NotCoordinator)]);
+    // The late acknowledgement changes nothing.
+    h.hold_appends = false;
+    h.release();
+    h.c.load_partition(h.now, 0, Vec::new());
+    assert!(h.c.committed_offsets(GROUP).expect("owned").is_empty());
+}

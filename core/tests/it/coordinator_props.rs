@@ -179,17 +179,22 @@ enum Op {
         ms: i64,
     },
     Delete,
+    /// A static member restarts: joins with no member id and its instance id.
+    Restart {
+        slot: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (0..4usize, any::<bool>(), 1..3usize).prop_map(|(slot, is_static, topics)| Op::Join { slot, is_static, topics }),
-        3 => (0..4usize).prop_map(|slot| Op::Sync { slot }),
+        4 => (0..4usize).prop_map(|slot| Op::Sync { slot }),
         2 => (0..4usize).prop_map(|slot| Op::Heartbeat { slot }),
         1 => (0..4usize).prop_map(|slot| Op::Leave { slot }),
         2 => (0..4usize, 0..3u32, 0..1000i64).prop_map(|(slot, partition, offset)| Op::Commit { slot, partition, offset }),
         1 => (0..3u32, 0..1000i64).prop_map(|(partition, offset)| Op::Standalone { partition, offset }),
         2 => (0..40_000i64).prop_map(|ms| Op::Advance { ms }),
+        3 => (0..4usize).prop_map(|slot| Op::Restart { slot }),
         1 => Just(Op::Delete),
     ]
 }
@@ -265,7 +270,7 @@ fn check_reload(h: &Host) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn reload_from_appended_records_equals_live_state(ops in proptest::collection::vec(op(), 1..60)) {
@@ -330,6 +335,18 @@ proptest! {
                     h.commit("", -1, &[("t", partition, offset)]);
                 }
                 Op::Advance { ms } => h.advance(ms),
+                Op::Restart { slot } => {
+                    let s = slots[slot].clone();
+                    let Some(instance) = s.instance.clone() else { continue };
+                    if s.member_id.is_empty() || s.pending_join.is_some() {
+                        continue;
+                    }
+                    let rid = h.send(
+                        &format!("client{slot}"),
+                        join("", Some(&instance), vec![protocol("range", &["t"])]),
+                    );
+                    slots[slot].pending_join = Some(rid);
+                }
                 Op::Delete => {
                     let now = h.now;
                     let _ = h.c.delete_groups(now, &[GROUP.to_string()]);

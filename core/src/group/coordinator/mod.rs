@@ -27,6 +27,19 @@
 //! OffsetCommit, a static member's rejoin) are sent after [`on_append`](GroupCoordinator::on_append);
 //! reloading those records with [`load_partition`](GroupCoordinator::load_partition) rebuilds
 //! the groups and offsets.
+//!
+//! Where rill differs from Kafka, on purpose:
+//!
+//! * timers fire at their exact deadline: offsets expire `offsets.retention.ms` after the
+//!   group became `Empty` (or after the commit, for a group that never had members), not at
+//!   the next `offsets.retention.check.interval.ms` pass; offsets of topics a live group no
+//!   longer subscribes to do not expire;
+//! * a JoinGroup or SyncGroup that a second one from the same member replaces while it waits is
+//!   answered `REBALANCE_IN_PROGRESS` instead of being dropped, so every request is answered;
+//! * an `Empty` group that never had a generation, members or offsets (a rejected first join,
+//!   an unused `MEMBER_ID_REQUIRED` id) is forgotten at once rather than at the next cleanup;
+//! * when two protocols get the same number of votes, the one whose name sorts first wins
+//!   (Kafka takes whichever its hash map yields first).
 
 pub mod config;
 pub mod group;
@@ -532,7 +545,7 @@ impl GroupCoordinator {
         partition: u32,
         records: impl IntoIterator<Item = (Option<Vec<u8>>, Option<Vec<u8>>)>,
     ) {
-        self.drop_partition_groups(partition, None);
+        self.drop_partition_groups(partition, ErrorCode::NotCoordinator);
         self.owned.insert(partition);
         let mut metadata: BTreeMap<String, Option<Group>> = BTreeMap::new();
         let mut offsets: BTreeMap<String, BTreeMap<TopicPartition, Option<CommittedOffset>>> =
@@ -669,11 +682,11 @@ impl GroupCoordinator {
     /// waiting requests answered `NOT_COORDINATOR`.
     pub fn unload_partition(&mut self, now: i64, partition: u32) {
         let _ = now;
-        self.drop_partition_groups(partition, Some(ErrorCode::NotCoordinator));
+        self.drop_partition_groups(partition, ErrorCode::NotCoordinator);
         self.owned.remove(&partition);
     }
 
-    fn drop_partition_groups(&mut self, partition: u32, answer: Option<ErrorCode>) {
+    fn drop_partition_groups(&mut self, partition: u32, error: ErrorCode) {
         let ids: Vec<String> = self
             .groups
             .keys()
@@ -684,22 +697,20 @@ impl GroupCoordinator {
             let Some(group) = self.groups.remove(id) else {
                 continue;
             };
-            if let Some(error) = answer {
-                for m in group.members.values() {
-                    if let Some(rid) = m.awaiting_join {
-                        self.respond(rid, join_error(&m.member_id, error));
-                    }
-                    if let Some(rid) = m.awaiting_sync {
-                        self.respond(rid, sync_error(error));
-                    }
+            for m in group.members.values() {
+                if let Some(rid) = m.awaiting_join {
+                    self.respond(rid, join_error(&m.member_id, error));
                 }
-                if group.state != GroupState::Dead {
-                    self.events.push(GroupEvent::StateChanged {
-                        group_id: id.clone(),
-                        from: group.state,
-                        to: GroupState::Dead,
-                    });
+                if let Some(rid) = m.awaiting_sync {
+                    self.respond(rid, sync_error(error));
                 }
+            }
+            if group.state != GroupState::Dead {
+                self.events.push(GroupEvent::StateChanged {
+                    group_id: id.clone(),
+                    from: group.state,
+                    to: GroupState::Dead,
+                });
             }
         }
         let dropped: Vec<u64> = self
@@ -720,7 +731,6 @@ impl GroupCoordinator {
                 ..
             }) = self.appends.remove(&append_id)
             {
-                let error = answer.unwrap_or(ErrorCode::NotCoordinator);
                 self.respond(
                     request_id,
                     GroupResponse::OffsetCommit(OffsetCommitResponse {
@@ -825,7 +835,7 @@ impl GroupCoordinator {
         } else if new_member {
             self.join_new_member(now, rid, client_id, &mut group, req);
         } else {
-            self.join_current_member(now, rid, &mut group, req);
+            self.join_current_member(now, rid, client_id, &mut group, req);
         }
         if group.state == GroupState::PreparingRebalance {
             self.try_complete_join(now, &mut group);
@@ -893,6 +903,7 @@ impl GroupCoordinator {
         &mut self,
         now: i64,
         rid: u64,
+        client_id: &str,
         group: &mut Group,
         req: JoinGroupRequest,
     ) {
@@ -902,13 +913,7 @@ impl GroupCoordinator {
                 return;
             }
             let member_id = req.member_id.clone();
-            // The client id is not known for a pending member; it joins with the id's prefix.
-            let client_id = member_id
-                .rsplitn(6, '-')
-                .last()
-                .unwrap_or_default()
-                .to_string();
-            self.add_member_and_rebalance(now, rid, &client_id, group, &member_id, req);
+            self.add_member_and_rebalance(now, rid, client_id, group, &member_id, req);
             return;
         }
         if let Err(error) = group.validate_member(&req.member_id, req.group_instance_id.as_deref())
