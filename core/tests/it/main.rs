@@ -18,3 +18,4 @@ mod recovery;
 mod recovery_props;
 mod replication_log;
 mod sim;
+mod sticky;
