@@ -13,6 +13,7 @@ use rill_core::config::TopicConfig;
 use rill_core::log::PartitionLog;
 use rill_core::record::NewRecord;
 
+pub mod assign;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -55,7 +56,7 @@ const fn case(group: &'static str, function: &'static str) -> Case {
 }
 
 /// Every case, each group's workload before its baseline.
-pub const CASES: [Case; 10] = [
+pub const CASES: [Case; 30] = [
     case("append_batch_100", "append"),
     case("append_batch_100", "copy_baseline"),
     case("append_batch_1", "append"),
@@ -66,6 +67,26 @@ pub const CASES: [Case; 10] = [
     case("retention", "drop_baseline"),
     case("sim_seed", "run"),
     case("sim_seed", "network_baseline"),
+    case("assign_all_topics_fresh", "range"),
+    case("assign_all_topics_fresh", "roundrobin"),
+    case("assign_all_topics_fresh", "sticky"),
+    case("assign_all_topics_fresh", "cooperative_sticky"),
+    case("assign_all_topics_fresh", "clone_baseline"),
+    case("assign_all_topics_rebalance", "range"),
+    case("assign_all_topics_rebalance", "roundrobin"),
+    case("assign_all_topics_rebalance", "sticky"),
+    case("assign_all_topics_rebalance", "cooperative_sticky"),
+    case("assign_all_topics_rebalance", "clone_baseline"),
+    case("assign_one_member_one_topic_fresh", "range"),
+    case("assign_one_member_one_topic_fresh", "roundrobin"),
+    case("assign_one_member_one_topic_fresh", "sticky"),
+    case("assign_one_member_one_topic_fresh", "cooperative_sticky"),
+    case("assign_one_member_one_topic_fresh", "clone_baseline"),
+    case("assign_one_member_one_topic_rebalance", "range"),
+    case("assign_one_member_one_topic_rebalance", "roundrobin"),
+    case("assign_one_member_one_topic_rebalance", "sticky"),
+    case("assign_one_member_one_topic_rebalance", "cooperative_sticky"),
+    case("assign_one_member_one_topic_rebalance", "clone_baseline"),
 ];
 
 /// Steps of each simulator seed in the `sim_seed` workload.
@@ -199,6 +220,7 @@ pub struct Workloads {
     fetch_log: Option<PartitionLog>,
     retention: Option<RetentionSetup>,
     sim_deliveries: Option<Vec<u64>>,
+    assign: Option<assign::Setup>,
 }
 
 impl Workloads {
@@ -208,14 +230,21 @@ impl Workloads {
     }
 
     /// Runs `iterations` of `case` and returns the milliseconds `now_ms` saw pass in the timed
-    /// parts. The first run of a log workload builds its log (untimed); logs of other groups
-    /// are dropped first, so at most one is held.
+    /// parts. The first run of a log or assignor workload builds its input (untimed); inputs of
+    /// other cases are dropped first, so at most one is held.
     pub fn run(&mut self, case: Case, iterations: u64, now_ms: &mut dyn FnMut() -> f64) -> f64 {
         if case.group != "fetch" {
             self.fetch_log = None;
         }
         if case.group != "retention" {
             self.retention = None;
+        }
+        if self
+            .assign
+            .as_ref()
+            .is_some_and(|setup| (setup.group, setup.function) != (case.group, case.function))
+        {
+            self.assign = None;
         }
         match (case.group, case.function) {
             ("append_batch_100", "append") => time_appends(iterations, &records(100), now_ms),
@@ -245,6 +274,10 @@ impl Workloads {
                 let deliveries = self.sim_deliveries.get_or_insert_with(sim_deliveries);
                 time_network(iterations, deliveries, now_ms)
             }
+            (group, function) if group.starts_with("assign_") => self
+                .assign
+                .get_or_insert_with(|| assign::Setup::new(group, function))
+                .time(iterations, now_ms),
             _ => unreachable!("every case in CASES has a workload"),
         }
     }
@@ -382,7 +415,8 @@ mod tests {
     #[test]
     fn every_case_runs_and_the_clock_is_read() {
         let mut workloads = Workloads::new();
-        for case in CASES {
+        // The assignor cases take seconds each in a debug build; `assign` has its own test.
+        for case in CASES.into_iter().filter(|c| !c.group.starts_with("assign_")) {
             let mut ticks = 0.0;
             let mut clock = || {
                 ticks += 1.0;
@@ -390,6 +424,29 @@ mod tests {
             };
             assert!(workloads.run(case, 2, &mut clock) > 0.0, "{}", case.id());
         }
+    }
+
+    #[test]
+    fn assign_cases_name_assignors_and_a_rebalance_drops_the_first_member() {
+        for case in CASES.into_iter().filter(|c| c.group.starts_with("assign_")) {
+            assert_eq!(
+                assign::assignor(case.function).is_none(),
+                case.function.contains("baseline"),
+                "{}",
+                case.id()
+            );
+        }
+        let fresh = assign::fresh_members(true);
+        assert_eq!(fresh.len(), assign::MEMBERS);
+        assert_eq!(fresh.last().map(|m| m.topics.len()), Some(1));
+        let assignment = fresh
+            .iter()
+            .map(|m| (m.member_id.clone(), Vec::new()))
+            .collect();
+        let rebalance = assign::rebalance_members(&fresh, &assignment);
+        assert_eq!(rebalance.len(), assign::MEMBERS - 1);
+        assert_eq!(rebalance[0].member_id, "c0001");
+        assert!(rebalance.iter().all(|m| m.generation == Some(1)));
     }
 
     #[test]

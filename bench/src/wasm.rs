@@ -56,4 +56,24 @@ exports! {
     retention_drop_baseline => "retention" / "drop_baseline";
     sim_seed => "sim_seed" / "run";
     sim_seed_network_baseline => "sim_seed" / "network_baseline";
+    assign_all_topics_fresh_range => "assign_all_topics_fresh" / "range";
+    assign_all_topics_fresh_roundrobin => "assign_all_topics_fresh" / "roundrobin";
+    assign_all_topics_fresh_sticky => "assign_all_topics_fresh" / "sticky";
+    assign_all_topics_fresh_cooperative_sticky => "assign_all_topics_fresh" / "cooperative_sticky";
+    assign_all_topics_fresh_clone_baseline => "assign_all_topics_fresh" / "clone_baseline";
+    assign_all_topics_rebalance_range => "assign_all_topics_rebalance" / "range";
+    assign_all_topics_rebalance_roundrobin => "assign_all_topics_rebalance" / "roundrobin";
+    assign_all_topics_rebalance_sticky => "assign_all_topics_rebalance" / "sticky";
+    assign_all_topics_rebalance_cooperative_sticky => "assign_all_topics_rebalance" / "cooperative_sticky";
+    assign_all_topics_rebalance_clone_baseline => "assign_all_topics_rebalance" / "clone_baseline";
+    assign_one_member_one_topic_fresh_range => "assign_one_member_one_topic_fresh" / "range";
+    assign_one_member_one_topic_fresh_roundrobin => "assign_one_member_one_topic_fresh" / "roundrobin";
+    assign_one_member_one_topic_fresh_sticky => "assign_one_member_one_topic_fresh" / "sticky";
+    assign_one_member_one_topic_fresh_cooperative_sticky => "assign_one_member_one_topic_fresh" / "cooperative_sticky";
+    assign_one_member_one_topic_fresh_clone_baseline => "assign_one_member_one_topic_fresh" / "clone_baseline";
+    assign_one_member_one_topic_rebalance_range => "assign_one_member_one_topic_rebalance" / "range";
+    assign_one_member_one_topic_rebalance_roundrobin => "assign_one_member_one_topic_rebalance" / "roundrobin";
+    assign_one_member_one_topic_rebalance_sticky => "assign_one_member_one_topic_rebalance" / "sticky";
+    assign_one_member_one_topic_rebalance_cooperative_sticky => "assign_one_member_one_topic_rebalance" / "cooperative_sticky";
+    assign_one_member_one_topic_rebalance_clone_baseline => "assign_one_member_one_topic_rebalance" / "clone_baseline";
 }

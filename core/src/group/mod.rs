@@ -9,8 +9,12 @@
 //!   `partitions % members` members one partition more.
 //! * [`RoundRobinAssignor`] (`"roundrobin"`): all partitions dealt one by one around the
 //!   members in a circle, skipping members not subscribed to the partition's topic.
+//! * [`StickyAssignor`] (`"sticky"`) and [`CooperativeStickyAssignor`]
+//!   (`"cooperative-sticky"`): balanced, and on a rebalance each member keeps as many of the
+//!   partitions it owned as balance allows; the cooperative one withholds partitions that
+//!   change owner until their old owner has revoked them.
 //!
-//! Both order the members as Kafka's `AbstractPartitionAssignor.MemberInfo` does: static members
+//! Range and RoundRobin order the members as Kafka's `AbstractPartitionAssignor.MemberInfo` does: static members
 //! (those with a `group.instance.id`) first, by instance id, then dynamic members by member id.
 //! Strings compare as Java's `String.compareTo` does (UTF-16 code units), see
 //! [`assignor::java_string_cmp`].
@@ -23,6 +27,7 @@ pub mod coordinator;
 pub mod protocol;
 pub mod range;
 pub mod round_robin;
+pub mod sticky;
 
 pub use assignor::{Assignment, Assignor, Member, RebalanceProtocol, TopicPartition};
 pub use coordinator::{
@@ -31,6 +36,7 @@ pub use coordinator::{
 };
 pub use range::RangeAssignor;
 pub use round_robin::RoundRobinAssignor;
+pub use sticky::{CooperativeStickyAssignor, StickyAssignor};
 
 use protocol::Subscription;
 
@@ -40,6 +46,8 @@ pub fn assignor_named(name: &str) -> Option<&'static dyn Assignor> {
     match name {
         RangeAssignor::NAME => Some(&RangeAssignor),
         RoundRobinAssignor::NAME => Some(&RoundRobinAssignor),
+        StickyAssignor::NAME => Some(&StickyAssignor),
+        CooperativeStickyAssignor::NAME => Some(&CooperativeStickyAssignor),
         _ => None,
     }
 }
@@ -48,32 +56,63 @@ pub fn assignor_named(name: &str) -> Option<&'static dyn Assignor> {
 /// `protocol`: its topics, its owned partitions and their generation.
 ///
 /// The consumer sends what it owns in `ownedPartitions` and `generationId`
-/// (`ConsumerProtocolSubscription` v1+/v2+); an assignor that carries its state in its own
-/// user data reads it from there instead.
+/// (`ConsumerProtocolSubscription` v1+/v2+). `"sticky"` (an eager assignor) reads both from its
+/// user data only, as Kafka's `StickyAssignor.memberData` does: without user data the member
+/// owns nothing and has no generation. `"cooperative-sticky"` takes `generationId` when the
+/// subscription has one, else the generation in its user data
+/// (`CooperativeStickyAssignor.memberData`).
 pub fn member_from_subscription(
     protocol: &str,
     member_id: &str,
     group_instance_id: Option<&str>,
     subscription: &Subscription,
 ) -> Member {
-    let _ = protocol;
+    let subscribed_generation =
+        (subscription.generation_id >= 0).then_some(subscription.generation_id);
+    let (owned, generation) = match protocol {
+        StickyAssignor::NAME => {
+            let data = sticky::user_data::decode_sticky(subscription.user_data.as_deref());
+            (data.partitions, data.generation)
+        }
+        CooperativeStickyAssignor::NAME => (
+            subscription.owned_partitions.clone(),
+            subscribed_generation.or_else(|| {
+                sticky::user_data::decode_cooperative(subscription.user_data.as_deref())
+            }),
+        ),
+        _ => (subscription.owned_partitions.clone(), subscribed_generation),
+    };
     Member {
         member_id: member_id.to_string(),
         group_instance_id: group_instance_id.map(str::to_string),
         topics: subscription.topics.clone(),
-        owned: subscription.owned_partitions.clone(),
-        generation: (subscription.generation_id >= 0).then_some(subscription.generation_id),
+        owned,
+        generation,
     }
 }
 
 /// The user data a member sends with its subscription for the strategy `protocol`, given what
 /// it owned and from which generation (Kafka's `ConsumerPartitionAssignor.subscriptionUserData`);
 /// `None` for assignors that keep none.
+///
+/// `"sticky"`: Kafka's `StickyAssignor_USER_DATA_V1` bytes of `owned` and `generation`, or
+/// `None` for a member that was never assigned anything (no generation, nothing owned).
+/// `"cooperative-sticky"`: the generation as a big-endian int32 (-1 for none).
 pub fn subscription_user_data(
     protocol: &str,
     owned: &[TopicPartition],
     generation: Option<i32>,
 ) -> Option<Vec<u8>> {
-    let _ = (protocol, owned, generation);
-    None
+    let default = sticky::user_data::DEFAULT_GENERATION;
+    match protocol {
+        StickyAssignor::NAME if generation.is_none() && owned.is_empty() => None,
+        StickyAssignor::NAME => Some(sticky::user_data::encode_sticky(
+            owned,
+            generation.unwrap_or(default),
+        )),
+        CooperativeStickyAssignor::NAME => Some(sticky::user_data::encode_cooperative(
+            generation.unwrap_or(default),
+        )),
+        _ => None,
+    }
 }

@@ -26,3 +26,4 @@ mod recovery_props;
 mod replication_log;
 mod sim;
 mod sim_groups;
+mod sticky;
