@@ -24,7 +24,7 @@ use crate::consumer::{
     OffsetSpecRequest,
 };
 use crate::error::ErrorCode;
-use crate::group::coordinator::{CoordinatorOutput, GroupCoordinator};
+use crate::group::coordinator::{CoordinatorConfig, CoordinatorOutput, GroupCoordinator};
 use crate::group::protocol::offsets_partition_for;
 use crate::log::OffsetSpec;
 
@@ -48,14 +48,18 @@ pub(crate) struct ConsumerClient {
 
 /// A coordinator seeded per broker incarnation, so member ids differ across restarts.
 pub(crate) fn new_coordinator(
-    cluster_seed: u64,
+    config: &super::ClusterConfig,
     broker: u32,
     broker_epoch: u64,
 ) -> GroupCoordinator {
     let seed = crate::prng::splitmix64(
-        cluster_seed ^ crate::prng::splitmix64(u64::from(broker) << 32 | broker_epoch),
+        config.seed ^ crate::prng::splitmix64(u64::from(broker) << 32 | broker_epoch),
     );
-    GroupCoordinator::new(Default::default(), seed)
+    let coordinator_config = CoordinatorConfig {
+        offsets_topic_partitions: config.offsets_topic_partitions,
+        ..CoordinatorConfig::default()
+    };
+    GroupCoordinator::new(coordinator_config, seed)
 }
 
 impl Cluster {

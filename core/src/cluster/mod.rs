@@ -368,7 +368,7 @@ impl Cluster {
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),
             coordinators: (0..config.brokers)
-                .map(|b| groups::new_coordinator(config.seed, b, 1))
+                .map(|b| groups::new_coordinator(&config, b, 1))
                 .collect(),
             group_clients: BTreeMap::new(),
             coordinator_wakes: BTreeMap::new(),
@@ -663,8 +663,7 @@ impl Cluster {
         }
         node.crash();
         let epoch = node.broker_epoch + 1;
-        self.coordinators[broker as usize] =
-            groups::new_coordinator(self.config.seed, broker, epoch);
+        self.coordinators[broker as usize] = groups::new_coordinator(&self.config, broker, epoch);
         self.coordinator_wakes.remove(&broker);
         self.network.drop_node(NodeId::Broker(broker));
         self.events.push(ClusterEvent::BrokerDown { broker });

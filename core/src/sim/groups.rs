@@ -114,7 +114,9 @@ pub struct GroupSimReport {
 
 /// Runs one seed of the group workload.
 pub fn run(seed: u64, steps: u32, style: CommitStyle, faults: Faults) -> GroupSimReport {
-    GroupSimulation::new(seed, style, faults, false).run(steps).0
+    GroupSimulation::new(seed, style, faults, false)
+        .run(steps)
+        .0
 }
 
 /// [`run`], also returning the readable trace.
@@ -298,7 +300,10 @@ impl GroupSimulation {
         let clients: Vec<u32> = self.apps.keys().copied().collect();
         for client in clients {
             self.drain_events(client);
-            let blocked = self.apps.get(&client).is_some_and(|a| a.committing.is_some());
+            let blocked = self
+                .apps
+                .get(&client)
+                .is_some_and(|a| a.committing.is_some());
             if blocked {
                 continue;
             }
@@ -527,6 +532,21 @@ impl GroupSimulation {
             self.cluster.advance(ms);
             self.collect_acks();
             self.check_ownership();
+            if self.trace.is_some() {
+                let state = self
+                    .cluster
+                    .describe_group(GROUP)
+                    .map(|d| (d.state, d.generation, d.members.len()));
+                let consumers: Vec<(u32, i32, usize)> = self
+                    .apps
+                    .keys()
+                    .filter_map(|c| {
+                        let consumer = self.cluster.consumer(*c)?;
+                        Some((*c, consumer.generation().0, consumer.assignment().len()))
+                    })
+                    .collect();
+                self.note(&format!("group {state:?} consumers {consumers:?}"));
+            }
             if self.violation.is_some() {
                 break;
             }
@@ -650,9 +670,9 @@ impl GroupSimulation {
             return false;
         };
         let committed_to_end = (0..self.partitions).all(|p| {
-            rows.iter().any(|r| {
-                r.partition.partition == p && r.committed.is_some() && r.lag == Some(0)
-            }) || !self.acked.contains_key(&p)
+            rows.iter()
+                .any(|r| r.partition.partition == p && r.committed.is_some() && r.lag == Some(0))
+                || !self.acked.contains_key(&p)
         });
         match self.style {
             CommitStyle::AfterProcessing => committed_to_end && self.unprocessed().is_empty(),
