@@ -230,7 +230,7 @@ impl GroupSimulation {
 
     fn note(&mut self, text: &str) {
         self.line.clear();
-        let _ = write!(self.line, "[{}] {text}\n", self.step);
+        let _ = writeln!(self.line, "[{}] {text}", self.step);
         self.trace_hash = fnv1a64(self.trace_hash, self.line.as_bytes());
         if let Some(trace) = self.trace.as_mut() {
             trace.push_str(&self.line);
