@@ -30,6 +30,7 @@ mod fetcher;
 mod membership;
 mod messages;
 pub mod subscription;
+mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -40,6 +41,7 @@ pub use messages::{
     FetchedPartition, OffsetSpecRequest,
 };
 pub use subscription::{OffsetResetReason, SubscriptionMode};
+pub use timeline::{ConsumptionGap, OwnershipTimeline};
 
 use crate::error::ErrorCode;
 use crate::group::protocol::{GroupResponse, OffsetAndMetadata};

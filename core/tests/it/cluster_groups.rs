@@ -7,7 +7,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rill_core::cluster::{Acks, Cluster, ClusterConfig, OFFSETS_TOPIC, ResetTarget};
-use rill_core::consumer::{AutoOffsetReset, ConsumerConfig, ConsumerEvent};
+use rill_core::consumer::{
+    AutoOffsetReset, ConsumerConfig, ConsumerEvent, ConsumptionGap, OwnershipTimeline,
+};
 use rill_core::error::ErrorCode;
 use rill_core::group::TopicPartition;
 use rill_core::group::protocol::offsets_partition_for;
@@ -266,4 +268,119 @@ fn describe_shows_lag_reset_needs_an_inactive_group_and_delete_needs_an_empty_on
         cluster.delete_groups(&["g".to_owned()]),
         vec![("g".to_owned(), Err(ErrorCode::GroupIdNotFound))]
     );
+}
+
+/// Polls and advances like [`run`], feeding every consumer event to `timeline`.
+fn drive(
+    cluster: &mut Cluster,
+    clients: &[u32],
+    ms: i64,
+    timeline: &mut OwnershipTimeline,
+    seen: &mut BTreeMap<u32, Vec<(TopicPartition, i64)>>,
+) {
+    for _ in 0..ms / 100 {
+        run(cluster, clients, 100, seen);
+        for &client in clients {
+            while let Some(event) = cluster.consumer_mut(client).and_then(|c| c.poll_event()) {
+                timeline.record(client, &event);
+            }
+        }
+    }
+}
+
+/// Two consumers share 4 partitions; a third joins. Returns the consumption gaps the join
+/// caused and the final assignment sizes.
+fn third_member_joins(strategy: &str) -> (Vec<ConsumptionGap>, Vec<usize>) {
+    let mut cluster = cluster(3, 21);
+    cluster.create_topic("t", 4, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let mut timeline = OwnershipTimeline::default();
+    let mut seen = BTreeMap::new();
+    let start = |cluster: &mut Cluster, client: u32| {
+        cluster
+            .add_consumer(
+                client,
+                consumer_config("g", &format!("c{client}"), strategy),
+            )
+            .expect("new client");
+        let now = cluster.now();
+        cluster
+            .consumer_mut(client)
+            .expect("added")
+            .subscribe(now, &["t".to_owned()])
+            .expect("subscribes");
+    };
+    start(&mut cluster, 1);
+    start(&mut cluster, 2);
+    drive(&mut cluster, &[1, 2], 10_000, &mut timeline, &mut seen);
+    assert!(timeline.gaps().is_empty(), "no gap before the join");
+    start(&mut cluster, 3);
+    drive(&mut cluster, &[1, 2, 3], 15_000, &mut timeline, &mut seen);
+    let mut sizes: Vec<usize> = (1..=3).map(|c| assignment(&cluster, c).len()).collect();
+    sizes.sort_unstable();
+    (timeline.gaps().to_vec(), sizes)
+}
+
+#[test]
+fn eager_rebalancing_stops_every_partition_cooperative_only_those_that_move() {
+    // Eager (range): every member revokes everything before rejoining, so all 4 partitions
+    // stop being consumed for a while.
+    let (eager_gaps, eager_sizes) = third_member_joins("range");
+    assert_eq!(eager_sizes, vec![1, 1, 2]);
+    let stopped: BTreeSet<u32> = eager_gaps.iter().map(|g| g.partition.partition).collect();
+    assert_eq!(stopped.len(), 4, "{eager_gaps:?}");
+
+    // Cooperative (cooperative-sticky): the members keep their partitions; the one partition
+    // that moves to the new member is revoked in the first rebalance and assigned in the
+    // follow-up; the other three are consumed throughout.
+    let (cooperative_gaps, cooperative_sizes) = third_member_joins("cooperative-sticky");
+    assert_eq!(cooperative_sizes, vec![1, 1, 2]);
+    assert_eq!(cooperative_gaps.len(), 1, "{cooperative_gaps:?}");
+    assert_eq!(cooperative_gaps[0].assigned_to, 3);
+    assert!(cooperative_gaps[0].duration_ms() >= 0);
+}
+
+#[test]
+fn a_static_member_that_restarts_within_its_session_gets_its_partitions_back_without_a_rebalance() {
+    let mut cluster = cluster(3, 31);
+    cluster.create_topic("t", 4, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let static_config = |name: &str| {
+        let mut config = consumer_config("g", name, "range");
+        config.group_instance_id = Some(format!("instance-{name}"));
+        config
+    };
+    for (client, name) in [(1, "a"), (2, "b")] {
+        cluster
+            .add_consumer(client, static_config(name))
+            .expect("new");
+        let now = cluster.now();
+        cluster
+            .consumer_mut(client)
+            .expect("added")
+            .subscribe(now, &["t".to_owned()])
+            .expect("subscribes");
+    }
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1, 2], 10_000, &mut seen);
+    let before = assignment(&cluster, 2);
+    let generation = cluster.describe_group("g").expect("known").generation;
+    assert_eq!(before.len(), 2);
+
+    // Member b's process dies and comes back 3 s later (session timeout 10 s) with the same
+    // group.instance.id: same partitions, same generation, no rebalance for member a.
+    cluster.remove_consumer(2);
+    run(&mut cluster, &[1], 3_000, &mut seen);
+    cluster.add_consumer(3, static_config("b")).expect("new");
+    let now = cluster.now();
+    cluster
+        .consumer_mut(3)
+        .expect("added")
+        .subscribe(now, &["t".to_owned()])
+        .expect("subscribes");
+    run(&mut cluster, &[1, 3], 5_000, &mut seen);
+    assert_eq!(assignment(&cluster, 3), before);
+    let description = cluster.describe_group("g").expect("known");
+    assert_eq!(description.generation, generation, "no new generation");
+    assert_eq!(description.state.name(), "Stable");
 }
