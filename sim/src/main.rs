@@ -6,16 +6,21 @@
 //!                                                      a sweep; exits 1 on any violation
 //! ```
 //!
+//! With `--groups` the consumer-group workload runs instead (`rill_core::sim::groups`):
+//! commit after processing under every fault, or with `--joins-only` no failure at all, or with
+//! `--auto-commit` auto-commit and asynchronous processing (losses are counted, not failures).
+//!
 //! `cargo xtask sim` builds this in release mode and runs it.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use rill_core::sim::groups::{CommitStyle, Faults, GroupSimReport};
 use rill_core::sim::{SafetyProfile, SimReport, run, run_traced};
 
-const USAGE: &str = "usage: rill-sim --seed S [--steps M] [--unsafe]
-       rill-sim --seeds N [--start S] [--steps M] [--unsafe] [--threads T]";
+const USAGE: &str = "usage: rill-sim --seed S [--steps M] [--unsafe | --groups [--auto-commit] [--joins-only]]
+       rill-sim --seeds N [--start S] [--steps M] [--threads T] [--unsafe | --groups [--auto-commit] [--joins-only]]";
 
 /// Steps per seed unless `--steps` says otherwise.
 const STEPS_DEFAULT: u32 = 1_000;
@@ -28,6 +33,8 @@ struct Args {
     steps: u32,
     profile: SafetyProfile,
     threads: u64,
+    /// The consumer-group workload, with its commit style and faults.
+    groups: Option<(CommitStyle, Faults)>,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
@@ -38,7 +45,11 @@ fn parse(args: &[String]) -> Result<Args, String> {
         steps: STEPS_DEFAULT,
         profile: SafetyProfile::Safe,
         threads: 2,
+        groups: None,
     };
+    let mut style = CommitStyle::AfterProcessing;
+    let mut faults = Faults::All;
+    let mut groups = false;
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
         let mut value = |name: &str| -> Result<u64, String> {
@@ -56,8 +67,14 @@ fn parse(args: &[String]) -> Result<Args, String> {
             }
             "--threads" => parsed.threads = value("--threads")?.max(1),
             "--unsafe" => parsed.profile = SafetyProfile::Unsafe,
+            "--groups" => groups = true,
+            "--auto-commit" => style = CommitStyle::AutoCommitAsyncProcessing,
+            "--joins-only" => faults = Faults::JoinsOnly,
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
+    }
+    if groups {
+        parsed.groups = Some((style, faults));
     }
     if parsed.seed.is_some() == parsed.seeds.is_some() {
         return Err(format!("give exactly one of --seed and --seeds\n{USAGE}"));
@@ -82,6 +99,16 @@ fn main() -> ExitCode {
 }
 
 fn replay(seed: u64, args: &Args) -> ExitCode {
+    if let Some((style, faults)) = args.groups {
+        let (report, trace) = rill_core::sim::groups::run_traced(seed, args.steps, style, faults);
+        print!("{trace}");
+        println!("{}", group_summary(&report));
+        return if report.violation.is_some() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
     let (report, trace) = run_traced(seed, args.steps, args.profile);
     print!("{trace}");
     println!("{}", summary(&report));
@@ -112,7 +139,95 @@ fn summary(report: &SimReport) -> String {
     )
 }
 
+fn group_summary(report: &GroupSimReport) -> String {
+    format!(
+        "seed {}: {} brokers, {} partitions, assignors {:?}, {} consumers started, {} rebalances, {} acknowledged, {} processed, {} duplicates, {} lost, converged after {:?} liveness steps, trace hash {:016x}: {}",
+        report.seed,
+        report.brokers,
+        report.partitions,
+        report.assignors,
+        report.consumers_started,
+        report.rebalances,
+        report.acked_records,
+        report.processed,
+        report.duplicates,
+        report.lost,
+        report.converged_after,
+        report.trace_hash,
+        report
+            .violation
+            .as_ref()
+            .map_or_else(|| "ok".to_owned(), ToString::to_string)
+    )
+}
+
+/// A consumer-group sweep: violations fail it; duplicates and losses are summed.
+fn group_sweep(seeds: u64, args: &Args, style: CommitStyle, faults: Faults) -> ExitCode {
+    let started = Instant::now();
+    let next = AtomicU64::new(0);
+    let totals: [AtomicU64; 5] = Default::default();
+    let failed: Vec<u64> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..args.threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut failed = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= seeds {
+                            return failed;
+                        }
+                        let seed = args.start + index;
+                        let report = rill_core::sim::groups::run(seed, args.steps, style, faults);
+                        for (total, value) in totals.iter().zip([
+                            report.acked_records,
+                            report.processed,
+                            report.duplicates,
+                            report.lost,
+                            report.rebalances,
+                        ]) {
+                            total.fetch_add(value, Ordering::Relaxed);
+                        }
+                        if report.violation.is_some() {
+                            println!("FAIL {}", group_summary(&report));
+                            failed.push(seed);
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    let [acked, processed, duplicates, lost, rebalances] =
+        totals.map(|t| t.load(Ordering::Relaxed));
+    println!(
+        "{seeds} group seeds ({style:?}, {faults:?}, {} steps each, from seed {}) in {seconds:.1} s on {} threads: {:.0} seeds/minute; {acked} records acknowledged, {processed} processed, {duplicates} duplicates, {lost} lost, {rebalances} rebalances",
+        args.steps,
+        args.start,
+        args.threads,
+        seeds as f64 * 60.0 / seconds,
+    );
+    if failed.is_empty() {
+        println!("no violation");
+        ExitCode::SUCCESS
+    } else {
+        let mut failed = failed;
+        failed.sort_unstable();
+        println!(
+            "{} seed(s) violated an invariant: {failed:?}; replay one with `cargo xtask sim --groups --seed S`",
+            failed.len()
+        );
+        ExitCode::FAILURE
+    }
+}
+
 fn sweep(seeds: u64, args: &Args) -> ExitCode {
+    if let Some((style, faults)) = args.groups {
+        return group_sweep(seeds, args, style, faults);
+    }
     let started = Instant::now();
     let next = AtomicU64::new(0);
     let steps_total = AtomicU64::new(0);

@@ -5,6 +5,8 @@
 //!   threads with a release build of `rill-sim`, prints seeds/minute, steps/s and network
 //!   deliveries/s, and fails (printing the seeds) on any invariant violation.
 //! - `cargo xtask sim --seed S [--steps M] [--unsafe]` replays one seed with its readable trace.
+//! - `--groups` runs the consumer-group workload instead (`rill_core::sim::groups`), with
+//!   `--auto-commit` or `--joins-only` to choose its commit style and faults.
 
 use std::process::Command;
 
@@ -15,8 +17,13 @@ pub(crate) const CI_SEEDS: u32 = 1_000;
 /// Steps per seed in the `cargo xtask test` sweep.
 pub(crate) const CI_STEPS: u32 = 1_000;
 
-const USAGE: &str = "usage: cargo xtask sim --seeds N [--steps M] [--start S] [--unsafe]
-       cargo xtask sim --seed S [--steps M] [--unsafe]";
+const USAGE: &str = "usage: cargo xtask sim --seeds N [--steps M] [--start S] [--unsafe | --groups [--auto-commit] [--joins-only]]
+       cargo xtask sim --seed S [--steps M] [--unsafe | --groups [--auto-commit] [--joins-only]]";
+
+/// The consumer-group sweep `cargo xtask test` runs: seeds × steps.
+pub(crate) const CI_GROUP_SEEDS: u32 = 200;
+/// Steps per seed in the consumer-group sweep.
+pub(crate) const CI_GROUP_STEPS: u32 = 300;
 
 /// Checks the arguments (so a typo fails before the build), then runs `rill-sim` with them.
 pub(crate) fn sim_command(args: &[String]) -> Result<(), String> {
@@ -25,7 +32,7 @@ pub(crate) fn sim_command(args: &[String]) -> Result<(), String> {
     let mut many = false;
     while let Some(flag) = iter.next() {
         match flag.as_str() {
-            "--unsafe" => {}
+            "--unsafe" | "--groups" | "--auto-commit" | "--joins-only" => {}
             "--seed" | "--seeds" | "--steps" | "--start" => {
                 let value = iter
                     .next()

@@ -132,6 +132,18 @@ pub(crate) fn test_command() -> Result<(), String> {
         ]),
     ));
 
+    steps.push(step(
+        "simulator: consumer groups, 200 seeds × 300 steps",
+        true,
+        &mut crate::sim::sim_cargo(&[
+            "--groups".to_owned(),
+            "--seeds".to_owned(),
+            crate::sim::CI_GROUP_SEEDS.to_string(),
+            "--steps".to_owned(),
+            crate::sim::CI_GROUP_STEPS.to_string(),
+        ]),
+    ));
+
     let runner = crate::setup::cargo_bin_dir().join("wasm-bindgen-test-runner");
     steps.push(step(
         "rill-core tests compiled to wasm32 (Node)",

@@ -44,6 +44,10 @@ pub(crate) struct ConsumerClient {
     pub(crate) consumer: Consumer,
     /// Cluster request id → the consumer's own request id.
     in_flight: BTreeMap<u64, u64>,
+    /// The consumer's next timeout as of its last change.
+    wake_at: Option<i64>,
+    /// Touched since `wake_at` was computed: it may have requests to send.
+    dirty: bool,
 }
 
 /// A coordinator seeded per broker incarnation, so member ids differ across restarts.
@@ -79,6 +83,8 @@ impl Cluster {
             ConsumerClient {
                 consumer,
                 in_flight: BTreeMap::new(),
+                wake_at: None,
+                dirty: true,
             },
         );
         Ok(())
@@ -143,27 +149,41 @@ impl Cluster {
 
     /// The earliest time a consumer wants to be woken.
     pub(crate) fn next_consumer_timeout(&self) -> Option<i64> {
-        self.consumers
-            .values()
-            .filter_map(|c| c.consumer.poll_timeout())
-            .min()
+        self.consumers.values().filter_map(|c| c.wake_at).min()
+    }
+
+    /// Marks every consumer as possibly changed (the application may have called it).
+    pub(crate) fn touch_consumers(&mut self) {
+        for client in self.consumers.values_mut() {
+            client.dirty = true;
+        }
     }
 
     /// Wakes every consumer whose timeout is due.
     pub(crate) fn wake_consumers(&mut self) {
         let now = self.now;
         for client in self.consumers.values_mut() {
-            if client.consumer.poll_timeout().is_some_and(|at| at <= now) {
+            if client.wake_at.is_some_and(|at| at <= now) {
                 client.consumer.handle_timeout(now);
+                client.dirty = true;
             }
         }
     }
 
-    /// Sends everything the consumers want to send.
+    /// Sends everything the changed consumers want to send, and notes their next timeouts.
     pub(crate) fn pump_consumers(&mut self) {
-        let ids: Vec<u32> = self.consumers.keys().copied().collect();
-        for id in ids {
+        let dirty: Vec<u32> = self
+            .consumers
+            .iter()
+            .filter(|(_, c)| c.dirty)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in dirty {
             self.pump_consumer(id);
+            if let Some(client) = self.consumers.get_mut(&id) {
+                client.wake_at = client.consumer.poll_timeout();
+                client.dirty = false;
+            }
         }
     }
 
@@ -263,6 +283,7 @@ impl Cluster {
             return;
         };
         state.consumer.handle_response(now, own, response);
+        state.dirty = true;
     }
 
     /// `request.timeout.ms` passed without an answer.

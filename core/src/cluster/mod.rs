@@ -709,6 +709,7 @@ impl Cluster {
     pub fn advance(&mut self, ms: i64) {
         assert!(ms >= 0, "time only moves forward");
         let target = self.now + ms;
+        self.touch_consumers();
         loop {
             self.pump_consumers();
             let next_message = self.network.next_delivery();

@@ -134,10 +134,15 @@ pub fn run_traced(
 struct App {
     /// A `commitSync` in flight: the app polls again only when it completed.
     committing: Option<u64>,
+    /// Processed records whose commit has not succeeded yet (a failed commit is retried
+    /// after the next poll, records or not).
+    uncommitted: bool,
     /// Records handed to the asynchronous processor (auto-commit style).
     queue: Vec<(TopicPartition, i64)>,
     /// Cut off from every broker.
     cut_off: bool,
+    /// The app called `close`.
+    closing: bool,
 }
 
 struct GroupSimulation {
@@ -311,7 +316,7 @@ impl GroupSimulation {
             let Some(consumer) = self.cluster.consumer_mut(client) else {
                 continue;
             };
-            if consumer.is_closed() {
+            if consumer.is_closed() || self.apps.get(&client).is_some_and(|a| a.closing) {
                 continue;
             }
             let records = match consumer.poll(now) {
@@ -321,7 +326,9 @@ impl GroupSimulation {
                     continue;
                 }
             };
-            if records.is_empty() {
+            let retry_commit = self.style == CommitStyle::AfterProcessing
+                && self.apps.get(&client).is_some_and(|a| a.uncommitted);
+            if records.is_empty() && !retry_commit {
                 continue;
             }
             let batch: Vec<(TopicPartition, i64)> = records
@@ -338,6 +345,7 @@ impl GroupSimulation {
                         let id = consumer.commit_sync(now, None);
                         if let Some(app) = self.apps.get_mut(&client) {
                             app.committing = Some(id);
+                            app.uncommitted = true;
                         }
                     }
                 }
@@ -384,11 +392,12 @@ impl GroupSimulation {
         }
         for event in events {
             match &event {
-                ConsumerEvent::CommitCompleted { id, .. } => {
+                ConsumerEvent::CommitCompleted { id, result, .. } => {
                     if let Some(app) = self.apps.get_mut(&client)
                         && app.committing == Some(*id)
                     {
                         app.committing = None;
+                        app.uncommitted = result.is_err();
                     }
                 }
                 ConsumerEvent::JoinedGroup { .. } => self.rebalances += 1,
@@ -479,6 +488,9 @@ impl GroupSimulation {
                     let now = self.cluster.now();
                     if let Some(consumer) = self.cluster.consumer_mut(client) {
                         consumer.close(now);
+                    }
+                    if let Some(app) = self.apps.get_mut(&client) {
+                        app.closing = true;
                     }
                     self.note(&format!("consumer {client} closes"));
                 }
@@ -618,16 +630,18 @@ impl GroupSimulation {
         for app in self.apps.values_mut() {
             app.cut_off = false;
         }
-        let live = self
-            .apps
-            .keys()
-            .filter(|c| self.cluster.consumer(**c).is_some_and(|c| !c.is_closed()))
-            .count();
-        if live == 0 {
-            self.start_consumer();
-        }
         for step in 1..=GROUP_CONVERGENCE_STEPS_MAX {
             self.step += 1;
+            let live = self.apps.iter().any(|(client, app)| {
+                !app.closing
+                    && self
+                        .cluster
+                        .consumer(*client)
+                        .is_some_and(|c| !c.is_closed())
+            });
+            if !live {
+                self.start_consumer();
+            }
             self.poll_round();
             self.cluster.advance(LIVENESS_STEP_MS);
             self.collect_acks();
