@@ -32,7 +32,7 @@ pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
 
 use crate::config::TopicConfig;
-use crate::error::{CreateTopicError, ErrorCode};
+use crate::error::{AdminError, CreateTopicError, ErrorCode};
 use crate::log::PartitionLog;
 use crate::prng::Prng;
 use crate::record::NewRecord;
@@ -452,7 +452,28 @@ impl Cluster {
         }
         let config =
             TopicConfig::with_overrides(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        // Kafka 3.7's KRaft placement, with the cluster's seeded PRNG as Java's Random.
+        let assignment = self.place(0, partitions, replication_factor).map_err(|_| {
+            CreateTopicError::InvalidReplicationFactor {
+                requested: replication_factor.into(),
+                brokers: self.config.brokers,
+            }
+        })?;
+        self.controller
+            .topics
+            .insert(name.to_owned(), (partitions, config.clone()));
+        self.register_partitions(name, 0, assignment);
+        self.refresh_consumer_metadata();
+        Ok(())
+    }
+
+    /// Kafka 3.7's KRaft placement of partitions `start..start + count`, with the cluster's
+    /// seeded PRNG as Java's Random.
+    fn place(
+        &mut self,
+        start: u32,
+        count: u32,
+        replication_factor: u32,
+    ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
         let brokers: Vec<crate::placement::BrokerRegistration> = self
             .controller
             .brokers
@@ -466,22 +487,19 @@ impl Cluster {
                 }
             })
             .collect();
-        let assignment = crate::placement::StripedReplicaPlacer::new()
-            .place(
-                0,
-                partitions as i32,
-                replication_factor as i16,
-                &brokers,
-                &mut self.prng,
-            )
-            .map_err(|_| CreateTopicError::InvalidReplicationFactor {
-                requested: replication_factor.into(),
-                brokers: self.config.brokers,
-            })?;
-        self.controller
-            .topics
-            .insert(name.to_owned(), (partitions, config.clone()));
-        for (partition, replicas) in (0..partitions).zip(assignment) {
+        crate::placement::StripedReplicaPlacer::new().place(
+            start as i32,
+            count as i32,
+            replication_factor as i16,
+            &brokers,
+            &mut self.prng,
+        )
+    }
+
+    /// Registers new partitions from `start` with their replicas (the first live one leads)
+    /// and publishes them.
+    fn register_partitions(&mut self, name: &str, start: u32, assignment: Vec<Vec<i32>>) {
+        for (partition, replicas) in (start..).zip(assignment) {
             let replicas: Vec<u32> = replicas.into_iter().map(|b| b as u32).collect();
             let registrations = &self.controller.brokers;
             let registration = PartitionRegistration::new(replicas, |b| {
@@ -499,6 +517,54 @@ impl Cluster {
                 .insert((name.to_owned(), partition), registration);
             self.publish(name, partition);
         }
+    }
+
+    /// Kafka's CreatePartitions: grows `name` to `total` partitions, placed like a new topic's
+    /// from partition `current` on, with the replication factor of its partition 0. Consumers
+    /// learn the new count from their next metadata (a group's leader then rejoins).
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION`, and `INVALID_PARTITIONS` with Kafka's messages for a count
+    /// that is not larger, or above the engine's limit.
+    pub fn create_partitions(&mut self, name: &str, total: u32) -> Result<(), AdminError> {
+        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
+            return Err(AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            });
+        };
+        let invalid = |reason: String| AdminError::InvalidPartitions { reason };
+        if total < current {
+            return Err(invalid(format!(
+                "Topic currently has {current} partitions, which is higher than the requested \
+                 {total}."
+            )));
+        }
+        if total == current {
+            return Err(invalid(format!("Topic already has {current} partitions.")));
+        }
+        if total > crate::broker::PARTITIONS_PER_TOPIC_MAX {
+            return Err(invalid(format!(
+                "rill allows at most {} partitions per topic, requested {total}.",
+                crate::broker::PARTITIONS_PER_TOPIC_MAX
+            )));
+        }
+        let replication_factor = self
+            .controller
+            .partitions
+            .get(&(name.to_owned(), 0))
+            .map_or(1, |p| p.replicas.len() as u32);
+        let assignment = self
+            .place(current, total - current, replication_factor)
+            .map_err(|_| {
+                invalid(format!(
+                    "Unable to replicate the partition {replication_factor} time(s): the \
+                     number of brokers that are not fenced is too small."
+                ))
+            })?;
+        if let Some(entry) = self.controller.topics.get_mut(name) {
+            entry.0 = total;
+        }
+        self.register_partitions(name, current, assignment);
         self.refresh_consumer_metadata();
         Ok(())
     }

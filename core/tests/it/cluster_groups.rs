@@ -384,3 +384,49 @@ fn a_static_member_that_restarts_within_its_session_gets_its_partitions_back_wit
     assert_eq!(description.generation, generation, "no new generation");
     assert_eq!(description.state.name(), "Stable");
 }
+
+#[test]
+fn partitions_added_to_a_subscribed_topic_are_assigned_after_a_rebalance() {
+    let mut cluster = cluster(3, 41);
+    cluster.create_topic("t", 2, 3, &[]).expect("valid");
+    cluster.advance(100);
+    for (client, name) in [(1, "a"), (2, "b")] {
+        cluster
+            .add_consumer(client, consumer_config("g", name, "roundrobin"))
+            .expect("new");
+        let now = cluster.now();
+        cluster
+            .consumer_mut(client)
+            .expect("added")
+            .subscribe(now, &["t".to_owned()])
+            .expect("subscribes");
+    }
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1, 2], 10_000, &mut seen);
+    let generation = cluster.describe_group("g").expect("known").generation;
+    assert_eq!(
+        assignment(&cluster, 1).len() + assignment(&cluster, 2).len(),
+        2
+    );
+
+    assert_eq!(
+        cluster.create_partitions("t", 2).map_err(|e| e.to_string()),
+        Err("Topic already has 2 partitions.".to_owned())
+    );
+    cluster.create_partitions("t", 4).expect("grows");
+    produce(&mut cluster, "t", 4, 2);
+    run(&mut cluster, &[1, 2], 15_000, &mut seen);
+    let description = cluster.describe_group("g").expect("known");
+    assert!(description.generation > generation, "a rebalance happened");
+    let a = assignment(&cluster, 1);
+    let b = assignment(&cluster, 2);
+    assert_eq!((a.len(), b.len()), (2, 2), "{a:?} {b:?}");
+    // The new partitions' records were consumed.
+    let new_partitions: BTreeSet<u32> = seen
+        .values()
+        .flatten()
+        .map(|(tp, _)| tp.partition)
+        .filter(|p| *p >= 2)
+        .collect();
+    assert_eq!(new_partitions, BTreeSet::from([2, 3]));
+}
