@@ -187,6 +187,9 @@ impl Cluster {
         partitions: &[TopicPartition],
         target: ResetTarget,
     ) -> Result<Vec<(TopicPartition, i64)>, ErrorCode> {
+        // The admin client's FindCoordinator creates `__consumer_offsets` if needed; until its
+        // leaders are known the answer is `COORDINATOR_NOT_AVAILABLE` (retry).
+        self.ensure_offsets_topic();
         let broker = self.live_coordinator(group_id)?;
         let state = self.coordinators[broker as usize]
             .describe_group(group_id)?

@@ -127,7 +127,7 @@ impl Cluster {
     }
 
     /// Creates `__consumer_offsets` if it does not exist yet.
-    fn ensure_offsets_topic(&mut self) {
+    pub(crate) fn ensure_offsets_topic(&mut self) {
         if self.controller.topics.contains_key(OFFSETS_TOPIC) {
             return;
         }

@@ -569,6 +569,31 @@ impl Cluster {
         Ok(())
     }
 
+    /// Kafka's DeleteRecords at the partition's leader: its log start offset moves up to
+    /// `offset` (-1: the high watermark) and followers follow; consumers below it get
+    /// `OFFSET_OUT_OF_RANGE` and apply `auto.offset.reset`. Returns the new log start offset.
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION`, `LEADER_NOT_AVAILABLE`, `OFFSET_OUT_OF_RANGE` (above the
+    /// high watermark).
+    pub fn delete_records(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        offset: i64,
+    ) -> Result<i64, ErrorCode> {
+        let registration = self
+            .controller
+            .partitions
+            .get(&(topic.to_owned(), partition))
+            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
+        let leader = registration
+            .leader
+            .filter(|l| self.brokers[*l as usize].alive)
+            .ok_or(ErrorCode::LeaderNotAvailable)?;
+        self.brokers[leader as usize].delete_records(topic, partition, offset)
+    }
+
     /// Sends a partition's registration to every broker (they keep metadata for all).
     fn publish(&mut self, topic: &str, partition: u32) {
         for broker in 0..self.config.brokers {

@@ -430,3 +430,71 @@ fn partitions_added_to_a_subscribed_topic_are_assigned_after_a_rebalance() {
         .collect();
     assert_eq!(new_partitions, BTreeSet::from([2, 3]));
 }
+
+/// Commits `offset` for `t-0` as group `group` (an admin reset of an inactive group).
+fn commit_as_admin(cluster: &mut Cluster, group: &str, offset: i64) {
+    let partitions = [TopicPartition::new("t", 0)];
+    let mut result = Err(ErrorCode::CoordinatorNotAvailable);
+    for _ in 0..10 {
+        result = cluster.reset_offsets(group, &partitions, ResetTarget::Offset(offset));
+        cluster.advance(500);
+        // Retriable while the coordinator is found and loads, as for Kafka's admin client.
+        if !matches!(
+            result,
+            Err(ErrorCode::CoordinatorNotAvailable | ErrorCode::NotCoordinator)
+        ) {
+            break;
+        }
+    }
+    assert_eq!(result, Ok(vec![(partitions[0].clone(), offset)]));
+}
+
+#[test]
+fn a_committed_offset_below_the_log_start_takes_the_reset_policy() {
+    let mut cluster = cluster(3, 51);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(100);
+    produce(&mut cluster, "t", 1, 8);
+    commit_as_admin(&mut cluster, "early", 2);
+    commit_as_admin(&mut cluster, "strict", 2);
+    // DeleteRecords (as retention would) moves the log start past the committed offsets.
+    assert_eq!(cluster.delete_records("t", 0, 5), Ok(5));
+    assert_eq!(
+        cluster.delete_records("t", 0, 99),
+        Err(ErrorCode::OffsetOutOfRange)
+    );
+
+    let mut early = consumer_config("early", "e", "range");
+    early.auto_offset_reset = AutoOffsetReset::Earliest;
+    let mut strict = consumer_config("strict", "s", "range");
+    strict.auto_offset_reset = AutoOffsetReset::None;
+    cluster.add_consumer(1, early).expect("new");
+    cluster.add_consumer(2, strict).expect("new");
+    for client in [1, 2] {
+        let now = cluster.now();
+        cluster
+            .consumer_mut(client)
+            .expect("added")
+            .subscribe(now, &["t".to_owned()])
+            .expect("subscribes");
+    }
+    let mut seen = BTreeMap::new();
+    let mut strict_error = None;
+    for _ in 0..100 {
+        run(&mut cluster, &[1], 100, &mut seen);
+        let now = cluster.now();
+        if let Err(error) = cluster.consumer_mut(2).expect("added").poll(now) {
+            strict_error = Some(error);
+        }
+    }
+    // earliest: from the new log start, 5, not from the committed 2.
+    let offsets: Vec<i64> = seen[&1].iter().map(|(_, offset)| *offset).collect();
+    assert_eq!(offsets, vec![5, 6, 7]);
+    // none: Kafka's OffsetOutOfRangeException from poll.
+    let error = strict_error.expect("poll fails");
+    assert_eq!(
+        error.exception_name(),
+        "OffsetOutOfRangeException",
+        "{error}"
+    );
+}

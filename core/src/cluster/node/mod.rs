@@ -866,6 +866,7 @@ impl BrokerNode {
             FetchBody::Records {
                 bytes,
                 high_watermark,
+                log_start_offset,
                 ..
             } => {
                 match replica
@@ -883,6 +884,12 @@ impl BrokerNode {
                         }
                         let hw = high_watermark.min(replica.log.log_end_offset());
                         replica.log.update_high_watermark(hw);
+                        // Kafka's maybeIncrementLogStartOffset: follow the leader's log start
+                        // (DeleteRecords, retention), never past what this replica has.
+                        let start = log_start_offset.min(replica.log.high_watermark());
+                        if start > replica.log.log_start_offset() {
+                            let _ = replica.log.delete_records(start, &mut changes);
+                        }
                         outcome.fetch_again = true;
                     }
                     Err(_) => outcome.back_off = true,

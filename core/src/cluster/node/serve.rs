@@ -156,6 +156,30 @@ impl BrokerNode {
             .map_or(-1, |found| found.offset))
     }
 
+    /// A leader's DeleteRecords: moves the log start offset up to `offset` (-1: the high
+    /// watermark); followers follow through their fetches.
+    pub(crate) fn delete_records(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        offset: i64,
+    ) -> Result<i64, ErrorCode> {
+        let replica = self
+            .replicas
+            .get_mut(&(topic.to_owned(), partition))
+            .ok_or(ErrorCode::NotLeaderOrFollower)?;
+        if replica.leader.is_none() {
+            return Err(ErrorCode::NotLeaderOrFollower);
+        }
+        let mut changes = Vec::new();
+        let start = replica
+            .log
+            .delete_records(offset, &mut changes)
+            .map_err(|_| ErrorCode::OffsetOutOfRange)?;
+        self.persist(topic, partition, changes);
+        Ok(start)
+    }
+
     /// Every record of a partition this broker holds, key and value, in offset order: what a
     /// new group coordinator replays to load the groups of a `__consumer_offsets` partition.
     pub(crate) fn replay(&self, topic: &str, partition: u32) -> Vec<KeyValue> {
