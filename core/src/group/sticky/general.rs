@@ -69,13 +69,13 @@ impl<'i, 'a> General<'i, 'a> {
         let mut by_rank = vec![NONE; members];
         let mut max_size = Vec::with_capacity(members);
         for (slot, member) in input.members.iter().enumerate() {
-            for &topic in &member.topics {
+            let topics = input.topics_of(slot as u32);
+            for &topic in topics {
                 topic_members[topic as usize].push(slot as u32);
             }
             by_rank[member.rank as usize] = slot as u32;
             max_size.push(
-                member
-                    .topics
+                topics
                     .iter()
                     .map(|&t| u64::from(input.offsets[t as usize + 1] - input.offsets[t as usize]))
                     .sum(),
@@ -128,9 +128,8 @@ impl<'i, 'a> General<'i, 'a> {
         // assignOwnedPartitions: keep claims on topics the member still subscribes to.
         let mut kept = vec![false; input.partition_count() as usize];
         for slot in 0..self.current.len() {
-            let member = &input.members[slot];
             let before = self.current[slot].len();
-            self.current[slot].retain(|&p| member.subscribes(input.topic_of(p)));
+            self.current[slot].retain(|&p| input.subscribes(slot as u32, input.topic_of(p)));
             if self.current[slot].len() != before {
                 self.revocation_required = true;
             }
@@ -191,7 +190,7 @@ impl<'i, 'a> General<'i, 'a> {
             .sorted
             .iter()
             .map(|&(_, rank)| self.by_rank[rank as usize])
-            .find(|&m| self.input.members[m as usize].subscribes(topic));
+            .find(|&m| self.input.subscribes(m, topic));
         if let Some(member) = found {
             self.sorted.remove(&self.key(member));
             self.current[member as usize].push(partition);
@@ -298,9 +297,8 @@ impl<'i, 'a> General<'i, 'a> {
             if u64::from(count) == self.max_size[member as usize] {
                 continue;
             }
-            let member_in = &input.members[member as usize];
-            if member_in
-                .topics
+            if input
+                .topics_of(member)
                 .iter()
                 .any(|&t| count as usize + 1 < fullest[t as usize])
             {
@@ -330,7 +328,7 @@ impl<'i, 'a> General<'i, 'a> {
                     // Kafka moves it back even to a member that no longer subscribes to the
                     // topic, or throws for a fixed one; neither is followed here.
                     if self.active[earlier as usize]
-                        && input.members[earlier as usize].subscribes(topic)
+                        && input.subscribes(earlier, topic)
                         && self.size(member) > self.size(earlier) + 1
                     {
                         self.reassign_to(partition, earlier);
@@ -361,7 +359,7 @@ impl<'i, 'a> General<'i, 'a> {
             .sorted
             .iter()
             .map(|&(_, rank)| self.by_rank[rank as usize])
-            .find(|&m| self.input.members[m as usize].subscribes(topic))
+            .find(|&m| self.input.subscribes(m, topic))
             .expect("the partition's topic has an active subscriber: its owner");
         self.reassign_to(partition, new_member);
     }
