@@ -19,3 +19,5 @@ mod recovery_props;
 mod replication_log;
 mod sim;
 mod sticky;
+#[cfg(not(target_arch = "wasm32"))]
+mod sticky_props;
