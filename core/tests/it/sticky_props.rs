@@ -56,7 +56,12 @@ fn check_valid(
     let mut seen = BTreeSet::new();
     for member in members {
         for tp in &assignment[&member.member_id] {
-            prop_assert!(member.subscribes_to(&tp.topic), "{} got {}", member.member_id, tp);
+            prop_assert!(
+                member.subscribes_to(&tp.topic),
+                "{} got {}",
+                member.member_id,
+                tp
+            );
             prop_assert!(tp.partition < partitions[&tp.topic]);
             prop_assert!(seen.insert(tp.clone()), "{} assigned twice", tp);
         }
@@ -129,7 +134,9 @@ fn converge(
         generation += 1;
         members = owning(&members, &assignment, generation);
     }
-    Err(TestCaseError::fail("no convergence within 4 follow-up rebalances"))
+    Err(TestCaseError::fail(
+        "no convergence within 4 follow-up rebalances",
+    ))
 }
 
 proptest! {

@@ -213,10 +213,7 @@ impl<'i, 'a> General<'i, 'a> {
 
     fn balance(&mut self, sorted_all: &mut Vec<u32>, unassigned: &mut Vec<u32>) {
         let input = self.input;
-        let initializing = self
-            .sorted
-            .last()
-            .is_none_or(|&(count, _)| count == 0);
+        let initializing = self.sorted.last().is_none_or(|&(count, _)| count == 0);
 
         for &partition in unassigned.iter() {
             if !self.topic_members[input.topic_of(partition) as usize].is_empty() {
