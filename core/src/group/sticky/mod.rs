@@ -107,7 +107,7 @@ impl Assignor for StickyAssignor {
     ) -> Assignment {
         let input = Input::new(partitions_per_topic, members);
         let outcome = input.assign();
-        input.into_assignment(members, outcome.assignment)
+        input.to_assignment(members, outcome.assignment)
     }
 }
 
@@ -190,7 +190,7 @@ impl Assignor for CooperativeStickyAssignor {
                 list.swap_remove(at);
             }
         }
-        input.into_assignment(members, assignment)
+        input.to_assignment(members, assignment)
     }
 }
 
@@ -265,11 +265,11 @@ impl<'a> Input<'a> {
         let mut subscription_of: Vec<u32> = Vec::with_capacity(members.len());
         let mut last: Option<(&[String], u32)> = None;
         for member in members {
-            if let Some((topics, index)) = last {
-                if topics == member.topics.as_slice() {
-                    subscription_of.push(index);
-                    continue;
-                }
+            if let Some((topics, index)) = last
+                && topics == member.topics.as_slice()
+            {
+                subscription_of.push(index);
+                continue;
             }
             let mut listed: Vec<&str> = member.topics.iter().map(String::as_str).collect();
             listed.sort_unstable();
@@ -504,7 +504,7 @@ impl<'a> Input<'a> {
     }
 
     /// The builders' result as an [`Assignment`]: every member of `members`, each list sorted.
-    fn into_assignment(&self, members: &[Member], lists: Vec<Vec<u32>>) -> Assignment {
+    fn to_assignment(&self, members: &[Member], lists: Vec<Vec<u32>>) -> Assignment {
         let mut assignment = empty_assignment(members);
         let mut expected: u64 = 0;
         let mut seen = vec![false; self.partition_count() as usize];
@@ -562,10 +562,10 @@ impl<'m, 'a> TopicLookup<'m, 'a> {
     }
 
     fn find(&mut self, topic: &str) -> Option<u32> {
-        if let Some((name, t)) = self.last {
-            if name == topic {
-                return Some(t);
-            }
+        if let Some((name, t)) = self.last
+            && name == topic
+        {
+            return Some(t);
         }
         let (&name, &t) = self.index.get_key_value(topic)?;
         self.last = Some((name, t));
