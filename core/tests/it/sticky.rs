@@ -246,6 +246,9 @@ fn name(prefix: &str, i: usize, max: usize) -> String {
 
 /// `AbstractStickyAssignorTest`, rack-unaware cases.
 mod abstract_sticky_assignor_test {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]
@@ -1213,6 +1216,9 @@ mod abstract_sticky_assignor_test {
 
 /// `StickyAssignorTest`.
 mod sticky_assignor_test {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]
@@ -1426,6 +1432,9 @@ mod sticky_assignor_test {
 
 /// `CooperativeStickyAssignorTest`.
 mod cooperative_sticky_assignor_test {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]
