@@ -59,6 +59,8 @@ struct General<'i, 'a> {
     previous: BTreeMap<u32, Previous>,
     revocation_required: bool,
     movements: Movements,
+    /// The fullest holder of each topic, kept once `isBalanced` first needs it.
+    fullest: Option<Fullest>,
 }
 
 impl<'i, 'a> General<'i, 'a> {
@@ -99,6 +101,7 @@ impl<'i, 'a> General<'i, 'a> {
             previous: BTreeMap::new(),
             revocation_required: false,
             movements: Movements::default(),
+            fullest: None,
         }
     }
 
@@ -246,6 +249,7 @@ impl<'i, 'a> General<'i, 'a> {
         {
             self.current = before_moves;
             self.owner = owner_before_moves;
+            self.fullest = None;
         }
     }
 
@@ -268,28 +272,27 @@ impl<'i, 'a> General<'i, 'a> {
     }
 
     /// `isBalanced`.
-    fn is_balanced(&self) -> bool {
+    fn is_balanced(&mut self) -> bool {
         let (Some(&(min, _)), Some(&(max, _))) = (self.sorted.first(), self.sorted.last()) else {
             return true;
         };
         if min + 1 >= max {
             return true;
         }
-        // The fullest owner of each topic's partitions, among active members.
         let input = self.input;
-        let mut fullest = vec![0usize; input.topics.len()];
-        for (slot, list) in self.current.iter().enumerate() {
-            if !self.active[slot] {
-                continue;
-            }
-            for &p in list {
-                let topic = input.topic_of(p) as usize;
-                fullest[topic] = fullest[topic].max(list.len());
-            }
+        // Kafka scans every partition of every member short of all it could have, for one held
+        // by a member with two or more partitions than it. The same question, asked with the
+        // fullest holder of each topic: members come by count, and once a member's count is
+        // within one of the largest, nobody holds two more than it.
+        if self.fullest.is_none() {
+            self.fullest = Some(Fullest::new(input, &self.current, &self.active));
         }
-        // A member short of all it could have, with a topic whose partition sits with a member
-        // holding two or more than it, could be given that partition.
+        let fullest = self.fullest.as_ref().expect("just built");
+        let mut balanced = true;
         for &(count, rank) in &self.sorted {
+            if count + 1 >= max {
+                break;
+            }
             let member = self.by_rank[rank as usize];
             if u64::from(count) == self.max_size[member as usize] {
                 continue;
@@ -297,9 +300,41 @@ impl<'i, 'a> General<'i, 'a> {
             if input
                 .topics_of(member)
                 .iter()
-                .any(|&t| count as usize + 1 < fullest[t as usize])
+                .any(|&t| count + 1 < fullest.largest(t))
             {
-                return false;
+                balanced = false;
+                break;
+            }
+        }
+        #[cfg(debug_assertions)]
+        assert_eq!(balanced, self.is_balanced_by_scan(), "Kafka's isBalanced");
+        balanced
+    }
+
+    /// Kafka's `isBalanced` slow path as written: every partition each member could get.
+    #[cfg(debug_assertions)]
+    fn is_balanced_by_scan(&self) -> bool {
+        let input = self.input;
+        let mut owner_of = vec![NONE; input.partition_count() as usize];
+        for (slot, list) in self.current.iter().enumerate() {
+            if self.active[slot] {
+                for &p in list {
+                    owner_of[p as usize] = slot as u32;
+                }
+            }
+        }
+        for &(count, rank) in &self.sorted {
+            let member = self.by_rank[rank as usize];
+            if u64::from(count) == self.max_size[member as usize] {
+                continue;
+            }
+            for &t in input.topics_of(member) {
+                for p in input.offsets[t as usize]..input.offsets[t as usize + 1] {
+                    let other = owner_of[p as usize];
+                    if other != NONE && count as usize + 1 < self.size(other) {
+                        return false;
+                    }
+                }
             }
         }
         true
@@ -382,6 +417,13 @@ impl<'i, 'a> General<'i, 'a> {
         self.sorted.remove(&self.key(new_member));
         self.movements
             .move_partition(self.input, partition, old_member, new_member);
+        if let Some(fullest) = &mut self.fullest {
+            fullest.move_partition(
+                self.input.topic_of(partition),
+                (old_member, self.current[old_member as usize].len() as u32),
+                (new_member, self.current[new_member as usize].len() as u32),
+            );
+        }
         let list = &mut self.current[old_member as usize];
         let at = list
             .iter()
@@ -470,5 +512,85 @@ impl Movements {
             .get(&(new, old))
             .and_then(JavaHashSet::first)
             .unwrap_or(partition)
+    }
+}
+
+/// For each topic, the partition counts of the active members holding its partitions, so that
+/// the largest is at hand as partitions move.
+#[derive(Debug)]
+struct Fullest {
+    /// Per member: topic → how many of its partitions the member holds.
+    held: Vec<BTreeMap<u32, u32>>,
+    /// Per topic: partition count of a holder → how many holders have it.
+    holders: Vec<BTreeMap<u32, u32>>,
+}
+
+impl Fullest {
+    fn new(input: &Input<'_>, current: &[Vec<u32>], active: &[bool]) -> Self {
+        let mut held: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); current.len()];
+        let mut holders: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); input.topics.len()];
+        for (slot, list) in current.iter().enumerate() {
+            if !active[slot] {
+                continue;
+            }
+            for &p in list {
+                *held[slot].entry(input.topic_of(p)).or_default() += 1;
+            }
+            for &topic in held[slot].keys() {
+                *holders[topic as usize]
+                    .entry(list.len() as u32)
+                    .or_default() += 1;
+            }
+        }
+        Self { held, holders }
+    }
+
+    /// The largest partition count among the holders of `topic` (0 if none).
+    fn largest(&self, topic: u32) -> u32 {
+        self.holders[topic as usize]
+            .last_key_value()
+            .map_or(0, |(&count, _)| count)
+    }
+
+    fn add(&mut self, topic: u32, count: u32) {
+        *self.holders[topic as usize].entry(count).or_default() += 1;
+    }
+
+    fn remove(&mut self, topic: u32, count: u32) {
+        let counts = &mut self.holders[topic as usize];
+        let holders = counts.get_mut(&count).expect("a holder of that count");
+        *holders -= 1;
+        if *holders == 0 {
+            counts.remove(&count);
+        }
+    }
+
+    /// A partition of `topic` moved from `old` to `new`, given as (member, count before).
+    fn move_partition(&mut self, topic: u32, old: (u32, u32), new: (u32, u32)) {
+        let (old, old_count) = old;
+        let (new, new_count) = new;
+        let old_topics: Vec<u32> = self.held[old as usize].keys().copied().collect();
+        for t in old_topics {
+            self.remove(t, old_count);
+            self.add(t, old_count - 1);
+        }
+        let new_topics: Vec<u32> = self.held[new as usize].keys().copied().collect();
+        for t in new_topics {
+            self.remove(t, new_count);
+            self.add(t, new_count + 1);
+        }
+        let left = self.held[old as usize]
+            .get_mut(&topic)
+            .expect("the old owner holds the topic");
+        *left -= 1;
+        if *left == 0 {
+            self.held[old as usize].remove(&topic);
+            self.remove(topic, old_count - 1);
+        }
+        let joined = self.held[new as usize].entry(topic).or_default();
+        *joined += 1;
+        if *joined == 1 {
+            self.add(topic, new_count + 1);
+        }
     }
 }
