@@ -4,15 +4,15 @@
 //! Both run one algorithm. First the members' claims are sorted out (Kafka's
 //! `allSubscriptionsEqual`): a partition claimed by members of different generations stays with
 //! the newest, one claimed twice in the same generation is taken from both. Then, when every
-//! member subscribes to the same topics, the [`constrained`] builder (Kafka's
+//! member subscribes to the same topics, the constrained builder (Kafka's
 //! `ConstrainedAssignmentBuilder`) keeps each member's partitions up to its quota and deals the
-//! rest round-robin; otherwise the [`general`] builder (`GeneralAssignmentBuilder`) keeps what it
+//! rest round-robin; otherwise the general builder (`GeneralAssignmentBuilder`) keeps what it
 //! can, hands each unassigned partition to the least loaded member that may take it, and moves
 //! partitions until no move improves the balance.
 //!
 //! Where Kafka breaks a tie by the iteration order of a `java.util.HashMap` (the members, in the
 //! order the leader received their JoinGroup, which is the order of the `members` slice here;
-//! the partitions moved between two members), the same order is computed ([`java_hash_map`]).
+//! the partitions moved between two members), the same order is computed.
 
 pub(crate) mod constrained;
 pub(crate) mod general;
@@ -82,6 +82,9 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// * Input Kafka mishandles is made safe: owned partitions beyond a topic's partition count
 ///   are ignored, and a partition is never moved back to an earlier owner that no longer
 ///   subscribes to its topic or whose assignment is fixed (Kafka would assign it there or throw).
+/// * A member carries one generation. Kafka compares a claim's generation (from the sticky
+///   user data) with the other claimant's subscription `generationId`; the two differ only
+///   for a member whose user data and subscription disagree.
 /// * A member with no topics makes the subscriptions unequal. In Kafka, members with no topics
 ///   iterated before the first member with topics count as equal to it, and get its topics'
 ///   partitions.
