@@ -251,6 +251,41 @@ mod abstract_sticky_assignor_test {
 
     use super::*;
 
+    /// `testMemberData`: the owned partitions and generation survive every subscription
+    /// version the assignor supports (V0 and V1 carry the generation in user data only; the
+    /// cooperative assignor has no V0).
+    #[test]
+    fn test_member_data() {
+        let owned = [tp("topic1", 0), tp("topic2", 1)];
+        for kind in BOTH {
+            let protocol = kind.assignor().name();
+            let user_data = subscription_user_data(protocol, &owned, Some(GENERATION_ID));
+            let v0 = Subscription {
+                topics: vec!["topic".to_string()],
+                user_data: user_data.clone(),
+                generation_id: -1,
+                ..Subscription::default()
+            };
+            let v1 = Subscription {
+                owned_partitions: owned.to_vec(),
+                ..v0.clone()
+            };
+            let v2 = Subscription {
+                generation_id: GENERATION_ID,
+                ..v1.clone()
+            };
+            let versions = match kind {
+                Kind::Sticky => vec![v0, v1, v2],
+                Kind::Cooperative => vec![v1, v2],
+            };
+            for subscription in versions {
+                let member = member_from_subscription(protocol, "m", None, &subscription);
+                assert_eq!(sorted(member.owned), owned, "{kind:?} {subscription:?}");
+                assert_eq!(member.generation, Some(GENERATION_ID));
+            }
+        }
+    }
+
     #[test]
     fn test_one_consumer_no_topic() {
         for kind in BOTH {
@@ -1392,6 +1427,21 @@ mod sticky_assignor_test {
     }
 
     #[test]
+    fn test_member_data_with_inconsistent_data() {
+        // The eager assignor always honours the user data.
+        let subscription = Subscription {
+            topics: vec!["topic".to_string()],
+            user_data: subscription_user_data("sticky", &[tp("topic", 1)], Some(GENERATION_ID)),
+            owned_partitions: vec![tp("topic", 0)],
+            generation_id: -1,
+            rack_id: None,
+        };
+        let member = member_from_subscription("sticky", "m", None, &subscription);
+        assert_eq!(member.owned, [tp("topic", 1)]);
+        assert_eq!(member.generation, Some(GENERATION_ID));
+    }
+
+    #[test]
     fn test_member_data_will_honor_user_data() {
         let owned = [tp("topic1", 0), tp("topic2", 1)];
         let subscription = Subscription {
@@ -1509,6 +1559,24 @@ mod cooperative_sticky_assignor_test {
         let member = member_from_subscription("cooperative-sticky", "m", None, &subscription);
         assert_eq!(member.owned, [tp("topic", 0)]);
         assert_eq!(member.generation, Some(1));
+    }
+
+    #[test]
+    fn test_member_data_with_empty_partitions_and_equal_generation() {
+        let subscription = Subscription {
+            topics: vec!["topic".to_string()],
+            user_data: subscription_user_data(
+                "cooperative-sticky",
+                &[tp("topic1", 0), tp("topic2", 1)],
+                Some(GENERATION_ID),
+            ),
+            owned_partitions: Vec::new(),
+            generation_id: GENERATION_ID,
+            rack_id: None,
+        };
+        let member = member_from_subscription("cooperative-sticky", "m", None, &subscription);
+        assert!(member.owned.is_empty());
+        assert_eq!(member.generation, Some(GENERATION_ID));
     }
 
     #[test]
