@@ -266,6 +266,7 @@ impl<'a> Input<'a> {
         // list (the usual case) share one without sorting it again.
         let mut subscriptions: Vec<Subscribed<'a>> = Vec::new();
         let mut subscription_of: Vec<u32> = Vec::with_capacity(members.len());
+        let mut known: BTreeMap<Vec<&str>, u32> = BTreeMap::new();
         let mut last: Option<(&[String], u32)> = None;
         for member in members {
             if let Some((topics, index)) = last
@@ -277,16 +278,13 @@ impl<'a> Input<'a> {
             let mut listed: Vec<&str> = member.topics.iter().map(String::as_str).collect();
             listed.sort_unstable();
             listed.dedup();
-            let index = match subscriptions.iter().position(|s| s.listed == listed) {
-                Some(index) => index as u32,
-                None => {
-                    subscriptions.push(Subscribed {
-                        listed,
-                        topics: Vec::new(),
-                    });
-                    (subscriptions.len() - 1) as u32
-                }
-            };
+            let index = *known.entry(listed.clone()).or_insert_with(|| {
+                subscriptions.push(Subscribed {
+                    listed,
+                    topics: Vec::new(),
+                });
+                (subscriptions.len() - 1) as u32
+            });
             subscription_of.push(index);
             last = Some((&member.topics, index));
         }
