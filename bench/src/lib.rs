@@ -85,7 +85,10 @@ pub const CASES: [Case; 30] = [
     case("assign_one_member_one_topic_rebalance", "range"),
     case("assign_one_member_one_topic_rebalance", "roundrobin"),
     case("assign_one_member_one_topic_rebalance", "sticky"),
-    case("assign_one_member_one_topic_rebalance", "cooperative_sticky"),
+    case(
+        "assign_one_member_one_topic_rebalance",
+        "cooperative_sticky",
+    ),
     case("assign_one_member_one_topic_rebalance", "clone_baseline"),
 ];
 
@@ -416,7 +419,10 @@ mod tests {
     fn every_case_runs_and_the_clock_is_read() {
         let mut workloads = Workloads::new();
         // The assignor cases take seconds each in a debug build; `assign` has its own test.
-        for case in CASES.into_iter().filter(|c| !c.group.starts_with("assign_")) {
+        for case in CASES
+            .into_iter()
+            .filter(|c| !c.group.starts_with("assign_"))
+        {
             let mut ticks = 0.0;
             let mut clock = || {
                 ticks += 1.0;

@@ -1,6 +1,6 @@
 //! Kafka's `RangeAssignor` (`"range"`), rack-unaware.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::assignor::{
     Assignment, Assignor, Member, TopicPartition, assigned_count, empty_assignment, sorted_members,
@@ -65,43 +65,49 @@ impl Assignor for RangeAssignor {
         let mut assignment = empty_assignment(members);
         let sorted = sorted_members(members);
 
-        // Each topic's subscribers, in member order, each once even if it lists a topic twice
-        // (Kafka keeps the first of duplicates in a `LinkedHashMap`).
-        let mut subscribers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        // Each member's subscription as a set (duplicates count once, as in Kafka's
+        // `LinkedHashMap`); members listing the same topics in the same order share one.
+        let mut distinct: Vec<BTreeSet<&str>> = Vec::new();
+        let mut subscription_of: Vec<usize> = Vec::with_capacity(sorted.len());
+        let mut last: Option<&[String]> = None;
         for member in &sorted {
-            for topic in &member.topics {
-                let list = subscribers.entry(topic.as_str()).or_default();
-                if list.last() != Some(&member.member_id.as_str()) {
-                    list.push(member.member_id.as_str());
-                }
+            if last != Some(member.topics.as_slice()) {
+                distinct.push(member.topics.iter().map(String::as_str).collect());
+                last = Some(&member.topics);
             }
+            subscription_of.push(distinct.len() - 1);
         }
 
+        let mut ranges: Vec<Vec<TopicPartition>> = vec![Vec::new(); sorted.len()];
         let mut expected_total: u64 = 0;
         for (topic, &partition_count) in partitions_per_topic {
-            let Some(consumers) = subscribers.get(topic.as_str()) else {
-                continue; // Nobody subscribes to it.
-            };
             if partition_count == 0 {
                 continue; // Kafka drops topics without partitions before assigning.
             }
-            assert!(!consumers.is_empty(), "a subscriber list is never empty");
+            // The topic's subscribers, in member order.
+            let subscribed: Vec<bool> = distinct
+                .iter()
+                .map(|s| s.contains(topic.as_str()))
+                .collect();
+            let consumers: Vec<usize> = (0..sorted.len())
+                .filter(|&i| subscribed[subscription_of[i]])
+                .collect();
+            if consumers.is_empty() {
+                continue; // Nobody subscribes to it.
+            }
             expected_total += u64::from(partition_count);
 
             let consumer_count = consumers.len() as u64;
             let per_consumer = u64::from(partition_count) / consumer_count;
             let with_extra = u64::from(partition_count) % consumer_count;
             let mut next: u64 = 0;
-            for (index, member_id) in consumers.iter().enumerate() {
+            for (index, &consumer) in consumers.iter().enumerate() {
                 let index = index as u64;
                 let start = per_consumer * index + index.min(with_extra);
                 let length = per_consumer + u64::from(index < with_extra);
                 debug_assert_eq!(start, next, "ranges are contiguous");
-                let partitions = assignment
-                    .get_mut(*member_id)
-                    .expect("every subscriber is a member, and every member has an entry");
                 // `start + length <= partition_count`, a u32, so the casts are lossless.
-                partitions.extend(
+                ranges[consumer].extend(
                     (start..start + length).map(|p| TopicPartition::new(topic.clone(), p as u32)),
                 );
                 next = start + length;
@@ -111,6 +117,11 @@ impl Assignor for RangeAssignor {
                 u64::from(partition_count),
                 "the ranges of {topic:?} cover its partitions exactly"
             );
+        }
+        for (member, partitions) in sorted.iter().zip(ranges) {
+            *assignment
+                .get_mut(&member.member_id)
+                .expect("every member has an entry") = partitions;
         }
 
         for partitions in assignment.values_mut() {

@@ -65,14 +65,23 @@ impl Assignor for RoundRobinAssignor {
     ) -> Assignment {
         let mut assignment = empty_assignment(members);
         let sorted = sorted_members(members);
-        let subscriptions: Vec<BTreeSet<&str>> = sorted
-            .iter()
-            .map(|member| member.topics.iter().map(String::as_str).collect())
-            .collect();
+
+        // Each member's subscription as a set; members listing the same topics in the same
+        // order (the usual case) share one.
+        let mut distinct: Vec<BTreeSet<&str>> = Vec::new();
+        let mut subscription_of: Vec<usize> = Vec::with_capacity(sorted.len());
+        let mut last: Option<&[String]> = None;
+        for member in &sorted {
+            if last != Some(member.topics.as_slice()) {
+                distinct.push(member.topics.iter().map(String::as_str).collect());
+                last = Some(&member.topics);
+            }
+            subscription_of.push(distinct.len() - 1);
+        }
 
         // Every topic someone subscribes to and that has partitions, in Java's `TreeSet<String>`
         // order.
-        let mut topics: Vec<(&str, u32)> = subscriptions
+        let mut topics: Vec<(&str, u32)> = distinct
             .iter()
             .flatten()
             .filter_map(|&topic| {
@@ -83,15 +92,17 @@ impl Assignor for RoundRobinAssignor {
         topics.sort_by(|a, b| java_string_cmp(a.0, b.0));
         topics.dedup_by(|a, b| a.0 == b.0);
 
+        let mut dealt: Vec<Vec<TopicPartition>> = vec![Vec::new(); sorted.len()];
         let mut expected_total: u64 = 0;
         let mut cursor: usize = 0;
         for &(topic, partition_count) in &topics {
             expected_total += u64::from(partition_count);
+            let subscribed: Vec<bool> = distinct.iter().map(|s| s.contains(topic)).collect();
             for partition in 0..partition_count {
                 // At least one member subscribes to `topic` (that is how it got in the list),
                 // so a full turn of the circle finds it.
                 let mut skipped: usize = 0;
-                while !subscriptions[cursor].contains(topic) {
+                while !subscribed[subscription_of[cursor]] {
                     cursor = (cursor + 1) % sorted.len();
                     skipped += 1;
                     assert!(
@@ -99,12 +110,14 @@ impl Assignor for RoundRobinAssignor {
                         "some member subscribes to {topic:?}"
                     );
                 }
-                assignment
-                    .get_mut(&sorted[cursor].member_id)
-                    .expect("every member has an entry")
-                    .push(TopicPartition::new(topic, partition));
+                dealt[cursor].push(TopicPartition::new(topic, partition));
                 cursor = (cursor + 1) % sorted.len();
             }
+        }
+        for (member, partitions) in sorted.iter().zip(dealt) {
+            *assignment
+                .get_mut(&member.member_id)
+                .expect("every member has an entry") = partitions;
         }
 
         assert_eq!(

@@ -27,3 +27,5 @@ mod replication_log;
 mod sim;
 mod sim_groups;
 mod sticky;
+#[cfg(not(target_arch = "wasm32"))]
+mod sticky_props;

@@ -41,7 +41,10 @@ pub(crate) fn build(input: &Input<'_>, claims: Claims) -> Outcome {
     // assignOwnedPartitions.
     for (slot, mut owned) in claims.owned.into_iter().enumerate() {
         // By partition number, then topic (topic indices are in topic order).
-        owned.sort_unstable_by_key(|&p| (input.number_of(p), input.topic_of(p)));
+        owned.sort_by_cached_key(|&p| {
+            let topic = input.topic_of(p);
+            (p - input.offsets[topic as usize], topic)
+        });
         owned.retain(|&p| !multiple[p as usize]);
         let keep = if owned.len() < min_quota {
             under_min.push(slot as u32);

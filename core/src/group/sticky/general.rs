@@ -59,6 +59,8 @@ struct General<'i, 'a> {
     previous: BTreeMap<u32, Previous>,
     revocation_required: bool,
     movements: Movements,
+    /// The fullest holder of each topic, kept once `isBalanced` first needs it.
+    fullest: Option<Fullest>,
 }
 
 impl<'i, 'a> General<'i, 'a> {
@@ -69,13 +71,13 @@ impl<'i, 'a> General<'i, 'a> {
         let mut by_rank = vec![NONE; members];
         let mut max_size = Vec::with_capacity(members);
         for (slot, member) in input.members.iter().enumerate() {
-            for &topic in &member.topics {
+            let topics = input.topics_of(slot as u32);
+            for &topic in topics {
                 topic_members[topic as usize].push(slot as u32);
             }
             by_rank[member.rank as usize] = slot as u32;
             max_size.push(
-                member
-                    .topics
+                topics
                     .iter()
                     .map(|&t| u64::from(input.offsets[t as usize + 1] - input.offsets[t as usize]))
                     .sum(),
@@ -99,6 +101,7 @@ impl<'i, 'a> General<'i, 'a> {
             previous: BTreeMap::new(),
             revocation_required: false,
             movements: Movements::default(),
+            fullest: None,
         }
     }
 
@@ -128,9 +131,8 @@ impl<'i, 'a> General<'i, 'a> {
         // assignOwnedPartitions: keep claims on topics the member still subscribes to.
         let mut kept = vec![false; input.partition_count() as usize];
         for slot in 0..self.current.len() {
-            let member = &input.members[slot];
             let before = self.current[slot].len();
-            self.current[slot].retain(|&p| member.subscribes(input.topic_of(p)));
+            self.current[slot].retain(|&p| input.subscribes(slot as u32, input.topic_of(p)));
             if self.current[slot].len() != before {
                 self.revocation_required = true;
             }
@@ -191,7 +193,7 @@ impl<'i, 'a> General<'i, 'a> {
             .sorted
             .iter()
             .map(|&(_, rank)| self.by_rank[rank as usize])
-            .find(|&m| self.input.members[m as usize].subscribes(topic));
+            .find(|&m| self.input.subscribes(m, topic));
         if let Some(member) = found {
             self.sorted.remove(&self.key(member));
             self.current[member as usize].push(partition);
@@ -214,10 +216,7 @@ impl<'i, 'a> General<'i, 'a> {
 
     fn balance(&mut self, sorted_all: &mut Vec<u32>, unassigned: &mut Vec<u32>) {
         let input = self.input;
-        let initializing = self
-            .sorted
-            .last()
-            .is_none_or(|&(count, _)| count == 0);
+        let initializing = self.sorted.last().is_none_or(|&(count, _)| count == 0);
 
         for &partition in unassigned.iter() {
             if !self.topic_members[input.topic_of(partition) as usize].is_empty() {
@@ -250,6 +249,7 @@ impl<'i, 'a> General<'i, 'a> {
         {
             self.current = before_moves;
             self.owner = owner_before_moves;
+            self.fullest = None;
         }
     }
 
@@ -272,39 +272,69 @@ impl<'i, 'a> General<'i, 'a> {
     }
 
     /// `isBalanced`.
-    fn is_balanced(&self) -> bool {
+    fn is_balanced(&mut self) -> bool {
         let (Some(&(min, _)), Some(&(max, _))) = (self.sorted.first(), self.sorted.last()) else {
             return true;
         };
         if min + 1 >= max {
             return true;
         }
-        // The fullest owner of each topic's partitions, among active members.
         let input = self.input;
-        let mut fullest = vec![0usize; input.topics.len()];
-        for (slot, list) in self.current.iter().enumerate() {
-            if !self.active[slot] {
+        // Kafka scans every partition of every member short of all it could have, for one held
+        // by a member with two or more partitions than it. The same question, asked with the
+        // fullest holder of each topic: members come by count, and once a member's count is
+        // within one of the largest, nobody holds two more than it.
+        if self.fullest.is_none() {
+            self.fullest = Some(Fullest::new(input, &self.current, &self.active));
+        }
+        let fullest = self.fullest.as_ref().expect("just built");
+        let mut balanced = true;
+        for &(count, rank) in &self.sorted {
+            if count + 1 >= max {
+                break;
+            }
+            let member = self.by_rank[rank as usize];
+            if u64::from(count) == self.max_size[member as usize] {
                 continue;
             }
-            for &p in list {
-                let topic = input.topic_of(p) as usize;
-                fullest[topic] = fullest[topic].max(list.len());
+            if input
+                .topics_of(member)
+                .iter()
+                .any(|&t| count + 1 < fullest.largest(t))
+            {
+                balanced = false;
+                break;
             }
         }
-        // A member short of all it could have, with a topic whose partition sits with a member
-        // holding two or more than it, could be given that partition.
+        #[cfg(debug_assertions)]
+        assert_eq!(balanced, self.is_balanced_by_scan(), "Kafka's isBalanced");
+        balanced
+    }
+
+    /// Kafka's `isBalanced` slow path as written: every partition each member could get.
+    #[cfg(debug_assertions)]
+    fn is_balanced_by_scan(&self) -> bool {
+        let input = self.input;
+        let mut owner_of = vec![NONE; input.partition_count() as usize];
+        for (slot, list) in self.current.iter().enumerate() {
+            if self.active[slot] {
+                for &p in list {
+                    owner_of[p as usize] = slot as u32;
+                }
+            }
+        }
         for &(count, rank) in &self.sorted {
             let member = self.by_rank[rank as usize];
             if u64::from(count) == self.max_size[member as usize] {
                 continue;
             }
-            let member_in = &input.members[member as usize];
-            if member_in
-                .topics
-                .iter()
-                .any(|&t| count as usize + 1 < fullest[t as usize])
-            {
-                return false;
+            for &t in input.topics_of(member) {
+                for p in input.offsets[t as usize]..input.offsets[t as usize + 1] {
+                    let other = owner_of[p as usize];
+                    if other != NONE && count as usize + 1 < self.size(other) {
+                        return false;
+                    }
+                }
             }
         }
         true
@@ -330,7 +360,7 @@ impl<'i, 'a> General<'i, 'a> {
                     // Kafka moves it back even to a member that no longer subscribes to the
                     // topic, or throws for a fixed one; neither is followed here.
                     if self.active[earlier as usize]
-                        && input.members[earlier as usize].subscribes(topic)
+                        && input.subscribes(earlier, topic)
                         && self.size(member) > self.size(earlier) + 1
                     {
                         self.reassign_to(partition, earlier);
@@ -361,7 +391,7 @@ impl<'i, 'a> General<'i, 'a> {
             .sorted
             .iter()
             .map(|&(_, rank)| self.by_rank[rank as usize])
-            .find(|&m| self.input.members[m as usize].subscribes(topic))
+            .find(|&m| self.input.subscribes(m, topic))
             .expect("the partition's topic has an active subscriber: its owner");
         self.reassign_to(partition, new_member);
     }
@@ -387,6 +417,13 @@ impl<'i, 'a> General<'i, 'a> {
         self.sorted.remove(&self.key(new_member));
         self.movements
             .move_partition(self.input, partition, old_member, new_member);
+        if let Some(fullest) = &mut self.fullest {
+            fullest.move_partition(
+                self.input.topic_of(partition),
+                (old_member, self.current[old_member as usize].len() as u32),
+                (new_member, self.current[new_member as usize].len() as u32),
+            );
+        }
         let list = &mut self.current[old_member as usize];
         let at = list
             .iter()
@@ -475,5 +512,85 @@ impl Movements {
             .get(&(new, old))
             .and_then(JavaHashSet::first)
             .unwrap_or(partition)
+    }
+}
+
+/// For each topic, the partition counts of the active members holding its partitions, so that
+/// the largest is at hand as partitions move.
+#[derive(Debug)]
+struct Fullest {
+    /// Per member: topic → how many of its partitions the member holds.
+    held: Vec<BTreeMap<u32, u32>>,
+    /// Per topic: partition count of a holder → how many holders have it.
+    holders: Vec<BTreeMap<u32, u32>>,
+}
+
+impl Fullest {
+    fn new(input: &Input<'_>, current: &[Vec<u32>], active: &[bool]) -> Self {
+        let mut held: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); current.len()];
+        let mut holders: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); input.topics.len()];
+        for (slot, list) in current.iter().enumerate() {
+            if !active[slot] {
+                continue;
+            }
+            for &p in list {
+                *held[slot].entry(input.topic_of(p)).or_default() += 1;
+            }
+            for &topic in held[slot].keys() {
+                *holders[topic as usize]
+                    .entry(list.len() as u32)
+                    .or_default() += 1;
+            }
+        }
+        Self { held, holders }
+    }
+
+    /// The largest partition count among the holders of `topic` (0 if none).
+    fn largest(&self, topic: u32) -> u32 {
+        self.holders[topic as usize]
+            .last_key_value()
+            .map_or(0, |(&count, _)| count)
+    }
+
+    fn add(&mut self, topic: u32, count: u32) {
+        *self.holders[topic as usize].entry(count).or_default() += 1;
+    }
+
+    fn remove(&mut self, topic: u32, count: u32) {
+        let counts = &mut self.holders[topic as usize];
+        let holders = counts.get_mut(&count).expect("a holder of that count");
+        *holders -= 1;
+        if *holders == 0 {
+            counts.remove(&count);
+        }
+    }
+
+    /// A partition of `topic` moved from `old` to `new`, given as (member, count before).
+    fn move_partition(&mut self, topic: u32, old: (u32, u32), new: (u32, u32)) {
+        let (old, old_count) = old;
+        let (new, new_count) = new;
+        let old_topics: Vec<u32> = self.held[old as usize].keys().copied().collect();
+        for t in old_topics {
+            self.remove(t, old_count);
+            self.add(t, old_count - 1);
+        }
+        let new_topics: Vec<u32> = self.held[new as usize].keys().copied().collect();
+        for t in new_topics {
+            self.remove(t, new_count);
+            self.add(t, new_count + 1);
+        }
+        let left = self.held[old as usize]
+            .get_mut(&topic)
+            .expect("the old owner holds the topic");
+        *left -= 1;
+        if *left == 0 {
+            self.held[old as usize].remove(&topic);
+            self.remove(topic, old_count - 1);
+        }
+        let joined = self.held[new as usize].entry(topic).or_default();
+        *joined += 1;
+        if *joined == 1 {
+            self.add(topic, new_count + 1);
+        }
     }
 }

@@ -104,8 +104,7 @@ impl JavaHashTable {
     where
         I: Iterator<Item = i32> + Clone,
     {
-        if self.capacity == 0 || (how == Insertion::ComputeIfAbsent && self.size > self.threshold)
-        {
+        if self.capacity == 0 || (how == Insertion::ComputeIfAbsent && self.size > self.threshold) {
             self.resize(&mut present.clone());
         }
         let bucket = self.bucket(hash) as usize;
@@ -232,7 +231,11 @@ mod tests {
     fn small_hashes_iterate_by_bucket_whatever_the_insertion_order() {
         // "a", "b", "c" hash to 97, 98, 99: buckets 1, 2, 3 of 16.
         let order = iteration_order(
-            &[java_string_hash("c"), java_string_hash("a"), java_string_hash("b")],
+            &[
+                java_string_hash("c"),
+                java_string_hash("a"),
+                java_string_hash("b"),
+            ],
             Insertion::Put,
         );
         assert_eq!(order, [1, 2, 0]);

@@ -4,15 +4,15 @@
 //! Both run one algorithm. First the members' claims are sorted out (Kafka's
 //! `allSubscriptionsEqual`): a partition claimed by members of different generations stays with
 //! the newest, one claimed twice in the same generation is taken from both. Then, when every
-//! member subscribes to the same topics, the [`constrained`] builder (Kafka's
+//! member subscribes to the same topics, the constrained builder (Kafka's
 //! `ConstrainedAssignmentBuilder`) keeps each member's partitions up to its quota and deals the
-//! rest round-robin; otherwise the [`general`] builder (`GeneralAssignmentBuilder`) keeps what it
+//! rest round-robin; otherwise the general builder (`GeneralAssignmentBuilder`) keeps what it
 //! can, hands each unassigned partition to the least loaded member that may take it, and moves
 //! partitions until no move improves the balance.
 //!
 //! Where Kafka breaks a tie by the iteration order of a `java.util.HashMap` (the members, in the
 //! order the leader received their JoinGroup, which is the order of the `members` slice here;
-//! the partitions moved between two members), the same order is computed ([`java_hash_map`]).
+//! the partitions moved between two members), the same order is computed.
 
 pub(crate) mod constrained;
 pub(crate) mod general;
@@ -82,6 +82,9 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// * Input Kafka mishandles is made safe: owned partitions beyond a topic's partition count
 ///   are ignored, and a partition is never moved back to an earlier owner that no longer
 ///   subscribes to its topic or whose assignment is fixed (Kafka would assign it there or throw).
+/// * A member carries one generation. Kafka compares a claim's generation (from the sticky
+///   user data) with the other claimant's subscription `generationId`; the two differ only
+///   for a member whose user data and subscription disagree.
 /// * A member with no topics makes the subscriptions unequal. In Kafka, members with no topics
 ///   iterated before the first member with topics count as equal to it, and get its topics'
 ///   partitions.
@@ -107,7 +110,7 @@ impl Assignor for StickyAssignor {
     ) -> Assignment {
         let input = Input::new(partitions_per_topic, members);
         let outcome = input.assign();
-        input.into_assignment(members, outcome.assignment)
+        input.to_assignment(members, outcome.assignment)
     }
 }
 
@@ -190,34 +193,36 @@ impl Assignor for CooperativeStickyAssignor {
                 list.swap_remove(at);
             }
         }
-        input.into_assignment(members, assignment)
+        input.to_assignment(members, assignment)
     }
+}
+
+/// One distinct subscription (members usually share one).
+#[derive(Debug)]
+pub(crate) struct Subscribed<'a> {
+    /// The topics as listed, sorted, without duplicates.
+    pub(crate) listed: Vec<&'a str>,
+    /// The listed topics that have partitions: indices into [`Input::topics`], sorted.
+    pub(crate) topics: Vec<u32>,
 }
 
 /// One member, as the builders see it.
 #[derive(Debug)]
-pub(crate) struct MemberIn<'a> {
+pub(crate) struct MemberIn {
     /// The position of the id among all ids in Java's `String.compareTo` order.
     pub(crate) rank: u32,
-    /// The subscribed topics as listed, without duplicates.
-    pub(crate) listed_topics: Vec<&'a str>,
-    /// The subscribed topics that have partitions: indices into [`Input::topics`], sorted.
-    pub(crate) topics: Vec<u32>,
+    /// Its subscription: an index into [`Input::subscriptions`].
+    pub(crate) subscription: u32,
     /// The owned partitions (`MemberData.partitions`) that exist, in the member's order.
     pub(crate) owned: Vec<u32>,
     /// `MemberData.generation`.
     pub(crate) generation: Option<i32>,
 }
 
-impl MemberIn<'_> {
+impl MemberIn {
     /// The generation, or `DEFAULT_GENERATION`.
     pub(crate) fn generation_or_default(&self) -> i32 {
         self.generation.unwrap_or(DEFAULT_GENERATION)
-    }
-
-    /// Whether the member subscribes to topic `topic`.
-    pub(crate) fn subscribes(&self, topic: u32) -> bool {
-        self.topics.binary_search(&topic).is_ok()
     }
 }
 
@@ -233,7 +238,9 @@ pub(crate) struct Input<'a> {
     /// partition count. Index order is (topic, partition) order.
     pub(crate) offsets: Vec<u32>,
     /// The members in the iteration order of Kafka's `HashMap` of subscriptions.
-    pub(crate) members: Vec<MemberIn<'a>>,
+    pub(crate) members: Vec<MemberIn>,
+    /// The distinct subscriptions.
+    pub(crate) subscriptions: Vec<Subscribed<'a>>,
     /// The position in `members` of each member of the caller's slice.
     pub(crate) slot_of: Vec<u32>,
 }
@@ -255,10 +262,36 @@ impl<'a> Input<'a> {
         partitions_per_topic: &'a BTreeMap<String, u32>,
         members: &'a [Member],
     ) -> Self {
+        // The distinct subscriptions, as sorted topic lists; consecutive members with the same
+        // list (the usual case) share one without sorting it again.
+        let mut subscriptions: Vec<Subscribed<'a>> = Vec::new();
+        let mut subscription_of: Vec<u32> = Vec::with_capacity(members.len());
+        let mut known: BTreeMap<Vec<&str>, u32> = BTreeMap::new();
+        let mut last: Option<(&[String], u32)> = None;
+        for member in members {
+            if let Some((topics, index)) = last
+                && topics == member.topics.as_slice()
+            {
+                subscription_of.push(index);
+                continue;
+            }
+            let mut listed: Vec<&str> = member.topics.iter().map(String::as_str).collect();
+            listed.sort_unstable();
+            listed.dedup();
+            let index = *known.entry(listed.clone()).or_insert_with(|| {
+                subscriptions.push(Subscribed {
+                    listed,
+                    topics: Vec::new(),
+                });
+                (subscriptions.len() - 1) as u32
+            });
+            subscription_of.push(index);
+            last = Some((&member.topics, index));
+        }
         // What AbstractPartitionAssignor hands the assignor: subscribed topics with partitions.
-        let subscribed: BTreeSet<&str> = members
+        let subscribed: BTreeSet<&str> = subscriptions
             .iter()
-            .flat_map(|member| member.topics.iter().map(String::as_str))
+            .flat_map(|s| s.listed.iter().copied())
             .collect();
         let mut topics: Vec<&str> = subscribed
             .into_iter()
@@ -299,23 +332,21 @@ impl<'a> Input<'a> {
             "member ids are unique within a group"
         );
 
+        for subscription in &mut subscriptions {
+            subscription.topics = subscription
+                .listed
+                .iter()
+                .filter_map(|topic| topic_index.get(topic).copied())
+                .collect();
+            subscription.topics.sort_unstable();
+        }
+
         let mut slot_of = vec![NONE; members.len()];
         let mut lookup = TopicLookup::new(&topic_index);
         let mut ins = Vec::with_capacity(members.len());
         for (slot, &i) in order.iter().enumerate() {
             slot_of[i] = slot as u32;
             let member = &members[i];
-            let mut listed_topics: Vec<&str> = Vec::with_capacity(member.topics.len());
-            for topic in &member.topics {
-                if !listed_topics.contains(&topic.as_str()) {
-                    listed_topics.push(topic);
-                }
-            }
-            let mut subscribed: Vec<u32> = listed_topics
-                .iter()
-                .filter_map(|topic| topic_index.get(topic).copied())
-                .collect();
-            subscribed.sort_unstable();
             let owned = member
                 .owned
                 .iter()
@@ -326,8 +357,7 @@ impl<'a> Input<'a> {
                 .collect();
             ins.push(MemberIn {
                 rank: rank[i],
-                listed_topics,
-                topics: subscribed,
+                subscription: subscription_of[i],
                 owned,
                 generation: member.generation,
             });
@@ -338,8 +368,19 @@ impl<'a> Input<'a> {
             topic_hashes,
             offsets,
             members: ins,
+            subscriptions,
             slot_of,
         }
+    }
+
+    /// The topics (with partitions) member `slot` subscribes to, sorted.
+    pub(crate) fn topics_of(&self, slot: u32) -> &[u32] {
+        &self.subscriptions[self.members[slot as usize].subscription as usize].topics
+    }
+
+    /// Whether member `slot` subscribes to topic `topic`.
+    pub(crate) fn subscribes(&self, slot: u32, topic: u32) -> bool {
+        self.topics_of(slot).binary_search(&topic).is_ok()
     }
 
     /// How many partitions all the topics have.
@@ -351,11 +392,6 @@ impl<'a> Input<'a> {
     pub(crate) fn topic_of(&self, partition: u32) -> u32 {
         debug_assert!(partition < self.partition_count());
         (self.offsets.partition_point(|&offset| offset <= partition) - 1) as u32
-    }
-
-    /// The partition number of partition index `partition` within its topic.
-    pub(crate) fn number_of(&self, partition: u32) -> u32 {
-        partition - self.offsets[self.topic_of(partition) as usize]
     }
 
     /// Kafka's `TopicPartition.hashCode()` of partition index `partition`.
@@ -386,20 +422,16 @@ impl<'a> Input<'a> {
     /// Kafka's `allSubscriptionsEqual`: whether every member subscribes to the same topics, and
     /// each member's valid claims.
     fn sort_out_claims(&self) -> Claims {
-        let mut equal = true;
-        let mut first_topics: Option<BTreeSet<&str>> = None;
+        // The same set of topics is the same (sorted, deduplicated) subscription.
+        let equal = self
+            .members
+            .windows(2)
+            .all(|pair| pair[0].subscription == pair[1].subscription);
         let partitions = self.partition_count() as usize;
         let mut claimed_by = vec![NONE; partitions];
         let mut multiple = vec![false; partitions];
         let mut owned: Vec<Vec<u32>> = Vec::with_capacity(self.members.len());
         for (slot, member) in self.members.iter().enumerate() {
-            match &first_topics {
-                None => first_topics = Some(member.listed_topics.iter().copied().collect()),
-                Some(first) => {
-                    equal &= member.listed_topics.len() == first.len()
-                        && member.listed_topics.iter().all(|topic| first.contains(topic));
-                }
-            }
             let generation = member.generation_or_default();
             let mut mine = Vec::with_capacity(member.owned.len());
             for &partition in &member.owned {
@@ -473,7 +505,7 @@ impl<'a> Input<'a> {
     }
 
     /// The builders' result as an [`Assignment`]: every member of `members`, each list sorted.
-    fn into_assignment(&self, members: &[Member], lists: Vec<Vec<u32>>) -> Assignment {
+    fn to_assignment(&self, members: &[Member], lists: Vec<Vec<u32>>) -> Assignment {
         let mut assignment = empty_assignment(members);
         let mut expected: u64 = 0;
         let mut seen = vec![false; self.partition_count() as usize];
@@ -494,7 +526,7 @@ impl<'a> Input<'a> {
                     topic += 1;
                 }
                 debug_assert!(
-                    self.members[self.slot_of[i] as usize].subscribes(topic as u32),
+                    self.subscribes(self.slot_of[i], topic as u32),
                     "a member is only assigned partitions of topics it subscribes to"
                 );
                 out.push(TopicPartition::new(
@@ -531,10 +563,10 @@ impl<'m, 'a> TopicLookup<'m, 'a> {
     }
 
     fn find(&mut self, topic: &str) -> Option<u32> {
-        if let Some((name, t)) = self.last {
-            if name == topic {
-                return Some(t);
-            }
+        if let Some((name, t)) = self.last
+            && name == topic
+        {
+            return Some(t);
         }
         let (&name, &t) = self.index.get_key_value(topic)?;
         self.last = Some((name, t));
