@@ -52,6 +52,19 @@ fn consumer_config(group: &str, client: &str, strategy: &str) -> ConsumerConfig 
     config
 }
 
+/// Adds consumer `client` with `config` and subscribes it to `topic`.
+fn join(cluster: &mut Cluster, client: u32, config: ConsumerConfig, topic: &str) {
+    cluster
+        .add_consumer(client, config)
+        .expect("a new client id");
+    let now = cluster.now();
+    cluster
+        .consumer_mut(client)
+        .expect("just added")
+        .subscribe(now, &[topic.to_owned()])
+        .expect("subscribes");
+}
+
 /// Polls every consumer every 100 ms for `ms`, returning what each got.
 fn run(
     cluster: &mut Cluster,
@@ -90,15 +103,12 @@ fn a_group_of_two_shares_the_partitions_and_reads_everything_once() {
     cluster.advance(100);
     produce(&mut cluster, "orders", 4, 10);
     for (client, name) in [(1, "c1"), (2, "c2")] {
-        cluster
-            .add_consumer(client, consumer_config("g", name, "range"))
-            .expect("new client");
-        let now = cluster.now();
-        cluster
-            .consumer_mut(client)
-            .expect("added")
-            .subscribe(now, &["orders".to_owned()])
-            .expect("subscribes");
+        join(
+            &mut cluster,
+            client,
+            consumer_config("g", name, "range"),
+            "orders",
+        );
     }
     let mut seen = BTreeMap::new();
     run(&mut cluster, &[1, 2], 15_000, &mut seen);
@@ -133,15 +143,7 @@ fn committed_offsets_survive_the_coordinators_death_and_a_new_member_resumes_fro
     cluster.create_topic("t", 2, 3, &[]).expect("valid");
     cluster.advance(100);
     produce(&mut cluster, "t", 2, 5);
-    cluster
-        .add_consumer(1, consumer_config("g", "c1", "range"))
-        .expect("new client");
-    let now = cluster.now();
-    cluster
-        .consumer_mut(1)
-        .expect("added")
-        .subscribe(now, &["t".to_owned()])
-        .expect("subscribes");
+    join(&mut cluster, 1, consumer_config("g", "c1", "range"), "t");
     let mut seen = BTreeMap::new();
     run(&mut cluster, &[1], 10_000, &mut seen);
     assert_eq!(seen[&1].len(), 10);
@@ -172,15 +174,7 @@ fn committed_offsets_survive_the_coordinators_death_and_a_new_member_resumes_fro
     // More records, and a new member: it starts from the committed offsets (5 per partition),
     // not from the beginning.
     produce(&mut cluster, "t", 2, 3);
-    cluster
-        .add_consumer(2, consumer_config("g", "c2", "range"))
-        .expect("new client");
-    let now = cluster.now();
-    cluster
-        .consumer_mut(2)
-        .expect("added")
-        .subscribe(now, &["t".to_owned()])
-        .expect("subscribes");
+    join(&mut cluster, 2, consumer_config("g", "c2", "range"), "t");
     run(&mut cluster, &[2], 20_000, &mut seen);
     let offsets: BTreeSet<i64> = seen[&2].iter().map(|(_, offset)| *offset).collect();
     assert_eq!(seen[&2].len(), 6, "{:?}", seen[&2]);
@@ -193,14 +187,12 @@ fn describe_shows_lag_reset_needs_an_inactive_group_and_delete_needs_an_empty_on
     cluster.create_topic("t", 2, 2, &[]).expect("valid");
     cluster.advance(100);
     produce(&mut cluster, "t", 2, 4);
-    cluster
-        .add_consumer(1, consumer_config("g", "c1", "roundrobin"))
-        .expect("new client");
-    let now = cluster.now();
-    let consumer = cluster.consumer_mut(1).expect("added");
-    consumer
-        .subscribe(now, &["t".to_owned()])
-        .expect("subscribes");
+    join(
+        &mut cluster,
+        1,
+        consumer_config("g", "c1", "roundrobin"),
+        "t",
+    );
     let mut seen = BTreeMap::new();
     run(&mut cluster, &[1], 8_000, &mut seen);
     // Commit offset 3 of t-0 only: lag 1 there, nothing committed on t-1.
@@ -297,18 +289,8 @@ fn third_member_joins(strategy: &str) -> (Vec<ConsumptionGap>, Vec<usize>) {
     let mut timeline = OwnershipTimeline::default();
     let mut seen = BTreeMap::new();
     let start = |cluster: &mut Cluster, client: u32| {
-        cluster
-            .add_consumer(
-                client,
-                consumer_config("g", &format!("c{client}"), strategy),
-            )
-            .expect("new client");
-        let now = cluster.now();
-        cluster
-            .consumer_mut(client)
-            .expect("added")
-            .subscribe(now, &["t".to_owned()])
-            .expect("subscribes");
+        let config = consumer_config("g", &format!("c{client}"), strategy);
+        join(cluster, client, config, "t");
     };
     start(&mut cluster, 1);
     start(&mut cluster, 2);
@@ -351,15 +333,7 @@ fn a_static_member_that_restarts_within_its_session_gets_its_partitions_back_wit
         config
     };
     for (client, name) in [(1, "a"), (2, "b")] {
-        cluster
-            .add_consumer(client, static_config(name))
-            .expect("new");
-        let now = cluster.now();
-        cluster
-            .consumer_mut(client)
-            .expect("added")
-            .subscribe(now, &["t".to_owned()])
-            .expect("subscribes");
+        join(&mut cluster, client, static_config(name), "t");
     }
     let mut seen = BTreeMap::new();
     run(&mut cluster, &[1, 2], 10_000, &mut seen);
@@ -371,13 +345,7 @@ fn a_static_member_that_restarts_within_its_session_gets_its_partitions_back_wit
     // group.instance.id: same partitions, same generation, no rebalance for member a.
     cluster.remove_consumer(2);
     run(&mut cluster, &[1], 3_000, &mut seen);
-    cluster.add_consumer(3, static_config("b")).expect("new");
-    let now = cluster.now();
-    cluster
-        .consumer_mut(3)
-        .expect("added")
-        .subscribe(now, &["t".to_owned()])
-        .expect("subscribes");
+    join(&mut cluster, 3, static_config("b"), "t");
     run(&mut cluster, &[1, 3], 5_000, &mut seen);
     assert_eq!(assignment(&cluster, 3), before);
     let description = cluster.describe_group("g").expect("known");
@@ -391,15 +359,12 @@ fn partitions_added_to_a_subscribed_topic_are_assigned_after_a_rebalance() {
     cluster.create_topic("t", 2, 3, &[]).expect("valid");
     cluster.advance(100);
     for (client, name) in [(1, "a"), (2, "b")] {
-        cluster
-            .add_consumer(client, consumer_config("g", name, "roundrobin"))
-            .expect("new");
-        let now = cluster.now();
-        cluster
-            .consumer_mut(client)
-            .expect("added")
-            .subscribe(now, &["t".to_owned()])
-            .expect("subscribes");
+        join(
+            &mut cluster,
+            client,
+            consumer_config("g", name, "roundrobin"),
+            "t",
+        );
     }
     let mut seen = BTreeMap::new();
     run(&mut cluster, &[1, 2], 10_000, &mut seen);
@@ -468,16 +433,8 @@ fn a_committed_offset_below_the_log_start_takes_the_reset_policy() {
     early.auto_offset_reset = AutoOffsetReset::Earliest;
     let mut strict = consumer_config("strict", "s", "range");
     strict.auto_offset_reset = AutoOffsetReset::None;
-    cluster.add_consumer(1, early).expect("new");
-    cluster.add_consumer(2, strict).expect("new");
-    for client in [1, 2] {
-        let now = cluster.now();
-        cluster
-            .consumer_mut(client)
-            .expect("added")
-            .subscribe(now, &["t".to_owned()])
-            .expect("subscribes");
-    }
+    join(&mut cluster, 1, early, "t");
+    join(&mut cluster, 2, strict, "t");
     let mut seen = BTreeMap::new();
     let mut strict_error = None;
     for _ in 0..100 {
