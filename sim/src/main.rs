@@ -161,13 +161,17 @@ fn group_summary(report: &GroupSimReport) -> String {
     )
 }
 
-/// A consumer-group sweep: violations fail it; duplicates and losses are summed.
-fn group_sweep(seeds: u64, args: &Args, style: CommitStyle, faults: Faults) -> ExitCode {
-    let started = Instant::now();
+/// Runs `run_one` for seeds `start..start + seeds` on `threads` threads; returns the seeds for
+/// which it returned `true` (a violation).
+fn for_each_seed(
+    seeds: u64,
+    start: u64,
+    threads: u64,
+    run_one: impl Fn(u64) -> bool + Sync,
+) -> Vec<u64> {
     let next = AtomicU64::new(0);
-    let totals: [AtomicU64; 5] = Default::default();
-    let failed: Vec<u64> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..args.threads)
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut failed = Vec::new();
@@ -176,29 +180,42 @@ fn group_sweep(seeds: u64, args: &Args, style: CommitStyle, faults: Faults) -> E
                         if index >= seeds {
                             return failed;
                         }
-                        let seed = args.start + index;
-                        let report = rill_core::sim::groups::run(seed, args.steps, style, faults);
-                        for (total, value) in totals.iter().zip([
-                            report.acked_records,
-                            report.processed,
-                            report.duplicates,
-                            report.lost,
-                            report.rebalances,
-                        ]) {
-                            total.fetch_add(value, Ordering::Relaxed);
-                        }
-                        if report.violation.is_some() {
-                            println!("FAIL {}", group_summary(&report));
-                            failed.push(seed);
+                        if run_one(start + index) {
+                            failed.push(start + index);
                         }
                     }
                 })
             })
             .collect();
-        workers
+        let mut failed: Vec<u64> = workers
             .into_iter()
             .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
+            .collect();
+        failed.sort_unstable();
+        failed
+    })
+}
+
+/// A consumer-group sweep: violations fail it; duplicates and losses are summed.
+fn group_sweep(seeds: u64, args: &Args, style: CommitStyle, faults: Faults) -> ExitCode {
+    let started = Instant::now();
+    let totals: [AtomicU64; 5] = Default::default();
+    let failed = for_each_seed(seeds, args.start, args.threads, |seed| {
+        let report = rill_core::sim::groups::run(seed, args.steps, style, faults);
+        for (total, value) in totals.iter().zip([
+            report.acked_records,
+            report.processed,
+            report.duplicates,
+            report.lost,
+            report.rebalances,
+        ]) {
+            total.fetch_add(value, Ordering::Relaxed);
+        }
+        let violated = report.violation.is_some();
+        if violated {
+            println!("FAIL {}", group_summary(&report));
+        }
+        violated
     });
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     let [acked, processed, duplicates, lost, rebalances] =
@@ -214,8 +231,6 @@ fn group_sweep(seeds: u64, args: &Args, style: CommitStyle, faults: Faults) -> E
         println!("no violation");
         ExitCode::SUCCESS
     } else {
-        let mut failed = failed;
-        failed.sort_unstable();
         println!(
             "{} seed(s) violated an invariant: {failed:?}; replay one with `cargo xtask sim --groups --seed S`",
             failed.len()
@@ -229,35 +244,17 @@ fn sweep(seeds: u64, args: &Args) -> ExitCode {
         return group_sweep(seeds, args, style, faults);
     }
     let started = Instant::now();
-    let next = AtomicU64::new(0);
     let steps_total = AtomicU64::new(0);
     let deliveries_total = AtomicU64::new(0);
-    let failures: Vec<SimReport> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..args.threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut failed = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= seeds {
-                            return failed;
-                        }
-                        let seed = args.start + index;
-                        let report = run(seed, args.steps, args.profile);
-                        steps_total.fetch_add(u64::from(report.steps_run), Ordering::Relaxed);
-                        deliveries_total.fetch_add(report.deliveries, Ordering::Relaxed);
-                        if report.violation.is_some() {
-                            println!("FAIL {}", summary(&report));
-                            failed.push(report);
-                        }
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
+    let failures = for_each_seed(seeds, args.start, args.threads, |seed| {
+        let report = run(seed, args.steps, args.profile);
+        steps_total.fetch_add(u64::from(report.steps_run), Ordering::Relaxed);
+        deliveries_total.fetch_add(report.deliveries, Ordering::Relaxed);
+        let violated = report.violation.is_some();
+        if violated {
+            println!("FAIL {}", summary(&report));
+        }
+        violated
     });
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     let steps = steps_total.load(Ordering::Relaxed);
@@ -276,8 +273,7 @@ fn sweep(seeds: u64, args: &Args) -> ExitCode {
         println!("no violation");
         ExitCode::SUCCESS
     } else {
-        let mut seeds: Vec<u64> = failures.iter().map(|r| r.seed).collect();
-        seeds.sort_unstable();
+        let seeds = failures;
         println!(
             "{} seed(s) violated an invariant: {seeds:?}; replay one with `cargo xtask sim --seed S{}`",
             seeds.len(),
