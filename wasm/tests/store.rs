@@ -407,7 +407,7 @@ async fn replacement_larger_than_a_chunk_is_split_and_appendable() {
     );
     db.close();
 
-    let opened = open_clean(name).await;
+    let mut opened = open_clean(name).await;
     assert_eq!(normalized(opened.image), normalized(memory.image()));
     opened.store.close();
     IdbStore::delete(name).await.expect("deleted");
@@ -592,7 +592,7 @@ async fn version_1_database_upgrades_without_losing_data() {
     )
     .await;
     store.close();
-    let reopened = open_clean(name).await;
+    let mut reopened = open_clean(name).await;
     let image = normalized(reopened.image);
     let old = topic(&image, "old");
     let mut first = joined(&[1, 2]);
@@ -654,7 +654,7 @@ async fn unreadable_partition_states_are_skipped_and_reported() {
     .await;
     db.close();
 
-    let opened = IdbStore::open(name)
+    let mut opened = IdbStore::open(name)
         .await
         .expect("opens despite bad values");
     assert_eq!(opened.skipped.len(), 9, "{:?}", opened.skipped);
@@ -698,7 +698,7 @@ async fn an_unwritable_op_aborts_the_whole_flush() {
     // over them.
     flush(&mut store, vec![append("t", 0, 0, 4)]).await;
     store.close();
-    let opened = open_clean(name).await;
+    let mut opened = open_clean(name).await;
     let t = topic(&opened.image, "t");
     assert_eq!(t.segments.len(), 1);
     assert_eq!(
