@@ -1,7 +1,7 @@
 //! [`Host`]: drives the engine with the page's clock and persists before acknowledging.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -10,7 +10,7 @@ use rill_core::broker::{AlterConfigOp, TopicDescription};
 use rill_core::log::{FetchedRecords, OffsetAndTimestamp};
 use rill_core::partitioner::{KeyMove, Partitioner};
 use rill_core::record::{Header, NewRecord};
-use rill_core::storage::{MemoryStore, StorageOp};
+use rill_core::storage::{MemoryStore, RecoveryImage, StorageOp};
 use rill_core::{Broker, Event};
 use wasm_bindgen_futures::spawn_local;
 
@@ -100,6 +100,8 @@ struct Inner {
     store: Store,
     /// Stored values that could not be read at open.
     skipped: Vec<String>,
+    /// Events from recovery, held for [`Host::poll_events`].
+    recovered_events: Vec<Event>,
     /// Ops applied to the engine while a write was in flight: the next write, and the outcome
     /// their commands wait for.
     queued: Option<(Vec<StorageOp>, Outcome)>,
@@ -183,14 +185,31 @@ impl Host {
                 "a broker name must not be empty".into(),
             ));
         }
-        let (broker, store, skipped) = match storage {
-            StorageKind::Memory => (Broker::new(), Store::Memory(MemoryStore::new()), Vec::new()),
+        let (broker, store, skipped, recovered_events, repairs) = match storage {
+            StorageKind::Memory => (
+                Broker::new(),
+                Store::Memory(MemoryStore::new()),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            ),
             StorageKind::IndexedDb => {
                 let opened = IdbStore::open(name).await?;
+                let mut stored = stored_segments(&opened.image);
+                let mut damaged = BTreeSet::new();
+                for (partition, bases) in opened.damaged {
+                    stored.entry(partition.clone()).or_default().extend(bases);
+                    damaged.insert(partition);
+                }
+                let mut broker = Broker::recover(opened.image);
+                let events = broker.poll_events();
+                let repairs = repair_ops(&broker, &stored, &events, &damaged);
                 (
-                    Broker::recover(opened.image),
+                    broker,
                     Store::IndexedDb(opened.store),
                     opened.skipped,
+                    events,
+                    repairs,
                 )
             }
         };
@@ -199,14 +218,26 @@ impl Host {
             partitioner: Partitioner::new(),
             store,
             skipped,
+            recovered_events,
             queued: None,
             writing: false,
             refusing: None,
             closed: false,
         };
-        Ok(Host {
+        let host = Host {
             inner: Rc::new(RefCell::new(inner)),
-        })
+        };
+        if !repairs.is_empty() {
+            let repaired = {
+                let mut inner = host.inner.borrow_mut();
+                host.persist(&mut inner, repairs)
+            };
+            if let Err(error) = repaired.await {
+                host.close();
+                return Err(error);
+            }
+        }
+        Ok(host)
     }
 
     /// Creates a topic and resolves once it is persisted.
@@ -427,7 +458,9 @@ impl Host {
             let inner = &mut *inner;
             inner.writing = false;
             match restored {
-                Ok(state) if !inner.closed => {
+                // Closed meanwhile: it stays closed.
+                _ if inner.closed => {}
+                Ok(state) => {
                     if let Store::IndexedDb(idb) = &mut inner.store {
                         idb.resume_from(&state);
                     }
@@ -435,7 +468,6 @@ impl Host {
                     inner.skipped = state.skipped;
                     inner.refusing = None;
                 }
-                Ok(_) => {}
                 Err(read_error) => {
                     inner.refusing = Some(HostError::Storage(format!(
                         "a write failed ({error}) and the last persisted state could not be \
@@ -608,9 +640,13 @@ impl Host {
         self.inner.borrow().broker.topic(name).map(view_of)
     }
 
-    /// Takes the engine's events since the last call.
+    /// Takes the engine's events since the last call (the first call also returns what
+    /// recovery reported on open, e.g. `Event::RecoveryTruncated`).
     pub fn poll_events(&self) -> Vec<Event> {
-        self.inner.borrow_mut().broker.poll_events()
+        let mut inner = self.inner.borrow_mut();
+        let mut events = std::mem::take(&mut inner.recovered_events);
+        events.extend(inner.broker.poll_events());
+        events
     }
 
     /// Stored values that could not be read when the broker was opened.
@@ -653,6 +689,61 @@ impl Inner {
             None => Ok(()),
         }
     }
+}
+
+/// The base offsets stored for each `(topic, partition)`.
+fn stored_segments(image: &RecoveryImage) -> BTreeMap<(String, u32), BTreeSet<i64>> {
+    let mut stored: BTreeMap<(String, u32), BTreeSet<i64>> = BTreeMap::new();
+    for topic in &image.topics {
+        for segment in &topic.segments {
+            stored
+                .entry((topic.record.name.clone(), segment.partition))
+                .or_default()
+                .insert(segment.base_offset);
+        }
+    }
+    stored
+}
+
+/// Ops that make the store hold what recovery kept, as Kafka truncates a torn `.log` file:
+/// every partition recovery cut (or whose chunks were partly unreadable) is rewritten from the
+/// engine's segments. Without this, the next append would be stored after bytes recovery
+/// drops, and lost at the next open.
+fn repair_ops(
+    broker: &Broker,
+    stored: &BTreeMap<(String, u32), BTreeSet<i64>>,
+    events: &[Event],
+    damaged: &BTreeSet<(String, u32)>,
+) -> Vec<StorageOp> {
+    let mut cut: BTreeSet<(String, u32)> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RecoveryTruncated {
+                topic, partition, ..
+            } => Some((topic.clone(), *partition)),
+            _ => None,
+        })
+        .collect();
+    cut.extend(damaged.iter().cloned());
+    cut.into_iter()
+        .filter_map(|(topic, partition)| {
+            let log = broker.topic(&topic)?.partitions().get(partition as usize)?;
+            let removed = stored
+                .get(&(topic.clone(), partition))
+                .map(|bases| bases.iter().copied().collect())
+                .unwrap_or_default();
+            Some(StorageOp::ReplaceSegments {
+                topic,
+                partition,
+                removed,
+                added: log
+                    .segments()
+                    .iter()
+                    .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 fn view_of(topic: &rill_core::Topic) -> TopicView {

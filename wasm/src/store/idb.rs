@@ -26,8 +26,8 @@
 //! handshake stands in. Opening also asks for persistent storage (`navigator.storage.persist()`),
 //! best effort.
 
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use js_sys::Function;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
@@ -113,6 +113,8 @@ pub struct StoredState {
     pub image: RecoveryImage,
     /// Stored values that could not be read at all, described.
     pub skipped: Vec<String>,
+    /// Partitions with an unreadable chunk: see [`Opened::damaged`].
+    pub damaged: Damaged,
     next_chunk: BTreeMap<(String, u32, i64), u32>,
 }
 
@@ -125,7 +127,14 @@ pub struct Opened {
     pub image: RecoveryImage,
     /// Stored values that could not be read at all (wrong type or shape), described.
     pub skipped: Vec<String>,
+    /// Partitions with an unreadable chunk, and every base offset stored for each. The image
+    /// holds them up to that chunk; what follows it is dropped, never recovered with a gap.
+    pub damaged: Damaged,
 }
+
+/// Partitions `(topic, partition)` with an unreadable chunk, and every base offset stored for
+/// each (also those whose chunks were all dropped).
+pub type Damaged = BTreeMap<(String, u32), BTreeSet<i64>>;
 
 /// Every object store, in the order transactions name them.
 fn store_names() -> Array {
@@ -622,6 +631,7 @@ impl IdbStore {
                     },
                     image: state.image,
                     skipped: state.skipped,
+                    damaged: state.damaged,
                 })
             }
             Err(error) => {
@@ -732,24 +742,37 @@ impl IdbStore {
         }
         let mut segments: BTreeMap<(String, u32, i64), Vec<u8>> = BTreeMap::new();
         let mut next_chunk = BTreeMap::new();
+        let mut damaged = Damaged::new();
+        // Keys come in order: a partition's segments by base offset, each one's chunks by seq.
         for (key, value) in keys.iter().zip(values.iter()) {
             let Some((topic, partition, base, seq)) = chunk_key_from_js(&key) else {
                 skipped.push(format!("unreadable chunk key {key:?}"));
                 continue;
             };
+            let segment = (topic, partition, base);
+            let next = next_chunk.entry(segment.clone()).or_insert(0);
+            *next = (*next).max(seq.saturating_add(1));
+            let (topic, partition, base) = segment.clone();
+            if let Some(bases) = damaged.get_mut(&(topic.clone(), partition)) {
+                bases.insert(base);
+                skipped.push(format!(
+                    "chunk {topic}/{partition}/{base}/{seq} follows an unreadable chunk"
+                ));
+                continue;
+            }
             let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
                 skipped.push(format!(
                     "chunk {topic}/{partition}/{base}/{seq} is not bytes"
                 ));
+                let bases = segments
+                    .range((topic.clone(), partition, i64::MIN)..=(topic.clone(), partition, base))
+                    .map(|((_, _, base), _)| *base)
+                    .chain([base])
+                    .collect();
+                damaged.insert((topic, partition), bases);
                 continue;
             };
-            let segment = (topic, partition, base);
-            segments
-                .entry(segment.clone())
-                .or_default()
-                .extend(bytes.to_vec());
-            let next = next_chunk.entry(segment).or_insert(0);
-            *next = (*next).max(seq.saturating_add(1));
+            segments.entry(segment).or_default().extend(bytes.to_vec());
         }
         let mut partition_states: BTreeMap<(String, u32), PartitionState> = BTreeMap::new();
         for (key, value) in state_keys.iter().zip(states.iter()) {
@@ -792,6 +815,7 @@ impl IdbStore {
         Ok(StoredState {
             image: RecoveryImage { topics },
             skipped,
+            damaged,
             next_chunk,
         })
     }

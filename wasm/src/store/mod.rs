@@ -2,7 +2,7 @@
 
 mod idb;
 
-pub use idb::{IdbStore, Opened, StoreFault, StoredState};
+pub use idb::{Damaged, IdbStore, Opened, StoreFault, StoredState};
 
 use rill_core::storage::MemoryStore;
 
