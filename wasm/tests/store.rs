@@ -919,6 +919,50 @@ async fn quota_exceeded_on_a_config_change_or_deletion_undoes_it() {
     IdbStore::delete(name).await.expect("deleted");
 }
 
+#[wasm_bindgen_test]
+async fn a_command_arriving_during_the_rollback_is_refused_untouched() {
+    let name = "host-during-rollback";
+    let host = populated_host(name).await;
+    let before = records(&host, "t");
+    let db = raw_open(name, 2, |_| {}).await;
+    host.fail_next_flush(StoreFault::Abort);
+    let h = host.clone();
+    let mut failing = Box::pin(async move { h.produce("t", vec![message(0, "x")]).await });
+    // Polled once now, the produce applies and issues its (failing) write synchronously.
+    let poll = failing
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    assert!(poll.is_pending(), "waits for its write");
+    let failing = start(failing);
+    // A read-write transaction on a second connection runs after the failing one and before the
+    // host's read-back (transactions over the same stores run in creation order): when its
+    // request succeeds, the write has aborted and the host is restoring its persisted state.
+    let tx = db
+        .transaction_with_str_and_mode("topics", web_sys::IdbTransactionMode::Readwrite)
+        .expect("tx");
+    let request = tx
+        .object_store("topics")
+        .expect("store")
+        .count()
+        .expect("count");
+    request_promise(&request).await.expect("count");
+    let refused = host
+        .produce("t", vec![message(0, "y")])
+        .await
+        .expect_err("refused during the rollback");
+    assert_eq!(refused.type_name(), "KAFKA_STORAGE_ERROR");
+    assert!(refused.message().contains("restoring"), "{refused}");
+    assert_eq!(failing.await, Err("KAFKA_STORAGE_ERROR".to_owned()));
+    db.close();
+    assert_eq!(records(&host, "t"), before, "neither produce left a trace");
+    host.produce("t", vec![message(0, "z")])
+        .await
+        .expect("writes again after the rollback");
+    assert_eq!(records(&host, "t").len(), before.len() + 1);
+    host.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
 fn rill_options(name: &str) -> JsValue {
     obj(&[("name", name.into()), ("storage", "indexeddb".into())])
 }
