@@ -1021,24 +1021,66 @@ async fn a_second_instance_on_the_same_name_is_not_a_second_writer() {
 
 #[wasm_bindgen_test]
 async fn without_web_locks_a_broadcast_channel_handshake_keeps_one_writer() {
+    // Shadow `Navigator.prototype.locks` with `undefined`, as a browser without Web Locks has.
+    with_navigator_property("locks", JsValue::UNDEFINED, async {
+        let locks = Reflect::get(&js_sys::global(), &"navigator".into())
+            .and_then(|n| Reflect::get(&n, &"locks".into()))
+            .expect("get");
+        assert!(locks.is_undefined());
+        one_writer_per_name("host-locked-channel").await;
+    })
+    .await;
+    let locks = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"locks".into()))
+        .expect("get");
+    assert!(locks.is_object(), "navigator.locks is back");
+}
+
+/// Shadows `navigator.<property>` with `value` for the duration of `body`.
+async fn with_navigator_property<F: Future<Output = ()>>(property: &str, value: JsValue, body: F) {
     let navigator: Object = Reflect::get(&js_sys::global(), &"navigator".into())
         .expect("navigator")
         .unchecked_into();
-    // Shadow `Navigator.prototype.locks` with `undefined`, as a browser without Web Locks has.
-    let descriptor = obj(&[("value", JsValue::UNDEFINED), ("configurable", true.into())]);
-    Object::define_property(&navigator, &"locks".into(), &descriptor.unchecked_into());
-    assert!(
-        Reflect::get(&navigator, &"locks".into())
-            .expect("get")
-            .is_undefined()
-    );
-    one_writer_per_name("host-locked-channel").await;
-    Reflect::delete_property(&navigator, &"locks".into()).expect("restore navigator.locks");
-    assert!(
-        Reflect::get(&navigator, &"locks".into())
-            .expect("get")
-            .is_object()
-    );
+    let descriptor = obj(&[("value", value), ("configurable", true.into())]);
+    Object::define_property(&navigator, &property.into(), &descriptor.unchecked_into());
+    body.await;
+    Reflect::delete_property(&navigator, &property.into()).expect("restore navigator");
+}
+
+#[wasm_bindgen_test]
+async fn open_asks_for_persistent_storage_and_survives_a_refusal() {
+    let name = "host-persist";
+    IdbStore::delete(name).await.expect("clean slate");
+    let calls = || {
+        Reflect::get(&js_sys::global(), &"__rillPersistCalls".into())
+            .expect("global")
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    // `persist()` rejecting, then throwing: the open succeeds either way.
+    for body in [
+        "globalThis.__rillPersistCalls = (globalThis.__rillPersistCalls || 0) + 1; \
+         return Promise.reject(new Error('denied'));",
+        "globalThis.__rillPersistCalls = (globalThis.__rillPersistCalls || 0) + 1; \
+         throw new Error('no storage manager here');",
+    ] {
+        let before = calls();
+        let storage = obj(&[("persist", js_sys::Function::new_no_args(body).into())]);
+        with_navigator_property("storage", storage, async {
+            let host = open_host(name).await;
+            host.create_topic("t", 1, Vec::new()).await.expect("writes");
+            host.delete_topic("t").await.expect("writes");
+            host.close();
+        })
+        .await;
+        assert_eq!(calls(), before + 1.0, "persist() was asked once per open");
+    }
+    // And with no storage manager at all.
+    with_navigator_property("storage", JsValue::UNDEFINED, async {
+        open_host(name).await.close();
+    })
+    .await;
+    IdbStore::delete(name).await.expect("deleted");
 }
 
 async fn raw_get(db: &IdbDatabase, store: &str, key: &JsValue) -> JsValue {

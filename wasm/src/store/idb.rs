@@ -398,10 +398,16 @@ fn transaction_done(tx: &IdbTransaction) -> JsFuture {
         });
         let failed_tx = tx.clone();
         let reject_abort = reject.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let error = failed_tx
-                .error()
-                .map_or(JsValue::from_str("transaction failed"), JsValue::from);
+        let on_error = Closure::once_into_js(move |event: web_sys::Event| {
+            // A failed request's error (e.g. `QuotaExceededError`) bubbles here before the
+            // transaction aborts, while `transaction.error` may still be null.
+            let request_error = Reflect::get(&event, &"target".into())
+                .and_then(|target| Reflect::get(&target, &"error".into()))
+                .ok()
+                .filter(|error| error.is_object());
+            let error = request_error
+                .or_else(|| failed_tx.error().map(JsValue::from))
+                .unwrap_or_else(|| JsValue::from_str("transaction failed"));
             let _ = reject.call1(&JsValue::UNDEFINED, &error);
         });
         let aborted_tx = tx.clone();
