@@ -110,6 +110,7 @@ struct Inner {
     /// Why commands are refused now: a failed write is being rolled back, the rollback failed,
     /// or the host was closed.
     refusing: Option<HostError>,
+    /// `close` was called: a rollback finishing later must not reopen the host for writes.
     closed: bool,
 }
 
