@@ -14,7 +14,16 @@
 //!
 //! Keys and values accept a `string` or a `Uint8Array`. Every failure is thrown (or rejected)
 //! as an `Error` named `RillError` whose `type` is Kafka's error name (for example
-//! `UNKNOWN_TOPIC_OR_PARTITION`) or `INVALID_ARGUMENT`, and whose `code` is Kafka's number.
+//! `UNKNOWN_TOPIC_OR_PARTITION`, or `KAFKA_STORAGE_ERROR` when IndexedDB fails) and whose `code`
+//! is Kafka's number, or one of rill's names (`code` is `null`):
+//! - `INVALID_ARGUMENT`: an argument has the wrong type or shape;
+//! - `STORAGE_QUOTA_EXCEEDED`: the browser's storage for this site is full; the write was
+//!   rejected and the broker is back at its last persisted state;
+//! - `STORE_LOCKED`: another tab (or `Rill` instance) has this broker open; close it there or
+//!   open with another name.
+//!
+//! A write that fails changes nothing: its command, and any applied while it was in flight,
+//! are undone before the promise rejects.
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::record::{Header, StoredRecord};
@@ -337,7 +346,8 @@ pub struct Rill {
 #[wasm_bindgen]
 impl Rill {
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
-    /// `'indexeddb'` (default; survives reloads) or `'memory'`.
+    /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
+    /// per name in this origin may be open: another one fails with `STORE_LOCKED`.
     pub async fn open(options: JsValue) -> Result<Rill, JsValue> {
         let parse = || -> Result<(String, StorageKind), HostError> {
             if is_missing(&options) {
@@ -645,7 +655,8 @@ impl Rill {
         })
     }
 
-    /// Closes the storage connection; the data stays for the next `open`.
+    /// Closes the storage connection and lets another instance open this name; the data stays
+    /// for the next `open`. Later writes through this instance fail with `KAFKA_STORAGE_ERROR`.
     pub fn close(&self) {
         self.host.close();
     }

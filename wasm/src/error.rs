@@ -14,17 +14,29 @@ pub enum HostError {
     },
     /// An argument from JavaScript had the wrong type or shape.
     InvalidArgument(String),
-    /// The browser's storage failed (IndexedDB unavailable, quota, blocked upgrade).
+    /// The browser's storage failed (IndexedDB unavailable, a write aborted, blocked upgrade).
+    /// When a write fails, the engine is back at its last persisted state.
     Storage(String),
+    /// The browser refused a write for lack of space (IndexedDB's `QuotaExceededError`). The
+    /// write is rejected and the engine is back at its last persisted state. Kafka has no name
+    /// for this; rill calls it `STORAGE_QUOTA_EXCEEDED`.
+    QuotaExceeded(String),
+    /// Another instance (another tab, or this page) already has this store open for writing.
+    /// rill calls it `STORE_LOCKED`.
+    Locked(String),
 }
 
 impl HostError {
-    /// The error's type name: Kafka's error name, or `INVALID_ARGUMENT` / `KAFKA_STORAGE_ERROR`.
+    /// The error's type name: Kafka's error name, or one of rill's own for what Kafka has no
+    /// name for: `INVALID_ARGUMENT`, `STORAGE_QUOTA_EXCEEDED`, `STORE_LOCKED`. Storage failures
+    /// are Kafka's `KAFKA_STORAGE_ERROR`.
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::Kafka { code, .. } => code.name(),
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
             Self::Storage(_) => "KAFKA_STORAGE_ERROR",
+            Self::QuotaExceeded(_) => "STORAGE_QUOTA_EXCEEDED",
+            Self::Locked(_) => "STORE_LOCKED",
         }
     }
 
@@ -32,7 +44,7 @@ impl HostError {
     pub fn code(&self) -> Option<i16> {
         match self {
             Self::Kafka { code, .. } => Some(code.code()),
-            Self::InvalidArgument(_) => None,
+            Self::InvalidArgument(_) | Self::QuotaExceeded(_) | Self::Locked(_) => None,
             Self::Storage(_) => Some(56),
         }
     }
@@ -42,7 +54,9 @@ impl HostError {
         match self {
             Self::Kafka { message, .. }
             | Self::InvalidArgument(message)
-            | Self::Storage(message) => message,
+            | Self::Storage(message)
+            | Self::QuotaExceeded(message)
+            | Self::Locked(message) => message,
         }
     }
 

@@ -1,18 +1,21 @@
 //! [`Host`]: drives the engine with the page's clock and persists before acknowledging.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use rill_core::broker::{AlterConfigOp, TopicDescription};
 use rill_core::log::{FetchedRecords, OffsetAndTimestamp};
 use rill_core::partitioner::{KeyMove, Partitioner};
 use rill_core::record::{Header, NewRecord};
-use rill_core::storage::MemoryStore;
+use rill_core::storage::{MemoryStore, RecoveryImage, StorageOp};
 use rill_core::{Broker, Event};
+use wasm_bindgen_futures::spawn_local;
 
 use crate::HostError;
-use crate::store::{IdbStore, Store};
+use crate::store::{IdbStore, Store, StoreFault};
 
 /// Where a host keeps its data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,12 +100,75 @@ struct Inner {
     store: Store,
     /// Stored values that could not be read at open.
     skipped: Vec<String>,
+    /// Events from recovery, held for [`Host::poll_events`].
+    recovered_events: Vec<Event>,
+    /// Ops applied to the engine while a write was in flight: the next write, and the outcome
+    /// their commands wait for.
+    queued: Option<(Vec<StorageOp>, Outcome)>,
+    /// A write is in flight.
+    writing: bool,
+    /// Why commands are refused now: a failed write is being rolled back, the rollback failed,
+    /// or the host was closed.
+    refusing: Option<HostError>,
+    /// `close` was called: a rollback finishing later must not reopen the host for writes.
+    closed: bool,
+}
+
+/// The result of one write, shared by every command whose ops it carries.
+type Outcome = Rc<RefCell<Completion>>;
+
+#[derive(Debug, Default)]
+struct Completion {
+    result: Option<Result<(), HostError>>,
+    wakers: Vec<Waker>,
+}
+
+fn settle(outcome: &Outcome, result: Result<(), HostError>) {
+    let wakers = {
+        let mut completion = outcome.borrow_mut();
+        completion.result = Some(result);
+        std::mem::take(&mut completion.wakers)
+    };
+    wakers.into_iter().for_each(Waker::wake);
+}
+
+/// Resolves with the outcome of the write carrying a command's ops.
+#[derive(Debug)]
+struct Persisted(Outcome);
+
+impl Future for Persisted {
+    type Output = Result<(), HostError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut completion = self.0.borrow_mut();
+        match &completion.result {
+            Some(result) => Poll::Ready(result.clone()),
+            None => {
+                completion.wakers.push(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+fn persisted_now() -> Persisted {
+    Persisted(Rc::new(RefCell::new(Completion {
+        result: Some(Ok(())),
+        wakers: Vec::new(),
+    })))
 }
 
 /// A broker in the page. Cheap to clone: clones share one broker.
 ///
 /// Each command applies to the engine synchronously (so commands take effect in call order),
 /// then its storage ops are flushed; the returned future resolves only once they are durable.
+///
+/// With IndexedDB, one write is in flight at a time: ops of commands applied meanwhile are
+/// queued and go together in the next transaction (group commit). When a write fails, the
+/// engine is rebuilt from what the store reads back (its last committed state, as a reload
+/// would), and only then does every command whose ops were in that write or queued behind it
+/// fail; commands arriving during the rollback are refused before they touch the engine.
+/// Nothing is half-applied.
 #[derive(Clone, Debug)]
 pub struct Host {
     inner: Rc<RefCell<Inner>>,
@@ -120,14 +186,31 @@ impl Host {
                 "a broker name must not be empty".into(),
             ));
         }
-        let (broker, store, skipped) = match storage {
-            StorageKind::Memory => (Broker::new(), Store::Memory(MemoryStore::new()), Vec::new()),
+        let (broker, store, skipped, recovered_events, repairs) = match storage {
+            StorageKind::Memory => (
+                Broker::new(),
+                Store::Memory(MemoryStore::new()),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            ),
             StorageKind::IndexedDb => {
                 let opened = IdbStore::open(name).await?;
+                let mut stored = stored_segments(&opened.image);
+                let mut damaged = BTreeSet::new();
+                for (partition, bases) in opened.damaged {
+                    stored.entry(partition.clone()).or_default().extend(bases);
+                    damaged.insert(partition);
+                }
+                let mut broker = Broker::recover(opened.image);
+                let events = broker.poll_events();
+                let repairs = repair_ops(&broker, &stored, &events, &damaged);
                 (
-                    Broker::recover(opened.image),
+                    broker,
                     Store::IndexedDb(opened.store),
                     opened.skipped,
+                    events,
+                    repairs,
                 )
             }
         };
@@ -136,10 +219,26 @@ impl Host {
             partitioner: Partitioner::new(),
             store,
             skipped,
+            recovered_events,
+            queued: None,
+            writing: false,
+            refusing: None,
+            closed: false,
         };
-        Ok(Host {
+        let host = Host {
             inner: Rc::new(RefCell::new(inner)),
-        })
+        };
+        if !repairs.is_empty() {
+            let repaired = {
+                let mut inner = host.inner.borrow_mut();
+                host.persist(&mut inner, repairs)
+            };
+            if let Err(error) = repaired.await {
+                host.close();
+                return Err(error);
+            }
+        }
+        Ok(host)
     }
 
     /// Creates a topic and resolves once it is persisted.
@@ -151,12 +250,13 @@ impl Host {
     ) -> Result<TopicView, HostError> {
         let flush = {
             let mut inner = self.inner.borrow_mut();
+            inner.writable()?;
             inner
                 .broker
                 .create_topic(name, partitions, &configs)
                 .map_err(|e| HostError::kafka(&e))?;
             let ops = inner.broker.poll_storage_ops();
-            inner.store.flush(ops)
+            self.persist(&mut inner, ops)
         };
         flush.await?;
         self.topic(name)
@@ -173,6 +273,7 @@ impl Host {
         let flush_and_result = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
+            inner.writable()?;
             let Some(partition_count) = inner
                 .broker
                 .topic(topic)
@@ -245,7 +346,7 @@ impl Host {
                 }
             }
             let ops = inner.broker.poll_storage_ops();
-            (inner.store.flush(ops), produced)
+            (self.persist(inner, ops), produced)
         };
         let (flush, produced) = flush_and_result;
         flush.await?;
@@ -262,18 +363,124 @@ impl Host {
         F: FnOnce(&mut Broker) -> Result<T, HostError>,
     {
         let mut inner = self.inner.borrow_mut();
+        inner.writable()?;
         let result = command(&mut inner.broker)?;
         let ops = inner.broker.poll_storage_ops();
-        let flush = (!ops.is_empty()).then(|| inner.store.flush(ops));
-        Ok((
-            async move {
-                match flush {
-                    Some(flush) => flush.await,
-                    None => Ok(()),
+        Ok((self.persist(&mut inner, ops), result))
+    }
+
+    /// Hands `ops`, which the engine has applied, to the store; the future resolves once they
+    /// are durable, or fails once the engine is back at its last persisted state.
+    fn persist(&self, inner: &mut Inner, ops: Vec<StorageOp>) -> Persisted {
+        match &mut inner.store {
+            Store::Memory(memory) => {
+                for op in ops {
+                    memory.apply(op);
                 }
-            },
-            result,
-        ))
+                persisted_now()
+            }
+            Store::IndexedDb(_) if ops.is_empty() => persisted_now(),
+            Store::IndexedDb(_) => {
+                let outcome = match &mut inner.queued {
+                    Some((queued, outcome)) => {
+                        queued.extend(ops);
+                        outcome.clone()
+                    }
+                    None => {
+                        let outcome = Outcome::default();
+                        inner.queued = Some((ops, outcome.clone()));
+                        outcome
+                    }
+                };
+                if !inner.writing {
+                    self.start_write(inner);
+                }
+                Persisted(outcome)
+            }
+        }
+    }
+
+    /// Issues the queued ops as one transaction now, and settles their commands when it ends.
+    fn start_write(&self, inner: &mut Inner) {
+        let Store::IndexedDb(idb) = &mut inner.store else {
+            return;
+        };
+        let Some((ops, outcome)) = inner.queued.take() else {
+            return;
+        };
+        inner.writing = true;
+        let issued = idb.write(ops);
+        let host = self.clone();
+        spawn_local(async move {
+            let result = match issued {
+                Ok(done) => done.await,
+                Err(error) => Err(error),
+            };
+            host.finish_write(outcome, result).await;
+        });
+    }
+
+    async fn finish_write(&self, outcome: Outcome, result: Result<(), HostError>) {
+        let error = match result {
+            Ok(()) => {
+                settle(&outcome, Ok(()));
+                let mut inner = self.inner.borrow_mut();
+                inner.writing = false;
+                if inner.queued.is_some() {
+                    self.start_write(&mut inner);
+                }
+                return;
+            }
+            Err(error) => error,
+        };
+        // Roll back: no command may touch the engine until it is rebuilt from the store, which
+        // holds exactly the writes committed before this one (the next was never issued).
+        let (read_back, queued) = {
+            let mut inner = self.inner.borrow_mut();
+            if inner.refusing.is_none() {
+                inner.refusing = Some(HostError::Storage(
+                    "a write failed and the broker is restoring its last persisted state; \
+                     retry in a moment"
+                        .into(),
+                ));
+            }
+            let read_back = match &inner.store {
+                Store::IndexedDb(idb) => Some(idb.read_back()),
+                Store::Memory(_) => None,
+            };
+            (read_back, inner.queued.take())
+        };
+        let restored = match read_back {
+            Some(read_back) => read_back.await,
+            None => Err(HostError::Storage("no store to restore from".into())),
+        };
+        {
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            inner.writing = false;
+            match restored {
+                // Closed meanwhile: it stays closed.
+                _ if inner.closed => {}
+                Ok(state) => {
+                    if let Store::IndexedDb(idb) = &mut inner.store {
+                        idb.resume_from(&state);
+                    }
+                    inner.broker = Broker::recover(state.image);
+                    inner.skipped = state.skipped;
+                    inner.refusing = None;
+                }
+                Err(read_error) => {
+                    inner.refusing = Some(HostError::Storage(format!(
+                        "a write failed ({error}) and the last persisted state could not be \
+                         read back ({read_error}); close the broker and open it again"
+                    )));
+                }
+            }
+        }
+        settle(&outcome, Err(error.clone()));
+        if let Some((_, queued)) = queued {
+            settle(&queued, Err(error));
+        }
     }
 
     /// Runs the broker's periodic log maintenance (retention, compaction) at the page's time
@@ -434,9 +641,13 @@ impl Host {
         self.inner.borrow().broker.topic(name).map(view_of)
     }
 
-    /// Takes the engine's events since the last call.
+    /// Takes the engine's events since the last call (the first call also returns what
+    /// recovery reported on open, e.g. `Event::RecoveryTruncated`).
     pub fn poll_events(&self) -> Vec<Event> {
-        self.inner.borrow_mut().broker.poll_events()
+        let mut inner = self.inner.borrow_mut();
+        let mut events = std::mem::take(&mut inner.recovered_events);
+        events.extend(inner.broker.poll_events());
+        events
     }
 
     /// Stored values that could not be read when the broker was opened.
@@ -444,12 +655,96 @@ impl Host {
         self.inner.borrow().skipped.clone()
     }
 
-    /// Closes the store's connection. The data stays; further writes fail.
+    /// Closes the store's connection and releases its writer's lock, so another instance can
+    /// open the same name. The data stays; writes already started still commit; later commands
+    /// that write fail with `KAFKA_STORAGE_ERROR`.
     pub fn close(&self) {
-        if let Store::IndexedDb(idb) = &self.inner.borrow().store {
+        let mut inner = self.inner.borrow_mut();
+        inner.closed = true;
+        inner.refusing = Some(HostError::Storage(
+            "the broker is closed; open it again to write".into(),
+        ));
+        if let Store::IndexedDb(idb) = &mut inner.store {
             idb.close();
         }
     }
+
+    /// Makes the next IndexedDB write fail with `fault`, for tests of failure handling (the
+    /// transaction is really aborted). Returns `false` for in-memory storage, which cannot fail.
+    pub fn fail_next_flush(&self, fault: StoreFault) -> bool {
+        match &mut self.inner.borrow_mut().store {
+            Store::IndexedDb(idb) => {
+                idb.fail_next_write(fault);
+                true
+            }
+            Store::Memory(_) => false,
+        }
+    }
+}
+
+impl Inner {
+    /// Refuses a command that would change the engine while it cannot be persisted.
+    fn writable(&self) -> Result<(), HostError> {
+        match &self.refusing {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The base offsets stored for each `(topic, partition)`.
+fn stored_segments(image: &RecoveryImage) -> BTreeMap<(String, u32), BTreeSet<i64>> {
+    let mut stored: BTreeMap<(String, u32), BTreeSet<i64>> = BTreeMap::new();
+    for topic in &image.topics {
+        for segment in &topic.segments {
+            stored
+                .entry((topic.record.name.clone(), segment.partition))
+                .or_default()
+                .insert(segment.base_offset);
+        }
+    }
+    stored
+}
+
+/// Ops that make the store hold what recovery kept, as Kafka truncates a torn `.log` file:
+/// every partition recovery cut (or whose chunks were partly unreadable) is rewritten from the
+/// engine's segments. Without this, the next append would be stored after bytes recovery
+/// drops, and lost at the next open.
+fn repair_ops(
+    broker: &Broker,
+    stored: &BTreeMap<(String, u32), BTreeSet<i64>>,
+    events: &[Event],
+    damaged: &BTreeSet<(String, u32)>,
+) -> Vec<StorageOp> {
+    let mut cut: BTreeSet<(String, u32)> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RecoveryTruncated {
+                topic, partition, ..
+            } => Some((topic.clone(), *partition)),
+            _ => None,
+        })
+        .collect();
+    cut.extend(damaged.iter().cloned());
+    cut.into_iter()
+        .filter_map(|(topic, partition)| {
+            let log = broker.topic(&topic)?.partitions().get(partition as usize)?;
+            let removed = stored
+                .get(&(topic.clone(), partition))
+                .map(|bases| bases.iter().copied().collect())
+                .unwrap_or_default();
+            Some(StorageOp::ReplaceSegments {
+                topic,
+                partition,
+                removed,
+                added: log
+                    .segments()
+                    .iter()
+                    .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 fn view_of(topic: &rill_core::Topic) -> TopicView {

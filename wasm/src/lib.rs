@@ -9,7 +9,8 @@
 //!   converting JS values at the boundary.
 //!
 //! Storage is either in memory or IndexedDB ([`store`]); with IndexedDB a broker survives a
-//! page reload.
+//! page reload, one instance per name writes at a time, and a failed write leaves the engine at
+//! its last persisted state.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

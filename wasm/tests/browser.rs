@@ -157,6 +157,32 @@ async fn bad_input_is_a_typed_error_and_changes_nothing() {
         ),
         (r#"{"numPartitions":1}"#, "INVALID_ARGUMENT"),
         ("[]", "INVALID_ARGUMENT"),
+        ("null", "INVALID_ARGUMENT"),
+        (r#""orders""#, "INVALID_ARGUMENT"),
+        (r#"{"topic":5}"#, "INVALID_ARGUMENT"),
+        (r#"{"topic":"x","numPartitions":"3"}"#, "INVALID_ARGUMENT"),
+        (r#"{"topic":"x","numPartitions":-2}"#, "INVALID_PARTITIONS"),
+        (
+            r#"{"topic":"x","configEntries":{"retention.ms":"1"}}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"x","configEntries":[{"name":"retention.ms","value":1000}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"x","configEntries":[{"name":"retention.ms"}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"x","configEntries":[{"name":"retention.ms","value":"soon"}]}"#,
+            "INVALID_CONFIG",
+        ),
+        // An unknown config among valid ones: all or nothing.
+        (
+            r#"{"topic":"x","configEntries":[{"name":"retention.ms","value":"1000"},{"name":"retention.msec","value":"1"}]}"#,
+            "INVALID_CONFIG",
+        ),
     ];
     for (spec, expected) in cases {
         assert_eq!(
@@ -184,6 +210,59 @@ async fn bad_input_is_a_typed_error_and_changes_nothing() {
         ),
         (r#"{"topic":"orders","messages":[]}"#, "INVALID_ARGUMENT"),
         (r#"{"topic":"orders"}"#, "INVALID_ARGUMENT"),
+        ("null", "INVALID_ARGUMENT"),
+        (r#""orders""#, "INVALID_ARGUMENT"),
+        (r#"{"messages":[{"value":"v"}]}"#, "INVALID_ARGUMENT"),
+        (
+            r#"{"topic":7,"messages":[{"value":"v"}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":{"value":"v"}}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (r#"{"topic":"orders","messages":[5]}"#, "INVALID_ARGUMENT"),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v"},null]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"key":{"id":1},"value":"v"}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","headers":["h"]}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","headers":{"h":1}}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","partition":0.5}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","partition":"0"}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","partition":1099511627776}]}"#,
+            "UNKNOWN_TOPIC_OR_PARTITION",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","timestamp":"now"}]}"#,
+            "INVALID_ARGUMENT",
+        ),
+        // One bad message among good ones: nothing is appended.
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","partition":0},{"value":"w","partition":1},{"value":"x","partition":9}]}"#,
+            "UNKNOWN_TOPIC_OR_PARTITION",
+        ),
+        (
+            r#"{"topic":"orders","messages":[{"value":"v","partition":0},{"value":true}]}"#,
+            "INVALID_ARGUMENT",
+        ),
     ];
     for (request, expected) in produce_cases {
         assert_eq!(
@@ -201,6 +280,64 @@ async fn bad_input_is_a_typed_error_and_changes_nothing() {
         error_type(rill.produce(request.into())).await,
         "MESSAGE_TOO_LARGE"
     );
+    // An oversize record next to small ones on another partition: the whole produce fails.
+    let small = js(r#"{"value":"v","partition":0}"#);
+    Reflect::set(&huge, &"partition".into(), &1.into()).expect("set");
+    let request = Object::new();
+    Reflect::set(&request, &"topic".into(), &"orders".into()).expect("set");
+    Reflect::set(&request, &"messages".into(), &Array::of2(&small, &huge)).expect("set");
+    assert_eq!(
+        error_type(rill.produce(request.into())).await,
+        "MESSAGE_TOO_LARGE"
+    );
+
+    let fetch_cases = [
+        (
+            r#"{"topic":"nope","partition":0}"#,
+            "UNKNOWN_TOPIC_OR_PARTITION",
+        ),
+        (
+            r#"{"topic":"orders","partition":-1}"#,
+            "UNKNOWN_TOPIC_OR_PARTITION",
+        ),
+        (
+            r#"{"topic":"orders","partition":2}"#,
+            "UNKNOWN_TOPIC_OR_PARTITION",
+        ),
+        (r#"{"topic":"orders"}"#, "INVALID_ARGUMENT"),
+        (r#"{"topic":"orders","partition":"0"}"#, "INVALID_ARGUMENT"),
+        (
+            r#"{"topic":"orders","partition":0,"maxBytes":-1}"#,
+            "INVALID_ARGUMENT",
+        ),
+        (
+            r#"{"topic":"orders","partition":0,"offset":-1}"#,
+            "OFFSET_OUT_OF_RANGE",
+        ),
+        ("42", "INVALID_ARGUMENT"),
+    ];
+    for (request, expected) in fetch_cases {
+        let error = rill.fetch(js(request)).expect_err(request);
+        assert_eq!(
+            get(&error, "type").as_string().as_deref(),
+            Some(expected),
+            "{request}"
+        );
+    }
+    let open_cases = [
+        r#"{"name":"errors","storage":"disk"}"#,
+        r#"{"name":5}"#,
+        r#"{"name":""}"#,
+        "5",
+    ];
+    for options in open_cases {
+        let error = Rill::open(js(options)).await.expect_err(options);
+        assert_eq!(
+            get(&error, "type").as_string().as_deref(),
+            Some("INVALID_ARGUMENT"),
+            "{options}"
+        );
+    }
 
     let fetch_error = rill
         .fetch(js(r#"{"topic":"orders","partition":0,"offset":5}"#))
@@ -220,8 +357,13 @@ async fn bad_input_is_a_typed_error_and_changes_nothing() {
             Some(0.0)
         );
     }
+    let before = js_sys::JSON::stringify(&topics).expect("json");
     rill.close();
     let reopened = open("errors", "indexeddb").await;
-    assert_eq!(reopened.list_topics().length(), 1);
+    assert_eq!(
+        js_sys::JSON::stringify(&reopened.list_topics()).expect("json"),
+        before,
+        "nothing reached the store either"
+    );
     reopened.close();
 }

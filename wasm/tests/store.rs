@@ -1,16 +1,24 @@
 //! The IndexedDB store in headless Chrome against `MemoryStore`, the reference semantics: the
 //! same `StorageOp`s, applied to both, recover the same `RecoveryImage` after a reopen. Also the
 //! schema migration from version 1 and what happens to unreadable or unwritable values.
+//!
+//! Then the host's hardening: a failed or over-quota write leaves the engine at its last
+//! persisted state, one writer per store name (Web Locks, and the `BroadcastChannel` stand-in),
+//! and torn or corrupt chunks cut at the last valid batch, reported and repaired on open.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use rill_core::Event;
+use rill_core::log::RecoveryProblem;
 use rill_core::storage::{
     MemoryStore, PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp,
     TopicRecord,
 };
-use rill_wasm::store::{IdbStore, Opened};
+use rill_wasm::api::Rill;
+use rill_wasm::store::{IdbStore, Opened, StoreFault};
+use rill_wasm::{Host, HostError, ProduceInput, StorageKind, TopicView};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use wasm_bindgen_test::*;
 use web_sys::{IdbDatabase, IdbFactory, IdbObjectStoreParameters, IdbRequest, IdbTransaction};
 
@@ -407,7 +415,7 @@ async fn replacement_larger_than_a_chunk_is_split_and_appendable() {
     );
     db.close();
 
-    let opened = open_clean(name).await;
+    let mut opened = open_clean(name).await;
     assert_eq!(normalized(opened.image), normalized(memory.image()));
     opened.store.close();
     IdbStore::delete(name).await.expect("deleted");
@@ -592,7 +600,7 @@ async fn version_1_database_upgrades_without_losing_data() {
     )
     .await;
     store.close();
-    let reopened = open_clean(name).await;
+    let mut reopened = open_clean(name).await;
     let image = normalized(reopened.image);
     let old = topic(&image, "old");
     let mut first = joined(&[1, 2]);
@@ -654,7 +662,7 @@ async fn unreadable_partition_states_are_skipped_and_reported() {
     .await;
     db.close();
 
-    let opened = IdbStore::open(name)
+    let mut opened = IdbStore::open(name)
         .await
         .expect("opens despite bad values");
     assert_eq!(opened.skipped.len(), 9, "{:?}", opened.skipped);
@@ -698,7 +706,7 @@ async fn an_unwritable_op_aborts_the_whole_flush() {
     // over them.
     flush(&mut store, vec![append("t", 0, 0, 4)]).await;
     store.close();
-    let opened = open_clean(name).await;
+    let mut opened = open_clean(name).await;
     let t = topic(&opened.image, "t");
     assert_eq!(t.segments.len(), 1);
     assert_eq!(
@@ -707,5 +715,526 @@ async fn an_unwritable_op_aborts_the_whole_flush() {
     );
     assert!(t.partition_states.is_empty());
     opened.store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+// --- the host: failed writes, quota, one writer, damaged chunks ---------------------------------
+
+async fn open_host(name: &str) -> Host {
+    Host::open(name, StorageKind::IndexedDb)
+        .await
+        .expect("host opens")
+}
+
+fn message(partition: i32, value: &str) -> ProduceInput {
+    ProduceInput {
+        value: Some(value.as_bytes().to_vec()),
+        partition: Some(partition),
+        ..ProduceInput::default()
+    }
+}
+
+/// Every record of `topic`: `(partition, offset, value)`.
+fn records(host: &Host, topic: &str) -> Vec<(i32, i64, String)> {
+    let view = host.topic(topic).expect("topic exists");
+    let mut out = Vec::new();
+    for p in &view.partitions {
+        let fetched = host
+            .fetch_all(topic, p.partition, p.log_start_offset)
+            .expect("fetch");
+        for record in fetched.records {
+            let value = String::from_utf8(record.value.unwrap_or_default()).expect("utf-8");
+            out.push((p.partition, record.offset, value));
+        }
+    }
+    out
+}
+
+/// Runs `command` now (its synchronous part applies before this returns to the event loop)
+/// and resolves with its error type, or `Ok` once it is persisted.
+fn start<T: 'static>(
+    command: impl Future<Output = Result<T, HostError>> + 'static,
+) -> impl Future<Output = Result<(), String>> {
+    let promise = future_to_promise(async move {
+        command
+            .await
+            .map(|_| JsValue::UNDEFINED)
+            .map_err(|e| JsValue::from_str(e.type_name()))
+    });
+    async move {
+        JsFuture::from(promise)
+            .await
+            .map(drop)
+            .map_err(|e| e.as_string().unwrap_or_default())
+    }
+}
+
+fn truncations(events: &[Event]) -> Vec<(String, u32, RecoveryProblem)> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RecoveryTruncated {
+                topic,
+                partition,
+                truncation,
+            } => Some((topic.clone(), *partition, truncation.problem.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A host named `name`, fresh, with topic `t` of two partitions holding `a`, `b` on 0 and
+/// `c` on 1.
+async fn populated_host(name: &str) -> Host {
+    IdbStore::delete(name).await.expect("clean slate");
+    let host = open_host(name).await;
+    host.create_topic("t", 2, Vec::new()).await.expect("create");
+    host.produce("t", vec![message(0, "a"), message(0, "b"), message(1, "c")])
+        .await
+        .expect("produce");
+    host
+}
+
+/// The injected fault fails the write carrying a produce, the produce queued behind it (group
+/// commit) and a topic creation queued too; all three reject with `expected`, and the engine is
+/// exactly at its last persisted state. Then writing continues at the right offsets, and a
+/// reopen finds the same.
+async fn failed_write_changes_nothing(name: &str, fault: StoreFault, expected: &str) {
+    let host = populated_host(name).await;
+    let topics_before: Vec<TopicView> = host.topics();
+    let records_before = records(&host, "t");
+    assert!(host.fail_next_flush(fault));
+
+    let h = host.clone();
+    let first = start(async move { h.produce("t", vec![message(0, "x"), message(1, "y")]).await });
+    let h = host.clone();
+    let second = start(async move { h.produce("t", vec![message(0, "z")]).await });
+    let h = host.clone();
+    let third = start(async move { h.create_topic("u", 1, Vec::new()).await });
+    assert_eq!(first.await, Err(expected.to_owned()), "the failed write");
+    assert_eq!(second.await, Err(expected.to_owned()), "queued behind it");
+    assert_eq!(third.await, Err(expected.to_owned()), "queued behind it");
+
+    assert_eq!(
+        host.topics(),
+        topics_before,
+        "offsets and segments as before"
+    );
+    assert_eq!(records(&host, "t"), records_before, "records as before");
+    assert!(
+        host.topic("u").is_none(),
+        "the queued topic creation is undone"
+    );
+
+    // The next writes succeed, at the offsets the failed ones would have taken.
+    let produced = host
+        .produce("t", vec![message(0, "d"), message(1, "e")])
+        .await
+        .expect("the next produce succeeds");
+    assert_eq!(
+        produced
+            .iter()
+            .map(|p| (p.partition, p.offset))
+            .collect::<Vec<_>>(),
+        [(0, 2), (1, 1)]
+    );
+    host.create_topic("u", 1, Vec::new())
+        .await
+        .expect("create after the failure");
+    let expected_records = vec![
+        (0, 0, "a".to_owned()),
+        (0, 1, "b".to_owned()),
+        (0, 2, "d".to_owned()),
+        (1, 0, "c".to_owned()),
+        (1, 1, "e".to_owned()),
+    ];
+    assert_eq!(records(&host, "t"), expected_records);
+    let topics_after = host.topics();
+    host.close();
+
+    let reopened = open_host(name).await;
+    assert!(
+        truncations(&reopened.poll_events()).is_empty(),
+        "the store holds exactly the committed writes"
+    );
+    assert_eq!(reopened.topics(), topics_after);
+    assert_eq!(records(&reopened, "t"), expected_records);
+    reopened.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_write_leaves_the_engine_at_its_last_persisted_state() {
+    failed_write_changes_nothing("host-abort", StoreFault::Abort, "KAFKA_STORAGE_ERROR").await;
+}
+
+#[wasm_bindgen_test]
+async fn quota_exceeded_is_typed_and_leaves_the_engine_at_its_last_persisted_state() {
+    failed_write_changes_nothing(
+        "host-quota",
+        StoreFault::QuotaExceeded,
+        "STORAGE_QUOTA_EXCEEDED",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn quota_exceeded_on_a_config_change_or_deletion_undoes_it() {
+    let name = "host-quota-admin";
+    let host = populated_host(name).await;
+    let before = host.topics();
+
+    host.fail_next_flush(StoreFault::QuotaExceeded);
+    let error = host
+        .alter_configs(
+            "t",
+            vec![("retention.ms".into(), "1000".into())],
+            Vec::new(),
+        )
+        .await
+        .expect_err("over quota");
+    assert_eq!(error.type_name(), "STORAGE_QUOTA_EXCEEDED");
+    assert_eq!(error.code(), None, "Kafka has no code for it");
+    assert!(
+        error.message().contains("quota") && error.message().contains("retry"),
+        "says what happened and what to do: {}",
+        error.message()
+    );
+    assert_eq!(host.topics(), before, "the config override is undone");
+
+    host.fail_next_flush(StoreFault::QuotaExceeded);
+    let error = host.delete_topic("t").await.expect_err("over quota");
+    assert_eq!(error.type_name(), "STORAGE_QUOTA_EXCEEDED");
+    assert_eq!(host.topics(), before, "the topic is back");
+    assert_eq!(records(&host, "t").len(), 3);
+
+    host.fail_next_flush(StoreFault::QuotaExceeded);
+    let error = host
+        .delete_records("t", 0, 2)
+        .await
+        .expect_err("over quota");
+    assert_eq!(error.type_name(), "STORAGE_QUOTA_EXCEEDED");
+    assert_eq!(host.topics(), before, "the log start offset is back at 0");
+    host.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn a_command_arriving_during_the_rollback_is_refused_untouched() {
+    let name = "host-during-rollback";
+    let host = populated_host(name).await;
+    let before = records(&host, "t");
+    let db = raw_open(name, 2, |_| {}).await;
+    host.fail_next_flush(StoreFault::Abort);
+    let h = host.clone();
+    let mut failing = Box::pin(async move { h.produce("t", vec![message(0, "x")]).await });
+    // Polled once now, the produce applies and issues its (failing) write synchronously.
+    let poll = failing
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    assert!(poll.is_pending(), "waits for its write");
+    let failing = start(failing);
+    // A read-write transaction on a second connection runs after the failing one and before the
+    // host's read-back (transactions over the same stores run in creation order): when its
+    // request succeeds, the write has aborted and the host is restoring its persisted state.
+    let tx = db
+        .transaction_with_str_and_mode("topics", web_sys::IdbTransactionMode::Readwrite)
+        .expect("tx");
+    let request = tx
+        .object_store("topics")
+        .expect("store")
+        .count()
+        .expect("count");
+    request_promise(&request).await.expect("count");
+    let refused = host
+        .produce("t", vec![message(0, "y")])
+        .await
+        .expect_err("refused during the rollback");
+    assert_eq!(refused.type_name(), "KAFKA_STORAGE_ERROR");
+    assert!(refused.message().contains("restoring"), "{refused}");
+    assert_eq!(failing.await, Err("KAFKA_STORAGE_ERROR".to_owned()));
+    db.close();
+    assert_eq!(records(&host, "t"), before, "neither produce left a trace");
+    host.produce("t", vec![message(0, "z")])
+        .await
+        .expect("writes again after the rollback");
+    assert_eq!(records(&host, "t").len(), before.len() + 1);
+    host.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+fn rill_options(name: &str) -> JsValue {
+    obj(&[("name", name.into()), ("storage", "indexeddb".into())])
+}
+
+async fn open_error_type(name: &str) -> String {
+    let error = Rill::open(rill_options(name))
+        .await
+        .expect_err("a second writer is refused");
+    Reflect::get(&error, &"type".into())
+        .expect("type")
+        .as_string()
+        .expect("a string type")
+}
+
+/// Two opens of one name in one page: the second is refused with `STORE_LOCKED`, at the store,
+/// the host and the JS API; once the first closes, a new open succeeds.
+async fn one_writer_per_name(name: &str) {
+    IdbStore::delete(name).await.expect("clean slate");
+    let first = Rill::open(rill_options(name)).await.expect("first open");
+    assert_eq!(open_error_type(name).await, "STORE_LOCKED");
+    let host_error = Host::open(name, StorageKind::IndexedDb)
+        .await
+        .expect_err("refused");
+    assert_eq!(host_error.type_name(), "STORE_LOCKED");
+    assert!(host_error.message().contains("another tab"), "{host_error}");
+    assert_eq!(
+        IdbStore::open(name).await.expect_err("refused").type_name(),
+        "STORE_LOCKED"
+    );
+    // The first instance still writes.
+    JsFuture::from(first.create_topic(obj(&[("topic", "t".into())])))
+        .await
+        .expect("the writer still writes");
+
+    first.close();
+    let second = Rill::open(rill_options(name))
+        .await
+        .expect("open after the first closed");
+    assert_eq!(second.list_topics().length(), 1);
+    assert_eq!(open_error_type(name).await, "STORE_LOCKED");
+    second.close();
+    // Dropping a store without closing it releases its lock too.
+    drop(IdbStore::open(name).await.expect("opens"));
+    let mut store = IdbStore::open(name)
+        .await
+        .expect("opens after a drop")
+        .store;
+    store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn a_second_instance_on_the_same_name_is_not_a_second_writer() {
+    one_writer_per_name("host-locked").await;
+}
+
+#[wasm_bindgen_test]
+async fn without_web_locks_a_broadcast_channel_handshake_keeps_one_writer() {
+    // Shadow `Navigator.prototype.locks` with `undefined`, as a browser without Web Locks has.
+    with_navigator_property("locks", JsValue::UNDEFINED, async {
+        let locks = Reflect::get(&js_sys::global(), &"navigator".into())
+            .and_then(|n| Reflect::get(&n, &"locks".into()))
+            .expect("get");
+        assert!(locks.is_undefined());
+        one_writer_per_name("host-locked-channel").await;
+    })
+    .await;
+    let locks = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"locks".into()))
+        .expect("get");
+    assert!(locks.is_object(), "navigator.locks is back");
+}
+
+/// Shadows `navigator.<property>` with `value` for the duration of `body`.
+async fn with_navigator_property<F: Future<Output = ()>>(property: &str, value: JsValue, body: F) {
+    let navigator: Object = Reflect::get(&js_sys::global(), &"navigator".into())
+        .expect("navigator")
+        .unchecked_into();
+    let descriptor = obj(&[("value", value), ("configurable", true.into())]);
+    Object::define_property(&navigator, &property.into(), &descriptor.unchecked_into());
+    body.await;
+    Reflect::delete_property(&navigator, &property.into()).expect("restore navigator");
+}
+
+#[wasm_bindgen_test]
+async fn open_asks_for_persistent_storage_and_survives_a_refusal() {
+    let name = "host-persist";
+    IdbStore::delete(name).await.expect("clean slate");
+    let calls = || {
+        Reflect::get(&js_sys::global(), &"__rillPersistCalls".into())
+            .expect("global")
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    // `persist()` rejecting, then throwing: the open succeeds either way.
+    for body in [
+        "globalThis.__rillPersistCalls = (globalThis.__rillPersistCalls || 0) + 1; \
+         return Promise.reject(new Error('denied'));",
+        "globalThis.__rillPersistCalls = (globalThis.__rillPersistCalls || 0) + 1; \
+         throw new Error('no storage manager here');",
+    ] {
+        let before = calls();
+        let storage = obj(&[("persist", js_sys::Function::new_no_args(body).into())]);
+        with_navigator_property("storage", storage, async {
+            let host = open_host(name).await;
+            host.create_topic("t", 1, Vec::new()).await.expect("writes");
+            host.delete_topic("t").await.expect("writes");
+            host.close();
+        })
+        .await;
+        assert_eq!(calls(), before + 1.0, "persist() was asked once per open");
+    }
+    // And with no storage manager at all.
+    with_navigator_property("storage", JsValue::UNDEFINED, async {
+        open_host(name).await.close();
+    })
+    .await;
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+async fn raw_get(db: &IdbDatabase, store: &str, key: &JsValue) -> JsValue {
+    let tx = db.transaction_with_str(store).expect("tx");
+    let request = tx
+        .object_store(store)
+        .expect("store")
+        .get(key)
+        .expect("get");
+    request_promise(&request).await.expect("get")
+}
+
+fn chunk_key(topic: &str, partition: u32, base: f64, seq: u32) -> JsValue {
+    key(&[topic.into(), partition.into(), base.into(), seq.into()])
+}
+
+#[wasm_bindgen_test]
+async fn torn_and_corrupt_chunks_are_cut_at_the_last_valid_batch_and_repaired() {
+    let name = "host-torn";
+    IdbStore::delete(name).await.expect("clean slate");
+    let host = open_host(name).await;
+    host.create_topic("t", 2, Vec::new()).await.expect("create");
+    // One produce is one batch, one chunk: chunk 0 is the segment's creation (empty), then
+    // chunks 1, 2, 3 hold offsets 0, 1, 2.
+    for value in ["a", "b", "c"] {
+        host.produce("t", vec![message(0, value), message(1, value)])
+            .await
+            .expect("produce");
+    }
+    host.close();
+
+    let db = raw_open(name, 2, |_| {}).await;
+    // Partition 0: the last batch torn in the middle of its write.
+    let last: Uint8Array = raw_get(&db, "chunks", &chunk_key("t", 0, 0.0, 3))
+        .await
+        .unchecked_into();
+    let torn = last.to_vec()[..last.length() as usize / 2].to_vec();
+    // Partition 1: one byte of the middle batch's record flipped (its CRC no longer matches).
+    let middle: Uint8Array = raw_get(&db, "chunks", &chunk_key("t", 1, 0.0, 2))
+        .await
+        .unchecked_into();
+    let mut corrupt = middle.to_vec();
+    let at = corrupt.len() - 2;
+    corrupt[at] ^= 0xff;
+    raw_put(
+        &db,
+        "chunks",
+        vec![
+            (
+                Some(chunk_key("t", 0, 0.0, 3)),
+                Uint8Array::from(torn.as_slice()).into(),
+            ),
+            (
+                Some(chunk_key("t", 1, 0.0, 2)),
+                Uint8Array::from(corrupt.as_slice()).into(),
+            ),
+        ],
+    )
+    .await;
+    db.close();
+
+    let host = open_host(name).await;
+    let cut = truncations(&host.poll_events());
+    assert_eq!(
+        cut.iter()
+            .map(|(t, p, _)| (t.as_str(), *p))
+            .collect::<Vec<_>>(),
+        [("t", 0), ("t", 1)],
+        "both cuts reported: {cut:?}"
+    );
+    assert!(
+        cut.iter()
+            .all(|(_, _, problem)| matches!(problem, RecoveryProblem::Corrupt(_))),
+        "{cut:?}"
+    );
+    let kept = vec![
+        (0, 0, "a".to_owned()),
+        (0, 1, "b".to_owned()),
+        (1, 0, "a".to_owned()),
+    ];
+    assert_eq!(records(&host, "t"), kept, "the longest valid prefix");
+    // Writing continues at the offsets after what was kept.
+    let produced = host
+        .produce("t", vec![message(0, "d"), message(1, "e")])
+        .await
+        .expect("produce after recovery");
+    assert_eq!(
+        produced
+            .iter()
+            .map(|p| (p.partition, p.offset))
+            .collect::<Vec<_>>(),
+        [(0, 2), (1, 1)]
+    );
+    let expected = vec![
+        (0, 0, "a".to_owned()),
+        (0, 1, "b".to_owned()),
+        (0, 2, "d".to_owned()),
+        (1, 0, "a".to_owned()),
+        (1, 1, "e".to_owned()),
+    ];
+    assert_eq!(records(&host, "t"), expected);
+    host.close();
+
+    // The cut was written back: the next open finds nothing damaged and keeps the new records.
+    let reopened = open_host(name).await;
+    assert_eq!(truncations(&reopened.poll_events()), []);
+    assert_eq!(records(&reopened, "t"), expected);
+    reopened.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn a_chunk_that_is_not_bytes_ends_its_segment_there() {
+    let name = "host-bad-chunk";
+    IdbStore::delete(name).await.expect("clean slate");
+    let host = open_host(name).await;
+    host.create_topic("t", 1, Vec::new()).await.expect("create");
+    for value in ["a", "b", "c"] {
+        host.produce("t", vec![message(0, value)])
+            .await
+            .expect("produce");
+    }
+    host.close();
+    let db = raw_open(name, 2, |_| {}).await;
+    raw_put(
+        &db,
+        "chunks",
+        vec![(Some(chunk_key("t", 0, 0.0, 2)), "not bytes".into())],
+    )
+    .await;
+    db.close();
+
+    let host = open_host(name).await;
+    assert_eq!(
+        host.skipped_on_open().len(),
+        2,
+        "{:?}",
+        host.skipped_on_open()
+    );
+    assert_eq!(
+        records(&host, "t"),
+        [(0, 0, "a".to_owned())],
+        "no gap: what follows the unreadable chunk is dropped with it"
+    );
+    host.produce("t", vec![message(0, "d")])
+        .await
+        .expect("produce");
+    host.close();
+    let reopened = open_host(name).await;
+    assert!(reopened.skipped_on_open().is_empty(), "repaired on open");
+    assert_eq!(
+        records(&reopened, "t"),
+        [(0, 0, "a".to_owned()), (0, 1, "d".to_owned())]
+    );
+    reopened.close();
     IdbStore::delete(name).await.expect("deleted");
 }

@@ -19,10 +19,17 @@
 //! of one flush apply in order; transactions whose scopes overlap run in creation order, so
 //! flushes land in the order the engine emitted them. Writes ask for `durability: "strict"`: a
 //! produce is acknowledged only after its data is on disk.
+//!
+//! One writer per store: [`IdbStore::open`] takes the Web Lock `rill:<name>` and holds it until
+//! [`IdbStore::close`] (or drop); a second open of the same name in the same origin fails with
+//! `STORE_LOCKED` once it has waited 250 ms for it. Where `navigator.locks` is missing, a `BroadcastChannel`
+//! handshake stands in. Opening also asks for persistent storage (`navigator.storage.persist()`),
+//! best effort.
 
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
+use js_sys::Function;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::storage::{
     PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp, TopicRecord,
@@ -76,11 +83,38 @@ extern "C" {
     ) -> Result<KeyRange, JsValue>;
 }
 
-/// An open IndexedDB store.
+/// An open IndexedDB store: the only writer of its name in this origin while it is open.
 #[derive(Debug)]
 pub struct IdbStore {
     db: IdbDatabase,
     /// Next chunk sequence number per segment `(topic, partition, base offset)`.
+    next_chunk: BTreeMap<(String, u32, i64), u32>,
+    /// The writer's lock, released on close or drop.
+    lock: Option<WriterLock>,
+    /// A failure the next write must suffer (tests of failure handling).
+    fault: Option<StoreFault>,
+}
+
+/// A failure [`IdbStore::fail_next_write`] injects into the next write. The transaction is
+/// really aborted after its requests were issued, so nothing of it is stored; only the error
+/// the write reports is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreFault {
+    /// The transaction aborts (as when the browser aborts it, or the disk fails).
+    Abort,
+    /// The transaction aborts with a `QuotaExceededError` `DOMException`, as a full disk does.
+    QuotaExceeded,
+}
+
+/// Everything a store holds, read back after a failed write to restore the engine.
+#[derive(Debug)]
+pub struct StoredState {
+    /// Everything stored, for `Broker::recover`.
+    pub image: RecoveryImage,
+    /// Stored values that could not be read at all, described.
+    pub skipped: Vec<String>,
+    /// Partitions with an unreadable chunk: see [`Opened::damaged`].
+    pub damaged: Damaged,
     next_chunk: BTreeMap<(String, u32, i64), u32>,
 }
 
@@ -93,7 +127,14 @@ pub struct Opened {
     pub image: RecoveryImage,
     /// Stored values that could not be read at all (wrong type or shape), described.
     pub skipped: Vec<String>,
+    /// Partitions with an unreadable chunk, and every base offset stored for each. The image
+    /// holds them up to that chunk; what follows it is dropped, never recovered with a gap.
+    pub damaged: Damaged,
 }
+
+/// Partitions `(topic, partition)` with an unreadable chunk, and every base offset stored for
+/// each (also those whose chunks were all dropped).
+pub type Damaged = BTreeMap<(String, u32), BTreeSet<i64>>;
 
 /// Every object store, in the order transactions name them.
 fn store_names() -> Array {
@@ -106,10 +147,212 @@ fn database_name(name: &str) -> String {
 
 fn storage_error(context: &str, error: JsValue) -> HostError {
     let detail = match error.dyn_ref::<web_sys::DomException>() {
+        Some(dom) if dom.name() == "QuotaExceededError" => {
+            return HostError::QuotaExceeded(format!(
+                "{context}: the browser's storage quota for this site is used up ({}); the write \
+                 was rejected and the broker is back at its last persisted state. Free space \
+                 (deleteTopic, deleteRecords, a lower retention.ms or retention.bytes, then \
+                 tick) or clear this site's data, then retry",
+                dom.message()
+            ));
+        }
         Some(dom) => format!("{}: {}", dom.name(), dom.message()),
         None => error.as_string().unwrap_or_else(|| format!("{error:?}")),
     };
     HostError::Storage(format!("{context}: {detail}"))
+}
+
+fn navigator() -> Option<JsValue> {
+    Reflect::get(&js_sys::global(), &"navigator".into())
+        .ok()
+        .filter(|n| n.is_object())
+}
+
+/// Asks the browser to keep this origin's storage under pressure. Best effort: never awaited,
+/// never fails the open.
+fn request_persistence() {
+    let Some(storage) = navigator()
+        .and_then(|n| Reflect::get(&n, &"storage".into()).ok())
+        .filter(JsValue::is_object)
+    else {
+        return;
+    };
+    let Some(persist) = Reflect::get(&storage, &"persist".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return;
+    };
+    if let Ok(promise) = persist.call0(&storage)
+        && let Ok(promise) = promise.dyn_into::<Promise>()
+    {
+        // Swallow a rejection rather than leave it unhandled.
+        let ignore = Closure::once(|_: JsValue| {});
+        let _ = promise.catch(&ignore);
+        ignore.forget();
+    }
+}
+
+/// The one-writer lock of a store name.
+#[derive(Debug)]
+enum WriterLock {
+    /// A Web Lock, held until `release` resolves the promise its callback returned.
+    WebLock {
+        /// Resolves the promise the lock callback returned, which releases the lock.
+        release: Function,
+    },
+    /// The `BroadcastChannel` stand-in: answers every probe with "held" while open.
+    Channel {
+        channel: web_sys::BroadcastChannel,
+        /// Keeps the message handler alive while the channel is open.
+        _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    },
+}
+
+impl WriterLock {
+    fn release(self) {
+        match self {
+            WriterLock::WebLock { release } => {
+                let _ = release.call0(&JsValue::UNDEFINED);
+            }
+            WriterLock::Channel { channel, .. } => {
+                channel.set_onmessage(None);
+                channel.close();
+            }
+        }
+    }
+}
+
+fn locked_error(name: &str) -> HostError {
+    HostError::Locked(format!(
+        "another tab (or another Rill instance in this page) has the broker '{name}' open; \
+         close it there, or open this one with another name"
+    ))
+}
+
+/// How long an open waits for the writer's lock before it fails with `STORE_LOCKED`. Releasing
+/// a Web Lock is asynchronous, so a `close()` followed at once by an `open()` of the same name
+/// needs a moment; a lock another instance keeps is not released in that time.
+const LOCK_WAIT_MS: i32 = 250;
+
+/// Calls `callback` after `ms` milliseconds (`setTimeout`), if the global has a timer.
+fn after(ms: i32, callback: &JsValue) {
+    if let Some(set_timeout) = Reflect::get(&js_sys::global(), &"setTimeout".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    {
+        let _ = set_timeout.call2(&JsValue::UNDEFINED, callback, &ms.into());
+    } else {
+        let _ = callback
+            .dyn_ref::<Function>()
+            .map(|f| f.call0(&JsValue::UNDEFINED));
+    }
+}
+
+/// Takes the writer's lock of `name`, or fails with `STORE_LOCKED` if another instance keeps it
+/// for [`LOCK_WAIT_MS`].
+async fn acquire_lock(name: &str) -> Result<WriterLock, HostError> {
+    let lock_name = format!("rill:{name}");
+    let locks = navigator()
+        .and_then(|n| Reflect::get(&n, &"locks".into()).ok())
+        .filter(JsValue::is_object);
+    let Some(locks) = locks else {
+        return acquire_channel_lock(name, &lock_name).await;
+    };
+    let lock_error = |e| storage_error("cannot request the store's lock", e);
+    let request = Reflect::get(&locks, &"request".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| HostError::Storage("navigator.locks.request is not a function".into()))?;
+    let mut release = None;
+    let held = Promise::new(&mut |resolve, _| release = Some(resolve));
+    let release =
+        release.ok_or_else(|| HostError::Storage("Promise executor did not run".into()))?;
+    let mut settle = None;
+    let acquired = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (granted, failed) =
+        settle.ok_or_else(|| HostError::Storage("Promise executor did not run".into()))?;
+    // Returning a pending promise from the callback holds the lock until it resolves.
+    let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        let _ = granted.call0(&JsValue::UNDEFINED);
+        held.into()
+    });
+    let controller = web_sys::AbortController::new().map_err(lock_error)?;
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &controller.signal()).map_err(lock_error)?;
+    let requested = request
+        .call3(&locks, &lock_name.into(), &options, &callback)
+        .map_err(lock_error)?;
+    if let Ok(requested) = requested.dyn_into::<Promise>() {
+        let on_error = Closure::once(move |error: JsValue| {
+            let _ = failed.call1(&JsValue::UNDEFINED, &error);
+        });
+        let _ = requested.catch(&on_error);
+        on_error.forget();
+    }
+    // Aborting a request that was granted changes nothing.
+    after(
+        LOCK_WAIT_MS,
+        &Closure::once_into_js(move || controller.abort()),
+    );
+    match JsFuture::from(acquired).await {
+        Ok(_) => Ok(WriterLock::WebLock { release }),
+        Err(error)
+            if error
+                .dyn_ref::<web_sys::DomException>()
+                .is_some_and(|e| e.name() == "AbortError") =>
+        {
+            Err(locked_error(name))
+        }
+        Err(error) => Err(storage_error("cannot take the store's lock", error)),
+    }
+}
+
+/// How long a `BroadcastChannel` probe waits for an answer.
+const PROBE_MS: i32 = 100;
+
+/// The stand-in where `navigator.locks` is missing: probe `rill-lock:<name>` and wait
+/// [`PROBE_MS`]; a "held" answer, or a concurrent probe from an instance with a lower random
+/// id, means another instance has (or wins) the store.
+async fn acquire_channel_lock(name: &str, lock_name: &str) -> Result<WriterLock, HostError> {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let channel = web_sys::BroadcastChannel::new(lock_name)
+        .map_err(|e| storage_error("cannot open a BroadcastChannel for the store's lock", e))?;
+    let id = js_sys::Math::random();
+    let holding = Rc::new(Cell::new(false));
+    let lost = Rc::new(Cell::new(false));
+    let on_message = {
+        let (holding, lost, answer) = (holding.clone(), lost.clone(), channel.clone());
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = event.data();
+            if data.as_string().as_deref() == Some("held") {
+                lost.set(true);
+            } else if let Some(other) = data.as_f64() {
+                // A probe carries its sender's id.
+                if holding.get() {
+                    let _ = answer.post_message(&"held".into());
+                } else if other < id {
+                    lost.set(true);
+                }
+            }
+        })
+    };
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let probe_error = |e| storage_error("cannot probe the store's lock", e);
+    channel.post_message(&id.into()).map_err(probe_error)?;
+    let wait = Promise::new(&mut |resolve, _| after(PROBE_MS, &resolve));
+    let _ = JsFuture::from(wait).await;
+    if lost.get() {
+        channel.set_onmessage(None);
+        channel.close();
+        return Err(locked_error(name));
+    }
+    holding.set(true);
+    Ok(WriterLock::Channel {
+        channel,
+        _on_message: on_message,
+    })
 }
 
 fn factory() -> Result<IdbFactory, HostError> {
@@ -155,10 +398,16 @@ fn transaction_done(tx: &IdbTransaction) -> JsFuture {
         });
         let failed_tx = tx.clone();
         let reject_abort = reject.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let error = failed_tx
-                .error()
-                .map_or(JsValue::from_str("transaction failed"), JsValue::from);
+        let on_error = Closure::once_into_js(move |event: web_sys::Event| {
+            // A failed request's error (e.g. `QuotaExceededError`) bubbles here before the
+            // transaction aborts, while `transaction.error` may still be null.
+            let request_error = Reflect::get(&event, &"target".into())
+                .and_then(|target| Reflect::get(&target, &"error".into()))
+                .ok()
+                .filter(|error| error.is_object());
+            let error = request_error
+                .or_else(|| failed_tx.error().map(JsValue::from))
+                .unwrap_or_else(|| JsValue::from_str("transaction failed"));
             let _ = reject.call1(&JsValue::UNDEFINED, &error);
         });
         let aborted_tx = tx.clone();
@@ -372,7 +621,33 @@ fn chunk_key_from_js(key: &JsValue) -> Option<(String, u32, i64, u32)> {
 
 impl IdbStore {
     /// Opens (creating or upgrading) the store called `name` and reads everything back.
+    ///
+    /// Fails with `STORE_LOCKED` while another instance in this origin has `name` open.
     pub async fn open(name: &str) -> Result<Opened, HostError> {
+        let lock = acquire_lock(name).await?;
+        match Self::open_locked(name).await {
+            Ok((db, state)) => {
+                request_persistence();
+                Ok(Opened {
+                    store: IdbStore {
+                        db,
+                        next_chunk: state.next_chunk,
+                        lock: Some(lock),
+                        fault: None,
+                    },
+                    image: state.image,
+                    skipped: state.skipped,
+                    damaged: state.damaged,
+                })
+            }
+            Err(error) => {
+                lock.release();
+                Err(error)
+            }
+        }
+    }
+
+    async fn open_locked(name: &str) -> Result<(IdbDatabase, StoredState), HostError> {
         let request = factory()?
             .open_with_u32(&database_name(name), SCHEMA_VERSION)
             .map_err(|e| storage_error("cannot open IndexedDB", e))?;
@@ -410,28 +685,35 @@ impl IdbStore {
         db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
         on_version_change.forget();
 
-        let (image, skipped, next_chunk) = Self::read_all(&db).await?;
-        Ok(Opened {
-            store: IdbStore { db, next_chunk },
-            image,
-            skipped,
-        })
+        match Self::read_all(&db).await {
+            Ok(state) => Ok((db, state)),
+            Err(error) => {
+                db.close();
+                Err(error)
+            }
+        }
     }
 
-    #[allow(
-        clippy::type_complexity,
-        reason = "private helper returning three parts of one read"
-    )]
-    async fn read_all(
-        db: &IdbDatabase,
-    ) -> Result<
-        (
-            RecoveryImage,
-            Vec<String>,
-            BTreeMap<(String, u32, i64), u32>,
-        ),
-        HostError,
-    > {
+    /// Reads everything the store holds now. Start it only when no write is pending, so that
+    /// what it reads is the last committed state; then [`IdbStore::resume_from`] it.
+    pub fn read_back(&self) -> impl Future<Output = Result<StoredState, HostError>> + use<> {
+        let db = self.db.clone();
+        async move { Self::read_all(&db).await }
+    }
+
+    /// Continues writing after `state`, what [`IdbStore::read_back`] read: forgets what the
+    /// store believed about writes that failed.
+    pub fn resume_from(&mut self, state: &StoredState) {
+        self.next_chunk = state.next_chunk.clone();
+    }
+
+    /// Makes the next [`IdbStore::write`] fail with `fault` after issuing its requests, for tests
+    /// of failure handling: the transaction is really aborted.
+    pub fn fail_next_write(&mut self, fault: StoreFault) {
+        self.fault = Some(fault);
+    }
+
+    async fn read_all(db: &IdbDatabase) -> Result<StoredState, HostError> {
         let read_error = |e| storage_error("cannot read IndexedDB", e);
         let tx = db
             .transaction_with_str_sequence(&store_names())
@@ -466,24 +748,37 @@ impl IdbStore {
         }
         let mut segments: BTreeMap<(String, u32, i64), Vec<u8>> = BTreeMap::new();
         let mut next_chunk = BTreeMap::new();
+        let mut damaged = Damaged::new();
+        // Keys come in order: a partition's segments by base offset, each one's chunks by seq.
         for (key, value) in keys.iter().zip(values.iter()) {
             let Some((topic, partition, base, seq)) = chunk_key_from_js(&key) else {
                 skipped.push(format!("unreadable chunk key {key:?}"));
                 continue;
             };
+            let segment = (topic, partition, base);
+            let next = next_chunk.entry(segment.clone()).or_insert(0);
+            *next = (*next).max(seq.saturating_add(1));
+            let (topic, partition, base) = segment.clone();
+            if let Some(bases) = damaged.get_mut(&(topic.clone(), partition)) {
+                bases.insert(base);
+                skipped.push(format!(
+                    "chunk {topic}/{partition}/{base}/{seq} follows an unreadable chunk"
+                ));
+                continue;
+            }
             let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
                 skipped.push(format!(
                     "chunk {topic}/{partition}/{base}/{seq} is not bytes"
                 ));
+                let bases = segments
+                    .range((topic.clone(), partition, i64::MIN)..=(topic.clone(), partition, base))
+                    .map(|((_, _, base), _)| *base)
+                    .chain([base])
+                    .collect();
+                damaged.insert((topic, partition), bases);
                 continue;
             };
-            let segment = (topic, partition, base);
-            segments
-                .entry(segment.clone())
-                .or_default()
-                .extend(bytes.to_vec());
-            let next = next_chunk.entry(segment).or_insert(0);
-            *next = (*next).max(seq.saturating_add(1));
+            segments.entry(segment).or_default().extend(bytes.to_vec());
         }
         let mut partition_states: BTreeMap<(String, u32), PartitionState> = BTreeMap::new();
         for (key, value) in state_keys.iter().zip(states.iter()) {
@@ -523,7 +818,12 @@ impl IdbStore {
                 }
             })
             .collect();
-        Ok((RecoveryImage { topics }, skipped, next_chunk))
+        Ok(StoredState {
+            image: RecoveryImage { topics },
+            skipped,
+            damaged,
+            next_chunk,
+        })
     }
 
     /// Issues `ops` in one read-write transaction now; the returned future resolves when it
@@ -550,10 +850,24 @@ impl IdbStore {
             self.next_chunk = next_chunk;
             return Err(write_error(error));
         }
+        let injected = match self.fault.take() {
+            None => None,
+            Some(fault) => {
+                let _ = tx.abort();
+                let (message, name) = match fault {
+                    StoreFault::Abort => ("injected abort", "AbortError"),
+                    StoreFault::QuotaExceeded => ("injected quota exceeded", "QuotaExceededError"),
+                };
+                Some(
+                    web_sys::DomException::new_with_message_and_name(message, name)
+                        .map_or_else(|e| e, JsValue::from),
+                )
+            }
+        };
         Ok(async move {
             done.await
                 .map(drop)
-                .map_err(|e| storage_error("IndexedDB write failed", e))
+                .map_err(|e| storage_error("IndexedDB write failed", injected.unwrap_or(e)))
         })
     }
 
@@ -641,12 +955,15 @@ impl IdbStore {
         Ok(())
     }
 
-    /// Closes the connection. The data stays.
-    pub fn close(&self) {
+    /// Closes the connection and releases the writer's lock. The data stays; later writes fail.
+    pub fn close(&mut self) {
         self.db.close();
+        if let Some(lock) = self.lock.take() {
+            lock.release();
+        }
     }
 
-    /// Deletes the store called `name` and everything in it.
+    /// Deletes the store called `name` and everything in it. Blocked while it is open.
     pub async fn delete(name: &str) -> Result<(), HostError> {
         let request = factory()?
             .delete_database(&database_name(name))
@@ -655,5 +972,11 @@ impl IdbStore {
             .await
             .map(drop)
             .map_err(|e| storage_error("cannot delete IndexedDB", e))
+    }
+}
+
+impl Drop for IdbStore {
+    fn drop(&mut self) {
+        self.close();
     }
 }

@@ -2,45 +2,16 @@
 
 mod idb;
 
-pub use idb::{IdbStore, Opened};
+pub use idb::{Damaged, IdbStore, Opened, StoreFault, StoredState};
 
-use rill_core::storage::{MemoryStore, StorageOp};
+use rill_core::storage::MemoryStore;
 
-use crate::HostError;
-
-/// A host's store.
+/// A host's store. The host writes to it one flush at a time (see `Host`), and after a failed
+/// write restores the engine from what it reads back.
 #[derive(Debug)]
 pub enum Store {
     /// Kept in memory only: gone with the page.
     Memory(MemoryStore),
     /// Kept in IndexedDB: survives reloads.
     IndexedDb(IdbStore),
-}
-
-impl Store {
-    /// Starts persisting `ops` and returns a future that resolves once they are durable.
-    ///
-    /// The IndexedDB writes are issued synchronously inside this call, in one transaction, so
-    /// flushes complete in the order they were started.
-    pub fn flush(
-        &mut self,
-        ops: Vec<StorageOp>,
-    ) -> impl Future<Output = Result<(), HostError>> + use<> {
-        let pending = match self {
-            Store::Memory(memory) => {
-                for op in ops {
-                    memory.apply(op);
-                }
-                None
-            }
-            Store::IndexedDb(idb) => Some(idb.write(ops)),
-        };
-        async move {
-            match pending {
-                None => Ok(()),
-                Some(Ok(done)) => done.await,
-                Some(Err(error)) => Err(error),
-            }
-        }
-    }
 }
