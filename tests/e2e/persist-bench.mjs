@@ -2,7 +2,8 @@
 // Chromium on a profile on disk (playwright's default contexts are incognito: their IndexedDB
 // lives in memory and would measure nothing), and prints one JSON object on stdout:
 //   {"harness":"persist","user_agent":…,
-//    "throughput":{"records_per_batch","value_bytes","batches","chunk_bytes","rill_ms","raw_ms"},
+//    "throughput":{"records_per_batch","value_bytes","batches","chunk_bytes","rill_ms","raw_ms",
+//                  "memory_ms"},
 //    "fill":{"records","batches","ms"},
 //    "recovery":{"records","chunks","stored_bytes","rill_cold_ms","rill_warm_ms",
 //                "raw_read_cold_ms","raw_read_warm_ms","verified_log_end_offset"},
@@ -14,7 +15,8 @@
 //   IndexedDB baseline written in JS here: the same object stores and keys as
 //   wasm/src/store/idb.rs (`rill:<name>` layout, `chunks` keyed [topic, partition, baseOffset,
 //   seq]), one `durability: 'strict'` transaction per batch putting a chunk of the byte length
-//   rill wrote per batch. Rounds alternate which side goes first.
+//   rill wrote per batch. Rounds alternate which side goes first. The same produce calls into a
+//   `storage: 'memory'` broker say what the engine and the binding cost without IndexedDB.
 // - recovery: RECOVERY_RECORDS records produced once (batches of RECORDS_PER_BATCH), the
 //   browser closed and relaunched on the same profile, then `Rill.open` timed until it resolves
 //   (cold: first read in the new browser; warm: again after `close`), next to a raw read of the
@@ -119,6 +121,8 @@ async function throughput(page) {
       await persist.deleteDb(rawDb);
       const rill = await Rill.open({ name: store, storage: 'indexeddb' });
       await rill.createTopic({ topic, numPartitions: 1 });
+      const memory = await Rill.open({ name: store, storage: 'memory' });
+      await memory.createTopic({ topic, numPartitions: 1 });
       const messages = persist.messages(recordsPerBatch, valueBytes);
       const raw = await persist.openRaw(rawDb, 2);
       await persist.done(
@@ -133,6 +137,12 @@ async function throughput(page) {
       let seq = 1;
       let rillMs = 0;
       let rawMs = 0;
+      let memoryMs = 0;
+      const runMemory = async () => {
+        const started = performance.now();
+        for (let i = 0; i < batches; i++) await memory.produce({ topic, messages });
+        memoryMs += performance.now() - started;
+      };
       const runRill = async () => {
         const started = performance.now();
         for (let i = 0; i < batches; i++) await rill.produce({ topic, messages });
@@ -165,6 +175,7 @@ async function throughput(page) {
           await runRaw();
           await runRill();
         }
+        await runMemory();
       }
       const end = rill.listTopics()[0].partitions[0].logEndOffset;
       if (end !== (rounds * batches + 1) * recordsPerBatch) throw new Error(`rill holds ${end} records`);
@@ -172,7 +183,7 @@ async function throughput(page) {
       raw.close();
       await persist.deleteDb(`rill:${store}`);
       await persist.deleteDb(rawDb);
-      return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: size, rill_ms: rillMs, raw_ms: rawMs };
+      return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: size, rill_ms: rillMs, raw_ms: rawMs, memory_ms: memoryMs };
     },
     { topic: TOPIC, store: TPUT_STORE, rawDb: RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES },
   );
@@ -268,7 +279,10 @@ try {
   result.throughput = await throughput(page);
   const t = result.throughput;
   const perSecond = (ms) => ((t.batches * t.records_per_batch) / (ms / 1000)).toFixed(0);
-  log(`  rill ${perSecond(t.rill_ms)} records/s, raw ${perSecond(t.raw_ms)} records/s (chunk ${t.chunk_bytes} B), ratio ${(t.raw_ms / t.rill_ms).toFixed(3)}`);
+  log(
+    `  rill ${perSecond(t.rill_ms)} records/s, raw ${perSecond(t.raw_ms)} records/s (chunk ${t.chunk_bytes} B), ` +
+      `ratio ${(t.raw_ms / t.rill_ms).toFixed(3)}; rill in memory ${perSecond(t.memory_ms)} records/s`,
+  );
 
   log(`recovery: producing ${RECOVERY_RECORDS} records in batches of ${RECORDS_PER_BATCH}`);
   result.fill = await fill(page, RECOVERY_RECORDS);
