@@ -253,8 +253,10 @@ async function profileOpen(page) {
   const selfUs = new Map();
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byId.get(profile.samples[i]);
-    // Mangled Rust names end in a hash (`::h0123…`); drop it, and V8's wasm prefixes.
-    const name = (node.callFrame.functionName || `(${node.callFrame.url || 'anonymous'})`).replace(/::h[0-9a-f]{16}$/, '');
+    // Mangled Rust names end in a hash (`::h0123…`): drop it. Anonymous functions (the
+    // wasm-bindgen glue's imports) are counted by file.
+    const file = node.callFrame.url.split('/').pop();
+    const name = (node.callFrame.functionName || (file ? `(anonymous functions of ${file})` : '(anonymous)')).replace(/::h[0-9a-f]{16}$/, '');
     selfUs.set(name, (selfUs.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   return Object.fromEntries(

@@ -1090,6 +1090,26 @@ name = "not a bench"
     }
 
     #[test]
+    fn reports_persistence_figures() {
+        let text = r#"{"harness":"persist","user_agent":"x",
+            "throughput":{"records_per_batch":100,"value_bytes":100,"batches":1000,"chunk_bytes":10997,"rill_ms":2000,"raw_ms":1600,"memory_ms":500},
+            "fill":{"records":1000000,"batches":10000,"ms":33000},
+            "recovery":{"records":1000000,"chunks":10001,"stored_bytes":109970000,"rill_cold_ms":2125.4,"rill_warm_ms":2237,"raw_read_cold_ms":1515,"raw_read_warm_ms":1497,"verified_log_end_offset":1000000},
+            "profile":{"(idle)":586.0,"crc32c::sw::crc32c":72.3}}"#;
+        let report = persist_report(&json::parse(text).expect("valid")).expect("complete");
+        // 100,000 records in 2 s, 1.6 s and 0.5 s; ÷ baseline is raw time over rill time.
+        assert!(report.contains("50000"), "{report}");
+        assert!(report.contains("62500"), "{report}");
+        assert!(report.contains("200000"), "{report}");
+        assert!(report.contains("0.800"), "{report}");
+        assert!(report.contains("2125 ms"), "{report}");
+        assert!(report.contains("10001 chunks, 110.0 MB"), "{report}");
+        assert!(report.contains("crc32c::sw::crc32c"), "{report}");
+        let incomplete = json::parse(r#"{"throughput":{"batches":1}}"#).expect("valid");
+        assert!(persist_report(&incomplete).is_err());
+    }
+
+    #[test]
     fn formats_times_and_rows() {
         assert_eq!(format_ns(95.34), "95.3 ns");
         assert_eq!(format_ns(37_624.0), "37.62 µs");
