@@ -3,7 +3,7 @@
 // lives in memory and would measure nothing), and prints one JSON object on stdout:
 //   {"harness":"persist","user_agent":…,
 //    "throughput":{"records_per_batch","value_bytes","batches","chunk_bytes","rill_ms","raw_ms",
-//                  "memory_ms"},
+//                  "memory_ms","in_flight","rill_in_flight_ms","raw_in_flight_ms"},
 //    "fill":{"records","batches","ms"},
 //    "recovery":{"records","chunks","stored_bytes","rill_cold_ms","rill_warm_ms",
 //                "raw_read_cold_ms","raw_read_warm_ms","verified_log_end_offset"},
@@ -17,6 +17,8 @@
 //   seq]), one `durability: 'strict'` transaction per batch putting a chunk of the byte length
 //   rill wrote per batch. Rounds alternate which side goes first. The same produce calls into a
 //   `storage: 'memory'` broker say what the engine and the binding cost without IndexedDB.
+//   Each side also runs with IN_FLIGHT calls at once (every call still one transaction,
+//   acknowledged on its own commit), as a producer with several requests in flight would.
 // - recovery: RECOVERY_RECORDS records produced once (batches of RECORDS_PER_BATCH), the
 //   browser closed and relaunched on the same profile, then `Rill.open` timed until it resolves
 //   (cold: first read in the new browser; warm: again after `close`), next to a raw read of the
@@ -36,6 +38,8 @@ import { LAUNCH_ARGS } from './chromium.mjs';
 const RECORDS_PER_BATCH = 100;
 const VALUE_BYTES = 100;
 const ROUNDS = 5;
+/** Calls kept in flight in the concurrent variant (KafkaJS's default maxInFlightRequests is unbounded; Kafka's producer keeps 5). */
+const IN_FLIGHT = 5;
 const BATCHES = Number(process.env.PERSIST_BATCHES ?? 300);
 const RECOVERY_RECORDS = Number(process.env.PERSIST_RECORDS ?? 1_000_000);
 const TOPIC = 'bench';
@@ -116,7 +120,7 @@ async function launch(profile) {
 /** Persisted records/s through rill against the raw IndexedDB baseline, in alternating rounds. */
 async function throughput(page) {
   return page.evaluate(
-    async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes }) => {
+    async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes, inFlight }) => {
       await persist.deleteDb(`rill:${store}`);
       await persist.deleteDb(rawDb);
       const rill = await Rill.open({ name: store, storage: 'indexeddb' });
@@ -143,19 +147,34 @@ async function throughput(page) {
         for (let i = 0; i < batches; i++) await memory.produce({ topic, messages });
         memoryMs += performance.now() - started;
       };
-      const runRill = async () => {
+      let rillInFlightMs = 0;
+      let rawInFlightMs = 0;
+      // `inFlight` loops at once, `batches` calls in all; each call still awaits its own commit.
+      const concurrently = async (inFlight, call) => {
         const started = performance.now();
-        for (let i = 0; i < batches; i++) await rill.produce({ topic, messages });
-        rillMs += performance.now() - started;
+        let left = batches;
+        const loop = async () => {
+          while (left > 0) {
+            left--;
+            await call();
+          }
+        };
+        await Promise.all(Array.from({ length: inFlight }, loop));
+        return performance.now() - started;
+      };
+      const rillCall = () => rill.produce({ topic, messages });
+      const rawCall = () => {
+        const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
+        tx.objectStore('chunks').put(chunk, [topic, 0, 0, seq++]);
+        return persist.done(tx);
+      };
+      const runRill = async () => {
+        rillMs += await concurrently(1, rillCall);
+        rillInFlightMs += await concurrently(inFlight, rillCall);
       };
       const runRaw = async () => {
-        const started = performance.now();
-        for (let i = 0; i < batches; i++) {
-          const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
-          tx.objectStore('chunks').put(chunk, [topic, 0, 0, seq++]);
-          await persist.done(tx);
-        }
-        rawMs += performance.now() - started;
+        rawMs += await concurrently(1, rawCall);
+        rawInFlightMs += await concurrently(inFlight, rawCall);
       };
       // A warm-up batch each, which also tells the chunk size rill writes per batch.
       await rill.produce({ topic, messages });
@@ -178,14 +197,14 @@ async function throughput(page) {
         await runMemory();
       }
       const end = rill.listTopics()[0].partitions[0].logEndOffset;
-      if (end !== (rounds * batches + 1) * recordsPerBatch) throw new Error(`rill holds ${end} records`);
+      if (end !== (2 * rounds * batches + 1) * recordsPerBatch) throw new Error(`rill holds ${end} records`);
       rill.close();
       raw.close();
       await persist.deleteDb(`rill:${store}`);
       await persist.deleteDb(rawDb);
-      return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: size, rill_ms: rillMs, raw_ms: rawMs, memory_ms: memoryMs };
+      return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: size, rill_ms: rillMs, raw_ms: rawMs, memory_ms: memoryMs, in_flight: inFlight, rill_in_flight_ms: rillInFlightMs, raw_in_flight_ms: rawInFlightMs };
     },
-    { topic: TOPIC, store: TPUT_STORE, rawDb: RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES },
+    { topic: TOPIC, store: TPUT_STORE, rawDb: RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES, inFlight: IN_FLIGHT },
   );
 }
 
@@ -283,7 +302,9 @@ try {
   const perSecond = (ms) => ((t.batches * t.records_per_batch) / (ms / 1000)).toFixed(0);
   log(
     `  rill ${perSecond(t.rill_ms)} records/s, raw ${perSecond(t.raw_ms)} records/s (chunk ${t.chunk_bytes} B), ` +
-      `ratio ${(t.raw_ms / t.rill_ms).toFixed(3)}; rill in memory ${perSecond(t.memory_ms)} records/s`,
+      `ratio ${(t.raw_ms / t.rill_ms).toFixed(3)}; rill in memory ${perSecond(t.memory_ms)} records/s; ` +
+      `${t.in_flight} in flight: rill ${perSecond(t.rill_in_flight_ms)}, raw ${perSecond(t.raw_in_flight_ms)} records/s, ` +
+      `ratio ${(t.raw_in_flight_ms / t.rill_in_flight_ms).toFixed(3)}`,
   );
 
   log(`recovery: producing ${RECOVERY_RECORDS} records in batches of ${RECORDS_PER_BATCH}`);
