@@ -5,7 +5,10 @@
 //!   group criterion has results for; then `rill-bench`'s workloads natively
 //!   (`rill-bench-native`).
 //! - wasm: the same `rill-bench` workloads built for wasm32 and run in headless Chromium by
-//!   `tests/e2e/bench.mjs`, next to their wasm baselines and to the native run of the same code.
+//!   `tests/e2e/bench.mjs`, next to their wasm baselines and to the native run of the same code;
+//!   then persistence through the JavaScript API (`tests/e2e/persist-bench.mjs`): records/s
+//!   into IndexedDB next to a raw IndexedDB baseline, recovery time of 1M stored records; and
+//!   the size of the site's bundles (`rill_wasm` and the playground), raw and gzipped.
 //!
 //! Benchmarks are measurements, not tests: nothing here fails on a number.
 
@@ -399,6 +402,15 @@ fn native_results_path() -> PathBuf {
 /// Runs a harness that prints its JSON on stdout (progress on stderr, shown as it comes).
 fn run_harness(cmd: &mut Command) -> Result<(String, HarnessRun), String> {
     let text = describe(cmd);
+    let (json, _) = run_json(cmd)?;
+    let run = HarnessRun::parse(&json).map_err(|e| format!("`{text}` printed bad JSON: {e}"))?;
+    Ok((json, run))
+}
+
+/// Runs a command that prints a JSON object as its last `{` line on stdout (progress on
+/// stderr, shown as it comes); returns the line and its value.
+fn run_json(cmd: &mut Command) -> Result<(String, json::Value), String> {
+    let text = describe(cmd);
     println!("  $ {text}");
     let output = cmd
         .stderr(Stdio::inherit())
@@ -413,8 +425,8 @@ fn run_harness(cmd: &mut Command) -> Result<(String, HarnessRun), String> {
         .rev()
         .find(|l| l.trim_start().starts_with('{'))
         .ok_or_else(|| format!("`{text}` printed no JSON"))?;
-    let run = HarnessRun::parse(json).map_err(|e| format!("`{text}` printed bad JSON: {e}"))?;
-    Ok((json.to_owned(), run))
+    let value = json::parse(json).map_err(|e| format!("`{text}` printed bad JSON: {e}"))?;
+    Ok((json.to_owned(), value))
 }
 
 /// A rill-bench run as a table; with `native`, a last column of wasm ÷ native throughput.
@@ -496,12 +508,200 @@ fn build_bench_site() -> Result<PathBuf, String> {
     Ok(site)
 }
 
+/// The files of the JavaScript API bundle, as the site ships them.
+fn rill_wasm_files() -> [String; 2] {
+    let name = crate::site::RILL_WASM;
+    [format!("{name}_bg.wasm"), format!("{name}.js")]
+}
+
+/// Builds the site (the playground and the `rill-wasm` bundle, as `cargo xtask build` does) and
+/// copies the `rill-wasm` bundle into the bench site, for the persistence benchmark. Returns the
+/// site directory.
+fn add_rill_wasm(bench_site: &Path) -> Result<PathBuf, String> {
+    let site = crate::site::build_site()?;
+    for file in rill_wasm_files() {
+        std::fs::copy(site.join(&file), bench_site.join(&file))
+            .map_err(|e| format!("cannot copy {file} into {}: {e}", bench_site.display()))?;
+    }
+    Ok(site)
+}
+
+/// Size of the file at `path` compressed by `gzip -9`, as a web server would send it.
+fn gzipped_size(path: &Path) -> Result<u64, String> {
+    let output = Command::new("gzip")
+        .args(["-9", "--stdout"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "gzip {} failed with {}",
+            path.display(),
+            output.status
+        ));
+    }
+    Ok(output.stdout.len() as u64)
+}
+
+/// The bundles of the site, raw and gzipped: the `rill-wasm` JavaScript API alone, and the
+/// playground (which links rill-wasm into its own wasm).
+fn bundle_sizes(site: &Path) -> Result<(), String> {
+    println!("\n==> bundle sizes ({})", site.display());
+    println!("  {:<32} {:>12} {:>12}", "file", "bytes", "gzip -9");
+    let bundles = [
+        ("rill-wasm (the JS API)", rill_wasm_files().to_vec()),
+        (
+            "playground",
+            vec![
+                "rill_playground_bg.wasm".to_owned(),
+                "rill_playground.js".to_owned(),
+            ],
+        ),
+    ];
+    for (label, files) in bundles {
+        let (mut raw, mut gzipped) = (0, 0);
+        for file in &files {
+            let path = site.join(file);
+            let size = std::fs::metadata(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+                .len();
+            let packed = gzipped_size(&path)?;
+            println!("  {file:<32} {size:>12} {packed:>12}");
+            raw += size;
+            gzipped += packed;
+        }
+        println!("  {:<32} {raw:>12} {gzipped:>12}", format!("= {label}"));
+    }
+    if crate::run::version_of("wasm-opt").is_none() {
+        println!(
+            "  (wasm-opt is not installed: these wasm files are not size-optimised; \
+             `apt-get install binaryen` makes the build run it)"
+        );
+    }
+    Ok(())
+}
+
+/// Runs `tests/e2e/persist-bench.mjs` against the bench site and prints its figures.
+fn persist_benches(base_url: &str) -> Result<(), String> {
+    println!(
+        "\n==> persistence through the JavaScript API into IndexedDB (headless Chromium, profile on disk)"
+    );
+    let mut cmd = Command::new("node");
+    cmd.arg("persist-bench.mjs")
+        .current_dir(crate::root().join("tests").join("e2e"))
+        .env("BASE_URL", base_url)
+        .env("CHROMIUM", crate::setup::CHROMIUM);
+    let (_, json) = run_json(&mut cmd)?;
+    print!("{}", persist_report(&json)?);
+    Ok(())
+}
+
+/// The persistence figures as text, from persist-bench.mjs's JSON.
+fn persist_report(json: &json::Value) -> Result<String, String> {
+    let number = |section: &str, key: &str| {
+        json.get(section)
+            .and_then(|s| s.get(key))
+            .and_then(json::Value::number)
+            .ok_or_else(|| format!("persist-bench printed no number {section}.{key}"))
+    };
+    let batches = number("throughput", "batches")?;
+    let per_batch = number("throughput", "records_per_batch")?;
+    let value_bytes = number("throughput", "value_bytes")?;
+    let chunk_bytes = number("throughput", "chunk_bytes")?;
+    let rill_ms = number("throughput", "rill_ms")?;
+    let raw_ms = number("throughput", "raw_ms")?;
+    let records = batches * per_batch;
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(format!(
+        "  produce: {records:.0} records of {value_bytes:.0} B in calls of {per_batch:.0}, one \
+         strict read-write transaction per call, acknowledged once it committed"
+    ));
+    line(format!(
+        "  {:<40} {:>12} {:>10} {:>11}",
+        "case", "records/s", "MB/s", "÷ baseline"
+    ));
+    let row = |name: &str, ms: f64, baseline_ms: f64| {
+        let per_second = records / (ms / 1e3);
+        format!(
+            "  {name:<40} {per_second:>12.0} {:>10.2} {:>11.3}",
+            per_second * chunk_bytes / per_batch / 1e6,
+            baseline_ms / ms
+        )
+    };
+    line(row("rill produce (JS API → IndexedDB)", rill_ms, raw_ms));
+    line(row(
+        "raw IndexedDB put, same bytes and keys",
+        raw_ms,
+        raw_ms,
+    ));
+    if let Ok(memory_ms) = number("throughput", "memory_ms") {
+        line(row("rill produce, storage: 'memory'", memory_ms, raw_ms));
+    }
+    if let (Ok(in_flight), Ok(rill), Ok(raw)) = (
+        number("throughput", "in_flight"),
+        number("throughput", "rill_in_flight_ms"),
+        number("throughput", "raw_in_flight_ms"),
+    ) {
+        line(row(
+            &format!("rill produce, {in_flight:.0} calls in flight"),
+            rill,
+            raw,
+        ));
+        line(row(
+            &format!("raw IndexedDB, {in_flight:.0} in flight"),
+            raw,
+            raw,
+        ));
+    }
+    line(format!(
+        "  (MB/s of stored batch bytes: {chunk_bytes:.0} B per call; the aim is ≥ 0.8 of the baseline;\n   \
+         'memory' is the engine and the binding alone, with no IndexedDB; in flight: each call\n   \
+         still one transaction, acknowledged on its own commit, against raw with as many)"
+    ));
+    let fill_records = number("fill", "records")?;
+    let fill_ms = number("fill", "ms")?;
+    line(format!(
+        "  filling the recovery store: {fill_records:.0} records in {:.1} s ({:.0} records/s)",
+        fill_ms / 1e3,
+        fill_records / (fill_ms / 1e3)
+    ));
+    let chunks = number("recovery", "chunks")?;
+    let stored = number("recovery", "stored_bytes")?;
+    line(format!(
+        "  recovery of {:.0} records ({chunks:.0} chunks, {:.1} MB), until Rill.open resolves:",
+        number("recovery", "records")?,
+        stored / 1e6
+    ));
+    for (name, key) in [
+        ("Rill.open, browser relaunched", "rill_cold_ms"),
+        ("Rill.open, after a raw read", "rill_warm_ms"),
+        ("raw getAllKeys + getAll, relaunched", "raw_read_cold_ms"),
+        ("raw getAllKeys + getAll, after an open", "raw_read_warm_ms"),
+    ] {
+        line(format!("  {name:<40} {:>9.0} ms", number("recovery", key)?));
+    }
+    line("  (the aim: Rill.open under 1.5 s)".to_owned());
+    if let Some(profile) = json.get("profile").and_then(json::Value::entries) {
+        line("  where one open's time goes (CPU profile, self time; (idle) = waiting for IndexedDB):".to_owned());
+        for (function, ms) in profile {
+            let ms = ms.number().unwrap_or(f64::NAN);
+            line(format!("  {ms:>10.1} ms  {function}"));
+        }
+    }
+    Ok(out)
+}
+
 /// `native_ran`: whether this run measured native, or wasm ÷ native uses the saved last run.
 fn wasm_benches(native_ran: bool) -> Result<(), String> {
     crate::setup::ensure_build_tools()?;
     crate::setup::ensure_browser_tools()?;
     println!();
     let site = build_bench_site()?;
+    let app_site = add_rill_wasm(&site)?;
     // Cross-origin isolated, so performance.now() ticks in 5 µs rather than 100 µs.
     let base_url = crate::serve::serve_in_background(site, true)?;
     let root = crate::root();
@@ -554,7 +754,9 @@ fn wasm_benches(native_ran: bool) -> Result<(), String> {
             println!("  (no native run saved: `cargo xtask bench --native` adds wasm ÷ native)")
         }
     }
-    Ok(())
+    let persisted = persist_benches(&base_url);
+    let sizes = bundle_sizes(&app_site);
+    persisted.and(sizes)
 }
 
 /// Just enough JSON for the harnesses' output: objects, arrays, strings, numbers, literals.
@@ -906,6 +1108,29 @@ name = "not a bench"
         ] {
             assert!(HarnessRun::parse(bad).is_err(), "{bad:?} must not parse");
         }
+    }
+
+    #[test]
+    fn reports_persistence_figures() {
+        let text = r#"{"harness":"persist","user_agent":"x",
+            "throughput":{"records_per_batch":100,"value_bytes":100,"batches":1000,"chunk_bytes":10997,"rill_ms":2000,"raw_ms":1600,"memory_ms":500,
+                          "in_flight":5,"rill_in_flight_ms":1000,"raw_in_flight_ms":900},
+            "fill":{"records":1000000,"batches":10000,"ms":33000},
+            "recovery":{"records":1000000,"chunks":10001,"stored_bytes":109970000,"rill_cold_ms":2125.4,"rill_warm_ms":2237,"raw_read_cold_ms":1515,"raw_read_warm_ms":1497,"verified_log_end_offset":1000000},
+            "profile":{"(idle)":586.0,"crc32c::sw::crc32c":72.3}}"#;
+        let report = persist_report(&json::parse(text).expect("valid")).expect("complete");
+        // 100,000 records in 2 s, 1.6 s and 0.5 s; ÷ baseline is raw time over rill time.
+        assert!(report.contains("50000"), "{report}");
+        assert!(report.contains("62500"), "{report}");
+        assert!(report.contains("200000"), "{report}");
+        assert!(report.contains("0.800"), "{report}");
+        assert!(report.contains("5 calls in flight"), "{report}");
+        assert!(report.contains("0.900"), "{report}");
+        assert!(report.contains("2125 ms"), "{report}");
+        assert!(report.contains("10001 chunks, 110.0 MB"), "{report}");
+        assert!(report.contains("crc32c::sw::crc32c"), "{report}");
+        let incomplete = json::parse(r#"{"throughput":{"batches":1}}"#).expect("valid");
+        assert!(persist_report(&incomplete).is_err());
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Builds the playground into `target/site`: release wasm, wasm-bindgen glue, static files.
+//! Builds the playground into `target/site`: release wasm, wasm-bindgen glue, static files, and
+//! the JavaScript API on its own (`rill_wasm.js` + `rill_wasm_bg.wasm`, the `rill-wasm` bundle
+//! a page imports to use `Rill` without the playground).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,20 +22,31 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// The out-name of the `rill-wasm` bundle in the site: `rill_wasm.js` and `rill_wasm_bg.wasm`.
+pub(crate) const RILL_WASM: &str = "rill_wasm";
+
+/// The `rill-wasm` cdylib as cargo builds it (before wasm-bindgen).
+pub(crate) fn rill_wasm_build() -> PathBuf {
+    target_dir().join("wasm32-unknown-unknown/release/rill_wasm.wasm")
+}
+
 /// Builds the site and returns its directory. Work that is up to date is skipped.
 pub(crate) fn build_site() -> Result<PathBuf, String> {
-    println!("==> building the playground (release, wasm32)");
+    println!("==> building the playground and the rill-wasm bundle (release, wasm32)");
     run(Command::new("cargo").args([
         "build",
         "--release",
         "--package",
         "rill-playground",
+        "--package",
+        "rill-wasm",
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/release/rill-playground.wasm");
     let site = site_dir();
     let bindgen_out = bind_wasm(&wasm, &site, "rill_playground")?;
+    bind_wasm(&rill_wasm_build(), &site, RILL_WASM)?;
     let static_dir = crate::root().join("static");
     let entries = std::fs::read_dir(&static_dir)
         .map_err(|e| format!("cannot read {}: {e}", static_dir.display()))?;

@@ -1,0 +1,352 @@
+// Measures IndexedDB persistence through rill's JavaScript API (`rill_wasm.js`) in headless
+// Chromium on a profile on disk (playwright's default contexts are incognito: their IndexedDB
+// lives in memory and would measure nothing), and prints one JSON object on stdout:
+//   {"harness":"persist","user_agent":…,
+//    "throughput":{"records_per_batch","value_bytes","batches","chunk_bytes","rill_ms","raw_ms",
+//                  "memory_ms","in_flight","rill_in_flight_ms","raw_in_flight_ms"},
+//    "fill":{"records","batches","ms"},
+//    "recovery":{"records","chunks","stored_bytes","rill_cold_ms","rill_warm_ms",
+//                "raw_read_cold_ms","raw_read_warm_ms","verified_log_end_offset"},
+//    "profile":{"<function>":self ms,…}}
+// Progress goes to stderr. A measurement, not a test: it fails only if the page does.
+//
+// - throughput: `produce` of RECORDS_PER_BATCH 100-byte values (one flush, i.e. one strict
+//   read-write transaction, per call; the promise resolves once it committed), against a raw
+//   IndexedDB baseline written in JS here: the same object stores and keys as
+//   wasm/src/store/idb.rs (`rill:<name>` layout, `chunks` keyed [topic, partition, baseOffset,
+//   seq]), one `durability: 'strict'` transaction per batch putting a chunk of the byte length
+//   rill wrote per batch. Rounds alternate which side goes first. The same produce calls into a
+//   `storage: 'memory'` broker say what the engine and the binding cost without IndexedDB.
+//   Each side also runs with IN_FLIGHT calls at once (every call still one transaction,
+//   acknowledged on its own commit), as a producer with several requests in flight would.
+// - recovery: RECOVERY_RECORDS records produced once (batches of RECORDS_PER_BATCH), the
+//   browser closed and relaunched on the same profile, then `Rill.open` timed until it resolves
+//   (cold: first read in the new browser; warm: again after `close`), next to a raw read of the
+//   same chunks (`getAllKeys` + `getAll` in one transaction), cold in a second relaunch and warm
+//   after the cold Rill.open. A CPU profile of one cold open says where its time goes.
+//
+// Env: BASE_URL (required) — URL of target/bench-site (it serves rill_wasm.js).
+//      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
+//      PERSIST_RECORDS (optional) — records for the recovery case, default 1,000,000.
+//      PERSIST_BATCHES (optional) — batches per side and round of the throughput case, default 300.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
+
+const RECORDS_PER_BATCH = 100;
+const VALUE_BYTES = 100;
+const ROUNDS = 5;
+/** Calls kept in flight in the concurrent variant (KafkaJS's default maxInFlightRequests is unbounded; Kafka's producer keeps 5). */
+const IN_FLIGHT = 5;
+const BATCHES = Number(process.env.PERSIST_BATCHES ?? 300);
+const RECOVERY_RECORDS = Number(process.env.PERSIST_RECORDS ?? 1_000_000);
+const TOPIC = 'bench';
+const TPUT_STORE = 'persist-bench-throughput';
+const RAW_DB = 'raw:persist-bench-throughput';
+const RECOVERY_STORE = 'persist-bench-recovery';
+
+const baseUrl = process.env.BASE_URL;
+if (!baseUrl) {
+  console.error('BASE_URL is required: the URL of the built bench site (cargo xtask bench serves it)');
+  process.exit(2);
+}
+
+const log = (line) => console.error(`  ${line}`);
+
+/** Page helpers, installed once per page: module loading, raw IndexedDB in the store's layout. */
+function pageHelpers() {
+  window.persist = {
+    async load() {
+      const started = performance.now();
+      const module = await import(new URL('rill_wasm.js', location.href).href);
+      await module.default({ module_or_path: new URL('rill_wasm_bg.wasm', location.href).href });
+      window.Rill = module.Rill;
+      return performance.now() - started;
+    },
+    request(req) {
+      return new Promise((resolve, reject) => {
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    },
+    async deleteDb(name) {
+      await persist.request(indexedDB.deleteDatabase(name));
+    },
+    /** Opens `name`, creating wasm/src/store/idb.rs's schema (version 2) if it is new. */
+    openRaw(name, version) {
+      const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains('topics')) db.createObjectStore('topics', { keyPath: 'name' });
+        if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
+        if (!db.objectStoreNames.contains('partitions')) db.createObjectStore('partitions');
+      };
+      return persist.request(req);
+    },
+    done(tx) {
+      return new Promise((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error ?? new Error('aborted'));
+      });
+    },
+    messages(records, valueBytes) {
+      const value = new Uint8Array(valueBytes);
+      for (let i = 0; i < valueBytes; i++) value[i] = 32 + ((i * 7) % 90);
+      return Array.from({ length: records }, () => ({ value, partition: 0 }));
+    },
+  };
+}
+
+async function newPage(context) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => log(`[pageerror] ${err.stack ?? err}`));
+  page.setDefaultTimeout(0);
+  await page.goto(baseUrl);
+  await page.evaluate(pageHelpers);
+  return page;
+}
+
+async function launch(profile) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: LAUNCH_ARGS,
+    headless: true,
+  });
+}
+
+/** Persisted records/s through rill against the raw IndexedDB baseline, in alternating rounds. */
+async function throughput(page) {
+  return page.evaluate(
+    async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes, inFlight }) => {
+      await persist.deleteDb(`rill:${store}`);
+      await persist.deleteDb(rawDb);
+      const rill = await Rill.open({ name: store, storage: 'indexeddb' });
+      await rill.createTopic({ topic, numPartitions: 1 });
+      const memory = await Rill.open({ name: store, storage: 'memory' });
+      await memory.createTopic({ topic, numPartitions: 1 });
+      const messages = persist.messages(recordsPerBatch, valueBytes);
+      const raw = await persist.openRaw(rawDb, 2);
+      await persist.done(
+        (() => {
+          const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
+          tx.objectStore('topics').put({ name: topic, partitions: 1, configs: [] });
+          tx.objectStore('chunks').put(new Uint8Array(0), [topic, 0, 0, 0]);
+          return tx;
+        })(),
+      );
+      let chunk;
+      let seq = 1;
+      let rillMs = 0;
+      let rawMs = 0;
+      let memoryMs = 0;
+      const runMemory = async () => {
+        const started = performance.now();
+        for (let i = 0; i < batches; i++) await memory.produce({ topic, messages });
+        memoryMs += performance.now() - started;
+      };
+      let rillInFlightMs = 0;
+      let rawInFlightMs = 0;
+      // `inFlight` loops at once, `batches` calls in all; each call still awaits its own commit.
+      const concurrently = async (inFlight, call) => {
+        const started = performance.now();
+        let left = batches;
+        const loop = async () => {
+          while (left > 0) {
+            left--;
+            await call();
+          }
+        };
+        await Promise.all(Array.from({ length: inFlight }, loop));
+        return performance.now() - started;
+      };
+      const rillCall = () => rill.produce({ topic, messages });
+      const rawCall = () => {
+        const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
+        tx.objectStore('chunks').put(chunk, [topic, 0, 0, seq++]);
+        return persist.done(tx);
+      };
+      const runRill = async () => {
+        rillMs += await concurrently(1, rillCall);
+        rillInFlightMs += await concurrently(inFlight, rillCall);
+      };
+      const runRaw = async () => {
+        rawMs += await concurrently(1, rawCall);
+        rawInFlightMs += await concurrently(inFlight, rawCall);
+      };
+      // A warm-up batch each, which also tells the chunk size rill writes per batch.
+      await rill.produce({ topic, messages });
+      const size = rill.listTopics()[0].partitions[0].segments.reduce((sum, s) => sum + s.size, 0);
+      chunk = new Uint8Array(size);
+      for (let i = 0; i < size; i++) chunk[i] = (i * 31) & 0xff;
+      {
+        const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
+        tx.objectStore('chunks').put(chunk, [topic, 0, 0, seq++]);
+        await persist.done(tx);
+      }
+      for (let round = 0; round < rounds; round++) {
+        if (round % 2 === 0) {
+          await runRill();
+          await runRaw();
+        } else {
+          await runRaw();
+          await runRill();
+        }
+        await runMemory();
+      }
+      const end = rill.listTopics()[0].partitions[0].logEndOffset;
+      if (end !== (2 * rounds * batches + 1) * recordsPerBatch) throw new Error(`rill holds ${end} records`);
+      rill.close();
+      raw.close();
+      await persist.deleteDb(`rill:${store}`);
+      await persist.deleteDb(rawDb);
+      return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: size, rill_ms: rillMs, raw_ms: rawMs, memory_ms: memoryMs, in_flight: inFlight, rill_in_flight_ms: rillInFlightMs, raw_in_flight_ms: rawInFlightMs };
+    },
+    { topic: TOPIC, store: TPUT_STORE, rawDb: RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES, inFlight: IN_FLIGHT },
+  );
+}
+
+/** Produces `records` into the recovery store, one flush per batch. */
+async function fill(page, records) {
+  return page.evaluate(
+    async ({ topic, store, records, recordsPerBatch, valueBytes }) => {
+      await persist.deleteDb(`rill:${store}`);
+      const rill = await Rill.open({ name: store, storage: 'indexeddb' });
+      await rill.createTopic({ topic, numPartitions: 1 });
+      const messages = persist.messages(recordsPerBatch, valueBytes);
+      const batches = Math.ceil(records / recordsPerBatch);
+      const started = performance.now();
+      for (let i = 0; i < batches; i++) {
+        await rill.produce({ topic, messages: i === batches - 1 ? messages.slice(0, records - i * recordsPerBatch) : messages });
+      }
+      const ms = performance.now() - started;
+      rill.close();
+      return { records, batches, ms };
+    },
+    { topic: TOPIC, store: RECOVERY_STORE, records, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES },
+  );
+}
+
+/** Times `Rill.open` of the recovery store; checks it recovered every record. */
+async function timeOpen(page) {
+  return page.evaluate(
+    async ({ store, topic }) => {
+      const started = performance.now();
+      const rill = await Rill.open({ name: store, storage: 'indexeddb' });
+      const ms = performance.now() - started;
+      const end = rill.listTopics().find((t) => t.name === topic)?.partitions[0].logEndOffset;
+      rill.close();
+      return { ms, end };
+    },
+    { store: RECOVERY_STORE, topic: TOPIC },
+  );
+}
+
+/** Times reading every chunk of the recovery store's database in one transaction, as rill does. */
+async function timeRawRead(page) {
+  return page.evaluate(async (store) => {
+    const started = performance.now();
+    const db = await persist.openRaw(`rill:${store}`);
+    const tx = db.transaction(['topics', 'chunks', 'partitions'], 'readonly');
+    const chunks = tx.objectStore('chunks');
+    const [keys, values] = await Promise.all([persist.request(chunks.getAllKeys()), persist.request(chunks.getAll())]);
+    const ms = performance.now() - started;
+    db.close();
+    const bytes = values.reduce((sum, v) => sum + v.byteLength, 0);
+    return { ms, chunks: keys.length, bytes };
+  }, RECOVERY_STORE);
+}
+
+/** A CPU profile of one `Rill.open`: self milliseconds by function, the largest first. */
+async function profileOpen(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  await timeOpen(page);
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    // Mangled Rust names end in a hash (`::h0123…`): drop it. Anonymous functions (the
+    // wasm-bindgen glue's imports) are counted by file.
+    const file = node.callFrame.url.split('/').pop();
+    const name = (node.callFrame.functionName || (file ? `(anonymous functions of ${file})` : '(anonymous)')).replace(/::h[0-9a-f]{16}$/, '');
+    selfUs.set(name, (selfUs.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  return Object.fromEntries(
+    [...selfUs.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([name, us]) => [name, us / 1000]),
+  );
+}
+
+const profile = await mkdtemp(path.join(os.tmpdir(), 'rill-persist-bench-'));
+const result = { harness: 'persist' };
+try {
+  let context = await launch(profile);
+  let page = await newPage(context);
+  result.user_agent = await page.evaluate(() => navigator.userAgent);
+  log(`${result.user_agent}; profile on disk at ${profile}`);
+  const initMs = await page.evaluate(() => persist.load());
+  log(`rill_wasm.js loaded in ${initMs.toFixed(0)} ms`);
+
+  log(`throughput: ${ROUNDS} rounds × ${BATCHES} batches × ${RECORDS_PER_BATCH} records of ${VALUE_BYTES} B, rill and raw IndexedDB alternating`);
+  result.throughput = await throughput(page);
+  const t = result.throughput;
+  const perSecond = (ms) => ((t.batches * t.records_per_batch) / (ms / 1000)).toFixed(0);
+  log(
+    `  rill ${perSecond(t.rill_ms)} records/s, raw ${perSecond(t.raw_ms)} records/s (chunk ${t.chunk_bytes} B), ` +
+      `ratio ${(t.raw_ms / t.rill_ms).toFixed(3)}; rill in memory ${perSecond(t.memory_ms)} records/s; ` +
+      `${t.in_flight} in flight: rill ${perSecond(t.rill_in_flight_ms)}, raw ${perSecond(t.raw_in_flight_ms)} records/s, ` +
+      `ratio ${(t.raw_in_flight_ms / t.rill_in_flight_ms).toFixed(3)}`,
+  );
+
+  log(`recovery: producing ${RECOVERY_RECORDS} records in batches of ${RECORDS_PER_BATCH}`);
+  result.fill = await fill(page, RECOVERY_RECORDS);
+  log(`  produced in ${(result.fill.ms / 1000).toFixed(1)} s (${((RECOVERY_RECORDS / result.fill.ms) * 1000).toFixed(0)} records/s)`);
+  await context.close();
+
+  // Relaunch 1: Rill.open first (cold), then the raw read (warm), then a CPU profile of an open.
+  context = await launch(profile);
+  page = await newPage(context);
+  await page.evaluate(() => persist.load());
+  const cold = await timeOpen(page);
+  log(`  Rill.open after a relaunch: ${cold.ms.toFixed(0)} ms (log end offset ${cold.end})`);
+  if (cold.end !== RECOVERY_RECORDS) throw new Error(`recovered log end offset ${cold.end}, expected ${RECOVERY_RECORDS}`);
+  const rawWarm = await timeRawRead(page);
+  log(`  raw read after it: ${rawWarm.ms.toFixed(0)} ms (${rawWarm.chunks} chunks, ${rawWarm.bytes} B)`);
+  const openProfile = await profileOpen(page);
+  for (const [name, ms] of Object.entries(openProfile)) log(`    ${ms.toFixed(1).padStart(8)} ms  ${name}`);
+  await context.close();
+
+  // Relaunch 2: the raw read first (cold), then Rill.open (warm).
+  context = await launch(profile);
+  page = await newPage(context);
+  await page.evaluate(() => persist.load());
+  const rawCold = await timeRawRead(page);
+  log(`  raw read after a relaunch: ${rawCold.ms.toFixed(0)} ms`);
+  const warm = await timeOpen(page);
+  log(`  Rill.open after it: ${warm.ms.toFixed(0)} ms`);
+  await context.close();
+
+  result.recovery = {
+    records: RECOVERY_RECORDS,
+    chunks: rawCold.chunks,
+    stored_bytes: rawCold.bytes,
+    rill_cold_ms: cold.ms,
+    rill_warm_ms: warm.ms,
+    raw_read_cold_ms: rawCold.ms,
+    raw_read_warm_ms: rawWarm.ms,
+    verified_log_end_offset: cold.end,
+  };
+  result.profile = openProfile;
+  console.log(JSON.stringify(result));
+} finally {
+  await rm(profile, { recursive: true, force: true });
+}
