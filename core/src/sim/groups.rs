@@ -455,6 +455,35 @@ impl GroupSimulation {
         }
     }
 
+    /// Traces the group's state, each consumer's generation and partition count, and the
+    /// committed offsets with their lag.
+    fn note_state(&mut self) {
+        let state = self
+            .cluster
+            .describe_group(GROUP)
+            .map(|d| (d.state, d.generation, d.members.len()));
+        let consumers: Vec<(u32, i32, usize)> = self
+            .apps
+            .keys()
+            .filter_map(|c| {
+                let consumer = self.cluster.consumer(*c)?;
+                Some((*c, consumer.generation().0, consumer.assignment().len()))
+            })
+            .collect();
+        let offsets: Vec<(u32, Option<i64>, Option<i64>)> = self
+            .cluster
+            .describe_group_offsets(GROUP)
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| (r.partition.partition, r.committed, r.lag))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.note(&format!(
+            "group {state:?} consumers {consumers:?} offsets {offsets:?}"
+        ));
+    }
+
     fn random_broker(&mut self) -> u32 {
         self.prng.below(u64::from(self.brokers)) as u32
     }
@@ -545,19 +574,7 @@ impl GroupSimulation {
             self.collect_acks();
             self.check_ownership();
             if self.trace.is_some() {
-                let state = self
-                    .cluster
-                    .describe_group(GROUP)
-                    .map(|d| (d.state, d.generation, d.members.len()));
-                let consumers: Vec<(u32, i32, usize)> = self
-                    .apps
-                    .keys()
-                    .filter_map(|c| {
-                        let consumer = self.cluster.consumer(*c)?;
-                        Some((*c, consumer.generation().0, consumer.assignment().len()))
-                    })
-                    .collect();
-                self.note(&format!("group {state:?} consumers {consumers:?}"));
+                self.note_state();
             }
             if self.violation.is_some() {
                 break;
@@ -648,6 +665,9 @@ impl GroupSimulation {
             self.check_ownership();
             if self.violation.is_some() {
                 return None;
+            }
+            if self.trace.is_some() {
+                self.note_state();
             }
             if self.converged() {
                 self.note(&format!("converged after {step} liveness steps"));

@@ -51,3 +51,15 @@ fn auto_commit_with_asynchronous_processing_loses_records_when_a_consumer_crashe
     let report = lossy.expect("some seed loses records under auto-commit");
     assert!(report.processed < report.acked_records, "{report:?}");
 }
+
+/// Seed 3817: a consumer cut off with a `commitSync` pending rejoined after the heal, and the
+/// commit's retry went out in the new generation with the old assignment's offsets, moving
+/// `t-5`'s committed offset back below what its new owner had committed; the group never
+/// converged. The consumer now fails such a commit (CommitFailedException) instead.
+#[test]
+fn seed_3817_a_commit_retried_after_a_rejoin_does_not_move_offsets_back() {
+    let report = run(3817, 300, CommitStyle::AfterProcessing, Faults::All);
+    assert_eq!(report.violation, None, "{report:?}");
+    assert!(report.converged_after.is_some(), "{report:?}");
+    assert_eq!(report.processed, report.acked_records);
+}
