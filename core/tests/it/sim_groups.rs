@@ -63,3 +63,16 @@ fn seed_3817_a_commit_retried_after_a_rejoin_does_not_move_offsets_back() {
     assert!(report.converged_after.is_some(), "{report:?}");
     assert_eq!(report.processed, report.acked_records);
 }
+
+/// Seed 1752 (no failure at all): a cooperative member polls while its group rebalances,
+/// processes, and its `commitSync` fails with `RebalanceInProgressException`; the partition
+/// moves and its next owner processes the record again. That is Kafka's behaviour for an app
+/// without a rebalance listener, so the checker allows a duplicate whose first processing's
+/// commit failed — and only that.
+#[test]
+fn seed_1752_a_duplicate_after_a_commit_failed_in_a_rebalance_is_not_a_violation() {
+    let report = run(1752, 40, CommitStyle::AfterProcessing, Faults::JoinsOnly);
+    assert_eq!(report.violation, None, "{report:?}");
+    assert_eq!(report.duplicates, 1, "{report:?}");
+    assert_eq!(report.processed, report.acked_records);
+}
