@@ -84,7 +84,13 @@ impl Group {
 
     /// `subscriptions.put(id, buildSubscriptionV2Above(topics, owned, generation))`, or
     /// `subscription(topics)` when `generation` is `None` (no owned partitions, no generation).
-    fn put(&mut self, id: &str, topics: &[&str], owned: &[TopicPartition], generation: Option<i32>) {
+    fn put(
+        &mut self,
+        id: &str,
+        topics: &[&str],
+        owned: &[TopicPartition],
+        generation: Option<i32>,
+    ) {
         let protocol = self.kind.assignor().name();
         let subscription = Subscription {
             topics: topics.iter().map(|t| t.to_string()).collect(),
@@ -171,8 +177,19 @@ impl Group {
         let mut revoked = BTreeSet::new();
         for member in &self.members {
             let assigned = &assignment[&member.member_id];
-            revoked.extend(member.owned.iter().filter(|p| !assigned.contains(p)).cloned());
-            added.extend(assigned.iter().filter(|p| !member.owned.contains(p)).cloned());
+            revoked.extend(
+                member
+                    .owned
+                    .iter()
+                    .filter(|p| !assigned.contains(p))
+                    .cloned(),
+            );
+            added.extend(
+                assigned
+                    .iter()
+                    .filter(|p| !member.owned.contains(p))
+                    .cloned(),
+            );
         }
         let both: Vec<_> = added.intersection(&revoked).collect();
         assert!(both.is_empty(), "revoked and assigned at once: {both:?}");
@@ -185,7 +202,10 @@ fn verify_validity_and_balance(members: &[Member], assignment: &Assignment) {
     assert_eq!(members.len(), assignment.len());
     let ids: Vec<&String> = assignment.keys().collect();
     for (i, id) in ids.iter().enumerate() {
-        let member = members.iter().find(|m| &&m.member_id == id).expect("a member");
+        let member = members
+            .iter()
+            .find(|m| &&m.member_id == id)
+            .expect("a member");
         let partitions = &assignment[*id];
         for partition in partitions {
             assert!(
@@ -204,7 +224,9 @@ fn verify_validity_and_balance(members: &[Member], assignment: &Assignment) {
             }
             let topics: BTreeSet<&str> = partitions.iter().map(|p| p.topic.as_str()).collect();
             assert!(
-                other_partitions.iter().all(|p| !topics.contains(p.topic.as_str())),
+                other_partitions
+                    .iter()
+                    .all(|p| !topics.contains(p.topic.as_str())),
                 "partitions can move between {id} and {other} for a better balance"
             );
         }
@@ -225,6 +247,8 @@ fn name(prefix: &str, i: usize, max: usize) -> String {
 /// `AbstractStickyAssignorTest`, rack-unaware cases.
 mod abstract_sticky_assignor_test {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn test_one_consumer_no_topic() {
@@ -267,7 +291,12 @@ mod abstract_sticky_assignor_test {
     fn test_only_assigns_partitions_from_subscribed_topics() {
         for kind in BOTH {
             let mut group = Group::new(kind, &[("topic", 2)]);
-            let owned = [tp("topic", 0), tp("topic", 1), tp("other", 0), tp("other", 1)];
+            let owned = [
+                tp("topic", 0),
+                tp("topic", 1),
+                tp("other", 0),
+                tp("other", 1),
+            ];
             group.put("consumer", &["topic"], &owned, Some(GENERATION_ID));
             let mut assignment = group.assign();
             assert_eq!(assignment["consumer"], parse("topic-0, topic-1"));
@@ -540,8 +569,9 @@ mod abstract_sticky_assignor_test {
     #[test]
     fn test_poor_round_robin_assignment_scenario() {
         for kind in BOTH {
-            let counts: Vec<(String, u32)> =
-                (1..=5).map(|i| (format!("topic{i}"), (i % 2) + 1)).collect();
+            let counts: Vec<(String, u32)> = (1..=5)
+                .map(|i| (format!("topic{i}"), (i % 2) + 1))
+                .collect();
             let counts: Vec<(&str, u32)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
             let mut group = Group::new(kind, &counts);
             let all = ["topic1", "topic2", "topic3", "topic4", "topic5"];
@@ -598,7 +628,8 @@ mod abstract_sticky_assignor_test {
     #[test]
     fn test_reassignment_after_one_consumer_leaves() {
         for kind in BOTH {
-            let counts: Vec<(String, u32)> = (1..20).map(|i| (name("t", i, 20), i as u32)).collect();
+            let counts: Vec<(String, u32)> =
+                (1..20).map(|i| (name("t", i, 20), i as u32)).collect();
             let counts: Vec<(&str, u32)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
             let mut group = Group::new(kind, &counts);
             for i in 1..20 {
@@ -637,7 +668,8 @@ mod abstract_sticky_assignor_test {
     #[test]
     fn test_same_subscriptions() {
         for kind in BOTH {
-            let counts: Vec<(String, u32)> = (1..15).map(|i| (name("t", i, 15), i as u32)).collect();
+            let counts: Vec<(String, u32)> =
+                (1..15).map(|i| (name("t", i, 15), i as u32)).collect();
             let counts: Vec<(&str, u32)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
             let topics: Vec<&str> = counts.iter().map(|(t, _)| *t).collect();
             let mut group = Group::new(kind, &counts);
@@ -661,7 +693,9 @@ mod abstract_sticky_assignor_test {
     fn test_assignment_and_group_with_non_equal_subscription_not_timeout() {
         for kind in BOTH {
             let (topic_count, consumer_count) = (100, 500);
-            let names: Vec<String> = (0..topic_count).map(|i| name("t", i, topic_count)).collect();
+            let names: Vec<String> = (0..topic_count)
+                .map(|i| name("t", i, topic_count))
+                .collect();
             let counts: Vec<(&str, u32)> = names.iter().map(|t| (t.as_str(), 200)).collect();
             let topics: Vec<&str> = names.iter().map(String::as_str).collect();
             let (first_half, second_half) = topics.split_at(topic_count / 2);
@@ -682,20 +716,45 @@ mod abstract_sticky_assignor_test {
     #[test]
     fn test_subscription_not_equal_and_assign_same_partition_with3_generation() {
         for kind in BOTH {
-            let sequences = [[1, 2, 3], [1, 3, 2], [2, 1, 3], [2, 3, 1], [3, 1, 2], [3, 2, 1]];
+            let sequences = [
+                [1, 2, 3],
+                [1, 3, 2],
+                [2, 1, 3],
+                [2, 3, 1],
+                [3, 1, 2],
+                [3, 2, 1],
+            ];
             for generations in sequences {
                 let mut group = Group::new(kind, &[("topic", 6), ("topic1", 1)]);
                 let g = generations;
-                group.put("consumer1", &["topic"], &parse("topic-0, topic-2"), Some(g[0]));
-                group.put("consumer2", &["topic"], &parse("topic-1, topic-2, topic-3"), Some(g[1]));
-                group.put("consumer3", &["topic"], &parse("topic-2, topic-4, topic-5"), Some(g[2]));
+                group.put(
+                    "consumer1",
+                    &["topic"],
+                    &parse("topic-0, topic-2"),
+                    Some(g[0]),
+                );
+                group.put(
+                    "consumer2",
+                    &["topic"],
+                    &parse("topic-1, topic-2, topic-3"),
+                    Some(g[1]),
+                );
+                group.put(
+                    "consumer3",
+                    &["topic"],
+                    &parse("topic-2, topic-4, topic-5"),
+                    Some(g[2]),
+                );
                 group.put("consumer4", &["topic1"], &parse("topic1-0"), Some(2));
                 let assignment = group.assign();
                 let all: Vec<&TopicPartition> = assignment.values().flatten().collect();
                 let distinct: BTreeSet<&TopicPartition> = all.iter().copied().collect();
                 assert_eq!(all.len(), distinct.len());
                 for list in assignment.values() {
-                    assert!((1..=2).contains(&list.len()), "{generations:?}: {assignment:?}");
+                    assert!(
+                        (1..=2).contains(&list.len()),
+                        "{generations:?}: {assignment:?}"
+                    );
                 }
             }
         }
@@ -706,7 +765,9 @@ mod abstract_sticky_assignor_test {
         for (seed, kind) in BOTH.into_iter().enumerate() {
             let mut rand = Prng::new(seed as u64 + 7);
             let (topic_count, consumer_count) = (40, 200);
-            let names: Vec<String> = (0..topic_count).map(|i| name("t", i, topic_count)).collect();
+            let names: Vec<String> = (0..topic_count)
+                .map(|i| name("t", i, topic_count))
+                .collect();
             let counts: Vec<(&str, u32)> = names
                 .iter()
                 .map(|t| (t.as_str(), rand.below(10) as u32 + 1))
@@ -727,7 +788,11 @@ mod abstract_sticky_assignor_test {
                 group.report(&name("c", i, consumer_count), &assignment);
             }
             for _ in 0..50 {
-                group.remove(&name("c", rand.below(consumer_count as u64) as usize, consumer_count));
+                group.remove(&name(
+                    "c",
+                    rand.below(consumer_count as u64) as usize,
+                    consumer_count,
+                ));
             }
             let mut assignment = group.assign();
             group.verify(&mut assignment);
@@ -742,15 +807,20 @@ mod abstract_sticky_assignor_test {
             let mut group = Group::new(kind, &counts);
             for i in 0..3usize {
                 // Kafka's `for (j = i; j <= 3 * i - 2; j++)`.
-                let topics: Vec<String> =
-                    (i..(3 * i).saturating_sub(1)).map(|j| name("t", j, 5)).collect();
+                let topics: Vec<String> = (i..(3 * i).saturating_sub(1))
+                    .map(|j| name("t", j, 5))
+                    .collect();
                 let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
                 group.join(&name("c", i, 3), &topics);
             }
             let mut assignment = group.assign();
             group.verify(&mut assignment);
             // Kafka adds t1 to c0's topic list, leaving everything else as it was.
-            let c0 = group.members.iter_mut().find(|m| m.member_id == "c0").expect("c0");
+            let c0 = group
+                .members
+                .iter_mut()
+                .find(|m| m.member_id == "c0")
+                .expect("c0");
             c0.topics.push(name("t", 1, 5));
             let mut assignment = group.assign();
             group.verify(&mut assignment);
@@ -763,7 +833,12 @@ mod abstract_sticky_assignor_test {
             let counts: Vec<(String, u32)> = (1..=6).map(|i| (format!("topic{i}"), 1)).collect();
             let counts: Vec<(&str, u32)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
             let mut group = Group::new(kind, &counts);
-            group.put("consumer1", &["topic1", "topic2"], &parse("topic1-0"), Some(1));
+            group.put(
+                "consumer1",
+                &["topic1", "topic2"],
+                &parse("topic1-0"),
+                Some(1),
+            );
             group.put(
                 "consumer2",
                 &["topic1", "topic2", "topic3", "topic4"],
@@ -803,7 +878,10 @@ mod abstract_sticky_assignor_test {
             group.verify(&mut assignment);
             for (id, list) in &assignment {
                 assert_eq!(list.len(), 1, "{id}");
-                assert!(before[id].iter().all(|p| list.contains(p)), "sticky for {id}");
+                assert!(
+                    before[id].iter().all(|p| list.contains(p)),
+                    "sticky for {id}"
+                );
             }
         }
     }
@@ -956,9 +1034,24 @@ mod abstract_sticky_assignor_test {
         for kind in BOTH {
             let mut group = Group::new(kind, &[("topic", 3), ("topic2", 3), ("topic3", 3)]);
             let topics = ["topic", "topic2", "topic3"];
-            group.put("consumer1", &topics, &parse("topic-0, topic2-0, topic3-0"), Some(10));
-            group.put("consumer2", &topics, &parse("topic-1, topic2-1, topic3-1"), Some(9));
-            group.put("consumer3", &topics, &parse("topic2-1, topic3-0, topic3-2"), Some(8));
+            group.put(
+                "consumer1",
+                &topics,
+                &parse("topic-0, topic2-0, topic3-0"),
+                Some(10),
+            );
+            group.put(
+                "consumer2",
+                &topics,
+                &parse("topic-1, topic2-1, topic3-1"),
+                Some(9),
+            );
+            group.put(
+                "consumer3",
+                &topics,
+                &parse("topic2-1, topic3-0, topic3-2"),
+                Some(8),
+            );
             let mut assignment = group.assign();
             assert_eq!(
                 assignment["consumer1"],
@@ -984,9 +1077,24 @@ mod abstract_sticky_assignor_test {
             let mut group = Group::new(kind, &counts);
             let topics = ["topic", "topic2", "topic3", "topic1"];
             group.put("consumer1", &topics, &[], Some(-1));
-            group.put("consumer2", &topics, &parse("topic-0, topic2-0, topic1-0"), Some(9));
-            group.put("consumer3", &topics, &parse("topic3-2, topic2-2, topic1-1"), Some(8));
-            group.put("consumer4", &topics, &parse("topic3-1, topic-1, topic-2"), Some(7));
+            group.put(
+                "consumer2",
+                &topics,
+                &parse("topic-0, topic2-0, topic1-0"),
+                Some(9),
+            );
+            group.put(
+                "consumer3",
+                &topics,
+                &parse("topic3-2, topic2-2, topic1-1"),
+                Some(8),
+            );
+            group.put(
+                "consumer4",
+                &topics,
+                &parse("topic3-1, topic-1, topic-2"),
+                Some(7),
+            );
             let mut assignment = group.assign();
             assert_eq!(
                 assignment["consumer1"],
@@ -1002,13 +1110,20 @@ mod abstract_sticky_assignor_test {
         for kind in BOTH {
             let mut group = Group::new(kind, &[("topic", 3), ("topic2", 3)]);
             let topics = ["topic", "topic2"];
-            group.put("consumer1", &topics, &parse("topic-0, topic2-1, topic-1"), Some(10));
-            group.put("consumer2", &topics, &parse("topic-0, topic2-1, topic2-2"), Some(8));
-            let mut assignment = group.assign();
-            assert_eq!(
-                assignment["consumer1"],
-                parse("topic-0, topic2-1, topic-1")
+            group.put(
+                "consumer1",
+                &topics,
+                &parse("topic-0, topic2-1, topic-1"),
+                Some(10),
             );
+            group.put(
+                "consumer2",
+                &topics,
+                &parse("topic-0, topic2-1, topic2-2"),
+                Some(8),
+            );
+            let mut assignment = group.assign();
+            assert_eq!(assignment["consumer1"], parse("topic-0, topic2-1, topic-1"));
             assert_eq!(
                 assignment["consumer2"],
                 parse("topic-2, topic2-2, topic2-0")
@@ -1020,12 +1135,7 @@ mod abstract_sticky_assignor_test {
 
     /// `AbstractPartitionAssignorTest.verifyRackAssignment` without racks: members
     /// `consumer0..`, subscriptions with owned partitions and no generation (no user data).
-    fn check_numbered(
-        kind: Kind,
-        member_topics: &[&[&str]],
-        owned: &[&str],
-        expected: &[&str],
-    ) {
+    fn check_numbered(kind: Kind, member_topics: &[&[&str]], owned: &[&str], expected: &[&str]) {
         let mut group = Group::new(kind, &[("t1", 6), ("t2", 7), ("t3", 2)]);
         for (i, topics) in member_topics.iter().enumerate() {
             let owned = owned.get(i).map(|o| parse(o)).unwrap_or_default();
@@ -1106,6 +1216,8 @@ mod abstract_sticky_assignor_test {
 /// `StickyAssignorTest`.
 mod sticky_assignor_test {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn test_all_consumers_have_owned_partition_invalidated_when_claimed_by_multiple_consumers_in_same_generation_with_equal_partitions_per_consumer()
@@ -1184,7 +1296,11 @@ mod sticky_assignor_test {
     fn multiple_generations2(kind: Kind, all_equal: bool) {
         let all = ["topic", "topic2", "topic3"];
         let c1: &[&str] = if all_equal { &all } else { &["topic"] };
-        let c3: &[&str] = if all_equal { &all } else { &["topic", "topic2"] };
+        let c3: &[&str] = if all_equal {
+            &all
+        } else {
+            &["topic", "topic2"]
+        };
         let mut group = Group::new(kind, &[("topic", 4), ("topic2", 4), ("topic3", 4)]);
         group.join("consumer1", c1);
         group.join("consumer2", &all);
@@ -1225,9 +1341,12 @@ mod sticky_assignor_test {
         for all_equal in [true, false] {
             let all = ["topic", "topic2", "topic3"];
             let c1: &[&str] = if all_equal { &all } else { &["topic"] };
-            let c2: &[&str] = if all_equal { &all } else { &["topic", "topic2"] };
-            let mut group =
-                Group::new(Kind::Sticky, &[("topic", 4), ("topic2", 4), ("topic3", 4)]);
+            let c2: &[&str] = if all_equal {
+                &all
+            } else {
+                &["topic", "topic2"]
+            };
+            let mut group = Group::new(Kind::Sticky, &[("topic", 4), ("topic2", 4), ("topic3", 4)]);
             let c1_owned = if all_equal {
                 parse("topic-0, topic-1, topic-2, topic2-2, topic2-3, topic3-0")
             } else {
@@ -1312,6 +1431,8 @@ mod sticky_assignor_test {
 /// `CooperativeStickyAssignorTest`.
 mod cooperative_sticky_assignor_test {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn test_encode_and_decode_generation() {
@@ -1449,5 +1570,8 @@ fn sticky_user_data_without_an_assignment_is_absent() {
         subscription_user_data("cooperative-sticky", &[], None),
         Some(vec![0xff, 0xff, 0xff, 0xff])
     );
-    assert_eq!(subscription_user_data("range", &[tp("t", 0)], Some(3)), None);
+    assert_eq!(
+        subscription_user_data("range", &[tp("t", 0)], Some(3)),
+        None
+    );
 }
