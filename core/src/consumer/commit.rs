@@ -32,6 +32,10 @@ pub(super) struct PendingCommit {
     pub(super) in_flight: Option<u64>,
     /// The generation the request was sent with.
     pub(super) sent_generation: i32,
+    /// A subscribed member's generation and member id when the commit was made: the commit
+    /// is only ever sent for them (Kafka's `commitSync` blocks the application thread, so no
+    /// rejoin can happen between its retries).
+    pub(super) generation: Option<(i32, String)>,
 }
 
 impl Consumer {
@@ -84,6 +88,8 @@ impl Consumer {
             retry_at: now,
             in_flight: None,
             sent_generation: -1,
+            generation: (self.subs.mode == SubscriptionMode::AutoTopics)
+                .then(|| (self.group.generation_id, self.group.member_id.clone())),
         };
         if self.closed || (self.closing.is_some() && kind == CommitKind::User) {
             self.finish_commit(commit, Err(ConsumerError::Closed));
@@ -141,30 +147,44 @@ impl Consumer {
                 continue;
             }
             // Kafka's sendOffsetCommitRequest: a subscribed member commits only while stable.
-            let (generation, member_id, instance) =
-                if self.subs.mode == SubscriptionMode::AutoTopics {
-                    if self.group.state != super::membership::MemberState::Stable {
-                        let error = if self.group.rebalance_in_progress() {
-                            ConsumerError::RebalanceInProgress
-                        } else {
-                            ConsumerError::CommitFailed { error: None }
-                        };
-                        let commit = self.commits.remove(index);
-                        self.finish_commit(commit, Err(error));
-                        continue;
-                    }
-                    (
-                        self.group.generation_id,
-                        self.group.member_id.clone(),
-                        self.config.group_instance_id.clone(),
-                    )
-                } else {
-                    (
-                        crate::group::protocol::UNKNOWN_GENERATION_ID,
-                        String::new(),
-                        None,
-                    )
-                };
+            let (generation, member_id, instance) = if self.subs.mode
+                == SubscriptionMode::AutoTopics
+            {
+                if self.group.state != super::membership::MemberState::Stable {
+                    let error = if self.group.rebalance_in_progress() {
+                        ConsumerError::RebalanceInProgress
+                    } else {
+                        ConsumerError::CommitFailed { error: None }
+                    };
+                    let commit = self.commits.remove(index);
+                    self.finish_commit(commit, Err(error));
+                    continue;
+                }
+                let current = (self.group.generation_id, self.group.member_id.as_str());
+                if self.commits[index]
+                    .generation
+                    .as_ref()
+                    .is_some_and(|(g, m)| (*g, m.as_str()) != current)
+                {
+                    // The member rejoined since the commit was made: its offsets are those
+                    // of an assignment that is gone, and committing them in the new
+                    // generation could move back partitions other members own now.
+                    let commit = self.commits.remove(index);
+                    self.finish_commit(commit, Err(ConsumerError::CommitFailed { error: None }));
+                    continue;
+                }
+                (
+                    self.group.generation_id,
+                    self.group.member_id.clone(),
+                    self.config.group_instance_id.clone(),
+                )
+            } else {
+                (
+                    crate::group::protocol::UNKNOWN_GENERATION_ID,
+                    String::new(),
+                    None,
+                )
+            };
             let id = self.commits[index].id;
             let request = crate::group::protocol::OffsetCommitRequest {
                 group_id: self.group_id(),

@@ -32,7 +32,14 @@
 //!   acknowledged to the producer (`acks=all`) was processed, and the group's committed offset
 //!   of each partition is its log end.
 //! - **No duplicates without a failure** ([`CommitStyle::AfterProcessing`], runs whose faults
-//!   were only consumers joining): no record is processed twice.
+//!   were only consumers joining): no record is processed twice unless the `commitSync` that
+//!   followed its first processing failed. Kafka promises no more: a member that polls while
+//!   its group rebalances (the cooperative protocol hands out records then) gets
+//!   `RebalanceInProgressException` from `commitSync`, and whatever it processed of a
+//!   partition that then moves is processed again by the partition's next owner (Kafka's
+//!   answer is a rebalance listener committing in `onPartitionsRevoked`, which this app does
+//!   not have). A record processed again after a commit covering it succeeded, or while that
+//!   commit is still pending, is a violation.
 //!
 //! Under [`CommitStyle::AutoCommitAsyncProcessing`] the run counts records lost (acknowledged,
 //! never processed, yet the committed offset passed them) and duplicates; the sweep shows both
@@ -46,6 +53,7 @@ use crate::cluster::{Acks, Cluster, ClusterConfig, NodeId};
 use crate::consumer::{AutoOffsetReset, ConsumerConfig, ConsumerEvent};
 use crate::group::TopicPartition;
 use crate::group::coordinator::GroupState;
+use crate::group::protocol::OffsetAndMetadata;
 use crate::prng::Prng;
 use crate::record::NewRecord;
 
@@ -163,6 +171,12 @@ struct GroupSimulation {
     acked_records: u64,
     /// Times each (partition, offset) was processed.
     processed: BTreeMap<(u32, i64), u32>,
+    /// Per (client, partition): offsets the client processed that no successful commit of
+    /// the client has covered yet.
+    uncommitted: BTreeMap<(u32, u32), BTreeSet<i64>>,
+    /// (partition, offset) processed whose covering commit failed (and none succeeded since):
+    /// their next owner may process them again.
+    commit_failed: BTreeSet<(u32, i64)>,
     duplicates: u64,
     rebalances: u64,
     consumers_started: u32,
@@ -216,6 +230,8 @@ impl GroupSimulation {
             acked: BTreeMap::new(),
             acked_records: 0,
             processed: BTreeMap::new(),
+            uncommitted: BTreeMap::new(),
+            commit_failed: BTreeSet::new(),
             duplicates: 0,
             rebalances: 0,
             consumers_started: 0,
@@ -303,6 +319,10 @@ impl GroupSimulation {
     /// Every running consumer the app is not blocked on polls once and processes.
     fn poll_round(&mut self) {
         let clients: Vec<u32> = self.apps.keys().copied().collect();
+        // Every commit outcome first, so that the duplicate check knows them all.
+        for client in &clients {
+            self.drain_events(*client);
+        }
         for client in clients {
             self.drain_events(client);
             let blocked = self
@@ -338,7 +358,7 @@ impl GroupSimulation {
             match self.style {
                 CommitStyle::AfterProcessing => {
                     for (tp, offset) in &batch {
-                        self.process(tp.partition, *offset);
+                        self.process(client, tp.partition, *offset);
                     }
                     let now = self.cluster.now();
                     if let Some(consumer) = self.cluster.consumer_mut(client) {
@@ -369,16 +389,48 @@ impl GroupSimulation {
         }
     }
 
-    fn process(&mut self, partition: u32, offset: i64) {
+    fn process(&mut self, client: u32, partition: u32, offset: i64) {
         let count = self.processed.entry((partition, offset)).or_insert(0);
         *count += 1;
         if *count > 1 {
             self.duplicates += 1;
-            if self.style == CommitStyle::AfterProcessing && !self.failures {
+            let excused = self.commit_failed.remove(&(partition, offset));
+            if self.style == CommitStyle::AfterProcessing && !self.failures && !excused {
                 self.fail(
                     ViolationKind::DuplicateWithoutFailure,
-                    format!("{TOPIC}-{partition} offset {offset} processed twice with no failure"),
+                    format!(
+                        "{TOPIC}-{partition} offset {offset} processed twice with no failure \
+                         and no failed commit"
+                    ),
                 );
+            }
+        }
+        self.uncommitted
+            .entry((client, partition))
+            .or_default()
+            .insert(offset);
+    }
+
+    /// A commit of `client` completed: the records it covers are committed, or, if it failed,
+    /// may be processed again by their partitions' next owners.
+    fn commit_completed(
+        &mut self,
+        client: u32,
+        offsets: &[(TopicPartition, OffsetAndMetadata)],
+        ok: bool,
+    ) {
+        for (tp, committed) in offsets {
+            let Some(pending) = self.uncommitted.get_mut(&(client, tp.partition)) else {
+                continue;
+            };
+            let covered: Vec<i64> = pending.range(..committed.offset).copied().collect();
+            for offset in covered {
+                if ok {
+                    pending.remove(&offset);
+                    self.commit_failed.remove(&(tp.partition, offset));
+                } else {
+                    self.commit_failed.insert((tp.partition, offset));
+                }
             }
         }
     }
@@ -392,13 +444,19 @@ impl GroupSimulation {
         }
         for event in events {
             match &event {
-                ConsumerEvent::CommitCompleted { id, result, .. } => {
+                ConsumerEvent::CommitCompleted {
+                    id,
+                    result,
+                    offsets,
+                    ..
+                } => {
                     if let Some(app) = self.apps.get_mut(&client)
                         && app.committing == Some(*id)
                     {
                         app.committing = None;
                         app.uncommitted = result.is_err();
                     }
+                    self.commit_completed(client, offsets, result.is_ok());
                 }
                 ConsumerEvent::JoinedGroup { .. } => self.rebalances += 1,
                 _ => {}
@@ -453,6 +511,35 @@ impl GroupSimulation {
                 format!("{tp} owned by consumers {a} and {b} in generation {generation}"),
             );
         }
+    }
+
+    /// Traces the group's state, each consumer's generation and partition count, and the
+    /// committed offsets with their lag.
+    fn note_state(&mut self) {
+        let state = self
+            .cluster
+            .describe_group(GROUP)
+            .map(|d| (d.state, d.generation, d.members.len()));
+        let consumers: Vec<(u32, i32, usize)> = self
+            .apps
+            .keys()
+            .filter_map(|c| {
+                let consumer = self.cluster.consumer(*c)?;
+                Some((*c, consumer.generation().0, consumer.assignment().len()))
+            })
+            .collect();
+        let offsets: Vec<(u32, Option<i64>, Option<i64>)> = self
+            .cluster
+            .describe_group_offsets(GROUP)
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| (r.partition.partition, r.committed, r.lag))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.note(&format!(
+            "group {state:?} consumers {consumers:?} offsets {offsets:?}"
+        ));
     }
 
     fn random_broker(&mut self) -> u32 {
@@ -545,19 +632,7 @@ impl GroupSimulation {
             self.collect_acks();
             self.check_ownership();
             if self.trace.is_some() {
-                let state = self
-                    .cluster
-                    .describe_group(GROUP)
-                    .map(|d| (d.state, d.generation, d.members.len()));
-                let consumers: Vec<(u32, i32, usize)> = self
-                    .apps
-                    .keys()
-                    .filter_map(|c| {
-                        let consumer = self.cluster.consumer(*c)?;
-                        Some((*c, consumer.generation().0, consumer.assignment().len()))
-                    })
-                    .collect();
-                self.note(&format!("group {state:?} consumers {consumers:?}"));
+                self.note_state();
             }
             if self.violation.is_some() {
                 break;
@@ -648,6 +723,9 @@ impl GroupSimulation {
             self.check_ownership();
             if self.violation.is_some() {
                 return None;
+            }
+            if self.trace.is_some() {
+                self.note_state();
             }
             if self.converged() {
                 self.note(&format!("converged after {step} liveness steps"));

@@ -105,7 +105,8 @@ pub enum ViolationKind {
     NoConvergence,
     /// (f) Two members of a group's current generation own one partition.
     TwoOwners,
-    /// A record was processed twice in a run without any failure (commit after processing).
+    /// A record was processed twice in a run without any failure (commit after processing),
+    /// although no commit covering its first processing failed.
     DuplicateWithoutFailure,
     /// The group did not process and commit everything acknowledged after healing.
     GroupNoConvergence,

@@ -1106,6 +1106,62 @@ fn commit_with_stale_generation_fails() {
     assert_eq!(rejoin.member_id, "");
 }
 
+/// A `commitSync` made in generation 1 whose retry comes due after the member rejoined is not
+/// sent with generation 2: its offsets are those of the old assignment (Kafka's `commitSync`
+/// blocks the application thread, so its retries never span a rejoin; the member is "not part
+/// of an active group" for it — CommitFailedException). Found by the group simulator, seed
+/// 3817: a consumer cut off with a commit pending rejoined after the heal and its retried
+/// commit moved back a partition another member had committed further.
+#[test]
+fn commit_sync_retry_after_a_rejoin_fails_instead_of_committing_in_the_new_generation() {
+    let mut consumer = stable_member(ConsumerConfig {
+        enable_auto_commit: false,
+        ..ConsumerConfig::with_group("g")
+    });
+    let id = consumer.commit_sync(200, None);
+    let (request, (generation, _, _)) = only(&requests(&mut consumer, 200), commit);
+    assert_eq!(generation, 1);
+    // The topic grows: the leader rejoins while the commit is in flight.
+    consumer.update_metadata(201, &counts(&[("t", 3)]));
+    let (join_id, _) = only(&requests(&mut consumer, 201), join);
+    consumer.handle_response(
+        202,
+        request,
+        commit_response(
+            &[tp("t", 0), tp("t", 1)],
+            Some(ErrorCode::CoordinatorNotAvailable),
+        ),
+    );
+    consumer.handle_response(
+        210,
+        join_id,
+        join_response(None, 2, "m1", "m1", "range", &[("m1", &["t"])]),
+    );
+    let (sync_id, _) = only(&requests(&mut consumer, 210), sync_assignments);
+    consumer.handle_response(
+        220,
+        sync_id,
+        sync_response(None, &[tp("t", 0), tp("t", 1), tp("t", 2)]),
+    );
+    assert_eq!(consumer.generation(), (2, "m1"));
+    let _ = requests(&mut consumer, 220);
+    events(&mut consumer);
+    // The retry comes due in generation 2.
+    consumer.handle_timeout(302);
+    assert!(
+        requests(&mut consumer, 302)
+            .iter()
+            .filter_map(commit)
+            .next()
+            .is_none(),
+        "no OffsetCommit in generation 2"
+    );
+    assert!(matches!(
+        &events(&mut consumer)[..],
+        [ConsumerEvent::CommitCompleted { id: done, result: Err(ConsumerError::CommitFailed { error: None }), .. }] if *done == id
+    ));
+}
+
 /// Subscribe needs a group.id; subscribe and assign are exclusive.
 #[test]
 fn subscribe_and_assign_rules() {

@@ -51,3 +51,28 @@ fn auto_commit_with_asynchronous_processing_loses_records_when_a_consumer_crashe
     let report = lossy.expect("some seed loses records under auto-commit");
     assert!(report.processed < report.acked_records, "{report:?}");
 }
+
+/// Seed 3817: a consumer cut off with a `commitSync` pending rejoined after the heal, and the
+/// commit's retry went out in the new generation with the old assignment's offsets, moving
+/// `t-5`'s committed offset back below what its new owner had committed; the group never
+/// converged. The consumer now fails such a commit (CommitFailedException) instead.
+#[test]
+fn seed_3817_a_commit_retried_after_a_rejoin_does_not_move_offsets_back() {
+    let report = run(3817, 300, CommitStyle::AfterProcessing, Faults::All);
+    assert_eq!(report.violation, None, "{report:?}");
+    assert!(report.converged_after.is_some(), "{report:?}");
+    assert_eq!(report.processed, report.acked_records);
+}
+
+/// Seed 1752 (no failure at all): a cooperative member polls while its group rebalances,
+/// processes, and its `commitSync` fails with `RebalanceInProgressException`; the partition
+/// moves and its next owner processes the record again. That is Kafka's behaviour for an app
+/// without a rebalance listener, so the checker allows a duplicate whose first processing's
+/// commit failed — and only that.
+#[test]
+fn seed_1752_a_duplicate_after_a_commit_failed_in_a_rebalance_is_not_a_violation() {
+    let report = run(1752, 40, CommitStyle::AfterProcessing, Faults::JoinsOnly);
+    assert_eq!(report.violation, None, "{report:?}");
+    assert_eq!(report.duplicates, 1, "{report:?}");
+    assert_eq!(report.processed, report.acked_records);
+}
