@@ -10,7 +10,7 @@ use super::{CommitId, ConsumerError, OffsetResetReason};
 /// A request for the host to deliver.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsumerRequest {
-    /// The id to answer with in [`Consumer::handle_response`].
+    /// The id to answer with in [`Consumer::handle_response`](super::Consumer::handle_response).
     pub id: u64,
     /// What to send.
     pub body: ConsumerRequestBody,
@@ -154,7 +154,7 @@ pub enum ConsumerEvent {
     Closed,
 }
 
-/// A record handed out by [`Consumer::poll`] (Kafka's `ConsumerRecord`).
+/// A record handed out by [`Consumer::poll`](super::Consumer::poll) (Kafka's `ConsumerRecord`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsumerRecord {
     /// The topic.
