@@ -92,6 +92,20 @@ pub(crate) fn test_command() -> Result<(), String> {
         ]),
     ));
     steps.push(step(
+        "rustdoc (rill-core, rill-wasm; broken links fail)",
+        true,
+        Command::new("cargo")
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .args([
+                "doc",
+                "--no-deps",
+                "--package",
+                "rill-core",
+                "--package",
+                "rill-wasm",
+            ]),
+    ));
+    steps.push(step(
         "clippy (wasm32)",
         true,
         Command::new("cargo").args([
