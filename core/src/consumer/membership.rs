@@ -134,7 +134,7 @@ impl Consumer {
                 );
             }
         }
-        if group.state == MemberState::Unjoined && !group.poll_expired {
+        if group.state == MemberState::Unjoined && !group.poll_expired && group.join_prepared {
             timers.push(group.join_retry_at);
         }
         timers
@@ -194,6 +194,12 @@ impl Consumer {
                 now.saturating_add(i64::from(self.config.heartbeat_interval_ms));
         }
         if self.group.poll_expired || !self.needs_join() || now < self.group.join_retry_at {
+            return;
+        }
+        // Kafka starts a (re)join only from `poll`: a member that is not polling keeps its
+        // partitions (and heartbeats) until it polls or `max.poll.interval.ms` passes. A join
+        // whose prepare (auto-commit) is already under way goes on.
+        if !self.in_poll && !self.group.join_prepared {
             return;
         }
         if !self.group.join_prepared {
