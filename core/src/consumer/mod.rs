@@ -356,8 +356,14 @@ impl Consumer {
             self.group.rejoin_needed = true;
         }
         self.in_poll = true;
-        self.drive(now);
+        let result = self.poll_inside(now);
         self.in_poll = false;
+        result
+    }
+
+    /// The body of `poll`, run with `in_poll` set.
+    fn poll_inside(&mut self, now: i64) -> Result<Vec<ConsumerRecord>, ConsumerError> {
+        self.drive(now);
         self.maybe_auto_commit(now);
         if let Some(error) = self.pending_error.take() {
             self.drive(now);
