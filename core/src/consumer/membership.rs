@@ -44,6 +44,10 @@ pub(crate) struct Membership {
     pub rejoin_reason: String,
     /// `onJoinPrepare` ran for the join in progress.
     pub join_prepared: bool,
+    /// A (re)join started by `poll` is under way (Kafka's `joinGroupIfNeeded` loop): it goes
+    /// on in the background, retries and follow-up rejoins included, until the member is
+    /// stable with nothing left to rejoin for, or leaves the group.
+    pub joining: bool,
     /// The auto-commit `onJoinPrepare` waits for, once started.
     pub prepare_commit: Option<Option<CommitId>>,
     pub joined_subscription: BTreeSet<String>,
@@ -73,6 +77,7 @@ impl Membership {
             rejoin_needed: true,
             rejoin_reason: "initial join".into(),
             join_prepared: false,
+            joining: false,
             prepare_commit: None,
             joined_subscription: BTreeSet::new(),
             group_subscription: BTreeSet::new(),
@@ -134,7 +139,7 @@ impl Consumer {
                 );
             }
         }
-        if group.state == MemberState::Unjoined && !group.poll_expired {
+        if group.state == MemberState::Unjoined && !group.poll_expired && group.joining {
             timers.push(group.join_retry_at);
         }
         timers
@@ -196,6 +201,14 @@ impl Consumer {
         if self.group.poll_expired || !self.needs_join() || now < self.group.join_retry_at {
             return;
         }
+        // Kafka starts a (re)join only from `poll` (`ensureActiveGroup`): a member that is not
+        // polling keeps its partitions (and heartbeats) until it polls or
+        // `max.poll.interval.ms` passes. A join `poll` started goes on: its prepare
+        // (auto-commit), its retries, and the rejoins `onJoinComplete` asks for.
+        if !self.in_poll && !self.group.joining {
+            return;
+        }
+        self.group.joining = true;
         if !self.group.join_prepared {
             if !self.on_join_prepare(now) {
                 return;
@@ -551,6 +564,10 @@ impl Consumer {
                 self.group.rejoin_needed = false;
                 self.group.join_prepared = false;
                 self.on_join_complete(now, response.assignment.partitions);
+                // Kafka's `joinGroupIfNeeded` loops while `rejoinNeededOrPending`: a rejoin
+                // `onJoinComplete` asks for (cooperative follow-up, an assignment not matching
+                // the subscription, changed metadata) is part of the same join.
+                self.group.joining = self.needs_join();
             }
             Some(ErrorCode::RebalanceInProgress) => {
                 self.retry_join(now, false, "SyncGroup: the group began another rebalance");
@@ -702,6 +719,7 @@ impl Consumer {
             });
         }
         self.reset_generation(reason);
+        self.group.joining = false;
     }
 
     /// Kafka's `onLeavePrepare`: the partitions are revoked (lost if the generation is gone or

@@ -118,6 +118,9 @@ pub struct Consumer {
     /// False from a coordinator error until the next good group answer.
     coordinator_known: bool,
     last_now: i64,
+    /// Inside `poll`: only then does the member start a (re)join, as Kafka's consumer joins
+    /// from `poll` (`ensureActiveGroup`); a join under way completes in the background.
+    in_poll: bool,
 }
 
 impl Consumer {
@@ -159,6 +162,7 @@ impl Consumer {
             closed: false,
             coordinator_known: true,
             last_now: now,
+            in_poll: false,
             config,
         }
     }
@@ -351,6 +355,14 @@ impl Consumer {
             self.group.poll_expired = false;
             self.group.rejoin_needed = true;
         }
+        self.in_poll = true;
+        let result = self.poll_inside(now);
+        self.in_poll = false;
+        result
+    }
+
+    /// The body of `poll`, run with `in_poll` set.
+    fn poll_inside(&mut self, now: i64) -> Result<Vec<ConsumerRecord>, ConsumerError> {
         self.drive(now);
         self.maybe_auto_commit(now);
         if let Some(error) = self.pending_error.take() {

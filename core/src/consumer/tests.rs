@@ -92,6 +92,8 @@ fn cooperative_member() -> Consumer {
     consumer
         .subscribe(0, &["t".to_string()])
         .expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
     let (id, _) = join_of(&requests(&mut consumer)).expect("join");
     consumer.handle_response(1, id, joined(1));
     let id = sync_id(&requests(&mut consumer));
@@ -155,6 +157,12 @@ fn cooperative_keeps_partitions_revokes_only_moved_ones_and_rejoins() {
             ErrorCode::RebalanceInProgress,
         ))),
     );
+    // The heartbeat only marks the rejoin as needed; the next `poll` starts it.
+    assert!(join_of(&requests(&mut consumer)).is_none());
+    // Still consuming while the rebalance starts.
+    let records = consumer.poll(3_004).expect("poll");
+    assert_eq!(records.len(), 6);
+    assert_eq!(consumer.assignment(), vec![tp("t", 0), tp("t", 1)]);
     let (id, join) = join_of(&requests(&mut consumer)).expect("rejoin");
     // Nothing revoked; ownedPartitions sent with the generation.
     assert!(events(&mut consumer).is_empty());
@@ -163,10 +171,6 @@ fn cooperative_keeps_partitions_revokes_only_moved_ones_and_rejoins() {
         vec![tp("t", 0), tp("t", 1)]
     );
     assert_eq!(join.protocols[0].metadata.generation_id, 1);
-    // Still consuming during the rebalance.
-    let records = consumer.poll(3_004).expect("poll");
-    assert_eq!(records.len(), 6);
-    assert_eq!(consumer.assignment(), vec![tp("t", 0), tp("t", 1)]);
 
     consumer.handle_response(3_010, id, joined(2));
     let sync = sync_id(&requests(&mut consumer));
@@ -191,7 +195,8 @@ fn cooperative_keeps_partitions_revokes_only_moved_ones_and_rejoins() {
         ]
     );
     assert_eq!(consumer.assignment(), vec![tp("t", 0)]);
-    // The follow-up rebalance starts at once, owning only t-0.
+    // The follow-up rebalance starts at once, without waiting for a `poll` (Kafka's
+    // `joinGroupIfNeeded` loops on `rejoinNeededOrPending`), owning only t-0.
     let (_, follow_up) = join_of(&requests(&mut consumer)).expect("follow-up join");
     assert_eq!(
         follow_up.protocols[0].metadata.owned_partitions,
@@ -212,11 +217,16 @@ fn cooperative_never_returns_a_revoked_partition() {
             ErrorCode::RebalanceInProgress,
         ))),
     );
+    // The rejoin starts at `poll`; both partitions are paused so that this poll hands out
+    // none of their buffered records.
+    consumer.pause(&[tp("t", 0), tp("t", 1)]).expect("pause");
+    assert!(consumer.poll(3_004).expect("poll").is_empty());
     let (id, _) = join_of(&requests(&mut consumer)).expect("rejoin");
     consumer.handle_response(3_010, id, joined(2));
     let sync = sync_id(&requests(&mut consumer));
     // t-1's buffered records (0..3) were never polled; it moves away.
     consumer.handle_response(3_020, sync, synced(&[tp("t", 0)]));
+    consumer.resume(&[tp("t", 0)]).expect("resume");
     let records = consumer.poll(3_030).expect("poll");
     assert!(records.iter().all(|r| r.partition == 0), "{records:?}");
     assert_eq!(records.len(), 3);
@@ -228,6 +238,10 @@ fn cooperative_subscription_change_revokes_unsubscribed_topics() {
     consumer
         .subscribe(10, &["u".to_string()])
         .expect("subscribe");
+    // `onJoinPrepare` revokes the unsubscribed topics when `poll` starts the rejoin.
+    assert!(events(&mut consumer).is_empty());
+    assert!(join_of(&requests(&mut consumer)).is_none());
+    assert!(consumer.poll(10).expect("poll").is_empty());
     assert_eq!(
         events(&mut consumer),
         vec![ConsumerEvent::PartitionsRevoked {
@@ -250,6 +264,10 @@ fn cooperative_unknown_member_loses_partitions() {
         heartbeat,
         ConsumerResponseBody::Group(GroupResponse::Heartbeat(Some(ErrorCode::UnknownMemberId))),
     );
+    // The partitions are lost when `poll` starts the rejoin (`onJoinPrepare`).
+    assert!(events(&mut consumer).is_empty());
+    assert!(join_of(&requests(&mut consumer)).is_none());
+    assert!(consumer.poll(3_003).expect("poll").is_empty());
     assert_eq!(
         events(&mut consumer),
         vec![ConsumerEvent::PartitionsLost {

@@ -244,6 +244,8 @@ fn stable_member(config: ConsumerConfig) -> Consumer {
     let mut consumer = Consumer::new(config, 0);
     consumer.update_metadata(0, &counts(&[("t", 2)]));
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
     let (id, _) = only(&requests(&mut consumer, 0), join);
     consumer.handle_response(
         10,
@@ -275,6 +277,8 @@ fn full_join_sync_fetch_poll_commit_cycle() {
     let mut consumer = Consumer::new(ConsumerConfig::with_group("g"), 0);
     consumer.update_metadata(0, &counts(&[("t", 2)]));
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
 
     let (id, first) = only(&requests(&mut consumer, 0), join);
     assert_eq!(first.member_id, "");
@@ -396,6 +400,8 @@ fn leader_computes_the_assignment_for_every_member() {
     let mut consumer = Consumer::new(ConsumerConfig::with_group("g"), 0);
     consumer.update_metadata(0, &counts(&[("t", 3), ("u", 1)]));
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
     let (id, _) = only(&requests(&mut consumer, 0), join);
     consumer.handle_response(
         1,
@@ -429,6 +435,8 @@ fn leader_computes_the_assignment_for_every_member() {
     // A follower sends no assignment.
     let mut follower = Consumer::new(ConsumerConfig::with_group("g"), 0);
     follower.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    follower.poll(0).expect("poll");
     let (id, _) = only(&requests(&mut follower, 0), join);
     follower.handle_response(1, id, join_response(None, 3, "m2", "m1", "range", &[]));
     let (_, assignments) = only(&requests(&mut follower, 1), sync_assignments);
@@ -444,6 +452,7 @@ fn leader_rejoins_when_partition_count_changes() {
         ..ConsumerConfig::with_group("g")
     });
     consumer.update_metadata(200, &counts(&[("other", 4)]));
+    consumer.poll(200).expect("poll");
     assert!(
         requests(&mut consumer, 200)
             .iter()
@@ -452,6 +461,17 @@ fn leader_rejoins_when_partition_count_changes() {
             .is_none()
     );
     consumer.update_metadata(300, &counts(&[("t", 3)]));
+    // Kafka checks the metadata snapshot in `poll` (`rejoinNeededOrPending`).
+    assert!(
+        requests(&mut consumer, 300)
+            .iter()
+            .filter_map(join)
+            .next()
+            .is_none(),
+        "no rejoin before poll"
+    );
+    assert!(events(&mut consumer).is_empty());
+    consumer.poll(300).expect("poll");
     let sent = requests(&mut consumer, 300);
     let (_, rejoin) = only(&sent, join);
     assert_eq!(rejoin.member_id, "m1");
@@ -479,6 +499,8 @@ fn eager_rebalance_commits_then_revokes_all_before_rejoining() {
         id,
         heartbeat_response(Some(ErrorCode::RebalanceInProgress)),
     );
+    // The heartbeat only marks the rejoin as needed; `poll` starts it (`onJoinPrepare`).
+    consumer.poll(3_021).expect("poll");
     let sent = requests(&mut consumer, 3_021);
     assert!(
         sent.iter().filter_map(join).next().is_none(),
@@ -533,6 +555,10 @@ fn heartbeat_fencing_errors_reset_generation_and_lose_partitions() {
         let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
         consumer.handle_response(3_025, id, heartbeat_response(Some(error)));
         assert_eq!(consumer.generation(), (-1, ""));
+        // The partitions are given up and the member rejoins at the next `poll`.
+        assert!(requests(&mut consumer, 3_025).is_empty(), "{error}");
+        assert!(events(&mut consumer).is_empty(), "{error}");
+        consumer.poll(3_025).expect("poll");
         let (_, rejoin) = only(&requests(&mut consumer, 3_025), join);
         assert_eq!(rejoin.member_id, "", "{error}");
         assert_eq!(
@@ -543,6 +569,100 @@ fn heartbeat_fencing_errors_reset_generation_and_lose_partitions() {
             }]
         );
     }
+}
+
+/// A member told REBALANCE_IN_PROGRESS by a heartbeat only marks the rejoin as needed: it
+/// keeps heartbeating and keeps its partitions, and sends no JoinGroup until the application
+/// polls (Kafka's `HeartbeatResponseHandler` calls `requestRejoin`; `ConsumerCoordinator.poll`
+/// → `ensureActiveGroup` → `joinGroupIfNeeded` starts the join). Then it revokes (eager) and
+/// rejoins with its member id.
+#[test]
+fn heartbeat_rebalance_in_progress_rejoins_only_at_the_next_poll() {
+    let mut consumer = stable_member(ConsumerConfig {
+        enable_auto_commit: false,
+        ..ConsumerConfig::with_group("g")
+    });
+    consumer.handle_timeout(3_020);
+    let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
+    consumer.handle_response(
+        3_021,
+        id,
+        heartbeat_response(Some(ErrorCode::RebalanceInProgress)),
+    );
+    // The application does not poll: no JoinGroup, the partitions stay, heartbeats go on.
+    let mut heartbeats = 0;
+    while let Some(next) = consumer.poll_timeout() {
+        if next > 9_100 {
+            break;
+        }
+        let now = next;
+        consumer.handle_timeout(now);
+        for request in requests(&mut consumer, now) {
+            assert!(join(&request).is_none(), "JoinGroup before poll at {now}");
+            if is_heartbeat(&request).is_some() {
+                heartbeats += 1;
+                consumer.handle_response(
+                    now,
+                    request.id,
+                    heartbeat_response(Some(ErrorCode::RebalanceInProgress)),
+                );
+            }
+        }
+    }
+    assert_eq!(heartbeats, 2, "heartbeats at 6_021 and 9_021");
+    assert!(consumer.is_stable());
+    assert_eq!(consumer.generation(), (1, "m1"));
+    assert_eq!(consumer.assignment(), vec![tp("t", 0), tp("t", 1)]);
+    assert!(events(&mut consumer).is_empty());
+
+    // The application polls: the partitions are revoked and the member rejoins.
+    consumer.poll(9_100).expect("poll");
+    let (_, rejoin) = only(&requests(&mut consumer, 9_100), join);
+    assert_eq!(rejoin.member_id, "m1");
+    assert_eq!(rejoin.protocols[0].metadata.generation_id, 1);
+    assert!(rejoin.protocols[0].metadata.owned_partitions.is_empty());
+    assert_eq!(
+        events(&mut consumer),
+        vec![ConsumerEvent::PartitionsRevoked {
+            partitions: vec![tp("t", 0), tp("t", 1)],
+            at: 9_100
+        }]
+    );
+    assert!(consumer.assignment().is_empty());
+}
+
+/// A join `poll` started goes on without the application: a JoinGroup answered
+/// UNKNOWN_MEMBER_ID is retried at once with an empty member id (Kafka's `joinGroupIfNeeded`
+/// loop `continue`s on it), and the SyncGroup follows the JoinGroup answer.
+#[test]
+fn a_join_started_by_poll_retries_and_completes_without_polling() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            enable_auto_commit: false,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    assert!(
+        requests(&mut consumer, 0).is_empty(),
+        "subscribe does not join"
+    );
+    assert_eq!(consumer.poll_timeout(), None);
+    consumer.poll(0).expect("poll");
+    let (id, _) = only(&requests(&mut consumer, 0), join);
+    consumer.handle_response(1, id, join_response(None, 1, "m1", "m2", "range", &[]));
+    let (id, _) = only(&requests(&mut consumer, 1), sync_assignments);
+    consumer.handle_response(2, id, sync_response(Some(ErrorCode::UnknownMemberId), &[]));
+    assert_eq!(consumer.generation(), (-1, ""));
+    let (id, again) = only(&requests(&mut consumer, 2), join);
+    assert_eq!(again.member_id, "");
+    consumer.handle_response(3, id, join_response(None, 2, "m3", "m2", "range", &[]));
+    let (id, _) = only(&requests(&mut consumer, 3), sync_assignments);
+    consumer.handle_response(4, id, sync_response(None, &[tp("t", 0)]));
+    assert!(consumer.is_stable());
+    assert_eq!(consumer.generation(), (2, "m3"));
+    assert_eq!(consumer.assignment(), vec![tp("t", 0)]);
 }
 
 /// Heartbeats go out every `heartbeat.interval.ms`, one at a time; a failed one is retried
@@ -1093,10 +1213,13 @@ fn commit_with_stale_generation_fails() {
         &evs[0],
         ConsumerEvent::CommitCompleted { id: done, result: Err(ConsumerError::CommitFailed { error: Some(ErrorCode::IllegalGeneration) }), .. } if *done == id
     ));
+    assert_eq!(evs.len(), 1, "{evs:?}");
     assert_eq!(consumer.generation(), (-1, ""));
-    // The member rejoins with an empty member id, its partitions lost.
+    // At the next poll the member rejoins with an empty member id, its partitions lost.
+    assert!(requests(&mut consumer, 201).is_empty());
+    consumer.poll(201).expect("poll");
     assert_eq!(
-        evs[1..],
+        events(&mut consumer),
         [ConsumerEvent::PartitionsLost {
             partitions: vec![tp("t", 0), tp("t", 1)],
             at: 201
@@ -1123,6 +1246,7 @@ fn commit_sync_retry_after_a_rejoin_fails_instead_of_committing_in_the_new_gener
     assert_eq!(generation, 1);
     // The topic grows: the leader rejoins while the commit is in flight.
     consumer.update_metadata(201, &counts(&[("t", 3)]));
+    consumer.poll(201).expect("poll");
     let (join_id, _) = only(&requests(&mut consumer, 201), join);
     consumer.handle_response(
         202,
@@ -1376,6 +1500,8 @@ fn assignment_not_matching_subscription_rejoins() {
         0,
     );
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
     let (id, _) = only(&requests(&mut consumer, 0), join);
     consumer.handle_response(1, id, join_response(None, 1, "m1", "leader", "range", &[]));
     let (id, _) = only(&requests(&mut consumer, 1), sync_assignments);
@@ -1403,6 +1529,8 @@ fn join_and_sync_errors() {
         0,
     );
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
     let (id, _) = only(&requests(&mut consumer, 0), join);
     consumer.handle_response(
         1,
@@ -1472,6 +1600,8 @@ fn static_leader_skips_assignment_when_told() {
     );
     consumer.update_metadata(0, &counts(&[("t", 2)]));
     consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    // Kafka's consumer joins from `poll` (`ensureActiveGroup`), not from `subscribe`.
+    consumer.poll(0).expect("poll");
     let (id, request) = only(&requests(&mut consumer, 0), join);
     assert_eq!(request.group_instance_id.as_deref(), Some("i1"));
     let mut response = join_response(None, 2, "m1", "m1", "range", &[("m1", &["t"])]);
