@@ -28,6 +28,7 @@
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::record::{Header, StoredRecord};
 use wasm_bindgen::JsCast;
+use wasm_bindgen::intern;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -60,15 +61,17 @@ fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostErro
     Ok(value.unchecked_ref())
 }
 
-fn field(object: &Object, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+/// `object[name]`. `name` is one of the API's fixed property names: it is interned, so
+/// reading it again costs no string conversion.
+fn field(object: &Object, name: &'static str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(intern(name))).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn is_missing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
-fn string_field(object: &Object, name: &str, what: &str) -> Result<Option<String>, HostError> {
+fn string_field(object: &Object, name: &'static str, what: &str) -> Result<Option<String>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -79,7 +82,7 @@ fn string_field(object: &Object, name: &str, what: &str) -> Result<Option<String
         .ok_or_else(|| invalid(format!("{what}.{name} must be a string")))
 }
 
-fn int_field(object: &Object, name: &str, what: &str) -> Result<Option<i64>, HostError> {
+fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i64>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -95,8 +98,12 @@ fn int_field(object: &Object, name: &str, what: &str) -> Result<Option<i64>, Hos
     Ok(Some(number as i64))
 }
 
-fn bytes_field(object: &Object, name: &str, what: &str) -> Result<Option<Vec<u8>>, HostError> {
-    bytes_from_js(&field(object, name), &format!("{what}.{name}"))
+fn bytes_field(object: &Object, name: &'static str, what: &str) -> Result<Option<Vec<u8>>, HostError> {
+    let value = field(object, name);
+    if is_missing(&value) {
+        return Ok(None);
+    }
+    bytes_from_js(&value, &format!("{what}.{name}"))
 }
 
 /// A key, value or header value: `string` (UTF-8), `Uint8Array`, or null/undefined.
@@ -142,15 +149,23 @@ fn parse_message(value: &JsValue, index: u32) -> Result<ProduceInput, HostError>
     Ok(ProduceInput {
         key: bytes_field(object, "key", &what)?,
         value: bytes_field(object, "value", &what)?,
-        headers: parse_headers(&field(object, "headers"), &format!("{what}.headers"))?,
+        headers: match field(object, "headers") {
+            headers if is_missing(&headers) => Vec::new(),
+            headers => parse_headers(&headers, &format!("{what}.headers"))?,
+        },
         partition,
         timestamp: int_field(object, "timestamp", &what)?,
     })
 }
 
-fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
+/// Sets `object[name]`; `name` is one of the API's fixed property names, interned.
+fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
+    set_property(object, &JsValue::from_str(intern(name)), &value.into());
+}
+
+fn set_property(object: &Object, name: &JsValue, value: &JsValue) {
     // Defining a property on a plain object we created cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(name), &value.into());
+    let _ = Reflect::set(object, name, value);
 }
 
 fn bytes_to_js(bytes: &Option<Vec<u8>>) -> (JsValue, JsValue) {
@@ -220,7 +235,7 @@ fn topic_to_js(topic: &TopicView) -> JsValue {
     set(&object, "partitions", partitions);
     let configs = Object::new();
     for (name, value) in &topic.configs {
-        set(&configs, name, value.as_str());
+        set_property(&configs, &name.as_str().into(), &value.as_str().into());
     }
     set(&object, "configs", configs);
     object.into()
@@ -272,11 +287,11 @@ fn description_to_js(description: &TopicDescription) -> JsValue {
     object.into()
 }
 
-fn required_string(object: &Object, name: &str, what: &str) -> Result<String, HostError> {
+fn required_string(object: &Object, name: &'static str, what: &str) -> Result<String, HostError> {
     string_field(object, name, what)?.ok_or_else(|| invalid(format!("{what}.{name} is required")))
 }
 
-fn required_int(object: &Object, name: &str, what: &str) -> Result<i64, HostError> {
+fn required_int(object: &Object, name: &'static str, what: &str) -> Result<i64, HostError> {
     int_field(object, name, what)?.ok_or_else(|| invalid(format!("{what}.{name} is required")))
 }
 
@@ -434,11 +449,12 @@ impl Rill {
                 .produce(&topic, messages)
                 .await
                 .map_err(|e| to_js_error(&e))?;
+            let topic_name = JsValue::from_str(&topic);
             let result: Array = produced
                 .iter()
                 .map(|p| {
                     let object = Object::new();
-                    set(&object, "topicName", topic.as_str());
+                    set(&object, "topicName", topic_name.clone());
                     set(&object, "partition", p.partition);
                     set(&object, "offset", p.offset as f64);
                     set(
