@@ -71,7 +71,11 @@ fn is_missing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
-fn string_field(object: &Object, name: &'static str, what: &str) -> Result<Option<String>, HostError> {
+fn string_field(
+    object: &Object,
+    name: &'static str,
+    what: &str,
+) -> Result<Option<String>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -98,7 +102,11 @@ fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i
     Ok(Some(number as i64))
 }
 
-fn bytes_field(object: &Object, name: &'static str, what: &str) -> Result<Option<Vec<u8>>, HostError> {
+fn bytes_field(
+    object: &Object,
+    name: &'static str,
+    what: &str,
+) -> Result<Option<Vec<u8>>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);

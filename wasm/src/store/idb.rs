@@ -645,8 +645,13 @@ fn merge_run(
     abort_after: bool,
 ) -> Result<(), JsValue> {
     let (topic, partition, base_offset) = segment.clone();
-    let request =
-        chunks.get_all_with_key(&seq_range(&topic, partition, base_offset, run.first, run.last)?)?;
+    let request = chunks.get_all_with_key(&seq_range(
+        &topic,
+        partition,
+        base_offset,
+        run.first,
+        run.last,
+    )?)?;
     let (read, store, tx) = (request.clone(), chunks.clone(), tx.clone());
     let on_success = Closure::once_into_js(move |_: web_sys::Event| {
         let issued = (|| -> Result<(), JsValue> {
@@ -665,7 +670,10 @@ fn merge_run(
                 merged.set(piece, at);
                 at += piece.length();
             }
-            store.put_with_key(&merged, &chunk_key(&topic, partition, base_offset, run.first))?;
+            store.put_with_key(
+                &merged,
+                &chunk_key(&topic, partition, base_offset, run.first),
+            )?;
             store.delete(&seq_range(
                 &topic,
                 partition,
@@ -948,7 +956,8 @@ impl IdbStore {
         }
         // Damaged partitions are rewritten whole on open: nothing of theirs to consolidate.
         runs.retain(|(topic, partition, _), _| !damaged.contains_key(&(topic.clone(), *partition)));
-        let mut buffers: Vec<Vec<u8>> = sizes.iter().map(|&size| Vec::with_capacity(size)).collect();
+        let mut buffers: Vec<Vec<u8>> =
+            sizes.iter().map(|&size| Vec::with_capacity(size)).collect();
         for (index, bytes) in pieces {
             let buffer = &mut buffers[index];
             let start = buffer.len();
@@ -1093,12 +1102,19 @@ impl IdbStore {
 
     /// Queues the requests for every op in `tx`, in op order. Stops at the first failure.
     fn put_all(&mut self, tx: &IdbTransaction, ops: Vec<StorageOp>) -> Result<(), JsValue> {
-        let topics = tx.object_store(TOPICS)?;
-        let chunks = tx.object_store(CHUNKS)?;
-        let partitions = tx.object_store(PARTITIONS)?;
+        // Each object store is looked up once, when an op first needs it.
+        let (mut topics_store, mut chunks_store, mut partitions_store) = (None, None, None);
+        let store =
+            |slot: &mut Option<IdbObjectStore>, name: &str| -> Result<IdbObjectStore, JsValue> {
+                match slot {
+                    Some(store) => Ok(store.clone()),
+                    None => Ok(slot.insert(tx.object_store(name)?).clone()),
+                }
+            };
         for op in ops {
             match op {
                 StorageOp::PutTopic(record) => {
+                    let topics = store(&mut topics_store, TOPICS)?;
                     topics.put(&topic_to_js(&record)?)?;
                 }
                 StorageOp::CreateSegment {
@@ -1106,6 +1122,7 @@ impl IdbStore {
                     partition,
                     base_offset,
                 } => {
+                    let chunks = store(&mut chunks_store, CHUNKS)?;
                     let key = chunk_key(&topic, partition, base_offset, 0);
                     // Creating a segment that exists keeps its bytes, as `MemoryStore` does.
                     let segment = (topic, partition, base_offset);
@@ -1121,6 +1138,7 @@ impl IdbStore {
                     base_offset,
                     bytes,
                 } => {
+                    let chunks = store(&mut chunks_store, CHUNKS)?;
                     let key = (topic, partition, base_offset);
                     let next = self.next_chunk.entry(key.clone()).or_insert(0);
                     let seq = *next;
@@ -1134,6 +1152,7 @@ impl IdbStore {
                     partition,
                     base_offset,
                 } => {
+                    let chunks = store(&mut chunks_store, CHUNKS)?;
                     chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
                     let segment = (topic, partition, base_offset);
                     self.next_chunk.remove(&segment);
@@ -1145,6 +1164,7 @@ impl IdbStore {
                     removed,
                     added,
                 } => {
+                    let chunks = store(&mut chunks_store, CHUNKS)?;
                     for base_offset in removed {
                         chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
                         let segment = (topic.clone(), partition, base_offset);
@@ -1168,10 +1188,14 @@ impl IdbStore {
                     partition,
                     state,
                 } => {
+                    let partitions = store(&mut partitions_store, PARTITIONS)?;
                     partitions
                         .put_with_key(&state_to_js(&state)?, &partition_key(&topic, partition))?;
                 }
                 StorageOp::DeleteTopic { topic } => {
+                    let topics = store(&mut topics_store, TOPICS)?;
+                    let chunks = store(&mut chunks_store, CHUNKS)?;
+                    let partitions = store(&mut partitions_store, PARTITIONS)?;
                     topics.delete(&JsValue::from_str(&topic))?;
                     chunks.delete(&topic_range(&topic)?)?;
                     partitions.delete(&topic_range(&topic)?)?;
