@@ -27,8 +27,9 @@
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::record::{Header, StoredRecord};
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::intern;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -61,10 +62,42 @@ fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostErro
     Ok(value.unchecked_ref())
 }
 
-/// `object[name]`. `name` is one of the API's fixed property names: it is interned, so
-/// reading it again costs no string conversion.
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.set`, without the exception handling of `js_sys::Reflect::set`: for the plain
+    /// objects this module creates, where it cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &Object, key: &JsValue, value: &JsValue) -> bool;
+}
+
+thread_local! {
+    /// The API's fixed property names as JavaScript strings, made once: keyed by the address
+    /// and length of the `&'static str`, so a lookup compares two numbers per name.
+    static NAMES: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with `name` as a JavaScript string, converted once per name and then cached.
+fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+    let key = (name.as_ptr() as usize, name.len());
+    NAMES.with(|names| {
+        // `f` may run JavaScript that calls back in here: the cache is only borrowed shared
+        // while it runs, and a name is added only when no one holds it.
+        if let Ok(cached) = names.try_borrow()
+            && let Some((_, js)) = cached.iter().find(|(k, _)| *k == key)
+        {
+            return f(js);
+        }
+        let js = JsValue::from_str(name);
+        if let Ok(mut cached) = names.try_borrow_mut() {
+            cached.push((key, js.clone()));
+        }
+        f(&js)
+    })
+}
+
+/// `object[name]`, for one of the API's fixed property names.
 fn field(object: &Object, name: &'static str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(intern(name))).unwrap_or(JsValue::UNDEFINED)
+    with_name(name, |name| Reflect::get(object, name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn is_missing(value: &JsValue) -> bool {
@@ -145,9 +178,14 @@ fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> 
 }
 
 fn parse_message(value: &JsValue, index: u32) -> Result<ProduceInput, HostError> {
-    let what = format!("messages[{index}]");
-    let object = object_arg(value, &what)?;
-    let partition = match int_field(object, "partition", &what)? {
+    // Name the message only in an error: formatting it for every message costs.
+    parse_message_as(value, "messages[]")
+        .or_else(|_| parse_message_as(value, &format!("messages[{index}]")))
+}
+
+fn parse_message_as(value: &JsValue, what: &str) -> Result<ProduceInput, HostError> {
+    let object = object_arg(value, what)?;
+    let partition = match int_field(object, "partition", what)? {
         None => None,
         Some(p) => Some(i32::try_from(p).map_err(|_| HostError::Kafka {
             code: rill_core::ErrorCode::UnknownTopicOrPartition,
@@ -155,25 +193,27 @@ fn parse_message(value: &JsValue, index: u32) -> Result<ProduceInput, HostError>
         })?),
     };
     Ok(ProduceInput {
-        key: bytes_field(object, "key", &what)?,
-        value: bytes_field(object, "value", &what)?,
+        key: bytes_field(object, "key", what)?,
+        value: bytes_field(object, "value", what)?,
         headers: match field(object, "headers") {
             headers if is_missing(&headers) => Vec::new(),
             headers => parse_headers(&headers, &format!("{what}.headers"))?,
         },
         partition,
-        timestamp: int_field(object, "timestamp", &what)?,
+        timestamp: int_field(object, "timestamp", what)?,
     })
 }
 
-/// Sets `object[name]`; `name` is one of the API's fixed property names, interned.
+/// Sets `object[name]` on a plain object this module created; `name` is one of the API's fixed
+/// property names.
 fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
-    set_property(object, &JsValue::from_str(intern(name)), &value.into());
+    let value = value.into();
+    with_name(name, |name| set_property(object, name, &value));
 }
 
 fn set_property(object: &Object, name: &JsValue, value: &JsValue) {
     // Defining a property on a plain object we created cannot fail.
-    let _ = Reflect::set(object, name, value);
+    reflect_set(object, name, value);
 }
 
 fn bytes_to_js(bytes: &Option<Vec<u8>>) -> (JsValue, JsValue) {

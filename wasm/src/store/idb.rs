@@ -44,8 +44,8 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::storage::{
     PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp, TopicRecord,
 };
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{JsCast, intern};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     IdbDatabase, IdbFactory, IdbObjectStore, IdbObjectStoreParameters, IdbRequest, IdbTransaction,
@@ -782,9 +782,6 @@ impl IdbStore {
         match Self::open_locked(name).await {
             Ok((db, state)) => {
                 request_persistence();
-                for name in [TOPICS, CHUNKS, PARTITIONS] {
-                    intern(name);
-                }
                 Ok(Opened {
                     store: IdbStore {
                         db,
@@ -1022,7 +1019,7 @@ impl IdbStore {
         let tx = self
             .db
             .unchecked_ref::<DatabaseWithOptions>()
-            .transaction_with_options(&self.names, intern("readwrite"), &self.write_options)
+            .transaction_with_options(&self.names, "readwrite", &self.write_options)
             .map_err(write_error)?;
         debug_assert_eq!(tx.mode().ok(), Some(IdbTransactionMode::Readwrite));
         let done = transaction_done(&tx);
