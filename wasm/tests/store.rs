@@ -1381,31 +1381,54 @@ async fn an_aborted_consolidation_leaves_the_old_chunks_readable() {
         )
         .await;
     }
-    let before = chunk_keys(name).await;
-    assert_eq!(before.len(), 14);
-    // The write that makes the run due fails after its consolidation issued its put and delete.
-    store.fail_next_write(StoreFault::Abort);
-    let failed = store
-        .write(vec![append_bytes("t", 0, 13, 40_000)])
-        .expect("requests issued")
-        .await;
-    assert!(failed.is_err(), "the injected abort fails the write");
-    assert_eq!(chunk_keys(name).await, before, "every piece is still there");
-    // Everything committed before it reads back; the store goes on from there.
-    let state = store.read_back().await.expect("read back");
-    store.resume_from(&state);
-    assert_eq!(normalized(state.image), normalized(memory.image()));
+    let mut pieces = chunk_keys(name).await;
+    assert_eq!(pieces.len(), 14);
+    // The write that makes the run due commits; its consolidation aborts after it issued its
+    // put of the merged chunk and its delete of the pieces.
+    store.fail_next_consolidation();
     flush_both(
         &mut store,
         &mut memory,
         vec![append_bytes("t", 0, 13, 40_000)],
     )
     .await;
+    pieces.push((0, 14));
+    assert_eq!(chunk_keys(name).await, pieces, "every piece is still there");
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    // Reopened, the store knows the run again: the next write consolidates it.
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![append_bytes("t", 0, 14, 1_000)],
+    )
+    .await;
     assert_eq!(
         chunk_keys(name).await,
         vec![(0, 0)],
-        "the retried write consolidates"
+        "the next write consolidates"
     );
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    // A write that fails does not consolidate what it would have made due either.
+    for tag in 15..28 {
+        flush_both(
+            &mut store,
+            &mut memory,
+            vec![append_bytes("t", 0, tag, 40_000)],
+        )
+        .await;
+    }
+    let pieces = chunk_keys(name).await;
+    assert_eq!(pieces.len(), 14);
+    store.fail_next_write(StoreFault::Abort);
+    let failed = store
+        .write(vec![append_bytes("t", 0, 28, 40_000)])
+        .expect("requests issued")
+        .await;
+    assert!(failed.is_err(), "the injected abort fails the write");
+    assert_eq!(chunk_keys(name).await, pieces, "the run is as it was");
+    let state = store.read_back().await.expect("read back");
+    store.resume_from(&state);
+    assert_eq!(normalized(state.image), normalized(memory.image()));
     let mut store = reopen_and_compare(name, &mut store, &memory).await;
     store.close();
     IdbStore::delete(name).await.expect("deleted");
