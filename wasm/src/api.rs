@@ -27,7 +27,9 @@
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::record::{Header, StoredRecord};
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -60,15 +62,53 @@ fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostErro
     Ok(value.unchecked_ref())
 }
 
-fn field(object: &Object, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.set`, without the exception handling of `js_sys::Reflect::set`: for the plain
+    /// objects this module creates, where it cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &Object, key: &JsValue, value: &JsValue) -> bool;
+}
+
+thread_local! {
+    /// The API's fixed property names as JavaScript strings, made once: keyed by the address
+    /// and length of the `&'static str`, so a lookup compares two numbers per name.
+    static NAMES: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with `name` as a JavaScript string, converted once per name and then cached.
+fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+    let key = (name.as_ptr() as usize, name.len());
+    NAMES.with(|names| {
+        // `f` may run JavaScript that calls back in here: the cache is only borrowed shared
+        // while it runs, and a name is added only when no one holds it.
+        if let Ok(cached) = names.try_borrow()
+            && let Some((_, js)) = cached.iter().find(|(k, _)| *k == key)
+        {
+            return f(js);
+        }
+        let js = JsValue::from_str(name);
+        if let Ok(mut cached) = names.try_borrow_mut() {
+            cached.push((key, js.clone()));
+        }
+        f(&js)
+    })
+}
+
+/// `object[name]`, for one of the API's fixed property names.
+fn field(object: &Object, name: &'static str) -> JsValue {
+    with_name(name, |name| Reflect::get(object, name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn is_missing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
-fn string_field(object: &Object, name: &str, what: &str) -> Result<Option<String>, HostError> {
+fn string_field(
+    object: &Object,
+    name: &'static str,
+    what: &str,
+) -> Result<Option<String>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -79,7 +119,7 @@ fn string_field(object: &Object, name: &str, what: &str) -> Result<Option<String
         .ok_or_else(|| invalid(format!("{what}.{name} must be a string")))
 }
 
-fn int_field(object: &Object, name: &str, what: &str) -> Result<Option<i64>, HostError> {
+fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i64>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -95,8 +135,16 @@ fn int_field(object: &Object, name: &str, what: &str) -> Result<Option<i64>, Hos
     Ok(Some(number as i64))
 }
 
-fn bytes_field(object: &Object, name: &str, what: &str) -> Result<Option<Vec<u8>>, HostError> {
-    bytes_from_js(&field(object, name), &format!("{what}.{name}"))
+fn bytes_field(
+    object: &Object,
+    name: &'static str,
+    what: &str,
+) -> Result<Option<Vec<u8>>, HostError> {
+    let value = field(object, name);
+    if is_missing(&value) {
+        return Ok(None);
+    }
+    bytes_from_js(&value, &format!("{what}.{name}"))
 }
 
 /// A key, value or header value: `string` (UTF-8), `Uint8Array`, or null/undefined.
@@ -130,9 +178,14 @@ fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> 
 }
 
 fn parse_message(value: &JsValue, index: u32) -> Result<ProduceInput, HostError> {
-    let what = format!("messages[{index}]");
-    let object = object_arg(value, &what)?;
-    let partition = match int_field(object, "partition", &what)? {
+    // Name the message only in an error: formatting it for every message costs.
+    parse_message_as(value, "messages[]")
+        .or_else(|_| parse_message_as(value, &format!("messages[{index}]")))
+}
+
+fn parse_message_as(value: &JsValue, what: &str) -> Result<ProduceInput, HostError> {
+    let object = object_arg(value, what)?;
+    let partition = match int_field(object, "partition", what)? {
         None => None,
         Some(p) => Some(i32::try_from(p).map_err(|_| HostError::Kafka {
             code: rill_core::ErrorCode::UnknownTopicOrPartition,
@@ -140,17 +193,27 @@ fn parse_message(value: &JsValue, index: u32) -> Result<ProduceInput, HostError>
         })?),
     };
     Ok(ProduceInput {
-        key: bytes_field(object, "key", &what)?,
-        value: bytes_field(object, "value", &what)?,
-        headers: parse_headers(&field(object, "headers"), &format!("{what}.headers"))?,
+        key: bytes_field(object, "key", what)?,
+        value: bytes_field(object, "value", what)?,
+        headers: match field(object, "headers") {
+            headers if is_missing(&headers) => Vec::new(),
+            headers => parse_headers(&headers, &format!("{what}.headers"))?,
+        },
         partition,
-        timestamp: int_field(object, "timestamp", &what)?,
+        timestamp: int_field(object, "timestamp", what)?,
     })
 }
 
-fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
+/// Sets `object[name]` on a plain object this module created; `name` is one of the API's fixed
+/// property names.
+fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
+    let value = value.into();
+    with_name(name, |name| set_property(object, name, &value));
+}
+
+fn set_property(object: &Object, name: &JsValue, value: &JsValue) {
     // Defining a property on a plain object we created cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(name), &value.into());
+    reflect_set(object, name, value);
 }
 
 fn bytes_to_js(bytes: &Option<Vec<u8>>) -> (JsValue, JsValue) {
@@ -220,7 +283,7 @@ fn topic_to_js(topic: &TopicView) -> JsValue {
     set(&object, "partitions", partitions);
     let configs = Object::new();
     for (name, value) in &topic.configs {
-        set(&configs, name, value.as_str());
+        set_property(&configs, &name.as_str().into(), &value.as_str().into());
     }
     set(&object, "configs", configs);
     object.into()
@@ -272,11 +335,11 @@ fn description_to_js(description: &TopicDescription) -> JsValue {
     object.into()
 }
 
-fn required_string(object: &Object, name: &str, what: &str) -> Result<String, HostError> {
+fn required_string(object: &Object, name: &'static str, what: &str) -> Result<String, HostError> {
     string_field(object, name, what)?.ok_or_else(|| invalid(format!("{what}.{name} is required")))
 }
 
-fn required_int(object: &Object, name: &str, what: &str) -> Result<i64, HostError> {
+fn required_int(object: &Object, name: &'static str, what: &str) -> Result<i64, HostError> {
     int_field(object, name, what)?.ok_or_else(|| invalid(format!("{what}.{name} is required")))
 }
 
@@ -434,11 +497,12 @@ impl Rill {
                 .produce(&topic, messages)
                 .await
                 .map_err(|e| to_js_error(&e))?;
+            let topic_name = JsValue::from_str(&topic);
             let result: Array = produced
                 .iter()
                 .map(|p| {
                     let object = Object::new();
-                    set(&object, "topicName", topic.as_str());
+                    set(&object, "topicName", topic_name.clone());
                     set(&object, "partition", p.partition);
                     set(&object, "offset", p.offset as f64);
                     set(

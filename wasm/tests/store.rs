@@ -1238,3 +1238,198 @@ async fn a_chunk_that_is_not_bytes_ends_its_segment_there() {
     reopened.close();
     IdbStore::delete(name).await.expect("deleted");
 }
+
+// --- chunk consolidation ---------------------------------------------------------------------
+
+fn append_bytes(topic: &str, base_offset: i64, tag: u8, len: usize) -> StorageOp {
+    StorageOp::AppendToSegment {
+        topic: topic.into(),
+        partition: 0,
+        base_offset,
+        bytes: bytes(tag, len),
+    }
+}
+
+/// The `(baseOffset, seq)` of every chunk stored in `rill:<name>`, in key order.
+async fn chunk_keys(name: &str) -> Vec<(i64, u32)> {
+    let db = raw_open(name, 2, |_| {}).await;
+    let keys = raw_keys(&db, "chunks").await;
+    db.close();
+    keys.iter()
+        .map(|key| {
+            let key: Array = key.unchecked_into();
+            (
+                key.get(2).as_f64().expect("base") as i64,
+                key.get(3).as_f64().expect("seq") as u32,
+            )
+        })
+        .collect()
+}
+
+/// Applies `ops` to `memory` and flushes them to `store`.
+async fn flush_both(store: &mut IdbStore, memory: &mut MemoryStore, ops: Vec<StorageOp>) {
+    for op in ops.clone() {
+        memory.apply(op);
+    }
+    flush(store, ops).await;
+}
+
+async fn reopen_and_compare(name: &str, store: &mut IdbStore, memory: &MemoryStore) -> IdbStore {
+    store.close();
+    let reopened = open_clean(name).await;
+    assert_eq!(
+        normalized(reopened.image),
+        normalized(memory.image()),
+        "IndexedDB recovers what MemoryStore holds"
+    );
+    reopened.store
+}
+
+#[wasm_bindgen_test]
+async fn small_chunks_are_consolidated_and_read_back_identical() {
+    let name = "consolidate";
+    IdbStore::delete(name).await.expect("clean slate");
+    let mut memory = MemoryStore::new();
+    let mut store = open_clean(name).await.store;
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![put_topic("t", 1), create("t", 0, 0)],
+    )
+    .await;
+    // 40,000-byte appends: the 14th brings the run (with the empty chunk 0) past 512 KiB.
+    for tag in 0..13 {
+        flush_both(
+            &mut store,
+            &mut memory,
+            vec![append_bytes("t", 0, tag, 40_000)],
+        )
+        .await;
+    }
+    assert_eq!(
+        chunk_keys(name).await.len(),
+        14,
+        "no run is due below 512 KiB"
+    );
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![append_bytes("t", 0, 13, 40_000)],
+    )
+    .await;
+    assert_eq!(chunk_keys(name).await, vec![(0, 0)], "the run is one chunk");
+    let db = raw_open(name, 2, |_| {}).await;
+    let merged = raw_get(&db, "chunks", &chunk_key("t", 0, 0.0, 0)).await;
+    db.close();
+    assert_eq!(merged.unchecked_into::<Uint8Array>().length(), 14 * 40_000);
+    // New appends go after the merged chunk; the next open recovers the same bytes.
+    for tag in 14..16 {
+        flush_both(
+            &mut store,
+            &mut memory,
+            vec![append_bytes("t", 0, tag, 1_000)],
+        )
+        .await;
+    }
+    assert_eq!(chunk_keys(name).await, vec![(0, 0), (0, 15), (0, 16)]);
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    // Rolling to a new segment consolidates the old one's short run, also one recovered on open.
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![create("t", 0, 100), append_bytes("t", 100, 16, 1_000)],
+    )
+    .await;
+    assert_eq!(
+        chunk_keys(name).await,
+        vec![(0, 0), (0, 15), (100, 0), (100, 1)]
+    );
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    // A segment replaced or deleted after consolidation holds exactly what the engine says.
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![
+            replace("t", 0, &[0], vec![(0, bytes(40, 300))]),
+            delete_segment("t", 0, 100),
+        ],
+    )
+    .await;
+    assert_eq!(chunk_keys(name).await, vec![(0, 0)]);
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_consolidation_leaves_the_old_chunks_readable() {
+    let name = "consolidate-abort";
+    IdbStore::delete(name).await.expect("clean slate");
+    let mut memory = MemoryStore::new();
+    let mut store = open_clean(name).await.store;
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![put_topic("t", 1), create("t", 0, 0)],
+    )
+    .await;
+    for tag in 0..13 {
+        flush_both(
+            &mut store,
+            &mut memory,
+            vec![append_bytes("t", 0, tag, 40_000)],
+        )
+        .await;
+    }
+    let mut pieces = chunk_keys(name).await;
+    assert_eq!(pieces.len(), 14);
+    // The write that makes the run due commits; its consolidation aborts after it issued its
+    // put of the merged chunk and its delete of the pieces.
+    store.fail_next_consolidation();
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![append_bytes("t", 0, 13, 40_000)],
+    )
+    .await;
+    pieces.push((0, 14));
+    assert_eq!(chunk_keys(name).await, pieces, "every piece is still there");
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    // Reopened, the store knows the run again: the next write consolidates it.
+    flush_both(
+        &mut store,
+        &mut memory,
+        vec![append_bytes("t", 0, 14, 1_000)],
+    )
+    .await;
+    assert_eq!(
+        chunk_keys(name).await,
+        vec![(0, 0)],
+        "the next write consolidates"
+    );
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    // A write that fails does not consolidate what it would have made due either.
+    for tag in 15..28 {
+        flush_both(
+            &mut store,
+            &mut memory,
+            vec![append_bytes("t", 0, tag, 40_000)],
+        )
+        .await;
+    }
+    let pieces = chunk_keys(name).await;
+    assert_eq!(pieces.len(), 14);
+    store.fail_next_write(StoreFault::Abort);
+    let failed = store
+        .write(vec![append_bytes("t", 0, 28, 40_000)])
+        .expect("requests issued")
+        .await;
+    assert!(failed.is_err(), "the injected abort fails the write");
+    assert_eq!(chunk_keys(name).await, pieces, "the run is as it was");
+    let state = store.read_back().await.expect("read back");
+    store.resume_from(&state);
+    assert_eq!(normalized(state.image), normalized(memory.image()));
+    let mut store = reopen_and_compare(name, &mut store, &memory).await;
+    store.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
