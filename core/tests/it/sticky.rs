@@ -250,8 +250,6 @@ mod abstract_sticky_assignor_test {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// `testMemberData`: the owned partitions and generation survive every subscription
     /// version the assignor supports (V0 and V1 carry the generation in user data only; the
@@ -1257,8 +1255,6 @@ mod sticky_assignor_test {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn test_all_consumers_have_owned_partition_invalidated_when_claimed_by_multiple_consumers_in_same_generation_with_equal_partitions_per_consumer()
@@ -1490,8 +1486,6 @@ mod cooperative_sticky_assignor_test {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn test_encode_and_decode_generation() {
