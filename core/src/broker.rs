@@ -731,6 +731,37 @@ impl Broker {
         self.fetch_log(topic, partition)?.read_all(offset)
     }
 
+    /// The bytes of one segment of a partition as Kafka stores them: the `.log` file
+    /// `<base_offset>.log` (v2 record batches), readable by Kafka's tools
+    /// (`kafka-dump-log.sh`).
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION`; `INVALID_REQUEST` when no segment starts at `base_offset`
+    /// (the message lists those that do).
+    pub fn export_segment(
+        &self,
+        topic: &str,
+        partition: i32,
+        base_offset: i64,
+    ) -> Result<Vec<u8>, AdminError> {
+        let log = self
+            .partition(topic, partition)
+            .ok_or_else(|| AdminError::UnknownPartition {
+                topic: topic.to_owned(),
+                partition,
+            })?;
+        log.segments()
+            .iter()
+            .find(|segment| segment.base_offset() == base_offset)
+            .map(|segment| segment.as_bytes().to_vec())
+            .ok_or_else(|| AdminError::UnknownSegment {
+                topic: topic.to_owned(),
+                partition,
+                base_offset,
+                available: log.segments().iter().map(|s| s.base_offset()).collect(),
+            })
+    }
+
     /// A topic by name.
     pub fn topic(&self, name: &str) -> Option<&Topic> {
         self.topics.get(name)

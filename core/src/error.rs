@@ -410,6 +410,20 @@ pub enum AdminError {
         /// The high watermark.
         high_watermark: i64,
     },
+    /// No segment of the partition starts at this base offset.
+    #[error(
+        "{topic}-{partition} has no segment with base offset {base_offset}; its segments start at {available:?}"
+    )]
+    UnknownSegment {
+        /// The topic.
+        topic: String,
+        /// The partition.
+        partition: i32,
+        /// The base offset asked for.
+        base_offset: i64,
+        /// The base offsets of the partition's segments.
+        available: Vec<i64>,
+    },
     /// A ListOffsets timestamp below -3.
     #[error(
         "invalid ListOffsets timestamp {timestamp}: use -2 (earliest), -1 (latest), -3 (max timestamp) or a time >= 0"
@@ -429,7 +443,9 @@ impl KafkaError for AdminError {
             Self::InvalidPartitions { .. } => ErrorCode::InvalidPartitions,
             Self::InvalidConfig(_) => ErrorCode::InvalidConfig,
             Self::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
-            Self::InvalidTimestamp { .. } => ErrorCode::InvalidRequest,
+            Self::InvalidTimestamp { .. } | Self::UnknownSegment { .. } => {
+                ErrorCode::InvalidRequest
+            }
         }
     }
 }

@@ -664,6 +664,28 @@ impl Rill {
         }))
     }
 
+    /// `{ topic, partition, baseOffset }`'s segment as a `Uint8Array`: the bytes of Kafka's
+    /// `<baseOffset>.log` file (v2 record batches), for Kafka's tools such as
+    /// `kafka-dump-log.sh`. `listTopics` lists each partition's segments and base offsets.
+    #[wasm_bindgen(js_name = exportSegment)]
+    pub fn export_segment(&self, request: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+        let parse = || -> Result<(String, i32, i64), HostError> {
+            let what = "exportSegment request";
+            let object = object_arg(&request, what)?;
+            Ok((
+                required_string(object, "topic", what)?,
+                partition_field(object, what)?,
+                required_int(object, "baseOffset", what)?,
+            ))
+        };
+        let (topic, partition, base_offset) = parse().map_err(|e| to_js_error(&e))?;
+        let bytes = self
+            .host
+            .export_segment(&topic, partition, base_offset)
+            .map_err(|e| to_js_error(&e))?;
+        Ok(js_sys::Uint8Array::from(bytes.as_slice()))
+    }
+
     /// `{ topic }`'s partitions (leader, replicas, ISR, offsets, size, segment count) and every
     /// config with its value and source (`DYNAMIC_TOPIC_CONFIG` or `DEFAULT_CONFIG`).
     #[wasm_bindgen(js_name = describeTopic)]

@@ -587,6 +587,21 @@ impl Host {
             .map_err(|e| HostError::kafka(&e))
     }
 
+    /// The bytes of the segment of `topic`-`partition` that starts at `base_offset`: a Kafka
+    /// `.log` file.
+    pub fn export_segment(
+        &self,
+        topic: &str,
+        partition: i32,
+        base_offset: i64,
+    ) -> Result<Vec<u8>, HostError> {
+        self.inner
+            .borrow()
+            .broker
+            .export_segment(topic, partition, base_offset)
+            .map_err(|e| HostError::kafka(&e))
+    }
+
     /// The topic's partitions and every config with its source.
     pub fn describe_topic(&self, topic: &str) -> Result<TopicDescription, HostError> {
         self.inner

@@ -127,3 +127,57 @@ fn kafka_protocol_batches_decode_with_rill() {
         "rill writes exactly the bytes kafka-protocol writes"
     );
 }
+
+#[test]
+fn an_exported_segment_is_a_kafka_log_file_kafka_protocol_reads() {
+    use rill_core::Broker;
+    use rill_core::error::{ErrorCode, KafkaError};
+
+    let mut broker = Broker::new();
+    let configs = [("segment.bytes".to_owned(), "300".to_owned())];
+    broker.create_topic("t", 1, &configs).expect("valid topic");
+    for i in 0..6i64 {
+        let record = NewRecord {
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(vec![i as u8; 60]),
+            ..NewRecord::default()
+        };
+        broker
+            .produce(1_000 + i, "t", 0, &[record])
+            .expect("append");
+    }
+    let bases: Vec<i64> = broker
+        .partition("t", 0)
+        .expect("partition 0")
+        .segments()
+        .iter()
+        .map(|s| s.base_offset())
+        .collect();
+    assert!(bases.len() > 1, "rolled: {bases:?}");
+    let mut offsets = Vec::new();
+    for base in &bases {
+        let mut bytes = Bytes::from(broker.export_segment("t", 0, *base).expect("a segment"));
+        while !bytes.is_empty() {
+            let set = RecordBatchDecoder::decode(&mut bytes).expect("kafka-protocol reads it");
+            offsets.extend(set.records.iter().map(|r| r.offset));
+            for record in &set.records {
+                let i = record.offset;
+                assert_eq!(record.key.as_deref(), Some(format!("k{i}").as_bytes()));
+                assert_eq!(record.value.as_deref(), Some(&vec![i as u8; 60][..]));
+            }
+        }
+    }
+    assert_eq!(offsets, (0..6).collect::<Vec<_>>());
+    let missing = broker
+        .export_segment("t", 0, 1)
+        .expect_err("no segment starts at 1");
+    assert_eq!(missing.error_code(), ErrorCode::InvalidRequest);
+    assert!(
+        missing.to_string().contains("segments start at"),
+        "{missing}"
+    );
+    let unknown = broker
+        .export_segment("nope", 0, 0)
+        .expect_err("no such topic");
+    assert_eq!(unknown.error_code(), ErrorCode::UnknownTopicOrPartition);
+}
