@@ -2,7 +2,7 @@
 //! [`Assignor`] trait, plus Kafka's member order.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// One partition of one topic: Kafka's `TopicPartition`.
@@ -169,6 +169,25 @@ pub(crate) fn sorted_members(members: &[Member]) -> Vec<&Member> {
             .all(|pair| member_order(pair[0], pair[1]) != Ordering::Greater)
     );
     sorted
+}
+
+/// Each member's subscription as a set of topics (a topic listed twice counts once, as in
+/// Kafka's `LinkedHashMap`), shared by consecutive members listing the same topics in the same
+/// order (the usual case), and for each of `members` the index of its set.
+pub(crate) fn shared_subscriptions<'a>(
+    members: &[&'a Member],
+) -> (Vec<BTreeSet<&'a str>>, Vec<usize>) {
+    let mut distinct: Vec<BTreeSet<&str>> = Vec::new();
+    let mut subscription_of: Vec<usize> = Vec::with_capacity(members.len());
+    let mut last: Option<&[String]> = None;
+    for member in members {
+        if last != Some(member.topics.as_slice()) {
+            distinct.push(member.topics.iter().map(String::as_str).collect());
+            last = Some(&member.topics);
+        }
+        subscription_of.push(distinct.len() - 1);
+    }
+    (distinct, subscription_of)
 }
 
 /// An assignment with every member and no partitions.

@@ -1,9 +1,10 @@
 //! Kafka's `RangeAssignor` (`"range"`), rack-unaware.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::assignor::{
-    Assignment, Assignor, Member, TopicPartition, assigned_count, empty_assignment, sorted_members,
+    Assignment, Assignor, Member, TopicPartition, assigned_count, empty_assignment,
+    shared_subscriptions, sorted_members,
 };
 
 /// Kafka's `RangeAssignor`: topic by topic, contiguous ranges of partitions.
@@ -65,18 +66,7 @@ impl Assignor for RangeAssignor {
         let mut assignment = empty_assignment(members);
         let sorted = sorted_members(members);
 
-        // Each member's subscription as a set (duplicates count once, as in Kafka's
-        // `LinkedHashMap`); members listing the same topics in the same order share one.
-        let mut distinct: Vec<BTreeSet<&str>> = Vec::new();
-        let mut subscription_of: Vec<usize> = Vec::with_capacity(sorted.len());
-        let mut last: Option<&[String]> = None;
-        for member in &sorted {
-            if last != Some(member.topics.as_slice()) {
-                distinct.push(member.topics.iter().map(String::as_str).collect());
-                last = Some(&member.topics);
-            }
-            subscription_of.push(distinct.len() - 1);
-        }
+        let (distinct, subscription_of) = shared_subscriptions(&sorted);
 
         let mut ranges: Vec<Vec<TopicPartition>> = vec![Vec::new(); sorted.len()];
         let mut expected_total: u64 = 0;

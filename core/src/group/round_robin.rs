@@ -1,10 +1,10 @@
 //! Kafka's `RoundRobinAssignor` (`"roundrobin"`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::assignor::{
     Assignment, Assignor, Member, TopicPartition, assigned_count, empty_assignment,
-    java_string_cmp, sorted_members,
+    java_string_cmp, shared_subscriptions, sorted_members,
 };
 
 /// Kafka's `RoundRobinAssignor`: every partition dealt in turn around a circle of members.
@@ -66,18 +66,7 @@ impl Assignor for RoundRobinAssignor {
         let mut assignment = empty_assignment(members);
         let sorted = sorted_members(members);
 
-        // Each member's subscription as a set; members listing the same topics in the same
-        // order (the usual case) share one.
-        let mut distinct: Vec<BTreeSet<&str>> = Vec::new();
-        let mut subscription_of: Vec<usize> = Vec::with_capacity(sorted.len());
-        let mut last: Option<&[String]> = None;
-        for member in &sorted {
-            if last != Some(member.topics.as_slice()) {
-                distinct.push(member.topics.iter().map(String::as_str).collect());
-                last = Some(&member.topics);
-            }
-            subscription_of.push(distinct.len() - 1);
-        }
+        let (distinct, subscription_of) = shared_subscriptions(&sorted);
 
         // Every topic someone subscribes to and that has partitions, in Java's `TreeSet<String>`
         // order.
