@@ -54,10 +54,7 @@ impl Cluster {
     /// partition (`None` before the topic exists or while the partition has no leader).
     pub fn coordinator_of(&self, group_id: &str) -> Option<u32> {
         let partition = offsets_partition_for(group_id, self.config.offsets_topic_partitions);
-        self.controller
-            .partitions
-            .get(&(OFFSETS_TOPIC.to_owned(), partition))
-            .and_then(|p| p.leader)
+        self.leader_of(OFFSETS_TOPIC, partition)
     }
 
     fn live_coordinator(&self, group_id: &str) -> Result<u32, ErrorCode> {
@@ -129,11 +126,7 @@ impl Cluster {
 
     /// What a consumer's ListOffsets would answer now at the partition's leader.
     fn consumer_offset(&self, partition: &TopicPartition, spec: OffsetSpec) -> Option<i64> {
-        let leader = self
-            .controller
-            .partitions
-            .get(&(partition.topic.clone(), partition.partition))
-            .and_then(|p| p.leader)?;
+        let leader = self.leader_of(&partition.topic, partition.partition)?;
         self.brokers[leader as usize]
             .list_offset(&partition.topic, partition.partition, spec)
             .ok()

@@ -25,7 +25,6 @@ use crate::consumer::{
 };
 use crate::error::ErrorCode;
 use crate::group::coordinator::{CoordinatorConfig, CoordinatorOutput, GroupCoordinator};
-use crate::group::protocol::offsets_partition_for;
 use crate::log::OffsetSpec;
 
 /// Kafka's internal topic of committed offsets and group metadata.
@@ -119,7 +118,7 @@ impl Cluster {
     }
 
     /// The broker leading `topic`-`partition`, from the controller.
-    fn leader_of(&self, topic: &str, partition: u32) -> Option<u32> {
+    pub(crate) fn leader_of(&self, topic: &str, partition: u32) -> Option<u32> {
         self.controller
             .partitions
             .get(&(topic.to_owned(), partition))
@@ -204,16 +203,13 @@ impl Cluster {
             let (target, message, wait) = match request.body {
                 ConsumerRequestBody::Group(body) => {
                     self.ensure_offsets_topic();
-                    let partition = offsets_partition_for(
-                        body.group_id(),
-                        self.config.offsets_topic_partitions,
-                    );
+                    let coordinator = self.coordinator_of(body.group_id());
                     let message = Message::Group {
                         request: id,
                         client_id,
                         body,
                     };
-                    (self.leader_of(OFFSETS_TOPIC, partition), message, 0)
+                    (coordinator, message, 0)
                 }
                 ConsumerRequestBody::Fetch {
                     topic,
