@@ -21,6 +21,7 @@ mod groups;
 pub mod message;
 pub mod network;
 mod node;
+pub mod persist;
 
 use std::collections::BTreeMap;
 
@@ -30,6 +31,7 @@ pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
+pub use persist::{ClusterImage, ClusterStorageOp};
 
 use crate::config::TopicConfig;
 use crate::error::{AdminError, CreateTopicError, ErrorCode};
