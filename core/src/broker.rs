@@ -401,26 +401,8 @@ impl Broker {
         ops: &[AlterConfigOp],
     ) -> Result<(), AdminError> {
         let topic = self.topic_or_unknown(name)?;
-        let mut overrides: BTreeMap<String, String> =
-            topic.record.configs.iter().cloned().collect();
-        for op in ops {
-            match op {
-                AlterConfigOp::Set { name, value } => {
-                    overrides.insert(name.clone(), value.clone());
-                }
-                AlterConfigOp::Delete { name } => {
-                    if !CONFIGS.iter().any(|def| def.name == name) {
-                        return Err(AdminError::InvalidConfig(crate::config::InvalidConfig {
-                            name: name.clone(),
-                            value: String::new(),
-                            reason: format!("Unknown topic config name: {name}"),
-                        }));
-                    }
-                    overrides.remove(name);
-                }
-            }
-        }
-        self.replace_overrides(name, overrides.into_iter().collect())
+        let (overrides, _) = apply_alter_ops(&topic.record.configs, ops)?;
+        self.replace_overrides(name, overrides)
     }
 
     /// Kafka's legacy `AlterConfigs` for one topic: the given overrides replace all others.
@@ -478,20 +460,7 @@ impl Broker {
                 segments: log.segments().len(),
             })
             .collect();
-        let configs = topic
-            .config
-            .entries()
-            .into_iter()
-            .map(|(name, value)| ConfigEntry {
-                name,
-                value,
-                source: if topic.record.configs.iter().any(|(k, _)| k == name) {
-                    ConfigSource::TopicOverride
-                } else {
-                    ConfigSource::Default
-                },
-            })
-            .collect();
+        let configs = config_entries(&topic.config, &topic.record.configs);
         Ok(TopicDescription {
             name: name.to_owned(),
             partitions,
@@ -787,6 +756,59 @@ impl Broker {
     pub fn poll_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
+}
+
+/// Kafka's `IncrementalAlterConfigs` validation for one topic: applies `ops` to the current
+/// `overrides`, all or nothing. Returns the new overrides and the configs they give.
+///
+/// # Errors
+/// `INVALID_CONFIG` for an unknown name or a value out of range (Kafka's messages).
+pub(crate) fn apply_alter_ops(
+    overrides: &[(String, String)],
+    ops: &[AlterConfigOp],
+) -> Result<(Vec<(String, String)>, TopicConfig), AdminError> {
+    let mut overrides: BTreeMap<String, String> = overrides.iter().cloned().collect();
+    for op in ops {
+        match op {
+            AlterConfigOp::Set { name, value } => {
+                overrides.insert(name.clone(), value.clone());
+            }
+            AlterConfigOp::Delete { name } => {
+                if !CONFIGS.iter().any(|def| def.name == name) {
+                    return Err(AdminError::InvalidConfig(crate::config::InvalidConfig {
+                        name: name.clone(),
+                        value: String::new(),
+                        reason: format!("Unknown topic config name: {name}"),
+                    }));
+                }
+                overrides.remove(name);
+            }
+        }
+    }
+    let overrides: Vec<(String, String)> = overrides.into_iter().collect();
+    let config =
+        TopicConfig::with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    Ok((overrides, config))
+}
+
+/// Every config of a topic with its value and source, as `describeConfigs` reports them.
+pub(crate) fn config_entries(
+    config: &TopicConfig,
+    overrides: &[(String, String)],
+) -> Vec<ConfigEntry> {
+    config
+        .entries()
+        .into_iter()
+        .map(|(name, value)| ConfigEntry {
+            name,
+            value,
+            source: if overrides.iter().any(|(k, _)| k == name) {
+                ConfigSource::TopicOverride
+            } else {
+                ConfigSource::Default
+            },
+        })
+        .collect()
 }
 
 /// The event a log change shows, if any (appends are reported per command instead).

@@ -424,6 +424,12 @@ pub enum AdminError {
         /// The base offsets of the partition's segments.
         available: Vec<i64>,
     },
+    /// An internal topic (`__consumer_offsets`) cannot be deleted.
+    #[error("Topic {topic} is a kafka internal topic and is not allowed to be marked for deletion.")]
+    InternalTopic {
+        /// The topic named by the request.
+        topic: String,
+    },
     /// A ListOffsets timestamp below -3.
     #[error(
         "invalid ListOffsets timestamp {timestamp}: use -2 (earliest), -1 (latest), -3 (max timestamp) or a time >= 0"
@@ -443,7 +449,9 @@ impl KafkaError for AdminError {
             Self::InvalidPartitions { .. } => ErrorCode::InvalidPartitions,
             Self::InvalidConfig(_) => ErrorCode::InvalidConfig,
             Self::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
-            Self::InvalidTimestamp { .. } | Self::UnknownSegment { .. } => {
+            Self::InvalidTimestamp { .. }
+            | Self::UnknownSegment { .. }
+            | Self::InternalTopic { .. } => {
                 ErrorCode::InvalidRequest
             }
         }

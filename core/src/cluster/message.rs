@@ -50,6 +50,25 @@ pub struct PartitionMetadata {
     /// Every message numbered up to this one is superseded (a resend of everything after a
     /// loss), so the recipient need not wait for them.
     pub supersedes: u64,
+    /// The topic's incarnation (Kafka's topic id): a topic deleted and created again under
+    /// the same name gets a larger one, so a broker never mixes the two.
+    pub topic_id: u64,
+}
+
+/// The controller tells a broker a topic is gone (a model of KRaft's `RemoveTopicRecord`):
+/// it deletes its replicas of that incarnation and older ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicDeletion {
+    /// Topic name.
+    pub topic: String,
+    /// The deleted incarnation.
+    pub topic_id: u64,
+    /// As in [`PartitionMetadata`].
+    pub broker_epoch: u64,
+    /// As in [`PartitionMetadata`].
+    pub seq: u64,
+    /// As in [`PartitionMetadata`].
+    pub supersedes: u64,
 }
 
 /// A fetch response's payload.
@@ -100,6 +119,8 @@ pub enum Message {
     },
     /// Controller → broker: a partition's current registration.
     Metadata(Box<PartitionMetadata>),
+    /// Controller → broker: a topic was deleted.
+    DeleteTopic(Box<TopicDeletion>),
     /// Controller → broker: the partition is gone from this broker (topic deleted).
     StopReplica {
         /// Topic name.

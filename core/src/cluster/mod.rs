@@ -22,16 +22,18 @@ pub mod message;
 pub mod network;
 mod node;
 pub mod persist;
+mod topic_admin;
 
 use std::collections::BTreeMap;
 
 pub use controller::{ElectionReason, PartitionRegistration};
 pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
-pub use message::{Acks, FetchBody, Message, PartitionMetadata};
+pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
 pub use persist::{ClusterImage, ClusterStorageOp};
+pub use topic_admin::{PartitionInfo, PartitionOffsets, TopicMetadata};
 
 use crate::config::TopicConfig;
 use crate::error::{AdminError, CreateTopicError, ErrorCode};
@@ -68,6 +70,9 @@ pub struct ClusterConfig {
     pub offsets_topic_partitions: u32,
     /// `offsets.topic.replication.factor` (Kafka: 3), capped at the number of brokers.
     pub offsets_topic_replication_factor: u32,
+    /// `log.retention.check.interval.ms` (Kafka: 300000): how often each running broker
+    /// applies retention and compaction to the replicas it holds.
+    pub log_retention_check_interval_ms: i64,
 }
 
 /// Kafka's largest broker count rill simulates.
@@ -91,6 +96,7 @@ impl ClusterConfig {
             request_timeout_ms: 30_000,
             offsets_topic_partitions: 50,
             offsets_topic_replication_factor: 3,
+            log_retention_check_interval_ms: 300_000,
         }
     }
 }
@@ -210,6 +216,54 @@ pub enum ClusterEvent {
         /// Its log end offset afterwards.
         log_end_offset: i64,
     },
+    /// A topic was deleted: the controller removed its partitions; brokers delete their
+    /// replicas when the news reaches them.
+    TopicDeleted {
+        /// Topic name.
+        topic: String,
+    },
+    /// A topic's config overrides changed (`incrementalAlterConfigs`).
+    TopicConfigAltered {
+        /// Topic name.
+        topic: String,
+        /// The overrides in force now, sorted by name.
+        overrides: Vec<(String, String)>,
+    },
+    /// A broker's log cleanup deleted a segment of one of its replicas (retention, or below
+    /// the log start offset).
+    SegmentDeleted {
+        /// The broker holding the replica.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The deleted segment's base offset.
+        base_offset: i64,
+        /// Its size in bytes.
+        size: usize,
+        /// Why it went.
+        reason: crate::log::DeletionReason,
+        /// The replica's log start offset afterwards.
+        log_start_offset: i64,
+    },
+    /// A broker's log cleaner compacted segments of one of its replicas.
+    SegmentsCompacted {
+        /// The broker holding the replica.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// Base offsets of the segments replaced.
+        removed: Vec<i64>,
+        /// Base offsets of the cleaned segments that replace them.
+        added: Vec<i64>,
+        /// Bytes before cleaning.
+        bytes_before: u64,
+        /// Bytes after cleaning.
+        bytes_after: u64,
+    },
     /// Something happened in a consumer group, at the coordinator on `broker`.
     Group {
         /// The coordinator's broker.
@@ -266,6 +320,12 @@ enum Timer {
         request: u64,
     },
     Stop(u32),
+    /// A broker's `log.retention.check.interval.ms` (retention and compaction).
+    LogCleanup {
+        broker: u32,
+        /// The incarnation that scheduled it (a restarted broker starts its own).
+        broker_epoch: u64,
+    },
     /// A group coordinator's next deadline (only the latest scheduled one counts).
     CoordinatorWake {
         broker: u32,
@@ -305,6 +365,8 @@ struct ControllerState {
     proposals_seen: BTreeMap<((String, u32), u32, u64), u64>,
     partitions: Registrations,
     topics: BTreeMap<String, (u32, TopicConfig)>,
+    /// Topic ids, config overrides and deleted topics (`topic_admin.rs`).
+    admin: topic_admin::TopicAdminState,
 }
 
 /// A simulated Kafka cluster. See the module docs.
@@ -393,6 +455,7 @@ impl Cluster {
             cluster.schedule(first, Timer::Heartbeat(broker));
             let lag = cluster.config.replica_lag_time_max_ms / 2;
             cluster.schedule(now + lag, Timer::IsrExpiration(broker));
+            cluster.schedule_log_cleanup(broker);
         }
         let check = now + cluster.config.heartbeat_interval_ms / 2;
         cluster.schedule(check, Timer::ControllerCheck);
@@ -463,6 +526,7 @@ impl Cluster {
         self.controller
             .topics
             .insert(name.to_owned(), (partitions, config.clone()));
+        self.controller.admin.topic_created(name, configs);
         self.register_partitions(name, 0, assignment);
         self.refresh_consumer_metadata();
         Ok(())
@@ -631,6 +695,7 @@ impl Cluster {
             broker_epoch,
             seq: *seq,
             supersedes,
+            topic_id: self.controller.admin.topic_id(topic),
         };
         self.send(
             NodeId::Controller,
@@ -652,6 +717,7 @@ impl Cluster {
         for (topic, partition) in keys {
             self.publish_to(broker, &topic, partition, supersedes);
         }
+        self.resend_deletions(broker, supersedes);
     }
 
     /// Sends one batch from `client` to the partition's leader as the client believes it
@@ -780,6 +846,7 @@ impl Cluster {
         self.schedule(self.now, Timer::Heartbeat(broker));
         let lag = self.config.replica_lag_time_max_ms / 2;
         self.schedule(self.now + lag, Timer::IsrExpiration(broker));
+        self.schedule_log_cleanup(broker);
         Ok(())
     }
 
@@ -924,6 +991,10 @@ impl Cluster {
                 }
             }
             Timer::CoordinatorWake { broker, at } => self.wake_coordinator(broker, at),
+            Timer::LogCleanup {
+                broker,
+                broker_epoch,
+            } => self.run_log_cleanup(broker, broker_epoch),
             Timer::ConsumerFetchWait {
                 broker,
                 topic,
@@ -1148,6 +1219,7 @@ impl Cluster {
                     for (topic, partition) in keys {
                         self.publish(&topic, partition);
                     }
+                    self.resend_deletions(broker, 0);
                 }
             }
             Message::AlterPartition {
@@ -1357,6 +1429,7 @@ impl Cluster {
                     );
                 }
             }
+            Message::DeleteTopic(deletion) => self.broker_delete_topic(broker, *deletion),
             Message::AlterPartitionRejected {
                 topic,
                 partition,
@@ -1486,6 +1559,7 @@ impl Cluster {
         if matches!(
             result,
             Err(ErrorCode::NotLeaderOrFollower
+                | ErrorCode::UnknownTopicOrPartition
                 | ErrorCode::LeaderNotAvailable
                 | ErrorCode::NetworkException
                 | ErrorCode::RequestTimedOut)

@@ -2,6 +2,7 @@
 //! across a crash (its store and high-watermark checkpoints), and Kafka's leader-side rules for
 //! fetches, produces, the high watermark and the ISR.
 
+mod maintenance;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -193,6 +194,9 @@ pub(crate) struct BrokerNode {
     store: MemoryStore,
     /// Kafka's `replication-offset-checkpoint`: survives a crash.
     hw_checkpoints: BTreeMap<(String, u32), i64>,
+    /// Each topic's incarnation this broker holds, and whether it was deleted (Kafka's
+    /// `partition.metadata` topic id): survives a crash.
+    topic_ids: BTreeMap<String, maintenance::TopicIncarnation>,
     /// The controller's metadata stream: every message up to `metadata_contiguous` arrived;
     /// `metadata_ahead` holds later ones that arrived before a missing one.
     metadata_contiguous: u64,
@@ -223,6 +227,7 @@ impl BrokerNode {
             replicas: BTreeMap::new(),
             store: MemoryStore::new(),
             hw_checkpoints: BTreeMap::new(),
+            topic_ids: BTreeMap::new(),
             metadata_contiguous: 0,
             metadata_ahead: std::collections::BTreeSet::new(),
             next_proposal: 0,
@@ -354,6 +359,7 @@ impl BrokerNode {
             broker_epoch,
             seq,
             supersedes,
+            topic_id,
         } = metadata;
         if broker_epoch != self.broker_epoch {
             // Sent to an earlier incarnation of this broker (KRaft fences it on re-registration
@@ -361,6 +367,10 @@ impl BrokerNode {
             return effect;
         }
         self.note_metadata(seq, supersedes);
+        if !self.accept_topic_id(&topic, topic_id, &mut effect) {
+            // Metadata of a deleted or replaced incarnation of the topic.
+            return effect;
+        }
         let key = (topic.clone(), partition);
         if !registration.replicas.contains(&self.id) {
             // Reassigned away (or never here): the replica and its data go.
@@ -961,8 +971,9 @@ impl BrokerNode {
         let me = self.id;
         let key = (topic.to_owned(), partition);
         let mut outcome = LeaderProduceOutcome::default();
+        let missing = self.missing_replica_error(topic);
         let Some(replica) = self.replicas.get_mut(&key) else {
-            outcome.answer_now = Some(Err(ErrorCode::NotLeaderOrFollower));
+            outcome.answer_now = Some(Err(missing));
             return outcome;
         };
         let (Some(registration), true) = (replica.registration.as_ref(), replica.leader.is_some())

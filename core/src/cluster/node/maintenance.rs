@@ -1,0 +1,191 @@
+//! A broker's own log work: Kafka's log cleanup (retention and compaction) on every replica it
+//! holds, and deleting a topic's replicas when the controller says the topic is gone.
+
+use super::{BrokerNode, MetadataEffect, ReleasedConsumerFetch, serve};
+use crate::cluster::ClusterEvent;
+use crate::error::ErrorCode;
+use crate::log::LogChange;
+use crate::storage::StorageOp;
+
+/// The incarnation of a topic a broker knows (Kafka keeps the topic id in each partition
+/// directory's `partition.metadata`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TopicIncarnation {
+    /// The topic id.
+    pub(crate) id: u64,
+    /// The controller deleted this incarnation.
+    pub(crate) deleted: bool,
+}
+
+/// What deleting a topic's replicas left to answer.
+#[derive(Debug, Default)]
+pub(crate) struct TopicRemoval {
+    /// Delayed produces: (request, client, error).
+    pub(crate) failed_produces: Vec<(u64, u32, ErrorCode)>,
+    /// Parked consumer fetches.
+    pub(crate) failed_consumer_fetches: Vec<ReleasedConsumerFetch>,
+}
+
+impl BrokerNode {
+    /// Kafka's `LogManager.cleanupLogs` plus one cleaner pass, at `now`: every replica this
+    /// broker holds, leader or follower, applies retention (never past its own high
+    /// watermark) and, when compacted, compaction. Changes are persisted; what happened comes
+    /// back as events.
+    pub(crate) fn run_log_cleanup(&mut self, now: i64) -> Vec<ClusterEvent> {
+        let me = self.id;
+        let mut events = Vec::new();
+        let keys: Vec<(String, u32)> = self.replicas.keys().cloned().collect();
+        for (topic, partition) in keys {
+            let Some(replica) = self.replicas.get_mut(&(topic.clone(), partition)) else {
+                continue;
+            };
+            let mut changes = Vec::new();
+            replica
+                .log
+                .apply_retention(now, &replica.config, &mut changes);
+            replica.log.compact(now, &replica.config, &mut changes);
+            let log_start_offset = replica.log.log_start_offset();
+            for change in &changes {
+                match change {
+                    LogChange::SegmentDeleted {
+                        base_offset,
+                        size,
+                        reason,
+                    } => events.push(ClusterEvent::SegmentDeleted {
+                        broker: me,
+                        topic: topic.clone(),
+                        partition,
+                        base_offset: *base_offset,
+                        size: *size,
+                        reason: *reason,
+                        log_start_offset,
+                    }),
+                    LogChange::SegmentsCompacted {
+                        removed,
+                        added,
+                        bytes_before,
+                    } => events.push(ClusterEvent::SegmentsCompacted {
+                        broker: me,
+                        topic: topic.clone(),
+                        partition,
+                        removed: removed.clone(),
+                        added: added.iter().map(|(base, _)| *base).collect(),
+                        bytes_before: *bytes_before,
+                        bytes_after: added.iter().map(|(_, b)| b.len() as u64).sum(),
+                    }),
+                    _ => {}
+                }
+            }
+            if !changes.is_empty() {
+                self.persist(&topic, partition, changes);
+            }
+        }
+        events
+    }
+
+    /// Checks a metadata message's topic id against the incarnation this broker holds:
+    /// `false` for an older or deleted one (ignore the message); a newer one first removes
+    /// every replica of the old incarnation (a deletion this broker never heard of).
+    pub(crate) fn accept_topic_id(
+        &mut self,
+        topic: &str,
+        topic_id: u64,
+        effect: &mut MetadataEffect,
+    ) -> bool {
+        match self.topic_ids.get(topic).copied() {
+            Some(known) if topic_id < known.id || (topic_id == known.id && known.deleted) => {
+                return false;
+            }
+            Some(known) if topic_id > known.id => {
+                let removal = self.remove_topic_replicas(topic);
+                effect.failed_produces.extend(removal.failed_produces);
+                effect
+                    .failed_consumer_fetches
+                    .extend(removal.failed_consumer_fetches);
+            }
+            _ => {}
+        }
+        self.topic_ids.insert(
+            topic.to_owned(),
+            TopicIncarnation {
+                id: topic_id,
+                deleted: false,
+            },
+        );
+        true
+    }
+
+    /// The controller deleted incarnation `topic_id` of `topic`: its replicas and their data
+    /// go (unless this broker already holds a newer incarnation).
+    pub(crate) fn delete_topic(
+        &mut self,
+        topic: &str,
+        topic_id: u64,
+        broker_epoch: u64,
+        seq: u64,
+        supersedes: u64,
+    ) -> TopicRemoval {
+        if broker_epoch != self.broker_epoch {
+            return TopicRemoval::default();
+        }
+        self.note_metadata(seq, supersedes);
+        if self.topic_ids.get(topic).is_some_and(|k| k.id > topic_id) {
+            return TopicRemoval::default();
+        }
+        self.topic_ids.insert(
+            topic.to_owned(),
+            TopicIncarnation {
+                id: topic_id,
+                deleted: true,
+            },
+        );
+        self.remove_topic_replicas(topic)
+    }
+
+    /// Drops every replica of `topic` and its stored data; waiting requests fail with
+    /// `UNKNOWN_TOPIC_OR_PARTITION`, as Kafka answers once its metadata no longer has the topic.
+    fn remove_topic_replicas(&mut self, topic: &str) -> TopicRemoval {
+        let mut removal = TopicRemoval::default();
+        let keys: Vec<(String, u32)> = self
+            .replicas
+            .keys()
+            .filter(|(t, _)| t == topic)
+            .cloned()
+            .collect();
+        for key in keys {
+            let Some(replica) = self.replicas.remove(&key) else {
+                continue;
+            };
+            self.hw_checkpoints.remove(&key);
+            if let Some(leader) = replica.leader {
+                for delayed in leader.delayed {
+                    removal.failed_produces.push((
+                        delayed.request,
+                        delayed.client,
+                        ErrorCode::UnknownTopicOrPartition,
+                    ));
+                }
+                for mut fetch in serve::fail_parked(leader.parked_consumers) {
+                    fetch.result = Err(ErrorCode::UnknownTopicOrPartition);
+                    removal.failed_consumer_fetches.push(fetch);
+                }
+            }
+        }
+        self.hw_checkpoints.retain(|(t, _), _| t != topic);
+        // A whole topic directory goes at once: no log change describes it.
+        self.store.apply(StorageOp::DeleteTopic {
+            topic: topic.to_owned(),
+        });
+        removal
+    }
+
+    /// The error for a request about a partition this broker has no replica of: the topic is
+    /// unknown once it was deleted here, else this broker is just not a replica.
+    pub(crate) fn missing_replica_error(&self, topic: &str) -> ErrorCode {
+        if self.topic_ids.get(topic).is_some_and(|k| k.deleted) {
+            ErrorCode::UnknownTopicOrPartition
+        } else {
+            ErrorCode::NotLeaderOrFollower
+        }
+    }
+}
