@@ -425,7 +425,9 @@ pub enum AdminError {
         available: Vec<i64>,
     },
     /// An internal topic (`__consumer_offsets`) cannot be deleted.
-    #[error("Topic {topic} is a kafka internal topic and is not allowed to be marked for deletion.")]
+    #[error(
+        "Topic {topic} is a kafka internal topic and is not allowed to be marked for deletion."
+    )]
     InternalTopic {
         /// The topic named by the request.
         topic: String,
@@ -451,9 +453,7 @@ impl KafkaError for AdminError {
             Self::OffsetOutOfRange { .. } => ErrorCode::OffsetOutOfRange,
             Self::InvalidTimestamp { .. }
             | Self::UnknownSegment { .. }
-            | Self::InternalTopic { .. } => {
-                ErrorCode::InvalidRequest
-            }
+            | Self::InternalTopic { .. } => ErrorCode::InvalidRequest,
         }
     }
 }

@@ -206,13 +206,13 @@ impl Cluster {
     /// # Errors
     /// `UNKNOWN_TOPIC_OR_PARTITION`.
     pub fn describe_configs(&self, topic: &str) -> Result<Vec<ConfigEntry>, AdminError> {
-        let (_, config) = self
-            .controller
-            .topics
-            .get(topic)
-            .ok_or_else(|| AdminError::UnknownTopic {
-                topic: topic.to_owned(),
-            })?;
+        let (_, config) =
+            self.controller
+                .topics
+                .get(topic)
+                .ok_or_else(|| AdminError::UnknownTopic {
+                    topic: topic.to_owned(),
+                })?;
         let overrides = self
             .controller
             .admin
@@ -230,11 +230,14 @@ impl Cluster {
     /// `UNKNOWN_TOPIC_OR_PARTITION`; `INVALID_CONFIG` with Kafka's message for an unknown name
     /// or a bad value (then nothing changes).
     pub fn alter_configs(&mut self, topic: &str, ops: &[AlterConfigOp]) -> Result<(), AdminError> {
-        let (count, _) = self.controller.topics.get(topic).cloned().ok_or_else(|| {
-            AdminError::UnknownTopic {
-                topic: topic.to_owned(),
-            }
-        })?;
+        let (count, _) =
+            self.controller
+                .topics
+                .get(topic)
+                .cloned()
+                .ok_or_else(|| AdminError::UnknownTopic {
+                    topic: topic.to_owned(),
+                })?;
         let current = self
             .controller
             .admin

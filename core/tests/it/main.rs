@@ -6,6 +6,7 @@
 mod assignors;
 mod broker;
 mod cluster;
+mod cluster_admin;
 mod cluster_groups;
 mod codec;
 mod compaction;

@@ -1,0 +1,759 @@
+//! Topic administration of the replicated cluster: delete topic, describe/alter configs,
+//! ListOffsets, the metadata and offsets views, the leader fetch, and each broker's log cleanup
+//! (retention and compaction).
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use rill_core::Broker;
+use rill_core::broker::{AlterConfigOp, ConfigSource};
+use rill_core::cluster::{Acks, Cluster, ClusterConfig, ClusterEvent, NodeId, OFFSETS_TOPIC};
+use rill_core::error::{ErrorCode, KafkaError};
+use rill_core::log::{OffsetSpec, PartitionLog};
+use rill_core::record::{NewRecord, decode_batches};
+
+const T0: i64 = 1_000_000;
+
+fn records(n: usize, tag: &str) -> Vec<NewRecord> {
+    (0..n)
+        .map(|i| NewRecord {
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(format!("{tag}-{i}").into_bytes()),
+            ..NewRecord::default()
+        })
+        .collect()
+}
+
+fn configs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn cluster_with(brokers: u32, seed: u64, cleanup_ms: i64) -> Cluster {
+    let mut config = ClusterConfig::new(brokers, seed);
+    config.log_retention_check_interval_ms = cleanup_ms;
+    Cluster::new(config, T0).expect("valid size")
+}
+
+fn cluster(brokers: u32, seed: u64) -> Cluster {
+    cluster_with(brokers, seed, 300_000)
+}
+
+fn leader_of(cluster: &Cluster, topic: &str, partition: u32) -> u32 {
+    cluster
+        .registration(topic, partition)
+        .and_then(|r| r.leader)
+        .expect("a leader")
+}
+
+/// Produces one acks=all batch and waits for its answer.
+fn produce_ok(cluster: &mut Cluster, topic: &str, partition: u32, batch: Vec<NewRecord>) {
+    cluster.produce(1, topic, partition, Acks::All, batch);
+    cluster.advance(200);
+    let outcomes = cluster.poll_outcomes();
+    assert!(
+        outcomes.iter().all(|o| o.result.is_ok()),
+        "produce failed: {outcomes:?}"
+    );
+}
+
+fn set(name: &str, value: &str) -> AlterConfigOp {
+    AlterConfigOp::Set {
+        name: name.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+#[test]
+fn a_deleted_topic_is_gone_from_every_broker_and_its_name_can_be_used_again() {
+    let mut cluster = cluster(3, 1);
+    cluster.create_topic("t", 2, 3, &[]).expect("valid");
+    cluster.advance(50);
+    produce_ok(&mut cluster, "t", 0, records(5, "old"));
+    let old_id = cluster.topic_metadata("t").expect("exists").topic_id;
+    cluster.poll_events();
+
+    cluster.delete_topic("t").expect("exists");
+    assert!(
+        cluster
+            .poll_events()
+            .contains(&ClusterEvent::TopicDeleted { topic: "t".into() })
+    );
+    assert_eq!(cluster.registration("t", 0), None);
+    assert!(cluster.topics(true).is_empty());
+    assert_eq!(
+        cluster.topic_metadata("t").map(|m| m.name),
+        Err(ErrorCode::UnknownTopicOrPartition)
+    );
+    cluster.advance(100);
+    for broker in 0..3 {
+        assert!(cluster.replica(broker, "t", 0).is_none(), "broker {broker}");
+        assert!(cluster.replica(broker, "t", 1).is_none(), "broker {broker}");
+    }
+    cluster.produce(1, "t", 0, Acks::All, records(1, "late"));
+    cluster.advance(100);
+    let outcomes = cluster.poll_outcomes();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].result, Err(ErrorCode::UnknownTopicOrPartition));
+    assert_eq!(
+        cluster.list_offsets("t", 0, OffsetSpec::Latest),
+        Err(ErrorCode::UnknownTopicOrPartition)
+    );
+
+    // The same name again: a new incarnation with none of the old data.
+    cluster
+        .create_topic("t", 1, 3, &[])
+        .expect("the name is free");
+    cluster.advance(50);
+    let new_id = cluster.topic_metadata("t").expect("exists").topic_id;
+    assert!(new_id > old_id);
+    produce_ok(&mut cluster, "t", 0, records(2, "new"));
+    let fetched = cluster.fetch("t", 0, 0, 1 << 20).expect("leader");
+    let values: Vec<Vec<u8>> = fetched
+        .records
+        .iter()
+        .filter_map(|r| r.value.clone())
+        .collect();
+    assert_eq!(values, vec![b"new-0".to_vec(), b"new-1".to_vec()]);
+    for broker in 0..3 {
+        let (log, _) = cluster.replica(broker, "t", 0).expect("replica");
+        assert_eq!(log.log_end_offset(), 2, "broker {broker} holds no old data");
+    }
+    assert!(cluster.replica(0, "t", 1).is_none());
+}
+
+#[test]
+fn a_broker_that_was_down_during_the_deletion_drops_its_replica_when_it_returns() {
+    let mut cluster = cluster(3, 2);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(50);
+    produce_ok(&mut cluster, "t", 0, records(3, "old"));
+    let follower = (0..3)
+        .find(|b| *b != leader_of(&cluster, "t", 0))
+        .expect("");
+    cluster.kill_broker(follower).expect("running");
+    cluster.delete_topic("t").expect("exists");
+    cluster
+        .create_topic("t", 1, 3, &[])
+        .expect("the name is free");
+    cluster.advance(50);
+    produce_ok(&mut cluster, "t", 0, records(1, "new"));
+    cluster.restart_broker(follower).expect("stopped");
+    cluster.advance(30_000);
+    let (log, _) = cluster.replica(follower, "t", 0).expect("a replica again");
+    assert_eq!(log.log_end_offset(), 1, "only the new incarnation's record");
+    let records = log.read_all(0).expect("in range").records;
+    assert_eq!(records[0].value.as_deref(), Some(&b"new-0"[..]));
+}
+
+#[test]
+fn deleting_an_unknown_or_internal_topic_fails_with_kafkas_errors() {
+    let mut cluster = cluster(3, 3);
+    let unknown = cluster.delete_topic("nope").expect_err("unknown");
+    assert_eq!(unknown.error_code(), ErrorCode::UnknownTopicOrPartition);
+    cluster
+        .create_topic(
+            OFFSETS_TOPIC,
+            1,
+            3,
+            &configs(&[("cleanup.policy", "compact")]),
+        )
+        .expect("valid");
+    cluster.poll_events();
+    let internal = cluster.delete_topic(OFFSETS_TOPIC).expect_err("internal");
+    assert_eq!(internal.error_code(), ErrorCode::InvalidRequest);
+    assert_eq!(
+        internal.to_string(),
+        "Topic __consumer_offsets is a kafka internal topic and is not allowed to be marked for \
+         deletion."
+    );
+    assert!(
+        cluster.poll_events().is_empty(),
+        "a failed command changes nothing"
+    );
+    assert!(cluster.registration(OFFSETS_TOPIC, 0).is_some());
+    assert_eq!(cluster.topics(false), Vec::<String>::new());
+    assert_eq!(cluster.topics(true), vec![OFFSETS_TOPIC.to_owned()]);
+    assert!(
+        cluster
+            .topic_metadata(OFFSETS_TOPIC)
+            .expect("exists")
+            .is_internal
+    );
+}
+
+#[test]
+fn a_produce_waiting_for_followers_fails_when_its_topic_is_deleted() {
+    let mut cluster = cluster(3, 4);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(50);
+    let leader = leader_of(&cluster, "t", 0);
+    let followers: Vec<NodeId> = (0..3)
+        .filter(|b| *b != leader)
+        .map(NodeId::Broker)
+        .collect();
+    cluster.partition_network(&[NodeId::Broker(leader)], &followers);
+    cluster.produce(1, "t", 0, Acks::All, records(1, "a"));
+    cluster.advance(100);
+    assert!(cluster.poll_outcomes().is_empty(), "waiting for followers");
+    cluster.delete_topic("t").expect("exists");
+    cluster.advance(100);
+    let outcomes = cluster.poll_outcomes();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].result, Err(ErrorCode::UnknownTopicOrPartition));
+}
+
+#[test]
+fn describe_and_alter_configs_follow_the_single_broker() {
+    let mut cluster = cluster(3, 5);
+    let mut broker = Broker::new();
+    let created = configs(&[("retention.ms", "1000")]);
+    cluster.create_topic("t", 1, 3, &created).expect("valid");
+    broker.create_topic("t", 1, &created).expect("valid");
+    let described = cluster.describe_configs("t").expect("exists");
+    assert_eq!(
+        described,
+        broker.describe_topic("t").expect("exists").configs
+    );
+    let entry = |entries: &[rill_core::broker::ConfigEntry], name: &str| {
+        entries
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| (e.value.clone(), e.source))
+            .expect("every config is described")
+    };
+    assert_eq!(
+        entry(&described, "retention.ms"),
+        ("1000".into(), ConfigSource::TopicOverride)
+    );
+    assert_eq!(
+        entry(&described, "min.insync.replicas"),
+        ("1".into(), ConfigSource::Default)
+    );
+
+    let ops = [
+        set("min.insync.replicas", "2"),
+        AlterConfigOp::Delete {
+            name: "retention.ms".into(),
+        },
+    ];
+    cluster.alter_configs("t", &ops).expect("valid");
+    broker.incremental_alter_configs("t", &ops).expect("valid");
+    let altered = cluster.describe_configs("t").expect("exists");
+    assert_eq!(altered, broker.describe_topic("t").expect("exists").configs);
+    assert_eq!(
+        entry(&altered, "min.insync.replicas"),
+        ("2".into(), ConfigSource::TopicOverride)
+    );
+    assert_eq!(
+        entry(&altered, "retention.ms"),
+        ("604800000".into(), ConfigSource::Default)
+    );
+    assert!(
+        cluster
+            .poll_events()
+            .contains(&ClusterEvent::TopicConfigAltered {
+                topic: "t".into(),
+                overrides: configs(&[("min.insync.replicas", "2")]),
+            })
+    );
+
+    // All or nothing: one bad op and nothing changes.
+    let bad = [set("retention.ms", "5"), set("min.insync.replicas", "0")];
+    let error = cluster.alter_configs("t", &bad).expect_err("invalid");
+    assert_eq!(error.error_code(), ErrorCode::InvalidConfig);
+    assert_eq!(
+        error.to_string(),
+        broker
+            .incremental_alter_configs("t", &bad)
+            .expect_err("invalid")
+            .to_string()
+    );
+    let unknown_name = cluster
+        .alter_configs("t", &[set("no.such.config", "1")])
+        .expect_err("unknown config");
+    assert_eq!(unknown_name.error_code(), ErrorCode::InvalidConfig);
+    assert_eq!(cluster.describe_configs("t").expect("exists"), altered);
+    assert!(cluster.poll_events().is_empty());
+    for error in [
+        cluster.alter_configs("nope", &ops).expect_err("unknown"),
+        cluster.describe_configs("nope").expect_err("unknown"),
+    ] {
+        assert_eq!(error.error_code(), ErrorCode::UnknownTopicOrPartition);
+    }
+}
+
+#[test]
+fn min_insync_replicas_altered_to_3_with_a_dead_broker_refuses_acks_all() {
+    let mut cluster = cluster(3, 6);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(50);
+    let leader = leader_of(&cluster, "t", 0);
+    let follower = (0..3).find(|b| *b != leader).expect("a follower");
+    cluster.kill_broker(follower).expect("running");
+    cluster.advance(15_000);
+    assert_eq!(
+        cluster.registration("t", 0).expect("exists").isr.len(),
+        2,
+        "the dead broker left the ISR"
+    );
+    produce_ok(&mut cluster, "t", 0, records(1, "a"));
+
+    cluster
+        .alter_configs("t", &[set("min.insync.replicas", "3")])
+        .expect("valid");
+    cluster.advance(100);
+    cluster.produce(1, "t", 0, Acks::All, records(1, "b"));
+    cluster.produce(1, "t", 0, Acks::Leader, records(1, "c"));
+    cluster.advance(200);
+    let results: Vec<_> = cluster
+        .poll_outcomes()
+        .into_iter()
+        .map(|o| (o.acks, o.result))
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            (Acks::All, Err(ErrorCode::NotEnoughReplicas)),
+            (Acks::Leader, Ok((1, 1))),
+        ]
+    );
+}
+
+fn timestamped(timestamps: &[i64]) -> Vec<NewRecord> {
+    timestamps
+        .iter()
+        .enumerate()
+        .map(|(i, t)| NewRecord {
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(vec![b'v'; 20]),
+            timestamp: Some(*t),
+            ..NewRecord::default()
+        })
+        .collect()
+}
+
+#[test]
+fn list_offsets_match_the_single_broker_for_the_same_records() {
+    let mut cluster = cluster(3, 7);
+    let mut broker = Broker::new();
+    let small = configs(&[("segment.bytes", "200")]);
+    cluster.create_topic("t", 1, 3, &small).expect("valid");
+    broker.create_topic("t", 1, &small).expect("valid");
+    cluster.advance(50);
+    let batches: [&[i64]; 4] = [
+        &[T0 - 500, T0 - 400],
+        &[T0 - 450, T0 - 100],
+        &[T0 - 300],
+        &[T0 - 50, T0 - 60, T0 - 70],
+    ];
+    for batch in batches {
+        produce_ok(&mut cluster, "t", 0, timestamped(batch));
+        broker
+            .produce(cluster.now(), "t", 0, &timestamped(batch))
+            .expect("valid");
+    }
+    let mut specs = vec![-2, -1, -3];
+    specs.extend([
+        0,
+        T0 - 500,
+        T0 - 499,
+        T0 - 420,
+        T0 - 300,
+        T0 - 55,
+        T0 - 50,
+        T0 - 49,
+        T0,
+    ]);
+    for timestamp in specs {
+        let spec = OffsetSpec::from_kafka(timestamp).expect("valid");
+        let want = broker.list_offsets("t", 0, timestamp).expect("exists");
+        let got = cluster.list_offsets("t", 0, spec).expect("a leader");
+        // The leader epoch is the cluster's; the offset and timestamp are the log's.
+        assert_eq!(
+            got.map(|o| (o.offset, o.timestamp)),
+            want.map(|o| (o.offset, o.timestamp)),
+            "timestamp {timestamp}"
+        );
+    }
+    assert_eq!(
+        cluster.list_offsets("t", 0, OffsetSpec::Timestamp(T0)),
+        Ok(None)
+    );
+    assert_eq!(
+        cluster.list_offsets("t", 1, OffsetSpec::Latest),
+        Err(ErrorCode::UnknownTopicOrPartition)
+    );
+}
+
+#[test]
+fn list_offsets_and_fetch_need_a_live_leader() {
+    let mut cluster = cluster(2, 8);
+    cluster.create_topic("t", 1, 1, &[]).expect("valid");
+    assert_eq!(
+        cluster.list_offsets("t", 0, OffsetSpec::Earliest),
+        Err(ErrorCode::NotLeaderOrFollower),
+        "elected, but the broker has not heard of it yet"
+    );
+    cluster.advance(50);
+    let leader = leader_of(&cluster, "t", 0);
+    cluster.kill_broker(leader).expect("running");
+    assert_eq!(
+        cluster.list_offsets("t", 0, OffsetSpec::Earliest),
+        Err(ErrorCode::LeaderNotAvailable)
+    );
+    cluster.advance(15_000);
+    let metadata = cluster.topic_metadata("t").expect("exists");
+    assert_eq!(metadata.partitions[0].leader, None);
+    assert_eq!(metadata.partitions[0].offline_replicas, vec![leader]);
+    assert_eq!(
+        cluster.fetch("t", 0, 0, 100),
+        Err(ErrorCode::LeaderNotAvailable)
+    );
+    assert_eq!(
+        cluster.partition_offsets("t", 0),
+        Err(ErrorCode::LeaderNotAvailable)
+    );
+}
+
+#[test]
+fn the_metadata_offsets_and_fetch_views_show_the_leaders_state() {
+    let mut cluster = cluster(3, 9);
+    cluster.create_topic("t", 2, 3, &[]).expect("valid");
+    cluster.create_topic("u", 1, 2, &[]).expect("valid");
+    cluster.advance(50);
+    assert_eq!(cluster.topics(false), vec!["t".to_owned(), "u".to_owned()]);
+    let metadata = cluster.topic_metadata("t").expect("exists");
+    assert_eq!(metadata.partitions.len(), 2);
+    for info in &metadata.partitions {
+        let registration = cluster.registration("t", info.partition).expect("exists");
+        assert_eq!(info.leader, registration.leader);
+        assert_eq!(info.replicas, registration.replicas);
+        assert_eq!(info.isr, registration.isr);
+        assert_eq!(info.leader_epoch, 0);
+        assert!(info.offline_replicas.is_empty());
+        assert!(!metadata.is_internal);
+    }
+    produce_ok(&mut cluster, "t", 1, records(4, "a"));
+    cluster.delete_records("t", 1, 1).expect("below the HW");
+    let offsets = cluster.partition_offsets("t", 1).expect("a leader");
+    assert_eq!(offsets.leader, leader_of(&cluster, "t", 1));
+    assert_eq!(
+        (
+            offsets.log_start_offset,
+            offsets.high_watermark,
+            offsets.log_end_offset
+        ),
+        (1, 4, 4)
+    );
+    let fetched = cluster.fetch("t", 1, 2, 1 << 20).expect("in range");
+    let offsets_read: Vec<i64> = fetched.records.iter().map(|r| r.offset).collect();
+    assert_eq!(offsets_read, vec![2, 3]);
+    assert_eq!(fetched.high_watermark, 4);
+    assert!(
+        cluster
+            .fetch("t", 1, 4, 1 << 20)
+            .expect("at the end")
+            .records
+            .is_empty()
+    );
+    for offset in [0, 5] {
+        assert_eq!(
+            cluster.fetch("t", 1, offset, 1 << 20),
+            Err(ErrorCode::OffsetOutOfRange),
+            "offset {offset}"
+        );
+    }
+
+    // Records above the high watermark are not read: cut the followers off, append with acks=1.
+    let leader = leader_of(&cluster, "t", 1);
+    let followers: Vec<NodeId> = (0..3)
+        .filter(|b| *b != leader)
+        .map(NodeId::Broker)
+        .collect();
+    cluster.partition_network(&[NodeId::Broker(leader)], &followers);
+    cluster.produce(1, "t", 1, Acks::Leader, records(2, "b"));
+    cluster.advance(100);
+    let offsets = cluster.partition_offsets("t", 1).expect("a leader");
+    assert_eq!((offsets.high_watermark, offsets.log_end_offset), (4, 6));
+    assert!(
+        cluster
+            .fetch("t", 1, 4, 1 << 20)
+            .expect("in range")
+            .records
+            .is_empty()
+    );
+    assert_eq!(
+        cluster
+            .list_offsets("t", 1, OffsetSpec::Latest)
+            .map(|o| o.map(|o| o.offset)),
+        Ok(Some(4)),
+        "latest is the high watermark (READ_UNCOMMITTED)"
+    );
+}
+
+/// Every segment base offset of a replica.
+fn bases(log: &PartitionLog) -> Vec<i64> {
+    log.segments().iter().map(|s| s.base_offset()).collect()
+}
+
+#[test]
+fn retention_deletes_the_same_segments_on_the_leader_and_its_followers() {
+    let mut cluster = cluster_with(3, 10, 1_000);
+    let topic_configs = configs(&[("segment.bytes", "200"), ("retention.bytes", "400")]);
+    cluster
+        .create_topic("t", 1, 3, &topic_configs)
+        .expect("valid");
+    cluster.advance(50);
+    for i in 0..12 {
+        produce_ok(&mut cluster, "t", 0, records(2, &format!("b{i}")));
+    }
+    cluster.poll_events();
+    cluster.advance(2_000);
+    let events = cluster.poll_events();
+    let mut deleted_by: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            ClusterEvent::SegmentDeleted { broker, .. } => Some(*broker),
+            _ => None,
+        })
+        .collect();
+    deleted_by.sort_unstable();
+    deleted_by.dedup();
+    assert_eq!(deleted_by, vec![0, 1, 2], "every replica ran retention");
+    let leader = leader_of(&cluster, "t", 0);
+    let (leader_log, _) = cluster.replica(leader, "t", 0).expect("replica");
+    assert!(leader_log.log_start_offset() > 0);
+    assert!(leader_log.size() <= 400 + 200, "retention.bytes honoured");
+    for broker in 0..3 {
+        let (log, _) = cluster.replica(broker, "t", 0).expect("replica");
+        assert_eq!(
+            log.log_start_offset(),
+            leader_log.log_start_offset(),
+            "broker {broker}"
+        );
+        assert_eq!(bases(log), bases(leader_log), "broker {broker}");
+    }
+    let offsets = cluster.partition_offsets("t", 0).expect("leader");
+    assert_eq!(
+        cluster
+            .list_offsets("t", 0, OffsetSpec::Earliest)
+            .map(|o| o.map(|o| o.offset)),
+        Ok(Some(offsets.log_start_offset))
+    );
+}
+
+#[test]
+fn retention_never_passes_the_high_watermark() {
+    let mut cluster = cluster_with(3, 11, 1_000);
+    let topic_configs = configs(&[("segment.bytes", "200"), ("retention.ms", "1")]);
+    cluster
+        .create_topic("t", 1, 3, &topic_configs)
+        .expect("valid");
+    cluster.advance(50);
+    let leader = leader_of(&cluster, "t", 0);
+    let followers: Vec<NodeId> = (0..3)
+        .filter(|b| *b != leader)
+        .map(NodeId::Broker)
+        .collect();
+    cluster.partition_network(&[NodeId::Broker(leader)], &followers);
+    for i in 0..6 {
+        cluster.produce(1, "t", 0, Acks::Leader, records(2, &format!("b{i}")));
+        cluster.advance(10);
+    }
+    cluster.advance(3_000);
+    let (log, _) = cluster.replica(leader, "t", 0).expect("replica");
+    assert_eq!(log.high_watermark(), 0, "nothing replicated");
+    assert_eq!(log.log_start_offset(), 0, "nothing above the HW is deleted");
+    assert_eq!(log.log_end_offset(), 12);
+}
+
+#[test]
+fn each_replica_of_a_compacted_topic_is_cleaned() {
+    let mut cluster = cluster_with(3, 12, 1_000);
+    let topic_configs = configs(&[
+        ("cleanup.policy", "compact"),
+        ("segment.bytes", "200"),
+        ("min.cleanable.dirty.ratio", "0.01"),
+    ]);
+    cluster
+        .create_topic("c", 1, 3, &topic_configs)
+        .expect("valid");
+    cluster.advance(50);
+    for round in 0..6 {
+        produce_ok(&mut cluster, "c", 0, records(3, &format!("r{round}")));
+    }
+    cluster.advance(1_500);
+    let mut cleaned_by: Vec<u32> = cluster
+        .poll_events()
+        .iter()
+        .filter_map(|e| match e {
+            ClusterEvent::SegmentsCompacted {
+                broker,
+                bytes_before,
+                bytes_after,
+                ..
+            } => {
+                assert!(bytes_after < bytes_before);
+                Some(*broker)
+            }
+            _ => None,
+        })
+        .collect();
+    cleaned_by.sort_unstable();
+    cleaned_by.dedup();
+    assert_eq!(cleaned_by, vec![0, 1, 2]);
+    for broker in 0..3 {
+        let (log, _) = cluster.replica(broker, "c", 0).expect("replica");
+        let all = log
+            .read_all(log.log_start_offset())
+            .expect("in range")
+            .records;
+        assert!(all.len() < 18, "broker {broker} dropped overwritten keys");
+        for key in 0..3 {
+            let latest = all
+                .iter()
+                .rev()
+                .find(|r| r.key.as_deref() == Some(format!("k{key}").as_bytes()))
+                .and_then(|r| r.value.clone());
+            assert_eq!(latest, Some(format!("r5-{key}").into_bytes()));
+        }
+    }
+    let fetched = cluster.fetch("c", 0, 0, 1 << 20).expect("leader");
+    assert!(fetched.records.len() < 18);
+}
+
+/// The v2 batches of a replica that end at or after `from` and start below `to`, as bytes.
+pub(crate) fn batches_between(log: &PartitionLog, from: i64, to: i64) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for segment in log.segments() {
+        for batch in decode_batches(segment.as_bytes()).map_while(Result::ok) {
+            let header = batch.header();
+            if header.last_offset() >= from && header.base_offset < to {
+                out.push(batch.as_bytes().to_vec());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Produce { partition: u32, count: usize },
+        Advance(i64),
+        RetentionBytes(i64),
+        DeleteRecords { partition: u32 },
+        KillRestart(u32),
+        DeleteAndRecreate,
+        Compact(bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u32..2, 1usize..4).prop_map(|(partition, count)| Op::Produce { partition, count }),
+            3 => (1i64..3_000).prop_map(Op::Advance),
+            1 => (150i64..800).prop_map(Op::RetentionBytes),
+            1 => (0u32..2).prop_map(|partition| Op::DeleteRecords { partition }),
+            1 => (0u32..3).prop_map(Op::KillRestart),
+            1 => Just(Op::DeleteAndRecreate),
+            1 => any::<bool>().prop_map(Op::Compact),
+        ]
+    }
+
+    fn create(cluster: &mut Cluster) {
+        cluster
+            .create_topic("p", 2, 3, &configs(&[("segment.bytes", "150")]))
+            .expect("valid");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn live_in_sync_replicas_hold_identical_bytes_below_the_high_watermark(
+            seed in any::<u64>(),
+            ops in proptest::collection::vec(op(), 1..25),
+        ) {
+            let mut cluster = cluster_with(3, seed, 500);
+            create(&mut cluster);
+            cluster.advance(50);
+            let mut down: Option<u32> = None;
+            for op in ops {
+                match op {
+                    Op::Produce { partition, count } => {
+                        let acks = if count % 2 == 0 { Acks::All } else { Acks::Leader };
+                        cluster.produce(1, "p", partition, acks, records(count, "x"));
+                    }
+                    Op::Advance(ms) => cluster.advance(ms),
+                    Op::RetentionBytes(bytes) => {
+                        cluster
+                            .alter_configs("p", &[set("retention.bytes", &bytes.to_string())])
+                            .expect("valid");
+                    }
+                    Op::DeleteRecords { partition } => {
+                        let _ = cluster.delete_records("p", partition, -1);
+                    }
+                    Op::KillRestart(broker) => match down.take() {
+                        Some(stopped) => cluster.restart_broker(stopped).expect("stopped"),
+                        None => {
+                            cluster.kill_broker(broker).expect("running");
+                            down = Some(broker);
+                        }
+                    },
+                    // A topic needs 3 unfenced brokers for 3 replicas.
+                    Op::DeleteAndRecreate if down.is_none() => {
+                        cluster.delete_topic("p").expect("exists");
+                        create(&mut cluster);
+                    }
+                    Op::DeleteAndRecreate => {}
+                    Op::Compact(on) => {
+                        let policy = if on { "compact,delete" } else { "delete" };
+                        cluster
+                            .alter_configs("p", &[set("cleanup.policy", policy)])
+                            .expect("valid");
+                    }
+                }
+                cluster.poll_outcomes();
+            }
+            if let Some(stopped) = down {
+                cluster.restart_broker(stopped).expect("stopped");
+            }
+            cluster.heal();
+            cluster.advance(60_000);
+            for partition in 0..2 {
+                let registration = cluster.registration("p", partition).expect("exists").clone();
+                let leader = registration.leader.expect("every broker runs");
+                let (leader_log, _) = cluster.replica(leader, "p", partition).expect("leader");
+                let hw = leader_log.high_watermark();
+                let from = registration
+                    .isr
+                    .iter()
+                    .filter_map(|b| cluster.replica(*b, "p", partition))
+                    .map(|(log, _)| log.log_start_offset())
+                    .max()
+                    .expect("an ISR");
+                let reference = batches_between(leader_log, from, hw);
+                for member in &registration.isr {
+                    let (log, _) = cluster.replica(*member, "p", partition).expect("in sync");
+                    prop_assert!(log.log_end_offset() >= hw);
+                    // Compaction rewrites each replica on its own schedule: compare only what
+                    // was never cleaned.
+                    if log.cleaner_checkpoint() <= from && leader_log.cleaner_checkpoint() <= from {
+                        prop_assert_eq!(
+                            batches_between(log, from, hw),
+                            reference.clone(),
+                            "broker {} partition {}", member, partition
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
