@@ -170,6 +170,8 @@ pub enum Message {
         last_fetched_epoch: Option<i32>,
         /// The leader epoch the follower believes in.
         leader_epoch: i32,
+        /// The topic incarnation the follower replicates (Fetch v13+ sends topic ids).
+        topic_id: u64,
     },
     /// Leader → follower.
     FetchResponse {
@@ -177,6 +179,8 @@ pub enum Message {
         topic: String,
         /// Partition index.
         partition: u32,
+        /// The topic incarnation the leader answered for.
+        topic_id: u64,
         /// The leader epoch of the answer.
         leader_epoch: i32,
         /// What the leader answered.

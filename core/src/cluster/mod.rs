@@ -1357,7 +1357,28 @@ impl Cluster {
                 fetch_offset,
                 last_fetched_epoch,
                 leader_epoch,
+                topic_id,
             } => {
+                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
+                    // Another incarnation of the topic (Kafka's UNKNOWN_TOPIC_ID): the
+                    // follower backs off until its metadata catches up.
+                    self.send(
+                        NodeId::Broker(broker),
+                        from,
+                        Message::FetchResponse {
+                            topic,
+                            partition,
+                            topic_id,
+                            leader_epoch,
+                            body: FetchBody::Error {
+                                error: ErrorCode::UnknownTopicOrPartition,
+                                log_end_offset: -1,
+                                log_start_offset: -1,
+                            },
+                        },
+                    );
+                    return;
+                }
                 let outcome = self.brokers[broker as usize].handle_fetch(
                     &topic,
                     partition,
@@ -1381,6 +1402,7 @@ impl Cluster {
                             Message::FetchResponse {
                                 topic,
                                 partition,
+                                topic_id,
                                 leader_epoch: epoch,
                                 body,
                             },
@@ -1402,9 +1424,14 @@ impl Cluster {
             Message::FetchResponse {
                 topic,
                 partition,
+                topic_id,
                 leader_epoch,
                 body,
             } => {
+                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
+                    // The answer to a fetch for another incarnation of the topic.
+                    return;
+                }
                 let outcome = self.brokers[broker as usize].handle_fetch_response(
                     &topic,
                     partition,
@@ -1511,10 +1538,14 @@ impl Cluster {
 
     fn deliver_fetch_responses(&mut self, broker: u32, responses: Vec<node::ParkedResponse>) {
         for response in responses {
+            let topic_id = self.brokers[broker as usize]
+                .topic_id(&response.topic)
+                .unwrap_or(0);
             self.send(
                 NodeId::Broker(broker),
                 NodeId::Broker(response.follower),
                 Message::FetchResponse {
+                    topic_id,
                     topic: response.topic,
                     partition: response.partition,
                     leader_epoch: response.leader_epoch,

@@ -179,6 +179,14 @@ impl BrokerNode {
         removal
     }
 
+    /// The incarnation of `topic` this broker holds, unless it was deleted.
+    pub(crate) fn topic_id(&self, topic: &str) -> Option<u64> {
+        self.topic_ids
+            .get(topic)
+            .filter(|k| !k.deleted)
+            .map(|k| k.id)
+    }
+
     /// The error for a request about a partition this broker has no replica of: the topic is
     /// unknown once it was deleted here, else this broker is just not a replica.
     pub(crate) fn missing_replica_error(&self, topic: &str) -> ErrorCode {

@@ -842,6 +842,7 @@ impl BrokerNode {
                 fetch_offset: replica.log.log_end_offset(),
                 last_fetched_epoch: replica.log.epoch_cache().latest_epoch(),
                 leader_epoch: registration.leader_epoch,
+                topic_id: self.topic_ids.get(topic).map_or(0, |k| k.id),
             },
         ))
     }
