@@ -322,6 +322,32 @@ fn min_insync_replicas_altered_to_3_with_a_dead_broker_refuses_acks_all() {
     );
 }
 
+#[test]
+fn the_last_altered_config_wins_on_every_replica_whatever_the_network_order() {
+    for seed in 0..20 {
+        let mut cluster = cluster(3, 100 + seed);
+        cluster.create_topic("t", 1, 3, &[]).expect("valid");
+        cluster.advance(50);
+        let leader = leader_of(&cluster, "t", 0);
+        let follower = (0..3).find(|b| *b != leader).expect("a follower");
+        cluster.kill_broker(follower).expect("running");
+        cluster.advance(15_000);
+        // Sent at the same instant: jittered latency may deliver them in either order.
+        cluster
+            .alter_configs("t", &[set("min.insync.replicas", "3")])
+            .expect("valid");
+        cluster
+            .alter_configs("t", &[set("min.insync.replicas", "2")])
+            .expect("valid");
+        cluster.advance(100);
+        cluster.produce(1, "t", 0, Acks::All, records(1, "a"));
+        cluster.advance(200);
+        let outcomes = cluster.poll_outcomes();
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!(outcomes[0].result, Ok((0, 0)), "seed {seed}");
+    }
+}
+
 fn timestamped(timestamps: &[i64]) -> Vec<NewRecord> {
     timestamps
         .iter()

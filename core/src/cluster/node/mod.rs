@@ -119,6 +119,9 @@ struct Replica {
     fetch_in_flight: bool,
     /// Numbers fetches, so a timeout only cancels the fetch it was set for.
     fetch_seq: u64,
+    /// The number of the metadata message whose config is in force: an older message
+    /// overtaken on the network does not bring back an older config.
+    config_seq: u64,
 }
 
 /// A produce the leader answers now that the high watermark covers it (or it failed).
@@ -301,6 +304,7 @@ impl BrokerNode {
                         leader: None,
                         fetch_in_flight: false,
                         fetch_seq: 0,
+                        config_seq: 0,
                     },
                 );
             }
@@ -437,6 +441,7 @@ impl BrokerNode {
                     leader: None,
                     fetch_in_flight: false,
                     fetch_seq: 0,
+                    config_seq: 0,
                 },
             );
         }
@@ -450,7 +455,10 @@ impl BrokerNode {
             // in order, so an older record never wins.
             return effect;
         }
-        replica.config = config;
+        if seq >= replica.config_seq {
+            replica.config = config;
+            replica.config_seq = seq;
+        }
         let previous = replica.registration.replace(registration.clone());
         let new_epoch = previous
             .as_ref()
