@@ -31,7 +31,7 @@ pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
-pub use persist::{ClusterImage, ClusterStorageOp};
+pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
 
 use crate::config::TopicConfig;
 use crate::error::{AdminError, CreateTopicError, ErrorCode};
@@ -210,6 +210,18 @@ pub enum ClusterEvent {
         /// Its log end offset afterwards.
         log_end_offset: i64,
     },
+    /// Recovery cut a broker's stored segments of a partition (a torn or corrupt tail, and
+    /// everything after it), as Kafka's log recovery does after an unclean shutdown.
+    RecoveryTruncated {
+        /// The broker.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// What was dropped and why.
+        truncation: crate::log::RecoveryTruncation,
+    },
     /// Something happened in a consumer group, at the coordinator on `broker`.
     Group {
         /// The coordinator's broker.
@@ -329,6 +341,8 @@ pub struct Cluster {
     next_request: u64,
     events: Vec<ClusterEvent>,
     outcomes: Vec<ProduceOutcome>,
+    /// What the host has already been given to persist (see [`Cluster::poll_storage`]).
+    storage: persist::StorageState,
 }
 
 /// Why a cluster command was refused.
@@ -377,6 +391,7 @@ impl Cluster {
             next_request: 0,
             events: Vec::new(),
             outcomes: Vec::new(),
+            storage: persist::StorageState::default(),
             config,
         };
         for broker in 0..cluster.config.brokers {
@@ -775,8 +790,17 @@ impl Cluster {
                 state: "running",
             });
         }
-        node.restart();
+        let cut = node.restart();
         self.events.push(ClusterEvent::BrokerUp { broker });
+        self.events
+            .extend(cut.into_iter().map(|((topic, partition), truncation)| {
+                ClusterEvent::RecoveryTruncated {
+                    broker,
+                    topic,
+                    partition,
+                    truncation,
+                }
+            }));
         self.schedule(self.now, Timer::Heartbeat(broker));
         let lag = self.config.replica_lag_time_max_ms / 2;
         self.schedule(self.now + lag, Timer::IsrExpiration(broker));
