@@ -121,6 +121,15 @@ impl Cluster {
         ops
     }
 
+    /// Every topic with its partition count and config, as the controller holds them.
+    pub fn topic_configs(&self) -> Vec<(String, u32, crate::config::TopicConfig)> {
+        self.controller
+            .topics
+            .iter()
+            .map(|(name, (count, config))| (name.clone(), *count, config.clone()))
+            .collect()
+    }
+
     fn snapshot_state(&self) -> Vec<u8> {
         let epochs: BTreeMap<u32, u64> = self
             .controller
@@ -215,6 +224,9 @@ impl Cluster {
             cluster.coordinators[broker as usize] =
                 groups::new_coordinator(&config, broker, new_epoch);
         }
+        // Every broker is back: a partition left without a leader (its ISR had died before)
+        // elects one from its ISR, as when a broker is unfenced.
+        cluster.reelect(None, super::ElectionReason::BrokerUnfenced);
         // Every broker replays the metadata: it learns every partition, and its role in it.
         for broker in 0..config.brokers {
             cluster.resync(broker);

@@ -87,7 +87,10 @@ impl Disk {
     }
 
     /// A disk holding what a host stored: `image` (a log directory) and the checkpoint.
-    pub(super) fn from_image(image: RecoveryImage, checkpoints: BTreeMap<PartitionKey, i64>) -> Self {
+    pub(super) fn from_image(
+        image: RecoveryImage,
+        checkpoints: BTreeMap<PartitionKey, i64>,
+    ) -> Self {
         let mut disk = Disk {
             checkpoints,
             ..Disk::default()

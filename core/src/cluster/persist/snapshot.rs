@@ -210,8 +210,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
         return Err(format!("{} bytes follow the last field", body.len() - r.at));
     }
     for (name, (count, _)) in &topics {
-        if let Some(missing) = (0..*count).find(|p| !partitions.contains_key(&(name.clone(), *p)))
-        {
+        if let Some(missing) = (0..*count).find(|p| !partitions.contains_key(&(name.clone(), *p))) {
             return Err(format!("partition {name}-{missing} has no registration"));
         }
     }
@@ -274,7 +273,9 @@ fn read_registration(
     distinct.sort_unstable();
     distinct.dedup();
     if replicas.is_empty() || distinct.len() != replicas.len() {
-        return Err(format!("replicas {replicas:?} are empty or repeat a broker"));
+        return Err(format!(
+            "replicas {replicas:?} are empty or repeat a broker"
+        ));
     }
     let within = |ids: &[u32]| ids.iter().all(|id| replicas.contains(id));
     if isr.is_empty() || !within(&isr) || !within(&adding) || !within(&removing) {
