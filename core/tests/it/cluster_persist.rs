@@ -445,8 +445,7 @@ fn a_torn_last_batch_is_cut_reported_written_back_and_refetched() {
     host.sync(&mut cluster);
     let follower = cluster
         .registration("t", 0)
-        .map(|r| r.replicas.iter().copied().find(|b| Some(*b) != r.leader))
-        .flatten()
+        .and_then(|r| r.replicas.iter().copied().find(|b| Some(*b) != r.leader))
         .expect("a follower");
     let leo = cluster
         .replica(follower, "t", 0)
