@@ -151,8 +151,10 @@ impl Cluster {
     /// (torn tails cut, reported as [`ClusterEvent::RecoveryTruncated`] in the returned
     /// events) with the high watermarks of its checkpoint (a missing or unreadable checkpoint
     /// counts as 0, as Kafka treats a missing file), registers again under a new broker
-    /// epoch and is sent every partition's metadata. Leaders stay where they were; followers
-    /// fetch and truncate, and the ISR and high watermarks move on as the cluster advances.
+    /// epoch and is sent every partition's metadata. Leaders stay where they were; a replica
+    /// whose stored log was cut leaves the ISR (as after an unclean shutdown, KIP-966), and a
+    /// partition without a leader in its ISR elects one. Followers fetch and truncate, and the
+    /// ISR and high watermarks move on as the cluster advances.
     /// The clock is `max(now, the snapshot's time)`.
     ///
     /// An image without a snapshot whose only log directory is broker 0's (the store of a
@@ -224,8 +226,32 @@ impl Cluster {
             cluster.coordinators[broker as usize] =
                 groups::new_coordinator(&config, broker, new_epoch);
         }
-        // Every broker is back: a partition left without a leader (its ISR had died before)
-        // elects one from its ISR, as when a broker is unfenced.
+        // A replica whose stored log was cut lost records it may have acknowledged: like a
+        // broker back from an unclean shutdown (KIP-966), it leaves the ISR (never emptying
+        // it) and catches up before it may lead again.
+        for event in &events {
+            if let ClusterEvent::RecoveryTruncated {
+                broker,
+                topic,
+                partition,
+                ..
+            } = event
+                && let Some(registration) = cluster
+                    .controller
+                    .partitions
+                    .get_mut(&(topic.clone(), *partition))
+                && registration.remove_from_isr(*broker)
+            {
+                let isr = registration.isr.clone();
+                cluster.events.push(ClusterEvent::IsrShrunk {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    isr,
+                });
+            }
+        }
+        // Every broker is back: a partition without a leader (its ISR had died before, or its
+        // leader just left the ISR) elects one from its ISR, as when a broker is unfenced.
         cluster.reelect(None, super::ElectionReason::BrokerUnfenced);
         // Every broker replays the metadata: it learns every partition, and its role in it.
         for broker in 0..config.brokers {

@@ -477,6 +477,9 @@ fn a_torn_last_batch_is_cut_reported_written_back_and_refetched() {
     assert_eq!(cut.len(), 1, "{events:?}");
     assert_eq!((cut[0].0, cut[0].1.as_str(), cut[0].2), (follower, "t", 0));
     assert!(cut[0].3 > 0);
+    // Like a broker back from an unclean shutdown, the cut replica left the ISR.
+    let isr = &recovered.registration("t", 0).expect("registered").isr;
+    assert!(!isr.contains(&follower), "{isr:?}");
     let after = recovered
         .replica(follower, "t", 0)
         .expect("replica")
