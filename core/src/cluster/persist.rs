@@ -93,7 +93,11 @@ impl Cluster {
     /// Takes what must be persisted since the last call, in order: the controller's metadata
     /// snapshot if it changed (a new cluster's first call always has it), then each broker's
     /// log-directory changes and, if it changed, its `replication-offset-checkpoint` (at most
-    /// one per broker: the latest).
+    /// one per broker: the latest). The snapshot carries the cluster's time when it was
+    /// written, i.e. when the controller state last changed.
+    ///
+    /// Ops queue until taken: a host that persists calls this after every command (and
+    /// [`Cluster::advance`]) and makes the ops durable before it reports acknowledgements.
     pub fn poll_storage(&mut self) -> Vec<ClusterStorageOp> {
         let mut ops = Vec::new();
         let state = self.snapshot_state();
@@ -156,6 +160,8 @@ impl Cluster {
     /// partition without a leader in its ISR elects one. Followers fetch and truncate, and the
     /// ISR and high watermarks move on as the cluster advances.
     /// The clock is `max(now, the snapshot's time)`.
+    ///
+    /// Log directories of broker ids the snapshot's config does not have are ignored.
     ///
     /// An image without a snapshot whose only log directory is broker 0's (the store of a
     /// single [`crate::Broker`]) is migrated: a one-broker cluster with those topics, broker 0

@@ -634,9 +634,10 @@ mod props {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
-        /// Arbitrary bytes as the snapshot never panic recovery.
+        /// Arbitrary bytes as the snapshot (or a checkpoint) never panic recovery.
         #[test]
         fn arbitrary_snapshot_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = decode_offset_checkpoint(&bytes);
             let image = ClusterImage {
                 logs: BTreeMap::new(),
                 files: BTreeMap::from([(METADATA_SNAPSHOT_PATH.to_owned(), bytes)]),
@@ -698,7 +699,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
         /// Random produces, broker kills and restarts, a reload at a random point: every
         /// acknowledged record is there after recovery, and the cluster converges.
