@@ -49,7 +49,9 @@ impl Disk {
             StorageOp::DeleteTopic { topic } => {
                 self.topics.remove(topic);
                 self.states.retain(|(t, _), _| t != topic);
+                let before = self.checkpoints.len();
                 self.checkpoints.retain(|(t, _), _| t != topic);
+                self.checkpoint_dirty |= self.checkpoints.len() != before;
             }
             StorageOp::CreateSegment { .. }
             | StorageOp::AppendToSegment { .. }
