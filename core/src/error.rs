@@ -99,6 +99,8 @@ pub enum ErrorCode {
     GroupSubscribedToTopic,
     /// There are unstable offsets pending for the partition (code 88).
     UnstableOffsetCommit,
+    /// Stored data could not be read or is missing (code 56).
+    KafkaStorageError,
 }
 
 impl ErrorCode {
@@ -149,6 +151,7 @@ impl ErrorCode {
             Self::FencedInstanceId => "FENCED_INSTANCE_ID",
             Self::GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
             Self::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
+            Self::KafkaStorageError => "KAFKA_STORAGE_ERROR",
         }
     }
 
@@ -199,6 +202,7 @@ impl ErrorCode {
             Self::FencedInstanceId => 82,
             Self::GroupSubscribedToTopic => 86,
             Self::UnstableOffsetCommit => 88,
+            Self::KafkaStorageError => 56,
         }
     }
 }
@@ -475,6 +479,7 @@ mod tests {
             (ErrorCode::UnknownTopicOrPartition, 3),
             (ErrorCode::MessageTooLarge, 10),
             (ErrorCode::InvalidTopicException, 17),
+            (ErrorCode::KafkaStorageError, 56),
             (ErrorCode::InvalidTimestamp, 32),
             (ErrorCode::TopicAlreadyExists, 36),
             (ErrorCode::InvalidPartitions, 37),

@@ -32,7 +32,7 @@ pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
-pub use persist::{ClusterImage, ClusterStorageOp};
+pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
 pub use topic_admin::{PartitionInfo, PartitionOffsets, TopicMetadata};
 
 use crate::config::TopicConfig;
@@ -264,6 +264,18 @@ pub enum ClusterEvent {
         /// Bytes after cleaning.
         bytes_after: u64,
     },
+    /// Recovery cut a broker's stored segments of a partition (a torn or corrupt tail, and
+    /// everything after it), as Kafka's log recovery does after an unclean shutdown.
+    RecoveryTruncated {
+        /// The broker.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// What was dropped and why.
+        truncation: crate::log::RecoveryTruncation,
+    },
     /// Something happened in a consumer group, at the coordinator on `broker`.
     Group {
         /// The coordinator's broker.
@@ -366,7 +378,7 @@ struct ControllerState {
     partitions: Registrations,
     topics: BTreeMap<String, (u32, TopicConfig)>,
     /// Topic ids, config overrides and deleted topics (`topic_admin.rs`).
-    admin: topic_admin::TopicAdminState,
+    pub(crate) admin: topic_admin::TopicAdminState,
 }
 
 /// A simulated Kafka cluster. See the module docs.
@@ -391,6 +403,8 @@ pub struct Cluster {
     next_request: u64,
     events: Vec<ClusterEvent>,
     outcomes: Vec<ProduceOutcome>,
+    /// What the host has already been given to persist (see [`Cluster::poll_storage`]).
+    storage: persist::StorageState,
 }
 
 /// Why a cluster command was refused.
@@ -439,6 +453,7 @@ impl Cluster {
             next_request: 0,
             events: Vec::new(),
             outcomes: Vec::new(),
+            storage: persist::StorageState::default(),
             config,
         };
         for broker in 0..cluster.config.brokers {
@@ -841,8 +856,17 @@ impl Cluster {
                 state: "running",
             });
         }
-        node.restart();
+        let cut = node.restart();
         self.events.push(ClusterEvent::BrokerUp { broker });
+        self.events
+            .extend(cut.into_iter().map(|((topic, partition), truncation)| {
+                ClusterEvent::RecoveryTruncated {
+                    broker,
+                    topic,
+                    partition,
+                    truncation,
+                }
+            }));
         self.schedule(self.now, Timer::Heartbeat(broker));
         let lag = self.config.replica_lag_time_max_ms / 2;
         self.schedule(self.now + lag, Timer::IsrExpiration(broker));

@@ -38,3 +38,274 @@ pub struct ClusterImage {
     /// Every small file by path, as last put.
     pub files: BTreeMap<String, Vec<u8>>,
 }
+
+mod snapshot;
+
+pub use super::node::{decode_offset_checkpoint, encode_offset_checkpoint};
+
+use super::controller::{BrokerRegistration, PartitionRegistration};
+use super::{Cluster, ClusterConfig, ClusterEvent, groups};
+use crate::error::{ErrorCode, KafkaError};
+
+/// Where the controller's metadata snapshot lives in [`ClusterImage::files`].
+pub const METADATA_SNAPSHOT_PATH: &str = "controller/metadata.snapshot";
+
+/// Where broker `broker`'s `replication-offset-checkpoint` lives in [`ClusterImage::files`].
+pub fn checkpoint_path(broker: u32) -> String {
+    format!("broker-{broker}/replication-offset-checkpoint")
+}
+
+/// What the cluster already handed its host, so [`Cluster::poll_storage`] sends only changes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StorageState {
+    /// The controller state (the snapshot without its time) last written.
+    last_snapshot: Option<Vec<u8>>,
+}
+
+/// Why a stored cluster could not be rebuilt.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClusterRecoveryError {
+    /// There is no metadata snapshot, and no single broker's store to migrate.
+    #[error(
+        "no controller metadata snapshot at {METADATA_SNAPSHOT_PATH} and no single-broker store \
+         (broker 0 alone) to migrate: nothing to recover"
+    )]
+    MissingSnapshot,
+    /// The metadata snapshot is damaged or not a snapshot this version reads.
+    #[error("the controller metadata snapshot at {METADATA_SNAPSHOT_PATH} is corrupt: {reason}")]
+    CorruptSnapshot {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl KafkaError for ClusterRecoveryError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::MissingSnapshot => ErrorCode::KafkaStorageError,
+            Self::CorruptSnapshot { .. } => ErrorCode::CorruptMessage,
+        }
+    }
+}
+
+impl Cluster {
+    /// Takes what must be persisted since the last call, in order: the controller's metadata
+    /// snapshot if it changed (a new cluster's first call always has it), then each broker's
+    /// log-directory changes and, if it changed, its `replication-offset-checkpoint` (at most
+    /// one per broker: the latest). The snapshot carries the cluster's time when it was
+    /// written, i.e. when the controller state last changed.
+    ///
+    /// Ops queue until taken: a host that persists calls this after every command (and
+    /// [`Cluster::advance`]) and makes the ops durable before it reports acknowledgements.
+    pub fn poll_storage(&mut self) -> Vec<ClusterStorageOp> {
+        let mut ops = Vec::new();
+        let state = self.snapshot_state();
+        if self.storage.last_snapshot.as_deref() != Some(state.as_slice()) {
+            ops.push(ClusterStorageOp::PutFile {
+                path: METADATA_SNAPSHOT_PATH.to_owned(),
+                bytes: snapshot::frame(self.now, &state),
+            });
+            self.storage.last_snapshot = Some(state);
+        }
+        for (broker, node) in (0u32..).zip(self.brokers.iter_mut()) {
+            let (log_ops, checkpoint) = node.drain_storage();
+            ops.extend(
+                log_ops
+                    .into_iter()
+                    .map(|op| ClusterStorageOp::Log { broker, op }),
+            );
+            if let Some(bytes) = checkpoint {
+                ops.push(ClusterStorageOp::PutFile {
+                    path: checkpoint_path(broker),
+                    bytes,
+                });
+            }
+        }
+        ops
+    }
+
+    /// Every topic with its partition count and config, as the controller holds them.
+    pub fn topic_configs(&self) -> Vec<(String, u32, crate::config::TopicConfig)> {
+        self.controller
+            .topics
+            .iter()
+            .map(|(name, (count, config))| (name.clone(), *count, config.clone()))
+            .collect()
+    }
+
+    fn snapshot_state(&self) -> Vec<u8> {
+        let epochs: BTreeMap<u32, u64> = self
+            .controller
+            .brokers
+            .iter()
+            .map(|(id, registration)| (*id, registration.broker_epoch))
+            .collect();
+        snapshot::encode_state(
+            &self.config,
+            &epochs,
+            &self.controller.topics,
+            &self.controller.partitions,
+            &self.controller.admin,
+        )
+    }
+
+    /// Rebuilds a cluster from what its host stored, as a full-cluster restart in Kafka: the
+    /// controller's metadata (config, topics, registrations with their leaders, ISRs and
+    /// epochs) comes from the snapshot; every broker recovers its logs from its log directory
+    /// (torn tails cut, reported as [`ClusterEvent::RecoveryTruncated`] in the returned
+    /// events) with the high watermarks of its checkpoint (a missing or unreadable checkpoint
+    /// counts as 0, as Kafka treats a missing file), registers again under a new broker
+    /// epoch and is sent every partition's metadata. Leaders stay where they were; a replica
+    /// whose stored log was cut leaves the ISR (as after an unclean shutdown, KIP-966), and a
+    /// partition without a leader in its ISR elects one. Followers fetch and truncate, and the
+    /// ISR and high watermarks move on as the cluster advances.
+    /// The clock is `max(now, the snapshot's time)`.
+    ///
+    /// Log directories of broker ids the snapshot's config does not have are ignored.
+    ///
+    /// An image without a snapshot whose only log directory is broker 0's (the store of a
+    /// single [`crate::Broker`]) is migrated: a one-broker cluster with those topics, broker 0
+    /// leading every partition, each high watermark at the log end.
+    ///
+    /// # Errors
+    /// [`ClusterRecoveryError::CorruptSnapshot`] (`CORRUPT_MESSAGE`) when the snapshot is
+    /// damaged, [`ClusterRecoveryError::MissingSnapshot`] (`KAFKA_STORAGE_ERROR`) when there is
+    /// neither a snapshot nor a single-broker store.
+    pub fn recover(
+        image: ClusterImage,
+        now: i64,
+    ) -> Result<(Cluster, Vec<ClusterEvent>), ClusterRecoveryError> {
+        let ClusterImage { mut logs, files } = image;
+        let (snapshot, migrated) = match files.get(METADATA_SNAPSHOT_PATH) {
+            Some(bytes) => (
+                snapshot::decode(bytes)
+                    .map_err(|reason| ClusterRecoveryError::CorruptSnapshot { reason })?,
+                false,
+            ),
+            None => match logs.keys().copied().collect::<Vec<_>>().as_slice() {
+                [0] => {
+                    let dir = logs.remove(&0).unwrap_or_default();
+                    let (snapshot, dir) = migrate(dir);
+                    logs.insert(0, dir);
+                    (snapshot, true)
+                }
+                _ => return Err(ClusterRecoveryError::MissingSnapshot),
+            },
+        };
+        let now = now.max(snapshot.now);
+        let config = snapshot.config;
+        let mut cluster = Cluster::new(config.clone(), now).map_err(|error| {
+            ClusterRecoveryError::CorruptSnapshot {
+                reason: error.to_string(),
+            }
+        })?;
+        cluster.controller.topics = snapshot.topics;
+        cluster.controller.partitions = snapshot.partitions;
+        cluster.controller.admin = snapshot.admin;
+        let mut events = Vec::new();
+        for broker in 0..config.brokers {
+            let epoch = snapshot.broker_epochs.get(&broker).copied().unwrap_or(0);
+            let checkpoints = files
+                .get(&checkpoint_path(broker))
+                .and_then(|bytes| decode_offset_checkpoint(bytes))
+                .unwrap_or_default();
+            let dir = logs.remove(&broker).unwrap_or_default();
+            let node = &mut cluster.brokers[broker as usize];
+            let cut = node.load(dir, checkpoints, epoch, migrated);
+            let new_epoch = node.broker_epoch;
+            events.extend(cut.into_iter().map(|((topic, partition), truncation)| {
+                ClusterEvent::RecoveryTruncated {
+                    broker,
+                    topic,
+                    partition,
+                    truncation,
+                }
+            }));
+            // The broker registers again under a new epoch (KRaft's BrokerRegistration).
+            cluster.controller.brokers.insert(
+                broker,
+                BrokerRegistration {
+                    last_heartbeat: now,
+                    fenced: false,
+                    broker_epoch: new_epoch,
+                },
+            );
+            cluster.coordinators[broker as usize] =
+                groups::new_coordinator(&config, broker, new_epoch);
+        }
+        // A replica whose stored log was cut lost records it may have acknowledged: like a
+        // broker back from an unclean shutdown (KIP-966), it leaves the ISR (never emptying
+        // it) and catches up before it may lead again.
+        for event in &events {
+            if let ClusterEvent::RecoveryTruncated {
+                broker,
+                topic,
+                partition,
+                ..
+            } = event
+                && let Some(registration) = cluster
+                    .controller
+                    .partitions
+                    .get_mut(&(topic.clone(), *partition))
+                && registration.remove_from_isr(*broker)
+            {
+                let isr = registration.isr.clone();
+                cluster.events.push(ClusterEvent::IsrShrunk {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    isr,
+                });
+            }
+        }
+        // Every broker is back: a partition without a leader (its ISR had died before, or its
+        // leader just left the ISR) elects one from its ISR, as when a broker is unfenced.
+        cluster.reelect(None, super::ElectionReason::BrokerUnfenced);
+        // Every broker replays the metadata: it learns every partition, and its role in it.
+        for broker in 0..config.brokers {
+            cluster.resync(broker);
+        }
+        Ok((cluster, events))
+    }
+}
+
+/// The snapshot of a one-broker cluster holding a single broker's store, and the store with
+/// only the topics that can be restored (a valid name, partition count and config).
+fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
+    let mut topics = BTreeMap::new();
+    let mut partitions = BTreeMap::new();
+    let mut kept = Vec::new();
+    let mut admin = super::topic_admin::TopicAdminState::default();
+    for topic in dir.topics {
+        let record = &topic.record;
+        let valid_name = crate::topic::validate_topic_name(&record.name).is_ok()
+            && !topics
+                .keys()
+                .any(|t: &String| crate::topic::names_collide(t, &record.name));
+        let count_ok = (1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions);
+        let config = crate::config::TopicConfig::with_overrides(
+            record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let (true, true, Ok(config)) = (valid_name, count_ok, config) else {
+            continue;
+        };
+        for partition in 0..record.partitions {
+            partitions.insert(
+                (record.name.clone(), partition),
+                PartitionRegistration::new(vec![0], |_| true),
+            );
+        }
+        topics.insert(record.name.clone(), (record.partitions, config));
+        admin.topic_created(&record.name, &record.configs);
+        kept.push(topic);
+    }
+    let snapshot = snapshot::Snapshot {
+        now: 0,
+        config: ClusterConfig::new(1, 0),
+        broker_epochs: BTreeMap::from([(0, 0)]),
+        topics,
+        partitions,
+        admin,
+    };
+    (snapshot, RecoveryImage { topics: kept })
+}

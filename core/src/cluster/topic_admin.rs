@@ -21,19 +21,20 @@ fn is_internal(name: &str) -> bool {
 
 /// What the controller keeps about topics beyond their registrations.
 #[derive(Clone, Debug, Default)]
-pub(super) struct TopicAdminState {
+pub(crate) struct TopicAdminState {
     /// Each live topic's id (its incarnation; ids only grow).
-    ids: BTreeMap<String, u64>,
-    last_id: u64,
+    pub(crate) ids: BTreeMap<String, u64>,
+    /// The last id given out.
+    pub(crate) last_id: u64,
     /// Each live topic's config overrides, sorted by name.
-    overrides: BTreeMap<String, Vec<(String, String)>>,
+    pub(crate) overrides: BTreeMap<String, Vec<(String, String)>>,
     /// The last deleted incarnation of each name, resent to brokers that missed it.
-    deleted: BTreeMap<String, u64>,
+    pub(crate) deleted: BTreeMap<String, u64>,
 }
 
 impl TopicAdminState {
     /// Gives a new topic its id and remembers its overrides.
-    pub(super) fn topic_created(&mut self, name: &str, overrides: &[(String, String)]) {
+    pub(crate) fn topic_created(&mut self, name: &str, overrides: &[(String, String)]) {
         self.last_id += 1;
         self.ids.insert(name.to_owned(), self.last_id);
         let sorted: BTreeMap<String, String> = overrides.iter().cloned().collect();

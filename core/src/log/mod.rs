@@ -411,6 +411,15 @@ impl PartitionLog {
         &self.segments
     }
 
+    /// The segments as `(base_offset, bytes)`, oldest first, taking their bytes: what a
+    /// stopped replica keeps on disk for [`PartitionLog::recover`].
+    pub(crate) fn into_segment_bytes(self) -> Vec<(i64, Vec<u8>)> {
+        self.segments
+            .into_iter()
+            .map(|segment| (segment.base_offset(), segment.into_bytes()))
+            .collect()
+    }
+
     /// The partition's size: every segment, the active one included.
     pub fn size(&self) -> u64 {
         self.segments.iter().map(|s| s.size() as u64).sum()

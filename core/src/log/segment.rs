@@ -136,6 +136,11 @@ impl Segment {
         self.batch_count
     }
 
+    /// The segment's bytes, taking them (the indexes are dropped).
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
     /// The segment's bytes: a Kafka `.log` file.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes

@@ -8,6 +8,7 @@ mod broker;
 mod cluster;
 mod cluster_admin;
 mod cluster_groups;
+mod cluster_persist;
 mod codec;
 mod compaction;
 mod consumer;

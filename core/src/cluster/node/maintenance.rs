@@ -156,7 +156,7 @@ impl BrokerNode {
             let Some(replica) = self.replicas.remove(&key) else {
                 continue;
             };
-            self.hw_checkpoints.remove(&key);
+            self.disk.remove_checkpoint(&key);
             if let Some(leader) = replica.leader {
                 for delayed in leader.delayed {
                     removal.failed_produces.push((
@@ -171,9 +171,8 @@ impl BrokerNode {
                 }
             }
         }
-        self.hw_checkpoints.retain(|(t, _), _| t != topic);
         // A whole topic directory goes at once: no log change describes it.
-        self.store.apply(StorageOp::DeleteTopic {
+        self.disk.apply(StorageOp::DeleteTopic {
             topic: topic.to_owned(),
         });
         removal

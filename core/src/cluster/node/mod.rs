@@ -1,21 +1,24 @@
 //! One broker of the simulated cluster: its replicas (leader or follower), what it remembers
-//! across a crash (its store and high-watermark checkpoints), and Kafka's leader-side rules for
-//! fetches, produces, the high watermark and the ISR.
+//! across a crash (its disk: the logs' bytes, partition and high-watermark checkpoints), and
+//! Kafka's leader-side rules for fetches, produces, the high watermark and the ISR.
 
+mod disk;
 mod maintenance;
 mod serve;
 
 use std::collections::BTreeMap;
 
+pub(crate) use disk::PartitionKey;
+pub use disk::{decode_offset_checkpoint, encode_offset_checkpoint};
 pub(crate) use serve::{ConsumerFetchOutcome, ReleasedConsumerFetch};
 
 use super::controller::PartitionRegistration;
 use super::message::{Acks, FetchBody, Message, PartitionMetadata};
 use crate::config::TopicConfig;
 use crate::error::{ErrorCode, KafkaError};
-use crate::log::{LogChange, PartitionLog};
+use crate::log::{LogChange, PartitionLog, RecoveryTruncation};
 use crate::record::NewRecord;
-use crate::storage::{MemoryStore, StorageOp, TopicRecord};
+use crate::storage::{RecoveryImage, StorageOp, TopicRecord};
 
 /// How long a leader waits for the answer to an AlterPartition before it may propose again
 /// (Kafka's AlterPartitionManager resends a request that got no response).
@@ -193,10 +196,8 @@ pub(crate) struct BrokerNode {
     pub(crate) alive: bool,
     pub(crate) broker_epoch: u64,
     replicas: BTreeMap<(String, u32), Replica>,
-    /// The broker's disk: survives a crash.
-    store: MemoryStore,
-    /// Kafka's `replication-offset-checkpoint`: survives a crash.
-    hw_checkpoints: BTreeMap<(String, u32), i64>,
+    /// The broker's disk (with the replicas' logs while it runs): survives a crash.
+    disk: disk::Disk,
     /// Each topic's incarnation this broker holds, and whether it was deleted (Kafka's
     /// `partition.metadata` topic id): survives a crash.
     topic_ids: BTreeMap<String, maintenance::TopicIncarnation>,
@@ -228,8 +229,7 @@ impl BrokerNode {
             alive: true,
             broker_epoch: 0,
             replicas: BTreeMap::new(),
-            store: MemoryStore::new(),
-            hw_checkpoints: BTreeMap::new(),
+            disk: disk::Disk::default(),
             topic_ids: BTreeMap::new(),
             metadata_contiguous: 0,
             metadata_ahead: std::collections::BTreeSet::new(),
@@ -254,66 +254,118 @@ impl BrokerNode {
         self.metadata_ahead.retain(|s| *s > contiguous);
     }
 
-    /// Loses everything in memory; the store and checkpoints stay.
+    /// Loses everything in memory; the disk (the logs' segment bytes, partition states and
+    /// checkpoints) stays.
     pub(crate) fn crash(&mut self) {
         self.alive = false;
-        self.replicas.clear();
+        for (key, replica) in std::mem::take(&mut self.replicas) {
+            self.disk.keep_stopped(key, replica.log);
+        }
         self.metadata_contiguous = 0;
         self.metadata_ahead.clear();
     }
 
-    /// Recovers every replica from the store; roles come with the next metadata.
-    pub(crate) fn restart(&mut self) {
+    /// Recovers every replica from the disk (`PartitionLog::recover`, high watermark from the
+    /// checkpoint); roles come with the next metadata. Returns what recovery cut from each
+    /// partition's stored segments (torn or corrupt tails).
+    pub(crate) fn restart(&mut self) -> Vec<(PartitionKey, RecoveryTruncation)> {
         assert!(!self.alive, "only a stopped broker restarts");
         self.alive = true;
         self.broker_epoch += 1;
-        let image = self.store.image();
-        for topic in image.topics {
-            let config = TopicConfig::with_overrides(
-                topic
-                    .record
-                    .configs
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str())),
-            )
-            .unwrap_or_default();
-            let mut per_partition: BTreeMap<u32, Vec<(i64, Vec<u8>)>> = BTreeMap::new();
-            for segment in topic.segments {
-                per_partition
-                    .entry(segment.partition)
-                    .or_default()
-                    .push((segment.base_offset, segment.bytes));
+        let mut cut = Vec::new();
+        for (key, segments) in std::mem::take(&mut self.disk.stopped) {
+            let config = self
+                .disk
+                .topics
+                .get(&key.0)
+                .map(|record| {
+                    TopicConfig::with_overrides(
+                        record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    )
+                    .unwrap_or_default()
+                })
+                .unwrap_or_default();
+            let stored_bases: Vec<i64> = segments.iter().map(|(base, _)| *base).collect();
+            let state = self.disk.states.get(&key).copied();
+            let seed = jitter_seed(self.id, &key.0, key.1);
+            let (mut log, truncations) = PartitionLog::recover(segments, state, &config, seed);
+            let hw = self.disk.checkpoints.get(&key).copied().unwrap_or(0);
+            log.set_recovered_high_watermark(hw.min(log.log_end_offset()));
+            if !truncations.is_empty() {
+                // The stored tail is cut: write back what recovery kept, so later appends
+                // follow valid bytes (as the single-broker host does on open).
+                self.disk.apply(StorageOp::ReplaceSegments {
+                    topic: key.0.clone(),
+                    partition: key.1,
+                    removed: stored_bases,
+                    added: log
+                        .segments()
+                        .iter()
+                        .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+                        .collect(),
+                });
             }
-            for (partition, segments) in per_partition {
-                let state = topic
-                    .partition_states
-                    .iter()
-                    .find(|(p, _)| *p == partition)
-                    .map(|(_, s)| *s);
-                let seed = jitter_seed(self.id, &topic.record.name, partition);
-                let (mut log, _) = PartitionLog::recover(segments, state, &config, seed);
-                let key = (topic.record.name.clone(), partition);
-                let hw = self.hw_checkpoints.get(&key).copied().unwrap_or(0);
-                log.set_recovered_high_watermark(hw.min(log.log_end_offset()));
-                self.replicas.insert(
-                    key,
-                    Replica {
-                        log,
-                        config: config.clone(),
-                        registration: None,
-                        leader: None,
-                        fetch_in_flight: false,
-                        fetch_seq: 0,
-                        config_seq: 0,
-                    },
-                );
+            cut.extend(truncations.into_iter().map(|t| (key.clone(), t)));
+            self.replicas.insert(
+                key,
+                Replica {
+                    log,
+                    config,
+                    registration: None,
+                    leader: None,
+                    fetch_in_flight: false,
+                    fetch_seq: 0,
+                    config_seq: 0,
+                },
+            );
+        }
+        cut
+    }
+
+    /// Starts this (fresh) broker from what a host stored: its log directory `image` and its
+    /// checkpointed high watermarks, as incarnation `broker_epoch + 1`. `hw_at_log_end` takes
+    /// every log's end as its high watermark (a single broker's store, whose logs are
+    /// committed to their end). Returns what recovery cut.
+    pub(crate) fn load(
+        &mut self,
+        image: RecoveryImage,
+        checkpoints: BTreeMap<PartitionKey, i64>,
+        broker_epoch: u64,
+        hw_at_log_end: bool,
+    ) -> Vec<(PartitionKey, RecoveryTruncation)> {
+        self.alive = false;
+        self.replicas.clear();
+        self.metadata_contiguous = 0;
+        self.metadata_ahead.clear();
+        self.broker_epoch = broker_epoch;
+        self.disk = disk::Disk::from_image(image, checkpoints);
+        let cut = self.restart();
+        if hw_at_log_end {
+            let ends: Vec<(PartitionKey, i64)> = self
+                .replicas
+                .iter_mut()
+                .map(|(key, replica)| {
+                    let end = replica.log.log_end_offset();
+                    replica.log.set_recovered_high_watermark(end);
+                    (key.clone(), end)
+                })
+                .collect();
+            for (key, end) in ends {
+                self.disk.set_checkpoint(key, end);
             }
         }
+        cut
+    }
+
+    /// Takes the log-directory ops queued since the last call, and the checkpoint file's new
+    /// contents if it changed.
+    pub(crate) fn drain_storage(&mut self) -> (Vec<StorageOp>, Option<Vec<u8>>) {
+        self.disk.drain()
     }
 
     fn persist(&mut self, topic: &str, partition: u32, changes: Vec<LogChange>) {
         for change in changes {
-            self.store
+            self.disk
                 .apply(crate::storage::op_for_change(topic, partition, change));
         }
     }
@@ -321,8 +373,7 @@ impl BrokerNode {
     fn checkpoint_hw(&mut self, topic: &str, partition: u32) {
         if let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) {
             let hw = replica.log.high_watermark();
-            self.hw_checkpoints
-                .insert((topic.to_owned(), partition), hw);
+            self.disk.set_checkpoint((topic.to_owned(), partition), hw);
         }
     }
 
@@ -380,13 +431,13 @@ impl BrokerNode {
             // Reassigned away (or never here): the replica and its data go.
             if let Some(replica) = self.replicas.remove(&key) {
                 for segment in replica.log.segments() {
-                    self.store.apply(StorageOp::DeleteSegment {
+                    self.disk.apply(StorageOp::DeleteSegment {
                         topic: topic.clone(),
                         partition,
                         base_offset: segment.base_offset(),
                     });
                 }
-                self.hw_checkpoints.remove(&key);
+                self.disk.remove_checkpoint(&key);
                 if let Some(leader) = replica.leader {
                     effect.lost_leadership = true;
                     effect
@@ -413,24 +464,30 @@ impl BrokerNode {
                     .map(|(k, v)| (k.to_owned(), v))
                     .collect(),
             };
-            let existing = self
-                .store
-                .image()
+            let partitions = self
+                .disk
                 .topics
-                .into_iter()
-                .find(|t| t.record.name == topic);
-            let partitions = existing
-                .map_or(0, |t| t.record.partitions)
+                .get(&topic)
+                .map_or(0, |t| t.partitions)
                 .max(partition + 1);
-            self.store.apply(StorageOp::PutTopic(TopicRecord {
+            self.disk.apply(StorageOp::PutTopic(TopicRecord {
                 partitions,
                 ..record
             }));
-            self.store.apply(StorageOp::CreateSegment {
+            self.disk.apply(StorageOp::CreateSegment {
                 topic: topic.clone(),
                 partition,
                 base_offset: 0,
             });
+            if self.disk.states.contains_key(&key) {
+                // A replica that was here before (reassigned away and back): its old
+                // checkpoints must not apply to the new, empty log.
+                self.disk.apply(StorageOp::PutPartitionState {
+                    topic: topic.clone(),
+                    partition,
+                    state: crate::storage::PartitionState::default(),
+                });
+            }
             let seed = jitter_seed(self.id, &topic, partition);
             self.replicas.insert(
                 key.clone(),
