@@ -1,9 +1,9 @@
 //! The JavaScript API.
 //!
 //! ```js
-//! import init, { Rill } from './rill_wasm.js';
+//! import init, { RillBroker } from './rill_wasm.js';
 //! await init();
-//! const rill = await Rill.open({ name: 'demo', storage: 'indexeddb' });
+//! const rill = await RillBroker.open({ name: 'demo', storage: 'indexeddb' });
 //! await rill.createTopic({ topic: 'orders', numPartitions: 3 });
 //! const [meta] = await rill.produce({ topic: 'orders', messages: [{ key: 'k', value: 'v' }] });
 //! const { records } = rill.fetch({ topic: 'orders', partition: meta.partition, offset: 0 });
@@ -19,7 +19,7 @@
 //! - `INVALID_ARGUMENT`: an argument has the wrong type or shape;
 //! - `STORAGE_QUOTA_EXCEEDED`: the browser's storage for this site is full; the write was
 //!   rejected and the broker is back at its last persisted state;
-//! - `STORE_LOCKED`: another tab (or `Rill` instance) has this broker open; close it there or
+//! - `STORE_LOCKED`: another tab (or `RillBroker` instance) has this broker open; close it there or
 //!   open with another name.
 //!
 //! A write that fails changes nothing: its command, and any applied while it was in flight,
@@ -41,21 +41,24 @@ use crate::{Host, HostError, ProduceInput, StorageKind, TopicView};
 /// `max.partition.fetch.bytes` default).
 const FETCH_MAX_BYTES_DEFAULT: usize = 1024 * 1024;
 
-fn to_js_error(error: &HostError) -> JsValue {
+pub(crate) fn to_js_error(error: &HostError) -> JsValue {
     let js = js_sys::Error::new(&format!("{}: {}", error.type_name(), error.message()));
     js.set_name("RillError");
     // Setting properties on a fresh Error object cannot fail.
     let _ = Reflect::set(&js, &"type".into(), &error.type_name().into());
     let code = error.code().map_or(JsValue::NULL, JsValue::from);
     let _ = Reflect::set(&js, &"code".into(), &code);
+    let retriable = matches!(error, HostError::Kafka { code, .. }
+        if rill_core::consumer::error::is_retriable(*code));
+    let _ = Reflect::set(&js, &"retriable".into(), &retriable.into());
     js.into()
 }
 
-fn invalid(message: impl Into<String>) -> HostError {
+pub(crate) fn invalid(message: impl Into<String>) -> HostError {
     HostError::InvalidArgument(message.into())
 }
 
-fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostError> {
+pub(crate) fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostError> {
     if value.is_null() || value.is_undefined() || !value.is_object() || Array::is_array(value) {
         return Err(invalid(format!("{what} must be an object")));
     }
@@ -96,15 +99,15 @@ fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
 }
 
 /// `object[name]`, for one of the API's fixed property names.
-fn field(object: &Object, name: &'static str) -> JsValue {
+pub(crate) fn field(object: &Object, name: &'static str) -> JsValue {
     with_name(name, |name| Reflect::get(object, name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn is_missing(value: &JsValue) -> bool {
+pub(crate) fn is_missing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
-fn string_field(
+pub(crate) fn string_field(
     object: &Object,
     name: &'static str,
     what: &str,
@@ -119,7 +122,11 @@ fn string_field(
         .ok_or_else(|| invalid(format!("{what}.{name} must be a string")))
 }
 
-fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i64>, HostError> {
+pub(crate) fn int_field(
+    object: &Object,
+    name: &'static str,
+    what: &str,
+) -> Result<Option<i64>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -135,7 +142,7 @@ fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i
     Ok(Some(number as i64))
 }
 
-fn bytes_field(
+pub(crate) fn bytes_field(
     object: &Object,
     name: &'static str,
     what: &str,
@@ -148,7 +155,7 @@ fn bytes_field(
 }
 
 /// A key, value or header value: `string` (UTF-8), `Uint8Array`, or null/undefined.
-fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostError> {
+pub(crate) fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostError> {
     if is_missing(value) {
         Ok(None)
     } else if let Some(text) = value.as_string() {
@@ -162,7 +169,7 @@ fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostErr
     }
 }
 
-fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> {
+pub(crate) fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> {
     if is_missing(value) {
         return Ok(Vec::new());
     }
@@ -206,7 +213,7 @@ fn parse_message_as(value: &JsValue, what: &str) -> Result<ProduceInput, HostErr
 
 /// Sets `object[name]` on a plain object this module created; `name` is one of the API's fixed
 /// property names.
-fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
+pub(crate) fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
     let value = value.into();
     with_name(name, |name| set_property(object, name, &value));
 }
@@ -399,19 +406,19 @@ fn parse_alter(request: &JsValue) -> Result<AlterSpec, HostError> {
 /// A parsed `createTopic` argument: name, partition count, config overrides.
 type TopicSpec = (String, i64, Vec<(String, String)>);
 
-/// A rill broker living in this page.
-#[wasm_bindgen]
+/// A single rill broker living in this page (no replication; see `Rill` for the cluster).
+#[wasm_bindgen(js_name = RillBroker)]
 #[derive(Debug)]
-pub struct Rill {
+pub struct RillBroker {
     host: Host,
 }
 
-#[wasm_bindgen]
-impl Rill {
+#[wasm_bindgen(js_class = RillBroker)]
+impl RillBroker {
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
     /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
     /// per name in this origin may be open: another one fails with `STORE_LOCKED`.
-    pub async fn open(options: JsValue) -> Result<Rill, JsValue> {
+    pub async fn open(options: JsValue) -> Result<RillBroker, JsValue> {
         let parse = || -> Result<(String, StorageKind), HostError> {
             if is_missing(&options) {
                 return Ok(("default".into(), StorageKind::IndexedDb));
@@ -433,7 +440,7 @@ impl Rill {
         let host = Host::open(&name, storage)
             .await
             .map_err(|e| to_js_error(&e))?;
-        Ok(Rill { host })
+        Ok(RillBroker { host })
     }
 
     /// Creates a topic: `{ topic, numPartitions = 1, configEntries = [{ name, value }] }`.
