@@ -431,9 +431,10 @@ fn on_core_event(host: &ClusterHost, state: &Rc<RefCell<State>>, event: Consumer
             emit(host, state, "consumer.offset_reset", payload);
         }
         ConsumerEvent::Closed => {
+            // The closed consumer stays in the cluster, inert: removing it now would drop its
+            // LeaveGroup still on the wire.
             let client = state.borrow().client;
             host.unregister_consumer(client);
-            let _ = host.command(|c| c.remove_consumer(client));
             emit(host, state, "consumer.disconnect", payload);
         }
         _ => {}

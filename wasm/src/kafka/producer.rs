@@ -35,6 +35,7 @@ pub struct Producer {
     partitioner: Rc<RefCell<Partitioner>>,
     retries: u32,
     initial_retry_ms: i64,
+    max_retry_ms: i64,
 }
 
 /// One `send` request, parsed.
@@ -80,12 +81,16 @@ impl Producer {
         let initial_retry_ms = int_field(&retry, "initialRetryTime", "producer options.retry")?
             .unwrap_or(300)
             .max(0);
+        let max_retry_ms = int_field(&retry, "maxRetryTime", "producer options.retry")?
+            .unwrap_or(30_000)
+            .max(0);
         Ok(Self {
             client: host.client_id(),
             host,
             partitioner: Rc::new(RefCell::new(Partitioner::new())),
             retries,
             initial_retry_ms,
+            max_retry_ms,
         })
     }
 
@@ -163,6 +168,7 @@ async fn send_batch(
     records: Vec<NewRecord>,
     retries: u32,
     initial_retry_ms: i64,
+    max_retry_ms: i64,
 ) -> Result<(i64, i64), HostError> {
     let mut attempt = 0;
     loop {
@@ -180,7 +186,9 @@ async fn send_batch(
                 return Ok((base, log_start));
             }
             Err(code) if is_retriable(code) && attempt < retries && !host.is_closed() => {
-                let wait = initial_retry_ms.saturating_mul(1 << attempt.min(20));
+                let wait = initial_retry_ms
+                    .saturating_mul(1 << attempt.min(20))
+                    .min(max_retry_ms);
                 attempt += 1;
                 let at = host.now() + wait;
                 host.sleep_until(at).await;
@@ -255,7 +263,7 @@ impl Producer {
     fn send_parsed(&self, requests: Result<Vec<SendRequest>, HostError>) -> Promise {
         let host = self.host.clone();
         let client = self.client;
-        let (retries, initial) = (self.retries, self.initial_retry_ms);
+        let (retries, initial, max) = (self.retries, self.initial_retry_ms, self.max_retry_ms);
         promise(async move {
             let requests = requests?;
             host.check_open()?;
@@ -272,6 +280,7 @@ impl Producer {
                         records,
                         retries,
                         initial,
+                        max,
                     );
                     // Every partition's request goes out before any answer is awaited.
                     let slot = Slot::new();

@@ -106,7 +106,7 @@ export interface Message {
 export interface ProducerConfig {
   idempotent?: boolean;
   partitioner?: 'default';
-  retry?: { retries?: number; initialRetryTime?: number };
+  retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number };
 }
 
 export interface ProducerRecord {
