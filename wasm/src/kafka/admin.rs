@@ -288,7 +288,10 @@ impl Admin {
     /// `fetchTopicOffsets(topic)` → `[{ partition, offset, high, low }]` (strings): the
     /// leader's high watermark and log start offset.
     #[wasm_bindgen(js_name = fetchTopicOffsets, unchecked_return_type = "Promise<PartitionOffsets[]>")]
-    pub fn fetch_topic_offsets(&self, topic: JsValue) -> Promise {
+    pub fn fetch_topic_offsets(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         promise(async move {
             let topic = topic
@@ -324,23 +327,33 @@ impl Admin {
 
     /// `fetchTopicOffsetsByTimestamp(topic, timestamp)`.
     #[wasm_bindgen(js_name = fetchTopicOffsetsByTimestamp, unchecked_return_type = "Promise<Array<{ partition: number; offset: string }>>")]
-    pub fn fetch_topic_offsets_by_timestamp(&self, topic: JsValue, timestamp: JsValue) -> Promise {
+    pub fn fetch_topic_offsets_by_timestamp(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] timestamp: JsValue,
+    ) -> Promise {
         let _ = (topic, timestamp);
         // TODO(cluster admin): wire the admin `list_offsets` by timestamp.
         promise(async move { Err(unsupported("fetchTopicOffsetsByTimestamp")) })
     }
 
     /// `describeConfigs({ resources })`.
-    #[wasm_bindgen(js_name = describeConfigs, unchecked_return_type = "Promise<unknown>")]
-    pub fn describe_configs(&self, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = describeConfigs, unchecked_return_type = "Promise<DescribeConfigResponse>")]
+    pub fn describe_configs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DescribeConfigsOptions")] options: JsValue,
+    ) -> Promise {
         let _ = options;
         // TODO(cluster admin): wire `Cluster::describe_configs`.
         promise(async move { Err(unsupported("describeConfigs")) })
     }
 
     /// `alterConfigs({ resources })`.
-    #[wasm_bindgen(js_name = alterConfigs, unchecked_return_type = "Promise<unknown>")]
-    pub fn alter_configs(&self, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = alterConfigs, unchecked_return_type = "Promise<AlterConfigsResponse>")]
+    pub fn alter_configs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AlterConfigsOptions")] options: JsValue,
+    ) -> Promise {
         let _ = options;
         // TODO(cluster admin): wire `Cluster::alter_configs`.
         promise(async move { Err(unsupported("alterConfigs")) })

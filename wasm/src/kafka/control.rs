@@ -104,7 +104,10 @@ impl ClusterControl {
 impl ClusterControl {
     /// Stops broker `id` at once (a crash: its memory is gone, its logs stay).
     #[wasm_bindgen(js_name = killBroker, unchecked_return_type = "Promise<void>")]
-    pub fn kill_broker(&self, id: JsValue) -> Promise {
+    pub fn kill_broker(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
+    ) -> Promise {
         self.run(move |host| {
             let id = broker_arg(&id, "killBroker(id)")?;
             host.command(|c| c.kill_broker(id))?.map_err(cluster_error)
@@ -113,7 +116,10 @@ impl ClusterControl {
 
     /// Starts a stopped broker: it recovers its logs and rejoins.
     #[wasm_bindgen(js_name = restartBroker, unchecked_return_type = "Promise<void>")]
-    pub fn restart_broker(&self, id: JsValue) -> Promise {
+    pub fn restart_broker(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
+    ) -> Promise {
         self.run(move |host| {
             let id = broker_arg(&id, "restartBroker(id)")?;
             host.command(|c| c.restart_broker(id))?

@@ -165,7 +165,7 @@ impl Rill {
     /// Moves the cluster's time forward by `ms` (only with `clock: 'manual'`). Resolves once
     /// everything due on the way has happened and consumers' handlers have been called.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn advance(&self, ms: JsValue) -> Promise {
+    pub fn advance(&self, #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue) -> Promise {
         let host = self.host.clone();
         promise(async move {
             if host.clock() != Clock::Manual {

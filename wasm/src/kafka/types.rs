@@ -214,6 +214,39 @@ export interface InstrumentationEvent {
   payload: { groupId: string; [key: string]: unknown };
 }
 
+/** KafkaJS's `ConfigResourceTypes`: 2 = TOPIC, 4 = BROKER. */
+export interface ConfigResource {
+  type: number;
+  name: string;
+  configNames?: string[];
+}
+
+export interface DescribeConfigsOptions {
+  resources: ConfigResource[];
+  includeSynonyms?: boolean;
+}
+
+export interface DescribeConfigResponse {
+  resources: Array<{
+    errorCode: number;
+    errorMessage: string | null;
+    resourceName: string;
+    resourceType: number;
+    configEntries: Array<{ configName: string; configValue: string; isDefault: boolean; isSensitive: boolean; readOnly: boolean }>;
+  }>;
+  throttleTime: number;
+}
+
+export interface AlterConfigsOptions {
+  validateOnly?: boolean;
+  resources: Array<{ type: number; name: string; configEntries: Array<{ name: string; value: string }> }>;
+}
+
+export interface AlterConfigsResponse {
+  resources: Array<{ errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }>;
+  throttleTime: number;
+}
+
 export interface ReassignPartitionsOptions {
   topics: Array<{ topic: string; partitionAssignment: Array<{ partition: number; replicas: number[] }> }>;
 }
