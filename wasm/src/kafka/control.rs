@@ -58,10 +58,10 @@ fn nodes(value: &JsValue, what: &str, brokers: u32) -> Result<Vec<NodeId>, HostE
         .collect()
 }
 
-fn topic_partition_list(
-    value: &JsValue,
-    what: &str,
-) -> Result<Vec<(String, Vec<u32>, Option<Object>)>, HostError> {
+/// `[{ topic, partitions }]` entries: topic, partitions, and the entry itself.
+type TopicEntries = Vec<(String, Vec<u32>, Option<Object>)>;
+
+fn topic_partition_list(value: &JsValue, what: &str) -> Result<TopicEntries, HostError> {
     let array = value
         .dyn_ref::<Array>()
         .ok_or_else(|| invalid(format!("{what} must be an array")))?;

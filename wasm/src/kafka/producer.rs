@@ -33,9 +33,15 @@ pub struct Producer {
     host: ClusterHost,
     client: u32,
     partitioner: Rc<RefCell<Partitioner>>,
+    retry: Retry,
+}
+
+/// KafkaJS's `retry` options: how often and after how long a retriable error is retried.
+#[derive(Clone, Copy, Debug)]
+struct Retry {
     retries: u32,
-    initial_retry_ms: i64,
-    max_retry_ms: i64,
+    initial_ms: i64,
+    max_ms: i64,
 }
 
 /// One `send` request, parsed.
@@ -88,9 +94,11 @@ impl Producer {
             client: host.client_id(),
             host,
             partitioner: Rc::new(RefCell::new(Partitioner::new())),
-            retries,
-            initial_retry_ms,
-            max_retry_ms,
+            retry: Retry {
+                retries,
+                initial_ms: initial_retry_ms,
+                max_ms: max_retry_ms,
+            },
         })
     }
 
@@ -126,19 +134,18 @@ impl Producer {
                 t if is_missing(&t) => None,
                 t => Some(super::offset_value(&t, &format!("{what}.timestamp"))?),
             };
-            let partition =
-                match int_field(m, "partition", &what)? {
-                    Some(p) => {
-                        let p = u32::try_from(p).ok().filter(|p| *p < count).ok_or_else(|| {
+            let partition = match int_field(m, "partition", &what)? {
+                Some(p) => u32::try_from(p)
+                    .ok()
+                    .filter(|p| *p < count)
+                    .ok_or_else(|| {
                         kafka_error(
                             ErrorCode::UnknownTopicOrPartition,
                             format!("{what}.partition {p}: topic '{topic}' has {count} partitions"),
                         )
-                    })?;
-                        p
-                    }
-                    None => partitioner.partition(&topic, count, key.as_deref()),
-                };
+                    })?,
+                None => partitioner.partition(&topic, count, key.as_deref()),
+            };
             let record = NewRecord {
                 key,
                 value,
@@ -162,14 +169,15 @@ impl Producer {
 async fn send_batch(
     host: ClusterHost,
     client: u32,
-    topic: String,
-    partition: u32,
-    acks: Acks,
+    retry: Retry,
+    (topic, partition, acks): (String, u32, Acks),
     records: Vec<NewRecord>,
-    retries: u32,
-    initial_retry_ms: i64,
-    max_retry_ms: i64,
 ) -> Result<(i64, i64), HostError> {
+    let Retry {
+        retries,
+        initial_ms: initial_retry_ms,
+        max_ms: max_retry_ms,
+    } = retry;
     let mut attempt = 0;
     loop {
         let request =
@@ -263,7 +271,7 @@ impl Producer {
     fn send_parsed(&self, requests: Result<Vec<SendRequest>, HostError>) -> Promise {
         let host = self.host.clone();
         let client = self.client;
-        let (retries, initial, max) = (self.retries, self.initial_retry_ms, self.max_retry_ms);
+        let retry = self.retry;
         promise(async move {
             let requests = requests?;
             host.check_open()?;
@@ -274,13 +282,9 @@ impl Producer {
                     let future = send_batch(
                         host.clone(),
                         client,
-                        topic.clone(),
-                        partition,
-                        request.acks,
+                        retry,
+                        (topic.clone(), partition, request.acks),
                         records,
-                        retries,
-                        initial,
-                        max,
                     );
                     // Every partition's request goes out before any answer is awaited.
                     let slot = Slot::new();
