@@ -436,7 +436,7 @@ fn nothing_happens_before_next_wakeup() {
     let (events, outcomes, request, wakeups) = run(true);
     assert_eq!(outcomes, stepped_outcomes);
     assert_eq!(
-        outcomes.first().map(|o| (o.request, o.result.clone())),
+        outcomes.first().map(|o| (o.request, o.result)),
         Some((request, Ok((0, 3))))
     );
     assert_eq!(events, stepped_events);
