@@ -184,6 +184,77 @@ export async function consumerGroup(kafka) {
   eq(deleted, [{ groupId: 'readers', errorCode: 'NONE' }], 'deleteGroups');
 }
 
+export async function consumerFeatures(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'feed', numPartitions: 2, replicationFactor: 3 }] });
+  await kafka.advance(100);
+  const producer = kafka.producer();
+  const produced = [];
+  const offProduced = kafka.on('produceCompleted', (e) => produced.push(e));
+  const send = (values, partition) => settle(kafka, producer.send({ topic: 'feed', messages: values.map((value) => ({ value, partition })) }));
+  await send(['a0', 'a1', 'a2'], 0);
+  await send(['b0', 'b1'], 1);
+  check(produced.length === 2 && produced.every((e) => e.acks === -1 && typeof e.baseOffset === 'string'), `produceCompleted: ${JSON.stringify(produced)}`);
+  offProduced();
+
+  // eachBatch, and a handler that throws once: its batch comes again (consumer.crash, restart).
+  const batches = [];
+  const crashes = [];
+  let thrown = false;
+  const consumer = kafka.consumer({ groupId: 'batcher' });
+  consumer.on('consumer.crash', (e) => crashes.push(e.payload.restart));
+  await consumer.subscribe({ topic: 'feed', fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch, resolveOffset, isRunning }) => {
+      check(isRunning(), 'running');
+      if (!thrown && batch.partition === 0) { thrown = true; throw new Error('boom'); }
+      eq(typeof batch.highWatermark, 'string', 'highWatermark');
+      batches.push([batch.partition, batch.messages.map((m) => m.value.toString()), batch.firstOffset(), batch.lastOffset()]);
+      for (const m of batch.messages) resolveOffset(m.offset);
+    },
+  });
+  await until(kafka, () => batches.flatMap(([, v]) => v).length >= 5, 60000, 'both partitions read');
+  eq(crashes, [true], 'one crash, restarted');
+  const values = batches.flatMap(([, v]) => v).sort();
+  eq(values, ['a0', 'a1', 'a2', 'b0', 'b1'], 'every record once after the retry');
+  check(batches.some(([p, v, first, last]) => p === 0 && v[0] === 'a0' && first === '0' && last === String(v.length - 1)), `batch offsets: ${JSON.stringify(batches)}`);
+
+  // pause: nothing from the paused partition until resume.
+  consumer.pause([{ topic: 'feed', partitions: [0] }]);
+  eq(consumer.paused(), [{ topic: 'feed', partitions: [0] }], 'paused()');
+  await send(['a3'], 0);
+  await send(['b2'], 1);
+  await until(kafka, () => batches.flatMap(([, v]) => v).includes('b2'), 30000, 'b2 read');
+  await kafka.advance(2000);
+  check(!batches.flatMap(([, v]) => v).includes('a3'), 'nothing from a paused partition');
+  consumer.resume([{ topic: 'feed' }]);
+  await until(kafka, () => batches.flatMap(([, v]) => v).includes('a3'), 30000, 'a3 read after resume');
+  await rejects(() => consumer.pause([{ topic: 'feed', partitions: [7] }]), 'INVALID_REQUEST', 'pause an unassigned partition');
+  await rejects(() => consumer.seek({ topic: 'feed', partition: 0, offset: 'x' }), 'INVALID_ARGUMENT', 'seek offset');
+  await rejects(consumer.run({ eachMessage: async () => {} }), 'INVALID_REQUEST', 'run twice');
+  await rejects(consumer.subscribe({ topics: ['feed'] }), 'INVALID_REQUEST', 'subscribe while running');
+
+  // seek: the partition is read again from the offset.
+  const before = batches.length;
+  consumer.seek({ topic: 'feed', partition: 1, offset: '1' });
+  await until(kafka, () => batches.slice(before).flatMap(([, v]) => v).includes('b1'), 30000, 'read again after seek');
+  eq(batches.slice(before).flatMap(([, v]) => v), ['b1', 'b2'], 'from offset 1 on');
+  await consumer.stop();
+  await settle(kafka, consumer.disconnect());
+
+  // A standalone consumer with assign().
+  const standalone = kafka.consumer({ groupId: 'standalone' });
+  const read = [];
+  await rejects(standalone.run({ eachMessage: async () => {} }), 'INVALID_ARGUMENT', 'run before subscribe or assign');
+  await rejects(() => standalone.assign([{ topic: 'feed', partitions: [5] }]), 'UNKNOWN_TOPIC_OR_PARTITION', 'assign a missing partition');
+  standalone.assign([{ topic: 'feed', partitions: [1] }]);
+  standalone.seek({ topic: 'feed', partition: 1, offset: 0 });
+  await standalone.run({ eachMessage: async ({ partition, message }) => { read.push([partition, message.offset]); } });
+  await until(kafka, () => read.length >= 3, 30000, 'standalone read');
+  eq(read, [[1, '0'], [1, '1'], [1, '2']], 'standalone partition 1 from 0');
+  await standalone.stop();
+}
+
 export async function leaderKilled(kafka) {
   const admin = kafka.admin();
   await admin.createTopics({ topics: [{ topic: 'ha', numPartitions: 1, replicationFactor: 3 }] });
@@ -217,6 +288,8 @@ extern "C" {
     fn producer_send(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = consumerGroup)]
     fn consumer_group(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = consumerFeatures)]
+    fn consumer_features(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = leaderKilled)]
     fn leader_killed(kafka: JsValue) -> js_sys::Promise;
 }
@@ -248,6 +321,11 @@ async fn producer_results_and_murmur2_placement() {
 #[wasm_bindgen_test]
 async fn consumer_group_of_two_reads_every_record_once() {
     run(consumer_group).await;
+}
+
+#[wasm_bindgen_test]
+async fn each_batch_retry_pause_resume_seek_and_assign() {
+    run(consumer_features).await;
 }
 
 #[wasm_bindgen_test]

@@ -4,10 +4,12 @@
 //! `leaderElected`, `isrShrunk`, `isrExpanded`, `highWatermarkAdvanced`,
 //! `reassignmentStarted`, `reassignmentProgressed`, `reassignmentCompleted`,
 //! `followerFetched`, `truncated`, `group` (a group coordinator's event: `kind`, `groupId`,
-//! `detail`), and `other` for kinds added to the core later.
+//! `detail`), `produceCompleted` (a producer's answer: `request`, `topic`, `partition`,
+//! `acks`, and `baseOffset`/`lastOffset` or `error`), and `other` for kinds added to the core
+//! later.
 
 use js_sys::{Array, Object};
-use rill_core::cluster::{ClusterEvent, ElectionReason};
+use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
 use wasm_bindgen::JsValue;
 
 use crate::api::set;
@@ -173,4 +175,27 @@ fn group_id_of(detail: &str) -> Option<String> {
     let start = detail.find("group_id: \"")? + "group_id: \"".len();
     let end = detail[start..].find('"')?;
     Some(detail[start..start + end].to_owned())
+}
+
+/// A produce request's answer, as the producer received it.
+pub(crate) fn outcome_to_js(outcome: &ProduceOutcome, at: i64) -> JsValue {
+    let object = Object::new();
+    set(&object, "type", "produceCompleted");
+    set(&object, "request", outcome.request as f64);
+    partition_fields(&object, &outcome.topic, outcome.partition);
+    let acks: i16 = match outcome.acks {
+        Acks::None => 0,
+        Acks::Leader => 1,
+        Acks::All => -1,
+    };
+    set(&object, "acks", acks);
+    match outcome.result {
+        Ok((base, last)) => {
+            set(&object, "baseOffset", base.to_string());
+            set(&object, "lastOffset", last.to_string());
+        }
+        Err(code) => set(&object, "error", code.name()),
+    }
+    set(&object, "at", at as f64);
+    object.into()
 }

@@ -279,7 +279,11 @@ impl ClusterHost {
                 cluster.now(),
             )
         };
+        let listening = !self.0.listeners.borrow().is_empty();
         for outcome in outcomes {
+            if listening {
+                self.emit(&super::events::outcome_to_js(&outcome, now));
+            }
             let slot = self.0.produces.borrow_mut().remove(&outcome.request);
             if let Some(slot) = slot {
                 slot.fill(outcome);

@@ -255,7 +255,7 @@ export type RillEventType =
   | 'brokerDown' | 'brokerUp' | 'brokerFenced' | 'brokerUnfenced' | 'leaderElected'
   | 'isrShrunk' | 'isrExpanded' | 'highWatermarkAdvanced' | 'reassignmentStarted'
   | 'reassignmentProgressed' | 'reassignmentCompleted' | 'followerFetched' | 'truncated'
-  | 'group' | 'other';
+  | 'group' | 'produceCompleted' | 'other';
 
 /** A cluster event; fields besides `type` and `at` depend on the type. */
 export interface RillEvent {
@@ -277,5 +277,10 @@ export interface RillEvent {
   kind?: string;
   groupId?: string;
   detail?: string;
+  request?: number;
+  acks?: -1 | 0 | 1;
+  baseOffset?: string;
+  lastOffset?: string;
+  error?: string;
 }
 "#;
