@@ -255,6 +255,33 @@ export async function consumerFeatures(kafka) {
   await standalone.stop();
 }
 
+export async function slowHandler(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'slow', numPartitions: 1, replicationFactor: 1 }] });
+  await kafka.advance(100);
+  const consumer = kafka.consumer({ groupId: 'slowpokes', rebalanceTimeout: 3000, sessionTimeout: 10000 });
+  const events = [];
+  for (const name of ['consumer.group_join', 'consumer.rebalancing']) consumer.on(name, (e) => events.push(e.type));
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  let handled = 0;
+  await consumer.subscribe({ topics: ['slow'], fromBeginning: true });
+  await consumer.run({ eachMessage: async () => { handled++; await gate; } });
+  await until(kafka, () => events.includes('consumer.group_join'), 30000, 'joined');
+  await settle(kafka, kafka.producer().send({ topic: 'slow', messages: [{ value: 'x' }] }));
+  await until(kafka, () => handled === 1, 10000, 'handler called');
+  // The handler holds the loop past max.poll.interval.ms (rebalanceTimeout): the member leaves.
+  await kafka.advance(5000);
+  const group = (await admin.describeGroups(['slowpokes'])).groups[0];
+  eq(group.members.length, 0, `the slow member left (${group.state})`);
+  check(!events.includes('consumer.rebalancing'), 'callbacks run only in poll, as in Kafka');
+  release();
+  // Its next poll gives the partitions up (lost with the generation) and rejoins.
+  await until(kafka, () => events.filter((e) => e === 'consumer.group_join').length >= 2, 30000, 'rejoined');
+  check(events.includes('consumer.rebalancing'), `partitions given up: ${JSON.stringify(events)}`);
+  await consumer.stop();
+}
+
 export async function leaderKilled(kafka) {
   const admin = kafka.admin();
   await admin.createTopics({ topics: [{ topic: 'ha', numPartitions: 1, replicationFactor: 3 }] });
@@ -290,6 +317,8 @@ extern "C" {
     fn consumer_group(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = consumerFeatures)]
     fn consumer_features(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = slowHandler)]
+    fn slow_handler(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = leaderKilled)]
     fn leader_killed(kafka: JsValue) -> js_sys::Promise;
 }
@@ -326,6 +355,11 @@ async fn consumer_group_of_two_reads_every_record_once() {
 #[wasm_bindgen_test]
 async fn each_batch_retry_pause_resume_seek_and_assign() {
     run(consumer_features).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_handler_slower_than_rebalance_timeout_makes_the_member_leave() {
+    run(slow_handler).await;
 }
 
 #[wasm_bindgen_test]
