@@ -29,6 +29,9 @@ const PAGE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] });
+    // createTopics waited for the leaders (waitForLeaders, the realtime default).
+    const fresh = await admin.fetchTopicOffsets('orders');
+    if (fresh.map((o) => o.high).join() !== '0,0,0') throw new Error('fresh offsets: ' + JSON.stringify(fresh));
 
     const consumer = kafka.consumer({ groupId: 'e2e-group', partitionAssigners: ['cooperative-sticky'] });
     const received = [];
@@ -83,7 +86,8 @@ test('a KafkaJS-style producer and consumer.run on the realtime clock', { timeou
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err.stack ?? err)));
     await page.goto(new URL(PAGE_PATH, baseUrl).href);
-    const result = await page.evaluate(() => window.result, undefined, { timeout: 100_000 });
+    await page.waitForFunction(() => window.result !== undefined, undefined, { timeout: 30_000 });
+    const result = await page.evaluate(() => window.result);
     assert.equal(result.error, undefined, `the script failed: ${result.type} ${result.error}`);
     assert.deepEqual(errors, [], 'no page errors');
     assert.ok(result.joined, 'consumer.group_join was emitted');

@@ -53,6 +53,7 @@ export async function adminRoundTrip(kafka) {
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), true, 'created');
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), false, 'exists');
   eq(await admin.listTopics(), ['orders'], 'listTopics');
+  await rejects(admin.fetchTopicOffsets('orders'), 'LEADER_NOT_AVAILABLE', 'leaders not yet told (no waitForLeaders)');
   let meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
   eq(meta.topics.length, 1, 'one topic');
   eq(meta.topics[0].name, 'orders', 'name');
@@ -64,6 +65,8 @@ export async function adminRoundTrip(kafka) {
     eq(p.offlineReplicas, [], 'no offline replica');
     eq(p.partitionErrorCode, 0, 'no error');
   }
+  eq(await settle(kafka, admin.createTopics({ topics: [{ topic: 'waited', numPartitions: 2, replicationFactor: 2 }], waitForLeaders: true })), true, 'waitForLeaders');
+  eq((await admin.fetchTopicOffsets('waited')).map((o) => o.high), ['0', '0'], 'leaders know they lead');
   eq(await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 4 }] }), true, 'grown');
   await kafka.advance(100); // the controller's metadata reaches the brokers
   meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
@@ -87,7 +90,7 @@ export async function adminRoundTrip(kafka) {
   await rejects(admin.describeGroups(['']), 'INVALID_GROUP_ID', 'empty group id');
   await rejects(admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 9, offset: '0' }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'deleteRecords partition');
   await rejects(admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '5' }] }), 'OFFSET_OUT_OF_RANGE', 'deleteRecords above hw');
-  eq(await admin.listTopics(), ['orders'], 'nothing else created');
+  eq(await admin.listTopics(), ['orders', 'waited'], 'nothing else created');
   eq((await admin.fetchTopicMetadata()).topics[0].partitions.length, 4, 'still four partitions');
   eq((await admin.listGroups()).groups, [], 'no groups');
 
@@ -306,6 +309,12 @@ export async function leaderKilled(kafka) {
   await kafka.cluster().electLeaders({ topicPartitions: [{ topic: 'ha', partitions: [0] }] });
   await kafka.advance(1000);
   eq(elections.length, count, 'no events after unsubscribing');
+
+  // close(): what waits fails, what comes after is refused.
+  const pending = producer.send({ topic: 'ha', messages: [{ value: 'late' }] });
+  kafka.close();
+  await rejects(pending, 'NETWORK_EXCEPTION', 'a send in flight at close');
+  await rejects(admin.createTopics({ topics: [{ topic: 'later' }] }), 'NETWORK_EXCEPTION', 'a command after close');
 }
 "#)]
 extern "C" {

@@ -1,13 +1,13 @@
 //! `kafka.admin()`: KafkaJS's admin client over the cluster.
 
 use js_sys::{Array, Object, Promise};
-use rill_core::cluster::{OFFSETS_TOPIC, ResetTarget};
+use rill_core::cluster::{OFFSETS_TOPIC, ReplicaRole, ResetTarget};
 use rill_core::group::TopicPartition;
 use rill_core::{ErrorCode, KafkaError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::host::ClusterHost;
+use super::host::{Clock, ClusterHost};
 use super::{kafka_error, offset_value, promise, resolved, u32_value, unsupported};
 use crate::HostError;
 use crate::api::{field, int_field, invalid, is_missing, object_arg, set, string_field};
@@ -88,8 +88,11 @@ impl Admin {
     }
 
     /// `createTopics({ topics: [{ topic, numPartitions = 1, replicationFactor = 1,
-    /// configEntries }] })`: resolves `true` when every topic was created, `false` when one
-    /// already existed (as KafkaJS); any other error is thrown.
+    /// configEntries }], waitForLeaders, timeout = 5000 })`: resolves `true` when every topic
+    /// was created, `false` when one already existed (as KafkaJS); any other error is thrown.
+    /// With `waitForLeaders` (the default on the realtime clock; on the manual clock it
+    /// defaults to `false`, and `true` needs `advance`), it resolves once every partition's
+    /// leader knows it leads, or fails with `REQUEST_TIMED_OUT` after `timeout` ms.
     #[wasm_bindgen(js_name = createTopics, unchecked_return_type = "Promise<boolean>")]
     pub fn create_topics(
         &self,
@@ -143,6 +146,12 @@ impl Admin {
                 }
                 specs.push((name, partitions, replication, configs));
             }
+            let wait = match field(object, "waitForLeaders") {
+                v if is_missing(&v) => host.clock() == Clock::Realtime,
+                v => v.is_truthy(),
+            };
+            let timeout = int_field(object, "timeout", what)?.unwrap_or(5_000).max(0);
+            let names: Vec<String> = specs.iter().map(|s| s.0.clone()).collect();
             let mut all_created = true;
             for (name, partitions, replication, configs) in specs {
                 let result =
@@ -156,6 +165,9 @@ impl Admin {
                 }
             }
             host.durable().await?;
+            if wait {
+                wait_for_leaders(&host, &names, timeout).await?;
+            }
             Ok(all_created.into())
         })
     }
@@ -641,4 +653,37 @@ pub(crate) fn topic_partitions(partitions: &[TopicPartition]) -> Array {
             JsValue::from(row)
         })
         .collect()
+}
+
+/// Waits until the leader of every partition of `topics` has learned it leads (its replica
+/// is the leader), as KafkaJS's `waitForLeaders`; `REQUEST_TIMED_OUT` after `timeout_ms`.
+async fn wait_for_leaders(
+    host: &ClusterHost,
+    topics: &[String],
+    timeout_ms: i64,
+) -> Result<(), HostError> {
+    let deadline = host.now().saturating_add(timeout_ms);
+    loop {
+        let ready = host.read(|c| {
+            c.partitions()
+                .iter()
+                .filter(|(t, _)| topics.contains(t))
+                .all(|(t, p)| {
+                    c.registration(t, *p)
+                        .and_then(|r| r.leader)
+                        .and_then(|l| c.replica(l, t, *p))
+                        .is_some_and(|(_, role)| matches!(role, ReplicaRole::Leader { .. }))
+                })
+        });
+        if ready {
+            return Ok(());
+        }
+        if host.now() >= deadline || host.is_closed() {
+            return Err(kafka_error(
+                ErrorCode::RequestTimedOut,
+                format!("the new topics' leaders were not all elected within {timeout_ms} ms"),
+            ));
+        }
+        host.sleep_until(host.now() + 1).await;
+    }
 }

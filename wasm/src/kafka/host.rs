@@ -138,7 +138,7 @@ impl ClusterHost {
         self.0.clock
     }
 
-    /// Fails with `KAFKA_STORAGE_ERROR`-free `NETWORK_EXCEPTION`-like error once closed.
+    /// Fails with `NETWORK_EXCEPTION` once the instance is closed.
     pub(crate) fn check_open(&self) -> Result<(), HostError> {
         if self.0.closed.get() {
             return Err(HostError::Kafka {
@@ -240,11 +240,26 @@ impl ClusterHost {
         self.0.listeners.borrow_mut().retain(|(i, _, _)| *i != id);
     }
 
-    /// Stops the clock; later commands fail.
+    /// Stops the clock; later commands fail, and sends still waiting fail with
+    /// `NETWORK_EXCEPTION` (the connection is gone).
     pub(crate) fn close(&self) {
         self.0.closed.set(true);
         self.0.consumers.borrow_mut().clear();
         self.0.listeners.borrow_mut().clear();
+        let produces = std::mem::take(&mut *self.0.produces.borrow_mut());
+        for (request, slot) in produces {
+            slot.fill(ProduceOutcome {
+                request,
+                topic: String::new(),
+                partition: 0,
+                acks: rill_core::cluster::Acks::All,
+                result: Err(rill_core::ErrorCode::NetworkException),
+            });
+        }
+        let sleepers = std::mem::take(&mut *self.0.sleepers.borrow_mut());
+        for (_, slot) in sleepers {
+            slot.fill(());
+        }
         let ticks = std::mem::take(&mut *self.0.ticks.borrow_mut());
         for tick in ticks {
             tick.fill(());
