@@ -244,6 +244,21 @@ export async function consumerFeatures(kafka) {
   eq(batches.slice(before).flatMap(([, v]) => v), ['b1', 'b2'], 'from offset 1 on');
   await consumer.stop();
   await settle(kafka, consumer.disconnect());
+  await kafka.advance(1000);
+  const committed = await admin.fetchOffsets({ groupId: 'batcher', topics: ['feed'] });
+  eq(committed[0].partitions.map((p) => p.offset), ['4', '3'], 'auto-commit on close');
+
+  // autoCommit: false commits nothing.
+  const manual = kafka.consumer({ groupId: 'no-commit', autoCommit: false });
+  let count = 0;
+  await manual.subscribe({ topics: ['feed'], fromBeginning: true });
+  await manual.run({ eachMessage: async () => { count++; } });
+  await until(kafka, () => count === 7, 30000, 'no-commit read');
+  await kafka.advance(6000);
+  await settle(kafka, manual.disconnect());
+  await kafka.advance(1000);
+  eq((await admin.fetchOffsets({ groupId: 'no-commit', topics: ['feed'] }))[0].partitions.map((p) => p.offset), ['-1', '-1'], 'nothing committed');
+  await rejects(() => kafka.consumer({ groupId: 'g', autoCommit: 'yes' }), 'INVALID_ARGUMENT', 'autoCommit type');
 
   // A standalone consumer with assign().
   const standalone = kafka.consumer({ groupId: 'standalone' });

@@ -7,7 +7,8 @@
 //! `heartbeatInterval` → `heartbeat.interval.ms`, `maxPollRecords` → `max.poll.records`,
 //! `minBytes`/`maxBytes`/`maxBytesPerPartition`/`maxWaitTimeInMs` → `fetch.*`,
 //! `autoOffsetReset` (or `fromBeginning` of the first `subscribe`) → `auto.offset.reset`,
-//! run's `autoCommit`/`autoCommitInterval` → `enable.auto.commit`/`auto.commit.interval.ms`.
+//! `autoCommit` (of the options or of `run`) and run's `autoCommitInterval` →
+//! `enable.auto.commit`/`auto.commit.interval.ms`.
 //! The run loop polls as the clock moves and awaits each handler before the next poll, so a
 //! handler slower than `rebalanceTimeout` makes the member leave the group as in Kafka.
 
@@ -163,6 +164,11 @@ fn parse_config(options: &JsValue) -> Result<(ConsumerConfig, bool), HostError> 
     let reset = string_field(object, "autoOffsetReset", what)?;
     if let Some(reset) = &reset {
         pairs.push(("auto.offset.reset", reset.clone()));
+    }
+    match field(object, "autoCommit") {
+        v if is_missing(&v) => {}
+        v if v.as_bool().is_some() => pairs.push(("enable.auto.commit", v.is_truthy().to_string())),
+        _ => return Err(invalid(format!("{what}.autoCommit must be a boolean"))),
     }
     if let Some(client) = string_field(object, "clientId", what)? {
         pairs.push(("client.id", client));
@@ -801,8 +807,10 @@ impl Consumer {
                         "the consumer is already running",
                     ));
                 }
-                let auto = field(&object, "autoCommit");
-                s.config.enable_auto_commit = is_missing(&auto) || auto.is_truthy();
+                match field(&object, "autoCommit") {
+                    auto if is_missing(&auto) => {}
+                    auto => s.config.enable_auto_commit = auto.is_truthy(),
+                }
                 if let Some(interval) = i32_option(&object, "autoCommitInterval", what)? {
                     s.config.auto_commit_interval_ms = interval.max(0);
                 }

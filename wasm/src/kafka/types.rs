@@ -144,6 +144,7 @@ export interface ConsumerConfig {
   maxWaitTimeInMs?: number;
   retryBackoff?: number;
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  autoCommit?: boolean;
   clientId?: string;
   groupInstanceId?: string;
 }
