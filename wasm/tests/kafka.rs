@@ -46,6 +46,7 @@ async function until(kafka, cond, maxMs, what) {
 }
 /** Kafka's UtilsTest vector: murmur2("foobar") = -790332482. */
 const FOOBAR = -790332482 & 0x7fffffff;
+const producerOf = (kafka) => kafka.producer();
 
 export async function adminRoundTrip(kafka) {
   const admin = kafka.admin();
@@ -103,6 +104,15 @@ export async function adminRoundTrip(kafka) {
   await rejects(control.restartBroker(0), 'INVALID_REQUEST', 'restart a running broker');
   eq(control.brokers(), [0, 1, 2].map((id) => ({ id, alive: true, fenced: false })), 'brokers');
   await rejects(kafka.advance(-1), 'INVALID_ARGUMENT', 'negative advance');
+  await rejects(() => kafka.on('leaderElection', () => {}), 'INVALID_ARGUMENT', 'unknown event type');
+  await rejects(() => kafka.on('leaderElected', 'nope'), 'INVALID_ARGUMENT', 'callback not a function');
+  const consumer = kafka.consumer({ groupId: 'g' });
+  await rejects(() => consumer.on('consumer.joined', () => {}), 'INVALID_ARGUMENT', 'unknown consumer event');
+  await rejects(consumer.run({}), 'INVALID_ARGUMENT', 'run without a handler');
+  await rejects(consumer.subscribe({ topics: ['nope'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'subscribe to a missing topic');
+  await rejects(consumer.subscribe({ topics: [/orders/] }), 'INVALID_ARGUMENT', 'regular expressions');
+  await rejects(consumer.commitOffsets([{ topic: 'orders', partition: 0, offset: '1' }]), 'INVALID_REQUEST', 'commit before run');
+  await rejects(producerOf(kafka).sendBatch({ topicMessages: [{ topic: 'orders', messages: [{ value: 'v' }] }], acks: 5 }), 'INVALID_REQUIRED_ACKS', 'sendBatch acks');
 }
 
 export async function producerSend(kafka) {

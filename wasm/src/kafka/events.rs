@@ -9,6 +9,26 @@
 //! later.
 
 use js_sys::{Array, Object};
+
+/// Every event type `kafka.on` accepts (besides `'*'`).
+pub(crate) const EVENT_TYPES: &[&str] = &[
+    "brokerDown",
+    "brokerUp",
+    "brokerFenced",
+    "brokerUnfenced",
+    "leaderElected",
+    "isrShrunk",
+    "isrExpanded",
+    "highWatermarkAdvanced",
+    "reassignmentStarted",
+    "reassignmentProgressed",
+    "reassignmentCompleted",
+    "followerFetched",
+    "truncated",
+    "group",
+    "produceCompleted",
+    "other",
+];
 use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
 use wasm_bindgen::JsValue;
 

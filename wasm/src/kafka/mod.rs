@@ -237,11 +237,15 @@ impl Rill {
         #[wasm_bindgen(unchecked_param_type = "RillEventType | '*'")] event_type: JsValue,
         #[wasm_bindgen(unchecked_param_type = "(event: RillEvent) => void")] callback: JsValue,
     ) -> Result<Function, JsValue> {
-        let kind = event_type.as_string().ok_or_else(|| {
-            to_js_error(&invalid(
-                "on(eventType, callback): eventType must be a string",
-            ))
-        })?;
+        let kind = event_type
+            .as_string()
+            .filter(|k| k == "*" || events::EVENT_TYPES.contains(&k.as_str()))
+            .ok_or_else(|| {
+                to_js_error(&invalid(format!(
+                    "on(eventType, callback): eventType must be '*' or one of {}",
+                    events::EVENT_TYPES.join(", ")
+                )))
+            })?;
         let callback: Function = callback.dyn_into().map_err(|_| {
             to_js_error(&invalid(
                 "on(eventType, callback): callback must be a function",
