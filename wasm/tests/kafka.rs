@@ -148,6 +148,8 @@ export async function consumerGroup(kafka) {
   await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 4, replicationFactor: 3 }] });
   const seen = [[], []];
   const joins = [];
+  const groupEvents = [];
+  kafka.on('group', (e) => { if (e.groupId === 'readers') groupEvents.push(e); });
   const consumers = [0, 1].map((i) => {
     const consumer = kafka.consumer({ groupId: 'readers', partitionAssigners: ['range'] });
     consumer.on(consumer.events.GROUP_JOIN, (e) => joins.push([i, e.payload.memberAssignment]));
@@ -178,6 +180,11 @@ export async function consumerGroup(kafka) {
   eq(described.groups[0].state, 'Stable', 'stable group');
   eq(described.groups[0].members.length, 2, 'two members');
   eq((await admin.listGroups()).groups.map((g) => g.groupId), ['readers'], 'listGroups');
+  eq(groupEvents.filter((e) => e.kind === 'memberJoined').length >= 2, true, 'memberJoined events');
+  const generation = groupEvents.filter((e) => e.kind === 'generationCompleted').pop();
+  eq(generation.assignments.length, 2, 'generationCompleted lists both members');
+  eq(generation.protocol, 'range', 'the chosen assignor');
+  check(groupEvents.some((e) => e.kind === 'stateChanged' && e.to === 'Stable'), 'stateChanged to Stable');
 
   // Explicit commit, read back by the admin.
   await settle(kafka, consumers[0].commitOffsets([{ topic: 'events', partition: 0, offset: '3' }]));

@@ -3,8 +3,10 @@
 //! Types (camelCase): `brokerDown`, `brokerUp`, `brokerFenced`, `brokerUnfenced`,
 //! `leaderElected`, `isrShrunk`, `isrExpanded`, `highWatermarkAdvanced`,
 //! `reassignmentStarted`, `reassignmentProgressed`, `reassignmentCompleted`,
-//! `followerFetched`, `truncated`, `group` (a group coordinator's event: `kind`, `groupId`,
-//! `detail`), `produceCompleted` (a producer's answer: `request`, `topic`, `partition`,
+//! `followerFetched`, `truncated`, `group` (a group coordinator's event: `groupId` and `kind`
+//! = `memberJoined`, `memberLeft`, `memberExpired`, `memberFenced`, `stateChanged`,
+//! `rebalanceStarted`, `generationCompleted`, `offsetsCommitted`, `offsetsExpired`,
+//! `groupRemoved`, with their fields), `produceCompleted` (a producer's answer: `request`, `topic`, `partition`,
 //! `acks`, and `baseOffset`/`lastOffset` or `error`), and `other` for kinds added to the core
 //! later.
 
@@ -30,6 +32,7 @@ pub(crate) const EVENT_TYPES: &[&str] = &[
     "other",
 ];
 use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
+use rill_core::group::coordinator::{ExpiryCause, GroupEvent};
 use wasm_bindgen::JsValue;
 
 use crate::api::set;
@@ -168,16 +171,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
         }
         ClusterEvent::Group { broker, event } => {
             set(&object, "broker", *broker);
-            let detail = format!("{event:?}");
-            let kind: String = detail
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            set(&object, "kind", kind);
-            if let Some(group) = group_id_of(&detail) {
-                set(&object, "groupId", group);
-            }
-            set(&object, "detail", detail);
+            group_event_fields(&object, event);
             "group"
         }
         other => {
@@ -190,11 +184,133 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
     object.into()
 }
 
-/// The `group_id: "..."` field of a group event's debug text.
-fn group_id_of(detail: &str) -> Option<String> {
-    let start = detail.find("group_id: \"")? + "group_id: \"".len();
-    let end = detail[start..].find('"')?;
-    Some(detail[start..start + end].to_owned())
+fn string_or_null(value: &Option<String>) -> JsValue {
+    value.as_deref().map_or(JsValue::NULL, JsValue::from)
+}
+
+/// A group coordinator's event: `kind` (camelCase) and its fields.
+fn group_event_fields(object: &Object, event: &GroupEvent) {
+    let (kind, group_id) = match event {
+        GroupEvent::MemberJoined {
+            group_id,
+            member_id,
+            group_instance_id,
+            client_id,
+        } => {
+            set(object, "memberId", member_id.as_str());
+            set(object, "groupInstanceId", string_or_null(group_instance_id));
+            set(object, "clientId", client_id.as_str());
+            ("memberJoined", group_id)
+        }
+        GroupEvent::MemberLeft {
+            group_id,
+            member_id,
+            reason,
+        } => {
+            set(object, "memberId", member_id.as_str());
+            set(object, "reason", string_or_null(reason));
+            ("memberLeft", group_id)
+        }
+        GroupEvent::MemberExpired {
+            group_id,
+            member_id,
+            cause,
+        } => {
+            set(object, "memberId", member_id.as_str());
+            let cause = match cause {
+                ExpiryCause::SessionTimeout => "sessionTimeout",
+                ExpiryCause::NotRejoined => "notRejoined",
+                ExpiryCause::NotSynced => "notSynced",
+                ExpiryCause::PendingJoinTimeout => "pendingJoinTimeout",
+            };
+            set(object, "cause", cause);
+            ("memberExpired", group_id)
+        }
+        GroupEvent::MemberFenced {
+            group_id,
+            group_instance_id,
+            old_member_id,
+            new_member_id,
+        } => {
+            set(object, "groupInstanceId", group_instance_id.as_str());
+            set(object, "oldMemberId", old_member_id.as_str());
+            set(object, "newMemberId", new_member_id.as_str());
+            ("memberFenced", group_id)
+        }
+        GroupEvent::StateChanged { group_id, from, to } => {
+            set(object, "from", from.name());
+            set(object, "to", to.name());
+            ("stateChanged", group_id)
+        }
+        GroupEvent::RebalanceStarted {
+            group_id,
+            generation,
+            reason,
+        } => {
+            set(object, "generationId", *generation);
+            set(object, "reason", reason.as_str());
+            ("rebalanceStarted", group_id)
+        }
+        GroupEvent::GenerationCompleted {
+            group_id,
+            generation,
+            protocol,
+            leader,
+            assignments,
+        } => {
+            set(object, "generationId", *generation);
+            set(object, "protocol", string_or_null(protocol));
+            set(object, "leaderId", string_or_null(leader));
+            let members: Array = assignments
+                .iter()
+                .map(|(member, assignment)| {
+                    let row = Object::new();
+                    set(&row, "memberId", member.as_str());
+                    set(
+                        &row,
+                        "assignment",
+                        super::admin::topic_partitions(&assignment.partitions),
+                    );
+                    JsValue::from(row)
+                })
+                .collect();
+            set(object, "assignments", members);
+            ("generationCompleted", group_id)
+        }
+        GroupEvent::OffsetsCommitted {
+            group_id,
+            member_id,
+            offsets,
+        } => {
+            set(object, "memberId", member_id.as_str());
+            let rows: Array = offsets
+                .iter()
+                .map(|(tp, offset)| {
+                    let row = Object::new();
+                    set(&row, "topic", tp.topic.as_str());
+                    set(&row, "partition", tp.partition);
+                    set(&row, "offset", offset.to_string());
+                    JsValue::from(row)
+                })
+                .collect();
+            set(object, "offsets", rows);
+            ("offsetsCommitted", group_id)
+        }
+        GroupEvent::OffsetsExpired {
+            group_id,
+            partitions,
+        } => {
+            set(
+                object,
+                "partitions",
+                super::admin::topic_partitions(partitions),
+            );
+            ("offsetsExpired", group_id)
+        }
+        GroupEvent::GroupRemoved { group_id } => ("groupRemoved", group_id),
+    };
+    set(object, "kind", kind);
+    set(object, "groupId", group_id.as_str());
 }
 
 /// A produce request's answer, as the producer received it.

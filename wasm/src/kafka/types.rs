@@ -268,15 +268,33 @@ export interface RillEvent {
   partition?: number;
   leader?: number;
   leaderEpoch?: number;
-  reason?: string;
+  reason?: string | null;
   isr?: number[];
   replicas?: number[];
   target?: number[];
   inSync?: number[];
   highWatermark?: string;
   logEndOffset?: string;
-  kind?: string;
+  /** For `group`: what happened in the group. */
+  kind?: 'memberJoined' | 'memberLeft' | 'memberExpired' | 'memberFenced' | 'stateChanged'
+    | 'rebalanceStarted' | 'generationCompleted' | 'offsetsCommitted' | 'offsetsExpired'
+    | 'groupRemoved';
   groupId?: string;
+  memberId?: string;
+  groupInstanceId?: string | null;
+  clientId?: string;
+  cause?: string;
+  oldMemberId?: string;
+  newMemberId?: string;
+  from?: string;
+  to?: string;
+  generationId?: number;
+  protocol?: string | null;
+  leaderId?: string | null;
+  assignments?: Array<{ memberId: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
+  offsets?: Array<{ topic: string; partition: number; offset: string }>;
+  partitions?: Array<{ topic: string; partitions: number[] }>;
+  /** For `other`: the event as text. */
   detail?: string;
   request?: number;
   acks?: -1 | 0 | 1;
