@@ -403,6 +403,64 @@ fn parse_alter(request: &JsValue) -> Result<AlterSpec, HostError> {
     Ok((topic, set_ops, delete_ops))
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const BROKER_TYPES: &'static str = r#"
+/** `RillBroker.open` options. */
+export interface RillBrokerOptions {
+  name?: string;
+  storage?: 'indexeddb' | 'memory';
+}
+
+/** A topic's partitions and configs, as `describeTopic` returns it. */
+export interface TopicDescription {
+  name: string;
+  partitions: Array<{
+    partition: number;
+    leader: number;
+    replicas: number[];
+    isr: number[];
+    logStartOffset: number;
+    highWatermark: number;
+    logEndOffset: number;
+    size: number;
+    segmentCount: number;
+  }>;
+  configs: Array<{ name: string; value: string; source: 'DYNAMIC_TOPIC_CONFIG' | 'DEFAULT_CONFIG' }>;
+}
+
+/** A topic as `listTopics` returns it. */
+export interface TopicView {
+  name: string;
+  partitions: Array<{
+    partition: number;
+    logStartOffset: number;
+    highWatermark: number;
+    logEndOffset: number;
+    segments: Array<{ baseOffset: number; size: number; firstOffset: number | null; lastOffset: number | null; fileName: string }>;
+  }>;
+  configs: Record<string, string>;
+}
+
+/** A stored record: key and value as text (`key`, `value`) and bytes (`keyBytes`, `valueBytes`). */
+export interface StoredRecord {
+  offset: number;
+  timestamp: number;
+  timestampType: string;
+  key: string | null;
+  keyBytes: Uint8Array | null;
+  value: string | null;
+  valueBytes: Uint8Array | null;
+  headers: Array<{ key: string; value: string | null }>;
+}
+
+export interface FetchResult {
+  records: StoredRecord[];
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+}
+"#;
+
 /// A parsed `createTopic` argument: name, partition count, config overrides.
 type TopicSpec = (String, i64, Vec<(String, String)>);
 
@@ -418,7 +476,10 @@ impl RillBroker {
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
     /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
     /// per name in this origin may be open: another one fails with `STORE_LOCKED`.
-    pub async fn open(options: JsValue) -> Result<RillBroker, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Promise<RillBroker>")]
+    pub async fn open(
+        #[wasm_bindgen(unchecked_param_type = "RillBrokerOptions | undefined")] options: JsValue,
+    ) -> Result<RillBroker, JsValue> {
         let parse = || -> Result<(String, StorageKind), HostError> {
             if is_missing(&options) {
                 return Ok(("default".into(), StorageKind::IndexedDb));
@@ -445,8 +506,14 @@ impl RillBroker {
 
     /// Creates a topic: `{ topic, numPartitions = 1, configEntries = [{ name, value }] }`.
     /// Resolves with the topic's description.
-    #[wasm_bindgen(js_name = createTopic)]
-    pub fn create_topic(&self, spec: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = createTopic, unchecked_return_type = "Promise<TopicDescription>")]
+    pub fn create_topic(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; numPartitions?: number; configEntries?: Array<{ name: string; value: string }> }"
+        )]
+        spec: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<TopicSpec, HostError> {
@@ -482,7 +549,16 @@ impl RillBroker {
 
     /// Produces `{ topic, messages: [{ key, value, headers, partition, timestamp }] }`.
     /// Resolves, once persisted, with one `{ topicName, partition, offset }` per message.
-    pub fn produce(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(
+        unchecked_return_type = "Promise<Array<{ topicName: string; partition: number; offset: number; logAppendTime: number }>>"
+    )]
+    pub fn produce(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; messages: Array<{ key?: Bytes | null; value?: Bytes | null; headers?: Record<string, Bytes | null>; partition?: number; timestamp?: number }> }"
+        )]
+        request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<(String, Vec<ProduceInput>), HostError> {
@@ -526,7 +602,14 @@ impl RillBroker {
 
     /// Reads `{ topic, partition, offset = 0, maxBytes = 1 MiB }`: returns `{ records,
     /// logStartOffset, highWatermark, logEndOffset }`.
-    pub fn fetch(&self, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "FetchResult")]
+    pub fn fetch(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; offset?: number; maxBytes?: number }"
+        )]
+        request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parse = || -> Result<(String, i32, i64, usize), HostError> {
             let object = object_arg(&request, "fetch request")?;
             let topic = string_field(object, "topic", "fetch request")?
@@ -557,14 +640,17 @@ impl RillBroker {
     }
 
     /// Every topic with its partitions' offsets and segments, sorted by name.
-    #[wasm_bindgen(js_name = listTopics)]
+    #[wasm_bindgen(js_name = listTopics, unchecked_return_type = "TopicView[]")]
     pub fn list_topics(&self) -> Array {
         self.host.topics().iter().map(topic_to_js).collect()
     }
 
     /// Deletes `{ topic }` and all its records. Resolves once the deletion is persisted.
-    #[wasm_bindgen(js_name = deleteTopic)]
-    pub fn delete_topic(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = deleteTopic, unchecked_return_type = "Promise<void>")]
+    pub fn delete_topic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string }")] request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<String, HostError> {
@@ -581,8 +667,11 @@ impl RillBroker {
 
     /// Grows `{ topic, count }` to `count` partitions (Kafka's `createPartitions`: the new
     /// total, never fewer). Resolves with the topic's description.
-    #[wasm_bindgen(js_name = createPartitions)]
-    pub fn create_partitions(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = createPartitions, unchecked_return_type = "Promise<TopicDescription>")]
+    pub fn create_partitions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string; count: number }")] request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<(String, i64), HostError> {
@@ -604,8 +693,14 @@ impl RillBroker {
 
     /// Kafka's `incrementalAlterConfigs`: `{ topic, set: { name: value }, delete: [name] }`,
     /// all or nothing. Resolves with the topic's description.
-    #[wasm_bindgen(js_name = alterConfigs)]
-    pub fn alter_configs(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = alterConfigs, unchecked_return_type = "Promise<TopicDescription>")]
+    pub fn alter_configs(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; set?: Record<string, string>; delete?: string[] }"
+        )]
+        request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let (topic, set_ops, delete_ops) =
@@ -620,8 +715,14 @@ impl RillBroker {
 
     /// Kafka's `deleteRecords`: `{ topic, partition, offset }` (-1: up to the high watermark).
     /// Resolves with `{ lowWatermark }`, the new log start offset.
-    #[wasm_bindgen(js_name = deleteRecords)]
-    pub fn delete_records(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = deleteRecords, unchecked_return_type = "Promise<{ lowWatermark: number }>")]
+    pub fn delete_records(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; offset: number }"
+        )]
+        request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<(String, i32, i64), HostError> {
@@ -647,8 +748,14 @@ impl RillBroker {
     /// Kafka's `listOffsets`: `{ topic, partition, timestamp }` with -2 (earliest), -1 (latest),
     /// -3 (max timestamp) or a time in ms. Returns `{ offset, timestamp }`, or `null` when no
     /// record matches.
-    #[wasm_bindgen(js_name = listOffsets)]
-    pub fn list_offsets(&self, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = listOffsets, unchecked_return_type = "{ offset: number; timestamp: number } | null")]
+    pub fn list_offsets(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; timestamp: number }"
+        )]
+        request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parse = || -> Result<(String, i32, i64), HostError> {
             let what = "listOffsets request";
             let object = object_arg(&request, what)?;
@@ -675,7 +782,13 @@ impl RillBroker {
     /// `<baseOffset>.log` file (v2 record batches), for Kafka's tools such as
     /// `kafka-dump-log.sh`. `listTopics` lists each partition's segments and base offsets.
     #[wasm_bindgen(js_name = exportSegment)]
-    pub fn export_segment(&self, request: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+    pub fn export_segment(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; baseOffset: number }"
+        )]
+        request: JsValue,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
         let parse = || -> Result<(String, i32, i64), HostError> {
             let what = "exportSegment request";
             let object = object_arg(&request, what)?;
@@ -695,8 +808,11 @@ impl RillBroker {
 
     /// `{ topic }`'s partitions (leader, replicas, ISR, offsets, size, segment count) and every
     /// config with its value and source (`DYNAMIC_TOPIC_CONFIG` or `DEFAULT_CONFIG`).
-    #[wasm_bindgen(js_name = describeTopic)]
-    pub fn describe_topic(&self, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = describeTopic, unchecked_return_type = "TopicDescription")]
+    pub fn describe_topic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string }")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parse = || -> Result<String, HostError> {
             let what = "describeTopic request";
             required_string(object_arg(&request, what)?, "topic", what)
@@ -711,8 +827,11 @@ impl RillBroker {
 
     /// The stored keys of `{ topic }` that would land on another partition if it had `count`
     /// partitions: `[{ key, from, to }]`, each key once, in first-seen order.
-    #[wasm_bindgen(js_name = keysThatMove)]
-    pub fn keys_that_move(&self, request: JsValue) -> Result<Array, JsValue> {
+    #[wasm_bindgen(js_name = keysThatMove, unchecked_return_type = "Array<{ key: string; from: number; to: number }>")]
+    pub fn keys_that_move(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string; count: number }")] request: JsValue,
+    ) -> Result<Array, JsValue> {
         let parse = || -> Result<(String, i64), HostError> {
             let what = "keysThatMove request";
             let object = object_arg(&request, what)?;
@@ -740,6 +859,7 @@ impl RillBroker {
 
     /// Runs log maintenance (retention, compaction) now. Resolves once what it deleted is
     /// persisted.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn tick(&self) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {

@@ -2,6 +2,8 @@
 // rill_wasm.d.ts: the KafkaJS-shaped API must be typed (a wrong call below would not compile).
 import init, {
   Rill,
+  RillBroker,
+  type TopicDescription,
   type EachMessagePayload,
   type RecordMetadata,
   type RillError,
@@ -91,6 +93,19 @@ export async function example(): Promise<string[]> {
   }
   off();
   const now: number = kafka.now();
+
+  const broker = await RillBroker.open({ name: 'single', storage: 'memory' });
+  const description: TopicDescription = await broker.createTopic({ topic: 't', numPartitions: 2 });
+  const [produced] = await broker.produce({ topic: 't', messages: [{ key: 'k', value: new Uint8Array([1]) }] });
+  const fetched = broker.fetch({ topic: 't', partition: produced.partition, offset: produced.offset });
+  const firstValue: Uint8Array | null = fetched.records[0].valueBytes;
+  const segments: number = broker.listTopics()[0].partitions[0].segments.length;
+  const found = broker.listOffsets({ topic: 't', partition: 0, timestamp: -1 });
+  const moved: string[] = broker.keysThatMove({ topic: 't', count: 3 }).map((m) => m.key);
+  await broker.alterConfigs({ topic: 't', set: { 'retention.ms': '1000' } });
+  await broker.tick();
+  broker.close();
+  console.log(description.configs.length, firstValue, segments, found?.offset, moved);
   await kafka.disconnect();
   return [String(created), ...topics, String(isr), high, ...groupIds, state, offset, baseOffset, String(alive), String(now)];
 }
