@@ -287,6 +287,14 @@ export async function consumerFeatures(kafka) {
   await standalone.run({ eachMessage: async ({ partition, message }) => { read.push([partition, message.offset]); } });
   await until(kafka, () => read.length >= 3, 30000, 'standalone read');
   eq(read, [[1, '0'], [1, '1'], [1, '2']], 'standalone partition 1 from 0');
+  // stop() then run() at once: the consumer reads on (a seek replays the partition once).
+  await standalone.stop();
+  const again = [];
+  await standalone.run({ eachMessage: async ({ message }) => { again.push(message.offset); } });
+  standalone.seek({ topic: 'feed', partition: 1, offset: 0 });
+  await until(kafka, () => again.length >= 3, 30000, 'read again');
+  await kafka.advance(2000);
+  eq(again, ['0', '1', '2'], 'read again once after stop and run');
   await standalone.stop();
 }
 

@@ -81,6 +81,9 @@ struct State {
     topics: Vec<String>,
     created: bool,
     running: bool,
+    /// Which `run` the current loop belongs to: a loop of an earlier `run` (stopped, then run
+    /// again before it noticed) ends instead of polling alongside.
+    run_generation: u64,
     listeners: Vec<(u64, String, Function)>,
     next_listener: u64,
     commits: BTreeMap<CommitId, Slot<Result<(), ConsumerError>>>,
@@ -274,6 +277,7 @@ impl Consumer {
             topics: Vec::new(),
             created: false,
             running: false,
+            run_generation: 0,
             listeners: Vec::new(),
             next_listener: 0,
             commits: BTreeMap::new(),
@@ -482,8 +486,13 @@ enum Handler {
 /// The run loop: poll, hand records to the handler one at a time, repeat as the clock moves.
 async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) {
     let mut resolved_count = 0u32;
+    let generation = consumer.state.borrow().run_generation;
     loop {
-        if !consumer.state.borrow().running || consumer.host.is_closed() {
+        let current = {
+            let state = consumer.state.borrow();
+            state.running && state.run_generation == generation
+        };
+        if !current || consumer.host.is_closed() {
             break;
         }
         let polled = consumer.with_core(|k, now| k.poll(now));
@@ -827,7 +836,11 @@ impl Consumer {
                 self.with_core(|k, now| k.subscribe(now, &topics))?
                     .map_err(|e| consumer_error(&e))?;
             }
-            self.state.borrow_mut().running = true;
+            {
+                let mut state = self.state.borrow_mut();
+                state.running = true;
+                state.run_generation += 1;
+            }
             let consumer = Consumer {
                 host: self.host.clone(),
                 state: self.state.clone(),
