@@ -20,10 +20,10 @@
 //   Each side also runs with IN_FLIGHT calls at once (every call still one transaction,
 //   acknowledged on its own commit), as a producer with several requests in flight would.
 // - recovery: RECOVERY_RECORDS records produced once (batches of RECORDS_PER_BATCH), the
-//   browser closed and relaunched on the same profile, then `Rill.open` timed until it resolves
+//   browser closed and relaunched on the same profile, then `RillBroker.open` timed until it resolves
 //   (cold: first read in the new browser; warm: again after `close`), next to a raw read of the
 //   same chunks (`getAllKeys` + `getAll` in one transaction), cold in a second relaunch and warm
-//   after the cold Rill.open. A CPU profile of one cold open says where its time goes.
+//   after the cold RillBroker.open. A CPU profile of one cold open says where its time goes.
 //
 // Env: BASE_URL (required) — URL of target/bench-site (it serves rill_wasm.js).
 //      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
@@ -62,7 +62,7 @@ function pageHelpers() {
       const started = performance.now();
       const module = await import(new URL('rill_wasm.js', location.href).href);
       await module.default({ module_or_path: new URL('rill_wasm_bg.wasm', location.href).href });
-      window.Rill = module.Rill;
+      window.RillBroker = module.RillBroker;
       return performance.now() - started;
     },
     request(req) {
@@ -123,9 +123,9 @@ async function throughput(page) {
     async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes, inFlight }) => {
       await persist.deleteDb(`rill:${store}`);
       await persist.deleteDb(rawDb);
-      const rill = await Rill.open({ name: store, storage: 'indexeddb' });
+      const rill = await RillBroker.open({ name: store, storage: 'indexeddb' });
       await rill.createTopic({ topic, numPartitions: 1 });
-      const memory = await Rill.open({ name: store, storage: 'memory' });
+      const memory = await RillBroker.open({ name: store, storage: 'memory' });
       await memory.createTopic({ topic, numPartitions: 1 });
       const messages = persist.messages(recordsPerBatch, valueBytes);
       const raw = await persist.openRaw(rawDb, 2);
@@ -213,7 +213,7 @@ async function fill(page, records) {
   return page.evaluate(
     async ({ topic, store, records, recordsPerBatch, valueBytes }) => {
       await persist.deleteDb(`rill:${store}`);
-      const rill = await Rill.open({ name: store, storage: 'indexeddb' });
+      const rill = await RillBroker.open({ name: store, storage: 'indexeddb' });
       await rill.createTopic({ topic, numPartitions: 1 });
       const messages = persist.messages(recordsPerBatch, valueBytes);
       const batches = Math.ceil(records / recordsPerBatch);
@@ -229,12 +229,12 @@ async function fill(page, records) {
   );
 }
 
-/** Times `Rill.open` of the recovery store; checks it recovered every record. */
+/** Times `RillBroker.open` of the recovery store; checks it recovered every record. */
 async function timeOpen(page) {
   return page.evaluate(
     async ({ store, topic }) => {
       const started = performance.now();
-      const rill = await Rill.open({ name: store, storage: 'indexeddb' });
+      const rill = await RillBroker.open({ name: store, storage: 'indexeddb' });
       const ms = performance.now() - started;
       const end = rill.listTopics().find((t) => t.name === topic)?.partitions[0].logEndOffset;
       rill.close();
@@ -259,7 +259,7 @@ async function timeRawRead(page) {
   }, RECOVERY_STORE);
 }
 
-/** A CPU profile of one `Rill.open`: self milliseconds by function, the largest first. */
+/** A CPU profile of one `RillBroker.open`: self milliseconds by function, the largest first. */
 async function profileOpen(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
@@ -312,12 +312,12 @@ try {
   log(`  produced in ${(result.fill.ms / 1000).toFixed(1)} s (${((RECOVERY_RECORDS / result.fill.ms) * 1000).toFixed(0)} records/s)`);
   await context.close();
 
-  // Relaunch 1: Rill.open first (cold), then the raw read (warm), then a CPU profile of an open.
+  // Relaunch 1: RillBroker.open first (cold), then the raw read (warm), then a CPU profile of an open.
   context = await launch(profile);
   page = await newPage(context);
   await page.evaluate(() => persist.load());
   const cold = await timeOpen(page);
-  log(`  Rill.open after a relaunch: ${cold.ms.toFixed(0)} ms (log end offset ${cold.end})`);
+  log(`  RillBroker.open after a relaunch: ${cold.ms.toFixed(0)} ms (log end offset ${cold.end})`);
   if (cold.end !== RECOVERY_RECORDS) throw new Error(`recovered log end offset ${cold.end}, expected ${RECOVERY_RECORDS}`);
   const rawWarm = await timeRawRead(page);
   log(`  raw read after it: ${rawWarm.ms.toFixed(0)} ms (${rawWarm.chunks} chunks, ${rawWarm.bytes} B)`);
@@ -325,14 +325,14 @@ try {
   for (const [name, ms] of Object.entries(openProfile)) log(`    ${ms.toFixed(1).padStart(8)} ms  ${name}`);
   await context.close();
 
-  // Relaunch 2: the raw read first (cold), then Rill.open (warm).
+  // Relaunch 2: the raw read first (cold), then RillBroker.open (warm).
   context = await launch(profile);
   page = await newPage(context);
   await page.evaluate(() => persist.load());
   const rawCold = await timeRawRead(page);
   log(`  raw read after a relaunch: ${rawCold.ms.toFixed(0)} ms`);
   const warm = await timeOpen(page);
-  log(`  Rill.open after it: ${warm.ms.toFixed(0)} ms`);
+  log(`  RillBroker.open after it: ${warm.ms.toFixed(0)} ms`);
   await context.close();
 
   result.recovery = {

@@ -47,10 +47,10 @@ const PAGE_PATH = 'e2e-sigkill.html';
 const PAGE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rill SIGKILL test</title>
 <link rel="icon" href="data:,"></head><body><h1>rill: SIGKILL in a produce loop</h1><pre id="status">loading</pre>
 <script type="module">
-  import init, { Rill } from './rill_wasm.js';
+  import init, { RillBroker } from './rill_wasm.js';
   try {
     await init({ module_or_path: './rill_wasm_bg.wasm' });
-    window.Rill = Rill;
+    window.RillBroker = RillBroker;
   } catch (e) {
     window.rillLoadError = String(e?.stack ?? e);
   }
@@ -97,7 +97,7 @@ async function launch(profile) {
   const logs = [];
   page.on('pageerror', (err) => logs.push(`[pageerror] ${err.stack ?? err}`));
   await page.goto(new URL(PAGE_PATH, baseUrl).href);
-  await page.waitForFunction(() => window.Rill ?? window.rillLoadError);
+  await page.waitForFunction(() => window.RillBroker ?? window.rillLoadError);
   const loadError = await page.evaluate(() => window.rillLoadError);
   assert.equal(loadError, undefined, `rill_wasm.js did not load: ${loadError}`);
   return { child, exited, browser, page, logs };
@@ -127,7 +127,7 @@ async function killGroup(chrome) {
 async function recoverInPage(page) {
   return page.evaluate(
     async ({ store, topic }) => {
-      const rill = await window.Rill.open({ name: store, storage: 'indexeddb' });
+      const rill = await window.RillBroker.open({ name: store, storage: 'indexeddb' });
       window.rill = rill;
       const topics = rill.listTopics().map((t) => t.name);
       const records = [];

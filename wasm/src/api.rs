@@ -1,9 +1,9 @@
 //! The JavaScript API.
 //!
 //! ```js
-//! import init, { Rill } from './rill_wasm.js';
+//! import init, { RillBroker } from './rill_wasm.js';
 //! await init();
-//! const rill = await Rill.open({ name: 'demo', storage: 'indexeddb' });
+//! const rill = await RillBroker.open({ name: 'demo', storage: 'indexeddb' });
 //! await rill.createTopic({ topic: 'orders', numPartitions: 3 });
 //! const [meta] = await rill.produce({ topic: 'orders', messages: [{ key: 'k', value: 'v' }] });
 //! const { records } = rill.fetch({ topic: 'orders', partition: meta.partition, offset: 0 });
@@ -19,7 +19,7 @@
 //! - `INVALID_ARGUMENT`: an argument has the wrong type or shape;
 //! - `STORAGE_QUOTA_EXCEEDED`: the browser's storage for this site is full; the write was
 //!   rejected and the broker is back at its last persisted state;
-//! - `STORE_LOCKED`: another tab (or `Rill` instance) has this broker open; close it there or
+//! - `STORE_LOCKED`: another tab (or `RillBroker` instance) has this broker open; close it there or
 //!   open with another name.
 //!
 //! A write that fails changes nothing: its command, and any applied while it was in flight,
@@ -41,21 +41,24 @@ use crate::{Host, HostError, ProduceInput, StorageKind, TopicView};
 /// `max.partition.fetch.bytes` default).
 const FETCH_MAX_BYTES_DEFAULT: usize = 1024 * 1024;
 
-fn to_js_error(error: &HostError) -> JsValue {
+pub(crate) fn to_js_error(error: &HostError) -> JsValue {
     let js = js_sys::Error::new(&format!("{}: {}", error.type_name(), error.message()));
     js.set_name("RillError");
     // Setting properties on a fresh Error object cannot fail.
     let _ = Reflect::set(&js, &"type".into(), &error.type_name().into());
     let code = error.code().map_or(JsValue::NULL, JsValue::from);
     let _ = Reflect::set(&js, &"code".into(), &code);
+    let retriable = matches!(error, HostError::Kafka { code, .. }
+        if rill_core::consumer::error::is_retriable(*code));
+    let _ = Reflect::set(&js, &"retriable".into(), &retriable.into());
     js.into()
 }
 
-fn invalid(message: impl Into<String>) -> HostError {
+pub(crate) fn invalid(message: impl Into<String>) -> HostError {
     HostError::InvalidArgument(message.into())
 }
 
-fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostError> {
+pub(crate) fn object_arg<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, HostError> {
     if value.is_null() || value.is_undefined() || !value.is_object() || Array::is_array(value) {
         return Err(invalid(format!("{what} must be an object")));
     }
@@ -96,15 +99,15 @@ fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
 }
 
 /// `object[name]`, for one of the API's fixed property names.
-fn field(object: &Object, name: &'static str) -> JsValue {
+pub(crate) fn field(object: &Object, name: &'static str) -> JsValue {
     with_name(name, |name| Reflect::get(object, name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn is_missing(value: &JsValue) -> bool {
+pub(crate) fn is_missing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
-fn string_field(
+pub(crate) fn string_field(
     object: &Object,
     name: &'static str,
     what: &str,
@@ -119,7 +122,11 @@ fn string_field(
         .ok_or_else(|| invalid(format!("{what}.{name} must be a string")))
 }
 
-fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i64>, HostError> {
+pub(crate) fn int_field(
+    object: &Object,
+    name: &'static str,
+    what: &str,
+) -> Result<Option<i64>, HostError> {
     let value = field(object, name);
     if is_missing(&value) {
         return Ok(None);
@@ -135,7 +142,7 @@ fn int_field(object: &Object, name: &'static str, what: &str) -> Result<Option<i
     Ok(Some(number as i64))
 }
 
-fn bytes_field(
+pub(crate) fn bytes_field(
     object: &Object,
     name: &'static str,
     what: &str,
@@ -148,7 +155,7 @@ fn bytes_field(
 }
 
 /// A key, value or header value: `string` (UTF-8), `Uint8Array`, or null/undefined.
-fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostError> {
+pub(crate) fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostError> {
     if is_missing(value) {
         Ok(None)
     } else if let Some(text) = value.as_string() {
@@ -162,7 +169,7 @@ fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8>>, HostErr
     }
 }
 
-fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> {
+pub(crate) fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> {
     if is_missing(value) {
         return Ok(Vec::new());
     }
@@ -206,7 +213,7 @@ fn parse_message_as(value: &JsValue, what: &str) -> Result<ProduceInput, HostErr
 
 /// Sets `object[name]` on a plain object this module created; `name` is one of the API's fixed
 /// property names.
-fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
+pub(crate) fn set(object: &Object, name: &'static str, value: impl Into<JsValue>) {
     let value = value.into();
     with_name(name, |name| set_property(object, name, &value));
 }
@@ -396,22 +403,83 @@ fn parse_alter(request: &JsValue) -> Result<AlterSpec, HostError> {
     Ok((topic, set_ops, delete_ops))
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const BROKER_TYPES: &'static str = r#"
+/** `RillBroker.open` options. */
+export interface RillBrokerOptions {
+  name?: string;
+  storage?: 'indexeddb' | 'memory';
+}
+
+/** A topic's partitions and configs, as `describeTopic` returns it. */
+export interface TopicDescription {
+  name: string;
+  partitions: Array<{
+    partition: number;
+    leader: number;
+    replicas: number[];
+    isr: number[];
+    logStartOffset: number;
+    highWatermark: number;
+    logEndOffset: number;
+    size: number;
+    segmentCount: number;
+  }>;
+  configs: Array<{ name: string; value: string; source: 'DYNAMIC_TOPIC_CONFIG' | 'DEFAULT_CONFIG' }>;
+}
+
+/** A topic as `listTopics` returns it. */
+export interface TopicView {
+  name: string;
+  partitions: Array<{
+    partition: number;
+    logStartOffset: number;
+    highWatermark: number;
+    logEndOffset: number;
+    segments: Array<{ baseOffset: number; size: number; firstOffset: number | null; lastOffset: number | null; fileName: string }>;
+  }>;
+  configs: Record<string, string>;
+}
+
+/** A stored record: key and value as text (`key`, `value`) and bytes (`keyBytes`, `valueBytes`). */
+export interface StoredRecord {
+  offset: number;
+  timestamp: number;
+  timestampType: string;
+  key: string | null;
+  keyBytes: Uint8Array | null;
+  value: string | null;
+  valueBytes: Uint8Array | null;
+  headers: Array<{ key: string; value: string | null }>;
+}
+
+export interface FetchResult {
+  records: StoredRecord[];
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+}
+"#;
+
 /// A parsed `createTopic` argument: name, partition count, config overrides.
 type TopicSpec = (String, i64, Vec<(String, String)>);
 
-/// A rill broker living in this page.
-#[wasm_bindgen]
+/// A single rill broker living in this page (no replication; see `Rill` for the cluster).
+#[wasm_bindgen(js_name = RillBroker)]
 #[derive(Debug)]
-pub struct Rill {
+pub struct RillBroker {
     host: Host,
 }
 
-#[wasm_bindgen]
-impl Rill {
+#[wasm_bindgen(js_class = RillBroker)]
+impl RillBroker {
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
     /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
     /// per name in this origin may be open: another one fails with `STORE_LOCKED`.
-    pub async fn open(options: JsValue) -> Result<Rill, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Promise<RillBroker>")]
+    pub async fn open(
+        #[wasm_bindgen(unchecked_param_type = "RillBrokerOptions | undefined")] options: JsValue,
+    ) -> Result<RillBroker, JsValue> {
         let parse = || -> Result<(String, StorageKind), HostError> {
             if is_missing(&options) {
                 return Ok(("default".into(), StorageKind::IndexedDb));
@@ -433,13 +501,19 @@ impl Rill {
         let host = Host::open(&name, storage)
             .await
             .map_err(|e| to_js_error(&e))?;
-        Ok(Rill { host })
+        Ok(RillBroker { host })
     }
 
     /// Creates a topic: `{ topic, numPartitions = 1, configEntries = [{ name, value }] }`.
     /// Resolves with the topic's description.
-    #[wasm_bindgen(js_name = createTopic)]
-    pub fn create_topic(&self, spec: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = createTopic, unchecked_return_type = "Promise<TopicDescription>")]
+    pub fn create_topic(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; numPartitions?: number; configEntries?: Array<{ name: string; value: string }> }"
+        )]
+        spec: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<TopicSpec, HostError> {
@@ -475,7 +549,16 @@ impl Rill {
 
     /// Produces `{ topic, messages: [{ key, value, headers, partition, timestamp }] }`.
     /// Resolves, once persisted, with one `{ topicName, partition, offset }` per message.
-    pub fn produce(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(
+        unchecked_return_type = "Promise<Array<{ topicName: string; partition: number; offset: number; logAppendTime: number }>>"
+    )]
+    pub fn produce(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; messages: Array<{ key?: Bytes | null; value?: Bytes | null; headers?: Record<string, Bytes | null>; partition?: number; timestamp?: number }> }"
+        )]
+        request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<(String, Vec<ProduceInput>), HostError> {
@@ -519,7 +602,14 @@ impl Rill {
 
     /// Reads `{ topic, partition, offset = 0, maxBytes = 1 MiB }`: returns `{ records,
     /// logStartOffset, highWatermark, logEndOffset }`.
-    pub fn fetch(&self, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "FetchResult")]
+    pub fn fetch(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; offset?: number; maxBytes?: number }"
+        )]
+        request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parse = || -> Result<(String, i32, i64, usize), HostError> {
             let object = object_arg(&request, "fetch request")?;
             let topic = string_field(object, "topic", "fetch request")?
@@ -550,14 +640,17 @@ impl Rill {
     }
 
     /// Every topic with its partitions' offsets and segments, sorted by name.
-    #[wasm_bindgen(js_name = listTopics)]
+    #[wasm_bindgen(js_name = listTopics, unchecked_return_type = "TopicView[]")]
     pub fn list_topics(&self) -> Array {
         self.host.topics().iter().map(topic_to_js).collect()
     }
 
     /// Deletes `{ topic }` and all its records. Resolves once the deletion is persisted.
-    #[wasm_bindgen(js_name = deleteTopic)]
-    pub fn delete_topic(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = deleteTopic, unchecked_return_type = "Promise<void>")]
+    pub fn delete_topic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string }")] request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<String, HostError> {
@@ -574,8 +667,11 @@ impl Rill {
 
     /// Grows `{ topic, count }` to `count` partitions (Kafka's `createPartitions`: the new
     /// total, never fewer). Resolves with the topic's description.
-    #[wasm_bindgen(js_name = createPartitions)]
-    pub fn create_partitions(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = createPartitions, unchecked_return_type = "Promise<TopicDescription>")]
+    pub fn create_partitions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string; count: number }")] request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<(String, i64), HostError> {
@@ -597,8 +693,14 @@ impl Rill {
 
     /// Kafka's `incrementalAlterConfigs`: `{ topic, set: { name: value }, delete: [name] }`,
     /// all or nothing. Resolves with the topic's description.
-    #[wasm_bindgen(js_name = alterConfigs)]
-    pub fn alter_configs(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = alterConfigs, unchecked_return_type = "Promise<TopicDescription>")]
+    pub fn alter_configs(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; set?: Record<string, string>; delete?: string[] }"
+        )]
+        request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let (topic, set_ops, delete_ops) =
@@ -613,8 +715,14 @@ impl Rill {
 
     /// Kafka's `deleteRecords`: `{ topic, partition, offset }` (-1: up to the high watermark).
     /// Resolves with `{ lowWatermark }`, the new log start offset.
-    #[wasm_bindgen(js_name = deleteRecords)]
-    pub fn delete_records(&self, request: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = deleteRecords, unchecked_return_type = "Promise<{ lowWatermark: number }>")]
+    pub fn delete_records(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; offset: number }"
+        )]
+        request: JsValue,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let parse = || -> Result<(String, i32, i64), HostError> {
@@ -640,8 +748,14 @@ impl Rill {
     /// Kafka's `listOffsets`: `{ topic, partition, timestamp }` with -2 (earliest), -1 (latest),
     /// -3 (max timestamp) or a time in ms. Returns `{ offset, timestamp }`, or `null` when no
     /// record matches.
-    #[wasm_bindgen(js_name = listOffsets)]
-    pub fn list_offsets(&self, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = listOffsets, unchecked_return_type = "{ offset: number; timestamp: number } | null")]
+    pub fn list_offsets(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; timestamp: number }"
+        )]
+        request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parse = || -> Result<(String, i32, i64), HostError> {
             let what = "listOffsets request";
             let object = object_arg(&request, what)?;
@@ -668,7 +782,13 @@ impl Rill {
     /// `<baseOffset>.log` file (v2 record batches), for Kafka's tools such as
     /// `kafka-dump-log.sh`. `listTopics` lists each partition's segments and base offsets.
     #[wasm_bindgen(js_name = exportSegment)]
-    pub fn export_segment(&self, request: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+    pub fn export_segment(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ topic: string; partition: number; baseOffset: number }"
+        )]
+        request: JsValue,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
         let parse = || -> Result<(String, i32, i64), HostError> {
             let what = "exportSegment request";
             let object = object_arg(&request, what)?;
@@ -688,8 +808,11 @@ impl Rill {
 
     /// `{ topic }`'s partitions (leader, replicas, ISR, offsets, size, segment count) and every
     /// config with its value and source (`DYNAMIC_TOPIC_CONFIG` or `DEFAULT_CONFIG`).
-    #[wasm_bindgen(js_name = describeTopic)]
-    pub fn describe_topic(&self, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = describeTopic, unchecked_return_type = "TopicDescription")]
+    pub fn describe_topic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string }")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let parse = || -> Result<String, HostError> {
             let what = "describeTopic request";
             required_string(object_arg(&request, what)?, "topic", what)
@@ -704,8 +827,11 @@ impl Rill {
 
     /// The stored keys of `{ topic }` that would land on another partition if it had `count`
     /// partitions: `[{ key, from, to }]`, each key once, in first-seen order.
-    #[wasm_bindgen(js_name = keysThatMove)]
-    pub fn keys_that_move(&self, request: JsValue) -> Result<Array, JsValue> {
+    #[wasm_bindgen(js_name = keysThatMove, unchecked_return_type = "Array<{ key: string; from: number; to: number }>")]
+    pub fn keys_that_move(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ topic: string; count: number }")] request: JsValue,
+    ) -> Result<Array, JsValue> {
         let parse = || -> Result<(String, i64), HostError> {
             let what = "keysThatMove request";
             let object = object_arg(&request, what)?;
@@ -733,6 +859,7 @@ impl Rill {
 
     /// Runs log maintenance (retention, compaction) now. Resolves once what it deleted is
     /// persisted.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn tick(&self) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Promise, Reflect};
-use rill_wasm::api::Rill;
+use rill_wasm::api::RillBroker;
 use rill_wasm::store::IdbStore;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -34,8 +34,8 @@ fn json(value: &JsValue) -> String {
     js_sys::JSON::stringify(value).expect("serialisable").into()
 }
 
-async fn open(name: &str, storage: &str) -> Rill {
-    Rill::open(js(&format!(r#"{{"name":"{name}","storage":"{storage}"}}"#)))
+async fn open(name: &str, storage: &str) -> RillBroker {
+    RillBroker::open(js(&format!(r#"{{"name":"{name}","storage":"{storage}"}}"#)))
         .await
         .expect("opens")
 }
@@ -63,7 +63,7 @@ fn thrown(result: Result<impl std::fmt::Debug, JsValue>) -> String {
 /// Produces one record per call, so each is its own batch (and, with a small
 /// `segment.bytes`, its own segment); record `i` has timestamp `first_timestamp + i`.
 async fn produce_one_by_one(
-    rill: &Rill,
+    rill: &RillBroker,
     topic: &str,
     partition: i32,
     count: usize,
@@ -78,7 +78,7 @@ async fn produce_one_by_one(
     }
 }
 
-fn partition_of(rill: &Rill, topic: &str, partition: u32) -> JsValue {
+fn partition_of(rill: &RillBroker, topic: &str, partition: u32) -> JsValue {
     let topics = rill.list_topics();
     let found = topics
         .iter()

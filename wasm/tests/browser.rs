@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect};
-use rill_wasm::api::Rill;
+use rill_wasm::api::RillBroker;
 use rill_wasm::store::IdbStore;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -22,8 +22,8 @@ fn get(value: &JsValue, path: &str) -> JsValue {
         })
 }
 
-async fn open(name: &str, storage: &str) -> Rill {
-    Rill::open(js(&format!(r#"{{"name":"{name}","storage":"{storage}"}}"#)))
+async fn open(name: &str, storage: &str) -> RillBroker {
+    RillBroker::open(js(&format!(r#"{{"name":"{name}","storage":"{storage}"}}"#)))
         .await
         .expect("opens")
 }
@@ -43,7 +43,7 @@ fn keyed_messages() -> JsValue {
         {"key":"dave","value":"4"},{"key":"erin","value":"5"},{"key":"alice","value":"6"}]}"#)
 }
 
-fn snapshot(rill: &Rill) -> Vec<(i32, i64, String, String)> {
+fn snapshot(rill: &RillBroker) -> Vec<(i32, i64, String, String)> {
     let mut out = Vec::new();
     for partition in 0..3 {
         let fetched = rill
@@ -331,7 +331,7 @@ async fn bad_input_is_a_typed_error_and_changes_nothing() {
         "5",
     ];
     for options in open_cases {
-        let error = Rill::open(js(options)).await.expect_err(options);
+        let error = RillBroker::open(js(options)).await.expect_err(options);
         assert_eq!(
             get(&error, "type").as_string().as_deref(),
             Some("INVALID_ARGUMENT"),

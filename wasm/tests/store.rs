@@ -14,7 +14,7 @@ use rill_core::storage::{
     MemoryStore, PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp,
     TopicRecord,
 };
-use rill_wasm::api::Rill;
+use rill_wasm::api::RillBroker;
 use rill_wasm::store::{IdbStore, Opened, StoreFault};
 use rill_wasm::{Host, HostError, ProduceInput, StorageKind, TopicView};
 use wasm_bindgen::prelude::*;
@@ -968,7 +968,7 @@ fn rill_options(name: &str) -> JsValue {
 }
 
 async fn open_error_type(name: &str) -> String {
-    let error = Rill::open(rill_options(name))
+    let error = RillBroker::open(rill_options(name))
         .await
         .expect_err("a second writer is refused");
     Reflect::get(&error, &"type".into())
@@ -981,7 +981,9 @@ async fn open_error_type(name: &str) -> String {
 /// the host and the JS API; once the first closes, a new open succeeds.
 async fn one_writer_per_name(name: &str) {
     IdbStore::delete(name).await.expect("clean slate");
-    let first = Rill::open(rill_options(name)).await.expect("first open");
+    let first = RillBroker::open(rill_options(name))
+        .await
+        .expect("first open");
     assert_eq!(open_error_type(name).await, "STORE_LOCKED");
     let host_error = Host::open(name, StorageKind::IndexedDb)
         .await
@@ -998,7 +1000,7 @@ async fn one_writer_per_name(name: &str) {
         .expect("the writer still writes");
 
     first.close();
-    let second = Rill::open(rill_options(name))
+    let second = RillBroker::open(rill_options(name))
         .await
         .expect("open after the first closed");
     assert_eq!(second.list_topics().length(), 1);

@@ -672,19 +672,19 @@ fn persist_report(json: &json::Value) -> Result<String, String> {
     let chunks = number("recovery", "chunks")?;
     let stored = number("recovery", "stored_bytes")?;
     line(format!(
-        "  recovery of {:.0} records ({chunks:.0} chunks, {:.1} MB), until Rill.open resolves:",
+        "  recovery of {:.0} records ({chunks:.0} chunks, {:.1} MB), until RillBroker.open resolves:",
         number("recovery", "records")?,
         stored / 1e6
     ));
     for (name, key) in [
-        ("Rill.open, browser relaunched", "rill_cold_ms"),
-        ("Rill.open, after a raw read", "rill_warm_ms"),
+        ("RillBroker.open, browser relaunched", "rill_cold_ms"),
+        ("RillBroker.open, after a raw read", "rill_warm_ms"),
         ("raw getAllKeys + getAll, relaunched", "raw_read_cold_ms"),
         ("raw getAllKeys + getAll, after an open", "raw_read_warm_ms"),
     ] {
         line(format!("  {name:<40} {:>9.0} ms", number("recovery", key)?));
     }
-    line("  (the aim: Rill.open under 1.5 s)".to_owned());
+    line("  (the aim: RillBroker.open under 1.5 s)".to_owned());
     if let Some(profile) = json.get("profile").and_then(json::Value::entries) {
         line("  where one open's time goes (CPU profile, self time; (idle) = waiting for IndexedDB):".to_owned());
         for (function, ms) in profile {

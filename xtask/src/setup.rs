@@ -178,10 +178,16 @@ fn ensure_e2e_packages() -> Result<(), String> {
         let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
         matches!((modified(a), modified(b)), (Some(x), Some(y)) if x >= y)
     };
-    if installed.exists() && fresh(&installed, &lock) {
+    let typescript = dir
+        .join("node_modules")
+        .join("typescript")
+        .join("package.json");
+    if installed.exists() && typescript.exists() && fresh(&installed, &lock) {
         return Ok(());
     }
-    step("installing the end-to-end test's npm packages (playwright-core, no browser download)");
+    step(
+        "installing the end-to-end test's npm packages (playwright-core without a browser, typescript)",
+    );
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&dir))

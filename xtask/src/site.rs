@@ -83,15 +83,13 @@ pub(crate) fn bind_wasm(wasm: &Path, out_dir: &Path, out_name: &str) -> Result<P
     if stale {
         println!("==> generating JavaScript bindings");
         let mut bindgen = cargo_tool("wasm-bindgen");
+        bindgen.args(["--target", "web"]);
+        // Only the JS API has TypeScript users (its `.d.ts` is checked by `cargo xtask test`).
+        if out_name != RILL_WASM {
+            bindgen.arg("--no-typescript");
+        }
         bindgen
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                out_name,
-                "--out-dir",
-            ])
+            .args(["--out-name", out_name, "--out-dir"])
             .arg(out_dir)
             .arg(wasm);
         run(&mut bindgen)?;
@@ -137,4 +135,41 @@ fn optimize(wasm: &Path) {
             println!("    (wasm-opt failed: keeping the unoptimised wasm)");
         }
     }
+}
+
+/// Type-checks `tests/e2e/types/kafka-example.ts` against the generated `rill_wasm.d.ts` with
+/// `tsc --noEmit --strict`, in a scratch directory next to the site. Returns the command to run.
+pub(crate) fn type_check_command(site: &Path) -> Result<Command, String> {
+    let root = crate::root();
+    let dir = site.with_file_name("ts-check");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let copy = |from: &Path, name: &str| {
+        std::fs::copy(from, dir.join(name))
+            .map(|_| ())
+            .map_err(|e| format!("cannot copy {}: {e}", from.display()))
+    };
+    copy(
+        &site.join(format!("{RILL_WASM}.d.ts")),
+        &format!("{RILL_WASM}.d.ts"),
+    )?;
+    let example = root.join("tests/e2e/types/kafka-example.ts");
+    copy(&example, "kafka-example.ts")?;
+    let tsc = root.join("tests/e2e/node_modules/typescript/bin/tsc");
+    let mut command = Command::new("node");
+    command
+        .arg(tsc)
+        .args([
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "esnext",
+            "--moduleResolution",
+            "bundler",
+            "--lib",
+            "esnext,dom",
+        ])
+        .arg(dir.join("kafka-example.ts"));
+    Ok(command)
 }

@@ -198,6 +198,24 @@ pub(crate) fn test_command() -> Result<(), String> {
                 },
                 seconds: site_started.elapsed().as_secs_f64(),
             });
+            match crate::site::type_check_command(&site) {
+                Ok(mut tsc) => steps.push(step(
+                    "TypeScript: an example against rill_wasm.d.ts (tsc --noEmit --strict)",
+                    true,
+                    &mut tsc,
+                )),
+                Err(message) => {
+                    eprintln!("{message}");
+                    steps.push(Step {
+                        name: "TypeScript: an example against rill_wasm.d.ts",
+                        counts: Counts {
+                            passed: 0,
+                            failed: 1,
+                        },
+                        seconds: 0.0,
+                    });
+                }
+            }
             let base_url = crate::serve::serve_in_background(site, false)?;
             let screenshots = crate::site::site_dir().with_file_name("e2e-screenshots");
             steps.push(step(

@@ -1735,6 +1735,22 @@ impl Cluster {
         Ok(())
     }
 
+    /// The earliest time something is due: a message delivery, a timer, or a consumer's
+    /// timeout (`None`: nothing will ever happen without a command). A host on a real clock
+    /// calls [`Cluster::advance`] when this time comes; consumer calls made since the last
+    /// advance are sent by the next one, even `advance(0)`.
+    pub fn next_wakeup(&self) -> Option<i64> {
+        let next_timer = self.timers.keys().next().map(|(at, _)| *at);
+        [
+            self.network.next_delivery(),
+            next_timer,
+            self.next_consumer_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
     /// Takes the events since the last call, oldest first.
     pub fn poll_events(&mut self) -> Vec<ClusterEvent> {
         std::mem::take(&mut self.events)

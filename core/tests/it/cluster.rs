@@ -383,3 +383,69 @@ fn preferred_leader_election_and_controlled_shutdown_move_leadership() {
     let outcomes = cluster.poll_outcomes();
     assert!(outcomes.iter().any(|o| o.result.is_ok()), "{outcomes:?}");
 }
+
+/// A host that sleeps until `next_wakeup` (as the browser host does on the real clock) misses
+/// nothing: up to just before that time nothing is delivered and nothing changes, and the
+/// history matches a host that steps every millisecond.
+#[test]
+fn nothing_happens_before_next_wakeup() {
+    let run = |jump: bool| {
+        let mut cluster = cluster(3, 5);
+        cluster.create_topic("t", 2, 3, &[]).expect("valid");
+        let request = cluster.produce(7, "t", 0, Acks::All, records(4, "a"));
+        let (kill_at, end) = (1_003_000, 1_015_000);
+        let mut events = Vec::new();
+        let mut wakeups = 0;
+        while cluster.now() < end {
+            if cluster.now() == kill_at {
+                let leader = leader_of(&cluster, "t", 1);
+                cluster.kill_broker(leader).expect("running");
+            }
+            // What commands reported (topic created, broker down) before time moves.
+            events.extend(cluster.poll_events());
+            let now = cluster.now();
+            let target = if jump {
+                let next = cluster.next_wakeup().expect("heartbeats are always due");
+                assert!(next > now, "everything due by now has run");
+                let target = next.min(end).min(if now < kill_at { kill_at } else { end });
+                if target - now > 1 {
+                    let counts = cluster.network_counts();
+                    cluster.advance(target - now - 1);
+                    assert_eq!(
+                        cluster.network_counts(),
+                        counts,
+                        "a delivery before the wake-up"
+                    );
+                    assert!(
+                        cluster.poll_events().is_empty(),
+                        "an event before the wake-up"
+                    );
+                    assert_eq!(cluster.next_wakeup(), Some(next), "the wake-up moved");
+                }
+                target
+            } else {
+                now + 1
+            };
+            cluster.advance(target - cluster.now());
+            events.extend(cluster.poll_events());
+            wakeups += 1;
+        }
+        (events, cluster.poll_outcomes(), request, wakeups)
+    };
+    let (stepped_events, stepped_outcomes, _, steps) = run(false);
+    let (events, outcomes, request, wakeups) = run(true);
+    assert_eq!(outcomes, stepped_outcomes);
+    assert_eq!(
+        outcomes.first().map(|o| (o.request, o.result)),
+        Some((request, Ok((0, 3))))
+    );
+    assert_eq!(events, stepped_events);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClusterEvent::LeaderElected {
+            reason: ElectionReason::LeaderFenced,
+            ..
+        }
+    )));
+    assert!(wakeups * 10 < steps, "{wakeups} wake-ups for {steps} ms");
+}

@@ -1,0 +1,284 @@
+//! The KafkaJS-shaped JavaScript API over a replicated [`Cluster`]: the class `Rill`.
+//!
+//! ```js
+//! import init, { Rill } from './rill_wasm.js';
+//! await init();
+//! const kafka = await Rill.open({ name: 'demo', storage: 'memory', brokers: 3 });
+//! const admin = kafka.admin();
+//! await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] });
+//! const producer = kafka.producer();
+//! await producer.send({ topic: 'orders', messages: [{ key: 'k', value: 'v' }] });
+//! const consumer = kafka.consumer({ groupId: 'billing' });
+//! await consumer.subscribe({ topics: ['orders'], fromBeginning: true });
+//! await consumer.run({ eachMessage: async ({ topic, partition, message }) => {} });
+//! ```
+//!
+//! Clocks: `'realtime'` (default) follows the page's clock; `'manual'` moves only with
+//! `await kafka.advance(ms)`, so a `send()` resolves only after enough `advance` for the
+//! request to reach the leader and, with `acks: -1`, for the followers to fetch it.
+//!
+//! Errors are thrown as `Error`s named `RillError` with `type` (Kafka's error name), `code`
+//! (Kafka's number or `null`) and `retriable` (as Kafka's client classifies it).
+
+mod admin;
+mod consumer;
+mod control;
+pub(crate) mod events;
+mod host;
+mod producer;
+mod types;
+
+use js_sys::{Function, Object, Promise};
+use rill_core::ErrorCode;
+use rill_core::cluster::{Cluster, ClusterConfig};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::HostError;
+use crate::api::{int_field, invalid, is_missing, object_arg, string_field, to_js_error};
+use host::{Clock, ClusterHost};
+
+pub use admin::Admin;
+pub use consumer::Consumer;
+pub use control::ClusterControl;
+pub use producer::Producer;
+
+/// `INVALID_REQUEST` for an admin call the cluster does not offer yet.
+pub(crate) fn unsupported(what: &str) -> HostError {
+    HostError::Kafka {
+        code: ErrorCode::InvalidRequest,
+        message: format!("{what} is not supported yet by the replicated cluster"),
+    }
+}
+
+/// A Kafka error with a message.
+pub(crate) fn kafka_error(code: ErrorCode, message: impl Into<String>) -> HostError {
+    HostError::Kafka {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Runs `f` into a promise, turning a `HostError` into a thrown `RillError`.
+pub(crate) fn promise<F>(f: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, HostError>> + 'static,
+{
+    future_to_promise(async move { f.await.map_err(|e| to_js_error(&e)) })
+}
+
+/// A resolved promise.
+pub(crate) fn resolved(value: JsValue) -> Promise {
+    Promise::resolve(&value)
+}
+
+/// An offset given as a number or a decimal string (KafkaJS passes strings).
+pub(crate) fn offset_value(value: &JsValue, what: &str) -> Result<i64, HostError> {
+    if let Some(text) = value.as_string() {
+        return text.trim().parse().map_err(|_| {
+            invalid(format!(
+                "{what} must be an integer or a decimal string, got '{text}'"
+            ))
+        });
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => Ok(n as i64),
+        _ => Err(invalid(format!(
+            "{what} must be an integer or a decimal string"
+        ))),
+    }
+}
+
+/// A non-negative 32-bit count or id.
+pub(crate) fn u32_value(value: Option<i64>, what: &str) -> Result<Option<u32>, HostError> {
+    value
+        .map(|v| {
+            u32::try_from(v).map_err(|_| {
+                invalid(format!(
+                    "{what} must be between 0 and {}, got {v}",
+                    u32::MAX
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// A replicated Kafka cluster living in this page, with a KafkaJS-shaped API.
+#[wasm_bindgen(js_name = Rill)]
+#[derive(Debug)]
+pub struct Rill {
+    host: ClusterHost,
+}
+
+#[wasm_bindgen(js_class = Rill)]
+impl Rill {
+    /// Opens a cluster: `{ name = 'default', storage = 'memory', brokers = 3, seed = 0,
+    /// clock = 'realtime' }`. The cluster is kept in memory for now (`'indexeddb'` is
+    /// accepted and behaves as `'memory'` until cluster persistence lands).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Rill>")]
+    pub async fn open(
+        #[wasm_bindgen(unchecked_param_type = "RillOptions | undefined")] options: JsValue,
+    ) -> Result<Rill, JsValue> {
+        let parse = || -> Result<(u32, u64, Clock), HostError> {
+            if is_missing(&options) {
+                return Ok((3, 0, Clock::Realtime));
+            }
+            let object = object_arg(&options, "options")?;
+            let _name = string_field(object, "name", "options")?;
+            match string_field(object, "storage", "options")?.as_deref() {
+                None | Some("memory") | Some("indexeddb") => {}
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "options.storage must be 'indexeddb' or 'memory', not '{other}'"
+                    )));
+                }
+            }
+            let brokers = u32_value(int_field(object, "brokers", "options")?, "options.brokers")?
+                .unwrap_or(3);
+            let seed = int_field(object, "seed", "options")?.unwrap_or(0);
+            let seed = u64::try_from(seed)
+                .map_err(|_| invalid(format!("options.seed must not be negative, got {seed}")))?;
+            let clock = match string_field(object, "clock", "options")?.as_deref() {
+                None | Some("realtime") => Clock::Realtime,
+                Some("manual") => Clock::Manual,
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "options.clock must be 'manual' or 'realtime', not '{other}'"
+                    )));
+                }
+            };
+            Ok((brokers, seed, clock))
+        };
+        let (brokers, seed, clock) = parse().map_err(|e| to_js_error(&e))?;
+        let start = match clock {
+            Clock::Manual => 0,
+            Clock::Realtime => js_sys::Date::now() as i64,
+        };
+        let cluster = Cluster::new(ClusterConfig::new(brokers, seed), start)
+            .map_err(|e| to_js_error(&invalid(format!("options.brokers: {e}"))))?;
+        Ok(Rill {
+            host: ClusterHost::new(cluster, clock),
+        })
+    }
+
+    /// Moves the cluster's time forward by `ms` (only with `clock: 'manual'`). Resolves once
+    /// everything due on the way has happened and consumers' handlers have been called.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn advance(&self, #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue) -> Promise {
+        let host = self.host.clone();
+        promise(async move {
+            if host.clock() != Clock::Manual {
+                return Err(kafka_error(
+                    ErrorCode::InvalidRequest,
+                    "advance() is only for a cluster opened with clock: 'manual'",
+                ));
+            }
+            let ms = match ms.as_f64() {
+                Some(ms) if ms >= 0.0 && ms.fract() == 0.0 && ms <= 9_007_199_254_740_991.0 => {
+                    ms as i64
+                }
+                _ => return Err(invalid("advance(ms): ms must be a non-negative integer")),
+            };
+            // Step so consumers' handlers run as time passes, not all at the end.
+            let mut left = ms;
+            loop {
+                let step = left.min(10);
+                host.advance(step)?;
+                left -= step;
+                yield_now().await;
+                if left == 0 {
+                    break;
+                }
+            }
+            host.durable().await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The cluster's time (ms since the epoch in realtime; from 0 in manual mode).
+    pub fn now(&self) -> f64 {
+        self.host.now() as f64
+    }
+
+    /// The admin client.
+    pub fn admin(&self) -> Admin {
+        Admin::new(self.host.clone())
+    }
+
+    /// A producer: `{ idempotent = false, partitioner = 'default', retry: { retries = 5,
+    /// initialRetryTime = 300 } }`.
+    pub fn producer(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProducerConfig | undefined")] options: JsValue,
+    ) -> Result<Producer, JsValue> {
+        Producer::new(self.host.clone(), &options).map_err(|e| to_js_error(&e))
+    }
+
+    /// A consumer: `{ groupId, partitionAssigners, sessionTimeout, rebalanceTimeout,
+    /// heartbeatInterval, maxPollRecords, ... }`.
+    pub fn consumer(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConsumerConfig")] options: JsValue,
+    ) -> Result<Consumer, JsValue> {
+        Consumer::new(self.host.clone(), &options).map_err(|e| to_js_error(&e))
+    }
+
+    /// Fault injection and reassignment.
+    pub fn cluster(&self) -> ClusterControl {
+        ClusterControl::new(self.host.clone())
+    }
+
+    /// Calls `callback(event)` for each cluster event of `eventType` (`'*'`: all); returns a
+    /// function that unsubscribes.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn on(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RillEventType | '*'")] event_type: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(event: RillEvent) => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
+        let kind = event_type
+            .as_string()
+            .filter(|k| k == "*" || events::EVENT_TYPES.contains(&k.as_str()))
+            .ok_or_else(|| {
+                to_js_error(&invalid(format!(
+                    "on(eventType, callback): eventType must be '*' or one of {}",
+                    events::EVENT_TYPES.join(", ")
+                )))
+            })?;
+        let callback: Function = callback.dyn_into().map_err(|_| {
+            to_js_error(&invalid(
+                "on(eventType, callback): callback must be a function",
+            ))
+        })?;
+        let id = self.host.listen(kind, callback);
+        let host = self.host.clone();
+        let off = Closure::once_into_js(move || host.unlisten(id));
+        Ok(off.unchecked_into())
+    }
+
+    /// Stops the cluster's clock; later calls fail. Running consumers stop.
+    pub fn close(&self) {
+        self.host.close();
+    }
+
+    /// KafkaJS's name for `close`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn disconnect(&self) -> Promise {
+        self.host.close();
+        resolved(JsValue::UNDEFINED)
+    }
+}
+
+/// Lets queued promise callbacks (consumer handlers) run.
+pub(crate) async fn yield_now() {
+    let _ = wasm_bindgen_futures::JsFuture::from(Promise::resolve(&JsValue::UNDEFINED)).await;
+}
+
+/// An object argument, or an empty object when missing.
+pub(crate) fn object_or_empty(value: &JsValue, what: &str) -> Result<Object, HostError> {
+    if is_missing(value) {
+        return Ok(Object::new());
+    }
+    object_arg(value, what).cloned()
+}

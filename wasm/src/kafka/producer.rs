@@ -1,0 +1,324 @@
+//! `kafka.producer()`: KafkaJS's producer over the cluster.
+//!
+//! Partitions are chosen by Kafka's default partitioner (`rill_core::partitioner`): murmur2
+//! of the key as Java's (and KafkaJS's `DefaultPartitioner`), Kafka's sticky partitioner for
+//! keyless records. One produce request per partition; a retriable error is retried
+//! `retry.retries` times after `initialRetryTime` (doubling), in cluster time.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise};
+use rill_core::ErrorCode;
+use rill_core::cluster::Acks;
+use rill_core::consumer::error::is_retriable;
+use rill_core::partitioner::Partitioner;
+use rill_core::record::NewRecord;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::admin::partition_count;
+use super::host::{ClusterHost, Slot};
+use super::{kafka_error, object_or_empty, promise, resolved, u32_value};
+use crate::HostError;
+use crate::api::{
+    bytes_field, field, int_field, invalid, is_missing, object_arg, parse_headers, set,
+    string_field,
+};
+
+/// KafkaJS's producer.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Producer {
+    host: ClusterHost,
+    client: u32,
+    partitioner: Rc<RefCell<Partitioner>>,
+    retry: Retry,
+}
+
+/// KafkaJS's `retry` options: how often and after how long a retriable error is retried.
+#[derive(Clone, Copy, Debug)]
+struct Retry {
+    retries: u32,
+    initial_ms: i64,
+    max_ms: i64,
+}
+
+/// One `send` request, parsed.
+struct SendRequest {
+    topic: String,
+    acks: Acks,
+    /// Records per partition, in message order.
+    batches: Vec<(u32, Vec<NewRecord>)>,
+}
+
+impl Producer {
+    pub(crate) fn new(host: ClusterHost, options: &JsValue) -> Result<Self, HostError> {
+        let what = "producer options";
+        let object = object_or_empty(options, what)?;
+        if field(&object, "idempotent").is_truthy() {
+            return Err(kafka_error(
+                ErrorCode::InvalidRequest,
+                "idempotent: true is not supported: the cluster has no idempotent producer \
+                 (producer ids and sequence numbers) yet",
+            ));
+        }
+        if field(&object, "transactionalId").is_truthy() {
+            return Err(kafka_error(
+                ErrorCode::InvalidRequest,
+                "transactionalId is not supported: the cluster has no transactions",
+            ));
+        }
+        match field(&object, "partitioner") {
+            p if is_missing(&p) => {}
+            p if p.as_string().as_deref() == Some("default") => {}
+            _ => {
+                return Err(invalid(
+                    "producer options.partitioner: only 'default' (Kafka's murmur2 partitioner) is supported",
+                ));
+            }
+        }
+        let retry = object_or_empty(&field(&object, "retry"), "producer options.retry")?;
+        let retries = u32_value(
+            int_field(&retry, "retries", "producer options.retry")?,
+            "retries",
+        )?
+        .unwrap_or(5);
+        let initial_retry_ms = int_field(&retry, "initialRetryTime", "producer options.retry")?
+            .unwrap_or(300)
+            .max(0);
+        let max_retry_ms = int_field(&retry, "maxRetryTime", "producer options.retry")?
+            .unwrap_or(30_000)
+            .max(0);
+        Ok(Self {
+            client: host.client_id(),
+            host,
+            partitioner: Rc::new(RefCell::new(Partitioner::new())),
+            retry: Retry {
+                retries,
+                initial_ms: initial_retry_ms,
+                max_ms: max_retry_ms,
+            },
+        })
+    }
+
+    fn parse_send(&self, request: &JsValue, what: &str) -> Result<SendRequest, HostError> {
+        let object = object_arg(request, what)?;
+        let topic = string_field(object, "topic", what)?
+            .ok_or_else(|| invalid(format!("{what}.topic is required")))?;
+        let acks = match int_field(object, "acks", what)? {
+            None => Acks::All,
+            Some(a) => i16::try_from(a)
+                .ok()
+                .and_then(Acks::from_kafka)
+                .ok_or_else(|| {
+                    kafka_error(
+                        ErrorCode::InvalidRequiredAcks,
+                        format!("{what}.acks must be -1, 0 or 1, got {a}"),
+                    )
+                })?,
+        };
+        let messages = field(object, "messages")
+            .dyn_into::<Array>()
+            .map_err(|_| invalid(format!("{what}.messages must be an array")))?;
+        let count = partition_count(&self.host, &topic)?;
+        let mut batches: Vec<(u32, Vec<NewRecord>)> = Vec::new();
+        let mut partitioner = self.partitioner.borrow_mut();
+        for (i, message) in messages.iter().enumerate() {
+            let what = format!("{what}.messages[{i}]");
+            let m = object_arg(&message, &what)?;
+            let key = bytes_field(m, "key", &what)?;
+            let value = bytes_field(m, "value", &what)?;
+            let headers = parse_headers(&field(m, "headers"), &format!("{what}.headers"))?;
+            let timestamp = match field(m, "timestamp") {
+                t if is_missing(&t) => None,
+                t => Some(super::offset_value(&t, &format!("{what}.timestamp"))?),
+            };
+            let partition = match int_field(m, "partition", &what)? {
+                Some(p) => u32::try_from(p)
+                    .ok()
+                    .filter(|p| *p < count)
+                    .ok_or_else(|| {
+                        kafka_error(
+                            ErrorCode::UnknownTopicOrPartition,
+                            format!("{what}.partition {p}: topic '{topic}' has {count} partitions"),
+                        )
+                    })?,
+                None => partitioner.partition(&topic, count, key.as_deref()),
+            };
+            let record = NewRecord {
+                key,
+                value,
+                headers,
+                timestamp,
+            };
+            match batches.iter_mut().find(|(p, _)| *p == partition) {
+                Some((_, list)) => list.push(record),
+                None => batches.push((partition, vec![record])),
+            }
+        }
+        Ok(SendRequest {
+            topic,
+            acks,
+            batches,
+        })
+    }
+}
+
+/// Sends one partition's batch, retrying retriable errors; returns (base offset, log start).
+async fn send_batch(
+    host: ClusterHost,
+    client: u32,
+    retry: Retry,
+    (topic, partition, acks): (String, u32, Acks),
+    records: Vec<NewRecord>,
+) -> Result<(i64, i64), HostError> {
+    let Retry {
+        retries,
+        initial_ms: initial_retry_ms,
+        max_ms: max_retry_ms,
+    } = retry;
+    let mut attempt = 0;
+    loop {
+        let request =
+            host.command(|c| c.produce(client, &topic, partition, acks, records.clone()))?;
+        let outcome = host.produce_outcome(request).await;
+        match outcome.result {
+            Ok((base, _)) => {
+                let log_start = host.read(|c| {
+                    c.registration(&topic, partition)
+                        .and_then(|r| r.leader)
+                        .and_then(|l| c.replica(l, &topic, partition))
+                        .map_or(-1, |(log, _)| log.log_start_offset())
+                });
+                return Ok((base, log_start));
+            }
+            Err(code) if is_retriable(code) && attempt < retries && !host.is_closed() => {
+                let wait = initial_retry_ms
+                    .saturating_mul(1 << attempt.min(20))
+                    .min(max_retry_ms);
+                attempt += 1;
+                let at = host.now() + wait;
+                host.sleep_until(at).await;
+            }
+            Err(code) => {
+                return Err(kafka_error(
+                    code,
+                    format!(
+                        "produce to {topic}-{partition} failed after {} attempt(s)",
+                        attempt + 1
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Producer {
+    /// Resolves at once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn connect(&self) -> Promise {
+        resolved(JsValue::UNDEFINED)
+    }
+
+    /// Resolves at once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn disconnect(&self) -> Promise {
+        resolved(JsValue::UNDEFINED)
+    }
+
+    /// `send({ topic, acks = -1, messages: [{ key, value, headers, partition, timestamp }] })`
+    /// → `[{ topicName, partition, errorCode, baseOffset, logAppendTime, logStartOffset }]`.
+    /// With `clock: 'manual'` it resolves only after enough `advance`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<RecordMetadata[]>")]
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProducerRecord")] record: JsValue,
+    ) -> Promise {
+        let parsed = self.parse_send(&record, "send record");
+        self.send_parsed(parsed.map(|r| vec![r]))
+    }
+
+    /// `sendBatch({ acks, topicMessages: [{ topic, messages }] })`.
+    #[wasm_bindgen(js_name = sendBatch, unchecked_return_type = "Promise<RecordMetadata[]>")]
+    pub fn send_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProducerBatch")] batch: JsValue,
+    ) -> Promise {
+        let parse = || -> Result<Vec<SendRequest>, HostError> {
+            let what = "sendBatch batch";
+            let object = object_arg(&batch, what)?;
+            let acks = field(object, "acks");
+            let topics = field(object, "topicMessages")
+                .dyn_into::<Array>()
+                .map_err(|_| invalid(format!("{what}.topicMessages must be an array")))?;
+            let mut requests = Vec::new();
+            for (i, entry) in topics.iter().enumerate() {
+                let what = format!("{what}.topicMessages[{i}]");
+                let entry = object_arg(&entry, &what)?;
+                let with_acks = Object::assign(&Object::new(), entry);
+                if !is_missing(&acks) {
+                    set(&with_acks, "acks", acks.clone());
+                }
+                requests.push(self.parse_send(&with_acks, &what)?);
+            }
+            Ok(requests)
+        };
+        self.send_parsed(parse())
+    }
+
+    fn send_parsed(&self, requests: Result<Vec<SendRequest>, HostError>) -> Promise {
+        let host = self.host.clone();
+        let client = self.client;
+        let retry = self.retry;
+        promise(async move {
+            let requests = requests?;
+            host.check_open()?;
+            let mut sends = Vec::new();
+            for request in requests {
+                for (partition, records) in request.batches {
+                    let topic = request.topic.clone();
+                    let future = send_batch(
+                        host.clone(),
+                        client,
+                        retry,
+                        (topic.clone(), partition, request.acks),
+                        records,
+                    );
+                    // Every partition's request goes out before any answer is awaited.
+                    let slot = Slot::new();
+                    let filled = slot.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        filled.fill(future.await);
+                    });
+                    sends.push((topic, partition, slot));
+                }
+            }
+            let rows = Array::new();
+            let mut failure = None;
+            for (topic, partition, slot) in sends {
+                match slot.await {
+                    Ok((base, start)) => {
+                        let row = Object::new();
+                        set(&row, "topicName", topic.as_str());
+                        set(&row, "partition", partition);
+                        set(&row, "errorCode", 0);
+                        set(&row, "baseOffset", base.to_string());
+                        set(&row, "logAppendTime", "-1");
+                        set(&row, "logStartOffset", start.to_string());
+                        rows.push(&row);
+                    }
+                    Err(error) => {
+                        failure.get_or_insert(error);
+                    }
+                }
+            }
+            if let Some(error) = failure {
+                return Err(error);
+            }
+            host.durable().await?;
+            Ok(rows.into())
+        })
+    }
+}

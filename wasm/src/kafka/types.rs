@@ -1,0 +1,305 @@
+//! The TypeScript declarations of the `Rill` API's argument and result shapes, added to the
+//! generated `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** A key, value or header value: UTF-8 text or bytes. */
+export type Bytes = string | Uint8Array;
+
+/** A `Uint8Array` whose `toString()` decodes UTF-8, like a Node `Buffer`. */
+export type BufferLike = Uint8Array;
+
+/** `Rill.open` options. */
+export interface RillOptions {
+  name?: string;
+  storage?: 'indexeddb' | 'memory';
+  brokers?: number;
+  seed?: number;
+  clock?: 'manual' | 'realtime';
+}
+
+/** The error every call throws or rejects with (`name` is `'RillError'`). */
+export interface RillError extends Error {
+  /** Kafka's error name (`UNKNOWN_TOPIC_OR_PARTITION`, ...), or `INVALID_ARGUMENT`. */
+  type: string;
+  /** Kafka's error number, or `null`. */
+  code: number | null;
+  /** Whether Kafka's client retries this error. */
+  retriable: boolean;
+}
+
+export interface ITopicConfig {
+  topic: string;
+  numPartitions?: number;
+  replicationFactor?: number;
+  configEntries?: Array<{ name: string; value: string }>;
+}
+
+export interface CreateTopicsOptions {
+  topics: ITopicConfig[];
+  validateOnly?: boolean;
+  waitForLeaders?: boolean;
+  timeout?: number;
+}
+
+export interface CreatePartitionsOptions {
+  topicPartitions: Array<{ topic: string; count: number }>;
+  validateOnly?: boolean;
+  timeout?: number;
+}
+
+export interface PartitionMetadata {
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+  partitionErrorCode: number;
+}
+
+export interface TopicMetadataResult {
+  topics: Array<{ name: string; partitions: PartitionMetadata[] }>;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  offset: string;
+  high: string;
+  low: string;
+}
+
+export interface DeleteTopicRecordsOptions {
+  topic: string;
+  partitions: Array<{ partition: number; offset: string | number }>;
+}
+
+export interface GroupOverview {
+  groupId: string;
+  protocolType: string;
+  state: string;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocol: string;
+  protocolType: string;
+  errorCode: number;
+  members: Array<{
+    memberId: string;
+    clientId: string;
+    clientHost: string;
+    assignment: Array<{ topic: string; partitions: number[] }>;
+  }>;
+}
+
+export interface Message {
+  key?: Bytes | null;
+  value: Bytes | null;
+  headers?: Record<string, Bytes | null>;
+  partition?: number;
+  timestamp?: string | number;
+}
+
+export interface ProducerConfig {
+  idempotent?: boolean;
+  partitioner?: 'default';
+  retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number };
+}
+
+export interface ProducerRecord {
+  topic: string;
+  messages: Message[];
+  acks?: -1 | 0 | 1;
+  timeout?: number;
+}
+
+export interface ProducerBatch {
+  acks?: -1 | 0 | 1;
+  timeout?: number;
+  topicMessages: Array<{ topic: string; messages: Message[] }>;
+}
+
+export interface RecordMetadata {
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  baseOffset: string;
+  logAppendTime: string;
+  logStartOffset: string;
+}
+
+export interface ConsumerConfig {
+  groupId: string;
+  partitionAssigners?: Array<'cooperative-sticky' | 'sticky' | 'range' | 'roundrobin'>;
+  sessionTimeout?: number;
+  rebalanceTimeout?: number;
+  heartbeatInterval?: number;
+  maxPollRecords?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  maxBytesPerPartition?: number;
+  maxWaitTimeInMs?: number;
+  retryBackoff?: number;
+  autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  autoCommit?: boolean;
+  clientId?: string;
+  groupInstanceId?: string;
+}
+
+export type ConsumerSubscribeTopics =
+  | { topics: string[]; fromBeginning?: boolean }
+  | { topic: string; fromBeginning?: boolean };
+
+export interface KafkaMessage {
+  key: BufferLike | null;
+  value: BufferLike | null;
+  headers: Record<string, BufferLike | null>;
+  timestamp: string;
+  offset: string;
+  attributes: number;
+}
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+  pause(): void;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+  isEmpty(): boolean;
+  firstOffset(): string;
+  lastOffset(): string;
+  offsetLag(): string;
+  offsetLagLow(): string;
+}
+
+export interface EachBatchPayload {
+  batch: Batch;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  pause(): void;
+  commitOffsetsIfNecessary(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export interface ConsumerRunConfig {
+  eachMessage?: (payload: EachMessagePayload) => Promise<void>;
+  eachBatch?: (payload: EachBatchPayload) => Promise<void>;
+  autoCommit?: boolean;
+  autoCommitInterval?: number;
+  autoCommitThreshold?: number;
+  eachBatchAutoResolve?: boolean;
+  partitionsConsumedConcurrently?: number;
+}
+
+export type ConsumerEventName =
+  | 'consumer.connect' | 'consumer.disconnect' | 'consumer.stop' | 'consumer.crash'
+  | 'consumer.group_join' | 'consumer.rebalancing' | 'consumer.commit_offsets'
+  | 'consumer.partitions_assigned' | 'consumer.partitions_revoked'
+  | 'consumer.partitions_lost' | 'consumer.offset_reset';
+
+export interface InstrumentationEvent {
+  id: number;
+  type: ConsumerEventName;
+  timestamp: number;
+  payload: { groupId: string; [key: string]: unknown };
+}
+
+/** KafkaJS's `ConfigResourceTypes`: 2 = TOPIC, 4 = BROKER. */
+export interface ConfigResource {
+  type: number;
+  name: string;
+  configNames?: string[];
+}
+
+export interface DescribeConfigsOptions {
+  resources: ConfigResource[];
+  includeSynonyms?: boolean;
+}
+
+export interface DescribeConfigResponse {
+  resources: Array<{
+    errorCode: number;
+    errorMessage: string | null;
+    resourceName: string;
+    resourceType: number;
+    configEntries: Array<{ configName: string; configValue: string; isDefault: boolean; isSensitive: boolean; readOnly: boolean }>;
+  }>;
+  throttleTime: number;
+}
+
+export interface AlterConfigsOptions {
+  validateOnly?: boolean;
+  resources: Array<{ type: number; name: string; configEntries: Array<{ name: string; value: string }> }>;
+}
+
+export interface AlterConfigsResponse {
+  resources: Array<{ errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }>;
+  throttleTime: number;
+}
+
+export interface ReassignPartitionsOptions {
+  topics: Array<{ topic: string; partitionAssignment: Array<{ partition: number; replicas: number[] }> }>;
+}
+
+export type RillEventType =
+  | 'brokerDown' | 'brokerUp' | 'brokerFenced' | 'brokerUnfenced' | 'leaderElected'
+  | 'isrShrunk' | 'isrExpanded' | 'highWatermarkAdvanced' | 'reassignmentStarted'
+  | 'reassignmentProgressed' | 'reassignmentCompleted' | 'followerFetched' | 'truncated'
+  | 'group' | 'produceCompleted' | 'other';
+
+/** A cluster event; fields besides `type` and `at` depend on the type. */
+export interface RillEvent {
+  type: RillEventType;
+  /** Cluster time (ms). */
+  at: number;
+  broker?: number;
+  topic?: string;
+  partition?: number;
+  leader?: number;
+  leaderEpoch?: number;
+  reason?: string | null;
+  isr?: number[];
+  replicas?: number[];
+  target?: number[];
+  inSync?: number[];
+  highWatermark?: string;
+  logEndOffset?: string;
+  /** For `group`: what happened in the group. */
+  kind?: 'memberJoined' | 'memberLeft' | 'memberExpired' | 'memberFenced' | 'stateChanged'
+    | 'rebalanceStarted' | 'generationCompleted' | 'offsetsCommitted' | 'offsetsExpired'
+    | 'groupRemoved';
+  groupId?: string;
+  memberId?: string;
+  groupInstanceId?: string | null;
+  clientId?: string;
+  cause?: string;
+  oldMemberId?: string;
+  newMemberId?: string;
+  from?: string;
+  to?: string;
+  generationId?: number;
+  protocol?: string | null;
+  leaderId?: string | null;
+  assignments?: Array<{ memberId: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
+  offsets?: Array<{ topic: string; partition: number; offset: string }>;
+  partitions?: Array<{ topic: string; partitions: number[] }>;
+  /** For `other`: the event as text. */
+  detail?: string;
+  request?: number;
+  acks?: -1 | 0 | 1;
+  baseOffset?: string;
+  lastOffset?: string;
+  error?: string;
+}
+"#;

@@ -1,0 +1,432 @@
+//! `rill-wasm` in headless Chrome: the KafkaJS-shaped `Rill` API over the replicated cluster,
+//! driven from JavaScript as an application would (scenarios below, in the manual clock):
+//! admin round trips and their typed errors, producer results and Kafka's murmur2
+//! placement, a consumer group of two reading every record once, commitOffsets/fetchOffsets,
+//! a leader killed under acks=-1, `on()` events, and bad input that changes nothing.
+#![cfg(target_arch = "wasm32")]
+
+use rill_wasm::kafka::Rill;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+function check(cond, message) { if (!cond) throw new Error('assertion failed: ' + message); }
+function eq(actual, expected, message) {
+  const a = JSON.stringify(actual), e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${message}: expected ${e}, got ${a}`);
+}
+async function rejects(promiseOrFn, type, message) {
+  try {
+    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
+  } catch (e) {
+    check(e instanceof Error, `${message}: an Error`);
+    eq(e.name, 'RillError', `${message}: name`);
+    eq(e.type, type, `${message}: type (${e.message})`);
+    check('retriable' in e && 'code' in e, `${message}: code and retriable`);
+    return e;
+  }
+  throw new Error(`${message}: expected a ${type} error`);
+}
+/** Advances 10 ms at a time until `promise` settles (at most `maxMs`). */
+async function settle(kafka, promise, maxMs = 60000) {
+  let done = false, value, error;
+  promise.then((v) => { done = true; value = v; }, (e) => { done = true; error = e; });
+  for (let t = 0; t < maxMs && !done; t += 10) await kafka.advance(10);
+  await Promise.resolve();
+  if (!done) throw new Error(`did not settle within ${maxMs} ms of cluster time`);
+  if (error) throw error;
+  return value;
+}
+async function until(kafka, cond, maxMs, what) {
+  for (let t = 0; t < maxMs; t += 50) { if (cond()) return; await kafka.advance(50); }
+  throw new Error(`${what}: not within ${maxMs} ms`);
+}
+/** Kafka's UtilsTest vector: murmur2("foobar") = -790332482. */
+const FOOBAR = -790332482 & 0x7fffffff;
+const producerOf = (kafka) => kafka.producer();
+
+export async function adminRoundTrip(kafka) {
+  const admin = kafka.admin();
+  await admin.connect();
+  eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), true, 'created');
+  eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), false, 'exists');
+  eq(await admin.listTopics(), ['orders'], 'listTopics');
+  await rejects(admin.fetchTopicOffsets('orders'), 'LEADER_NOT_AVAILABLE', 'leaders not yet told (no waitForLeaders)');
+  let meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
+  eq(meta.topics.length, 1, 'one topic');
+  eq(meta.topics[0].name, 'orders', 'name');
+  eq(meta.topics[0].partitions.map((p) => p.partitionId), [0, 1, 2], 'partition ids');
+  for (const p of meta.topics[0].partitions) {
+    eq(p.replicas.length, 3, 'replicas');
+    eq([...p.isr].sort(), [...p.replicas].sort(), 'isr = replicas');
+    eq(p.leader, p.replicas[0], 'preferred leader leads');
+    eq(p.offlineReplicas, [], 'no offline replica');
+    eq(p.partitionErrorCode, 0, 'no error');
+  }
+  eq(await settle(kafka, admin.createTopics({ topics: [{ topic: 'waited', numPartitions: 2, replicationFactor: 2 }], waitForLeaders: true })), true, 'waitForLeaders');
+  eq((await admin.fetchTopicOffsets('waited')).map((o) => o.high), ['0', '0'], 'leaders know they lead');
+  eq(await admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 4 }] }), true, 'grown');
+  await kafka.advance(100); // the controller's metadata reaches the brokers
+  meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
+  eq(meta.topics[0].partitions.length, 4, 'four partitions');
+  eq(await admin.fetchTopicOffsets('orders'), [0, 1, 2, 3].map((partition) => ({ partition, offset: '0', high: '0', low: '0' })), 'offsets');
+
+  // Every documented error, with state unchanged.
+  await rejects(admin.createPartitions({ topicPartitions: [{ topic: 'orders', count: 2 }] }), 'INVALID_PARTITIONS', 'shrink');
+  await rejects(admin.createPartitions({ topicPartitions: [{ topic: 'nope', count: 2 }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'grow unknown');
+  await rejects(admin.createTopics({ topics: [{ topic: 'a/b' }] }), 'INVALID_TOPIC_EXCEPTION', 'bad name');
+  await rejects(admin.createTopics({ topics: [{ topic: 'wide', replicationFactor: 4 }] }), 'INVALID_REPLICATION_FACTOR', 'rf 4 on 3 brokers');
+  await rejects(admin.createTopics({ topics: [{ topic: 'cfg', configEntries: [{ name: 'retention.ms', value: 'soon' }] }] }), 'INVALID_CONFIG', 'bad config');
+  await rejects(admin.createTopics({}), 'INVALID_ARGUMENT', 'no topics');
+  await rejects(admin.createTopics({ topics: [{ topic: 'x', numPartitions: 'three' }] }), 'INVALID_ARGUMENT', 'numPartitions type');
+  await rejects(admin.fetchTopicMetadata({ topics: ['nope'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'metadata of unknown');
+  await rejects(admin.fetchTopicOffsets('nope'), 'UNKNOWN_TOPIC_OR_PARTITION', 'offsets of unknown');
+  await rejects(admin.deleteTopics({ topics: ['orders'] }), 'INVALID_REQUEST', 'deleteTopics seam');
+  await rejects(admin.describeConfigs({ resources: [] }), 'INVALID_REQUEST', 'describeConfigs seam');
+  await rejects(admin.alterConfigs({ resources: [] }), 'INVALID_REQUEST', 'alterConfigs seam');
+  await rejects(admin.fetchTopicOffsetsByTimestamp('orders', 0), 'INVALID_REQUEST', 'byTimestamp seam');
+  await rejects(admin.describeGroups(['']), 'INVALID_GROUP_ID', 'empty group id');
+  await rejects(admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 9, offset: '0' }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'deleteRecords partition');
+  await rejects(admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '5' }] }), 'OFFSET_OUT_OF_RANGE', 'deleteRecords above hw');
+  eq(await admin.listTopics(), ['orders', 'waited'], 'nothing else created');
+  eq((await admin.fetchTopicMetadata()).topics[0].partitions.length, 4, 'still four partitions');
+  eq((await admin.listGroups()).groups, [], 'no groups');
+
+  await rejects(() => kafka.producer({ idempotent: true }), 'INVALID_REQUEST', 'idempotent');
+  await rejects(() => kafka.consumer({}), 'INVALID_ARGUMENT', 'groupId required');
+  await rejects(() => kafka.consumer({ groupId: 'g', partitionAssigners: ['fancy'] }), 'INVALID_CONFIG', 'unknown assignor');
+  await rejects(() => kafka.consumer({ groupId: 'g', heartbeatInterval: 50000 }), 'INVALID_CONFIG', 'heartbeat above session');
+  const control = kafka.cluster();
+  await rejects(control.killBroker(7), 'INVALID_ARGUMENT', 'kill unknown broker');
+  await rejects(control.restartBroker(0), 'INVALID_REQUEST', 'restart a running broker');
+  eq(control.brokers(), [0, 1, 2].map((id) => ({ id, alive: true, fenced: false })), 'brokers');
+  await rejects(kafka.advance(-1), 'INVALID_ARGUMENT', 'negative advance');
+  await rejects(() => kafka.on('leaderElection', () => {}), 'INVALID_ARGUMENT', 'unknown event type');
+  await rejects(() => kafka.on('leaderElected', 'nope'), 'INVALID_ARGUMENT', 'callback not a function');
+  const consumer = kafka.consumer({ groupId: 'g' });
+  await rejects(() => consumer.on('consumer.joined', () => {}), 'INVALID_ARGUMENT', 'unknown consumer event');
+  await rejects(consumer.run({}), 'INVALID_ARGUMENT', 'run without a handler');
+  await rejects(consumer.subscribe({ topics: ['nope'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'subscribe to a missing topic');
+  await rejects(consumer.subscribe({ topics: [/orders/] }), 'INVALID_ARGUMENT', 'regular expressions');
+  await rejects(consumer.commitOffsets([{ topic: 'orders', partition: 0, offset: '1' }]), 'INVALID_REQUEST', 'commit before run');
+  await rejects(producerOf(kafka).sendBatch({ topicMessages: [{ topic: 'orders', messages: [{ value: 'v' }] }], acks: 5 }), 'INVALID_REQUIRED_ACKS', 'sendBatch acks');
+}
+
+export async function producerSend(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'p3', numPartitions: 3, replicationFactor: 3 }, { topic: 'p4', numPartitions: 4, replicationFactor: 2 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  const first = await settle(kafka, producer.send({ topic: 'p3', messages: [{ key: 'foobar', value: 'v1', headers: { h: 'x' } }] }));
+  eq(first, [{ topicName: 'p3', partition: FOOBAR % 3, errorCode: 0, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }], 'send result');
+  const second = await settle(kafka, producer.send({ topic: 'p3', acks: 1, messages: [{ key: new TextEncoder().encode('foobar'), value: null }] }));
+  eq(second[0].partition, FOOBAR % 3, 'same key (bytes), same partition');
+  eq(second[0].baseOffset, '1', 'next offset');
+  const batch = await settle(kafka, producer.sendBatch({ topicMessages: [
+    { topic: 'p4', messages: [{ key: 'foobar', value: 'a' }, { key: 'foobar', value: 'b' }] },
+    { topic: 'p3', messages: [{ value: 'c', partition: 2 }] },
+  ] }));
+  eq(batch.map((r) => [r.topicName, r.partition, r.baseOffset]), [['p4', FOOBAR % 4, '0'], ['p3', 2, FOOBAR % 3 === 2 ? '2' : '0']], 'sendBatch');
+  await kafka.advance(1000);
+  const offsets = await admin.fetchTopicOffsets('p3');
+  eq(offsets[FOOBAR % 3].high, '2', 'high watermark after two sends');
+
+  await rejects(producer.send({ topic: 'p3', acks: 2, messages: [{ value: 'x' }] }), 'INVALID_REQUIRED_ACKS', 'acks 2');
+  await rejects(producer.send({ topic: 'nope', messages: [{ value: 'x' }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic');
+  await rejects(producer.send({ topic: 'p3', messages: [{ value: 'x', partition: 3 }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'partition 3 of 3');
+  await rejects(producer.send({ topic: 'p3', messages: [{ value: 'ok' }, { value: 42 }] }), 'INVALID_ARGUMENT', 'number value');
+  await rejects(producer.send({ topic: 'p3', messages: 'nope' }), 'INVALID_ARGUMENT', 'messages not an array');
+  await kafka.advance(1000);
+  eq((await admin.fetchTopicOffsets('p3')).map((o) => o.high), offsets.map((o) => o.high), 'nothing appended by bad sends');
+}
+
+export async function consumerGroup(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 4, replicationFactor: 3 }] });
+  const seen = [[], []];
+  const joins = [];
+  const groupEvents = [];
+  kafka.on('group', (e) => { if (e.groupId === 'readers') groupEvents.push(e); });
+  const consumers = [0, 1].map((i) => {
+    const consumer = kafka.consumer({ groupId: 'readers', partitionAssigners: ['range'] });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => joins.push([i, e.payload.memberAssignment]));
+    return consumer;
+  });
+  for (const [i, consumer] of consumers.entries()) {
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['events'], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        check(message.value instanceof Uint8Array, 'value is bytes');
+        seen[i].push(`${topic}/${partition}/${message.offset}/${message.key.toString()}/${message.value.toString()}`);
+      },
+    });
+  }
+  await until(kafka, () => new Set(joins.filter(([, a]) => a.length > 0).map(([i]) => i)).size === 2, 60000, 'both members assigned');
+  const producer = kafka.producer();
+  const messages = Array.from({ length: 40 }, (_, n) => ({ key: `k${n}`, value: `v${n}` }));
+  await settle(kafka, producer.send({ topic: 'events', messages }));
+  await until(kafka, () => seen[0].length + seen[1].length >= 40, 60000, 'every record read');
+  await kafka.advance(5000);
+  const all = [...seen[0], ...seen[1]];
+  eq(all.length, 40, 'no record read twice');
+  eq(new Set(all).size, 40, 'distinct');
+  eq(new Set(all.map((s) => s.split('/')[3])).size, 40, 'every key');
+  check(seen[0].length > 0 && seen[1].length > 0, 'both members read');
+  const described = await admin.describeGroups(['readers']);
+  eq(described.groups[0].state, 'Stable', 'stable group');
+  eq(described.groups[0].members.length, 2, 'two members');
+  eq((await admin.listGroups()).groups.map((g) => g.groupId), ['readers'], 'listGroups');
+  eq(groupEvents.filter((e) => e.kind === 'memberJoined').length >= 2, true, 'memberJoined events');
+  const generation = groupEvents.filter((e) => e.kind === 'generationCompleted').pop();
+  eq(generation.assignments.length, 2, 'generationCompleted lists both members');
+  eq(generation.protocol, 'range', 'the chosen assignor');
+  check(groupEvents.some((e) => e.kind === 'stateChanged' && e.to === 'Stable'), 'stateChanged to Stable');
+
+  // Explicit commit, read back by the admin.
+  await settle(kafka, consumers[0].commitOffsets([{ topic: 'events', partition: 0, offset: '3' }]));
+  const fetched = await admin.fetchOffsets({ groupId: 'readers', topics: ['events'] });
+  eq(fetched[0].topic, 'events', 'fetchOffsets topic');
+  eq(fetched[0].partitions.find((p) => p.partition === 0).offset, '3', 'committed offset');
+
+  await rejects(admin.resetOffsets({ groupId: 'readers', topic: 'events', earliest: true }), 'NON_EMPTY_GROUP', 'reset while active');
+  await rejects(admin.deleteGroups(['readers']), 'NON_EMPTY_GROUP', 'delete while active');
+  for (const consumer of consumers) await settle(kafka, consumer.disconnect());
+  await kafka.advance(5000);
+  await settle(kafka, admin.resetOffsets({ groupId: 'readers', topic: 'events', earliest: true }));
+  await kafka.advance(1000);
+  const reset = await admin.fetchOffsets({ groupId: 'readers', topics: ['events'] });
+  eq(reset[0].partitions.map((p) => p.offset), ['0', '0', '0', '0'], 'reset to earliest');
+  const deleted = await settle(kafka, admin.deleteGroups(['readers']));
+  eq(deleted, [{ groupId: 'readers', errorCode: 'NONE' }], 'deleteGroups');
+}
+
+export async function consumerFeatures(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'feed', numPartitions: 2, replicationFactor: 3 }] });
+  await kafka.advance(100);
+  const producer = kafka.producer();
+  const produced = [];
+  const offProduced = kafka.on('produceCompleted', (e) => produced.push(e));
+  const send = (values, partition) => settle(kafka, producer.send({ topic: 'feed', messages: values.map((value) => ({ value, partition })) }));
+  await send(['a0', 'a1', 'a2'], 0);
+  await send(['b0', 'b1'], 1);
+  check(produced.length === 2 && produced.every((e) => e.acks === -1 && typeof e.baseOffset === 'string'), `produceCompleted: ${JSON.stringify(produced)}`);
+  offProduced();
+
+  // eachBatch, and a handler that throws once: its batch comes again (consumer.crash, restart).
+  const batches = [];
+  const crashes = [];
+  let thrown = false;
+  const consumer = kafka.consumer({ groupId: 'batcher' });
+  consumer.on('consumer.crash', (e) => crashes.push(e.payload.restart));
+  await consumer.subscribe({ topic: 'feed', fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch, resolveOffset, isRunning }) => {
+      check(isRunning(), 'running');
+      if (!thrown && batch.partition === 0) { thrown = true; throw new Error('boom'); }
+      eq(typeof batch.highWatermark, 'string', 'highWatermark');
+      batches.push([batch.partition, batch.messages.map((m) => m.value.toString()), batch.firstOffset(), batch.lastOffset()]);
+      for (const m of batch.messages) resolveOffset(m.offset);
+    },
+  });
+  await until(kafka, () => batches.flatMap(([, v]) => v).length >= 5, 60000, 'both partitions read');
+  eq(crashes, [true], 'one crash, restarted');
+  const values = batches.flatMap(([, v]) => v).sort();
+  eq(values, ['a0', 'a1', 'a2', 'b0', 'b1'], 'every record once after the retry');
+  check(batches.some(([p, v, first, last]) => p === 0 && v[0] === 'a0' && first === '0' && last === String(v.length - 1)), `batch offsets: ${JSON.stringify(batches)}`);
+
+  // pause: nothing from the paused partition until resume.
+  consumer.pause([{ topic: 'feed', partitions: [0] }]);
+  eq(consumer.paused(), [{ topic: 'feed', partitions: [0] }], 'paused()');
+  await send(['a3'], 0);
+  await send(['b2'], 1);
+  await until(kafka, () => batches.flatMap(([, v]) => v).includes('b2'), 30000, 'b2 read');
+  await kafka.advance(2000);
+  check(!batches.flatMap(([, v]) => v).includes('a3'), 'nothing from a paused partition');
+  consumer.resume([{ topic: 'feed' }]);
+  await until(kafka, () => batches.flatMap(([, v]) => v).includes('a3'), 30000, 'a3 read after resume');
+  await rejects(() => consumer.pause([{ topic: 'feed', partitions: [7] }]), 'INVALID_REQUEST', 'pause an unassigned partition');
+  await rejects(() => consumer.seek({ topic: 'feed', partition: 0, offset: 'x' }), 'INVALID_ARGUMENT', 'seek offset');
+  await rejects(consumer.run({ eachMessage: async () => {} }), 'INVALID_REQUEST', 'run twice');
+  await rejects(consumer.subscribe({ topics: ['feed'] }), 'INVALID_REQUEST', 'subscribe while running');
+
+  // seek: the partition is read again from the offset.
+  const before = batches.length;
+  consumer.seek({ topic: 'feed', partition: 1, offset: '1' });
+  await until(kafka, () => batches.slice(before).flatMap(([, v]) => v).includes('b1'), 30000, 'read again after seek');
+  eq(batches.slice(before).flatMap(([, v]) => v), ['b1', 'b2'], 'from offset 1 on');
+  await consumer.stop();
+  await settle(kafka, consumer.disconnect());
+  await kafka.advance(1000);
+  const committed = await admin.fetchOffsets({ groupId: 'batcher', topics: ['feed'] });
+  eq(committed[0].partitions.map((p) => p.offset), ['4', '3'], 'auto-commit on close');
+
+  // autoCommit: false commits nothing.
+  const manual = kafka.consumer({ groupId: 'no-commit', autoCommit: false });
+  let count = 0;
+  await manual.subscribe({ topics: ['feed'], fromBeginning: true });
+  await manual.run({ eachMessage: async () => { count++; } });
+  await until(kafka, () => count === 7, 30000, 'no-commit read');
+  await kafka.advance(6000);
+  await settle(kafka, manual.disconnect());
+  await kafka.advance(1000);
+  eq((await admin.fetchOffsets({ groupId: 'no-commit', topics: ['feed'] }))[0].partitions.map((p) => p.offset), ['-1', '-1'], 'nothing committed');
+  await rejects(() => kafka.consumer({ groupId: 'g', autoCommit: 'yes' }), 'INVALID_ARGUMENT', 'autoCommit type');
+
+  // A standalone consumer with assign().
+  const standalone = kafka.consumer({ groupId: 'standalone' });
+  const read = [];
+  await rejects(standalone.run({ eachMessage: async () => {} }), 'INVALID_ARGUMENT', 'run before subscribe or assign');
+  await rejects(() => standalone.assign([{ topic: 'feed', partitions: [5] }]), 'UNKNOWN_TOPIC_OR_PARTITION', 'assign a missing partition');
+  standalone.assign([{ topic: 'feed', partitions: [1] }]);
+  standalone.seek({ topic: 'feed', partition: 1, offset: 0 });
+  await standalone.run({ eachMessage: async ({ partition, message }) => { read.push([partition, message.offset]); } });
+  await until(kafka, () => read.length >= 3, 30000, 'standalone read');
+  eq(read, [[1, '0'], [1, '1'], [1, '2']], 'standalone partition 1 from 0');
+  // stop() then run() at once: the consumer reads on (a seek replays the partition once).
+  await standalone.stop();
+  const again = [];
+  await standalone.run({ eachMessage: async ({ message }) => { again.push(message.offset); } });
+  standalone.seek({ topic: 'feed', partition: 1, offset: 0 });
+  await until(kafka, () => again.length >= 3, 30000, 'read again');
+  await kafka.advance(2000);
+  eq(again, ['0', '1', '2'], 'read again once after stop and run');
+  await standalone.stop();
+}
+
+export async function slowHandler(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'slow', numPartitions: 1, replicationFactor: 1 }] });
+  await kafka.advance(100);
+  const consumer = kafka.consumer({ groupId: 'slowpokes', rebalanceTimeout: 3000, sessionTimeout: 10000 });
+  const events = [];
+  for (const name of ['consumer.group_join', 'consumer.rebalancing']) consumer.on(name, (e) => events.push(e.type));
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  let handled = 0;
+  await consumer.subscribe({ topics: ['slow'], fromBeginning: true });
+  await consumer.run({ eachMessage: async () => { handled++; await gate; } });
+  await until(kafka, () => events.includes('consumer.group_join'), 30000, 'joined');
+  await settle(kafka, kafka.producer().send({ topic: 'slow', messages: [{ value: 'x' }] }));
+  await until(kafka, () => handled === 1, 10000, 'handler called');
+  // The handler holds the loop past max.poll.interval.ms (rebalanceTimeout): the member leaves.
+  await kafka.advance(5000);
+  const group = (await admin.describeGroups(['slowpokes'])).groups[0];
+  eq(group.members.length, 0, `the slow member left (${group.state})`);
+  check(!events.includes('consumer.rebalancing'), 'callbacks run only in poll, as in Kafka');
+  release();
+  // Its next poll gives the partitions up (lost with the generation) and rejoins.
+  await until(kafka, () => events.filter((e) => e === 'consumer.group_join').length >= 2, 30000, 'rejoined');
+  check(events.includes('consumer.rebalancing'), `partitions given up: ${JSON.stringify(events)}`);
+  await consumer.stop();
+}
+
+export async function leaderKilled(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'ha', numPartitions: 1, replicationFactor: 3 }] });
+  const elections = [];
+  const off = kafka.on('leaderElected', (e) => { if (e.topic === 'ha') elections.push(e); });
+  const producer = kafka.producer({ retry: { retries: 10 } });
+  eq((await settle(kafka, producer.send({ topic: 'ha', acks: -1, messages: [{ value: 'before' }] })))[0].baseOffset, '0', 'first');
+  const before = (await admin.fetchTopicMetadata({ topics: ['ha'] })).topics[0].partitions[0].leader;
+  await kafka.cluster().killBroker(before);
+  const sent = producer.send({ topic: 'ha', acks: -1, messages: [{ value: 'after' }] });
+  const result = await settle(kafka, sent, 120000);
+  eq(result[0].baseOffset, '1', 'acks=-1 send after re-election');
+  const after = (await admin.fetchTopicMetadata({ topics: ['ha'] })).topics[0].partitions[0];
+  check(after.leader !== before && after.leader >= 0, 'a new leader');
+  eq(after.offlineReplicas, [before], 'the killed broker is offline');
+  check(elections.some((e) => e.leader === after.leader && e.reason === 'leaderFenced' && typeof e.at === 'number'), `leaderElected seen: ${JSON.stringify(elections)}`);
+  eq(kafka.cluster().brokers()[before].alive, false, 'broker down');
+  off();
+  const count = elections.length;
+  await kafka.cluster().restartBroker(before);
+  await kafka.advance(20000);
+  await kafka.cluster().electLeaders({ topicPartitions: [{ topic: 'ha', partitions: [0] }] });
+  await kafka.advance(1000);
+  eq(elections.length, count, 'no events after unsubscribing');
+
+  // close(): what waits fails, what comes after is refused.
+  const pending = producer.send({ topic: 'ha', messages: [{ value: 'late' }] });
+  kafka.close();
+  await rejects(pending, 'NETWORK_EXCEPTION', 'a send in flight at close');
+  await rejects(admin.createTopics({ topics: [{ topic: 'later' }] }), 'NETWORK_EXCEPTION', 'a command after close');
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = adminRoundTrip)]
+    fn admin_round_trip(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = producerSend)]
+    fn producer_send(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = consumerGroup)]
+    fn consumer_group(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = consumerFeatures)]
+    fn consumer_features(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = slowHandler)]
+    fn slow_handler(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = leaderKilled)]
+    fn leader_killed(kafka: JsValue) -> js_sys::Promise;
+}
+
+async fn manual() -> JsValue {
+    let options =
+        js_sys::JSON::parse(r#"{"storage":"memory","brokers":3,"seed":7,"clock":"manual"}"#)
+            .expect("options");
+    JsValue::from(Rill::open(options).await.expect("open"))
+}
+
+async fn run(scenario: fn(JsValue) -> js_sys::Promise) {
+    if let Err(error) = JsFuture::from(scenario(manual().await)).await {
+        let message = js_sys::Reflect::get(&error, &"message".into()).unwrap_or(error);
+        panic!("{}", message.as_string().unwrap_or_default());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn admin_round_trips_and_typed_errors() {
+    run(admin_round_trip).await;
+}
+
+#[wasm_bindgen_test]
+async fn producer_results_and_murmur2_placement() {
+    run(producer_send).await;
+}
+
+#[wasm_bindgen_test]
+async fn consumer_group_of_two_reads_every_record_once() {
+    run(consumer_group).await;
+}
+
+#[wasm_bindgen_test]
+async fn each_batch_retry_pause_resume_seek_and_assign() {
+    run(consumer_features).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_handler_slower_than_rebalance_timeout_makes_the_member_leave() {
+    run(slow_handler).await;
+}
+
+#[wasm_bindgen_test]
+async fn acks_all_send_survives_a_killed_leader() {
+    run(leader_killed).await;
+}
+
+#[wasm_bindgen_test]
+async fn open_rejects_bad_options() {
+    for options in [
+        r#"{"clock":"sometimes"}"#,
+        r#"{"brokers":0}"#,
+        r#"{"storage":"disk"}"#,
+        r#"{"seed":-1}"#,
+    ] {
+        let options = js_sys::JSON::parse(options).expect("options");
+        let error = Rill::open(options).await.expect_err("refused");
+        let kind = js_sys::Reflect::get(&error, &"type".into()).expect("type");
+        assert_eq!(kind.as_string().as_deref(), Some("INVALID_ARGUMENT"));
+    }
+}
