@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod durable;
 mod error;
 mod host;
 pub mod store;
