@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::{Rc, Weak};
 
 use rill_core::broker::{AlterConfigOp, TopicDescription};
+use rill_core::cluster::persist::ClusterStorageOp;
 use rill_core::log::{FetchedRecords, OffsetAndTimestamp};
 use rill_core::partitioner::{KeyMove, Partitioner};
 use rill_core::record::{Header, NewRecord};
-use rill_core::cluster::persist::ClusterStorageOp;
 use rill_core::storage::{RecoveryImage, StorageOp};
 use rill_core::{Broker, Event};
 

@@ -53,8 +53,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbFactory, IdbObjectStore, IdbRequest, IdbTransaction,
-    IdbTransactionMode,
+    IdbDatabase, IdbFactory, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
 
 use crate::HostError;
@@ -175,12 +174,7 @@ impl Run {
     /// Adds chunk `seq` of `len` bytes, written after every chunk of the segment so far, to
     /// the segment's run in `runs`: a small chunk extends it (or starts one), a large one ends
     /// it.
-    fn track(
-        runs: &mut BTreeMap<SegmentId, Run>,
-        segment: &SegmentId,
-        seq: u32,
-        len: usize,
-    ) {
+    fn track(runs: &mut BTreeMap<SegmentId, Run>, segment: &SegmentId, seq: u32, len: usize) {
         if len >= SMALL_CHUNK_BYTES {
             runs.remove(segment);
             return;
@@ -547,7 +541,9 @@ fn upgrade(db: &IdbDatabase, tx: &IdbTransaction, old_version: u32) -> Result<()
         db.create_object_store(TOPICS)?;
         db.create_object_store(FILES)?;
         let db = db.clone();
-        move_to_dir_0(tx, TOPICS_V2, TOPICS, move || db.delete_object_store(TOPICS_V2))?;
+        move_to_dir_0(tx, TOPICS_V2, TOPICS, move || {
+            db.delete_object_store(TOPICS_V2)
+        })?;
         move_to_dir_0(tx, CHUNKS, CHUNKS, || Ok(()))?;
         move_to_dir_0(tx, PARTITIONS, PARTITIONS, || Ok(()))?;
     }
@@ -599,7 +595,13 @@ fn chunk_key(dir: u32, topic: &str, partition: u32, base_offset: i64, seq: u32) 
     chunk_key_with(dir, topic, partition, base_offset, &JsValue::from(seq))
 }
 
-fn chunk_key_with(dir: u32, topic: &str, partition: u32, base_offset: i64, last: &JsValue) -> Array {
+fn chunk_key_with(
+    dir: u32,
+    topic: &str,
+    partition: u32,
+    base_offset: i64,
+    last: &JsValue,
+) -> Array {
     let key = Array::of4(
         &JsValue::from(dir),
         &JsValue::from_str(topic),
@@ -611,10 +613,21 @@ fn chunk_key_with(dir: u32, topic: &str, partition: u32, base_offset: i64, last:
 }
 
 /// Every chunk of one segment: `[dir, topic, partition, baseOffset, 0] ..= [.., +inf]`.
-fn segment_range(dir: u32, topic: &str, partition: u32, base_offset: i64) -> Result<JsValue, JsValue> {
+fn segment_range(
+    dir: u32,
+    topic: &str,
+    partition: u32,
+    base_offset: i64,
+) -> Result<JsValue, JsValue> {
     KeyRange::bound(
         &chunk_key(dir, topic, partition, base_offset, 0),
-        &chunk_key_with(dir, topic, partition, base_offset, &JsValue::from(f64::INFINITY)),
+        &chunk_key_with(
+            dir,
+            topic,
+            partition,
+            base_offset,
+            &JsValue::from(f64::INFINITY),
+        ),
         false,
         false,
     )
@@ -1007,9 +1020,17 @@ impl IdbStore {
                     .map_err(|v| storage_error("cannot read IndexedDB: not an array", v))?,
             );
         }
-        let [topic_keys, topics, keys, values, state_keys, states, paths, files] =
-            <[Array; 8]>::try_from(arrays)
-                .map_err(|_| HostError::Storage("cannot read IndexedDB".into()))?;
+        let [
+            topic_keys,
+            topics,
+            keys,
+            values,
+            state_keys,
+            states,
+            paths,
+            files,
+        ] = <[Array; 8]>::try_from(arrays)
+            .map_err(|_| HostError::Storage("cannot read IndexedDB".into()))?;
 
         let mut skipped = Vec::new();
         // Every log dir's topic records, by (dir, name).
@@ -1225,7 +1246,9 @@ impl IdbStore {
                             .next_chunk
                             .range((*dir, topic.clone(), *partition, base.saturating_add(1))..)
                             .next()
-                            .is_some_and(|((d, t, p, _), _)| d == dir && t == topic && p == partition))
+                            .is_some_and(|((d, t, p, _), _)| {
+                                d == dir && t == topic && p == partition
+                            }))
             })
             .take(MAX_MERGES_PER_WRITE)
             .map(|(segment, run)| (segment.clone(), *run))
@@ -1373,7 +1396,8 @@ impl IdbStore {
                 partitions.delete(&topic_range(dir, &topic)?)?;
                 self.next_chunk
                     .retain(|(d, name, _, _), _| *d != dir || *name != topic);
-                self.runs.retain(|(d, name, _, _), _| *d != dir || *name != topic);
+                self.runs
+                    .retain(|(d, name, _, _), _| *d != dir || *name != topic);
             }
         }
         Ok(())
