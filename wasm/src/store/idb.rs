@@ -73,13 +73,6 @@ const MAX_CHUNK_BYTES: usize = 1 << 20;
 const MERGE_BYTES: usize = 512 << 10;
 /// A chunk smaller than this may be consolidated with its neighbours.
 const SMALL_CHUNK_BYTES: usize = MERGE_BYTES / 2;
-/// An append is added to its segment's last chunk (rewritten whole, in the same write) while
-/// that chunk stays within this many bytes. Below Chrome's 64 KiB threshold above which a value
-/// is stored as a separate blob file.
-const TAIL_BYTES: usize = 60 << 10;
-/// At most this many bytes of last chunks are kept in memory for [`TAIL_BYTES`] appends, over
-/// all segments; a segment whose last chunk is not kept starts a new chunk.
-const TAIL_CACHE_BYTES: usize = 8 << 20;
 /// At most this many consolidations ride on one write, so that a store full of small chunks
 /// (e.g. one written before consolidation existed) does not make one write slow.
 const MAX_MERGES_PER_WRITE: usize = 4;
@@ -126,9 +119,6 @@ pub struct IdbStore {
     next_chunk: BTreeMap<SegmentId, u32>,
     /// Each segment's trailing run of small chunks, when it has one.
     runs: BTreeMap<SegmentId, Run>,
-    /// The bytes of segments' last chunks that later appends may still grow (see
-    /// [`TAIL_BYTES`]), as stored by the writes issued so far.
-    tails: Tails,
     /// The object store names, in the order transactions name them.
     names: Array,
     /// `{ durability: "strict" }`, the options of every write transaction.
@@ -169,62 +159,6 @@ pub struct StoredState {
     runs: BTreeMap<SegmentId, Run>,
 }
 
-/// Segments' last chunks kept in memory, so that an append can rewrite the last chunk with its
-/// bytes added rather than add a chunk: fewer, larger chunks make opening faster, without the
-/// second write of every byte a consolidation costs.
-#[derive(Clone, Debug, Default)]
-struct Tails {
-    /// Per segment: the last chunk's sequence number and bytes.
-    chunks: BTreeMap<SegmentId, (u32, Vec<u8>)>,
-    /// The bytes held in `chunks`.
-    bytes: usize,
-}
-
-impl Tails {
-    /// The bytes chunk `seq` of `segment` holds once `append` is added to it, when it is the
-    /// segment's kept last chunk and stays within [`TAIL_BYTES`]; it is then updated to them.
-    fn grow(&mut self, segment: &SegmentId, seq: u32, append: &[u8]) -> Option<&[u8]> {
-        let (last, bytes) = self.chunks.get_mut(segment)?;
-        if *last != seq || bytes.len() + append.len() > TAIL_BYTES {
-            return None;
-        }
-        bytes.extend_from_slice(append);
-        self.bytes += append.len();
-        Some(bytes.as_slice())
-    }
-
-    /// Keeps `bytes` as chunk `seq`, the new last chunk of `segment`, if they may grow and
-    /// there is room; forgets the segment's previous last chunk either way.
-    fn start(&mut self, segment: &SegmentId, seq: u32, bytes: &[u8]) {
-        self.forget(segment);
-        if bytes.len() < TAIL_BYTES && self.bytes + TAIL_BYTES <= TAIL_CACHE_BYTES {
-            let mut kept = Vec::with_capacity(TAIL_BYTES);
-            kept.extend_from_slice(bytes);
-            self.bytes += kept.len();
-            self.chunks.insert(segment.clone(), (seq, kept));
-        }
-    }
-
-    /// Stops growing `segment`'s last chunk: its next append starts a new chunk.
-    fn forget(&mut self, segment: &SegmentId) {
-        if let Some((_, bytes)) = self.chunks.remove(segment) {
-            self.bytes -= bytes.len();
-        }
-    }
-
-    fn retain(&mut self, mut keep: impl FnMut(&SegmentId) -> bool) {
-        let mut freed = 0;
-        self.chunks.retain(|segment, (_, bytes)| {
-            let kept = keep(segment);
-            if !kept {
-                freed += bytes.len();
-            }
-            kept
-        });
-        self.bytes -= freed;
-    }
-}
-
 /// A segment's trailing chunks that are each under [`SMALL_CHUNK_BYTES`]: sequence numbers
 /// `first..=last` (every chunk of the segment in that key range), `count` of them, `bytes` in
 /// all.
@@ -237,14 +171,6 @@ struct Run {
 }
 
 impl Run {
-    /// Adds `len` bytes appended to chunk `seq`, the last of `segment`, to its run.
-    fn grow(runs: &mut BTreeMap<SegmentId, Run>, segment: &SegmentId, seq: u32, len: usize) {
-        match runs.get_mut(segment) {
-            Some(run) if run.last == seq => run.bytes += len,
-            _ => Run::track(runs, segment, seq, len),
-        }
-    }
-
     /// Adds chunk `seq` of `len` bytes, written after every chunk of the segment so far, to
     /// the segment's run in `runs`: a small chunk extends it (or starts one), a large one ends
     /// it.
@@ -986,7 +912,6 @@ impl IdbStore {
                         db,
                         next_chunk: state.next_chunk,
                         runs: state.runs,
-                        tails: Tails::default(),
                         names: store_names(),
                         write_options,
                         merge_options,
@@ -1066,8 +991,6 @@ impl IdbStore {
     pub fn resume_from(&mut self, state: &StoredState) {
         self.next_chunk = state.next_chunk.clone();
         self.runs = state.runs.clone();
-        // What a failed write did to the last chunks is unknown: start new ones.
-        self.tails = Tails::default();
     }
 
     /// Makes the next [`IdbStore::write`] fail with `fault` after issuing its requests, for tests
@@ -1269,14 +1192,12 @@ impl IdbStore {
         let done = transaction_done(&tx);
         let next_chunk = self.next_chunk.clone();
         let runs = self.runs.clone();
-        let tails = self.tails.clone();
         if let Err(error) = self.put_all(&tx, ops) {
             // Some requests may already be queued: abort, or the transaction would commit
-            // them, and forget the sequence numbers, runs and last chunks the aborted ops took.
+            // them, and forget the sequence numbers and runs the aborted ops took.
             let _ = tx.abort();
             self.next_chunk = next_chunk;
             self.runs = runs;
-            self.tails = tails;
             return Err(write_error(error));
         }
         let injected = match self.fault.take() {
@@ -1347,8 +1268,6 @@ impl IdbStore {
         let last = due.len() - 1;
         for (i, (segment, run)) in due.into_iter().enumerate() {
             self.runs.remove(&segment);
-            // The merge may delete the last chunk: never rewrite it after.
-            self.tails.forget(&segment);
             if let Err(error) = merge_run(&tx, &chunks, &segment, run, abort_after && i == last) {
                 let _ = tx.abort();
                 return Err(error);
@@ -1405,7 +1324,6 @@ impl IdbStore {
                     chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
                     next.insert(1);
                     Run::track(&mut self.runs, &segment, 0, 0);
-                    self.tails.start(&segment, 0, &[]);
                 }
             }
             StorageOp::AppendToSegment {
@@ -1417,21 +1335,11 @@ impl IdbStore {
                 let chunks = Stores::get(&mut stores.chunks, tx, CHUNKS)?;
                 let segment = (dir, topic, partition, base_offset);
                 let next = self.next_chunk.entry(segment.clone()).or_insert(0);
-                let last = next.checked_sub(1);
-                if let Some(grown) = last.and_then(|seq| self.tails.grow(&segment, seq, &bytes)) {
-                    // The last chunk, rewritten with the append at its end.
-                    let seq = next.saturating_sub(1);
-                    let js_key = chunk_key(dir, &segment.1, partition, base_offset, seq);
-                    chunks.put_with_key(&Uint8Array::from(grown), &js_key)?;
-                    Run::grow(&mut self.runs, &segment, seq, bytes.len());
-                } else {
-                    let seq = *next;
-                    *next += 1;
-                    let js_key = chunk_key(dir, &segment.1, partition, base_offset, seq);
-                    chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
-                    Run::track(&mut self.runs, &segment, seq, bytes.len());
-                    self.tails.start(&segment, seq, &bytes);
-                }
+                let seq = *next;
+                *next += 1;
+                let js_key = chunk_key(dir, &segment.1, partition, base_offset, seq);
+                chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
+                Run::track(&mut self.runs, &segment, seq, bytes.len());
             }
             StorageOp::DeleteSegment {
                 topic,
@@ -1443,7 +1351,6 @@ impl IdbStore {
                 let segment = (dir, topic, partition, base_offset);
                 self.next_chunk.remove(&segment);
                 self.runs.remove(&segment);
-                self.tails.forget(&segment);
             }
             StorageOp::ReplaceSegments {
                 topic,
@@ -1457,7 +1364,6 @@ impl IdbStore {
                     let segment = (dir, topic.clone(), partition, base_offset);
                     self.next_chunk.remove(&segment);
                     self.runs.remove(&segment);
-                    self.tails.forget(&segment);
                 }
                 for (base_offset, bytes) in added {
                     // An added segment holds exactly `bytes`, even if one with its base
@@ -1468,7 +1374,6 @@ impl IdbStore {
                     self.next_chunk.insert(segment.clone(), seqs);
                     // Its pieces are as large as chunks get; only the last may be small.
                     self.runs.remove(&segment);
-                    self.tails.forget(&segment);
                 }
             }
             StorageOp::PutPartitionState {
@@ -1493,7 +1398,6 @@ impl IdbStore {
                     .retain(|(d, name, _, _), _| *d != dir || *name != topic);
                 self.runs
                     .retain(|(d, name, _, _), _| *d != dir || *name != topic);
-                self.tails.retain(|(d, name, _, _)| *d != dir || *name != topic);
             }
         }
         Ok(())
