@@ -73,6 +73,8 @@ const MAX_CHUNK_BYTES: usize = 1 << 20;
 const MERGE_BYTES: usize = 512 << 10;
 /// A chunk smaller than this may be consolidated with its neighbours.
 const SMALL_CHUNK_BYTES: usize = MERGE_BYTES / 2;
+/// At most this many bytes of runs are kept in memory (see [`Kept`]), over all segments.
+const KEPT_BYTES: usize = 32 << 20;
 /// At most this many consolidations ride on one write, so that a store full of small chunks
 /// (e.g. one written before consolidation existed) does not make one write slow.
 const MAX_MERGES_PER_WRITE: usize = 4;
@@ -119,6 +121,8 @@ pub struct IdbStore {
     next_chunk: BTreeMap<SegmentId, u32>,
     /// Each segment's trailing run of small chunks, when it has one.
     runs: BTreeMap<SegmentId, Run>,
+    /// The bytes of runs, as written, so that merging them needs no read.
+    kept: Kept,
     /// The object store names, in the order transactions name them.
     names: Array,
     /// `{ durability: "strict" }`, the options of every write transaction.
@@ -157,6 +161,66 @@ pub struct StoredState {
     pub damaged: BTreeMap<u32, Damaged>,
     next_chunk: BTreeMap<SegmentId, u32>,
     runs: BTreeMap<SegmentId, Run>,
+}
+
+/// The bytes of segments' runs (see [`Run`]) as this store wrote them, up to [`KEPT_BYTES`] in
+/// all, so that a consolidation puts them without reading the pieces back first: it only counts
+/// them, to be sure the writes that made them committed.
+#[derive(Clone, Debug, Default)]
+struct Kept {
+    runs: BTreeMap<SegmentId, Vec<u8>>,
+    /// The bytes held in `runs`.
+    bytes: usize,
+}
+
+impl Kept {
+    /// Follows `segment`'s run after a chunk of `appended` bytes was tracked in `runs`.
+    fn follow(&mut self, runs: &BTreeMap<SegmentId, Run>, segment: &SegmentId, appended: &[u8]) {
+        let Some(run) = runs.get(segment) else {
+            self.forget(segment);
+            return;
+        };
+        if run.count == 1 {
+            self.forget(segment);
+        }
+        let room = self.bytes + appended.len() <= KEPT_BYTES;
+        match self.runs.get_mut(segment) {
+            Some(kept) if room && kept.len() + appended.len() == run.bytes => {
+                kept.extend_from_slice(appended);
+                self.bytes += appended.len();
+            }
+            None if room && run.count == 1 => {
+                self.runs.insert(segment.clone(), appended.to_vec());
+                self.bytes += appended.len();
+            }
+            _ => self.forget(segment),
+        }
+    }
+
+    /// The bytes of `run` of `segment`, if all of them are kept; forgets them either way.
+    fn take(&mut self, segment: &SegmentId, run: &Run) -> Option<Vec<u8>> {
+        let kept = self.runs.remove(segment)?;
+        self.bytes -= kept.len();
+        (kept.len() == run.bytes).then_some(kept)
+    }
+
+    fn forget(&mut self, segment: &SegmentId) {
+        if let Some(kept) = self.runs.remove(segment) {
+            self.bytes -= kept.len();
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&SegmentId) -> bool) {
+        let mut freed = 0;
+        self.runs.retain(|segment, kept| {
+            let keep = keep(segment);
+            if !keep {
+                freed += kept.len();
+            }
+            keep
+        });
+        self.bytes -= freed;
+    }
 }
 
 /// A segment's trailing chunks that are each under [`SMALL_CHUNK_BYTES`]: sequence numbers
@@ -745,37 +809,55 @@ fn seq_range(segment: &SegmentId, first: u32, last: u32) -> Result<JsValue, JsVa
     .map(JsValue::from)
 }
 
-/// Issues, in `tx`, the consolidation of `run` of `segment`: a `getAll` of its chunks whose
+/// Issues, in `tx`, the consolidation of `run` of `segment`: a read of its chunks whose
 /// success callback (still inside `tx`) puts their concatenation under the run's first key and
-/// deletes the rest. If what it reads is not the run the store tracked, it leaves the chunks as
-/// they are. With `abort_after`, the callback then aborts `tx`; a failure to issue aborts it too.
+/// deletes the rest. With `kept`, the run's bytes as written, the read only counts the chunks;
+/// otherwise it is a `getAll` of them. If what it reads is not the run the store tracked (a
+/// write of it failed), it leaves the chunks as they are. With `abort_after`, the callback then
+/// aborts `tx`; a failure to issue aborts it too.
 fn merge_run(
     tx: &IdbTransaction,
     chunks: &IdbObjectStore,
     segment: &SegmentId,
     run: Run,
+    kept: Option<Vec<u8>>,
     abort_after: bool,
 ) -> Result<(), JsValue> {
     let segment = segment.clone();
-    let request = chunks.get_all_with_key(&seq_range(&segment, run.first, run.last)?)?;
+    let range = seq_range(&segment, run.first, run.last)?;
+    let request = match kept {
+        Some(_) => chunks.count_with_key(&range)?,
+        None => chunks.get_all_with_key(&range)?,
+    };
     let (read, store, tx) = (request.clone(), chunks.clone(), tx.clone());
     let on_success = Closure::once_into_js(move |_: web_sys::Event| {
         let issued = (|| -> Result<(), JsValue> {
-            let pieces: Array = read.result()?.dyn_into()?;
-            let pieces: Vec<Uint8Array> = pieces
-                .iter()
-                .filter_map(|piece| piece.dyn_into::<Uint8Array>().ok())
-                .collect();
-            let total: usize = pieces.iter().map(|p| p.length() as usize).sum();
-            if pieces.len() != run.count as usize || total != run.bytes {
-                return Ok(());
-            }
-            let merged = Uint8Array::new_with_length(total as u32);
-            let mut at = 0;
-            for piece in &pieces {
-                merged.set(piece, at);
-                at += piece.length();
-            }
+            let merged = match kept {
+                Some(bytes) => {
+                    if read.result()?.as_f64() != Some(f64::from(run.count)) {
+                        return Ok(());
+                    }
+                    Uint8Array::from(bytes.as_slice())
+                }
+                None => {
+                    let pieces: Array = read.result()?.dyn_into()?;
+                    let pieces: Vec<Uint8Array> = pieces
+                        .iter()
+                        .filter_map(|piece| piece.dyn_into::<Uint8Array>().ok())
+                        .collect();
+                    let total: usize = pieces.iter().map(|p| p.length() as usize).sum();
+                    if pieces.len() != run.count as usize || total != run.bytes {
+                        return Ok(());
+                    }
+                    let merged = Uint8Array::new_with_length(total as u32);
+                    let mut at = 0;
+                    for piece in &pieces {
+                        merged.set(piece, at);
+                        at += piece.length();
+                    }
+                    merged
+                }
+            };
             let (dir, topic, partition, base_offset) = &segment;
             store.put_with_key(
                 &merged,
@@ -912,6 +994,7 @@ impl IdbStore {
                         db,
                         next_chunk: state.next_chunk,
                         runs: state.runs,
+                        kept: Kept::default(),
                         names: store_names(),
                         write_options,
                         merge_options,
@@ -991,6 +1074,7 @@ impl IdbStore {
     pub fn resume_from(&mut self, state: &StoredState) {
         self.next_chunk = state.next_chunk.clone();
         self.runs = state.runs.clone();
+        self.kept = Kept::default();
     }
 
     /// Makes the next [`IdbStore::write`] fail with `fault` after issuing its requests, for tests
@@ -1192,12 +1276,14 @@ impl IdbStore {
         let done = transaction_done(&tx);
         let next_chunk = self.next_chunk.clone();
         let runs = self.runs.clone();
+        let kept = self.kept.clone();
         if let Err(error) = self.put_all(&tx, ops) {
             // Some requests may already be queued: abort, or the transaction would commit
             // them, and forget the sequence numbers and runs the aborted ops took.
             let _ = tx.abort();
             self.next_chunk = next_chunk;
             self.runs = runs;
+            self.kept = kept;
             return Err(write_error(error));
         }
         let injected = match self.fault.take() {
@@ -1268,7 +1354,9 @@ impl IdbStore {
         let last = due.len() - 1;
         for (i, (segment, run)) in due.into_iter().enumerate() {
             self.runs.remove(&segment);
-            if let Err(error) = merge_run(&tx, &chunks, &segment, run, abort_after && i == last) {
+            let kept = self.kept.take(&segment, &run);
+            let abort = abort_after && i == last;
+            if let Err(error) = merge_run(&tx, &chunks, &segment, run, kept, abort) {
                 let _ = tx.abort();
                 return Err(error);
             }
@@ -1324,6 +1412,7 @@ impl IdbStore {
                     chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
                     next.insert(1);
                     Run::track(&mut self.runs, &segment, 0, 0);
+                    self.kept.follow(&self.runs, &segment, &[]);
                 }
             }
             StorageOp::AppendToSegment {
@@ -1340,6 +1429,7 @@ impl IdbStore {
                 let js_key = chunk_key(dir, &segment.1, partition, base_offset, seq);
                 chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
                 Run::track(&mut self.runs, &segment, seq, bytes.len());
+                self.kept.follow(&self.runs, &segment, &bytes);
             }
             StorageOp::DeleteSegment {
                 topic,
@@ -1351,6 +1441,7 @@ impl IdbStore {
                 let segment = (dir, topic, partition, base_offset);
                 self.next_chunk.remove(&segment);
                 self.runs.remove(&segment);
+                self.kept.forget(&segment);
             }
             StorageOp::ReplaceSegments {
                 topic,
@@ -1364,6 +1455,7 @@ impl IdbStore {
                     let segment = (dir, topic.clone(), partition, base_offset);
                     self.next_chunk.remove(&segment);
                     self.runs.remove(&segment);
+                    self.kept.forget(&segment);
                 }
                 for (base_offset, bytes) in added {
                     // An added segment holds exactly `bytes`, even if one with its base
@@ -1374,6 +1466,7 @@ impl IdbStore {
                     self.next_chunk.insert(segment.clone(), seqs);
                     // Its pieces are as large as chunks get; only the last may be small.
                     self.runs.remove(&segment);
+                    self.kept.forget(&segment);
                 }
             }
             StorageOp::PutPartitionState {
@@ -1398,6 +1491,7 @@ impl IdbStore {
                     .retain(|(d, name, _, _), _| *d != dir || *name != topic);
                 self.runs
                     .retain(|(d, name, _, _), _| *d != dir || *name != topic);
+                self.kept.retain(|(d, name, _, _)| *d != dir || *name != topic);
             }
         }
         Ok(())
