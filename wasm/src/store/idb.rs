@@ -70,7 +70,7 @@ const SCHEMA_VERSION: u32 = 3;
 /// The largest chunk a segment written whole (a compaction's replacement) is split into.
 const MAX_CHUNK_BYTES: usize = 1 << 20;
 /// A segment's trailing small chunks are consolidated once they hold this many bytes.
-const MERGE_BYTES: usize = 1 << 20;
+const MERGE_BYTES: usize = 512 << 10;
 /// A chunk smaller than this may be consolidated with its neighbours.
 const SMALL_CHUNK_BYTES: usize = MERGE_BYTES / 2;
 /// At most this many bytes of runs are kept in memory (see [`Kept`]), over all segments.
