@@ -181,7 +181,7 @@ pub struct StoredState {
 /// The bytes of segments' runs (see [`Run`]) as this store wrote them, up to [`KEPT_BYTES`] in
 /// all, so that a consolidation puts them without reading the pieces back first: it only counts
 /// them, to be sure the writes that made them committed.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct Kept {
     runs: BTreeMap<SegmentId, Vec<u8>>,
     /// The bytes held in `runs`.
@@ -1291,14 +1291,15 @@ impl IdbStore {
         let done = transaction_done(&tx);
         let next_chunk = self.next_chunk.clone();
         let runs = self.runs.clone();
-        let kept = self.kept.clone();
         if let Err(error) = self.put_all(&tx, ops) {
             // Some requests may already be queued: abort, or the transaction would commit
-            // them, and forget the sequence numbers and runs the aborted ops took.
+            // them, and forget the sequence numbers and runs the aborted ops took. Kept bytes
+            // are forgotten rather than restored (never copied per write): runs without them
+            // are read back when merged.
             let _ = tx.abort();
             self.next_chunk = next_chunk;
             self.runs = runs;
-            self.kept = kept;
+            self.kept = Kept::default();
             return Err(write_error(error));
         }
         let injected = match self.fault.take() {
