@@ -13,7 +13,7 @@
 // - throughput: `produce` of RECORDS_PER_BATCH 100-byte values (one flush, i.e. one strict
 //   read-write transaction, per call; the promise resolves once it committed), against a raw
 //   IndexedDB baseline written in JS here: the same object stores and keys as
-//   wasm/src/store/idb.rs (`rill:<name>` layout, `chunks` keyed [topic, partition, baseOffset,
+//   wasm/src/store/idb.rs (`rill:<name>` layout, `chunks` keyed [dir, topic, partition, baseOffset,
 //   seq]), one `durability: 'strict'` transaction per batch putting a chunk of the byte length
 //   rill wrote per batch. Rounds alternate which side goes first. The same produce calls into a
 //   `storage: 'memory'` broker say what the engine and the binding cost without IndexedDB.
@@ -74,14 +74,14 @@ function pageHelpers() {
     async deleteDb(name) {
       await persist.request(indexedDB.deleteDatabase(name));
     },
-    /** Opens `name`, creating wasm/src/store/idb.rs's schema (version 2) if it is new. */
+    /** Opens `name`, creating wasm/src/store/idb.rs's schema (version 3) if it is new. */
     openRaw(name, version) {
       const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
       req.onupgradeneeded = () => {
         const db = req.result;
-        if (!db.objectStoreNames.contains('topics')) db.createObjectStore('topics', { keyPath: 'name' });
-        if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
-        if (!db.objectStoreNames.contains('partitions')) db.createObjectStore('partitions');
+        for (const store of ['topics', 'chunks', 'partitions', 'files']) {
+          if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+        }
       };
       return persist.request(req);
     },
@@ -128,12 +128,12 @@ async function throughput(page) {
       const memory = await RillBroker.open({ name: store, storage: 'memory' });
       await memory.createTopic({ topic, numPartitions: 1 });
       const messages = persist.messages(recordsPerBatch, valueBytes);
-      const raw = await persist.openRaw(rawDb, 2);
+      const raw = await persist.openRaw(rawDb, 3);
       await persist.done(
         (() => {
-          const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
-          tx.objectStore('topics').put({ name: topic, partitions: 1, configs: [] });
-          tx.objectStore('chunks').put(new Uint8Array(0), [topic, 0, 0, 0]);
+          const tx = raw.transaction(['topics', 'chunks', 'partitions', 'files'], 'readwrite', { durability: 'strict' });
+          tx.objectStore('topics').put({ name: topic, partitions: 1, configs: [] }, [0, topic]);
+          tx.objectStore('chunks').put(new Uint8Array(0), [0, topic, 0, 0, 0]);
           return tx;
         })(),
       );
@@ -164,8 +164,8 @@ async function throughput(page) {
       };
       const rillCall = () => rill.produce({ topic, messages });
       const rawCall = () => {
-        const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
-        tx.objectStore('chunks').put(chunk, [topic, 0, 0, seq++]);
+        const tx = raw.transaction(['topics', 'chunks', 'partitions', 'files'], 'readwrite', { durability: 'strict' });
+        tx.objectStore('chunks').put(chunk, [0, topic, 0, 0, seq++]);
         return persist.done(tx);
       };
       const runRill = async () => {
@@ -182,8 +182,8 @@ async function throughput(page) {
       chunk = new Uint8Array(size);
       for (let i = 0; i < size; i++) chunk[i] = (i * 31) & 0xff;
       {
-        const tx = raw.transaction(['topics', 'chunks', 'partitions'], 'readwrite', { durability: 'strict' });
-        tx.objectStore('chunks').put(chunk, [topic, 0, 0, seq++]);
+        const tx = raw.transaction(['topics', 'chunks', 'partitions', 'files'], 'readwrite', { durability: 'strict' });
+        tx.objectStore('chunks').put(chunk, [0, topic, 0, 0, seq++]);
         await persist.done(tx);
       }
       for (let round = 0; round < rounds; round++) {

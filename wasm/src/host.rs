@@ -2,20 +2,19 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::rc::{Rc, Weak};
 
 use rill_core::broker::{AlterConfigOp, TopicDescription};
+use rill_core::cluster::persist::ClusterStorageOp;
 use rill_core::log::{FetchedRecords, OffsetAndTimestamp};
 use rill_core::partitioner::{KeyMove, Partitioner};
 use rill_core::record::{Header, NewRecord};
-use rill_core::storage::{MemoryStore, RecoveryImage, StorageOp};
+use rill_core::storage::{RecoveryImage, StorageOp};
 use rill_core::{Broker, Event};
-use wasm_bindgen_futures::spawn_local;
 
 use crate::HostError;
-use crate::store::{IdbStore, Store, StoreFault};
+use crate::durable::DurableWriter;
+use crate::store::{IdbStore, MemoryClusterStore, Store, StoreFault, StoredState};
 
 /// Where a host keeps its data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,78 +96,33 @@ pub struct TopicView {
 struct Inner {
     broker: Broker,
     partitioner: Partitioner,
-    store: Store,
-    /// Stored values that could not be read at open.
+    /// Persists the broker's ops (as log dir 0) and rolls the broker back on a failed write.
+    writer: DurableWriter,
+    /// Stored values that could not be read at open (or at the last rollback).
     skipped: Vec<String>,
     /// Events from recovery, held for [`Host::poll_events`].
     recovered_events: Vec<Event>,
-    /// Ops applied to the engine while a write was in flight: the next write, and the outcome
-    /// their commands wait for.
-    queued: Option<(Vec<StorageOp>, Outcome)>,
-    /// A write is in flight.
-    writing: bool,
-    /// Why commands are refused now: a failed write is being rolled back, the rollback failed,
-    /// or the host was closed.
-    refusing: Option<HostError>,
-    /// `close` was called: a rollback finishing later must not reopen the host for writes.
-    closed: bool,
 }
 
-/// The result of one write, shared by every command whose ops it carries.
-type Outcome = Rc<RefCell<Completion>>;
-
-#[derive(Debug, Default)]
-struct Completion {
-    result: Option<Result<(), HostError>>,
-    wakers: Vec<Waker>,
-}
-
-fn settle(outcome: &Outcome, result: Result<(), HostError>) {
-    let wakers = {
-        let mut completion = outcome.borrow_mut();
-        completion.result = Some(result);
-        std::mem::take(&mut completion.wakers)
-    };
-    wakers.into_iter().for_each(Waker::wake);
-}
-
-/// Resolves with the outcome of the write carrying a command's ops.
-#[derive(Debug)]
-struct Persisted(Outcome);
-
-impl Future for Persisted {
-    type Output = Result<(), HostError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut completion = self.0.borrow_mut();
-        match &completion.result {
-            Some(result) => Poll::Ready(result.clone()),
-            None => {
-                completion.wakers.push(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-fn persisted_now() -> Persisted {
-    Persisted(Rc::new(RefCell::new(Completion {
-        result: Some(Ok(())),
-        wakers: Vec::new(),
-    })))
+/// The broker's ops as changes to log dir 0.
+fn in_dir_0(ops: Vec<StorageOp>) -> Vec<ClusterStorageOp> {
+    ops.into_iter()
+        .map(|op| ClusterStorageOp::Log { broker: 0, op })
+        .collect()
 }
 
 /// A broker in the page. Cheap to clone: clones share one broker.
 ///
 /// Each command applies to the engine synchronously (so commands take effect in call order),
 /// then its storage ops are flushed; the returned future resolves only once they are durable.
+/// The broker's data is log dir 0 of the store.
 ///
-/// With IndexedDB, one write is in flight at a time: ops of commands applied meanwhile are
-/// queued and go together in the next transaction (group commit). When a write fails, the
-/// engine is rebuilt from what the store reads back (its last committed state, as a reload
-/// would), and only then does every command whose ops were in that write or queued behind it
-/// fail; commands arriving during the rollback are refused before they touch the engine.
-/// Nothing is half-applied.
+/// Persisting is a [`DurableWriter`]'s: with IndexedDB, one write is in flight at a time, ops
+/// of commands applied meanwhile are queued and go together in the next transaction (group
+/// commit). When a write fails, the engine is rebuilt from what the store reads back (its last
+/// committed state, as a reload would), and only then does every command whose ops were in that
+/// write or queued behind it fail; commands arriving during the rollback are refused before they
+/// touch the engine. Nothing is half-applied.
 #[derive(Clone, Debug)]
 pub struct Host {
     inner: Rc<RefCell<Inner>>,
@@ -189,20 +143,21 @@ impl Host {
         let (broker, store, skipped, recovered_events, repairs) = match storage {
             StorageKind::Memory => (
                 Broker::new(),
-                Store::Memory(MemoryStore::new()),
+                Store::Memory(MemoryClusterStore::new()),
                 Vec::new(),
                 Vec::new(),
                 Vec::new(),
             ),
             StorageKind::IndexedDb => {
-                let opened = IdbStore::open(name).await?;
-                let mut stored = stored_segments(&opened.image);
+                let mut opened = IdbStore::open(name).await?;
+                let image = opened.image.logs.remove(&0).unwrap_or_default();
+                let mut stored = stored_segments(&image);
                 let mut damaged = BTreeSet::new();
-                for (partition, bases) in opened.damaged {
+                for (partition, bases) in opened.damaged.remove(&0).unwrap_or_default() {
                     stored.entry(partition.clone()).or_default().extend(bases);
                     damaged.insert(partition);
                 }
-                let mut broker = Broker::recover(opened.image);
+                let mut broker = Broker::recover(image);
                 let events = broker.poll_events();
                 let repairs = repair_ops(&broker, &stored, &events, &damaged);
                 (
@@ -214,25 +169,32 @@ impl Host {
                 )
             }
         };
-        let inner = Inner {
-            broker,
-            partitioner: Partitioner::new(),
-            store,
-            skipped,
-            recovered_events,
-            queued: None,
-            writing: false,
-            refusing: None,
-            closed: false,
-        };
-        let host = Host {
-            inner: Rc::new(RefCell::new(inner)),
-        };
-        if !repairs.is_empty() {
-            let repaired = {
-                let mut inner = host.inner.borrow_mut();
-                host.persist(&mut inner, repairs)
+        let inner = Rc::new_cyclic(|engine: &Weak<RefCell<Inner>>| {
+            let engine = engine.clone();
+            // After a failed write: the broker as a reload would recover it.
+            let rebuild = move |state: StoredState| {
+                let engine = engine
+                    .upgrade()
+                    .ok_or_else(|| HostError::Storage("the broker is gone".into()))?;
+                let mut inner = engine.try_borrow_mut().map_err(|_| {
+                    HostError::Storage("the broker is busy and cannot be restored".into())
+                })?;
+                let mut image = state.image;
+                inner.broker = Broker::recover(image.logs.remove(&0).unwrap_or_default());
+                inner.skipped = state.skipped;
+                Ok(())
             };
+            RefCell::new(Inner {
+                broker,
+                partitioner: Partitioner::new(),
+                writer: DurableWriter::new(store, rebuild),
+                skipped,
+                recovered_events,
+            })
+        });
+        let host = Host { inner };
+        if !repairs.is_empty() {
+            let repaired = host.writer().persist(in_dir_0(repairs));
             if let Err(error) = repaired.await {
                 host.close();
                 return Err(error);
@@ -250,13 +212,13 @@ impl Host {
     ) -> Result<TopicView, HostError> {
         let flush = {
             let mut inner = self.inner.borrow_mut();
-            inner.writable()?;
+            inner.writer.check_writable()?;
             inner
                 .broker
                 .create_topic(name, partitions, &configs)
                 .map_err(|e| HostError::kafka(&e))?;
             let ops = inner.broker.poll_storage_ops();
-            self.persist(&mut inner, ops)
+            inner.writer.persist(in_dir_0(ops))
         };
         flush.await?;
         self.topic(name)
@@ -273,7 +235,7 @@ impl Host {
         let flush_and_result = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
-            inner.writable()?;
+            inner.writer.check_writable()?;
             let Some(partition_count) = inner
                 .broker
                 .topic(topic)
@@ -346,7 +308,7 @@ impl Host {
                 }
             }
             let ops = inner.broker.poll_storage_ops();
-            (self.persist(inner, ops), produced)
+            (inner.writer.persist(in_dir_0(ops)), produced)
         };
         let (flush, produced) = flush_and_result;
         flush.await?;
@@ -363,124 +325,15 @@ impl Host {
         F: FnOnce(&mut Broker) -> Result<T, HostError>,
     {
         let mut inner = self.inner.borrow_mut();
-        inner.writable()?;
+        inner.writer.check_writable()?;
         let result = command(&mut inner.broker)?;
         let ops = inner.broker.poll_storage_ops();
-        Ok((self.persist(&mut inner, ops), result))
+        Ok((inner.writer.persist(in_dir_0(ops)), result))
     }
 
-    /// Hands `ops`, which the engine has applied, to the store; the future resolves once they
-    /// are durable, or fails once the engine is back at its last persisted state.
-    fn persist(&self, inner: &mut Inner, ops: Vec<StorageOp>) -> Persisted {
-        match &mut inner.store {
-            Store::Memory(memory) => {
-                for op in ops {
-                    memory.apply(op);
-                }
-                persisted_now()
-            }
-            Store::IndexedDb(_) if ops.is_empty() => persisted_now(),
-            Store::IndexedDb(_) => {
-                let outcome = match &mut inner.queued {
-                    Some((queued, outcome)) => {
-                        queued.extend(ops);
-                        outcome.clone()
-                    }
-                    None => {
-                        let outcome = Outcome::default();
-                        inner.queued = Some((ops, outcome.clone()));
-                        outcome
-                    }
-                };
-                if !inner.writing {
-                    self.start_write(inner);
-                }
-                Persisted(outcome)
-            }
-        }
-    }
-
-    /// Issues the queued ops as one transaction now, and settles their commands when it ends.
-    fn start_write(&self, inner: &mut Inner) {
-        let Store::IndexedDb(idb) = &mut inner.store else {
-            return;
-        };
-        let Some((ops, outcome)) = inner.queued.take() else {
-            return;
-        };
-        inner.writing = true;
-        let issued = idb.write(ops);
-        let host = self.clone();
-        spawn_local(async move {
-            let result = match issued {
-                Ok(done) => done.await,
-                Err(error) => Err(error),
-            };
-            host.finish_write(outcome, result).await;
-        });
-    }
-
-    async fn finish_write(&self, outcome: Outcome, result: Result<(), HostError>) {
-        let error = match result {
-            Ok(()) => {
-                settle(&outcome, Ok(()));
-                let mut inner = self.inner.borrow_mut();
-                inner.writing = false;
-                if inner.queued.is_some() {
-                    self.start_write(&mut inner);
-                }
-                return;
-            }
-            Err(error) => error,
-        };
-        // Roll back: no command may touch the engine until it is rebuilt from the store, which
-        // holds exactly the writes committed before this one (the next was never issued).
-        let (read_back, queued) = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.refusing.is_none() {
-                inner.refusing = Some(HostError::Storage(
-                    "a write failed and the broker is restoring its last persisted state; \
-                     retry in a moment"
-                        .into(),
-                ));
-            }
-            let read_back = match &inner.store {
-                Store::IndexedDb(idb) => Some(idb.read_back()),
-                Store::Memory(_) => None,
-            };
-            (read_back, inner.queued.take())
-        };
-        let restored = match read_back {
-            Some(read_back) => read_back.await,
-            None => Err(HostError::Storage("no store to restore from".into())),
-        };
-        {
-            let mut inner = self.inner.borrow_mut();
-            let inner = &mut *inner;
-            inner.writing = false;
-            match restored {
-                // Closed meanwhile: it stays closed.
-                _ if inner.closed => {}
-                Ok(state) => {
-                    if let Store::IndexedDb(idb) = &mut inner.store {
-                        idb.resume_from(&state);
-                    }
-                    inner.broker = Broker::recover(state.image);
-                    inner.skipped = state.skipped;
-                    inner.refusing = None;
-                }
-                Err(read_error) => {
-                    inner.refusing = Some(HostError::Storage(format!(
-                        "a write failed ({error}) and the last persisted state could not be \
-                         read back ({read_error}); close the broker and open it again"
-                    )));
-                }
-            }
-        }
-        settle(&outcome, Err(error.clone()));
-        if let Some((_, queued)) = queued {
-            settle(&queued, Err(error));
-        }
+    /// The writer, cloned out so that awaiting it holds no borrow of the host.
+    fn writer(&self) -> DurableWriter {
+        self.inner.borrow().writer.clone()
     }
 
     /// Runs the broker's periodic log maintenance (retention, compaction) at the page's time
@@ -674,36 +527,13 @@ impl Host {
     /// open the same name. The data stays; writes already started still commit; later commands
     /// that write fail with `KAFKA_STORAGE_ERROR`.
     pub fn close(&self) {
-        let mut inner = self.inner.borrow_mut();
-        inner.closed = true;
-        inner.refusing = Some(HostError::Storage(
-            "the broker is closed; open it again to write".into(),
-        ));
-        if let Store::IndexedDb(idb) = &mut inner.store {
-            idb.close();
-        }
+        self.writer().close();
     }
 
     /// Makes the next IndexedDB write fail with `fault`, for tests of failure handling (the
     /// transaction is really aborted). Returns `false` for in-memory storage, which cannot fail.
     pub fn fail_next_flush(&self, fault: StoreFault) -> bool {
-        match &mut self.inner.borrow_mut().store {
-            Store::IndexedDb(idb) => {
-                idb.fail_next_write(fault);
-                true
-            }
-            Store::Memory(_) => false,
-        }
-    }
-}
-
-impl Inner {
-    /// Refuses a command that would change the engine while it cannot be persisted.
-    fn writable(&self) -> Result<(), HostError> {
-        match &self.refusing {
-            Some(error) => Err(error.clone()),
-            None => Ok(()),
-        }
+        self.writer().fail_next_write(fault)
     }
 }
 

@@ -11,13 +11,15 @@
 //!   `alterConfigs`, `deleteRecords`, `listOffsets`, `describeTopic`, `keysThatMove`, `tick`),
 //!   converting JS values at the boundary.
 //!
-//! Storage is either in memory or IndexedDB ([`store`]); with IndexedDB a broker survives a
-//! page reload, one instance per name writes at a time, and a failed write leaves the engine at
-//! its last persisted state.
+//! Storage is either in memory or IndexedDB ([`store`]), which keeps one log directory per
+//! broker and small files (a `ClusterImage`); with IndexedDB a broker survives a page reload,
+//! one instance per name writes at a time, and a failed write leaves the engine at its last
+//! persisted state ([`durable::DurableWriter`], which any engine can use).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod durable;
 mod error;
 mod host;
 pub mod kafka;

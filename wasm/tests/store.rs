@@ -9,6 +9,7 @@
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use rill_core::Event;
+use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::log::RecoveryProblem;
 use rill_core::storage::{
     MemoryStore, PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp,
@@ -112,6 +113,24 @@ fn populated_topic(name: &str, partitions: u32, tag: u8) -> Vec<StorageOp> {
     ops
 }
 
+/// `ops` as changes to log dir 0, the single-broker host's.
+fn log0(ops: Vec<StorageOp>) -> Vec<ClusterStorageOp> {
+    ops.into_iter()
+        .map(|op| ClusterStorageOp::Log { broker: 0, op })
+        .collect()
+}
+
+/// Log dir 0 of `image`, which must hold no other log dir.
+fn dir0(mut image: ClusterImage) -> RecoveryImage {
+    let log = image.logs.remove(&0).unwrap_or_default();
+    assert!(
+        image.logs.is_empty(),
+        "only log dir 0: {:?}",
+        image.logs.keys()
+    );
+    log
+}
+
 // --- the comparison ----------------------------------------------------------------------------
 
 /// Sorts everything whose order a store may choose.
@@ -134,7 +153,7 @@ async fn open_clean(name: &str) -> Opened {
 
 async fn flush(store: &mut IdbStore, ops: Vec<StorageOp>) {
     store
-        .write(ops)
+        .write(log0(ops))
         .expect("requests issued")
         .await
         .expect("committed");
@@ -158,7 +177,7 @@ async fn check_against_memory(name: &str, phases: Vec<Vec<Vec<StorageOp>>>) -> R
         }
         store.close();
         let reopened = open_clean(name).await;
-        image = normalized(reopened.image);
+        image = normalized(dir0(reopened.image));
         assert_eq!(
             image,
             normalized(memory.image()),
@@ -402,11 +421,11 @@ async fn replacement_larger_than_a_chunk_is_split_and_appendable() {
     flush(&mut store, ops).await;
     store.close();
 
-    let db = raw_open(name, 2, |_| {}).await;
+    let db = raw_open(name, 3, |_| {}).await;
     let keys = raw_keys(&db, "chunks").await;
     let seqs: Vec<f64> = keys
         .iter()
-        .map(|k| k.unchecked_into::<Array>().get(3).as_f64().expect("seq"))
+        .map(|k| k.unchecked_into::<Array>().get(4).as_f64().expect("seq"))
         .collect();
     assert_eq!(
         seqs,
@@ -416,7 +435,7 @@ async fn replacement_larger_than_a_chunk_is_split_and_appendable() {
     db.close();
 
     let mut opened = open_clean(name).await;
-    assert_eq!(normalized(opened.image), normalized(memory.image()));
+    assert_eq!(normalized(dir0(opened.image)), normalized(memory.image()));
     opened.store.close();
     IdbStore::delete(name).await.expect("deleted");
 }
@@ -586,7 +605,7 @@ async fn version_1_database_upgrades_without_losing_data() {
             partition_states: Vec::new(),
         }],
     };
-    assert_eq!(normalized(opened.image), expected);
+    assert_eq!(normalized(dir0(opened.image)), expected);
 
     // The upgraded database takes every op, and appends continue after the stored chunks.
     let mut store = opened.store;
@@ -601,7 +620,7 @@ async fn version_1_database_upgrades_without_losing_data() {
     .await;
     store.close();
     let mut reopened = open_clean(name).await;
-    let image = normalized(reopened.image);
+    let image = normalized(dir0(reopened.image));
     let old = topic(&image, "old");
     let mut first = joined(&[1, 2]);
     first.extend(appended(5));
@@ -618,8 +637,8 @@ async fn version_1_database_upgrades_without_losing_data() {
         )]
     );
     reopened.store.close();
-    let db = raw_open(name, 2, |_| {}).await;
-    assert_eq!(db.version(), 2.0);
+    let db = raw_open(name, 3, |_| {}).await;
+    assert_eq!(db.version(), 3.0);
     db.close();
     IdbStore::delete(name).await.expect("deleted");
 }
@@ -632,8 +651,8 @@ async fn unreadable_partition_states_are_skipped_and_reported() {
     flush(&mut store, vec![put_topic("t", 4), put_state("t", 0, 1, 2)]).await;
     store.close();
 
-    let db = raw_open(name, 2, |_| {}).await;
-    let k = |partition: JsValue| Some(key(&["t".into(), partition]));
+    let db = raw_open(name, 3, |_| {}).await;
+    let k = |partition: JsValue| Some(key(&[0.into(), "t".into(), partition]));
     let state = |log: JsValue, cleaner: JsValue| {
         obj(&[("logStartOffset", log), ("cleanerCheckpoint", cleaner)])
     };
@@ -671,7 +690,7 @@ async fn unreadable_partition_states_are_skipped_and_reported() {
         cleaner_checkpoint,
     };
     assert_eq!(
-        topic(&opened.image, "t").partition_states,
+        topic(&dir0(opened.image.clone()), "t").partition_states,
         [(0, state(1, 2)), (6, state(4, 4))]
     );
     opened.store.close();
@@ -695,19 +714,20 @@ async fn an_unwritable_op_aborts_the_whole_flush() {
     .await;
     // 2^60 does not fit in a JavaScript number: the flush fails, and the ops issued before it
     // in the same flush are rolled back.
-    let failed = store.write(vec![
+    let failed = store.write(log0(vec![
         append("t", 0, 0, 3),
         delete_segment("t", 0, 0),
         delete_topic("t"),
         put_state("t", 0, 1 << 60, 0),
-    ]);
+    ]));
     assert!(failed.is_err());
     // The store still knows where segment 0 ends: the next append goes after its chunks, not
     // over them.
     flush(&mut store, vec![append("t", 0, 0, 4)]).await;
     store.close();
     let mut opened = open_clean(name).await;
-    let t = topic(&opened.image, "t");
+    let image = dir0(opened.image.clone());
+    let t = topic(&image, "t");
     assert_eq!(t.segments.len(), 1);
     assert_eq!(
         t.segments[0].bytes,
@@ -924,7 +944,7 @@ async fn a_command_arriving_during_the_rollback_is_refused_untouched() {
     let name = "host-during-rollback";
     let host = populated_host(name).await;
     let before = records(&host, "t");
-    let db = raw_open(name, 2, |_| {}).await;
+    let db = raw_open(name, 3, |_| {}).await;
     host.fail_next_flush(StoreFault::Abort);
     let h = host.clone();
     let mut failing = Box::pin(async move { h.produce("t", vec![message(0, "x")]).await });
@@ -1095,8 +1115,15 @@ async fn raw_get(db: &IdbDatabase, store: &str, key: &JsValue) -> JsValue {
     request_promise(&request).await.expect("get")
 }
 
+/// A chunk's key in log dir 0.
 fn chunk_key(topic: &str, partition: u32, base: f64, seq: u32) -> JsValue {
-    key(&[topic.into(), partition.into(), base.into(), seq.into()])
+    key(&[
+        0.into(),
+        topic.into(),
+        partition.into(),
+        base.into(),
+        seq.into(),
+    ])
 }
 
 #[wasm_bindgen_test]
@@ -1114,7 +1141,7 @@ async fn torn_and_corrupt_chunks_are_cut_at_the_last_valid_batch_and_repaired() 
     }
     host.close();
 
-    let db = raw_open(name, 2, |_| {}).await;
+    let db = raw_open(name, 3, |_| {}).await;
     // Partition 0: the last batch torn in the middle of its write.
     let last: Uint8Array = raw_get(&db, "chunks", &chunk_key("t", 0, 0.0, 3))
         .await
@@ -1206,7 +1233,7 @@ async fn a_chunk_that_is_not_bytes_ends_its_segment_there() {
             .expect("produce");
     }
     host.close();
-    let db = raw_open(name, 2, |_| {}).await;
+    let db = raw_open(name, 3, |_| {}).await;
     raw_put(
         &db,
         "chunks",
@@ -1254,15 +1281,15 @@ fn append_bytes(topic: &str, base_offset: i64, tag: u8, len: usize) -> StorageOp
 
 /// The `(baseOffset, seq)` of every chunk stored in `rill:<name>`, in key order.
 async fn chunk_keys(name: &str) -> Vec<(i64, u32)> {
-    let db = raw_open(name, 2, |_| {}).await;
+    let db = raw_open(name, 3, |_| {}).await;
     let keys = raw_keys(&db, "chunks").await;
     db.close();
     keys.iter()
         .map(|key| {
             let key: Array = key.unchecked_into();
             (
-                key.get(2).as_f64().expect("base") as i64,
-                key.get(3).as_f64().expect("seq") as u32,
+                key.get(3).as_f64().expect("base") as i64,
+                key.get(4).as_f64().expect("seq") as u32,
             )
         })
         .collect()
@@ -1280,7 +1307,7 @@ async fn reopen_and_compare(name: &str, store: &mut IdbStore, memory: &MemorySto
     store.close();
     let reopened = open_clean(name).await;
     assert_eq!(
-        normalized(reopened.image),
+        normalized(dir0(reopened.image)),
         normalized(memory.image()),
         "IndexedDB recovers what MemoryStore holds"
     );
@@ -1320,7 +1347,7 @@ async fn small_chunks_are_consolidated_and_read_back_identical() {
     )
     .await;
     assert_eq!(chunk_keys(name).await, vec![(0, 0)], "the run is one chunk");
-    let db = raw_open(name, 2, |_| {}).await;
+    let db = raw_open(name, 3, |_| {}).await;
     let merged = raw_get(&db, "chunks", &chunk_key("t", 0, 0.0, 0)).await;
     db.close();
     assert_eq!(merged.unchecked_into::<Uint8Array>().length(), 14 * 40_000);
@@ -1423,14 +1450,14 @@ async fn an_aborted_consolidation_leaves_the_old_chunks_readable() {
     assert_eq!(pieces.len(), 14);
     store.fail_next_write(StoreFault::Abort);
     let failed = store
-        .write(vec![append_bytes("t", 0, 28, 40_000)])
+        .write(log0(vec![append_bytes("t", 0, 28, 40_000)]))
         .expect("requests issued")
         .await;
     assert!(failed.is_err(), "the injected abort fails the write");
     assert_eq!(chunk_keys(name).await, pieces, "the run is as it was");
     let state = store.read_back().await.expect("read back");
     store.resume_from(&state);
-    assert_eq!(normalized(state.image), normalized(memory.image()));
+    assert_eq!(normalized(dir0(state.image)), normalized(memory.image()));
     let mut store = reopen_and_compare(name, &mut store, &memory).await;
     store.close();
     IdbStore::delete(name).await.expect("deleted");

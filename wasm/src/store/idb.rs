@@ -1,31 +1,49 @@
-//! The IndexedDB store: segments as chunks, topics as metadata, one transaction per flush.
+//! The IndexedDB store: a cluster's log directories and small files, one transaction per flush.
 //!
-//! Schema (version 2), in a database named `rill:<name>`:
-//! - `topics`: one object per topic, keyed by its `name`: `{ name, partitions, configs }`;
-//! - `chunks`: segment bytes, keyed by `[topic, partition, baseOffset, seq]`. A segment is the
-//!   concatenation of its chunks in key order. Each chunk is the batches of one append (at most
-//!   `max.message.bytes`), or a piece of at most 1 MiB of a compacted segment written whole,
-//!   well below browsers' per-value limits;
-//! - `partitions` (since version 2): partition checkpoints, keyed by `[topic, partition]`:
-//!   `{ logStartOffset, cleanerCheckpoint }` as numbers (offsets stay below 2^53).
+//! It keeps a [`ClusterImage`]: one log directory ("dir") per broker, numbered by broker id
+//! (the single-broker `Host` uses dir 0), and small whole files by path. Schema (version 3), in
+//! a database named `rill:<name>`:
+//! - `topics`: one object per topic of a dir, keyed by `[dir, name]`:
+//!   `{ name, partitions, configs }`;
+//! - `chunks`: segment bytes, keyed by `[dir, topic, partition, baseOffset, seq]`. A segment is
+//!   the concatenation of its chunks in key order. Each chunk is the batches of one append (at
+//!   most `max.message.bytes`), or a piece of at most 1 MiB of a compacted segment written
+//!   whole, well below browsers' per-value limits;
+//! - `partitions`: partition checkpoints, keyed by `[dir, topic, partition]`:
+//!   `{ logStartOffset, cleanerCheckpoint }` as numbers (offsets stay below 2^53);
+//! - `files`: each file's bytes, keyed by its path (`broker-0/replication-offset-checkpoint`,
+//!   `controller/metadata.snapshot`).
 //!
 //! Appends of a few batches make small chunks, and reading many small values is what makes
 //! IndexedDB slow on open. So a segment's trailing run of small chunks (each under
 //! [`SMALL_CHUNK_BYTES`]) is consolidated: once the run holds [`MERGE_BYTES`], or once its
 //! segment is no longer its partition's last, a transaction created right after the write that
-//! made it due (so it runs once that write has ended) reads the run (`getAll` over its key
-//! range), puts it back as one chunk under the run's first key and deletes the others. It does
-//! so in the request's success callback, inside that one transaction and awaiting nothing else,
-//! so a reader sees the pieces or the merged chunk, never both or neither. If what it reads is
-//! not the run the store tracked (the write before it failed), it changes nothing. It asks for
-//! `durability: "relaxed"` and nothing waits for it: it changes no data, so a crash may lose it
-//! but never tears it, and the write it follows is acknowledged without it (measured: merging
-//! inside the strict write made each produce ~0.3 ms slower on average). A merged chunk is
-//! below `MERGE_BYTES + SMALL_CHUNK_BYTES`.
+//! made it due (so it runs once that write has ended) puts the run back as one chunk under the
+//! run's first key and deletes the others. The store keeps the bytes of runs it wrote in
+//! memory (up to [`KEPT_BYTES`] in all), so the transaction only counts the run's chunks (to
+//! be sure the writes that made them committed) before putting them; a run it does not hold
+//! (one found on open) is read back with a `getAll` over its key range. It does so in the
+//! request's success callback, inside that one transaction and awaiting nothing else, so a
+//! reader sees the pieces or the merged chunk, never both or neither. If what it counts or
+//! reads is not the run the store tracked (the write before it failed), it changes nothing. It
+//! asks for `durability: "relaxed"` and nothing waits for it: it changes no data, so a crash
+//! may lose it but never tears it, and the write it follows is acknowledged without it. A
+//! merged chunk is below `MERGE_BYTES + SMALL_CHUNK_BYTES`. Measured with
+//! `tests/e2e/persist-bench.mjs` (one produce of 100 × 100 B per flush, same run, alternating):
+//! not reading the run back made produce ~30% faster (47.5–48.5k → 62–63k records/s); merging
+//! inside the strict write instead, with the bytes known, was slower (each 48th write then
+//! commits a 512 KiB value durably); larger chunks by rewriting the last chunk (up to 60 KiB)
+//! left 2000 chunks per 1M records, which open as slowly as the 10 000 unmerged ones. With
+//! consolidation off, `cargo xtask bench --wasm` measured produce at 0.60 of raw IndexedDB (one
+//! call in flight) against 0.66–0.70 with it: merging is no longer what keeps produce from the
+//! 0.8 aim.
 //!
-//! Upgrading from version 1 adds the empty `partitions` store and keeps everything else.
-//! Deleting a segment or a topic deletes key ranges: `[topic, partition, baseOffset, 0..=+inf]`
-//! for a segment, every key whose first component is the topic for a topic.
+//! Upgrading from version 1 adds the `partitions` store. Upgrading from version 2 (inside the
+//! versionchange transaction, so all or nothing) moves everything into dir 0: every key gains
+//! `0` as its first component; `topics`, whose key was its values' `name`, is copied into a new
+//! out-of-line store. Deleting a segment or a topic deletes key ranges:
+//! `[dir, topic, partition, baseOffset, 0..=+inf]` for a segment, every key that starts
+//! `[dir, topic]` for a topic.
 //!
 //! IndexedDB commits a transaction as soon as control returns to the event loop with no request
 //! pending, so [`IdbStore::write`] issues every request synchronously and only then awaits
@@ -45,6 +63,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use js_sys::Function;
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::storage::{
     PartitionState, RecoveredSegment, RecoveredTopic, RecoveryImage, StorageOp, TopicRecord,
 };
@@ -52,8 +71,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbFactory, IdbObjectStore, IdbObjectStoreParameters, IdbRequest, IdbTransaction,
-    IdbTransactionMode,
+    IdbDatabase, IdbFactory, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
 
 use crate::HostError;
@@ -61,14 +79,20 @@ use crate::HostError;
 const TOPICS: &str = "topics";
 const CHUNKS: &str = "chunks";
 const PARTITIONS: &str = "partitions";
+const FILES: &str = "files";
+/// Where the version 2 `topics` store (keyed by its values' `name`) waits while the upgrade to
+/// version 3 copies it into the new `topics` store; deleted by the same upgrade.
+const TOPICS_V2: &str = "topics-v2";
 /// The schema version this code writes. Each bump adds an arm to [`upgrade`].
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 /// The largest chunk a segment written whole (a compaction's replacement) is split into.
 const MAX_CHUNK_BYTES: usize = 1 << 20;
 /// A segment's trailing small chunks are consolidated once they hold this many bytes.
 const MERGE_BYTES: usize = 512 << 10;
 /// A chunk smaller than this may be consolidated with its neighbours.
 const SMALL_CHUNK_BYTES: usize = MERGE_BYTES / 2;
+/// At most this many bytes of runs are kept in memory (see [`Kept`]), over all segments.
+const KEPT_BYTES: usize = 32 << 20;
 /// At most this many consolidations ride on one write, so that a store full of small chunks
 /// (e.g. one written before consolidation existed) does not make one write slow.
 const MAX_MERGES_PER_WRITE: usize = 4;
@@ -104,14 +128,19 @@ extern "C" {
     ) -> Result<KeyRange, JsValue>;
 }
 
+/// A segment: `(log dir, topic, partition, base offset)`. The log dir is the broker's id.
+type SegmentId = (u32, String, u32, i64);
+
 /// An open IndexedDB store: the only writer of its name in this origin while it is open.
 #[derive(Debug)]
 pub struct IdbStore {
     db: IdbDatabase,
-    /// Next chunk sequence number per segment `(topic, partition, base offset)`.
-    next_chunk: BTreeMap<(String, u32, i64), u32>,
+    /// Next chunk sequence number per segment.
+    next_chunk: BTreeMap<SegmentId, u32>,
     /// Each segment's trailing run of small chunks, when it has one.
-    runs: BTreeMap<(String, u32, i64), Run>,
+    runs: BTreeMap<SegmentId, Run>,
+    /// The bytes of runs, as written, so that merging them needs no read.
+    kept: Kept,
     /// The object store names, in the order transactions name them.
     names: Array,
     /// `{ durability: "strict" }`, the options of every write transaction.
@@ -141,14 +170,75 @@ pub enum StoreFault {
 /// Everything a store holds, read back after a failed write to restore the engine.
 #[derive(Debug)]
 pub struct StoredState {
-    /// Everything stored, for `Broker::recover`.
-    pub image: RecoveryImage,
+    /// Everything stored: every log dir (for `Broker::recover` or `Cluster::recover`) and
+    /// every file.
+    pub image: ClusterImage,
     /// Stored values that could not be read at all, described.
     pub skipped: Vec<String>,
-    /// Partitions with an unreadable chunk: see [`Opened::damaged`].
-    pub damaged: Damaged,
-    next_chunk: BTreeMap<(String, u32, i64), u32>,
-    runs: BTreeMap<(String, u32, i64), Run>,
+    /// Partitions with an unreadable chunk, by log dir: see [`Opened::damaged`].
+    pub damaged: BTreeMap<u32, Damaged>,
+    next_chunk: BTreeMap<SegmentId, u32>,
+    runs: BTreeMap<SegmentId, Run>,
+}
+
+/// The bytes of segments' runs (see [`Run`]) as this store wrote them, up to [`KEPT_BYTES`] in
+/// all, so that a consolidation puts them without reading the pieces back first: it only counts
+/// them, to be sure the writes that made them committed.
+#[derive(Debug, Default)]
+struct Kept {
+    runs: BTreeMap<SegmentId, Vec<u8>>,
+    /// The bytes held in `runs`.
+    bytes: usize,
+}
+
+impl Kept {
+    /// Follows `segment`'s run after a chunk of `appended` bytes was tracked in `runs`.
+    fn follow(&mut self, runs: &BTreeMap<SegmentId, Run>, segment: &SegmentId, appended: &[u8]) {
+        let Some(run) = runs.get(segment) else {
+            self.forget(segment);
+            return;
+        };
+        if run.count == 1 {
+            self.forget(segment);
+        }
+        let room = self.bytes + appended.len() <= KEPT_BYTES;
+        match self.runs.get_mut(segment) {
+            Some(kept) if room && kept.len() + appended.len() == run.bytes => {
+                kept.extend_from_slice(appended);
+                self.bytes += appended.len();
+            }
+            None if room && run.count == 1 => {
+                self.runs.insert(segment.clone(), appended.to_vec());
+                self.bytes += appended.len();
+            }
+            _ => self.forget(segment),
+        }
+    }
+
+    /// The bytes of `run` of `segment`, if all of them are kept; forgets them either way.
+    fn take(&mut self, segment: &SegmentId, run: &Run) -> Option<Vec<u8>> {
+        let kept = self.runs.remove(segment)?;
+        self.bytes -= kept.len();
+        (kept.len() == run.bytes).then_some(kept)
+    }
+
+    fn forget(&mut self, segment: &SegmentId) {
+        if let Some(kept) = self.runs.remove(segment) {
+            self.bytes -= kept.len();
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&SegmentId) -> bool) {
+        let mut freed = 0;
+        self.runs.retain(|segment, kept| {
+            let keep = keep(segment);
+            if !keep {
+                freed += kept.len();
+            }
+            keep
+        });
+        self.bytes -= freed;
+    }
 }
 
 /// A segment's trailing chunks that are each under [`SMALL_CHUNK_BYTES`]: sequence numbers
@@ -166,12 +256,7 @@ impl Run {
     /// Adds chunk `seq` of `len` bytes, written after every chunk of the segment so far, to
     /// the segment's run in `runs`: a small chunk extends it (or starts one), a large one ends
     /// it.
-    fn track(
-        runs: &mut BTreeMap<(String, u32, i64), Run>,
-        segment: &(String, u32, i64),
-        seq: u32,
-        len: usize,
-    ) {
+    fn track(runs: &mut BTreeMap<SegmentId, Run>, segment: &SegmentId, seq: u32, len: usize) {
         if len >= SMALL_CHUNK_BYTES {
             runs.remove(segment);
             return;
@@ -202,22 +287,28 @@ impl Run {
 pub struct Opened {
     /// The store.
     pub store: IdbStore,
-    /// Everything stored, for `Broker::recover`.
-    pub image: RecoveryImage,
+    /// Everything stored: every log dir and every file.
+    pub image: ClusterImage,
     /// Stored values that could not be read at all (wrong type or shape), described.
     pub skipped: Vec<String>,
-    /// Partitions with an unreadable chunk, and every base offset stored for each. The image
-    /// holds them up to that chunk; what follows it is dropped, never recovered with a gap.
-    pub damaged: Damaged,
+    /// By log dir, partitions with an unreadable chunk, and every base offset stored for each.
+    /// The image holds them up to that chunk; what follows it is dropped, never recovered with
+    /// a gap.
+    pub damaged: BTreeMap<u32, Damaged>,
 }
 
-/// Partitions `(topic, partition)` with an unreadable chunk, and every base offset stored for
-/// each (also those whose chunks were all dropped).
+/// Partitions `(topic, partition)` of one log dir with an unreadable chunk, and every base
+/// offset stored for each (also those whose chunks were all dropped).
 pub type Damaged = BTreeMap<(String, u32), BTreeSet<i64>>;
 
 /// Every object store, in the order transactions name them.
 fn store_names() -> Array {
-    Array::of3(&TOPICS.into(), &CHUNKS.into(), &PARTITIONS.into())
+    Array::of4(
+        &TOPICS.into(),
+        &CHUNKS.into(),
+        &PARTITIONS.into(),
+        &FILES.into(),
+    )
 }
 
 /// `{ durability }`: `"strict"` for writes, which resolve only once on disk.
@@ -511,61 +602,152 @@ fn transaction_done(tx: &IdbTransaction) -> JsFuture {
     JsFuture::from(promise)
 }
 
-/// Brings a database from `old_version` to [`SCHEMA_VERSION`].
-fn upgrade(db: &IdbDatabase, old_version: u32) -> Result<(), JsValue> {
+/// Brings a database from `old_version` to [`SCHEMA_VERSION`], inside the versionchange
+/// transaction `tx`. Moving data (version 3) issues requests whose callbacks finish the move in
+/// `tx`; any failure aborts `tx`, which fails the open and leaves the old version as it was.
+fn upgrade(db: &IdbDatabase, tx: &IdbTransaction, old_version: u32) -> Result<(), JsValue> {
     if old_version < 1 {
-        let params = IdbObjectStoreParameters::new();
-        params.set_key_path(&JsValue::from_str("name"));
-        db.create_object_store_with_optional_parameters(TOPICS, &params)?;
-        db.create_object_store(CHUNKS)?;
+        for name in [TOPICS, CHUNKS, PARTITIONS, FILES] {
+            db.create_object_store(name)?;
+        }
+        return Ok(());
     }
     if old_version < 2 {
         db.create_object_store(PARTITIONS)?;
     }
+    if old_version < 3 {
+        // Everything stored so far is broker 0's log dir. `topics` was keyed by its values'
+        // `name`; it becomes keyed by `[dir, name]`, which needs a new object store.
+        let old_topics = tx.object_store(TOPICS)?;
+        old_topics.set_name(TOPICS_V2);
+        db.create_object_store(TOPICS)?;
+        db.create_object_store(FILES)?;
+        let db = db.clone();
+        move_to_dir_0(tx, TOPICS_V2, TOPICS, move || {
+            db.delete_object_store(TOPICS_V2)
+        })?;
+        move_to_dir_0(tx, CHUNKS, CHUNKS, || Ok(()))?;
+        move_to_dir_0(tx, PARTITIONS, PARTITIONS, || Ok(()))?;
+    }
     Ok(())
 }
 
-fn chunk_key(topic: &str, partition: u32, base_offset: i64, seq: u32) -> Array {
-    Array::of4(
-        &JsValue::from_str(topic),
-        &JsValue::from(partition),
-        &JsValue::from(base_offset as f64),
-        &JsValue::from(seq),
-    )
+/// Moves every entry of object store `from` into `to` (the same store, or a new empty one)
+/// under its key prefixed with log dir 0, then runs `then`; all in `tx`, aborting it on any
+/// failure.
+fn move_to_dir_0(
+    tx: &IdbTransaction,
+    from: &str,
+    to: &str,
+    then: impl FnOnce() -> Result<(), JsValue> + 'static,
+) -> Result<(), JsValue> {
+    let source = tx.object_store(from)?;
+    let target = tx.object_store(to)?;
+    let keys = source.get_all_keys()?;
+    let values = source.get_all()?;
+    let same = from == to;
+    let (read, failed_tx) = (values.clone(), tx.clone());
+    let on_success = Closure::once_into_js(move |_: web_sys::Event| {
+        let moved = (|| -> Result<(), JsValue> {
+            let keys: Array = keys.result()?.dyn_into()?;
+            let values: Array = read.result()?.dyn_into()?;
+            if same {
+                source.clear()?;
+            }
+            let dir = Array::of1(&JsValue::from(0));
+            for (key, value) in keys.iter().zip(values.iter()) {
+                // A key that is not an array was unreadable before and stays so.
+                let key = match key.dyn_ref::<Array>() {
+                    Some(parts) => dir.concat(parts),
+                    None => Array::of2(&JsValue::from(0), &key),
+                };
+                target.put_with_key(&value, &key)?;
+            }
+            then()
+        })();
+        if moved.is_err() {
+            let _ = failed_tx.abort();
+        }
+    });
+    values.set_onsuccess(Some(on_success.unchecked_ref()));
+    Ok(())
 }
 
-/// Every chunk of one segment: `[topic, partition, baseOffset, 0] ..= [.., +inf]`.
-fn segment_range(topic: &str, partition: u32, base_offset: i64) -> Result<JsValue, JsValue> {
-    let upper = Array::of4(
+fn chunk_key(dir: u32, topic: &str, partition: u32, base_offset: i64, seq: u32) -> Array {
+    chunk_key_with(dir, topic, partition, base_offset, &JsValue::from(seq))
+}
+
+fn chunk_key_with(
+    dir: u32,
+    topic: &str,
+    partition: u32,
+    base_offset: i64,
+    last: &JsValue,
+) -> Array {
+    let key = Array::of4(
+        &JsValue::from(dir),
         &JsValue::from_str(topic),
         &JsValue::from(partition),
         &JsValue::from(base_offset as f64),
-        &JsValue::from(f64::INFINITY),
     );
+    key.push(last);
+    key
+}
+
+/// Every chunk of one segment: `[dir, topic, partition, baseOffset, 0] ..= [.., +inf]`.
+fn segment_range(
+    dir: u32,
+    topic: &str,
+    partition: u32,
+    base_offset: i64,
+) -> Result<JsValue, JsValue> {
     KeyRange::bound(
-        &chunk_key(topic, partition, base_offset, 0),
-        &upper,
+        &chunk_key(dir, topic, partition, base_offset, 0),
+        &chunk_key_with(
+            dir,
+            topic,
+            partition,
+            base_offset,
+            &JsValue::from(f64::INFINITY),
+        ),
         false,
         false,
     )
     .map(JsValue::from)
 }
 
-/// Every array key whose first component is `topic`: `[topic] ..= [topic, []]`. An array sorts
-/// after every number and string, so `[topic, []]` is above `[topic, n, ...]` for any `n`.
-fn topic_range(topic: &str) -> Result<JsValue, JsValue> {
-    let topic = JsValue::from_str(topic);
+/// Every array key that starts `[dir, topic]`: `[dir, topic] ..= [dir, topic, []]`. An array
+/// sorts after every number and string, so `[dir, topic, []]` is above `[dir, topic, n, ...]`
+/// for any `n`.
+fn topic_range(dir: u32, topic: &str) -> Result<JsValue, JsValue> {
+    let (dir, topic) = (JsValue::from(dir), JsValue::from_str(topic));
     KeyRange::bound(
-        &Array::of1(&topic),
-        &Array::of2(&topic, &Array::new()),
+        &Array::of2(&dir, &topic),
+        &Array::of3(&dir, &topic, &Array::new()),
         false,
         false,
     )
     .map(JsValue::from)
 }
 
-fn partition_key(topic: &str, partition: u32) -> Array {
-    Array::of2(&JsValue::from_str(topic), &JsValue::from(partition))
+fn topic_key(dir: u32, topic: &str) -> Array {
+    Array::of2(&JsValue::from(dir), &JsValue::from_str(topic))
+}
+
+fn partition_key(dir: u32, topic: &str, partition: u32) -> Array {
+    Array::of3(
+        &JsValue::from(dir),
+        &JsValue::from_str(topic),
+        &JsValue::from(partition),
+    )
+}
+
+/// A key component that must be a `u32`.
+fn u32_from_js(value: &JsValue) -> Option<u32> {
+    value
+        .as_f64()
+        .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+        .map(|f| f as u32)
 }
 
 /// An offset as a number, refusing any the number cannot hold exactly.
@@ -613,83 +795,93 @@ fn state_from_js(value: &JsValue) -> Option<PartitionState> {
     })
 }
 
-fn partition_key_from_js(key: &JsValue) -> Option<(String, u32)> {
+fn partition_key_from_js(key: &JsValue) -> Option<(u32, String, u32)> {
+    let key = key.dyn_ref::<Array>()?;
+    if key.length() != 3 {
+        return None;
+    }
+    Some((
+        u32_from_js(&key.get(0))?,
+        key.get(1).as_string()?,
+        u32_from_js(&key.get(2))?,
+    ))
+}
+
+fn topic_key_from_js(key: &JsValue) -> Option<(u32, String)> {
     let key = key.dyn_ref::<Array>()?;
     if key.length() != 2 {
         return None;
     }
-    let partition = key
-        .get(1)
-        .as_f64()
-        .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))?;
-    Some((key.get(0).as_string()?, partition as u32))
+    Some((u32_from_js(&key.get(0))?, key.get(1).as_string()?))
 }
 
 /// Chunks `first..=last` of one segment.
-fn seq_range(
-    topic: &str,
-    partition: u32,
-    base_offset: i64,
-    first: u32,
-    last: u32,
-) -> Result<JsValue, JsValue> {
+fn seq_range(segment: &SegmentId, first: u32, last: u32) -> Result<JsValue, JsValue> {
+    let (dir, topic, partition, base_offset) = segment;
     KeyRange::bound(
-        &chunk_key(topic, partition, base_offset, first),
-        &chunk_key(topic, partition, base_offset, last),
+        &chunk_key(*dir, topic, *partition, *base_offset, first),
+        &chunk_key(*dir, topic, *partition, *base_offset, last),
         false,
         false,
     )
     .map(JsValue::from)
 }
 
-/// Issues, in `tx`, the consolidation of `run` of `segment`: a `getAll` of its chunks whose
+/// Issues, in `tx`, the consolidation of `run` of `segment`: a read of its chunks whose
 /// success callback (still inside `tx`) puts their concatenation under the run's first key and
-/// deletes the rest. If what it reads is not the run the store tracked, it leaves the chunks as
-/// they are. With `abort_after`, the callback then aborts `tx`; a failure to issue aborts it too.
+/// deletes the rest. With `kept`, the run's bytes as written, the read only counts the chunks;
+/// otherwise it is a `getAll` of them. If what it reads is not the run the store tracked (a
+/// write of it failed), it leaves the chunks as they are. With `abort_after`, the callback then
+/// aborts `tx`; a failure to issue aborts it too.
 fn merge_run(
     tx: &IdbTransaction,
     chunks: &IdbObjectStore,
-    segment: &(String, u32, i64),
+    segment: &SegmentId,
     run: Run,
+    kept: Option<Vec<u8>>,
     abort_after: bool,
 ) -> Result<(), JsValue> {
-    let (topic, partition, base_offset) = segment.clone();
-    let request = chunks.get_all_with_key(&seq_range(
-        &topic,
-        partition,
-        base_offset,
-        run.first,
-        run.last,
-    )?)?;
+    let segment = segment.clone();
+    let range = seq_range(&segment, run.first, run.last)?;
+    let request = match kept {
+        Some(_) => chunks.count_with_key(&range)?,
+        None => chunks.get_all_with_key(&range)?,
+    };
     let (read, store, tx) = (request.clone(), chunks.clone(), tx.clone());
     let on_success = Closure::once_into_js(move |_: web_sys::Event| {
         let issued = (|| -> Result<(), JsValue> {
-            let pieces: Array = read.result()?.dyn_into()?;
-            let pieces: Vec<Uint8Array> = pieces
-                .iter()
-                .filter_map(|piece| piece.dyn_into::<Uint8Array>().ok())
-                .collect();
-            let total: usize = pieces.iter().map(|p| p.length() as usize).sum();
-            if pieces.len() != run.count as usize || total != run.bytes {
-                return Ok(());
-            }
-            let merged = Uint8Array::new_with_length(total as u32);
-            let mut at = 0;
-            for piece in &pieces {
-                merged.set(piece, at);
-                at += piece.length();
-            }
+            let merged = match kept {
+                Some(bytes) => {
+                    if read.result()?.as_f64() != Some(f64::from(run.count)) {
+                        return Ok(());
+                    }
+                    Uint8Array::from(bytes.as_slice())
+                }
+                None => {
+                    let pieces: Array = read.result()?.dyn_into()?;
+                    let pieces: Vec<Uint8Array> = pieces
+                        .iter()
+                        .filter_map(|piece| piece.dyn_into::<Uint8Array>().ok())
+                        .collect();
+                    let total: usize = pieces.iter().map(|p| p.length() as usize).sum();
+                    if pieces.len() != run.count as usize || total != run.bytes {
+                        return Ok(());
+                    }
+                    let merged = Uint8Array::new_with_length(total as u32);
+                    let mut at = 0;
+                    for piece in &pieces {
+                        merged.set(piece, at);
+                        at += piece.length();
+                    }
+                    merged
+                }
+            };
+            let (dir, topic, partition, base_offset) = &segment;
             store.put_with_key(
                 &merged,
-                &chunk_key(&topic, partition, base_offset, run.first),
+                &chunk_key(*dir, topic, *partition, *base_offset, run.first),
             )?;
-            store.delete(&seq_range(
-                &topic,
-                partition,
-                base_offset,
-                run.first + 1,
-                run.last,
-            )?)?;
+            store.delete(&seq_range(&segment, run.first + 1, run.last)?)?;
             Ok(())
         })();
         if issued.is_err() || abort_after {
@@ -704,14 +896,13 @@ fn merge_run(
 /// empty chunk for an empty segment) and returns `n`, the next free sequence number.
 fn put_whole_segment(
     chunks: &IdbObjectStore,
-    topic: &str,
-    partition: u32,
-    base_offset: i64,
+    segment: &SegmentId,
     bytes: &[u8],
 ) -> Result<u32, JsValue> {
+    let (dir, topic, partition, base_offset) = segment;
     let mut seq: u32 = 0;
     let mut put = |piece: &[u8]| -> Result<(), JsValue> {
-        let key = chunk_key(topic, partition, base_offset, seq);
+        let key = chunk_key(*dir, topic, *partition, *base_offset, seq);
         chunks.put_with_key(&Uint8Array::from(piece), &key)?;
         seq += 1;
         Ok(())
@@ -723,6 +914,28 @@ fn put_whole_segment(
         put(piece)?;
     }
     Ok(seq)
+}
+
+/// The object stores of one write transaction, each looked up once, when an op first needs it.
+struct Stores<'a> {
+    tx: &'a IdbTransaction,
+    topics: Option<IdbObjectStore>,
+    chunks: Option<IdbObjectStore>,
+    partitions: Option<IdbObjectStore>,
+    files: Option<IdbObjectStore>,
+}
+
+impl Stores<'_> {
+    fn get(
+        slot: &mut Option<IdbObjectStore>,
+        tx: &IdbTransaction,
+        name: &str,
+    ) -> Result<IdbObjectStore, JsValue> {
+        match slot {
+            Some(store) => Ok(store.clone()),
+            None => Ok(slot.insert(tx.object_store(name)?).clone()),
+        }
+    }
 }
 
 fn topic_to_js(record: &TopicRecord) -> Result<JsValue, JsValue> {
@@ -762,22 +975,24 @@ fn topic_from_js(value: &JsValue) -> Option<TopicRecord> {
     })
 }
 
-fn chunk_key_from_js(key: &JsValue) -> Option<(String, u32, i64, u32)> {
+/// `[dir, topic, partition, baseOffset, seq]` as `(segment, seq)`.
+fn chunk_key_from_js(key: &JsValue) -> Option<(SegmentId, u32)> {
     let key = key.dyn_ref::<Array>()?;
-    let as_u32 = |v: JsValue| {
-        v.as_f64()
-            .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
-            .map(|f| f as u32)
-    };
+    if key.length() != 5 {
+        return None;
+    }
     let base = key
-        .get(2)
+        .get(3)
         .as_f64()
-        .filter(|f| f.fract() == 0.0 && *f >= 0.0)? as i64;
+        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= MAX_SAFE_INTEGER)? as i64;
     Some((
-        key.get(0).as_string()?,
-        as_u32(key.get(1))?,
-        base,
-        as_u32(key.get(3))?,
+        (
+            u32_from_js(&key.get(0))?,
+            key.get(1).as_string()?,
+            u32_from_js(&key.get(2))?,
+            base,
+        ),
+        u32_from_js(&key.get(4))?,
     ))
 }
 
@@ -797,6 +1012,7 @@ impl IdbStore {
                         db,
                         next_chunk: state.next_chunk,
                         runs: state.runs,
+                        kept: Kept::default(),
                         names: store_names(),
                         write_options,
                         merge_options,
@@ -822,15 +1038,16 @@ impl IdbStore {
             .map_err(|e| storage_error("cannot open IndexedDB", e))?;
         let upgrade_request = request.clone();
         let on_upgrade = Closure::once_into_js(move |event: web_sys::IdbVersionChangeEvent| {
+            let Some(tx) = upgrade_request.transaction() else {
+                return;
+            };
             let upgraded = upgrade_request
                 .result()
-                .and_then(|db| upgrade(db.unchecked_ref(), event.old_version() as u32));
+                .and_then(|db| upgrade(db.unchecked_ref(), &tx, event.old_version() as u32));
             if upgraded.is_err() {
                 // Abort the upgrade transaction, which fails the open request: never commit a
                 // half-migrated schema.
-                if let Some(tx) = upgrade_request.transaction() {
-                    let _ = tx.abort();
-                }
+                let _ = tx.abort();
             }
         });
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
@@ -875,6 +1092,7 @@ impl IdbStore {
     pub fn resume_from(&mut self, state: &StoredState) {
         self.next_chunk = state.next_chunk.clone();
         self.runs = state.runs.clone();
+        self.kept = Kept::default();
     }
 
     /// Makes the next [`IdbStore::write`] fail with `fault` after issuing its requests, for tests
@@ -888,69 +1106,84 @@ impl IdbStore {
         let tx = db
             .transaction_with_str_sequence(&store_names())
             .map_err(read_error)?;
-        let topics = tx.object_store(TOPICS).map_err(read_error)?;
-        let chunks = tx.object_store(CHUNKS).map_err(read_error)?;
-        let partitions = tx.object_store(PARTITIONS).map_err(read_error)?;
-        // Issue all five requests before awaiting: the transaction stays alive meanwhile.
-        let topics_req = request_done(&topics.get_all().map_err(read_error)?);
-        let keys_req = request_done(&chunks.get_all_keys().map_err(read_error)?);
-        let values_req = request_done(&chunks.get_all().map_err(read_error)?);
-        let state_keys_req = request_done(&partitions.get_all_keys().map_err(read_error)?);
-        let states_req = request_done(&partitions.get_all().map_err(read_error)?);
-        let as_array = |value: JsValue| {
-            value
-                .dyn_into::<Array>()
-                .map_err(|v| storage_error("cannot read IndexedDB: not an array", v))
-        };
-        let topics = as_array(topics_req.await.map_err(read_error)?)?;
-        let keys = as_array(keys_req.await.map_err(read_error)?)?;
-        let values = as_array(values_req.await.map_err(read_error)?)?;
-        let state_keys = as_array(state_keys_req.await.map_err(read_error)?)?;
-        let states = as_array(states_req.await.map_err(read_error)?)?;
+        // Issue every request before awaiting: the transaction stays alive meanwhile.
+        let mut requests = Vec::with_capacity(8);
+        for name in [TOPICS, CHUNKS, PARTITIONS, FILES] {
+            let store = tx.object_store(name).map_err(read_error)?;
+            requests.push(request_done(&store.get_all_keys().map_err(read_error)?));
+            requests.push(request_done(&store.get_all().map_err(read_error)?));
+        }
+        let mut arrays = Vec::with_capacity(requests.len());
+        for request in requests {
+            let value = request.await.map_err(read_error)?;
+            arrays.push(
+                value
+                    .dyn_into::<Array>()
+                    .map_err(|v| storage_error("cannot read IndexedDB: not an array", v))?,
+            );
+        }
+        let [
+            topic_keys,
+            topics,
+            keys,
+            values,
+            state_keys,
+            states,
+            paths,
+            files,
+        ] = <[Array; 8]>::try_from(arrays)
+            .map_err(|_| HostError::Storage("cannot read IndexedDB".into()))?;
 
         let mut skipped = Vec::new();
-        let mut records = Vec::new();
-        for value in topics.iter() {
-            match topic_from_js(&value) {
-                Some(record) => records.push(record),
-                None => skipped.push(format!("unreadable topic metadata {value:?}")),
+        // Every log dir's topic records, by (dir, name).
+        let mut records: BTreeMap<(u32, String), TopicRecord> = BTreeMap::new();
+        for (key, value) in topic_keys.iter().zip(topics.iter()) {
+            match (topic_key_from_js(&key), topic_from_js(&value)) {
+                (Some((dir, name)), Some(record)) if record.name == name => {
+                    records.insert((dir, name), record);
+                }
+                _ => skipped.push(format!("unreadable topic metadata {key:?}: {value:?}")),
             }
         }
         // Each segment's index in `sizes`, and its pieces: sized first, then copied once into a
         // buffer of the right size.
-        let mut segments: BTreeMap<(String, u32, i64), usize> = BTreeMap::new();
+        let mut segments: BTreeMap<SegmentId, usize> = BTreeMap::new();
         let mut sizes: Vec<usize> = Vec::new();
         let mut pieces: Vec<(usize, Uint8Array)> = Vec::with_capacity(keys.length() as usize);
         let mut next_chunk = BTreeMap::new();
         let mut runs = BTreeMap::new();
-        let mut damaged = Damaged::new();
-        // Keys come in order: a partition's segments by base offset, each one's chunks by seq.
+        let mut damaged: BTreeMap<u32, Damaged> = BTreeMap::new();
+        // Keys come in order: a dir's partitions, each one's segments by base offset, each
+        // segment's chunks by seq.
         for (key, value) in keys.iter().zip(values.iter()) {
-            let Some((topic, partition, base, seq)) = chunk_key_from_js(&key) else {
+            let Some((segment, seq)) = chunk_key_from_js(&key) else {
                 skipped.push(format!("unreadable chunk key {key:?}"));
                 continue;
             };
-            let segment = (topic, partition, base);
             let next = next_chunk.entry(segment.clone()).or_insert(0);
             *next = (*next).max(seq.saturating_add(1));
-            let (topic, partition, base) = segment.clone();
-            if let Some(bases) = damaged.get_mut(&(topic.clone(), partition)) {
+            let (dir, topic, partition, base) = segment.clone();
+            let dir_damage = damaged.entry(dir).or_default();
+            if let Some(bases) = dir_damage.get_mut(&(topic.clone(), partition)) {
                 bases.insert(base);
                 skipped.push(format!(
-                    "chunk {topic}/{partition}/{base}/{seq} follows an unreadable chunk"
+                    "chunk {dir}/{topic}/{partition}/{base}/{seq} follows an unreadable chunk"
                 ));
                 continue;
             }
             let Ok(bytes) = value.dyn_into::<Uint8Array>() else {
                 skipped.push(format!(
-                    "chunk {topic}/{partition}/{base}/{seq} is not bytes"
+                    "chunk {dir}/{topic}/{partition}/{base}/{seq} is not bytes"
                 ));
                 let bases = segments
-                    .range((topic.clone(), partition, i64::MIN)..=(topic.clone(), partition, base))
-                    .map(|((_, _, base), _)| *base)
+                    .range(
+                        (dir, topic.clone(), partition, i64::MIN)
+                            ..=(dir, topic.clone(), partition, base),
+                    )
+                    .map(|((_, _, _, base), _)| *base)
                     .chain([base])
                     .collect();
-                damaged.insert((topic, partition), bases);
+                dir_damage.insert((topic, partition), bases);
                 runs.remove(&segment);
                 continue;
             };
@@ -963,8 +1196,13 @@ impl IdbStore {
             sizes[index] += len;
             pieces.push((index, bytes));
         }
+        damaged.retain(|_, partitions| !partitions.is_empty());
         // Damaged partitions are rewritten whole on open: nothing of theirs to consolidate.
-        runs.retain(|(topic, partition, _), _| !damaged.contains_key(&(topic.clone(), *partition)));
+        runs.retain(|(dir, topic, partition, _), _| {
+            !damaged
+                .get(dir)
+                .is_some_and(|d| d.contains_key(&(topic.clone(), *partition)))
+        });
         let mut buffers: Vec<Vec<u8>> =
             sizes.iter().map(|&size| Vec::with_capacity(size)).collect();
         for (index, bytes) in pieces {
@@ -974,46 +1212,64 @@ impl IdbStore {
             bytes.copy_to(&mut buffer[start..]);
         }
         // Every topic's segments, in key order, moved out of `buffers`.
-        let mut by_topic: BTreeMap<String, Vec<RecoveredSegment>> = BTreeMap::new();
-        for ((topic, partition, base_offset), index) in segments {
-            by_topic.entry(topic).or_default().push(RecoveredSegment {
-                partition,
-                base_offset,
-                bytes: std::mem::take(&mut buffers[index]),
-            });
+        let mut by_topic: BTreeMap<(u32, String), Vec<RecoveredSegment>> = BTreeMap::new();
+        for ((dir, topic, partition, base_offset), index) in segments {
+            by_topic
+                .entry((dir, topic))
+                .or_default()
+                .push(RecoveredSegment {
+                    partition,
+                    base_offset,
+                    bytes: std::mem::take(&mut buffers[index]),
+                });
         }
-        let mut partition_states: BTreeMap<(String, u32), PartitionState> = BTreeMap::new();
+        let mut partition_states: BTreeMap<(u32, String, u32), PartitionState> = BTreeMap::new();
         for (key, value) in state_keys.iter().zip(states.iter()) {
-            let Some((topic, partition)) = partition_key_from_js(&key) else {
+            let Some((dir, topic, partition)) = partition_key_from_js(&key) else {
                 skipped.push(format!("unreadable partition state key {key:?}"));
                 continue;
             };
             let Some(state) = state_from_js(&value) else {
                 skipped.push(format!(
-                    "unreadable partition state {topic}/{partition}: {value:?}"
+                    "unreadable partition state {dir}/{topic}/{partition}: {value:?}"
                 ));
                 continue;
             };
-            partition_states.insert((topic, partition), state);
+            partition_states.insert((dir, topic, partition), state);
         }
-        let topics = records
-            .into_iter()
-            .map(|record| {
-                let segments = by_topic.remove(&record.name).unwrap_or_default();
-                let partition_states = partition_states
-                    .range((record.name.clone(), 0)..)
-                    .take_while(|((topic, _), _)| *topic == record.name)
-                    .map(|((_, partition), state)| (*partition, *state))
-                    .collect();
-                RecoveredTopic {
-                    record,
-                    segments,
-                    partition_states,
+        let mut logs: BTreeMap<u32, RecoveryImage> = BTreeMap::new();
+        for ((dir, name), record) in records {
+            let segments = by_topic.remove(&(dir, name.clone())).unwrap_or_default();
+            let partition_states = partition_states
+                .range((dir, name.clone(), 0)..)
+                .take_while(|((d, topic, _), _)| *d == dir && *topic == name)
+                .map(|((_, _, partition), state)| (*partition, *state))
+                .collect();
+            logs.entry(dir).or_default().topics.push(RecoveredTopic {
+                record,
+                segments,
+                partition_states,
+            });
+        }
+        // A log dir with chunks but no topic record (a crash cannot make one; a hand-edited
+        // store can) is still a log dir.
+        for (dir, _) in by_topic.keys() {
+            logs.entry(*dir).or_default();
+        }
+        let mut stored_files = BTreeMap::new();
+        for (path, value) in paths.iter().zip(files.iter()) {
+            match (path.as_string(), value.dyn_into::<Uint8Array>()) {
+                (Some(path), Ok(bytes)) => {
+                    stored_files.insert(path, bytes.to_vec());
                 }
-            })
-            .collect();
+                (path, _) => skipped.push(format!("unreadable file {path:?}")),
+            }
+        }
         Ok(StoredState {
-            image: RecoveryImage { topics },
+            image: ClusterImage {
+                logs,
+                files: stored_files,
+            },
             skipped,
             damaged,
             next_chunk,
@@ -1021,11 +1277,12 @@ impl IdbStore {
         })
     }
 
-    /// Issues `ops` in one read-write transaction now; the returned future resolves when it
-    /// has committed durably.
+    /// Issues `ops` in one read-write transaction now, in order; the returned future resolves
+    /// when it has committed durably (`durability: "strict"`), or fails (nothing of it stored)
+    /// with `STORAGE_QUOTA_EXCEEDED` or `KAFKA_STORAGE_ERROR`.
     pub fn write(
         &mut self,
-        ops: Vec<StorageOp>,
+        ops: Vec<ClusterStorageOp>,
     ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
         let write_error = |e| storage_error("cannot write to IndexedDB", e);
         let tx = self
@@ -1039,10 +1296,13 @@ impl IdbStore {
         let runs = self.runs.clone();
         if let Err(error) = self.put_all(&tx, ops) {
             // Some requests may already be queued: abort, or the transaction would commit
-            // them, and forget the sequence numbers and runs the aborted ops took.
+            // them, and forget the sequence numbers and runs the aborted ops took. Kept bytes
+            // are forgotten rather than restored (never copied per write): runs without them
+            // are read back when merged.
             let _ = tx.abort();
             self.next_chunk = next_chunk;
             self.runs = runs;
+            self.kept = Kept::default();
             return Err(write_error(error));
         }
         let injected = match self.fault.take() {
@@ -1081,17 +1341,19 @@ impl IdbStore {
     }
 
     fn issue_merges(&mut self, abort_after: bool) -> Result<(), JsValue> {
-        let due: Vec<((String, u32, i64), Run)> = self
+        let due: Vec<(SegmentId, Run)> = self
             .runs
             .iter()
-            .filter(|((topic, partition, base), run)| {
+            .filter(|((dir, topic, partition, base), run)| {
                 run.count >= 2
                     && (run.bytes >= MERGE_BYTES
                         || self
                             .next_chunk
-                            .range((topic.clone(), *partition, base.saturating_add(1))..)
+                            .range((*dir, topic.clone(), *partition, base.saturating_add(1))..)
                             .next()
-                            .is_some_and(|((t, p, _), _)| t == topic && p == partition))
+                            .is_some_and(|((d, t, p, _), _)| {
+                                d == dir && t == topic && p == partition
+                            }))
             })
             .take(MAX_MERGES_PER_WRITE)
             .map(|(segment, run)| (segment.clone(), *run))
@@ -1111,7 +1373,9 @@ impl IdbStore {
         let last = due.len() - 1;
         for (i, (segment, run)) in due.into_iter().enumerate() {
             self.runs.remove(&segment);
-            if let Err(error) = merge_run(&tx, &chunks, &segment, run, abort_after && i == last) {
+            let kept = self.kept.take(&segment, &run);
+            let abort = abort_after && i == last;
+            if let Err(error) = merge_run(&tx, &chunks, &segment, run, kept, abort) {
                 let _ = tx.abort();
                 return Err(error);
             }
@@ -1126,107 +1390,128 @@ impl IdbStore {
     }
 
     /// Queues the requests for every op in `tx`, in op order. Stops at the first failure.
-    fn put_all(&mut self, tx: &IdbTransaction, ops: Vec<StorageOp>) -> Result<(), JsValue> {
-        // Each object store is looked up once, when an op first needs it.
-        let (mut topics_store, mut chunks_store, mut partitions_store) = (None, None, None);
-        let store =
-            |slot: &mut Option<IdbObjectStore>, name: &str| -> Result<IdbObjectStore, JsValue> {
-                match slot {
-                    Some(store) => Ok(store.clone()),
-                    None => Ok(slot.insert(tx.object_store(name)?).clone()),
-                }
-            };
+    fn put_all(&mut self, tx: &IdbTransaction, ops: Vec<ClusterStorageOp>) -> Result<(), JsValue> {
+        let mut stores = Stores {
+            tx,
+            topics: None,
+            chunks: None,
+            partitions: None,
+            files: None,
+        };
         for op in ops {
             match op {
-                StorageOp::PutTopic(record) => {
-                    let topics = store(&mut topics_store, TOPICS)?;
-                    topics.put(&topic_to_js(&record)?)?;
+                ClusterStorageOp::Log { broker, op } => self.put_log(&mut stores, broker, op)?,
+                ClusterStorageOp::PutFile { path, bytes } => {
+                    let files = Stores::get(&mut stores.files, tx, FILES)?;
+                    files.put_with_key(&Uint8Array::from(bytes.as_slice()), &path.into())?;
                 }
-                StorageOp::CreateSegment {
-                    topic,
-                    partition,
-                    base_offset,
-                } => {
-                    let chunks = store(&mut chunks_store, CHUNKS)?;
-                    let key = chunk_key(&topic, partition, base_offset, 0);
-                    // Creating a segment that exists keeps its bytes, as `MemoryStore` does.
-                    let segment = (topic, partition, base_offset);
-                    if let Entry::Vacant(next) = self.next_chunk.entry(segment.clone()) {
-                        chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
-                        next.insert(1);
-                        Run::track(&mut self.runs, &segment, 0, 0);
-                    }
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues the requests for one change to log dir `dir`.
+    fn put_log(&mut self, stores: &mut Stores<'_>, dir: u32, op: StorageOp) -> Result<(), JsValue> {
+        let tx = stores.tx;
+        match op {
+            StorageOp::PutTopic(record) => {
+                let topics = Stores::get(&mut stores.topics, tx, TOPICS)?;
+                topics.put_with_key(&topic_to_js(&record)?, &topic_key(dir, &record.name))?;
+            }
+            StorageOp::CreateSegment {
+                topic,
+                partition,
+                base_offset,
+            } => {
+                let chunks = Stores::get(&mut stores.chunks, tx, CHUNKS)?;
+                let key = chunk_key(dir, &topic, partition, base_offset, 0);
+                // Creating a segment that exists keeps its bytes, as `MemoryStore` does.
+                let segment = (dir, topic, partition, base_offset);
+                if let Entry::Vacant(next) = self.next_chunk.entry(segment.clone()) {
+                    chunks.put_with_key(&Uint8Array::new_with_length(0), &key)?;
+                    next.insert(1);
+                    Run::track(&mut self.runs, &segment, 0, 0);
+                    self.kept.follow(&self.runs, &segment, &[]);
                 }
-                StorageOp::AppendToSegment {
-                    topic,
-                    partition,
-                    base_offset,
-                    bytes,
-                } => {
-                    let chunks = store(&mut chunks_store, CHUNKS)?;
-                    let key = (topic, partition, base_offset);
-                    let next = self.next_chunk.entry(key.clone()).or_insert(0);
-                    let seq = *next;
-                    *next += 1;
-                    let js_key = chunk_key(&key.0, partition, base_offset, seq);
-                    chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
-                    Run::track(&mut self.runs, &key, seq, bytes.len());
-                }
-                StorageOp::DeleteSegment {
-                    topic,
-                    partition,
-                    base_offset,
-                } => {
-                    let chunks = store(&mut chunks_store, CHUNKS)?;
-                    chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
-                    let segment = (topic, partition, base_offset);
+            }
+            StorageOp::AppendToSegment {
+                topic,
+                partition,
+                base_offset,
+                bytes,
+            } => {
+                let chunks = Stores::get(&mut stores.chunks, tx, CHUNKS)?;
+                let segment = (dir, topic, partition, base_offset);
+                let next = self.next_chunk.entry(segment.clone()).or_insert(0);
+                let seq = *next;
+                *next += 1;
+                let js_key = chunk_key(dir, &segment.1, partition, base_offset, seq);
+                chunks.put_with_key(&Uint8Array::from(bytes.as_slice()), &js_key)?;
+                Run::track(&mut self.runs, &segment, seq, bytes.len());
+                self.kept.follow(&self.runs, &segment, &bytes);
+            }
+            StorageOp::DeleteSegment {
+                topic,
+                partition,
+                base_offset,
+            } => {
+                let chunks = Stores::get(&mut stores.chunks, tx, CHUNKS)?;
+                chunks.delete(&segment_range(dir, &topic, partition, base_offset)?)?;
+                let segment = (dir, topic, partition, base_offset);
+                self.next_chunk.remove(&segment);
+                self.runs.remove(&segment);
+                self.kept.forget(&segment);
+            }
+            StorageOp::ReplaceSegments {
+                topic,
+                partition,
+                removed,
+                added,
+            } => {
+                let chunks = Stores::get(&mut stores.chunks, tx, CHUNKS)?;
+                for base_offset in removed {
+                    chunks.delete(&segment_range(dir, &topic, partition, base_offset)?)?;
+                    let segment = (dir, topic.clone(), partition, base_offset);
                     self.next_chunk.remove(&segment);
                     self.runs.remove(&segment);
+                    self.kept.forget(&segment);
                 }
-                StorageOp::ReplaceSegments {
-                    topic,
-                    partition,
-                    removed,
-                    added,
-                } => {
-                    let chunks = store(&mut chunks_store, CHUNKS)?;
-                    for base_offset in removed {
-                        chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
-                        let segment = (topic.clone(), partition, base_offset);
-                        self.next_chunk.remove(&segment);
-                        self.runs.remove(&segment);
-                    }
-                    for (base_offset, bytes) in added {
-                        // An added segment holds exactly `bytes`, even if one with its base
-                        // offset existed and was not listed in `removed`.
-                        chunks.delete(&segment_range(&topic, partition, base_offset)?)?;
-                        let seqs =
-                            put_whole_segment(&chunks, &topic, partition, base_offset, &bytes)?;
-                        let segment = (topic.clone(), partition, base_offset);
-                        self.next_chunk.insert(segment.clone(), seqs);
-                        // Its pieces are as large as chunks get; only the last may be small.
-                        self.runs.remove(&segment);
-                    }
+                for (base_offset, bytes) in added {
+                    // An added segment holds exactly `bytes`, even if one with its base
+                    // offset existed and was not listed in `removed`.
+                    chunks.delete(&segment_range(dir, &topic, partition, base_offset)?)?;
+                    let segment = (dir, topic.clone(), partition, base_offset);
+                    let seqs = put_whole_segment(&chunks, &segment, &bytes)?;
+                    self.next_chunk.insert(segment.clone(), seqs);
+                    // Its pieces are as large as chunks get; only the last may be small.
+                    self.runs.remove(&segment);
+                    self.kept.forget(&segment);
                 }
-                StorageOp::PutPartitionState {
-                    topic,
-                    partition,
-                    state,
-                } => {
-                    let partitions = store(&mut partitions_store, PARTITIONS)?;
-                    partitions
-                        .put_with_key(&state_to_js(&state)?, &partition_key(&topic, partition))?;
-                }
-                StorageOp::DeleteTopic { topic } => {
-                    let topics = store(&mut topics_store, TOPICS)?;
-                    let chunks = store(&mut chunks_store, CHUNKS)?;
-                    let partitions = store(&mut partitions_store, PARTITIONS)?;
-                    topics.delete(&JsValue::from_str(&topic))?;
-                    chunks.delete(&topic_range(&topic)?)?;
-                    partitions.delete(&topic_range(&topic)?)?;
-                    self.next_chunk.retain(|(name, _, _), _| *name != topic);
-                    self.runs.retain(|(name, _, _), _| *name != topic);
-                }
+            }
+            StorageOp::PutPartitionState {
+                topic,
+                partition,
+                state,
+            } => {
+                let partitions = Stores::get(&mut stores.partitions, tx, PARTITIONS)?;
+                partitions.put_with_key(
+                    &state_to_js(&state)?,
+                    &partition_key(dir, &topic, partition),
+                )?;
+            }
+            StorageOp::DeleteTopic { topic } => {
+                let topics = Stores::get(&mut stores.topics, tx, TOPICS)?;
+                let chunks = Stores::get(&mut stores.chunks, tx, CHUNKS)?;
+                let partitions = Stores::get(&mut stores.partitions, tx, PARTITIONS)?;
+                topics.delete(&topic_key(dir, &topic))?;
+                chunks.delete(&topic_range(dir, &topic)?)?;
+                partitions.delete(&topic_range(dir, &topic)?)?;
+                self.next_chunk
+                    .retain(|(d, name, _, _), _| *d != dir || *name != topic);
+                self.runs
+                    .retain(|(d, name, _, _), _| *d != dir || *name != topic);
+                self.kept
+                    .retain(|(d, name, _, _)| *d != dir || *name != topic);
             }
         }
         Ok(())
