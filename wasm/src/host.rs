@@ -153,7 +153,7 @@ impl Host {
                 let image = opened.image.logs.remove(&0).unwrap_or_default();
                 let mut stored = stored_segments(&image);
                 let mut damaged = BTreeSet::new();
-                for (partition, bases) in opened.damaged.remove(&0).unwrap_or_default() {
+                for (partition, bases) in opened.image.damaged.remove(&0).unwrap_or_default() {
                     stored.entry(partition.clone()).or_default().extend(bases);
                     damaged.insert(partition);
                 }

@@ -102,7 +102,11 @@ async fn write(store: &mut IdbStore, ops: Vec<ClusterStorageOp>) {
 async fn open_clean(name: &str) -> rill_wasm::store::Opened {
     let opened = IdbStore::open(name).await.expect("opens");
     assert!(opened.skipped.is_empty(), "skipped {:?}", opened.skipped);
-    assert!(opened.damaged.is_empty(), "damaged {:?}", opened.damaged);
+    assert!(
+        opened.image.damaged.is_empty(),
+        "damaged {:?}",
+        opened.image.damaged
+    );
     opened
 }
 
@@ -552,9 +556,12 @@ async fn a_torn_chunk_in_dir_1_is_cut_and_reported_there_only() {
     db.close();
 
     let mut opened = IdbStore::open(name).await.expect("opens");
-    assert_eq!(opened.damaged.keys().copied().collect::<Vec<_>>(), [1]);
     assert_eq!(
-        opened.damaged[&1].keys().cloned().collect::<Vec<_>>(),
+        opened.image.damaged.keys().copied().collect::<Vec<_>>(),
+        [1]
+    );
+    assert_eq!(
+        opened.image.damaged[&1].keys().cloned().collect::<Vec<_>>(),
         [("t".to_owned(), 1)]
     );
     assert_eq!(opened.skipped.len(), 2, "{:?}", opened.skipped);

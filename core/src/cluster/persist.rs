@@ -6,7 +6,7 @@
 //! controller's metadata snapshot. A host applies [`ClusterStorageOp`]s in order and later
 //! returns what it kept as a [`ClusterImage`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::storage::{RecoveryImage, StorageOp};
 
@@ -37,6 +37,10 @@ pub struct ClusterImage {
     pub logs: BTreeMap<u32, RecoveryImage>,
     /// Every small file by path, as last put.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// By broker, partitions the host could not read completely (a stored value that is not
+    /// valid), with every segment base offset it stores for each. Their logs in `logs` hold
+    /// what came before the unreadable value; recovery treats them as cut, like a torn tail.
+    pub damaged: BTreeMap<u32, BTreeMap<(String, u32), BTreeSet<i64>>>,
 }
 
 mod snapshot;
@@ -176,7 +180,11 @@ impl Cluster {
         image: ClusterImage,
         now: i64,
     ) -> Result<(Cluster, Vec<ClusterEvent>), ClusterRecoveryError> {
-        let ClusterImage { mut logs, files } = image;
+        let ClusterImage {
+            mut logs,
+            files,
+            mut damaged,
+        } = image;
         let (snapshot, migrated) = match files.get(METADATA_SNAPSHOT_PATH) {
             Some(bytes) => (
                 snapshot::decode(bytes)
@@ -212,7 +220,8 @@ impl Cluster {
                 .unwrap_or_default();
             let dir = logs.remove(&broker).unwrap_or_default();
             let node = &mut cluster.brokers[broker as usize];
-            let cut = node.load(dir, checkpoints, epoch, migrated);
+            let dir_damage = damaged.remove(&broker).unwrap_or_default();
+            let cut = node.load(dir, checkpoints, epoch, migrated, dir_damage);
             let new_epoch = node.broker_epoch;
             events.extend(cut.into_iter().map(|((topic, partition), truncation)| {
                 ClusterEvent::RecoveryTruncated {

@@ -489,4 +489,7 @@ pub enum RecoveryProblem {
         /// The offset it did start at.
         found: i64,
     },
+    /// The host could not read a stored value of the segment (not bytes, or the wrong shape):
+    /// it and everything after it in the partition were dropped before recovery began.
+    Unreadable,
 }

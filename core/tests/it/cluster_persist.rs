@@ -54,6 +54,7 @@ impl Host {
                 .map(|(broker, store)| (*broker, store.image()))
                 .collect(),
             files: self.files.clone(),
+            damaged: BTreeMap::new(),
         }
     }
 }
@@ -594,6 +595,7 @@ fn a_single_brokers_store_migrates_to_a_one_broker_cluster() {
     let image = ClusterImage {
         logs: BTreeMap::from([(0, store.image())]),
         files: BTreeMap::new(),
+        damaged: BTreeMap::new(),
     };
     let (mut cluster, events) = Cluster::recover(image, START).expect("migrates");
     assert!(events.is_empty());
@@ -641,6 +643,7 @@ mod props {
             let image = ClusterImage {
                 logs: BTreeMap::new(),
                 files: BTreeMap::from([(METADATA_SNAPSHOT_PATH.to_owned(), bytes)]),
+                damaged: BTreeMap::new(),
             };
             let _ = Cluster::recover(image, START);
         }
@@ -674,6 +677,7 @@ mod props {
             let image = ClusterImage {
                 logs: BTreeMap::new(),
                 files: BTreeMap::from([(METADATA_SNAPSHOT_PATH.to_owned(), file)]),
+                damaged: BTreeMap::new(),
             };
             if let Ok((mut recovered, _)) = Cluster::recover(image, START) {
                 recovered.advance(3_000);
@@ -809,4 +813,65 @@ fn topic_ids_config_overrides_and_deletions_survive_a_reload() {
         offsets.log_end_offset, 0,
         "no old data in the new incarnation"
     );
+}
+
+/// A host that could not read a stored value drops it and what follows, and says so in
+/// `ClusterImage::damaged`: recovery treats the partition as cut (event, ISR, write-back over
+/// every stored segment), and the replica fetches what it lost.
+#[test]
+fn a_partition_the_host_could_not_read_counts_as_cut_and_is_written_back() {
+    use std::collections::BTreeSet;
+    let mut host = Host::default();
+    let mut cluster = slow_cluster(17);
+    cluster
+        .create_topic("t", 1, 3, &[("segment.bytes".to_owned(), "200".to_owned())])
+        .expect("valid");
+    cluster.advance(200);
+    for i in 0..4 {
+        produce_acked(&mut cluster, "t", 0, records(3, &format!("b{i}")));
+    }
+    cluster.advance(2_000);
+    host.sync(&mut cluster);
+    let follower = cluster
+        .registration("t", 0)
+        .and_then(|r| r.replicas.iter().copied().find(|b| Some(*b) != r.leader))
+        .expect("a follower");
+    let mut image = host.image();
+    // The host lost every segment of the follower after the first one.
+    let dir = image.logs.get_mut(&follower).expect("a log dir");
+    let topic = dir
+        .topics
+        .iter_mut()
+        .find(|t| t.record.name == "t")
+        .expect("stored");
+    let stored: BTreeSet<i64> = topic.segments.iter().map(|s| s.base_offset).collect();
+    assert!(stored.len() > 1, "segment.bytes=200 rolled: {stored:?}");
+    let first = *stored.first().expect("a segment");
+    topic.segments.retain(|s| s.base_offset == first);
+    image.damaged.insert(
+        follower,
+        BTreeMap::from([(("t".to_owned(), 0), stored.clone())]),
+    );
+
+    let (mut recovered, events) = Cluster::recover(image, cluster.now()).expect("recovers");
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            ClusterEvent::RecoveryTruncated { broker, truncation, .. }
+                if *broker == follower
+                    && truncation.problem == rill_core::log::RecoveryProblem::Unreadable
+        )),
+        "{events:?}"
+    );
+    recovered.advance(50);
+    let isr = &recovered.registration("t", 0).expect("registered").isr;
+    assert!(!isr.contains(&follower), "{isr:?}");
+    let ops = recovered.poll_storage();
+    assert!(ops.iter().any(|op| matches!(
+        op,
+        ClusterStorageOp::Log { broker, op: StorageOp::ReplaceSegments { removed, .. } }
+            if *broker == follower && removed.iter().copied().collect::<BTreeSet<_>>() == stored
+    )));
+    recovered.advance(5_000);
+    converged(&recovered).expect("the follower fetched what it lost");
 }

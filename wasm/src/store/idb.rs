@@ -170,13 +170,11 @@ pub enum StoreFault {
 /// Everything a store holds, read back after a failed write to restore the engine.
 #[derive(Debug)]
 pub struct StoredState {
-    /// Everything stored: every log dir (for `Broker::recover` or `Cluster::recover`) and
-    /// every file.
+    /// Everything stored: every log dir (for `Broker::recover` or `Cluster::recover`), every
+    /// file, and the partitions with an unreadable chunk (see [`Opened::image`]).
     pub image: ClusterImage,
     /// Stored values that could not be read at all, described.
     pub skipped: Vec<String>,
-    /// Partitions with an unreadable chunk, by log dir: see [`Opened::damaged`].
-    pub damaged: BTreeMap<u32, Damaged>,
     next_chunk: BTreeMap<SegmentId, u32>,
     runs: BTreeMap<SegmentId, Run>,
 }
@@ -287,14 +285,12 @@ impl Run {
 pub struct Opened {
     /// The store.
     pub store: IdbStore,
-    /// Everything stored: every log dir and every file.
+    /// Everything stored: every log dir and every file. `image.damaged` has, by log dir, the
+    /// partitions with an unreadable chunk and every base offset stored for each: the image
+    /// holds them up to that chunk; what follows it is dropped, never recovered with a gap.
     pub image: ClusterImage,
     /// Stored values that could not be read at all (wrong type or shape), described.
     pub skipped: Vec<String>,
-    /// By log dir, partitions with an unreadable chunk, and every base offset stored for each.
-    /// The image holds them up to that chunk; what follows it is dropped, never recovered with
-    /// a gap.
-    pub damaged: BTreeMap<u32, Damaged>,
 }
 
 /// Partitions `(topic, partition)` of one log dir with an unreadable chunk, and every base
@@ -1022,7 +1018,6 @@ impl IdbStore {
                     },
                     image: state.image,
                     skipped: state.skipped,
-                    damaged: state.damaged,
                 })
             }
             Err(error) => {
@@ -1269,9 +1264,9 @@ impl IdbStore {
             image: ClusterImage {
                 logs,
                 files: stored_files,
+                damaged,
             },
             skipped,
-            damaged,
             next_chunk,
             runs,
         })

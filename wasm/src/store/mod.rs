@@ -55,6 +55,7 @@ impl MemoryClusterStore {
                 .map(|(dir, log)| (*dir, log.image()))
                 .collect(),
             files: self.files.clone(),
+            damaged: BTreeMap::new(),
         }
     }
 }

@@ -325,13 +325,16 @@ impl BrokerNode {
     /// Starts this (fresh) broker from what a host stored: its log directory `image` and its
     /// checkpointed high watermarks, as incarnation `broker_epoch + 1`. `hw_at_log_end` takes
     /// every log's end as its high watermark (a single broker's store, whose logs are
-    /// committed to their end). Returns what recovery cut.
+    /// committed to their end). `damaged` partitions (the host dropped an unreadable value and
+    /// what followed it; with every base offset it stores) count as cut: what recovery kept is
+    /// written back over everything stored. Returns what recovery cut.
     pub(crate) fn load(
         &mut self,
         image: RecoveryImage,
         checkpoints: BTreeMap<PartitionKey, i64>,
         broker_epoch: u64,
         hw_at_log_end: bool,
+        damaged: BTreeMap<PartitionKey, std::collections::BTreeSet<i64>>,
     ) -> Vec<(PartitionKey, RecoveryTruncation)> {
         self.alive = false;
         self.replicas.clear();
@@ -339,7 +342,41 @@ impl BrokerNode {
         self.metadata_ahead.clear();
         self.broker_epoch = broker_epoch;
         self.disk = disk::Disk::from_image(image, checkpoints);
-        let cut = self.restart();
+        let mut cut = self.restart();
+        for (key, stored) in damaged {
+            let segments: Vec<(i64, Vec<u8>)> = self
+                .replicas
+                .get(&key)
+                .map(|replica| {
+                    replica
+                        .log
+                        .segments()
+                        .iter()
+                        .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (segment_base_offset, valid_bytes) = segments
+                .last()
+                .map_or((0, 0), |(base, bytes)| (*base, bytes.len()));
+            self.disk.apply(StorageOp::ReplaceSegments {
+                topic: key.0.clone(),
+                partition: key.1,
+                removed: stored.into_iter().collect(),
+                added: segments,
+            });
+            if !cut.iter().any(|(k, _)| *k == key) {
+                cut.push((
+                    key,
+                    RecoveryTruncation {
+                        segment_base_offset,
+                        valid_bytes,
+                        dropped_bytes: 0,
+                        problem: crate::log::RecoveryProblem::Unreadable,
+                    },
+                ));
+            }
+        }
         if hw_at_log_end {
             let ends: Vec<(PartitionKey, i64)> = self
                 .replicas
