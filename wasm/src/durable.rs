@@ -33,9 +33,10 @@ use wasm_bindgen_futures::spawn_local;
 use crate::HostError;
 use crate::store::{Store, StoreFault, StoredState};
 
-/// Replaces the engine with one recovered from what the store holds, after a failed write.
-/// An error keeps the writer refusing commands with it (the engine is unusable).
-pub type Rebuild = Box<dyn FnMut(StoredState) -> Result<(), HostError>>;
+/// Replaces the engine with one recovered from what the store holds, after a failed write
+/// (given with the write's error). An error keeps the writer refusing commands with it (the
+/// engine is unusable).
+type Rebuild = Box<dyn FnMut(StoredState, &HostError) -> Result<(), HostError>>;
 
 /// Persists an engine's storage ops before its commands are acknowledged: group commit, one
 /// write in flight, rollback on failure (see the module docs). Cheap to clone: clones share
@@ -95,7 +96,7 @@ fn settle(outcome: &Outcome, result: Result<(), HostError>) {
 
 /// Resolves once the ops handed to [`DurableWriter::persist`] are durable, or fails with the
 /// write's error once the engine is back at its last persisted state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a command is acknowledged only once its ops are durable"]
 pub struct Persisted(Outcome);
 
@@ -125,13 +126,13 @@ impl Future for Persisted {
 
 impl DurableWriter {
     /// A writer to `store`. After a failed write it calls `rebuild` with what the store reads
-    /// back, before failing the commands of that write; `rebuild` must replace the engine with
+    /// back and the write's error, before failing the commands of that write; `rebuild` must replace the engine with
     /// one recovered from `state.image` (for one broker, `Broker::recover` of log dir 0; for a
     /// cluster, `Cluster::recover`). It runs from a spawned task, never inside `persist`, so
     /// it may borrow the engine.
     pub fn new(
         store: Store,
-        rebuild: impl FnMut(StoredState) -> Result<(), HostError> + 'static,
+        rebuild: impl FnMut(StoredState, &HostError) -> Result<(), HostError> + 'static,
     ) -> Self {
         DurableWriter {
             inner: Rc::new(RefCell::new(Writer {
@@ -299,7 +300,7 @@ impl DurableWriter {
         if let Some((mut rebuild, state)) = rebuild {
             // Called with the writer unborrowed: the closure may borrow the engine, and the
             // engine's owner may hold this writer.
-            let rebuilt = rebuild(state);
+            let rebuilt = rebuild(state, &error);
             let mut writer = self.inner.borrow_mut();
             writer.rebuild = Some(rebuild);
             if !writer.closed {

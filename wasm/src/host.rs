@@ -172,7 +172,7 @@ impl Host {
         let inner = Rc::new_cyclic(|engine: &Weak<RefCell<Inner>>| {
             let engine = engine.clone();
             // After a failed write: the broker as a reload would recover it.
-            let rebuild = move |state: StoredState| {
+            let rebuild = move |state: StoredState, _: &HostError| {
                 let engine = engine
                     .upgrade()
                     .ok_or_else(|| HostError::Storage("the broker is gone".into()))?;

@@ -615,7 +615,7 @@ async fn failed_write_rolls_back(name: &str, fault: StoreFault, expected: &str) 
     let own: Rc<RefCell<Option<DurableWriter>>> = Rc::default();
     let writer = {
         let (seen, own) = (seen.clone(), own.clone());
-        DurableWriter::new(Store::IndexedDb(opened.store), move |state| {
+        DurableWriter::new(Store::IndexedDb(opened.store), move |state, _| {
             let refused = own
                 .borrow()
                 .as_ref()
@@ -711,7 +711,7 @@ async fn a_failed_rebuild_keeps_refusing() {
     let name = "durable-rebuild-fails";
     IdbStore::delete(name).await.expect("clean slate");
     let opened = open_clean(name).await;
-    let writer = DurableWriter::new(Store::IndexedDb(opened.store), |_| {
+    let writer = DurableWriter::new(Store::IndexedDb(opened.store), |_, _| {
         Err(rill_wasm::HostError::Storage("engine says no".into()))
     });
     writer.persist(populated(0, 1)).await.expect("persisted");
@@ -743,7 +743,7 @@ async fn one_writer_per_name_also_for_a_cluster_store() {
     let name = "dirs-one-writer";
     IdbStore::delete(name).await.expect("clean slate");
     let opened = open_clean(name).await;
-    let writer = DurableWriter::new(Store::IndexedDb(opened.store), |_| Ok(()));
+    let writer = DurableWriter::new(Store::IndexedDb(opened.store), |_, _| Ok(()));
     writer.persist(populated(4, 1)).await.expect("persisted");
     let refused = IdbStore::open(name).await.expect_err("a second writer");
     assert_eq!(refused.type_name(), "STORE_LOCKED");

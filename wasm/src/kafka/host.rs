@@ -1,7 +1,11 @@
 //! `ClusterHost`: one replicated [`Cluster`] in the page, its clock, and what waits on it.
 //!
 //! Every mutating command goes through [`ClusterHost::command`] and its promise resolves only
-//! after [`ClusterHost::durable`]: that is the one place persistence plugs in.
+//! after [`ClusterHost::durable`]. Whenever the cluster moved (a command, `advance`, a realtime
+//! wake-up), what it asks to persist (`Cluster::poll_storage`) goes to the
+//! [`DurableWriter`] at once: one IndexedDB write in flight, later ops grouped into the next.
+//! `durable()` waits for the write carrying everything so far. A failed write rebuilds the
+//! cluster from what the store holds (`Cluster::recover`) before the waiting commands fail.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -11,11 +15,17 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
 use js_sys::Function;
-use rill_core::cluster::{Cluster, ProduceOutcome};
+use rill_core::cluster::{
+    Cluster, ClusterConfig, ClusterEvent, ClusterRecoveryError, ProduceOutcome,
+};
 use rill_core::consumer::ConsumerEvent;
+use rill_core::error::KafkaError;
 use wasm_bindgen::prelude::*;
 
 use crate::HostError;
+use crate::durable::{DurableWriter, Persisted};
+use crate::host::StorageKind;
+use crate::store::{IdbStore, Store, StoreFault, StoredState};
 
 #[wasm_bindgen]
 extern "C" {
@@ -88,10 +98,17 @@ pub(crate) type ConsumerSink = Rc<dyn Fn(ConsumerEvent)>;
 
 struct Inner {
     cluster: RefCell<Cluster>,
+    /// Where the cluster's storage ops go; `None` in memory (they are dropped as drained).
+    writer: Option<DurableWriter>,
+    /// The write carrying every op drained so far (`None`: nothing written yet).
+    latest: RefCell<Option<Persisted>>,
+    /// What recovery on open found (cut logs), replayed to each new listener.
+    recovered: Vec<ClusterEvent>,
     clock: Clock,
     closed: Cell<bool>,
     next_client: Cell<u32>,
-    produces: RefCell<BTreeMap<u64, Slot<ProduceOutcome>>>,
+    /// Produce requests waiting for their outcome, or for the error that lost them.
+    produces: RefCell<BTreeMap<u64, Slot<Result<ProduceOutcome, HostError>>>>,
     ticks: RefCell<Vec<Slot<()>>>,
     sleepers: RefCell<Vec<(i64, Slot<()>)>>,
     consumers: RefCell<BTreeMap<u32, ConsumerSink>>,
@@ -113,24 +130,181 @@ impl std::fmt::Debug for ClusterHost {
     }
 }
 
+/// What `Rill.open` asked for.
+#[derive(Clone, Debug)]
+pub(crate) struct OpenOptions {
+    /// The store's name.
+    pub(crate) name: String,
+    /// Memory or IndexedDB.
+    pub(crate) storage: StorageKind,
+    /// Brokers of a new cluster (3 when `None`); a stored cluster must match when given.
+    pub(crate) brokers: Option<u32>,
+    /// Seed of a new cluster.
+    pub(crate) seed: u64,
+    /// How time moves.
+    pub(crate) clock: Clock,
+}
+
+/// The storage error for a cluster the store cannot rebuild.
+pub(crate) fn recovery_error(error: &ClusterRecoveryError) -> HostError {
+    HostError::Kafka {
+        code: error.error_code(),
+        message: format!(
+            "the stored cluster cannot be recovered: {error}; delete the store (another name, \
+             or IndexedDB in the browser's site data) to start afresh"
+        ),
+    }
+}
+
 impl ClusterHost {
-    /// Hosts `cluster` with `clock`.
-    pub(crate) fn new(cluster: Cluster, clock: Clock) -> Self {
-        let host = Self(Rc::new(Inner {
-            cluster: RefCell::new(cluster),
-            clock,
-            closed: Cell::new(false),
-            next_client: Cell::new(1_000),
-            produces: RefCell::new(BTreeMap::new()),
-            ticks: RefCell::new(Vec::new()),
-            sleepers: RefCell::new(Vec::new()),
-            consumers: RefCell::new(BTreeMap::new()),
-            listeners: RefCell::new(Vec::new()),
-            next_listener: Cell::new(0),
-            timer: Cell::new((0, None)),
+    /// Opens the cluster `options.name`: recovered from IndexedDB when stored there (the
+    /// first writes, e.g. a new cluster's metadata snapshot or a recovery's cut written back,
+    /// are durable before this resolves), else a new one.
+    pub(crate) async fn open(options: OpenOptions) -> Result<ClusterHost, HostError> {
+        if options.name.is_empty() {
+            return Err(HostError::InvalidArgument(
+                "options.name must not be empty".into(),
+            ));
+        }
+        let start = match options.clock {
+            Clock::Manual => 0,
+            Clock::Realtime => js_sys::Date::now() as i64,
+        };
+        let brokers = options.brokers.unwrap_or(3);
+        if !(1..=rill_core::cluster::BROKERS_MAX).contains(&brokers) {
+            return Err(HostError::InvalidArgument(format!(
+                "options.brokers must be between 1 and {}, got {brokers}",
+                rill_core::cluster::BROKERS_MAX
+            )));
+        }
+        let fresh = || {
+            Cluster::new(ClusterConfig::new(brokers, options.seed), start)
+                .map_err(|e| HostError::InvalidArgument(format!("options.brokers: {e}")))
+        };
+        let host = match options.storage {
+            StorageKind::Memory => ClusterHost::new(fresh()?, options.clock, None, Vec::new()),
+            StorageKind::IndexedDb => {
+                let mut opened = IdbStore::open(&options.name).await?;
+                let image = std::mem::take(&mut opened.image);
+                let built = if image.logs.is_empty() && image.files.is_empty() {
+                    fresh().map(|cluster| (cluster, Vec::new()))
+                } else {
+                    Cluster::recover(image, start)
+                        .map_err(|e| recovery_error(&e))
+                        .and_then(|(cluster, events)| match options.brokers {
+                            Some(wanted) if wanted != cluster.config().brokers => {
+                                Err(HostError::Kafka {
+                                    code: rill_core::ErrorCode::InvalidRequest,
+                                    message: format!(
+                                        "the stored cluster '{}' has {} brokers, not \
+                                             {wanted}: open it without `brokers` (or with \
+                                             brokers: {}), or use another name",
+                                        options.name,
+                                        cluster.config().brokers,
+                                        cluster.config().brokers
+                                    ),
+                                })
+                            }
+                            _ => Ok((cluster, events)),
+                        })
+                };
+                let (cluster, events) = match built {
+                    Ok(built) => built,
+                    Err(error) => {
+                        opened.store.close();
+                        return Err(error);
+                    }
+                };
+                ClusterHost::new(
+                    cluster,
+                    options.clock,
+                    Some(Store::IndexedDb(opened.store)),
+                    events,
+                )
+            }
+        };
+        if let Err(error) = host.durable().await {
+            host.close();
+            return Err(error);
+        }
+        Ok(host)
+    }
+
+    /// Hosts `cluster` with `clock`, persisting to `store` (`None`: in memory only).
+    /// `recovered` are the events of the recovery that built `cluster`, replayed to every
+    /// listener as it subscribes.
+    pub(crate) fn new(
+        cluster: Cluster,
+        clock: Clock,
+        store: Option<Store>,
+        recovered: Vec<ClusterEvent>,
+    ) -> Self {
+        let host = Self(Rc::new_cyclic(|weak: &Weak<Inner>| {
+            let writer = store.map(|store| {
+                let weak = weak.clone();
+                DurableWriter::new(store, move |state: StoredState, error: &HostError| {
+                    let inner = weak
+                        .upgrade()
+                        .ok_or_else(|| HostError::Storage("the cluster is gone".into()))?;
+                    ClusterHost(inner).rebuild(state, error)
+                })
+            });
+            Inner {
+                cluster: RefCell::new(cluster),
+                writer,
+                latest: RefCell::new(None),
+                recovered,
+                clock,
+                closed: Cell::new(false),
+                next_client: Cell::new(1_000),
+                produces: RefCell::new(BTreeMap::new()),
+                ticks: RefCell::new(Vec::new()),
+                sleepers: RefCell::new(Vec::new()),
+                consumers: RefCell::new(BTreeMap::new()),
+                listeners: RefCell::new(Vec::new()),
+                next_listener: Cell::new(0),
+                timer: Cell::new((0, None)),
+            }
         }));
         host.schedule();
         host
+    }
+
+    /// After a failed write: the cluster as a reload would recover it from what the store
+    /// holds (time keeps going), and every produce still waiting fails with the write's
+    /// `error` (its request was lost with the old cluster; the producer does not retry it).
+    fn rebuild(&self, state: StoredState, error: &HostError) -> Result<(), HostError> {
+        let now = self.now();
+        let (cluster, _) = Cluster::recover(state.image, now).map_err(|e| recovery_error(&e))?;
+        *self
+            .0
+            .cluster
+            .try_borrow_mut()
+            .map_err(|_| HostError::Storage("the cluster is busy".into()))? = cluster;
+        let produces = std::mem::take(&mut *self.0.produces.borrow_mut());
+        for (_, slot) in produces {
+            slot.fill(Err(error.clone()));
+        }
+        Ok(())
+    }
+
+    /// Hands what the cluster asks to persist to the writer (in memory: drops it).
+    fn flush(&self) {
+        let ops = self.0.cluster.borrow_mut().poll_storage();
+        if ops.is_empty() {
+            return;
+        }
+        if let Some(writer) = &self.0.writer {
+            *self.0.latest.borrow_mut() = Some(writer.persist(ops));
+        }
+    }
+
+    /// Makes the next IndexedDB write fail with `fault` (tests); `false` in memory.
+    pub(crate) fn fail_next_write(&self, fault: StoreFault) -> bool {
+        self.0
+            .writer
+            .as_ref()
+            .is_some_and(|writer| writer.fail_next_write(fault))
     }
 
     /// The clock mode.
@@ -166,6 +340,9 @@ impl ClusterHost {
     /// out) and delivers outcomes and events.
     pub(crate) fn command<R>(&self, f: impl FnOnce(&mut Cluster) -> R) -> Result<R, HostError> {
         self.check_open()?;
+        if let Some(writer) = &self.0.writer {
+            writer.check_writable()?;
+        }
         self.catch_up();
         let result = f(&mut self.0.cluster.borrow_mut());
         self.0.cluster.borrow_mut().advance(0);
@@ -173,11 +350,18 @@ impl ClusterHost {
         Ok(result)
     }
 
-    /// Resolves once every change made so far is durable. The cluster is in memory for now,
-    /// so this resolves at once; persistence (`Cluster::poll_storage` written to IndexedDB)
-    /// plugs in here, and every mutating command awaits it before its promise resolves.
+    /// Resolves once every change made so far is durable (in memory: at once), or fails with
+    /// the write's error once the cluster was rebuilt from the store. Every mutating command
+    /// awaits it before its promise resolves; a produce awaits it after its outcome arrived.
     pub(crate) fn durable(&self) -> impl Future<Output = Result<(), HostError>> + use<> {
-        std::future::ready(Ok(()))
+        self.flush();
+        let latest = self.0.latest.borrow().clone();
+        async move {
+            match latest {
+                Some(persisted) => persisted.await,
+                None => Ok(()),
+            }
+        }
     }
 
     /// Moves time forward by `ms` (manual clock), delivering what happened.
@@ -194,7 +378,7 @@ impl ClusterHost {
     }
 
     /// Waits for the outcome of produce request `request`.
-    pub(crate) fn produce_outcome(&self, request: u64) -> Slot<ProduceOutcome> {
+    pub(crate) fn produce_outcome(&self, request: u64) -> Slot<Result<ProduceOutcome, HostError>> {
         let slot = Slot::new();
         self.0.produces.borrow_mut().insert(request, slot.clone());
         // An outcome known at once (acks=0, no leader) is already queued.
@@ -227,10 +411,24 @@ impl ClusterHost {
         self.0.consumers.borrow_mut().remove(&client);
     }
 
-    /// Adds an event listener for `kind` (`"*"`: every event); returns its id.
+    /// Adds an event listener for `kind` (`"*"`: every event); returns its id. The listener
+    /// first gets what recovery found when the cluster was opened.
     pub(crate) fn listen(&self, kind: String, callback: Function) -> u64 {
         let id = self.0.next_listener.get();
         self.0.next_listener.set(id + 1);
+        let now = self.now();
+        for event in &self.0.recovered {
+            let event = super::events::cluster_event_to_js(event, now);
+            let matches = kind == "*"
+                || js_sys::Reflect::get(&event, &"type".into())
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .is_some_and(|t| t == kind);
+            if matches {
+                // A listener that throws does not stop the others or the cluster.
+                let _ = callback.call1(&JsValue::NULL, &event);
+            }
+        }
         self.0.listeners.borrow_mut().push((id, kind, callback));
         id
     }
@@ -244,17 +442,18 @@ impl ClusterHost {
     /// `NETWORK_EXCEPTION` (the connection is gone).
     pub(crate) fn close(&self) {
         self.0.closed.set(true);
+        if let Some(writer) = &self.0.writer {
+            // Writes already issued still commit; the store's lock is released.
+            writer.close();
+        }
         self.0.consumers.borrow_mut().clear();
         self.0.listeners.borrow_mut().clear();
         let produces = std::mem::take(&mut *self.0.produces.borrow_mut());
-        for (request, slot) in produces {
-            slot.fill(ProduceOutcome {
-                request,
-                topic: String::new(),
-                partition: 0,
-                acks: rill_core::cluster::Acks::All,
-                result: Err(rill_core::ErrorCode::NetworkException),
-            });
+        for (_, slot) in produces {
+            slot.fill(Err(HostError::Kafka {
+                code: rill_core::ErrorCode::NetworkException,
+                message: "this Rill instance was closed before the broker answered".into(),
+            }));
         }
         let sleepers = std::mem::take(&mut *self.0.sleepers.borrow_mut());
         for (_, slot) in sleepers {
@@ -286,6 +485,7 @@ impl ClusterHost {
     /// Hands out produce outcomes, cluster and consumer events; wakes sleepers and tick
     /// waiters; schedules the next realtime wake-up. Calls JavaScript only with no borrow held.
     fn dispatch(&self) {
+        self.flush();
         let (outcomes, events, now) = {
             let mut cluster = self.0.cluster.borrow_mut();
             (
@@ -301,7 +501,7 @@ impl ClusterHost {
             }
             let slot = self.0.produces.borrow_mut().remove(&outcome.request);
             if let Some(slot) = slot {
-                slot.fill(outcome);
+                slot.fill(Ok(outcome));
             }
         }
         let clients: Vec<(u32, ConsumerSink)> = self

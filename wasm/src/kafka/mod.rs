@@ -30,14 +30,14 @@ mod types;
 
 use js_sys::{Function, Object, Promise};
 use rill_core::ErrorCode;
-use rill_core::cluster::{Cluster, ClusterConfig};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::HostError;
 use crate::api::{int_field, invalid, is_missing, object_arg, string_field, to_js_error};
-use host::{Clock, ClusterHost};
+use crate::host::StorageKind;
+use host::{Clock, ClusterHost, OpenOptions};
 
 pub use admin::Admin;
 pub use consumer::Consumer;
@@ -113,33 +113,45 @@ pub struct Rill {
 
 #[wasm_bindgen(js_class = Rill)]
 impl Rill {
-    /// Opens a cluster: `{ name = 'default', storage = 'memory', brokers = 3, seed = 0,
-    /// clock = 'realtime' }`. The cluster is kept in memory for now (`'indexeddb'` is
-    /// accepted and behaves as `'memory'` until cluster persistence lands).
+    /// Opens the cluster `name`: `{ name = 'default', storage = 'indexeddb', brokers = 3,
+    /// seed = 0, clock = 'realtime' }`. With `'indexeddb'` the cluster survives reloads: a
+    /// stored cluster is recovered (its broker count and seed are the stored ones; a different
+    /// `brokers` fails with `INVALID_REQUEST`), and only one instance per name in this origin
+    /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing.
     #[wasm_bindgen(unchecked_return_type = "Promise<Rill>")]
     pub async fn open(
         #[wasm_bindgen(unchecked_param_type = "RillOptions | undefined")] options: JsValue,
     ) -> Result<Rill, JsValue> {
-        let parse = || -> Result<(u32, u64, Clock), HostError> {
+        let parse = || -> Result<OpenOptions, HostError> {
+            let mut parsed = OpenOptions {
+                name: "default".into(),
+                storage: StorageKind::IndexedDb,
+                brokers: None,
+                seed: 0,
+                clock: Clock::Realtime,
+            };
             if is_missing(&options) {
-                return Ok((3, 0, Clock::Realtime));
+                return Ok(parsed);
             }
             let object = object_arg(&options, "options")?;
-            let _name = string_field(object, "name", "options")?;
-            match string_field(object, "storage", "options")?.as_deref() {
-                None | Some("memory") | Some("indexeddb") => {}
+            if let Some(name) = string_field(object, "name", "options")? {
+                parsed.name = name;
+            }
+            parsed.storage = match string_field(object, "storage", "options")?.as_deref() {
+                None | Some("indexeddb") => StorageKind::IndexedDb,
+                Some("memory") => StorageKind::Memory,
                 Some(other) => {
                     return Err(invalid(format!(
                         "options.storage must be 'indexeddb' or 'memory', not '{other}'"
                     )));
                 }
-            }
-            let brokers = u32_value(int_field(object, "brokers", "options")?, "options.brokers")?
-                .unwrap_or(3);
+            };
+            parsed.brokers =
+                u32_value(int_field(object, "brokers", "options")?, "options.brokers")?;
             let seed = int_field(object, "seed", "options")?.unwrap_or(0);
-            let seed = u64::try_from(seed)
+            parsed.seed = u64::try_from(seed)
                 .map_err(|_| invalid(format!("options.seed must not be negative, got {seed}")))?;
-            let clock = match string_field(object, "clock", "options")?.as_deref() {
+            parsed.clock = match string_field(object, "clock", "options")?.as_deref() {
                 None | Some("realtime") => Clock::Realtime,
                 Some("manual") => Clock::Manual,
                 Some(other) => {
@@ -148,18 +160,13 @@ impl Rill {
                     )));
                 }
             };
-            Ok((brokers, seed, clock))
+            Ok(parsed)
         };
-        let (brokers, seed, clock) = parse().map_err(|e| to_js_error(&e))?;
-        let start = match clock {
-            Clock::Manual => 0,
-            Clock::Realtime => js_sys::Date::now() as i64,
-        };
-        let cluster = Cluster::new(ClusterConfig::new(brokers, seed), start)
-            .map_err(|e| to_js_error(&invalid(format!("options.brokers: {e}"))))?;
-        Ok(Rill {
-            host: ClusterHost::new(cluster, clock),
-        })
+        let options = parse().map_err(|e| to_js_error(&e))?;
+        let host = ClusterHost::open(options)
+            .await
+            .map_err(|e| to_js_error(&e))?;
+        Ok(Rill { host })
     }
 
     /// Moves the cluster's time forward by `ms` (only with `clock: 'manual'`). Resolves once
@@ -267,6 +274,22 @@ impl Rill {
     pub fn disconnect(&self) -> Promise {
         self.host.close();
         resolved(JsValue::UNDEFINED)
+    }
+}
+
+impl Rill {
+    /// Makes the next IndexedDB write fail with `fault`, for tests of failure handling (the
+    /// transaction is really aborted). `false` with `storage: 'memory'`, which cannot fail.
+    /// Not part of the JavaScript API.
+    pub fn fail_next_write(&self, fault: crate::store::StoreFault) -> bool {
+        self.host.fail_next_write(fault)
+    }
+
+    /// Another handle on the same cluster (for Rust callers; JavaScript shares objects).
+    pub fn clone_handle(&self) -> Rill {
+        Rill {
+            host: self.host.clone(),
+        }
     }
 }
 

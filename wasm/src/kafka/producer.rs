@@ -182,9 +182,11 @@ async fn send_batch(
     loop {
         let request =
             host.command(|c| c.produce(client, &topic, partition, acks, records.clone()))?;
-        let outcome = host.produce_outcome(request).await;
+        let outcome = host.produce_outcome(request).await?;
         match outcome.result {
             Ok((base, _)) => {
+                // Acknowledged only once durable: a failed write is this send's error.
+                host.durable().await?;
                 let log_start = host.read(|c| {
                     c.registration(&topic, partition)
                         .and_then(|r| r.leader)

@@ -1,0 +1,246 @@
+//! `rill-wasm` in headless Chrome: the KafkaJS-shaped `Rill` over a replicated cluster kept in
+//! IndexedDB. Open → create, produce, commit group offsets → close → open again: the same
+//! topics, replicas, offsets, records and committed offsets. A failing write is the send's
+//! typed error and changes nothing; a second instance on the same name is refused; a stored
+//! cluster keeps its shape.
+#![cfg(target_arch = "wasm32")]
+
+use rill_wasm::kafka::Rill;
+use rill_wasm::store::{IdbStore, StoreFault};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+function check(cond, message) { if (!cond) throw new Error('assertion failed: ' + message); }
+function eq(actual, expected, message) {
+  const a = JSON.stringify(actual), e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${message}: expected ${e}, got ${a}`);
+}
+async function settle(kafka, promise, maxMs = 60000) {
+  let done = false, value, error;
+  promise.then((v) => { done = true; value = v; }, (e) => { done = true; error = e; });
+  for (let t = 0; t < maxMs && !done; t += 10) await kafka.advance(10);
+  for (let i = 0; i < 100 && !done; i++) await new Promise((r) => setTimeout(r, 10));
+  if (!done) throw new Error(`did not settle within ${maxMs} ms of cluster time`);
+  if (error) throw error;
+  return value;
+}
+async function until(kafka, cond, maxMs, what) {
+  for (let t = 0; t < maxMs; t += 50) { if (cond()) return; await kafka.advance(50); }
+  throw new Error(`${what}: not within ${maxMs} ms`);
+}
+/** Every record of `topic` read by a fresh group from the beginning, as `p/offset/key/value`. */
+async function readAll(kafka, topic, groupId, expected) {
+  const seen = [];
+  const consumer = kafka.consumer({ groupId, partitionAssigners: ['range'] });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      seen.push(`${partition}/${message.offset}/${message.key.toString()}/${message.value.toString()}`);
+    },
+  });
+  await until(kafka, () => seen.length >= expected, 60000, `reading ${expected} records`);
+  await settle(kafka, consumer.disconnect());
+  return seen.sort();
+}
+
+export async function writeCluster(kafka) {
+  const admin = kafka.admin();
+  const created = await settle(kafka, admin.createTopics({
+    topics: [{ topic: 'orders', numPartitions: 2, replicationFactor: 3, configEntries: [{ name: 'segment.bytes', value: '1024' }] }],
+    waitForLeaders: true,
+  }));
+  eq(created, true, 'created');
+  const producer = kafka.producer();
+  const sent = [];
+  for (let i = 0; i < 30; i++) {
+    const [r] = await settle(kafka, producer.send({ topic: 'orders', acks: -1, messages: [{ key: `k${i}`, value: `value-${i}` }] }));
+    sent.push(`${r.partition}/${r.baseOffset}/k${i}/value-${i}`);
+  }
+  // A group reads everything, then commits offsets of its own choosing and leaves.
+  const consumer = kafka.consumer({ groupId: 'billing', partitionAssigners: ['range'] });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['orders'], fromBeginning: true });
+  let read = 0;
+  await consumer.run({ autoCommit: false, eachMessage: async () => { read++; } });
+  await until(kafka, () => read >= 30, 60000, 'the group read everything');
+  await settle(kafka, consumer.commitOffsets([
+    { topic: 'orders', partition: 0, offset: '4' },
+    { topic: 'orders', partition: 1, offset: '2' },
+  ]));
+  await settle(kafka, consumer.disconnect());
+  await kafka.advance(2000);
+  return {
+    sent: sent.sort(),
+    offsets: await admin.fetchTopicOffsets('orders'),
+    metadata: await admin.fetchTopicMetadata({ topics: ['orders'] }),
+    committed: await admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] }),
+    topics: await admin.listTopics(),
+  };
+}
+
+export async function checkCluster(kafka, before) {
+  const admin = kafka.admin();
+  await kafka.advance(200); // the controller's metadata reaches the restarted brokers
+  eq(await admin.listTopics(), before.topics, 'the same topics');
+  eq(await admin.fetchTopicMetadata({ topics: ['orders'] }), before.metadata, 'the same replicas, leaders and ISR');
+  eq(await admin.fetchTopicOffsets('orders'), before.offsets, 'the same offsets');
+  eq(await admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] }), before.committed, 'the same committed offsets');
+  eq(await readAll(kafka, 'orders', 'auditor', before.sent.length), before.sent, 'every record, at its offset');
+  // The group resumes from what it committed.
+  const firsts = new Map();
+  const consumer = kafka.consumer({ groupId: 'billing', partitionAssigners: ['range'] });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['orders'] });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => { if (!firsts.has(partition)) firsts.set(partition, message.offset); },
+  });
+  await until(kafka, () => firsts.size === 2, 60000, 'the group resumed on both partitions');
+  eq([firsts.get(0), firsts.get(1)], ['4', '2'], 'resumed at the committed offsets');
+  await settle(kafka, consumer.disconnect());
+}
+
+export async function createAndSend(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 't', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }));
+  const producer = kafka.producer();
+  const [r] = await settle(kafka, producer.send({ topic: 't', acks: -1, messages: [{ key: 'a', value: 'kept' }] }));
+  eq(r.baseOffset, '0', 'first record');
+  await kafka.advance(1000);
+}
+
+/** With the next write failing: the send fails with `type`, the log does not move, and once
+ * the cluster is rebuilt the next send lands where the failed one would have. */
+export async function sendFails(kafka, type) {
+  const admin = kafka.admin();
+  const before = await admin.fetchTopicOffsets('t');
+  const producer = kafka.producer();
+  let error;
+  try {
+    await settle(kafka, producer.send({ topic: 't', acks: -1, messages: [{ key: 'b', value: 'lost' }] }));
+  } catch (e) { error = e; }
+  check(error !== undefined, 'the send failed');
+  eq(error.name, 'RillError', 'a RillError');
+  eq(error.type, type, `the write's error (${error.message})`);
+  await kafka.advance(1000);
+  eq(await admin.fetchTopicOffsets('t'), before, 'nothing half-applied');
+  const [r] = await settle(kafka, producer.send({ topic: 't', acks: -1, messages: [{ key: 'c', value: 'after' }] }));
+  eq(r.baseOffset, before[0].high, 'the next record takes the failed one\'s offset');
+  await kafka.advance(1000);
+}
+
+export async function afterFailure(kafka) {
+  eq(await readAll(kafka, 't', 'check', 2), ['0/0/a/kept', '0/1/c/after'], 'the failed record is gone');
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = writeCluster)]
+    fn write_cluster(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = checkCluster)]
+    fn check_cluster(kafka: JsValue, before: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = createAndSend)]
+    fn create_and_send(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = sendFails)]
+    fn send_fails(kafka: JsValue, kind: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = afterFailure)]
+    fn after_failure(kafka: JsValue) -> js_sys::Promise;
+}
+
+fn unique(tag: &str) -> String {
+    format!("rill-kafka-{tag}-{}", js_sys::Math::random().to_bits())
+}
+
+async fn open(options: &str) -> Result<Rill, JsValue> {
+    Rill::open(js_sys::JSON::parse(options).expect("options")).await
+}
+
+async fn open_stored(name: &str, extra: &str) -> Rill {
+    open(&format!(
+        r#"{{"name":"{name}","storage":"indexeddb","clock":"manual"{extra}}}"#
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("open: {}", message(&e)))
+}
+
+fn message(error: &JsValue) -> String {
+    js_sys::Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+fn error_type(error: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(error, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+}
+
+async fn run(promise: js_sys::Promise) -> JsValue {
+    JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("{}", message(&e)))
+}
+
+#[wasm_bindgen_test]
+async fn topics_offsets_records_and_committed_offsets_survive_a_reopen() {
+    let name = unique("reopen");
+    let kafka = open_stored(&name, r#","brokers":3,"seed":11"#).await;
+    let before = run(write_cluster(JsValue::from(kafka.clone_handle()))).await;
+    kafka.close();
+    // The stored cluster comes back with its own shape: `brokers` may be left out.
+    let kafka = open_stored(&name, "").await;
+    run(check_cluster(JsValue::from(kafka.clone_handle()), before)).await;
+    kafka.close();
+    IdbStore::delete(&name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_write_is_the_sends_typed_error_and_changes_nothing() {
+    for (fault, kind) in [
+        (StoreFault::QuotaExceeded, "STORAGE_QUOTA_EXCEEDED"),
+        (StoreFault::Abort, "KAFKA_STORAGE_ERROR"),
+    ] {
+        let name = unique("fail");
+        let kafka = open_stored(&name, r#","brokers":3"#).await;
+        run(create_and_send(JsValue::from(kafka.clone_handle()))).await;
+        assert!(kafka.fail_next_write(fault), "IndexedDB can fail");
+        run(send_fails(JsValue::from(kafka.clone_handle()), kind)).await;
+        kafka.close();
+        let kafka = open_stored(&name, "").await;
+        run(after_failure(JsValue::from(kafka.clone_handle()))).await;
+        kafka.close();
+        IdbStore::delete(&name).await.expect("deleted");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_second_instance_and_a_different_shape_are_refused() {
+    let name = unique("lock");
+    let kafka = open_stored(&name, r#","brokers":3"#).await;
+    let refused = open(&format!(r#"{{"name":"{name}","storage":"indexeddb"}}"#))
+        .await
+        .expect_err("a second writer");
+    assert_eq!(error_type(&refused).as_deref(), Some("STORE_LOCKED"));
+    kafka.close();
+    let refused = open(&format!(
+        r#"{{"name":"{name}","storage":"indexeddb","brokers":5}}"#
+    ))
+    .await
+    .expect_err("a stored 3-broker cluster is not a 5-broker one");
+    assert_eq!(
+        error_type(&refused).as_deref(),
+        Some("INVALID_REQUEST"),
+        "{}",
+        message(&refused)
+    );
+    // Refusing released the store: it opens as stored.
+    let kafka = open_stored(&name, r#","brokers":3"#).await;
+    kafka.close();
+    IdbStore::delete(&name).await.expect("deleted");
+}
