@@ -874,7 +874,7 @@ fn validate_create_topic_checks_as_create_and_changes_nothing() {
     cluster.create_topic("orders", 1, 1, &[]).expect("valid");
     let mut twin = self::cluster(3, 9);
     twin.create_topic("orders", 1, 1, &[]).expect("valid");
-    let cases: [(&str, u32, u32, Vec<(String, String)>); 5] = [
+    let cases = [
         ("orders", 1, 1, vec![]),
         ("bad name!", 1, 1, vec![]),
         ("new", 0, 1, vec![]),
