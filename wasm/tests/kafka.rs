@@ -437,6 +437,17 @@ export async function topicAdmin(kafka) {
   await rejects(validate([{ topic: 'bad', configEntries: [{ name: 'no.such.config', value: '1' }] }]), 'INVALID_CONFIG', 'unknown config');
   eq(await admin.listTopics(), topicsBefore, 'validateOnly created nothing');
 
+  // Log cleanup on every replica, seen through `on`: tiny segments, short retention.
+  const cleanup = [];
+  kafka.on('segmentDeleted', (e) => cleanup.push(e));
+  await create('short', { configEntries: [{ name: 'segment.bytes', value: '14' }, { name: 'retention.ms', value: '1000' }] });
+  for (const value of ['a', 'b', 'c']) await settle(kafka, producer.send({ topic: 'short', messages: [{ value }] }));
+  await kafka.advance(301000); // past one log.retention.check.interval.ms (5 min)
+  eq([...new Set(cleanup.map((e) => e.broker))].sort(), [0, 1, 2], 'every replica cleaned');
+  check(cleanup.every((e) => e.topic === 'short' && e.partition === 0 && e.reason === 'retention.ms' && typeof e.baseOffset === 'string' && e.size > 0), 'segmentDeleted fields');
+  const low = (await admin.fetchTopicOffsets('short'))[0];
+  eq([low.low, low.high], ['3', '3'], 'retention moved the log start to the high watermark');
+
   // Metadata with a broker down: leader moves, offline replicas listed.
   await kafka.cluster().killBroker(0);
   await kafka.advance(15000);
