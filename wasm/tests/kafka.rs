@@ -54,7 +54,7 @@ export async function adminRoundTrip(kafka) {
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), true, 'created');
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), false, 'exists');
   eq(await admin.listTopics(), ['orders'], 'listTopics');
-  await rejects(admin.fetchTopicOffsets('orders'), 'LEADER_NOT_AVAILABLE', 'leaders not yet told (no waitForLeaders)');
+  await rejects(admin.fetchTopicOffsets('orders'), 'NOT_LEADER_OR_FOLLOWER', 'leaders not yet told (no waitForLeaders)');
   let meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
   eq(meta.topics.length, 1, 'one topic');
   eq(meta.topics[0].name, 'orders', 'name');
@@ -84,10 +84,8 @@ export async function adminRoundTrip(kafka) {
   await rejects(admin.createTopics({ topics: [{ topic: 'x', numPartitions: 'three' }] }), 'INVALID_ARGUMENT', 'numPartitions type');
   await rejects(admin.fetchTopicMetadata({ topics: ['nope'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'metadata of unknown');
   await rejects(admin.fetchTopicOffsets('nope'), 'UNKNOWN_TOPIC_OR_PARTITION', 'offsets of unknown');
-  await rejects(admin.deleteTopics({ topics: ['orders'] }), 'INVALID_REQUEST', 'deleteTopics seam');
-  await rejects(admin.describeConfigs({ resources: [] }), 'INVALID_REQUEST', 'describeConfigs seam');
-  await rejects(admin.alterConfigs({ resources: [] }), 'INVALID_REQUEST', 'alterConfigs seam');
-  await rejects(admin.fetchTopicOffsetsByTimestamp('orders', 0), 'INVALID_REQUEST', 'byTimestamp seam');
+  await rejects(admin.describeConfigs({ resources: [] }), 'INVALID_ARGUMENT', 'describeConfigs without resources');
+  await rejects(admin.alterConfigs({ resources: [] }), 'INVALID_ARGUMENT', 'alterConfigs without resources');
   await rejects(admin.describeGroups(['']), 'INVALID_GROUP_ID', 'empty group id');
   await rejects(admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 9, offset: '0' }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'deleteRecords partition');
   await rejects(admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '5' }] }), 'OFFSET_OUT_OF_RANGE', 'deleteRecords above hw');
@@ -356,8 +354,118 @@ export async function leaderKilled(kafka) {
   await rejects(pending, 'NETWORK_EXCEPTION', 'a send in flight at close');
   await rejects(admin.createTopics({ topics: [{ topic: 'later' }] }), 'NETWORK_EXCEPTION', 'a command after close');
 }
+
+export async function topicAdmin(kafka) {
+  const admin = kafka.admin();
+  const events = [];
+  for (const type of ['topicDeleted', 'topicConfigAltered']) kafka.on(type, (e) => events.push(e));
+  const producer = kafka.producer();
+  const create = (topic, extra = {}) => settle(kafka, admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, ...extra }], waitForLeaders: true }));
+  const configsOf = async (topic, configNames) => (await admin.describeConfigs({ resources: [{ type: 2, name: topic, configNames }] })).resources[0];
+
+  // Delete, then create again: the new topic starts empty.
+  eq(await create('logs'), true, 'created');
+  await settle(kafka, producer.send({ topic: 'logs', messages: [{ value: 'old-0' }, { value: 'old-1' }] }));
+  await kafka.advance(500);
+  eq((await admin.fetchTopicOffsets('logs'))[0].high, '2', 'two records');
+  await rejects(admin.deleteTopics({ topics: ['logs', 'missing'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'one unknown name');
+  eq(await admin.listTopics(), ['logs'], 'bad input deletes nothing');
+  // No group has run: `__consumer_offsets` does not exist yet (core tests cover deleting it).
+  await rejects(admin.deleteTopics({ topics: ['__consumer_offsets'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'internal topic not created yet');
+  await rejects(admin.deleteTopics({ topics: [7] }), 'INVALID_ARGUMENT', 'name not a string');
+  eq(await admin.deleteTopics({ topics: ['logs'], timeout: 1000 }), undefined, 'resolves void');
+  eq(await admin.listTopics(), [], 'gone');
+  await rejects(admin.fetchTopicMetadata({ topics: ['logs'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'no metadata');
+  await rejects(admin.deleteTopics({ topics: ['logs'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'deleted twice');
+  await kafka.advance(500);
+  eq(await create('logs'), true, 'created again');
+  eq(await admin.fetchTopicOffsets('logs'), [{ partition: 0, offset: '0', high: '0', low: '0' }], 'no old data');
+  await settle(kafka, producer.send({ topic: 'logs', messages: [{ value: 'new' }] }));
+  await kafka.advance(500);
+  eq((await admin.fetchTopicOffsets('logs'))[0].high, '1', 'only the new record');
+
+  // describeConfigs / alterConfigs round trip, with sources.
+  await create('cfg', { configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'segment.bytes', value: '1048576' }] });
+  let res = await admin.describeConfigs({ resources: [{ type: 2, name: 'cfg' }], includeSynonyms: false });
+  eq(res.throttleTime, 0, 'throttleTime');
+  eq([res.resources.length, res.resources[0].resourceName, res.resources[0].resourceType, res.resources[0].errorCode, res.resources[0].errorMessage], [1, 'cfg', 2, 0, null], 'resource');
+  const byName = (entries) => Object.fromEntries(entries.map((e) => [e.configName, e]));
+  let entries = byName(res.resources[0].configEntries);
+  eq(entries['retention.ms'], { configName: 'retention.ms', configValue: '60000', isDefault: false, configSource: 1, isSensitive: false, readOnly: false, configSynonyms: [] }, 'override');
+  eq(entries['cleanup.policy'], { configName: 'cleanup.policy', configValue: 'delete', isDefault: true, configSource: 5, isSensitive: false, readOnly: false, configSynonyms: [] }, 'default');
+  eq((await configsOf('cfg', ['min.insync.replicas', 'no.such'])).configEntries.map((e) => [e.configName, e.configValue]), [['min.insync.replicas', '1']], 'configNames filter');
+  const synonyms = (await admin.describeConfigs({ resources: [{ type: 2, name: 'cfg', configNames: ['retention.ms'] }], includeSynonyms: true })).resources[0].configEntries[0].configSynonyms;
+  eq(synonyms, [{ configName: 'retention.ms', configValue: '60000', configSource: 1 }], 'includeSynonyms');
+  const altered = await admin.alterConfigs({ resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+  eq(altered, { resources: [{ errorCode: 0, errorMessage: null, resourceName: 'cfg', resourceType: 2 }], throttleTime: 0 }, 'alter response');
+  entries = byName((await configsOf('cfg')).configEntries);
+  eq(['min.insync.replicas', 'retention.ms', 'segment.bytes'].map((n) => [entries[n].configValue, entries[n].configSource]),
+    [['2', 1], ['604800000', 5], ['1073741824', 5]], 'legacy alter replaces every override');
+  const before = JSON.stringify(await configsOf('cfg'));
+  await rejects(admin.alterConfigs({ resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'retention.ms', value: '5' }, { name: 'no.such.config', value: '1' }] }] }), 'INVALID_CONFIG', 'unknown config');
+  await rejects(admin.alterConfigs({ resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'min.insync.replicas', value: '0' }] }] }), 'INVALID_CONFIG', 'bad value');
+  await rejects(admin.alterConfigs({ resources: [{ type: 2, name: 'nope', configEntries: [] }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'alter unknown topic');
+  await rejects(admin.alterConfigs({ resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'retention.ms', value: 5 }] }] }), 'INVALID_ARGUMENT', 'value not a string');
+  await rejects(admin.alterConfigs({ resources: [{ type: 9, name: 'cfg', configEntries: [] }] }), 'INVALID_ARGUMENT', 'bad resource type');
+  await rejects(admin.alterConfigs({ resources: [{ type: 4, name: '0', configEntries: [] }] }), 'INVALID_REQUEST', 'broker resource');
+  eq(await admin.alterConfigs({ validateOnly: true, resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'retention.ms', value: '5' }] }] }), altered, 'validateOnly answers as a real alter');
+  await rejects(admin.alterConfigs({ validateOnly: true, resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'no.such.config', value: '1' }] }] }), 'INVALID_CONFIG', 'validateOnly reports the error');
+  eq(JSON.stringify(await configsOf('cfg')), before, 'nothing changed');
+  await rejects(admin.describeConfigs({ resources: [{ type: 2, name: 'nope' }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'describe unknown topic');
+  await rejects(admin.describeConfigs({ resources: [{ type: 2, name: 'cfg', configNames: 'retention.ms' }] }), 'INVALID_ARGUMENT', 'configNames not an array');
+
+  // Offsets by timestamp, on records with known timestamps.
+  await create('times');
+  await settle(kafka, producer.send({ topic: 'times', messages: [1000, 2000, 3000].map((timestamp) => ({ value: `at-${timestamp}`, timestamp })) }));
+  await kafka.advance(500);
+  const at = async (ts) => (await admin.fetchTopicOffsetsByTimestamp('times', ts)).map((o) => o.offset);
+  eq(await admin.fetchTopicOffsetsByTimestamp('times', 1500), [{ partition: 0, offset: '1' }], 'first record at or after');
+  eq([await at(0), await at(1000), await at(3000), await at(3001), await at(undefined), await at(-2), await at(-1)],
+    [['0'], ['0'], ['2'], ['3'], ['3'], ['0'], ['3']], 'timestamps; none after → the high watermark');
+  await rejects(admin.fetchTopicOffsetsByTimestamp('times', -7), 'INVALID_REQUEST', 'timestamp below -3');
+  await rejects(admin.fetchTopicOffsetsByTimestamp('times', 'noon'), 'INVALID_ARGUMENT', 'timestamp not a number');
+  await rejects(admin.fetchTopicOffsetsByTimestamp('nope', 0), 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic');
+
+  // validateOnly: the same answers and errors as a real create, and nothing created.
+  const topicsBefore = await admin.listTopics();
+  const validate = (topics) => admin.createTopics({ validateOnly: true, topics });
+  eq(await validate([{ topic: 'fresh', numPartitions: 2, replicationFactor: 3 }]), true, 'valid');
+  eq(await validate([{ topic: 'cfg' }]), false, 'exists → false, as a real create');
+  await rejects(validate([{ topic: 'a/b' }]), 'INVALID_TOPIC_EXCEPTION', 'bad name');
+  await rejects(validate([{ topic: 'wide', replicationFactor: 4 }]), 'INVALID_REPLICATION_FACTOR', 'rf 4 on 3 brokers');
+  await rejects(validate([{ topic: 'zero', numPartitions: 0 }]), 'INVALID_PARTITIONS', 'no partitions');
+  await rejects(validate([{ topic: 'bad', configEntries: [{ name: 'no.such.config', value: '1' }] }]), 'INVALID_CONFIG', 'unknown config');
+  eq(await admin.listTopics(), topicsBefore, 'validateOnly created nothing');
+
+  // Log cleanup on every replica, seen through `on`: tiny segments, short retention.
+  const cleanup = [];
+  kafka.on('segmentDeleted', (e) => cleanup.push(e));
+  await create('short', { configEntries: [{ name: 'segment.bytes', value: '14' }, { name: 'retention.ms', value: '1000' }] });
+  for (const value of ['a', 'b', 'c']) await settle(kafka, producer.send({ topic: 'short', messages: [{ value }] }));
+  await kafka.advance(301000); // past one log.retention.check.interval.ms (5 min)
+  eq([...new Set(cleanup.map((e) => e.broker))].sort(), [0, 1, 2], 'every replica cleaned');
+  check(cleanup.every((e) => e.topic === 'short' && e.partition === 0 && e.reason === 'retention.ms' && typeof e.baseOffset === 'string' && e.size > 0), 'segmentDeleted fields');
+  const low = (await admin.fetchTopicOffsets('short'))[0];
+  eq([low.low, low.high], ['3', '3'], 'retention moved the log start to the high watermark');
+
+  // Metadata with a broker down: leader moves, offline replicas listed.
+  await kafka.cluster().killBroker(0);
+  await kafka.advance(15000);
+  const meta = (await admin.fetchTopicMetadata({ topics: ['times'] })).topics[0].partitions[0];
+  eq(meta.offlineReplicas, [0], 'broker 0 offline');
+  check(meta.leader !== 0 && meta.leader >= 0, 'a live leader');
+  eq(meta.partitionErrorCode, 0, 'no error');
+
+  await kafka.advance(100);
+  eq(events.filter((e) => e.type === 'topicDeleted').map((e) => e.topic), ['logs'], 'topicDeleted via on');
+  const alteredEvents = events.filter((e) => e.type === 'topicConfigAltered');
+  eq(alteredEvents.map((e) => [e.topic, e.overrides]), [['cfg', [{ name: 'min.insync.replicas', value: '2' }]]], 'topicConfigAltered via on (validateOnly and failures emit none)');
+  check(events.every((e) => typeof e.at === 'number'), 'events carry their time');
+}
 "#)]
 extern "C" {
+    #[wasm_bindgen(js_name = topicAdmin)]
+    fn topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = adminRoundTrip)]
     fn admin_round_trip(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = producerSend)]
@@ -389,6 +497,11 @@ async fn run(scenario: fn(JsValue) -> js_sys::Promise) {
 #[wasm_bindgen_test]
 async fn admin_round_trips_and_typed_errors() {
     run(admin_round_trip).await;
+}
+
+#[wasm_bindgen_test]
+async fn delete_describe_alter_offsets_by_timestamp_and_validate_only() {
+    run(topic_admin).await;
 }
 
 #[wasm_bindgen_test]

@@ -507,6 +507,32 @@ impl Cluster {
         replication_factor: u32,
         configs: &[(String, String)],
     ) -> Result<(), CreateTopicError> {
+        let config = self.validate_create_topic(name, partitions, replication_factor, configs)?;
+        let assignment = self
+            .place(0, partitions, replication_factor)
+            .map_err(|_| self.replication_error(replication_factor))?;
+        self.controller
+            .topics
+            .insert(name.to_owned(), (partitions, config.clone()));
+        self.controller.admin.topic_created(name, configs);
+        self.register_partitions(name, 0, assignment);
+        self.refresh_consumer_metadata();
+        Ok(())
+    }
+
+    /// Kafka's `CreateTopics` with `validateOnly`: every check [`Cluster::create_topic`] makes
+    /// (name, existing or colliding topic, partition count, replication factor against the
+    /// brokers and their placement, configs), changing nothing. Returns the topic's configs.
+    ///
+    /// # Errors
+    /// As [`Cluster::create_topic`].
+    pub fn validate_create_topic(
+        &self,
+        name: &str,
+        partitions: u32,
+        replication_factor: u32,
+        configs: &[(String, String)],
+    ) -> Result<TopicConfig, CreateTopicError> {
         validate_topic_name(name)?;
         if let Some(existing) = self
             .controller
@@ -525,26 +551,22 @@ impl Cluster {
             });
         }
         if !(1..=self.config.brokers).contains(&replication_factor) {
-            return Err(CreateTopicError::InvalidReplicationFactor {
-                requested: replication_factor.into(),
-                brokers: self.config.brokers,
-            });
+            return Err(self.replication_error(replication_factor));
         }
         let config =
             TopicConfig::with_overrides(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        let assignment = self.place(0, partitions, replication_factor).map_err(|_| {
-            CreateTopicError::InvalidReplicationFactor {
-                requested: replication_factor.into(),
-                brokers: self.config.brokers,
-            }
-        })?;
-        self.controller
-            .topics
-            .insert(name.to_owned(), (partitions, config.clone()));
-        self.controller.admin.topic_created(name, configs);
-        self.register_partitions(name, 0, assignment);
-        self.refresh_consumer_metadata();
-        Ok(())
+        // Placement draws from the cluster's PRNG: try it on a copy so nothing changes.
+        let mut prng = self.prng.clone();
+        self.place_with(0, partitions, replication_factor, &mut prng)
+            .map_err(|_| self.replication_error(replication_factor))?;
+        Ok(config)
+    }
+
+    fn replication_error(&self, replication_factor: u32) -> CreateTopicError {
+        CreateTopicError::InvalidReplicationFactor {
+            requested: replication_factor.into(),
+            brokers: self.config.brokers,
+        }
     }
 
     /// Kafka 3.7's KRaft placement of partitions `start..start + count`, with the cluster's
@@ -554,6 +576,20 @@ impl Cluster {
         start: u32,
         count: u32,
         replication_factor: u32,
+    ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
+        let mut prng = std::mem::replace(&mut self.prng, Prng::new(0));
+        let placed = self.place_with(start, count, replication_factor, &mut prng);
+        self.prng = prng;
+        placed
+    }
+
+    /// [`Cluster::place`] drawing from `prng`.
+    fn place_with(
+        &self,
+        start: u32,
+        count: u32,
+        replication_factor: u32,
+        prng: &mut Prng,
     ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
         let brokers: Vec<crate::placement::BrokerRegistration> = self
             .controller
@@ -573,7 +609,7 @@ impl Cluster {
             count as i32,
             replication_factor as i16,
             &brokers,
-            &mut self.prng,
+            prng,
         )
     }
 

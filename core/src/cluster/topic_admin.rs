@@ -1,5 +1,5 @@
 //! Topic administration of the replicated cluster, as a KafkaJS admin client sees it:
-//! DeleteTopics, DescribeConfigs / IncrementalAlterConfigs, ListOffsets to the leader, a
+//! DeleteTopics, DescribeConfigs / IncrementalAlterConfigs / legacy AlterConfigs, ListOffsets to the leader, a
 //! metadata and offsets view (`fetchTopicMetadata`, `fetchTopicOffsets`), a plain read from the
 //! leader, and the timer that runs each broker's log cleanup (retention and compaction).
 //!
@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use super::message::TopicDeletion;
 use super::{Cluster, ClusterEvent, Message, NodeId, OFFSETS_TOPIC, Timer, groups};
 use crate::broker::{AlterConfigOp, ConfigEntry, apply_alter_ops, config_entries};
+use crate::config::TopicConfig;
 use crate::error::{AdminError, ErrorCode};
 use crate::log::{FetchedRecords, OffsetAndTimestamp, OffsetSpec, PartitionLog};
 
@@ -231,22 +232,73 @@ impl Cluster {
     /// `UNKNOWN_TOPIC_OR_PARTITION`; `INVALID_CONFIG` with Kafka's message for an unknown name
     /// or a bad value (then nothing changes).
     pub fn alter_configs(&mut self, topic: &str, ops: &[AlterConfigOp]) -> Result<(), AdminError> {
-        let (count, _) =
-            self.controller
-                .topics
-                .get(topic)
-                .cloned()
-                .ok_or_else(|| AdminError::UnknownTopic {
-                    topic: topic.to_owned(),
-                })?;
-        let current = self
+        let current = self.topic_overrides(topic)?;
+        let (overrides, config) = apply_alter_ops(&current, ops)?;
+        self.commit_configs(topic, overrides, config);
+        Ok(())
+    }
+
+    /// Kafka's legacy AlterConfigs (KafkaJS `alterConfigs`) for a topic: `overrides` replace
+    /// all the topic's overrides (a config left out goes back to its default), all or nothing,
+    /// with the single [`crate::Broker::alter_configs`]'s validation.
+    ///
+    /// # Errors
+    /// As [`Cluster::validate_replace_configs`].
+    pub fn replace_configs(
+        &mut self,
+        topic: &str,
+        overrides: &[(String, String)],
+    ) -> Result<(), AdminError> {
+        let config = self.validate_replace_configs(topic, overrides)?;
+        let sorted: BTreeMap<String, String> = overrides.iter().cloned().collect();
+        self.commit_configs(topic, sorted.into_iter().collect(), config);
+        Ok(())
+    }
+
+    /// Kafka's legacy AlterConfigs with `validateOnly`: the checks of
+    /// [`Cluster::replace_configs`], changing nothing.
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION`; `INVALID_CONFIG` with Kafka's message for an unknown name
+    /// or a bad value.
+    pub fn validate_replace_configs(
+        &self,
+        topic: &str,
+        overrides: &[(String, String)],
+    ) -> Result<TopicConfig, AdminError> {
+        self.topic_overrides(topic)?;
+        Ok(TopicConfig::with_overrides(
+            overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )?)
+    }
+
+    /// A live topic's overrides (`UNKNOWN_TOPIC_OR_PARTITION` when there is no such topic).
+    fn topic_overrides(&self, topic: &str) -> Result<Vec<(String, String)>, AdminError> {
+        if !self.controller.topics.contains_key(topic) {
+            return Err(AdminError::UnknownTopic {
+                topic: topic.to_owned(),
+            });
+        }
+        Ok(self
             .controller
             .admin
             .overrides
             .get(topic)
             .cloned()
-            .unwrap_or_default();
-        let (overrides, config) = apply_alter_ops(&current, ops)?;
+            .unwrap_or_default())
+    }
+
+    /// Puts validated configs in force: the controller keeps them and publishes every
+    /// partition so the replicas use them.
+    fn commit_configs(
+        &mut self,
+        topic: &str,
+        overrides: Vec<(String, String)>,
+        config: TopicConfig,
+    ) {
+        let Some((count, _)) = self.controller.topics.get(topic).cloned() else {
+            return;
+        };
         self.controller
             .topics
             .insert(topic.to_owned(), (count, config));
@@ -261,7 +313,6 @@ impl Cluster {
             topic: topic.to_owned(),
             overrides,
         });
-        Ok(())
     }
 
     /// The log of the partition's live leader, as a request to the leader finds it.

@@ -815,3 +815,87 @@ mod props {
         }
     }
 }
+
+#[test]
+fn replace_configs_is_the_single_brokers_legacy_alter_configs() {
+    let mut cluster = cluster(3, 8);
+    let mut broker = Broker::new();
+    let created = configs(&[("retention.ms", "1000"), ("segment.bytes", "1048576")]);
+    cluster.create_topic("t", 1, 3, &created).expect("valid");
+    broker.create_topic("t", 1, &created).expect("valid");
+    // Entries replace every override: segment.bytes goes back to its default.
+    let new = configs(&[("min.insync.replicas", "2")]);
+    cluster.replace_configs("t", &new).expect("valid");
+    broker.alter_configs("t", &new).expect("valid");
+    let described = cluster.describe_configs("t").expect("exists");
+    assert_eq!(
+        described,
+        broker.describe_topic("t").expect("exists").configs
+    );
+    let overrides: Vec<&str> = described
+        .iter()
+        .filter(|e| e.source == ConfigSource::TopicOverride)
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(overrides, ["min.insync.replicas"]);
+    assert!(
+        cluster
+            .poll_events()
+            .contains(&ClusterEvent::TopicConfigAltered {
+                topic: "t".into(),
+                overrides: new.clone(),
+            })
+    );
+
+    // All or nothing, with the broker's message; validate-only changes nothing either.
+    let bad = configs(&[("retention.ms", "5"), ("no.such.config", "1")]);
+    let error = cluster.replace_configs("t", &bad).expect_err("invalid");
+    assert_eq!(error.error_code(), ErrorCode::InvalidConfig);
+    assert_eq!(
+        error.to_string(),
+        broker
+            .alter_configs("t", &bad)
+            .expect_err("invalid")
+            .to_string()
+    );
+    let good = configs(&[("retention.ms", "5")]);
+    cluster.validate_replace_configs("t", &good).expect("valid");
+    assert_eq!(cluster.describe_configs("t").expect("exists"), described);
+    assert!(cluster.poll_events().is_empty());
+    let error = cluster
+        .replace_configs("missing", &good)
+        .expect_err("no topic");
+    assert_eq!(error.error_code(), ErrorCode::UnknownTopicOrPartition);
+}
+
+#[test]
+fn validate_create_topic_checks_as_create_and_changes_nothing() {
+    let mut cluster = cluster(3, 9);
+    cluster.create_topic("orders", 1, 1, &[]).expect("valid");
+    let mut twin = self::cluster(3, 9);
+    twin.create_topic("orders", 1, 1, &[]).expect("valid");
+    let cases = [
+        ("orders", 1, 1, vec![]),
+        ("bad name!", 1, 1, vec![]),
+        ("new", 0, 1, vec![]),
+        ("new", 1, 4, vec![]),
+        ("new", 1, 1, configs(&[("retention.ms", "x")])),
+    ];
+    for (name, partitions, rf, configs) in &cases {
+        let validated = cluster
+            .validate_create_topic(name, *partitions, *rf, configs)
+            .expect_err("invalid");
+        let created = twin
+            .create_topic(name, *partitions, *rf, configs)
+            .expect_err("invalid");
+        assert_eq!(validated, created);
+    }
+    cluster
+        .validate_create_topic("new", 2, 3, &[])
+        .expect("valid");
+    assert_eq!(cluster.topics(false), ["orders"]);
+    // The placement PRNG was not consumed: creating now places as a twin that never validated.
+    cluster.create_topic("new", 2, 3, &[]).expect("valid");
+    twin.create_topic("new", 2, 3, &[]).expect("valid");
+    assert_eq!(cluster.topic_metadata("new"), twin.topic_metadata("new"));
+}

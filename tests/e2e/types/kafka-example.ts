@@ -8,6 +8,10 @@ import init, {
   type RecordMetadata,
   type RillError,
   type RillEvent,
+  type SeekEntry,
+  type ConfigEntry,
+  type DescribeConfigResponse,
+  type AlterConfigsResponse,
 } from './rill_wasm.js';
 
 export async function example(): Promise<string[]> {
@@ -39,6 +43,30 @@ export async function example(): Promise<string[]> {
   const offset: string = committed[0].partitions[0].offset;
   await admin.resetOffsets({ groupId: 'billing', topic: 'orders', earliest: true });
   await admin.setOffsets({ groupId: 'billing', topic: 'orders', partitions: [{ partition: 0, offset: '3' }] });
+  const valid: boolean = await admin.createTopics({ validateOnly: true, topics: [{ topic: 'maybe' }] });
+  const byTime: SeekEntry[] = await admin.fetchTopicOffsetsByTimestamp('orders', Date.now() - 60_000);
+  const firstAt: string = byTime[0].offset;
+  const configs: DescribeConfigResponse = await admin.describeConfigs({
+    resources: [{ type: 2, name: 'orders', configNames: ['retention.ms'] }],
+    includeSynonyms: true,
+  });
+  const entry: ConfigEntry = configs.resources[0].configEntries[0];
+  const fromOverride: boolean = entry.configSource === 1 && !entry.isDefault;
+  const synonymNames: string[] = entry.configSynonyms.map((s) => s.configName);
+  const alteredConfigs: AlterConfigsResponse = await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '120000' }] }],
+  });
+  const alteredName: string = alteredConfigs.resources[0].resourceName;
+  const offline: number[] = metadata.topics[0].partitions[0].offlineReplicas;
+  const offDeleted: () => void = kafka.on('topicDeleted', (event: RillEvent) => console.log(event.topic));
+  kafka.on('topicConfigAltered', (event: RillEvent) => console.log(event.overrides?.map((o) => o.name)));
+  kafka.on('segmentDeleted', (event: RillEvent) => console.log(event.baseOffset, event.size, event.logStartOffset));
+  kafka.on('segmentsCompacted', (event: RillEvent) => console.log(event.removed, event.added, event.bytesAfter));
+  kafka.on('recoveryTruncated', (event: RillEvent) => console.log(event.segmentBaseOffset, event.problem));
+  await admin.deleteTopics({ topics: ['maybe'], timeout: 5000 });
+  offDeleted();
+  console.log(valid, firstAt, fromOverride, synonymNames, alteredName, offline);
 
   const producer = kafka.producer({ retry: { retries: 10 } });
   await producer.connect();

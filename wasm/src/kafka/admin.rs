@@ -1,8 +1,11 @@
 //! `kafka.admin()`: KafkaJS's admin client over the cluster.
 
 use js_sys::{Array, Object, Promise};
-use rill_core::cluster::{OFFSETS_TOPIC, ReplicaRole, ResetTarget};
+use rill_core::broker::ConfigSource;
+use rill_core::cluster::{ReplicaRole, ResetTarget};
+use rill_core::error::AdminError;
 use rill_core::group::TopicPartition;
+use rill_core::log::OffsetSpec;
 use rill_core::{ErrorCode, KafkaError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -45,22 +48,107 @@ fn required_string(object: &Object, name: &'static str, what: &str) -> Result<St
 
 /// The partition count of a topic (`UNKNOWN_TOPIC_OR_PARTITION` when it does not exist).
 pub(crate) fn partition_count(host: &ClusterHost, topic: &str) -> Result<u32, HostError> {
-    let count = host.read(|c| c.partitions().iter().filter(|(t, _)| t == topic).count() as u32);
-    if count == 0 {
-        return Err(kafka_error(
-            ErrorCode::UnknownTopicOrPartition,
-            format!("This server does not host this topic-partition: topic '{topic}'"),
-        ));
-    }
-    Ok(count)
+    host.read(|c| c.topic_metadata(topic))
+        .map(|m| m.partitions.len() as u32)
+        .map_err(|code| unknown_topic(code, topic))
+}
+
+/// Kafka's error for a topic the cluster does not have.
+fn unknown_topic(code: ErrorCode, topic: &str) -> HostError {
+    kafka_error(
+        code,
+        format!("This server does not host this topic-partition: topic '{topic}'"),
+    )
 }
 
 fn topic_names(host: &ClusterHost) -> Vec<String> {
-    let mut names: Vec<String> =
-        host.read(|c| c.partitions().into_iter().map(|(t, _)| t).collect());
-    names.dedup();
-    names.retain(|t| t != OFFSETS_TOPIC);
-    names
+    host.read(|c| c.topics(false))
+}
+
+/// Kafka's error for one partition of a topic.
+fn partition_error(code: ErrorCode, topic: &str, partition: u32) -> HostError {
+    match code {
+        ErrorCode::UnknownTopicOrPartition => unknown_topic(code, topic),
+        _ => kafka_error(
+            code,
+            format!("partition {topic}-{partition}: {}", code.name()),
+        ),
+    }
+}
+
+/// KafkaJS's `ConfigResourceTypes.TOPIC`.
+const TOPIC_RESOURCE: i64 = 2;
+
+/// KafkaJS's `ConfigResourceTypes`: UNKNOWN, TOPIC, BROKER, BROKER_LOGGER.
+const CONFIG_RESOURCE_TYPES: &[i64] = &[0, TOPIC_RESOURCE, 4, 8];
+
+/// Kafka's `ConfigSource` number (`DYNAMIC_TOPIC_CONFIG` 1, `DEFAULT_CONFIG` 5).
+fn config_source_number(source: ConfigSource) -> u8 {
+    match source {
+        ConfigSource::TopicOverride => 1,
+        ConfigSource::Default => 5,
+    }
+}
+
+/// The topic name of one `describeConfigs` / `alterConfigs` resource, checked as KafkaJS
+/// checks it; resources other than TOPIC are refused (the cluster has only topic configs).
+fn topic_resource(resource: &Object, what: &str) -> Result<String, HostError> {
+    let kind = int_field(resource, "type", what)?;
+    match kind {
+        Some(TOPIC_RESOURCE) => {}
+        Some(k) if CONFIG_RESOURCE_TYPES.contains(&k) => {
+            return Err(kafka_error(
+                ErrorCode::InvalidRequest,
+                format!("{what}.type {k}: only TOPIC (2) resources have configs in rill"),
+            ));
+        }
+        other => {
+            return Err(invalid(format!(
+                "Invalid resource type {}",
+                other.map_or_else(|| "undefined".to_owned(), |k| k.to_string())
+            )));
+        }
+    }
+    match string_field(resource, "name", what)? {
+        Some(name) if !name.is_empty() => Ok(name),
+        _ => Err(invalid(format!("{what}.name: Invalid resource name"))),
+    }
+}
+
+/// A non-empty `resources` array, as KafkaJS requires.
+fn resources(object: &Object, what: &str) -> Result<Array, HostError> {
+    let resources = array_field(object, "resources", what)?;
+    if resources.length() == 0 {
+        return Err(invalid(format!("{what}: Resources array cannot be empty")));
+    }
+    Ok(resources)
+}
+
+/// `configEntries: [{ name, value }]` (both strings).
+fn config_entries_field(
+    object: &Object,
+    what: &str,
+    required: bool,
+) -> Result<Vec<(String, String)>, HostError> {
+    let entries = field(object, "configEntries");
+    if is_missing(&entries) && !required {
+        return Ok(Vec::new());
+    }
+    let entries = entries
+        .dyn_into::<Array>()
+        .map_err(|_| invalid(format!("{what}.configEntries must be an array")))?;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(j, entry)| {
+            let what = format!("{what}.configEntries[{j}]");
+            let entry = object_arg(&entry, &what)?;
+            Ok((
+                required_string(entry, "name", &what)?,
+                required_string(entry, "value", &what)?,
+            ))
+        })
+        .collect()
 }
 
 fn ids(ids: impl IntoIterator<Item = u32>) -> Array {
@@ -92,7 +180,9 @@ impl Admin {
     /// was created, `false` when one already existed (as KafkaJS); any other error is thrown.
     /// With `waitForLeaders` (the default on the realtime clock; on the manual clock it
     /// defaults to `false`, and `true` needs `advance`), it resolves once every partition's
-    /// leader knows it leads, or fails with `REQUEST_TIMED_OUT` after `timeout` ms.
+    /// leader knows it leads, or fails with `REQUEST_TIMED_OUT` after `timeout` ms. With
+    /// `validateOnly` every check of a real create runs (same errors, same `false` for an
+    /// existing topic) and nothing is created.
     #[wasm_bindgen(js_name = createTopics, unchecked_return_type = "Promise<boolean>")]
     pub fn create_topics(
         &self,
@@ -102,10 +192,7 @@ impl Admin {
         promise(async move {
             let what = "createTopics options";
             let object = object_arg(&options, what)?;
-            if field(object, "validateOnly").is_truthy() {
-                // TODO(cluster admin): `validateOnly` needs a validating create in the core.
-                return Err(unsupported("createTopics({ validateOnly: true })"));
-            }
+            let validate_only = field(object, "validateOnly").is_truthy();
             let mut specs = Vec::new();
             for (i, topic) in array_field(object, "topics", what)?.iter().enumerate() {
                 let what = format!("{what}.topics[{i}]");
@@ -129,21 +216,7 @@ impl Admin {
                         )
                     })?,
                 };
-                let mut configs = Vec::new();
-                let entries = field(topic, "configEntries");
-                if !is_missing(&entries) {
-                    let entries = entries
-                        .dyn_into::<Array>()
-                        .map_err(|_| invalid(format!("{what}.configEntries must be an array")))?;
-                    for (j, entry) in entries.iter().enumerate() {
-                        let what = format!("{what}.configEntries[{j}]");
-                        let entry = object_arg(&entry, &what)?;
-                        configs.push((
-                            required_string(entry, "name", &what)?,
-                            required_string(entry, "value", &what)?,
-                        ));
-                    }
-                }
+                let configs = config_entries_field(topic, &what, false)?;
                 specs.push((name, partitions, replication, configs));
             }
             let wait = match field(object, "waitForLeaders") {
@@ -154,8 +227,14 @@ impl Admin {
             let names: Vec<String> = specs.iter().map(|s| s.0.clone()).collect();
             let mut all_created = true;
             for (name, partitions, replication, configs) in specs {
-                let result =
-                    host.command(|c| c.create_topic(&name, partitions, replication, &configs))?;
+                let result = if validate_only {
+                    host.read(|c| {
+                        c.validate_create_topic(&name, partitions, replication, &configs)
+                            .map(|_| ())
+                    })
+                } else {
+                    host.command(|c| c.create_topic(&name, partitions, replication, &configs))?
+                };
                 match result {
                     Ok(()) => {}
                     Err(e) if e.error_code() == ErrorCode::TopicAlreadyExists => {
@@ -163,6 +242,9 @@ impl Admin {
                     }
                     Err(e) => return Err(HostError::kafka(&e)),
                 }
+            }
+            if validate_only {
+                return Ok(all_created.into());
             }
             host.durable().await?;
             if wait {
@@ -172,18 +254,37 @@ impl Admin {
         })
     }
 
-    /// `deleteTopics({ topics })`.
+    /// `deleteTopics({ topics, timeout })`: resolves once the controller has removed every
+    /// topic (brokers drop their replicas as the news reaches them). Every name is checked
+    /// first: an unknown topic throws `UNKNOWN_TOPIC_OR_PARTITION` and an internal one
+    /// `INVALID_REQUEST`, and then nothing is deleted.
     #[wasm_bindgen(js_name = deleteTopics, unchecked_return_type = "Promise<void>")]
     pub fn delete_topics(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ topics: string[]; timeout?: number }")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DeleteTopicsOptions")] options: JsValue,
     ) -> Promise {
+        let host = self.host.clone();
         promise(async move {
-            let object = object_arg(&options, "deleteTopics options")?;
-            string_array(&field(object, "topics"), "deleteTopics options.topics")?;
-            // TODO(cluster admin): wire `Cluster::delete_topic` here.
-            Err(unsupported("deleteTopics"))
+            let what = "deleteTopics options";
+            let object = object_arg(&options, what)?;
+            let topics = string_array(&field(object, "topics"), "deleteTopics options.topics")?;
+            int_field(object, "timeout", what)?;
+            for topic in &topics {
+                let metadata = host
+                    .read(|c| c.topic_metadata(topic))
+                    .map_err(|code| unknown_topic(code, topic))?;
+                if metadata.is_internal {
+                    return Err(HostError::kafka(&AdminError::InternalTopic {
+                        topic: topic.clone(),
+                    }));
+                }
+            }
+            for topic in &topics {
+                host.command(|c| c.delete_topic(topic))?
+                    .map_err(|e| HostError::kafka(&e))?;
+            }
+            host.durable().await?;
+            Ok(JsValue::UNDEFINED)
         })
     }
 
@@ -253,41 +354,33 @@ impl Admin {
             };
             let result = Array::new();
             for topic in topics {
-                let count = partition_count(&host, &topic)?;
+                let metadata = host
+                    .read(|c| c.topic_metadata(&topic))
+                    .map_err(|code| unknown_topic(code, &topic))?;
                 let partitions = Array::new();
-                for partition in 0..count {
+                for p in &metadata.partitions {
                     let row = Object::new();
-                    host.read(|c| {
-                        let registration = c.registration(&topic, partition);
-                        let replicas = registration.map(|r| r.replicas.clone()).unwrap_or_default();
-                        let leader = registration.and_then(|r| r.leader);
-                        set(&row, "partitionId", partition);
-                        set(&row, "leader", leader.map_or(-1, i64::from) as f64);
-                        set(
-                            &row,
-                            "partitionErrorCode",
-                            if leader.is_some() {
-                                0
-                            } else {
-                                ErrorCode::LeaderNotAvailable.code()
-                            },
-                        );
-                        set(
-                            &row,
-                            "offlineReplicas",
-                            ids(replicas.iter().copied().filter(|b| !c.is_alive(*b))),
-                        );
-                        set(
-                            &row,
-                            "isr",
-                            ids(registration.map(|r| r.isr.clone()).unwrap_or_default()),
-                        );
-                        set(&row, "replicas", ids(replicas));
-                    });
+                    set(
+                        &row,
+                        "partitionErrorCode",
+                        match p.leader {
+                            Some(_) => 0,
+                            None => ErrorCode::LeaderNotAvailable.code(),
+                        },
+                    );
+                    set(&row, "partitionId", p.partition);
+                    set(&row, "leader", p.leader.map_or(-1, i64::from) as f64);
+                    set(&row, "replicas", ids(p.replicas.iter().copied()));
+                    set(&row, "isr", ids(p.isr.iter().copied()));
+                    set(
+                        &row,
+                        "offlineReplicas",
+                        ids(p.offline_replicas.iter().copied()),
+                    );
                     partitions.push(&row);
                 }
                 let entry = Object::new();
-                set(&entry, "name", topic.as_str());
+                set(&entry, "name", metadata.name.as_str());
                 set(&entry, "partitions", partitions);
                 result.push(&entry);
             }
@@ -312,63 +405,198 @@ impl Admin {
             let count = partition_count(&host, &topic)?;
             let result = Array::new();
             for partition in 0..count {
-                // TODO(cluster admin): use the admin `list_offsets` (earliest/latest) once the
-                // cluster has it; this reads the leader's replica directly.
-                let (low, high) = host
-                    .read(|c| {
-                        let leader = c.registration(&topic, partition)?.leader?;
-                        let (log, _) = c.replica(leader, &topic, partition)?;
-                        Some((log.log_start_offset(), log.high_watermark()))
-                    })
-                    .ok_or_else(|| {
-                        kafka_error(
-                            ErrorCode::LeaderNotAvailable,
-                            format!("partition {topic}-{partition} has no leader"),
-                        )
-                    })?;
+                let offsets = host
+                    .read(|c| c.partition_offsets(&topic, partition))
+                    .map_err(|code| partition_error(code, &topic, partition))?;
+                let high = offsets.high_watermark.to_string();
                 let row = Object::new();
                 set(&row, "partition", partition);
-                set(&row, "offset", high.to_string());
-                set(&row, "high", high.to_string());
-                set(&row, "low", low.to_string());
+                set(&row, "offset", high.as_str());
+                set(&row, "high", high.as_str());
+                set(&row, "low", offsets.log_start_offset.to_string());
                 result.push(&row);
             }
             Ok(result.into())
         })
     }
 
-    /// `fetchTopicOffsetsByTimestamp(topic, timestamp)`.
-    #[wasm_bindgen(js_name = fetchTopicOffsetsByTimestamp, unchecked_return_type = "Promise<Array<{ partition: number; offset: string }>>")]
+    /// `fetchTopicOffsetsByTimestamp(topic, timestamp)` → `[{ partition, offset }]`: per
+    /// partition the first offset whose record timestamp is at or after `timestamp` (Kafka's
+    /// ListOffsets at the leader); where there is none, the high watermark (as KafkaJS).
+    /// Without `timestamp`, the high watermark.
+    #[wasm_bindgen(js_name = fetchTopicOffsetsByTimestamp, unchecked_return_type = "Promise<SeekEntry[]>")]
     pub fn fetch_topic_offsets_by_timestamp(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] timestamp: JsValue,
     ) -> Promise {
-        let _ = (topic, timestamp);
-        // TODO(cluster admin): wire the admin `list_offsets` by timestamp.
-        promise(async move { Err(unsupported("fetchTopicOffsetsByTimestamp")) })
+        let host = self.host.clone();
+        promise(async move {
+            let what = "fetchTopicOffsetsByTimestamp(topic, timestamp)";
+            let topic = topic
+                .as_string()
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| invalid(format!("{what}: Invalid topic")))?;
+            let spec = if is_missing(&timestamp) {
+                OffsetSpec::Latest
+            } else {
+                let ts = timestamp
+                    .as_f64()
+                    .filter(|t| t.fract() == 0.0 && t.abs() <= 9_007_199_254_740_991.0)
+                    .ok_or_else(|| invalid(format!("{what}: timestamp must be an integer")))?
+                    as i64;
+                OffsetSpec::from_kafka(ts).ok_or_else(|| {
+                    HostError::kafka(&AdminError::InvalidTimestamp { timestamp: ts })
+                })?
+            };
+            let count = partition_count(&host, &topic)?;
+            let result = Array::new();
+            for partition in 0..count {
+                let (found, offsets) = host
+                    .read(|c| {
+                        Ok::<_, ErrorCode>((
+                            c.list_offsets(&topic, partition, spec)?,
+                            c.partition_offsets(&topic, partition)?,
+                        ))
+                    })
+                    .map_err(|code| partition_error(code, &topic, partition))?;
+                let offset = found.map_or(offsets.high_watermark, |f| f.offset);
+                let row = Object::new();
+                set(&row, "partition", partition);
+                set(&row, "offset", offset.to_string());
+                result.push(&row);
+            }
+            Ok(result.into())
+        })
     }
 
-    /// `describeConfigs({ resources })`.
+    /// `describeConfigs({ resources: [{ type: 2, name, configNames }], includeSynonyms })` →
+    /// KafkaJS's `{ resources: [{ configEntries, errorCode, errorMessage, resourceName,
+    /// resourceType }], throttleTime }`: every config of each topic (or only `configNames`)
+    /// with the value in force, `configSource` 1 (`DYNAMIC_TOPIC_CONFIG`) for an override
+    /// and 5 (`DEFAULT_CONFIG`) otherwise. An unknown topic throws
+    /// `UNKNOWN_TOPIC_OR_PARTITION`.
     #[wasm_bindgen(js_name = describeConfigs, unchecked_return_type = "Promise<DescribeConfigResponse>")]
     pub fn describe_configs(
         &self,
         #[wasm_bindgen(unchecked_param_type = "DescribeConfigsOptions")] options: JsValue,
     ) -> Promise {
-        let _ = options;
-        // TODO(cluster admin): wire `Cluster::describe_configs`.
-        promise(async move { Err(unsupported("describeConfigs")) })
+        let host = self.host.clone();
+        promise(async move {
+            let what = "describeConfigs options";
+            let object = object_arg(&options, what)?;
+            let synonyms = field(object, "includeSynonyms").is_truthy();
+            let mut requests = Vec::new();
+            for (i, resource) in resources(object, what)?.iter().enumerate() {
+                let what = format!("{what}.resources[{i}]");
+                let resource = object_arg(&resource, &what)?;
+                let name = topic_resource(resource, &what)?;
+                let names = field(resource, "configNames");
+                let names = if is_missing(&names) {
+                    Vec::new()
+                } else {
+                    string_array(&names, &format!("{what}.configNames"))?
+                };
+                requests.push((name, names));
+            }
+            let out = Array::new();
+            for (topic, names) in requests {
+                let entries = host
+                    .read(|c| c.describe_configs(&topic))
+                    .map_err(|e| HostError::kafka(&e))?;
+                let rows: Array = entries
+                    .iter()
+                    .filter(|e| names.is_empty() || names.iter().any(|n| n == e.name))
+                    .map(|e| {
+                        let source = config_source_number(e.source);
+                        let row = Object::new();
+                        set(&row, "configName", e.name);
+                        set(&row, "configValue", e.value.as_str());
+                        set(&row, "isDefault", e.source == ConfigSource::Default);
+                        set(&row, "configSource", source);
+                        set(&row, "isSensitive", false);
+                        set(&row, "readOnly", false);
+                        let list = Array::new();
+                        if synonyms {
+                            let synonym = Object::new();
+                            set(&synonym, "configName", e.name);
+                            set(&synonym, "configValue", e.value.as_str());
+                            set(&synonym, "configSource", source);
+                            list.push(&synonym);
+                        }
+                        set(&row, "configSynonyms", list);
+                        JsValue::from(row)
+                    })
+                    .collect();
+                let resource = Object::new();
+                set(&resource, "configEntries", rows);
+                set(&resource, "errorCode", 0);
+                set(&resource, "errorMessage", JsValue::NULL);
+                set(&resource, "resourceName", topic.as_str());
+                set(&resource, "resourceType", TOPIC_RESOURCE as f64);
+                out.push(&resource);
+            }
+            let response = Object::new();
+            set(&response, "resources", out);
+            set(&response, "throttleTime", 0);
+            Ok(response.into())
+        })
     }
 
-    /// `alterConfigs({ resources })`.
+    /// `alterConfigs({ validateOnly, resources: [{ type: 2, name, configEntries }] })`:
+    /// Kafka's legacy AlterConfigs, as KafkaJS sends it: each topic's `configEntries` replace
+    /// all its overrides (a config left out goes back to its default). Resources are applied
+    /// one by one as Kafka does; the first failure is thrown (`UNKNOWN_TOPIC_OR_PARTITION`,
+    /// `INVALID_CONFIG`), and that topic is unchanged. With `validateOnly` nothing changes.
+    /// Resolves `{ resources: [{ errorCode, errorMessage, resourceName, resourceType }],
+    /// throttleTime }`.
     #[wasm_bindgen(js_name = alterConfigs, unchecked_return_type = "Promise<AlterConfigsResponse>")]
     pub fn alter_configs(
         &self,
         #[wasm_bindgen(unchecked_param_type = "AlterConfigsOptions")] options: JsValue,
     ) -> Promise {
-        let _ = options;
-        // TODO(cluster admin): wire `Cluster::alter_configs`.
-        promise(async move { Err(unsupported("alterConfigs")) })
+        let host = self.host.clone();
+        promise(async move {
+            let what = "alterConfigs options";
+            let object = object_arg(&options, what)?;
+            let validate_only = field(object, "validateOnly").is_truthy();
+            let mut requests = Vec::new();
+            for (i, resource) in resources(object, what)?.iter().enumerate() {
+                let what = format!("{what}.resources[{i}]");
+                let resource = object_arg(&resource, &what)?;
+                let name = topic_resource(resource, &what)?;
+                requests.push((name, config_entries_field(resource, &what, true)?));
+            }
+            let out = Array::new();
+            let mut first_error = None;
+            for (topic, entries) in requests {
+                let result = if validate_only {
+                    host.read(|c| c.validate_replace_configs(&topic, &entries).map(|_| ()))
+                } else {
+                    host.command(|c| c.replace_configs(&topic, &entries))?
+                };
+                if let Err(e) = result {
+                    first_error.get_or_insert(HostError::kafka(&e));
+                    continue;
+                }
+                let row = Object::new();
+                set(&row, "errorCode", 0);
+                set(&row, "errorMessage", JsValue::NULL);
+                set(&row, "resourceName", topic.as_str());
+                set(&row, "resourceType", TOPIC_RESOURCE as f64);
+                out.push(&row);
+            }
+            if !validate_only {
+                host.durable().await?;
+            }
+            if let Some(error) = first_error {
+                return Err(error);
+            }
+            let response = Object::new();
+            set(&response, "resources", out);
+            set(&response, "throttleTime", 0);
+            Ok(response.into())
+        })
     }
 
     /// `deleteTopicRecords({ topic, partitions: [{ partition, offset }] })`; offset `-1` is

@@ -7,8 +7,14 @@
 //! = `memberJoined`, `memberLeft`, `memberExpired`, `memberFenced`, `stateChanged`,
 //! `rebalanceStarted`, `generationCompleted`, `offsetsCommitted`, `offsetsExpired`,
 //! `groupRemoved`, with their fields), `produceCompleted` (a producer's answer: `request`, `topic`, `partition`,
-//! `acks`, and `baseOffset`/`lastOffset` or `error`), and `other` for kinds added to the core
-//! later.
+//! `acks`, and `baseOffset`/`lastOffset` or `error`), `topicDeleted` (`topic`),
+//! `topicConfigAltered` (`topic`, `overrides`: `[{ name, value }]` in force now),
+//! `segmentDeleted` (`broker`, `topic`, `partition`, `baseOffset`, `size`, `reason` =
+//! `retention.ms` / `retention.bytes` / `log start offset`, `logStartOffset`),
+//! `segmentsCompacted` (`broker`, `topic`, `partition`, `removed`, `added` (base offsets),
+//! `bytesBefore`, `bytesAfter`), `recoveryTruncated` (`broker`, `topic`, `partition`,
+//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), and `other` for kinds added
+//! to the core later.
 
 use js_sys::{Array, Object};
 
@@ -29,16 +35,30 @@ pub(crate) const EVENT_TYPES: &[&str] = &[
     "truncated",
     "group",
     "produceCompleted",
+    "topicDeleted",
+    "topicConfigAltered",
+    "segmentDeleted",
+    "segmentsCompacted",
+    "recoveryTruncated",
     "other",
 ];
 use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
 use rill_core::group::coordinator::{ExpiryCause, GroupEvent};
+use rill_core::log::RecoveryProblem;
 use wasm_bindgen::JsValue;
 
 use crate::api::set;
 
 fn ids(ids: &[u32]) -> Array {
     ids.iter().map(|id| JsValue::from(*id)).collect()
+}
+
+/// Offsets as strings (KafkaJS's convention for offsets).
+fn offsets(offsets: &[i64]) -> Array {
+    offsets
+        .iter()
+        .map(|o| JsValue::from(o.to_string()))
+        .collect()
 }
 
 fn reason_name(reason: ElectionReason) -> &'static str {
@@ -173,6 +193,82 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             set(&object, "broker", *broker);
             group_event_fields(&object, event);
             "group"
+        }
+        ClusterEvent::TopicDeleted { topic } => {
+            set(&object, "topic", topic.as_str());
+            "topicDeleted"
+        }
+        ClusterEvent::TopicConfigAltered { topic, overrides } => {
+            set(&object, "topic", topic.as_str());
+            let rows: Array = overrides
+                .iter()
+                .map(|(name, value)| {
+                    let row = Object::new();
+                    set(&row, "name", name.as_str());
+                    set(&row, "value", value.as_str());
+                    JsValue::from(row)
+                })
+                .collect();
+            set(&object, "overrides", rows);
+            "topicConfigAltered"
+        }
+        ClusterEvent::SegmentDeleted {
+            broker,
+            topic,
+            partition,
+            base_offset,
+            size,
+            reason,
+            log_start_offset,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "baseOffset", base_offset.to_string());
+            set(&object, "size", *size as f64);
+            set(&object, "reason", reason.as_str());
+            set(&object, "logStartOffset", log_start_offset.to_string());
+            "segmentDeleted"
+        }
+        ClusterEvent::SegmentsCompacted {
+            broker,
+            topic,
+            partition,
+            removed,
+            added,
+            bytes_before,
+            bytes_after,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "removed", offsets(removed));
+            set(&object, "added", offsets(added));
+            set(&object, "bytesBefore", *bytes_before as f64);
+            set(&object, "bytesAfter", *bytes_after as f64);
+            "segmentsCompacted"
+        }
+        ClusterEvent::RecoveryTruncated {
+            broker,
+            topic,
+            partition,
+            truncation,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(
+                &object,
+                "segmentBaseOffset",
+                truncation.segment_base_offset.to_string(),
+            );
+            set(&object, "validBytes", truncation.valid_bytes as f64);
+            set(&object, "droppedBytes", truncation.dropped_bytes as f64);
+            let problem = match &truncation.problem {
+                RecoveryProblem::Corrupt(e) => format!("corrupt batch: {e}"),
+                RecoveryProblem::OffsetsOutOfOrder { expected, found } => {
+                    format!("offsets out of order: expected at least {expected}, found {found}")
+                }
+            };
+            set(&object, "problem", problem);
+            "recoveryTruncated"
         }
         other => {
             set(&object, "detail", format!("{other:?}"));

@@ -215,7 +215,19 @@ export interface InstrumentationEvent {
   payload: { groupId: string; [key: string]: unknown };
 }
 
-/** KafkaJS's `ConfigResourceTypes`: 2 = TOPIC, 4 = BROKER. */
+/** `admin.deleteTopics` options (`timeout` is accepted; deletion is immediate). */
+export interface DeleteTopicsOptions {
+  topics: string[];
+  timeout?: number;
+}
+
+/** KafkaJS's `SeekEntry`: `fetchTopicOffsetsByTimestamp`'s rows. */
+export interface SeekEntry {
+  partition: number;
+  offset: string;
+}
+
+/** KafkaJS's `ConfigResourceTypes`: 2 = TOPIC (the only kind rill has), 4 = BROKER. */
 export interface ConfigResource {
   type: number;
   name: string;
@@ -227,17 +239,38 @@ export interface DescribeConfigsOptions {
   includeSynonyms?: boolean;
 }
 
+/** Kafka's `ConfigSource`: 1 = DYNAMIC_TOPIC_CONFIG (a topic override), 5 = DEFAULT_CONFIG. */
+export type ConfigSourceNumber = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+export interface ConfigSynonym {
+  configName: string;
+  configValue: string;
+  configSource: ConfigSourceNumber;
+}
+
+export interface ConfigEntry {
+  configName: string;
+  configValue: string;
+  isDefault: boolean;
+  configSource: ConfigSourceNumber;
+  isSensitive: boolean;
+  readOnly: boolean;
+  /** Filled only with `includeSynonyms`. */
+  configSynonyms: ConfigSynonym[];
+}
+
 export interface DescribeConfigResponse {
   resources: Array<{
+    configEntries: ConfigEntry[];
     errorCode: number;
     errorMessage: string | null;
     resourceName: string;
     resourceType: number;
-    configEntries: Array<{ configName: string; configValue: string; isDefault: boolean; isSensitive: boolean; readOnly: boolean }>;
   }>;
   throttleTime: number;
 }
 
+/** Legacy AlterConfigs: each resource's `configEntries` replace all its overrides. */
 export interface AlterConfigsOptions {
   validateOnly?: boolean;
   resources: Array<{ type: number; name: string; configEntries: Array<{ name: string; value: string }> }>;
@@ -256,7 +289,8 @@ export type RillEventType =
   | 'brokerDown' | 'brokerUp' | 'brokerFenced' | 'brokerUnfenced' | 'leaderElected'
   | 'isrShrunk' | 'isrExpanded' | 'highWatermarkAdvanced' | 'reassignmentStarted'
   | 'reassignmentProgressed' | 'reassignmentCompleted' | 'followerFetched' | 'truncated'
-  | 'group' | 'produceCompleted' | 'other';
+  | 'group' | 'produceCompleted' | 'topicDeleted' | 'topicConfigAltered' | 'segmentDeleted'
+  | 'segmentsCompacted' | 'recoveryTruncated' | 'other';
 
 /** A cluster event; fields besides `type` and `at` depend on the type. */
 export interface RillEvent {
@@ -268,6 +302,8 @@ export interface RillEvent {
   partition?: number;
   leader?: number;
   leaderEpoch?: number;
+  /** Election reason, member leave reason, or (`segmentDeleted`) `retention.ms`,
+   * `retention.bytes` or `log start offset`. */
   reason?: string | null;
   isr?: number[];
   replicas?: number[];
@@ -301,5 +337,20 @@ export interface RillEvent {
   baseOffset?: string;
   lastOffset?: string;
   error?: string;
+  /** For `topicConfigAltered`: the overrides in force now. */
+  overrides?: Array<{ name: string; value: string }>;
+  /** For `segmentDeleted`: the segment's size in bytes (its `baseOffset` is above). */
+  size?: number;
+  logStartOffset?: string;
+  /** For `segmentsCompacted`: base offsets replaced and added. */
+  removed?: string[];
+  added?: string[];
+  bytesBefore?: number;
+  bytesAfter?: number;
+  /** For `recoveryTruncated`. */
+  segmentBaseOffset?: string;
+  validBytes?: number;
+  droppedBytes?: number;
+  problem?: string;
 }
 "#;
