@@ -266,6 +266,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
                 RecoveryProblem::OffsetsOutOfOrder { expected, found } => {
                     format!("offsets out of order: expected at least {expected}, found {found}")
                 }
+                RecoveryProblem::Unreadable => "a stored chunk could not be read".to_owned(),
             };
             set(&object, "problem", problem);
             "recoveryTruncated"
