@@ -13,10 +13,15 @@ export type BufferLike = Uint8Array;
 
 /** `Rill.open` options. */
 export interface RillOptions {
+  /** The cluster's name: one stored cluster per name (default `'default'`). */
   name?: string;
+  /** `'indexeddb'` (default): survives reloads, one open instance per name; `'memory'`: gone with the page. */
   storage?: 'indexeddb' | 'memory';
+  /** Brokers of a new cluster (default 3); a stored cluster must be opened with its own count or none. */
   brokers?: number;
+  /** Seeds every random choice of a new cluster (replica placement, network jitter). */
   seed?: number;
+  /** `'realtime'` (default) follows the page's clock; `'manual'` moves only with `advance(ms)`. */
   clock?: 'manual' | 'realtime';
 }
 
