@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Keys and values accept a `string` or a `Uint8Array`. Every failure is thrown (or rejected)
-//! as an `Error` named `RillError` whose `type` is Kafka's error name (for example
+//! as a `RillError` (a subclass of `Error`, also reachable as `RillBroker.Error` and
+//! `Rill.Error` for `instanceof`) whose `type` is Kafka's error name (for example
 //! `UNKNOWN_TOPIC_OR_PARTITION`, or `KAFKA_STORAGE_ERROR` when IndexedDB fails) and whose `code`
 //! is Kafka's number, or one of rill's names (`code` is `null`):
 //! - `INVALID_ARGUMENT`: an argument has the wrong type or shape;
@@ -41,17 +42,36 @@ use crate::{Host, HostError, ProduceInput, StorageKind, TopicView};
 /// `max.partition.fetch.bytes` default).
 const FETCH_MAX_BYTES_DEFAULT: usize = 1024 * 1024;
 
+#[wasm_bindgen(inline_js = r#"
+/** Every error rill throws or rejects with: an `Error` whose `type` is Kafka's error name. */
+export class RillError extends Error {
+  constructor(type, code, retriable, message) {
+    super(`${type}: ${message}`);
+    this.name = 'RillError';
+    this.type = type;
+    this.code = code;
+    this.retriable = retriable;
+  }
+}
+export function rillError(type, code, retriable, message) {
+  return new RillError(type, code, retriable, message);
+}
+export function rillErrorClass() { return RillError; }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = rillError)]
+    fn rill_error(type_name: &str, code: JsValue, retriable: bool, message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = rillErrorClass)]
+    pub(crate) fn rill_error_class() -> JsValue;
+}
+
+/// The `RillError` (a subclass of `Error`) for `error`: `type` is Kafka's error name, `code`
+/// Kafka's number or `null`, `retriable` as Kafka's client classifies it.
 pub(crate) fn to_js_error(error: &HostError) -> JsValue {
-    let js = js_sys::Error::new(&format!("{}: {}", error.type_name(), error.message()));
-    js.set_name("RillError");
-    // Setting properties on a fresh Error object cannot fail.
-    let _ = Reflect::set(&js, &"type".into(), &error.type_name().into());
     let code = error.code().map_or(JsValue::NULL, JsValue::from);
-    let _ = Reflect::set(&js, &"code".into(), &code);
     let retriable = matches!(error, HostError::Kafka { code, .. }
         if rill_core::consumer::error::is_retriable(*code));
-    let _ = Reflect::set(&js, &"retriable".into(), &retriable.into());
-    js.into()
+    rill_error(error.type_name(), code, retriable, error.message())
 }
 
 pub(crate) fn invalid(message: impl Into<String>) -> HostError {
@@ -473,6 +493,12 @@ pub struct RillBroker {
 
 #[wasm_bindgen(js_class = RillBroker)]
 impl RillBroker {
+    /// The class of every error this API throws: `e instanceof RillBroker.Error`.
+    #[wasm_bindgen(getter = Error, unchecked_return_type = "RillErrorConstructor")]
+    pub fn error_class() -> JsValue {
+        rill_error_class()
+    }
+
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
     /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
     /// per name in this origin may be open: another one fails with `STORE_LOCKED`.

@@ -23,6 +23,7 @@ async function rejects(promiseOrFn, type, message) {
     await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
   } catch (e) {
     check(e instanceof Error, `${message}: an Error`);
+    check(e.constructor.name === 'RillError' && Object.getPrototypeOf(e.constructor) === Error, `${message}: a subclass of Error`);
     eq(e.name, 'RillError', `${message}: name`);
     eq(e.type, type, `${message}: type (${e.message})`);
     check('retriable' in e && 'code' in e, `${message}: code and retriable`);
@@ -50,6 +51,8 @@ const producerOf = (kafka) => kafka.producer();
 
 export async function adminRoundTrip(kafka) {
   const admin = kafka.admin();
+  const thrown = await rejects(admin.fetchTopicOffsets('missing'), 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic');
+  check(thrown instanceof kafka.constructor.Error, 'instanceof Rill.Error');
   await admin.connect();
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), true, 'created');
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), false, 'exists');

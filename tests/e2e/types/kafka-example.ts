@@ -118,6 +118,10 @@ export async function example(): Promise<string[]> {
     const type: string = error.type;
     const retriable: boolean = error.retriable;
     console.log(type, retriable);
+    if (e instanceof Rill.Error) {
+      const narrowed: string = e.type;
+      console.log(narrowed, e instanceof RillBroker.Error);
+    }
   }
   off();
   const now: number = kafka.now();

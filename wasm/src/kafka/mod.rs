@@ -113,6 +113,12 @@ pub struct Rill {
 
 #[wasm_bindgen(js_class = Rill)]
 impl Rill {
+    /// The class of every error this API throws: `e instanceof Rill.Error` (`name`
+    /// `'RillError'`, `type`, `code`, `retriable`).
+    #[wasm_bindgen(getter = Error, unchecked_return_type = "RillErrorConstructor")]
+    pub fn error_class() -> JsValue {
+        crate::api::rill_error_class()
+    }
     /// Opens the cluster `name`: `{ name = 'default', storage = 'indexeddb', brokers = 3,
     /// seed = 0, clock = 'realtime' }`. With `'indexeddb'` the cluster survives reloads: a
     /// stored cluster is recovered (its broker count and seed are the stored ones; a different

@@ -25,6 +25,12 @@ export interface RillOptions {
   clock?: 'manual' | 'realtime';
 }
 
+/** The class of every error (`Rill.Error`, `RillBroker.Error`): `e instanceof Rill.Error`. */
+export interface RillErrorConstructor {
+  new (type: string, code: number | null, retriable: boolean, message: string): RillError;
+  readonly prototype: RillError;
+}
+
 /** The error every call throws or rejects with (`name` is `'RillError'`). */
 export interface RillError extends Error {
   /** Kafka's error name (`UNKNOWN_TOPIC_OR_PARTITION`, ...), or `INVALID_ARGUMENT`. */
