@@ -719,16 +719,7 @@ impl Broker {
                 topic: topic.to_owned(),
                 partition,
             })?;
-        log.segments()
-            .iter()
-            .find(|segment| segment.base_offset() == base_offset)
-            .map(|segment| segment.as_bytes().to_vec())
-            .ok_or_else(|| AdminError::UnknownSegment {
-                topic: topic.to_owned(),
-                partition,
-                base_offset,
-                available: log.segments().iter().map(|s| s.base_offset()).collect(),
-            })
+        segment_bytes(log, topic, partition, base_offset)
     }
 
     /// A topic by name.
@@ -860,4 +851,24 @@ fn event_for(
         },
         LogChange::Appended { .. } | LogChange::StateChanged(_) => return None,
     })
+}
+
+/// The `.log` bytes of `log`'s segment at `base_offset`; `INVALID_REQUEST` naming the segments
+/// that exist when none starts there.
+pub(crate) fn segment_bytes(
+    log: &PartitionLog,
+    topic: &str,
+    partition: i32,
+    base_offset: i64,
+) -> Result<Vec<u8>, AdminError> {
+    log.segments()
+        .iter()
+        .find(|segment| segment.base_offset() == base_offset)
+        .map(|segment| segment.as_bytes().to_vec())
+        .ok_or_else(|| AdminError::UnknownSegment {
+            topic: topic.to_owned(),
+            partition,
+            base_offset,
+            available: log.segments().iter().map(|s| s.base_offset()).collect(),
+        })
 }

@@ -116,6 +116,26 @@ export async function adminRoundTrip(kafka) {
   await rejects(producerOf(kafka).sendBatch({ topicMessages: [{ topic: 'orders', messages: [{ value: 'v' }] }], acks: 5 }), 'INVALID_REQUIRED_ACKS', 'sendBatch acks');
 }
 
+export async function exportSegments(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'seg', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }));
+  await settle(kafka, kafka.producer().send({ topic: 'seg', acks: -1, messages: [{ key: 'a', value: 'one' }, { key: 'b', value: 'two' }] }));
+  await kafka.advance(1000);
+  const view = (bytes) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const leader = kafka.exportSegment('seg', 0, 0);
+  check(leader instanceof Uint8Array, 'bytes');
+  eq(Number(view(leader).getBigInt64(0)), 0, 'the first batch starts at offset 0');
+  eq(leader[16], 2, 'magic 2: a v2 record batch');
+  eq(view(leader).getInt32(57), 2, 'two records in it');
+  // Every in-sync replica holds the same batch (its leader epoch included).
+  for (const broker of [0, 1, 2]) eq([...kafka.exportSegment('seg', 0, '0', broker)], [...leader], `broker ${broker}'s copy`);
+  const error = (f) => { try { f(); } catch (e) { return e.type; } return 'no error'; };
+  eq(error(() => kafka.exportSegment('seg', 0, 1)), 'INVALID_REQUEST', 'no segment at 1');
+  eq(error(() => kafka.exportSegment('nope', 0, 0)), 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic');
+  eq(error(() => kafka.exportSegment('seg', -1, 0)), 'INVALID_ARGUMENT', 'negative partition');
+  eq(error(() => kafka.exportSegment('seg', 0, 0, 7)), 'UNKNOWN_TOPIC_OR_PARTITION', 'no broker 7');
+}
+
 export async function producerSend(kafka) {
   const admin = kafka.admin();
   await admin.createTopics({ topics: [{ topic: 'p3', numPartitions: 3, replicationFactor: 3 }, { topic: 'p4', numPartitions: 4, replicationFactor: 2 }] });
@@ -471,6 +491,8 @@ extern "C" {
     fn topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = adminRoundTrip)]
     fn admin_round_trip(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = exportSegments)]
+    fn export_segments(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = producerSend)]
     fn producer_send(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = consumerGroup)]
@@ -505,6 +527,11 @@ async fn admin_round_trips_and_typed_errors() {
 #[wasm_bindgen_test]
 async fn delete_describe_alter_offsets_by_timestamp_and_validate_only() {
     run(topic_admin).await;
+}
+
+#[wasm_bindgen_test]
+async fn every_replica_exports_kafka_log_files() {
+    run(export_segments).await;
 }
 
 #[wasm_bindgen_test]

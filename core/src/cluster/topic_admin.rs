@@ -390,6 +390,31 @@ impl Cluster {
             .map_err(|_| ErrorCode::OffsetOutOfRange)
     }
 
+    /// The bytes of Kafka's `<base_offset>.log` file of `topic`-`partition` as the running
+    /// broker `broker` holds it (each replica has its own segments: they roll and compact
+    /// independently), readable by Kafka's `kafka-dump-log.sh`.
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION` when the broker is not running or holds no such replica;
+    /// `INVALID_REQUEST` when no segment starts at `base_offset` (the message lists those
+    /// that do).
+    pub fn export_segment(
+        &self,
+        broker: u32,
+        topic: &str,
+        partition: u32,
+        base_offset: i64,
+    ) -> Result<Vec<u8>, AdminError> {
+        let index = i32::try_from(partition).unwrap_or(i32::MAX);
+        let (log, _) =
+            self.replica(broker, topic, partition)
+                .ok_or_else(|| AdminError::UnknownPartition {
+                    topic: topic.to_owned(),
+                    partition: index,
+                })?;
+        crate::broker::segment_bytes(log, topic, index, base_offset)
+    }
+
     /// A topic's partitions as the controller registers them (Kafka's Metadata response).
     ///
     /// # Errors

@@ -899,3 +899,50 @@ fn validate_create_topic_checks_as_create_and_changes_nothing() {
     twin.create_topic("new", 2, 3, &[]).expect("valid");
     assert_eq!(cluster.topic_metadata("new"), twin.topic_metadata("new"));
 }
+
+#[test]
+fn every_replica_exports_its_segments_as_kafka_log_files() {
+    let mut cluster = cluster(3, 41);
+    cluster
+        .create_topic("t", 1, 3, &configs(&[("segment.bytes", "300")]))
+        .expect("valid");
+    cluster.advance(100);
+    for i in 0..6 {
+        produce_ok(&mut cluster, "t", 0, records(2, &format!("r{i}")));
+    }
+    cluster.advance(2_000);
+    let leader = leader_of(&cluster, "t", 0);
+    let (log, _) = cluster.replica(leader, "t", 0).expect("led");
+    let bases = bases(log);
+    assert!(bases.len() > 1, "segment.bytes=300 rolled: {bases:?}");
+    for broker in 0..3 {
+        let mut offsets = Vec::new();
+        for base in &bases {
+            let bytes = cluster
+                .export_segment(broker, "t", 0, *base)
+                .expect("every in-sync replica has the leader's segments");
+            for batch in decode_batches(&bytes) {
+                let batch = batch.expect("valid v2 batches");
+                offsets.extend(batch.header().base_offset..=batch.header().last_offset());
+            }
+        }
+        assert_eq!(offsets, (0..12).collect::<Vec<_>>(), "broker {broker}");
+    }
+    let missing = cluster
+        .export_segment(leader, "t", 0, 1)
+        .expect_err("no such base");
+    assert_eq!(missing.error_code(), ErrorCode::InvalidRequest);
+    assert!(
+        missing.to_string().contains(&bases[1].to_string()),
+        "{missing}"
+    );
+    cluster.kill_broker(leader).expect("running");
+    let dead = cluster
+        .export_segment(leader, "t", 0, 0)
+        .expect_err("not running");
+    assert_eq!(dead.error_code(), ErrorCode::UnknownTopicOrPartition);
+    let unknown = cluster
+        .export_segment(0, "nope", 0, 0)
+        .expect_err("no topic");
+    assert_eq!(unknown.error_code(), ErrorCode::UnknownTopicOrPartition);
+}

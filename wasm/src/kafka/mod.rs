@@ -1,4 +1,5 @@
-//! The KafkaJS-shaped JavaScript API over a replicated [`Cluster`]: the class `Rill`.
+//! The KafkaJS-shaped JavaScript API over a replicated [`rill_core::cluster::Cluster`]: the
+//! class `Rill`.
 //!
 //! ```js
 //! import init, { Rill } from './rill_wasm.js';
@@ -268,6 +269,55 @@ impl Rill {
         let host = self.host.clone();
         let off = Closure::once_into_js(move || host.unlisten(id));
         Ok(off.unchecked_into())
+    }
+
+    /// `exportSegment(topic, partition, baseOffset, broker?)` → the bytes of Kafka's
+    /// `<baseOffset>.log` file as broker `broker` (default: the partition's leader) holds it,
+    /// readable by Kafka's `kafka-dump-log.sh`. Fails with `INVALID_REQUEST` naming the
+    /// segments that exist when none starts at `baseOffset`, `UNKNOWN_TOPIC_OR_PARTITION` when
+    /// the broker holds no such replica or is not running, `LEADER_NOT_AVAILABLE` when there
+    /// is no leader to default to.
+    #[wasm_bindgen(js_name = exportSegment, unchecked_return_type = "Uint8Array")]
+    pub fn export_segment(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] partition: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | string")] base_offset: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] broker: JsValue,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
+        let export = || -> Result<Vec<u8>, HostError> {
+            let what = "exportSegment(topic, partition, baseOffset, broker)";
+            let topic = topic
+                .as_string()
+                .ok_or_else(|| invalid(format!("{what}: topic must be a string")))?;
+            let partition = u32_value(Some(offset_value(&partition, "partition")?), "partition")?
+                .unwrap_or_default();
+            let base_offset = offset_value(&base_offset, "baseOffset")?;
+            let broker = if is_missing(&broker) {
+                self.host
+                    .read(|c| c.registration(&topic, partition).map(|r| r.leader))
+                    .ok_or_else(|| {
+                        kafka_error(
+                            ErrorCode::UnknownTopicOrPartition,
+                            format!("This server does not host this topic-partition: {topic}-{partition}"),
+                        )
+                    })?
+                    .ok_or_else(|| {
+                        kafka_error(
+                            ErrorCode::LeaderNotAvailable,
+                            format!("{topic}-{partition} has no leader; pass a broker"),
+                        )
+                    })?
+            } else {
+                u32_value(Some(offset_value(&broker, "broker")?), "broker")?.unwrap_or_default()
+            };
+            self.host
+                .read(|c| c.export_segment(broker, &topic, partition, base_offset))
+                .map_err(|e| HostError::kafka(&e))
+        };
+        export()
+            .map(|bytes| js_sys::Uint8Array::from(bytes.as_slice()))
+            .map_err(|e| to_js_error(&e))
     }
 
     /// Stops the cluster's clock; later calls fail. Running consumers stop.

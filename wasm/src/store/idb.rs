@@ -405,9 +405,11 @@ fn locked_error(name: &str) -> HostError {
 }
 
 /// How long an open waits for the writer's lock before it fails with `STORE_LOCKED`. Releasing
-/// a Web Lock is asynchronous, so a `close()` followed at once by an `open()` of the same name
-/// needs a moment; a lock another instance keeps is not released in that time.
-const LOCK_WAIT_MS: i32 = 250;
+/// a Web Lock is asynchronous: after a `close()`, and after a page reload (the old document
+/// releases its locks only as it unloads, which takes longer on a busy machine: 250 ms made a
+/// reload fail under load), the next open needs a moment; a lock another live instance keeps
+/// is not released in that time.
+const LOCK_WAIT_MS: i32 = 2_000;
 
 /// Calls `callback` after `ms` milliseconds (`setTimeout`), if the global has a timer.
 fn after(ms: i32, callback: &JsValue) {
