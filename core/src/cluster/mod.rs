@@ -477,6 +477,25 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// Answers produces `broker` failed while they waited (`(request, client, error)`): the
+    /// group coordinator's own appends, or a client's produce response.
+    fn fail_produces(&mut self, broker: u32, failed: Vec<(u64, u32, ErrorCode)>) {
+        for (request, client, error) in failed {
+            if client == groups::COORDINATOR_CLIENT {
+                self.coordinator_append_done(broker, request, Err(error));
+                continue;
+            }
+            self.send(
+                NodeId::Broker(broker),
+                NodeId::Client(client),
+                Message::ProduceResponse {
+                    request,
+                    result: Err(error),
+                },
+            );
+        }
+    }
+
     fn schedule(&mut self, at: i64, timer: Timer) {
         let seq = self.next_timer;
         self.next_timer += 1;
@@ -1379,20 +1398,7 @@ impl Cluster {
                 let partition = metadata.partition;
                 let effect = self.brokers[broker as usize].apply_metadata(*metadata, now);
                 self.send_consumer_fetches(broker, effect.failed_consumer_fetches);
-                for (request, client, error) in effect.failed_produces {
-                    if client == groups::COORDINATOR_CLIENT {
-                        self.coordinator_append_done(broker, request, Err(error));
-                        continue;
-                    }
-                    self.send(
-                        NodeId::Broker(broker),
-                        NodeId::Client(client),
-                        Message::ProduceResponse {
-                            request,
-                            result: Err(error),
-                        },
-                    );
-                }
+                self.fail_produces(broker, effect.failed_produces);
                 if let Some(message) = effect.alter_partition {
                     self.send(NodeId::Broker(broker), NodeId::Controller, message);
                 }

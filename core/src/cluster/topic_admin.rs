@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::message::TopicDeletion;
-use super::{Cluster, ClusterEvent, Message, NodeId, OFFSETS_TOPIC, Timer, groups};
+use super::{Cluster, ClusterEvent, Message, NodeId, OFFSETS_TOPIC, Timer};
 use crate::broker::{AlterConfigOp, ConfigEntry, apply_alter_ops, config_entries};
 use crate::config::TopicConfig;
 use crate::error::{AdminError, ErrorCode};
@@ -186,20 +186,7 @@ impl Cluster {
             deletion.supersedes,
         );
         self.send_consumer_fetches(broker, removal.failed_consumer_fetches);
-        for (request, client, error) in removal.failed_produces {
-            if client == groups::COORDINATOR_CLIENT {
-                self.coordinator_append_done(broker, request, Err(error));
-                continue;
-            }
-            self.send(
-                NodeId::Broker(broker),
-                NodeId::Client(client),
-                Message::ProduceResponse {
-                    request,
-                    result: Err(error),
-                },
-            );
-        }
+        self.fail_produces(broker, removal.failed_produces);
     }
 
     /// Kafka's DescribeConfigs for a topic: every topic config with the value in force and
