@@ -96,7 +96,7 @@ test('SIGKILL in a produce loop: every acknowledged record survives, intact, at 
   assert.ok(process.env.BASE_URL, 'BASE_URL is required: set it to the URL of the built site, e.g. BASE_URL=http://127.0.0.1:8080/');
   await mkdir(screenshotDir, { recursive: true });
   const profile = await mkdtemp(path.join(os.tmpdir(), 'rill-sigkill-'));
-  t.after(() => rm(profile, { recursive: true, force: true }));
+  t.after(() => (process.env.KEEP_PROFILE ? console.error(`profile kept: ${profile}`) : rm(profile, { recursive: true, force: true })));
 
   /** offset → value of every acknowledgement the test saw, over all rounds. */
   const acked = new Map();
@@ -107,6 +107,7 @@ test('SIGKILL in a produce loop: every acknowledged record survives, intact, at 
       const { page } = chrome;
       const recovered = await recoverInPage(page);
 
+      if (round > 0) assert.deepEqual(recovered.topics, [TOPIC], `round ${round}: the topic survives`);
       // Every acknowledged record is there, at its offset, with its value.
       const stored = new Map(recovered.records);
       let missing = 0;
