@@ -16,7 +16,8 @@
 // those it received before the kill. One the page made but the test did not see in time only
 // weakens the check, never fails it.
 //
-// Env: see crash.mjs (BASE_URL required; SCREENSHOT_DIR, CHROMIUM optional).
+// Env: see crash.mjs (BASE_URL required; SCREENSHOT_DIR, CHROMIUM optional); KEEP_PROFILE=1
+// keeps the browser profile (its IndexedDB) for a look after a failure.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -170,7 +171,7 @@ test('SIGKILL in a replicated produce loop: acknowledged records and committed o
   assert.ok(process.env.BASE_URL, 'BASE_URL is required: set it to the URL of the built site, e.g. BASE_URL=http://127.0.0.1:8080/');
   await mkdir(screenshotDir, { recursive: true });
   const profile = await mkdtemp(path.join(os.tmpdir(), 'rill-sigkill-cluster-'));
-  t.after(() => rm(profile, { recursive: true, force: true }));
+  t.after(() => (process.env.KEEP_PROFILE ? console.error(`profile kept: ${profile}`) : rm(profile, { recursive: true, force: true })));
 
   /** `${partition}/${offset}` → value of every record that must survive: acknowledged, or read back after a reopen. */
   const kept = new Map();

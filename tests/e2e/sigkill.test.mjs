@@ -14,6 +14,7 @@
 // Env: BASE_URL (required) — URL of the built site (it serves rill_wasm.js).
 //      SCREENSHOT_DIR (optional) — defaults to <repo>/target/e2e-screenshots.
 //      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
+//      KEEP_PROFILE (optional) — keep the browser profile (its IndexedDB) after the test.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
