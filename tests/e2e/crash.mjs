@@ -39,7 +39,7 @@ export function rillPage(title, exported) {
  * Launches Chromium on `profile` in its own process group, connects playwright to it over CDP
  * and opens `html` (from {@link rillPage}) at BASE_URL + `pagePath`, waiting until
  * `window[exported]` is there. Returns `{ child, exited, browser, page, logs }`; `logs` collects
- * page errors.
+ * page errors and the tail of Chromium's stderr.
  */
 export async function launch(profile, { pagePath, html, exported }) {
   const executable = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -65,7 +65,13 @@ export async function launch(profile, { pagePath, html, exported }) {
       reject(new Error(`Chromium exited (${code ?? signal}) before it listened:\n${stderr}`));
     });
   });
-  // Keep draining stderr so Chromium never blocks on a full pipe.
+  // Keep draining stderr so Chromium never blocks on a full pipe; its tail goes with the page
+  // errors into `logs`, for a failure's diagnostics (e.g. IndexedDB reporting a corrupt store).
+  const stderrTail = [];
+  child.stderr.on('data', (data) => {
+    stderrTail.push(String(data));
+    while (stderrTail.length > 200) stderrTail.shift();
+  });
   child.stderr.resume();
   const browser = await chromium.connectOverCDP(endpoint);
   const context = browser.contexts()[0];
@@ -77,6 +83,7 @@ export async function launch(profile, { pagePath, html, exported }) {
   page.setDefaultTimeout(30_000);
   const logs = [];
   page.on('pageerror', (err) => logs.push(`[pageerror] ${err.stack ?? err}`));
+  logs.push({ toString: () => `[chromium stderr, last lines]\n${stderrTail.join('')}` });
   await page.goto(new URL(pagePath, baseUrl).href);
   await page.waitForFunction((name) => window[name] ?? window.rillLoadError, exported);
   const loadError = await page.evaluate(() => window.rillLoadError);
