@@ -14,15 +14,13 @@
 // Env: BASE_URL (required) — URL of the built site (it serves rill_wasm.js).
 //      SCREENSHOT_DIR (optional) — defaults to <repo>/target/e2e-screenshots.
 //      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
+//      KEEP_PROFILE (optional) — keep the browser profile (its IndexedDB) after the test.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { LAUNCH_ARGS } from './chromium.mjs';
+import { jitter, killGroup, launch, rillPage, screenshotDir, shutdown } from './crash.mjs';
 
 const STORE = 'sigkill-e2e';
 const TOPIC = 'acks';
@@ -33,95 +31,13 @@ const IN_FLIGHT = 4;
 const ROUNDS = 3;
 const ACKED_BEFORE_KILL = 300;
 
-const screenshotDir = process.env.SCREENSHOT_DIR
-  ? path.resolve(process.env.SCREENSHOT_DIR)
-  : fileURLToPath(new URL('../../target/e2e-screenshots', import.meta.url));
-
 /** The value produced at `offset`: a deterministic, variable-length text, so any record can be checked. */
 function valueAt(offset) {
   return `record-${offset}:${'abcdefghijklmnopqrstuvwxyz'.repeat(1 + (offset % 7)).slice(0, 10 + ((offset * 37) % 150))}`;
 }
 
 /** The page the test drives, served at BASE_URL + this path by request interception. */
-const PAGE_PATH = 'e2e-sigkill.html';
-const PAGE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rill SIGKILL test</title>
-<link rel="icon" href="data:,"></head><body><h1>rill: SIGKILL in a produce loop</h1><pre id="status">loading</pre>
-<script type="module">
-  import init, { RillBroker } from './rill_wasm.js';
-  try {
-    await init({ module_or_path: './rill_wasm_bg.wasm' });
-    window.RillBroker = RillBroker;
-  } catch (e) {
-    window.rillLoadError = String(e?.stack ?? e);
-  }
-</script></body></html>`;
-
-/**
- * Launches Chromium on `profile` in its own process group (so that one `kill -9` reaches every
- * process it starts) and connects playwright to it over CDP.
- */
-async function launch(profile) {
-  const executable = process.env.CHROMIUM ?? '/usr/bin/chromium';
-  const child = spawn(
-    executable,
-    [...LAUNCH_ARGS, '--headless', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
-    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const endpoint = await new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`Chromium printed no DevTools endpoint in 30 s:\n${stderr}`)), 30_000);
-    child.stderr.on('data', (data) => {
-      stderr += data;
-      const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`Chromium exited (${code ?? signal}) before it listened:\n${stderr}`));
-    });
-  });
-  // Keep draining stderr so Chromium never blocks on a full pipe.
-  child.stderr.resume();
-  const browser = await chromium.connectOverCDP(endpoint);
-  const context = browser.contexts()[0];
-  const baseUrl = process.env.BASE_URL;
-  await context.route(new URL(PAGE_PATH, baseUrl).href, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: PAGE_HTML }),
-  );
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const logs = [];
-  page.on('pageerror', (err) => logs.push(`[pageerror] ${err.stack ?? err}`));
-  await page.goto(new URL(PAGE_PATH, baseUrl).href);
-  await page.waitForFunction(() => window.RillBroker ?? window.rillLoadError);
-  const loadError = await page.evaluate(() => window.rillLoadError);
-  assert.equal(loadError, undefined, `rill_wasm.js did not load: ${loadError}`);
-  return { child, exited, browser, page, logs };
-}
-
-/** SIGKILLs the browser's whole process group and waits until no process of it is left. */
-async function killGroup(chrome) {
-  process.kill(-chrome.child.pid, 'SIGKILL');
-  const { signal } = await chrome.exited;
-  assert.equal(signal, 'SIGKILL', 'the browser died of SIGKILL');
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      process.kill(-chrome.child.pid, 0);
-    } catch (err) {
-      if (err.code === 'ESRCH') break;
-      throw err;
-    }
-    if (Date.now() > deadline) assert.fail('processes of the killed browser survive');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  // The CDP connection is gone with the browser.
-  await chrome.browser.close().catch(() => {});
-}
+const PAGE = { pagePath: 'e2e-sigkill.html', html: rillPage('rill: SIGKILL in a produce loop', 'RillBroker'), exported: 'RillBroker' };
 
 /** Opens the store in the page and reads the whole topic back: `{ topics, records: [[offset, value]], highWatermark }`. */
 async function recoverInPage(page) {
@@ -181,17 +97,18 @@ test('SIGKILL in a produce loop: every acknowledged record survives, intact, at 
   assert.ok(process.env.BASE_URL, 'BASE_URL is required: set it to the URL of the built site, e.g. BASE_URL=http://127.0.0.1:8080/');
   await mkdir(screenshotDir, { recursive: true });
   const profile = await mkdtemp(path.join(os.tmpdir(), 'rill-sigkill-'));
-  t.after(() => rm(profile, { recursive: true, force: true }));
+  t.after(() => (process.env.KEEP_PROFILE ? console.error(`profile kept: ${profile}`) : rm(profile, { recursive: true, force: true })));
 
   /** offset → value of every acknowledgement the test saw, over all rounds. */
   const acked = new Map();
   let chrome;
   try {
     for (let round = 0; round <= ROUNDS; round++) {
-      chrome = await launch(profile);
+      chrome = await launch(profile, PAGE);
       const { page } = chrome;
       const recovered = await recoverInPage(page);
 
+      if (round > 0) assert.deepEqual(recovered.topics, [TOPIC], `round ${round}: the topic survives`);
       // Every acknowledged record is there, at its offset, with its value.
       const stored = new Map(recovered.records);
       let missing = 0;
@@ -223,9 +140,7 @@ test('SIGKILL in a produce loop: every acknowledged record survives, intact, at 
         );
         await page.screenshot({ path: path.join(screenshotDir, 'sigkill-recovered.png'), fullPage: true });
         await page.evaluate(() => window.rill.close());
-        await chrome.browser.close().catch(() => {});
-        process.kill(-chrome.child.pid, 'SIGKILL');
-        await chrome.exited;
+        await shutdown(chrome);
         chrome = undefined;
         break;
       }
@@ -255,7 +170,7 @@ test('SIGKILL in a produce loop: every acknowledged record survives, intact, at 
       await enough;
       assert.equal(failure, undefined, `round ${round}: the produce loop failed before the kill`);
       // Kill at a point the loop does not choose: a few milliseconds later, mid-flush or not.
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20)));
+      await jitter(20);
       await killGroup(chrome);
       chrome = undefined;
     }
@@ -268,13 +183,6 @@ test('SIGKILL in a produce loop: every acknowledged record survives, intact, at 
     }
     throw err;
   } finally {
-    if (chrome) {
-      await chrome.browser.close().catch(() => {});
-      try {
-        process.kill(-chrome.child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    if (chrome) await shutdown(chrome);
   }
 });

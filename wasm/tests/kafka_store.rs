@@ -5,6 +5,10 @@
 //! cluster keeps its shape.
 #![cfg(target_arch = "wasm32")]
 
+mod raw_idb;
+
+use js_sys::{Array, Uint8Array};
+use raw_idb::{raw_get_all, raw_open, raw_put};
 use rill_wasm::kafka::Rill;
 use rill_wasm::store::{IdbStore, StoreFault};
 use wasm_bindgen::prelude::*;
@@ -138,6 +142,63 @@ export async function sendFails(kafka, type) {
 export async function afterFailure(kafka) {
   eq(await readAll(kafka, 't', 'check', 2), ['0/0/a/kept', '0/1/c/after'], 'the failed record is gone');
 }
+/** Creates `orders` (2 partitions, RF 3), sends 20 records with acks -1, and names a follower
+ * of partition `partition` (a replica that does not lead it). */
+export async function sendForDamage(kafka, partition) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2, replicationFactor: 3 }], waitForLeaders: true }));
+  const producer = kafka.producer();
+  const sent = [];
+  for (let i = 0; i < 20; i++) {
+    const [r] = await settle(kafka, producer.send({ topic: 'orders', acks: -1, messages: [{ key: `k${i}`, value: `value-${i}`, partition: i % 2 }] }));
+    sent.push(`${r.partition}/${r.baseOffset}/k${i}/value-${i}`);
+  }
+  await kafka.advance(2000);
+  const [topic] = (await admin.fetchTopicMetadata({ topics: ['orders'] })).topics;
+  const p = topic.partitions.find((row) => row.partitionId === partition);
+  const follower = p.replicas.find((r) => r !== p.leader);
+  check(follower !== undefined && p.isr.includes(follower), 'a follower in the ISR');
+  return { sent: sent.sort(), partition, follower, offsets: await admin.fetchTopicOffsets('orders') };
+}
+
+/** The `recoveryTruncated` events a new listener gets (replayed at once), as plain objects. */
+export function truncations(kafka) {
+  const events = [];
+  const off = kafka.on('recoveryTruncated', (e) => events.push(e));
+  off();
+  return events;
+}
+
+/** After the follower's log was cut on open: the event names it; every acknowledged record is
+ * read back; the follower refetches and rejoins the ISR. */
+export async function checkCut(kafka, before, problem) {
+  const events = truncations(kafka);
+  eq(events.map((e) => [e.type, e.broker, e.topic, e.partition]), [['recoveryTruncated', before.follower, 'orders', before.partition]], 'one cut, on the follower');
+  check(events[0].problem.startsWith(problem), `the problem: ${events[0].problem}`);
+  // The torn half of a batch is dropped; an unreadable chunk has no bytes to count.
+  if (problem === 'corrupt batch') check(events[0].droppedBytes > 0, 'the torn bytes were dropped');
+  const all = [];
+  kafka.on('*', (e) => all.push(e.type)) ();
+  check(all.includes('recoveryTruncated'), "'*' listeners get it too");
+  const admin = kafka.admin();
+  await kafka.advance(200);
+  eq(await admin.fetchTopicOffsets('orders'), before.offsets, 'the same offsets');
+  eq(await readAll(kafka, 'orders', 'after-cut', before.sent.length), before.sent, 'every acknowledged record, at its offset');
+  const isr = async () => {
+    const [topic] = (await admin.fetchTopicMetadata({ topics: ['orders'] })).topics;
+    return topic.partitions.find((row) => row.partitionId === before.partition).isr;
+  };
+  for (let t = 0; t < 30000 && !(await isr()).includes(before.follower); t += 100) await kafka.advance(100);
+  check((await isr()).includes(before.follower), 'the follower refetched and rejoined the ISR');
+  await kafka.advance(2000);
+}
+
+/** On the next open: no cut, the same records. */
+export async function checkClean(kafka, before) {
+  eq(truncations(kafka), [], 'nothing cut: the repair was written back');
+  await kafka.advance(200);
+  eq(await readAll(kafka, 'orders', 'clean', before.sent.length), before.sent, 'every acknowledged record, at its offset');
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = writeCluster)]
@@ -150,6 +211,12 @@ extern "C" {
     fn send_fails(kafka: JsValue, kind: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = afterFailure)]
     fn after_failure(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = sendForDamage)]
+    fn send_for_damage(kafka: JsValue, partition: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = checkCut)]
+    fn check_cut(kafka: JsValue, before: JsValue, problem: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = checkClean)]
+    fn check_clean(kafka: JsValue, before: JsValue) -> js_sys::Promise;
 }
 
 fn unique(tag: &str) -> String {
@@ -243,4 +310,84 @@ async fn a_second_instance_and_a_different_shape_are_refused() {
     let kafka = open_stored(&name, r#","brokers":3"#).await;
     kafka.close();
     IdbStore::delete(&name).await.expect("deleted");
+}
+
+/// How a stored chunk is damaged.
+#[derive(Clone, Copy, Debug)]
+enum Damage {
+    /// Its bytes cut in half, as by a write torn mid-way.
+    Torn,
+    /// Replaced by a value that is not bytes.
+    Unreadable,
+}
+
+/// Damages the last stored chunk of `broker`'s log of `orders`/`partition` with raw IndexedDB
+/// calls (chunk keys are `[dir, topic, partition, baseOffset, seq]`).
+async fn damage_last_chunk(name: &str, broker: u32, partition: u32, damage: Damage) {
+    let db = raw_open(name, 3, |_| {}).await;
+    let keys = raw_get_all(&db, "chunks", true).await;
+    let values = raw_get_all(&db, "chunks", false).await;
+    let (last_key, last) = keys
+        .iter()
+        .zip(values.iter())
+        .rfind(|(k, _)| {
+            let k: &Array = k.unchecked_ref();
+            k.get(0).as_f64() == Some(f64::from(broker))
+                && k.get(1).as_string().as_deref() == Some("orders")
+                && k.get(2).as_f64() == Some(f64::from(partition))
+        })
+        .expect("a stored chunk of the follower's log");
+    let value: JsValue = match damage {
+        Damage::Torn => {
+            let bytes = last.unchecked_into::<Uint8Array>().to_vec();
+            assert!(bytes.len() > 1, "a chunk with records");
+            Uint8Array::from(&bytes[..bytes.len() / 2]).into()
+        }
+        Damage::Unreadable => "not bytes".into(),
+    };
+    raw_put(&db, "chunks", vec![(Some(last_key), value)]).await;
+    db.close();
+}
+
+/// Records sent through `Rill`, then the last chunk of a follower's log damaged: the next open
+/// reports the cut (`recoveryTruncated`: broker, topic, partition, `problem`), every
+/// acknowledged record is still read (the leader has them; the follower refetches), and the
+/// open after that finds nothing to cut (the repair was written back).
+async fn a_damaged_follower_chunk_is_cut_reported_and_repaired(damage: Damage, problem: &str) {
+    let name = unique("damaged");
+    let kafka = open_stored(&name, r#","brokers":3,"seed":5"#).await;
+    let before = run(send_for_damage(JsValue::from(kafka.clone_handle()), 0)).await;
+    kafka.close();
+    let follower = js_sys::Reflect::get(&before, &"follower".into())
+        .ok()
+        .and_then(|f| f.as_f64())
+        .expect("a follower") as u32;
+    damage_last_chunk(&name, follower, 0, damage).await;
+
+    let kafka = open_stored(&name, "").await;
+    run(check_cut(
+        JsValue::from(kafka.clone_handle()),
+        before.clone(),
+        problem,
+    ))
+    .await;
+    kafka.close();
+    let kafka = open_stored(&name, "").await;
+    run(check_clean(JsValue::from(kafka.clone_handle()), before)).await;
+    kafka.close();
+    IdbStore::delete(&name).await.expect("deleted");
+}
+
+#[wasm_bindgen_test]
+async fn a_torn_follower_chunk_is_cut_reported_and_repaired() {
+    a_damaged_follower_chunk_is_cut_reported_and_repaired(Damage::Torn, "corrupt batch").await;
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_follower_chunk_is_cut_reported_and_repaired() {
+    a_damaged_follower_chunk_is_cut_reported_and_repaired(
+        Damage::Unreadable,
+        "a stored chunk could not be read",
+    )
+    .await;
 }

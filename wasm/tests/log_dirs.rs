@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::record::NewRecord;
 use rill_core::storage::{PartitionState, RecoveryImage, StorageOp, TopicRecord};
@@ -15,9 +15,8 @@ use rill_core::{Broker, Event};
 use rill_wasm::durable::DurableWriter;
 use rill_wasm::store::{IdbStore, MemoryClusterStore, Store, StoreFault};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{IdbDatabase, IdbFactory, IdbObjectStoreParameters, IdbRequest, IdbTransaction};
+use web_sys::{IdbDatabase, IdbObjectStoreParameters};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -112,99 +111,8 @@ async fn open_clean(name: &str) -> rill_wasm::store::Opened {
 
 // --- raw IndexedDB -----------------------------------------------------------------------------
 
-fn factory() -> IdbFactory {
-    Reflect::get(&js_sys::global(), &"indexedDB".into())
-        .expect("global")
-        .dyn_into()
-        .expect("IndexedDB is available")
-}
-
-fn request_promise(request: &IdbRequest) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let ok = request.clone();
-        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &ok.result().unwrap_or_default());
-        });
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::UNDEFINED, &"request failed".into());
-        });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    JsFuture::from(promise)
-}
-
-fn transaction_promise(tx: &IdbTransaction) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        });
-        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::UNDEFINED, &"transaction aborted".into());
-        });
-        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
-        tx.set_onabort(Some(on_abort.unchecked_ref()));
-    });
-    JsFuture::from(promise)
-}
-
-async fn raw_open(name: &str, version: u32, upgrade: fn(&IdbDatabase)) -> IdbDatabase {
-    let request = factory()
-        .open_with_u32(&format!("rill:{name}"), version)
-        .expect("open request");
-    let upgrading = request.clone();
-    let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
-        upgrade(&upgrading.result().expect("db").unchecked_into());
-    });
-    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    request_promise(&request)
-        .await
-        .expect("raw open")
-        .unchecked_into()
-}
-
-async fn raw_put(db: &IdbDatabase, store: &str, entries: Vec<(Option<JsValue>, JsValue)>) {
-    let tx = db
-        .transaction_with_str_and_mode(store, web_sys::IdbTransactionMode::Readwrite)
-        .expect("tx");
-    let done = transaction_promise(&tx);
-    let object_store = tx.object_store(store).expect("store");
-    for (key, value) in entries {
-        match key {
-            Some(key) => object_store.put_with_key(&value, &key),
-            None => object_store.put(&value),
-        }
-        .expect("put");
-    }
-    done.await.expect("raw put committed");
-}
-
-async fn raw_get_all(db: &IdbDatabase, store: &str, keys: bool) -> Array {
-    let tx = db.transaction_with_str(store).expect("tx");
-    let object_store = tx.object_store(store).expect("store");
-    let request = if keys {
-        object_store.get_all_keys()
-    } else {
-        object_store.get_all()
-    }
-    .expect("request");
-    request_promise(&request)
-        .await
-        .expect("read")
-        .unchecked_into()
-}
-
-fn key(parts: &[JsValue]) -> JsValue {
-    parts.iter().collect::<Array>().into()
-}
-
-fn obj(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (name, value) in fields {
-        Reflect::set(&object, &(*name).into(), value).expect("set");
-    }
-    object.into()
-}
+mod raw_idb;
+use raw_idb::{key, obj, raw_get_all, raw_open, raw_put};
 
 /// The version-2 schema exactly as the version-2 code created it.
 fn schema_v2(db: &IdbDatabase) {
