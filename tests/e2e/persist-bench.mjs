@@ -137,6 +137,7 @@ async function throughput(page) {
           return tx;
         })(),
       );
+      const SETTLE_MS = 200;
       let chunk;
       let seq = 1;
       let rillMs = 0;
@@ -151,6 +152,9 @@ async function throughput(page) {
       let rawInFlightMs = 0;
       // `inFlight` loops at once, `batches` calls in all; each call still awaits its own commit.
       const concurrently = async (inFlight, call) => {
+        // A pause before each timed phase, on both sides: rill consolidates small chunks when
+        // no write waits, and that work must not land in the other side's timing.
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const started = performance.now();
         let left = batches;
         const loop = async () => {

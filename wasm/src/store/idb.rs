@@ -89,6 +89,9 @@ const SCHEMA_VERSION: u32 = 3;
 const MAX_CHUNK_BYTES: usize = 1 << 20;
 /// A segment's trailing small chunks are consolidated once they hold this many bytes.
 const MERGE_BYTES: usize = 512 << 10;
+/// A run this large is consolidated right after the write that made it so, also by
+/// [`IdbStore::write_deferring_merges`]: a writer that is never idle still gets large chunks.
+const OVERDUE_BYTES: usize = 4 * MERGE_BYTES;
 /// A chunk smaller than this may be consolidated with its neighbours.
 const SMALL_CHUNK_BYTES: usize = MERGE_BYTES / 2;
 /// At most this many bytes of runs are kept in memory (see [`Kept`]), over all segments.
@@ -408,6 +411,12 @@ fn locked_error(name: &str) -> HostError {
 /// a Web Lock is asynchronous, so a `close()` followed at once by an `open()` of the same name
 /// needs a moment; a lock another instance keeps is not released in that time.
 const LOCK_WAIT_MS: i32 = 250;
+
+/// Resolves after `ms` milliseconds (`setTimeout`): later than every microtask queued now.
+pub(crate) async fn sleep(ms: i32) {
+    let wait = Promise::new(&mut |resolve, _| after(ms, &resolve));
+    let _ = JsFuture::from(wait).await;
+}
 
 /// Calls `callback` after `ms` milliseconds (`setTimeout`), if the global has a timer.
 fn after(ms: i32, callback: &JsValue) {
@@ -1275,9 +1284,30 @@ impl IdbStore {
     /// Issues `ops` in one read-write transaction now, in order; the returned future resolves
     /// when it has committed durably (`durability: "strict"`), or fails (nothing of it stored)
     /// with `STORAGE_QUOTA_EXCEEDED` or `KAFKA_STORAGE_ERROR`.
+    ///
+    /// Consolidation that the write makes due starts right after it (see the module docs);
+    /// [`IdbStore::write_deferring_merges`] leaves it to the caller.
     pub fn write(
         &mut self,
         ops: Vec<ClusterStorageOp>,
+    ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
+        self.issue_write(ops, true)
+    }
+
+    /// [`IdbStore::write`] without starting the consolidation it makes due: the caller starts
+    /// it with [`IdbStore::consolidate`] once no write waits (a consolidation transaction
+    /// overlaps every write's scope, so IndexedDB would run the next write only after it).
+    pub fn write_deferring_merges(
+        &mut self,
+        ops: Vec<ClusterStorageOp>,
+    ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
+        self.issue_write(ops, false)
+    }
+
+    fn issue_write(
+        &mut self,
+        ops: Vec<ClusterStorageOp>,
+        merge: bool,
     ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
         let write_error = |e| storage_error("cannot write to IndexedDB", e);
         let tx = self
@@ -1315,7 +1345,9 @@ impl IdbStore {
             }
         };
         // Created after `tx`, so it runs once `tx` has ended, and sees what it wrote.
-        self.consolidate();
+        if merge || self.runs.values().any(|run| run.bytes >= OVERDUE_BYTES) {
+            self.consolidate();
+        }
         Ok(async move {
             done.await
                 .map(drop)
@@ -1327,17 +1359,21 @@ impl IdbStore {
     /// of small chunks that are due: a run holding [`MERGE_BYTES`], or the run of a segment its
     /// partition has rolled past. Nothing waits for it: it changes no data, only how it is
     /// chunked, and if it fails the pieces stay (and are consolidated after the next open).
-    fn consolidate(&mut self) {
+    ///
+    /// Returns whether runs are still due afterwards (more than fit in one transaction).
+    pub fn consolidate(&mut self) -> bool {
         let abort_after = std::mem::take(&mut self.fail_consolidation);
         let runs = self.runs.clone();
         if self.issue_merges(abort_after).is_err() {
             self.runs = runs;
+            return false;
         }
+        !self.due_runs().is_empty()
     }
 
-    fn issue_merges(&mut self, abort_after: bool) -> Result<(), JsValue> {
-        let due: Vec<(SegmentId, Run)> = self
-            .runs
+    /// The runs due for consolidation, up to [`MAX_MERGES_PER_WRITE`].
+    fn due_runs(&self) -> Vec<(SegmentId, Run)> {
+        self.runs
             .iter()
             .filter(|((dir, topic, partition, base), run)| {
                 run.count >= 2
@@ -1352,7 +1388,11 @@ impl IdbStore {
             })
             .take(MAX_MERGES_PER_WRITE)
             .map(|(segment, run)| (segment.clone(), *run))
-            .collect();
+            .collect()
+    }
+
+    fn issue_merges(&mut self, abort_after: bool) -> Result<(), JsValue> {
+        let due = self.due_runs();
         if due.is_empty() {
             return Ok(());
         }
