@@ -17,9 +17,15 @@
 //! Appends of a few batches make small chunks, and reading many small values is what makes
 //! IndexedDB slow on open. So a segment's trailing run of small chunks (each under
 //! [`SMALL_CHUNK_BYTES`]) is consolidated: once the run holds [`MERGE_BYTES`], or once its
-//! segment is no longer its partition's last, a transaction created right after the write that
-//! made it due (so it runs once that write has ended) puts the run back as one chunk under the
-//! run's first key and deletes the others. The store keeps the bytes of runs it wrote in
+//! segment is no longer its partition's last, a transaction puts the run back as one chunk
+//! under the run's first key and deletes the others. [`IdbStore::write`] creates it right after
+//! the write that made it due (so it runs once that write has ended);
+//! [`IdbStore::write_deferring_merges`] leaves it to the caller's [`IdbStore::consolidate`]
+//! (the `DurableWriter` calls it once no write waits: IndexedDB runs transactions whose scopes
+//! overlap in creation order, so a merge created between two writes delays the second by as
+//! long as it takes, ~15–20 ms for 512 KiB measured in headless Chrome), except for a run of
+//! [`OVERDUE_BYTES`], merged right after its write so that a writer that never pauses still
+//! gets large chunks. The store keeps the bytes of runs it wrote in
 //! memory (up to [`KEPT_BYTES`] in all), so the transaction only counts the run's chunks (to
 //! be sure the writes that made them committed) before putting them; a run it does not hold
 //! (one found on open) is read back with a `getAll` over its key range. It does so in the
@@ -28,7 +34,7 @@
 //! reads is not the run the store tracked (the write before it failed), it changes nothing. It
 //! asks for `durability: "relaxed"` and nothing waits for it: it changes no data, so a crash
 //! may lose it but never tears it, and the write it follows is acknowledged without it. A
-//! merged chunk is below `MERGE_BYTES + SMALL_CHUNK_BYTES`. Measured with
+//! merged chunk is below `OVERDUE_BYTES + SMALL_CHUNK_BYTES`. Measured with
 //! `tests/e2e/persist-bench.mjs` (one produce of 100 × 100 B per flush, same run, alternating):
 //! not reading the run back made produce ~30% faster (47.5–48.5k → 62–63k records/s); merging
 //! inside the strict write instead, with the bytes known, was slower (each 48th write then
