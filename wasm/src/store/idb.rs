@@ -1361,8 +1361,8 @@ impl IdbStore {
         })
     }
 
-    /// Starts, after a write, a transaction that consolidates up to [`MAX_MERGES_PER_WRITE`] runs
-    /// of small chunks that are due: a run holding [`MERGE_BYTES`], or the run of a segment its
+    /// Starts a transaction that consolidates up to 4 runs
+    /// of small chunks that are due: a run holding 512 KiB, or the run of a segment its
     /// partition has rolled past. Nothing waits for it: it changes no data, only how it is
     /// chunked, and if it fails the pieces stay (and are consolidated after the next open).
     ///
