@@ -4,6 +4,8 @@
 //   {"harness":"persist","user_agent":…,
 //    "throughput":{"records_per_batch","value_bytes","batches","chunk_bytes","rill_ms","raw_ms",
 //                  "memory_ms","in_flight","rill_in_flight_ms","raw_in_flight_ms"},
+//    "cluster":{"in_flight","brokers":[{"brokers","replication_factor","rill_ms","raw_ms",…}]},
+//    "cluster_fill":{…},"cluster_recovery":{"brokers","rill_cold_ms","rill_warm_ms",…},
 //    "fill":{"records","batches","ms"},
 //    "recovery":{"records","chunks","stored_bytes","rill_cold_ms","rill_warm_ms",
 //                "raw_read_cold_ms","raw_read_warm_ms","verified_log_end_offset"},
@@ -19,6 +21,13 @@
 //   `storage: 'memory'` broker say what the engine and the binding cost without IndexedDB.
 //   Each side also runs with IN_FLIGHT calls at once (every call still one transaction,
 //   acknowledged on its own commit), as a producer with several requests in flight would.
+// - cluster: the cluster-backed `Rill` (`Rill.open({ storage: 'indexeddb', brokers, clock:
+//   'realtime' })`), `producer.send({ acks: -1 })` of RECORDS_PER_BATCH values per send (it resolves
+//   once its records are durable), 1 and IN_FLIGHT sends at once, for 1 and 3 brokers (replication
+//   factor = brokers: with 3, every send writes three copies), against the same raw baseline
+//   in alternating rounds; and `Rill.open` of a one-broker cluster holding RECOVERY_RECORDS.
+//   Every timed phase starts after a short pause, on both sides, so that rill's idle-time
+//   consolidation of small chunks lands in neither side's timing.
 // - recovery: RECOVERY_RECORDS records produced once (batches of RECORDS_PER_BATCH), the
 //   browser closed and relaunched on the same profile, then `RillBroker.open` timed until it resolves
 //   (cold: first read in the new browser; warm: again after `close`), next to a raw read of the
@@ -46,6 +55,11 @@ const TOPIC = 'bench';
 const TPUT_STORE = 'persist-bench-throughput';
 const RAW_DB = 'raw:persist-bench-throughput';
 const RECOVERY_STORE = 'persist-bench-recovery';
+const CLUSTER_STORE = 'persist-bench-cluster';
+const CLUSTER_RAW_DB = 'raw:persist-bench-cluster';
+const CLUSTER_RECOVERY_STORE = 'persist-bench-cluster-recovery';
+/** Broker counts of the cluster-backed `Rill` measured (the topic's replication factor is the broker count). */
+const CLUSTER_BROKERS = [1, 3];
 
 const baseUrl = process.env.BASE_URL;
 if (!baseUrl) {
@@ -63,6 +77,7 @@ function pageHelpers() {
       const module = await import(new URL('rill_wasm.js', location.href).href);
       await module.default({ module_or_path: new URL('rill_wasm_bg.wasm', location.href).href });
       window.RillBroker = module.RillBroker;
+      window.Rill = module.Rill;
       return performance.now() - started;
     },
     request(req) {
@@ -137,6 +152,7 @@ async function throughput(page) {
           return tx;
         })(),
       );
+      const SETTLE_MS = 200;
       let chunk;
       let seq = 1;
       let rillMs = 0;
@@ -151,6 +167,9 @@ async function throughput(page) {
       let rawInFlightMs = 0;
       // `inFlight` loops at once, `batches` calls in all; each call still awaits its own commit.
       const concurrently = async (inFlight, call) => {
+        // A pause before each timed phase, on both sides: rill consolidates small chunks when
+        // no write waits, and that work must not land in the other side's timing.
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const started = performance.now();
         let left = batches;
         const loop = async () => {
@@ -286,6 +305,126 @@ async function profileOpen(page) {
   );
 }
 
+/**
+ * Persisted records/s through the cluster-backed `Rill` (`producer.send` with `acks: -1`, which
+ * resolves once its records are durable) for each broker count, 1 and IN_FLIGHT sends at once,
+ * against the raw IndexedDB baseline (one strict transaction putting one chunk of `chunkBytes`
+ * per send), in alternating rounds. The topic's replication factor is the broker count: with
+ * 3 brokers every send writes three copies (one log dir per broker) in one transaction.
+ */
+async function clusterThroughput(page, chunkBytes) {
+  return page.evaluate(
+    async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes, inFlight, brokerCounts, chunkBytes }) => {
+      const SETTLE_MS = 200;
+      const raw = await (async () => {
+        await persist.deleteDb(rawDb);
+        return persist.openRaw(rawDb, 3);
+      })();
+      const chunk = new Uint8Array(chunkBytes);
+      for (let i = 0; i < chunkBytes; i++) chunk[i] = (i * 31) & 0xff;
+      let seq = 0;
+      const rawCall = () => {
+        const tx = raw.transaction(['topics', 'chunks', 'partitions', 'files'], 'readwrite', { durability: 'strict' });
+        tx.objectStore('chunks').put(chunk, [0, topic, 0, 0, seq++]);
+        return persist.done(tx);
+      };
+      const concurrently = async (n, call) => {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const started = performance.now();
+        let left = batches;
+        const loop = async () => {
+          while (left > 0) {
+            left--;
+            await call();
+          }
+        };
+        await Promise.all(Array.from({ length: n }, loop));
+        return performance.now() - started;
+      };
+      const messages = persist.messages(recordsPerBatch, valueBytes);
+      const results = [];
+      for (const brokers of brokerCounts) {
+        const name = `${store}-${brokers}`;
+        await persist.deleteDb(`rill:${name}`);
+        const kafka = await Rill.open({ name, storage: 'indexeddb', brokers, clock: 'realtime' });
+        await kafka.admin().createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: brokers }] });
+        const producer = kafka.producer();
+        await producer.connect();
+        const send = () => producer.send({ topic, acks: -1, messages });
+        await send();
+        const r = { brokers, replication_factor: brokers, rill_ms: 0, raw_ms: 0, rill_in_flight_ms: 0, raw_in_flight_ms: 0 };
+        const runRill = async () => {
+          r.rill_ms += await concurrently(1, send);
+          r.rill_in_flight_ms += await concurrently(inFlight, send);
+        };
+        const runRaw = async () => {
+          r.raw_ms += await concurrently(1, rawCall);
+          r.raw_in_flight_ms += await concurrently(inFlight, rawCall);
+        };
+        for (let round = 0; round < rounds; round++) {
+          if (round % 2 === 0) {
+            await runRill();
+            await runRaw();
+          } else {
+            await runRaw();
+            await runRill();
+          }
+        }
+        const offsets = await kafka.admin().fetchTopicOffsets(topic);
+        const end = Number(offsets[0].high);
+        if (end !== (2 * rounds * batches + 1) * recordsPerBatch) throw new Error(`the cluster holds ${end} records`);
+        await producer.disconnect();
+        kafka.close();
+        await persist.deleteDb(`rill:${name}`);
+        results.push(r);
+      }
+      raw.close();
+      await persist.deleteDb(rawDb);
+      return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: chunkBytes, in_flight: inFlight, brokers: results };
+    },
+    { topic: TOPIC, store: CLUSTER_STORE, rawDb: CLUSTER_RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES, inFlight: IN_FLIGHT, brokerCounts: CLUSTER_BROKERS, chunkBytes },
+  );
+}
+
+/** Sends `records` into a one-broker cluster store, one send (`acks: -1`) at a time. */
+async function clusterFill(page, records) {
+  return page.evaluate(
+    async ({ topic, store, records, recordsPerBatch, valueBytes }) => {
+      await persist.deleteDb(`rill:${store}`);
+      const kafka = await Rill.open({ name: store, storage: 'indexeddb', brokers: 1, clock: 'realtime' });
+      await kafka.admin().createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      const messages = persist.messages(recordsPerBatch, valueBytes);
+      const batches = Math.ceil(records / recordsPerBatch);
+      const started = performance.now();
+      for (let i = 0; i < batches; i++) {
+        await producer.send({ topic, acks: -1, messages: i === batches - 1 ? messages.slice(0, records - i * recordsPerBatch) : messages });
+      }
+      const ms = performance.now() - started;
+      await producer.disconnect();
+      kafka.close();
+      return { records, batches, ms };
+    },
+    { topic: TOPIC, store: CLUSTER_RECOVERY_STORE, records, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES },
+  );
+}
+
+/** Times `Rill.open` of the one-broker cluster store; checks it recovered every record. */
+async function timeClusterOpen(page) {
+  return page.evaluate(
+    async ({ store, topic }) => {
+      const started = performance.now();
+      const kafka = await Rill.open({ name: store, storage: 'indexeddb', brokers: 1, clock: 'realtime' });
+      const ms = performance.now() - started;
+      const offsets = await kafka.admin().fetchTopicOffsets(topic);
+      kafka.close();
+      return { ms, end: Number(offsets[0].high) };
+    },
+    { store: CLUSTER_RECOVERY_STORE, topic: TOPIC },
+  );
+}
+
 const profile = await mkdtemp(path.join(os.tmpdir(), 'rill-persist-bench-'));
 const result = { harness: 'persist' };
 try {
@@ -307,6 +446,18 @@ try {
       `ratio ${(t.raw_in_flight_ms / t.rill_in_flight_ms).toFixed(3)}`,
   );
 
+  log(`cluster-backed Rill: producer.send({ acks: -1 }) of ${RECORDS_PER_BATCH} records, brokers ${CLUSTER_BROKERS.join(' and ')} (replication factor = brokers), realtime clock`);
+  result.cluster = await clusterThroughput(page, t.chunk_bytes);
+  for (const b of result.cluster.brokers) {
+    log(
+      `  brokers ${b.brokers}: rill ${perSecond(b.rill_ms)} records/s, raw ${perSecond(b.raw_ms)}, ratio ${(b.raw_ms / b.rill_ms).toFixed(3)}; ` +
+        `${result.cluster.in_flight} in flight: rill ${perSecond(b.rill_in_flight_ms)}, raw ${perSecond(b.raw_in_flight_ms)}, ratio ${(b.raw_in_flight_ms / b.rill_in_flight_ms).toFixed(3)}`,
+    );
+  }
+  log(`cluster recovery: sending ${RECOVERY_RECORDS} records to a one-broker cluster`);
+  result.cluster_fill = await clusterFill(page, RECOVERY_RECORDS);
+  log(`  sent in ${(result.cluster_fill.ms / 1000).toFixed(1)} s`);
+
   log(`recovery: producing ${RECOVERY_RECORDS} records in batches of ${RECORDS_PER_BATCH}`);
   result.fill = await fill(page, RECOVERY_RECORDS);
   log(`  produced in ${(result.fill.ms / 1000).toFixed(1)} s (${((RECOVERY_RECORDS / result.fill.ms) * 1000).toFixed(0)} records/s)`);
@@ -316,6 +467,9 @@ try {
   context = await launch(profile);
   page = await newPage(context);
   await page.evaluate(() => persist.load());
+  const clusterCold = await timeClusterOpen(page);
+  log(`  Rill.open (1 broker) after a relaunch: ${clusterCold.ms.toFixed(0)} ms (high watermark ${clusterCold.end})`);
+  if (clusterCold.end !== RECOVERY_RECORDS) throw new Error(`cluster recovered high watermark ${clusterCold.end}, expected ${RECOVERY_RECORDS}`);
   const cold = await timeOpen(page);
   log(`  RillBroker.open after a relaunch: ${cold.ms.toFixed(0)} ms (log end offset ${cold.end})`);
   if (cold.end !== RECOVERY_RECORDS) throw new Error(`recovered log end offset ${cold.end}, expected ${RECOVERY_RECORDS}`);
@@ -333,6 +487,8 @@ try {
   log(`  raw read after a relaunch: ${rawCold.ms.toFixed(0)} ms`);
   const warm = await timeOpen(page);
   log(`  RillBroker.open after it: ${warm.ms.toFixed(0)} ms`);
+  const clusterWarm = await timeClusterOpen(page);
+  log(`  Rill.open (1 broker) after it: ${clusterWarm.ms.toFixed(0)} ms`);
   await context.close();
 
   result.recovery = {
@@ -345,6 +501,7 @@ try {
     raw_read_warm_ms: rawWarm.ms,
     verified_log_end_offset: cold.end,
   };
+  result.cluster_recovery = { brokers: 1, records: RECOVERY_RECORDS, rill_cold_ms: clusterCold.ms, rill_warm_ms: clusterWarm.ms, verified_high_watermark: clusterCold.end };
   result.profile = openProfile;
   console.log(JSON.stringify(result));
 } finally {

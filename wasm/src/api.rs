@@ -602,9 +602,9 @@ impl RillBroker {
                 Ok((topic, messages))
             };
             let (topic, messages) = parse().map_err(|e| to_js_error(&e))?;
-            let produced = host
-                .produce(&topic, messages)
-                .await
+            // The answer is built while the write commits, and returned once it has.
+            let (flush, produced) = host
+                .start_produce(&topic, messages)
                 .map_err(|e| to_js_error(&e))?;
             let topic_name = JsValue::from_str(&topic);
             let result: Array = produced
@@ -622,6 +622,7 @@ impl RillBroker {
                     JsValue::from(object)
                 })
                 .collect();
+            flush.await.map_err(|e| to_js_error(&e))?;
             Ok(result.into())
         })
     }

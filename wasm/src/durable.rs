@@ -231,7 +231,7 @@ impl DurableWriter {
             return;
         };
         writer.writing = true;
-        let issued = idb.write(ops);
+        let issued = idb.write_deferring_merges(ops);
         let this = self.clone();
         spawn_local(async move {
             let result = match issued {
@@ -239,6 +239,32 @@ impl DurableWriter {
                 Err(error) => Err(error),
             };
             this.finish_write(outcome, result).await;
+        });
+    }
+
+    /// Starts the store's due consolidations once no write is in flight or queued after the
+    /// commands woken by this write had their turn (a timer task: later than every microtask,
+    /// so a caller that produces again as soon as its produce resolves writes first), and
+    /// again while more are due. A consolidation transaction overlaps every write's scope:
+    /// started while writes keep coming, each would hold up the next write by as long as it
+    /// takes.
+    fn consolidate_when_idle(&self) {
+        let this = self.clone();
+        spawn_local(async move {
+            loop {
+                crate::store::sleep(0).await;
+                let mut writer = this.inner.borrow_mut();
+                let writer = &mut *writer;
+                if writer.writing || writer.queued.is_some() || writer.refusing.is_some() {
+                    return;
+                }
+                let Store::IndexedDb(idb) = &mut writer.store else {
+                    return;
+                };
+                if !idb.consolidate() {
+                    return;
+                }
+            }
         });
     }
 
@@ -250,6 +276,8 @@ impl DurableWriter {
                 writer.writing = false;
                 if writer.queued.is_some() {
                     self.start_write(&mut writer);
+                } else {
+                    self.consolidate_when_idle();
                 }
                 return;
             }

@@ -13,7 +13,7 @@ use rill_core::storage::{RecoveryImage, StorageOp};
 use rill_core::{Broker, Event};
 
 use crate::HostError;
-use crate::durable::DurableWriter;
+use crate::durable::{DurableWriter, Persisted};
 use crate::store::{IdbStore, MemoryClusterStore, Store, StoreFault, StoredState};
 
 /// Where a host keeps its data.
@@ -232,6 +232,19 @@ impl Host {
         topic: &str,
         messages: Vec<ProduceInput>,
     ) -> Result<Vec<ProducedRecord>, HostError> {
+        let (flush, produced) = self.start_produce(topic, messages)?;
+        flush.await?;
+        Ok(produced)
+    }
+
+    /// [`Host::produce`] up to the wait: applies the batches now and issues their write, and
+    /// returns where each message landed with the flush to await before acknowledging them
+    /// (so that the caller can prepare its answer while the write commits).
+    pub fn start_produce(
+        &self,
+        topic: &str,
+        messages: Vec<ProduceInput>,
+    ) -> Result<(Persisted, Vec<ProducedRecord>), HostError> {
         let flush_and_result = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
@@ -310,9 +323,7 @@ impl Host {
             let ops = inner.broker.poll_storage_ops();
             (inner.writer.persist(in_dir_0(ops)), produced)
         };
-        let (flush, produced) = flush_and_result;
-        flush.await?;
-        Ok(produced)
+        Ok(flush_and_result)
     }
 
     /// Applies `command` to the broker now, then starts flushing the storage ops it left.

@@ -661,3 +661,71 @@ async fn one_writer_per_name_also_for_a_cluster_store() {
     second.store.close();
     IdbStore::delete(name).await.expect("deleted");
 }
+
+/// Resolves after `ms` milliseconds (`setTimeout`).
+async fn sleep(ms: i32) {
+    let wait = Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .expect("setTimeout")
+            .unchecked_into();
+        set_timeout
+            .call2(&JsValue::UNDEFINED, &resolve, &ms.into())
+            .expect("setTimeout");
+    });
+    JsFuture::from(wait).await.expect("slept");
+}
+
+#[wasm_bindgen_test]
+async fn a_durable_writer_consolidates_only_once_no_write_waits() {
+    let name = "durable-idle-merge";
+    IdbStore::delete(name).await.expect("clean slate");
+    let opened = open_clean(name).await;
+    let writer = DurableWriter::new(Store::IndexedDb(opened.store), |_, _| Ok(()));
+    let segment = StorageOp::CreateSegment {
+        topic: "t".into(),
+        partition: 0,
+        base_offset: 0,
+    };
+    writer
+        .persist(vec![log(0, segment)])
+        .await
+        .expect("created");
+    let db = raw_open(name, 3, |_| {}).await;
+    // 20 appends of 40 KB back to back: 800 KB of small chunks, due for consolidation (more
+    // than 512 KiB) but not overdue (2 MiB), written one after the other with no pause.
+    let mut expected = Vec::new();
+    for i in 0..20u8 {
+        let append = StorageOp::AppendToSegment {
+            topic: "t".into(),
+            partition: 0,
+            base_offset: 0,
+            bytes: bytes(i, 40_000),
+        };
+        expected.extend(bytes(i, 40_000));
+        writer
+            .persist(vec![log(0, append)])
+            .await
+            .expect("appended");
+    }
+    // Read before the writer's idle timer fires: every chunk is still there.
+    let before = raw_get_all(&db, "chunks", true).await.length();
+    assert_eq!(
+        before, 21,
+        "no consolidation ran between back-to-back writes"
+    );
+    sleep(200).await;
+    let after = raw_get_all(&db, "chunks", false).await;
+    assert!(
+        after.length() < 5,
+        "consolidated once idle: {} chunks",
+        after.length()
+    );
+    let stored: Vec<u8> = after
+        .iter()
+        .flat_map(|chunk| chunk.unchecked_into::<Uint8Array>().to_vec())
+        .collect();
+    assert_eq!(stored, expected, "the same bytes, in order");
+    db.close();
+    writer.close();
+    IdbStore::delete(name).await.expect("deleted");
+}

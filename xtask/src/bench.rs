@@ -523,7 +523,34 @@ fn add_rill_wasm(bench_site: &Path) -> Result<PathBuf, String> {
         std::fs::copy(site.join(&file), bench_site.join(&file))
             .map_err(|e| format!("cannot copy {file} into {}: {e}", bench_site.display()))?;
     }
+    // `rill_wasm.js` imports wasm-bindgen's `inline_js` snippets from `snippets/rill-wasm-*`.
+    let snippets = site.join("snippets");
+    let entries = std::fs::read_dir(&snippets)
+        .map_err(|e| format!("cannot read {}: {e}", snippets.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with("rill-wasm-") {
+            copy_dir(&entry.path(), &bench_site.join("snippets").join(&name))?;
+        }
+    }
     Ok(site)
+}
+
+/// Copies the files of directory `from` (and of its subdirectories) into `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_dir(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target)
+                .map_err(|e| format!("cannot copy {}: {e}", source.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Size of the file at `path` compressed by `gzip -9`, as a web server would send it.
@@ -662,6 +689,50 @@ fn persist_report(json: &json::Value) -> Result<String, String> {
          'memory' is the engine and the binding alone, with no IndexedDB; in flight: each call\n   \
          still one transaction, acknowledged on its own commit, against raw with as many)"
     ));
+    if let Some(cluster) = json.get("cluster") {
+        let number = |value: &json::Value, key: &str| {
+            value
+                .get(key)
+                .and_then(json::Value::number)
+                .ok_or_else(|| format!("persist-bench printed no number cluster…{key}"))
+        };
+        let in_flight = number(cluster, "in_flight")?;
+        line(format!(
+            "  cluster-backed Rill: producer.send({{ acks: -1 }}) of {per_batch:.0} records, \
+             resolved once durable; realtime clock; raw as above, in the same rounds"
+        ));
+        for brokers in cluster
+            .get("brokers")
+            .and_then(json::Value::items)
+            .unwrap_or_default()
+        {
+            let count = number(brokers, "brokers")?;
+            let copies = number(brokers, "replication_factor")?;
+            let raw = number(brokers, "raw_ms")?;
+            line(row(
+                &format!("Rill send, brokers {count:.0} (RF {copies:.0})"),
+                number(brokers, "rill_ms")?,
+                raw,
+            ));
+            line(row("  raw IndexedDB put, same run", raw, raw));
+            let raw = number(brokers, "raw_in_flight_ms")?;
+            line(row(
+                &format!("  {in_flight:.0} sends in flight"),
+                number(brokers, "rill_in_flight_ms")?,
+                raw,
+            ));
+            line(row(
+                &format!("  raw IndexedDB, {in_flight:.0} in flight"),
+                raw,
+                raw,
+            ));
+        }
+        line(
+            "  (RF 3: every send writes three copies, one per broker's log dir; each hop between \
+             client\n   and brokers takes the cluster's simulated 1–3 ms latency)"
+                .to_owned(),
+        );
+    }
     let fill_records = number("fill", "records")?;
     let fill_ms = number("fill", "ms")?;
     line(format!(
@@ -683,6 +754,20 @@ fn persist_report(json: &json::Value) -> Result<String, String> {
         ("raw getAllKeys + getAll, after an open", "raw_read_warm_ms"),
     ] {
         line(format!("  {name:<40} {:>9.0} ms", number("recovery", key)?));
+    }
+    if let (Ok(brokers), Ok(cold), Ok(warm)) = (
+        number("cluster_recovery", "brokers"),
+        number("cluster_recovery", "rill_cold_ms"),
+        number("cluster_recovery", "rill_warm_ms"),
+    ) {
+        line(format!(
+            "  {:<40} {cold:>9.0} ms",
+            format!("Rill.open ({brokers:.0} broker), relaunched")
+        ));
+        line(format!(
+            "  {:<40} {warm:>9.0} ms",
+            format!("Rill.open ({brokers:.0} broker), warm")
+        ));
     }
     line("  (the aim: RillBroker.open under 1.5 s)".to_owned());
     if let Some(profile) = json.get("profile").and_then(json::Value::entries) {
@@ -783,6 +868,13 @@ mod json {
         pub(super) fn entries(&self) -> Option<&[(String, Value)]> {
             match self {
                 Value::Object(entries) => Some(entries),
+                _ => None,
+            }
+        }
+
+        pub(super) fn items(&self) -> Option<&[Value]> {
+            match self {
+                Value::Array(items) => Some(items),
                 _ => None,
             }
         }
@@ -1117,6 +1209,8 @@ name = "not a bench"
                           "in_flight":5,"rill_in_flight_ms":1000,"raw_in_flight_ms":900},
             "fill":{"records":1000000,"batches":10000,"ms":33000},
             "recovery":{"records":1000000,"chunks":10001,"stored_bytes":109970000,"rill_cold_ms":2125.4,"rill_warm_ms":2237,"raw_read_cold_ms":1515,"raw_read_warm_ms":1497,"verified_log_end_offset":1000000},
+            "cluster":{"in_flight":5,"brokers":[{"brokers":3,"replication_factor":3,"rill_ms":4000,"raw_ms":1000,"rill_in_flight_ms":2000,"raw_in_flight_ms":900}]},
+            "cluster_recovery":{"brokers":1,"rill_cold_ms":987.6,"rill_warm_ms":500},
             "profile":{"(idle)":586.0,"crc32c::sw::crc32c":72.3}}"#;
         let report = persist_report(&json::parse(text).expect("valid")).expect("complete");
         // 100,000 records in 2 s, 1.6 s and 0.5 s; ÷ baseline is raw time over rill time.
@@ -1129,6 +1223,12 @@ name = "not a bench"
         assert!(report.contains("2125 ms"), "{report}");
         assert!(report.contains("10001 chunks, 110.0 MB"), "{report}");
         assert!(report.contains("crc32c::sw::crc32c"), "{report}");
+        assert!(report.contains("Rill send, brokers 3 (RF 3)"), "{report}");
+        assert!(
+            report.contains("0.250") && report.contains("0.450"),
+            "{report}"
+        );
+        assert!(report.contains("988 ms"), "{report}");
         let incomplete = json::parse(r#"{"throughput":{"batches":1}}"#).expect("valid");
         assert!(persist_report(&incomplete).is_err());
     }

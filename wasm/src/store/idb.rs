@@ -17,9 +17,15 @@
 //! Appends of a few batches make small chunks, and reading many small values is what makes
 //! IndexedDB slow on open. So a segment's trailing run of small chunks (each under
 //! [`SMALL_CHUNK_BYTES`]) is consolidated: once the run holds [`MERGE_BYTES`], or once its
-//! segment is no longer its partition's last, a transaction created right after the write that
-//! made it due (so it runs once that write has ended) puts the run back as one chunk under the
-//! run's first key and deletes the others. The store keeps the bytes of runs it wrote in
+//! segment is no longer its partition's last, a transaction puts the run back as one chunk
+//! under the run's first key and deletes the others. [`IdbStore::write`] creates it right after
+//! the write that made it due (so it runs once that write has ended);
+//! [`IdbStore::write_deferring_merges`] leaves it to the caller's [`IdbStore::consolidate`]
+//! (the `DurableWriter` calls it once no write waits: IndexedDB runs transactions whose scopes
+//! overlap in creation order, so a merge created between two writes delays the second by as
+//! long as it takes, ~15–20 ms for 512 KiB measured in headless Chrome), except for a run of
+//! [`OVERDUE_BYTES`], merged right after its write so that a writer that never pauses still
+//! gets large chunks. The store keeps the bytes of runs it wrote in
 //! memory (up to [`KEPT_BYTES`] in all), so the transaction only counts the run's chunks (to
 //! be sure the writes that made them committed) before putting them; a run it does not hold
 //! (one found on open) is read back with a `getAll` over its key range. It does so in the
@@ -28,7 +34,7 @@
 //! reads is not the run the store tracked (the write before it failed), it changes nothing. It
 //! asks for `durability: "relaxed"` and nothing waits for it: it changes no data, so a crash
 //! may lose it but never tears it, and the write it follows is acknowledged without it. A
-//! merged chunk is below `MERGE_BYTES + SMALL_CHUNK_BYTES`. Measured with
+//! merged chunk is below `OVERDUE_BYTES + SMALL_CHUNK_BYTES`. Measured with
 //! `tests/e2e/persist-bench.mjs` (one produce of 100 × 100 B per flush, same run, alternating):
 //! not reading the run back made produce ~30% faster (47.5–48.5k → 62–63k records/s); merging
 //! inside the strict write instead, with the bytes known, was slower (each 48th write then
@@ -89,6 +95,9 @@ const SCHEMA_VERSION: u32 = 3;
 const MAX_CHUNK_BYTES: usize = 1 << 20;
 /// A segment's trailing small chunks are consolidated once they hold this many bytes.
 const MERGE_BYTES: usize = 512 << 10;
+/// A run this large is consolidated right after the write that made it so, also by
+/// [`IdbStore::write_deferring_merges`]: a writer that is never idle still gets large chunks.
+const OVERDUE_BYTES: usize = 4 * MERGE_BYTES;
 /// A chunk smaller than this may be consolidated with its neighbours.
 const SMALL_CHUNK_BYTES: usize = MERGE_BYTES / 2;
 /// At most this many bytes of runs are kept in memory (see [`Kept`]), over all segments.
@@ -410,6 +419,12 @@ fn locked_error(name: &str) -> HostError {
 /// reload fail under load), the next open needs a moment; a lock another live instance keeps
 /// is not released in that time.
 const LOCK_WAIT_MS: i32 = 2_000;
+
+/// Resolves after `ms` milliseconds (`setTimeout`): later than every microtask queued now.
+pub(crate) async fn sleep(ms: i32) {
+    let wait = Promise::new(&mut |resolve, _| after(ms, &resolve));
+    let _ = JsFuture::from(wait).await;
+}
 
 /// Calls `callback` after `ms` milliseconds (`setTimeout`), if the global has a timer.
 fn after(ms: i32, callback: &JsValue) {
@@ -1277,9 +1292,30 @@ impl IdbStore {
     /// Issues `ops` in one read-write transaction now, in order; the returned future resolves
     /// when it has committed durably (`durability: "strict"`), or fails (nothing of it stored)
     /// with `STORAGE_QUOTA_EXCEEDED` or `KAFKA_STORAGE_ERROR`.
+    ///
+    /// Consolidation that the write makes due starts right after it (see the module docs);
+    /// [`IdbStore::write_deferring_merges`] leaves it to the caller.
     pub fn write(
         &mut self,
         ops: Vec<ClusterStorageOp>,
+    ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
+        self.issue_write(ops, true)
+    }
+
+    /// [`IdbStore::write`] without starting the consolidation it makes due: the caller starts
+    /// it with [`IdbStore::consolidate`] once no write waits (a consolidation transaction
+    /// overlaps every write's scope, so IndexedDB would run the next write only after it).
+    pub fn write_deferring_merges(
+        &mut self,
+        ops: Vec<ClusterStorageOp>,
+    ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
+        self.issue_write(ops, false)
+    }
+
+    fn issue_write(
+        &mut self,
+        ops: Vec<ClusterStorageOp>,
+        merge: bool,
     ) -> Result<impl Future<Output = Result<(), HostError>> + use<>, HostError> {
         let write_error = |e| storage_error("cannot write to IndexedDB", e);
         let tx = self
@@ -1317,7 +1353,9 @@ impl IdbStore {
             }
         };
         // Created after `tx`, so it runs once `tx` has ended, and sees what it wrote.
-        self.consolidate();
+        if merge || self.runs.values().any(|run| run.bytes >= OVERDUE_BYTES) {
+            self.consolidate();
+        }
         Ok(async move {
             done.await
                 .map(drop)
@@ -1325,21 +1363,25 @@ impl IdbStore {
         })
     }
 
-    /// Starts, after a write, a transaction that consolidates up to [`MAX_MERGES_PER_WRITE`] runs
-    /// of small chunks that are due: a run holding [`MERGE_BYTES`], or the run of a segment its
+    /// Starts a transaction that consolidates up to 4 runs
+    /// of small chunks that are due: a run holding 512 KiB, or the run of a segment its
     /// partition has rolled past. Nothing waits for it: it changes no data, only how it is
     /// chunked, and if it fails the pieces stay (and are consolidated after the next open).
-    fn consolidate(&mut self) {
+    ///
+    /// Returns whether runs are still due afterwards (more than fit in one transaction).
+    pub fn consolidate(&mut self) -> bool {
         let abort_after = std::mem::take(&mut self.fail_consolidation);
         let runs = self.runs.clone();
         if self.issue_merges(abort_after).is_err() {
             self.runs = runs;
+            return false;
         }
+        !self.due_runs().is_empty()
     }
 
-    fn issue_merges(&mut self, abort_after: bool) -> Result<(), JsValue> {
-        let due: Vec<(SegmentId, Run)> = self
-            .runs
+    /// The runs due for consolidation, up to [`MAX_MERGES_PER_WRITE`].
+    fn due_runs(&self) -> Vec<(SegmentId, Run)> {
+        self.runs
             .iter()
             .filter(|((dir, topic, partition, base), run)| {
                 run.count >= 2
@@ -1354,7 +1396,11 @@ impl IdbStore {
             })
             .take(MAX_MERGES_PER_WRITE)
             .map(|(segment, run)| (segment.clone(), *run))
-            .collect();
+            .collect()
+    }
+
+    fn issue_merges(&mut self, abort_after: bool) -> Result<(), JsValue> {
+        let due = self.due_runs();
         if due.is_empty() {
             return Ok(());
         }

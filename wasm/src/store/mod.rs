@@ -7,6 +7,7 @@ mod idb;
 
 use std::collections::BTreeMap;
 
+pub(crate) use idb::sleep;
 pub use idb::{Damaged, IdbStore, Opened, StoreFault, StoredState};
 
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
