@@ -116,6 +116,17 @@ export async function adminRoundTrip(kafka) {
   await rejects(producerOf(kafka).sendBatch({ topicMessages: [{ topic: 'orders', messages: [{ value: 'v' }] }], acks: 5 }), 'INVALID_REQUIRED_ACKS', 'sendBatch acks');
 }
 
+export async function zeroLatency(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'z', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }));
+  await kafka.advance(100);
+  const before = kafka.now();
+  // Messages take no time: an acks=-1 send completes without the clock moving.
+  const [r] = await kafka.producer().send({ topic: 'z', acks: -1, messages: [{ value: 'now' }] });
+  eq(r.baseOffset, '0', 'acknowledged');
+  eq(kafka.now(), before, 'no time passed');
+}
+
 export async function exportSegments(kafka) {
   const admin = kafka.admin();
   await settle(kafka, admin.createTopics({ topics: [{ topic: 'seg', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }));
@@ -491,6 +502,8 @@ extern "C" {
     fn topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = adminRoundTrip)]
     fn admin_round_trip(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = zeroLatency)]
+    fn zero_latency(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = exportSegments)]
     fn export_segments(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = producerSend)]
@@ -530,6 +543,19 @@ async fn delete_describe_alter_offsets_by_timestamp_and_validate_only() {
 }
 
 #[wasm_bindgen_test]
+async fn with_zero_latency_an_acks_all_send_takes_no_cluster_time() {
+    let options = js_sys::JSON::parse(
+        r#"{"storage":"memory","brokers":3,"clock":"manual","latency":{"baseMs":0,"jitterMs":0}}"#,
+    )
+    .expect("options");
+    let kafka = JsValue::from(Rill::open(options).await.expect("open"));
+    if let Err(error) = JsFuture::from(zero_latency(kafka)).await {
+        let message = js_sys::Reflect::get(&error, &"message".into()).unwrap_or(error);
+        panic!("{}", message.as_string().unwrap_or_default());
+    }
+}
+
+#[wasm_bindgen_test]
 async fn every_replica_exports_kafka_log_files() {
     run(export_segments).await;
 }
@@ -566,6 +592,8 @@ async fn open_rejects_bad_options() {
         r#"{"brokers":0}"#,
         r#"{"storage":"disk"}"#,
         r#"{"seed":-1}"#,
+        r#"{"storage":"memory","latency":{"baseMs":-1}}"#,
+        r#"{"storage":"memory","latency":5}"#,
     ] {
         let options = js_sys::JSON::parse(options).expect("options");
         let error = Rill::open(options).await.expect_err("refused");

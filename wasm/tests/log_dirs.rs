@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::record::NewRecord;
 use rill_core::storage::{PartitionState, RecoveryImage, StorageOp, TopicRecord};
@@ -15,6 +15,7 @@ use rill_core::{Broker, Event};
 use rill_wasm::durable::DurableWriter;
 use rill_wasm::store::{IdbStore, MemoryClusterStore, Store, StoreFault};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{IdbDatabase, IdbObjectStoreParameters};
 

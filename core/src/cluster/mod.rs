@@ -66,6 +66,11 @@ pub struct ClusterConfig {
     pub replica_fetch_backoff_ms: i64,
     /// The producer's `request.timeout.ms` (Kafka: 30000).
     pub request_timeout_ms: i64,
+    /// `replica.high.watermark.checkpoint.interval.ms` (Kafka: 5000): how often a broker's
+    /// high watermarks are written to its `replication-offset-checkpoint` (what
+    /// [`Cluster::poll_storage`] hands out at most that often; a recovered replica's high
+    /// watermark may lag by as much, and catches up as followers fetch).
+    pub replica_high_watermark_checkpoint_interval_ms: i64,
     /// `offsets.topic.num.partitions` (Kafka: 50): partitions of `__consumer_offsets`.
     pub offsets_topic_partitions: u32,
     /// `offsets.topic.replication.factor` (Kafka: 3), capped at the number of brokers.
@@ -94,6 +99,7 @@ impl ClusterConfig {
             replica_fetch_wait_max_ms: 500,
             replica_fetch_backoff_ms: 1_000,
             request_timeout_ms: 30_000,
+            replica_high_watermark_checkpoint_interval_ms: 5_000,
             offsets_topic_partitions: 50,
             offsets_topic_replication_factor: 3,
             log_retention_check_interval_ms: 300_000,

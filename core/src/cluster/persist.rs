@@ -64,6 +64,9 @@ pub fn checkpoint_path(broker: u32) -> String {
 pub(crate) struct StorageState {
     /// The controller state (the snapshot without its time) last written.
     last_snapshot: Option<Vec<u8>>,
+    /// When the brokers' high-watermark checkpoints may next be written (Kafka writes
+    /// `replication-offset-checkpoint` every `replica.high.watermark.checkpoint.interval.ms`).
+    next_checkpoint_at: i64,
 }
 
 /// Why a stored cluster could not be rebuilt.
@@ -112,8 +115,13 @@ impl Cluster {
             });
             self.storage.last_snapshot = Some(state);
         }
+        let checkpoint_due = self.now >= self.storage.next_checkpoint_at;
+        if checkpoint_due {
+            self.storage.next_checkpoint_at =
+                self.now + self.config.replica_high_watermark_checkpoint_interval_ms;
+        }
         for (broker, node) in (0u32..).zip(self.brokers.iter_mut()) {
-            let (log_ops, checkpoint) = node.drain_storage();
+            let (log_ops, checkpoint) = node.drain_storage(checkpoint_due);
             ops.extend(
                 log_ops
                     .into_iter()

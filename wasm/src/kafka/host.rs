@@ -109,6 +109,9 @@ struct Inner {
     next_client: Cell<u32>,
     /// Produce requests waiting for their outcome, or for the error that lost them.
     produces: RefCell<BTreeMap<u64, Slot<Result<ProduceOutcome, HostError>>>>,
+    /// Outcomes that arrived before their request's sender asked for them (it asks right
+    /// after the command that sent it returns).
+    unclaimed: RefCell<BTreeMap<u64, ProduceOutcome>>,
     ticks: RefCell<Vec<Slot<()>>>,
     sleepers: RefCell<Vec<(i64, Slot<()>)>>,
     consumers: RefCell<BTreeMap<u32, ConsumerSink>>,
@@ -143,6 +146,8 @@ pub(crate) struct OpenOptions {
     pub(crate) seed: u64,
     /// How time moves.
     pub(crate) clock: Clock,
+    /// Message latency of a new cluster (`None`: the cluster's default).
+    pub(crate) latency: Option<rill_core::cluster::Latency>,
 }
 
 /// The storage error for a cluster the store cannot rebuild.
@@ -178,7 +183,11 @@ impl ClusterHost {
             )));
         }
         let fresh = || {
-            Cluster::new(ClusterConfig::new(brokers, options.seed), start)
+            let mut config = ClusterConfig::new(brokers, options.seed);
+            if let Some(latency) = options.latency {
+                config.latency = latency;
+            }
+            Cluster::new(config, start)
                 .map_err(|e| HostError::InvalidArgument(format!("options.brokers: {e}")))
         };
         let host = match options.storage {
@@ -258,6 +267,7 @@ impl ClusterHost {
                 closed: Cell::new(false),
                 next_client: Cell::new(1_000),
                 produces: RefCell::new(BTreeMap::new()),
+                unclaimed: RefCell::new(BTreeMap::new()),
                 ticks: RefCell::new(Vec::new()),
                 sleepers: RefCell::new(Vec::new()),
                 consumers: RefCell::new(BTreeMap::new()),
@@ -380,9 +390,15 @@ impl ClusterHost {
     /// Waits for the outcome of produce request `request`.
     pub(crate) fn produce_outcome(&self, request: u64) -> Slot<Result<ProduceOutcome, HostError>> {
         let slot = Slot::new();
-        self.0.produces.borrow_mut().insert(request, slot.clone());
-        // An outcome known at once (acks=0, no leader) is already queued.
-        self.dispatch();
+        // An outcome known before anyone waited for it (acks=0, no leader, or a cluster whose
+        // messages take no time, all answered within the command) was kept for this call.
+        let early = self.0.unclaimed.borrow_mut().remove(&request);
+        match early {
+            Some(outcome) => slot.fill(Ok(outcome)),
+            None => {
+                self.0.produces.borrow_mut().insert(request, slot.clone());
+            }
+        }
         slot
     }
 
@@ -500,8 +516,15 @@ impl ClusterHost {
                 self.emit(&super::events::outcome_to_js(&outcome, now));
             }
             let slot = self.0.produces.borrow_mut().remove(&outcome.request);
-            if let Some(slot) = slot {
-                slot.fill(Ok(outcome));
+            match slot {
+                Some(slot) => slot.fill(Ok(outcome)),
+                // The command that sent it has not asked yet: `produce_outcome` will.
+                None => {
+                    self.0
+                        .unclaimed
+                        .borrow_mut()
+                        .insert(outcome.request, outcome);
+                }
             }
         }
         let clients: Vec<(u32, ConsumerSink)> = self

@@ -121,7 +121,9 @@ impl Rill {
         crate::api::rill_error_class()
     }
     /// Opens the cluster `name`: `{ name = 'default', storage = 'indexeddb', brokers = 3,
-    /// seed = 0, clock = 'realtime' }`. With `'indexeddb'` the cluster survives reloads: a
+    /// seed = 0, clock = 'realtime', latency = { baseMs: 1, jitterMs: 2 } }` (`latency`: how
+    /// long each message between brokers and clients takes in a new cluster, from `baseMs` to
+    /// `baseMs + jitterMs`; `{ baseMs: 0, jitterMs: 0 }` delivers at once). With `'indexeddb'` the cluster survives reloads: a
     /// stored cluster is recovered (its broker count and seed are the stored ones; a different
     /// `brokers` fails with `INVALID_REQUEST`), and only one instance per name in this origin
     /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing.
@@ -136,6 +138,7 @@ impl Rill {
                 brokers: None,
                 seed: 0,
                 clock: Clock::Realtime,
+                latency: None,
             };
             if is_missing(&options) {
                 return Ok(parsed);
@@ -158,6 +161,24 @@ impl Rill {
             let seed = int_field(object, "seed", "options")?.unwrap_or(0);
             parsed.seed = u64::try_from(seed)
                 .map_err(|_| invalid(format!("options.seed must not be negative, got {seed}")))?;
+            let latency = crate::api::field(object, "latency");
+            if !is_missing(&latency) {
+                let what = "options.latency";
+                let latency = object_arg(&latency, what)?;
+                let ms = |name: &'static str| -> Result<i64, HostError> {
+                    match int_field(latency, name, what)? {
+                        None => Ok(0),
+                        Some(ms) if (0..=60_000).contains(&ms) => Ok(ms),
+                        Some(ms) => Err(invalid(format!(
+                            "{what}.{name} must be between 0 and 60000 ms, got {ms}"
+                        ))),
+                    }
+                };
+                parsed.latency = Some(rill_core::cluster::Latency {
+                    base_ms: ms("baseMs")?,
+                    jitter_ms: ms("jitterMs")?,
+                });
+            }
             parsed.clock = match string_field(object, "clock", "options")?.as_deref() {
                 None | Some("realtime") => Clock::Realtime,
                 Some("manual") => Clock::Manual,

@@ -75,10 +75,10 @@ impl Disk {
         }
     }
 
-    /// Takes the queued log-directory ops, and the checkpoint file's new contents if it
-    /// changed.
-    pub(super) fn drain(&mut self) -> (Vec<StorageOp>, Option<Vec<u8>>) {
-        let checkpoint = std::mem::take(&mut self.checkpoint_dirty)
+    /// Takes the queued log-directory ops, and (when `checkpoint` is due) the checkpoint
+    /// file's new contents if it changed since it was last taken.
+    pub(super) fn drain(&mut self, checkpoint: bool) -> (Vec<StorageOp>, Option<Vec<u8>>) {
+        let checkpoint = (checkpoint && std::mem::take(&mut self.checkpoint_dirty))
             .then(|| encode_offset_checkpoint(&self.checkpoints));
         (std::mem::take(&mut self.outbox), checkpoint)
     }

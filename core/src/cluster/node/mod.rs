@@ -394,10 +394,10 @@ impl BrokerNode {
         cut
     }
 
-    /// Takes the log-directory ops queued since the last call, and the checkpoint file's new
-    /// contents if it changed.
-    pub(crate) fn drain_storage(&mut self) -> (Vec<StorageOp>, Option<Vec<u8>>) {
-        self.disk.drain()
+    /// Takes the log-directory ops queued since the last call, and (when `checkpoint` says the
+    /// checkpoint is due) the checkpoint file's new contents if it changed.
+    pub(crate) fn drain_storage(&mut self, checkpoint: bool) -> (Vec<StorageOp>, Option<Vec<u8>>) {
+        self.disk.drain(checkpoint)
     }
 
     fn persist(&mut self, topic: &str, partition: u32, changes: Vec<LogChange>) {

@@ -63,6 +63,7 @@ pub(crate) fn encode_state(
         config.replica_fetch_backoff_ms,
         config.request_timeout_ms,
         config.log_retention_check_interval_ms,
+        config.replica_high_watermark_checkpoint_interval_ms,
     ] {
         out.extend_from_slice(&value.to_be_bytes());
     }
@@ -320,6 +321,8 @@ fn read_config(r: &mut Reader<'_>) -> Result<ClusterConfig, String> {
         replica_fetch_backoff_ms: r.duration("replica.fetch.backoff.ms", 0)?,
         request_timeout_ms: r.duration("request.timeout.ms", 0)?,
         log_retention_check_interval_ms: r.duration("log.retention.check.interval.ms", 1)?,
+        replica_high_watermark_checkpoint_interval_ms: r
+            .duration("replica.high.watermark.checkpoint.interval.ms", 0)?,
         offsets_topic_partitions: r.u32()?,
         offsets_topic_replication_factor: r.u32()?,
     };
