@@ -122,8 +122,8 @@ impl Rill {
     }
     /// Opens the cluster `name`: `{ name = 'default', storage = 'indexeddb', brokers = 3,
     /// seed = 0, clock = 'realtime', latency = { baseMs: 1, jitterMs: 2 } }` (`latency`: how
-    /// long each message between brokers and clients takes in a new cluster, from `baseMs` to
-    /// `baseMs + jitterMs`; `{ baseMs: 0, jitterMs: 0 }` delivers at once). With `'indexeddb'` the cluster survives reloads: a
+    /// long each message between brokers and clients takes in a new cluster, from `baseMs`
+    /// (at least 1) to `baseMs + jitterMs`). With `'indexeddb'` the cluster survives reloads: a
     /// stored cluster is recovered (its broker count and seed are the stored ones; a different
     /// `brokers` fails with `INVALID_REQUEST`), and only one instance per name in this origin
     /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing.
@@ -165,18 +165,20 @@ impl Rill {
             if !is_missing(&latency) {
                 let what = "options.latency";
                 let latency = object_arg(&latency, what)?;
-                let ms = |name: &'static str| -> Result<i64, HostError> {
-                    match int_field(latency, name, what)? {
-                        None => Ok(0),
-                        Some(ms) if (0..=60_000).contains(&ms) => Ok(ms),
-                        Some(ms) => Err(invalid(format!(
-                            "{what}.{name} must be between 0 and 60000 ms, got {ms}"
-                        ))),
-                    }
+                let ms = |name: &'static str, least: i64, default: i64| match int_field(
+                    latency, name, what,
+                )? {
+                    None => Ok(default),
+                    Some(ms) if (least..=60_000).contains(&ms) => Ok(ms),
+                    Some(ms) => Err(invalid(format!(
+                        "{what}.{name} must be between {least} and 60000 ms, got {ms}"
+                    ))),
                 };
+                // At least 1 ms: the simulated network needs time to pass between a message
+                // and its answer (at 0 ms, replication traffic at one instant never ends).
                 parsed.latency = Some(rill_core::cluster::Latency {
-                    base_ms: ms("baseMs")?,
-                    jitter_ms: ms("jitterMs")?,
+                    base_ms: ms("baseMs", 1, 1)?,
+                    jitter_ms: ms("jitterMs", 0, 0)?,
                 });
             }
             parsed.clock = match string_field(object, "clock", "options")?.as_deref() {
