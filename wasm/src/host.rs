@@ -593,11 +593,7 @@ fn repair_ops(
                 topic,
                 partition,
                 removed,
-                added: log
-                    .segments()
-                    .iter()
-                    .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
-                    .collect(),
+                added: log.segment_bytes(),
             })
         })
         .collect()

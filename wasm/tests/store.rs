@@ -7,7 +7,7 @@
 //! and torn or corrupt chunks cut at the last valid batch, reported and repaired on open.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use rill_core::Event;
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::log::RecoveryProblem;
@@ -21,7 +21,7 @@ use rill_wasm::{Host, HostError, ProduceInput, StorageKind, TopicView};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use wasm_bindgen_test::*;
-use web_sys::{IdbDatabase, IdbFactory, IdbObjectStoreParameters, IdbRequest, IdbTransaction};
+use web_sys::{IdbDatabase, IdbObjectStoreParameters};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -210,99 +210,8 @@ fn topic<'a>(image: &'a RecoveryImage, name: &str) -> &'a RecoveredTopic {
 
 // --- raw IndexedDB, to build old or damaged databases by hand ------------------------------
 
-fn factory() -> IdbFactory {
-    Reflect::get(&js_sys::global(), &"indexedDB".into())
-        .expect("global")
-        .dyn_into()
-        .expect("IndexedDB is available")
-}
-
-fn request_promise(request: &IdbRequest) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let ok = request.clone();
-        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &ok.result().unwrap_or_default());
-        });
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::UNDEFINED, &"request failed".into());
-        });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    JsFuture::from(promise)
-}
-
-fn transaction_promise(tx: &IdbTransaction) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        });
-        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::UNDEFINED, &"transaction aborted".into());
-        });
-        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
-        tx.set_onabort(Some(on_abort.unchecked_ref()));
-    });
-    JsFuture::from(promise)
-}
-
-/// Opens `rill:<name>` at `version` with the raw API; `upgrade` runs on `upgradeneeded`.
-async fn raw_open(name: &str, version: u32, upgrade: fn(&IdbDatabase)) -> IdbDatabase {
-    let request = factory()
-        .open_with_u32(&format!("rill:{name}"), version)
-        .expect("open request");
-    let upgrading = request.clone();
-    let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
-        upgrade(&upgrading.result().expect("db").unchecked_into());
-    });
-    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    request_promise(&request)
-        .await
-        .expect("raw open")
-        .unchecked_into()
-}
-
-/// Puts `(key, value)` pairs into `store` in one transaction; no key for in-line keys.
-async fn raw_put(db: &IdbDatabase, store: &str, entries: Vec<(Option<JsValue>, JsValue)>) {
-    let tx = db
-        .transaction_with_str_and_mode(store, web_sys::IdbTransactionMode::Readwrite)
-        .expect("tx");
-    let done = transaction_promise(&tx);
-    let object_store = tx.object_store(store).expect("store");
-    for (key, value) in entries {
-        match key {
-            Some(key) => object_store.put_with_key(&value, &key),
-            None => object_store.put(&value),
-        }
-        .expect("put");
-    }
-    done.await.expect("raw put committed");
-}
-
-async fn raw_keys(db: &IdbDatabase, store: &str) -> Array {
-    let tx = db.transaction_with_str(store).expect("tx");
-    let request = tx
-        .object_store(store)
-        .expect("store")
-        .get_all_keys()
-        .expect("keys");
-    request_promise(&request)
-        .await
-        .expect("keys")
-        .unchecked_into()
-}
-
-fn key(parts: &[JsValue]) -> JsValue {
-    parts.iter().collect::<Array>().into()
-}
-
-fn obj(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (name, value) in fields {
-        Reflect::set(&object, &(*name).into(), value).expect("set");
-    }
-    object.into()
-}
+mod raw_idb;
+use raw_idb::{key, obj, raw_get_all, raw_open, raw_put, request_promise};
 
 /// The version-1 schema exactly as the version-1 code created it.
 fn schema_v1(db: &IdbDatabase) {
@@ -422,7 +331,7 @@ async fn replacement_larger_than_a_chunk_is_split_and_appendable() {
     store.close();
 
     let db = raw_open(name, 3, |_| {}).await;
-    let keys = raw_keys(&db, "chunks").await;
+    let keys = raw_get_all(&db, "chunks", true).await;
     let seqs: Vec<f64> = keys
         .iter()
         .map(|k| k.unchecked_into::<Array>().get(4).as_f64().expect("seq"))
@@ -1282,7 +1191,7 @@ fn append_bytes(topic: &str, base_offset: i64, tag: u8, len: usize) -> StorageOp
 /// The `(baseOffset, seq)` of every chunk stored in `rill:<name>`, in key order.
 async fn chunk_keys(name: &str) -> Vec<(i64, u32)> {
     let db = raw_open(name, 3, |_| {}).await;
-    let keys = raw_keys(&db, "chunks").await;
+    let keys = raw_get_all(&db, "chunks", true).await;
     db.close();
     keys.iter()
         .map(|key| {

@@ -411,6 +411,15 @@ impl PartitionLog {
         &self.segments
     }
 
+    /// A copy of every segment as `(base_offset, bytes)`, oldest first: what a host stores to
+    /// replace a partition's stored segments after recovery cut them.
+    pub fn segment_bytes(&self) -> Vec<(i64, Vec<u8>)> {
+        self.segments
+            .iter()
+            .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
+            .collect()
+    }
+
     /// The segments as `(base_offset, bytes)`, oldest first, taking their bytes: what a
     /// stopped replica keeps on disk for [`PartitionLog::recover`].
     pub(crate) fn into_segment_bytes(self) -> Vec<(i64, Vec<u8>)> {

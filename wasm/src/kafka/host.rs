@@ -133,6 +133,14 @@ impl std::fmt::Debug for ClusterHost {
     }
 }
 
+/// An event object's `type`.
+fn event_type(event: &JsValue) -> String {
+    js_sys::Reflect::get(event, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default()
+}
+
 /// What `Rill.open` asked for.
 #[derive(Clone, Debug)]
 pub(crate) struct OpenOptions {
@@ -291,11 +299,17 @@ impl ClusterHost {
             .cluster
             .try_borrow_mut()
             .map_err(|_| HostError::Storage("the cluster is busy".into()))? = cluster;
+        self.fail_waiting_produces(error);
+        Ok(())
+    }
+
+    /// Every produce still waiting for its outcome fails with `error`: its request is gone.
+    fn fail_waiting_produces(&self, error: &HostError) {
+        self.0.unclaimed.borrow_mut().clear();
         let produces = std::mem::take(&mut *self.0.produces.borrow_mut());
         for (_, slot) in produces {
             slot.fill(Err(error.clone()));
         }
-        Ok(())
     }
 
     /// Hands what the cluster asks to persist to the writer (in memory: drops it).
@@ -390,8 +404,8 @@ impl ClusterHost {
     /// Waits for the outcome of produce request `request`.
     pub(crate) fn produce_outcome(&self, request: u64) -> Slot<Result<ProduceOutcome, HostError>> {
         let slot = Slot::new();
-        // An outcome known before anyone waited for it (acks=0, no leader, or a cluster whose
-        // messages take no time, all answered within the command) was kept for this call.
+        // An outcome known before anyone waited for it (acks=0, no leader: answered within the
+        // command that sent it) was kept for this call.
         let early = self.0.unclaimed.borrow_mut().remove(&request);
         match early {
             Some(outcome) => slot.fill(Ok(outcome)),
@@ -435,12 +449,7 @@ impl ClusterHost {
         let now = self.now();
         for event in &self.0.recovered {
             let event = super::events::cluster_event_to_js(event, now);
-            let matches = kind == "*"
-                || js_sys::Reflect::get(&event, &"type".into())
-                    .ok()
-                    .and_then(|t| t.as_string())
-                    .is_some_and(|t| t == kind);
-            if matches {
+            if kind == "*" || event_type(&event) == kind {
                 // A listener that throws does not stop the others or the cluster.
                 let _ = callback.call1(&JsValue::NULL, &event);
             }
@@ -464,13 +473,10 @@ impl ClusterHost {
         }
         self.0.consumers.borrow_mut().clear();
         self.0.listeners.borrow_mut().clear();
-        let produces = std::mem::take(&mut *self.0.produces.borrow_mut());
-        for (_, slot) in produces {
-            slot.fill(Err(HostError::Kafka {
-                code: rill_core::ErrorCode::NetworkException,
-                message: "this Rill instance was closed before the broker answered".into(),
-            }));
-        }
+        self.fail_waiting_produces(&HostError::Kafka {
+            code: rill_core::ErrorCode::NetworkException,
+            message: "this Rill instance was closed before the broker answered".into(),
+        });
         let sleepers = std::mem::take(&mut *self.0.sleepers.borrow_mut());
         for (_, slot) in sleepers {
             slot.fill(());
@@ -571,10 +577,7 @@ impl ClusterHost {
 
     /// Calls the listeners of `event.type` and of `"*"`.
     pub(crate) fn emit(&self, event: &JsValue) {
-        let kind = js_sys::Reflect::get(event, &"type".into())
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default();
+        let kind = event_type(event);
         let listeners: Vec<Function> = self
             .0
             .listeners

@@ -298,11 +298,7 @@ impl BrokerNode {
                     topic: key.0.clone(),
                     partition: key.1,
                     removed: stored_bases,
-                    added: log
-                        .segments()
-                        .iter()
-                        .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
-                        .collect(),
+                    added: log.segment_bytes(),
                 });
             }
             cut.extend(truncations.into_iter().map(|t| (key.clone(), t)));
@@ -344,17 +340,10 @@ impl BrokerNode {
         self.disk = disk::Disk::from_image(image, checkpoints);
         let mut cut = self.restart();
         for (key, stored) in damaged {
-            let segments: Vec<(i64, Vec<u8>)> = self
+            let segments = self
                 .replicas
                 .get(&key)
-                .map(|replica| {
-                    replica
-                        .log
-                        .segments()
-                        .iter()
-                        .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
-                        .collect()
-                })
+                .map(|replica| replica.log.segment_bytes())
                 .unwrap_or_default();
             let (segment_base_offset, valid_bytes) = segments
                 .last()
