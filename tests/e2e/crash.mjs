@@ -88,7 +88,17 @@ export async function launch(profile, { pagePath, html, exported }) {
   await page.waitForFunction((name) => window[name] ?? window.rillLoadError, exported);
   const loadError = await page.evaluate(() => window.rillLoadError);
   assert.equal(loadError, undefined, `rill_wasm.js did not load: ${loadError}`);
-  return { child, exited, browser, page, logs };
+  // Chromium's own message when it found its IndexedDB backing store (LevelDB) corrupt after
+  // the kill and deleted it: the store is gone for every page, whatever the page did.
+  // Waits up to 2 s for the line: stderr arrives through a pipe.
+  const browserDiscardedStore = async () => {
+    for (let waited = 0; waited <= 2_000; waited += 100) {
+      if (stderrTail.join('').includes('IndexedDB recovering from a corrupted (and deleted) database')) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  };
+  return { child, exited, browser, page, logs, browserDiscardedStore };
 }
 
 /** SIGKILLs the browser's whole process group and waits until no process of it is left. */
