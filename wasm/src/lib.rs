@@ -18,10 +18,12 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "js-api")]
 pub mod api;
 pub mod durable;
 mod error;
 mod host;
+#[cfg(feature = "js-api")]
 pub mod kafka;
 pub mod store;
 

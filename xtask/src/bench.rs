@@ -468,23 +468,26 @@ fn harness_table(run: &HarnessRun, native: Option<&HarnessRun>) {
 // ---------------------------------------------------------------------------------------------
 // wasm in headless Chromium.
 
-/// The page that loads the bench module and exposes it as `window.rillBench`.
+/// The page that loads the bench module (`bench.js`) and exposes it as `window.rillBench`. The
+/// static server sends the site's Content-Security-Policy with it, so its script is a file.
 const INDEX_HTML: &str = r#"<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>rill bench</title><link rel="icon" href="data:,"></head>
+<head><meta charset="utf-8"><title>rill bench</title><link rel="icon" href="favicon.svg" type="image/svg+xml">
+<script type="module" src="bench.js"></script></head>
 <body>
   <p>rill benchmarks: driven by tests/e2e/bench.mjs (<code>cargo xtask bench --wasm</code>).</p>
-  <script type="module">
-    import init, * as bench from './rill_bench.js';
-    try {
-      await init({ module_or_path: './rill_bench_bg.wasm' });
-      window.rillBench = bench;
-    } catch (e) {
-      window.rillBenchError = String(e?.stack ?? e);
-    }
-  </script>
 </body>
 </html>
+"#;
+
+/// The bench page's script.
+const BENCH_JS: &str = r#"import init, * as bench from './rill_bench.js';
+try {
+  await init({ module_or_path: './rill_bench_bg.wasm' });
+  window.rillBench = bench;
+} catch (e) {
+  window.rillBenchError = String(e?.stack ?? e);
+}
 "#;
 
 /// Builds rill-bench for wasm32 into `target/bench-site`.
@@ -501,10 +504,14 @@ fn build_bench_site() -> Result<PathBuf, String> {
     ]))?;
     let wasm = crate::site::target_dir().join("wasm32-unknown-unknown/release/rill_bench.wasm");
     let site = crate::site::target_dir().join("bench-site");
-    crate::site::bind_wasm(&wasm, &site, "rill_bench")?;
-    let index = site.join("index.html");
-    std::fs::write(&index, INDEX_HTML)
-        .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
+    crate::site::bind_wasm(&wasm, &site, "rill_bench", crate::site::Optimise::None)?;
+    for (name, text) in [("index.html", INDEX_HTML), ("bench.js", BENCH_JS)] {
+        let path = site.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let icon = crate::root().join("static").join("favicon.svg");
+    std::fs::copy(&icon, site.join("favicon.svg"))
+        .map_err(|e| format!("cannot copy {}: {e}", icon.display()))?;
     Ok(site)
 }
 
@@ -598,12 +605,6 @@ fn bundle_sizes(site: &Path) -> Result<(), String> {
             gzipped += packed;
         }
         println!("  {:<32} {raw:>12} {gzipped:>12}", format!("= {label}"));
-    }
-    if crate::run::version_of("wasm-opt").is_none() {
-        println!(
-            "  (wasm-opt is not installed: these wasm files are not size-optimised; \
-             `apt-get install binaryen` makes the build run it)"
-        );
     }
     Ok(())
 }

@@ -5,6 +5,17 @@ use std::thread;
 
 use tiny_http::{Header, Response, Server, StatusCode};
 
+/// The Content-Security-Policy of every page the site serves, sent as a header with every HTML
+/// file and also carried by each page's `<meta http-equiv>` (a test checks they agree), so a
+/// page keeps it wherever it is hosted. Scripts come only from this origin: no inline script,
+/// no `eval`; `'wasm-unsafe-eval'` lets the page compile its wasm. Stylesheets come only from
+/// this origin; `style` attributes are allowed (`style-src-attr`) because Yew sets them through
+/// `setAttribute`, which CSP treats as inline markup (the key colours of the record boxes).
+/// No `frame-ancestors`: a `<meta>` policy cannot carry it, and the docs embed pages in frames.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+    script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'";
+
 /// `cargo xtask serve`: set up, build, serve until interrupted.
 pub(crate) fn serve_command(port: u16) -> Result<(), String> {
     crate::setup::ensure_build_tools()?;
@@ -36,9 +47,16 @@ fn handle_requests(server: &Server, site: &Path, isolated: bool) {
             Some(path) => match std::fs::read(&path) {
                 Ok(bytes) => {
                     let content_type = content_type(&path);
-                    Response::from_data(bytes)
+                    let mut response = Response::from_data(bytes)
                         .with_header(header("Content-Type", content_type))
-                        .with_header(header("Cache-Control", "no-cache"))
+                        .with_header(header("Cache-Control", "no-cache"));
+                    if content_type.starts_with("text/html") {
+                        response.add_header(header(
+                            "Content-Security-Policy",
+                            CONTENT_SECURITY_POLICY,
+                        ));
+                    }
+                    response
                 }
                 Err(_) => not_found(),
             },
@@ -105,6 +123,42 @@ mod tests {
         );
         assert_eq!(resolve(&site, "/../Cargo.toml"), None);
         assert_eq!(resolve(&site, "/nope.html"), None);
+    }
+
+    #[test]
+    fn every_static_page_carries_the_served_policy_and_no_inline_script() {
+        let static_dir = crate::root().join("static");
+        let mut pages = 0;
+        for entry in std::fs::read_dir(&static_dir).expect("static/").flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("html") {
+                continue;
+            }
+            pages += 1;
+            let html = std::fs::read_to_string(&path).expect("a static page");
+            let meta = format!(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">"
+            );
+            assert!(
+                html.contains(&meta),
+                "{} must carry {meta}",
+                path.display()
+            );
+            for script in html.split("<script").skip(1) {
+                let tag = script.split('>').next().unwrap_or("");
+                assert!(
+                    tag.contains("src="),
+                    "{}: inline <script{tag}> (the policy refuses it; use a file)",
+                    path.display()
+                );
+            }
+            assert!(
+                html.contains("rel=\"icon\""),
+                "{} must link its icon",
+                path.display()
+            );
+        }
+        assert!(pages > 0, "static/ has pages");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Installs what the build and the tests need, only when it is missing.
 //!
 //! Everything comes from the package registries: the Rust target from rustup, the CLIs from
-//! crates.io (pinned), Chromium/chromedriver/Node from Debian, `playwright-core` from npm.
+//! crates.io (pinned), Chromium/chromedriver/Node from Debian, `playwright-core` and binaryen's
+//! `wasm-opt` from npm (pinned by the lock files in `tests/e2e` and `xtask/binaryen`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,11 @@ use crate::run::{run, version_of};
 pub(crate) const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// The `wasm-pack` used for `wasm-pack test --headless --chrome`.
 pub(crate) const WASM_PACK_VERSION: &str = "0.15.1";
+/// The binaryen release whose `wasm-opt` optimises the site's wasm. Must equal the version in
+/// `xtask/binaryen/package.json` (a test checks). Debian's binaryen 108 cannot parse what rustc
+/// 1.95 emits, and on the `rill-wasm` bundle it produced a module Chromium refused at start-up;
+/// 132 handles both bundles, and the end-to-end tests load what it produced.
+pub(crate) const BINARYEN_VERSION: &str = "132";
 /// Where Debian's packages put the browser and its driver.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver, matching [`CHROMIUM`].
@@ -89,10 +95,78 @@ fn ensure_cargo_tool(binary: &str, krate: &str, version: &str) -> Result<(), Str
     }
 }
 
-/// What building the playground needs: the wasm32 target and the pinned wasm-bindgen CLI.
+/// What building the site needs: the wasm32 target, the pinned wasm-bindgen CLI, Node and the
+/// pinned binaryen (`wasm-opt`).
 pub(crate) fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
-    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION)
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION)?;
+    ensure_node()?;
+    ensure_binaryen()
+}
+
+/// The project's own binaryen: `npm ci` of `xtask/binaryen` into `target/tools/binaryen`.
+fn binaryen_dir() -> PathBuf {
+    crate::site::target_dir().join("tools").join("binaryen")
+}
+
+/// The pinned `wasm-opt` (binaryen compiled to wasm, run by Node), never one from PATH.
+pub(crate) fn wasm_opt() -> Command {
+    let script = binaryen_dir()
+        .join("node_modules")
+        .join("binaryen")
+        .join("bin")
+        .join("wasm-opt");
+    let mut cmd = Command::new("node");
+    cmd.arg(script);
+    cmd
+}
+
+/// `wasm-opt --version` of the project's binaryen, e.g. `wasm-opt version 132 (version_132)`.
+pub(crate) fn wasm_opt_version() -> Option<String> {
+    let output = wasm_opt().arg("--version").output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn ensure_binaryen() -> Result<(), String> {
+    let wanted = format!("wasm-opt version {BINARYEN_VERSION} ");
+    let source = crate::root().join("xtask").join("binaryen");
+    let dir = binaryen_dir();
+    let lock = |d: &Path| std::fs::read(d.join("package-lock.json")).ok();
+    if lock(&dir).is_some()
+        && lock(&dir) == lock(&source)
+        && wasm_opt_version().is_some_and(|v| v.starts_with(&wanted))
+    {
+        return Ok(());
+    }
+    step(&format!(
+        "installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm into {} (seconds, once)",
+        dir.display()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(source.join(file), dir.join(file))
+            .map_err(|e| format!("cannot copy xtask/binaryen/{file}: {e}"))?;
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir))?;
+    match wasm_opt_version() {
+        Some(v) if v.starts_with(&wanted) => Ok(()),
+        other => Err(format!(
+            "binaryen installed but `wasm-opt --version` says {other:?}, expected {wanted}…"
+        )),
+    }
+}
+
+/// Node and npm (Debian's), for binaryen's `wasm-opt` and the browser tests.
+fn ensure_node() -> Result<(), String> {
+    if node_is_usable() {
+        return Ok(());
+    }
+    apt_install(&["nodejs", "npm"])
 }
 
 fn is_root() -> bool {
@@ -196,6 +270,19 @@ fn ensure_e2e_packages() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binaryen_pin_matches_its_package_lock() {
+        let dir = crate::root().join("xtask").join("binaryen");
+        let version = format!("\"{BINARYEN_VERSION}.0.0\"");
+        for file in ["package.json", "package-lock.json"] {
+            let text = std::fs::read_to_string(dir.join(file)).expect("xtask/binaryen files");
+            assert!(
+                text.contains(&version),
+                "xtask/binaryen/{file} must pin binaryen {version}"
+            );
+        }
+    }
 
     #[test]
     fn cli_pin_matches_the_workspace_crate_pin() {

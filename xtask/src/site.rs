@@ -1,12 +1,18 @@
-//! Builds the playground into `target/site`: release wasm, wasm-bindgen glue, static files, and
-//! the JavaScript API on its own (`rill_wasm.js` + `rill_wasm_bg.wasm`, the `rill-wasm` bundle
-//! a page imports to use `Rill` without the playground).
+//! Builds the playground into `target/site`: wasm built with the size-oriented `web` profile,
+//! wasm-bindgen glue, `wasm-opt -Oz` by the project's pinned binaryen, static files, and the
+//! JavaScript API on its own (`rill_wasm.js` + `rill_wasm_bg.wasm`, the `rill-wasm` bundle a
+//! page imports to use `Rill` without the playground).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use crate::run::run;
 use crate::setup::cargo_tool;
+
+/// The cargo profile the site's wasm is built with (`[profile.web]` in the workspace
+/// `Cargo.toml`: release, optimised for size). Benchmarks keep `release`.
+pub(crate) const SITE_PROFILE: &str = "web";
 
 /// Where the built site goes.
 pub(crate) fn site_dir() -> PathBuf {
@@ -25,28 +31,68 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 /// The out-name of the `rill-wasm` bundle in the site: `rill_wasm.js` and `rill_wasm_bg.wasm`.
 pub(crate) const RILL_WASM: &str = "rill_wasm";
 
-/// The `rill-wasm` cdylib as cargo builds it (before wasm-bindgen).
-pub(crate) fn rill_wasm_build() -> PathBuf {
-    target_dir().join("wasm32-unknown-unknown/release/rill_wasm.wasm")
+/// A wasm file cargo built for wasm32 with `profile` (before wasm-bindgen).
+pub(crate) fn wasm_build(profile: &str, file: &str) -> PathBuf {
+    target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join(file)
 }
+
+/// What `wasm-opt` does to a bound wasm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Optimise {
+    /// `wasm-opt -Oz`, for what the site ships.
+    Size,
+    /// Nothing: the benchmarks measure rustc's code, as the native runs do.
+    None,
+}
+
+/// The wasm features rustc 1.95 enables by default for `wasm32-unknown-unknown` (LLVM's
+/// `generic` CPU), which `wasm-opt` must accept and may use, and nothing more: a feature the
+/// input does not use could let binaryen emit instructions a browser may lack.
+pub(crate) const WASM_FEATURES: [&str; 8] = [
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-call-indirect-overlong",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-sign-ext",
+];
 
 /// Builds the site and returns its directory. Work that is up to date is skipped.
 pub(crate) fn build_site() -> Result<PathBuf, String> {
-    println!("==> building the playground and the rill-wasm bundle (release, wasm32)");
-    run(Command::new("cargo").args([
-        "build",
-        "--release",
-        "--package",
-        "rill-playground",
-        "--package",
-        "rill-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown/release/rill-playground.wasm");
+    println!(
+        "==> building the playground and the rill-wasm bundle (profile `{SITE_PROFILE}`, wasm32)"
+    );
+    // One build each: built together, cargo would unify rill-wasm's features and link the
+    // JavaScript API (`js-api`), which the playground does not call, into the playground.
+    for package in ["rill-playground", "rill-wasm"] {
+        run(Command::new("cargo").args([
+            "build",
+            "--profile",
+            SITE_PROFILE,
+            "--package",
+            package,
+            "--target",
+            "wasm32-unknown-unknown",
+        ]))?;
+    }
     let site = site_dir();
-    let bindgen_out = bind_wasm(&wasm, &site, "rill_playground")?;
-    bind_wasm(&rill_wasm_build(), &site, RILL_WASM)?;
+    let playground = bind_wasm(
+        &wasm_build(SITE_PROFILE, "rill-playground.wasm"),
+        &site,
+        "rill_playground",
+        Optimise::Size,
+    )?;
+    bind_wasm(
+        &wasm_build(SITE_PROFILE, "rill_wasm.wasm"),
+        &site,
+        RILL_WASM,
+        Optimise::Size,
+    )?;
     let static_dir = crate::root().join("static");
     let entries = std::fs::read_dir(&static_dir)
         .map_err(|e| format!("cannot read {}: {e}", static_dir.display()))?;
@@ -58,11 +104,9 @@ pub(crate) fn build_site() -> Result<PathBuf, String> {
                 .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
         }
     }
-    let size = std::fs::metadata(&bindgen_out)
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let size = std::fs::metadata(&playground).map(|m| m.len()).unwrap_or(0);
     println!(
-        "==> site ready in {} (wasm {} KiB)",
+        "==> site ready in {} (playground wasm {} KiB)",
         site.display(),
         size / 1024
     );
@@ -70,18 +114,44 @@ pub(crate) fn build_site() -> Result<PathBuf, String> {
 }
 
 /// Generates `<out_name>.js` and `<out_name>_bg.wasm` in `out_dir` from `wasm` with
-/// `wasm-bindgen --target web`, then optimises the wasm; skipped when they are newer than
-/// `wasm`. Returns the `_bg.wasm` path.
-pub(crate) fn bind_wasm(wasm: &Path, out_dir: &Path, out_name: &str) -> Result<PathBuf, String> {
+/// `wasm-bindgen --target web`, then optimises the wasm as `optimise` says; skipped when they
+/// are newer than `wasm`. Returns the `_bg.wasm` path.
+pub(crate) fn bind_wasm(
+    wasm: &Path,
+    out_dir: &Path,
+    out_name: &str,
+    optimise: Optimise,
+) -> Result<PathBuf, String> {
     std::fs::create_dir_all(out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let bindgen_out = out_dir.join(format!("{out_name}_bg.wasm"));
+    // What made the bundle: a bundle made another way (another binaryen, other flags) is stale.
+    let recipe = match optimise {
+        Optimise::Size => format!(
+            "{} -Oz {}\n",
+            crate::setup::BINARYEN_VERSION,
+            WASM_FEATURES.join(" ")
+        ),
+        Optimise::None => "not optimised\n".to_owned(),
+    };
+    // Kept outside `out_dir`, which is served.
+    let stamps = target_dir().join("tools").join("recipes");
+    std::fs::create_dir_all(&stamps)
+        .map_err(|e| format!("cannot create {}: {e}", stamps.display()))?;
+    let served_as = out_dir.file_name().map_or_else(
+        || "out".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let stamp = stamps.join(format!("{served_as}-{out_name}.txt"));
     let stale = match (modified(wasm), modified(&bindgen_out)) {
-        (Some(built), Some(bound)) => built > bound,
+        (Some(built), Some(bound)) => {
+            built > bound || std::fs::read_to_string(&stamp).ok().as_ref() != Some(&recipe)
+        }
         _ => true,
     };
     if stale {
-        println!("==> generating JavaScript bindings");
+        let _ = std::fs::remove_file(&stamp);
+        println!("==> generating JavaScript bindings for {out_name}");
         let mut bindgen = cargo_tool("wasm-bindgen");
         bindgen.args(["--target", "web"]);
         // Only the JS API has TypeScript users (its `.d.ts` is checked by `cargo xtask test`).
@@ -93,48 +163,48 @@ pub(crate) fn bind_wasm(wasm: &Path, out_dir: &Path, out_name: &str) -> Result<P
             .arg(out_dir)
             .arg(wasm);
         run(&mut bindgen)?;
-        optimize(&bindgen_out);
+        if optimise == Optimise::Size {
+            // A failed or half-written optimisation must not look up to date next time.
+            optimize(&bindgen_out).inspect_err(|_| {
+                let _ = std::fs::remove_file(&bindgen_out);
+            })?;
+        }
+        std::fs::write(&stamp, recipe)
+            .map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
     }
     Ok(bindgen_out)
 }
 
-/// Shrinks the wasm with binaryen's `wasm-opt` when it is installed; the site works without.
-fn optimize(wasm: &Path) {
-    let Some(version) = crate::run::version_of("wasm-opt") else {
-        println!(
-            "    (wasm-opt not found: skipping size optimisation; `apt-get install binaryen` adds it)"
-        );
-        return;
-    };
-    println!("==> optimising with {version}");
+/// Shrinks `wasm` in place with the project's pinned `wasm-opt -Oz` (which also drops the
+/// `name` section and other debug information). A failure fails the build: the site never
+/// ships a wasm that the pinned binaryen could not handle.
+fn optimize(wasm: &Path) -> Result<(), String> {
+    let version = crate::setup::wasm_opt_version()
+        .ok_or("the project's wasm-opt does not run: `cargo xtask setup` installs it")?;
+    let before = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    println!("==> optimising for size with {version} (a minute or two on 2 cores)");
     let optimized = wasm.with_extension("opt.wasm");
-    let status = Command::new("wasm-opt")
-        .args([
-            "-O3",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-        ])
-        .args([
-            "--enable-reference-types",
-            "--enable-multivalue",
-            "--enable-mutable-globals",
-        ])
+    let started = Instant::now();
+    let mut cmd = crate::setup::wasm_opt();
+    cmd.arg("-Oz")
+        .args(WASM_FEATURES)
         .arg(wasm)
         .arg("-o")
-        .arg(&optimized)
-        .status();
-    match status {
-        Ok(s) if s.success() => {
-            if let Err(e) = std::fs::rename(&optimized, wasm) {
-                println!("    (could not replace the wasm with the optimised one: {e})");
-            }
-        }
-        _ => {
-            let _ = std::fs::remove_file(&optimized);
-            println!("    (wasm-opt failed: keeping the unoptimised wasm)");
-        }
+        .arg(&optimized);
+    if let Err(e) = run(&mut cmd) {
+        let _ = std::fs::remove_file(&optimized);
+        return Err(e);
     }
+    std::fs::rename(&optimized, wasm)
+        .map_err(|e| format!("cannot replace {} with its optimised build: {e}", wasm.display()))?;
+    let after = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "    {} KiB → {} KiB in {:.0} s",
+        before / 1024,
+        after / 1024,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Type-checks `tests/e2e/types/kafka-example.ts` against the generated `rill_wasm.d.ts` with
