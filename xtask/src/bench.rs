@@ -580,7 +580,12 @@ fn gzipped_size(path: &Path) -> Result<u64, String> {
 /// The bundles of the site, raw and gzipped: the `rill-wasm` JavaScript API alone, and the
 /// playground (which links rill-wasm into its own wasm).
 fn bundle_sizes(site: &Path) -> Result<(), String> {
-    println!("\n==> bundle sizes ({})", site.display());
+    println!(
+        "\n==> bundle sizes ({}; cargo profile `{}`, binaryen {} `wasm-opt -Oz`)",
+        site.display(),
+        crate::site::SITE_PROFILE,
+        crate::setup::BINARYEN_VERSION
+    );
     println!("  {:<32} {:>12} {:>12}", "file", "bytes", "gzip -9");
     let bundles = [
         ("rill-wasm (the JS API)", rill_wasm_files().to_vec()),

@@ -51,10 +51,8 @@ fn handle_requests(server: &Server, site: &Path, isolated: bool) {
                         .with_header(header("Content-Type", content_type))
                         .with_header(header("Cache-Control", "no-cache"));
                     if content_type.starts_with("text/html") {
-                        response.add_header(header(
-                            "Content-Security-Policy",
-                            CONTENT_SECURITY_POLICY,
-                        ));
+                        response
+                            .add_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY));
                     }
                     response
                 }
@@ -139,11 +137,7 @@ mod tests {
             let meta = format!(
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">"
             );
-            assert!(
-                html.contains(&meta),
-                "{} must carry {meta}",
-                path.display()
-            );
+            assert!(html.contains(&meta), "{} must carry {meta}", path.display());
             for script in html.split("<script").skip(1) {
                 let tag = script.split('>').next().unwrap_or("");
                 assert!(

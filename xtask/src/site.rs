@@ -67,19 +67,31 @@ pub(crate) fn build_site() -> Result<PathBuf, String> {
     println!(
         "==> building the playground and the rill-wasm bundle (profile `{SITE_PROFILE}`, wasm32)"
     );
-    // One build each: built together, cargo would unify rill-wasm's features and link the
+    // Two builds: built together, cargo would unify rill-wasm's features and link the
     // JavaScript API (`js-api`), which the playground does not call, into the playground.
-    for package in ["rill-playground", "rill-wasm"] {
-        run(Command::new("cargo").args([
-            "build",
-            "--profile",
-            SITE_PROFILE,
-            "--package",
-            package,
-            "--target",
-            "wasm32-unknown-unknown",
-        ]))?;
-    }
+    // rill-wasm is an `rlib` (hashed file names, so both feature sets stay built side by side);
+    // its bundle is the same library linked as a `cdylib` here.
+    run(Command::new("cargo").args([
+        "build",
+        "--profile",
+        SITE_PROFILE,
+        "--package",
+        "rill-playground",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    run(Command::new("cargo").args([
+        "rustc",
+        "--profile",
+        SITE_PROFILE,
+        "--package",
+        "rill-wasm",
+        "--lib",
+        "--crate-type",
+        "cdylib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
     let site = site_dir();
     let playground = bind_wasm(
         &wasm_build(SITE_PROFILE, "rill-playground.wasm"),
@@ -195,8 +207,12 @@ fn optimize(wasm: &Path) -> Result<(), String> {
         let _ = std::fs::remove_file(&optimized);
         return Err(e);
     }
-    std::fs::rename(&optimized, wasm)
-        .map_err(|e| format!("cannot replace {} with its optimised build: {e}", wasm.display()))?;
+    std::fs::rename(&optimized, wasm).map_err(|e| {
+        format!(
+            "cannot replace {} with its optimised build: {e}",
+            wasm.display()
+        )
+    })?;
     let after = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
     println!(
         "    {} KiB → {} KiB in {:.0} s",

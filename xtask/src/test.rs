@@ -129,6 +129,24 @@ pub(crate) fn test_command() -> Result<(), String> {
             "warnings",
         ]),
     ));
+    // The playground as the site builds it: rill-wasm without `js-api` (the step above unifies
+    // features and so checks rill-wasm with it).
+    steps.push(step(
+        "clippy (wasm32, the playground without js-api)",
+        true,
+        Command::new("cargo").args([
+            "clippy",
+            "--package",
+            "rill-playground",
+            "--lib",
+            "--bins",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    ));
     steps.push(step(
         "native tests",
         false,
@@ -191,7 +209,7 @@ pub(crate) fn test_command() -> Result<(), String> {
     match crate::site::build_site() {
         Ok(site) => {
             steps.push(Step {
-                name: "playground release build",
+                name: "site build (profile web, wasm-opt -Oz)",
                 counts: Counts {
                     passed: 1,
                     failed: 0,
@@ -233,7 +251,7 @@ pub(crate) fn test_command() -> Result<(), String> {
         Err(message) => {
             eprintln!("{message}");
             steps.push(Step {
-                name: "playground release build",
+                name: "site build (profile web, wasm-opt -Oz)",
                 counts: Counts {
                     passed: 0,
                     failed: 1,
