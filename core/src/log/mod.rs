@@ -706,6 +706,33 @@ impl PartitionLog {
         })
     }
 
+    /// How many records the log holds at or after its log start offset, committed or not:
+    /// `log end − log start` for a log with contiguous offsets, fewer after compaction. Walks
+    /// batch headers only (no record is decoded), except in a batch the log start cuts.
+    pub fn records_held(&self) -> u64 {
+        let mut held = 0u64;
+        for segment in &self.segments {
+            for batch in crate::record::trusted_batches(segment.as_bytes()) {
+                let header = batch.header();
+                if header.last_offset() < self.log_start_offset {
+                    continue;
+                }
+                if header.base_offset >= self.log_start_offset {
+                    held += u64::try_from(header.record_count).unwrap_or(0);
+                } else {
+                    let start = self.log_start_offset;
+                    held += batch
+                        .records()
+                        .filter_map(Result::ok)
+                        .filter(|r| r.offset >= start)
+                        .count() as u64;
+                }
+            }
+        }
+        debug_assert!(held <= (self.log_end_offset - self.log_start_offset).max(0) as u64);
+        held
+    }
+
     /// The records in `from..to`, committed or not (up to the log end offset, not only the
     /// high watermark), at most `max_records` of them from `from` on: what a view draws of a
     /// replica (records above the high watermark are not yet visible to consumers). `from`

@@ -1140,4 +1140,8 @@ fn read_range_reads_past_the_high_watermark_up_to_the_log_end() {
         "nothing past the log end"
     );
     assert!(log.read_range(5, 5, 5).is_empty(), "an empty range");
+    assert_eq!(log.records_held(), 10);
+    log.delete_records(3, &mut changes)
+        .expect("below the high watermark");
+    assert_eq!(log.records_held(), 7, "held from the log start on");
 }
