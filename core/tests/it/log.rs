@@ -325,6 +325,149 @@ fn segments_roll_on_segment_ms_after_the_first_record() {
     )));
 }
 
+/// Kafka's `RecordBatch.NO_TIMESTAMP`: a record whose producer set no timestamp. (rill's
+/// `timestamp: None` asks the broker to stamp the append time; -1 is stored as it is.)
+const NO_TIMESTAMP: i64 = -1;
+
+/// `UnifiedLogTest.testTimeBasedLogRollDuringAppend` (Kafka 3.7), step by step: a segment's
+/// roll clock is Kafka's `LogSegment.timeWaitedForRoll` — the incoming batch's max timestamp
+/// less the first batch's when the first batch has a timestamp, else the wall clock less the
+/// segment's creation time (`LogSegment.created`: the first segment at log creation, a rolled
+/// one at the roll). `segment.ms` = 3600 ms, Kafka's `MockTime` starts the log.
+#[test]
+fn time_based_roll_during_append_counts_from_the_segments_creation() {
+    let segment_ms: i64 = 60 * 60;
+    let config = config(&[("segment.ms", segment_ms.to_string())]);
+    let mut now: i64 = 1_700_000_000_000;
+    let mut log = PartitionLog::new_at(&config, 0, now);
+    let mut changes = Vec::new();
+    let mut append = |log: &mut PartitionLog, now: i64, timestamp: i64| {
+        log.append(now, &config, &singleton(timestamp), &mut changes)
+            .expect("append");
+    };
+    assert_eq!(
+        log.segments().len(),
+        1,
+        "Log begins with a single empty segment."
+    );
+    // Records without a timestamp: the wall clock against the creation time.
+    now += segment_ms + 1;
+    append(&mut log, now, NO_TIMESTAMP);
+    assert_eq!(
+        log.segments().len(),
+        1,
+        "Log doesn't roll if doing so creates an empty segment."
+    );
+    append(&mut log, now, NO_TIMESTAMP);
+    assert_eq!(
+        log.segments().len(),
+        2,
+        "Log rolls on this append since time has expired."
+    );
+    for segments in 3..5 {
+        now += segment_ms + 1;
+        append(&mut log, now, NO_TIMESTAMP);
+        assert_eq!(
+            log.segments().len(),
+            segments,
+            "Changing time beyond rollMs and appending should create a new segment."
+        );
+    }
+    // A timestamped record in a segment whose first record has none: still the wall clock.
+    let timestamp = now + segment_ms + 1;
+    append(&mut log, now, timestamp);
+    assert_eq!(
+        log.segments().len(),
+        4,
+        "Segment should not have been rolled out because the log rolling should be based on wall clock."
+    );
+    // Timestamped records: the first record's timestamp.
+    now += segment_ms + 1;
+    append(&mut log, now, timestamp);
+    assert_eq!(
+        log.segments().len(),
+        5,
+        "A new segment should have been rolled out"
+    );
+    now += segment_ms + 1;
+    append(&mut log, now, timestamp);
+    assert_eq!(
+        log.segments().len(),
+        5,
+        "Log should not roll because the roll should depend on timestamp of the first message."
+    );
+    append(&mut log, now, now);
+    assert_eq!(
+        log.segments().len(),
+        6,
+        "Log should roll because the timestamp in the message should make the log segment expire."
+    );
+    // An empty message set: Kafka appends nothing; rill refuses it. Neither rolls.
+    now += segment_ms + 1;
+    let mut changes = Vec::new();
+    assert!(log.append(now, &config, &[], &mut changes).is_err());
+    assert_eq!(
+        log.segments().len(),
+        6,
+        "Appending an empty message set should not roll log even if sufficient time has passed."
+    );
+    assert!(changes.is_empty());
+}
+
+/// A recovered segment is created when it is loaded, as Kafka's `LogLoader` constructs every
+/// `LogSegment` (`created = time.milliseconds()`) at startup: a segment whose first record has
+/// no timestamp waits `segment.ms` from the recovery, and an append `segment.ms` after the
+/// recovery rolls it even though nothing was appended since.
+#[test]
+fn a_recovered_segment_is_created_at_recovery() {
+    let segment_ms: i64 = 60 * 60;
+    let config = config(&[("segment.ms", segment_ms.to_string())]);
+    let t0: i64 = 1_700_000_000_000;
+    let mut log = PartitionLog::new_at(&config, 0, t0);
+    let mut changes = Vec::new();
+    log.append(t0, &config, &singleton(NO_TIMESTAMP), &mut changes)
+        .expect("append");
+    let stored = log.segment_bytes();
+
+    // Recovered at t0 + 10 s (long past segment.ms since the original creation): the clock
+    // starts again at the recovery.
+    let recovered_at = t0 + 10_000;
+    let (mut log, truncations) =
+        PartitionLog::recover_at(stored.clone(), Some(log.state()), &config, 0, recovered_at);
+    assert!(truncations.is_empty());
+    log.append(
+        recovered_at + segment_ms,
+        &config,
+        &singleton(NO_TIMESTAMP),
+        &mut changes,
+    )
+    .expect("append");
+    assert_eq!(log.segments().len(), 1, "exactly segment.ms is not past it");
+    log.append(
+        recovered_at + segment_ms + 1,
+        &config,
+        &singleton(NO_TIMESTAMP),
+        &mut changes,
+    )
+    .expect("append");
+    assert_eq!(log.segments().len(), 2, "segment.ms after the recovery");
+
+    // The first append after a recovery does not restart the clock.
+    let (mut log, _) = PartitionLog::recover_at(stored, None, &config, 0, recovered_at);
+    log.append(
+        recovered_at + segment_ms + 1,
+        &config,
+        &singleton(NO_TIMESTAMP),
+        &mut changes,
+    )
+    .expect("append");
+    assert_eq!(
+        log.segments().len(),
+        2,
+        "rolled on the first append after it"
+    );
+}
+
 /// `UnifiedLogTest.testTimeBasedLogRollJitter`.
 #[test]
 fn segment_jitter_brings_the_time_roll_forward() {
