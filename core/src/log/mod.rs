@@ -13,7 +13,7 @@ pub use segment::{
 };
 
 use crate::config::TopicConfig;
-use crate::error::{AdminError, ErrorCode, FetchError, KafkaError, ProduceError};
+use crate::error::{AdminError, ErrorCode, FetchError, KafkaError, ListOffsetsError, ProduceError};
 use crate::prng::splitmix64;
 use crate::record::{
     BatchHeader, BatchView, DecodeError, NewRecord, StoredRecord, TimestampType, encode_batch,
@@ -745,9 +745,43 @@ impl PartitionLog {
         Ok(all)
     }
 
+    /// Kafka's ListOffsets for a client, as the partition's leader answers it
+    /// (`Partition.fetchOffsetForTimestamp` with an isolation level, `READ_UNCOMMITTED`): as
+    /// [`PartitionLog::list_offset`], but while the high watermark is below
+    /// `epoch_start_offset` (the log end offset when this leader's epoch began, Kafka's
+    /// `leaderEpochStartOffsetOpt`) "latest", and a timestamp or max-timestamp lookup that
+    /// finds no record below the high watermark, fail: the answer could be lower than one an
+    /// earlier leader gave. "Earliest" always answers.
+    ///
+    /// # Errors
+    /// [`ListOffsetsError::OffsetNotAvailable`] (`OFFSET_NOT_AVAILABLE`) in that state.
+    pub fn list_offset_at_leader(
+        &self,
+        spec: OffsetSpec,
+        epoch_start_offset: i64,
+    ) -> Result<Option<OffsetAndTimestamp>, ListOffsetsError> {
+        let lagging = (epoch_start_offset > self.high_watermark).then_some(
+            ListOffsetsError::OffsetNotAvailable {
+                high_watermark: self.high_watermark,
+                epoch_start_offset,
+            },
+        );
+        let found = self.list_offset(spec);
+        match (spec, lagging) {
+            (_, None) | (OffsetSpec::Earliest, _) => Ok(found),
+            (OffsetSpec::Latest, Some(error)) => Err(error),
+            // A record found below the high watermark is a safe answer.
+            (OffsetSpec::Timestamp(_) | OffsetSpec::MaxTimestamp, Some(error)) => {
+                found.map(Some).ok_or(error)
+            }
+        }
+    }
+
     /// Kafka's ListOffsets for a consumer (`READ_UNCOMMITTED`): earliest is the log start
     /// offset, latest the high watermark, and a timestamp finds the first record at or after
     /// it below the high watermark (`None` when there is none, which Kafka answers as -1).
+    /// Without the check a leader makes right after its election
+    /// ([`PartitionLog::list_offset_at_leader`]).
     pub fn list_offset(&self, spec: OffsetSpec) -> Option<OffsetAndTimestamp> {
         let high_watermark = self.high_watermark();
         match spec {

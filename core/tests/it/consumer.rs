@@ -985,6 +985,40 @@ fn auto_offset_reset_earliest_latest_none() {
     only(&sent, list_offsets);
 }
 
+/// `OffsetFetcherTest`: a ListOffsets answered with OFFSET_NOT_AVAILABLE (a leader elected
+/// moments ago whose high watermark lags its epoch start) is retried after
+/// `retry.backoff.ms` (`OffsetFetcherUtils.handleListOffsetResponse` puts it in
+/// `partitionsToRetry`); `poll` reports no error, and Kafka's client counts it retriable.
+#[test]
+fn list_offsets_offset_not_available_is_retried() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            auto_offset_reset: AutoOffsetReset::Latest,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.assign(0, &[tp("t", 0)]).expect("assign");
+    let (id, _) = only(&requests(&mut consumer, 0), offset_fetch);
+    consumer.handle_response(1, id, offset_fetch_response(&[(tp("t", 0), None)]));
+    let (id, _) = only(&requests(&mut consumer, 1), list_offsets);
+    consumer.handle_response(
+        2,
+        id,
+        ConsumerResponseBody::ListOffsets(Err(ErrorCode::OffsetNotAvailable)),
+    );
+    assert_eq!(consumer.poll(2).expect("retriable: no error"), vec![]);
+    assert_eq!(consumer.position(&tp("t", 0)), Ok(None));
+    assert!(requests(&mut consumer, 2).is_empty(), "backs off first");
+    assert!(rill_core::consumer::error::is_retriable(
+        ErrorCode::OffsetNotAvailable
+    ));
+    consumer.handle_timeout(2 + 100);
+    let (id, _) = only(&requests(&mut consumer, 102), list_offsets);
+    consumer.handle_response(103, id, ConsumerResponseBody::ListOffsets(Ok(9)));
+    assert_eq!(consumer.position(&tp("t", 0)), Ok(Some(9)));
+}
+
 /// A committed offset the log no longer holds (retention deleted it) fetches
 /// OFFSET_OUT_OF_RANGE: reset by `auto.offset.reset`, or `OffsetOutOfRangeException`.
 #[test]

@@ -8,8 +8,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use rill_core::Broker;
 use rill_core::Event;
 use rill_core::config::TopicConfig;
-use rill_core::error::{ErrorCode, KafkaError};
-use rill_core::log::{DeletionReason, LogChange, OffsetSpec, PartitionLog, RollReason};
+use rill_core::error::{ErrorCode, KafkaError, ListOffsetsError};
+use rill_core::log::{
+    DeletionReason, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog, RollReason,
+};
 use rill_core::record::{NewRecord, TimestampType, encode_batch};
 
 /// Kafka's `TestUtils.singletonRecords("test".getBytes)`: null key, 4-byte value.
@@ -465,6 +467,101 @@ fn a_recovered_segment_is_created_at_recovery() {
         log.segments().len(),
         2,
         "rolled on the first append after it"
+    );
+}
+
+/// `PartitionTest.testMonotonicOffsetsAfterLeaderChange` (Kafka 3.7): a leader whose high
+/// watermark lags the offset its epoch began at answers a client's ListOffsets "latest", and a
+/// timestamp lookup finding nothing below the high watermark, with `OFFSET_NOT_AVAILABLE`
+/// (`Partition.fetchOffsetForTimestamp`); "earliest" and a record found below the high
+/// watermark still answer; once the high watermark reaches the epoch start the error goes.
+/// Max-timestamp takes the timestamp branch (`case _`) in Kafka's source.
+#[test]
+fn list_offsets_at_a_leader_lagging_its_epoch_start_is_offset_not_available() {
+    let config = config(&[]);
+    let now = 1_700_000_000_000;
+    let record = |key: &str, value: &str, timestamp: i64| NewRecord {
+        key: Some(key.as_bytes().to_vec()),
+        value: Some(value.as_bytes().to_vec()),
+        headers: vec![],
+        timestamp: Some(timestamp),
+    };
+    let batch1 = vec![record("k1", "v1", 10), record("k2", "v2", 11)];
+    let batch2 = vec![
+        record("k3", "v1", NO_TIMESTAMP),
+        record("k4", "v2", 20),
+        record("k5", "v3", 21),
+    ];
+    let mut log = PartitionLog::new_at(&config, 0, now);
+    log.become_leader(8);
+    let epoch_start = log.log_end_offset();
+    let mut changes = Vec::new();
+    for batch in [batch1, batch2] {
+        let prepared = log.prepare(now, &config, &batch).expect("valid");
+        log.commit(prepared, &config, &mut changes);
+    }
+    assert_eq!(log.high_watermark(), 0, "Expected leader's HW not move");
+    // Followers fetched two records.
+    log.update_high_watermark(2);
+    let offset = |answer: Result<Option<OffsetAndTimestamp>, ListOffsetsError>| {
+        answer.map(|found| found.map(|found| found.offset))
+    };
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Latest, epoch_start)),
+        Ok(Some(2))
+    );
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Timestamp(30), epoch_start)),
+        Ok(None),
+        "beyond the HW by timestamp"
+    );
+
+    // Follower, then leader again in epoch 10: the epoch starts at the log end, 5, above the
+    // high watermark, 2.
+    log.become_leader(10);
+    let epoch_start = log.log_end_offset();
+    assert_eq!(epoch_start, 5);
+    let lagging = ListOffsetsError::OffsetNotAvailable {
+        high_watermark: 2,
+        epoch_start_offset: 5,
+    };
+    assert_eq!(
+        log.list_offset_at_leader(OffsetSpec::Latest, epoch_start),
+        Err(lagging.clone())
+    );
+    assert_eq!(lagging.error_code(), ErrorCode::OffsetNotAvailable);
+    assert_eq!(lagging.error_code().code(), 78);
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Earliest, epoch_start)),
+        Ok(Some(0))
+    );
+    let found = log
+        .list_offset_at_leader(OffsetSpec::Timestamp(11), epoch_start)
+        .expect("below the HW")
+        .expect("a record");
+    assert_eq!((found.offset, found.timestamp), (1, 11));
+    assert_eq!(
+        log.list_offset_at_leader(OffsetSpec::Timestamp(100), epoch_start),
+        Err(lagging.clone())
+    );
+    assert_eq!(
+        log.list_offset_at_leader(OffsetSpec::MaxTimestamp, epoch_start),
+        Err(lagging)
+    );
+
+    // The followers catch up: the error goes away.
+    log.update_high_watermark(5);
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Latest, epoch_start)),
+        Ok(Some(5))
+    );
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Timestamp(100), epoch_start)),
+        Ok(None)
+    );
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::MaxTimestamp, epoch_start)),
+        Ok(Some(4))
     );
 }
 
