@@ -17,6 +17,7 @@ mod consumer_props;
 mod coordinator;
 #[cfg(not(target_arch = "wasm32"))]
 mod coordinator_props;
+mod docs_course;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;
