@@ -7,11 +7,14 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::collections::BTreeMap;
 
+use rill_core::cluster::{Acks, Cluster, ClusterConfig, PartitionOffsets, PartitionRegistration};
+use rill_core::error::{ErrorCode, KafkaError};
 use rill_core::group::{
     Assignment, Assignor, CooperativeStickyAssignor, Member, RangeAssignor, RoundRobinAssignor,
     StickyAssignor, TopicPartition,
 };
-use rill_core::partitioner::partition_for_key;
+use rill_core::partitioner::{murmur2, partition_for_key, to_positive};
+use rill_core::record::NewRecord;
 
 /// `t1` with 3 partitions and `t2` with 2: the assignors chapter's topics.
 fn t1_t2() -> BTreeMap<String, u32> {
@@ -36,12 +39,15 @@ fn shown(assignment: &Assignment) -> Vec<(String, String)> {
         .collect()
 }
 
-fn expect(assignment: &Assignment, expected: &[(&str, &str)]) {
-    let expected: Vec<(String, String)> = expected
+fn expected(members: &[(&str, &str)]) -> Vec<(String, String)> {
+    members
         .iter()
         .map(|&(m, p)| (m.to_owned(), p.to_owned()))
-        .collect();
-    assert_eq!(shown(assignment), expected);
+        .collect()
+}
+
+fn expect(assignment: &Assignment, members: &[(&str, &str)]) {
+    assert_eq!(shown(assignment), expected(members));
 }
 
 /// Members subscribed to `t1` and `t2`, owning what `owned` gives them (from generation 1).
@@ -65,57 +71,610 @@ const FOUR: [(&str, &dyn Assignor); 4] = [
     ("cooperative-sticky", &CooperativeStickyAssignor),
 ];
 
-/// Chapter "The four assignors": c1..c3 on t1 (3) and t2 (2), from nothing.
+/// Chapter "The four assignors": c1..c3 on t1 (3) and t2 (2), from nothing: all four agree.
 #[test]
 fn assignors_chapter_first_assignment() {
     let fresh = members(&["c1", "c2", "c3"], None);
     for (name, assignor) in FOUR {
         let assignment = assignor.assign(&t1_t2(), &fresh);
-        println!("{name}: {:?}", shown(&assignment));
-    }
-    for (_, assignor) in FOUR {
-        expect(
-            &assignor.assign(&t1_t2(), &fresh),
-            &[("c1", "t1-0, t2-0"), ("c2", "t1-1, t2-1"), ("c3", "t1-2")],
+        assert_eq!(
+            shown(&assignment),
+            expected(&[("c1", "t1-0, t2-0"), ("c2", "t1-1, t2-1"), ("c3", "t1-2")]),
+            "{name}"
         );
     }
 }
 
 /// Chapter "The four assignors": c4 joins the group of c1..c3, each assignor starting from the
-/// assignment it gave itself.
+/// assignment it gave itself (the members report it as their owned partitions).
 #[test]
 fn assignors_chapter_c4_joins() {
     let fresh = members(&["c1", "c2", "c3"], None);
-    for (name, assignor) in FOUR {
+    let after = |assignor: &dyn Assignor| {
         let before = assignor.assign(&t1_t2(), &fresh);
-        let after = assignor.assign(&t1_t2(), &members(&["c1", "c2", "c3", "c4"], Some(&before)));
-        println!("{name} c4 joins: {:?}", shown(&after));
-        if name == "cooperative-sticky" {
-            // The follow-up rebalance, with what each member owns after the first.
-            let follow = assignor.assign(
-                &t1_t2(),
-                &members(&["c1", "c2", "c3", "c4"], Some(&after)),
-            );
-            println!("{name} follow-up: {:?}", shown(&follow));
-        }
-    }
-    for (name, assignor) in FOUR {
+        assignor.assign(&t1_t2(), &members(&["c1", "c2", "c3", "c4"], Some(&before)))
+    };
+    // Range: per topic, c4 sorts last and gets nothing.
+    expect(
+        &after(&RangeAssignor),
+        &[
+            ("c1", "t1-0, t2-0"),
+            ("c2", "t1-1, t2-1"),
+            ("c3", "t1-2"),
+            ("c4", ""),
+        ],
+    );
+    // RoundRobin: dealt again from scratch; t2-0 and t2-1 both change owner.
+    expect(
+        &after(&RoundRobinAssignor),
+        &[
+            ("c1", "t1-0, t2-1"),
+            ("c2", "t1-1"),
+            ("c3", "t1-2"),
+            ("c4", "t2-0"),
+        ],
+    );
+    // Sticky: one partition moves, from c2 (c1 comes first in Kafka's member HashMap).
+    expect(
+        &after(&StickyAssignor),
+        &[
+            ("c1", "t1-0, t2-0"),
+            ("c2", "t1-1"),
+            ("c3", "t1-2"),
+            ("c4", "t2-1"),
+        ],
+    );
+    // CooperativeSticky: the first rebalance only takes t2-1 from c2 …
+    let first = after(&CooperativeStickyAssignor);
+    expect(
+        &first,
+        &[
+            ("c1", "t1-0, t2-0"),
+            ("c2", "t1-1"),
+            ("c3", "t1-2"),
+            ("c4", ""),
+        ],
+    );
+    // … and the follow-up rebalance gives it to c4.
+    let follow_up = CooperativeStickyAssignor
+        .assign(&t1_t2(), &members(&["c1", "c2", "c3", "c4"], Some(&first)));
+    expect(
+        &follow_up,
+        &[
+            ("c1", "t1-0, t2-0"),
+            ("c2", "t1-1"),
+            ("c3", "t1-2"),
+            ("c4", "t2-1"),
+        ],
+    );
+}
+
+/// Chapter "The four assignors": c1 leaves the group of c1..c3.
+#[test]
+fn assignors_chapter_c1_leaves() {
+    let fresh = members(&["c1", "c2", "c3"], None);
+    let after = |assignor: &dyn Assignor| {
         let before = assignor.assign(&t1_t2(), &fresh);
-        let after = assignor.assign(&t1_t2(), &members(&["c1", "c2", "c3", "c4"], Some(&before)));
-        println!("{name} c1 leaves: {:?}", shown(&assignor.assign(&t1_t2(), &members(&["c2", "c3"], Some(&before)))));
-        let _ = after;
+        assignor.assign(&t1_t2(), &members(&["c2", "c3"], Some(&before)))
+    };
+    expect(
+        &after(&RangeAssignor),
+        &[("c2", "t1-0, t1-1, t2-0"), ("c3", "t1-2, t2-1")],
+    );
+    expect(
+        &after(&RoundRobinAssignor),
+        &[("c2", "t1-0, t1-2, t2-1"), ("c3", "t1-1, t2-0")],
+    );
+    for sticky in [&StickyAssignor as &dyn Assignor, &CooperativeStickyAssignor] {
+        expect(
+            &after(sticky),
+            &[("c2", "t1-1, t2-0, t2-1"), ("c3", "t1-0, t1-2")],
+        );
     }
 }
 
-/// Chapter "Keys and the partitioner": where the chapter's keys land with 3 and 4 partitions.
+/// Chapter "Eager versus cooperative rebalancing": c1, c2 on a 6-partition topic, then c3 joins.
 #[test]
-fn keys_chapter_partitions() {
-    for key in ["alice", "bob", "carol", "dave", "erin", "frank"] {
-        println!(
-            "{key}: 3 → {}, 4 → {}, 6 → {}",
-            partition_for_key(key.as_bytes(), 3),
-            partition_for_key(key.as_bytes(), 4),
-            partition_for_key(key.as_bytes(), 6)
-        );
+fn rebalancing_chapter_third_member() {
+    let topic = BTreeMap::from([("orders".to_owned(), 6)]);
+    let group = |ids: &[&str], owned: Option<&Assignment>| -> Vec<Member> {
+        ids.iter()
+            .map(|id| {
+                let mut member = Member::new(*id, ["orders"]);
+                if let Some(previous) = owned {
+                    member.owned = previous.get(*id).cloned().unwrap_or_default();
+                    member.generation = Some(1);
+                }
+                member
+            })
+            .collect()
+    };
+    let range_before = RangeAssignor.assign(&topic, &group(&["c1", "c2"], None));
+    expect(
+        &range_before,
+        &[
+            ("c1", "orders-0, orders-1, orders-2"),
+            ("c2", "orders-3, orders-4, orders-5"),
+        ],
+    );
+    expect(
+        &RangeAssignor.assign(&topic, &group(&["c1", "c2", "c3"], None)),
+        &[
+            ("c1", "orders-0, orders-1"),
+            ("c2", "orders-2, orders-3"),
+            ("c3", "orders-4, orders-5"),
+        ],
+    );
+    let coop_before = CooperativeStickyAssignor.assign(&topic, &group(&["c1", "c2"], None));
+    expect(
+        &coop_before,
+        &[
+            ("c1", "orders-0, orders-2, orders-4"),
+            ("c2", "orders-1, orders-3, orders-5"),
+        ],
+    );
+    let coop_first =
+        CooperativeStickyAssignor.assign(&topic, &group(&["c1", "c2", "c3"], Some(&coop_before)));
+    expect(
+        &coop_first,
+        &[
+            ("c1", "orders-0, orders-2"),
+            ("c2", "orders-1, orders-3"),
+            ("c3", ""),
+        ],
+    );
+    let coop_second =
+        CooperativeStickyAssignor.assign(&topic, &group(&["c1", "c2", "c3"], Some(&coop_first)));
+    expect(
+        &coop_second,
+        &[
+            ("c1", "orders-0, orders-2"),
+            ("c2", "orders-1, orders-3"),
+            ("c3", "orders-4, orders-5"),
+        ],
+    );
+}
+
+/// Chapter "Keys and the partitioner": the table of murmur2 values and partitions.
+#[test]
+fn keys_chapter_table() {
+    let table = [
+        ("alice", 1_951_417_749, 1_951_417_749, 0, 1),
+        ("bob", -2_048_144_690, 99_338_958, 0, 2),
+        ("carol", 271_431_602, 271_431_602, 2, 2),
+        ("dave", 1_727_131_798, 1_727_131_798, 1, 2),
+        ("erin", 708_372_308, 708_372_308, 2, 0),
+        ("frank", -1_883_253_241, 264_230_407, 1, 3),
+    ];
+    for (key, hash, positive, of_3, of_4) in table {
+        assert_eq!(murmur2(key.as_bytes()), hash, "{key}");
+        assert_eq!(to_positive(hash), positive, "{key}");
+        assert_eq!(partition_for_key(key.as_bytes(), 3), of_3, "{key}");
+        assert_eq!(partition_for_key(key.as_bytes(), 4), of_4, "{key}");
     }
+}
+
+/// A scenario of `scenarios/docs/` replayed through the `Cluster` API, step for step, so the
+/// values its `expect` lines (and the chapter) state are checked now, before the scenario
+/// runner exists. Each console-producer block is a new producer (a new client id); records go
+/// where Kafka's partitioner sends them, one request per partition.
+struct Demo {
+    cluster: Cluster,
+    next_client: u32,
+    /// Requests of the last producer block still waiting for their outcome.
+    pending: Vec<u64>,
+    /// The last command's error (`None`: none), as `expect error` reads it.
+    error: Option<ErrorCode>,
+}
+
+const START: i64 = 1_700_000_000_000;
+
+impl Demo {
+    fn new(brokers: u32, seed: u64) -> Self {
+        Self {
+            cluster: Cluster::new(ClusterConfig::new(brokers, seed), START).expect("valid size"),
+            next_client: 1,
+            pending: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn create(&mut self, topic: &str, partitions: u32, rf: u32, configs: &[(&str, &str)]) {
+        let configs: Vec<(String, String)> = configs
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        self.error = self
+            .cluster
+            .create_topic(topic, partitions, rf, &configs)
+            .err()
+            .map(|e| e.error_code());
+        self.cluster.advance(100);
+    }
+
+    fn alter_partitions(&mut self, topic: &str, total: u32) {
+        self.error = self
+            .cluster
+            .create_partitions(topic, total)
+            .err()
+            .map(|e| e.error_code());
+    }
+
+    /// `kafka-console-producer` with `parse.key=true`, `key.separator=:` and
+    /// `null.marker=NULL`; a line without `:` is a keyless record.
+    fn produce(&mut self, topic: &str, acks: Acks, lines: &[&str]) {
+        let count = self.partition_count(topic);
+        let mut per_partition: BTreeMap<u32, Vec<NewRecord>> = BTreeMap::new();
+        for line in lines {
+            let (key, value) = match line.split_once(':') {
+                Some((key, value)) => (Some(key.as_bytes().to_vec()), value),
+                None => (None, *line),
+            };
+            let partition = key.as_deref().map_or(0, |k| partition_for_key(k, count));
+            per_partition.entry(partition).or_default().push(NewRecord {
+                key,
+                value: (value != "NULL").then(|| value.as_bytes().to_vec()),
+                ..NewRecord::default()
+            });
+        }
+        let client = self.next_client;
+        self.next_client += 1;
+        self.pending = per_partition
+            .into_iter()
+            .map(|(partition, records)| {
+                self.cluster
+                    .produce(client, topic, partition, acks, records)
+            })
+            .collect();
+        self.error = None;
+        self.collect_outcomes();
+    }
+
+    fn collect_outcomes(&mut self) {
+        for outcome in self.cluster.poll_outcomes() {
+            if self.pending.contains(&outcome.request) {
+                self.pending.retain(|r| *r != outcome.request);
+                if let Err(code) = outcome.result {
+                    self.error = Some(code);
+                }
+            }
+        }
+    }
+
+    fn advance(&mut self, ms: i64) {
+        self.cluster.advance(ms);
+        self.collect_outcomes();
+    }
+
+    fn kill(&mut self, broker: u32) {
+        self.cluster.kill_broker(broker).expect("running");
+    }
+
+    fn restart(&mut self, broker: u32) {
+        self.cluster.restart_broker(broker).expect("stopped");
+    }
+
+    fn partition_count(&self, topic: &str) -> u32 {
+        self.cluster
+            .topic_metadata(topic)
+            .expect("a topic")
+            .partitions
+            .len() as u32
+    }
+
+    fn registration(&self, topic: &str, partition: u32) -> PartitionRegistration {
+        self.cluster
+            .registration(topic, partition)
+            .expect("a partition")
+            .clone()
+    }
+
+    fn leader(&self, topic: &str, partition: u32) -> Option<u32> {
+        self.registration(topic, partition).leader
+    }
+
+    fn isr(&self, topic: &str, partition: u32) -> Vec<u32> {
+        let mut isr = self.registration(topic, partition).isr;
+        isr.sort_unstable();
+        isr
+    }
+
+    fn offsets(&self, topic: &str, partition: u32) -> PartitionOffsets {
+        self.cluster
+            .partition_offsets(topic, partition)
+            .expect("a running leader")
+    }
+
+    fn leo_on(&self, broker: u32, topic: &str, partition: u32) -> i64 {
+        self.cluster
+            .replica(broker, topic, partition)
+            .expect("a replica")
+            .0
+            .log_end_offset()
+    }
+
+    fn segments(&self, topic: &str, partition: u32) -> usize {
+        let leader = self.leader(topic, partition).expect("a leader");
+        self.cluster
+            .replica(leader, topic, partition)
+            .expect("a replica")
+            .0
+            .segments()
+            .len()
+    }
+
+    /// What a consumer reads, below the high watermark: `key:value` (`value` for a keyless
+    /// record, `key:NULL` for a tombstone), with the offsets.
+    fn read(&self, topic: &str, partition: u32) -> (Vec<String>, Vec<i64>) {
+        let leader = self.leader(topic, partition).expect("a leader");
+        let (log, _) = self
+            .cluster
+            .replica(leader, topic, partition)
+            .expect("a replica");
+        let fetched = log.read_all(log.log_start_offset()).expect("readable");
+        let text = |bytes: &Option<Vec<u8>>| {
+            bytes.as_deref().map_or("NULL".to_owned(), |b| {
+                String::from_utf8_lossy(b).into_owned()
+            })
+        };
+        fetched
+            .records
+            .iter()
+            .filter(|r| r.offset < fetched.high_watermark)
+            .map(|r| {
+                let shown = match &r.key {
+                    Some(_) => format!("{}:{}", text(&r.key), text(&r.value)),
+                    None => text(&r.value),
+                };
+                (shown, r.offset)
+            })
+            .unzip()
+    }
+
+    fn records(&self, topic: &str, partition: u32) -> Vec<String> {
+        self.read(topic, partition).0
+    }
+
+    fn record_offsets(&self, topic: &str, partition: u32) -> Vec<i64> {
+        self.read(topic, partition).1
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// `scenarios/docs/topics-partitions.rill`.
+#[test]
+fn scenario_topics_partitions() {
+    let mut demo = Demo::new(3, 1);
+    demo.create("orders", 3, 3, &[]);
+    assert_eq!(demo.error, None);
+    demo.produce(
+        "orders",
+        Acks::All,
+        &[
+            "alice:order-1",
+            "bob:order-2",
+            "alice:order-3",
+            "carol:order-4",
+            "dave:order-5",
+            "alice:order-6",
+        ],
+    );
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(
+        demo.records("orders", 0),
+        strings(&[
+            "alice:order-1",
+            "bob:order-2",
+            "alice:order-3",
+            "alice:order-6"
+        ])
+    );
+    assert_eq!(demo.records("orders", 1), strings(&["dave:order-5"]));
+    assert_eq!(demo.records("orders", 2), strings(&["carol:order-4"]));
+    assert_eq!(demo.offsets("orders", 0).log_end_offset, 4);
+    assert_eq!(demo.offsets("orders", 1).log_end_offset, 1);
+    assert_eq!(demo.offsets("orders", 2).log_end_offset, 1);
+    demo.alter_partitions("orders", 2);
+    assert_eq!(demo.error, Some(ErrorCode::InvalidPartitions));
+}
+
+/// `scenarios/docs/keys-partitioner.rill`.
+#[test]
+fn scenario_keys_partitioner() {
+    let mut demo = Demo::new(3, 2);
+    demo.create("orders", 3, 3, &[]);
+    demo.produce(
+        "orders",
+        Acks::All,
+        &[
+            "alice:a1", "bob:b1", "carol:c1", "dave:d1", "erin:e1", "frank:f1",
+        ],
+    );
+    demo.advance(1_000);
+    assert_eq!(demo.records("orders", 0), strings(&["alice:a1", "bob:b1"]));
+    assert_eq!(demo.records("orders", 1), strings(&["dave:d1", "frank:f1"]));
+    assert_eq!(demo.records("orders", 2), strings(&["carol:c1", "erin:e1"]));
+    demo.alter_partitions("orders", 4);
+    assert_eq!(demo.error, None);
+    demo.advance(1_000);
+    demo.produce(
+        "orders",
+        Acks::All,
+        &[
+            "alice:a2", "bob:b2", "carol:c2", "dave:d2", "erin:e2", "frank:f2",
+        ],
+    );
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(
+        demo.records("orders", 0),
+        strings(&["alice:a1", "bob:b1", "erin:e2"])
+    );
+    assert_eq!(
+        demo.records("orders", 1),
+        strings(&["dave:d1", "frank:f1", "alice:a2"])
+    );
+    assert_eq!(
+        demo.records("orders", 2),
+        strings(&["carol:c1", "erin:e1", "bob:b2", "carol:c2", "dave:d2"])
+    );
+    assert_eq!(demo.records("orders", 3), strings(&["frank:f2"]));
+}
+
+/// `scenarios/docs/records-offsets.rill`.
+#[test]
+fn scenario_records_offsets() {
+    let mut demo = Demo::new(3, 3);
+    demo.create("events", 1, 3, &[]);
+    assert_eq!(demo.offsets("events", 0).log_end_offset, 0);
+    demo.produce("events", Acks::All, &["a:first", "a:second"]);
+    demo.advance(1_000);
+    assert_eq!(demo.record_offsets("events", 0), vec![0, 1]);
+    demo.produce("events", Acks::All, &["b:third"]);
+    demo.advance(1_000);
+    demo.produce("events", Acks::All, &["a:fourth", "a:fifth"]);
+    demo.advance(1_000);
+    assert_eq!(
+        demo.records("events", 0),
+        strings(&["a:first", "a:second", "b:third", "a:fourth", "a:fifth"])
+    );
+    assert_eq!(demo.record_offsets("events", 0), vec![0, 1, 2, 3, 4]);
+    let offsets = demo.offsets("events", 0);
+    assert_eq!(
+        (
+            offsets.log_start_offset,
+            offsets.high_watermark,
+            offsets.log_end_offset
+        ),
+        (0, 5, 5)
+    );
+}
+
+/// `scenarios/docs/retention.rill`.
+#[test]
+fn scenario_retention() {
+    let mut demo = Demo::new(3, 4);
+    demo.create(
+        "clicks",
+        1,
+        3,
+        &[("segment.ms", "30000"), ("retention.ms", "150000")],
+    );
+    demo.produce("clicks", Acks::All, &["u1:home", "u2:home", "u1:cart"]);
+    demo.advance(180_000);
+    demo.produce("clicks", Acks::All, &["u3:home", "u1:pay", "u2:cart"]);
+    demo.advance(60_000);
+    demo.produce("clicks", Acks::All, &["u4:home", "u3:cart", "u4:pay"]);
+    demo.advance(1_000);
+    assert_eq!(demo.segments("clicks", 0), 3);
+    assert_eq!(demo.offsets("clicks", 0).log_start_offset, 0);
+    assert_eq!(demo.offsets("clicks", 0).log_end_offset, 9);
+    demo.advance(90_000);
+    assert_eq!(demo.segments("clicks", 0), 2);
+    assert_eq!(demo.offsets("clicks", 0).log_start_offset, 3);
+    assert_eq!(demo.record_offsets("clicks", 0), vec![3, 4, 5, 6, 7, 8]);
+    demo.advance(300_000);
+    let offsets = demo.offsets("clicks", 0);
+    assert_eq!((offsets.log_start_offset, offsets.log_end_offset), (9, 9));
+    assert!(demo.records("clicks", 0).is_empty());
+}
+
+/// `scenarios/docs/compaction.rill`.
+#[test]
+fn scenario_compaction() {
+    let mut demo = Demo::new(3, 5);
+    demo.create(
+        "users",
+        1,
+        3,
+        &[
+            ("cleanup.policy", "compact"),
+            ("segment.ms", "30000"),
+            ("min.cleanable.dirty.ratio", "0.01"),
+            ("delete.retention.ms", "60000"),
+        ],
+    );
+    demo.produce(
+        "users",
+        Acks::All,
+        &[
+            "alice:v1", "bob:v1", "alice:v2", "carol:v1", "alice:v3", "bob:NULL",
+        ],
+    );
+    demo.advance(60_000);
+    demo.produce("users", Acks::All, &["dave:v1"]);
+    demo.advance(1_000);
+    demo.produce("users", Acks::All, &["no-key-here"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, Some(ErrorCode::InvalidRecord));
+    assert_eq!(demo.offsets("users", 0).log_end_offset, 7);
+    demo.advance(270_000);
+    assert_eq!(
+        demo.records("users", 0),
+        strings(&["carol:v1", "alice:v3", "bob:NULL", "dave:v1"])
+    );
+    assert_eq!(demo.record_offsets("users", 0), vec![3, 4, 5, 6]);
+    demo.produce("users", Acks::All, &["erin:v1"]);
+    demo.advance(300_000);
+    assert_eq!(
+        demo.records("users", 0),
+        strings(&["carol:v1", "alice:v3", "dave:v1", "erin:v1"])
+    );
+    assert_eq!(demo.record_offsets("users", 0), vec![3, 4, 6, 7]);
+    assert_eq!(demo.offsets("users", 0).log_end_offset, 8);
+}
+
+/// `scenarios/docs/acks-min-isr.rill`.
+#[test]
+fn scenario_acks_min_isr() {
+    let mut demo = Demo::new(3, 6);
+    demo.create("orders", 1, 3, &[("min.insync.replicas", "2")]);
+    assert_eq!(demo.registration("orders", 0).replicas, vec![0, 1, 2]);
+    assert_eq!(demo.leader("orders", 0), Some(0));
+    assert_eq!(demo.isr("orders", 0), vec![0, 1, 2]);
+    demo.produce("orders", Acks::All, &["alice:o1", "bob:o2"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(demo.offsets("orders", 0).high_watermark, 2);
+    assert_eq!(demo.leo_on(2, "orders", 0), 2);
+
+    demo.kill(2);
+    demo.advance(15_000);
+    assert_eq!(demo.isr("orders", 0), vec![0, 1]);
+    assert_eq!(demo.leader("orders", 0), Some(0));
+    demo.produce("orders", Acks::All, &["carol:o3"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(demo.offsets("orders", 0).high_watermark, 3);
+
+    demo.kill(1);
+    demo.advance(15_000);
+    assert_eq!(demo.isr("orders", 0), vec![0]);
+    demo.produce("orders", Acks::All, &["dave:o4"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, Some(ErrorCode::NotEnoughReplicas));
+    assert_eq!(demo.offsets("orders", 0).log_end_offset, 3);
+
+    demo.produce("orders", Acks::Leader, &["erin:o5"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(demo.offsets("orders", 0).log_end_offset, 4);
+    assert_eq!(demo.offsets("orders", 0).high_watermark, 3);
+    assert_eq!(
+        demo.records("orders", 0),
+        strings(&["alice:o1", "bob:o2", "carol:o3"])
+    );
+
+    demo.restart(1);
+    demo.advance(15_000);
+    assert_eq!(demo.isr("orders", 0), vec![0, 1]);
+    assert_eq!(demo.offsets("orders", 0).high_watermark, 4);
+    assert_eq!(
+        demo.records("orders", 0),
+        strings(&["alice:o1", "bob:o2", "carol:o3", "erin:o5"])
+    );
 }
