@@ -7,7 +7,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::collections::BTreeMap;
 
-use rill_core::cluster::{Acks, Cluster, ClusterConfig, PartitionOffsets, PartitionRegistration};
+use rill_core::cluster::{
+    Acks, Cluster, ClusterConfig, NodeId, PartitionOffsets, PartitionRegistration,
+};
 use rill_core::error::{ErrorCode, KafkaError};
 use rill_core::group::{
     Assignment, Assignor, CooperativeStickyAssignor, Member, RangeAssignor, RoundRobinAssignor,
@@ -677,4 +679,105 @@ fn scenario_acks_min_isr() {
         demo.records("orders", 0),
         strings(&["alice:o1", "bob:o2", "carol:o3", "erin:o5"])
     );
+}
+
+/// `scenarios/docs/acks1-loss.rill`.
+#[test]
+fn scenario_acks1_loss() {
+    let mut demo = Demo::new(3, 6);
+    demo.create("orders", 1, 3, &[("min.insync.replicas", "2")]);
+    demo.produce("orders", Acks::All, &["alice:o1"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(demo.offsets("orders", 0).high_watermark, 1);
+
+    demo.cluster.partition_network(
+        &[NodeId::Broker(0)],
+        &[NodeId::Broker(1), NodeId::Broker(2)],
+    );
+    demo.produce("orders", Acks::Leader, &["bob:o2"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None, "acks=1: acknowledged by the leader alone");
+    demo.produce("orders", Acks::All, &["carol:o3"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert_eq!(demo.pending.len(), 1, "acks=all: still waiting");
+    let offsets = demo.offsets("orders", 0);
+    assert_eq!((offsets.high_watermark, offsets.log_end_offset), (1, 3));
+    assert_eq!(demo.leo_on(1, "orders", 0), 1);
+    assert_eq!(demo.isr("orders", 0), vec![0, 1, 2]);
+
+    demo.kill(0);
+    demo.advance(15_000);
+    let registration = demo.registration("orders", 0);
+    assert_eq!(registration.leader, Some(1));
+    assert_eq!(registration.leader_epoch, 1);
+    assert_eq!(demo.isr("orders", 0), vec![1, 2]);
+    assert_eq!(demo.records("orders", 0), strings(&["alice:o1"]));
+    assert_eq!(demo.offsets("orders", 0).log_end_offset, 1);
+
+    demo.cluster.heal();
+    demo.restart(0);
+    demo.advance(15_000);
+    assert_eq!(
+        demo.leo_on(0, "orders", 0),
+        1,
+        "broker 0 truncated o2 and o3"
+    );
+    assert_eq!(demo.isr("orders", 0), vec![0, 1, 2]);
+    assert_eq!(demo.leader("orders", 0), Some(1));
+}
+
+/// `scenarios/docs/unclean-election.rill`.
+#[test]
+fn scenario_unclean_election() {
+    let mut demo = Demo::new(3, 6);
+    demo.create(
+        "payments",
+        1,
+        3,
+        &[
+            ("min.insync.replicas", "1"),
+            ("unclean.leader.election.enable", "true"),
+        ],
+    );
+    demo.produce("payments", Acks::All, &["alice:p1"]);
+    demo.advance(1_000);
+    assert_eq!(demo.offsets("payments", 0).high_watermark, 1);
+    demo.kill(2);
+    demo.advance(15_000);
+    demo.kill(1);
+    demo.advance(15_000);
+    assert_eq!(demo.isr("payments", 0), vec![0]);
+    demo.produce("payments", Acks::All, &["bob:p2"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None, "acks=all, acknowledged with the ISR [0]");
+    assert_eq!(demo.offsets("payments", 0).high_watermark, 2);
+
+    demo.kill(0);
+    demo.advance(15_000);
+    let registration = demo.registration("payments", 0);
+    assert_eq!(registration.leader, None);
+    assert_eq!(registration.leader_epoch, 1);
+    assert_eq!(registration.isr, vec![0]);
+
+    demo.restart(2);
+    demo.advance(15_000);
+    let registration = demo.registration("payments", 0);
+    assert_eq!(registration.leader, Some(2));
+    assert_eq!(registration.leader_epoch, 2);
+    assert_eq!(registration.isr, vec![2]);
+    assert_eq!(demo.records("payments", 0), strings(&["alice:p1"]));
+
+    demo.produce("payments", Acks::All, &["carol:p3"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    demo.restart(0);
+    demo.advance(15_000);
+    assert_eq!(demo.leo_on(0, "payments", 0), 2);
+    assert_eq!(
+        demo.records("payments", 0),
+        strings(&["alice:p1", "carol:p3"])
+    );
+    assert_eq!(demo.registration("payments", 0).leader_epoch, 2);
 }
