@@ -1321,3 +1321,47 @@ fn scenario_auto_commit_duplicates() {
     assert_eq!(demo.member("workers", "w2").consumed, jobs);
     assert_eq!(demo.lag("workers", "jobs", 0).committed, Some(5));
 }
+
+/// `scenarios/docs/reassignment.rill`.
+#[test]
+fn scenario_reassignment() {
+    let mut demo = Demo::new(4, 2);
+    demo.create("orders", 1, 3, &[("min.insync.replicas", "2")]);
+    let registration = demo.registration("orders", 0);
+    assert_eq!(registration.replicas, vec![0, 1, 2]);
+    assert_eq!(registration.leader, Some(0));
+    demo.produce("orders", Acks::All, &["alice:o1", "bob:o2", "carol:o3"]);
+    demo.advance(1_000);
+    assert_eq!(demo.error, None);
+    assert!(demo.cluster.replica(3, "orders", 0).is_none());
+
+    demo.cluster
+        .reassign_partition("orders", 0, &[1, 2, 3])
+        .expect("a valid target");
+    let registration = demo.registration("orders", 0);
+    assert_eq!(registration.replicas, vec![1, 2, 3, 0]);
+    assert_eq!(registration.adding, vec![3]);
+    assert_eq!(registration.removing, vec![0]);
+    assert_eq!(registration.leader, Some(0));
+    assert_eq!(registration.leader_epoch, 0);
+
+    demo.advance(5_000);
+    let registration = demo.registration("orders", 0);
+    assert_eq!(registration.replicas, vec![1, 2, 3]);
+    assert!(registration.adding.is_empty() && registration.removing.is_empty());
+    assert_eq!(demo.isr("orders", 0), vec![1, 2, 3]);
+    assert_eq!(registration.leader, Some(1));
+    assert_eq!(registration.leader_epoch, 1);
+    assert_eq!(demo.leo_on(3, "orders", 0), 3);
+    assert!(demo.cluster.replica(0, "orders", 0).is_none(), "broker 0 deleted its replica");
+    assert_eq!(
+        demo.records("orders", 0),
+        strings(&["alice:o1", "bob:o2", "carol:o3"])
+    );
+    let bytes = |broker: u32| {
+        demo.cluster
+            .export_segment(broker, "orders", 0, 0)
+            .expect("a segment")
+    };
+    assert_eq!(bytes(3), bytes(1), "broker 3's copy equals the leader's");
+}
