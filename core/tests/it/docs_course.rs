@@ -1353,7 +1353,10 @@ fn scenario_reassignment() {
     assert_eq!(registration.leader, Some(1));
     assert_eq!(registration.leader_epoch, 1);
     assert_eq!(demo.leo_on(3, "orders", 0), 3);
-    assert!(demo.cluster.replica(0, "orders", 0).is_none(), "broker 0 deleted its replica");
+    assert!(
+        demo.cluster.replica(0, "orders", 0).is_none(),
+        "broker 0 deleted its replica"
+    );
     assert_eq!(
         demo.records("orders", 0),
         strings(&["alice:o1", "bob:o2", "carol:o3"])
@@ -1364,4 +1367,29 @@ fn scenario_reassignment() {
             .expect("a segment")
     };
     assert_eq!(bytes(3), bytes(1), "broker 3's copy equals the leader's");
+}
+
+/// The example script of the chapter "Embedding a rill demo" (`embedding.md`).
+#[test]
+fn embedding_chapter_example() {
+    let mut demo = Demo::new(3, 6);
+    demo.create("orders", 1, 3, &[]);
+    assert_eq!(demo.leader("orders", 0), Some(0));
+    demo.kill(0);
+    demo.advance(15_000);
+    let registration = demo.registration("orders", 0);
+    assert_eq!(
+        (registration.leader, registration.leader_epoch),
+        (Some(1), 1)
+    );
+}
+
+/// The example script of the landing page (`index.md`).
+#[test]
+fn landing_page_example() {
+    let mut demo = Demo::new(3, 7);
+    demo.create("orders", 3, 3, &[("min.insync.replicas", "2")]);
+    demo.kill(2);
+    demo.advance(10_000);
+    assert_eq!(demo.isr("orders", 0), vec![0, 1]);
 }
