@@ -299,6 +299,7 @@ impl Demo {
         }
     }
 
+    /// `kafka-topics --create …` and the `advance 100ms` each scenario follows it with.
     fn create(&mut self, topic: &str, partitions: u32, rf: u32, configs: &[(&str, &str)]) {
         let configs: Vec<(String, String)> = configs
             .iter()
