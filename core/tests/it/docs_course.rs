@@ -2,9 +2,6 @@
 //! prints are computed here with rill's own code, so the prose cannot drift from the engine.
 //! Each test names the chapter it backs.
 
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
-
 use std::collections::BTreeMap;
 
 use rill_core::cluster::{
