@@ -25,6 +25,7 @@ mod error;
 mod host;
 #[cfg(feature = "js-api")]
 pub mod kafka;
+pub mod session;
 pub mod store;
 
 pub use error::HostError;
