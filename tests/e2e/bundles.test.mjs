@@ -151,16 +151,18 @@ test('the playground page: loads under its policy with no error, violation or 40
     );
 
     // A keyed record gets its key colour from a `style` attribute the policy allows.
-    await page.fill('input[name="topic"]', 'orders');
-    await page.fill('input[name="partitions"]', '1');
-    await page.click('button[data-action="create-topic"]');
-    await page.locator('section.topic[data-topic="orders"]').waitFor({ state: 'attached' });
-    await page.selectOption('select[name="produce-topic"]', 'orders');
-    await page.fill('input[name="key"]', 'alice');
-    await page.fill('input[name="value"]', 'v1');
-    await page.click('button[data-action="produce"]');
-    const record = page.locator('section.topic[data-topic="orders"] .record[data-offset="0"]');
+    await page.fill('form.create-topic input[name="topic"]', 'orders');
+    await page.fill('form.create-topic input[name="partitions"]', '1');
+    await page.click('form.create-topic button[type="submit"]');
+    const topic = page.locator('article.topic[data-topic="orders"]');
+    await topic.waitFor({ state: 'attached' });
+    await page.selectOption('form.produce select[name="topic"]', 'orders');
+    await page.fill('form.produce input[name="key"]', 'alice');
+    await page.fill('form.produce input[name="value"]', 'v1');
+    await page.click('form.produce button[type="submit"]');
+    const record = topic.locator('li.record[data-offset="0"]');
     await record.waitFor();
+    assert.equal(await record.getAttribute('data-key'), 'alice');
     const colour = await record.evaluate((el) => getComputedStyle(el).getPropertyValue('--key-colour').trim());
     assert.match(colour, /^#[0-9a-f]{6}$/i, `the record's key colour is applied: ${JSON.stringify(colour)}`);
     await page.screenshot({ path: path.join(screenshotDir, 'bundles-playground.png'), fullPage: true });
