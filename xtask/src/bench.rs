@@ -522,42 +522,19 @@ fn rill_wasm_files() -> [String; 2] {
 }
 
 /// Builds the site (the playground and the `rill-wasm` bundle, as `cargo xtask build` does) and
-/// copies the `rill-wasm` bundle into the bench site, for the persistence benchmark. Returns the
-/// site directory.
+/// puts the `rill-wasm` bundle into the bench site for the persistence benchmark: the same
+/// cargo output through the same `wasm-opt -Oz`, with the `name` section kept (`-g`, which
+/// changes no code), so the benchmark's CPU profile names Rust functions. Returns the site
+/// directory.
 fn add_rill_wasm(bench_site: &Path) -> Result<PathBuf, String> {
     let site = crate::site::build_site()?;
-    for file in rill_wasm_files() {
-        std::fs::copy(site.join(&file), bench_site.join(&file))
-            .map_err(|e| format!("cannot copy {file} into {}: {e}", bench_site.display()))?;
-    }
-    // `rill_wasm.js` imports wasm-bindgen's `inline_js` snippets from `snippets/rill-wasm-*`.
-    let snippets = site.join("snippets");
-    let entries = std::fs::read_dir(&snippets)
-        .map_err(|e| format!("cannot read {}: {e}", snippets.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with("rill-wasm-") {
-            copy_dir(&entry.path(), &bench_site.join("snippets").join(&name))?;
-        }
-    }
+    crate::site::bind_wasm(
+        &crate::site::wasm_build(crate::site::SITE_PROFILE, "rill_wasm.wasm"),
+        bench_site,
+        crate::site::RILL_WASM,
+        crate::site::Optimise::SizeKeepNames,
+    )?;
     Ok(site)
-}
-
-/// Copies the files of directory `from` (and of its subdirectories) into `to`.
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    let entries =
-        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    for entry in entries.flatten() {
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        if source.is_dir() {
-            copy_dir(&source, &target)?;
-        } else {
-            std::fs::copy(&source, &target)
-                .map_err(|e| format!("cannot copy {}: {e}", source.display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// Size of the file at `path` compressed by `gzip -9`, as a web server would send it.

@@ -44,6 +44,8 @@ pub(crate) fn wasm_build(profile: &str, file: &str) -> PathBuf {
 pub(crate) enum Optimise {
     /// `wasm-opt -Oz`, for what the site ships.
     Size,
+    /// `wasm-opt -Oz -g`: the same code, with the `name` section kept (for CPU profiles).
+    SizeKeepNames,
     /// Nothing: the benchmarks measure rustc's code, as the native runs do.
     None,
 }
@@ -139,9 +141,10 @@ pub(crate) fn bind_wasm(
     let bindgen_out = out_dir.join(format!("{out_name}_bg.wasm"));
     // What made the bundle: a bundle made another way (another binaryen, other flags) is stale.
     let recipe = match optimise {
-        Optimise::Size => format!(
-            "{} -Oz {}\n",
+        Optimise::Size | Optimise::SizeKeepNames => format!(
+            "{} {} {}\n",
             crate::setup::BINARYEN_VERSION,
+            wasm_opt_flags(optimise).join(" "),
             WASM_FEATURES.join(" ")
         ),
         Optimise::None => "not optimised\n".to_owned(),
@@ -175,9 +178,9 @@ pub(crate) fn bind_wasm(
             .arg(out_dir)
             .arg(wasm);
         run(&mut bindgen)?;
-        if optimise == Optimise::Size {
+        if optimise != Optimise::None {
             // A failed or half-written optimisation must not look up to date next time.
-            optimize(&bindgen_out).inspect_err(|_| {
+            optimize(&bindgen_out, optimise).inspect_err(|_| {
                 let _ = std::fs::remove_file(&bindgen_out);
             })?;
         }
@@ -187,10 +190,19 @@ pub(crate) fn bind_wasm(
     Ok(bindgen_out)
 }
 
+/// `wasm-opt`'s optimisation flags for `optimise`.
+fn wasm_opt_flags(optimise: Optimise) -> &'static [&'static str] {
+    match optimise {
+        Optimise::Size => &["-Oz"],
+        Optimise::SizeKeepNames => &["-Oz", "-g"],
+        Optimise::None => &[],
+    }
+}
+
 /// Shrinks `wasm` in place with the project's pinned `wasm-opt -Oz` (which also drops the
-/// `name` section and other debug information). A failure fails the build: the site never
-/// ships a wasm that the pinned binaryen could not handle.
-fn optimize(wasm: &Path) -> Result<(), String> {
+/// `name` section and other debug information unless `optimise` keeps names). A failure fails
+/// the build: the site never ships a wasm that the pinned binaryen could not handle.
+fn optimize(wasm: &Path, optimise: Optimise) -> Result<(), String> {
     let version = crate::setup::wasm_opt_version()
         .ok_or("the project's wasm-opt does not run: `cargo xtask setup` installs it")?;
     let before = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
@@ -198,7 +210,7 @@ fn optimize(wasm: &Path) -> Result<(), String> {
     let optimized = wasm.with_extension("opt.wasm");
     let started = Instant::now();
     let mut cmd = crate::setup::wasm_opt();
-    cmd.arg("-Oz")
+    cmd.args(wasm_opt_flags(optimise))
         .args(WASM_FEATURES)
         .arg(wasm)
         .arg("-o")
