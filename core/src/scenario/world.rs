@@ -392,6 +392,11 @@ impl World {
         self.last_error.as_ref()
     }
 
+    /// How many wake-ups the world has stepped through (a cost measure for benchmarks).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// The producer applications' names, sorted (`console` not included).
     pub fn producers(&self) -> Vec<String> {
         self.producers.keys().cloned().collect()

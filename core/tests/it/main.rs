@@ -26,7 +26,7 @@ mod recovery;
 #[cfg(not(target_arch = "wasm32"))]
 mod recovery_props;
 mod replication_log;
-mod scenario;
+mod scenario_apps;
 mod sim;
 mod sim_groups;
 mod sticky;
