@@ -14,6 +14,7 @@ use super::command::{
     CONSOLE_PRODUCER, CommandError, CommitMode, KeyPattern, MemberSpec, ProduceRecord, ProducerSpec,
 };
 use super::ranges::OffsetRanges;
+use super::sender::{Sender, Settled};
 use super::world::{Applied, CommitOrigin, MemberEvent, World, WorldEvent};
 use crate::cluster::{NodeId, ProduceOutcome};
 use crate::consumer::{CommitId, ConsumerConfig, ConsumerRecord};
@@ -59,7 +60,7 @@ pub(crate) enum ProducerState {
 #[derive(Clone, Debug)]
 pub(crate) struct ProducerApp {
     pub spec: ProducerSpec,
-    pub client: u32,
+    pub sender: Sender,
     pub state: ProducerState,
     pub partitioner: Partitioner,
     pub prng: Prng,
@@ -75,14 +76,15 @@ impl ProducerApp {
         anchor.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX))
     }
 
-    /// When the next record is due, while running.
-    pub(crate) fn next_due(&self) -> Option<i64> {
-        match self.state {
+    /// When the next record is due (while running), or a retry's backoff ends.
+    pub(crate) fn next_due(&self, now: i64) -> Option<i64> {
+        let send = match self.state {
             ProducerState::Running { anchor, sent } => {
                 Some(Self::due(anchor, self.spec.rate, sent + 1))
             }
             _ => None,
-        }
+        };
+        send.into_iter().chain(self.sender.next_due(now)).min()
     }
 }
 
@@ -298,51 +300,74 @@ impl World {
                     record.partition.unwrap_or(0)
                 ))
             })?;
-        let request = self.cluster.produce(
-            self.console_client,
-            &record.topic,
-            partition,
-            record.acks,
-            vec![new],
-        );
-        self.pending
-            .insert(request, (CONSOLE_PRODUCER.to_owned(), 1));
+        self.console
+            .enqueue(&record.topic, partition, record.acks, new);
         if let Some(stats) = self.producer_stats.get_mut(CONSOLE_PRODUCER) {
             stats.sent += 1;
         }
-        Ok(Applied::Produced { request, partition })
+        self.flush_senders();
+        Ok(Applied::Produced { partition })
+    }
+
+    /// Sends what every producer (the console one included) has waiting.
+    pub(crate) fn flush_senders(&mut self) {
+        let now = self.cluster.now();
+        for request in self.console.flush(&mut self.cluster, now) {
+            self.pending.insert(request, CONSOLE_PRODUCER.to_owned());
+        }
+        for (name, app) in &mut self.producers {
+            for request in app.sender.flush(&mut self.cluster, now) {
+                self.pending.insert(request, name.clone());
+            }
+        }
     }
 
     /// A produce outcome of one of the world's producers.
-    pub(crate) fn producer_outcome(
-        &mut self,
-        producer: &str,
-        count: u32,
-        outcome: &ProduceOutcome,
-    ) {
+    pub(crate) fn producer_outcome(&mut self, producer: &str, outcome: &ProduceOutcome) {
+        let now = self.cluster.now();
+        let sender = if producer == CONSOLE_PRODUCER {
+            Some(&mut self.console)
+        } else {
+            self.producers.get_mut(producer).map(|app| &mut app.sender)
+        };
+        let Some(settled) = sender.and_then(|s| s.settle(outcome.request, outcome.result, now))
+        else {
+            return;
+        };
         let stats = self.producer_stats.entry(producer.to_owned()).or_default();
-        let event = match outcome.result {
-            Ok((first, last)) => {
+        let event = match settled {
+            Settled::Acked {
+                topic,
+                partition,
+                count,
+                offsets,
+            } => {
                 stats.acked += u64::from(count);
                 WorldEvent::Produced {
                     producer: producer.to_owned(),
-                    topic: outcome.topic.clone(),
-                    partition: outcome.partition,
-                    offsets: (first >= 0).then_some((first, last)),
+                    topic,
+                    partition,
+                    offsets,
                     count,
                 }
             }
-            Err(error) => {
+            Settled::Failed {
+                topic,
+                partition,
+                count,
+                error,
+            } => {
                 stats.failed += u64::from(count);
                 stats.last_error = Some(error);
                 WorldEvent::ProduceFailed {
                     producer: producer.to_owned(),
-                    topic: outcome.topic.clone(),
-                    partition: outcome.partition,
+                    topic,
+                    partition,
                     count,
                     error,
                 }
             }
+            Settled::Retrying => return,
         };
         self.emit(event);
     }
@@ -366,14 +391,14 @@ impl World {
                     name.as_bytes(),
                 )),
         );
-        let client = match self.producers.get(name) {
-            Some(existing) => existing.client,
-            None => self.allocate_client(),
+        let (sender, made) = match self.producers.remove(name) {
+            Some(existing) => (existing.sender, existing.made),
+            None => (Sender::new(self.allocate_client(), u32::MAX), 0),
         };
-        let made = self.producers.get(name).map_or(0, |p| p.made);
+        let client = sender.client;
         let app = ProducerApp {
             spec: spec.clone(),
-            client,
+            sender,
             state: ProducerState::Running {
                 anchor: self.cluster.now(),
                 sent: 0,
@@ -458,11 +483,11 @@ impl World {
         let Some(app) = self.producers.get_mut(name) else {
             return;
         };
-        let mut batches: BTreeMap<u32, Vec<NewRecord>> = BTreeMap::new();
         if let Some((_, leaderless)) = &metadata {
             app.partitioner
                 .set_leaderless(&topic, leaderless.iter().copied());
         }
+        let acks = app.spec.acks;
         for _ in 0..due {
             app.made += 1;
             let key: Option<Vec<u8>> = match &app.spec.keys {
@@ -485,32 +510,25 @@ impl World {
                     .unwrap_or(0),
                 None => 0,
             };
-            batches.entry(partition).or_default().push(NewRecord {
+            let record = NewRecord {
                 key,
                 value: Some(value),
                 headers: Vec::new(),
                 timestamp: Some(now),
-            });
+            };
+            app.sender.enqueue(&topic, partition, acks, record);
         }
         app.state = ProducerState::Running {
             anchor,
             sent: sent + due,
         };
-        let (client, acks) = (app.client, app.spec.acks);
-        for (partition, records) in batches {
-            let count = records.len() as u32;
-            let request = self
-                .cluster
-                .produce(client, &topic, partition, acks, records);
-            self.pending.insert(request, (name.to_owned(), count));
-        }
         if let Some(stats) = self.producer_stats.get_mut(name) {
             stats.sent += due;
         }
         debug_assert!(
             self.producers
                 .get(name)
-                .and_then(ProducerApp::next_due)
+                .and_then(|app| app.next_due(now))
                 .is_none_or(|at| at > now),
             "a producer's next send is after now"
         );

@@ -79,6 +79,7 @@ pub(crate) fn state_description(world: &World) -> String {
         }
     }
     let _ = writeln!(out, "console partitioner {:?}", world.console_partitioner);
+    let _ = writeln!(out, "console sender {:?}", world.console);
     for (name, app) in &world.producers {
         let _ = writeln!(out, "producer {name} {app:?}");
     }

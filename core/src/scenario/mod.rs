@@ -86,6 +86,7 @@ mod lex;
 mod parse;
 mod ranges;
 mod run;
+mod sender;
 mod text;
 mod world;
 
@@ -101,6 +102,7 @@ pub use parse::{
     parse_datetime, parse_duration, parse_topic_partition,
 };
 pub use run::{ExpectResult, Refusal, RunError, RunReport, run, run_checked, run_script};
+pub use sender::{CONSOLE_PRODUCER_RETRIES, DELIVERY_TIMEOUT_MS, RETRY_BACKOFF_MS};
 pub use text::{
     acks_word, command_line, commands_to_text, datetime, duration, expectation_text, header,
     partition_token, subject_text, to_text, value_text,

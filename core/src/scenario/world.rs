@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::apps::{GroupTracker, MemberApp, MemberStatus, ProducerApp, ProducerStats};
 use super::command::{CONSOLE_PRODUCER, Command, CommandError, Expectation};
+use super::sender::Sender;
 use crate::cluster::{Cluster, ClusterConfig, ClusterError, ClusterEvent, NodeId, ProduceOutcome};
 use crate::consumer::{ConsumerError, ConsumerEvent};
 use crate::error::ErrorCode;
@@ -54,11 +55,9 @@ impl Default for WorldConfig {
 pub enum Applied {
     /// Done; nothing more to report.
     Done,
-    /// A record was sent; its outcome arrives as a [`WorldEvent::Produced`] or
-    /// [`WorldEvent::ProduceFailed`].
+    /// A record was sent (or queued behind the partition's request in flight); its outcome
+    /// arrives as a [`WorldEvent::Produced`] or [`WorldEvent::ProduceFailed`].
     Produced {
-        /// The produce request id.
-        request: u64,
         /// The partition it went to.
         partition: u32,
     },
@@ -290,13 +289,13 @@ pub struct World {
     pub(crate) producers: BTreeMap<String, ProducerApp>,
     /// Every producer's counters, `console` included, by name.
     pub(crate) producer_stats: BTreeMap<String, ProducerStats>,
-    /// The console producer's client and partitioner.
-    pub(crate) console_client: u32,
+    /// The console producer's sender and partitioner.
+    pub(crate) console: Sender,
     pub(crate) console_partitioner: Partitioner,
     pub(crate) members: BTreeMap<(String, String), MemberApp>,
     pub(crate) groups: BTreeMap<String, GroupTracker>,
-    /// Produce requests of the world's producers: request → (producer, records).
-    pub(crate) pending: BTreeMap<u64, (String, u32)>,
+    /// Produce requests of the world's producers: request → producer.
+    pub(crate) pending: BTreeMap<u64, String>,
     pub(crate) next_client: u32,
     history: Vec<(i64, Command)>,
     events: Vec<(i64, WorldEvent)>,
@@ -333,7 +332,7 @@ impl World {
             cluster,
             producers: BTreeMap::new(),
             producer_stats,
-            console_client,
+            console: Sender::new(console_client, super::sender::CONSOLE_PRODUCER_RETRIES),
             console_partitioner,
             members: BTreeMap::new(),
             groups: BTreeMap::new(),
@@ -658,12 +657,12 @@ impl World {
                 NetNode::Broker(b) => Err(CommandError::UnknownBroker(*b)),
                 NetNode::Controller => Ok(NodeId::Controller),
                 NetNode::Producer(name) if name == CONSOLE_PRODUCER => {
-                    Ok(NodeId::Client(self.console_client))
+                    Ok(NodeId::Client(self.console.client))
                 }
                 NetNode::Producer(name) => self
                     .producers
                     .get(name)
-                    .map(|p| NodeId::Client(p.client))
+                    .map(|p| NodeId::Client(p.sender.client))
                     .ok_or_else(|| CommandError::UnknownProducer(name.clone())),
                 NetNode::Member { group, member } => {
                     let key = (group.clone(), member.clone());
@@ -896,7 +895,8 @@ impl World {
         let apps = self
             .producers
             .values()
-            .filter_map(ProducerApp::next_due)
+            .filter_map(|p| p.next_due(now))
+            .chain(self.console.next_due(now))
             .chain(self.members.values().filter_map(MemberApp::next_due));
         self.cluster
             .next_wakeup()
@@ -935,6 +935,7 @@ impl World {
         for name in producers {
             self.producer_act(&name);
         }
+        self.flush_senders();
         let members: Vec<(String, String)> = self.members.keys().cloned().collect();
         for key in &members {
             self.member_act(key);
@@ -975,7 +976,7 @@ impl World {
         }
         for outcome in self.cluster.poll_outcomes() {
             match self.pending.remove(&outcome.request) {
-                Some((producer, count)) => self.producer_outcome(&producer, count, &outcome),
+                Some(producer) => self.producer_outcome(&producer, &outcome),
                 None => self
                     .events
                     .push((self.cluster.now(), WorldEvent::ClientOutcome(outcome))),

@@ -27,6 +27,8 @@ mod recovery;
 mod recovery_props;
 mod replication_log;
 mod scenario_apps;
+#[cfg(not(target_arch = "wasm32"))]
+mod scenario_files;
 mod sim;
 mod sim_groups;
 mod sticky;
