@@ -182,7 +182,10 @@ impl Lexer<'_> {
                         Some('r') => '\r',
                         Some(c @ ('\\' | '"')) => c,
                         Some(c) => {
-                            return Err(self.error(
+                            // Point at the backslash.
+                            return Err(ParseError::new(
+                                self.line + 1,
+                                self.pos,
                                 "an escape: \\\\, \\\", \\n, \\t or \\r",
                                 &format!("\\{c}"),
                             ));

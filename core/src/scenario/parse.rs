@@ -1372,12 +1372,9 @@ fn consumer_groups(cursor: &mut Cursor) -> Result<Command, ParseError> {
         let mut list = Vec::new();
         for token in topics {
             let text = word_of(token, "a topic, or topic:partitions")?;
+            // Kafka's `topic:0,1` (topic names have no ':').
             let selection = match text.rsplit_once(':') {
-                Some((topic, partitions))
-                    if !topic.is_empty()
-                        && !partitions.is_empty()
-                        && partitions.chars().all(|c| c.is_ascii_digit() || c == ',') =>
-                {
+                Some((topic, partitions)) if !topic.is_empty() => {
                     let numbers = partitions
                         .split(',')
                         .map(|p| p.parse::<u32>())

@@ -29,6 +29,7 @@ mod replication_log;
 mod scenario_apps;
 #[cfg(not(target_arch = "wasm32"))]
 mod scenario_files;
+mod scenario_parse;
 mod sim;
 mod sim_groups;
 mod sticky;
