@@ -9,6 +9,9 @@ use crate::consumer::AutoOffsetReset;
 use crate::error::ErrorCode;
 use crate::group::TopicPartition;
 
+/// The highest rate a producer application may have, in records per second.
+pub const PRODUCER_RATE_MAX: u32 = 100_000;
+
 /// The longest name a producer, group or member may have (Kafka's topic-name limit).
 pub const NAME_LEN_MAX: usize = 249;
 
@@ -250,7 +253,7 @@ pub enum KeyPattern {
 pub struct ProducerSpec {
     /// The topic.
     pub topic: String,
-    /// Records per second, at least 1: the k-th record (from 1) goes `k × 1000 / rate` ms after
+    /// Records per second, 1 to [`PRODUCER_RATE_MAX`]: the k-th record (from 1) goes `k × 1000 / rate` ms after
     /// the start (or resume).
     pub rate: u32,
     /// Its keys.
@@ -654,8 +657,11 @@ impl Command {
                 if name == CONSOLE_PRODUCER {
                     return invalid("the name console belongs to the console producer");
                 }
-                if spec.rate == 0 {
-                    return invalid("a producer's rate is at least 1 record/s");
+                if !(1..=PRODUCER_RATE_MAX).contains(&spec.rate) {
+                    return invalid(format!(
+                        "a producer's rate is 1 to {PRODUCER_RATE_MAX} records/s, got {}",
+                        spec.rate
+                    ));
                 }
                 match &spec.keys {
                     KeyPattern::Cycle(keys) | KeyPattern::Random(keys) if keys.is_empty() => {

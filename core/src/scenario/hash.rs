@@ -102,7 +102,9 @@ pub(crate) fn state_description(world: &World) -> String {
         for tp in consumer.assignment() {
             let _ = write!(out, " {tp}@{:?}", consumer.position(&tp));
         }
-        out.push('\n');
+        // Everything else the consumer holds (timers, requests in flight, buffers), in its
+        // own deterministic Debug form.
+        let _ = writeln!(out, "\n  {consumer:?}");
     }
     for (group, tracker) in &world.groups {
         let _ = writeln!(

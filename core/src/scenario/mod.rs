@@ -94,8 +94,8 @@ pub use apps::{POLLS_PER_STEP_MAX, PRODUCER_SEND_MAX, ProducerStats};
 pub use cli::{BOOTSTRAP, CANNOT, to_kafka_cli};
 pub use command::{
     CONSOLE_PRODUCER, Command, CommandError, CommitMode, CompareOp, ExpectValue, Expectation,
-    KeyPattern, MemberSpec, NAME_LEN_MAX, NetNode, ProduceRecord, ProducerSpec, ResetScope,
-    ResetSpec, Subject, ValueKind, is_valid_name,
+    KeyPattern, MemberSpec, NAME_LEN_MAX, NetNode, PRODUCER_RATE_MAX, ProduceRecord, ProducerSpec,
+    ResetScope, ResetSpec, Subject, ValueKind, is_valid_name,
 };
 pub use parse::{
     BROKER_CONFIGS, CONSUMER_PROPERTIES, ParseError, Script, Step, VERBS, is_verb, parse,

@@ -318,6 +318,13 @@ impl World {
                 "the network latency is at least 1 ms".to_owned(),
             ));
         }
+        let partitions = config.cluster.offsets_topic_partitions;
+        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
+            return Err(CommandError::InvalidArgument(format!(
+                "offsets.topic.num.partitions is 1 to {}, got {partitions}",
+                crate::broker::PARTITIONS_PER_TOPIC_MAX
+            )));
+        }
         let cluster = Cluster::new(config.cluster.clone(), START_MS)
             .map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
         let console_client = APP_CLIENT_BASE;
@@ -1090,8 +1097,9 @@ fn reset_error(code: ErrorCode, group: &str) -> CommandError {
 }
 
 /// The world `history` (from [`World::history`]) makes from `config`, at `until` (ms since the
-/// epoch): every entry applied at its time, the last `advance` cut at `until`, then the clock
-/// moved to `until` if the history ends earlier. Jumping to a time this way gives the same
+/// epoch): every entry applied at its time, the last `advance` cut at `until` (one that starts
+/// at `until` is not begun: the world is as it stood after the commands at `until`), then the
+/// clock moved to `until` if the history ends earlier. Jumping to a time this way gives the same
 /// [`World::state_hash`] as running straight to it.
 ///
 /// # Errors
@@ -1120,10 +1128,8 @@ pub fn replay_onto(
 ) -> Result<(), ReplayError> {
     let done = world.history.len();
     // The world may have stopped inside its last advance: finish that part first.
-    let mut start = done;
     if let (Some((at, Command::Advance { ms })), Some((_, Command::Advance { ms: mine }))) =
-        (history.get(done.saturating_sub(1)), world.history.last())
-        && done > 0
+        (history.get(done.wrapping_sub(1)), world.history.last())
         && ms > mine
     {
         let end = (*at + *ms).min(until);
@@ -1137,9 +1143,8 @@ pub fn replay_onto(
                     error,
                 })?;
         }
-        start = done;
     }
-    for (index, (at, command)) in history.iter().enumerate().skip(start) {
+    for (index, (at, command)) in history.iter().enumerate().skip(done) {
         if *at > until {
             break;
         }
@@ -1148,9 +1153,14 @@ pub fn replay_onto(
             let _ = world.apply(Command::Advance { ms: gap });
         }
         let command = match command {
-            Command::Advance { ms } => Command::Advance {
-                ms: (*ms).min(until - world.now()).max(0),
-            },
+            Command::Advance { ms } => {
+                let part = (*ms).min(until - world.now()).max(0);
+                if part == 0 && *ms > 0 {
+                    // The world as it stood at `until`, before this advance began.
+                    break;
+                }
+                Command::Advance { ms: part }
+            }
             other => other.clone(),
         };
         world.apply(command).map_err(|error| ReplayError::Refused {
