@@ -1157,7 +1157,7 @@ fn every_error_names_line_column_expected_and_found() {
             1,
             1,
             "a valid command",
-            "a producer's rate is at least 1 record/s",
+            "a producer's rate is 1 to 100000 records/s, got 0",
         ),
         (
             "producer start console --topic t --rate 1",
