@@ -479,3 +479,11 @@ fn a_refusal_must_be_expected_in_a_checked_run() {
     assert_eq!(report.refusals.len(), 1);
     assert_eq!(report.world.now(), START_MS);
 }
+
+/// A sample of the repository's scenarios, compiled in (it also runs as wasm32).
+#[test]
+fn the_replication_scenario_holds_here_too() {
+    let report = run_checked(include_str!("../../../scenarios/replication-basics.rill"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.expects.len() > 10);
+}

@@ -417,10 +417,10 @@ proptest! {
 
     #[test]
     fn random_text_never_panics_the_parser_or_the_runner(text in script_text()) {
-        if let Ok(script) = parse(&text) {
-            if cheap(&script.config, &script.commands()) {
-                let _ = run_script(&script);
-            }
+        if let Ok(script) = parse(&text)
+            && cheap(&script.config, &script.commands())
+        {
+            let _ = run_script(&script);
         }
     }
 
@@ -444,13 +444,13 @@ proptest! {
         config in world_config(),
         commands in prop::collection::vec(command(), 0..16),
     ) {
-        if cheap(&config, &commands) {
-            if let Ok(mut world) = World::new(config) {
-                for command in commands {
-                    let _ = world.apply(command);
-                }
-                let _ = world.state_hash();
+        if cheap(&config, &commands)
+            && let Ok(mut world) = World::new(config)
+        {
+            for command in commands {
+                let _ = world.apply(command);
             }
+            let _ = world.state_hash();
         }
     }
 }
