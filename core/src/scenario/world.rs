@@ -311,12 +311,41 @@ impl World {
     ///
     /// # Errors
     /// [`CommandError::InvalidArgument`] when the config makes no cluster (broker count,
-    /// latency below 1 ms — at 0 ms a cluster's replication traffic at one instant can run away).
+    /// latency below 1 ms — at 0 ms a cluster's replication traffic at one instant can run
+    /// away —, a timing below 1 ms, `offsets.topic.num.partitions` outside 1..=10000).
     pub fn new(config: WorldConfig) -> Result<Self, CommandError> {
         if config.cluster.latency.base_ms < 1 {
             return Err(CommandError::InvalidArgument(
                 "the network latency is at least 1 ms".to_owned(),
             ));
+        }
+        let cluster = &config.cluster;
+        let timings = [
+            (
+                "broker.heartbeat.interval.ms",
+                cluster.heartbeat_interval_ms,
+            ),
+            ("broker.session.timeout.ms", cluster.session_timeout_ms),
+            ("replica.lag.time.max.ms", cluster.replica_lag_time_max_ms),
+            (
+                "replica.fetch.wait.max.ms",
+                cluster.replica_fetch_wait_max_ms,
+            ),
+            ("replica.fetch.backoff.ms", cluster.replica_fetch_backoff_ms),
+            ("request.timeout.ms", cluster.request_timeout_ms),
+            (
+                "replica.high.watermark.checkpoint.interval.ms",
+                cluster.replica_high_watermark_checkpoint_interval_ms,
+            ),
+            (
+                "log.retention.check.interval.ms",
+                cluster.log_retention_check_interval_ms,
+            ),
+        ];
+        if let Some((name, value)) = timings.iter().find(|(_, value)| *value < 1) {
+            return Err(CommandError::InvalidArgument(format!(
+                "{name} is at least 1, got {value}"
+            )));
         }
         let partitions = config.cluster.offsets_topic_partitions;
         if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
@@ -863,6 +892,10 @@ impl World {
                     .collect();
                 let mut planned = Vec::with_capacity(partitions.len());
                 for tp in &partitions {
+                    // Every partition's leader must answer before any offset moves.
+                    self.cluster
+                        .partition_offsets(&tp.topic, tp.partition)
+                        .map_err(|code| CommandError::kafka(code, format!("{tp}")))?;
                     let current = committed.get(tp).ok_or_else(|| {
                         CommandError::InvalidArgument(format!(
                             "Expected a valid current offset for topic partition: {tp}"

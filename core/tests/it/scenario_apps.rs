@@ -487,3 +487,28 @@ fn the_replication_scenario_holds_here_too() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.expects.len() > 10);
 }
+
+#[test]
+fn a_world_refuses_a_config_it_cannot_run() {
+    use rill_core::scenario::WorldConfig;
+    let cases: [(&str, fn(&mut WorldConfig)); 4] = [
+        ("brokers", |c| c.cluster.brokers = 0),
+        ("latency", |c| c.cluster.latency.base_ms = 0),
+        ("broker.heartbeat.interval.ms", |c| {
+            c.cluster.heartbeat_interval_ms = 0
+        }),
+        ("offsets.topic.num.partitions", |c| {
+            c.cluster.offsets_topic_partitions = 10_001;
+        }),
+    ];
+    for (what, change) in cases {
+        let mut config = WorldConfig::new(3, 1);
+        change(&mut config);
+        let error = World::new(config).expect_err(what);
+        assert_eq!(error.name(), "INVALID_ARGUMENT", "{what}");
+    }
+    let error =
+        run_checked("brokers 2\nlatency 1ms\nbroker-config offsets.topic.num.partitions=20000\n")
+            .expect_err("too many offsets partitions");
+    assert!(matches!(error, RunError::Config(_)), "{error}");
+}
