@@ -101,6 +101,9 @@ pub enum ErrorCode {
     UnstableOffsetCommit,
     /// Stored data could not be read or is missing (code 56).
     KafkaStorageError,
+    /// The leader's high watermark has not caught up since its election, so a ListOffsets
+    /// answer could go backwards (code 78): retry.
+    OffsetNotAvailable,
 }
 
 impl ErrorCode {
@@ -152,6 +155,7 @@ impl ErrorCode {
             Self::GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
             Self::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
             Self::KafkaStorageError => "KAFKA_STORAGE_ERROR",
+            Self::OffsetNotAvailable => "OFFSET_NOT_AVAILABLE",
         }
     }
 
@@ -203,6 +207,7 @@ impl ErrorCode {
             Self::GroupSubscribedToTopic => 86,
             Self::UnstableOffsetCommit => 88,
             Self::KafkaStorageError => 56,
+            Self::OffsetNotAvailable => 78,
         }
     }
 }
@@ -372,6 +377,36 @@ impl KafkaError for FetchError {
     }
 }
 
+/// Why a partition's leader cannot answer a client's ListOffsets.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ListOffsetsError {
+    /// The leader's high watermark is still below the offset its leader epoch began at (it was
+    /// elected recently and its followers have not caught up), so "latest", or a timestamp
+    /// whose record lies at or above the high watermark, could answer an offset lower than an
+    /// earlier leader gave (Kafka's `Partition.fetchOffsetForTimestamp`,
+    /// `OffsetNotAvailableException`).
+    #[error(
+        "Failed to fetch offsets as this partition's high watermark ({high_watermark}) is \
+         lagging behind the start offset from the beginning of this epoch \
+         ({epoch_start_offset})."
+    )]
+    OffsetNotAvailable {
+        /// The leader's high watermark.
+        high_watermark: i64,
+        /// The log end offset when this leader's epoch began.
+        epoch_start_offset: i64,
+    },
+}
+
+impl KafkaError for ListOffsetsError {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::OffsetNotAvailable { .. } => ErrorCode::OffsetNotAvailable,
+        }
+    }
+}
+
 /// Why an admin request (delete or alter a topic, add partitions, delete records, list
 /// offsets) failed.
 #[non_exhaustive]
@@ -501,6 +536,7 @@ mod tests {
             (ErrorCode::NoReassignmentInProgress, 85),
             (ErrorCode::InvalidReplicaAssignment, 39),
             (ErrorCode::InvalidCommitOffsetSize, 28),
+            (ErrorCode::OffsetNotAvailable, 78),
         ];
         for (error, code) in expected {
             assert_eq!(error.code(), code, "{error}");

@@ -1,14 +1,22 @@
-//! `rill-playground`: a Yew UI that shows Kafka's log at work.
+//! `rill-playground`: a Yew UI that shows Kafka at work on a replicated cluster.
 //!
-//! [`state`] holds the view state behind one reducer; [`components`] draw it; [`app`] owns the
-//! broker ([`rill_wasm::Host`]) and turns user actions into host commands, feeding results back
-//! to the reducer. The playground holds no log semantics of its own.
+//! - [`model`]: the view state and its pure reducer over session events (tested natively);
+//! - [`engine`]: the only place with effects — the `rill_wasm::session::Session`, animation
+//!   frames, the tab handshake — turning the person's commands into session calls;
+//! - [`components`]: views that read slices of the model through [`context`] and send
+//!   commands;
+//! - [`i18n`]: every UI string, one table per language (English, Korean).
+//!
+//! The playground holds no Kafka logic of its own.
 #![forbid(unsafe_code)]
 
 pub mod app;
 pub mod components;
+pub mod context;
+pub mod engine;
+pub mod i18n;
+pub mod model;
 pub mod palette;
-pub mod state;
 
 /// Renders the playground into the page's `#root` element (or `<body>` when there is none).
 pub fn mount() {

@@ -16,14 +16,7 @@ use crate::HostError;
 use crate::durable::{DurableWriter, Persisted};
 use crate::store::{IdbStore, MemoryClusterStore, Store, StoreFault, StoredState};
 
-/// Where a host keeps its data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StorageKind {
-    /// Only in memory: gone on reload.
-    Memory,
-    /// In IndexedDB: survives reloads.
-    IndexedDb,
-}
+pub use crate::session::StorageKind;
 
 /// One message to produce.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub mod durable;
 mod error;
 mod host;
 pub mod kafka;
+pub mod session;
 pub mod store;
 
 pub use error::HostError;

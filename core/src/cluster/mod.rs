@@ -18,6 +18,7 @@
 pub mod controller;
 mod group_admin;
 mod groups;
+mod key_moves;
 pub mod message;
 pub mod network;
 mod node;
@@ -674,22 +675,8 @@ impl Cluster {
                 topic: name.to_owned(),
             });
         };
+        self.validate_partition_count(name, current, total)?;
         let invalid = |reason: String| AdminError::InvalidPartitions { reason };
-        if total < current {
-            return Err(invalid(format!(
-                "Topic currently has {current} partitions, which is higher than the requested \
-                 {total}."
-            )));
-        }
-        if total == current {
-            return Err(invalid(format!("Topic already has {current} partitions.")));
-        }
-        if total > crate::broker::PARTITIONS_PER_TOPIC_MAX {
-            return Err(invalid(format!(
-                "rill allows at most {} partitions per topic, requested {total}.",
-                crate::broker::PARTITIONS_PER_TOPIC_MAX
-            )));
-        }
         let replication_factor = self
             .controller
             .partitions

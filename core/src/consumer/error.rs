@@ -142,5 +142,6 @@ pub const fn is_retriable(error: ErrorCode) -> bool {
             | ErrorCode::FencedLeaderEpoch
             | ErrorCode::UnknownLeaderEpoch
             | ErrorCode::CorruptMessage
+            | ErrorCode::OffsetNotAvailable
     )
 }

@@ -64,6 +64,22 @@ pub(crate) struct Membership {
     pub join_retry_at: i64,
     pub join_request: Option<u64>,
     pub sync_request: Option<u64>,
+    /// Per assignor name, what Kafka's `onAssignment` last told that assignor. It outlives
+    /// revocation, lost generations and `unsubscribe`, as a Kafka consumer's assignor objects
+    /// do, and feeds the assignor's subscription user data at the next join.
+    pub last_assignments: BTreeMap<String, LastAssignment>,
+}
+
+/// What a consumer's assignor was last told by Kafka's `ConsumerPartitionAssignor.onAssignment`:
+/// the member's assignment, in the order the leader sent it, and the generation it came in.
+///
+/// `"sticky"` sends both in its user data (`StickyAssignor.subscriptionUserData`), so an eager
+/// member that revoked everything before rejoining still tells the leader what it owned;
+/// `"cooperative-sticky"` sends the generation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LastAssignment {
+    pub partitions: Vec<TopicPartition>,
+    pub generation: i32,
 }
 
 impl Membership {
@@ -90,6 +106,7 @@ impl Membership {
             join_retry_at: now,
             join_request: None,
             sync_request: None,
+            last_assignments: BTreeMap::new(),
         }
     }
 
@@ -308,19 +325,25 @@ impl Consumer {
             .config
             .partition_assignment_strategy
             .iter()
-            .map(|name| JoinGroupProtocol {
-                name: name.clone(),
-                metadata: Subscription {
-                    topics: topics.clone(),
-                    user_data: subscription_user_data(
-                        name,
-                        &owned,
-                        (generation >= 0).then_some(generation),
-                    ),
-                    owned_partitions: owned.clone(),
-                    generation_id: generation,
-                    rack_id: self.config.client_rack.clone(),
-                },
+            .map(|name| {
+                // Kafka's `ConsumerCoordinator.metadata`: `ownedPartitions` and `generationId`
+                // are the consumer's now (an eager member has revoked everything); the user
+                // data is the assignor's own memory of its last assignment.
+                let last = self.group.last_assignments.get(name);
+                JoinGroupProtocol {
+                    name: name.clone(),
+                    metadata: Subscription {
+                        topics: topics.clone(),
+                        user_data: subscription_user_data(
+                            name,
+                            last.map_or(&[][..], |last| &last.partitions),
+                            last.map(|last| last.generation),
+                        ),
+                        owned_partitions: owned.clone(),
+                        generation_id: generation,
+                        rack_id: self.config.client_rack.clone(),
+                    },
+                }
             })
             .collect();
         let request = JoinGroupRequest {
@@ -592,7 +615,7 @@ impl Consumer {
     /// Takes the new assignment: under the cooperative protocol, partitions no longer assigned
     /// are revoked now and, if any were, the member rejoins at once (the follow-up rebalance).
     fn on_join_complete(&mut self, now: i64, partitions: Vec<TopicPartition>) {
-        let assigned: BTreeSet<TopicPartition> = partitions.into_iter().collect();
+        let assigned: BTreeSet<TopicPartition> = partitions.iter().cloned().collect();
         if assigned
             .iter()
             .any(|tp| !self.subs.topics.contains(&tp.topic))
@@ -614,6 +637,17 @@ impl Consumer {
                 self.group.rejoin_reason =
                     "need to revoke partitions and re-join (cooperative follow-up)".into();
             }
+        }
+        // Kafka's `invokeOnAssignment`: the chosen assignor remembers this assignment (in the
+        // leader's order) and generation.
+        if let Some(protocol) = self.group.protocol_name.clone() {
+            self.group.last_assignments.insert(
+                protocol,
+                LastAssignment {
+                    partitions,
+                    generation: self.group.generation_id,
+                },
+            );
         }
         self.subs.set_assignment(&assigned);
         for state in self.subs.assignment.values_mut() {

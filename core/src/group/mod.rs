@@ -91,9 +91,13 @@ pub fn member_from_subscription(
     }
 }
 
-/// The user data a member sends with its subscription for the strategy `protocol`, given what
-/// it owned and from which generation (Kafka's `ConsumerPartitionAssignor.subscriptionUserData`);
-/// `None` for assignors that keep none.
+/// The user data a member sends with its subscription for the strategy `protocol`, given the
+/// assignment and generation that assignor was last told by `onAssignment` (Kafka's
+/// `ConsumerPartitionAssignor.subscriptionUserData`); `None` for assignors that keep none.
+///
+/// The consumer passes the assignor's memory, not what it owns now: an eager member has
+/// revoked everything before it joins, yet Kafka's `StickyAssignor` still reports its last
+/// assignment.
 ///
 /// `"sticky"`: Kafka's `StickyAssignor_USER_DATA_V1` bytes of `owned` and `generation`, or
 /// `None` for a member that was never assigned anything (no generation, nothing owned).

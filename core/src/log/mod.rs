@@ -13,7 +13,7 @@ pub use segment::{
 };
 
 use crate::config::TopicConfig;
-use crate::error::{AdminError, ErrorCode, FetchError, KafkaError, ProduceError};
+use crate::error::{AdminError, ErrorCode, FetchError, KafkaError, ListOffsetsError, ProduceError};
 use crate::prng::splitmix64;
 use crate::record::{
     BatchHeader, BatchView, DecodeError, NewRecord, StoredRecord, TimestampType, encode_batch,
@@ -313,14 +313,27 @@ fn index_limits(config: &TopicConfig) -> IndexLimits {
 }
 
 impl PartitionLog {
-    /// An empty log whose first record will get offset 0. `jitter_seed` fixes the segments'
-    /// roll jitter.
+    /// An empty log, created at host time `now`, whose first record will get offset 0.
+    /// `jitter_seed` fixes the segments' roll jitter. Its first segment is created now (Kafka's
+    /// `LogSegment.created`), which the time-based roll counts from while the segment's first
+    /// batch has no timestamp.
+    pub fn new_at(config: &TopicConfig, jitter_seed: u64, now: i64) -> Self {
+        Self::created(config, jitter_seed, Some(now))
+    }
+
+    /// [`PartitionLog::new_at`] for a host that does not pass the creation time (yet): the
+    /// first append stands in for it.
     pub fn new(config: &TopicConfig, jitter_seed: u64) -> Self {
+        Self::created(config, jitter_seed, None)
+    }
+
+    fn created(config: &TopicConfig, jitter_seed: u64, now: Option<i64>) -> Self {
         Self {
             segments: vec![Segment::new(
                 0,
                 index_limits(config),
                 roll_jitter(jitter_seed, 0, config),
+                now,
             )],
             log_start_offset: 0,
             log_end_offset: 0,
@@ -538,7 +551,7 @@ impl PartitionLog {
             config.segment_bytes,
             config.max_segment_ms(),
         ) {
-            self.roll(config, reason, changes);
+            self.roll(now, config, reason, changes);
         }
         let active = self
             .segments
@@ -589,14 +602,22 @@ impl PartitionLog {
         }
     }
 
-    fn roll(&mut self, config: &TopicConfig, reason: RollReason, changes: &mut Vec<LogChange>) {
-        self.roll_at(self.log_end_offset, config, reason, changes);
+    fn roll(
+        &mut self,
+        now: i64,
+        config: &TopicConfig,
+        reason: RollReason,
+        changes: &mut Vec<LogChange>,
+    ) {
+        self.roll_at(now, self.log_end_offset, config, reason, changes);
     }
 
-    /// Closes the active segment and starts one at `base_offset` (the log end, or a follower's
-    /// next batch when the leader's log has a gap there, as Kafka's `roll(expectedNextOffset)`).
+    /// Closes the active segment and starts one, created at `now`, at `base_offset` (the log
+    /// end, or a follower's next batch when the leader's log has a gap there, as Kafka's
+    /// `roll(expectedNextOffset)`).
     fn roll_at(
         &mut self,
+        now: i64,
         base_offset: i64,
         config: &TopicConfig,
         reason: RollReason,
@@ -619,6 +640,7 @@ impl PartitionLog {
             base_offset,
             index_limits(config),
             roll_jitter(self.jitter_seed, base_offset, config),
+            Some(now),
         ));
         changes.push(LogChange::SegmentRolled {
             base_offset,
@@ -706,6 +728,69 @@ impl PartitionLog {
         })
     }
 
+    /// How many records the log holds at or after its log start offset, committed or not:
+    /// `log end − log start` for a log with contiguous offsets, fewer after compaction. Walks
+    /// batch headers only (no record is decoded), except in a batch the log start cuts.
+    pub fn records_held(&self) -> u64 {
+        let mut held = 0u64;
+        for segment in &self.segments {
+            for batch in crate::record::trusted_batches(segment.as_bytes()) {
+                let header = batch.header();
+                if header.last_offset() < self.log_start_offset {
+                    continue;
+                }
+                if header.base_offset >= self.log_start_offset {
+                    held += u64::try_from(header.record_count).unwrap_or(0);
+                } else {
+                    let start = self.log_start_offset;
+                    held += batch
+                        .records()
+                        .filter_map(Result::ok)
+                        .filter(|r| r.offset >= start)
+                        .count() as u64;
+                }
+            }
+        }
+        debug_assert!(held <= (self.log_end_offset - self.log_start_offset).max(0) as u64);
+        held
+    }
+
+    /// The records in `from..to`, committed or not (up to the log end offset, not only the
+    /// high watermark), at most `max_records` of them from `from` on: what a view draws of a
+    /// replica (records above the high watermark are not yet visible to consumers). `from`
+    /// below the log start offset reads from the log start. Not a Kafka request.
+    pub fn read_range(&self, from: i64, to: i64, max_records: usize) -> Vec<StoredRecord> {
+        let mut out = Vec::new();
+        let to = to.min(self.log_end_offset);
+        let mut next = from.max(self.log_start_offset);
+        // Bounded: each pass advances `next` past at least one batch, or stops.
+        while next < to && out.len() < max_records {
+            let Ok(raw) = self.read_batches_below(next, 64 * 1024, to) else {
+                break;
+            };
+            let mut advanced = next;
+            for batch in crate::record::trusted_batches(raw.bytes) {
+                advanced = advanced.max(batch.header().last_offset() + 1);
+                for record in batch.records() {
+                    let record =
+                        record.expect("segment batches were validated on append and recovery");
+                    if record.offset >= next && record.offset < to && out.len() < max_records {
+                        out.push(record);
+                    }
+                }
+            }
+            if advanced <= next {
+                break;
+            }
+            next = advanced;
+        }
+        debug_assert!(
+            out.windows(2).all(|w| w[0].offset < w[1].offset),
+            "offsets increase"
+        );
+        out
+    }
+
     /// Every record from `offset` up to the high watermark: what a consumer gets by fetching
     /// again from after each response's last batch until it reaches the end. Not one Kafka
     /// request; for views and tests.
@@ -723,9 +808,43 @@ impl PartitionLog {
         Ok(all)
     }
 
+    /// Kafka's ListOffsets for a client, as the partition's leader answers it
+    /// (`Partition.fetchOffsetForTimestamp` with an isolation level, `READ_UNCOMMITTED`): as
+    /// [`PartitionLog::list_offset`], but while the high watermark is below
+    /// `epoch_start_offset` (the log end offset when this leader's epoch began, Kafka's
+    /// `leaderEpochStartOffsetOpt`) "latest", and a timestamp or max-timestamp lookup that
+    /// finds no record below the high watermark, fail: the answer could be lower than one an
+    /// earlier leader gave. "Earliest" always answers.
+    ///
+    /// # Errors
+    /// [`ListOffsetsError::OffsetNotAvailable`] (`OFFSET_NOT_AVAILABLE`) in that state.
+    pub fn list_offset_at_leader(
+        &self,
+        spec: OffsetSpec,
+        epoch_start_offset: i64,
+    ) -> Result<Option<OffsetAndTimestamp>, ListOffsetsError> {
+        let lagging = (epoch_start_offset > self.high_watermark).then_some(
+            ListOffsetsError::OffsetNotAvailable {
+                high_watermark: self.high_watermark,
+                epoch_start_offset,
+            },
+        );
+        let found = self.list_offset(spec);
+        match (spec, lagging) {
+            (_, None) | (OffsetSpec::Earliest, _) => Ok(found),
+            (OffsetSpec::Latest, Some(error)) => Err(error),
+            // A record found below the high watermark is a safe answer.
+            (OffsetSpec::Timestamp(_) | OffsetSpec::MaxTimestamp, Some(error)) => {
+                found.map(Some).ok_or(error)
+            }
+        }
+    }
+
     /// Kafka's ListOffsets for a consumer (`READ_UNCOMMITTED`): earliest is the log start
     /// offset, latest the high watermark, and a timestamp finds the first record at or after
     /// it below the high watermark (`None` when there is none, which Kafka answers as -1).
+    /// Without the check a leader makes right after its election
+    /// ([`PartitionLog::list_offset_at_leader`]).
     pub fn list_offset(&self, spec: OffsetSpec) -> Option<OffsetAndTimestamp> {
         let high_watermark = self.high_watermark();
         match spec {
@@ -870,7 +989,7 @@ impl PartitionLog {
         if count == self.segments.len() {
             // Every segment is due, the active one too: roll so the log keeps an active
             // segment, at the log end.
-            self.roll(config, RollReason::Retention, changes);
+            self.roll(now, config, RollReason::Retention, changes);
         }
         for segment in self.segments.drain(..count) {
             changes.push(LogChange::SegmentDeleted {
@@ -951,12 +1070,15 @@ impl PartitionLog {
                 "the active segment is never cleaned"
             );
             let jitter = self.segments[start].roll_jitter_ms();
+            // Kafka creates the cleaned segment now; only an active segment's creation time
+            // is ever read, and the cleaner never replaces the active segment.
             let (mut segment, truncation) = Segment::recover(
                 group.base_offset,
                 &group.bytes,
                 group.base_offset,
                 limits,
                 jitter,
+                Some(now),
             );
             assert!(truncation.is_none(), "the cleaner writes valid batches");
             segment.close();
@@ -985,14 +1107,41 @@ impl PartitionLog {
         Some(stats)
     }
 
-    /// Rebuilds a log from stored segments `(base_offset, bytes)` and checkpoints. Keeps the
-    /// longest valid prefix: the first corrupt or out-of-order batch and everything after it
-    /// are dropped and reported, as Kafka's log recovery truncates after an unclean shutdown.
+    /// Rebuilds a log from stored segments `(base_offset, bytes)` and checkpoints, at host time
+    /// `now`. Keeps the longest valid prefix: the first corrupt or out-of-order batch and
+    /// everything after it are dropped and reported, as Kafka's log recovery truncates after
+    /// an unclean shutdown.
+    ///
+    /// Every segment is created now, as Kafka's `LogLoader` constructs each `LogSegment` at
+    /// startup (`created = time.milliseconds()`; no file time is read): an active segment
+    /// whose first batch has no timestamp waits a full `segment.ms` from the recovery.
+    pub fn recover_at(
+        stored: Vec<(i64, Vec<u8>)>,
+        state: Option<PartitionState>,
+        config: &TopicConfig,
+        jitter_seed: u64,
+        now: i64,
+    ) -> (Self, Vec<RecoveryTruncation>) {
+        Self::recover_created(stored, state, config, jitter_seed, Some(now))
+    }
+
+    /// [`PartitionLog::recover_at`] for a host that does not pass the time (yet): the first
+    /// append after the recovery stands in for the segments' creation time.
     pub fn recover(
+        stored: Vec<(i64, Vec<u8>)>,
+        state: Option<PartitionState>,
+        config: &TopicConfig,
+        jitter_seed: u64,
+    ) -> (Self, Vec<RecoveryTruncation>) {
+        Self::recover_created(stored, state, config, jitter_seed, None)
+    }
+
+    fn recover_created(
         mut stored: Vec<(i64, Vec<u8>)>,
         state: Option<PartitionState>,
         config: &TopicConfig,
         jitter_seed: u64,
+        now: Option<i64>,
     ) -> (Self, Vec<RecoveryTruncation>) {
         stored.sort_by_key(|(base, _)| *base);
         let limits = index_limits(config);
@@ -1023,7 +1172,7 @@ impl PartitionLog {
             }
             let jitter = roll_jitter(jitter_seed, *base_offset, config);
             let (segment, truncation) =
-                Segment::recover(*base_offset, bytes, log.log_end_offset, limits, jitter);
+                Segment::recover(*base_offset, bytes, log.log_end_offset, limits, jitter, now);
             log.log_end_offset = segment
                 .next_offset()
                 .unwrap_or(log.log_end_offset.max(segment.base_offset()));
@@ -1053,6 +1202,7 @@ impl PartitionLog {
                 log.log_end_offset,
                 limits,
                 roll_jitter(jitter_seed, log.log_end_offset, config),
+                now,
             ));
         }
         let first_base = log
@@ -1175,7 +1325,7 @@ impl PartitionLog {
                 config.max_segment_ms(),
             ) {
                 self.flush_pending(&mut pending, changes);
-                self.roll_at(header.base_offset, config, reason, changes);
+                self.roll_at(now, header.base_offset, config, reason, changes);
             }
             let active = self
                 .segments
@@ -1313,10 +1463,13 @@ impl PartitionLog {
             "cannot start a log at a negative offset ({offset})"
         );
         let removed: Vec<i64> = self.segments.iter().map(Segment::base_offset).collect();
+        // Kafka creates the new segment now; the caller gives no time yet, so its first
+        // append stands in.
         self.segments = vec![Segment::new(
             offset,
             index_limits(config),
             roll_jitter(self.jitter_seed, offset, config),
+            None,
         )];
         self.log_start_offset = offset;
         self.log_end_offset = offset;

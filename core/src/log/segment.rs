@@ -73,8 +73,10 @@ pub struct Segment {
     max_timestamp_so_far: Option<(i64, i64)>,
     /// Kafka's `rollingBasedTimestamp`: the largest timestamp of the first batch.
     rolling_based_timestamp: Option<i64>,
-    /// Host time of the first append (Kafka's file creation time, which only matters for
-    /// batches without a timestamp).
+    /// Kafka's `LogSegment.created`: when this segment was created — with its log, at a roll,
+    /// or when recovery loaded it. The roll clock uses it only while the first batch has no
+    /// timestamp. `None` when the creator gave no time (a host that does not pass one yet):
+    /// then the first append stands in.
     created: Option<i64>,
     /// When a batch was last appended (host time), Kafka's file `lastModified`.
     last_modified: Option<i64>,
@@ -86,11 +88,17 @@ pub struct Segment {
 }
 
 impl Segment {
-    /// An empty segment whose first record will have `base_offset`.
+    /// An empty segment whose first record will have `base_offset`, created at host time
+    /// `created` (`None`: unknown, its first append stands in).
     ///
     /// # Panics
     /// If `base_offset` is negative.
-    pub fn new(base_offset: i64, limits: IndexLimits, roll_jitter_ms: i64) -> Self {
+    pub fn new(
+        base_offset: i64,
+        limits: IndexLimits,
+        roll_jitter_ms: i64,
+        created: Option<i64>,
+    ) -> Self {
         assert!(base_offset >= 0, "segment base offsets are non-negative");
         assert!(roll_jitter_ms >= 0, "jitter only brings a roll forward");
         Self {
@@ -102,7 +110,7 @@ impl Segment {
             bytes_since_last_index_entry: 0,
             max_timestamp_so_far: None,
             rolling_based_timestamp: None,
-            created: None,
+            created,
             last_modified: None,
             roll_jitter_ms,
             first_offset: None,
@@ -205,6 +213,13 @@ impl Segment {
         self.roll_jitter_ms
     }
 
+    /// Kafka's `LogSegment.created`: the host time the segment was created (with its log, at
+    /// a roll, or by recovery), or of its first append when its creator gave no time; `None`
+    /// for such a segment before its first append.
+    pub fn created(&self) -> Option<i64> {
+        self.created
+    }
+
     /// Kafka's `LogSegment.shouldRoll`: must a batch of `incoming_size` bytes, whose records
     /// reach `incoming_max_timestamp` and `incoming_last_offset`, go to a new segment?
     pub(crate) fn should_roll(
@@ -276,6 +291,7 @@ impl Segment {
         self.batch_count += 1;
         if now.is_some() {
             self.last_modified = now;
+            // Only for a segment whose creator gave no time.
             self.created = self.created.or(now);
         }
     }
@@ -391,14 +407,16 @@ impl Segment {
             .entries_from_offset(offset)
             .next()
             .map_or(self.size(), |e| e.position);
-        let mut kept = Segment::new(self.base_offset, self.limits, self.roll_jitter_ms);
+        let mut kept = Segment::new(self.base_offset, self.limits, self.roll_jitter_ms, None);
         for entry in self.entries_from(0).take_while(|e| e.position < cut) {
             let batch = self.batch(&entry);
             kept.append_encoded(batch.header(), batch.as_bytes(), None);
         }
         assert_eq!(kept.size(), cut, "the cut is at a batch boundary");
         if !kept.is_empty() {
-            // The segment keeps its first append; an emptied one is created anew by its next.
+            // The segment keeps its creation time. Kafka re-creates an emptied one at the
+            // truncation (`created = time.milliseconds()`); without the time here, its next
+            // append stands in.
             kept.created = self.created;
             kept.last_modified = self.last_modified;
         }
@@ -408,16 +426,18 @@ impl Segment {
     }
 
     /// Rebuilds a segment from stored bytes, keeping the longest valid prefix of batches whose
-    /// offsets continue from `expected_next` (gaps are allowed: compaction leaves them).
-    /// Returns the segment and, when bytes were dropped, why.
+    /// offsets continue from `expected_next` (gaps are allowed: compaction leaves them), as a
+    /// segment created at `created` (the time it is loaded, as Kafka's `LogSegment`
+    /// constructor sets it). Returns the segment and, when bytes were dropped, why.
     pub(crate) fn recover(
         base_offset: i64,
         bytes: &[u8],
         expected_next: i64,
         limits: IndexLimits,
         roll_jitter_ms: i64,
+        created: Option<i64>,
     ) -> (Self, Option<RecoveryTruncation>) {
-        let mut segment = Segment::new(base_offset, limits, roll_jitter_ms);
+        let mut segment = Segment::new(base_offset, limits, roll_jitter_ms, created);
         let mut next = expected_next.max(base_offset);
         let mut problem = None;
         for batch in decode_batches(bytes) {

@@ -946,3 +946,46 @@ fn every_replica_exports_its_segments_as_kafka_log_files() {
         .expect_err("no topic");
     assert_eq!(unknown.error_code(), ErrorCode::UnknownTopicOrPartition);
 }
+
+/// The key-move preview validates the count as CreatePartitions does and names the keys that
+/// Kafka's partitioner would place elsewhere.
+#[test]
+fn keys_that_move_previews_what_create_partitions_would_do() {
+    let mut cluster = Cluster::new(ClusterConfig::new(1, 3), 0).expect("valid");
+    cluster.create_topic("t", 2, 1, &[]).expect("created");
+    cluster.advance(100);
+    for key in ["alice", "bob", "carol", "dave", "erin", "frank"] {
+        cluster.produce(
+            7,
+            "t",
+            rill_core::partitioner::partition_for_key(key.as_bytes(), 2),
+            Acks::Leader,
+            vec![rill_core::record::NewRecord {
+                key: Some(key.as_bytes().to_vec()),
+                value: Some(b"v".to_vec()),
+                headers: vec![],
+                timestamp: None,
+            }],
+        );
+    }
+    cluster.advance(100);
+    let moves = cluster.keys_that_move("t", 3).expect("a valid count");
+    for m in &moves {
+        assert_eq!(m.from, rill_core::partitioner::partition_for_key(&m.key, 2));
+        assert_eq!(m.to, rill_core::partitioner::partition_for_key(&m.key, 3));
+        assert_ne!(m.from, m.to);
+    }
+    assert!(
+        !moves.is_empty(),
+        "some of six keys move from 2 to 3 partitions"
+    );
+    for bad in [1, 2, 100_000] {
+        let preview = cluster.keys_that_move("t", bad).expect_err("refused");
+        let create = cluster.create_partitions("t", bad).expect_err("refused");
+        assert_eq!(
+            preview, create,
+            "the preview refuses {bad} as the command does"
+        );
+    }
+    assert!(cluster.keys_that_move("nope", 3).is_err());
+}

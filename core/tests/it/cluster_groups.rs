@@ -455,3 +455,47 @@ fn a_committed_offset_below_the_log_start_takes_the_reset_policy() {
         "{error}"
     );
 }
+
+/// Issue 18 item 1: eager `sticky` remembers across a rebalance. A and B hold [0, 2, 4] and
+/// [1, 3, 5]; C joins. Each eager member revokes everything before it rejoins, but Kafka's
+/// `StickyAssignor` keeps the assignment and generation `onAssignment` gave it and sends them
+/// as its subscription user data (`subscriptionUserData`), so the leader sees what each owned.
+/// Kafka 3.7's `AbstractStickyAssignor` (constrained builder: all subscriptions equal,
+/// minQuota = maxQuota = 2, no member may exceed 2) keeps the first two of each member's
+/// previous partitions in its user data order — A [0, 2], B [1, 3] — and deals the revoked
+/// 4 and 5 to C: two partitions move (the same as cooperative-sticky), not four.
+#[test]
+fn eager_sticky_keeps_what_each_member_owned_when_a_third_joins() {
+    let mut cluster = cluster(3, 41);
+    cluster.create_topic("t", 6, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let mut seen = BTreeMap::new();
+    let start = |cluster: &mut Cluster, client: u32| {
+        let config = consumer_config("g", &format!("c{client}"), "sticky");
+        join(cluster, client, config, "t");
+    };
+    let partitions = |list: &[u32]| -> BTreeSet<TopicPartition> {
+        list.iter().map(|&p| TopicPartition::new("t", p)).collect()
+    };
+    start(&mut cluster, 1);
+    start(&mut cluster, 2);
+    run(&mut cluster, &[1, 2], 10_000, &mut seen);
+    // The fresh assignment deals the partitions round-robin; name the holder of 0 A.
+    let (a, b) = if assignment(&cluster, 1).contains(&TopicPartition::new("t", 0)) {
+        (1, 2)
+    } else {
+        (2, 1)
+    };
+    assert_eq!(assignment(&cluster, a), partitions(&[0, 2, 4]));
+    assert_eq!(assignment(&cluster, b), partitions(&[1, 3, 5]));
+
+    start(&mut cluster, 3);
+    run(&mut cluster, &[1, 2, 3], 15_000, &mut seen);
+    assert_eq!(assignment(&cluster, a), partitions(&[0, 2]), "A keeps two");
+    assert_eq!(assignment(&cluster, b), partitions(&[1, 3]), "B keeps two");
+    assert_eq!(
+        assignment(&cluster, 3),
+        partitions(&[4, 5]),
+        "C: one from each"
+    );
+}

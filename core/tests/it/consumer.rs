@@ -13,12 +13,12 @@ use rill_core::consumer::{
     OffsetSpecRequest,
 };
 use rill_core::error::ErrorCode;
-use rill_core::group::TopicPartition;
 use rill_core::group::protocol::{
     GroupRequest, GroupResponse, JoinGroupRequest, JoinGroupResponse, JoinGroupResponseMember,
     MemberAssignment, OffsetAndMetadata, OffsetCommitResponse, OffsetFetchResponse, Subscription,
     SyncGroupResponse,
 };
+use rill_core::group::{Member, TopicPartition, member_from_subscription};
 use rill_core::record::{StoredRecord, TimestampType};
 
 fn tp(topic: &str, partition: u32) -> TopicPartition {
@@ -541,6 +541,134 @@ fn eager_rebalance_commits_then_revokes_all_before_rejoining() {
     assert_eq!(rejoin.protocols[0].metadata.generation_id, 1);
 }
 
+/// A follower of group `g` with `strategies`, joined in `generation` under `protocol` and
+/// given `partitions` (in that order) by the leader, at time 20.
+fn follower(
+    strategies: &[&str],
+    protocol: &str,
+    generation: i32,
+    partitions: &[TopicPartition],
+) -> Consumer {
+    let mut config = ConsumerConfig::with_group("g");
+    config.enable_auto_commit = false;
+    config.partition_assignment_strategy = strategies.iter().map(|s| s.to_string()).collect();
+    let mut consumer = Consumer::new(config, 0);
+    consumer.update_metadata(0, &counts(&[("t", 2)]));
+    consumer.subscribe(0, &topics(&["t"])).expect("subscribe");
+    consumer.poll(0).expect("poll");
+    let (id, _) = only(&requests(&mut consumer, 0), join);
+    consumer.handle_response(
+        10,
+        id,
+        join_response(None, generation, "m1", "leader", protocol, &[]),
+    );
+    let (id, ()) = only(&requests(&mut consumer, 10), |request| {
+        matches!(group(request), Some(GroupRequest::SyncGroup(_))).then_some(())
+    });
+    consumer.handle_response(
+        20,
+        id,
+        ConsumerResponseBody::Group(GroupResponse::SyncGroup(SyncGroupResponse {
+            error: None,
+            protocol_type: Some("consumer".into()),
+            protocol_name: Some(protocol.into()),
+            assignment: MemberAssignment {
+                partitions: partitions.to_vec(),
+                user_data: None,
+            },
+        })),
+    );
+    assert_eq!(consumer.assignment().len(), partitions.len());
+    let _ = requests(&mut consumer, 20);
+    events(&mut consumer);
+    consumer
+}
+
+/// The subscription `request` carries for `protocol`, as the leader's assignor reads it.
+fn member_for(request: &JoinGroupRequest, protocol: &str) -> (Member, Subscription) {
+    let subscription = request
+        .protocols
+        .iter()
+        .find(|p| p.name == protocol)
+        .map(|p| p.metadata.clone())
+        .expect("the protocol is offered");
+    let member = member_from_subscription(protocol, "m1", None, &subscription);
+    (member, subscription)
+}
+
+/// Issue 18 item 1: Kafka's `StickyAssignor` remembers what `onAssignment` gave it (the
+/// partitions in the leader's order and the generation) and sends that as its user data even
+/// though the eager protocol revoked everything before the join, and even after the
+/// generation was lost; the subscription's own `ownedPartitions` is empty and its
+/// `generationId` is the consumer's current one. Only the chosen assignor is told
+/// (`lookupAssignor(assignmentStrategy)`): the other strategy still knows nothing.
+#[test]
+fn sticky_user_data_carries_the_last_assignment_across_revocation_and_a_lost_generation() {
+    let assigned = [tp("t", 1), tp("t", 0)];
+    let mut consumer = follower(&["sticky", "cooperative-sticky"], "sticky", 3, &assigned);
+    consumer.handle_timeout(3_020);
+    let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
+    consumer.handle_response(
+        3_021,
+        id,
+        heartbeat_response(Some(ErrorCode::RebalanceInProgress)),
+    );
+    consumer.poll(3_021).expect("poll");
+    let (_, rejoin) = only(&requests(&mut consumer, 3_021), join);
+    assert!(consumer.assignment().is_empty(), "eager: all revoked");
+    let (member, subscription) = member_for(&rejoin, "sticky");
+    assert_eq!(member.owned, assigned.to_vec(), "the leader's order");
+    assert_eq!(member.generation, Some(3));
+    assert!(subscription.owned_partitions.is_empty());
+    assert_eq!(subscription.generation_id, 3);
+    let (_, cooperative) = member_for(&rejoin, "cooperative-sticky");
+    assert_eq!(cooperative.user_data, Some((-1i32).to_be_bytes().to_vec()));
+
+    // The generation is lost (UNKNOWN_MEMBER_ID on the join): the assignor still remembers.
+    let mut consumer = follower(&["sticky"], "sticky", 3, &assigned);
+    consumer.handle_timeout(3_020);
+    let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
+    consumer.handle_response(
+        3_021,
+        id,
+        heartbeat_response(Some(ErrorCode::UnknownMemberId)),
+    );
+    consumer.poll(3_021).expect("poll");
+    let (_, rejoin) = only(&requests(&mut consumer, 3_021), join);
+    let (member, subscription) = member_for(&rejoin, "sticky");
+    assert_eq!(
+        (member.owned, member.generation),
+        (assigned.to_vec(), Some(3))
+    );
+    assert_eq!(subscription.generation_id, -1);
+}
+
+/// `CooperativeStickyAssignor.onAssignment` keeps the generation; after the consumer's own
+/// generation is reset, the user data still says the last one the assignor was given.
+#[test]
+fn cooperative_sticky_user_data_keeps_the_last_generation_after_a_reset() {
+    let mut consumer = follower(
+        &["cooperative-sticky"],
+        "cooperative-sticky",
+        4,
+        &[tp("t", 0)],
+    );
+    consumer.handle_timeout(3_020);
+    let (id, ()) = only(&requests(&mut consumer, 3_020), is_heartbeat);
+    consumer.handle_response(
+        3_021,
+        id,
+        heartbeat_response(Some(ErrorCode::IllegalGeneration)),
+    );
+    consumer.poll(3_021).expect("poll");
+    let (_, rejoin) = only(&requests(&mut consumer, 3_021), join);
+    let (member, subscription) = member_for(&rejoin, "cooperative-sticky");
+    assert_eq!(subscription.generation_id, -1);
+    assert!(subscription.owned_partitions.is_empty(), "lost");
+    assert_eq!(subscription.user_data, Some(4i32.to_be_bytes().to_vec()));
+    assert_eq!(member.generation, Some(4));
+}
+
 /// Heartbeat UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION: the generation is reset, the partitions
 /// are lost, the member rejoins with an empty member id (`testUnknownMemberIdOnHeartbeat`,
 /// `testIllegalGenerationOnHeartbeat`).
@@ -855,6 +983,40 @@ fn auto_offset_reset_earliest_latest_none() {
     let sent = requests(&mut standalone, 0);
     assert!(sent.iter().all(|r| group(r).is_none()));
     only(&sent, list_offsets);
+}
+
+/// `OffsetFetcherTest`: a ListOffsets answered with OFFSET_NOT_AVAILABLE (a leader elected
+/// moments ago whose high watermark lags its epoch start) is retried after
+/// `retry.backoff.ms` (`OffsetFetcherUtils.handleListOffsetResponse` puts it in
+/// `partitionsToRetry`); `poll` reports no error, and Kafka's client counts it retriable.
+#[test]
+fn list_offsets_offset_not_available_is_retried() {
+    let mut consumer = Consumer::new(
+        ConsumerConfig {
+            auto_offset_reset: AutoOffsetReset::Latest,
+            ..ConsumerConfig::with_group("g")
+        },
+        0,
+    );
+    consumer.assign(0, &[tp("t", 0)]).expect("assign");
+    let (id, _) = only(&requests(&mut consumer, 0), offset_fetch);
+    consumer.handle_response(1, id, offset_fetch_response(&[(tp("t", 0), None)]));
+    let (id, _) = only(&requests(&mut consumer, 1), list_offsets);
+    consumer.handle_response(
+        2,
+        id,
+        ConsumerResponseBody::ListOffsets(Err(ErrorCode::OffsetNotAvailable)),
+    );
+    assert_eq!(consumer.poll(2).expect("retriable: no error"), vec![]);
+    assert_eq!(consumer.position(&tp("t", 0)), Ok(None));
+    assert!(requests(&mut consumer, 2).is_empty(), "backs off first");
+    assert!(rill_core::consumer::error::is_retriable(
+        ErrorCode::OffsetNotAvailable
+    ));
+    consumer.handle_timeout(2 + 100);
+    let (id, _) = only(&requests(&mut consumer, 102), list_offsets);
+    consumer.handle_response(103, id, ConsumerResponseBody::ListOffsets(Ok(9)));
+    assert_eq!(consumer.position(&tp("t", 0)), Ok(Some(9)));
 }
 
 /// A committed offset the log no longer holds (retention deleted it) fetches

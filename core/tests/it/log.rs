@@ -8,8 +8,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use rill_core::Broker;
 use rill_core::Event;
 use rill_core::config::TopicConfig;
-use rill_core::error::{ErrorCode, KafkaError};
-use rill_core::log::{DeletionReason, LogChange, OffsetSpec, PartitionLog, RollReason};
+use rill_core::error::{ErrorCode, KafkaError, ListOffsetsError};
+use rill_core::log::{
+    DeletionReason, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog, RollReason,
+};
 use rill_core::record::{NewRecord, TimestampType, encode_batch};
 
 /// Kafka's `TestUtils.singletonRecords("test".getBytes)`: null key, 4-byte value.
@@ -323,6 +325,244 @@ fn segments_roll_on_segment_ms_after_the_first_record() {
             ..
         }
     )));
+}
+
+/// Kafka's `RecordBatch.NO_TIMESTAMP`: a record whose producer set no timestamp. (rill's
+/// `timestamp: None` asks the broker to stamp the append time; -1 is stored as it is.)
+const NO_TIMESTAMP: i64 = -1;
+
+/// `UnifiedLogTest.testTimeBasedLogRollDuringAppend` (Kafka 3.7), step by step: a segment's
+/// roll clock is Kafka's `LogSegment.timeWaitedForRoll` — the incoming batch's max timestamp
+/// less the first batch's when the first batch has a timestamp, else the wall clock less the
+/// segment's creation time (`LogSegment.created`: the first segment at log creation, a rolled
+/// one at the roll). `segment.ms` = 3600 ms, Kafka's `MockTime` starts the log.
+#[test]
+fn time_based_roll_during_append_counts_from_the_segments_creation() {
+    let segment_ms: i64 = 60 * 60;
+    let config = config(&[("segment.ms", segment_ms.to_string())]);
+    let mut now: i64 = 1_700_000_000_000;
+    let mut log = PartitionLog::new_at(&config, 0, now);
+    let mut changes = Vec::new();
+    let mut append = |log: &mut PartitionLog, now: i64, timestamp: i64| {
+        log.append(now, &config, &singleton(timestamp), &mut changes)
+            .expect("append");
+    };
+    assert_eq!(
+        log.segments().len(),
+        1,
+        "Log begins with a single empty segment."
+    );
+    // Records without a timestamp: the wall clock against the creation time.
+    now += segment_ms + 1;
+    append(&mut log, now, NO_TIMESTAMP);
+    assert_eq!(
+        log.segments().len(),
+        1,
+        "Log doesn't roll if doing so creates an empty segment."
+    );
+    append(&mut log, now, NO_TIMESTAMP);
+    assert_eq!(
+        log.segments().len(),
+        2,
+        "Log rolls on this append since time has expired."
+    );
+    for segments in 3..5 {
+        now += segment_ms + 1;
+        append(&mut log, now, NO_TIMESTAMP);
+        assert_eq!(
+            log.segments().len(),
+            segments,
+            "Changing time beyond rollMs and appending should create a new segment."
+        );
+    }
+    // A timestamped record in a segment whose first record has none: still the wall clock.
+    let timestamp = now + segment_ms + 1;
+    append(&mut log, now, timestamp);
+    assert_eq!(
+        log.segments().len(),
+        4,
+        "Segment should not have been rolled out because the log rolling should be based on wall clock."
+    );
+    // Timestamped records: the first record's timestamp.
+    now += segment_ms + 1;
+    append(&mut log, now, timestamp);
+    assert_eq!(
+        log.segments().len(),
+        5,
+        "A new segment should have been rolled out"
+    );
+    now += segment_ms + 1;
+    append(&mut log, now, timestamp);
+    assert_eq!(
+        log.segments().len(),
+        5,
+        "Log should not roll because the roll should depend on timestamp of the first message."
+    );
+    append(&mut log, now, now);
+    assert_eq!(
+        log.segments().len(),
+        6,
+        "Log should roll because the timestamp in the message should make the log segment expire."
+    );
+    // An empty message set: Kafka appends nothing; rill refuses it. Neither rolls.
+    now += segment_ms + 1;
+    let mut changes = Vec::new();
+    assert!(log.append(now, &config, &[], &mut changes).is_err());
+    assert_eq!(
+        log.segments().len(),
+        6,
+        "Appending an empty message set should not roll log even if sufficient time has passed."
+    );
+    assert!(changes.is_empty());
+}
+
+/// A recovered segment is created when it is loaded, as Kafka's `LogLoader` constructs every
+/// `LogSegment` (`created = time.milliseconds()`) at startup: a segment whose first record has
+/// no timestamp waits `segment.ms` from the recovery, and an append `segment.ms` after the
+/// recovery rolls it even though nothing was appended since.
+#[test]
+fn a_recovered_segment_is_created_at_recovery() {
+    let segment_ms: i64 = 60 * 60;
+    let config = config(&[("segment.ms", segment_ms.to_string())]);
+    let t0: i64 = 1_700_000_000_000;
+    let mut log = PartitionLog::new_at(&config, 0, t0);
+    let mut changes = Vec::new();
+    log.append(t0, &config, &singleton(NO_TIMESTAMP), &mut changes)
+        .expect("append");
+    let stored = log.segment_bytes();
+
+    // Recovered at t0 + 10 s (long past segment.ms since the original creation): the clock
+    // starts again at the recovery.
+    let recovered_at = t0 + 10_000;
+    let (mut log, truncations) =
+        PartitionLog::recover_at(stored.clone(), Some(log.state()), &config, 0, recovered_at);
+    assert!(truncations.is_empty());
+    log.append(
+        recovered_at + segment_ms,
+        &config,
+        &singleton(NO_TIMESTAMP),
+        &mut changes,
+    )
+    .expect("append");
+    assert_eq!(log.segments().len(), 1, "exactly segment.ms is not past it");
+    log.append(
+        recovered_at + segment_ms + 1,
+        &config,
+        &singleton(NO_TIMESTAMP),
+        &mut changes,
+    )
+    .expect("append");
+    assert_eq!(log.segments().len(), 2, "segment.ms after the recovery");
+
+    // The first append after a recovery does not restart the clock.
+    let (mut log, _) = PartitionLog::recover_at(stored, None, &config, 0, recovered_at);
+    log.append(
+        recovered_at + segment_ms + 1,
+        &config,
+        &singleton(NO_TIMESTAMP),
+        &mut changes,
+    )
+    .expect("append");
+    assert_eq!(
+        log.segments().len(),
+        2,
+        "rolled on the first append after it"
+    );
+}
+
+/// `PartitionTest.testMonotonicOffsetsAfterLeaderChange` (Kafka 3.7): a leader whose high
+/// watermark lags the offset its epoch began at answers a client's ListOffsets "latest", and a
+/// timestamp lookup finding nothing below the high watermark, with `OFFSET_NOT_AVAILABLE`
+/// (`Partition.fetchOffsetForTimestamp`); "earliest" and a record found below the high
+/// watermark still answer; once the high watermark reaches the epoch start the error goes.
+/// Max-timestamp takes the timestamp branch (`case _`) in Kafka's source.
+#[test]
+fn list_offsets_at_a_leader_lagging_its_epoch_start_is_offset_not_available() {
+    let config = config(&[]);
+    let now = 1_700_000_000_000;
+    let record = |key: &str, value: &str, timestamp: i64| NewRecord {
+        key: Some(key.as_bytes().to_vec()),
+        value: Some(value.as_bytes().to_vec()),
+        headers: vec![],
+        timestamp: Some(timestamp),
+    };
+    let batch1 = vec![record("k1", "v1", 10), record("k2", "v2", 11)];
+    let batch2 = vec![
+        record("k3", "v1", NO_TIMESTAMP),
+        record("k4", "v2", 20),
+        record("k5", "v3", 21),
+    ];
+    let mut log = PartitionLog::new_at(&config, 0, now);
+    log.become_leader(8);
+    let epoch_start = log.log_end_offset();
+    let mut changes = Vec::new();
+    for batch in [batch1, batch2] {
+        let prepared = log.prepare(now, &config, &batch).expect("valid");
+        log.commit(prepared, &config, &mut changes);
+    }
+    assert_eq!(log.high_watermark(), 0, "Expected leader's HW not move");
+    // Followers fetched two records.
+    log.update_high_watermark(2);
+    let offset = |answer: Result<Option<OffsetAndTimestamp>, ListOffsetsError>| {
+        answer.map(|found| found.map(|found| found.offset))
+    };
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Latest, epoch_start)),
+        Ok(Some(2))
+    );
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Timestamp(30), epoch_start)),
+        Ok(None),
+        "beyond the HW by timestamp"
+    );
+
+    // Follower, then leader again in epoch 10: the epoch starts at the log end, 5, above the
+    // high watermark, 2.
+    log.become_leader(10);
+    let epoch_start = log.log_end_offset();
+    assert_eq!(epoch_start, 5);
+    let lagging = ListOffsetsError::OffsetNotAvailable {
+        high_watermark: 2,
+        epoch_start_offset: 5,
+    };
+    assert_eq!(
+        log.list_offset_at_leader(OffsetSpec::Latest, epoch_start),
+        Err(lagging.clone())
+    );
+    assert_eq!(lagging.error_code(), ErrorCode::OffsetNotAvailable);
+    assert_eq!(lagging.error_code().code(), 78);
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Earliest, epoch_start)),
+        Ok(Some(0))
+    );
+    let found = log
+        .list_offset_at_leader(OffsetSpec::Timestamp(11), epoch_start)
+        .expect("below the HW")
+        .expect("a record");
+    assert_eq!((found.offset, found.timestamp), (1, 11));
+    assert_eq!(
+        log.list_offset_at_leader(OffsetSpec::Timestamp(100), epoch_start),
+        Err(lagging.clone())
+    );
+    assert_eq!(
+        log.list_offset_at_leader(OffsetSpec::MaxTimestamp, epoch_start),
+        Err(lagging)
+    );
+
+    // The followers catch up: the error goes away.
+    log.update_high_watermark(5);
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Latest, epoch_start)),
+        Ok(Some(5))
+    );
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::Timestamp(100), epoch_start)),
+        Ok(None)
+    );
+    assert_eq!(
+        offset(log.list_offset_at_leader(OffsetSpec::MaxTimestamp, epoch_start)),
+        Ok(Some(4))
+    );
 }
 
 /// `UnifiedLogTest.testTimeBasedLogRollJitter`.

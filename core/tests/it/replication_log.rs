@@ -1100,3 +1100,48 @@ mod props {
         }
     }
 }
+
+/// A view draws a replica's records up to its log end, committed or not; a consumer's read
+/// stops at the high watermark.
+#[test]
+fn read_range_reads_past_the_high_watermark_up_to_the_log_end() {
+    let config = TopicConfig::default();
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    for i in 0..10 {
+        let records = vec![NewRecord {
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(b"v".to_vec()),
+            headers: vec![],
+            timestamp: Some(1_000 + i),
+        }];
+        let batch = log.prepare(1_000, &config, &records).expect("valid");
+        log.commit(batch, &config, &mut changes);
+    }
+    log.update_high_watermark(4);
+    let consumer = log.read_all(0).expect("in range");
+    assert_eq!(
+        consumer.records.len(),
+        4,
+        "a consumer stops at the high watermark"
+    );
+    let all: Vec<i64> = log
+        .read_range(0, i64::MAX, 100)
+        .iter()
+        .map(|r| r.offset)
+        .collect();
+    assert_eq!(all, (0..10).collect::<Vec<_>>());
+    let window: Vec<i64> = log.read_range(3, 7, 100).iter().map(|r| r.offset).collect();
+    assert_eq!(window, vec![3, 4, 5, 6]);
+    let capped: Vec<i64> = log.read_range(2, 10, 3).iter().map(|r| r.offset).collect();
+    assert_eq!(capped, vec![2, 3, 4]);
+    assert!(
+        log.read_range(10, 20, 5).is_empty(),
+        "nothing past the log end"
+    );
+    assert!(log.read_range(5, 5, 5).is_empty(), "an empty range");
+    assert_eq!(log.records_held(), 10);
+    log.delete_records(3, &mut changes)
+        .expect("below the high watermark");
+    assert_eq!(log.records_held(), 7, "held from the log start on");
+}

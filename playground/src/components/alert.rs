@@ -1,30 +1,32 @@
-//! The error banner: Kafka's error name and what to do.
+//! An error shown next to the control that caused it.
 
 use yew::prelude::*;
 
-use crate::state::Alert;
+use crate::context::use_app;
+use crate::engine::Command;
+use crate::model::Place;
 
-/// Props of [`AlertBanner`].
+/// Props of [`InlineAlert`].
 #[derive(Properties, PartialEq, Debug)]
-pub struct AlertProps {
-    /// The alert to show, if any.
-    pub alert: Option<Alert>,
-    /// Called when the person dismisses it.
-    pub on_dismiss: Callback<()>,
+pub struct InlineAlertProps {
+    /// Whose alert to show.
+    pub place: Place,
 }
 
-/// Shows the current error, if any.
-#[function_component(AlertBanner)]
-pub fn alert_banner(props: &AlertProps) -> Html {
-    let Some(alert) = &props.alert else {
+/// The alert of one place, if any: Kafka's error name and what to do.
+#[function_component(InlineAlert)]
+pub fn inline_alert(props: &InlineAlertProps) -> Html {
+    let app = use_app();
+    let Some(alert) = app.model.alerts.get(&props.place).cloned() else {
         return html! {};
     };
-    let on_click = props.on_dismiss.reform(|_: MouseEvent| ());
+    let place = props.place.clone();
+    let dismiss = app.command(move |_: MouseEvent| Command::Dismiss(place.clone()));
     html! {
-        <div class="alert" role="alert">
-            <code class="alert-kind">{ &alert.kind }</code>
-            <span class="alert-message">{ &alert.message }</span>
-            <button class="alert-close" aria-label="Dismiss" onclick={on_click}>{ "×" }</button>
+        <div class="alert" role="alert" data-error={alert.kind.clone()}>
+            <span class="alert-kind">{ alert.kind }</span>
+            <span class="alert-message">{ alert.message }</span>
+            <button type="button" class="alert-close" aria-label={app.t().dismiss} onclick={dismiss}>{ "×" }</button>
         </div>
     }
 }

@@ -1,132 +1,85 @@
-//! The form that creates a topic, with the log configs that make segments and retention
-//! visible.
+//! The create-topic form: name, partitions, replication factor, and the configs that matter
+//! most for what the playground shows.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// `segment.bytes` the form starts with, so a few records roll a segment (Kafka's default is
-/// 1 GiB).
-pub const PLAYGROUND_SEGMENT_BYTES: &str = "400";
+use crate::components::InlineAlert;
+use crate::context::use_app;
+use crate::engine::{Command, TopicForm};
+use crate::model::Place;
 
-/// What the person asked to create, as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CreateTopicRequest {
-    /// Topic name.
-    pub name: String,
-    /// Partition count.
-    pub partitions: String,
-    /// `segment.bytes`; empty means Kafka's default.
-    pub segment_bytes: String,
-    /// `retention.bytes`; empty means Kafka's default.
-    pub retention_bytes: String,
-    /// `retention.ms`; empty means Kafka's default.
-    pub retention_ms: String,
-}
+/// Configs offered in the form: (name, placeholder).
+const CONFIGS: [(&str, &str); 5] = [
+    ("min.insync.replicas", "1"),
+    ("retention.ms", "604800000"),
+    ("segment.bytes", "1073741824"),
+    ("cleanup.policy", "delete"),
+    ("unclean.leader.election.enable", "false"),
+];
 
-impl CreateTopicRequest {
-    /// The config overrides given (Kafka's names), skipping empty fields.
-    pub fn configs(&self) -> Vec<(String, String)> {
-        [
-            ("segment.bytes", &self.segment_bytes),
-            ("retention.bytes", &self.retention_bytes),
-            ("retention.ms", &self.retention_ms),
-        ]
-        .into_iter()
-        .filter(|(_, value)| !value.trim().is_empty())
-        .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
-        .collect()
-    }
-}
-
-/// Props of [`CreateTopicForm`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct CreateTopicProps {
-    /// Called with what was typed.
-    pub on_create: Callback<CreateTopicRequest>,
-    /// Whether the broker is not ready yet.
-    pub disabled: bool,
-}
-
-/// A text field whose typed value survives re-renders (e.g. after an error).
-#[hook]
-fn use_field(initial: &'static str) -> (UseStateHandle<String>, Callback<InputEvent>) {
-    let text = use_state(|| initial.to_owned());
-    let on_input = {
-        let text = text.clone();
-        Callback::from(move |event: InputEvent| {
-            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-                text.set(input.value());
-            }
-        })
-    };
-    (text, on_input)
-}
-
-/// Name, partition count and log configs, and a button.
-#[function_component(CreateTopicForm)]
-pub fn create_topic_form(props: &CreateTopicProps) -> Html {
+/// The create-topic form.
+#[function_component(CreateTopic)]
+pub fn create_topic() -> Html {
+    let app = use_app();
+    let t = app.t();
     let name = use_node_ref();
-    let (partitions, on_partitions) = use_field("3");
-    let (segment_bytes, on_segment_bytes) = use_field(PLAYGROUND_SEGMENT_BYTES);
-    let (retention_bytes, on_retention_bytes) = use_field("");
-    let (retention_ms, on_retention_ms) = use_field("");
-    let on_submit = {
-        let name = name.clone();
-        let fields = (
+    let partitions = use_node_ref();
+    let replication = use_node_ref();
+    let configs: Vec<NodeRef> = CONFIGS.iter().map(|_| NodeRef::default()).collect();
+    let configs = use_memo((), move |_| configs);
+    let brokers = app.model.view.brokers.len().max(1);
+    let onsubmit = {
+        let (name, partitions, replication, configs) = (
+            name.clone(),
             partitions.clone(),
-            segment_bytes.clone(),
-            retention_bytes.clone(),
-            retention_ms.clone(),
+            replication.clone(),
+            configs.clone(),
         );
-        let on_create = props.on_create.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let name = name
-                .cast::<HtmlInputElement>()
-                .map(|i| i.value())
-                .unwrap_or_default();
-            on_create.emit(CreateTopicRequest {
-                name,
-                partitions: (*fields.0).clone(),
-                segment_bytes: (*fields.1).clone(),
-                retention_bytes: (*fields.2).clone(),
-                retention_ms: (*fields.3).clone(),
-            });
+        app.command(move |e: SubmitEvent| {
+            e.prevent_default();
+            let read = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            Command::CreateTopic(TopicForm {
+                name: read(&name),
+                partitions: read(&partitions),
+                replication_factor: read(&replication),
+                configs: CONFIGS
+                    .iter()
+                    .zip(configs.iter())
+                    .map(|((k, _), r)| ((*k).to_owned(), read(r).trim().to_owned()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect(),
+            })
         })
     };
     html! {
-        <form class="card" onsubmit={on_submit} aria-label="Create topic" novalidate=true>
-            <h2>{ "Create topic" }</h2>
-            <label>
-                <span>{ "Name" }</span>
-                <input ref={name} name="topic" type="text" placeholder="orders" autocomplete="off" spellcheck="false" />
+        <form class="card create-topic" {onsubmit} aria-label={t.create_topic}>
+            <h2>{ t.create_topic }</h2>
+            <label>{ t.topic_name }
+                <input ref={name} name="topic" value="orders" autocomplete="off" maxlength="249" />
             </label>
-            <label>
-                <span>{ "Partitions" }</span>
-                <input name="partitions" type="number" min="1" step="1"
-                    value={(*partitions).clone()} oninput={on_partitions} />
-            </label>
-            <fieldset class="configs-fields">
-                <legend>{ "Log configs" }<small>{ " — empty: Kafka's default" }</small></legend>
-                <label>
-                    <span><code>{ "segment.bytes" }</code></span>
-                    <input name="segment-bytes" type="number" min="14" step="1" inputmode="numeric"
-                        value={(*segment_bytes).clone()} oninput={on_segment_bytes}
-                        aria-describedby="segment-bytes-hint" />
-                    <small id="segment-bytes-hint">{ "playground default, so segments roll after a few records; Kafka's is 1 GiB" }</small>
+            <div class="row">
+                <label>{ t.partitions }
+                    <input ref={partitions} name="partitions" inputmode="numeric" value="3" />
                 </label>
-                <label>
-                    <span><code>{ "retention.bytes" }</code></span>
-                    <input name="retention-bytes" type="number" step="1" inputmode="numeric" placeholder="-1 (no limit)"
-                        value={(*retention_bytes).clone()} oninput={on_retention_bytes} />
+                <label>{ t.replication_factor }
+                    <input ref={replication} name="replication-factor" inputmode="numeric" value={brokers.min(3).to_string()} />
                 </label>
-                <label>
-                    <span><code>{ "retention.ms" }</code></span>
-                    <input name="retention-ms" type="number" step="1" inputmode="numeric" placeholder="604800000 (7 days)"
-                        value={(*retention_ms).clone()} oninput={on_retention_ms} />
-                </label>
-            </fieldset>
-            <button type="submit" data-action="create-topic" disabled={props.disabled}>{ "Create topic" }</button>
+            </div>
+            <details>
+                <summary>{ "configs" }</summary>
+                { for CONFIGS.iter().zip(configs.iter()).map(|((k, placeholder), r)| html! {
+                    <label><code>{ *k }</code>
+                        <input ref={r.clone()} name={*k} placeholder={*placeholder} autocomplete="off" />
+                    </label>
+                }) }
+            </details>
+            <button type="submit" disabled={!app.model.ready}>{ t.create }</button>
+            <InlineAlert place={Place::CreateTopic} />
         </form>
     }
 }

@@ -1,51 +1,123 @@
-//! The page header: name, what this is, where the data lives.
+//! The masthead: what this is, the cluster's health in Kafka's metric names, where the data
+//! lives, the language, and starting a new cluster.
 
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::Persistence;
+use crate::context::use_app;
+use crate::engine::{Command, NewCluster};
+use crate::i18n::Lang;
+use crate::model::Persistence;
 
 /// Props of [`Header`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct HeaderProps {
-    /// Where data is kept.
-    pub persistence: Persistence,
-    /// Number of topics.
-    pub topics: usize,
-    /// Number of records held.
-    pub records: i64,
-    /// Whether the periodic log maintenance is paused.
-    pub paused: bool,
-    /// Pauses or resumes it.
-    pub on_toggle_time: Callback<MouseEvent>,
+    /// Called with a language the person picked.
+    pub on_lang: Callback<Lang>,
 }
 
-/// The page header.
+/// The masthead.
 #[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
-    let (class, label) = match props.persistence {
-        Persistence::Opening => ("badge", "opening…"),
-        Persistence::IndexedDb => ("badge ok", "saved in this browser"),
-        Persistence::MemoryOnly => ("badge warn", "memory only"),
+    let app = use_app();
+    let t = app.t();
+    let model = &app.model;
+    let metrics = model.view.metrics;
+    let dialog = use_state(|| false);
+    let brokers_ref = use_node_ref();
+    let seed_ref = use_node_ref();
+    let persistence = match &model.persistence {
+        Persistence::Opening => html! { <span class="badge">{ t.opening }</span> },
+        Persistence::IndexedDb(_) => html! { <span class="badge ok">{ t.saved_in_browser }</span> },
+        Persistence::Memory(_) | Persistence::SteppedBack(_) => {
+            html! { <span class="badge warn">{ t.memory_only }</span> }
+        }
     };
+    let metric = |name: &'static str, value: u32, bad: bool| {
+        let class = classes!("metric", (bad && value > 0).then_some("bad"));
+        html! {
+            <span class={class} data-metric={name} title={name}>
+                <span class="metric-name">{ name }</span>
+                <span class="metric-value">{ value }</span>
+            </span>
+        }
+    };
+    let open_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: MouseEvent| dialog.set(true))
+    };
+    let close_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: MouseEvent| dialog.set(false))
+    };
+    let start = {
+        let dialog = dialog.clone();
+        let engine = app.engine.clone();
+        let brokers_ref = brokers_ref.clone();
+        let seed_ref = seed_ref.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let read = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            let brokers = read(&brokers_ref)
+                .trim()
+                .parse::<u32>()
+                .unwrap_or(3)
+                .clamp(1, 9);
+            let seed = read(&seed_ref).trim().parse::<u64>().unwrap_or(42);
+            engine.run(Command::NewCluster(NewCluster { brokers, seed }));
+            dialog.set(false);
+        })
+    };
+    let lang_buttons = [Lang::En, Lang::Ko].map(|lang| {
+        let on_lang = props.on_lang.clone();
+        let pressed = app.lang == lang;
+        html! {
+            <button type="button" class="lang" aria-pressed={pressed.to_string()}
+                onclick={Callback::from(move |_: MouseEvent| on_lang.emit(lang))}>
+                { match lang { Lang::En => "EN", Lang::Ko => "한국어" } }
+            </button>
+        }
+    });
     html! {
         <header class="masthead">
             <div class="brand">
                 <span class="logo" aria-hidden="true">{ "≋" }</span>
                 <h1>{ "rill" }</h1>
-                <span class="tagline">{ "a Kafka broker in your browser" }</span>
+                <span class="tagline">{ t.tagline }</span>
             </div>
-            <div class="stats">
-                <span>{ format!("{} topic{}", props.topics, if props.topics == 1 { "" } else { "s" }) }</span>
-                <span>{ format!("{} record{}", props.records, if props.records == 1 { "" } else { "s" }) }</span>
-                <span class={class} data-persistence={format!("{:?}", props.persistence)}>{ label }</span>
-                <span class="time" title="How often the broker runs retention (Kafka's log.retention.check.interval.ms)">
-                    { if props.paused { "retention paused" } else { "retention checked every 1 s" } }
-                </span>
-                <button type="button" class="secondary small" data-action="toggle-time" aria-pressed={props.paused.to_string()}
-                    onclick={props.on_toggle_time.clone()}>
-                    { if props.paused { "Resume" } else { "Pause" } }
-                </button>
+            <div class="metrics" aria-label="Kafka metrics">
+                <span class="metric" data-metric="brokers"><span class="metric-name">{ t.brokers }</span>
+                    <span class="metric-value">{ model.view.brokers.len() }</span></span>
+                { metric("ActiveControllerCount", metrics.active_controller_count, false) }
+                { metric("UnderReplicatedPartitions", metrics.under_replicated, true) }
+                { metric("UnderMinIsrPartitionCount", metrics.under_min_isr, true) }
+                { metric("OfflinePartitionsCount", metrics.offline, true) }
             </div>
+            <div class="masthead-end">
+                { persistence }
+                <span class="langs" role="group" aria-label={t.language}>{ for lang_buttons }</span>
+                <button type="button" class="secondary" onclick={open_dialog}>{ t.new_cluster }</button>
+            </div>
+            if *dialog {
+                <form class="dialog card" onsubmit={start} aria-label={t.new_cluster}>
+                    <h2>{ t.new_cluster }</h2>
+                    <p class="warning">{ t.new_cluster_warning }</p>
+                    <label>{ t.brokers }
+                        <input ref={brokers_ref} type="number" min="1" max="9" value={model.view.brokers.len().max(1).to_string()} />
+                    </label>
+                    <label>{ t.seed }
+                        <input ref={seed_ref} type="number" min="0" value="42" />
+                    </label>
+                    <div class="row">
+                        <button type="submit">{ t.start }</button>
+                        <button type="button" class="secondary" onclick={close_dialog}>{ t.cancel }</button>
+                    </div>
+                </form>
+            }
         </header>
     }
 }

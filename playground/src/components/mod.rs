@@ -1,13 +1,24 @@
-//! The playground's components, one per file.
+//! The views, one file each. Each reads its slice of the model through `crate::context` and
+//! sends commands to the engine.
 
 mod alert;
+mod brokers;
 mod create_topic;
+mod event_log;
 mod header;
+mod lane;
 mod produce;
-mod topic_card;
+mod record_details;
+mod topic;
+mod transport;
 
-pub use alert::AlertBanner;
-pub use create_topic::{CreateTopicForm, CreateTopicRequest, PLAYGROUND_SEGMENT_BYTES};
+pub use alert::InlineAlert;
+pub use brokers::Brokers;
+pub use create_topic::CreateTopic;
+pub use event_log::EventLogView;
 pub use header::Header;
-pub use produce::{ProduceForm, ProduceRequest};
-pub use topic_card::{TopicCard, TopicRequest};
+pub use lane::LaneView;
+pub use produce::Produce;
+pub use record_details::RecordDetails;
+pub use topic::TopicCard;
+pub use transport::Transport;

@@ -1,80 +1,129 @@
-//! The form that produces one record.
+//! The produce form: topic, key, value, headers, acks, an optional partition; and the last
+//! few sends with where they went and when they were acknowledged.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// What the person asked to produce.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProduceRequest {
-    /// Target topic.
-    pub topic: String,
-    /// Key; empty means no key (round-robin).
-    pub key: String,
-    /// Value.
-    pub value: String,
-}
+use crate::components::InlineAlert;
+use crate::context::use_app;
+use crate::engine::{Command, ProduceForm};
+use crate::i18n::fill;
+use crate::model::Place;
 
-/// Props of [`ProduceForm`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct ProduceProps {
-    /// Topics to choose from.
-    pub topics: Vec<String>,
-    /// Called with the request.
-    pub on_produce: Callback<ProduceRequest>,
-    /// Whether the broker is not ready yet.
-    pub disabled: bool,
-}
-
-/// Topic, key and value, and a button.
-#[function_component(ProduceForm)]
-pub fn produce_form(props: &ProduceProps) -> Html {
+/// The produce form.
+#[function_component(Produce)]
+pub fn produce() -> Html {
+    let app = use_app();
+    let t = app.t();
     let topic = use_node_ref();
     let key = use_node_ref();
     let value = use_node_ref();
-    let on_submit = {
-        let (topic, key, value, on_produce) = (
+    let headers = use_node_ref();
+    let acks = use_node_ref();
+    let partition = use_node_ref();
+    let topics: Vec<String> = app
+        .model
+        .view
+        .topics
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let onsubmit = {
+        let refs = (
             topic.clone(),
             key.clone(),
             value.clone(),
-            props.on_produce.clone(),
+            headers.clone(),
+            acks.clone(),
+            partition.clone(),
         );
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
+        app.command(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (topic, key, value, headers, acks, partition) = &refs;
             let input = |r: &NodeRef| {
                 r.cast::<HtmlInputElement>()
                     .map(|i| i.value())
                     .unwrap_or_default()
             };
-            let topic = topic
-                .cast::<HtmlSelectElement>()
-                .map(|s| s.value())
+            let headers_text = headers
+                .cast::<HtmlTextAreaElement>()
+                .map(|i| i.value())
                 .unwrap_or_default();
-            on_produce.emit(ProduceRequest {
-                topic,
-                key: input(&key),
-                value: input(&value),
-            });
+            Command::Produce(ProduceForm {
+                topic: topic
+                    .cast::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default(),
+                key: input(key),
+                value: Some(input(value)),
+                headers: headers_text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| match l.split_once('=') {
+                        Some((k, v)) => (k.trim().to_owned(), v.to_owned()),
+                        None => (l.trim().to_owned(), String::new()),
+                    })
+                    .collect(),
+                acks: acks
+                    .cast::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default(),
+                partition: input(partition),
+            })
         })
     };
-    let no_topics = props.topics.is_empty();
+    let now = app.model.view.now;
+    let sent = app.model.sent.iter().rev().map(|s| {
+        let answer = match (&s.answer, s.acks) {
+            (None, "0") => t.acks_zero.to_owned(),
+            (None, _) => t.waiting_ack.to_owned(),
+            (Some(Ok((offset, at))), _) => fill(t.acked_at, &[offset, &(at - s.sent_at)]),
+            (Some(Err(error)), _) => error.clone(),
+        };
+        let failed = matches!(s.answer, Some(Err(_)));
+        let _ = now;
+        html! {
+            <li class={classes!("sent", failed.then_some("failed"))} data-request={s.request.to_string()}>
+                <span>{ fill(t.sent_to, &[&s.topic, &s.partition, &s.acks]) }</span>
+                <span class="meta">{ answer }</span>
+            </li>
+        }
+    });
     html! {
-        <form class="card" onsubmit={on_submit} aria-label="Produce a record" novalidate=true>
-            <h2>{ "Produce" }</h2>
-            <label>
-                <span>{ "Topic" }</span>
-                <select ref={topic} name="produce-topic" disabled={no_topics}>
-                    { for props.topics.iter().map(|t| html! { <option value={t.clone()}>{ t }</option> }) }
+        <form class="card produce" {onsubmit} aria-label={t.produce}>
+            <h2>{ t.produce }</h2>
+            <label>{ t.topic }
+                <select ref={topic} name="topic" disabled={topics.is_empty()}>
+                    { for topics.iter().map(|name| html! { <option value={name.clone()}>{ name.clone() }</option> }) }
                 </select>
             </label>
-            <label>
-                <span>{ "Key" }<small>{ " — empty: round-robin" }</small></span>
-                <input ref={key} name="key" type="text" placeholder="customer-42" autocomplete="off" spellcheck="false" />
+            <div class="row">
+                <label>{ t.key } <small>{ t.key_hint }</small>
+                    <input ref={key} name="key" value="alice" autocomplete="off" />
+                </label>
+                <label>{ "acks" }
+                    <select ref={acks} name="acks">
+                        <option value="all" selected=true>{ "all" }</option>
+                        <option value="1">{ "1" }</option>
+                        <option value="0">{ "0" }</option>
+                    </select>
+                </label>
+            </div>
+            <label>{ t.value }
+                <input ref={value} name="value" value="hello" autocomplete="off" />
             </label>
-            <label>
-                <span>{ "Value" }</span>
-                <input ref={value} name="value" type="text" placeholder="{\"total\": 12}" autocomplete="off" spellcheck="false" />
-            </label>
-            <button type="submit" data-action="produce" disabled={props.disabled || no_topics}>{ "Produce record" }</button>
+            <details>
+                <summary>{ format!("{} · {}", t.headers, t.partition_optional) }</summary>
+                <label>{ t.headers } <small>{ t.headers_hint }</small>
+                    <textarea ref={headers} name="headers" rows="2" />
+                </label>
+                <label>{ t.partition_optional }
+                    <input ref={partition} name="partition" inputmode="numeric" />
+                </label>
+            </details>
+            <button type="submit" disabled={!app.model.ready || topics.is_empty()}>{ t.send }</button>
+            <InlineAlert place={Place::Produce} />
+            <ul class="sent-list" aria-live="polite">{ for sent }</ul>
         </form>
     }
 }

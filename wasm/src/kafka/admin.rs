@@ -10,16 +10,16 @@ use rill_core::{ErrorCode, KafkaError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::host::{Clock, ClusterHost};
 use super::{kafka_error, offset_value, promise, resolved, u32_value, unsupported};
 use crate::HostError;
 use crate::api::{field, int_field, invalid, is_missing, object_arg, set, string_field};
+use crate::session::{ClockMode, Session};
 
 /// KafkaJS's admin client.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Admin {
-    host: ClusterHost,
+    host: Session,
 }
 
 fn array_field(object: &Object, name: &'static str, what: &str) -> Result<Array, HostError> {
@@ -47,7 +47,7 @@ fn required_string(object: &Object, name: &'static str, what: &str) -> Result<St
 }
 
 /// The partition count of a topic (`UNKNOWN_TOPIC_OR_PARTITION` when it does not exist).
-pub(crate) fn partition_count(host: &ClusterHost, topic: &str) -> Result<u32, HostError> {
+pub(crate) fn partition_count(host: &Session, topic: &str) -> Result<u32, HostError> {
     host.read(|c| c.topic_metadata(topic))
         .map(|m| m.partitions.len() as u32)
         .map_err(|code| unknown_topic(code, topic))
@@ -61,7 +61,7 @@ fn unknown_topic(code: ErrorCode, topic: &str) -> HostError {
     )
 }
 
-fn topic_names(host: &ClusterHost) -> Vec<String> {
+fn topic_names(host: &Session) -> Vec<String> {
     host.read(|c| c.topics(false))
 }
 
@@ -156,7 +156,7 @@ fn ids(ids: impl IntoIterator<Item = u32>) -> Array {
 }
 
 impl Admin {
-    pub(crate) fn new(host: ClusterHost) -> Self {
+    pub(crate) fn new(host: Session) -> Self {
         Self { host }
     }
 }
@@ -220,7 +220,7 @@ impl Admin {
                 specs.push((name, partitions, replication, configs));
             }
             let wait = match field(object, "waitForLeaders") {
-                v if is_missing(&v) => host.clock() == Clock::Realtime,
+                v if is_missing(&v) => host.clock_mode() == ClockMode::Realtime,
                 v => v.is_truthy(),
             };
             let timeout = int_field(object, "timeout", what)?.unwrap_or(5_000).max(0);
@@ -886,7 +886,7 @@ pub(crate) fn topic_partitions(partitions: &[TopicPartition]) -> Array {
 /// Waits until the leader of every partition of `topics` has learned it leads (its replica
 /// is the leader), as KafkaJS's `waitForLeaders`; `REQUEST_TIMED_OUT` after `timeout_ms`.
 async fn wait_for_leaders(
-    host: &ClusterHost,
+    host: &Session,
     topics: &[String],
     timeout_ms: i64,
 ) -> Result<(), HostError> {

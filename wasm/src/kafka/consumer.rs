@@ -29,12 +29,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::admin::{partition_count, topic_partitions};
-use super::host::{ClusterHost, Slot};
 use super::{kafka_error, object_or_empty, offset_value, promise, resolved};
 use crate::HostError;
 use crate::api::{
     field, int_field, invalid, is_missing, object_arg, set, string_field, to_js_error,
 };
+use crate::session::{Session, Slot};
 
 #[wasm_bindgen(inline_js = "
 const decoder = new TextDecoder();
@@ -94,7 +94,7 @@ struct State {
 /// KafkaJS's consumer.
 #[wasm_bindgen]
 pub struct Consumer {
-    host: ClusterHost,
+    host: Session,
     state: Rc<RefCell<State>>,
 }
 
@@ -187,7 +187,7 @@ fn parse_config(options: &JsValue) -> Result<(ConsumerConfig, bool), HostError> 
 fn partitions_arg(
     value: &JsValue,
     what: &str,
-    host: &ClusterHost,
+    host: &Session,
     assigned: &[TopicPartition],
 ) -> Result<Vec<TopicPartition>, HostError> {
     let list = value.dyn_ref::<Array>().ok_or_else(|| {
@@ -267,7 +267,7 @@ async fn settle(value: Result<JsValue, JsValue>) -> Result<(), JsValue> {
 }
 
 impl Consumer {
-    pub(crate) fn new(host: ClusterHost, options: &JsValue) -> Result<Self, HostError> {
+    pub(crate) fn new(host: Session, options: &JsValue) -> Result<Self, HostError> {
         let (config, reset_explicit) = parse_config(options)?;
         let state = State {
             client: host.client_id(),
@@ -341,7 +341,7 @@ impl Consumer {
 }
 
 /// Emits a KafkaJS instrumentation event `{ id, type, timestamp, payload }`.
-fn emit(host: &ClusterHost, state: &Rc<RefCell<State>>, kind: &str, payload: Object) {
+fn emit(host: &Session, state: &Rc<RefCell<State>>, kind: &str, payload: Object) {
     let listeners: Vec<Function> = {
         let mut s = state.borrow_mut();
         s.next_event += 1;
@@ -364,7 +364,7 @@ fn emit(host: &ClusterHost, state: &Rc<RefCell<State>>, kind: &str, payload: Obj
     }
 }
 
-fn on_core_event(host: &ClusterHost, state: &Rc<RefCell<State>>, event: ConsumerEvent) {
+fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEvent) {
     let group = state.borrow().group_id.clone();
     let payload = Object::new();
     set(&payload, "groupId", group.as_str());
@@ -502,7 +502,7 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
             Ok(Err(error)) => {
                 let retriable = error.error_code().is_some_and(is_retriable);
                 if retriable {
-                    consumer.host.next_tick().await;
+                    consumer.host.moved(Some(consumer.client())).await;
                     continue;
                 }
                 let payload = Object::new();
@@ -519,7 +519,7 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
             }
         };
         if records.is_empty() {
-            consumer.host.next_tick().await;
+            consumer.host.moved(Some(consumer.client())).await;
             continue;
         }
         let batches = group_by_partition(records);

@@ -6,16 +6,16 @@ use rill_core::cluster::{ClusterError, NodeId};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::host::ClusterHost;
 use super::{kafka_error, promise, u32_value};
 use crate::HostError;
 use crate::api::{field, int_field, invalid, object_arg, set, string_field};
+use crate::session::Session;
 
 /// Controls the simulated cluster: kill and restart brokers, cut the network, move replicas.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct ClusterControl {
-    host: ClusterHost,
+    host: Session,
 }
 
 fn cluster_error(error: ClusterError) -> HostError {
@@ -86,11 +86,11 @@ fn topic_partition_list(value: &JsValue, what: &str) -> Result<TopicEntries, Hos
 }
 
 impl ClusterControl {
-    pub(crate) fn new(host: ClusterHost) -> Self {
+    pub(crate) fn new(host: Session) -> Self {
         Self { host }
     }
 
-    fn run(&self, f: impl FnOnce(&ClusterHost) -> Result<(), HostError> + 'static) -> Promise {
+    fn run(&self, f: impl FnOnce(&Session) -> Result<(), HostError> + 'static) -> Promise {
         let host = self.host.clone();
         promise(async move {
             f(&host)?;

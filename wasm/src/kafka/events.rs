@@ -49,6 +49,14 @@ use wasm_bindgen::JsValue;
 
 use crate::api::set;
 
+/// An event object's `type`.
+pub(crate) fn event_type(event: &JsValue) -> String {
+    js_sys::Reflect::get(event, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default()
+}
+
 fn ids(ids: &[u32]) -> Array {
     ids.iter().map(|id| JsValue::from(*id)).collect()
 }

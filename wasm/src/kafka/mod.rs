@@ -25,7 +25,6 @@ mod admin;
 mod consumer;
 mod control;
 pub(crate) mod events;
-mod host;
 mod producer;
 mod types;
 
@@ -37,8 +36,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::HostError;
 use crate::api::{int_field, invalid, is_missing, object_arg, string_field, to_js_error};
-use crate::host::StorageKind;
-use host::{Clock, ClusterHost, OpenOptions};
+use std::rc::Rc;
+
+use crate::session::{ClockMode, Session, SessionEvent, SessionOptions, StorageKind};
 
 pub use admin::Admin;
 pub use consumer::Consumer;
@@ -109,7 +109,7 @@ pub(crate) fn u32_value(value: Option<i64>, what: &str) -> Result<Option<u32>, H
 #[wasm_bindgen(js_name = Rill)]
 #[derive(Debug)]
 pub struct Rill {
-    host: ClusterHost,
+    host: Session,
 }
 
 #[wasm_bindgen(js_class = Rill)]
@@ -131,13 +131,13 @@ impl Rill {
     pub async fn open(
         #[wasm_bindgen(unchecked_param_type = "RillOptions | undefined")] options: JsValue,
     ) -> Result<Rill, JsValue> {
-        let parse = || -> Result<OpenOptions, HostError> {
-            let mut parsed = OpenOptions {
+        let parse = || -> Result<SessionOptions, HostError> {
+            let mut parsed = SessionOptions {
                 name: "default".into(),
                 storage: StorageKind::IndexedDb,
                 brokers: None,
                 seed: 0,
-                clock: Clock::Realtime,
+                clock: ClockMode::Realtime,
                 latency: None,
             };
             if is_missing(&options) {
@@ -182,8 +182,8 @@ impl Rill {
                 });
             }
             parsed.clock = match string_field(object, "clock", "options")?.as_deref() {
-                None | Some("realtime") => Clock::Realtime,
-                Some("manual") => Clock::Manual,
+                None | Some("realtime") => ClockMode::Realtime,
+                Some("manual") => ClockMode::Manual,
                 Some(other) => {
                     return Err(invalid(format!(
                         "options.clock must be 'manual' or 'realtime', not '{other}'"
@@ -193,9 +193,7 @@ impl Rill {
             Ok(parsed)
         };
         let options = parse().map_err(|e| to_js_error(&e))?;
-        let host = ClusterHost::open(options)
-            .await
-            .map_err(|e| to_js_error(&e))?;
+        let host = Session::open(options).await.map_err(|e| to_js_error(&e))?;
         Ok(Rill { host })
     }
 
@@ -205,7 +203,7 @@ impl Rill {
     pub fn advance(&self, #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue) -> Promise {
         let host = self.host.clone();
         promise(async move {
-            if host.clock() != Clock::Manual {
+            if host.clock_mode() != ClockMode::Manual {
                 return Err(kafka_error(
                     ErrorCode::InvalidRequest,
                     "advance() is only for a cluster opened with clock: 'manual'",
@@ -288,9 +286,19 @@ impl Rill {
                 "on(eventType, callback): callback must be a function",
             ))
         })?;
-        let id = self.host.listen(kind, callback);
+        let subscriber: crate::session::Subscriber = Rc::new(move |event, at| {
+            let event = match event {
+                SessionEvent::Cluster(event) => events::cluster_event_to_js(event, at),
+                SessionEvent::ProduceCompleted(outcome) => events::outcome_to_js(outcome, at),
+            };
+            if kind == "*" || events::event_type(&event) == kind {
+                // A listener that throws does not stop the others or the cluster.
+                let _ = callback.call1(&JsValue::NULL, &event);
+            }
+        });
+        let id = self.host.subscribe(subscriber);
         let host = self.host.clone();
-        let off = Closure::once_into_js(move || host.unlisten(id));
+        let off = Closure::once_into_js(move || host.unsubscribe(id));
         Ok(off.unchecked_into())
     }
 

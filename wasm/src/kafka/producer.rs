@@ -18,19 +18,19 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::admin::partition_count;
-use super::host::{ClusterHost, Slot};
 use super::{kafka_error, object_or_empty, promise, resolved, u32_value};
 use crate::HostError;
 use crate::api::{
     bytes_field, field, int_field, invalid, is_missing, object_arg, parse_headers, set,
     string_field,
 };
+use crate::session::{Session, Slot};
 
 /// KafkaJS's producer.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Producer {
-    host: ClusterHost,
+    host: Session,
     client: u32,
     partitioner: Rc<RefCell<Partitioner>>,
     retry: Retry,
@@ -53,7 +53,7 @@ struct SendRequest {
 }
 
 impl Producer {
-    pub(crate) fn new(host: ClusterHost, options: &JsValue) -> Result<Self, HostError> {
+    pub(crate) fn new(host: Session, options: &JsValue) -> Result<Self, HostError> {
         let what = "producer options";
         let object = object_or_empty(options, what)?;
         if field(&object, "idempotent").is_truthy() {
@@ -167,7 +167,7 @@ impl Producer {
 
 /// Sends one partition's batch, retrying retriable errors; returns (base offset, log start).
 async fn send_batch(
-    host: ClusterHost,
+    host: Session,
     client: u32,
     retry: Retry,
     (topic, partition, acks): (String, u32, Acks),

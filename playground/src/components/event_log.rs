@@ -1,0 +1,85 @@
+//! The event log: one line per engine event in Kafka's words, newest first, filterable by
+//! kind and by what it names (a broker, a partition, a group).
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::context::use_app;
+use crate::i18n::events::event_text;
+use crate::model::{Kind, Subject};
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Broker => "broker",
+        Kind::Replication => "replication",
+        Kind::Log => "log",
+        Kind::Produce => "produce",
+        Kind::Group => "group",
+        Kind::Admin => "admin",
+    }
+}
+
+/// The event log.
+#[function_component(EventLogView)]
+pub fn event_log_view() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let kind = use_state(|| None::<Kind>);
+    let subject = use_state(|| None::<Subject>);
+    let on_kind = {
+        let kind = kind.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_dyn_into::<HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            kind.set(Kind::ALL.into_iter().find(|k| kind_name(*k) == value));
+        })
+    };
+    let lines = app
+        .model
+        .events
+        .lines()
+        .filter(|l| kind.is_none_or(|k| l.kind == k))
+        .filter(|l| subject.as_ref().is_none_or(|s| l.names(s)))
+        .take(200)
+        .map(|line| {
+            let (source, text) = event_text(app.lang, &line.event);
+            let pick = {
+                let subject = subject.clone();
+                let first = line.subjects.first().cloned();
+                Callback::from(move |_: MouseEvent| subject.set(first.clone()))
+            };
+            html! {
+                <li class={classes!("event", kind_name(line.kind))} data-kind={kind_name(line.kind)}>
+                    <span class="event-time meta">{ format!("{}", line.at) }</span>
+                    <button type="button" class="link event-source" onclick={pick}>{ source }</button>
+                    <span class="event-text">{ text }</span>
+                </li>
+            }
+        });
+    let clear = {
+        let subject = subject.clone();
+        Callback::from(move |_: MouseEvent| subject.set(None))
+    };
+    html! {
+        <section class="card event-log" aria-label={t.event_log}>
+            <div class="section-head">
+                <h2>{ t.event_log }</h2>
+                <label class="inline">{ t.filter }
+                    <select onchange={on_kind}>
+                        <option value="" selected={kind.is_none()}>{ t.all }</option>
+                        { for Kind::ALL.iter().map(|k| html! { <option value={kind_name(*k)} selected={*kind == Some(*k)}>{ kind_name(*k) }</option> }) }
+                    </select>
+                </label>
+                if let Some(s) = (*subject).clone() {
+                    <button type="button" class="secondary" onclick={clear}>{ format!("{s:?} ×") }</button>
+                }
+            </div>
+            if app.model.events.is_empty() {
+                <p class="meta">{ t.no_events }</p>
+            }
+            <ol class="events">{ for lines }</ol>
+        </section>
+    }
+}

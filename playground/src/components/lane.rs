@@ -1,0 +1,151 @@
+//! One partition's lane: its records left to right (oldest first) grouped in their segments,
+//! with the log start, high watermark and log end marked, records above the high watermark
+//! drawn as not yet committed, and deleted segments fading out with their reason.
+
+use yew::prelude::*;
+
+use crate::context::use_app;
+use crate::i18n::fill;
+use crate::model::{Action, DeletedSegment, Lane, PartitionView, RecordView, Selection};
+use crate::palette::key_colour;
+
+/// Props of [`LaneView`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct LaneProps {
+    /// Topic name.
+    pub topic: String,
+    /// The partition.
+    pub partition: PartitionView,
+    /// Its drawn records.
+    pub lane: Lane,
+    /// Segments of this partition deleted recently.
+    pub deleted: Vec<DeletedSegment>,
+}
+
+fn record_box(
+    topic: &str,
+    partition: u32,
+    record: &RecordView,
+    selected: bool,
+    on_select: Callback<Selection>,
+    t: &'static crate::i18n::Strings,
+) -> Html {
+    let (colour, ink) = key_colour(record.key_bytes.as_deref());
+    let key_label = record.key.clone().unwrap_or_else(|| t.no_key.to_owned());
+    let class = classes!(
+        "record",
+        record.key.is_none().then_some("keyless"),
+        record.uncommitted.then_some("uncommitted"),
+        selected.then_some("selected"),
+    );
+    let selection = Selection {
+        topic: topic.to_owned(),
+        partition,
+        offset: record.offset,
+    };
+    let onclick = {
+        let on_select = on_select.clone();
+        let selection = selection.clone();
+        Callback::from(move |_: MouseEvent| on_select.emit(selection.clone()))
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_select.emit(selection.clone());
+        }
+    });
+    let mut label = format!("{} {}, {} {}", t.offset, record.offset, t.key, key_label);
+    if record.uncommitted {
+        label.push_str(" — ");
+        label.push_str(t.uncommitted_hint);
+    }
+    html! {
+        <li class={class} style={format!("--key-colour: {colour}; --key-ink: {ink}")}
+            tabindex="0" role="button" aria-pressed={selected.to_string()} aria-label={label}
+            data-offset={record.offset.to_string()} data-key={record.key.clone().unwrap_or_default()}
+            data-uncommitted={record.uncommitted.to_string()} {onclick} {onkeydown}>
+            <span class="offset">{ record.offset }</span>
+            <span class="key">{ key_label }</span>
+        </li>
+    }
+}
+
+/// A partition's lane.
+#[function_component(LaneView)]
+pub fn lane_view(props: &LaneProps) -> Html {
+    let app = use_app();
+    let t = app.t();
+    let p = &props.partition;
+    let selected = app.model.selection.clone();
+    let on_select = {
+        let dispatcher = app.model.dispatcher();
+        Callback::from(move |s: Selection| dispatcher.dispatch(Action::Select(Some(s))))
+    };
+    // Records grouped by the segment that holds them.
+    let segments = p.segments.iter().enumerate().map(|(i, segment)| {
+        let end = p
+            .segments
+            .get(i + 1)
+            .map_or(i64::MAX, |next| next.base_offset);
+        let records: Vec<&RecordView> = props
+            .lane
+            .records
+            .iter()
+            .filter(|r| r.offset >= segment.base_offset && r.offset < end)
+            .collect();
+        if records.is_empty() && !segment.active && i + 1 != p.segments.len() {
+            // A whole segment of older records not drawn: summarised in "+N older".
+            return html! {};
+        }
+        let label = format!("{} {} · {} B", t.segment, segment.base_offset, segment.size);
+        html! {
+            <li class={classes!("segment", segment.active.then_some("active"))}
+                data-base-offset={segment.base_offset.to_string()} aria-label={label.clone()}>
+                <ol class="records">
+                    { for records.iter().map(|r| record_box(
+                        &props.topic, p.index, r,
+                        selected.as_ref().is_some_and(|s| s.topic == props.topic && s.partition == p.index && s.offset == r.offset),
+                        on_select.clone(), t)) }
+                </ol>
+                <div class="bracket" aria-hidden="true"></div>
+                <div class="segment-label" title={label}>
+                    <span class="segment-base">{ segment.base_offset }</span>
+                </div>
+            </li>
+        }
+    });
+    let ghosts = props.deleted.iter().map(|d| {
+        let label = format!(
+            "{} {} — {} ({} B)",
+            t.segment, d.base_offset, d.reason, d.size
+        );
+        html! {
+            <li class="segment-ghost" data-deleted-base-offset={d.base_offset.to_string()}
+                data-reason={d.reason} aria-label={label.clone()} title={label}>
+                <div class="ghost-records" aria-hidden="true"></div>
+                <div class="bracket" aria-hidden="true"></div>
+                <div class="segment-label">
+                    <span class="segment-base">{ d.base_offset }</span>
+                    <span class="segment-reason">{ d.reason }</span>
+                </div>
+            </li>
+        }
+    });
+    html! {
+        <div class="lane-track">
+            <ol class="track" aria-label={fill(t.partition_n, &[&p.index])}>
+                if props.lane.older > 0 {
+                    <li class="older" aria-label={fill(t.older, &[&props.lane.older])}>{ fill(t.older, &[&props.lane.older]) }</li>
+                }
+                { for ghosts }
+                { for segments }
+            </ol>
+            <div class="markers meta" aria-label="offsets">
+                <span class="marker start" title="log start offset">{ format!("start {}", p.log_start_offset) }</span>
+                <span class="marker hw" title="high watermark">{ format!("HW {}", p.high_watermark) }</span>
+                <span class="marker end" title="log end offset">{ format!("LEO {}", p.log_end_offset) }</span>
+                <span class="marker count">{ fill(t.records_n, &[&p.records_held]) }</span>
+            </div>
+        </div>
+    }
+}

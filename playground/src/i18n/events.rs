@@ -1,0 +1,346 @@
+//! Event log lines in Kafka's words, in each language: "[Controller] broker 2 fenced",
+//! "[Partition orders-0] ISR shrunk to [1,3]", "[Partition orders-0] leader 1 → 3, epoch 4,
+//! clean election (leader fenced)".
+
+use rill_core::cluster::{Acks, ClusterEvent};
+use rill_core::group::coordinator::GroupEvent;
+use rill_wasm::session::SessionEvent;
+
+use super::Lang;
+use crate::model::event_log::election_reason;
+
+fn list(ids: &[u32]) -> String {
+    format!(
+        "[{}]",
+        ids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    )
+}
+
+/// The line's text: a bracketed source (`[Controller]`, `[Partition t-0]`, …) and the words.
+pub fn event_text(lang: Lang, event: &SessionEvent) -> (String, String) {
+    let ko = lang == Lang::Ko;
+    let pick = |en: String, kr: String| if ko { kr } else { en };
+    match event {
+        SessionEvent::ProduceCompleted(outcome) => {
+            let acks = match outcome.acks {
+                Acks::None => "0",
+                Acks::Leader => "1",
+                Acks::All => "all",
+            };
+            let source = format!("[Producer → {}-{}]", outcome.topic, outcome.partition);
+            let text = match &outcome.result {
+                Ok((base, last)) => pick(
+                    format!("acks={acks}: acknowledged, offsets {base}..={last}"),
+                    format!("acks={acks}: 확인됨, 오프셋 {base}..={last}"),
+                ),
+                Err(code) => pick(
+                    format!("acks={acks}: failed with {}", code.name()),
+                    format!("acks={acks}: {} 오류로 실패", code.name()),
+                ),
+            };
+            (source, text)
+        }
+        SessionEvent::Cluster(event) => cluster_text(lang, event),
+    }
+}
+
+fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
+    let ko = lang == Lang::Ko;
+    let pick = |en: String, kr: String| if ko { kr } else { en };
+    let controller = "[Controller]".to_owned();
+    let partition = |t: &str, p: u32| format!("[Partition {t}-{p}]");
+    match event {
+        ClusterEvent::BrokerDown { broker } => (
+            format!("[Broker {broker}]"),
+            pick("stopped (killed)".into(), "중지됨 (강제 종료)".into()),
+        ),
+        ClusterEvent::BrokerUp { broker } => (
+            format!("[Broker {broker}]"),
+            pick(
+                "started; recovered its logs".into(),
+                "시작됨; 로그를 복구함".into(),
+            ),
+        ),
+        ClusterEvent::BrokerFenced { broker } => (
+            controller,
+            pick(
+                format!(
+                    "broker {broker} fenced: no heartbeat within broker.session.timeout.ms, or a controlled shutdown"
+                ),
+                format!(
+                    "브로커 {broker} 펜싱: broker.session.timeout.ms 안에 하트비트가 없거나 정상 종료 중"
+                ),
+            ),
+        ),
+        ClusterEvent::BrokerUnfenced { broker } => (
+            controller,
+            pick(
+                format!("broker {broker} unfenced: heartbeats again"),
+                format!("브로커 {broker} 펜싱 해제: 하트비트 재개"),
+            ),
+        ),
+        ClusterEvent::LeaderElected {
+            topic,
+            partition: p,
+            leader,
+            leader_epoch,
+            reason,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "leader → {}, epoch {leader_epoch}, {}",
+                    leader.map_or("none".to_owned(), |l| l.to_string()),
+                    election_reason(*reason)
+                ),
+                format!(
+                    "리더 → {}, 에포크 {leader_epoch}, {}",
+                    leader.map_or("없음".to_owned(), |l| l.to_string()),
+                    election_reason(*reason)
+                ),
+            ),
+        ),
+        ClusterEvent::IsrShrunk {
+            topic,
+            partition: p,
+            isr,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("ISR shrunk to {}", list(isr)),
+                format!("ISR 축소: {}", list(isr)),
+            ),
+        ),
+        ClusterEvent::IsrExpanded {
+            topic,
+            partition: p,
+            isr,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("ISR expanded to {}", list(isr)),
+                format!("ISR 확장: {}", list(isr)),
+            ),
+        ),
+        ClusterEvent::ReassignmentStarted {
+            topic,
+            partition: p,
+            target,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("reassignment started → {}", list(target)),
+                format!("재할당 시작 → {}", list(target)),
+            ),
+        ),
+        ClusterEvent::ReassignmentProgressed {
+            topic,
+            partition: p,
+            in_sync,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "new replicas {} caught up and joined the ISR",
+                    list(in_sync)
+                ),
+                format!("새 레플리카 {}가 따라잡아 ISR에 합류", list(in_sync)),
+            ),
+        ),
+        ClusterEvent::ReassignmentCompleted {
+            topic,
+            partition: p,
+            replicas,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("reassignment completed: replicas {}", list(replicas)),
+                format!("재할당 완료: 레플리카 {}", list(replicas)),
+            ),
+        ),
+        ClusterEvent::Truncated {
+            broker,
+            topic,
+            partition: p,
+            log_end_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "broker {broker} truncated its log to {log_end_offset} (diverged from the leader)"
+                ),
+                format!("브로커 {broker}가 로그를 {log_end_offset}까지 잘라냄 (리더와 갈라짐)"),
+            ),
+        ),
+        ClusterEvent::TopicDeleted { topic } => (
+            format!("[Topic {topic}]"),
+            pick("deleted".into(), "삭제됨".into()),
+        ),
+        ClusterEvent::TopicConfigAltered { topic, overrides } => (
+            format!("[Topic {topic}]"),
+            format!(
+                "{} {}",
+                pick("configs:".into(), "설정:".into()),
+                overrides
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        ClusterEvent::SegmentDeleted {
+            broker,
+            topic,
+            partition: p,
+            base_offset,
+            reason,
+            log_start_offset,
+            ..
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "broker {broker} deleted segment {base_offset} ({}); log start offset {log_start_offset}",
+                    reason.as_str()
+                ),
+                format!(
+                    "브로커 {broker}가 세그먼트 {base_offset} 삭제 ({}); 로그 시작 오프셋 {log_start_offset}",
+                    reason.as_str()
+                ),
+            ),
+        ),
+        ClusterEvent::SegmentsCompacted {
+            broker,
+            topic,
+            partition: p,
+            bytes_before,
+            bytes_after,
+            ..
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("broker {broker} compacted: {bytes_before} → {bytes_after} bytes"),
+                format!("브로커 {broker} 컴팩션: {bytes_before} → {bytes_after}바이트"),
+            ),
+        ),
+        ClusterEvent::RecoveryTruncated {
+            broker,
+            topic,
+            partition: p,
+            ..
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("broker {broker} recovery cut a torn or corrupt tail"),
+                format!("브로커 {broker} 복구 중 손상된 끝부분을 잘라냄"),
+            ),
+        ),
+        ClusterEvent::Group { broker, event } => group_text(lang, *broker, event),
+        other => ("[Cluster]".to_owned(), format!("{other:?}")),
+    }
+}
+
+fn group_text(lang: Lang, broker: u32, event: &GroupEvent) -> (String, String) {
+    let ko = lang == Lang::Ko;
+    let pick = |en: String, kr: String| if ko { kr } else { en };
+    let source = |group: &str| format!("[GroupCoordinator {broker}: {group}]");
+    match event {
+        GroupEvent::MemberJoined {
+            group_id,
+            member_id,
+            ..
+        } => (
+            source(group_id),
+            pick(format!("{member_id} joined"), format!("{member_id} 참여")),
+        ),
+        GroupEvent::MemberLeft {
+            group_id,
+            member_id,
+            ..
+        } => (
+            source(group_id),
+            pick(
+                format!("{member_id} left (LeaveGroup)"),
+                format!("{member_id} 떠남 (LeaveGroup)"),
+            ),
+        ),
+        GroupEvent::MemberExpired {
+            group_id,
+            member_id,
+            cause,
+        } => (
+            source(group_id),
+            pick(
+                format!("{member_id} removed: {cause:?}"),
+                format!("{member_id} 제거됨: {cause:?}"),
+            ),
+        ),
+        GroupEvent::MemberFenced {
+            group_id,
+            group_instance_id,
+            ..
+        } => (
+            source(group_id),
+            pick(
+                format!("static member {group_instance_id} rejoined; its old member id is fenced"),
+                format!("정적 멤버 {group_instance_id} 재참여; 이전 멤버 id는 펜싱됨"),
+            ),
+        ),
+        GroupEvent::StateChanged { group_id, from, to } => {
+            (source(group_id), format!("{from:?} → {to:?}"))
+        }
+        GroupEvent::RebalanceStarted {
+            group_id,
+            generation,
+            reason,
+        } => (
+            source(group_id),
+            pick(
+                format!("rebalance of generation {generation}: {reason}"),
+                format!("제너레이션 {generation} 리밸런스: {reason}"),
+            ),
+        ),
+        GroupEvent::GenerationCompleted {
+            group_id,
+            generation,
+            protocol,
+            ..
+        } => (
+            source(group_id),
+            pick(
+                format!(
+                    "generation {generation} ({})",
+                    protocol.clone().unwrap_or_default()
+                ),
+                format!(
+                    "제너레이션 {generation} ({})",
+                    protocol.clone().unwrap_or_default()
+                ),
+            ),
+        ),
+        GroupEvent::OffsetsCommitted {
+            group_id, offsets, ..
+        } => (
+            source(group_id),
+            pick(
+                format!(
+                    "committed {}",
+                    offsets
+                        .iter()
+                        .map(|(tp, o)| format!("{}-{}={o}", tp.topic, tp.partition))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!(
+                    "커밋 {}",
+                    offsets
+                        .iter()
+                        .map(|(tp, o)| format!("{}-{}={o}", tp.topic, tp.partition))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        ),
+        other => (format!("[GroupCoordinator {broker}]"), format!("{other:?}")),
+    }
+}

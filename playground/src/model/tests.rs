@@ -1,0 +1,329 @@
+//! The model as a pure reducer over session events: a real cluster runs natively, its events
+//! and views go through [`Model::apply`], and the drawn state is checked.
+
+use rill_core::cluster::{Acks, Cluster, ClusterConfig, ClusterEvent, NodeId};
+use rill_core::record::NewRecord;
+use rill_wasm::session::SessionEvent;
+
+use super::*;
+
+fn record(key: &str) -> NewRecord {
+    NewRecord {
+        key: Some(key.as_bytes().to_vec()),
+        value: Some(b"v".to_vec()),
+        headers: vec![],
+        timestamp: None,
+    }
+}
+
+/// Feeds everything the cluster did since the last frame to the model, as the engine does.
+fn frame(model: &mut Model, cluster: &mut Cluster) {
+    let now = cluster.now();
+    let mut events: Vec<(SessionEvent, i64)> = cluster
+        .poll_events()
+        .into_iter()
+        .map(|e| (SessionEvent::Cluster(e), now))
+        .collect();
+    events.extend(
+        cluster
+            .poll_outcomes()
+            .into_iter()
+            .map(|o| (SessionEvent::ProduceCompleted(o), now)),
+    );
+    let view = ClusterView::read(cluster, &model.read_options());
+    model.apply(Action::Frame { view, events });
+}
+
+fn three_brokers() -> (Model, Cluster) {
+    let mut cluster = Cluster::new(ClusterConfig::new(3, 7), 0).expect("a valid cluster");
+    cluster
+        .create_topic(
+            "orders",
+            1,
+            3,
+            &[("min.insync.replicas".into(), "2".into())],
+        )
+        .expect("created");
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    let view = ClusterView::read(&cluster, &model.read_options());
+    model.apply(Action::Opened {
+        persistence: Persistence::Memory(None),
+        view,
+    });
+    frame(&mut model, &mut cluster);
+    (model, cluster)
+}
+
+fn partition(model: &Model) -> &PartitionView {
+    &model
+        .view
+        .topic("orders")
+        .expect("the topic is drawn")
+        .partitions[0]
+}
+
+#[test]
+fn a_produced_record_is_drawn_uncommitted_until_the_followers_have_it() {
+    let (mut model, mut cluster) = three_brokers();
+    let leader = partition(&model).leader.expect("a leader");
+    // Slow followers: the record reaches the leader well before they fetch it.
+    for b in 0..3 {
+        if b != leader {
+            cluster.slow(NodeId::Broker(b), 200);
+        }
+    }
+    cluster.produce(9, "orders", 0, Acks::All, vec![record("alice")]);
+    cluster.advance(10);
+    frame(&mut model, &mut cluster);
+    let lane = partition(&model)
+        .lane
+        .clone()
+        .expect("the lane is on screen");
+    assert_eq!(lane.records.len(), 1);
+    assert!(
+        lane.records[0].uncommitted,
+        "above the HW: not yet committed"
+    );
+    assert_eq!(partition(&model).high_watermark, 0);
+    assert_eq!(partition(&model).log_end_offset, 1);
+    cluster.advance(2_000);
+    frame(&mut model, &mut cluster);
+    let lane = partition(&model)
+        .lane
+        .clone()
+        .expect("the lane is on screen");
+    assert!(
+        !lane.records[0].uncommitted,
+        "committed once the ISR has it"
+    );
+    assert_eq!(partition(&model).high_watermark, 1);
+    assert!(
+        model.events.lines().any(|l| matches!(
+            l.event,
+            SessionEvent::ProduceCompleted(ref o) if o.result == Ok((0, 0))
+        )),
+        "the acknowledgement is in the event log"
+    );
+}
+
+#[test]
+fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
+    let (mut model, mut cluster) = three_brokers();
+    let before = partition(&model).clone();
+    let old = before.leader.expect("a leader");
+    cluster.kill_broker(old).expect("running");
+    cluster.advance(100);
+    frame(&mut model, &mut cluster);
+    let state = |m: &Model, b: u32| {
+        partition(m)
+            .replica_views
+            .iter()
+            .find(|r| r.broker == b)
+            .map(|r| r.state)
+    };
+    assert_eq!(
+        state(&model, old),
+        Some(ReplicaState::Offline),
+        "its replica greys out"
+    );
+    assert_eq!(
+        model.view.brokers[old as usize].state,
+        BrokerState::Down,
+        "the broker is down"
+    );
+    // After broker.session.timeout.ms the controller fences it and elects from the ISR.
+    cluster.advance(12_000);
+    frame(&mut model, &mut cluster);
+    let now = partition(&model).clone();
+    let new = now.leader.expect("a new leader from the ISR");
+    assert_ne!(new, old);
+    assert!(before.isr.contains(&new), "elected from the ISR");
+    assert_eq!(now.leader_epoch, before.leader_epoch + 1, "epoch + 1");
+    assert!(!now.isr.contains(&old), "the dead broker left the ISR");
+    let election = model
+        .election("orders", 0)
+        .expect("the election is highlighted");
+    assert_eq!((election.from, election.to), (Some(old), Some(new)));
+    assert!(election.reason.contains("clean"), "{}", election.reason);
+    assert!(model.events.lines().any(|l| matches!(
+        l.event,
+        SessionEvent::Cluster(ClusterEvent::BrokerFenced { broker }) if broker == old
+    )));
+    assert_eq!(model.view.metrics.under_replicated, 1);
+    // The highlight fades after ELECTION_SHOWN_MS.
+    cluster.advance(ELECTION_SHOWN_MS + 1);
+    frame(&mut model, &mut cluster);
+    assert!(model.election("orders", 0).is_none());
+}
+
+#[test]
+fn acks_all_below_min_insync_replicas_fails_and_draws_no_new_offset() {
+    let (mut model, mut cluster) = three_brokers();
+    let leader = partition(&model).leader.expect("a leader");
+    for b in (0..3).filter(|b| *b != leader) {
+        cluster.kill_broker(b).expect("running");
+    }
+    cluster.advance(40_000);
+    frame(&mut model, &mut cluster);
+    assert_eq!(
+        partition(&model).isr,
+        vec![leader],
+        "only the leader is in sync"
+    );
+    assert_eq!(model.view.metrics.under_min_isr, 1);
+    cluster.produce(9, "orders", 0, Acks::All, vec![record("bob")]);
+    cluster.advance(100);
+    frame(&mut model, &mut cluster);
+    assert!(model.events.lines().any(|l| matches!(
+        l.event,
+        SessionEvent::ProduceCompleted(ref o)
+            if o.result == Err(rill_core::ErrorCode::NotEnoughReplicas)
+    )));
+    assert_eq!(partition(&model).log_end_offset, 0, "no new offset");
+}
+
+#[test]
+fn a_reassignment_draws_its_phases_on_the_replicas() {
+    let mut cluster = Cluster::new(ClusterConfig::new(4, 7), 0).expect("a valid cluster");
+    cluster.create_topic("orders", 1, 3, &[]).expect("created");
+    cluster.advance(1_000);
+    for i in 0..20 {
+        cluster.produce(9, "orders", 0, Acks::All, vec![record(&format!("k{i}"))]);
+    }
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let old = partition(&model).replicas.clone();
+    let outsider = (0..4)
+        .find(|b| !old.contains(b))
+        .expect("one broker holds no replica");
+    let target = vec![old[1], old[2], outsider];
+    cluster
+        .reassign_partition("orders", 0, &target)
+        .expect("a valid target");
+    cluster.advance(0);
+    frame(&mut model, &mut cluster);
+    let p = partition(&model).clone();
+    assert_eq!(p.adding, vec![outsider], "the new replica is being added");
+    assert!(
+        p.replica_views
+            .iter()
+            .any(|r| r.broker == outsider && r.adding)
+    );
+    cluster.advance(5_000);
+    frame(&mut model, &mut cluster);
+    let p = partition(&model).clone();
+    let mut drawn = p.replicas.clone();
+    drawn.sort_unstable();
+    let mut wanted = target.clone();
+    wanted.sort_unstable();
+    assert_eq!(drawn, wanted, "the new replica set is drawn");
+    assert!(p.adding.is_empty() && p.removing.is_empty(), "done");
+    assert_eq!(
+        p.replica_views
+            .iter()
+            .find(|r| r.broker == outsider)
+            .and_then(|r| r.log_end_offset),
+        Some(20),
+        "the new replica caught up"
+    );
+    assert!(model.events.lines().any(|l| matches!(
+        l.event,
+        SessionEvent::Cluster(ClusterEvent::ReassignmentCompleted { .. })
+    )));
+}
+
+#[test]
+fn a_compacted_topic_counts_the_records_it_holds_not_its_offsets() {
+    let mut cluster = Cluster::new(ClusterConfig::new(1, 7), 0).expect("a valid cluster");
+    let configs = [
+        ("cleanup.policy".to_owned(), "compact".to_owned()),
+        ("segment.bytes".to_owned(), "200".to_owned()),
+        ("min.cleanable.dirty.ratio".to_owned(), "0.01".to_owned()),
+        ("segment.ms".to_owned(), "100".to_owned()),
+    ];
+    cluster.create_topic("c", 1, 1, &configs).expect("created");
+    cluster.advance(100);
+    for i in 0..30 {
+        cluster.produce(
+            9,
+            "c",
+            0,
+            Acks::Leader,
+            vec![record(&format!("k{}", i % 5))],
+        );
+        cluster.advance(50);
+    }
+    // Let the log cleaner run (log.retention.check.interval.ms).
+    cluster.advance(400_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let p = &model.view.topic("c").expect("drawn").partitions[0];
+    assert!(
+        p.log_end_offset - p.log_start_offset > p.records_held as i64,
+        "compaction removed records"
+    );
+    assert!(p.records_held >= 5, "the newest record of each key stays");
+    let lane = p.lane.as_ref().expect("on screen");
+    assert_eq!(
+        lane.older + lane.records.len() as i64,
+        p.records_held as i64
+    );
+}
+
+#[test]
+fn a_deleted_topic_leaves_no_highlight_selection_or_preview_behind() {
+    let (mut model, mut cluster) = three_brokers();
+    model.apply(Action::Select(Some(Selection {
+        topic: "orders".into(),
+        partition: 0,
+        offset: 0,
+    })));
+    model.apply(Action::LanePage {
+        topic: "orders".into(),
+        first: 0,
+    });
+    cluster.delete_topic("orders").expect("exists");
+    cluster.advance(1_000);
+    frame(&mut model, &mut cluster);
+    assert!(model.view.topic("orders").is_none());
+    assert!(model.selection.is_none());
+    assert!(model.lane_pages.is_empty());
+}
+
+#[test]
+fn errors_show_next_to_their_control_and_a_success_clears_them() {
+    let mut model = Model::default();
+    let error = rill_wasm::HostError::InvalidArgument("Partitions must be a whole number".into());
+    model.apply(Action::Failed(Place::CreateTopic, error));
+    assert!(model.alerts.contains_key(&Place::CreateTopic));
+    assert!(
+        !model.alerts.contains_key(&Place::Produce),
+        "only next to its own control"
+    );
+    model.apply(Action::Succeeded(Place::CreateTopic));
+    assert!(model.alerts.is_empty());
+}
+
+#[test]
+fn only_the_lanes_on_screen_are_read() {
+    let mut cluster = Cluster::new(ClusterConfig::new(1, 7), 0).expect("a valid cluster");
+    cluster
+        .create_topic("wide", 1_000, 1, &[])
+        .expect("created");
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let topic = model.view.topic("wide").expect("drawn");
+    assert_eq!(topic.partitions.len(), 1_000, "every partition's metadata");
+    let with_lanes = topic.partitions.iter().filter(|p| p.lane.is_some()).count();
+    assert_eq!(with_lanes, LANES_PER_PAGE as usize, "one page of lanes");
+    model.apply(Action::LanePage {
+        topic: "wide".into(),
+        first: 500,
+    });
+    frame(&mut model, &mut cluster);
+    let topic = model.view.topic("wide").expect("drawn");
+    assert!(topic.partitions[500].lane.is_some() && topic.partitions[0].lane.is_none());
+}
