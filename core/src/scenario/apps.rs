@@ -76,6 +76,15 @@ impl ProducerApp {
         anchor.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX))
     }
 
+    /// `running`, `paused` or `stopped`.
+    pub(crate) fn state_word(&self) -> &'static str {
+        match self.state {
+            ProducerState::Running { .. } => "running",
+            ProducerState::Paused => "paused",
+            ProducerState::Stopped => "stopped",
+        }
+    }
+
     /// When the next record is due (while running), or a retry's backoff ends.
     pub(crate) fn next_due(&self, now: i64) -> Option<i64> {
         let send = match self.state {

@@ -108,6 +108,7 @@ pub use text::{
     partition_token, subject_text, to_text, value_text,
 };
 pub use world::{
-    APP_CLIENT_BASE, Applied, CommitOrigin, ExpectOutcome, MemberEvent, ReplayError, START_MS,
-    STEPS_PER_ADVANCE_MAX, World, WorldConfig, WorldEvent, replay, replay_onto,
+    APP_CLIENT_BASE, Applied, CommitOrigin, ExpectOutcome, MemberEvent, MemberView, ProducerView,
+    ReplayError, START_MS, STEPS_PER_ADVANCE_MAX, World, WorldConfig, WorldEvent, replay,
+    replay_onto,
 };

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::apps::{GroupTracker, MemberApp, MemberStatus, ProducerApp, ProducerStats};
-use super::command::{CONSOLE_PRODUCER, Command, CommandError, Expectation};
+use super::command::{
+    CONSOLE_PRODUCER, Command, CommandError, Expectation, MemberSpec, ProducerSpec,
+};
 use super::sender::Sender;
 use crate::cluster::{Cluster, ClusterConfig, ClusterError, ClusterEvent, NodeId, ProduceOutcome};
 use crate::consumer::{ConsumerError, ConsumerEvent};
@@ -256,6 +258,32 @@ pub enum WorldEvent {
     },
 }
 
+/// A member application as views show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberView<'a> {
+    /// Its configs and behaviour as joined.
+    pub spec: &'a MemberSpec,
+    /// `running`, `cut-off`, `leaving`, `left` or `crashed`.
+    pub status: &'static str,
+    /// Its consumer's client id while its process runs.
+    pub client: Option<u32>,
+    /// Its processing time per record now (`consumer slow` changes it).
+    pub processing_ms: i64,
+    /// When the batch it is processing is done, while it processes one.
+    pub busy_until: Option<i64>,
+}
+
+/// A producer application as views show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerView<'a> {
+    /// What it sends.
+    pub spec: &'a ProducerSpec,
+    /// `running`, `paused` or `stopped`.
+    pub state: &'static str,
+    /// Its network client id.
+    pub client: u32,
+}
+
 /// Why a history could not be replayed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReplayError {
@@ -442,11 +470,29 @@ impl World {
         self.members.keys().cloned().collect()
     }
 
-    /// A member's consumer client id while its process runs.
-    pub fn member_client(&self, group: &str, member: &str) -> Option<u32> {
-        self.members
-            .get(&(group.to_owned(), member.to_owned()))
-            .and_then(|m| m.client)
+    /// A member application, for views.
+    pub fn member(&self, group: &str, member: &str) -> Option<MemberView<'_>> {
+        let app = self.members.get(&(group.to_owned(), member.to_owned()))?;
+        Some(MemberView {
+            spec: &app.spec,
+            status: app.status.word(app.cut_off),
+            client: app.client,
+            processing_ms: app.processing_ms,
+            busy_until: match &app.activity {
+                super::apps::Activity::Processing { .. } => app.next_due(),
+                _ => None,
+            },
+        })
+    }
+
+    /// A producer application, for views.
+    pub fn producer(&self, name: &str) -> Option<ProducerView<'_>> {
+        let app = self.producers.get(name)?;
+        Some(ProducerView {
+            spec: &app.spec,
+            state: app.state_word(),
+            client: app.sender.client,
+        })
     }
 
     /// A producer's counters (`console` for hand-made records).

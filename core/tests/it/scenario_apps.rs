@@ -491,7 +491,8 @@ fn the_replication_scenario_holds_here_too() {
 #[test]
 fn a_world_refuses_a_config_it_cannot_run() {
     use rill_core::scenario::WorldConfig;
-    let cases: [(&str, fn(&mut WorldConfig)); 4] = [
+    type Change = fn(&mut WorldConfig);
+    let cases: [(&str, Change); 4] = [
         ("brokers", |c| c.cluster.brokers = 0),
         ("latency", |c| c.cluster.latency.base_ms = 0),
         ("broker.heartbeat.interval.ms", |c| {
