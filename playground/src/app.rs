@@ -131,10 +131,6 @@ pub fn app() -> Html {
     let speed = session
         .as_ref()
         .map_or(1.0, rill_wasm::session::Session::speed);
-    let origin = use_state(|| None::<i64>);
-    if origin.is_none() && model.ready {
-        origin.set(Some(model.view.now));
-    }
     let tab = |v: View, label: &'static str| {
         let view = view.clone();
         let selected = *view == v;
@@ -158,7 +154,7 @@ pub fn app() -> Html {
             <div id="app" data-ready={model.ready.to_string()} data-frames={model.frames.to_string()}
                 data-lang={lang.tag()} data-view={view.name()}>
                 <Header on_lang={on_lang} />
-                <Transport {paused} {speed} origin={origin.unwrap_or(model.view.now)} />
+                <Transport {paused} {speed} />
                 if stepped_back || locked {
                     <div class="notice card" role="alert">
                         <p>{ if stepped_back { t.stepped_back } else { t.locked_hint } }</p>

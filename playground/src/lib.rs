@@ -14,6 +14,7 @@ pub mod app;
 pub mod components;
 pub mod context;
 pub mod engine;
+pub mod hooks;
 pub mod i18n;
 pub mod model;
 pub mod palette;

@@ -14,6 +14,8 @@ pub(crate) const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub(crate) const WASM_PACK_VERSION: &str = "0.15.1";
 /// Where Debian's packages put the browser and its driver.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+/// A Korean font Chromium finds (Debian's `fonts-nanum`).
+pub(crate) const KOREAN_FONT: &str = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf";
 /// Debian's chromedriver, matching [`CHROMIUM`].
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -157,6 +159,10 @@ fn ensure_browser(with_driver: bool) -> Result<(), String> {
     }
     if with_driver && !Path::new(CHROMEDRIVER).exists() {
         missing.push("chromium-driver");
+    }
+    // Korean glyphs, so screenshots of the Korean pages show text, not boxes.
+    if !Path::new(KOREAN_FONT).exists() {
+        missing.push("fonts-nanum");
     }
     if !node_is_usable() {
         missing.extend(["nodejs", "npm"]);

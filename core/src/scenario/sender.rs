@@ -3,7 +3,9 @@
 //! one request is in flight; records sent meanwhile wait and go together in the next request,
 //! so a partition's records arrive in the order they were sent. A request refused with an
 //! error that means nothing was appended (`NOT_LEADER_OR_FOLLOWER`,
-//! `UNKNOWN_TOPIC_OR_PARTITION`, `LEADER_NOT_AVAILABLE`, `NOT_ENOUGH_REPLICAS`) is sent again
+//! `UNKNOWN_TOPIC_OR_PARTITION`, `LEADER_NOT_AVAILABLE`, `NOT_ENOUGH_REPLICAS`, and
+//! `NETWORK_EXCEPTION`, which the cluster answers only for a connection a stopped broker
+//! refused) is sent again
 //! after `retry.backoff.ms`, at most `retries` times and until `delivery.timeout.ms` has passed
 //! since its records were first sent; any other error fails its records (Kafka's idempotent producer would also
 //! retry a timeout without duplicating; rill's cluster has no producer ids, so a retry there
@@ -79,6 +81,9 @@ fn retriable(error: ErrorCode) -> bool {
             | ErrorCode::UnknownTopicOrPartition
             | ErrorCode::LeaderNotAvailable
             | ErrorCode::NotEnoughReplicas
+            // The cluster answers this only when a stopped broker refused the connection: the
+            // request never arrived.
+            | ErrorCode::NetworkException
     )
 }
 

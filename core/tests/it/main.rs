@@ -17,6 +17,10 @@ mod consumer_props;
 mod coordinator;
 #[cfg(not(target_arch = "wasm32"))]
 mod coordinator_props;
+// Replays minutes of cluster time with consumers polling every 100 ms (about 100 s natively in
+// debug); the engine it drives is covered on wasm32 by the other modules.
+#[cfg(not(target_arch = "wasm32"))]
+mod docs_course;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;

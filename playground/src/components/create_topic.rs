@@ -26,9 +26,12 @@ pub fn create_topic() -> Html {
     let name = use_node_ref();
     let partitions = use_node_ref();
     let replication = use_node_ref();
+    crate::hooks::use_initial_value(&name, "orders".to_string());
+    crate::hooks::use_initial_value(&partitions, "3".to_string());
     let configs: Vec<NodeRef> = CONFIGS.iter().map(|_| NodeRef::default()).collect();
     let configs = use_memo((), move |_| configs);
     let brokers = app.model.view.brokers.len().max(1);
+    crate::hooks::use_initial_value(&replication, brokers.min(3).to_string());
     let onsubmit = {
         let (name, partitions, replication, configs) = (
             name.clone(),
@@ -60,14 +63,14 @@ pub fn create_topic() -> Html {
         <form class="card create-topic" {onsubmit} aria-label={t.create_topic}>
             <h2>{ t.create_topic }</h2>
             <label>{ t.topic_name }
-                <input ref={name} name="topic" value="orders" autocomplete="off" maxlength="249" />
+                <input ref={name} name="topic" autocomplete="off" maxlength="249" />
             </label>
             <div class="row">
                 <label>{ t.partitions }
-                    <input ref={partitions} name="partitions" inputmode="numeric" value="3" />
+                    <input ref={partitions} name="partitions" inputmode="numeric" />
                 </label>
                 <label>{ t.replication_factor }
-                    <input ref={replication} name="replication-factor" inputmode="numeric" value={brokers.min(3).to_string()} />
+                    <input ref={replication} name="replication-factor" inputmode="numeric" />
                 </label>
             </div>
             <details>

@@ -24,6 +24,7 @@ fn kind_name(kind: Kind) -> &'static str {
 pub fn event_log_view() -> Html {
     let app = use_app();
     let t = app.t();
+    let origin = app.model.origin.unwrap_or(0);
     let kind = use_state(|| None::<Kind>);
     let subject = use_state(|| None::<Subject>);
     let on_kind = {
@@ -51,8 +52,8 @@ pub fn event_log_view() -> Html {
                 Callback::from(move |_: MouseEvent| subject.set(first.clone()))
             };
             html! {
-                <li class={classes!("event", kind_name(line.kind))} data-kind={kind_name(line.kind)}>
-                    <span class="event-time meta">{ format!("{}", line.at) }</span>
+                <li class={classes!("event", format!("kind-{}", kind_name(line.kind)))} data-kind={kind_name(line.kind)}>
+                    <span class="event-time meta">{ crate::components::clock_text(line.at, origin) }</span>
                     <button type="button" class="link event-source" onclick={pick}>{ source }</button>
                     <span class="event-text">{ text }</span>
                 </li>

@@ -26,6 +26,11 @@ pub fn header(props: &HeaderProps) -> Html {
     let dialog = use_state(|| false);
     let brokers_ref = use_node_ref();
     let seed_ref = use_node_ref();
+    crate::hooks::use_initial_value(
+        &brokers_ref,
+        model.view.brokers.len().max(1).to_string().to_string(),
+    );
+    crate::hooks::use_initial_value(&seed_ref, "42".to_string());
     let persistence = match &model.persistence {
         Persistence::Opening => html! { <span class="badge">{ t.opening }</span> },
         Persistence::IndexedDb(_) => html! { <span class="badge ok">{ t.saved_in_browser }</span> },
@@ -107,10 +112,10 @@ pub fn header(props: &HeaderProps) -> Html {
                     <h2>{ t.new_cluster }</h2>
                     <p class="warning">{ t.new_cluster_warning }</p>
                     <label>{ t.brokers }
-                        <input ref={brokers_ref} type="number" min="1" max="9" value={model.view.brokers.len().max(1).to_string()} />
+                        <input ref={brokers_ref} type="number" min="1" max="9" />
                     </label>
                     <label>{ t.seed }
-                        <input ref={seed_ref} type="number" min="0" value="42" />
+                        <input ref={seed_ref} type="number" min="0" />
                     </label>
                     <div class="row">
                         <button type="submit">{ t.start }</button>

@@ -21,4 +21,4 @@ pub use lane::LaneView;
 pub use produce::Produce;
 pub use record_details::RecordDetails;
 pub use topic::TopicCard;
-pub use transport::Transport;
+pub use transport::{Transport, clock_text};

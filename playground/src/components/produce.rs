@@ -18,6 +18,8 @@ pub fn produce() -> Html {
     let topic = use_node_ref();
     let key = use_node_ref();
     let value = use_node_ref();
+    crate::hooks::use_initial_value(&key, "alice".to_string());
+    crate::hooks::use_initial_value(&value, "hello".to_string());
     let headers = use_node_ref();
     let acks = use_node_ref();
     let partition = use_node_ref();
@@ -99,7 +101,7 @@ pub fn produce() -> Html {
             </label>
             <div class="row">
                 <label>{ t.key } <small>{ t.key_hint }</small>
-                    <input ref={key} name="key" value="alice" autocomplete="off" />
+                    <input ref={key} name="key" autocomplete="off" />
                 </label>
                 <label>{ "acks" }
                     <select ref={acks} name="acks">
@@ -110,7 +112,7 @@ pub fn produce() -> Html {
                 </label>
             </div>
             <label>{ t.value }
-                <input ref={value} name="value" value="hello" autocomplete="off" />
+                <input ref={value} name="value" autocomplete="off" />
             </label>
             <details>
                 <summary>{ format!("{} · {}", t.headers, t.partition_optional) }</summary>

@@ -69,6 +69,10 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
     let delete_partition = use_state(|| 0u32);
     let delete_offset_ref = use_node_ref();
     let min_isr_ref = use_node_ref();
+    crate::hooks::use_initial_value(
+        &min_isr_ref,
+        topic.config.min_insync_replicas.to_string().to_string(),
+    );
 
     let rows = topic.partitions.iter().filter(|p| p.index >= first && p.index < last).map(|p| {
         let election = app.model.election(&name, p.index).cloned();
@@ -257,7 +261,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
                 <div class="control-grid">
                     <form class="inline-form" onsubmit={on_min_isr}>
                         <label>{ "min.insync.replicas" }
-                            <input ref={min_isr_ref} inputmode="numeric" value={topic.config.min_insync_replicas.to_string()} />
+                            <input ref={min_isr_ref} inputmode="numeric" />
                         </label>
                         <button type="submit" class="secondary">{ "✓" }</button>
                     </form>

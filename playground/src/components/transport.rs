@@ -18,7 +18,7 @@ pub(crate) const SPEEDS: [(f64, &str); 7] = [
 ];
 
 /// Cluster time as `mm:ss.mmm` since the session started at `origin`.
-pub(crate) fn clock_text(now: i64, origin: i64) -> String {
+pub fn clock_text(now: i64, origin: i64) -> String {
     let ms = (now - origin).max(0);
     format!(
         "{:02}:{:02}.{:03}",
@@ -28,6 +28,26 @@ pub(crate) fn clock_text(now: i64, origin: i64) -> String {
     )
 }
 
+fn icon(path: &'static str) -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <path d={path} fill="currentColor" />
+        </svg>
+    }
+}
+
+fn icon_play() -> Html {
+    icon("M4 2.5v11l9-5.5z")
+}
+
+fn icon_pause() -> Html {
+    icon("M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z")
+}
+
+fn icon_step() -> Html {
+    icon("M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z")
+}
+
 /// Props of [`Transport`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct TransportProps {
@@ -35,8 +55,6 @@ pub struct TransportProps {
     pub paused: bool,
     /// The speed factor.
     pub speed: f64,
-    /// When the session started (cluster time), to show elapsed time.
-    pub origin: i64,
 }
 
 /// Play, pause, step and speed.
@@ -66,10 +84,11 @@ pub fn transport(props: &TransportProps) -> Html {
         <div class="transport" role="group" aria-label="Time">
             <button type="button" class="play" onclick={toggle} aria-pressed={(!props.paused).to_string()}
                 data-state={if props.paused { "paused" } else { "playing" }}>
-                { if props.paused { format!("▶ {}", t.play) } else { format!("⏸ {}", t.pause) } }
+                { if props.paused { icon_play() } else { icon_pause() } }
+                { if props.paused { t.play } else { t.pause } }
             </button>
             <button type="button" class="secondary step" onclick={step} disabled={!props.paused} title={t.step_hint}>
-                { format!("⏭ {}", t.step) }
+                { icon_step() }{ t.step }
             </button>
             <label class="inline">{ t.speed }
                 <select onchange={speed} aria-label={t.speed}>
@@ -79,7 +98,7 @@ pub fn transport(props: &TransportProps) -> Html {
                 </select>
             </label>
             <span class="clock" aria-label={t.cluster_time} title={t.cluster_time}>
-                { clock_text(app.model.view.now, props.origin) }
+                { clock_text(app.model.view.now, app.model.origin.unwrap_or(app.model.view.now)) }
             </span>
             if let Some(step) = &app.model.last_step {
                 <span class="step-said" aria-live="polite">{ step.clone() }</span>

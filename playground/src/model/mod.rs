@@ -184,6 +184,8 @@ pub struct Model {
     pub frames: u64,
     /// What the last "step" did, in words.
     pub last_step: Option<String>,
+    /// Cluster time when the session opened (times are shown from it).
+    pub origin: Option<i64>,
 }
 
 impl Default for Model {
@@ -202,6 +204,7 @@ impl Default for Model {
             lane_pages: BTreeMap::new(),
             frames: 0,
             last_step: None,
+            origin: None,
         }
     }
 }
@@ -274,6 +277,7 @@ impl Model {
         match action {
             Action::Opened { persistence, view } => {
                 self.ready = true;
+                self.origin = Some(view.now);
                 self.persistence = persistence;
                 self.view = view;
                 self.alerts.remove(&Place::Page);
@@ -356,6 +360,9 @@ impl Model {
                     leader_epoch,
                     reason,
                 }) => {
+                    if *reason == rill_core::cluster::ElectionReason::TopicCreated {
+                        continue;
+                    }
                     let from = self
                         .view
                         .topic(topic)
