@@ -186,6 +186,8 @@ impl MemberApp {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GroupTracker {
     pub partitions: BTreeMap<TopicPartition, PartitionTrack>,
+    /// Who owned each partition when, from the members' rebalance events.
+    pub timeline: crate::consumer::OwnershipTimeline,
     pub processed: u64,
     pub duplicates: u64,
     pub skipped: u64,

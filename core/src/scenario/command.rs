@@ -417,8 +417,20 @@ pub enum Subject {
     Keys(TopicPartition, Option<u32>),
     /// `values T-P [on broker N]`: their values in offset order (`null` for a tombstone).
     Values(TopicPartition, Option<u32>),
+    /// `offsets T-P [on broker N]`: the offsets of those records, in order (compaction and
+    /// deletion leave gaps).
+    Offsets(TopicPartition, Option<u32>),
+    /// `segments T-P [on broker N]`: how many segments the log has.
+    Segments(TopicPartition, Option<u32>),
+    /// `adding T-P`: the replicas a reassignment is adding (a set).
+    Adding(TopicPartition),
+    /// `removing T-P`: the replicas a reassignment is removing (a set).
+    Removing(TopicPartition),
     /// `partitions T`: the partition count.
     Partitions(String),
+    /// `partition-of T KEY`: the partition Kafka's default partitioner gives the key
+    /// (murmur2 over the topic's partition count now).
+    PartitionOf(String, String),
     /// `topics`: the topic names, internal ones left out (compared as a set).
     Topics,
     /// `broker N`: `running`, `fenced` (running but fenced by the controller) or `stopped`.
@@ -431,10 +443,22 @@ pub enum Subject {
     Assignor(String),
     /// `members G`: how many members the coordinator has.
     Members(String),
+    /// `coordinator G`: the broker coordinating the group (`none` while its
+    /// `__consumer_offsets` partition has no leader or does not exist yet).
+    Coordinator(String),
+    /// `coordinator-partition G`: the group's `__consumer_offsets` partition
+    /// (`abs(groupId.hashCode) % offsets.topic.num.partitions`).
+    CoordinatorPartition(String),
+    /// `gaps G`: the partitions that had a consumption gap in the group's history (revoked or
+    /// lost by one member, assigned to one later), as a set.
+    Gaps(String),
     /// `assignment G M`: the member's partitions as its consumer holds them (a set).
     Assignment(String, String),
     /// `member G M`: `running`, `cut-off`, `leaving`, `left` or `crashed`.
     Member(String, String),
+    /// `poll-error G M`: the error of the member's last poll (Kafka's error name, else the
+    /// exception's) or `none` since a poll succeeded.
+    PollError(String, String),
     /// `committed G T-P`: the group's committed offset (`none` if it has none).
     Committed(String, TopicPartition),
     /// `lag G [T-P]`: lag of one partition, or the sum over the group's partitions.
@@ -477,13 +501,23 @@ impl Subject {
     /// What kind of value the subject has.
     pub fn kind(&self) -> ValueKind {
         match self {
-            Self::Leader(_) | Self::Committed(..) => ValueKind::OptionalNumber,
-            Self::Isr(_) | Self::Topics | Self::Assignment(..) => ValueKind::Set,
-            Self::Replicas(_) | Self::Keys(..) | Self::Values(..) => ValueKind::List,
+            Self::Leader(_) | Self::Committed(..) | Self::Coordinator(_) => {
+                ValueKind::OptionalNumber
+            }
+            Self::Isr(_)
+            | Self::Topics
+            | Self::Assignment(..)
+            | Self::Adding(_)
+            | Self::Removing(_)
+            | Self::Gaps(_) => ValueKind::Set,
+            Self::Replicas(_) | Self::Keys(..) | Self::Values(..) | Self::Offsets(..) => {
+                ValueKind::List
+            }
             Self::Broker(_)
             | Self::GroupState(_)
             | Self::Assignor(_)
             | Self::Member(..)
+            | Self::PollError(..)
             | Self::ProduceError(_)
             | Self::Error => ValueKind::Word,
             Self::LeaderEpoch(_)
@@ -491,7 +525,10 @@ impl Subject {
             | Self::LogStart(..)
             | Self::LogEnd(..)
             | Self::Records(..)
+            | Self::Segments(..)
             | Self::Partitions(_)
+            | Self::PartitionOf(..)
+            | Self::CoordinatorPartition(_)
             | Self::Generation(_)
             | Self::Members(_)
             | Self::Lag(..)

@@ -189,6 +189,65 @@ fn actual(world: &World, subject: &Subject) -> Actual {
                     .map(|r| text_of(r.value.as_ref()))
                     .collect(),
             ),
+            Subject::Offsets(tp, broker) => Actual::List(
+                records_of(world, tp, *broker)?
+                    .iter()
+                    .map(|r| r.offset.to_string())
+                    .collect(),
+            ),
+            Subject::Segments(tp, broker) => {
+                Actual::Number(log_of(world, tp, *broker)?.segments().len() as i64)
+            }
+            Subject::Adding(tp) => numbers(&registration(tp)?.adding),
+            Subject::Removing(tp) => numbers(&registration(tp)?.removing),
+            Subject::PartitionOf(topic, key) => {
+                let count = cluster
+                    .topic_metadata(topic)
+                    .map_err(unavailable)?
+                    .partitions
+                    .len();
+                let count = u32::try_from(count).unwrap_or(u32::MAX);
+                Actual::Number(i64::from(crate::partitioner::partition_for_key(
+                    key.as_bytes(),
+                    count,
+                )))
+            }
+            Subject::Coordinator(group) => cluster
+                .coordinator_of(group)
+                .map_or(Actual::None, |b| Actual::Number(i64::from(b))),
+            Subject::CoordinatorPartition(group) => {
+                Actual::Number(i64::from(crate::group::protocol::offsets_partition_for(
+                    group,
+                    world.config().cluster.offsets_topic_partitions,
+                )))
+            }
+            Subject::Gaps(group) => {
+                let tracker = world.groups.get(group).ok_or_else(|| {
+                    Actual::Unavailable(format!("no member of group {group} ran here"))
+                })?;
+                let mut partitions: Vec<String> = tracker
+                    .timeline
+                    .gaps()
+                    .iter()
+                    .map(|gap| gap.partition.to_string())
+                    .collect();
+                partitions.sort();
+                partitions.dedup();
+                Actual::List(partitions)
+            }
+            Subject::PollError(group, member) => {
+                let app = world
+                    .members
+                    .get(&(group.clone(), member.clone()))
+                    .ok_or_else(|| Actual::Unavailable("UNKNOWN_MEMBER".to_owned()))?;
+                Actual::Word(app.poll_error.as_ref().map_or_else(
+                    || "none".to_owned(),
+                    |e| {
+                        e.error_code()
+                            .map_or_else(|| e.exception_name().to_owned(), |c| c.name().to_owned())
+                    },
+                ))
+            }
             Subject::Partitions(topic) => Actual::Number(
                 cluster
                     .topic_metadata(topic)

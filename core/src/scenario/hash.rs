@@ -112,6 +112,7 @@ pub(crate) fn state_description(world: &World) -> String {
             "tracker {group} processed {} duplicates {} skipped {}",
             tracker.processed, tracker.duplicates, tracker.skipped
         );
+        let _ = writeln!(out, "  gaps {:?}", tracker.timeline.gaps());
         for (tp, track) in &tracker.partitions {
             let ranges: Vec<(i64, i64)> = track.processed.ranges().collect();
             let _ = writeln!(

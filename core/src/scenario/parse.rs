@@ -1709,9 +1709,10 @@ fn produce(cursor: &mut Cursor) -> Result<Command, ParseError> {
 
 /// The subjects `expect` knows, for error messages.
 const SUBJECTS: &str = "leader, isr, replicas, leader-epoch, hw, log-start, log-end, records, \
-    keys, values, partitions, topics, broker, group-state, generation, assignor, members, \
-    assignment, member, committed, lag, processed, duplicates, skipped, sent, acked, failed, \
-    produce-error, error";
+    keys, values, offsets, segments, adding, removing, partitions, partition-of, topics, broker, \
+    group-state, generation, assignor, members, coordinator, coordinator-partition, gaps, \
+    assignment, member, poll-error, committed, lag, processed, duplicates, skipped, sent, acked, \
+    failed, produce-error, error";
 
 fn expectation(cursor: &mut Cursor) -> Result<Expectation, ParseError> {
     let (word, token) = cursor.word(&format!("what to expect: {SUBJECTS}"))?;
@@ -1741,13 +1742,25 @@ fn expectation(cursor: &mut Cursor) -> Result<Expectation, ParseError> {
         "records" => Subject::Records(tp(cursor)?, on_broker(cursor)?),
         "keys" => Subject::Keys(tp(cursor)?, on_broker(cursor)?),
         "values" => Subject::Values(tp(cursor)?, on_broker(cursor)?),
+        "offsets" => Subject::Offsets(tp(cursor)?, on_broker(cursor)?),
+        "segments" => Subject::Segments(tp(cursor)?, on_broker(cursor)?),
+        "adding" => Subject::Adding(tp(cursor)?),
+        "removing" => Subject::Removing(tp(cursor)?),
         "partitions" => Subject::Partitions(cursor.word("a topic")?.0),
+        "partition-of" => {
+            let topic = cursor.word("a topic")?.0;
+            Subject::PartitionOf(topic, cursor.word("a key")?.0)
+        }
         "topics" => Subject::Topics,
         "broker" => Subject::Broker(cursor.number("a broker id")?),
         "group-state" => Subject::GroupState(group(cursor)?),
         "generation" => Subject::Generation(group(cursor)?),
         "assignor" => Subject::Assignor(group(cursor)?),
         "members" => Subject::Members(group(cursor)?),
+        "coordinator" => Subject::Coordinator(group(cursor)?),
+        "coordinator-partition" => Subject::CoordinatorPartition(group(cursor)?),
+        "gaps" => Subject::Gaps(group(cursor)?),
+        "poll-error" => Subject::PollError(group(cursor)?, cursor.name("a member name")?),
         "assignment" => Subject::Assignment(group(cursor)?, cursor.name("a member name")?),
         "member" => Subject::Member(group(cursor)?, cursor.name("a member name")?),
         "committed" => Subject::Committed(group(cursor)?, tp(cursor)?),

@@ -500,6 +500,12 @@ impl World {
         self.producer_stats.get(producer)
     }
 
+    /// Who owned each of a group's partitions when, and the gaps when nobody consumed one
+    /// (the group's members' rebalance events, client ids as owners).
+    pub fn ownership(&self, group: &str) -> Option<&crate::consumer::OwnershipTimeline> {
+        self.groups.get(group).map(|g| &g.timeline)
+    }
+
     /// A group's processing counters: (distinct records processed, duplicates, skipped).
     pub fn group_stats(&self, group: &str) -> Option<(u64, u64, u64)> {
         self.groups
@@ -1090,6 +1096,12 @@ impl World {
     }
 
     fn member_consumer_event(&mut self, key: &(String, String), event: ConsumerEvent) {
+        if let (Some(client), Some(tracker)) = (
+            self.members.get(key).and_then(|m| m.client),
+            self.groups.get_mut(&key.0),
+        ) {
+            tracker.timeline.record(client, &event);
+        }
         let Some(app) = self.members.get_mut(key) else {
             return;
         };

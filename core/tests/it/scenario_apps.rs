@@ -513,3 +513,41 @@ fn a_world_refuses_a_config_it_cannot_run() {
             .expect_err("too many offsets partitions");
     assert!(matches!(error, RunError::Config(_)), "{error}");
 }
+
+#[test]
+fn expectations_about_keys_offsets_segments_coordinators_and_poll_errors() {
+    let mut world = world_of(&format!(
+        "{HEADER}\
+         kafka-topics --create --topic t --partitions 3 --replication-factor 3 --config segment.bytes=100\n\
+         advance 100ms\n\
+         kafka-console-producer --topic t --property parse.key=true --property key.separator=:\n\
+         alice:1\nalice:2\nalice:3\n\n\
+         advance 1s\n"
+    ));
+    let partition = rill_core::partitioner::partition_for_key(b"alice", 3);
+    check(&world, &format!("partition-of t alice == {partition}"));
+    check(
+        &world,
+        &format!("keys t-{partition} == [alice, alice, alice]"),
+    );
+    check(&world, &format!("offsets t-{partition} == [0, 1, 2]"));
+    check(&world, &format!("segments t-{partition} >= 2"));
+    apply_text(
+        &mut world,
+        &format!(
+            "kafka-delete-records --offset-json '{{\"partitions\":[{{\"topic\":\"t\",\"partition\":{partition},\"offset\":2}}]}}'\nadvance 1s"
+        ),
+    );
+    check(&world, &format!("offsets t-{partition} == [2]"));
+    check(&world, &format!("adding t-{partition} == []"));
+    check(&world, "coordinator g == none");
+    // `auto.offset.reset=none` and no committed offset: every poll fails.
+    apply_text(
+        &mut world,
+        "consumer join g c1 --topic t --consumer-property auto.offset.reset=none\nadvance 8s",
+    );
+    check(&world, "coordinator g != none");
+    check(&world, "coordinator-partition g == 0");
+    check(&world, "poll-error g c1 == NoOffsetForPartitionException");
+    check(&world, "member g c1 == running");
+}
