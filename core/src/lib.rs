@@ -26,6 +26,7 @@ pub mod partitioner;
 pub mod placement;
 pub mod prng;
 pub mod record;
+pub mod scenario;
 pub mod sim;
 pub mod storage;
 pub mod topic;

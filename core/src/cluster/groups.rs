@@ -38,7 +38,7 @@ pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
 pub(crate) const ADMIN_CLIENT: u32 = u32::MAX - 1;
 
 /// A consumer on the simulated network.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ConsumerClient {
     pub(crate) consumer: Consumer,
     /// Cluster request id → the consumer's own request id.

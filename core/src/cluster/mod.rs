@@ -389,7 +389,7 @@ struct ControllerState {
 }
 
 /// A simulated Kafka cluster. See the module docs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Cluster {
     config: ClusterConfig,
     now: i64,

@@ -15,7 +15,7 @@ use crate::group::protocol::{GroupRequest, OffsetFetchRequest, OffsetFetchRespon
 use crate::record::StoredRecord;
 
 /// Records fetched for one partition, not handed out yet.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Buffered {
     tp: TopicPartition,
     /// The partition's epoch when fetched; a seek or reset since makes them stale.
@@ -24,7 +24,7 @@ struct Buffered {
 }
 
 /// The fetch buffer and the fetches and offset lookups in flight.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Fetcher {
     /// In the order the fetches completed.
     buffer: Vec<Buffered>,

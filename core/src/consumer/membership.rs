@@ -33,7 +33,7 @@ pub(crate) enum MemberState {
 }
 
 /// The member's group state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Membership {
     pub state: MemberState,
     pub generation_id: i32,

@@ -91,7 +91,7 @@ struct Closing {
 }
 
 /// A Kafka consumer (see the [module docs](self)).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Consumer {
     config: ConsumerConfig,
     auto_commit: bool,

@@ -61,7 +61,7 @@ pub(crate) struct PartitionState {
 }
 
 /// The consumer's subscription state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct SubscriptionState {
     pub mode: SubscriptionMode,
     pub topics: BTreeSet<String>,

@@ -30,6 +30,13 @@ mod recovery;
 #[cfg(not(target_arch = "wasm32"))]
 mod recovery_props;
 mod replication_log;
+mod scenario_apps;
+mod scenario_cli;
+#[cfg(not(target_arch = "wasm32"))]
+mod scenario_files;
+mod scenario_parse;
+#[cfg(not(target_arch = "wasm32"))]
+mod scenario_props;
 mod sim;
 mod sim_groups;
 mod sticky;

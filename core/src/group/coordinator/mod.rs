@@ -388,7 +388,7 @@ fn random_uuid(prng: &mut Prng) -> String {
 }
 
 /// The group coordinator for the `__consumer_offsets` partitions this broker leads.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct GroupCoordinator {
     config: CoordinatorConfig,
     prng: Prng,
