@@ -332,6 +332,13 @@ pub struct World {
     /// A command (or the host) changed something since the last step: step at `now` next.
     dirty: bool,
     steps: u64,
+    /// When the world began (cluster time).
+    start_ms: i64,
+    /// Whether the cluster's storage ops are kept for a persistent host
+    /// ([`World::poll_storage`]) rather than dropped.
+    keep_storage: bool,
+    /// Storage ops kept for the host since its last [`World::poll_storage`].
+    storage: Vec<crate::cluster::ClusterStorageOp>,
 }
 
 impl World {
@@ -384,6 +391,22 @@ impl World {
         }
         let cluster = Cluster::new(config.cluster.clone(), START_MS)
             .map_err(|e| CommandError::InvalidArgument(e.to_string()))?;
+        Ok(Self::around(config, cluster))
+    }
+
+    /// A world around an existing cluster — one recovered from a store, or made by a host
+    /// with its own start time — at the cluster's time, with no applications and an empty
+    /// history. [`replay`] cannot rebuild it from its config (the cluster did not start from
+    /// the seed): keep a clone of it as the checkpoint that replays start from
+    /// ([`replay_onto`]).
+    pub fn from_cluster(cluster: Cluster) -> Self {
+        let config = WorldConfig {
+            cluster: cluster.config().clone(),
+        };
+        Self::around(config, cluster)
+    }
+
+    fn around(config: WorldConfig, cluster: Cluster) -> Self {
         let console_client = APP_CLIENT_BASE;
         let mut producer_stats = BTreeMap::new();
         producer_stats.insert(CONSOLE_PRODUCER.to_owned(), ProducerStats::default());
@@ -391,7 +414,8 @@ impl World {
             seed: crate::prng::splitmix64(config.cluster.seed ^ 0x0063_6f6e_736f_6c65),
             ..PartitionerConfig::default()
         });
-        Ok(Self {
+        let start_ms = cluster.now();
+        Self {
             config,
             cluster,
             producers: BTreeMap::new(),
@@ -408,7 +432,23 @@ impl World {
             last_error: None,
             dirty: true,
             steps: 0,
-        })
+            start_ms,
+            keep_storage: false,
+            storage: Vec::new(),
+        }
+    }
+
+    /// Keeps the cluster's storage ops for [`World::poll_storage`] (a host that persists the
+    /// cluster) instead of dropping them (a world lives in memory by default).
+    pub fn set_keep_storage(&mut self, keep: bool) {
+        self.keep_storage = keep;
+    }
+
+    /// Takes the storage ops kept since the last call (empty unless
+    /// [`World::set_keep_storage`]), in the order the cluster made them.
+    pub fn poll_storage(&mut self) -> Vec<crate::cluster::ClusterStorageOp> {
+        self.drain_storage();
+        std::mem::take(&mut self.storage)
     }
 
     // ----- getters -----
@@ -425,7 +465,12 @@ impl World {
 
     /// Milliseconds since the world started.
     pub fn elapsed_ms(&self) -> i64 {
-        self.cluster.now() - START_MS
+        self.cluster.now() - self.start_ms
+    }
+
+    /// When the world started (cluster time): [`START_MS`] for a new world.
+    pub fn start_ms(&self) -> i64 {
+        self.start_ms
     }
 
     /// The cluster, to read.
@@ -440,6 +485,20 @@ impl World {
     pub fn cluster_mut(&mut self) -> &mut Cluster {
         self.dirty = true;
         &mut self.cluster
+    }
+
+    /// Runs what is due at the current time — after a host changed the cluster through
+    /// [`World::cluster_mut`] (its requests go out now) — without moving time and without
+    /// recording anything.
+    pub fn run_due(&mut self) {
+        let now = self.cluster.now();
+        self.advance_to(now);
+    }
+
+    /// The next event of a consumer the host drives itself (through [`World::cluster_mut`]),
+    /// without marking the world changed: draining events is not a command.
+    pub fn poll_client_consumer_event(&mut self, client: u32) -> Option<ConsumerEvent> {
+        self.cluster.consumer_mut(client)?.poll_event()
     }
 
     /// Every accepted command with the time it was applied, in order. Time moves appear as
@@ -1044,9 +1103,12 @@ impl World {
         }
     }
 
-    /// Drops what the cluster queued for a persistent host: a world keeps its state in memory.
+    /// Keeps (for a persistent host) or drops what the cluster queued for storage.
     fn drain_storage(&mut self) {
-        let _ = self.cluster.poll_storage();
+        let ops = self.cluster.poll_storage();
+        if self.keep_storage {
+            self.storage.extend(ops);
+        }
     }
 
     /// Takes the cluster's events and produce outcomes.

@@ -79,6 +79,7 @@ pub fn produce() -> Html {
         let answer = match (&s.answer, s.acks) {
             (None, "0") => t.acks_zero.to_owned(),
             (None, _) => t.waiting_ack.to_owned(),
+            (Some(Ok(_)), "0") => t.acks_zero.to_owned(),
             (Some(Ok((offset, at))), _) => fill(t.acked_at, &[offset, &(at - s.sent_at)]),
             (Some(Err(error)), _) => error.clone(),
         };

@@ -2,9 +2,7 @@
 //! field is validated here first: a bad one fails with a message for its control and
 //! changes nothing.
 
-use rill_core::broker::AlterConfigOp;
-use rill_core::cluster::{Acks, NodeId};
-use rill_core::record::{Header, NewRecord};
+use rill_core::cluster::Acks;
 use rill_wasm::HostError;
 use rill_wasm::session::Session;
 
@@ -191,30 +189,36 @@ impl Engine {
     }
 
     fn apply(&self, session: &Session, command: Command) -> Result<(), HostError> {
-        let kafka = |e: &dyn rill_core::error::KafkaError, message: String| HostError::Kafka {
-            code: e.error_code(),
-            message,
+        use rill_core::group::TopicPartition;
+        use rill_core::scenario::{Command as World, NetNode};
+        let tp = |topic: &str, partition: u32| TopicPartition {
+            topic: topic.to_owned(),
+            partition,
         };
         match command {
             Command::CreateTopic(form) => {
-                let name = form.name.trim().to_owned();
+                let topic = form.name.trim().to_owned();
                 let partitions: u32 = whole_number(&form.partitions, "Partitions", 1..=10_000)?;
                 let brokers = i64::from(session.read(|c| c.config().brokers));
-                let replication: u32 =
+                let replication_factor: u32 =
                     whole_number(&form.replication_factor, "Replication factor", 1..=brokers)?;
                 session
-                    .command(|c| c.create_topic(&name, partitions, replication, &form.configs))?
-                    .map_err(|e| kafka(&e, e.to_string()))
+                    .apply(World::CreateTopic {
+                        topic,
+                        partitions,
+                        replication_factor,
+                        configs: form.configs,
+                    })
+                    .map(drop)
             }
             Command::Produce(form) => self.produce(session, form),
-            Command::DeleteTopic(topic) => session
-                .command(|c| c.delete_topic(&topic))?
-                .map_err(|e| kafka(&e, e.to_string())),
+            Command::DeleteTopic(topic) => session.apply(World::DeleteTopic { topic }).map(drop),
             Command::AddPartitions { topic, total } => {
                 let total: u32 = whole_number(&total, "The new partition count", 1..=1_000_000)?;
-                session
-                    .command(|c| c.create_partitions(&topic, total))?
-                    .map_err(|e| kafka(&e, e.to_string()))?;
+                session.apply(World::CreatePartitions {
+                    topic: topic.clone(),
+                    total,
+                })?;
                 self.0.dispatcher.dispatch(Action::Previewed {
                     topic,
                     preview: None,
@@ -222,6 +226,11 @@ impl Engine {
                 Ok(())
             }
             Command::PreviewPartitions { topic, total } => {
+                let kafka =
+                    |e: &dyn rill_core::error::KafkaError, message: String| HostError::Kafka {
+                        code: e.error_code(),
+                        message,
+                    };
                 let preview = if total.trim().is_empty() {
                     None
                 } else {
@@ -257,91 +266,88 @@ impl Engine {
                 let offset: i64 =
                     whole_number(&before, "The offset to delete before", -1..=i64::MAX)?;
                 session
-                    .command(|c| c.delete_records(&topic, partition, offset))?
-                    .map(drop)
-                    .map_err(|code| HostError::Kafka {
-                        code,
-                        message: format!(
-                            "deleteRecords {topic}-{partition} before {offset}: {}",
-                            code.name()
-                        ),
+                    .apply(World::DeleteRecords {
+                        partitions: vec![(tp(&topic, partition), offset)],
                     })
+                    .map(drop)
             }
             Command::AlterConfig { topic, name, value } => {
-                let op = match value {
-                    Some(value) => AlterConfigOp::Set { name, value },
-                    None => AlterConfigOp::Delete { name },
+                let (set, delete) = match value {
+                    Some(value) => (vec![(name, value)], Vec::new()),
+                    None => (Vec::new(), vec![name]),
                 };
                 session
-                    .command(|c| c.alter_configs(&topic, &[op]))?
-                    .map_err(|e| kafka(&e, e.to_string()))
+                    .apply(World::AlterConfigs { topic, set, delete })
+                    .map(drop)
             }
-            Command::KillBroker(broker) => session
-                .command(|c| c.kill_broker(broker))?
-                .map_err(|e| HostError::InvalidArgument(e.to_string())),
-            Command::RestartBroker(broker) => session
-                .command(|c| c.restart_broker(broker))?
-                .map_err(|e| HostError::InvalidArgument(e.to_string())),
-            Command::ShutdownBroker(broker) => session
-                .command(|c| c.shutdown_broker(broker))?
-                .map_err(|e| HostError::InvalidArgument(e.to_string())),
-            Command::IsolateBroker(broker) => session.command(|c| {
-                let others: Vec<NodeId> = (0..c.config().brokers)
+            Command::KillBroker(broker) => session.apply(World::KillBroker { broker }).map(drop),
+            Command::RestartBroker(broker) => {
+                session.apply(World::RestartBroker { broker }).map(drop)
+            }
+            Command::ShutdownBroker(broker) => {
+                session.apply(World::ShutdownBroker { broker }).map(drop)
+            }
+            Command::IsolateBroker(broker) => {
+                let others: Vec<NetNode> = (0..session.read(|c| c.config().brokers))
                     .filter(|b| *b != broker)
-                    .map(NodeId::Broker)
-                    .chain([NodeId::Controller])
+                    .map(NetNode::Broker)
+                    .chain([NetNode::Controller])
                     .collect();
-                c.partition_network(&[NodeId::Broker(broker)], &others);
-            }),
-            Command::Heal => session.command(|c| c.heal()),
-            Command::SlowBroker(broker, ms) => {
-                session.command(|c| c.slow(NodeId::Broker(broker), ms))
+                session
+                    .apply(World::PartitionNetwork {
+                        side_a: vec![NetNode::Broker(broker)],
+                        side_b: others,
+                    })
+                    .map(drop)
             }
+            Command::Heal => session.apply(World::Heal).map(drop),
+            Command::SlowBroker(broker, extra_ms) => session
+                .apply(World::SlowBroker { broker, extra_ms })
+                .map(drop),
             Command::Reassign {
                 topic,
                 partition,
                 replicas,
             } => session
-                .command(|c| c.reassign_partition(&topic, partition, &replicas))?
-                .map_err(|code| HostError::Kafka {
-                    code,
-                    message: format!(
-                        "reassign {topic}-{partition} to {replicas:?}: {}",
-                        code.name()
-                    ),
-                }),
+                .apply(World::Reassign {
+                    partitions: vec![(tp(&topic, partition), replicas)],
+                })
+                .map(drop),
             Command::ElectPreferred { topic, partition } => {
-                let partitions: Vec<u32> = match partition {
-                    Some(p) => vec![p],
+                let partitions: Vec<TopicPartition> = match partition {
+                    Some(p) => vec![tp(&topic, p)],
                     None => session.read(|c| {
                         c.partitions()
                             .into_iter()
                             .filter(|(t, _)| *t == topic)
-                            .map(|(_, p)| p)
+                            .map(|(t, p)| tp(&t, p))
                             .collect()
                     }),
                 };
                 let single = partitions.len() == 1;
-                session
-                    .command(|c| {
-                        let mut first_error = None;
-                        for p in partitions {
-                            if let Err(code) = c.elect_preferred_leader(&topic, p) {
-                                first_error.get_or_insert((p, code));
-                            }
-                        }
-                        first_error
-                    })?
-                    .filter(|(_, code)| single || *code != rill_core::ErrorCode::ElectionNotNeeded)
-                    .map_or(Ok(()), |(p, code)| {
-                        Err(HostError::Kafka {
-                            code,
-                            message: format!(
-                                "preferred leader election for {topic}-{p}: {}",
-                                code.name()
-                            ),
-                        })
+                let applied = session.apply(World::ElectPreferred {
+                    partitions: Some(partitions),
+                })?;
+                let failure = match applied {
+                    rill_core::scenario::Applied::Elected(results) => results
+                        .into_iter()
+                        .find_map(|(tp, r)| r.err().map(|code| (tp, code)))
+                        .filter(|(_, code)| {
+                            single || *code != rill_core::ErrorCode::ElectionNotNeeded
+                        }),
+                    _ => None,
+                };
+                failure.map_or(Ok(()), |(tp, code)| {
+                    Err(HostError::Kafka {
+                        code,
+                        message: format!(
+                            "preferred leader election for {}-{}: {}",
+                            tp.topic,
+                            tp.partition,
+                            code.name()
+                        ),
                     })
+                })
             }
             Command::Play => {
                 session.play();
@@ -380,46 +386,47 @@ impl Engine {
             code: rill_core::ErrorCode::UnknownTopicOrPartition,
             message: format!("there is no topic '{topic}': create it first"),
         })?;
-        let key = (!form.key.is_empty()).then(|| form.key.clone().into_bytes());
         let partition = if form.partition.trim().is_empty() {
-            self.0
-                .partitioner
-                .borrow_mut()
-                .partition(&topic, count, key.as_deref())
+            None
         } else {
-            whole_number(&form.partition, "Partition", 0..=i64::from(count) - 1)?
+            Some(whole_number(
+                &form.partition,
+                "Partition",
+                0..=i64::from(count) - 1,
+            )?)
         };
-        let client = self
-            .0
-            .producer_client
-            .borrow()
-            .ok_or_else(|| HostError::InvalidArgument("the session is not open".into()))?;
         let headers = form
             .headers
-            .iter()
+            .into_iter()
             .filter(|(k, _)| !k.is_empty())
-            .map(|(k, v)| Header {
-                key: k.clone(),
-                value: Some(v.clone().into_bytes()),
-            })
+            .map(|(k, v)| (k, Some(v)))
             .collect();
-        let record = NewRecord {
-            key,
-            value: form.value.map(String::into_bytes),
-            headers,
-            timestamp: Some(session.now()),
-        };
         let sent_at = session.now();
-        let request =
-            session.command(|c| c.produce(client, &topic, partition, acks, vec![record]))?;
-        self.0.dispatcher.dispatch(Action::Sent(SentRecord {
-            topic,
-            partition,
-            request,
-            acks: acks_name(acks),
-            sent_at,
-            answer: None,
-        }));
+        let applied = session.apply(rill_core::scenario::Command::Produce(
+            rill_core::scenario::ProduceRecord {
+                topic: topic.clone(),
+                partition,
+                key: (!form.key.is_empty()).then_some(form.key),
+                value: form.value,
+                headers,
+                acks,
+            },
+        ))?;
+        if let rill_core::scenario::Applied::Produced { partition } = applied {
+            let request = {
+                let mut next = self.0.next_sent.borrow_mut();
+                *next += 1;
+                *next
+            };
+            self.0.dispatcher.dispatch(Action::Sent(SentRecord {
+                topic,
+                partition,
+                request,
+                acks: acks_name(acks),
+                sent_at,
+                answer: None,
+            }));
+        }
         Ok(())
     }
 }

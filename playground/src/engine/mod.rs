@@ -9,7 +9,6 @@ mod tabs;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rill_core::partitioner::Partitioner;
 use rill_wasm::HostError;
 use rill_wasm::session::{ClockMode, Session, SessionEvent, SessionOptions, StorageKind};
 use wasm_bindgen_futures::spawn_local;
@@ -58,10 +57,8 @@ struct Inner {
     frame_requested: RefCell<bool>,
     /// Which lanes are on screen (the view keeps it current).
     read_options: RefCell<ReadOptions>,
-    /// The form producer's partitioner (sticky for keyless records, as Kafka's default).
-    partitioner: RefCell<Partitioner>,
-    /// The form producer's client id.
-    producer_client: RefCell<Option<u32>>,
+    /// Numbers the records sent from the produce form.
+    next_sent: RefCell<u64>,
     storage: Storage,
 }
 
@@ -92,8 +89,7 @@ impl Engine {
             pending: RefCell::new(Vec::new()),
             frame_requested: RefCell::new(false),
             read_options: RefCell::new(ReadOptions::default()),
-            partitioner: RefCell::new(Partitioner::new()),
-            producer_client: RefCell::new(None),
+            next_sent: RefCell::new(0),
             storage,
         }))
     }
@@ -199,7 +195,6 @@ impl Engine {
             }
         }));
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
-        *self.0.producer_client.borrow_mut() = Some(session.client_id());
         *self.0.session.borrow_mut() = Some(session);
         // Recovery's events were replayed to the subscriber: they are not news.
         self.0.pending.borrow_mut().clear();

@@ -4,6 +4,7 @@
 
 use rill_core::cluster::{Acks, ClusterEvent};
 use rill_core::group::coordinator::GroupEvent;
+use rill_core::scenario::{CommitOrigin, MemberEvent, WorldEvent};
 use rill_wasm::session::SessionEvent;
 
 use super::Lang;
@@ -41,6 +42,189 @@ pub fn event_text(lang: Lang, event: &SessionEvent) -> (String, String) {
             (source, text)
         }
         SessionEvent::Cluster(event) => cluster_text(lang, event),
+        SessionEvent::World(event) => world_text(lang, event),
+    }
+}
+
+fn partitions_text(partitions: &[rill_core::group::TopicPartition]) -> String {
+    let names: Vec<String> = partitions
+        .iter()
+        .map(|tp| format!("{}-{}", tp.topic, tp.partition))
+        .collect();
+    format!("[{}]", names.join(", "))
+}
+
+fn world_text(lang: Lang, event: &WorldEvent) -> (String, String) {
+    let ko = lang == Lang::Ko;
+    let pick = |en: String, kr: String| if ko { kr } else { en };
+    match event {
+        WorldEvent::Produced {
+            producer,
+            topic,
+            partition,
+            offsets,
+            count,
+        } => (
+            format!("[Producer {producer} → {topic}-{partition}]"),
+            match offsets {
+                Some((first, last)) => pick(
+                    format!("{count} record(s) acknowledged, offsets {first}..={last}"),
+                    format!("레코드 {count}개 확인됨, 오프셋 {first}..={last}"),
+                ),
+                None => pick(
+                    format!("{count} record(s) sent with acks=0"),
+                    format!("레코드 {count}개를 acks=0으로 보냄"),
+                ),
+            },
+        ),
+        WorldEvent::ProduceFailed {
+            producer,
+            topic,
+            partition,
+            count,
+            error,
+        } => (
+            format!("[Producer {producer} → {topic}-{partition}]"),
+            pick(
+                format!("{count} record(s) failed: {}", error.name()),
+                format!("레코드 {count}개 실패: {}", error.name()),
+            ),
+        ),
+        WorldEvent::Member {
+            group,
+            member,
+            event,
+        } => (
+            format!("[Consumer {group}/{member}]"),
+            member_text(lang, event),
+        ),
+        WorldEvent::Duplicate {
+            group,
+            member,
+            partition,
+            offset,
+        } => (
+            format!("[Group {group}]"),
+            pick(
+                format!(
+                    "{member} processed {}-{} offset {offset} again (a duplicate)",
+                    partition.topic, partition.partition
+                ),
+                format!(
+                    "{member}가 {}-{} 오프셋 {offset}을 다시 처리함 (중복)",
+                    partition.topic, partition.partition
+                ),
+            ),
+        ),
+        WorldEvent::Skipped {
+            group,
+            partition,
+            offset,
+        } => (
+            format!("[Group {group}]"),
+            pick(
+                format!(
+                    "committed past {}-{} offset {offset}, which no member processed (lost)",
+                    partition.topic, partition.partition
+                ),
+                format!(
+                    "아무도 처리하지 않은 {}-{} 오프셋 {offset}을 지나 커밋함 (유실)",
+                    partition.topic, partition.partition
+                ),
+            ),
+        ),
+        other => ("[World]".to_owned(), format!("{other:?}")),
+    }
+}
+
+fn member_text(lang: Lang, event: &MemberEvent) -> String {
+    let ko = lang == Lang::Ko;
+    let pick = |en: String, kr: String| if ko { kr } else { en };
+    match event {
+        MemberEvent::Started { .. } => pick("started".into(), "시작".into()),
+        MemberEvent::Joined {
+            generation,
+            leader,
+            protocol,
+            ..
+        } => pick(
+            format!(
+                "joined generation {generation} ({protocol}){}",
+                if *leader { ", as the group leader" } else { "" }
+            ),
+            format!(
+                "제너레이션 {generation} 참여 ({protocol}){}",
+                if *leader { ", 그룹 리더" } else { "" }
+            ),
+        ),
+        MemberEvent::Assigned { partitions } => pick(
+            format!("assigned {}", partitions_text(partitions)),
+            format!("할당 {}", partitions_text(partitions)),
+        ),
+        MemberEvent::Revoked { partitions } => pick(
+            format!("revoked {}", partitions_text(partitions)),
+            format!("회수 {}", partitions_text(partitions)),
+        ),
+        MemberEvent::Lost { partitions } => pick(
+            format!("lost {}", partitions_text(partitions)),
+            format!("잃음 {}", partitions_text(partitions)),
+        ),
+        MemberEvent::Committed {
+            origin,
+            offsets,
+            result,
+        } => {
+            let how = match origin {
+                CommitOrigin::Auto => "auto-commit",
+                CommitOrigin::Sync => "commitSync",
+                CommitOrigin::Async => "commitAsync",
+            };
+            let what = offsets
+                .iter()
+                .map(|(tp, o)| format!("{}-{}={o}", tp.topic, tp.partition))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match result {
+                Ok(()) => format!("{how} {what}"),
+                Err(error) => pick(
+                    format!("{how} {what} failed: {error}"),
+                    format!("{how} {what} 실패: {error}"),
+                ),
+            }
+        }
+        MemberEvent::OffsetReset { partition, offset } => pick(
+            format!(
+                "position of {}-{} reset to {offset}",
+                partition.topic, partition.partition
+            ),
+            format!(
+                "{}-{} 위치를 {offset}(으)로 재설정",
+                partition.topic, partition.partition
+            ),
+        ),
+        MemberEvent::PollFailed { error } => pick(
+            format!("poll failed: {error}"),
+            format!("poll 실패: {error}"),
+        ),
+        MemberEvent::LeftGroup { reason } => pick(
+            format!("left the group: {reason}"),
+            format!("그룹을 떠남: {reason}"),
+        ),
+        MemberEvent::CoordinatorUnknown { reason } => pick(
+            format!("lost its coordinator: {reason}"),
+            format!("코디네이터를 잃음: {reason}"),
+        ),
+        MemberEvent::Leaving => pick("leaving".into(), "떠나는 중".into()),
+        MemberEvent::Closed => pick("closed".into(), "종료됨".into()),
+        MemberEvent::Crashed => pick(
+            "crashed (no LeaveGroup)".into(),
+            "크래시 (LeaveGroup 없음)".into(),
+        ),
+        MemberEvent::CutOff => pick(
+            "cut off from the cluster".into(),
+            "클러스터와 연결이 끊김".into(),
+        ),
+        other => format!("{other:?}"),
     }
 }
 

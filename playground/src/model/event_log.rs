@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 
 use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
 use rill_core::group::coordinator::GroupEvent;
+use rill_core::scenario::{MemberEvent, WorldEvent};
 use rill_wasm::session::SessionEvent;
 
 /// Lines kept at most; older ones are dropped.
@@ -90,6 +91,52 @@ impl EventLine {
                 }
                 (Kind::Produce, vec![partition(topic, *p)])
             }
+            SessionEvent::World(event) => match event {
+                WorldEvent::Produced {
+                    topic,
+                    partition: p,
+                    offsets,
+                    ..
+                } => {
+                    if offsets.is_none() {
+                        return None;
+                    }
+                    (Kind::Produce, vec![partition(topic, *p)])
+                }
+                WorldEvent::ProduceFailed {
+                    topic,
+                    partition: p,
+                    ..
+                } => (Kind::Produce, vec![partition(topic, *p)]),
+                WorldEvent::Member { group, event, .. } => {
+                    if matches!(
+                        event,
+                        MemberEvent::Polled { .. } | MemberEvent::Processed { .. }
+                    ) {
+                        return None;
+                    }
+                    (Kind::Group, vec![Subject::Group(group.clone())])
+                }
+                WorldEvent::Duplicate {
+                    group,
+                    partition: p,
+                    ..
+                }
+                | WorldEvent::Skipped {
+                    group,
+                    partition: p,
+                    ..
+                } => (
+                    Kind::Group,
+                    vec![
+                        Subject::Group(group.clone()),
+                        partition(&p.topic, p.partition),
+                    ],
+                ),
+                WorldEvent::Cluster(_) | WorldEvent::ClientOutcome(_) => return None,
+                #[allow(unreachable_patterns)]
+                _ => return None,
+            },
             SessionEvent::Cluster(event) => match event {
                 ClusterEvent::BrokerDown { broker }
                 | ClusterEvent::BrokerUp { broker }

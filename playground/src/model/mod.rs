@@ -390,6 +390,31 @@ impl Model {
                         self.selection = None;
                     }
                 }
+                SessionEvent::World(rill_core::scenario::WorldEvent::Produced {
+                    producer,
+                    topic,
+                    partition,
+                    offsets,
+                    ..
+                }) if producer == rill_core::scenario::CONSOLE_PRODUCER => {
+                    if let Some(sent) = self.first_unanswered(topic, *partition) {
+                        sent.answer = offsets.map(|(base, _)| Ok((base, *at)));
+                        if offsets.is_none() {
+                            sent.answer = Some(Ok((-1, *at)));
+                        }
+                    }
+                }
+                SessionEvent::World(rill_core::scenario::WorldEvent::ProduceFailed {
+                    producer,
+                    topic,
+                    partition,
+                    error,
+                    ..
+                }) if producer == rill_core::scenario::CONSOLE_PRODUCER => {
+                    if let Some(sent) = self.first_unanswered(topic, *partition) {
+                        sent.answer = Some(Err(error.name().to_owned()));
+                    }
+                }
                 SessionEvent::ProduceCompleted(outcome) => {
                     if let Some(sent) = self.sent.iter_mut().find(|s| s.request == outcome.request)
                     {
@@ -428,6 +453,13 @@ impl Model {
         }
         self.view = view;
         self.frames += 1;
+    }
+
+    /// The oldest record sent from the form to `topic`-`partition` still without an answer.
+    fn first_unanswered(&mut self, topic: &str, partition: u32) -> Option<&mut SentRecord> {
+        self.sent
+            .iter_mut()
+            .find(|s| s.topic == topic && s.partition == partition && s.answer.is_none())
     }
 
     /// The read options for the lanes on screen: each topic's current page.

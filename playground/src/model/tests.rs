@@ -327,3 +327,74 @@ fn only_the_lanes_on_screen_are_read() {
     let topic = model.view.topic("wide").expect("drawn");
     assert!(topic.partitions[500].lane.is_some() && topic.partitions[0].lane.is_none());
 }
+
+/// The playground's produce form goes through the world's console producer: the record is
+/// drawn, and the form's line gets the offset and the time it was acknowledged.
+#[test]
+fn a_record_sent_from_the_form_is_answered_with_its_offset() {
+    use rill_core::scenario::{Applied, Command, ProduceRecord, World};
+    let mut world = World::from_cluster(
+        Cluster::new(ClusterConfig::new(3, 7), 1_000).expect("a valid cluster"),
+    );
+    world
+        .apply(Command::CreateTopic {
+            topic: "orders".into(),
+            partitions: 2,
+            replication_factor: 3,
+            configs: vec![],
+        })
+        .expect("created");
+    world.advance(1_000).expect("time moves");
+    let mut model = Model::default();
+    let frame = |model: &mut Model, world: &mut World| {
+        let events = world
+            .poll_events()
+            .into_iter()
+            .map(|(at, e)| (SessionEvent::of_world(e), at))
+            .collect();
+        let view = ClusterView::read(world.cluster(), &model.read_options());
+        model.apply(Action::Frame { view, events });
+    };
+    frame(&mut model, &mut world);
+    let sent_at = world.now();
+    let applied = world
+        .apply(Command::Produce(ProduceRecord {
+            topic: "orders".into(),
+            partition: None,
+            key: Some("alice".into()),
+            value: Some("hello".into()),
+            headers: vec![("trace".into(), Some("<b>x</b>".into()))],
+            acks: Acks::All,
+        }))
+        .expect("sent");
+    let Applied::Produced { partition } = applied else {
+        panic!("a produce: {applied:?}");
+    };
+    assert_eq!(
+        partition,
+        rill_core::partitioner::partition_for_key(b"alice", 2),
+        "Kafka's partition for the key"
+    );
+    model.apply(Action::Sent(SentRecord {
+        topic: "orders".into(),
+        partition,
+        request: 1,
+        acks: "all",
+        sent_at,
+        answer: None,
+    }));
+    world.advance(1_000).expect("time moves");
+    frame(&mut model, &mut world);
+    let answer = model.sent[0].answer.clone().expect("answered");
+    let (offset, at) = answer.expect("acknowledged");
+    assert_eq!(offset, 0);
+    assert!(at > sent_at, "acknowledged after it was sent");
+    let p = &model.view.topic("orders").expect("drawn").partitions[partition as usize];
+    let record = &p.lane.as_ref().expect("on screen").records[0];
+    assert_eq!(record.key.as_deref(), Some("alice"));
+    assert_eq!(
+        record.headers,
+        vec![("trace".to_owned(), "<b>x</b>".to_owned())],
+        "headers are kept as text"
+    );
+}

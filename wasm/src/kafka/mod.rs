@@ -290,6 +290,8 @@ impl Rill {
             let event = match event {
                 SessionEvent::Cluster(event) => events::cluster_event_to_js(event, at),
                 SessionEvent::ProduceCompleted(outcome) => events::outcome_to_js(outcome, at),
+                // Rill drives its own clients: the world has no applications of its own here.
+                SessionEvent::World(_) => return,
             };
             if kind == "*" || events::event_type(&event) == kind {
                 // A listener that throws does not stop the others or the cluster.

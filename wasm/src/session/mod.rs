@@ -34,6 +34,7 @@ use rill_core::cluster::{
 };
 use rill_core::consumer::ConsumerEvent;
 use rill_core::error::KafkaError;
+use rill_core::scenario::{Applied, Command, CommandError, World, WorldEvent};
 use wasm_bindgen::prelude::*;
 
 use crate::HostError;
@@ -107,8 +108,21 @@ impl SessionOptions {
 pub enum SessionEvent {
     /// The cluster did something (or recovery found something, replayed to each subscriber).
     Cluster(ClusterEvent),
-    /// A producer client got the answer to a produce request.
+    /// A producer client the host drives got the answer to a produce request.
     ProduceCompleted(ProduceOutcome),
+    /// One of the world's applications (a producer, a group member) did something.
+    World(WorldEvent),
+}
+
+impl SessionEvent {
+    /// How the session hands out a world's event.
+    pub fn of_world(event: WorldEvent) -> Self {
+        match event {
+            WorldEvent::ClientOutcome(outcome) => Self::ProduceCompleted(outcome),
+            WorldEvent::Cluster(event) => Self::Cluster(event),
+            other => Self::World(other),
+        }
+    }
 }
 
 /// A subscriber's callback: `(event, cluster time)`.
@@ -122,7 +136,7 @@ pub type ConsumerSink = Rc<dyn Fn(ConsumerEvent)>;
 pub struct SubscriptionId(u64);
 
 struct Inner {
-    cluster: RefCell<Cluster>,
+    world: RefCell<World>,
     /// Where the cluster's storage ops go; `None` in memory (they are dropped as drained).
     writer: Option<DurableWriter>,
     /// The write carrying every op drained so far (`None`: nothing written yet).
@@ -137,9 +151,9 @@ struct Inner {
     /// Outcomes that arrived before their request's sender asked for them (it asks right
     /// after the command that sent it returns).
     unclaimed: RefCell<BTreeMap<u64, ProduceOutcome>>,
-    /// Waiters for cluster time to move (or, with a consumer client id, for that consumer
-    /// to have records buffered).
-    movers: RefCell<Vec<(Option<u32>, Slot<()>)>>,
+    /// Waiters for cluster time to move (or, with a consumer client id and the records it
+    /// had buffered when it started waiting, for that consumer to buffer more).
+    movers: RefCell<Vec<Mover>>,
     sleepers: RefCell<Vec<(i64, Slot<()>)>>,
     consumers: RefCell<BTreeMap<u32, ConsumerSink>>,
     subscribers: RefCell<Vec<(SubscriptionId, Subscriber)>>,
@@ -149,6 +163,10 @@ struct Inner {
     /// Cluster time at the last dispatch (to tell whether time moved).
     last_dispatch: Cell<i64>,
 }
+
+/// A waiter for cluster time to move: the consumer client it waits for and how many records
+/// that consumer held when it began waiting, and its slot.
+type Mover = (Option<(u32, usize)>, Slot<()>);
 
 /// The page's handle on one cluster: cheap to clone, clones share it. See the module docs.
 #[derive(Clone)]
@@ -171,6 +189,17 @@ pub(crate) fn recovery_error(error: &ClusterRecoveryError) -> HostError {
             "the stored cluster cannot be recovered: {error}; delete the store (another name, \
              or IndexedDB in the browser's site data) to start afresh"
         ),
+    }
+}
+
+/// A world command's refusal as a host error, with Kafka's error name where there is one.
+pub(crate) fn command_error(error: &CommandError) -> HostError {
+    match error {
+        CommandError::Kafka { code, message } => HostError::Kafka {
+            code: *code,
+            message: message.clone(),
+        },
+        other => HostError::InvalidArgument(other.to_string()),
     }
 }
 
@@ -211,6 +240,7 @@ impl Session {
                 config.latency = latency;
             }
             Cluster::new(config, start)
+                .map(World::from_cluster)
                 .map_err(|e| HostError::InvalidArgument(format!("options.brokers: {e}")))
         };
         let session = match options.storage {
@@ -237,10 +267,10 @@ impl Session {
                                     ),
                                 })
                             }
-                            _ => Ok((cluster, events)),
+                            _ => Ok((World::from_cluster(cluster), events)),
                         })
                 };
-                let (cluster, events) = match built {
+                let (world, events) = match built {
                     Ok(built) => built,
                     Err(error) => {
                         opened.store.close();
@@ -248,7 +278,7 @@ impl Session {
                     }
                 };
                 Session::new(
-                    cluster,
+                    world,
                     options.clock,
                     Some(Store::IndexedDb(opened.store)),
                     events,
@@ -262,16 +292,17 @@ impl Session {
         Ok(session)
     }
 
-    /// Hosts `cluster` with a `mode` clock, persisting to `store` (`None`: in memory only).
-    /// `recovered` are the events of the recovery that built `cluster`, replayed to every
-    /// subscriber as it subscribes.
+    /// Hosts `world` with a `mode` clock, persisting its cluster to `store` (`None`: in memory
+    /// only). `recovered` are the events of the recovery that built its cluster, replayed to
+    /// every subscriber as it subscribes.
     pub fn new(
-        cluster: Cluster,
+        mut world: World,
         mode: ClockMode,
         store: Option<Store>,
         recovered: Vec<ClusterEvent>,
     ) -> Self {
-        let now = cluster.now();
+        let now = world.now();
+        world.set_keep_storage(store.is_some());
         let session = Self(Rc::new_cyclic(|weak: &Weak<Inner>| {
             let writer = store.map(|store| {
                 let weak = weak.clone();
@@ -283,7 +314,7 @@ impl Session {
                 })
             });
             Inner {
-                cluster: RefCell::new(cluster),
+                world: RefCell::new(world),
                 writer,
                 latest: RefCell::new(None),
                 recovered,
@@ -311,11 +342,13 @@ impl Session {
     fn rebuild(&self, state: StoredState, error: &HostError) -> Result<(), HostError> {
         let now = self.now();
         let (cluster, _) = Cluster::recover(state.image, now).map_err(|e| recovery_error(&e))?;
+        let mut world = World::from_cluster(cluster);
+        world.set_keep_storage(true);
         *self
             .0
-            .cluster
+            .world
             .try_borrow_mut()
-            .map_err(|_| HostError::Storage("the cluster is busy".into()))? = cluster;
+            .map_err(|_| HostError::Storage("the cluster is busy".into()))? = world;
         self.fail_waiting_produces(error);
         Ok(())
     }
@@ -331,7 +364,7 @@ impl Session {
 
     /// Hands what the cluster asks to persist to the writer (in memory: drops it).
     fn flush(&self) {
-        let ops = self.0.cluster.borrow_mut().poll_storage();
+        let ops = self.0.world.borrow_mut().poll_storage();
         if ops.is_empty() {
             return;
         }
@@ -415,7 +448,31 @@ impl Session {
 
     /// Reads the cluster.
     pub fn read<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
-        f(&self.0.cluster.borrow())
+        f(self.0.world.borrow().cluster())
+    }
+
+    /// Reads the world: the cluster, its applications and the history.
+    pub fn read_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        f(&self.0.world.borrow())
+    }
+
+    /// Applies a recorded command to the world (the playground's and scenarios' way in), at the
+    /// current time (in realtime, first caught up to the page's clock), and hands out what
+    /// happened.
+    ///
+    /// # Errors
+    /// The command's refusal (Kafka's error name where there is one; nothing changed), or as
+    /// [`Session::command`].
+    pub fn apply(&self, command: Command) -> Result<Applied, HostError> {
+        self.check_open()?;
+        if let Some(writer) = &self.0.writer {
+            writer.check_writable()?;
+        }
+        self.catch_up();
+        let result = self.0.world.borrow_mut().apply(command);
+        self.0.world.borrow_mut().run_due();
+        self.dispatch();
+        result.map_err(|e| command_error(&e))
     }
 
     /// Runs a command on the cluster at the current time (in realtime, first caught up to the
@@ -430,8 +487,8 @@ impl Session {
             writer.check_writable()?;
         }
         self.catch_up();
-        let result = f(&mut self.0.cluster.borrow_mut());
-        self.0.cluster.borrow_mut().advance(0);
+        let result = f(self.0.world.borrow_mut().cluster_mut());
+        self.0.world.borrow_mut().run_due();
         self.dispatch();
         Ok(result)
     }
@@ -461,7 +518,11 @@ impl Session {
                 "time only moves forward: advance({ms})"
             )));
         }
-        self.0.cluster.borrow_mut().advance(ms);
+        self.0
+            .world
+            .borrow_mut()
+            .advance(ms)
+            .map_err(|e| command_error(&e))?;
         let now = self.now();
         self.0.clock.borrow_mut().reanchor(wall_now(), now);
         self.dispatch();
@@ -476,7 +537,7 @@ impl Session {
     pub fn step(&self, limit_ms: i64) -> Result<Option<i64>, HostError> {
         self.check_open()?;
         let now = self.now();
-        let next = self.read(Cluster::next_wakeup);
+        let next = self.read_world(World::next_wakeup);
         match next {
             Some(at) if at - now <= limit_ms => {
                 self.advance((at - now).max(0))?;
@@ -491,7 +552,7 @@ impl Session {
 
     /// The cluster's time.
     pub fn now(&self) -> i64 {
-        self.0.cluster.borrow().now()
+        self.0.world.borrow().now()
     }
 
     /// Waits for the outcome of produce request `request`.
@@ -510,25 +571,28 @@ impl Session {
     }
 
     /// Resolves once cluster time has moved (a realtime wake-up, `advance`, `step`), or, for
-    /// `consumer: Some(id)`, also once that consumer client has records buffered. Never merely
-    /// because a command ran: a run loop that polls nothing waits here for the cluster.
+    /// `consumer: Some(id)`, also once that consumer client buffers more records than it holds
+    /// now (a fetch answered within a command) or is gone. Never merely because a command ran,
+    /// and never for records it already holds (a paused partition's): a run loop whose poll
+    /// returned nothing waits here for the cluster.
     pub fn moved(&self, consumer: Option<u32>) -> Slot<()> {
         let slot = Slot::new();
-        let ready = consumer.is_some_and(|id| self.consumer_has_news(id));
-        if self.0.closed.get() || ready {
+        if self.0.closed.get() {
             slot.fill(());
             return slot;
         }
-        self.0.movers.borrow_mut().push((consumer, slot.clone()));
+        let waiting = consumer.map(|id| (id, self.consumer_buffered(id).unwrap_or(0)));
+        self.0.movers.borrow_mut().push((waiting, slot.clone()));
         slot
     }
 
-    /// Whether consumer client `id` has records for its next poll (or is gone or closed).
-    fn consumer_has_news(&self, id: u32) -> bool {
+    /// How many records consumer client `id` holds (`None` when it is gone or closed).
+    fn consumer_buffered(&self, id: u32) -> Option<usize> {
         self.read(|cluster| {
             cluster
                 .consumer(id)
-                .is_none_or(|c| c.buffered_records() > 0 || c.is_closed())
+                .filter(|c| !c.is_closed())
+                .map(rill_core::consumer::Consumer::buffered_records)
         })
     }
 
@@ -614,12 +678,13 @@ impl Session {
         let target = clock_target + LOOKAHEAD_MS;
         let mut steps = 0;
         loop {
-            let (now, next) = self.read(|c| (c.now(), c.next_wakeup()));
+            let (now, next) = self.read_world(|w| (w.now(), w.next_wakeup()));
             let stop = match next {
                 Some(at) if at < target => at,
                 _ => target,
             };
-            self.0.cluster.borrow_mut().advance((stop - now).max(0));
+            // Realtime moves are recorded as the world's `advance` (consecutive ones merge).
+            let _ = self.0.world.borrow_mut().advance((stop - now).max(0));
             steps += 1;
             if stop >= target {
                 return true;
@@ -637,14 +702,18 @@ impl Session {
     /// schedules the next realtime wake-up. Calls callbacks only with no borrow held.
     fn dispatch(&self) {
         self.flush();
-        let (outcomes, events, now) = {
-            let mut cluster = self.0.cluster.borrow_mut();
-            (
-                cluster.poll_outcomes(),
-                cluster.poll_events(),
-                cluster.now(),
-            )
+        let (world_events, now) = {
+            let mut world = self.0.world.borrow_mut();
+            (world.poll_events(), world.now())
         };
+        let mut outcomes = Vec::new();
+        let mut events = Vec::new();
+        for (_, event) in world_events {
+            match SessionEvent::of_world(event) {
+                SessionEvent::ProduceCompleted(outcome) => outcomes.push(outcome),
+                other => events.push(other),
+            }
+        }
         let subscribers: Vec<Subscriber> = self
             .0
             .subscribers
@@ -680,12 +749,7 @@ impl Session {
             .collect();
         for (client, sink) in clients {
             loop {
-                let event = self
-                    .0
-                    .cluster
-                    .borrow_mut()
-                    .consumer_mut(client)
-                    .and_then(|c| c.poll_event());
+                let event = self.0.world.borrow_mut().poll_client_consumer_event(client);
                 match event {
                     Some(event) => sink(event),
                     None => break,
@@ -694,7 +758,6 @@ impl Session {
         }
         if !subscribers.is_empty() {
             for event in events {
-                let event = SessionEvent::Cluster(event);
                 for subscriber in &subscribers {
                     subscriber(&event, now);
                 }
@@ -715,7 +778,10 @@ impl Session {
             let movers = std::mem::take(&mut *self.0.movers.borrow_mut());
             let (woken, waiting): (Vec<_>, Vec<_>) =
                 movers.into_iter().partition(|(consumer, _)| {
-                    time_moved || consumer.is_some_and(|id| self.consumer_has_news(id))
+                    time_moved
+                        || consumer.is_some_and(|(id, held)| {
+                            self.consumer_buffered(id).is_none_or(|now| now > held)
+                        })
                 });
             self.0.movers.borrow_mut().extend(waiting);
             woken.into_iter().map(|(_, slot)| slot).collect()
@@ -740,12 +806,12 @@ impl Session {
         }
         let next_sleeper = self.0.sleepers.borrow().iter().map(|(at, _)| *at).min();
         let (next, now) = {
-            let cluster = self.0.cluster.borrow();
-            let next = [cluster.next_wakeup(), next_sleeper]
+            let world = self.0.world.borrow();
+            let next = [world.next_wakeup(), next_sleeper]
                 .into_iter()
                 .flatten()
                 .min();
-            (next, cluster.now())
+            (next, world.now())
         };
         let Some(next) = next else {
             return;
