@@ -215,13 +215,20 @@ impl Rill {
                 }
                 _ => return Err(invalid("advance(ms): ms must be a non-negative integer")),
             };
-            // Step so consumers' handlers run as time passes, not all at the end.
+            // Step so consumers' handlers run as time passes, not all at the end; give the
+            // page's event loop a turn at least every few milliseconds of work (a long advance
+            // never freezes the page).
             let mut left = ms;
+            let mut since_yield = js_sys::Date::now();
             loop {
                 let step = left.min(10);
                 host.advance(step)?;
                 left -= step;
                 yield_now().await;
+                if js_sys::Date::now() - since_yield >= crate::session::CATCH_UP_BUDGET_MS {
+                    yield_to_page().await;
+                    since_yield = js_sys::Date::now();
+                }
                 if left == 0 {
                     break;
                 }
@@ -380,6 +387,14 @@ impl Rill {
             host: self.host.clone(),
         }
     }
+}
+
+/// Lets the page's event loop run (timers, input, rendering): resolves from a `setTimeout(0)`.
+pub(crate) async fn yield_to_page() {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        crate::session::set_timeout(&resolve, 0.0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Lets queued promise callbacks (consumer handlers) run.

@@ -45,8 +45,9 @@ pub use slot::Slot;
 
 #[wasm_bindgen]
 extern "C" {
+    /// The global `setTimeout` (window or worker).
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    pub(crate) fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
 }
 
 /// The most wall-clock time one realtime catch-up spends moving the cluster before it yields
