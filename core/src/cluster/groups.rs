@@ -280,6 +280,10 @@ impl Cluster {
         };
         state.consumer.handle_response(now, own, response);
         state.dirty = true;
+        self.cancel(super::TimerSlot::ConsumerRequest {
+            client,
+            request: id,
+        });
     }
 
     /// `request.timeout.ms` passed without an answer.
@@ -502,12 +506,12 @@ impl Cluster {
                         );
                     }
                     self.record_hw(broker, OFFSETS_TOPIC, partition, outcome.high_watermark);
-                    self.answer_produces(broker, outcome.completed);
+                    self.answer_produces(broker, OFFSETS_TOPIC, partition, outcome.completed);
                     let responses = self.brokers[broker as usize].release_parked_fetches(
                         OFFSETS_TOPIC,
                         partition,
                         now,
-                        false,
+                        None,
                     );
                     self.deliver_fetch_responses(broker, responses);
                 }

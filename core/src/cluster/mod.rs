@@ -312,10 +312,12 @@ enum Timer {
     Heartbeat(u32),
     ControllerCheck,
     IsrExpiration(u32),
+    /// `replica.fetch.wait.max.ms` of the fetch `follower` parked at `broker`'s leader.
     ReleaseFetch {
         broker: u32,
         topic: String,
         partition: u32,
+        follower: u32,
     },
     RetryFetch {
         broker: u32,
@@ -365,6 +367,87 @@ enum Timer {
     },
 }
 
+/// A timer that the event it waits for makes pointless: a request's timeout once the answer
+/// came, a parked fetch's deadline once data released it, a follower's fetch timeout once its
+/// next fetch replaced it. Cancelling them keeps the timer table as large as the work in
+/// flight, not as the work done in the last `request.timeout.ms`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerSlot {
+    /// A producer client's request.
+    ClientRequest { client: u32, request: u64 },
+    /// A consumer client's request.
+    ConsumerRequest { client: u32, request: u64 },
+    /// A produce the leader holds until the ISR has it.
+    DelayedProduce {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        request: u64,
+    },
+    /// A follower's fetch in flight.
+    FollowerFetch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+    },
+    /// A follower's fetch parked at the leader.
+    ParkedFetch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        follower: u32,
+    },
+}
+
+impl Timer {
+    /// The slot of a cancellable timer.
+    fn slot(&self) -> Option<TimerSlot> {
+        match self {
+            Timer::ClientTimeout { client, request } => Some(TimerSlot::ClientRequest {
+                client: *client,
+                request: *request,
+            }),
+            Timer::ConsumerRequestTimeout { client, request } => Some(TimerSlot::ConsumerRequest {
+                client: *client,
+                request: *request,
+            }),
+            Timer::ProduceTimeout {
+                broker,
+                topic,
+                partition,
+                request,
+            } => Some(TimerSlot::DelayedProduce {
+                broker: *broker,
+                topic: topic.clone(),
+                partition: *partition,
+                request: *request,
+            }),
+            Timer::FetchTimeout {
+                broker,
+                topic,
+                partition,
+                ..
+            } => Some(TimerSlot::FollowerFetch {
+                broker: *broker,
+                topic: topic.clone(),
+                partition: *partition,
+            }),
+            Timer::ReleaseFetch {
+                broker,
+                topic,
+                partition,
+                follower,
+            } => Some(TimerSlot::ParkedFetch {
+                broker: *broker,
+                topic: topic.clone(),
+                partition: *partition,
+                follower: *follower,
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct ClientState {
     /// Believed leader per partition, refreshed from the controller on errors.
@@ -397,6 +480,8 @@ pub struct Cluster {
     network: Network<Message>,
     timers: BTreeMap<(i64, u64), Timer>,
     next_timer: u64,
+    /// The key of each cancellable timer still pending (see [`TimerSlot`]).
+    timer_slots: BTreeMap<TimerSlot, (i64, u64)>,
     controller: ControllerState,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
@@ -448,6 +533,7 @@ impl Cluster {
             network: Network::new(config.latency),
             timers: BTreeMap::new(),
             next_timer: 0,
+            timer_slots: BTreeMap::new(),
             controller: ControllerState::default(),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
@@ -503,10 +589,24 @@ impl Cluster {
         }
     }
 
+    /// Schedules `timer`; a cancellable one replaces the pending timer of its slot.
     fn schedule(&mut self, at: i64, timer: Timer) {
         let seq = self.next_timer;
         self.next_timer += 1;
+        if let Some(slot) = timer.slot()
+            && let Some(replaced) = self.timer_slots.insert(slot, (at, seq))
+        {
+            self.timers.remove(&replaced);
+        }
         self.timers.insert((at, seq), timer);
+        debug_assert!(self.timer_slots.len() <= self.timers.len());
+    }
+
+    /// Cancels the pending timer of `slot`, if any: what it waited for happened.
+    fn cancel(&mut self, slot: TimerSlot) {
+        if let Some(key) = self.timer_slots.remove(&slot) {
+            self.timers.remove(&key);
+        }
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
@@ -972,6 +1072,9 @@ impl Cluster {
             }
             let (&key, _) = self.timers.iter().next().expect("a timer is due");
             let timer = self.timers.remove(&key).expect("the key was just read");
+            if let Some(slot) = timer.slot() {
+                self.timer_slots.remove(&slot);
+            }
             self.fire(timer);
         }
         self.now = target;
@@ -1020,9 +1123,14 @@ impl Cluster {
                 broker,
                 topic,
                 partition,
+                follower,
             } => {
-                let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, self.now, true);
+                let responses = self.brokers[broker as usize].release_parked_fetches(
+                    &topic,
+                    partition,
+                    self.now,
+                    Some(follower),
+                );
                 self.deliver_fetch_responses(broker, responses);
             }
             Timer::RetryFetch {
@@ -1396,7 +1504,7 @@ impl Cluster {
                     self.send(NodeId::Broker(broker), NodeId::Controller, message);
                 }
                 self.record_hw(broker, &topic, partition, effect.high_watermark);
-                self.answer_produces(broker, effect.completed);
+                self.answer_produces(broker, &topic, partition, effect.completed);
                 if effect.start_fetching {
                     self.start_fetch(broker, &topic, partition);
                 }
@@ -1451,7 +1559,7 @@ impl Cluster {
                     self.send(NodeId::Broker(broker), NodeId::Controller, message);
                 }
                 self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, outcome.completed);
+                self.answer_produces(broker, &topic, partition, outcome.completed);
                 match outcome.response {
                     Some(body) => {
                         let epoch = outcome.leader_epoch;
@@ -1475,6 +1583,7 @@ impl Cluster {
                                 broker,
                                 topic,
                                 partition,
+                                follower: replica,
                             },
                         );
                     }
@@ -1557,9 +1666,9 @@ impl Cluster {
                     );
                 }
                 self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, outcome.completed);
+                self.answer_produces(broker, &topic, partition, outcome.completed);
                 let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, now, false);
+                    .release_parked_fetches(&topic, partition, now, None);
                 self.deliver_fetch_responses(broker, responses);
             }
             _ => {}
@@ -1578,8 +1687,20 @@ impl Cluster {
         }
     }
 
-    fn answer_produces(&mut self, broker: u32, completed: Vec<node::CompletedProduce>) {
+    fn answer_produces(
+        &mut self,
+        broker: u32,
+        topic: &str,
+        partition: u32,
+        completed: Vec<node::CompletedProduce>,
+    ) {
         for done in completed {
+            self.cancel(TimerSlot::DelayedProduce {
+                broker,
+                topic: topic.to_owned(),
+                partition,
+                request: done.request,
+            });
             if done.client == groups::COORDINATOR_CLIENT {
                 self.coordinator_append_done(broker, done.request, done.result.map(|_| ()));
                 continue;
@@ -1597,6 +1718,12 @@ impl Cluster {
 
     fn deliver_fetch_responses(&mut self, broker: u32, responses: Vec<node::ParkedResponse>) {
         for response in responses {
+            self.cancel(TimerSlot::ParkedFetch {
+                broker,
+                topic: response.topic.clone(),
+                partition: response.partition,
+                follower: response.follower,
+            });
             let topic_id = self.brokers[broker as usize]
                 .topic_id(&response.topic)
                 .unwrap_or(0);
@@ -1623,6 +1750,7 @@ impl Cluster {
         if let Some((leader, seq, message)) = node.next_fetch(topic, partition) {
             self.send(NodeId::Broker(broker), NodeId::Broker(leader), message);
             // Kafka's `replica.socket.timeout.ms` (30 s): an unanswered fetch is given up.
+            // Replaces the previous fetch's timeout: that fetch was answered or timed out.
             let at = self.now + self.config.request_timeout_ms;
             self.schedule(
                 at,
@@ -1646,6 +1774,7 @@ impl Cluster {
         let Some((topic, partition, acks)) = state.pending.remove(&request) else {
             return;
         };
+        self.cancel(TimerSlot::ClientRequest { client, request });
         if matches!(
             result,
             Err(ErrorCode::NotLeaderOrFollower
@@ -1768,6 +1897,13 @@ impl Cluster {
         let at = self.now + self.config.heartbeat_interval_ms;
         self.schedule(at, Timer::Stop(broker));
         Ok(())
+    }
+
+    /// How many timers are scheduled (heartbeats, fetch and request timeouts, retention checks,
+    /// coordinator deadlines): the cluster's pending work besides messages in flight. Bounded by
+    /// the cluster's shape (brokers, replicas, clients), not by how long it has run.
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
     }
 
     /// The earliest time something is due: a message delivery, a timer, or a consumer's

@@ -449,3 +449,29 @@ fn nothing_happens_before_next_wakeup() {
     )));
     assert!(wakeups * 10 < steps, "{wakeups} wake-ups for {steps} ms");
 }
+
+#[test]
+fn pending_timers_stay_bounded_under_steady_replication() {
+    // Followers fetch as fast as records arrive; each fetch used to leave a 30 s timeout behind,
+    // so a minute of steady produce piled up tens of thousands of no-op timers.
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("t", 12, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let mut peak = 0;
+    for step in 0..6_000 {
+        let partition = step % 12;
+        cluster.produce(7, "t", partition, Acks::All, records(1, "steady"));
+        cluster.advance(10);
+        cluster.poll_outcomes();
+        cluster.poll_events();
+        peak = peak.max(cluster.pending_timers());
+    }
+    // One fetch timeout per follower replica (24), produce/client timeouts of the requests in
+    // flight, and a handful of per-broker timers.
+    assert!(peak < 200, "{peak} timers pending at the peak");
+    let held = cluster
+        .replica(leader_of(&cluster, "t", 0), "t", 0)
+        .map(|(log, _)| log.high_watermark())
+        .expect("a leader replica");
+    assert_eq!(held, 500, "every record of partition 0 committed");
+}

@@ -857,14 +857,14 @@ impl BrokerNode {
         }
     }
 
-    /// Answers parked fetches of a partition: all of them at their deadline, else those that
-    /// now have records to read.
+    /// Answers parked fetches of a partition that now have records to read, and, at the
+    /// `replica.fetch.wait.max.ms` deadline of `deadline_of`'s fetch, that one whatever it holds.
     pub(crate) fn release_parked_fetches(
         &mut self,
         topic: &str,
         partition: u32,
         _now: i64,
-        deadline: bool,
+        deadline_of: Option<u32>,
     ) -> Vec<ParkedResponse> {
         let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
             return Vec::new();
@@ -879,7 +879,7 @@ impl BrokerNode {
         let (ready, waiting): (Vec<ParkedFetch>, Vec<ParkedFetch>) =
             std::mem::take(&mut leader.parked)
                 .into_iter()
-                .partition(|p| deadline || p.fetch_offset < leo);
+                .partition(|p| deadline_of == Some(p.follower) || p.fetch_offset < leo);
         leader.parked = waiting;
         ready
             .into_iter()
