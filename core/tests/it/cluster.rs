@@ -475,3 +475,37 @@ fn pending_timers_stay_bounded_under_steady_replication() {
         .expect("a leader replica");
     assert_eq!(held, 500, "every record of partition 0 committed");
 }
+
+#[test]
+fn zero_latency_steady_replication_stays_bounded() {
+    // Messages that take no time at all: every exchange happens at one instant. The cluster must
+    // still settle (no fetch answered and re-sent forever at the same time) and keep its timer
+    // table and network queue as small as the work in flight.
+    let mut config = ClusterConfig::new(3, 11);
+    config.latency = rill_core::cluster::Latency {
+        base_ms: 0,
+        jitter_ms: 0,
+    };
+    let mut cluster = Cluster::new(config, 1_000_000).expect("valid size");
+    cluster.create_topic("t", 4, 3, &min_isr(2)).expect("valid");
+    cluster.advance(100);
+    let mut acknowledged = 0;
+    for step in 0..2_000 {
+        cluster.produce(9, "t", step % 4, Acks::All, records(1, "zero"));
+        cluster.advance(5);
+        acknowledged += cluster
+            .poll_outcomes()
+            .iter()
+            .filter(|o| o.result.is_ok())
+            .count();
+        cluster.poll_events();
+        assert!(true);
+    }
+    cluster.advance(1_000);
+    acknowledged += cluster
+        .poll_outcomes()
+        .iter()
+        .filter(|o| o.result.is_ok())
+        .count();
+    assert_eq!(acknowledged, 2_000);
+}
