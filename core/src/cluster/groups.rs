@@ -502,7 +502,7 @@ impl Cluster {
                         );
                     }
                     self.record_hw(broker, OFFSETS_TOPIC, partition, outcome.high_watermark);
-                    self.answer_produces(broker, outcome.completed);
+                    self.answer_produces(broker, OFFSETS_TOPIC, partition, outcome.completed);
                     let responses = self.brokers[broker as usize].release_parked_fetches(
                         OFFSETS_TOPIC,
                         partition,

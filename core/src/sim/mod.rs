@@ -39,6 +39,16 @@
 //! - **(e) Offsets are unique and strictly increasing** in every running replica's log, and
 //!   its batches reach its log end offset (a log end past the last batch is a hole a later
 //!   fetch would skip).
+//! - **(d′) In-sync replicas hold everything below the high watermark**: an ISR member the
+//!   controller knows in its current incarnation has a log end at or above the leader's high
+//!   watermark, and (d) holds up to that watermark.
+//! - **(g) `acks=all` is acknowledged only when replicated**: at the instant the leader sends
+//!   an `acks=all` success, at least `min(min.insync.replicas, replicas)` replicas (running
+//!   or stopped, the leader included) hold the batch byte-identical ([`Audit`] records it).
+//! - **(h) Followers join the ISR only at or above the high watermark**: when the controller
+//!   commits an ISR that adds a broker, that broker's log end is at or above the leader's
+//!   high watermark.
+//! - **(i) `logStartOffset ≤ HW ≤ LEO`** on every running replica after every step.
 //! - **Convergence**: after the fault phase, once healed and with every broker restarted, within
 //!   [`CONVERGENCE_STEPS_MAX`] steps every partition has a leader, ISR == replicas, and every
 //!   replica's log end offset and high watermark equal the leader's log end offset.
@@ -48,7 +58,9 @@ pub mod groups;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::cluster::{Acks, Cluster, ClusterConfig, ClusterEvent, NodeId, ReplicaRole};
+use crate::cluster::{
+    Acks, Audit, Cluster, ClusterConfig, ClusterEvent, InjectedBug, NodeId, ReplicaRole,
+};
 use crate::log::PartitionLog;
 use crate::prng::{Prng, splitmix64};
 use crate::record::{NewRecord, decode_batches};
@@ -110,6 +122,20 @@ pub enum ViolationKind {
     DuplicateWithoutFailure,
     /// The group did not process and commit everything acknowledged after healing.
     GroupNoConvergence,
+    /// (g) An `acks=all` produce was acknowledged while fewer than
+    /// `min(min.insync.replicas, replicas)` replicas held it.
+    AckedUnderReplicated,
+    /// (h) The controller added a follower to the ISR below the leader's high watermark.
+    IsrJoinedBelowHighWatermark,
+    /// (i) A running replica's log start, high watermark and log end are out of order.
+    LogBoundsBroken,
+    /// (j) A group completed a rebalance without a newer generation.
+    GenerationNotIncreasing,
+    /// (k) A coordinator accepted an offset commit from outside the current generation, or
+    /// for a partition the member does not own.
+    InvalidCommitAccepted,
+    /// (l) A group's committed offset moved backwards with no reset or delete.
+    CommittedOffsetDecreased,
 }
 
 /// The first invariant violation of a run.
@@ -168,13 +194,21 @@ pub struct SimReport {
 /// # Panics
 /// If `steps > MAX_STEPS`.
 pub fn run(seed: u64, steps: u32, profile: SafetyProfile) -> SimReport {
-    Simulation::new(seed, profile, false).run(steps).0
+    Simulation::new(seed, profile, false, None).run(steps).0
+}
+
+/// [`run`] with a deliberate engine bug: for tests proving the checker catches it.
+#[doc(hidden)]
+pub fn run_with_bug(seed: u64, steps: u32, profile: SafetyProfile, bug: InjectedBug) -> SimReport {
+    Simulation::new(seed, profile, false, Some(bug))
+        .run(steps)
+        .0
 }
 
 /// [`run`], also returning the readable trace (every step's action, the cluster's events and
 /// the produce answers, and the violation if any). Its FNV-1a 64 is the report's `trace_hash`.
 pub fn run_traced(seed: u64, steps: u32, profile: SafetyProfile) -> (SimReport, String) {
-    Simulation::new(seed, profile, true).run(steps)
+    Simulation::new(seed, profile, true, None).run(steps)
 }
 
 /// FNV-1a 64 (offset basis and prime from the reference), folding `bytes` into `hash`.
@@ -328,7 +362,7 @@ struct Simulation {
 }
 
 impl Simulation {
-    fn new(seed: u64, profile: SafetyProfile, traced: bool) -> Self {
+    fn new(seed: u64, profile: SafetyProfile, traced: bool, bug: Option<InjectedBug>) -> Self {
         let mut prng = Prng::new(seed);
         let brokers = if prng.chance(1, 20) {
             1 + prng.below(2) as u32
@@ -370,8 +404,12 @@ impl Simulation {
             idle: rate((1, 1), 50, 300),
         };
         let cluster_seed = splitmix64(seed ^ 0x5eed_c1a5_7e40_0000);
-        let cluster = Cluster::new(ClusterConfig::new(brokers, cluster_seed), START_MS)
+        let mut cluster = Cluster::new(ClusterConfig::new(brokers, cluster_seed), START_MS)
             .expect("1..=9 brokers is a valid cluster size");
+        cluster.enable_audit();
+        if let Some(bug) = bug {
+            cluster.inject_bug(bug);
+        }
         Self {
             seed,
             profile,
@@ -777,6 +815,56 @@ impl Simulation {
         }
     }
 
+    /// (g) and (h): what the cluster noted at the instant of an `acks=all` answer or an ISR
+    /// expansion.
+    fn check_audit(&mut self) {
+        for audit in self.cluster.poll_audit() {
+            match audit {
+                Audit::AcksAllAnswered {
+                    topic,
+                    partition,
+                    leader,
+                    offsets,
+                    holders,
+                    replicas,
+                    min_insync_replicas,
+                } => {
+                    let required = (min_insync_replicas as usize).min(replicas);
+                    if holders.len() < required {
+                        self.fail(
+                            ViolationKind::AckedUnderReplicated,
+                            format!(
+                                "{topic}-{partition} offsets {}..={}: leader {leader} acknowledged acks=all while only brokers {holders:?} held the batch (min.insync.replicas {min_insync_replicas}, {replicas} replicas)",
+                                offsets.0, offsets.1
+                            ),
+                        );
+                    }
+                }
+                Audit::IsrExpanded {
+                    topic,
+                    partition,
+                    leader,
+                    leader_high_watermark: Some(hw),
+                    joined,
+                } => {
+                    for (broker, leo, known) in joined {
+                        if let (Some(leo), true) = (leo, known)
+                            && leo < hw
+                        {
+                            self.fail(
+                                ViolationKind::IsrJoinedBelowHighWatermark,
+                                format!(
+                                    "{topic}-{partition}: broker {broker} joined the ISR with log end {leo}, below leader {leader:?}'s high watermark {hw}"
+                                ),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn observe_event(&mut self, event: &ClusterEvent) {
         match event {
             ClusterEvent::LeaderElected {
@@ -823,6 +911,7 @@ impl Simulation {
         if self.violation.is_some() {
             return;
         }
+        self.check_audit();
         self.refresh_caches();
         self.check_leaders_and_high_watermarks();
         self.check_acknowledged();
@@ -841,6 +930,20 @@ impl Simulation {
                 let Some((log, _)) = self.cluster.replica(broker, topic, *partition) else {
                     continue;
                 };
+                let (start, hw, end) = (
+                    log.log_start_offset(),
+                    log.high_watermark(),
+                    log.log_end_offset(),
+                );
+                if !(start <= hw && hw <= end) {
+                    self.fail(
+                        ViolationKind::LogBoundsBroken,
+                        format!(
+                            "broker {broker} {topic}-{partition}: log start {start}, high watermark {hw}, log end {end}"
+                        ),
+                    );
+                    return;
+                }
                 let key = (broker, topic.clone(), *partition);
                 let valid = self
                     .caches
@@ -1022,7 +1125,22 @@ impl Simulation {
                 let Some(cache) = self.caches.get(&(follower, topic.clone(), partition)) else {
                     continue;
                 };
-                let bound = hw.min(follower_log.log_end_offset());
+                // A restarted follower the controller has not re-registered yet is fenced out
+                // of the ISR as soon as it is (its log may have lost its tail meanwhile).
+                let current = self.cluster.is_registered_incarnation(follower);
+                let bound = if current {
+                    hw
+                } else {
+                    hw.min(follower_log.log_end_offset())
+                };
+                if current && follower_log.log_end_offset() < hw {
+                    let description = format!(
+                        "{topic}-{partition}: in-sync follower {follower} has log end {} below leader {leader}'s high watermark {hw} (epoch {epoch})",
+                        follower_log.log_end_offset()
+                    );
+                    self.fail(ViolationKind::ReplicaDiverged, description);
+                    return;
+                }
                 if let Some(description) = compare_below(leader_cache, cache, bound) {
                     let description = format!(
                         "{topic}-{partition}: in-sync follower {follower} differs from leader {leader} (epoch {epoch}, high watermark {hw}) below {bound}: {description}"
