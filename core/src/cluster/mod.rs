@@ -913,6 +913,14 @@ impl Cluster {
         Ok(self.brokers[broker as usize].lose_tails(partitions, keep))
     }
 
+    /// The log end a stopped broker's stored log of a partition recovers to: the end of the
+    /// last whole batch of its last segment (`None`: running, or no such log).
+    pub fn stored_log_end(&self, broker: u32, topic: &str, partition: u32) -> Option<i64> {
+        self.brokers
+            .get(broker as usize)?
+            .stored_log_end(topic, partition)
+    }
+
     /// A stopped broker's stored high-watermark checkpoint of a partition (`None`: none).
     pub fn checkpointed_high_watermark(
         &self,

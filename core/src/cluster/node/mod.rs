@@ -300,6 +300,22 @@ impl BrokerNode {
         cut
     }
 
+    /// The log end a stopped broker's stored log recovers to: past the last whole batch of
+    /// its segments (the last segment's base when it holds none).
+    pub(crate) fn stored_log_end(&self, topic: &str, partition: u32) -> Option<i64> {
+        if self.alive {
+            return None;
+        }
+        let segments = self.disk.stopped.get(&(topic.to_owned(), partition))?;
+        segments.iter().rev().find_map(|(base, bytes)| {
+            crate::record::decode_batches(bytes)
+                .map_while(Result::ok)
+                .last()
+                .map(|b| b.header().last_offset() + 1)
+                .or((segments.len() == 1).then_some(*base))
+        })
+    }
+
     /// Replaces the stored high-watermark checkpoint of `key` by an older value (a checkpoint
     /// written before the last ones were).
     pub(crate) fn stale_checkpoint(&mut self, key: &(String, u32), hw: i64) {
@@ -940,6 +956,7 @@ impl BrokerNode {
             .map(|raw| raw.bytes.to_vec())
             .unwrap_or_default();
         FetchBody::Records {
+            fetch_offset,
             bytes,
             high_watermark: log.high_watermark(),
             log_start_offset: log.log_start_offset(),
@@ -1049,6 +1066,15 @@ impl BrokerNode {
         if replica.leader.is_some() || registration.leader_epoch != leader_epoch {
             // An answer from another epoch: this replica has moved on, and a fetch of the new
             // epoch (if any) is already on its way.
+            return outcome;
+        }
+        if let FetchBody::Records { fetch_offset, .. } = &body
+            && *fetch_offset != replica.log.log_end_offset()
+        {
+            // Records for a fetch from another log end (Kafka's ReplicaFetcherThread "Offset
+            // mismatch"): an answer to an earlier incarnation's fetch, parked at the leader
+            // while this broker lost its unflushed tail and restarted. Appending it would
+            // leave a hole; the fetch in flight is still answered.
             return outcome;
         }
         replica.fetch_in_flight = false;
