@@ -15,6 +15,7 @@
 //! Nothing happens between calls: [`Cluster::advance`] runs every message and timer due up to
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
 
+mod audit;
 pub mod controller;
 mod group_admin;
 mod groups;
@@ -27,6 +28,7 @@ mod topic_admin;
 
 use std::collections::BTreeMap;
 
+pub use audit::{Audit, InjectedBug};
 pub use controller::{ElectionReason, PartitionRegistration};
 pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
@@ -497,6 +499,8 @@ pub struct Cluster {
     outcomes: Vec<ProduceOutcome>,
     /// What the host has already been given to persist (see [`Cluster::poll_storage`]).
     storage: persist::StorageState,
+    /// The checker's audit records and injected bug (`audit.rs`).
+    checks: audit::Checks,
 }
 
 /// Why a cluster command was refused.
@@ -547,6 +551,7 @@ impl Cluster {
             events: Vec::new(),
             outcomes: Vec::new(),
             storage: persist::StorageState::default(),
+            checks: audit::Checks::default(),
             config,
         };
         for broker in 0..cluster.config.brokers {
@@ -986,10 +991,78 @@ impl Cluster {
         node.crash();
         let epoch = node.broker_epoch + 1;
         self.coordinators[broker as usize] = groups::new_coordinator(&self.config, broker, epoch);
+        self.equip_coordinator(broker);
         self.coordinator_wakes.remove(&broker);
         self.network.drop_node(NodeId::Broker(broker));
         self.events.push(ClusterEvent::BrokerDown { broker });
         Ok(())
+    }
+
+    /// Stops a broker as a power loss does: as [`Cluster::kill_broker`], and then the stored
+    /// logs of `partitions` lose their unflushed tail: each keeps the first
+    /// `keep(last segment's bytes)` bytes of its last segment, possibly ending inside a batch
+    /// (a torn write). The high-watermark checkpoints stay as last written, so they may now
+    /// lie past the log end. Returns the partitions whose stored log was cut.
+    pub fn crash_broker_losing_tails(
+        &mut self,
+        broker: u32,
+        partitions: &[(String, u32)],
+        keep: impl FnMut(&[u8]) -> usize,
+    ) -> Result<Vec<(String, u32)>, ClusterError> {
+        self.kill_broker(broker)?;
+        Ok(self.brokers[broker as usize].lose_tails(partitions, keep))
+    }
+
+    /// The log end a stopped broker's stored log of a partition recovers to: the end of the
+    /// last whole batch of its last segment (`None`: running, or no such log).
+    pub fn stored_log_end(&self, broker: u32, topic: &str, partition: u32) -> Option<i64> {
+        self.brokers
+            .get(broker as usize)?
+            .stored_log_end(topic, partition)
+    }
+
+    /// A stopped broker's stored high-watermark checkpoint of a partition (`None`: none).
+    pub fn checkpointed_high_watermark(
+        &self,
+        broker: u32,
+        topic: &str,
+        partition: u32,
+    ) -> Option<i64> {
+        self.brokers
+            .get(broker as usize)?
+            .checkpoints()
+            .get(&(topic.to_owned(), partition))
+            .copied()
+    }
+
+    /// Replaces a stopped broker's stored high-watermark checkpoint of a partition by an
+    /// older, lower value (the checkpoint file as written before the last updates). A value
+    /// not below the stored one changes nothing.
+    pub fn stale_checkpoint(&mut self, broker: u32, topic: &str, partition: u32, hw: i64) {
+        if let Some(node) = self.brokers.get_mut(broker as usize)
+            && !node.alive
+        {
+            node.stale_checkpoint(&(topic.to_owned(), partition), hw);
+        }
+    }
+
+    /// Whether the controller knows `broker` in its current incarnation (a restarted broker
+    /// is not known until its first heartbeat re-registers it).
+    pub fn is_registered_incarnation(&self, broker: u32) -> bool {
+        self.brokers.get(broker as usize).is_some_and(|node| {
+            self.controller
+                .brokers
+                .get(&broker)
+                .is_some_and(|r| r.broker_epoch == node.broker_epoch)
+        })
+    }
+
+    /// When the controller last heard a heartbeat of `broker`.
+    pub fn last_heartbeat(&self, broker: u32) -> Option<i64> {
+        self.controller
+            .brokers
+            .get(&broker)
+            .map(|r| r.last_heartbeat)
     }
 
     /// Starts a stopped broker: it recovers its logs from its own store and heartbeats again.
@@ -1452,6 +1525,11 @@ impl Cluster {
                     return;
                 }
                 let grew = isr.len() > registration.isr.len();
+                let joined: Vec<u32> = isr
+                    .iter()
+                    .copied()
+                    .filter(|r| !registration.isr.contains(r))
+                    .collect();
                 registration.isr = isr.clone();
                 registration.partition_epoch += 1;
                 let progressed: Vec<u32> = registration
@@ -1482,6 +1560,7 @@ impl Cluster {
                         in_sync: progressed,
                     });
                 }
+                self.audit_isr_expansion(&topic, partition, &joined);
                 if completed {
                     self.finish_reassignment(&topic, partition);
                 }
@@ -1701,6 +1780,9 @@ impl Cluster {
                 partition,
                 request: done.request,
             });
+            if let Ok(offsets) = done.result {
+                self.audit_ack(broker, topic, partition, offsets);
+            }
             if done.client == groups::COORDINATOR_CLIENT {
                 self.coordinator_append_done(broker, done.request, done.result.map(|_| ()));
                 continue;
