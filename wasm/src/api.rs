@@ -198,7 +198,19 @@ pub(crate) fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, 
     for entry in Object::entries(object).iter() {
         let pair: Array = entry.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
-        let value = bytes_from_js(&pair.get(1), &format!("{what}.{key}"))?;
+        let value = pair.get(1);
+        // KafkaJS: a header's value may be an array, one header per element in order.
+        if let Some(values) = value.dyn_ref::<Array>() {
+            for (i, value) in values.iter().enumerate() {
+                let value = bytes_from_js(&value, &format!("{what}.{key}[{i}]"))?;
+                headers.push(Header {
+                    key: key.clone(),
+                    value,
+                });
+            }
+            continue;
+        }
+        let value = bytes_from_js(&value, &format!("{what}.{key}"))?;
         headers.push(Header { key, value });
     }
     Ok(headers)
