@@ -603,10 +603,10 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                     set(&payload, "isRunning", running);
                     let state = consumer.state.clone();
                     let stale_tp = tp.clone();
-                    let stale = Closure::wrap(Box::new(move || {
-                        state.borrow().sought.contains(&stale_tp)
-                    }) as Box<dyn Fn() -> bool>)
-                    .into_js_value();
+                    let stale =
+                        Closure::wrap(Box::new(move || state.borrow().sought.contains(&stale_tp))
+                            as Box<dyn Fn() -> bool>)
+                        .into_js_value();
                     set(&payload, "isStale", stale);
                     set(
                         &payload,
