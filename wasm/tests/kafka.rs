@@ -542,6 +542,23 @@ export async function perTopicAdmin(kafka) {
   eq(await admin.createPartitions({ topicPartitions: [{ topic: 'other', count: 3 }], validateOnly: true }), true, 'validateOnly passes');
   eq((await admin.fetchTopicMetadata({ topics: ['other'] })).topics[0].partitions.length, 1, 'validateOnly changes nothing');
 }
+
+export async function defaultClientIds(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'ids', numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true }));
+  const plain = kafka.consumer({ groupId: 'ids-group' });
+  const named = kafka.consumer({ groupId: 'ids-group', clientId: 'billing' });
+  for (const c of [plain, named]) {
+    await c.subscribe({ topics: ['ids'] });
+    await c.run({ eachMessage: async () => {} });
+  }
+  for (let t = 0; t < 20000; t += 100) await kafka.advance(100);
+  const { groups } = await admin.describeGroups(['ids-group']);
+  const members = groups[0].members.map((m) => [m.clientId, m.memberId.slice(0, m.clientId.length + 1)]).sort();
+  eq(members, [['billing', 'billing-'], ['kafkajs', 'kafkajs-']], "KafkaJS's default clientId");
+  await plain.disconnect();
+  await named.disconnect();
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = topicAdmin)]
@@ -564,6 +581,8 @@ extern "C" {
     fn leader_killed(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = perTopicAdmin)]
     fn per_topic_admin(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = defaultClientIds)]
+    fn default_client_ids(kafka: JsValue) -> js_sys::Promise;
 }
 
 async fn manual() -> JsValue {
@@ -638,6 +657,13 @@ async fn acks_all_send_survives_a_killed_leader() {
 #[wasm_bindgen_test]
 async fn several_topics_in_one_call_succeed_or_fail_each_on_their_own() {
     run(per_topic_admin).await;
+}
+
+/// Issue 18 item 12: a consumer without `clientId` is KafkaJS's `'kafkajs'` (member ids
+/// `kafkajs-<uuid>`, never a leading '-').
+#[wasm_bindgen_test]
+async fn consumers_default_to_kafkajss_client_id() {
+    run(default_client_ids).await;
 }
 
 #[wasm_bindgen_test]

@@ -401,6 +401,9 @@ pub struct Cluster {
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
     consumers: BTreeMap<u32, groups::ConsumerClient>,
+    /// Java's `CONSUMER_CLIENT_ID_SEQUENCE`, per cluster (a deterministic core has no JVM):
+    /// the last number given to a consumer added without a `client.id`.
+    consumer_client_ids: u32,
     /// Each broker's group coordinator (reset when the broker stops).
     coordinators: Vec<crate::group::coordinator::GroupCoordinator>,
     /// Group requests being answered: request id → client.
@@ -452,6 +455,7 @@ impl Cluster {
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),
+            consumer_client_ids: 0,
             coordinators: (0..config.brokers)
                 .map(|b| groups::new_coordinator(&config, b, 1))
                 .collect(),

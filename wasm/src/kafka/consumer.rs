@@ -8,7 +8,8 @@
 //! `minBytes`/`maxBytes`/`maxBytesPerPartition`/`maxWaitTimeInMs` → `fetch.*`,
 //! `autoOffsetReset` (or `fromBeginning` of the first `subscribe`) → `auto.offset.reset`,
 //! `autoCommit` (of the options or of `run`) and run's `autoCommitInterval` →
-//! `enable.auto.commit`/`auto.commit.interval.ms`.
+//! `enable.auto.commit`/`auto.commit.interval.ms`, `clientId` (default `'kafkajs'`, KafkaJS's)
+//! → `client.id`.
 //! The run loop polls as the clock moves and awaits each handler before the next poll, so a
 //! handler slower than `rebalanceTimeout` makes the member leave the group as in Kafka.
 
@@ -176,9 +177,9 @@ fn parse_config(options: &JsValue) -> Result<(ConsumerConfig, bool), HostError> 
         v if v.as_bool().is_some() => pairs.push(("enable.auto.commit", v.is_truthy().to_string())),
         _ => return Err(invalid(format!("{what}.autoCommit must be a boolean"))),
     }
-    if let Some(client) = string_field(object, "clientId", what)? {
-        pairs.push(("client.id", client));
-    }
+    // KafkaJS's default client id (its `Connection`'s `clientId = 'kafkajs'`).
+    let client = string_field(object, "clientId", what)?.unwrap_or_else(|| "kafkajs".to_owned());
+    pairs.push(("client.id", client));
     if let Some(instance) = string_field(object, "groupInstanceId", what)? {
         pairs.push(("group.instance.id", instance));
     }
