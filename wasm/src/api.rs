@@ -514,9 +514,9 @@ impl RillBroker {
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
     /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
     /// per name in this origin may be open: another one fails with `STORE_LOCKED`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<RillBroker>")]
+    #[wasm_bindgen(unchecked_return_type = "RillBroker")]
     pub async fn open(
-        #[wasm_bindgen(unchecked_param_type = "RillBrokerOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RillBrokerOptions")] options: JsValue,
     ) -> Result<RillBroker, JsValue> {
         let parse = || -> Result<(String, StorageKind), HostError> {
             if is_missing(&options) {

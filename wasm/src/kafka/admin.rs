@@ -396,8 +396,7 @@ impl Admin {
     #[wasm_bindgen(js_name = fetchTopicMetadata, unchecked_return_type = "Promise<TopicMetadataResult>")]
     pub fn fetch_topic_metadata(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ topics?: string[] } | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ topics?: string[] }")] options: JsValue,
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
@@ -488,7 +487,7 @@ impl Admin {
     pub fn fetch_topic_offsets_by_timestamp(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] timestamp: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] timestamp: JsValue,
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
