@@ -418,16 +418,16 @@ class Writer {
 }
 
 class Reader {
-  constructor(bytes) { this.bytes = toBytes(bytes); this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength); this.at = 0; }
-  canReadInt16() { return this.at + 2 <= this.bytes.length; }
+  constructor(bytes) { this.data = toBytes(bytes); this.view = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength); this.at = 0; }
+  canReadInt16() { return this.at + 2 <= this.data.length; }
   int16() { const v = this.view.getInt16(this.at); this.at += 2; return v; }
   int32() { const v = this.view.getInt32(this.at); this.at += 4; return v; }
-  string() { const n = this.int16(); const s = decoder.decode(this.bytes.subarray(this.at, this.at + n)); this.at += n; return s; }
+  string() { const n = this.int16(); const s = decoder.decode(this.data.subarray(this.at, this.at + n)); this.at += n; return s; }
   bytes() {
-    if (this.at + 4 > this.bytes.length) return bufferLike(new Uint8Array(0));
+    if (this.at + 4 > this.data.length) return bufferLike(new Uint8Array(0));
     const n = this.int32();
     if (n < 0) return null;
-    const b = this.bytes.slice(this.at, this.at + n);
+    const b = this.data.slice(this.at, this.at + n);
     this.at += n;
     return bufferLike(b);
   }

@@ -32,19 +32,16 @@ window.waitFor = async (condition, what, ms = 30000) => {
     await new Promise((r) => setTimeout(r, 25));
   }
 };
-window.addEventListener('unhandledrejection', (e) => { window.result = { error: String(e.reason?.stack ?? e.reason), name: e.reason?.name }; });
+// The example's own failure (a rejected top-level await) ends it with the error.
+const fail = (e) => { window.result = { error: String(e?.stack ?? e), name: e?.name, type: e?.type }; };
+window.addEventListener('unhandledrejection', (e) => fail(e.reason));
+window.addEventListener('error', (e) => fail(e.error ?? e.message));
 </script>`;
 
 function page(title, script) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <link rel="icon" href="data:,">${HARNESS}</head><body><pre id="out">running</pre>
-<script type="module">
-try {
-${script}
-} catch (e) {
-  window.result = { error: String(e?.stack ?? e), name: e?.name, type: e?.type };
-}
-</script></body></html>`;
+<script type="module">${script}</script></body></html>`;
 }
 
 const EXAMPLES = {};
@@ -198,7 +195,7 @@ await consumer.run({
     seen.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value.toString(), headers, timestamp: message.timestamp })
   },
 })
-await waitFor(() => seen.length === 16, '16 records')
+await waitFor(() => seen.length === 15, '15 records')
 const offsets = await admin.fetchTopicOffsets('topic-name')
 await consumer.disconnect()
 await producer.disconnect()
@@ -409,6 +406,7 @@ async function runExample(browser, baseUrl, name) {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err.stack ?? err)));
+    if (process.env.DEBUG) page.on('console', (m) => console.error(`[${name}] ${m.text()}`));
     await page.goto(url);
     await page.waitForFunction(() => window.result !== undefined, undefined, { timeout: 90_000 });
     const result = await page.evaluate(() => window.result);

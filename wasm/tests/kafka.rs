@@ -556,8 +556,8 @@ export async function defaultClientIds(kafka) {
   const { groups } = await admin.describeGroups(['ids-group']);
   const members = groups[0].members.map((m) => [m.clientId, m.memberId.slice(0, m.clientId.length + 1)]).sort();
   eq(members, [['billing', 'billing-'], ['kafkajs', 'kafkajs-']], "KafkaJS's default clientId");
-  await plain.disconnect();
-  await named.disconnect();
+  await settle(kafka, plain.disconnect());
+  await settle(kafka, named.disconnect());
 }
 "#)]
 extern "C" {

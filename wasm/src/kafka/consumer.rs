@@ -93,6 +93,8 @@ struct State {
     /// Partitions sought since the run loop's last poll: their records of that poll are
     /// stale (KafkaJS's `isStale()`), not delivered, and not rewound.
     sought: std::collections::BTreeSet<TopicPartition>,
+    /// The core consumer has closed (its last commit and LeaveGroup answered).
+    closed: bool,
 }
 
 /// KafkaJS's consumer.
@@ -296,6 +298,7 @@ impl Consumer {
             joined: None,
             next_event: 0,
             sought: std::collections::BTreeSet::new(),
+            closed: false,
         };
         Ok(Self {
             host,
@@ -458,6 +461,7 @@ fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEven
             // LeaveGroup still on the wire.
             let client = state.borrow().client;
             host.unregister_consumer(client);
+            state.borrow_mut().closed = true;
             emit(host, state, "consumer.disconnect", payload);
         }
         _ => {}
@@ -1082,8 +1086,9 @@ impl Consumer {
         resolved(JsValue::UNDEFINED)
     }
 
-    /// Stops and closes: commits consumed offsets when auto-commit is on and leaves the group
-    /// (the LeaveGroup is sent when this resolves).
+    /// Stops and closes: commits consumed offsets when auto-commit is on and leaves the group;
+    /// resolves once the coordinator has answered both (as KafkaJS's `disconnect` awaits its
+    /// last commit), so with `clock: 'manual'` only after enough `advance`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn disconnect(&self) -> Promise {
         let stop = self.stop();
@@ -1096,6 +1101,9 @@ impl Consumer {
             let _ = JsFuture::from(stop).await;
             if created {
                 consumer.with_core(|k, now| k.close(now))?;
+                while !consumer.state.borrow().closed && !consumer.host.is_closed() {
+                    consumer.host.moved(None).await;
+                }
             }
             consumer.host.durable().await?;
             Ok(JsValue::UNDEFINED)
