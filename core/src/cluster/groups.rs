@@ -75,6 +75,20 @@ impl Cluster {
         if self.consumers.contains_key(&client) || self.clients.contains_key(&client) {
             return Err(ClusterError::ClientExists(client));
         }
+        let mut config = config;
+        if config.client_id.is_empty() {
+            // Java's `ConsumerConfig.maybeOverrideClientId`: "consumer-<group>-<instance id or
+            // the next number>" (the group id `null` when there is none).
+            let suffix = match &config.group_instance_id {
+                Some(instance) => instance.clone(),
+                None => {
+                    self.consumer_client_ids += 1;
+                    self.consumer_client_ids.to_string()
+                }
+            };
+            let group = config.group_id.as_deref().unwrap_or("null");
+            config.client_id = format!("consumer-{group}-{suffix}");
+        }
         let mut consumer = Consumer::new(config, self.now);
         consumer.update_metadata(self.now, &self.partition_counts());
         self.consumers.insert(

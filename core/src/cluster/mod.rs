@@ -488,6 +488,9 @@ pub struct Cluster {
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
     consumers: BTreeMap<u32, groups::ConsumerClient>,
+    /// Java's `CONSUMER_CLIENT_ID_SEQUENCE`, per cluster (a deterministic core has no JVM):
+    /// the last number given to a consumer added without a `client.id`.
+    consumer_client_ids: u32,
     /// Each broker's group coordinator (reset when the broker stops).
     coordinators: Vec<crate::group::coordinator::GroupCoordinator>,
     /// Group requests being answered: request id → client.
@@ -542,6 +545,7 @@ impl Cluster {
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),
+            consumer_client_ids: 0,
             coordinators: (0..config.brokers)
                 .map(|b| groups::new_coordinator(&config, b, 1))
                 .collect(),
@@ -665,14 +669,20 @@ impl Cluster {
         configs: &[(String, String)],
     ) -> Result<TopicConfig, CreateTopicError> {
         validate_topic_name(name)?;
+        if self.controller.topics.contains_key(name) {
+            return Err(CreateTopicError::AlreadyExists {
+                name: name.to_owned(),
+            });
+        }
         if let Some(existing) = self
             .controller
             .topics
             .keys()
-            .find(|t| *t == name || names_collide(t, name))
+            .find(|t| names_collide(t, name))
         {
-            return Err(CreateTopicError::AlreadyExists {
-                name: existing.clone(),
+            return Err(CreateTopicError::Collides {
+                name: name.to_owned(),
+                existing: existing.clone(),
             });
         }
         if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
@@ -801,6 +811,34 @@ impl Cluster {
         self.register_partitions(name, current, assignment);
         self.refresh_consumer_metadata();
         Ok(())
+    }
+
+    /// Every check of [`Cluster::create_partitions`] (CreatePartitions with `validateOnly`),
+    /// changing nothing.
+    ///
+    /// # Errors
+    /// As [`Cluster::create_partitions`].
+    pub fn validate_create_partitions(&self, name: &str, total: u32) -> Result<(), AdminError> {
+        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
+            return Err(AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            });
+        };
+        self.validate_partition_count(name, current, total)?;
+        let replication_factor = self
+            .controller
+            .partitions
+            .get(&(name.to_owned(), 0))
+            .map_or(1, |p| p.replicas.len() as u32);
+        let mut prng = self.prng.clone();
+        self.place_with(current, total - current, replication_factor, &mut prng)
+            .map(|_| ())
+            .map_err(|_| AdminError::InvalidPartitions {
+                reason: format!(
+                    "Unable to replicate the partition {replication_factor} time(s): the \
+                     number of brokers that are not fenced is too small."
+                ),
+            })
     }
 
     /// Kafka's DeleteRecords at the partition's leader: its log start offset moves up to
