@@ -124,7 +124,7 @@ pub fn produce() -> Html {
                     <input ref={partition} name="partition" inputmode="numeric" />
                 </label>
             </details>
-            <button type="submit" disabled={!app.model.ready || topics.is_empty()}>{ t.send }</button>
+            <button type="submit" data-action="produce" disabled={!app.model.ready || topics.is_empty()}>{ t.send }</button>
             <InlineAlert place={Place::Produce} />
             <ul class="sent-list" aria-live="polite">{ for sent }</ul>
         </form>

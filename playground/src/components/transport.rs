@@ -97,6 +97,7 @@ pub fn transport(props: &TransportProps) -> Html {
                     }) }
                 </select>
             </label>
+            <crate::components::TimeJump />
             <span class="clock" aria-label={t.cluster_time} title={t.cluster_time}>
                 { clock_text(app.model.view.now, app.model.origin.unwrap_or(app.model.view.now)) }
             </span>

@@ -349,7 +349,9 @@ impl Model {
                             base_offset: *base_offset,
                             size: *size,
                             reason: reason.as_str(),
-                            until: at + DELETED_SEGMENT_SHOWN_MS,
+                            // Shown from the frame that draws it: a jump in time
+                            // still shows what it deleted.
+                            until: (*at).max(now) + DELETED_SEGMENT_SHOWN_MS,
                         });
                     }
                 }
@@ -377,7 +379,7 @@ impl Model {
                         to: *leader,
                         epoch: *leader_epoch,
                         reason: event_log::election_reason(*reason),
-                        until: at + ELECTION_SHOWN_MS,
+                        until: (*at).max(now) + ELECTION_SHOWN_MS,
                     });
                 }
                 SessionEvent::Cluster(ClusterEvent::TopicDeleted { topic }) => {

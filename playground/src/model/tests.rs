@@ -398,3 +398,50 @@ fn a_record_sent_from_the_form_is_answered_with_its_offset() {
         "headers are kept as text"
     );
 }
+
+#[test]
+fn segments_deleted_during_a_jump_in_time_are_drawn_from_the_frame_after_it() {
+    let mut cluster = Cluster::new(ClusterConfig::new(1, 7), 0).expect("a valid cluster");
+    let configs = [
+        ("segment.bytes".to_owned(), "200".to_owned()),
+        ("retention.bytes".to_owned(), "300".to_owned()),
+    ];
+    cluster.create_topic("r", 1, 1, &configs).expect("created");
+    cluster.advance(100);
+    for i in 0..12 {
+        cluster.produce(9, "r", 0, Acks::Leader, vec![record(&format!("k{i}"))]);
+        cluster.advance(10);
+    }
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let before = cluster.now();
+    // One jump of five minutes: the retention check runs inside it, long before the frame.
+    cluster.advance(300_000);
+    let now = cluster.now();
+    let events: Vec<(SessionEvent, i64)> = cluster
+        .poll_events()
+        .into_iter()
+        .map(|e| (SessionEvent::Cluster(e), before + 1))
+        .collect();
+    assert!(
+        events.iter().any(|(e, _)| matches!(
+            e,
+            SessionEvent::Cluster(ClusterEvent::SegmentDeleted { .. })
+        )),
+        "retention.bytes deleted segments"
+    );
+    let view = ClusterView::read(&cluster, &model.read_options());
+    model.apply(Action::Frame { view, events });
+    assert!(!model.deleted.is_empty(), "the deleted segments are drawn");
+    assert!(model.deleted.iter().all(|d| d.reason == "retention.bytes"));
+    assert!(
+        model
+            .deleted
+            .iter()
+            .all(|d| d.until == now + DELETED_SEGMENT_SHOWN_MS)
+    );
+    // And fade DELETED_SEGMENT_SHOWN_MS after that frame.
+    cluster.advance(DELETED_SEGMENT_SHOWN_MS + 1);
+    frame(&mut model, &mut cluster);
+    assert!(model.deleted.is_empty());
+}

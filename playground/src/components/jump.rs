@@ -1,0 +1,34 @@
+//! Jumps in cluster time: move the clock forward at once by a second, ten seconds, a minute
+//! or five minutes (one `log.retention.check.interval.ms`), playing or paused.
+
+use yew::prelude::*;
+
+use crate::context::use_app;
+use crate::engine::Command;
+
+/// The jumps offered: (ms, label).
+pub(crate) const JUMPS: [(i64, &str); 4] = [
+    (1_000, "+1 s"),
+    (10_000, "+10 s"),
+    (60_000, "+1 min"),
+    (300_000, "+5 min"),
+];
+
+/// The jump buttons.
+#[function_component(TimeJump)]
+pub fn time_jump() -> Html {
+    let app = use_app();
+    let c = app.lang.cluster();
+    html! {
+        <span class="jumps" role="group" aria-label={c.jump} title={c.jump_hint}>
+            { for JUMPS.iter().map(|(ms, label)| {
+                let ms = *ms;
+                html! {
+                    <button type="button" class="secondary jump" data-action="jump" data-ms={ms.to_string()}
+                        aria-label={format!("{} {label}", c.jump)}
+                        onclick={app.command(move |_: MouseEvent| Command::Jump(ms))}>{ *label }</button>
+                }
+            }) }
+        </span>
+    }
+}
