@@ -101,6 +101,14 @@ pub enum Command {
         /// The new replica list, preferred leader first.
         replicas: Vec<u32>,
     },
+    /// Cancel a partition's reassignment in progress (Kafka's revert: back to its replicas
+    /// without the adding ones).
+    CancelReassignment {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+    },
     /// Preferred leader election for one partition, or (`None`) every partition of a topic.
     ElectPreferred {
         /// Topic.
@@ -390,6 +398,36 @@ impl Engine {
                     partitions: vec![(tp(&topic, partition), replicas)],
                 })
                 .map(drop),
+            Command::CancelReassignment { topic, partition } => {
+                let revert = session.read(|c| {
+                    c.registration(&topic, partition).map(|r| {
+                        r.replicas
+                            .iter()
+                            .copied()
+                            .filter(|b| !r.adding.contains(b))
+                            .collect::<Vec<u32>>()
+                    })
+                });
+                let registration = session.read(|c| {
+                    c.registration(&topic, partition)
+                        .map(|r| !r.adding.is_empty() || !r.removing.is_empty())
+                });
+                match (revert, registration) {
+                    (Some(replicas), Some(true)) => session
+                        .apply(World::Reassign {
+                            partitions: vec![(tp(&topic, partition), replicas)],
+                        })
+                        .map(drop),
+                    (Some(_), _) => Err(HostError::Kafka {
+                        code: rill_core::ErrorCode::NoReassignmentInProgress,
+                        message: format!("no reassignment of {topic}-{partition} is in progress"),
+                    }),
+                    (None, _) => Err(HostError::Kafka {
+                        code: rill_core::ErrorCode::UnknownTopicOrPartition,
+                        message: format!("there is no partition {topic}-{partition}"),
+                    }),
+                }
+            }
             Command::ElectPreferred { topic, partition } => {
                 let partitions: Vec<TopicPartition> = match partition {
                     Some(p) => vec![tp(&topic, p)],
@@ -519,8 +557,16 @@ fn place_of(command: &Command) -> Place {
         | Command::PreviewPartitions { topic, .. }
         | Command::DeleteRecords { topic, .. }
         | Command::AlterConfig { topic, .. }
-        | Command::Reassign { topic, .. }
-        | Command::ElectPreferred { topic, .. } => Place::Topic(topic.clone()),
+        | Command::ElectPreferred {
+            topic,
+            partition: None,
+        } => Place::Topic(topic.clone()),
+        // One partition at a time: the reassignment panel.
+        Command::Reassign { .. }
+        | Command::CancelReassignment { .. }
+        | Command::ElectPreferred {
+            partition: Some(_), ..
+        } => Place::Reassign,
         Command::KillBroker(b)
         | Command::RestartBroker(b)
         | Command::ShutdownBroker(b)

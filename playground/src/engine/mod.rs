@@ -14,6 +14,7 @@ use rill_wasm::session::{ClockMode, Session, SessionEvent, SessionOptions, Stora
 use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
+pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};

@@ -7,6 +7,7 @@
 
 pub mod event_log;
 pub mod read;
+pub mod reassign;
 #[cfg(test)]
 mod tests;
 
@@ -58,6 +59,8 @@ impl Alert {
 pub enum Place {
     /// The page as a whole (opening the store, the clock).
     Page,
+    /// The partition reassignment panel.
+    Reassign,
     /// The create-topic form.
     CreateTopic,
     /// The produce form.
@@ -172,6 +175,8 @@ pub struct Model {
     pub deleted: Vec<DeletedSegment>,
     /// Elections of the last few seconds.
     pub elections: Vec<RecentElection>,
+    /// Reassignments seen in this session, by partition (started, progressed, completed).
+    pub reassignments: BTreeMap<reassign::PartitionKey, reassign::ReassignmentStatus>,
     /// Records sent from the produce form, newest last (a few).
     pub sent: Vec<SentRecord>,
     /// Key-move previews by topic.
@@ -198,6 +203,7 @@ impl Default for Model {
             events: EventLog::default(),
             deleted: Vec::new(),
             elections: Vec::new(),
+            reassignments: BTreeMap::new(),
             sent: Vec::new(),
             key_moves: BTreeMap::new(),
             selection: None,
@@ -326,6 +332,7 @@ impl Model {
     fn frame(&mut self, view: ClusterView, events: &[(SessionEvent, i64)]) {
         let now = view.now;
         for (event, at) in events {
+            reassign::observe(&mut self.reassignments, event, *at);
             match event {
                 SessionEvent::Cluster(ClusterEvent::SegmentDeleted {
                     topic,

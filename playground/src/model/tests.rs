@@ -6,6 +6,7 @@ use rill_core::record::NewRecord;
 use rill_wasm::session::SessionEvent;
 
 use super::*;
+use crate::model::reassign;
 
 fn record(key: &str) -> NewRecord {
     NewRecord {
@@ -444,4 +445,145 @@ fn segments_deleted_during_a_jump_in_time_are_drawn_from_the_frame_after_it() {
     cluster.advance(DELETED_SEGMENT_SHOWN_MS + 1);
     frame(&mut model, &mut cluster);
     assert!(model.deleted.is_empty());
+}
+
+#[test]
+fn a_reassignment_is_followed_from_start_to_completion_and_its_plan_is_kafkas_json() {
+    let mut cluster = Cluster::new(ClusterConfig::new(4, 7), 0).expect("a valid cluster");
+    cluster.create_topic("orders", 1, 3, &[]).expect("created");
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let before = partition(&model).clone();
+    assert!(reassign::phases(&before).is_empty(), "nothing moves yet");
+    for i in 0..20 {
+        cluster.produce(9, "orders", 0, Acks::All, vec![record(&format!("k{i}"))]);
+    }
+    cluster.advance(200);
+    frame(&mut model, &mut cluster);
+    let target: Vec<u32> = vec![1, 2, 3];
+    // Broker 3 slow: the added replica is seen catching up before it joins the ISR.
+    cluster.slow(NodeId::Broker(3), 300);
+    cluster
+        .reassign_partition("orders", 0, &target)
+        .expect("valid");
+    cluster.advance(1);
+    frame(&mut model, &mut cluster);
+    let moving = partition(&model).clone();
+    assert!(reassign::in_progress(&moving));
+    assert_eq!(reassign::target(&moving), target);
+    let phases = reassign::phases(&moving);
+    let removed: Vec<u32> = before
+        .replicas
+        .iter()
+        .copied()
+        .filter(|b| !target.contains(b))
+        .collect();
+    for (b, phase) in &phases {
+        let want_leaving = removed.contains(b);
+        assert_eq!(
+            *phase == reassign::Phase::Leaving,
+            want_leaving,
+            "{b}: {phase:?}"
+        );
+    }
+    assert!(
+        phases
+            .iter()
+            .any(|(b, p)| *b == 3 && matches!(p, reassign::Phase::CatchingUp { .. })),
+        "broker 3 is being added: {phases:?}"
+    );
+    // Its copy exists before its first fetch answer arrives: records behind, then in the ISR.
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        cluster.advance(20);
+        frame(&mut model, &mut cluster);
+        let phase = reassign::phases(partition(&model))
+            .into_iter()
+            .find(|(b, _)| *b == 3)
+            .map(|(_, p)| p);
+        if seen.last() != Some(&phase) {
+            seen.push(phase);
+        }
+        if phase.is_none() {
+            break;
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|p| matches!(p, Some(reassign::Phase::CatchingUp { behind: Some(20) }))),
+        "broker 3 was 20 records behind: {seen:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&None),
+        "then the reassignment completed: {seen:?}"
+    );
+    // Kafka's cancel would go back to the replicas without the adding one, in their order.
+    assert_eq!(
+        reassign::revert(&moving),
+        moving
+            .replicas
+            .iter()
+            .copied()
+            .filter(|b| *b != 3)
+            .collect::<Vec<_>>()
+    );
+    cluster.advance(10_000);
+    frame(&mut model, &mut cluster);
+    let done = partition(&model).clone();
+    assert_eq!(done.replicas, target, "the new replica set is drawn");
+    assert!(!reassign::in_progress(&done));
+    assert!(reassign::phases(&done).is_empty());
+    let status = &model.reassignments[&("orders".to_owned(), 0)];
+    assert!(status.in_sync.contains(&3), "broker 3 joined the ISR");
+    assert!(status.completed_at.is_some(), "completed");
+    assert_eq!(
+        reassign::plan_json(&[("or\"ders".to_owned(), 0, target)]),
+        "{\n  \"version\": 1,\n  \"partitions\": [\n    {\"topic\": \"or\\\"ders\", \"partition\": 0, \"replicas\": [1, 2, 3]}\n  ]\n}"
+    );
+    assert_eq!(reassign::moved(&[1, 2, 3], 2, true), vec![1, 3, 2]);
+    assert_eq!(reassign::moved(&[1, 2, 3], 0, true), vec![1, 2, 3]);
+    assert_eq!(reassign::moved(&[1, 2, 3], 0, false), vec![2, 1, 3]);
+    // The topic goes, and its reassignments with it.
+    cluster.delete_topic("orders").expect("exists");
+    cluster.advance(1_000);
+    frame(&mut model, &mut cluster);
+    assert!(model.reassignments.is_empty());
+}
+
+#[test]
+fn a_broker_cut_off_or_slowed_is_drawn_so() {
+    let (mut model, mut cluster) = three_brokers();
+    assert!(
+        model
+            .view
+            .brokers
+            .iter()
+            .all(|b| !b.cut_off && b.slow_ms == 0)
+    );
+    cluster.partition_network(
+        &[NodeId::Broker(1)],
+        &[NodeId::Controller, NodeId::Broker(0)],
+    );
+    cluster.slow(NodeId::Broker(2), 500);
+    cluster.advance(10);
+    frame(&mut model, &mut cluster);
+    let b = &model.view.brokers;
+    assert!(b[1].cut_off && !b[0].cut_off && !b[2].cut_off);
+    assert_eq!((b[0].slow_ms, b[2].slow_ms), (0, 500));
+    // Cut off from the controller: no heartbeat, so it is fenced after the session timeout.
+    cluster.advance(12_000);
+    frame(&mut model, &mut cluster);
+    assert_eq!(model.view.brokers[1].state, BrokerState::Fenced);
+    cluster.heal();
+    cluster.advance(10);
+    frame(&mut model, &mut cluster);
+    assert!(
+        model
+            .view
+            .brokers
+            .iter()
+            .all(|b| !b.cut_off && b.slow_ms == 0)
+    );
 }
