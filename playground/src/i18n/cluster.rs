@@ -100,6 +100,8 @@ pub struct ClusterStrings {
     pub reassign_completed: &'static str,
     /// Nothing moving.
     pub reassign_idle: &'static str,
+    /// A broker (filter label).
+    pub broker: &'static str,
 }
 
 /// English.
@@ -150,6 +152,7 @@ pub const EN: ClusterStrings = ClusterStrings {
     reassign_in_progress: "Reassignment to {0} in progress",
     reassign_completed: "Reassignment to {0} completed in {1} ms",
     reassign_idle: "No reassignment in progress",
+    broker: "Broker",
 };
 
 /// Korean.
@@ -200,6 +203,7 @@ pub const KO: ClusterStrings = ClusterStrings {
     reassign_in_progress: "{0}(으)로 재할당 진행 중",
     reassign_completed: "{0}(으)로 재할당 완료 ({1} ms)",
     reassign_idle: "진행 중인 재할당 없음",
+    broker: "브로커",
 };
 
 impl Lang {
