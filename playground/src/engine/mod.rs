@@ -5,6 +5,7 @@
 mod commands;
 mod frames;
 mod tabs;
+mod validate;
 
 use std::cell::RefCell;
 use std::rc::Rc;
