@@ -76,6 +76,11 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
                     <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
                     <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
                     { replica_chips(p) }
+                    { for app.model.truncations.iter().filter(|x| x.topic == name && x.partition == p.index).map(|x| html! {
+                        <span class="truncation" role="status" data-broker={x.broker.to_string()} data-from={x.from.to_string()} data-to={x.to.to_string()}>
+                            <span aria-hidden="true">{ "✂ " }</span>{ fill(c.truncated_records, &[&x.broker, &x.from, &(x.to - 1)]) }
+                        </span>
+                    }) }
                     if let Some(e) = election {
                         <span class="election" role="status">{
                             format!("{} → {} · epoch {} · {}",

@@ -102,6 +102,8 @@ pub struct ClusterStrings {
     pub reassign_idle: &'static str,
     /// A broker (filter label).
     pub broker: &'static str,
+    /// A replica cut records after its log diverged.
+    pub truncated_records: &'static str,
 }
 
 /// English.
@@ -153,6 +155,7 @@ pub const EN: ClusterStrings = ClusterStrings {
     reassign_completed: "Reassignment to {0} completed in {1} ms",
     reassign_idle: "No reassignment in progress",
     broker: "Broker",
+    truncated_records: "broker {0} dropped offsets {1}–{2}: its log diverged from the new leader's",
 };
 
 /// Korean.
@@ -204,6 +207,7 @@ pub const KO: ClusterStrings = ClusterStrings {
     reassign_completed: "{0}(으)로 재할당 완료 ({1} ms)",
     reassign_idle: "진행 중인 재할당 없음",
     broker: "브로커",
+    truncated_records: "브로커 {0}이(가) 오프셋 {1}–{2}를 버림: 새 리더의 로그와 갈라졌음",
 };
 
 impl Lang {

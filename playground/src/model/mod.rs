@@ -121,6 +121,27 @@ pub struct RecentElection {
     pub until: i64,
 }
 
+/// A replica that cut records where its log diverged from its (new) leader's: after an
+/// unclean election, the records only it had are gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecentTruncation {
+    /// Topic name.
+    pub topic: String,
+    /// Partition index.
+    pub partition: u32,
+    /// The replica's broker.
+    pub broker: u32,
+    /// First offset dropped (its log end afterwards).
+    pub from: i64,
+    /// Its log end before (last seen).
+    pub to: i64,
+    /// Until when it is drawn.
+    pub until: i64,
+}
+
+/// How long (cluster ms) a truncation stays drawn on its partition.
+pub const TRUNCATION_SHOWN_MS: i64 = 10_000;
+
 /// A produce the person sent from the form, followed until it is acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentRecord {
@@ -175,6 +196,11 @@ pub struct Model {
     pub deleted: Vec<DeletedSegment>,
     /// Elections of the last few seconds.
     pub elections: Vec<RecentElection>,
+    /// Replicas that recently cut records where they diverged from the new leader.
+    pub truncations: Vec<RecentTruncation>,
+    /// The last log end offset seen of each replica on screen (topic, partition, broker), to
+    /// tell what a truncation dropped.
+    pub last_leos: BTreeMap<(String, u32, u32), i64>,
     /// Reassignments seen in this session, by partition (started, progressed, completed).
     pub reassignments: BTreeMap<reassign::PartitionKey, reassign::ReassignmentStatus>,
     /// Records sent from the produce form, newest last (a few).
@@ -203,6 +229,8 @@ impl Default for Model {
             events: EventLog::default(),
             deleted: Vec::new(),
             elections: Vec::new(),
+            truncations: Vec::new(),
+            last_leos: BTreeMap::new(),
             reassignments: BTreeMap::new(),
             sent: Vec::new(),
             key_moves: BTreeMap::new(),
@@ -389,8 +417,30 @@ impl Model {
                         until: (*at).max(now) + ELECTION_SHOWN_MS,
                     });
                 }
+                SessionEvent::Cluster(ClusterEvent::Truncated {
+                    broker,
+                    topic,
+                    partition,
+                    log_end_offset,
+                }) => {
+                    let key = (topic.clone(), *partition, *broker);
+                    let before = self.last_leos.get(&key).copied().unwrap_or(*log_end_offset);
+                    self.last_leos.insert(key, *log_end_offset);
+                    if before > *log_end_offset {
+                        self.truncations.push(RecentTruncation {
+                            topic: topic.clone(),
+                            partition: *partition,
+                            broker: *broker,
+                            from: *log_end_offset,
+                            to: before,
+                            until: (*at).max(now) + TRUNCATION_SHOWN_MS,
+                        });
+                    }
+                }
                 SessionEvent::Cluster(ClusterEvent::TopicDeleted { topic }) => {
                     self.deleted.retain(|d| d.topic != *topic);
+                    self.truncations.retain(|t| t.topic != *topic);
+                    self.last_leos.retain(|(t, _, _), _| t != topic);
                     self.elections.retain(|e| e.topic != *topic);
                     self.sent.retain(|s| s.topic != *topic);
                     self.key_moves.remove(topic);
@@ -440,6 +490,17 @@ impl Model {
         self.deleted.retain(|d| d.until >= now);
         self.deleted.sort_by_key(|d| d.base_offset);
         self.elections.retain(|e| e.until >= now);
+        self.truncations.retain(|t| t.until >= now);
+        for topic in &view.topics {
+            for p in topic.partitions.iter().filter(|p| p.lane.is_some()) {
+                for r in &p.replica_views {
+                    if let Some(leo) = r.log_end_offset {
+                        self.last_leos
+                            .insert((topic.name.clone(), p.index, r.broker), leo);
+                    }
+                }
+            }
+        }
         // A selection whose record is gone (retention, truncation) is dropped.
         if let Some(selection) = &self.selection {
             let exists = view

@@ -587,3 +587,68 @@ fn a_broker_cut_off_or_slowed_is_drawn_so() {
             .all(|b| !b.cut_off && b.slow_ms == 0)
     );
 }
+
+#[test]
+fn an_unclean_election_loses_the_acks_1_record_and_the_old_leader_truncates_it() {
+    let mut cluster = Cluster::new(ClusterConfig::new(3, 7), 0).expect("a valid cluster");
+    let configs = [
+        ("min.insync.replicas".to_owned(), "2".to_owned()),
+        (
+            "unclean.leader.election.enable".to_owned(),
+            "true".to_owned(),
+        ),
+    ];
+    cluster
+        .create_topic("ledger", 1, 3, &configs)
+        .expect("created");
+    cluster.advance(1_000);
+    cluster.produce(9, "ledger", 0, Acks::All, vec![record("a")]);
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let p = &model.view.topic("ledger").expect("drawn").partitions[0];
+    let leader = p.leader.expect("a leader");
+    assert_eq!(p.high_watermark, 1);
+    let followers: Vec<u32> = (0..3).filter(|b| *b != leader).collect();
+    for b in &followers {
+        cluster.kill_broker(*b).expect("running");
+    }
+    cluster.advance(12_000);
+    // acks=all is refused (the ISR is below min.insync.replicas); acks=1 is acknowledged.
+    cluster.produce(9, "ledger", 0, Acks::All, vec![record("kept-safe")]);
+    cluster.produce(9, "ledger", 0, Acks::Leader, vec![record("lost")]);
+    cluster.advance(100);
+    frame(&mut model, &mut cluster);
+    let p = &model.view.topic("ledger").expect("drawn").partitions[0];
+    assert_eq!(p.log_end_offset, 2, "only the acks=1 record was appended");
+    // The leader dies; a stale follower comes back and is elected, uncleanly.
+    cluster.kill_broker(leader).expect("running");
+    cluster.advance(12_000);
+    cluster.restart_broker(followers[0]).expect("down");
+    cluster.advance(12_000);
+    frame(&mut model, &mut cluster);
+    let p = model.view.topic("ledger").expect("drawn").partitions[0].clone();
+    assert_eq!(p.leader, Some(followers[0]), "the stale follower leads");
+    assert_eq!(p.log_end_offset, 1, "the acks=1 record is gone");
+    assert!(model.events.lines().any(|l| matches!(
+        l.event,
+        SessionEvent::Cluster(ClusterEvent::LeaderElected {
+            reason: rill_core::cluster::ElectionReason::Unclean,
+            ..
+        })
+    )));
+    // The old leader comes back as a follower and cuts what it had beyond the new leader's log.
+    cluster.restart_broker(leader).expect("down");
+    cluster.advance(15_000);
+    frame(&mut model, &mut cluster);
+    let cut = model
+        .truncations
+        .iter()
+        .find(|t| t.topic == "ledger" && t.broker == leader)
+        .expect("the truncation is drawn");
+    assert_eq!(
+        (cut.from, cut.to),
+        (1, 2),
+        "offset 1 (the acks=1 record) dropped"
+    );
+}
