@@ -146,6 +146,17 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     // Cancel a reassignment in progress (time paused, so it cannot finish): back to the old list.
     await page.click('.transport button.play');
     await until(() => page.getAttribute('.transport button.play', 'data-state'), (s) => s === 'paused', 'paused');
+    // Paused, the clock stands still; a step moves it to the next wake-up and says what happened.
+    const clock = () => page.locator('.transport .clock').innerText();
+    // (The frame after the pause may still move it once.)
+    await page.waitForTimeout(300);
+    const stood = await clock();
+    await page.waitForTimeout(600);
+    assert.equal(await clock(), stood, 'paused: the clock stands still');
+    await page.click('.transport button.step');
+    await page.locator('.transport .step-said').waitFor();
+    assert.match(await page.locator('.transport .step-said').innerText(), /\+\d+ ms/, 'the step says how far it moved');
+    await until(clock, (c) => c !== stood, 'the clock to move by the step');
     await page.selectOption(`${PANEL} select[name="reassign-partition"]`, '1');
     const p1 = (await readPartition(page, TOPIC, 1)).replicas.map((r) => r.broker);
     const spare = [0, 1, 2, 3].find((b) => !p1.includes(b));
@@ -158,6 +169,15 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await until(() => readPartition(page, TOPIC, 1), (p) => p.replicas.map((r) => r.broker).join(',') === [...p1.slice(1), p1[0]].join(','), "Kafka's revert: the replicas without the adding one");
     assert.equal(await page.locator(`${PANEL} .phase`).count(), 0, 'nothing moves after the cancel');
     await page.click('.transport button.play');
+    // Speed: 10× runs the cluster clock ten times faster than the page's.
+    await page.selectOption('.transport select', '10');
+    const t0 = await page.evaluate(() => performance.now());
+    const c0 = await clock();
+    await page.waitForTimeout(2000);
+    const ms = (c) => { const [m, rest] = c.split(':'); return Number(m) * 60000 + Number(rest.replace('.', '')); };
+    const ratio = (ms(await clock()) - ms(c0)) / (await page.evaluate(() => performance.now()) - t0);
+    assert.ok(ratio > 4 && ratio < 16, `10× speed: cluster ms per page ms ${ratio}`);
+    await page.selectOption('.transport select', '1');
 
     // XSS: keys, values and headers are text.
     await produce(page, { topic: TOPIC, key: XSS.key, value: XSS.value, headers: [XSS.header], partition: 2 });

@@ -399,7 +399,17 @@ impl Engine {
             }
             Command::Step => {
                 let before = session.now();
+                let seen = self.0.pending.borrow().len();
                 let moved = session.step(60_000)?;
+                let stepped: Vec<_> = self
+                    .0
+                    .pending
+                    .borrow()
+                    .iter()
+                    .skip(seen)
+                    .map(|(event, _)| event.clone())
+                    .collect();
+                self.0.dispatcher.dispatch(Action::SteppedThrough(stepped));
                 let after = session.now();
                 let words = match moved {
                     Some(_) => format!("+{} ms", after - before),

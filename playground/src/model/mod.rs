@@ -32,6 +32,9 @@ pub const DELETED_SEGMENT_SHOWN_MS: i64 = 4_000;
 /// How long (cluster ms) an election stays highlighted on its partition.
 pub const ELECTION_SHOWN_MS: i64 = 3_000;
 
+/// Events of one step named in the transport bar at most.
+pub const STEP_EVENTS_SHOWN_MAX: usize = 3;
+
 /// Partitions per topic whose lanes are drawn at once; the rest are paged.
 pub const LANES_PER_PAGE: u32 = 12;
 
@@ -215,6 +218,8 @@ pub struct Model {
     pub frames: u64,
     /// What the last "step" did, in words.
     pub last_step: Option<String>,
+    /// What the last "step" did: the events it handed out (the first few).
+    pub last_step_events: Vec<SessionEvent>,
     /// Cluster time when the session opened (times are shown from it).
     pub origin: Option<i64>,
 }
@@ -238,6 +243,7 @@ impl Default for Model {
             lane_pages: BTreeMap::new(),
             frames: 0,
             last_step: None,
+            last_step_events: Vec::new(),
             origin: None,
         }
     }
@@ -291,6 +297,8 @@ pub enum Action {
     },
     /// A step moved time; what it did, in words.
     Stepped(String),
+    /// The events a step handed out (empty: nothing happened).
+    SteppedThrough(Vec<SessionEvent>),
     /// An alert was dismissed.
     Dismiss(Place),
 }
@@ -350,6 +358,9 @@ impl Model {
                 self.lane_pages.insert(topic, first);
             }
             Action::Stepped(what) => self.last_step = Some(what),
+            Action::SteppedThrough(events) => {
+                self.last_step_events = events.into_iter().take(STEP_EVENTS_SHOWN_MAX).collect();
+            }
             Action::Dismiss(place) => {
                 self.alerts.remove(&place);
             }
