@@ -652,3 +652,16 @@ fn an_unclean_election_loses_the_acks_1_record_and_the_old_leader_truncates_it()
         "offset 1 (the acks=1 record) dropped"
     );
 }
+
+#[test]
+fn a_step_keeps_the_first_events_it_handed_out() {
+    let mut model = Model::default();
+    let fenced = |broker| SessionEvent::Cluster(ClusterEvent::BrokerFenced { broker });
+    model.apply(Action::SteppedThrough((0..5).map(fenced).collect()));
+    assert_eq!(
+        model.last_step_events,
+        (0..STEP_EVENTS_SHOWN_MAX as u32).map(fenced).collect::<Vec<_>>()
+    );
+    model.apply(Action::SteppedThrough(Vec::new()));
+    assert!(model.last_step_events.is_empty(), "a quiet step names nothing");
+}
