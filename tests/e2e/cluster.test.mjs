@@ -79,6 +79,26 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
       await produce(page, { topic: TOPIC, key: `k${i}`, value: `v${i}`, partition: 0 });
     }
     const before = await until(() => readPartition(page, TOPIC, 0), (p) => p.hw === 4 && p.isr.length === 3, 'orders-0 committed with a full ISR');
+    // Measured: from the click on Send (acks=all, 3 replicas, 1×) to the record drawn committed.
+    const timings = [];
+    for (let i = 0; i < 5; i++) {
+      const offset = 4 + i;
+      await page.fill('form.produce input[name="key"]', `timed-${i}`);
+      const wallMs = await page.evaluate((offset) => new Promise((resolve) => {
+        const start = performance.now();
+        document.querySelector('form.produce button[data-action="produce"]').click();
+        const check = () => {
+          const el = document.querySelector(`article.topic[data-topic="orders"] .lane[data-partition="0"] .record[data-offset="${offset}"]`);
+          if (el && el.getAttribute('data-uncommitted') === 'false') resolve(performance.now() - start);
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }), offset);
+      const acked = await page.locator(`form.produce li.sent[data-offset="${offset}"] .meta`).first().innerText();
+      timings.push({ wallMs: Math.round(wallMs), acked });
+    }
+    console.log(`produce → drawn committed (acks=all, RF 3, 1×, latency 1–3 ms): ${JSON.stringify(timings)}`);
+    await until(() => readPartition(page, TOPIC, 0), (p) => p.hw === 9, 'the timed records committed');
     assert.equal((await page.locator('[data-metric="ActiveControllerCount"] .metric-value').innerText()).trim(), '1', 'ActiveControllerCount');
     assert.equal((await page.locator('[data-metric="UnderReplicatedPartitions"] .metric-value').innerText()).trim(), '0');
 
@@ -111,6 +131,7 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     // acks=all with the ISR (2) below min.insync.replicas (3): NOT_ENOUGH_REPLICAS, nothing appended.
     await setConfig(page, 'min.insync.replicas', 3);
     const leo = (await readPartition(page, TOPIC, 0)).leo;
+    assert.equal(leo, 9, 'nine records in orders-0');
     await produce(page, { topic: TOPIC, key: 'refused', value: 'x', partition: 0, acks: 'all' });
     const refused = page.locator('form.produce li.sent[data-error="NOT_ENOUGH_REPLICAS"]').first();
     await refused.waitFor();
