@@ -6,13 +6,8 @@ use yew::prelude::*;
 use crate::context::use_app;
 use crate::engine::Command;
 
-/// The jumps offered: (ms, label).
-pub(crate) const JUMPS: [(i64, &str); 4] = [
-    (1_000, "+1 s"),
-    (10_000, "+10 s"),
-    (60_000, "+1 min"),
-    (300_000, "+5 min"),
-];
+/// The jumps offered, in ms (their labels are `ClusterStrings::jump_labels`).
+pub(crate) const JUMPS: [i64; 4] = [1_000, 10_000, 60_000, 300_000];
 
 /// The jump buttons.
 #[function_component(TimeJump)]
@@ -21,12 +16,12 @@ pub fn time_jump() -> Html {
     let c = app.lang.cluster();
     html! {
         <span class="jumps" role="group" aria-label={c.jump} title={c.jump_hint}>
-            { for JUMPS.iter().map(|(ms, label)| {
+            { for JUMPS.iter().zip(c.jump_labels).map(|(ms, label)| {
                 let ms = *ms;
                 html! {
                     <button type="button" class="secondary jump" data-action="jump" data-ms={ms.to_string()}
                         aria-label={format!("{} {label}", c.jump)}
-                        onclick={app.command(move |_: MouseEvent| Command::Jump(ms))}>{ *label }</button>
+                        onclick={app.command(move |_: MouseEvent| Command::Jump(ms))}>{ label }</button>
                 }
             }) }
         </span>

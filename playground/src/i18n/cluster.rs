@@ -104,6 +104,8 @@ pub struct ClusterStrings {
     pub broker: &'static str,
     /// A replica cut records after its log diverged.
     pub truncated_records: &'static str,
+    /// The time jump buttons' labels (+1 s, +10 s, +1 min, +5 min).
+    pub jump_labels: [&'static str; 4],
 }
 
 /// English.
@@ -156,6 +158,7 @@ pub const EN: ClusterStrings = ClusterStrings {
     reassign_idle: "No reassignment in progress",
     broker: "Broker",
     truncated_records: "broker {0} dropped offsets {1}–{2}: its log diverged from the new leader's",
+    jump_labels: ["+1 s", "+10 s", "+1 min", "+5 min"],
 };
 
 /// Korean.
@@ -208,6 +211,7 @@ pub const KO: ClusterStrings = ClusterStrings {
     reassign_idle: "진행 중인 재할당 없음",
     broker: "브로커",
     truncated_records: "브로커 {0}이(가) 오프셋 {1}–{2}를 버림: 새 리더의 로그와 갈라졌음",
+    jump_labels: ["+1초", "+10초", "+1분", "+5분"],
 };
 
 impl Lang {

@@ -660,8 +660,13 @@ fn a_step_keeps_the_first_events_it_handed_out() {
     model.apply(Action::SteppedThrough((0..5).map(fenced).collect()));
     assert_eq!(
         model.last_step_events,
-        (0..STEP_EVENTS_SHOWN_MAX as u32).map(fenced).collect::<Vec<_>>()
+        (0..STEP_EVENTS_SHOWN_MAX as u32)
+            .map(fenced)
+            .collect::<Vec<_>>()
     );
     model.apply(Action::SteppedThrough(Vec::new()));
-    assert!(model.last_step_events.is_empty(), "a quiet step names nothing");
+    assert!(
+        model.last_step_events.is_empty(),
+        "a quiet step names nothing"
+    );
 }
