@@ -2095,4 +2095,14 @@ impl Cluster {
     pub fn network_counts(&self) -> (u64, u64) {
         (self.network.delivered(), self.network.dropped())
     }
+
+    /// Whether nodes `a` and `b` can talk (no cut between them).
+    pub fn is_connected(&self, a: NodeId, b: NodeId) -> bool {
+        self.network.connected(a, b)
+    }
+
+    /// The extra latency on every message to or from `node` (0: not slowed).
+    pub fn slowdown(&self, node: NodeId) -> i64 {
+        self.network.slowdown(node)
+    }
 }
