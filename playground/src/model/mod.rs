@@ -5,7 +5,11 @@
 //! and the outcomes of the person's commands. Nothing here touches the session, a timer or the
 //! DOM, so it is tested natively: events in, drawn state out.
 
+pub mod assignors;
 pub mod event_log;
+pub mod groups;
+#[cfg(test)]
+mod groups_tests;
 pub mod read;
 #[cfg(test)]
 mod tests;
@@ -64,6 +68,10 @@ pub enum Place {
     Produce,
     /// A broker's card.
     Broker(u32),
+    /// The create-group form.
+    CreateGroup,
+    /// A consumer group's card.
+    Group(String),
     /// A topic card's controls.
     Topic(String),
 }
@@ -186,6 +194,8 @@ pub struct Model {
     pub last_step: Option<String>,
     /// Cluster time when the session opened (times are shown from it).
     pub origin: Option<i64>,
+    /// Consumer groups: as read, their history, and the groups created in the form.
+    pub groups: groups::GroupsState,
 }
 
 impl Default for Model {
@@ -205,6 +215,7 @@ impl Default for Model {
             frames: 0,
             last_step: None,
             origin: None,
+            groups: groups::GroupsState::default(),
         }
     }
 }
@@ -259,6 +270,8 @@ pub enum Action {
     Stepped(String),
     /// An alert was dismissed.
     Dismiss(Place),
+    /// Consumer groups changed.
+    Groups(groups::GroupsAction),
 }
 
 impl Reducible for Model {
@@ -319,6 +332,7 @@ impl Model {
             Action::Dismiss(place) => {
                 self.alerts.remove(&place);
             }
+            Action::Groups(action) => self.groups.apply(action),
         }
     }
 
