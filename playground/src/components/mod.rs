@@ -2,9 +2,14 @@
 //! sends commands to the engine.
 
 mod alert;
+mod assignors;
 mod brokers;
+mod create_group;
 mod create_topic;
 mod event_log;
+pub mod group_card;
+pub mod group_timeline;
+mod groups;
 mod header;
 mod lane;
 mod produce;
@@ -13,9 +18,12 @@ mod topic;
 mod transport;
 
 pub use alert::InlineAlert;
+pub use assignors::AssignorsPage;
 pub use brokers::Brokers;
+pub use create_group::CreateGroup;
 pub use create_topic::CreateTopic;
 pub use event_log::EventLogView;
+pub use groups::{GroupFlags, GroupsPage};
 pub use header::Header;
 pub use lane::LaneView;
 pub use produce::Produce;

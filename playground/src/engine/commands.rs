@@ -122,6 +122,8 @@ pub enum Command {
     TakeOver,
     /// Dismiss the alert of a place.
     Dismiss(Place),
+    /// A consumer-group command (`super::groups`).
+    Group(super::groups::GroupCommand),
 }
 
 /// A whole number typed into `what`, in `range`, or a message saying what is expected.
@@ -369,6 +371,7 @@ impl Engine {
                 Ok(())
             }
             Command::Speed(speed) => session.set_speed(speed),
+            Command::Group(command) => self.apply_group(session, command),
             Command::NewCluster(_) | Command::TakeOver | Command::Dismiss(_) => Ok(()),
         }
     }
@@ -456,5 +459,7 @@ fn place_of(command: &Command) -> Place {
         | Command::NewCluster(_)
         | Command::TakeOver => Place::Page,
         Command::Dismiss(place) => place.clone(),
+        Command::Group(super::groups::GroupCommand::Create(_)) => Place::CreateGroup,
+        Command::Group(command) => Place::Group(command.group().to_owned()),
     }
 }

@@ -4,6 +4,7 @@
 
 mod en;
 pub mod events;
+mod groups;
 mod ko;
 
 /// A language the playground speaks.
@@ -44,6 +45,8 @@ impl Lang {
     }
 }
 
+pub use groups::GroupStrings;
+
 /// Fills `{0}`, `{1}`, … in `template` with `args`.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut out = template.to_owned();
@@ -64,6 +67,8 @@ pub struct Strings {
     pub tab_events: &'static str,
     /// "Groups" view tab.
     pub tab_groups: &'static str,
+    /// The groups and assignors views' strings.
+    pub groups: &'static GroupStrings,
     /// "Assignors" view tab.
     pub tab_assignors: &'static str,
     /// Persistence: saved in the browser.

@@ -146,6 +146,9 @@ impl GroupView {
     }
 }
 
+/// A group's marks on one partition: `(group, committed offset, [(member, position)])`.
+pub type GroupFlag = (String, Option<i64>, Vec<(String, i64)>);
+
 /// Every group of the world.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupsView {
@@ -186,7 +189,7 @@ impl GroupsView {
         &self,
         topic: &str,
         partition: u32,
-    ) -> Vec<(String, Option<i64>, Vec<(String, i64)>)> {
+    ) -> Vec<GroupFlag> {
         self.groups
             .iter()
             .filter_map(|g| {
@@ -542,6 +545,15 @@ pub struct GroupsState {
     pub history: BTreeMap<String, GroupHistory>,
     /// Groups created in the form, by id.
     pub templates: BTreeMap<String, GroupTemplate>,
+}
+
+/// The events the groups model looks at: group members' (the rest stay out of its frames).
+pub fn group_events(events: &[(SessionEvent, i64)]) -> Vec<(SessionEvent, i64)> {
+    events
+        .iter()
+        .filter(|(e, _)| matches!(e, SessionEvent::World(WorldEvent::Member { .. })))
+        .cloned()
+        .collect()
 }
 
 /// What changes [`GroupsState`].
