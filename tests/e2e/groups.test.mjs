@@ -1,0 +1,203 @@
+// End-to-end test of consumer groups in the playground: a topic with 6 partitions; a group of
+// two `range` members is Stable with [0,1,2] / [3,4,5]; a third member joins: under eager
+// (`range`) every partition's timeline shows a gap, under `cooperative-sticky` only the moved
+// partitions do; a crashed member keeps its partitions until session.timeout.ms, then they
+// move; the lag plot is drawn; the assignors side by side give Kafka's assignments for c1..c3
+// on t1 (3 partitions) and t2 (2 partitions). Screenshots at 1400×900 and 390×844, and nothing
+// wider than the phone's viewport.
+//
+// Env: BASE_URL (required) — URL of the built playground.
+//      SCREENSHOT_DIR (optional) — defaults to <repo>/target/e2e-screenshots.
+//      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
+
+const TOPIC = 'orders';
+const SESSION_TIMEOUT_MS = 8_000;
+const READY = '#app[data-ready="true"]';
+const group = (id) => `section.group[data-group="${id}"]`;
+
+const screenshotDir = process.env.SCREENSHOT_DIR
+  ? path.resolve(process.env.SCREENSHOT_DIR)
+  : fileURLToPath(new URL('../../target/e2e-screenshots', import.meta.url));
+
+/** Polls `read` until `accept(value)` holds; returns the value or fails with the last one seen. */
+async function until(read, accept, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let value;
+  for (;;) {
+    value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last seen ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A group as drawn: state, generation, protocol, members with their partitions, timeline rows. */
+async function readGroup(page, id) {
+  const section = page.locator(group(id));
+  if ((await section.count()) === 0) return null;
+  return section.evaluate((el) => ({
+    state: el.getAttribute('data-state'),
+    generation: Number(el.getAttribute('data-generation')),
+    protocol: el.getAttribute('data-protocol'),
+    members: Object.fromEntries([...el.querySelectorAll('.member[data-member]')].map((m) => [
+      m.getAttribute('data-member'),
+      {
+        status: m.getAttribute('data-status'),
+        partitions: [...m.querySelectorAll('.owned[data-tp]')].map((p) => p.getAttribute('data-tp')).sort(),
+      },
+    ])),
+    rows: Object.fromEntries([...el.querySelectorAll('.tl-row[data-tp]')].map((r) => [
+      r.getAttribute('data-tp'), Number(r.getAttribute('data-gaps')),
+    ])),
+    lagPoints: Number(el.querySelector('.lag-plot')?.getAttribute('data-points') ?? 0),
+  }));
+}
+
+const shares = (g) => Object.values(g?.members ?? {})
+  .filter((m) => m.status === 'running')
+  .map((m) => m.partitions.length)
+  .sort();
+
+async function createGroup(page, id, assignors, members) {
+  await page.fill('form.create-group input[name="group"]', id);
+  await page.fill('form.create-group input[name="topics"]', TOPIC);
+  await page.fill('form.create-group input[name="assignors"]', assignors);
+  await page.fill('form.create-group input[name="members"]', String(members));
+  await page.locator('form.create-group details').evaluate((el) => { el.open = true; });
+  await page.fill('form.create-group input[name="session-timeout-ms"]', String(SESSION_TIMEOUT_MS));
+  await page.click('form.create-group button[type="submit"]');
+}
+
+async function screenshots(browser, url, name) {
+  for (const [label, viewport] of [['desktop', { width: 1400, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await browser.newPage({ viewport });
+    await page.goto(url);
+    await page.waitForSelector(READY, { state: 'attached', timeout: 30_000 });
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(screenshotDir, `groups-${name}-${label}.png`), fullPage: true });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= viewport.width, `${name} at ${viewport.width} px is ${width} px wide`);
+    await page.close();
+  }
+}
+
+test('playground consumer groups: range 3+3, eager vs cooperative join, crash expiry, lag, assignors side by side', { timeout: 240_000 }, async () => {
+  const baseUrl = process.env.BASE_URL;
+  assert.ok(baseUrl, 'BASE_URL is required: set it to the URL of the built playground');
+  await mkdir(screenshotDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: LAUNCH_ARGS,
+  });
+  const logs = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('console', (msg) => logs.push(`[console.${msg.type()}] ${msg.text()}`));
+    page.on('pageerror', (err) => logs.push(`[pageerror] ${err.stack ?? err}`));
+    const url = new URL(baseUrl);
+    url.searchParams.set('lang', 'en');
+    await page.goto(url.href);
+    await page.waitForSelector(READY, { state: 'attached', timeout: 30_000 });
+
+    // A topic with 6 partitions.
+    await page.fill('form.create-topic input[name="topic"]', TOPIC);
+    await page.fill('form.create-topic input[name="partitions"]', '6');
+    await page.click('form.create-topic button[type="submit"]');
+    await page.locator(`article.topic[data-topic="${TOPIC}"]`).waitFor({ state: 'attached' });
+
+    await page.click('button.tab[data-view="groups"]');
+    await page.locator('form.create-group').waitFor();
+
+    // Eager: two range members are Stable with [0,1,2] and [3,4,5].
+    await createGroup(page, 'eager', 'range', 2);
+    let eager = await until(() => readGroup(page, 'eager'),
+      (g) => g?.state === 'Stable' && shares(g).join() === '3,3', 'the eager group Stable with 3+3');
+    assert.deepEqual(eager.members.c1.partitions, ['orders-0', 'orders-1', 'orders-2']);
+    assert.deepEqual(eager.members.c2.partitions, ['orders-3', 'orders-4', 'orders-5']);
+    assert.equal(eager.protocol, 'EAGER');
+    assert.ok(Object.values(eager.rows).every((gaps) => gaps === 0), 'no gap before the join');
+
+    // Cooperative: the same membership under cooperative-sticky.
+    await createGroup(page, 'coop', 'cooperative-sticky', 2);
+    let coop = await until(() => readGroup(page, 'coop'),
+      (g) => g?.state === 'Stable' && shares(g).join() === '3,3', 'the cooperative group Stable with 3+3');
+    assert.equal(coop.protocol, 'COOPERATIVE');
+
+    // A third member joins each.
+    await page.click(`${group('eager')} .group-actions button:first-child`);
+    await page.click(`${group('coop')} .group-actions button:first-child`);
+    eager = await until(() => readGroup(page, 'eager'),
+      (g) => g?.state === 'Stable' && shares(g).join() === '2,2,2', 'the eager group Stable with 2+2+2');
+    coop = await until(() => readGroup(page, 'coop'),
+      (g) => g?.state === 'Stable' && shares(g).join() === '2,2,2', 'the cooperative group Stable with 2+2+2');
+    // Eager: every partition stopped. Cooperative: only the two that moved to c3.
+    assert.equal(Object.keys(eager.rows).length, 6);
+    assert.ok(Object.values(eager.rows).every((gaps) => gaps >= 1), `every eager partition paused: ${JSON.stringify(eager.rows)}`);
+    const paused = Object.entries(coop.rows).filter(([, gaps]) => gaps > 0).map(([tp]) => tp).sort();
+    assert.deepEqual(paused, coop.members.c3.partitions, 'only the partitions moved to c3 paused');
+    assert.equal(paused.length, 2);
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-joined-desktop.png'), fullPage: true });
+
+    // Crash c1 of the eager group: its partitions stay assigned until session.timeout.ms.
+    await page.click(`${group('eager')} .member[data-member="c1"] button.danger`);
+    const crashedAt = Date.now();
+    eager = await until(() => readGroup(page, 'eager'), (g) => g?.members.c1.status === 'crashed', 'c1 crashed');
+    assert.deepEqual(shares(eager), [2, 2], 'right after the crash c2 and c3 still hold 2 each');
+    eager = await until(() => readGroup(page, 'eager'),
+      (g) => g?.state === 'Stable' && shares(g).join() === '3,3', 'c1 expired and its partitions moved', 40_000);
+    const waited = Date.now() - crashedAt;
+    assert.ok(waited >= SESSION_TIMEOUT_MS - 1_000, `the partitions moved after session.timeout.ms (${waited} ms)`);
+
+    // Lag over time is plotted.
+    await until(() => readGroup(page, 'coop'), (g) => g.lagPoints >= 2, 'lag samples');
+    assert.equal(await page.locator(`${group('coop')} .lag-plot svg polyline.lag-total-line`).count(), 1);
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-crashed-desktop.png'), fullPage: true });
+
+    // Assignors side by side on c1..c3 over t1 (3) and t2 (2): Kafka's assignments.
+    await page.click('button.tab[data-view="assignors"]');
+    await page.locator('.assignor-columns').waitFor();
+    const columns = await page.locator('.assignor[data-assignor]').evaluateAll((els) => Object.fromEntries(els.map((el) => [
+      el.getAttribute('data-assignor'),
+      Object.fromEntries([...el.querySelector('.shares').querySelectorAll('.share')].map((s) => [
+        s.getAttribute('data-member'),
+        [...s.querySelectorAll('.tp-chip')].map((c) => c.getAttribute('data-tp')),
+      ])),
+    ])));
+    assert.deepEqual(Object.keys(columns), ['range', 'roundrobin', 'sticky', 'cooperative-sticky']);
+    assert.deepEqual(columns.range, { c1: ['t1-0', 't2-0'], c2: ['t1-1', 't2-1'], c3: ['t1-2'] });
+    assert.deepEqual(columns.roundrobin, { c1: ['t1-0', 't2-0'], c2: ['t1-1', 't2-1'], c3: ['t1-2'] });
+    for (const name of ['sticky', 'cooperative-sticky']) {
+      assert.deepEqual(Object.values(columns[name]).map((tps) => tps.length).sort(), [1, 2, 2], `${name} balanced`);
+    }
+    // c4 joins: cooperative-sticky shows two rebalances; its first gives c4 nothing.
+    const coopColumn = page.locator('.assignor[data-assignor="cooperative-sticky"]');
+    assert.equal(await coopColumn.locator('.shares').count(), 3, 'before, 1st and 2nd rebalance');
+    assert.equal(await coopColumn.locator('.shares').nth(1).locator('.share[data-member="c4"] .tp-chip').count(), 0);
+    assert.ok(Number(await coopColumn.getAttribute('data-moved')) >= 1);
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-assignors-desktop.png'), fullPage: true });
+
+    // Both views at desktop and phone widths (the cluster and its groups are in this tab's
+    // store; a second tab sees the same groups' committed offsets).
+    await screenshots(browser, `${url.origin}${url.pathname}?lang=en#view=assignors`, 'assignors');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('button.tab[data-view="groups"]');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-phone.png'), fullPage: true });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the groups view at 390 px is ${width} px wide`);
+    assert.deepEqual(logs.filter((l) => l.startsWith('[pageerror]')), []);
+  } catch (error) {
+    console.log(logs.join('\n'));
+    throw error;
+  } finally {
+    await browser.close();
+  }
+});
