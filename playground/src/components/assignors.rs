@@ -270,7 +270,7 @@ pub fn assignors_page() -> Html {
                     <label>{ g.topics_label }
                         <input ref={topics_ref} name="topics" autocomplete="off" />
                     </label>
-                    <div class="row">
+                    <div class="row change-row">
                         <label>{ g.change }
                             <select ref={change_ref} name="change">
                                 <option value="join" selected={inputs.change == "join"}>{ g.change_join }</option>

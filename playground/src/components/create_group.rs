@@ -120,23 +120,21 @@ pub fn create_group() -> Html {
                 <input ref={static_members.clone()} type="checkbox" name="static" />
                 { g.static_members }
             </label>
-            <div class="row">
-                <label><code>{ "auto.offset.reset" }</code>
-                    <select ref={reset} name="auto-offset-reset">
-                        <option value="latest" selected=true>{ "latest" }</option>
-                        <option value="earliest">{ "earliest" }</option>
-                        <option value="none">{ "none" }</option>
-                    </select>
-                </label>
-                <label>{ g.commits }
-                    <select ref={commit} name="commit">
-                        <option value="auto" selected=true>{ g.commit_auto }</option>
-                        <option value="sync">{ g.commit_sync }</option>
-                        <option value="async">{ g.commit_async }</option>
-                        <option value="none">{ g.commit_none }</option>
-                    </select>
-                </label>
-            </div>
+            <label><code>{ "auto.offset.reset" }</code>
+                <select ref={reset} name="auto-offset-reset">
+                    <option value="latest" selected=true>{ "latest" }</option>
+                    <option value="earliest">{ "earliest" }</option>
+                    <option value="none">{ "none" }</option>
+                </select>
+            </label>
+            <label>{ g.commits }
+                <select ref={commit} name="commit">
+                    <option value="auto" selected=true>{ g.commit_auto }</option>
+                    <option value="sync">{ g.commit_sync }</option>
+                    <option value="async">{ g.commit_async }</option>
+                    <option value="none">{ g.commit_none }</option>
+                </select>
+            </label>
             <div class="row">
                 <label>{ g.processing_ms }
                     <input ref={processing} name="processing-ms" inputmode="numeric" />

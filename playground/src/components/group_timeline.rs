@@ -130,7 +130,8 @@ pub fn lag_plot(props: &HistoryProps) -> Html {
     const H: f64 = 80.0;
     let (first, last) = (points[0].at, points[points.len() - 1].at);
     let span = (last - first).max(1) as f64;
-    let max = points.iter().map(|p| p.total).max().unwrap_or(0).max(1) as f64;
+    let peak = points.iter().map(|p| p.total).max().unwrap_or(0);
+    let max = peak.max(1) as f64;
     let px = |at: i64| (at - first) as f64 * W / span;
     let py = |lag: i64| H - lag as f64 * (H - 4.0) / max;
     let line = |values: &mut dyn Iterator<Item = (i64, i64)>| {
@@ -166,7 +167,7 @@ pub fn lag_plot(props: &HistoryProps) -> Html {
                 <polyline class="lag-total-line" points={total} />
             </svg>
             <div class="lag-axis meta" aria-hidden="true">
-                <span>{ format!("−{}", seconds(last - first)) }</span><span>{ format!("max {}", max as i64) }</span><span>{ g.now }</span>
+                <span>{ format!("−{}", seconds(last - first)) }</span><span>{ format!("max {peak}") }</span><span>{ g.now }</span>
             </div>
         </figure>
     }

@@ -19,6 +19,7 @@ pub fn groups_page() -> Html {
         <div class="layout groups-view">
             <aside class="controls" aria-label={g.create_group}>
                 <CreateGroup />
+                <crate::components::Producers />
                 <p class="meta">{ t.clients_note }</p>
             </aside>
             <main class="main" aria-label={t.tab_groups}>

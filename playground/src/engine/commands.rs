@@ -460,6 +460,12 @@ fn place_of(command: &Command) -> Place {
         | Command::TakeOver => Place::Page,
         Command::Dismiss(place) => place.clone(),
         Command::Group(super::groups::GroupCommand::Create(_)) => Place::CreateGroup,
+        Command::Group(
+            super::groups::GroupCommand::ProducerStart(_)
+            | super::groups::GroupCommand::ProducerPause(_)
+            | super::groups::GroupCommand::ProducerResume(_)
+            | super::groups::GroupCommand::ProducerStop(_),
+        ) => Place::Producers,
         Command::Group(command) => Place::Group(command.group().to_owned()),
     }
 }

@@ -5,7 +5,8 @@
 use rill_core::consumer::AutoOffsetReset;
 use rill_core::group::assignor_named;
 use rill_core::scenario::{
-    Command as World, CommitMode, MemberSpec, ResetScope, ResetSpec, is_valid_name,
+    Command as World, CommitMode, KeyPattern, MemberSpec, PRODUCER_RATE_MAX, ProducerSpec,
+    ResetScope, ResetSpec, is_valid_name,
 };
 use rill_wasm::HostError;
 use rill_wasm::session::Session;
@@ -54,7 +55,24 @@ pub struct ResetForm {
     pub value: String,
 }
 
-/// What the person does to consumer groups.
+/// The start-producer form, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProducerForm {
+    /// Its name.
+    pub name: String,
+    /// Topic.
+    pub topic: String,
+    /// Records per second.
+    pub rate: String,
+    /// `none`, `cycle` or `random`.
+    pub keys: String,
+    /// The keys, comma separated.
+    pub key_list: String,
+    /// `0`, `1` or `all`.
+    pub acks: String,
+}
+
+/// What the person does to consumer groups (and the producers that feed them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupCommand {
     /// Create a group: its spec, and its first members.
@@ -76,6 +94,14 @@ pub enum GroupCommand {
     Reset(String, ResetForm),
     /// Delete the group (only while it is empty).
     Delete(String),
+    /// Start a producer application.
+    ProducerStart(ProducerForm),
+    /// Pause a producer.
+    ProducerPause(String),
+    /// Resume a paused producer.
+    ProducerResume(String),
+    /// Stop a producer.
+    ProducerStop(String),
 }
 
 impl GroupCommand {
@@ -91,6 +117,10 @@ impl GroupCommand {
             | Self::Restart(g, _)
             | Self::Reset(g, _)
             | Self::Delete(g) => g,
+            Self::ProducerStart(_)
+            | Self::ProducerPause(_)
+            | Self::ProducerResume(_)
+            | Self::ProducerStop(_) => "",
         }
     }
 }
@@ -275,6 +305,10 @@ impl Engine {
                     })
                     .map(drop)
             }
+            command @ (GroupCommand::ProducerStart(_)
+            | GroupCommand::ProducerPause(_)
+            | GroupCommand::ProducerResume(_)
+            | GroupCommand::ProducerStop(_)) => Self::apply_producer(session, command),
             GroupCommand::Delete(group) => {
                 session.apply(World::DeleteGroup {
                     group: group.clone(),
@@ -284,6 +318,45 @@ impl Engine {
                     .dispatch(Action::Groups(GroupsAction::Deleted(group)));
                 Ok(())
             }
+        }
+    }
+
+    fn apply_producer(session: &Session, command: GroupCommand) -> Result<(), HostError> {
+        match command {
+            GroupCommand::ProducerStart(form) => {
+                let keys = split_list(&form.key_list);
+                let keys = match form.keys.as_str() {
+                    "cycle" => KeyPattern::Cycle(keys),
+                    "random" => KeyPattern::Random(keys),
+                    _ => KeyPattern::None,
+                };
+                let spec = ProducerSpec {
+                    topic: form.topic.trim().to_owned(),
+                    rate: whole_number(
+                        &form.rate,
+                        "Records per second",
+                        1..=i64::from(PRODUCER_RATE_MAX),
+                    )?,
+                    keys,
+                    acks: super::commands::acks(&form.acks)?,
+                };
+                session
+                    .apply(World::ProducerStart {
+                        name: form.name.trim().to_owned(),
+                        spec,
+                    })
+                    .map(drop)
+            }
+            GroupCommand::ProducerPause(name) => {
+                session.apply(World::ProducerPause { name }).map(drop)
+            }
+            GroupCommand::ProducerResume(name) => {
+                session.apply(World::ProducerResume { name }).map(drop)
+            }
+            GroupCommand::ProducerStop(name) => {
+                session.apply(World::ProducerStop { name }).map(drop)
+            }
+            _ => Ok(()),
         }
     }
 

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
 pub use commands::{Command, ProduceForm, TopicForm};
-pub use groups::{GroupCommand, GroupForm, ResetForm};
+pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 

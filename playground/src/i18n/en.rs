@@ -98,6 +98,19 @@ pub(super) const EN_GROUPS: GroupStrings = GroupStrings {
     topics_label: "Topics (name:partitions)",
     use_group: "Use group {0}",
     window: "Time window",
+    resume: "Resume",
+    pause_producer: "Pause",
+    stop_producer: "Stop",
+    producer_stats: "{0} · sent {1} · acknowledged {2} · failed {3}",
+    producers: "Producers",
+    producer_name: "Name",
+    rate: "Records per second",
+    keys: "Keys",
+    keys_cycle: "the keys in turn",
+    keys_random: "a random key each time",
+    keys_none: "no key (sticky partitioner)",
+    key_list: "Keys (comma separated)",
+    start_producer: "Start producer",
 };
 
 /// The English table.

@@ -189,4 +189,30 @@ pub struct GroupStrings {
     pub use_group: &'static str,
     /// Time window of the timeline.
     pub window: &'static str,
+    /// Resume a paused producer.
+    pub resume: &'static str,
+    /// Pause a producer.
+    pub pause_producer: &'static str,
+    /// Stop a producer.
+    pub stop_producer: &'static str,
+    /// Producer: state {0}, sent {1}, acked {2}, failed {3}.
+    pub producer_stats: &'static str,
+    /// Producers card title.
+    pub producers: &'static str,
+    /// A producer's name.
+    pub producer_name: &'static str,
+    /// Records per second.
+    pub rate: &'static str,
+    /// Which keys a producer sends.
+    pub keys: &'static str,
+    /// Keys in turn.
+    pub keys_cycle: &'static str,
+    /// A random key each time.
+    pub keys_random: &'static str,
+    /// No key.
+    pub keys_none: &'static str,
+    /// The keys, comma separated.
+    pub key_list: &'static str,
+    /// Start a producer.
+    pub start_producer: &'static str,
 }

@@ -98,6 +98,19 @@ pub(super) const KO_GROUPS: GroupStrings = GroupStrings {
     topics_label: "토픽 (이름:파티션 수)",
     use_group: "그룹 {0} 사용",
     window: "시간 범위",
+    resume: "재개",
+    pause_producer: "일시 정지",
+    stop_producer: "정지",
+    producer_stats: "{0} · 보냄 {1} · 확인됨 {2} · 실패 {3}",
+    producers: "프로듀서",
+    producer_name: "이름",
+    rate: "초당 레코드",
+    keys: "키",
+    keys_cycle: "키를 차례로",
+    keys_random: "매번 무작위 키",
+    keys_none: "키 없음 (sticky partitioner)",
+    key_list: "키 (쉼표로 구분)",
+    start_producer: "프로듀서 시작",
 };
 
 /// The Korean table.

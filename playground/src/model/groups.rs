@@ -8,10 +8,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rill_core::cluster::Acks;
 use rill_core::group::coordinator::GroupState;
 use rill_core::group::protocol::offsets_partition_for;
 use rill_core::group::{RebalanceProtocol, TopicPartition, assignor_named};
-use rill_core::scenario::{MemberEvent, MemberSpec, World, WorldEvent};
+use rill_core::scenario::{KeyPattern, MemberEvent, MemberSpec, World, WorldEvent};
 use rill_wasm::session::SessionEvent;
 
 /// Lag is sampled at most this often (cluster ms).
@@ -149,13 +150,40 @@ impl GroupView {
 /// A group's marks on one partition: `(group, committed offset, [(member, position)])`.
 pub type GroupFlag = (String, Option<i64>, Vec<(String, i64)>);
 
-/// Every group of the world.
+/// A producer application as its card shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerCard {
+    /// Its name.
+    pub name: String,
+    /// The topic it sends to.
+    pub topic: String,
+    /// Records per second.
+    pub rate: u32,
+    /// Its keys, in words (`none`, `cycle a,b`, `random a,b`).
+    pub keys: String,
+    /// `acks`.
+    pub acks: &'static str,
+    /// `running`, `paused` or `stopped`.
+    pub state: &'static str,
+    /// Records sent.
+    pub sent: u64,
+    /// Records acknowledged.
+    pub acked: u64,
+    /// Records failed.
+    pub failed: u64,
+    /// The last failure's error name.
+    pub last_error: Option<&'static str>,
+}
+
+/// Every group of the world, and its producers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupsView {
     /// Cluster time.
     pub now: i64,
     /// Groups by id.
     pub groups: Vec<GroupView>,
+    /// Producer applications by name.
+    pub producers: Vec<ProducerCard>,
 }
 
 impl GroupsView {
@@ -172,9 +200,39 @@ impl GroupsView {
                 .map(|g| g.group_id),
         );
         let groups = ids.iter().map(|id| read_group(world, id)).collect();
+        let producers = world
+            .producers()
+            .into_iter()
+            .filter_map(|name| {
+                let view = world.producer(&name)?;
+                let stats = world.producer_stats(&name).cloned().unwrap_or_default();
+                let keys = match &view.spec.keys {
+                    KeyPattern::None => "none".to_owned(),
+                    KeyPattern::Cycle(keys) => format!("cycle {}", keys.join(",")),
+                    KeyPattern::Random(keys) => format!("random {}", keys.join(",")),
+                };
+                Some(ProducerCard {
+                    topic: view.spec.topic.clone(),
+                    rate: view.spec.rate,
+                    keys,
+                    acks: match view.spec.acks {
+                        Acks::None => "0",
+                        Acks::Leader => "1",
+                        Acks::All => "all",
+                    },
+                    state: view.state,
+                    sent: stats.sent,
+                    acked: stats.acked,
+                    failed: stats.failed,
+                    last_error: stats.last_error.map(|e| e.name()),
+                    name,
+                })
+            })
+            .collect();
         Self {
             now: world.now(),
             groups,
+            producers,
         }
     }
 
@@ -185,11 +243,7 @@ impl GroupsView {
 
     /// Each group's committed offset and its members' positions on one partition:
     /// `(group, committed, [(member, position)])`.
-    pub fn flags(
-        &self,
-        topic: &str,
-        partition: u32,
-    ) -> Vec<GroupFlag> {
+    pub fn flags(&self, topic: &str, partition: u32) -> Vec<GroupFlag> {
         self.groups
             .iter()
             .filter_map(|g| {

@@ -72,6 +72,8 @@ pub enum Place {
     CreateGroup,
     /// A consumer group's card.
     Group(String),
+    /// The producers card.
+    Producers,
     /// A topic card's controls.
     Topic(String),
 }
