@@ -65,11 +65,13 @@ const shares = (g) => Object.values(g?.members ?? {})
   .map((m) => m.partitions.length)
   .sort();
 
-async function createGroup(page, id, assignors, members) {
+async function createGroup(page, id, assignors, members, { processingMs = 0, maxPollRecords = 500 } = {}) {
   await page.fill('form.create-group input[name="group"]', id);
   await page.fill('form.create-group input[name="topics"]', TOPIC);
   await page.fill('form.create-group input[name="assignors"]', assignors);
   await page.fill('form.create-group input[name="members"]', String(members));
+  await page.fill('form.create-group input[name="processing-ms"]', String(processingMs));
+  await page.fill('form.create-group input[name="max-poll-records"]', String(maxPollRecords));
   await page.locator('form.create-group details').evaluate((el) => { el.open = true; });
   await page.fill('form.create-group input[name="session-timeout-ms"]', String(SESSION_TIMEOUT_MS));
   await page.click('form.create-group button[type="submit"]');
@@ -156,9 +158,20 @@ test('playground consumer groups: range 3+3, eager vs cooperative join, crash ex
     const waited = Date.now() - crashedAt;
     assert.ok(waited >= SESSION_TIMEOUT_MS - 1_000, `the partitions moved after session.timeout.ms (${waited} ms)`);
 
-    // Lag over time is plotted.
+    // A producer at 40 records/s and a group that processes 100 ms per record (10/s): its lag
+    // grows on the plot, while the groups that keep up stay near 0.
+    await page.fill('form.producers input[name="rate"]', '40');
+    await page.fill('form.producers input[name="producer-topic"]', TOPIC);
+    await page.click('form.producers button[type="submit"]');
+    await until(() => page.locator('.producer[data-producer="p1"]').getAttribute('data-sent').catch(() => '0'),
+      (sent) => Number(sent) > 0, 'the producer sends');
+    await createGroup(page, 'slow', 'range', 1, { processingMs: 100, maxPollRecords: 5 });
+    const lagOf = async (id) => Number(await page.locator(`${group(id)} .lag-plot`).getAttribute('data-lag').catch(() => '0'));
+    await until(() => lagOf('slow'), (lag) => lag > 40, 'the slow group falls behind', 40_000);
+    assert.ok(await lagOf('coop') < 40, 'the cooperative group keeps up');
     await until(() => readGroup(page, 'coop'), (g) => g.lagPoints >= 2, 'lag samples');
-    assert.equal(await page.locator(`${group('coop')} .lag-plot svg polyline.lag-total-line`).count(), 1);
+    assert.equal(await page.locator(`${group('slow')} .lag-plot svg polyline.lag-total-line`).count(), 1);
+    await page.click('.producer[data-producer="p1"] button.danger');
     await page.screenshot({ path: path.join(screenshotDir, 'groups-crashed-desktop.png'), fullPage: true });
 
     // Assignors side by side on c1..c3 over t1 (3) and t2 (2): Kafka's assignments.
