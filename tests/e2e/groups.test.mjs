@@ -197,6 +197,15 @@ test('playground consumer groups: range 3+3, eager vs cooperative join, crash ex
     assert.ok(Number(await coopColumn.getAttribute('data-moved')) >= 1);
     await page.screenshot({ path: path.join(screenshotDir, 'groups-assignors-desktop.png'), fullPage: true });
 
+    // 50 members × 1,000 partitions: the four assignors recompute in the page (measured).
+    const clickedAt = Date.now();
+    await page.click('button[data-action="large-example"]');
+    await until(() => page.locator('.assignor[data-assignor="range"] .shares').first().locator('.share').count(),
+      (n) => n === 50, '50 members in the range column', 60_000);
+    const took = Number(await page.locator('p.took').getAttribute('data-took-ms'));
+    console.log(`assignors side by side, 50 members x 1000 partitions: four assignors ${took} ms, drawn after ${Date.now() - clickedAt} ms`);
+    assert.ok(took > 0 && took < 5_000, `the four assignors took ${took} ms`);
+
     // Both views at desktop and phone widths (the cluster and its groups are in this tab's
     // store; a second tab sees the same groups' committed offsets).
     await screenshots(browser, `${url.origin}${url.pathname}?lang=en#view=assignors`, 'assignors');

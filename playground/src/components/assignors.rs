@@ -287,7 +287,7 @@ pub fn assignors_page() -> Html {
                     </label>
                     <button type="submit">{ g.compare }</button>
                     <div class="row">{ for from_groups }
-                        <button type="button" class="secondary" onclick={large}>{ g.large_example }</button>
+                        <button type="button" class="secondary" data-action="large-example" onclick={large}>{ g.large_example }</button>
                     </div>
                     <p class="meta took" data-took-ms={format!("{took:.0}")}>{ fill(g.took, &[&format!("{took:.0}")]) }</p>
                 </form>

@@ -247,6 +247,9 @@ fn lag_is_sampled_over_time_and_grows_for_a_slow_member() {
     assert_eq!(last.total, last.partitions.values().sum::<i64>());
     let group = state.view.group("g").expect("drawn");
     assert_eq!(group.lag, last.total);
+    let producer = &state.view.producers[0];
+    assert_eq!((producer.name.as_str(), producer.state, producer.rate), ("p", "running", 100));
+    assert!(producer.sent >= 900 && producer.acked > 0, "{producer:?}");
     // Flags on the lanes: the committed offset and c1's position on partition 0.
     let flags = state.view.flags("t", 0);
     assert_eq!(flags.len(), 1);
