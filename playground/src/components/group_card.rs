@@ -8,12 +8,13 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::components::InlineAlert;
+use crate::components::clock_text;
 use crate::components::group_timeline::{LagPlot, RebalanceTimeline};
 use crate::context::use_app;
 use crate::engine::{Command, GroupCommand, ResetForm};
 use crate::i18n::{GroupStrings, fill};
 use crate::model::Place;
-use crate::model::groups::{GroupView, MemberCard};
+use crate::model::groups::{GroupView, MemberCard, MemberNote};
 use crate::palette::KEY_COLOURS;
 
 /// A member's colour: `cN` takes the N-th colour of the palette, other names a hash.
@@ -64,7 +65,12 @@ pub struct GroupCardProps {
     pub group: GroupView,
 }
 
-fn member_card(app: &crate::context::AppContext, group: &str, m: &MemberCard) -> Html {
+fn member_card(
+    app: &crate::context::AppContext,
+    group: &str,
+    m: &MemberCard,
+    note: Option<&MemberNote>,
+) -> Html {
     let t = app.t();
     let g = t.groups;
     let (colour, ink) = member_colour(&m.name);
@@ -95,6 +101,16 @@ fn member_card(app: &crate::context::AppContext, group: &str, m: &MemberCard) ->
                 if m.busy { { " · " }<span>{ g.busy }</span> }
                 if m.processing_ms > 0 { { " · " }<span>{ fill(g.per_record, &[&m.processing_ms]) }</span> }
             </div>
+            if let Some((exception, message)) = note.and_then(|n| n.poll_error.as_ref()) {
+                <p class="poll-error" role="status" data-exception={exception.clone()} title={message.clone()}>
+                    <strong>{ exception }</strong>{ ": " }{ message }
+                </p>
+            }
+            if let Some(note) = note.filter(|n| !n.resets.is_empty()) {
+                <p class="meta resets" title="auto.offset.reset">
+                    { fill(g.reset_positions, &[&note.resets.iter().map(|(tp, (offset, _))| format!("{tp} → {offset}")).collect::<Vec<_>>().join(", ")]) }
+                </p>
+            }
             <ul class="member-partitions" aria-label={g.partitions}>
                 if m.partitions.is_empty() { <li class="meta">{ g.no_partitions }</li> }
                 { for m.partitions.iter().map(|(tp, position)| html! {
@@ -183,6 +199,7 @@ pub fn group_card(props: &GroupCardProps) -> Html {
         .get(&id)
         .cloned()
         .unwrap_or_default();
+    let origin = app.model.origin.unwrap_or(0);
     let now = app.model.groups.view.now;
     let active = group.is_active();
     html! {
@@ -202,7 +219,7 @@ pub fn group_card(props: &GroupCardProps) -> Html {
                 <span class="coordinator">{ coordinator }</span>
             </p>
             <ol class="members">
-                { for group.members.iter().map(|m| member_card(&app, &id, m)) }
+                { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
             </ol>
             <div class="group-actions">
                 <button type="button" onclick={add}>{ g.add_member }</button>
@@ -213,7 +230,22 @@ pub fn group_card(props: &GroupCardProps) -> Html {
             </div>
             <InlineAlert place={Place::Group(id.clone())} />
             <RebalanceTimeline history={history.clone()} {now} />
-            <LagPlot history={history} {now} />
+            <LagPlot history={history.clone()} {now} />
+            <details class="commits">
+                <summary>{ fill(g.commits_n, &[&history.commits.len()]) }</summary>
+                if history.commits.is_empty() { <p class="meta">{ g.no_commits }</p> }
+                <ol class="commit-list">
+                    { for history.commits.iter().rev().map(|c| html! {
+                        <li class={classes!("commit", c.error.is_some().then_some("failed"))} data-origin={c.origin}>
+                            <span class="meta">{ clock_text(c.at, origin) }</span>
+                            <span class="member-name">{ &c.member }</span>
+                            <code>{ c.origin }</code>
+                            <span class="commit-offsets">{ c.offsets.iter().map(|(tp, o)| format!("{tp}={o}")).collect::<Vec<_>>().join(" ") }</span>
+                            if let Some(error) = &c.error { <span class="field-error">{ error }</span> }
+                        </li>
+                    }) }
+                </ol>
+            </details>
             <details class="describe">
                 <summary>{ "kafka-consumer-groups --describe" }</summary>
                 <div class="table-scroll">

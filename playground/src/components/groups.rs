@@ -58,6 +58,35 @@ pub fn group_flags(props: &GroupFlagsProps) -> Html {
     if flags.is_empty() {
         return html! {};
     }
+    let tp = rill_core::group::TopicPartition::new(props.topic.clone(), props.partition);
+    let marks = |group: &str| {
+        let history = app.model.groups.history.get(group);
+        let list = |set: Option<&std::collections::BTreeSet<i64>>| {
+            set.map(|s| {
+                s.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+        };
+        let twice = history.and_then(|h| h.duplicates.get(&tp));
+        let skipped = history.and_then(|h| h.skipped.get(&tp));
+        html! {
+            <>
+                if let Some(set) = twice {
+                    <span class="marker duplicates" data-duplicates={set.len().to_string()} title={list(Some(set))}>
+                        { fill(g.twice_n, &[&set.len()]) }
+                    </span>
+                }
+                if let Some(set) = skipped {
+                    <span class="marker skipped" data-skipped={set.len().to_string()} title={list(Some(set))}>
+                        { fill(g.skipped_n, &[&set.len()]) }
+                    </span>
+                }
+            </>
+        }
+    };
     html! {
         <span class="group-flags">
             { for flags.into_iter().map(|(group, committed, positions)| {
@@ -71,6 +100,7 @@ pub fn group_flags(props: &GroupFlagsProps) -> Html {
                         <span class="marker group-flag" data-group={group.clone()}
                             data-committed={committed.map(|c| c.to_string()).unwrap_or_default()}
                             title={text.clone()}>{ format!("⚑ {text}") }</span>
+                        { marks(&group) }
                         { for positions.into_iter().map(|(member, position)| {
                             let (colour, ink) = member_colour(&member);
                             let label = fill(g.position_of, &[&member, &position]);

@@ -215,4 +215,14 @@ pub struct GroupStrings {
     pub key_list: &'static str,
     /// Start a producer.
     pub start_producer: &'static str,
+    /// Positions reset by auto.offset.reset: {0}.
+    pub reset_positions: &'static str,
+    /// Commits section: {0} commits.
+    pub commits_n: &'static str,
+    /// No commit yet.
+    pub no_commits: &'static str,
+    /// Records processed twice on a partition.
+    pub twice_n: &'static str,
+    /// Records skipped on a partition.
+    pub skipped_n: &'static str,
 }

@@ -12,7 +12,7 @@ use rill_core::cluster::Acks;
 use rill_core::group::coordinator::GroupState;
 use rill_core::group::protocol::offsets_partition_for;
 use rill_core::group::{RebalanceProtocol, TopicPartition, assignor_named};
-use rill_core::scenario::{KeyPattern, MemberEvent, MemberSpec, World, WorldEvent};
+use rill_core::scenario::{CommitOrigin, KeyPattern, MemberEvent, MemberSpec, World, WorldEvent};
 use rill_wasm::session::SessionEvent;
 
 /// Lag is sampled at most this often (cluster ms).
@@ -483,7 +483,38 @@ impl TimelineRow {
     }
 }
 
-/// A group's history: ownership events, generations, lag samples.
+/// Commits kept per group (newest last).
+pub const COMMITS_KEPT: usize = 12;
+
+/// Duplicate or skipped offsets kept per partition (the newest).
+pub const MARKS_KEPT: usize = 200;
+
+/// One finished commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitLine {
+    /// When it finished (cluster time).
+    pub at: i64,
+    /// The member.
+    pub member: String,
+    /// `auto`, `sync` or `async`.
+    pub origin: &'static str,
+    /// The offsets it carried.
+    pub offsets: Vec<(TopicPartition, i64)>,
+    /// Its error (the exception's name and message), if it failed.
+    pub error: Option<String>,
+}
+
+/// What a member's poll loop said last.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemberNote {
+    /// The error of its last poll, until a poll succeeds: (exception, message).
+    pub poll_error: Option<(String, String)>,
+    /// Its positions reset by `auto.offset.reset` (or a seek): partition → (offset, when).
+    pub resets: BTreeMap<TopicPartition, (i64, i64)>,
+}
+
+/// A group's history: ownership events, generations, lag samples, commits, what its members
+/// said, and the records processed twice or skipped.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupHistory {
     /// Ownership changes, oldest first.
@@ -492,6 +523,22 @@ pub struct GroupHistory {
     pub generations: Vec<(i64, i32)>,
     /// Lag samples: `(when, total, per partition)`.
     pub lag: Vec<LagPoint>,
+    /// The last commits, oldest first.
+    pub commits: Vec<CommitLine>,
+    /// Each member's last poll error and offset resets.
+    pub notes: BTreeMap<String, MemberNote>,
+    /// Offsets processed again after a first time, by partition.
+    pub duplicates: BTreeMap<TopicPartition, BTreeSet<i64>>,
+    /// Offsets committed past without being processed, by partition.
+    pub skipped: BTreeMap<TopicPartition, BTreeSet<i64>>,
+}
+
+fn mark(marks: &mut BTreeMap<TopicPartition, BTreeSet<i64>>, tp: &TopicPartition, offset: i64) {
+    let set = marks.entry(tp.clone()).or_default();
+    set.insert(offset);
+    while set.len() > MARKS_KEPT {
+        set.pop_first();
+    }
 }
 
 /// One lag sample.
@@ -601,11 +648,21 @@ pub struct GroupsState {
     pub templates: BTreeMap<String, GroupTemplate>,
 }
 
-/// The events the groups model looks at: group members' (the rest stay out of its frames).
+/// The events the groups model looks at: group members', duplicates and skipped records (the
+/// rest stay out of its frames).
 pub fn group_events(events: &[(SessionEvent, i64)]) -> Vec<(SessionEvent, i64)> {
     events
         .iter()
-        .filter(|(e, _)| matches!(e, SessionEvent::World(WorldEvent::Member { .. })))
+        .filter(|(e, _)| {
+            matches!(
+                e,
+                SessionEvent::World(
+                    WorldEvent::Member { .. }
+                        | WorldEvent::Duplicate { .. }
+                        | WorldEvent::Skipped { .. }
+                )
+            )
+        })
         .cloned()
         .collect()
 }
@@ -648,13 +705,32 @@ impl GroupsState {
 
     fn frame(&mut self, view: GroupsView, events: &[(SessionEvent, i64)]) {
         for (event, at) in events {
-            let SessionEvent::World(WorldEvent::Member {
-                group,
-                member,
-                event,
-            }) = event
-            else {
-                continue;
+            let (group, member, event) = match event {
+                SessionEvent::World(WorldEvent::Member {
+                    group,
+                    member,
+                    event,
+                }) => (group, member, event),
+                SessionEvent::World(WorldEvent::Duplicate {
+                    group,
+                    partition,
+                    offset,
+                    ..
+                }) => {
+                    let history = self.history.entry(group.clone()).or_default();
+                    mark(&mut history.duplicates, partition, *offset);
+                    continue;
+                }
+                SessionEvent::World(WorldEvent::Skipped {
+                    group,
+                    partition,
+                    offset,
+                }) => {
+                    let history = self.history.entry(group.clone()).or_default();
+                    mark(&mut history.skipped, partition, *offset);
+                    continue;
+                }
+                _ => continue,
             };
             let history = self.history.entry(group.clone()).or_default();
             let (kind, partitions) = match event {
@@ -670,6 +746,50 @@ impl GroupsState {
                     {
                         history.generations.push((*at, *generation));
                     }
+                    continue;
+                }
+                MemberEvent::Committed {
+                    origin,
+                    offsets,
+                    result,
+                } => {
+                    history.commits.push(CommitLine {
+                        at: *at,
+                        member: member.clone(),
+                        origin: match origin {
+                            CommitOrigin::Auto => "auto",
+                            CommitOrigin::Sync => "sync",
+                            CommitOrigin::Async => "async",
+                        },
+                        offsets: offsets.clone(),
+                        error: result
+                            .as_ref()
+                            .err()
+                            .map(|e| format!("{}: {e}", e.exception_name())),
+                    });
+                    if history.commits.len() > COMMITS_KEPT {
+                        history.commits.remove(0);
+                    }
+                    continue;
+                }
+                MemberEvent::PollFailed { error } => {
+                    history.notes.entry(member.clone()).or_default().poll_error =
+                        Some((error.exception_name().to_owned(), error.to_string()));
+                    continue;
+                }
+                MemberEvent::Polled { .. } => {
+                    if let Some(note) = history.notes.get_mut(member) {
+                        note.poll_error = None;
+                    }
+                    continue;
+                }
+                MemberEvent::OffsetReset { partition, offset } => {
+                    history
+                        .notes
+                        .entry(member.clone())
+                        .or_default()
+                        .resets
+                        .insert(partition.clone(), (*offset, *at));
                     continue;
                 }
                 _ => continue,

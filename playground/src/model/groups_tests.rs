@@ -248,7 +248,10 @@ fn lag_is_sampled_over_time_and_grows_for_a_slow_member() {
     let group = state.view.group("g").expect("drawn");
     assert_eq!(group.lag, last.total);
     let producer = &state.view.producers[0];
-    assert_eq!((producer.name.as_str(), producer.state, producer.rate), ("p", "running", 100));
+    assert_eq!(
+        (producer.name.as_str(), producer.state, producer.rate),
+        ("p", "running", 100)
+    );
     assert!(producer.sent >= 900 && producer.acked > 0, "{producer:?}");
     // Flags on the lanes: the committed offset and c1's position on partition 0.
     let flags = state.view.flags("t", 0);
@@ -356,4 +359,120 @@ fn side_by_side_refuses_bad_input_with_a_message() {
     };
     assert!(assignors::compare(&input, &Change::Leave("c9".into())).is_err());
     assert!(assignors::compare(&input, &Change::Join("c1".into(), vec!["t".into()])).is_err());
+}
+
+fn produce(world: &mut World, count: usize) {
+    for i in 0..count {
+        world
+            .apply(Command::Produce(rill_core::scenario::ProduceRecord {
+                topic: "t".into(),
+                partition: Some(0),
+                key: Some(format!("k{i}")),
+                value: Some("v".into()),
+                headers: vec![],
+                acks: rill_core::cluster::Acks::All,
+            }))
+            .expect("produced");
+    }
+}
+
+#[test]
+fn auto_offset_reset_after_retention_jumps_or_fails_as_kafka_does() {
+    use rill_core::consumer::AutoOffsetReset;
+    let mut world = world_with_topic(1);
+    let mut state = GroupsState::default();
+    produce(&mut world, 20);
+    run(&mut state, &mut world, 1_000);
+    let resets = [
+        ("g-earliest", AutoOffsetReset::Earliest),
+        ("g-latest", AutoOffsetReset::Latest),
+        ("g-none", AutoOffsetReset::None),
+    ];
+    // Each group consumes everything from the start, commits, and closes.
+    for (group, _) in &resets {
+        let mut spec = spec(&["range"]);
+        spec.auto_offset_reset = AutoOffsetReset::Earliest;
+        spec.commit = CommitMode::Sync;
+        world
+            .apply(Command::MemberJoin {
+                group: (*group).into(),
+                member: "c1".into(),
+                spec,
+            })
+            .expect("joined");
+    }
+    run(&mut state, &mut world, 8_000);
+    for (group, _) in &resets {
+        world
+            .apply(Command::MemberLeave {
+                group: (*group).into(),
+                member: "c1".into(),
+            })
+            .expect("left");
+    }
+    run(&mut state, &mut world, 2_000);
+    for (group, _) in &resets {
+        let history = &state.history[*group];
+        assert!(
+            history.commits.iter().any(|c| c.origin == "sync"
+                && c.offsets == vec![(TopicPartition::new("t", 0), 20)]
+                && c.error.is_none()),
+            "{group} committed 20 with commitSync: {:?}",
+            history.commits
+        );
+    }
+    // More records, then the first 30 are deleted: the committed 20 is below the log start.
+    produce(&mut world, 20);
+    run(&mut state, &mut world, 1_000);
+    world
+        .apply(Command::DeleteRecords {
+            partitions: vec![(TopicPartition::new("t", 0), 30)],
+        })
+        .expect("deleted");
+    run(&mut state, &mut world, 1_000);
+    for (group, _) in &resets {
+        let row = &state.view.group(group).expect("drawn").partitions[0];
+        assert_eq!((row.committed, row.log_start_offset), (Some(20), Some(30)));
+    }
+    // Each group's member comes back with its own auto.offset.reset.
+    for (group, reset) in &resets {
+        world
+            .apply(Command::MemberCrash {
+                group: (*group).into(),
+                member: "c1".into(),
+            })
+            .ok();
+        let mut spec = spec(&["range"]);
+        spec.auto_offset_reset = *reset;
+        world
+            .apply(Command::MemberJoin {
+                group: (*group).into(),
+                member: "c2".into(),
+                spec,
+            })
+            .expect("joined");
+    }
+    run(&mut state, &mut world, 8_000);
+    let tp = TopicPartition::new("t", 0);
+    let note = |group: &str| {
+        state.history[group]
+            .notes
+            .get("c2")
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        note("g-earliest").resets.get(&tp).map(|r| r.0),
+        Some(30),
+        "earliest: the log start"
+    );
+    assert_eq!(
+        note("g-latest").resets.get(&tp).map(|r| r.0),
+        Some(40),
+        "latest: the log end"
+    );
+    let none = note("g-none");
+    assert!(none.resets.is_empty());
+    let (exception, message) = none.poll_error.expect("none: the poll fails");
+    assert_eq!(exception, "OffsetOutOfRangeException", "{message}");
 }
