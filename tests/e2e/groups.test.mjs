@@ -223,3 +223,98 @@ test('playground consumer groups: range 3+3, eager vs cooperative join, crash ex
     await browser.close();
   }
 });
+
+/** The describe table's row of a group's partition: committed, log end, below the log start. */
+async function describeRow(page, id, tp) {
+  const row = page.locator(`${group(id)} .describe tr[data-tp="${tp}"]`);
+  if ((await row.count()) === 0) return null;
+  return row.evaluate((tr) => ({
+    committed: tr.children[2].textContent,
+    logEnd: tr.children[3].textContent,
+    belowStart: tr.classList.contains('below-start'),
+  }));
+}
+
+test('playground consumer groups: auto.offset.reset after retention deleted the committed offset', { timeout: 240_000 }, async () => {
+  const baseUrl = process.env.BASE_URL;
+  assert.ok(baseUrl, 'BASE_URL is required');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  const logs = [];
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    page.on('pageerror', (err) => logs.push(`[pageerror] ${err.stack ?? err}`));
+    const url = new URL(baseUrl);
+    url.searchParams.set('lang', 'en');
+    await page.goto(url.href);
+    await page.waitForSelector(READY, { state: 'attached', timeout: 30_000 });
+    await page.fill('form.create-topic input[name="topic"]', 'logs');
+    await page.fill('form.create-topic input[name="partitions"]', '1');
+    await page.click('form.create-topic button[type="submit"]');
+    await page.locator('article.topic[data-topic="logs"]').waitFor({ state: 'attached' });
+    await page.click('button.tab[data-view="groups"]');
+
+    // A producer feeds the topic; three groups read it from the start and commit after each batch.
+    await page.fill('form.producers input[name="producer-topic"]', 'logs');
+    await page.fill('form.producers input[name="rate"]', '50');
+    await page.click('form.producers button[type="submit"]');
+    const policies = ['earliest', 'latest', 'none'];
+    const create = async (id, reset) => {
+      await page.fill('form.create-group input[name="group"]', id);
+      await page.fill('form.create-group input[name="topics"]', 'logs');
+      await page.fill('form.create-group input[name="assignors"]', 'range');
+      await page.fill('form.create-group input[name="members"]', '1');
+      await page.selectOption('form.create-group select[name="auto-offset-reset"]', reset);
+      await page.selectOption('form.create-group select[name="commit"]', 'sync');
+      await page.click('form.create-group button[type="submit"]');
+    };
+    for (const policy of policies) await create(`r-${policy}`, 'earliest');
+    for (const policy of policies) {
+      await until(() => describeRow(page, `r-${policy}`, 'logs-0'), (r) => Number(r?.committed) > 0, `r-${policy} commits`);
+    }
+    // Every member stops (commits, leaves); the producer runs on a little, then stops.
+    for (const policy of policies) {
+      await page.click(`${group(`r-${policy}`)} .member[data-member="c1"] .member-actions button.secondary`);
+    }
+    for (const policy of policies) {
+      await until(() => readGroup(page, `r-${policy}`), (g) => g?.state === 'Empty', `r-${policy} empty`);
+    }
+    const committed = [];
+    for (const policy of policies) committed.push(Number((await describeRow(page, `r-${policy}`, 'logs-0')).committed));
+    await page.waitForTimeout(1_500);
+    await page.click('.producer[data-producer="p1"] button.danger');
+    await page.waitForTimeout(500);
+    const logEnd = Number((await describeRow(page, 'r-earliest', 'logs-0')).logEnd);
+    const deleteBefore = Math.max(...committed) + 5;
+    assert.ok(logEnd > deleteBefore, `records after the commits: log end ${logEnd}, committed ${committed}`);
+
+    // kafka-delete-records: the log start moves past every committed offset.
+    await page.click('button.tab[data-view="cluster"]');
+    const topic = page.locator('article.topic[data-topic="logs"]');
+    await topic.locator('details.topic-controls').evaluate((el) => { el.open = true; });
+    await topic.locator('input[placeholder="-1 = HW"]').fill(String(deleteBefore));
+    await topic.locator('input[placeholder="-1 = HW"]').press('Enter');
+    await topic.locator('.confirm button.danger').click();
+    await page.click('button.tab[data-view="groups"]');
+    for (const policy of policies) {
+      await until(() => describeRow(page, `r-${policy}`, 'logs-0'), (r) => r?.belowStart, `r-${policy} committed below the log start`);
+    }
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-below-start-desktop.png'), fullPage: true });
+
+    // The same groups again, each with its auto.offset.reset.
+    for (const policy of policies) await create(`r-${policy}`, policy);
+    const member = (id) => page.locator(`${group(id)} .member[data-member="c1"]`);
+    await until(() => member('r-earliest').locator('.resets').textContent().catch(() => ''),
+      (text) => text.includes(`logs-0 → ${deleteBefore}`), 'earliest jumps to the log start');
+    await until(() => member('r-latest').locator('.resets').textContent().catch(() => ''),
+      (text) => text.includes(`logs-0 → ${logEnd}`), 'latest jumps to the log end');
+    await until(() => member('r-none').locator('.poll-error').getAttribute('data-exception').catch(() => ''),
+      (name) => name === 'OffsetOutOfRangeException', 'none fails with OffsetOutOfRangeException');
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-offset-reset-desktop.png'), fullPage: true });
+    assert.deepEqual(logs, []);
+  } catch (error) {
+    console.log(logs.join('\n'));
+    throw error;
+  } finally {
+    await browser.close();
+  }
+});

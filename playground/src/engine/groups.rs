@@ -222,11 +222,21 @@ impl Engine {
                 }
                 let template = spec_of(&form)?;
                 let count: u32 = whole_number(&form.members, "Members", 0..=50)?;
-                let has_members =
-                    session.read_world(|w| w.members().iter().any(|(g, _)| *g == group));
-                if has_members {
+                // A group whose members all stopped can be created again (new configs, the
+                // same committed offsets): its members start again under their names.
+                let running = session.read_world(|w| {
+                    w.members()
+                        .into_iter()
+                        .filter(|(g, _)| *g == group)
+                        .any(|(g, m)| {
+                            w.member(&g, &m).is_some_and(|v| {
+                                matches!(v.status, "running" | "cut-off" | "leaving")
+                            })
+                        })
+                });
+                if running {
                     return Err(invalid(format!(
-                        "group {group} already has members: add members to it instead"
+                        "group {group} has running members: add members to it, or stop them first"
                     )));
                 }
                 for n in 1..=count {
