@@ -309,6 +309,7 @@ test('playground consumer groups: auto.offset.reset after retention deleted the 
       (text) => text.includes(`logs-0 → ${logEnd}`), 'latest jumps to the log end');
     await until(() => member('r-none').locator('.poll-error').getAttribute('data-exception').catch(() => ''),
       (name) => name === 'OffsetOutOfRangeException', 'none fails with OffsetOutOfRangeException');
+    assert.equal(await member('r-none').locator('.resets').count(), 0, 'none: no position was reset');
     await page.screenshot({ path: path.join(screenshotDir, 'groups-offset-reset-desktop.png'), fullPage: true });
     assert.deepEqual(logs, []);
   } catch (error) {

@@ -772,6 +772,11 @@ impl GroupsState {
                     }
                     continue;
                 }
+                MemberEvent::Started { .. } => {
+                    // A new process: what the old one said is no longer its state.
+                    history.notes.remove(member);
+                    continue;
+                }
                 MemberEvent::PollFailed { error } => {
                     history.notes.entry(member.clone()).or_default().poll_error =
                         Some((error.exception_name().to_owned(), error.to_string()));

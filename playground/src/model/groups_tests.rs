@@ -473,6 +473,28 @@ fn auto_offset_reset_after_retention_jumps_or_fails_as_kafka_does() {
     );
     let none = note("g-none");
     assert!(none.resets.is_empty());
+    // c1 restarted: its first process's reset (to 0, nothing committed then) is forgotten.
+    world
+        .apply(Command::MemberRestart {
+            group: "g-none".into(),
+            member: "c1".into(),
+        })
+        .expect("restarted");
+    assert_eq!(
+        state.history["g-none"].notes["c1"]
+            .resets
+            .get(&tp)
+            .map(|r| r.0),
+        Some(0),
+        "before the restart: its first reset"
+    );
+    run(&mut state, &mut world, 200);
+    assert!(
+        state.history["g-none"]
+            .notes
+            .get("c1")
+            .is_none_or(|n| n.resets.get(&tp).is_none_or(|r| r.0 != 0))
+    );
     let (exception, message) = none.poll_error.expect("none: the poll fails");
     assert_eq!(exception, "OffsetOutOfRangeException", "{message}");
 }
