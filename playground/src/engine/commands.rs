@@ -133,6 +133,8 @@ pub enum Command {
     TakeOver,
     /// Dismiss the alert of a place.
     Dismiss(Place),
+    /// A consumer-group command (`super::groups`).
+    Group(super::groups::GroupCommand),
 }
 
 /// A whole number typed into `what`, in `range`, or a message saying what is expected.
@@ -420,6 +422,7 @@ impl Engine {
             }
             Command::Speed(speed) => session.set_speed(speed),
             Command::Jump(ms) => session.advance(ms),
+            Command::Group(command) => self.apply_group(session, command),
             Command::NewCluster(_) | Command::TakeOver | Command::Dismiss(_) => Ok(()),
         }
     }
@@ -516,5 +519,13 @@ fn place_of(command: &Command) -> Place {
         | Command::NewCluster(_)
         | Command::TakeOver => Place::Page,
         Command::Dismiss(place) => place.clone(),
+        Command::Group(super::groups::GroupCommand::Create(_)) => Place::CreateGroup,
+        Command::Group(
+            super::groups::GroupCommand::ProducerStart(_)
+            | super::groups::GroupCommand::ProducerPause(_)
+            | super::groups::GroupCommand::ProducerResume(_)
+            | super::groups::GroupCommand::ProducerStop(_),
+        ) => Place::Producers,
+        Command::Group(command) => Place::Group(command.group().to_owned()),
     }
 }

@@ -4,6 +4,7 @@
 
 mod commands;
 mod frames;
+mod groups;
 mod tabs;
 mod validate;
 
@@ -17,6 +18,7 @@ use yew::UseReducerDispatcher;
 
 pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
+pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
@@ -209,6 +211,7 @@ impl Engine {
         self.0
             .dispatcher
             .dispatch(Action::Opened { persistence, view });
+        self.dispatch_groups(Vec::new());
         self.request_frame();
     }
 
@@ -233,7 +236,9 @@ impl Engine {
         };
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
+        let group_events = crate::model::groups::group_events(&events);
         self.0.dispatcher.dispatch(Action::Frame { view, events });
+        self.dispatch_groups(group_events);
         if !session.is_paused() {
             self.schedule_tick();
         }
@@ -252,6 +257,20 @@ impl Engine {
                 Engine(inner).request_frame();
             }
         });
+    }
+
+    /// Reads the consumer groups and hands them, with their members' events, to the model.
+    fn dispatch_groups(&self, events: Vec<(SessionEvent, i64)>) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        let view = session.read_world(crate::model::groups::GroupsView::read);
+        self.0
+            .dispatcher
+            .dispatch(Action::Groups(crate::model::groups::GroupsAction::Frame {
+                view,
+                events,
+            }));
     }
 
     fn fail(&self, place: crate::model::Place, error: HostError) {

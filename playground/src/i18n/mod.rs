@@ -5,6 +5,7 @@
 pub mod cluster;
 mod en;
 pub mod events;
+mod groups;
 mod ko;
 
 /// A language the playground speaks.
@@ -45,6 +46,8 @@ impl Lang {
     }
 }
 
+pub use groups::GroupStrings;
+
 /// Fills `{0}`, `{1}`, … in `template` with `args`.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut out = template.to_owned();
@@ -65,6 +68,8 @@ pub struct Strings {
     pub tab_events: &'static str,
     /// "Groups" view tab.
     pub tab_groups: &'static str,
+    /// The groups and assignors views' strings.
+    pub groups: &'static GroupStrings,
     /// "Assignors" view tab.
     pub tab_assignors: &'static str,
     /// Persistence: saved in the browser.
