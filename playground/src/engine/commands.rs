@@ -180,6 +180,9 @@ impl Engine {
             return;
         };
         let place = place_of(&command);
+        if changes_world(&command) {
+            self.fork_if_in_past();
+        }
         let result = self.apply(&session, command);
         match result {
             Ok(()) => self.0.dispatcher.dispatch(Action::Succeeded(place)),
@@ -358,6 +361,10 @@ impl Engine {
                 Ok(())
             }
             Command::Step => {
+                if let Some(said) = self.step_plan(session, 60_000) {
+                    self.0.dispatcher.dispatch(Action::Stepped(said?));
+                    return Ok(());
+                }
                 let before = session.now();
                 let moved = session.step(60_000)?;
                 let after = session.now();
@@ -429,6 +436,21 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Whether `command` changes the cluster (given in the past, it forks history).
+fn changes_world(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::PreviewPartitions { .. }
+            | Command::Play
+            | Command::Pause
+            | Command::Step
+            | Command::Speed(_)
+            | Command::NewCluster(_)
+            | Command::TakeOver
+            | Command::Dismiss(_)
+    )
 }
 
 /// Where a command's error is shown.

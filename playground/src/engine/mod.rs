@@ -5,6 +5,7 @@
 mod commands;
 mod frames;
 mod tabs;
+mod timeline;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,6 +16,10 @@ use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
 pub use commands::{Command, ProduceForm, TopicForm};
+pub use timeline::{
+    CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, Entry, ExpectTally, Planned, ScriptError, ScriptOptions,
+    Until,
+};
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
@@ -60,6 +65,8 @@ struct Inner {
     /// Numbers the records sent from the produce form.
     next_sent: RefCell<u64>,
     storage: Storage,
+    /// Scripts played, checkpoints, the plan ahead ([`timeline`]).
+    timeline: RefCell<timeline::Timeline>,
 }
 
 /// The playground's engine: cheap to clone, clones share it.
@@ -91,6 +98,7 @@ impl Engine {
             read_options: RefCell::new(ReadOptions::default()),
             next_sent: RefCell::new(0),
             storage,
+            timeline: RefCell::new(timeline::Timeline::default()),
         }))
     }
 
@@ -195,6 +203,7 @@ impl Engine {
             }
         }));
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
+        self.begin_timeline(&session);
         *self.0.session.borrow_mut() = Some(session);
         // Recovery's events were replayed to the subscriber: they are not news.
         self.0.pending.borrow_mut().clear();
@@ -223,6 +232,7 @@ impl Engine {
         let Some(session) = self.session() else {
             return;
         };
+        self.maybe_checkpoint(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
         self.0.dispatcher.dispatch(Action::Frame { view, events });

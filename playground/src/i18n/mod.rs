@@ -5,6 +5,7 @@
 mod en;
 pub mod events;
 mod ko;
+pub mod travel;
 
 /// A language the playground speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
