@@ -210,6 +210,11 @@ pub fn app(props: &AppProps) -> Html {
                 data-view={v.name()} {onclick}>{ label }</button>
         }
     };
+    // While time stands still, the state's hash (tests compare a shared link's with it).
+    let state_hash = paused
+        .then(|| engine.state_hash())
+        .flatten()
+        .map(|h| format!("{h:016x}"));
     let stepped_back = matches!(model.persistence, Persistence::SteppedBack(_));
     let locked = model
         .alerts
@@ -223,7 +228,8 @@ pub fn app(props: &AppProps) -> Html {
         <ContextProvider<AppContext> context={context}>
             <div id="app" data-ready={model.ready.to_string()} data-frames={model.frames.to_string()}
                 data-lang={lang.tag()} data-view={view.name()}
-                class={classes!(embed.as_ref().map(|e| e.classes()))}>
+                class={classes!(embed.as_ref().map(|e| e.classes()))}
+                data-state-hash={state_hash}>
                 <Header on_lang={on_lang} />
                 <Transport {paused} {speed} />
                 if stepped_back || locked {

@@ -142,8 +142,9 @@ pub fn embed_footer(props: &EmbedFooterProps) -> Html {
     let t = app.lang.travel();
     let tally = app.engine.expects();
     let checked = tally.passed + tally.failed;
-    let href = playground_link(&app.engine, &props.config.playground, props.view, app.lang);
-    // The link is computed again when followed: the state moves on between frames.
+    // The state goes into the link when it is followed (the state moves on between frames,
+    // and writing a long history out at every frame would cost).
+    let href = props.config.playground.clone();
     let onclick = {
         let engine = app.engine.clone();
         let base = props.config.playground.clone();

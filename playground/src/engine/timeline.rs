@@ -254,7 +254,11 @@ impl Engine {
             tally = run_plan_to(&mut world, &mut plan, until);
             world.set_collect_events(true);
         }
+        let at = world.now();
         let session = Session::new(world, ClockMode::Realtime, None, Vec::new());
+        // Nothing moves before the player runs: pausing and setting the speed catch the clock
+        // up first, which must not carry the world past where the script put it.
+        session.set_horizon(Some(at));
         if !options.autoplay {
             session.pause();
         }
