@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import http from 'node:http';
 import { chromium } from 'playwright-core';
 import { LAUNCH_ARGS } from './chromium.mjs';
 
@@ -28,8 +29,30 @@ const screenshotDir = process.env.SCREENSHOT_DIR
   : fileURLToPath(new URL('../../target/e2e-screenshots', import.meta.url));
 const repo = (p) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
-/** An origin of its own for the author's pages (served by routes, not by the site). */
-const AUTHOR = 'http://docs.author.test';
+/** The author's pages: another origin than the site's (a server of this test's own). */
+const authorPages = {};
+let AUTHOR = '';
+const authorServer = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  // A page without an icon link: the browser asks for one; the author's site has none.
+  if (url.pathname === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
+  const body = authorPages[url.pathname];
+  if (body === undefined) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  const type = url.pathname.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
+  res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }).end(body);
+});
+test.before(async () => {
+  await new Promise((resolve) => authorServer.listen(0, '127.0.0.1', resolve));
+  // `localhost`, not the site's `127.0.0.1`: another origin, as a docs site elsewhere is.
+  AUTHOR = `http://localhost:${authorServer.address().port}`;
+});
+test.after(() => authorServer.close());
 
 const SIZES = [
   { name: 'desktop', width: 1400, height: 900 },
@@ -66,14 +89,8 @@ async function acksScenario() {
 }
 
 /** Serves `pages` (path → HTML or text) at the author's origin. */
-async function routeAuthor(context, pages) {
-  await context.route(`${AUTHOR}/**`, (route) => {
-    const url = new URL(route.request().url());
-    const body = pages[url.pathname];
-    if (body === undefined) return route.fulfill({ status: 404, body: 'not found' });
-    const contentType = url.pathname.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
-    return route.fulfill({ status: 200, contentType, body });
-  });
+async function routeAuthor(_context, pages) {
+  Object.assign(authorPages, pages);
 }
 
 /** Facts about each <rill-demo> of the page: ready, playing, cluster time, view. */

@@ -330,12 +330,9 @@ pub(crate) fn build_docs(site: &Path) -> Result<Vec<PathBuf>, String> {
             let body = render(&expand(&markdown, lang, &snippet, &mut demos));
             let file_html = md_to_html(CowStr::from(*file)).to_string();
             let link = |i: usize| {
-                chapters.get(i).map(|(t, f)| {
-                    (
-                        md_to_html(CowStr::from(*f)).to_string(),
-                        (*t).to_owned(),
-                    )
-                })
+                chapters
+                    .get(i)
+                    .map(|(t, f)| (md_to_html(CowStr::from(*f)).to_string(), (*t).to_owned()))
             };
             let prev = index.checked_sub(1).and_then(link);
             let next = link(index + 1);

@@ -17,8 +17,8 @@ use yew::UseReducerDispatcher;
 
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use timeline::{
-    CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, Entry, ExpectTally, Planned, ScriptError, ScriptOptions,
-    Until,
+    CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
+    ScriptOptions, Until,
 };
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
@@ -232,7 +232,7 @@ impl Engine {
         let Some(session) = self.session() else {
             return;
         };
-        self.maybe_checkpoint(&session);
+        self.after_frame(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
         self.0.dispatcher.dispatch(Action::Frame { view, events });

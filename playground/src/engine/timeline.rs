@@ -26,6 +26,9 @@ pub const CHECKPOINT_EVERY_MS: i64 = 10_000;
 /// Checkpoints kept at most; past it every other one is dropped (spacing doubles).
 pub const CHECKPOINTS_MAX: usize = 48;
 
+/// Wall milliseconds between two frames while time runs and nothing happens.
+pub const CLOCK_TICK_MS: i32 = 250;
+
 /// How a script starts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScriptOptions {
@@ -151,6 +154,8 @@ pub(crate) struct Timeline {
     start: i64,
     /// Paused because the embed went out of sight (it resumes when it comes back).
     paused_offscreen: bool,
+    /// A timer will draw the next frame (the clock ticks while time runs).
+    tick_pending: bool,
 }
 
 /// A script's commands with their times from `start` (the `advance`s become times), and the
@@ -285,6 +290,7 @@ impl Engine {
                 expects: tally,
                 start,
                 paused_offscreen: false,
+                tick_pending: false,
             };
         }
         self.attach_replaced(session, Persistence::Memory(None));
@@ -410,8 +416,39 @@ impl Engine {
         Some(Ok(format!("+{} ms: {}", at - now, said.join("; "))))
     }
 
+    /// After each frame: a checkpoint when due, and while time runs, another frame in
+    /// [`CLOCK_TICK_MS`] so the clock shown moves even when nothing happens. A paused session
+    /// (an embed out of sight) sets no timer.
+    pub(crate) fn after_frame(&self, session: &Session) {
+        self.maybe_checkpoint(session);
+        if session.is_paused() || session.is_closed() {
+            return;
+        }
+        {
+            let mut timeline = self.0.timeline.borrow_mut();
+            if timeline.tick_pending {
+                return;
+            }
+            timeline.tick_pending = true;
+        }
+        let weak = std::rc::Rc::downgrade(&self.0);
+        let tick = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                let engine = Engine(inner);
+                engine.0.timeline.borrow_mut().tick_pending = false;
+                engine.request_frame();
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                wasm_bindgen::JsCast::unchecked_ref(&tick),
+                CLOCK_TICK_MS,
+            );
+        }
+    }
+
     /// Takes a checkpoint when the last one is [`CHECKPOINT_EVERY_MS`] old (called each frame).
-    pub(crate) fn maybe_checkpoint(&self, session: &Session) {
+    fn maybe_checkpoint(&self, session: &Session) {
         let mut timeline = self.0.timeline.borrow_mut();
         let Some(origin) = &timeline.origin else {
             return;
