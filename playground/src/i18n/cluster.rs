@@ -106,6 +106,14 @@ pub struct ClusterStrings {
     pub truncated_records: &'static str,
     /// The time jump buttons' labels (+1 s, +10 s, +1 min, +5 min).
     pub jump_labels: [&'static str; 4],
+    /// Add the edited partition to the plan.
+    pub add_to_plan: &'static str,
+    /// The plan's size.
+    pub plan_n: &'static str,
+    /// Execute the plan.
+    pub start_plan: &'static str,
+    /// Remove a partition from the plan.
+    pub remove_from_plan: &'static str,
 }
 
 /// English.
@@ -159,6 +167,10 @@ pub const EN: ClusterStrings = ClusterStrings {
     broker: "Broker",
     truncated_records: "broker {0} dropped offsets {1}–{2}: its log diverged from the new leader's",
     jump_labels: ["+1 s", "+10 s", "+1 min", "+5 min"],
+    add_to_plan: "Add to plan",
+    plan_n: "Plan: {0} partitions",
+    start_plan: "Execute the plan",
+    remove_from_plan: "Remove {0} from the plan",
 };
 
 /// Korean.
@@ -212,6 +224,10 @@ pub const KO: ClusterStrings = ClusterStrings {
     broker: "브로커",
     truncated_records: "브로커 {0}이(가) 오프셋 {1}–{2}를 버림: 새 리더의 로그와 갈라졌음",
     jump_labels: ["+1초", "+10초", "+1분", "+5분"],
+    add_to_plan: "계획에 추가",
+    plan_n: "계획: 파티션 {0}개",
+    start_plan: "계획 실행",
+    remove_from_plan: "계획에서 {0} 제거",
 };
 
 impl Lang {
