@@ -119,6 +119,16 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
     let partitions_ref = use_node_ref();
     let delete_partition = use_state(|| 0u32);
     let delete_offset_ref = use_node_ref();
+    // Keyboard users land on the confirmation's safe answer when it appears.
+    let cancel_ref = use_node_ref();
+    {
+        let cancel_ref = cancel_ref.clone();
+        use_effect_with(confirm.is_some(), move |asking| {
+            if *asking && let Some(button) = cancel_ref.cast::<web_sys::HtmlElement>() {
+                let _ = button.focus();
+            }
+        });
+    }
 
     let on_preview = {
         let topic = name.clone();
@@ -244,7 +254,7 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
             <div class="confirm" role="alertdialog" aria-label={text.clone()}>
                 <span>{ text }</span>
                 <button type="button" class="danger" data-action="confirm" onclick={run}>{ t.yes_delete }</button>
-                <button type="button" class="secondary" data-action="cancel" onclick={cancel}>{ t.cancel }</button>
+                <button type="button" class="secondary" data-action="cancel" ref={cancel_ref.clone()} onclick={cancel}>{ t.cancel }</button>
             </div>
         }
     });
