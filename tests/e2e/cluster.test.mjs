@@ -107,7 +107,10 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     const old = before.leader;
     await page.click(`li.broker[data-broker="${old}"] button[data-action="kill"]`);
     await until(() => brokerState(page, old), (s) => s === 'down', `broker ${old} down`);
+    assert.equal(await page.getAttribute(`li.broker[data-broker="${old}"]`, 'data-fenced'), 'false', 'the controller has not noticed yet');
+    assert.ok((await page.locator(`li.broker[data-broker="${old}"] .broker-hint`).innerText()).includes('broker.session.timeout.ms'), 'the card says when it will');
     await jump(page, 10000);
+    await until(() => page.getAttribute(`li.broker[data-broker="${old}"]`, 'data-fenced'), (f) => f === 'true', 'fenced after broker.session.timeout.ms');
     const after = await until(() => readPartition(page, TOPIC, 0), (p) => p.leader !== null && p.leader !== old, 'a new leader');
     assert.ok(before.isr.includes(after.leader), `the new leader ${after.leader} comes from the ISR ${before.isr}`);
     assert.equal(after.epoch, before.epoch + 1, 'leader epoch + 1');

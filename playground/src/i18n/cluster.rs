@@ -114,6 +114,8 @@ pub struct ClusterStrings {
     pub start_plan: &'static str,
     /// Remove a partition from the plan.
     pub remove_from_plan: &'static str,
+    /// A down broker the controller has not fenced yet.
+    pub down_not_fenced_hint: &'static str,
 }
 
 /// English.
@@ -171,6 +173,7 @@ pub const EN: ClusterStrings = ClusterStrings {
     plan_n: "Plan: {0} partitions",
     start_plan: "Execute the plan",
     remove_from_plan: "Remove {0} from the plan",
+    down_not_fenced_hint: "Its process is stopped, but the controller has not noticed yet: it fences the broker once no heartbeat arrived for broker.session.timeout.ms (9000 ms), then elects new leaders from the ISR.",
 };
 
 /// Korean.
@@ -228,6 +231,7 @@ pub const KO: ClusterStrings = ClusterStrings {
     plan_n: "계획: 파티션 {0}개",
     start_plan: "계획 실행",
     remove_from_plan: "계획에서 {0} 제거",
+    down_not_fenced_hint: "프로세스가 멈췄지만 컨트롤러는 아직 모릅니다: broker.session.timeout.ms(9000 ms) 동안 하트비트가 없으면 브로커를 펜싱하고 ISR에서 새 리더를 선출합니다.",
 };
 
 impl Lang {

@@ -76,6 +76,9 @@ pub struct BrokerView {
     pub leaderships: u32,
     /// Replicas it is assigned.
     pub replicas: u32,
+    /// The controller has fenced it (a down broker stays registered until its heartbeats
+    /// have been missing for `broker.session.timeout.ms`).
+    pub fenced: bool,
     /// The network between it and the controller is cut.
     pub cut_off: bool,
     /// Extra latency on its messages, in ms (0: not slowed).
@@ -366,6 +369,7 @@ impl ClusterView {
                 },
                 leaderships: leaderships[id as usize],
                 replicas: replica_counts[id as usize],
+                fenced: cluster.is_fenced(id),
                 cut_off: !cluster.is_connected(NodeId::Broker(id), NodeId::Controller),
                 slow_ms: cluster.slowdown(NodeId::Broker(id)),
             })

@@ -133,6 +133,10 @@ fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
         BrokerState::Down,
         "the broker is down"
     );
+    assert!(
+        !model.view.brokers[old as usize].fenced,
+        "the controller has not noticed yet"
+    );
     // After broker.session.timeout.ms the controller fences it and elects from the ISR.
     cluster.advance(12_000);
     frame(&mut model, &mut cluster);
@@ -142,6 +146,10 @@ fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
     assert!(before.isr.contains(&new), "elected from the ISR");
     assert_eq!(now.leader_epoch, before.leader_epoch + 1, "epoch + 1");
     assert!(!now.isr.contains(&old), "the dead broker left the ISR");
+    assert!(
+        model.view.brokers[old as usize].fenced,
+        "fenced after the timeout"
+    );
     let election = model
         .election("orders", 0)
         .expect("the election is highlighted");
