@@ -106,11 +106,9 @@ pub fn reassign_panel() -> Html {
     };
     let on_partition = {
         let (chosen_partition, draft) = (chosen_partition.clone(), draft.clone());
-        Callback::from(move |e: Event| {
-            if let Ok(i) = select_value(&e).parse() {
-                chosen_partition.set(i);
-                draft.set(None);
-            }
+        Callback::from(move |i: u32| {
+            chosen_partition.set(i);
+            draft.set(None);
         })
     };
     let set_draft = |next: Vec<u32>| {
@@ -277,11 +275,8 @@ pub fn reassign_panel() -> Html {
                     </select>
                 </label>
                 <label>{ c.partition }
-                    <select name="reassign-partition" onchange={on_partition}>
-                        { for topic.partitions.iter().map(|q| html! {
-                            <option value={q.index.to_string()} selected={q.index == index}>{ fill(t.partition_n, &[&q.index]) }</option>
-                        }) }
-                    </select>
+                    <crate::components::PartitionPicker name="reassign-partition" count={topic.partitions.len() as u32}
+                        value={index} on_pick={on_partition} />
                 </label>
             </div>
             <p class="meta reassign-now" data-replicas={list(&p.replicas)}>

@@ -233,7 +233,7 @@ pub struct PartitionView {
     pub log_end_offset: i64,
     /// Records the drawn replica holds (fewer than end − start after compaction).
     pub records_held: u64,
-    /// The drawn replica's segments, oldest first.
+    /// The drawn replica's segments, oldest first (only when its lane is on screen).
     pub segments: Vec<SegmentView>,
     /// The broker whose replica is drawn (the leader, else the live replica furthest ahead).
     pub drawn_from: Option<u32>,
@@ -450,19 +450,22 @@ fn read_partition(
             log.log_end_offset(),
         )
     });
-    let segments = drawn.map_or_else(Vec::new, |(_, log)| {
-        let count = log.segments().len();
-        log.segments()
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SegmentView {
-                base_offset: s.base_offset(),
-                size: s.size(),
-                next_offset: s.next_offset(),
-                active: i + 1 == count,
-            })
-            .collect()
-    });
+    // Segments are drawn on the lane only: partitions off screen skip them.
+    let segments = drawn
+        .filter(|_| lane_records.is_some())
+        .map_or_else(Vec::new, |(_, log)| {
+            let count = log.segments().len();
+            log.segments()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SegmentView {
+                    base_offset: s.base_offset(),
+                    size: s.size(),
+                    next_offset: s.next_offset(),
+                    active: i + 1 == count,
+                })
+                .collect()
+        });
     let lane = lane_records.map(|max| {
         drawn.map_or_else(Lane::default, |(_, log)| {
             let from = log_start_offset.max(log_end_offset - max as i64);
