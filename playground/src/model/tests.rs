@@ -335,6 +335,13 @@ fn only_the_lanes_on_screen_are_read() {
     frame(&mut model, &mut cluster);
     let topic = model.view.topic("wide").expect("drawn");
     assert!(topic.partitions[500].lane.is_some() && topic.partitions[0].lane.is_none());
+    assert!(
+        topic
+            .partitions
+            .iter()
+            .all(|p| p.lane.is_some() != p.segments.is_empty()),
+        "segments are read for the lanes on screen only"
+    );
 }
 
 /// The playground's produce form goes through the world's console producer: the record is
