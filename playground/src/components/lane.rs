@@ -147,6 +147,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
                 <span class="marker hw" title="high watermark">{ format!("HW {}", p.high_watermark) }</span>
                 <span class="marker end" title="log end offset">{ format!("LEO {}", p.log_end_offset) }</span>
                 <span class="marker count">{ fill(t.records_n, &[&p.records_held]) }</span>
+                <crate::components::GroupFlags topic={props.topic.clone()} partition={p.index} high_watermark={p.high_watermark} />
             </div>
         </div>
     }

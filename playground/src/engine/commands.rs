@@ -136,6 +136,8 @@ pub enum Command {
     TakeOver,
     /// Dismiss the alert of a place.
     Dismiss(Place),
+    /// A consumer-group command (`super::groups`).
+    Group(super::groups::GroupCommand),
 }
 
 /// A whole number typed into `what`, in `range`, or a message saying what is expected.
@@ -194,6 +196,9 @@ impl Engine {
             return;
         };
         let place = place_of(&command);
+        if changes_world(&command) {
+            self.fork_if_in_past();
+        }
         let result = self.apply(&session, command);
         match result {
             Ok(()) => self.0.dispatcher.dispatch(Action::Succeeded(place)),
@@ -416,6 +421,10 @@ impl Engine {
                 Ok(())
             }
             Command::Step => {
+                if let Some(said) = self.step_plan(session, 60_000) {
+                    self.0.dispatcher.dispatch(Action::Stepped(said?));
+                    return Ok(());
+                }
                 let before = session.now();
                 let seen = self.0.pending.borrow().len();
                 let moved = session.step(60_000)?;
@@ -438,6 +447,7 @@ impl Engine {
             }
             Command::Speed(speed) => session.set_speed(speed),
             Command::Jump(ms) => session.advance(ms),
+            Command::Group(command) => self.apply_group(session, command),
             Command::NewCluster(_) | Command::TakeOver | Command::Dismiss(_) => Ok(()),
         }
     }
@@ -500,6 +510,21 @@ impl Engine {
     }
 }
 
+/// Whether `command` changes the cluster (given in the past, it forks history).
+fn changes_world(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::PreviewPartitions { .. }
+            | Command::Play
+            | Command::Pause
+            | Command::Step
+            | Command::Speed(_)
+            | Command::NewCluster(_)
+            | Command::TakeOver
+            | Command::Dismiss(_)
+    )
+}
+
 /// Where a command's error is shown.
 fn place_of(command: &Command) -> Place {
     match command {
@@ -535,5 +560,13 @@ fn place_of(command: &Command) -> Place {
         | Command::NewCluster(_)
         | Command::TakeOver => Place::Page,
         Command::Dismiss(place) => place.clone(),
+        Command::Group(super::groups::GroupCommand::Create(_)) => Place::CreateGroup,
+        Command::Group(
+            super::groups::GroupCommand::ProducerStart(_)
+            | super::groups::GroupCommand::ProducerPause(_)
+            | super::groups::GroupCommand::ProducerResume(_)
+            | super::groups::GroupCommand::ProducerStop(_),
+        ) => Place::Producers,
+        Command::Group(command) => Place::Group(command.group().to_owned()),
     }
 }

@@ -5,7 +5,11 @@
 //! and the outcomes of the person's commands. Nothing here touches the session, a timer or the
 //! DOM, so it is tested natively: events in, drawn state out.
 
+pub mod assignors;
 pub mod event_log;
+pub mod groups;
+#[cfg(test)]
+mod groups_tests;
 pub mod read;
 pub mod reassign;
 #[cfg(test)]
@@ -70,6 +74,12 @@ pub enum Place {
     Produce,
     /// A broker's card.
     Broker(u32),
+    /// The create-group form.
+    CreateGroup,
+    /// A consumer group's card.
+    Group(String),
+    /// The producers card.
+    Producers,
     /// A topic card's controls.
     Topic(String),
 }
@@ -222,6 +232,8 @@ pub struct Model {
     pub last_step_events: Vec<SessionEvent>,
     /// Cluster time when the session opened (times are shown from it).
     pub origin: Option<i64>,
+    /// Consumer groups: as read, their history, and the groups created in the form.
+    pub groups: groups::GroupsState,
 }
 
 impl Default for Model {
@@ -245,6 +257,7 @@ impl Default for Model {
             last_step: None,
             last_step_events: Vec::new(),
             origin: None,
+            groups: groups::GroupsState::default(),
         }
     }
 }
@@ -261,6 +274,16 @@ pub enum Action {
         persistence: Persistence,
         /// The first view.
         view: ClusterView,
+    },
+    /// The session was replaced (a scenario loaded, a jump in time): everything drawn starts
+    /// over from `view`.
+    Replaced {
+        /// Where data is kept.
+        persistence: Persistence,
+        /// The first view.
+        view: ClusterView,
+        /// Cluster time the session's times are shown from.
+        origin: i64,
     },
     /// Opening failed.
     OpenFailed(HostError),
@@ -301,6 +324,8 @@ pub enum Action {
     SteppedThrough(Vec<SessionEvent>),
     /// An alert was dismissed.
     Dismiss(Place),
+    /// Consumer groups changed.
+    Groups(groups::GroupsAction),
 }
 
 impl Reducible for Model {
@@ -323,6 +348,20 @@ impl Model {
                 self.persistence = persistence;
                 self.view = view;
                 self.alerts.remove(&Place::Page);
+            }
+            Action::Replaced {
+                persistence,
+                view,
+                origin,
+            } => {
+                *self = Self {
+                    ready: true,
+                    origin: Some(origin),
+                    persistence,
+                    view,
+                    frames: self.frames,
+                    ..Self::default()
+                };
             }
             Action::OpenFailed(error) => {
                 self.alerts.insert(Place::Page, Alert::of(&error));
@@ -364,6 +403,7 @@ impl Model {
             Action::Dismiss(place) => {
                 self.alerts.remove(&place);
             }
+            Action::Groups(action) => self.groups.apply(action),
         }
     }
 
