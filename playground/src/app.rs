@@ -18,6 +18,10 @@ pub enum View {
     Cluster,
     /// The event log.
     Events,
+    /// Consumer groups.
+    Groups,
+    /// The four assignors side by side.
+    Assignors,
 }
 
 impl View {
@@ -26,6 +30,8 @@ impl View {
         match name {
             "cluster" | "replication" | "log" => Some(Self::Cluster),
             "events" => Some(Self::Events),
+            "groups" => Some(Self::Groups),
+            "assignors" => Some(Self::Assignors),
             _ => None,
         }
     }
@@ -35,6 +41,8 @@ impl View {
         match self {
             Self::Cluster => "cluster",
             Self::Events => "events",
+            Self::Groups => "groups",
+            Self::Assignors => "assignors",
         }
     }
 }
@@ -242,6 +250,8 @@ pub fn app(props: &AppProps) -> Html {
                 <nav class="tabs" role="tablist">
                     { tab(View::Cluster, t.tab_cluster) }
                     { tab(View::Events, t.tab_events) }
+                    { tab(View::Groups, t.tab_groups) }
+                    { tab(View::Assignors, t.tab_assignors) }
                 </nav>
                 {
                     match *view {
@@ -255,6 +265,7 @@ pub fn app(props: &AppProps) -> Html {
                                 </aside>
                                 <main class="main" aria-label={t.tab_cluster}>
                                     <Brokers />
+                                    <crate::components::Reassign />
                                     if model.ready && model.view.topics.is_empty() {
                                         <div class="empty">
                                             <h2>{ t.no_topics }</h2>
@@ -268,6 +279,8 @@ pub fn app(props: &AppProps) -> Html {
                             </div>
                         },
                         View::Events => html! { <div class="layout single"><EventLogView /></div> },
+                        View::Groups => html! { <crate::components::GroupsPage /> },
+                        View::Assignors => html! { <crate::components::AssignorsPage /> },
                     }
                 }
                 if let Some(embed) = &embed {

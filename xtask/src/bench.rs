@@ -824,7 +824,73 @@ fn wasm_benches(native_ran: bool) -> Result<(), String> {
     }
     let persisted = persist_benches(&base_url);
     let sizes = bundle_sizes(&app_site);
-    persisted.and(sizes)
+    let groups = groups_bench(&app_site);
+    persisted.and(sizes).and(groups)
+}
+
+/// Runs `tests/e2e/groups-bench.mjs` against the playground (issue 14) and prints its figures:
+/// frame times with consumer groups at work, and the assignors side by side on 50 members ×
+/// 1,000 partitions.
+fn groups_bench(app_site: &Path) -> Result<(), String> {
+    println!(
+        "\n==> playground with consumer groups at work, 1× speed (headless Chromium; \
+         tests/e2e/groups-bench.mjs)"
+    );
+    let base_url = crate::serve::serve_in_background(app_site.to_path_buf(), false)?;
+    let mut cmd = Command::new("node");
+    cmd.arg("groups-bench.mjs")
+        .current_dir(crate::root().join("tests").join("e2e"))
+        .env("BASE_URL", &base_url)
+        .env("CHROMIUM", crate::setup::CHROMIUM);
+    let (_, json) = run_json(&mut cmd)?;
+    print!("{}", groups_report(&json)?);
+    Ok(())
+}
+
+/// The groups benchmark's figures as text, from groups-bench.mjs's JSON.
+fn groups_report(json: &json::Value) -> Result<String, String> {
+    let number = |path: &[&str]| {
+        let mut value = Some(json);
+        for key in path {
+            value = value.and_then(|v| v.get(key));
+        }
+        value
+            .and_then(json::Value::number)
+            .ok_or_else(|| format!("groups-bench printed no number {}", path.join(".")))
+    };
+    let mut out = format!(
+        "  {:.0} groups × {:.0} members on {:.0} topics × {:.0} partitions, producers at {:.0} \
+         records/s ({:.0} groups Stable)\n",
+        number(&["setup", "groups"])?,
+        number(&["setup", "members"])?,
+        number(&["setup", "topics"])?,
+        number(&["setup", "partitions"])?,
+        number(&["setup", "records_per_second"])?,
+        number(&["setup", "stable_groups"])?,
+    );
+    out.push_str(&format!(
+        "  {:<44} {:>8} {:>8} {:>8}\n",
+        "frame interval (ms)", "p50", "p95", "frames"
+    ));
+    for (key, name) in [
+        ("groups_view", "groups view"),
+        ("cluster_view", "cluster view (lanes)"),
+        ("events_view", "event log (baseline: the engine at work)"),
+    ] {
+        out.push_str(&format!(
+            "  {name:<44} {:>8.1} {:>8.1} {:>8.0}\n",
+            number(&["frames", key, "p50"])?,
+            number(&["frames", key, "p95"])?,
+            number(&["frames", key, "n"])?,
+        ));
+    }
+    out.push_str(&format!(
+        "  assignors side by side, 50 members × 1,000 partitions, after an edit: median {:.0} ms, \
+         max {:.0} ms (the aim: ≤ 50 ms; frame p95 aim: ≤ 20 ms)\n",
+        number(&["assignors", "median_ms"])?,
+        number(&["assignors", "max_ms"])?,
+    ));
+    Ok(out)
 }
 
 /// Just enough JSON for the harnesses' output: objects, arrays, strings, numbers, literals.
@@ -1066,6 +1132,20 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("xtask-bench-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
+    }
+
+    #[test]
+    fn reports_the_groups_benchmark() {
+        let text = r#"{"setup":{"groups":3,"members":5,"topics":3,"partitions":12,"records_per_second":2000,"stable_groups":3},"frames":{"groups_view":{"n":367,"p50":16.7,"p95":66.7,"max":166.6},"cluster_view":{"n":203,"p50":50,"p95":116.6,"max":183.3},"events_view":{"n":337,"p50":16.7,"p95":66.8,"max":116.7}},"assignors":{"members":50,"partitions":1000,"edits_ms":[9,5,8],"median_ms":8,"max_ms":9}}"#;
+        let report = groups_report(&json::parse(text).expect("json")).expect("a report");
+        assert!(
+            report.contains("3 groups × 5 members on 3 topics × 12 partitions"),
+            "{report}"
+        );
+        assert!(report.contains("groups view"), "{report}");
+        assert!(report.contains("   16.7     66.7      367"), "{report}");
+        assert!(report.contains("median 8 ms, max 9 ms"), "{report}");
+        assert!(groups_report(&json::parse("{}").expect("json")).is_err());
     }
 
     #[test]

@@ -2,25 +2,41 @@
 //! sends commands to the engine.
 
 mod alert;
+mod assignors;
 mod brokers;
+mod create_group;
 mod create_topic;
 mod event_log;
+pub mod group_card;
+pub mod group_timeline;
+mod groups;
 mod header;
+mod jump;
 mod history;
 mod lane;
 mod produce;
+mod reassign;
+mod producers;
 mod record_details;
 mod topic;
+pub mod topic_admin;
 mod transport;
 
 pub use alert::InlineAlert;
+pub use assignors::AssignorsPage;
 pub use brokers::Brokers;
+pub use create_group::CreateGroup;
 pub use create_topic::CreateTopic;
 pub use event_log::EventLogView;
+pub use groups::{GroupFlags, GroupsPage};
 pub use header::Header;
+pub use jump::TimeJump;
 pub use history::HistoryPanel;
 pub use lane::LaneView;
 pub use produce::Produce;
+pub use reassign::Reassign;
+pub use producers::Producers;
 pub use record_details::RecordDetails;
 pub use topic::TopicCard;
+pub use topic_admin::TopicAdmin;
 pub use transport::{Transport, clock_text};

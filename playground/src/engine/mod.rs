@@ -4,7 +4,9 @@
 
 mod commands;
 mod frames;
+mod groups;
 mod tabs;
+mod validate;
 mod timeline;
 
 use std::cell::RefCell;
@@ -15,7 +17,9 @@ use rill_wasm::session::{ClockMode, Session, SessionEvent, SessionOptions, Stora
 use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
+pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
+pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
 pub use timeline::{
     CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
     ScriptOptions, Until,
@@ -25,6 +29,7 @@ use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
 /// The IndexedDB store the full-page playground keeps its cluster in.
 pub const PLAYGROUND_STORE: &str = "playground";
+
 
 /// How a playground instance keeps its cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,6 +215,7 @@ impl Engine {
         self.0
             .dispatcher
             .dispatch(Action::Opened { persistence, view });
+        self.dispatch_groups(Vec::new());
         self.request_frame();
     }
 
@@ -235,7 +241,23 @@ impl Engine {
         self.after_frame(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
+        let group_events = crate::model::groups::group_events(&events);
         self.0.dispatcher.dispatch(Action::Frame { view, events });
+        self.dispatch_groups(group_events);
+    }
+
+    /// Reads the consumer groups and hands them, with their members' events, to the model.
+    fn dispatch_groups(&self, events: Vec<(SessionEvent, i64)>) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        let view = session.read_world(crate::model::groups::GroupsView::read);
+        self.0
+            .dispatcher
+            .dispatch(Action::Groups(crate::model::groups::GroupsAction::Frame {
+                view,
+                events,
+            }));
     }
 
     fn fail(&self, place: crate::model::Place, error: HostError) {

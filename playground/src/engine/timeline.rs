@@ -432,19 +432,13 @@ impl Engine {
             timeline.tick_pending = true;
         }
         let weak = std::rc::Rc::downgrade(&self.0);
-        let tick = wasm_bindgen::closure::Closure::once_into_js(move || {
+        super::frames::after(CLOCK_TICK_MS, move || {
             if let Some(inner) = weak.upgrade() {
                 let engine = Engine(inner);
                 engine.0.timeline.borrow_mut().tick_pending = false;
                 engine.request_frame();
             }
         });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                wasm_bindgen::JsCast::unchecked_ref(&tick),
-                CLOCK_TICK_MS,
-            );
-        }
     }
 
     /// Takes a checkpoint when the last one is [`CHECKPOINT_EVERY_MS`] old (called each frame).

@@ -2,8 +2,10 @@
 //! error names, group states, metrics) stay untranslated in both. The language comes from
 //! `?lang=ko|en`, else the browser's language.
 
+pub mod cluster;
 mod en;
 pub mod events;
+mod groups;
 mod ko;
 pub mod travel;
 
@@ -45,6 +47,8 @@ impl Lang {
     }
 }
 
+pub use groups::GroupStrings;
+
 /// Fills `{0}`, `{1}`, … in `template` with `args`.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut out = template.to_owned();
@@ -65,6 +69,8 @@ pub struct Strings {
     pub tab_events: &'static str,
     /// "Groups" view tab.
     pub tab_groups: &'static str,
+    /// The groups and assignors views' strings.
+    pub groups: &'static GroupStrings,
     /// "Assignors" view tab.
     pub tab_assignors: &'static str,
     /// Persistence: saved in the browser.
