@@ -6,8 +6,8 @@ mod commands;
 mod frames;
 mod groups;
 mod tabs;
-mod validate;
 mod timeline;
+mod validate;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,7 +29,6 @@ use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
 /// The IndexedDB store the full-page playground keeps its cluster in.
 pub const PLAYGROUND_STORE: &str = "playground";
-
 
 /// How a playground instance keeps its cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
