@@ -151,9 +151,11 @@ pub fn embed_footer(props: &EmbedFooterProps) -> Html {
         let view = props.view;
         let lang = app.lang;
         Callback::from(move |e: MouseEvent| {
+            // Yew listens at its root: the link is the target's closest `a`.
             if let Some(a) = e
-                .current_target()
+                .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.closest("a.open-playground").ok().flatten())
             {
                 let _ = a.set_attribute("href", &playground_link(&engine, &base, view, lang));
             }

@@ -83,11 +83,6 @@ async function snippet() {
   return text.replaceAll('https://YOUR-RILL-SITE/', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
 }
 
-/** A scenario the snippet's first element loads by URL (`acks.rill`, next to the page). */
-async function acksScenario() {
-  return readFile(repo('scenarios/docs/acks-min-isr.rill'), 'utf8');
-}
-
 /** Serves `pages` (path → HTML or text) at the author's origin. */
 async function routeAuthor(_context, pages) {
   Object.assign(authorPages, pages);
@@ -127,7 +122,7 @@ test('a plain HTML page with only the README snippet runs two demos on one wasm 
     for (const size of SIZES) {
       const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
       const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>My Kafka notes</title></head>\n<body>\n<h1>My Kafka notes</h1>\n${await snippet()}\n</body></html>\n`;
-      await routeAuthor(context, { '/notes.html': html, '/acks.rill': await acksScenario() });
+      await routeAuthor(context, { '/notes.html': html });
       const page = await context.newPage();
       const seen = watch(page);
       await page.goto(`${AUTHOR}/notes.html`);
@@ -189,7 +184,7 @@ ${await snippet()}
 <div class="card" id="host-card">a host element with the demo's class name</div>
 </main></div></div></div>
 </body></html>`;
-    await routeAuthor(context, { '/book/replication.html': page_, '/book/acks.rill': await acksScenario() });
+    await routeAuthor(context, { '/book/replication.html': page_ });
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(`${AUTHOR}/book/replication.html`);
@@ -235,7 +230,7 @@ test('embed.html in an iframe takes its options from the URL; "open in playgroun
     });
     const page = await context.newPage();
     const seen = watch(page);
-    await page.goto(`${AUTHOR}/frame.html`);
+    await page.goto(`${AUTHOR}/frame.html`, { waitUntil: 'domcontentloaded' });
     const frame = page.frameLocator('iframe');
     await frame.locator('rill-demo').waitFor();
     const app = frame.locator('rill-demo #app[data-ready="true"]');

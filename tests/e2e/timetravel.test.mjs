@@ -109,11 +109,11 @@ test('time travel: back, forward, jump, share, fork, export', { timeout: 240_000
       await hashOf(page, end);
       const planned = await page.locator('.history-list li.planned').count();
       assert.ok(planned > 0);
-      await page.locator('.brokers .section-head button').click(); // Heal network
+      await page.locator('.broker[data-broker="2"] button[data-action="restart"]').click();
       await page.locator('.notice-forked').waitFor();
       assert.match(await page.locator('.notice-forked').textContent(), /History forked at \d\d:\d\d\.\d{3}/);
       assert.equal(await page.locator('.history-list li.planned').count(), 0, 'the recorded future was dropped');
-      assert.equal((await page.locator('.history-list .entry-text').allTextContents()).at(-1), 'heal');
+      assert.equal((await page.locator('.history-list .entry-text').allTextContents()).at(-1), 'restart broker 2');
       await shoot(page, `timetravel-forked-${size.name}`);
 
       // Copy as script, export as Kafka CLI.
@@ -121,7 +121,7 @@ test('time travel: back, forward, jump, share, fork, export', { timeout: 240_000
       const script = await page.locator('.share-output textarea[data-kind="script"]').inputValue();
       assert.match(script, /^seed 6\nbrokers 3\n/);
       assert.match(script, /kafka-topics --create --topic orders --partitions 1 --replication-factor 3/);
-      assert.match(script, /\nheal\n/);
+      assert.match(script, /\nrestart broker 2\n/);
       await page.locator('button.export-cli').click();
       const cli = await page.locator('.share-output textarea[data-kind="cli"]').inputValue();
       assert.match(cli, /^#!\/bin\/sh/);

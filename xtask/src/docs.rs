@@ -240,7 +240,6 @@ fn page(
   <title>{title} — {book_title}</title>
   <link rel="icon" href="../../favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="../docs.css">
-  <link rel="modulepreload" href="../../rill-demo.js">
   <script type="module" src="../../rill-demo.js"></script>
 </head>
 <body>
