@@ -98,6 +98,7 @@ pub(super) const EN_GROUPS: GroupStrings = GroupStrings {
     topics_label: "Topics (name:partitions)",
     use_group: "Use group {0}",
     window: "Time window",
+    max_n: "max {0}",
     reset_positions: "auto.offset.reset: {0}",
     commits_n: "Commits ({0})",
     no_commits: "No commit yet.",

@@ -225,4 +225,6 @@ pub struct GroupStrings {
     pub twice_n: &'static str,
     /// Records skipped on a partition.
     pub skipped_n: &'static str,
+    /// The lag plot's peak.
+    pub max_n: &'static str,
 }

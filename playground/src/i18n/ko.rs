@@ -98,6 +98,7 @@ pub(super) const KO_GROUPS: GroupStrings = GroupStrings {
     topics_label: "토픽 (이름:파티션 수)",
     use_group: "그룹 {0} 사용",
     window: "시간 범위",
+    max_n: "최대 {0}",
     reset_positions: "auto.offset.reset: {0}",
     commits_n: "커밋 ({0})",
     no_commits: "아직 커밋이 없습니다.",

@@ -620,11 +620,16 @@ impl GroupHistory {
             .collect()
     }
 
-    /// When the history starts (its first event or lag sample).
+    /// When the history starts (its first event, generation or lag sample).
     pub fn start(&self) -> Option<i64> {
         let first_event = self.events.first().map(|e| e.at);
+        let first_generation = self.generations.first().map(|(at, _)| *at);
         let first_lag = self.lag.first().map(|p| p.at);
-        first_event.into_iter().chain(first_lag).min()
+        first_event
+            .into_iter()
+            .chain(first_generation)
+            .chain(first_lag)
+            .min()
     }
 }
 

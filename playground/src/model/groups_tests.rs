@@ -498,3 +498,38 @@ fn auto_offset_reset_after_retention_jumps_or_fails_as_kafka_does() {
     let (exception, message) = none.poll_error.expect("none: the poll fails");
     assert_eq!(exception, "OffsetOutOfRangeException", "{message}");
 }
+
+#[test]
+fn a_static_member_restarted_within_its_session_keeps_its_partitions_without_a_rebalance() {
+    let mut world = world_with_topic(6);
+    let mut state = GroupsState::default();
+    for member in ["c1", "c2"] {
+        let mut spec = spec(&["range"]);
+        spec.group_instance_id = Some(member.to_owned());
+        join(&mut world, member, &spec);
+    }
+    run(&mut state, &mut world, 8_000);
+    let before = state.view.group("g").expect("drawn").generation;
+    assert_eq!(partitions_of(&state, "c1"), vec![0, 1, 2]);
+    let card = &state.view.group("g").expect("drawn").members[0];
+    assert_eq!(card.instance_id.as_deref(), Some("c1"));
+    world
+        .apply(Command::MemberRestart {
+            group: "g".into(),
+            member: "c1".into(),
+        })
+        .expect("restarted");
+    run(&mut state, &mut world, 3_000);
+    let group = state.view.group("g").expect("drawn");
+    assert_eq!(group.state, Ok(GroupState::Stable));
+    assert_eq!(group.generation, before, "no rebalance");
+    assert_eq!(partitions_of(&state, "c1"), vec![0, 1, 2]);
+    assert_eq!(partitions_of(&state, "c2"), vec![3, 4, 5]);
+    // c2 never stopped consuming: no gap on its partitions.
+    let rows = state.history["g"].rows(world.now());
+    assert!(
+        rows.iter()
+            .filter(|r| r.tp.partition >= 3)
+            .all(|r| r.gaps().count() == 0)
+    );
+}
