@@ -237,18 +237,17 @@ pub enum CreateTopicError {
         /// The existing topic's name.
         name: String,
     },
-    /// Topic names differing only by '.' and '_' collide in Kafka's metric names.
-    #[error(
-        "topic '{name}' collides with existing topic '{existing}' ('.' and '_' are treated alike)"
-    )]
+    /// Topic names differing only by '.' and '_' collide in Kafka's metric names: KRaft's
+    /// `INVALID_TOPIC_EXCEPTION` with its message.
+    #[error("Topic '{name}' collides with existing topic: {existing}")]
     Collides {
         /// The requested name.
         name: String,
         /// The existing topic it collides with.
         existing: String,
     },
-    /// The partition count is below 1 or above the engine's limit.
-    #[error("number of partitions must be between 1 and {max}, got {requested}")]
+    /// The partition count is below 1 (KRaft's message) or above the engine's limit.
+    #[error("{}", partitions_message(*requested, *max))]
     InvalidPartitions {
         /// The requested count.
         requested: i64,
@@ -258,8 +257,8 @@ pub enum CreateTopicError {
     /// A topic config is unknown or its value is out of range.
     #[error(transparent)]
     InvalidConfig(#[from] crate::config::InvalidConfig),
-    /// The replication factor is below 1 or above the number of brokers.
-    #[error("Replication factor: {requested} larger than available brokers: {brokers}.")]
+    /// The replication factor is below 1 or above the number of brokers (KRaft's messages).
+    #[error("{}", replication_message(*requested, *brokers))]
     InvalidReplicationFactor {
         /// The requested replication factor.
         requested: i64,
@@ -268,11 +267,33 @@ pub enum CreateTopicError {
     },
 }
 
+/// Kafka 3.7 KRaft's `ReplicationControlManager.createTopic` message for a bad partition count.
+fn partitions_message(requested: i64, max: u32) -> String {
+    if requested < 1 {
+        "Number of partitions was set to an invalid non-positive value.".to_owned()
+    } else {
+        format!("number of partitions must be between 1 and {max}, got {requested}")
+    }
+}
+
+/// Kafka 3.7 KRaft's messages for a bad replication factor (`ReplicationControlManager`, and
+/// `StripedReplicaPlacer` for a factor above the registered brokers).
+fn replication_message(requested: i64, brokers: u32) -> String {
+    if requested < 1 {
+        "Replication factor must be larger than 0, or -1 to use the default value.".to_owned()
+    } else {
+        format!(
+            "Unable to replicate the partition {requested} time(s): The target replication factor \
+             of {requested} cannot be reached because only {brokers} broker(s) are registered."
+        )
+    }
+}
+
 impl KafkaError for CreateTopicError {
     fn error_code(&self) -> ErrorCode {
         match self {
-            Self::InvalidName(_) => ErrorCode::InvalidTopicException,
-            Self::AlreadyExists { .. } | Self::Collides { .. } => ErrorCode::TopicAlreadyExists,
+            Self::InvalidName(_) | Self::Collides { .. } => ErrorCode::InvalidTopicException,
+            Self::AlreadyExists { .. } => ErrorCode::TopicAlreadyExists,
             Self::InvalidPartitions { .. } => ErrorCode::InvalidPartitions,
             Self::InvalidConfig(_) => ErrorCode::InvalidConfig,
             Self::InvalidReplicationFactor { .. } => ErrorCode::InvalidReplicationFactor,

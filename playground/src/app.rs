@@ -187,6 +187,7 @@ pub fn app() -> Html {
                                 </aside>
                                 <main class="main" aria-label={t.tab_cluster}>
                                     <Brokers />
+                                    <crate::components::Reassign />
                                     if model.ready && model.view.topics.is_empty() {
                                         <div class="empty">
                                             <h2>{ t.no_topics }</h2>

@@ -1,18 +1,18 @@
-// End-to-end test of the playground slice: create a topic, produce keyed records,
-// check they land where Kafka's default partitioner would put them, survive a reload
-// (IndexedDB), and that bad input shows a typed error without changing anything.
+// End-to-end test of the playground slice on the replicated cluster: create a topic, produce
+// keyed records, check they land where Kafka's default partitioner would put them (the
+// independent JS murmur2), that the same key has the same colour and different keys tell
+// apart, that a selected record shows its details (value, headers) as text, that everything
+// survives a reload (IndexedDB), and that bad input shows Kafka's error next to the form
+// without changing anything.
 //
 // Env: BASE_URL (required) — URL of the built playground.
 //      SCREENSHOT_DIR (optional) — defaults to <repo>/target/e2e-screenshots.
 //      CHROMIUM (optional) — browser executable, defaults to /usr/bin/chromium.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { LAUNCH_ARGS } from './chromium.mjs';
 import { partitionForKey } from './murmur2.mjs';
+import { createTopic, lane, produce, readLane, screenshotDir, topicCard, waitReady, withPage } from './playground.mjs';
 
 const TOPIC = 'orders';
 const PARTITIONS = 3;
@@ -25,15 +25,7 @@ const RECORDS = [
   ['alice', 'v6'],
 ];
 
-
-const READY = '#app[data-ready="true"]';
-const topicSection = (topic) => `section.topic[data-topic="${topic}"]`;
-const recordSelector = (partition, offset) =>
-  `${topicSection(TOPIC)} .lane[data-partition="${partition}"] .record[data-offset="${offset}"]`;
-
-const screenshotDir = process.env.SCREENSHOT_DIR
-  ? path.resolve(process.env.SCREENSHOT_DIR)
-  : fileURLToPath(new URL('../../target/e2e-screenshots', import.meta.url));
+const recordSelector = (partition, offset) => `${lane(TOPIC, partition)} .record[data-offset="${offset}"]`;
 
 /** Expected placement of each record: partition from the independent murmur2 oracle, next offset per partition. */
 function expectedPlacement() {
@@ -57,68 +49,23 @@ async function assertRecords(page, expected) {
   }
   for (let partition = 0; partition < PARTITIONS; partition++) {
     const want = expected.filter((r) => r.partition === partition).length;
-    const lane = page.locator(`${topicSection(TOPIC)} .lane[data-partition="${partition}"] .record`);
-    assert.equal(await lane.count(), want, `record count in lane ${partition}`);
+    assert.equal(await page.locator(`${lane(TOPIC, partition)} .record`).count(), want, `record count in lane ${partition}`);
   }
 }
 
-/** Fills the create-topic form, clicks create, and waits for an alert containing `errorName`. */
+/** Fills the create-topic form, clicks create, and waits for an alert of the form containing `errorName`. */
 async function createTopicExpectingError(page, name, partitions, errorName) {
-  await page.fill('input[name="topic"]', name);
-  await page.fill('input[name="partitions"]', String(partitions));
-  await page.click('button[data-action="create-topic"]');
-  const alert = page.locator('[role="alert"]', { hasText: errorName }).first();
-  try {
-    await alert.waitFor();
-  } catch (err) {
-    // Browser-side constraint validation (e.g. min="1") blocks the submit event, so the broker never sees the input.
-    const invalid = await page
-      .locator('button[data-action="create-topic"]')
-      .evaluate((b) => [...(b.form?.elements ?? [])].filter((e) => e.willValidate && !e.checkValidity()).map((e) => `${e.name}: ${e.validationMessage}`))
-      .catch(() => []);
-    if (invalid.length) {
-      err.message += `\nThe create-topic form failed HTML constraint validation, so it was never submitted (add novalidate to the form?): ${invalid.join('; ')}`;
-    }
-    throw err;
-  }
+  await createTopic(page, { name, partitions });
+  const alert = page.locator('form.create-topic [role="alert"]', { hasText: errorName }).first();
+  await alert.waitFor();
   assert.ok((await alert.innerText()).includes(errorName), `alert mentions ${errorName}`);
 }
 
-async function waitReady(page) {
-  await page.waitForSelector(READY, { state: 'attached', timeout: 30_000 });
-}
-
-test('playground slice: create, produce by key, reload, bad input', { timeout: 120_000 }, async () => {
-  const baseUrl = process.env.BASE_URL;
-  assert.ok(baseUrl, 'BASE_URL is required: set it to the URL of the built playground, e.g. BASE_URL=http://127.0.0.1:8080/');
-  await mkdir(screenshotDir, { recursive: true });
-
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: LAUNCH_ARGS,
-  });
-  // Page diagnostics, printed only if the test fails.
-  const logs = [];
-  let page;
-  try {
-    // A fresh context has empty storage, so IndexedDB starts empty; it persists across reloads.
-    const context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (msg) => logs.push(`[console.${msg.type()}] ${msg.text()}`));
-    page.on('pageerror', (err) => logs.push(`[pageerror] ${err.stack ?? err}`));
-    page.on('requestfailed', (req) => logs.push(`[requestfailed] ${req.url()} ${req.failure()?.errorText ?? ''}`));
-
-    await page.goto(baseUrl);
-    await waitReady(page);
-
-    // Create the topic and check its lanes.
-    await page.fill('input[name="topic"]', TOPIC);
-    await page.fill('input[name="partitions"]', String(PARTITIONS));
-    await page.click('button[data-action="create-topic"]');
-    // 'attached', not the default 'visible': a topic with empty lanes may have no size yet.
-    await page.locator(topicSection(TOPIC)).waitFor({ state: 'attached' });
-    const lanes = page.locator(`${topicSection(TOPIC)} .lane`);
+test('playground slice: create, produce by key, colours, record details, reload, bad input', { timeout: 120_000 }, async () => {
+  await withPage('slice', { viewport: { width: 1400, height: 900 } }, async (page) => {
+    await createTopic(page, { name: TOPIC, partitions: PARTITIONS });
+    await page.locator(topicCard(TOPIC)).waitFor({ state: 'attached' });
+    const lanes = page.locator(`${topicCard(TOPIC)} .lane`);
     assert.equal(await lanes.count(), PARTITIONS, 'lane count');
     const lanePartitions = await lanes.evaluateAll((els) => els.map((e) => e.getAttribute('data-partition')));
     assert.deepEqual([...lanePartitions].sort(), ['0', '1', '2'], 'lane data-partition values');
@@ -126,19 +73,38 @@ test('playground slice: create, produce by key, reload, bad input', { timeout: 1
     // Produce one record at a time; each must appear where the oracle says.
     const expected = expectedPlacement();
     for (const { key, value, partition, offset } of expected) {
-      await page.selectOption('select[name="produce-topic"]', TOPIC);
-      await page.fill('input[name="key"]', key);
-      await page.fill('input[name="value"]', value);
-      await page.click('button[data-action="produce"]');
+      await produce(page, { topic: TOPIC, key, value, headers: [['trace', `t-${offset}`]] });
       const record = page.locator(recordSelector(partition, offset));
       await record.waitFor();
       assert.equal(await record.getAttribute('data-key'), key, `data-key of ${key}=${value} at p${partition}@${offset}`);
-      const text = await record.innerText();
-      assert.ok(text.includes(String(offset)), `record text shows offset ${offset}: ${JSON.stringify(text)}`);
-      assert.ok(text.includes(key), `record text shows key ${key}: ${JSON.stringify(text)}`);
     }
     await assertRecords(page, expected);
+
+    // Lanes by key colour: the same key has the same colour; alice and erin differ.
+    const colours = {};
+    for (let p = 0; p < PARTITIONS; p++) {
+      for (const r of (await readLane(page, TOPIC, p)).records) (colours[r.key] ??= new Set()).add(r.colour);
+    }
+    for (const [key, set] of Object.entries(colours)) assert.equal(set.size, 1, `one colour for ${key}: ${[...set]}`);
+    assert.notEqual([...colours.alice][0], [...colours.erin][0], 'alice and erin have different colours');
     await page.screenshot({ path: path.join(screenshotDir, 'slice-before-reload.png'), fullPage: true });
+
+    // Selecting a record (keyboard) shows its details: key, value, headers.
+    const last = expected[expected.length - 1];
+    await page.focus(recordSelector(last.partition, last.offset));
+    await page.keyboard.press('Enter');
+    const details = page.locator('.record-details');
+    await details.waitFor();
+    assert.equal(await details.getAttribute('data-offset'), String(last.offset), 'details of the selected offset');
+    const detailsText = await details.innerText();
+    for (const want of [last.key, last.value, 'trace', `t-${last.offset}`]) {
+      assert.ok(detailsText.includes(want), `details show ${want}: ${detailsText}`);
+    }
+    assert.equal(
+      await page.getAttribute(recordSelector(last.partition, last.offset), 'aria-pressed'),
+      'true',
+      'the selected record is marked',
+    );
 
     // Everything survives a reload (IndexedDB).
     await page.reload();
@@ -146,25 +112,15 @@ test('playground slice: create, produce by key, reload, bad input', { timeout: 1
     await assertRecords(page, expected);
     await page.screenshot({ path: path.join(screenshotDir, 'slice-after-reload.png'), fullPage: true });
 
-    // Bad input: a typed error, and no topic is added.
-    const topics = page.locator('section.topic');
+    // Bad input: a typed error next to the form, and no topic is added.
+    const topics = page.locator('article.topic');
     assert.equal(await topics.count(), 1, 'one topic before bad input');
     await createTopicExpectingError(page, '', PARTITIONS, 'INVALID_TOPIC_EXCEPTION');
     assert.equal(await topics.count(), 1, 'empty topic name creates nothing');
     await createTopicExpectingError(page, 'x', 0, 'INVALID_PARTITIONS');
     assert.equal(await topics.count(), 1, 'zero partitions creates nothing');
+    await createTopicExpectingError(page, TOPIC, 1, 'TOPIC_ALREADY_EXISTS');
+    assert.equal(await topics.count(), 1, 'an existing name creates nothing');
     await page.screenshot({ path: path.join(screenshotDir, 'slice-error.png'), fullPage: true });
-  } catch (err) {
-    console.error(`--- page diagnostics (${logs.length}) ---\n${logs.join('\n') || '(none)'}`);
-    if (page) {
-      const shot = path.join(screenshotDir, 'slice-failure.png');
-      await page
-        .screenshot({ path: shot, fullPage: true })
-        .then(() => console.error(`failure screenshot: ${shot}`))
-        .catch(() => {});
-    }
-    throw err;
-  } finally {
-    await browser.close();
-  }
+  });
 });

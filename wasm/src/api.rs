@@ -198,7 +198,19 @@ pub(crate) fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, 
     for entry in Object::entries(object).iter() {
         let pair: Array = entry.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
-        let value = bytes_from_js(&pair.get(1), &format!("{what}.{key}"))?;
+        let value = pair.get(1);
+        // KafkaJS: a header's value may be an array, one header per element in order.
+        if let Some(values) = value.dyn_ref::<Array>() {
+            for (i, value) in values.iter().enumerate() {
+                let value = bytes_from_js(&value, &format!("{what}.{key}[{i}]"))?;
+                headers.push(Header {
+                    key: key.clone(),
+                    value,
+                });
+            }
+            continue;
+        }
+        let value = bytes_from_js(&value, &format!("{what}.{key}"))?;
         headers.push(Header { key, value });
     }
     Ok(headers)
@@ -502,9 +514,9 @@ impl RillBroker {
     /// Opens the broker `options.name` (default `"default"`) with `options.storage`
     /// `'indexeddb'` (default; survives reloads) or `'memory'`. With IndexedDB, only one instance
     /// per name in this origin may be open: another one fails with `STORE_LOCKED`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<RillBroker>")]
+    #[wasm_bindgen(unchecked_return_type = "RillBroker")]
     pub async fn open(
-        #[wasm_bindgen(unchecked_param_type = "RillBrokerOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RillBrokerOptions")] options: JsValue,
     ) -> Result<RillBroker, JsValue> {
         let parse = || -> Result<(String, StorageKind), HostError> {
             if is_missing(&options) {

@@ -403,7 +403,7 @@ export async function topicAdmin(kafka) {
   await settle(kafka, producer.send({ topic: 'logs', messages: [{ value: 'old-0' }, { value: 'old-1' }] }));
   await kafka.advance(500);
   eq((await admin.fetchTopicOffsets('logs'))[0].high, '2', 'two records');
-  await rejects(admin.deleteTopics({ topics: ['logs', 'missing'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'one unknown name');
+  await rejects(admin.deleteTopics({ topics: ['missing'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'an unknown name');
   eq(await admin.listTopics(), ['logs'], 'bad input deletes nothing');
   // No group has run: `__consumer_offsets` does not exist yet (core tests cover deleting it).
   await rejects(admin.deleteTopics({ topics: ['__consumer_offsets'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'internal topic not created yet');
@@ -497,6 +497,68 @@ export async function topicAdmin(kafka) {
   eq(alteredEvents.map((e) => [e.topic, e.overrides]), [['cfg', [{ name: 'min.insync.replicas', value: '2' }]]], 'topicConfigAltered via on (validateOnly and failures emit none)');
   check(events.every((e) => typeof e.at === 'number'), 'events carry their time');
 }
+
+export async function perTopicAdmin(kafka) {
+  const admin = kafka.admin();
+  const topics = async () => [...(await admin.listTopics())].sort();
+  // Each topic succeeds or fails on its own, whatever the order (issue 18 item 4).
+  let e = await rejects(admin.createTopics({ topics: [{ topic: 'ok' }, { topic: 'bad/name' }] }), 'INVALID_TOPIC_EXCEPTION', 'ok then bad');
+  eq(e.errors.map((x) => [x.topic, x.type, x.name]), [['bad/name', 'INVALID_TOPIC_EXCEPTION', 'RillError']], 'per-topic errors');
+  check(e.errors[0].message.includes('bad/name'), `the message names the topic: ${e.errors[0].message}`);
+  await rejects(admin.createTopics({ topics: [{ topic: 'bad/name' }, { topic: 'ok2' }] }), 'INVALID_TOPIC_EXCEPTION', 'bad then ok');
+  eq(await topics(), ['ok', 'ok2'], 'the valid topics were created in both orders');
+  // A name given twice: INVALID_REQUEST for it, none of its copies created.
+  e = await rejects(admin.createTopics({ topics: [{ topic: 'twice' }, { topic: 'other' }, { topic: 'twice' }] }), 'INVALID_REQUEST', 'duplicates');
+  eq(e.errors.map((x) => [x.topic, x.type, x.message]), [['twice', 'INVALID_REQUEST', 'INVALID_REQUEST: Duplicate topic name.']], 'duplicate error');
+  eq(await topics(), ['ok', 'ok2', 'other'], 'twice not created, other created');
+  // Only TOPIC_ALREADY_EXISTS refusals: false, and the new one is created.
+  eq(await admin.createTopics({ topics: [{ topic: 'ok' }, { topic: 'fresh' }] }), false, 'existing + new');
+  eq(await topics(), ['fresh', 'ok', 'ok2', 'other'], 'fresh created');
+  // Errors ordered by topic name; the first decides type; collisions and bad counts carry
+  // KRaft's names and messages (items 3 and 9).
+  eq(await admin.createTopics({ topics: [{ topic: 'dot.name' }] }), true, 'dot.name');
+  e = await rejects(admin.createTopics({ topics: [{ topic: 'zz', replicationFactor: 0 }, { topic: 'dot_name' }, { topic: 'yy', numPartitions: -5 }] }), 'INVALID_TOPIC_EXCEPTION', 'several refusals');
+  eq(e.errors.map((x) => [x.topic, x.type, x.message]), [
+    ['dot_name', 'INVALID_TOPIC_EXCEPTION', "INVALID_TOPIC_EXCEPTION: Topic 'dot_name' collides with existing topic: dot.name"],
+    ['yy', 'INVALID_PARTITIONS', 'INVALID_PARTITIONS: Number of partitions was set to an invalid non-positive value.'],
+    ['zz', 'INVALID_REPLICATION_FACTOR', 'INVALID_REPLICATION_FACTOR: Replication factor must be larger than 0, or -1 to use the default value.'],
+  ], 'by name');
+  await rejects(admin.createTopics({ topics: [{ topic: 'wide', numPartitions: 4294967297 }, { topic: 'x' }] }), 'INVALID_ARGUMENT', 'not an INT32');
+  await rejects(admin.createTopics({ topics: [{ topic: 'zz', replicationFactor: 4 }] }), 'INVALID_REPLICATION_FACTOR', 'rf 4');
+  eq(await topics(), ['dot.name', 'fresh', 'ok', 'ok2', 'other'], 'nothing else created');
+  // deleteTopics: each on its own.
+  e = await rejects(admin.deleteTopics({ topics: ['ok', 'missing', 'ok2'] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'one unknown');
+  eq(e.errors.map((x) => x.topic), ['missing'], 'the unknown one');
+  eq(await topics(), ['dot.name', 'fresh', 'other'], 'the others deleted');
+  e = await rejects(admin.deleteTopics({ topics: ['fresh', 'fresh'] }), 'INVALID_REQUEST', 'duplicate delete');
+  eq(e.errors[0].message, 'INVALID_REQUEST: Duplicate topic name.', 'duplicate delete message');
+  eq(await topics(), ['dot.name', 'fresh', 'other'], 'fresh kept');
+  // createPartitions: each on its own.
+  e = await rejects(admin.createPartitions({ topicPartitions: [{ topic: 'missing', count: 2 }, { topic: 'fresh', count: 2 }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'grow unknown and fresh');
+  eq(e.errors.map((x) => x.topic), ['missing'], 'unknown topic refused');
+  eq((await admin.fetchTopicMetadata({ topics: ['fresh'] })).topics[0].partitions.length, 2, 'fresh grown');
+  e = await rejects(admin.createPartitions({ topicPartitions: [{ topic: 'other', count: 2 }, { topic: 'other', count: 3 }] }), 'INVALID_REQUEST', 'duplicate grow');
+  eq((await admin.fetchTopicMetadata({ topics: ['other'] })).topics[0].partitions.length, 1, 'other unchanged');
+  eq(await admin.createPartitions({ topicPartitions: [{ topic: 'other', count: 3 }], validateOnly: true }), true, 'validateOnly passes');
+  eq((await admin.fetchTopicMetadata({ topics: ['other'] })).topics[0].partitions.length, 1, 'validateOnly changes nothing');
+}
+
+export async function defaultClientIds(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'ids', numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true }));
+  const plain = kafka.consumer({ groupId: 'ids-group' });
+  const named = kafka.consumer({ groupId: 'ids-group', clientId: 'billing' });
+  for (const c of [plain, named]) {
+    await c.subscribe({ topics: ['ids'] });
+    await c.run({ eachMessage: async () => {} });
+  }
+  for (let t = 0; t < 20000; t += 100) await kafka.advance(100);
+  const { groups } = await admin.describeGroups(['ids-group']);
+  const members = groups[0].members.map((m) => [m.clientId, m.memberId.slice(0, m.clientId.length + 1)]).sort();
+  eq(members, [['billing', 'billing-'], ['kafkajs', 'kafkajs-']], "KafkaJS's default clientId");
+  await settle(kafka, plain.disconnect());
+  await settle(kafka, named.disconnect());
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = topicAdmin)]
@@ -517,6 +579,10 @@ extern "C" {
     fn slow_handler(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = leaderKilled)]
     fn leader_killed(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = perTopicAdmin)]
+    fn per_topic_admin(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = defaultClientIds)]
+    fn default_client_ids(kafka: JsValue) -> js_sys::Promise;
 }
 
 async fn manual() -> JsValue {
@@ -584,6 +650,20 @@ async fn a_handler_slower_than_rebalance_timeout_makes_the_member_leave() {
 #[wasm_bindgen_test]
 async fn acks_all_send_survives_a_killed_leader() {
     run(leader_killed).await;
+}
+
+/// Issue 18 items 3, 4 and 9: CreateTopics, DeleteTopics and CreatePartitions answer per
+/// topic (in any order), duplicates are `INVALID_REQUEST`, errors carry KRaft's messages.
+#[wasm_bindgen_test]
+async fn several_topics_in_one_call_succeed_or_fail_each_on_their_own() {
+    run(per_topic_admin).await;
+}
+
+/// Issue 18 item 12: a consumer without `clientId` is KafkaJS's `'kafkajs'` (member ids
+/// `kafkajs-<uuid>`, never a leading '-').
+#[wasm_bindgen_test]
+async fn consumers_default_to_kafkajss_client_id() {
+    run(default_client_ids).await;
 }
 
 #[wasm_bindgen_test]

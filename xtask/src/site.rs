@@ -235,11 +235,14 @@ fn optimize(wasm: &Path, optimise: Optimise) -> Result<(), String> {
     Ok(())
 }
 
-/// Type-checks `tests/e2e/types/kafka-example.ts` against the generated `rill_wasm.d.ts` with
-/// `tsc --noEmit --strict`, in a scratch directory next to the site. Returns the command to run.
+/// Type-checks `tests/e2e/types/kafka-example.ts` and every JavaScript snippet of README.md's
+/// "From JavaScript" section (as written, each its own module) against the generated
+/// `rill_wasm.d.ts` and `static/kafkajs.d.ts` with `tsc --noEmit --strict`, in a scratch
+/// directory next to the site. Returns the command to run.
 pub(crate) fn type_check_command(site: &Path) -> Result<Command, String> {
     let root = crate::root();
     let dir = site.with_file_name("ts-check");
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let copy = |from: &Path, name: &str| {
         std::fs::copy(from, dir.join(name))
@@ -250,8 +253,18 @@ pub(crate) fn type_check_command(site: &Path) -> Result<Command, String> {
         &site.join(format!("{RILL_WASM}.d.ts")),
         &format!("{RILL_WASM}.d.ts"),
     )?;
+    copy(&root.join("static/kafkajs.d.ts"), "kafkajs.d.ts")?;
     let example = root.join("tests/e2e/types/kafka-example.ts");
     copy(&example, "kafka-example.ts")?;
+    let readme = std::fs::read_to_string(root.join("README.md"))
+        .map_err(|e| format!("cannot read README.md: {e}"))?;
+    let mut files = vec![dir.join("kafka-example.ts")];
+    for (i, snippet) in readme_snippets(&readme).into_iter().enumerate() {
+        let file = dir.join(format!("readme-{i}.ts"));
+        std::fs::write(&file, snippet)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        files.push(file);
+    }
     let tsc = root.join("tests/e2e/node_modules/typescript/bin/tsc");
     let mut command = Command::new("node");
     command
@@ -268,6 +281,21 @@ pub(crate) fn type_check_command(site: &Path) -> Result<Command, String> {
             "--lib",
             "esnext,dom",
         ])
-        .arg(dir.join("kafka-example.ts"));
+        .args(files);
     Ok(command)
+}
+
+/// The ```js blocks of README.md's "From JavaScript" section that import rill's modules.
+pub(crate) fn readme_snippets(readme: &str) -> Vec<String> {
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with("From JavaScript"))
+        .unwrap_or_default();
+    section
+        .split("```js\n")
+        .skip(1)
+        .filter_map(|block| block.split("\n```").next())
+        .filter(|code| code.contains("import "))
+        .map(|code| format!("{code}\n"))
+        .collect()
 }

@@ -75,6 +75,20 @@ impl Cluster {
         if self.consumers.contains_key(&client) || self.clients.contains_key(&client) {
             return Err(ClusterError::ClientExists(client));
         }
+        let mut config = config;
+        if config.client_id.is_empty() {
+            // Java's `ConsumerConfig.maybeOverrideClientId`: "consumer-<group>-<instance id or
+            // the next number>" (the group id `null` when there is none).
+            let suffix = match &config.group_instance_id {
+                Some(instance) => instance.clone(),
+                None => {
+                    self.consumer_client_ids += 1;
+                    self.consumer_client_ids.to_string()
+                }
+            };
+            let group = config.group_id.as_deref().unwrap_or("null");
+            config.client_id = format!("consumer-{group}-{suffix}");
+        }
         let mut consumer = Consumer::new(config, self.now);
         consumer.update_metadata(self.now, &self.partition_counts());
         self.consumers.insert(
@@ -280,6 +294,10 @@ impl Cluster {
         };
         state.consumer.handle_response(now, own, response);
         state.dirty = true;
+        self.cancel(super::TimerSlot::ConsumerRequest {
+            client,
+            request: id,
+        });
     }
 
     /// `request.timeout.ms` passed without an answer.
@@ -502,12 +520,12 @@ impl Cluster {
                         );
                     }
                     self.record_hw(broker, OFFSETS_TOPIC, partition, outcome.high_watermark);
-                    self.answer_produces(broker, outcome.completed);
+                    self.answer_produces(broker, OFFSETS_TOPIC, partition, outcome.completed);
                     let responses = self.brokers[broker as usize].release_parked_fetches(
                         OFFSETS_TOPIC,
                         partition,
                         now,
-                        false,
+                        None,
                     );
                     self.deliver_fetch_responses(broker, responses);
                 }

@@ -76,6 +76,8 @@ pub struct TopicDeletion {
 pub enum FetchBody {
     /// Whole batches from the requested offset (possibly none), and the leader's offsets.
     Records {
+        /// The offset the fetch asked from (the follower's log end offset when it sent it).
+        fetch_offset: i64,
         /// v2 batches.
         bytes: Vec<u8>,
         /// The leader's high watermark.

@@ -15,6 +15,7 @@
 //! Nothing happens between calls: [`Cluster::advance`] runs every message and timer due up to
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
 
+mod audit;
 pub mod controller;
 mod group_admin;
 mod groups;
@@ -27,6 +28,7 @@ mod topic_admin;
 
 use std::collections::BTreeMap;
 
+pub use audit::{Audit, InjectedBug};
 pub use controller::{ElectionReason, PartitionRegistration};
 pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
@@ -312,10 +314,12 @@ enum Timer {
     Heartbeat(u32),
     ControllerCheck,
     IsrExpiration(u32),
+    /// `replica.fetch.wait.max.ms` of the fetch `follower` parked at `broker`'s leader.
     ReleaseFetch {
         broker: u32,
         topic: String,
         partition: u32,
+        follower: u32,
     },
     RetryFetch {
         broker: u32,
@@ -365,6 +369,87 @@ enum Timer {
     },
 }
 
+/// A timer that the event it waits for makes pointless: a request's timeout once the answer
+/// came, a parked fetch's deadline once data released it, a follower's fetch timeout once its
+/// next fetch replaced it. Cancelling them keeps the timer table as large as the work in
+/// flight, not as the work done in the last `request.timeout.ms`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerSlot {
+    /// A producer client's request.
+    ClientRequest { client: u32, request: u64 },
+    /// A consumer client's request.
+    ConsumerRequest { client: u32, request: u64 },
+    /// A produce the leader holds until the ISR has it.
+    DelayedProduce {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        request: u64,
+    },
+    /// A follower's fetch in flight.
+    FollowerFetch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+    },
+    /// A follower's fetch parked at the leader.
+    ParkedFetch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        follower: u32,
+    },
+}
+
+impl Timer {
+    /// The slot of a cancellable timer.
+    fn slot(&self) -> Option<TimerSlot> {
+        match self {
+            Timer::ClientTimeout { client, request } => Some(TimerSlot::ClientRequest {
+                client: *client,
+                request: *request,
+            }),
+            Timer::ConsumerRequestTimeout { client, request } => Some(TimerSlot::ConsumerRequest {
+                client: *client,
+                request: *request,
+            }),
+            Timer::ProduceTimeout {
+                broker,
+                topic,
+                partition,
+                request,
+            } => Some(TimerSlot::DelayedProduce {
+                broker: *broker,
+                topic: topic.clone(),
+                partition: *partition,
+                request: *request,
+            }),
+            Timer::FetchTimeout {
+                broker,
+                topic,
+                partition,
+                ..
+            } => Some(TimerSlot::FollowerFetch {
+                broker: *broker,
+                topic: topic.clone(),
+                partition: *partition,
+            }),
+            Timer::ReleaseFetch {
+                broker,
+                topic,
+                partition,
+                follower,
+            } => Some(TimerSlot::ParkedFetch {
+                broker: *broker,
+                topic: topic.clone(),
+                partition: *partition,
+                follower: *follower,
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct ClientState {
     /// Believed leader per partition, refreshed from the controller on errors.
@@ -397,10 +482,15 @@ pub struct Cluster {
     network: Network<Message>,
     timers: BTreeMap<(i64, u64), Timer>,
     next_timer: u64,
+    /// The key of each cancellable timer still pending (see [`TimerSlot`]).
+    timer_slots: BTreeMap<TimerSlot, (i64, u64)>,
     controller: ControllerState,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
     consumers: BTreeMap<u32, groups::ConsumerClient>,
+    /// Java's `CONSUMER_CLIENT_ID_SEQUENCE`, per cluster (a deterministic core has no JVM):
+    /// the last number given to a consumer added without a `client.id`.
+    consumer_client_ids: u32,
     /// Each broker's group coordinator (reset when the broker stops).
     coordinators: Vec<crate::group::coordinator::GroupCoordinator>,
     /// Group requests being answered: request id → client.
@@ -412,6 +502,8 @@ pub struct Cluster {
     outcomes: Vec<ProduceOutcome>,
     /// What the host has already been given to persist (see [`Cluster::poll_storage`]).
     storage: persist::StorageState,
+    /// The checker's audit records and injected bug (`audit.rs`).
+    checks: audit::Checks,
 }
 
 /// Why a cluster command was refused.
@@ -448,10 +540,12 @@ impl Cluster {
             network: Network::new(config.latency),
             timers: BTreeMap::new(),
             next_timer: 0,
+            timer_slots: BTreeMap::new(),
             controller: ControllerState::default(),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),
+            consumer_client_ids: 0,
             coordinators: (0..config.brokers)
                 .map(|b| groups::new_coordinator(&config, b, 1))
                 .collect(),
@@ -461,6 +555,7 @@ impl Cluster {
             events: Vec::new(),
             outcomes: Vec::new(),
             storage: persist::StorageState::default(),
+            checks: audit::Checks::default(),
             config,
         };
         for broker in 0..cluster.config.brokers {
@@ -503,10 +598,24 @@ impl Cluster {
         }
     }
 
+    /// Schedules `timer`; a cancellable one replaces the pending timer of its slot.
     fn schedule(&mut self, at: i64, timer: Timer) {
         let seq = self.next_timer;
         self.next_timer += 1;
+        if let Some(slot) = timer.slot()
+            && let Some(replaced) = self.timer_slots.insert(slot, (at, seq))
+        {
+            self.timers.remove(&replaced);
+        }
         self.timers.insert((at, seq), timer);
+        debug_assert!(self.timer_slots.len() <= self.timers.len());
+    }
+
+    /// Cancels the pending timer of `slot`, if any: what it waited for happened.
+    fn cancel(&mut self, slot: TimerSlot) {
+        if let Some(key) = self.timer_slots.remove(&slot) {
+            self.timers.remove(&key);
+        }
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
@@ -560,14 +669,20 @@ impl Cluster {
         configs: &[(String, String)],
     ) -> Result<TopicConfig, CreateTopicError> {
         validate_topic_name(name)?;
+        if self.controller.topics.contains_key(name) {
+            return Err(CreateTopicError::AlreadyExists {
+                name: name.to_owned(),
+            });
+        }
         if let Some(existing) = self
             .controller
             .topics
             .keys()
-            .find(|t| *t == name || names_collide(t, name))
+            .find(|t| names_collide(t, name))
         {
-            return Err(CreateTopicError::AlreadyExists {
-                name: existing.clone(),
+            return Err(CreateTopicError::Collides {
+                name: name.to_owned(),
+                existing: existing.clone(),
             });
         }
         if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
@@ -696,6 +811,34 @@ impl Cluster {
         self.register_partitions(name, current, assignment);
         self.refresh_consumer_metadata();
         Ok(())
+    }
+
+    /// Every check of [`Cluster::create_partitions`] (CreatePartitions with `validateOnly`),
+    /// changing nothing.
+    ///
+    /// # Errors
+    /// As [`Cluster::create_partitions`].
+    pub fn validate_create_partitions(&self, name: &str, total: u32) -> Result<(), AdminError> {
+        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
+            return Err(AdminError::UnknownTopic {
+                topic: name.to_owned(),
+            });
+        };
+        self.validate_partition_count(name, current, total)?;
+        let replication_factor = self
+            .controller
+            .partitions
+            .get(&(name.to_owned(), 0))
+            .map_or(1, |p| p.replicas.len() as u32);
+        let mut prng = self.prng.clone();
+        self.place_with(current, total - current, replication_factor, &mut prng)
+            .map(|_| ())
+            .map_err(|_| AdminError::InvalidPartitions {
+                reason: format!(
+                    "Unable to replicate the partition {replication_factor} time(s): the \
+                     number of brokers that are not fenced is too small."
+                ),
+            })
     }
 
     /// Kafka's DeleteRecords at the partition's leader: its log start offset moves up to
@@ -886,10 +1029,78 @@ impl Cluster {
         node.crash();
         let epoch = node.broker_epoch + 1;
         self.coordinators[broker as usize] = groups::new_coordinator(&self.config, broker, epoch);
+        self.equip_coordinator(broker);
         self.coordinator_wakes.remove(&broker);
         self.network.drop_node(NodeId::Broker(broker));
         self.events.push(ClusterEvent::BrokerDown { broker });
         Ok(())
+    }
+
+    /// Stops a broker as a power loss does: as [`Cluster::kill_broker`], and then the stored
+    /// logs of `partitions` lose their unflushed tail: each keeps the first
+    /// `keep(last segment's bytes)` bytes of its last segment, possibly ending inside a batch
+    /// (a torn write). The high-watermark checkpoints stay as last written, so they may now
+    /// lie past the log end. Returns the partitions whose stored log was cut.
+    pub fn crash_broker_losing_tails(
+        &mut self,
+        broker: u32,
+        partitions: &[(String, u32)],
+        keep: impl FnMut(&[u8]) -> usize,
+    ) -> Result<Vec<(String, u32)>, ClusterError> {
+        self.kill_broker(broker)?;
+        Ok(self.brokers[broker as usize].lose_tails(partitions, keep))
+    }
+
+    /// The log end a stopped broker's stored log of a partition recovers to: the end of the
+    /// last whole batch of its last segment (`None`: running, or no such log).
+    pub fn stored_log_end(&self, broker: u32, topic: &str, partition: u32) -> Option<i64> {
+        self.brokers
+            .get(broker as usize)?
+            .stored_log_end(topic, partition)
+    }
+
+    /// A stopped broker's stored high-watermark checkpoint of a partition (`None`: none).
+    pub fn checkpointed_high_watermark(
+        &self,
+        broker: u32,
+        topic: &str,
+        partition: u32,
+    ) -> Option<i64> {
+        self.brokers
+            .get(broker as usize)?
+            .checkpoints()
+            .get(&(topic.to_owned(), partition))
+            .copied()
+    }
+
+    /// Replaces a stopped broker's stored high-watermark checkpoint of a partition by an
+    /// older, lower value (the checkpoint file as written before the last updates). A value
+    /// not below the stored one changes nothing.
+    pub fn stale_checkpoint(&mut self, broker: u32, topic: &str, partition: u32, hw: i64) {
+        if let Some(node) = self.brokers.get_mut(broker as usize)
+            && !node.alive
+        {
+            node.stale_checkpoint(&(topic.to_owned(), partition), hw);
+        }
+    }
+
+    /// Whether the controller knows `broker` in its current incarnation (a restarted broker
+    /// is not known until its first heartbeat re-registers it).
+    pub fn is_registered_incarnation(&self, broker: u32) -> bool {
+        self.brokers.get(broker as usize).is_some_and(|node| {
+            self.controller
+                .brokers
+                .get(&broker)
+                .is_some_and(|r| r.broker_epoch == node.broker_epoch)
+        })
+    }
+
+    /// When the controller last heard a heartbeat of `broker`.
+    pub fn last_heartbeat(&self, broker: u32) -> Option<i64> {
+        self.controller
+            .brokers
+            .get(&broker)
+            .map(|r| r.last_heartbeat)
     }
 
     /// Starts a stopped broker: it recovers its logs from its own store and heartbeats again.
@@ -972,6 +1183,9 @@ impl Cluster {
             }
             let (&key, _) = self.timers.iter().next().expect("a timer is due");
             let timer = self.timers.remove(&key).expect("the key was just read");
+            if let Some(slot) = timer.slot() {
+                self.timer_slots.remove(&slot);
+            }
             self.fire(timer);
         }
         self.now = target;
@@ -1020,9 +1234,14 @@ impl Cluster {
                 broker,
                 topic,
                 partition,
+                follower,
             } => {
-                let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, self.now, true);
+                let responses = self.brokers[broker as usize].release_parked_fetches(
+                    &topic,
+                    partition,
+                    self.now,
+                    Some(follower),
+                );
                 self.deliver_fetch_responses(broker, responses);
             }
             Timer::RetryFetch {
@@ -1344,6 +1563,11 @@ impl Cluster {
                     return;
                 }
                 let grew = isr.len() > registration.isr.len();
+                let joined: Vec<u32> = isr
+                    .iter()
+                    .copied()
+                    .filter(|r| !registration.isr.contains(r))
+                    .collect();
                 registration.isr = isr.clone();
                 registration.partition_epoch += 1;
                 let progressed: Vec<u32> = registration
@@ -1374,6 +1598,7 @@ impl Cluster {
                         in_sync: progressed,
                     });
                 }
+                self.audit_isr_expansion(&topic, partition, &joined);
                 if completed {
                     self.finish_reassignment(&topic, partition);
                 }
@@ -1396,7 +1621,7 @@ impl Cluster {
                     self.send(NodeId::Broker(broker), NodeId::Controller, message);
                 }
                 self.record_hw(broker, &topic, partition, effect.high_watermark);
-                self.answer_produces(broker, effect.completed);
+                self.answer_produces(broker, &topic, partition, effect.completed);
                 if effect.start_fetching {
                     self.start_fetch(broker, &topic, partition);
                 }
@@ -1451,7 +1676,7 @@ impl Cluster {
                     self.send(NodeId::Broker(broker), NodeId::Controller, message);
                 }
                 self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, outcome.completed);
+                self.answer_produces(broker, &topic, partition, outcome.completed);
                 match outcome.response {
                     Some(body) => {
                         let epoch = outcome.leader_epoch;
@@ -1475,6 +1700,7 @@ impl Cluster {
                                 broker,
                                 topic,
                                 partition,
+                                follower: replica,
                             },
                         );
                     }
@@ -1557,9 +1783,9 @@ impl Cluster {
                     );
                 }
                 self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, outcome.completed);
+                self.answer_produces(broker, &topic, partition, outcome.completed);
                 let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, now, false);
+                    .release_parked_fetches(&topic, partition, now, None);
                 self.deliver_fetch_responses(broker, responses);
             }
             _ => {}
@@ -1578,8 +1804,23 @@ impl Cluster {
         }
     }
 
-    fn answer_produces(&mut self, broker: u32, completed: Vec<node::CompletedProduce>) {
+    fn answer_produces(
+        &mut self,
+        broker: u32,
+        topic: &str,
+        partition: u32,
+        completed: Vec<node::CompletedProduce>,
+    ) {
         for done in completed {
+            self.cancel(TimerSlot::DelayedProduce {
+                broker,
+                topic: topic.to_owned(),
+                partition,
+                request: done.request,
+            });
+            if let Ok(offsets) = done.result {
+                self.audit_ack(broker, topic, partition, offsets);
+            }
             if done.client == groups::COORDINATOR_CLIENT {
                 self.coordinator_append_done(broker, done.request, done.result.map(|_| ()));
                 continue;
@@ -1597,6 +1838,12 @@ impl Cluster {
 
     fn deliver_fetch_responses(&mut self, broker: u32, responses: Vec<node::ParkedResponse>) {
         for response in responses {
+            self.cancel(TimerSlot::ParkedFetch {
+                broker,
+                topic: response.topic.clone(),
+                partition: response.partition,
+                follower: response.follower,
+            });
             let topic_id = self.brokers[broker as usize]
                 .topic_id(&response.topic)
                 .unwrap_or(0);
@@ -1623,6 +1870,7 @@ impl Cluster {
         if let Some((leader, seq, message)) = node.next_fetch(topic, partition) {
             self.send(NodeId::Broker(broker), NodeId::Broker(leader), message);
             // Kafka's `replica.socket.timeout.ms` (30 s): an unanswered fetch is given up.
+            // Replaces the previous fetch's timeout: that fetch was answered or timed out.
             let at = self.now + self.config.request_timeout_ms;
             self.schedule(
                 at,
@@ -1646,6 +1894,7 @@ impl Cluster {
         let Some((topic, partition, acks)) = state.pending.remove(&request) else {
             return;
         };
+        self.cancel(TimerSlot::ClientRequest { client, request });
         if matches!(
             result,
             Err(ErrorCode::NotLeaderOrFollower
@@ -1770,6 +2019,13 @@ impl Cluster {
         Ok(())
     }
 
+    /// How many timers are scheduled (heartbeats, fetch and request timeouts, retention checks,
+    /// coordinator deadlines): the cluster's pending work besides messages in flight. Bounded by
+    /// the cluster's shape (brokers, replicas, clients), not by how long it has run.
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
+    }
+
     /// The earliest time something is due: a message delivery, a timer, or a consumer's
     /// timeout (`None`: nothing will ever happen without a command). A host on a real clock
     /// calls [`Cluster::advance`] when this time comes; consumer calls made since the last
@@ -1838,5 +2094,15 @@ impl Cluster {
     /// Messages delivered and dropped by the network so far.
     pub fn network_counts(&self) -> (u64, u64) {
         (self.network.delivered(), self.network.dropped())
+    }
+
+    /// Whether nodes `a` and `b` can talk (no cut between them).
+    pub fn is_connected(&self, a: NodeId, b: NodeId) -> bool {
+        self.network.connected(a, b)
+    }
+
+    /// The extra latency on every message to or from `node` (0: not slowed).
+    pub fn slowdown(&self, node: NodeId) -> i64 {
+        self.network.slowdown(node)
     }
 }

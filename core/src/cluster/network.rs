@@ -165,6 +165,11 @@ impl<M> Network<M> {
         }
     }
 
+    /// The extra latency on links to or from `node` (0: not slowed).
+    pub fn slowdown(&self, node: NodeId) -> i64 {
+        self.slowed.get(&node).copied().unwrap_or(0)
+    }
+
     /// Drops every message in flight to or from `node` (it crashed: its connections are gone).
     pub fn drop_node(&mut self, node: NodeId) {
         let before = self.in_flight.len();

@@ -376,6 +376,13 @@ impl PartitionLog {
         self.high_watermark = self.clamp_to_log(hw);
     }
 
+    /// Sets the high watermark without clamping it to the log: a deliberate bug, for the
+    /// simulator checker's own tests only.
+    #[doc(hidden)]
+    pub fn set_high_watermark_unchecked(&mut self, hw: i64) {
+        self.high_watermark = hw;
+    }
+
     fn clamp_to_log(&self, offset: i64) -> i64 {
         assert!(
             self.log_start_offset <= self.log_end_offset,

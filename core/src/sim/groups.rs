@@ -40,6 +40,13 @@
 //!   answer is a rebalance listener committing in `onPartitionsRevoked`, which this app does
 //!   not have). A record processed again after a commit covering it succeeded, or while that
 //!   commit is still pending, is a violation.
+//! - **(j) Generations strictly increase**: each rebalance a coordinator completes for the
+//!   group has a higher generation than the one before.
+//! - **(k) Only current owners commit**: every offset commit a coordinator accepts (noted by
+//!   its [`Audit`] at that instant) carries the group's current generation, from a member
+//!   whose assignment holds each committed partition — or is a standalone commit (no member,
+//!   generation -1).
+//! - **(l) Committed offsets never move backwards** (this workload resets and deletes none).
 //!
 //! Under [`CommitStyle::AutoCommitAsyncProcessing`] the run counts records lost (acknowledged,
 //! never processed, yet the committed offset passed them) and duplicates; the sweep shows both
@@ -49,9 +56,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{FNV_OFFSET_BASIS, START_MS, Violation, ViolationKind, fnv1a64};
-use crate::cluster::{Acks, Cluster, ClusterConfig, NodeId};
+use crate::cluster::{Acks, Audit, Cluster, ClusterConfig, ClusterEvent, InjectedBug, NodeId};
 use crate::consumer::{AutoOffsetReset, ConsumerConfig, ConsumerEvent};
 use crate::group::TopicPartition;
+use crate::group::coordinator::GroupEvent;
 use crate::group::coordinator::GroupState;
 use crate::group::protocol::OffsetAndMetadata;
 use crate::prng::Prng;
@@ -122,7 +130,21 @@ pub struct GroupSimReport {
 
 /// Runs one seed of the group workload.
 pub fn run(seed: u64, steps: u32, style: CommitStyle, faults: Faults) -> GroupSimReport {
-    GroupSimulation::new(seed, style, faults, false)
+    GroupSimulation::new(seed, style, faults, false, None)
+        .run(steps)
+        .0
+}
+
+/// [`run`] with a deliberate engine bug: for tests proving the checker catches it.
+#[doc(hidden)]
+pub fn run_with_bug(
+    seed: u64,
+    steps: u32,
+    style: CommitStyle,
+    faults: Faults,
+    bug: InjectedBug,
+) -> GroupSimReport {
+    GroupSimulation::new(seed, style, faults, false, Some(bug))
         .run(steps)
         .0
 }
@@ -134,7 +156,7 @@ pub fn run_traced(
     style: CommitStyle,
     faults: Faults,
 ) -> (GroupSimReport, String) {
-    GroupSimulation::new(seed, style, faults, true).run(steps)
+    GroupSimulation::new(seed, style, faults, true, None).run(steps)
 }
 
 /// A consumer the workload drives.
@@ -185,10 +207,20 @@ struct GroupSimulation {
     trace_hash: u64,
     line: String,
     violation: Option<Violation>,
+    /// (j): the last generation the group completed a rebalance with.
+    last_generation: Option<i32>,
+    /// (l): the highest committed offset seen per partition.
+    committed: BTreeMap<u32, i64>,
 }
 
 impl GroupSimulation {
-    fn new(seed: u64, style: CommitStyle, faults: Faults, traced: bool) -> Self {
+    fn new(
+        seed: u64,
+        style: CommitStyle,
+        faults: Faults,
+        traced: bool,
+        bug: Option<InjectedBug>,
+    ) -> Self {
         let mut prng = Prng::new(seed ^ 0x6772_6f75_7073);
         let brokers = 3 + prng.below(3) as u32;
         let partitions = 1 + prng.below(6) as u32;
@@ -204,6 +236,10 @@ impl GroupSimulation {
         let mut config = ClusterConfig::new(brokers, seed);
         config.offsets_topic_partitions = 3;
         let mut cluster = Cluster::new(config, START_MS).expect("3..=5 brokers is a valid size");
+        cluster.enable_audit();
+        if let Some(bug) = bug {
+            cluster.inject_bug(bug);
+        }
         let rf = brokers.min(3);
         let min_isr = if rf == 3 { 2 } else { 1 };
         cluster
@@ -240,6 +276,8 @@ impl GroupSimulation {
             trace_hash: FNV_OFFSET_BASIS,
             line: String::new(),
             violation: None,
+            last_generation: None,
+            committed: BTreeMap::new(),
         };
         simulation.cluster.advance(100);
         let consumers = 1 + simulation.prng.below(4) as u32;
@@ -513,6 +551,102 @@ impl GroupSimulation {
         }
     }
 
+    /// (j), (k) and (l): generations grow with each completed rebalance, the coordinator
+    /// accepts commits only from the current generation's owners (or standalone ones), and
+    /// committed offsets never move back.
+    fn check_group_rules(&mut self) {
+        for event in self.cluster.poll_events() {
+            let ClusterEvent::Group {
+                broker,
+                event:
+                    GroupEvent::GenerationCompleted {
+                        group_id,
+                        generation,
+                        ..
+                    },
+            } = event
+            else {
+                continue;
+            };
+            if group_id != GROUP {
+                continue;
+            }
+            if let Some(before) = self.last_generation
+                && generation <= before
+            {
+                self.fail(
+                    ViolationKind::GenerationNotIncreasing,
+                    format!(
+                        "coordinator {broker} completed a rebalance of {GROUP} as generation {generation} after generation {before}"
+                    ),
+                );
+            }
+            self.last_generation = Some(generation);
+        }
+        for audit in self.cluster.poll_audit() {
+            let Audit::OffsetCommitAccepted {
+                broker,
+                group,
+                member_id,
+                generation,
+                group_generation,
+                assignment,
+                offsets,
+            } = audit
+            else {
+                continue;
+            };
+            if member_id.is_empty() && generation < 0 {
+                continue; // A standalone or admin commit.
+            }
+            let problem = if generation != group_generation {
+                Some(format!(
+                    "generation {generation} while the group is at {group_generation}"
+                ))
+            } else {
+                match &assignment {
+                    None => Some("from a member the group does not have".to_owned()),
+                    Some(owned) => {
+                        offsets
+                            .iter()
+                            .find(|(tp, _)| !owned.contains(tp))
+                            .map(|(tp, _)| {
+                                format!("for {tp}, which the member does not own ({owned:?})")
+                            })
+                    }
+                }
+            };
+            if let Some(problem) = problem {
+                self.fail(
+                    ViolationKind::InvalidCommitAccepted,
+                    format!(
+                        "coordinator {broker} accepted a commit of {group} by member {member_id:?} {problem}: {offsets:?}"
+                    ),
+                );
+            }
+        }
+        if let Ok(rows) = self.cluster.describe_group_offsets(GROUP) {
+            for row in rows {
+                let Some(offset) = row.committed else {
+                    continue;
+                };
+                let partition = row.partition.partition;
+                let before = self.committed.insert(partition, offset);
+                if let Some(before) = before
+                    && offset < before
+                {
+                    self.committed.insert(partition, before);
+                    self.fail(
+                        ViolationKind::CommittedOffsetDecreased,
+                        format!(
+                            "{GROUP} {TOPIC}-{partition}: committed offset {before} -> {offset}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     /// Traces the group's state, each consumer's generation and partition count, and the
     /// committed offsets with their lag.
     fn note_state(&mut self) {
@@ -631,6 +765,7 @@ impl GroupSimulation {
             self.cluster.advance(ms);
             self.collect_acks();
             self.check_ownership();
+            self.check_group_rules();
             if self.trace.is_some() {
                 self.note_state();
             }
@@ -721,6 +856,7 @@ impl GroupSimulation {
             self.cluster.advance(LIVENESS_STEP_MS);
             self.collect_acks();
             self.check_ownership();
+            self.check_group_rules();
             if self.violation.is_some() {
                 return None;
             }

@@ -39,6 +39,16 @@
 //! - **(e) Offsets are unique and strictly increasing** in every running replica's log, and
 //!   its batches reach its log end offset (a log end past the last batch is a hole a later
 //!   fetch would skip).
+//! - **(d′) In-sync replicas hold everything below the high watermark**: an ISR member the
+//!   controller knows in its current incarnation has a log end at or above the leader's high
+//!   watermark, and (d) holds up to that watermark.
+//! - **(g) `acks=all` is acknowledged only when replicated**: at the instant the leader sends
+//!   an `acks=all` success, at least `min(min.insync.replicas, replicas)` replicas (running
+//!   or stopped, the leader included) hold the batch byte-identical ([`Audit`] records it).
+//! - **(h) Followers join the ISR only at or above the high watermark**: when the controller
+//!   commits an ISR that adds a broker, that broker's log end is at or above the leader's
+//!   high watermark.
+//! - **(i) `logStartOffset ≤ HW ≤ LEO`** on every running replica after every step.
 //! - **Convergence**: after the fault phase, once healed and with every broker restarted, within
 //!   [`CONVERGENCE_STEPS_MAX`] steps every partition has a leader, ISR == replicas, and every
 //!   replica's log end offset and high watermark equal the leader's log end offset.
@@ -48,7 +58,9 @@ pub mod groups;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::cluster::{Acks, Cluster, ClusterConfig, ClusterEvent, NodeId, ReplicaRole};
+use crate::cluster::{
+    Acks, Audit, Cluster, ClusterConfig, ClusterEvent, InjectedBug, NodeId, ReplicaRole,
+};
 use crate::log::PartitionLog;
 use crate::prng::{Prng, splitmix64};
 use crate::record::{NewRecord, decode_batches};
@@ -110,6 +122,20 @@ pub enum ViolationKind {
     DuplicateWithoutFailure,
     /// The group did not process and commit everything acknowledged after healing.
     GroupNoConvergence,
+    /// (g) An `acks=all` produce was acknowledged while fewer than
+    /// `min(min.insync.replicas, replicas)` replicas held it.
+    AckedUnderReplicated,
+    /// (h) The controller added a follower to the ISR below the leader's high watermark.
+    IsrJoinedBelowHighWatermark,
+    /// (i) A running replica's log start, high watermark and log end are out of order.
+    LogBoundsBroken,
+    /// (j) A group completed a rebalance without a newer generation.
+    GenerationNotIncreasing,
+    /// (k) A coordinator accepted an offset commit from outside the current generation, or
+    /// for a partition the member does not own.
+    InvalidCommitAccepted,
+    /// (l) A group's committed offset moved backwards with no reset or delete.
+    CommittedOffsetDecreased,
 }
 
 /// The first invariant violation of a run.
@@ -168,13 +194,21 @@ pub struct SimReport {
 /// # Panics
 /// If `steps > MAX_STEPS`.
 pub fn run(seed: u64, steps: u32, profile: SafetyProfile) -> SimReport {
-    Simulation::new(seed, profile, false).run(steps).0
+    Simulation::new(seed, profile, false, None).run(steps).0
+}
+
+/// [`run`] with a deliberate engine bug: for tests proving the checker catches it.
+#[doc(hidden)]
+pub fn run_with_bug(seed: u64, steps: u32, profile: SafetyProfile, bug: InjectedBug) -> SimReport {
+    Simulation::new(seed, profile, false, Some(bug))
+        .run(steps)
+        .0
 }
 
 /// [`run`], also returning the readable trace (every step's action, the cluster's events and
 /// the produce answers, and the violation if any). Its FNV-1a 64 is the report's `trace_hash`.
 pub fn run_traced(seed: u64, steps: u32, profile: SafetyProfile) -> (SimReport, String) {
-    Simulation::new(seed, profile, true).run(steps)
+    Simulation::new(seed, profile, true, None).run(steps)
 }
 
 /// FNV-1a 64 (offset basis and prime from the reference), folding `bytes` into `hash`.
@@ -219,7 +253,13 @@ enum Action {
         records: Vec<NewRecord>,
     },
     Kill(u32),
+    /// A power loss and reboot: the broker stops, the stored logs it holds lose their
+    /// unflushed tail (whole batches, or a torn last batch) where another in-sync copy
+    /// exists, and it starts again at once.
+    PowerCycle(u32),
     Restart(u32),
+    /// A restart reading a stale high-watermark checkpoint (written before the last ones).
+    RestartStale(u32),
     Cut(Vec<NodeId>, Vec<NodeId>),
     Heal,
     Slow(NodeId, i64),
@@ -325,10 +365,26 @@ struct Simulation {
     leader_roles: BTreeMap<(String, u32, i32), u32>,
     caches: BTreeMap<(u32, String, u32), ReplicaCache>,
     violation: Option<Violation>,
+    /// Draws the disk faults (power cycles, stale checkpoints) apart from `prng`, so that a
+    /// seed whose disk faults are off runs exactly as before they existed.
+    fault_prng: Prng,
+    /// Percent of kills that are power cycles instead, and of restarts that read a stale
+    /// checkpoint (0 and 0: disk faults are off for this seed).
+    power_cycle_percent: u64,
+    stale_restart_percent: u64,
+    /// Power-cycled brokers the controller has not re-registered yet: until it has, kills
+    /// and cuts wait (the fault model: one lossy broker at a time, its copies elsewhere safe).
+    lossy: std::collections::BTreeSet<u32>,
+    /// A cut was made and not healed since.
+    cuts_active: bool,
+    /// Per (broker, topic, partition): the records a power cycle took from that replica. A
+    /// leader that counted the follower's fetch before the loss may still acknowledge them;
+    /// for (g) the follower held them (Kafka's model: a replica that fetched a record has it).
+    lost: BTreeMap<(u32, String, u32), Vec<RecordPrint>>,
 }
 
 impl Simulation {
-    fn new(seed: u64, profile: SafetyProfile, traced: bool) -> Self {
+    fn new(seed: u64, profile: SafetyProfile, traced: bool, bug: Option<InjectedBug>) -> Self {
         let mut prng = Prng::new(seed);
         let brokers = if prng.chance(1, 20) {
             1 + prng.below(2) as u32
@@ -369,9 +425,19 @@ impl Simulation {
             slow: rate((1, 2), 5, 30),
             idle: rate((1, 1), 50, 300),
         };
+        let mut fault_prng = Prng::new(splitmix64(seed ^ 0xd15c_fa17_0000_0000));
+        let (power_cycle_percent, stale_restart_percent) = if fault_prng.chance(2, 3) {
+            (10 + fault_prng.below(41), 10 + fault_prng.below(41))
+        } else {
+            (0, 0)
+        };
         let cluster_seed = splitmix64(seed ^ 0x5eed_c1a5_7e40_0000);
-        let cluster = Cluster::new(ClusterConfig::new(brokers, cluster_seed), START_MS)
+        let mut cluster = Cluster::new(ClusterConfig::new(brokers, cluster_seed), START_MS)
             .expect("1..=9 brokers is a valid cluster size");
+        cluster.enable_audit();
+        if let Some(bug) = bug {
+            cluster.inject_bug(bug);
+        }
         Self {
             seed,
             profile,
@@ -393,7 +459,158 @@ impl Simulation {
             leader_roles: BTreeMap::new(),
             caches: BTreeMap::new(),
             violation: None,
+            fault_prng,
+            power_cycle_percent,
+            stale_restart_percent,
+            lossy: std::collections::BTreeSet::new(),
+            cuts_active: false,
+            lost: BTreeMap::new(),
         }
+    }
+
+    /// Turns some kills into power cycles and some restarts into stale-checkpoint restarts;
+    /// while a power-cycled broker is not re-registered, kills and cuts wait.
+    fn with_disk_faults(&mut self, action: Action) -> Action {
+        let cluster = &self.cluster;
+        self.lossy
+            .retain(|b| !cluster.is_registered_incarnation(*b));
+        if !self.lossy.is_empty() && matches!(action, Action::Kill(_) | Action::Cut(..)) {
+            return Action::Idle;
+        }
+        match action {
+            Action::Kill(broker)
+                if self.power_cycle_percent > 0
+                    && !self.cuts_active
+                    && self.fault_prng.below(100) < self.power_cycle_percent =>
+            {
+                Action::PowerCycle(broker)
+            }
+            Action::Restart(broker)
+                if self.stale_restart_percent > 0
+                    && self.fault_prng.below(100) < self.stale_restart_percent =>
+            {
+                Action::RestartStale(broker)
+            }
+            other => other,
+        }
+    }
+
+    /// The partitions of `broker` whose stored tail may be lost: another ISR member holds
+    /// their acknowledged records and will stay in the ISR (it runs, is registered in its
+    /// current incarnation, unfenced, heartbeating recently, and not itself power-cycled).
+    fn lossable_partitions(&self, broker: u32) -> Vec<(String, u32)> {
+        let now = self.cluster.now();
+        let fresh = self.cluster.config().session_timeout_ms - 4_000;
+        self.cluster
+            .partitions()
+            .into_iter()
+            .filter(|(topic, partition)| {
+                let Some(registration) = self.cluster.registration(topic, *partition) else {
+                    return false;
+                };
+                registration.replicas.contains(&broker)
+                    && registration.isr.iter().any(|other| {
+                        *other != broker
+                            && self.cluster.is_alive(*other)
+                            && self.cluster.is_registered_incarnation(*other)
+                            && !self.cluster.is_fenced(*other)
+                            && !self.lossy.contains(other)
+                            && self
+                                .cluster
+                                .last_heartbeat(*other)
+                                .is_some_and(|at| now - at < fresh)
+                    })
+            })
+            .collect()
+    }
+
+    /// Power-cycles `broker` (see [`Action::PowerCycle`]); returns what it did, readable.
+    fn power_cycle(&mut self, broker: u32) -> String {
+        let partitions = self.lossable_partitions(broker);
+        let prng = &mut self.fault_prng;
+        let mut torn = 0u32;
+        let result = self
+            .cluster
+            .crash_broker_losing_tails(broker, &partitions, |bytes| {
+                let ends: Vec<usize> = {
+                    let mut at = 0usize;
+                    decode_batches(bytes)
+                        .map_while(Result::ok)
+                        .map(|b| {
+                            at += b.as_bytes().len();
+                            at
+                        })
+                        .collect()
+                };
+                if ends.is_empty() {
+                    return bytes.len();
+                }
+                let lose = 1 + prng.below(ends.len().min(3) as u64) as usize;
+                let keep_batches = ends.len() - lose;
+                let mut keep = if keep_batches == 0 {
+                    0
+                } else {
+                    ends[keep_batches - 1]
+                };
+                if prng.chance(1, 2) {
+                    let next = ends[keep_batches] - keep;
+                    keep += 1 + prng.below(next.saturating_sub(1).max(1) as u64) as usize;
+                    torn += 1;
+                }
+                keep.min(bytes.len())
+            });
+        match result {
+            Ok(cut) => {
+                for (topic, partition) in &cut {
+                    let key = (broker, topic.clone(), *partition);
+                    let Some(cache) = self.caches.get(&key) else {
+                        continue;
+                    };
+                    let kept = self
+                        .cluster
+                        .stored_log_end(broker, topic, *partition)
+                        .unwrap_or(0);
+                    let gone: Vec<RecordPrint> = cache
+                        .records
+                        .iter()
+                        .filter(|r| r.offset >= kept)
+                        .copied()
+                        .collect();
+                    self.lost.insert(key, gone);
+                }
+                let restarted = self.cluster.restart_broker(broker);
+                if !cut.is_empty() {
+                    self.lossy.insert(broker);
+                }
+                format!(
+                    "power cycle broker {broker}: tails lost on {cut:?} ({torn} torn), restart {restarted:?}"
+                )
+            }
+            Err(error) => format!("power cycle broker {broker}: {error:?}"),
+        }
+    }
+
+    /// Restarts `broker` with a stale checkpoint: each high watermark it stored is replaced
+    /// by a lower one.
+    fn restart_stale(&mut self, broker: u32) -> String {
+        let mut stale = Vec::new();
+        for (topic, partition) in self.cluster.partitions() {
+            if let Some(hw) = self
+                .cluster
+                .checkpointed_high_watermark(broker, &topic, partition)
+                && hw > 0
+            {
+                let older = self.fault_prng.below(hw as u64) as i64;
+                self.cluster
+                    .stale_checkpoint(broker, &topic, partition, older);
+                stale.push(format!("{topic}-{partition} {hw}->{older}"));
+            }
+        }
+        let result = self.cluster.restart_broker(broker);
+        format!(
+            "restart broker {broker} with stale checkpoints [{}]: {result:?}",
+            stale.join(", ")
+        )
     }
 
     /// Appends `self.line` (one trace line) to the hash and, when traced, to the text.
@@ -417,6 +634,7 @@ impl Simulation {
             self.step += 1;
             let action = self.choose_action();
             let advance_ms = self.choose_advance();
+            let action = self.with_disk_faults(action);
             self.apply(&action, advance_ms);
             self.check();
         }
@@ -696,7 +914,16 @@ impl Simulation {
                 let result = self.cluster.restart_broker(*broker);
                 let _ = write!(self.line, "restart broker {broker}: {result:?}");
             }
+            Action::PowerCycle(broker) => {
+                let text = self.power_cycle(*broker);
+                self.line.push_str(&text);
+            }
+            Action::RestartStale(broker) => {
+                let text = self.restart_stale(*broker);
+                self.line.push_str(&text);
+            }
             Action::Cut(a, b) => {
+                self.cuts_active = true;
                 self.cluster.partition_network(a, b);
                 let show = |side: &[NodeId]| {
                     side.iter()
@@ -707,6 +934,7 @@ impl Simulation {
                 let _ = write!(self.line, "cut [{}] | [{}]", show(a), show(b));
             }
             Action::Heal => {
+                self.cuts_active = false;
                 self.cluster.heal();
                 self.line.push_str("heal");
             }
@@ -777,6 +1005,91 @@ impl Simulation {
         }
     }
 
+    /// (g) and (h): what the cluster noted at the instant of an `acks=all` answer or an ISR
+    /// expansion.
+    fn check_audit(&mut self) {
+        for audit in self.cluster.poll_audit() {
+            match audit {
+                Audit::AcksAllAnswered {
+                    topic,
+                    partition,
+                    leader,
+                    offsets,
+                    holders,
+                    replicas,
+                    min_insync_replicas,
+                } => {
+                    let required = (min_insync_replicas as usize).min(replicas);
+                    let lost_after_fetch =
+                        self.lost_after_fetch(&topic, partition, leader, offsets);
+                    if holders.len() + lost_after_fetch.len() < required {
+                        self.fail(
+                            ViolationKind::AckedUnderReplicated,
+                            format!(
+                                "{topic}-{partition} offsets {}..={}: leader {leader} acknowledged acks=all while only brokers {holders:?} held the batch (min.insync.replicas {min_insync_replicas}, {replicas} replicas)",
+                                offsets.0, offsets.1
+                            ),
+                        );
+                    }
+                }
+                Audit::IsrExpanded {
+                    topic,
+                    partition,
+                    leader,
+                    leader_high_watermark: Some(hw),
+                    joined,
+                } => {
+                    for (broker, leo, known) in joined {
+                        if let (Some(leo), true) = (leo, known)
+                            && leo < hw
+                        {
+                            self.fail(
+                                ViolationKind::IsrJoinedBelowHighWatermark,
+                                format!(
+                                    "{topic}-{partition}: broker {broker} joined the ISR with log end {leo}, below leader {leader:?}'s high watermark {hw}"
+                                ),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Brokers whose copy of the batch at `offsets` (the same records as the leader's) was
+    /// taken by a power cycle.
+    fn lost_after_fetch(
+        &self,
+        topic: &str,
+        partition: u32,
+        leader: u32,
+        offsets: (i64, i64),
+    ) -> Vec<u32> {
+        let Some(reference) = self.caches.get(&(leader, topic.to_owned(), partition)) else {
+            return Vec::new();
+        };
+        let wanted: Vec<&RecordPrint> = reference
+            .records
+            .iter()
+            .filter(|r| r.offset >= offsets.0 && r.offset <= offsets.1)
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        self.lost
+            .iter()
+            .filter(|((_, t, p), _)| t == topic && *p == partition)
+            .filter(|(_, gone)| {
+                wanted.iter().all(|w| {
+                    gone.iter()
+                        .any(|g| g.offset == w.offset && g.epoch == w.epoch && g.kv == w.kv)
+                })
+            })
+            .map(|((b, _, _), _)| *b)
+            .collect()
+    }
+
     fn observe_event(&mut self, event: &ClusterEvent) {
         match event {
             ClusterEvent::LeaderElected {
@@ -824,6 +1137,7 @@ impl Simulation {
             return;
         }
         self.refresh_caches();
+        self.check_audit();
         self.check_leaders_and_high_watermarks();
         self.check_acknowledged();
         self.check_in_sync_replicas();
@@ -841,6 +1155,20 @@ impl Simulation {
                 let Some((log, _)) = self.cluster.replica(broker, topic, *partition) else {
                     continue;
                 };
+                let (start, hw, end) = (
+                    log.log_start_offset(),
+                    log.high_watermark(),
+                    log.log_end_offset(),
+                );
+                if !(start <= hw && hw <= end) {
+                    self.fail(
+                        ViolationKind::LogBoundsBroken,
+                        format!(
+                            "broker {broker} {topic}-{partition}: log start {start}, high watermark {hw}, log end {end}"
+                        ),
+                    );
+                    return;
+                }
                 let key = (broker, topic.clone(), *partition);
                 let valid = self
                     .caches
@@ -1022,7 +1350,22 @@ impl Simulation {
                 let Some(cache) = self.caches.get(&(follower, topic.clone(), partition)) else {
                     continue;
                 };
-                let bound = hw.min(follower_log.log_end_offset());
+                // A restarted follower the controller has not re-registered yet is fenced out
+                // of the ISR as soon as it is (its log may have lost its tail meanwhile).
+                let current = self.cluster.is_registered_incarnation(follower);
+                let bound = if current {
+                    hw
+                } else {
+                    hw.min(follower_log.log_end_offset())
+                };
+                if current && follower_log.log_end_offset() < hw {
+                    let description = format!(
+                        "{topic}-{partition}: in-sync follower {follower} has log end {} below leader {leader}'s high watermark {hw} (epoch {epoch})",
+                        follower_log.log_end_offset()
+                    );
+                    self.fail(ViolationKind::ReplicaDiverged, description);
+                    return;
+                }
                 if let Some(description) = compare_below(leader_cache, cache, bound) {
                     let description = format!(
                         "{topic}-{partition}: in-sync follower {follower} differs from leader {leader} (epoch {epoch}, high watermark {hw}) below {bound}: {description}"

@@ -173,7 +173,8 @@ fn bad_topic_creation_is_rejected_and_changes_nothing() {
         ("ok", -3, vec![], ErrorCode::InvalidPartitions),
         ("ok", 1_000_000, vec![], ErrorCode::InvalidPartitions),
         ("a.b", 1, vec![], ErrorCode::TopicAlreadyExists),
-        ("a_b", 1, vec![], ErrorCode::TopicAlreadyExists),
+        // KRaft 3.7: a colliding name is INVALID_TOPIC_EXCEPTION (issue 18 item 3).
+        ("a_b", 1, vec![], ErrorCode::InvalidTopicException),
         (
             "ok",
             1,
@@ -471,7 +472,8 @@ mod admin {
         assert_eq!(error.error_code(), ErrorCode::InvalidReplicationFactor);
         assert_eq!(
             error.to_string(),
-            "Replication factor: 3 larger than available brokers: 1."
+            "Unable to replicate the partition 3 time(s): The target replication factor of 3 \
+             cannot be reached because only 1 broker(s) are registered."
         );
         assert!(broker.topic("t").is_none());
         assert!(broker.poll_storage_ops().is_empty());

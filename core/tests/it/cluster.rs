@@ -449,3 +449,63 @@ fn nothing_happens_before_next_wakeup() {
     )));
     assert!(wakeups * 10 < steps, "{wakeups} wake-ups for {steps} ms");
 }
+
+#[test]
+fn pending_timers_stay_bounded_under_steady_replication() {
+    // Followers fetch as fast as records arrive; each fetch used to leave a 30 s timeout behind,
+    // so a minute of steady produce piled up tens of thousands of no-op timers.
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("t", 12, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let mut peak = 0;
+    for step in 0..6_000 {
+        let partition = step % 12;
+        cluster.produce(7, "t", partition, Acks::All, records(1, "steady"));
+        cluster.advance(10);
+        cluster.poll_outcomes();
+        cluster.poll_events();
+        peak = peak.max(cluster.pending_timers());
+    }
+    // One fetch timeout per follower replica (24), produce/client timeouts of the requests in
+    // flight, and a handful of per-broker timers.
+    assert!(peak < 200, "{peak} timers pending at the peak");
+    let held = cluster
+        .replica(leader_of(&cluster, "t", 0), "t", 0)
+        .map(|(log, _)| log.high_watermark())
+        .expect("a leader replica");
+    assert_eq!(held, 500, "every record of partition 0 committed");
+}
+
+#[test]
+fn zero_latency_steady_replication_stays_bounded() {
+    // Messages that take no time at all: every exchange happens at one instant. The cluster must
+    // still settle (no fetch answered and re-sent forever at the same time) and keep its timer
+    // table and network queue as small as the work in flight.
+    let mut config = ClusterConfig::new(3, 11);
+    config.latency = rill_core::cluster::Latency {
+        base_ms: 0,
+        jitter_ms: 0,
+    };
+    let mut cluster = Cluster::new(config, 1_000_000).expect("valid size");
+    cluster.create_topic("t", 4, 3, &min_isr(2)).expect("valid");
+    cluster.advance(100);
+    let mut acknowledged = 0;
+    for step in 0..2_000 {
+        cluster.produce(9, "t", step % 4, Acks::All, records(1, "zero"));
+        cluster.advance(5);
+        acknowledged += cluster
+            .poll_outcomes()
+            .iter()
+            .filter(|o| o.result.is_ok())
+            .count();
+        cluster.poll_events();
+        assert!(true);
+    }
+    cluster.advance(1_000);
+    acknowledged += cluster
+        .poll_outcomes()
+        .iter()
+        .filter(|o| o.result.is_ok())
+        .count();
+    assert_eq!(acknowledged, 2_000);
+}

@@ -989,3 +989,45 @@ fn keys_that_move_previews_what_create_partitions_would_do() {
     }
     assert!(cluster.keys_that_move("nope", 3).is_err());
 }
+
+/// Issue 18 items 3 and 9: a name colliding with an existing one ('.' and '_' alike) is
+/// KRaft's `INVALID_TOPIC_EXCEPTION` naming the existing topic (not `TOPIC_ALREADY_EXISTS`);
+/// bad partition counts and replication factors carry KRaft 3.7's messages.
+#[test]
+fn collisions_and_bad_counts_are_refused_with_kraft_errors_and_messages() {
+    let mut cluster = cluster(3, 4);
+    cluster.create_topic("dot.name", 1, 1, &[]).expect("valid");
+    let collision = cluster
+        .create_topic("dot_name", 1, 1, &[])
+        .expect_err("collides");
+    assert_eq!(collision.error_code(), ErrorCode::InvalidTopicException);
+    assert_eq!(
+        collision.to_string(),
+        "Topic 'dot_name' collides with existing topic: dot.name"
+    );
+    let exists = cluster
+        .create_topic("dot.name", 1, 1, &[])
+        .expect_err("exists");
+    assert_eq!(exists.error_code(), ErrorCode::TopicAlreadyExists);
+    let rf0 = cluster.create_topic("t", 1, 0, &[]).expect_err("rf 0");
+    assert_eq!(rf0.error_code(), ErrorCode::InvalidReplicationFactor);
+    assert_eq!(
+        rf0.to_string(),
+        "Replication factor must be larger than 0, or -1 to use the default value."
+    );
+    let rf4 = cluster.create_topic("t", 1, 4, &[]).expect_err("rf 4");
+    assert_eq!(
+        rf4.to_string(),
+        "Unable to replicate the partition 4 time(s): The target replication factor of 4 \
+         cannot be reached because only 3 broker(s) are registered."
+    );
+    let p0 = cluster
+        .create_topic("t", 0, 1, &[])
+        .expect_err("0 partitions");
+    assert_eq!(p0.error_code(), ErrorCode::InvalidPartitions);
+    assert_eq!(
+        p0.to_string(),
+        "Number of partitions was set to an invalid non-positive value."
+    );
+    assert_eq!(cluster.topics(false), ["dot.name"]);
+}

@@ -499,3 +499,56 @@ fn eager_sticky_keeps_what_each_member_owned_when_a_third_joins() {
         "C: one from each"
     );
 }
+
+/// Issue 18 item 12: a consumer added without `client.id` gets Java's default
+/// (`ConsumerConfig.maybeOverrideClientId`): "consumer-<group>-<n>" from a per-cluster sequence
+/// starting at 1, or "consumer-<group>-<group.instance.id>" for a static member; its member id
+/// is that client id, '-' and a UUID (never a leading '-'; a static member's starts with its
+/// instance id, as Kafka's coordinator makes it).
+#[test]
+fn consumers_without_a_client_id_get_javas_default_ids() {
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("orders", 2, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let mut plain = consumer_config("g", "", "range");
+    plain.client_id = String::new();
+    join(&mut cluster, 1, plain.clone(), "orders");
+    join(&mut cluster, 2, plain.clone(), "orders");
+    let mut fixed = plain.clone();
+    fixed.group_instance_id = Some("static-1".to_owned());
+    join(&mut cluster, 3, fixed, "orders");
+    let mut named = plain;
+    named.client_id = "mine".to_owned();
+    join(&mut cluster, 4, named, "orders");
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1, 2, 3, 4], 15_000, &mut seen);
+    let mut ids: Vec<(String, String)> = cluster
+        .describe_group("g")
+        .expect("the group")
+        .members
+        .iter()
+        .map(|m| (m.client_id.clone(), m.member_id.clone()))
+        .collect();
+    ids.sort();
+    let clients: Vec<&str> = ids.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        clients,
+        [
+            "consumer-g-1",
+            "consumer-g-2",
+            "consumer-g-static-1",
+            "mine"
+        ]
+    );
+    for (client, member) in &ids {
+        let prefix = if client == "consumer-g-static-1" {
+            "static-1"
+        } else {
+            client
+        };
+        assert!(
+            member.starts_with(&format!("{prefix}-")) && member.len() > prefix.len() + 30,
+            "{member}"
+        );
+    }
+}

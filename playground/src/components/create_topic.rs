@@ -9,14 +9,24 @@ use crate::context::use_app;
 use crate::engine::{Command, TopicForm};
 use crate::model::Place;
 
-/// Configs offered in the form: (name, placeholder).
-const CONFIGS: [(&str, &str); 5] = [
-    ("min.insync.replicas", "1"),
-    ("retention.ms", "604800000"),
-    ("segment.bytes", "1073741824"),
-    ("cleanup.policy", "delete"),
-    ("unclean.leader.election.enable", "false"),
+/// Configs offered in the form (their placeholder is Kafka's default).
+const CONFIGS: [&str; 7] = [
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+    "segment.bytes",
+    "retention.ms",
+    "retention.bytes",
+    "cleanup.policy",
+    "segment.ms",
 ];
+
+/// Kafka's default of a topic config, as Kafka prints it.
+fn kafka_default(name: &str) -> &'static str {
+    rill_core::config::CONFIGS
+        .iter()
+        .find(|d| d.name == name)
+        .map_or("", |d| d.default)
+}
 
 /// The create-topic form.
 #[function_component(CreateTopic)]
@@ -53,14 +63,14 @@ pub fn create_topic() -> Html {
                 configs: CONFIGS
                     .iter()
                     .zip(configs.iter())
-                    .map(|((k, _), r)| ((*k).to_owned(), read(r).trim().to_owned()))
+                    .map(|(k, r)| ((*k).to_owned(), read(r).trim().to_owned()))
                     .filter(|(_, v)| !v.is_empty())
                     .collect(),
             })
         })
     };
     html! {
-        <form class="card create-topic" {onsubmit} aria-label={t.create_topic}>
+        <form class="card create-topic" novalidate=true {onsubmit} aria-label={t.create_topic}>
             <h2>{ t.create_topic }</h2>
             <label>{ t.topic_name }
                 <input ref={name} name="topic" autocomplete="off" maxlength="249" />
@@ -74,14 +84,14 @@ pub fn create_topic() -> Html {
                 </label>
             </div>
             <details>
-                <summary>{ "configs" }</summary>
-                { for CONFIGS.iter().zip(configs.iter()).map(|((k, placeholder), r)| html! {
+                <summary>{ app.lang.cluster().configs }</summary>
+                { for CONFIGS.iter().zip(configs.iter()).map(|(k, r)| html! {
                     <label><code>{ *k }</code>
-                        <input ref={r.clone()} name={*k} placeholder={*placeholder} autocomplete="off" />
+                        <input ref={r.clone()} name={*k} placeholder={kafka_default(k)} autocomplete="off" />
                     </label>
                 }) }
             </details>
-            <button type="submit" disabled={!app.model.ready}>{ t.create }</button>
+            <button type="submit" data-action="create-topic" disabled={!app.model.ready}>{ t.create }</button>
             <InlineAlert place={Place::CreateTopic} />
         </form>
     }

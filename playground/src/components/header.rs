@@ -24,6 +24,7 @@ pub fn header(props: &HeaderProps) -> Html {
     let model = &app.model;
     let metrics = model.view.metrics;
     let dialog = use_state(|| false);
+    let dialog_error = use_state(|| None::<crate::model::Alert>);
     let brokers_ref = use_node_ref();
     let seed_ref = use_node_ref();
     crate::hooks::use_initial_value(
@@ -57,6 +58,7 @@ pub fn header(props: &HeaderProps) -> Html {
     };
     let start = {
         let dialog = dialog.clone();
+        let dialog_error = dialog_error.clone();
         let engine = app.engine.clone();
         let brokers_ref = brokers_ref.clone();
         let seed_ref = seed_ref.clone();
@@ -67,14 +69,20 @@ pub fn header(props: &HeaderProps) -> Html {
                     .map(|i| i.value())
                     .unwrap_or_default()
             };
-            let brokers = read(&brokers_ref)
-                .trim()
-                .parse::<u32>()
-                .unwrap_or(3)
-                .clamp(1, 9);
-            let seed = read(&seed_ref).trim().parse::<u64>().unwrap_or(42);
-            engine.run(Command::NewCluster(NewCluster { brokers, seed }));
-            dialog.set(false);
+            let shape = crate::engine::whole_number::<u32>(&read(&brokers_ref), "Brokers", 1..=9)
+                .and_then(|brokers| {
+                    let seed =
+                        crate::engine::whole_number::<u64>(&read(&seed_ref), "Seed", 0..=i64::MAX)?;
+                    Ok(NewCluster { brokers, seed })
+                });
+            match shape {
+                Ok(shape) => {
+                    engine.run(Command::NewCluster(shape));
+                    dialog_error.set(None);
+                    dialog.set(false);
+                }
+                Err(error) => dialog_error.set(Some(crate::model::Alert::of(&error))),
+            }
         })
     };
     let lang_buttons = [Lang::En, Lang::Ko].map(|lang| {
@@ -105,20 +113,26 @@ pub fn header(props: &HeaderProps) -> Html {
             <div class="masthead-end">
                 { persistence }
                 <span class="langs" role="group" aria-label={t.language}>{ for lang_buttons }</span>
-                <button type="button" class="secondary" onclick={open_dialog}>{ t.new_cluster }</button>
+                <button type="button" class="secondary" data-action="open-new-cluster" onclick={open_dialog}>{ t.new_cluster }</button>
             </div>
             if *dialog {
                 <form class="dialog card" onsubmit={start} aria-label={t.new_cluster}>
                     <h2>{ t.new_cluster }</h2>
                     <p class="warning">{ t.new_cluster_warning }</p>
                     <label>{ t.brokers }
-                        <input ref={brokers_ref} type="number" min="1" max="9" />
+                        <input ref={brokers_ref} name="brokers" inputmode="numeric" />
                     </label>
                     <label>{ t.seed }
-                        <input ref={seed_ref} type="number" min="0" />
+                        <input ref={seed_ref} name="seed" inputmode="numeric" />
                     </label>
+                    if let Some(alert) = (*dialog_error).clone() {
+                        <p class="alert" role="alert" data-error={alert.kind.clone()}>
+                            <span class="alert-kind">{ alert.kind }</span>
+                            <span class="alert-message">{ alert.message }</span>
+                        </p>
+                    }
                     <div class="row">
-                        <button type="submit">{ t.start }</button>
+                        <button type="submit" data-action="new-cluster">{ t.start }</button>
                         <button type="button" class="secondary" onclick={close_dialog}>{ t.cancel }</button>
                     </div>
                 </form>

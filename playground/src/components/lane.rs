@@ -100,7 +100,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
         let label = format!("{} {} · {} B", t.segment, segment.base_offset, segment.size);
         html! {
             <li class={classes!("segment", segment.active.then_some("active"))}
-                data-base-offset={segment.base_offset.to_string()} aria-label={label.clone()}>
+                data-base-offset={segment.base_offset.to_string()} data-size={segment.size.to_string()} aria-label={label.clone()}>
                 <ol class="records">
                     { for records.iter().map(|r| record_box(
                         &props.topic, p.index, r,
@@ -132,7 +132,9 @@ pub fn lane_view(props: &LaneProps) -> Html {
         }
     });
     html! {
-        <div class="lane-track">
+        <div class="lane-track lane" data-partition={p.index.to_string()}
+            data-log-start-offset={p.log_start_offset.to_string()} data-high-watermark={p.high_watermark.to_string()}
+            data-log-end-offset={p.log_end_offset.to_string()}>
             <ol class="track" aria-label={fill(t.partition_n, &[&p.index])}>
                 if props.lane.older > 0 {
                     <li class="older" aria-label={fill(t.older, &[&props.lane.older])}>{ fill(t.older, &[&props.lane.older]) }</li>

@@ -10,6 +10,16 @@ use crate::engine::{Command, ProduceForm};
 use crate::i18n::fill;
 use crate::model::Place;
 
+/// What a produce error means, for the ones a learner provokes on purpose.
+fn produce_error_hint(c: &crate::i18n::cluster::ClusterStrings, error: &str) -> &'static str {
+    match error {
+        "NOT_ENOUGH_REPLICAS" => c.not_enough_replicas_hint,
+        "NOT_LEADER_OR_FOLLOWER" | "LEADER_NOT_AVAILABLE" => c.no_leader_hint,
+        "REQUEST_TIMED_OUT" => c.timed_out_hint,
+        _ => "",
+    }
+}
+
 /// The produce form.
 #[function_component(Produce)]
 pub fn produce() -> Html {
@@ -74,7 +84,7 @@ pub fn produce() -> Html {
             })
         })
     };
-    let now = app.model.view.now;
+    let c = app.lang.cluster();
     let sent = app.model.sent.iter().rev().map(|s| {
         let answer = match (&s.answer, s.acks) {
             (None, "0") => t.acks_zero.to_owned(),
@@ -83,12 +93,36 @@ pub fn produce() -> Html {
             (Some(Ok((offset, at))), _) => fill(t.acked_at, &[offset, &(at - s.sent_at)]),
             (Some(Err(error)), _) => error.clone(),
         };
-        let failed = matches!(s.answer, Some(Err(_)));
-        let _ = now;
+        let error = match &s.answer {
+            Some(Err(error)) => Some(error.clone()),
+            _ => None,
+        };
+        let offset = match &s.answer {
+            Some(Ok((offset, _))) if *offset >= 0 => Some(*offset),
+            _ => None,
+        };
+        // Which replicas hold the record now (their log end is past its offset).
+        let holders: Vec<u32> = offset
+            .and_then(|offset| {
+                let p = app.model.view.topic(&s.topic)?.partitions.iter().find(|p| p.index == s.partition)?;
+                Some(p.replica_views.iter()
+                    .filter(|r| r.log_end_offset.is_some_and(|leo| leo > offset))
+                    .map(|r| r.broker)
+                    .collect())
+            })
+            .unwrap_or_default();
         html! {
-            <li class={classes!("sent", failed.then_some("failed"))} data-request={s.request.to_string()}>
+            <li class={classes!("sent", error.is_some().then_some("failed"))} data-request={s.request.to_string()}
+                data-error={error.clone().unwrap_or_default()} data-offset={offset.map(|o| o.to_string()).unwrap_or_default()}
+                role={error.is_some().then_some("alert")}>
                 <span>{ fill(t.sent_to, &[&s.topic, &s.partition, &s.acks]) }</span>
                 <span class="meta">{ answer }</span>
+                if let Some(error) = &error {
+                    <span class="meta sent-why">{ produce_error_hint(c, error) }</span>
+                }
+                if !holders.is_empty() {
+                    <span class="meta">{ fill(c.held_by, &[&format!("{holders:?}")]) }</span>
+                }
             </li>
         }
     });
@@ -124,7 +158,7 @@ pub fn produce() -> Html {
                     <input ref={partition} name="partition" inputmode="numeric" />
                 </label>
             </details>
-            <button type="submit" disabled={!app.model.ready || topics.is_empty()}>{ t.send }</button>
+            <button type="submit" data-action="produce" disabled={!app.model.ready || topics.is_empty()}>{ t.send }</button>
             <InlineAlert place={Place::Produce} />
             <ul class="sent-list" aria-live="polite">{ for sent }</ul>
         </form>

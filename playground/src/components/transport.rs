@@ -97,11 +97,18 @@ pub fn transport(props: &TransportProps) -> Html {
                     }) }
                 </select>
             </label>
+            <crate::components::TimeJump />
             <span class="clock" aria-label={t.cluster_time} title={t.cluster_time}>
                 { clock_text(app.model.view.now, app.model.origin.unwrap_or(app.model.view.now)) }
             </span>
             if let Some(step) = &app.model.last_step {
-                <span class="step-said" aria-live="polite">{ step.clone() }</span>
+                <span class="step-said" aria-live="polite">
+                    { step.clone() }
+                    { for app.model.last_step_events.iter().map(|event| {
+                        let (source, text) = crate::i18n::events::event_text(app.lang, event);
+                        html! { <span class="step-event">{ format!(" · {source} {text}") }</span> }
+                    }) }
+                </span>
             }
         </div>
     }

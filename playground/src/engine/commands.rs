@@ -6,6 +6,7 @@ use rill_core::cluster::Acks;
 use rill_wasm::HostError;
 use rill_wasm::session::Session;
 
+use super::validate::topic_shape;
 use super::{Engine, NewCluster};
 use crate::model::{Action, KeyMovePreview, Place, SentRecord};
 
@@ -101,6 +102,14 @@ pub enum Command {
         /// The new replica list, preferred leader first.
         replicas: Vec<u32>,
     },
+    /// Cancel a partition's reassignment in progress (Kafka's revert: back to its replicas
+    /// without the adding ones).
+    CancelReassignment {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+    },
     /// Preferred leader election for one partition, or (`None`) every partition of a topic.
     ElectPreferred {
         /// Topic.
@@ -116,6 +125,8 @@ pub enum Command {
     Step,
     /// Set the speed.
     Speed(f64),
+    /// Move cluster time forward by this many ms at once.
+    Jump(i64),
     /// Discard the cluster and start a new one.
     NewCluster(NewCluster),
     /// Take the stored cluster over from another tab.
@@ -200,10 +211,9 @@ impl Engine {
         match command {
             Command::CreateTopic(form) => {
                 let topic = form.name.trim().to_owned();
-                let partitions: u32 = whole_number(&form.partitions, "Partitions", 1..=10_000)?;
-                let brokers = i64::from(session.read(|c| c.config().brokers));
-                let replication_factor: u32 =
-                    whole_number(&form.replication_factor, "Replication factor", 1..=brokers)?;
+                let brokers = session.read(|c| c.config().brokers);
+                let (partitions, replication_factor) =
+                    topic_shape(&form.partitions, &form.replication_factor, brokers)?;
                 session
                     .apply(World::CreateTopic {
                         topic,
@@ -315,6 +325,36 @@ impl Engine {
                     partitions: vec![(tp(&topic, partition), replicas)],
                 })
                 .map(drop),
+            Command::CancelReassignment { topic, partition } => {
+                let revert = session.read(|c| {
+                    c.registration(&topic, partition).map(|r| {
+                        r.replicas
+                            .iter()
+                            .copied()
+                            .filter(|b| !r.adding.contains(b))
+                            .collect::<Vec<u32>>()
+                    })
+                });
+                let registration = session.read(|c| {
+                    c.registration(&topic, partition)
+                        .map(|r| !r.adding.is_empty() || !r.removing.is_empty())
+                });
+                match (revert, registration) {
+                    (Some(replicas), Some(true)) => session
+                        .apply(World::Reassign {
+                            partitions: vec![(tp(&topic, partition), replicas)],
+                        })
+                        .map(drop),
+                    (Some(_), _) => Err(HostError::Kafka {
+                        code: rill_core::ErrorCode::NoReassignmentInProgress,
+                        message: format!("no reassignment of {topic}-{partition} is in progress"),
+                    }),
+                    (None, _) => Err(HostError::Kafka {
+                        code: rill_core::ErrorCode::UnknownTopicOrPartition,
+                        message: format!("there is no partition {topic}-{partition}"),
+                    }),
+                }
+            }
             Command::ElectPreferred { topic, partition } => {
                 let partitions: Vec<TopicPartition> = match partition {
                     Some(p) => vec![tp(&topic, p)],
@@ -361,7 +401,17 @@ impl Engine {
             }
             Command::Step => {
                 let before = session.now();
+                let seen = self.0.pending.borrow().len();
                 let moved = session.step(60_000)?;
+                let stepped: Vec<_> = self
+                    .0
+                    .pending
+                    .borrow()
+                    .iter()
+                    .skip(seen)
+                    .map(|(event, _)| event.clone())
+                    .collect();
+                self.0.dispatcher.dispatch(Action::SteppedThrough(stepped));
                 let after = session.now();
                 let words = match moved {
                     Some(_) => format!("+{} ms", after - before),
@@ -372,6 +422,7 @@ impl Engine {
             }
             Command::Speed(speed) => session.set_speed(speed),
             Command::Group(command) => self.apply_group(session, command),
+            Command::Jump(ms) => session.advance(ms),
             Command::NewCluster(_) | Command::TakeOver | Command::Dismiss(_) => Ok(()),
         }
     }
@@ -444,8 +495,16 @@ fn place_of(command: &Command) -> Place {
         | Command::PreviewPartitions { topic, .. }
         | Command::DeleteRecords { topic, .. }
         | Command::AlterConfig { topic, .. }
-        | Command::Reassign { topic, .. }
-        | Command::ElectPreferred { topic, .. } => Place::Topic(topic.clone()),
+        | Command::ElectPreferred {
+            topic,
+            partition: None,
+        } => Place::Topic(topic.clone()),
+        // One partition at a time: the reassignment panel.
+        Command::Reassign { .. }
+        | Command::CancelReassignment { .. }
+        | Command::ElectPreferred {
+            partition: Some(_), ..
+        } => Place::Reassign,
         Command::KillBroker(b)
         | Command::RestartBroker(b)
         | Command::ShutdownBroker(b)
@@ -456,6 +515,7 @@ fn place_of(command: &Command) -> Place {
         | Command::Pause
         | Command::Step
         | Command::Speed(_)
+        | Command::Jump(_)
         | Command::NewCluster(_)
         | Command::TakeOver => Place::Page,
         Command::Dismiss(place) => place.clone(),

@@ -13,3 +13,14 @@ pub(crate) fn on_next_frame(f: impl FnOnce() + 'static) {
     // A page that cannot animate (hidden) gets its frame when it shows again.
     let _ = window.request_animation_frame(callback.unchecked_ref());
 }
+
+/// Calls `f` after `ms` milliseconds of wall-clock time (at once when there is no window).
+pub(crate) fn after(ms: i32, f: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        f();
+        return;
+    };
+    let callback = Closure::once_into_js(f);
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms);
+}

@@ -6,6 +6,7 @@ mod commands;
 mod frames;
 mod groups;
 mod tabs;
+mod validate;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,6 +16,7 @@ use rill_wasm::session::{ClockMode, Session, SessionEvent, SessionOptions, Stora
 use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
+pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
 
@@ -22,6 +24,9 @@ use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
 /// The IndexedDB store the full-page playground keeps its cluster in.
 pub const PLAYGROUND_STORE: &str = "playground";
+
+/// Wall-clock ms between frames while time runs and nothing else asks for one.
+pub const TICK_MS: i32 = 250;
 
 /// How a playground instance keeps its cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +64,8 @@ struct Inner {
     frame_requested: RefCell<bool>,
     /// Which lanes are on screen (the view keeps it current).
     read_options: RefCell<ReadOptions>,
+    /// A clock tick (a frame while time runs, even when nothing happens) is scheduled.
+    tick_scheduled: RefCell<bool>,
     /// Numbers the records sent from the produce form.
     next_sent: RefCell<u64>,
     storage: Storage,
@@ -90,6 +97,7 @@ impl Engine {
             session: RefCell::new(None),
             pending: RefCell::new(Vec::new()),
             frame_requested: RefCell::new(false),
+            tick_scheduled: RefCell::new(false),
             read_options: RefCell::new(ReadOptions::default()),
             next_sent: RefCell::new(0),
             storage,
@@ -231,6 +239,9 @@ impl Engine {
         let group_events = crate::model::groups::group_events(&events);
         self.0.dispatcher.dispatch(Action::Frame { view, events });
         self.dispatch_groups(group_events);
+        if !session.is_paused() {
+            self.schedule_tick();
+        }
     }
 
     /// Reads the consumer groups and hands them, with their members' events, to the model.
@@ -245,6 +256,21 @@ impl Engine {
                 view,
                 events,
             }));
+    }
+
+    /// While time runs, draws a frame every [`TICK_MS`] even when the cluster is quiet: the
+    /// clock moves and what fades (deleted segments, elections) fades.
+    fn schedule_tick(&self) {
+        if self.0.tick_scheduled.replace(true) {
+            return;
+        }
+        let weak = Rc::downgrade(&self.0);
+        frames::after(TICK_MS, move || {
+            if let Some(inner) = weak.upgrade() {
+                *inner.tick_scheduled.borrow_mut() = false;
+                Engine(inner).request_frame();
+            }
+        });
     }
 
     fn fail(&self, place: crate::model::Place, error: HostError) {

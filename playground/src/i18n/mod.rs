@@ -2,6 +2,7 @@
 //! error names, group states, metrics) stay untranslated in both. The language comes from
 //! `?lang=ko|en`, else the browser's language.
 
+pub mod cluster;
 mod en;
 pub mod events;
 mod groups;

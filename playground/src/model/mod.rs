@@ -11,6 +11,7 @@ pub mod groups;
 #[cfg(test)]
 mod groups_tests;
 pub mod read;
+pub mod reassign;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +35,9 @@ pub const DELETED_SEGMENT_SHOWN_MS: i64 = 4_000;
 
 /// How long (cluster ms) an election stays highlighted on its partition.
 pub const ELECTION_SHOWN_MS: i64 = 3_000;
+
+/// Events of one step named in the transport bar at most.
+pub const STEP_EVENTS_SHOWN_MAX: usize = 3;
 
 /// Partitions per topic whose lanes are drawn at once; the rest are paged.
 pub const LANES_PER_PAGE: u32 = 12;
@@ -62,6 +66,8 @@ impl Alert {
 pub enum Place {
     /// The page as a whole (opening the store, the clock).
     Page,
+    /// The partition reassignment panel.
+    Reassign,
     /// The create-topic form.
     CreateTopic,
     /// The produce form.
@@ -128,6 +134,27 @@ pub struct RecentElection {
     pub until: i64,
 }
 
+/// A replica that cut records where its log diverged from its (new) leader's: after an
+/// unclean election, the records only it had are gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecentTruncation {
+    /// Topic name.
+    pub topic: String,
+    /// Partition index.
+    pub partition: u32,
+    /// The replica's broker.
+    pub broker: u32,
+    /// First offset dropped (its log end afterwards).
+    pub from: i64,
+    /// Its log end before (last seen).
+    pub to: i64,
+    /// Until when it is drawn.
+    pub until: i64,
+}
+
+/// How long (cluster ms) a truncation stays drawn on its partition.
+pub const TRUNCATION_SHOWN_MS: i64 = 10_000;
+
 /// A produce the person sent from the form, followed until it is acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentRecord {
@@ -182,6 +209,13 @@ pub struct Model {
     pub deleted: Vec<DeletedSegment>,
     /// Elections of the last few seconds.
     pub elections: Vec<RecentElection>,
+    /// Replicas that recently cut records where they diverged from the new leader.
+    pub truncations: Vec<RecentTruncation>,
+    /// The last log end offset seen of each replica on screen (topic, partition, broker), to
+    /// tell what a truncation dropped.
+    pub last_leos: BTreeMap<(String, u32, u32), i64>,
+    /// Reassignments seen in this session, by partition (started, progressed, completed).
+    pub reassignments: BTreeMap<reassign::PartitionKey, reassign::ReassignmentStatus>,
     /// Records sent from the produce form, newest last (a few).
     pub sent: Vec<SentRecord>,
     /// Key-move previews by topic.
@@ -194,6 +228,8 @@ pub struct Model {
     pub frames: u64,
     /// What the last "step" did, in words.
     pub last_step: Option<String>,
+    /// What the last "step" did: the events it handed out (the first few).
+    pub last_step_events: Vec<SessionEvent>,
     /// Cluster time when the session opened (times are shown from it).
     pub origin: Option<i64>,
     /// Consumer groups: as read, their history, and the groups created in the form.
@@ -210,12 +246,16 @@ impl Default for Model {
             events: EventLog::default(),
             deleted: Vec::new(),
             elections: Vec::new(),
+            truncations: Vec::new(),
+            last_leos: BTreeMap::new(),
+            reassignments: BTreeMap::new(),
             sent: Vec::new(),
             key_moves: BTreeMap::new(),
             selection: None,
             lane_pages: BTreeMap::new(),
             frames: 0,
             last_step: None,
+            last_step_events: Vec::new(),
             origin: None,
             groups: groups::GroupsState::default(),
         }
@@ -270,6 +310,8 @@ pub enum Action {
     },
     /// A step moved time; what it did, in words.
     Stepped(String),
+    /// The events a step handed out (empty: nothing happened).
+    SteppedThrough(Vec<SessionEvent>),
     /// An alert was dismissed.
     Dismiss(Place),
     /// Consumer groups changed.
@@ -331,6 +373,9 @@ impl Model {
                 self.lane_pages.insert(topic, first);
             }
             Action::Stepped(what) => self.last_step = Some(what),
+            Action::SteppedThrough(events) => {
+                self.last_step_events = events.into_iter().take(STEP_EVENTS_SHOWN_MAX).collect();
+            }
             Action::Dismiss(place) => {
                 self.alerts.remove(&place);
             }
@@ -342,6 +387,7 @@ impl Model {
     fn frame(&mut self, view: ClusterView, events: &[(SessionEvent, i64)]) {
         let now = view.now;
         for (event, at) in events {
+            reassign::observe(&mut self.reassignments, event, *at);
             match event {
                 SessionEvent::Cluster(ClusterEvent::SegmentDeleted {
                     topic,
@@ -365,7 +411,9 @@ impl Model {
                             base_offset: *base_offset,
                             size: *size,
                             reason: reason.as_str(),
-                            until: at + DELETED_SEGMENT_SHOWN_MS,
+                            // Shown from the frame that draws it: a jump in time
+                            // still shows what it deleted.
+                            until: (*at).max(now) + DELETED_SEGMENT_SHOWN_MS,
                         });
                     }
                 }
@@ -393,11 +441,33 @@ impl Model {
                         to: *leader,
                         epoch: *leader_epoch,
                         reason: event_log::election_reason(*reason),
-                        until: at + ELECTION_SHOWN_MS,
+                        until: (*at).max(now) + ELECTION_SHOWN_MS,
                     });
+                }
+                SessionEvent::Cluster(ClusterEvent::Truncated {
+                    broker,
+                    topic,
+                    partition,
+                    log_end_offset,
+                }) => {
+                    let key = (topic.clone(), *partition, *broker);
+                    let before = self.last_leos.get(&key).copied().unwrap_or(*log_end_offset);
+                    self.last_leos.insert(key, *log_end_offset);
+                    if before > *log_end_offset {
+                        self.truncations.push(RecentTruncation {
+                            topic: topic.clone(),
+                            partition: *partition,
+                            broker: *broker,
+                            from: *log_end_offset,
+                            to: before,
+                            until: (*at).max(now) + TRUNCATION_SHOWN_MS,
+                        });
+                    }
                 }
                 SessionEvent::Cluster(ClusterEvent::TopicDeleted { topic }) => {
                     self.deleted.retain(|d| d.topic != *topic);
+                    self.truncations.retain(|t| t.topic != *topic);
+                    self.last_leos.retain(|(t, _, _), _| t != topic);
                     self.elections.retain(|e| e.topic != *topic);
                     self.sent.retain(|s| s.topic != *topic);
                     self.key_moves.remove(topic);
@@ -447,6 +517,17 @@ impl Model {
         self.deleted.retain(|d| d.until >= now);
         self.deleted.sort_by_key(|d| d.base_offset);
         self.elections.retain(|e| e.until >= now);
+        self.truncations.retain(|t| t.until >= now);
+        for topic in &view.topics {
+            for p in topic.partitions.iter().filter(|p| p.lane.is_some()) {
+                for r in &p.replica_views {
+                    if let Some(leo) = r.log_end_offset {
+                        self.last_leos
+                            .insert((topic.name.clone(), p.index, r.broker), leo);
+                    }
+                }
+            }
+        }
         // A selection whose record is gone (retention, truncation) is dropped.
         if let Some(selection) = &self.selection {
             let exists = view

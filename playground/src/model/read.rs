@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rill_core::cluster::{Cluster, OFFSETS_TOPIC, PartitionRegistration, ReplicaRole};
+use rill_core::cluster::{Cluster, NodeId, OFFSETS_TOPIC, PartitionRegistration, ReplicaRole};
 use rill_core::config::TopicConfig;
 use rill_core::log::PartitionLog;
 use rill_core::record::{StoredRecord, TimestampType};
@@ -76,6 +76,10 @@ pub struct BrokerView {
     pub leaderships: u32,
     /// Replicas it is assigned.
     pub replicas: u32,
+    /// The network between it and the controller is cut.
+    pub cut_off: bool,
+    /// Extra latency on its messages, in ms (0: not slowed).
+    pub slow_ms: i64,
 }
 
 /// The cluster-wide counters Kafka's brokers and controller expose as metrics.
@@ -362,6 +366,8 @@ impl ClusterView {
                 },
                 leaderships: leaderships[id as usize],
                 replicas: replica_counts[id as usize],
+                cut_off: !cluster.is_connected(NodeId::Broker(id), NodeId::Controller),
+                slow_ms: cluster.slowdown(NodeId::Broker(id)),
             })
             .collect();
         Self {

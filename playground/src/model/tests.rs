@@ -6,6 +6,7 @@ use rill_core::record::NewRecord;
 use rill_wasm::session::SessionEvent;
 
 use super::*;
+use crate::model::reassign;
 
 fn record(key: &str) -> NewRecord {
     NewRecord {
@@ -396,5 +397,276 @@ fn a_record_sent_from_the_form_is_answered_with_its_offset() {
         record.headers,
         vec![("trace".to_owned(), "<b>x</b>".to_owned())],
         "headers are kept as text"
+    );
+}
+
+#[test]
+fn segments_deleted_during_a_jump_in_time_are_drawn_from_the_frame_after_it() {
+    let mut cluster = Cluster::new(ClusterConfig::new(1, 7), 0).expect("a valid cluster");
+    let configs = [
+        ("segment.bytes".to_owned(), "200".to_owned()),
+        ("retention.bytes".to_owned(), "300".to_owned()),
+    ];
+    cluster.create_topic("r", 1, 1, &configs).expect("created");
+    cluster.advance(100);
+    for i in 0..12 {
+        cluster.produce(9, "r", 0, Acks::Leader, vec![record(&format!("k{i}"))]);
+        cluster.advance(10);
+    }
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let before = cluster.now();
+    // One jump of five minutes: the retention check runs inside it, long before the frame.
+    cluster.advance(300_000);
+    let now = cluster.now();
+    let events: Vec<(SessionEvent, i64)> = cluster
+        .poll_events()
+        .into_iter()
+        .map(|e| (SessionEvent::Cluster(e), before + 1))
+        .collect();
+    assert!(
+        events.iter().any(|(e, _)| matches!(
+            e,
+            SessionEvent::Cluster(ClusterEvent::SegmentDeleted { .. })
+        )),
+        "retention.bytes deleted segments"
+    );
+    let view = ClusterView::read(&cluster, &model.read_options());
+    model.apply(Action::Frame { view, events });
+    assert!(!model.deleted.is_empty(), "the deleted segments are drawn");
+    assert!(model.deleted.iter().all(|d| d.reason == "retention.bytes"));
+    assert!(
+        model
+            .deleted
+            .iter()
+            .all(|d| d.until == now + DELETED_SEGMENT_SHOWN_MS)
+    );
+    // And fade DELETED_SEGMENT_SHOWN_MS after that frame.
+    cluster.advance(DELETED_SEGMENT_SHOWN_MS + 1);
+    frame(&mut model, &mut cluster);
+    assert!(model.deleted.is_empty());
+}
+
+#[test]
+fn a_reassignment_is_followed_from_start_to_completion_and_its_plan_is_kafkas_json() {
+    let mut cluster = Cluster::new(ClusterConfig::new(4, 7), 0).expect("a valid cluster");
+    cluster.create_topic("orders", 1, 3, &[]).expect("created");
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let before = partition(&model).clone();
+    assert!(reassign::phases(&before).is_empty(), "nothing moves yet");
+    for i in 0..20 {
+        cluster.produce(9, "orders", 0, Acks::All, vec![record(&format!("k{i}"))]);
+    }
+    cluster.advance(200);
+    frame(&mut model, &mut cluster);
+    let target: Vec<u32> = vec![1, 2, 3];
+    // Broker 3 slow: the added replica is seen catching up before it joins the ISR.
+    cluster.slow(NodeId::Broker(3), 300);
+    cluster
+        .reassign_partition("orders", 0, &target)
+        .expect("valid");
+    cluster.advance(1);
+    frame(&mut model, &mut cluster);
+    let moving = partition(&model).clone();
+    assert!(reassign::in_progress(&moving));
+    assert_eq!(reassign::target(&moving), target);
+    let phases = reassign::phases(&moving);
+    let removed: Vec<u32> = before
+        .replicas
+        .iter()
+        .copied()
+        .filter(|b| !target.contains(b))
+        .collect();
+    for (b, phase) in &phases {
+        let want_leaving = removed.contains(b);
+        assert_eq!(
+            *phase == reassign::Phase::Leaving,
+            want_leaving,
+            "{b}: {phase:?}"
+        );
+    }
+    assert!(
+        phases
+            .iter()
+            .any(|(b, p)| *b == 3 && matches!(p, reassign::Phase::CatchingUp { .. })),
+        "broker 3 is being added: {phases:?}"
+    );
+    // Its copy exists before its first fetch answer arrives: records behind, then in the ISR.
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        cluster.advance(20);
+        frame(&mut model, &mut cluster);
+        let phase = reassign::phases(partition(&model))
+            .into_iter()
+            .find(|(b, _)| *b == 3)
+            .map(|(_, p)| p);
+        if seen.last() != Some(&phase) {
+            seen.push(phase);
+        }
+        if phase.is_none() {
+            break;
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|p| matches!(p, Some(reassign::Phase::CatchingUp { behind: Some(20) }))),
+        "broker 3 was 20 records behind: {seen:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&None),
+        "then the reassignment completed: {seen:?}"
+    );
+    // Kafka's cancel would go back to the replicas without the adding one, in their order.
+    assert_eq!(
+        reassign::revert(&moving),
+        moving
+            .replicas
+            .iter()
+            .copied()
+            .filter(|b| *b != 3)
+            .collect::<Vec<_>>()
+    );
+    cluster.advance(10_000);
+    frame(&mut model, &mut cluster);
+    let done = partition(&model).clone();
+    assert_eq!(done.replicas, target, "the new replica set is drawn");
+    assert!(!reassign::in_progress(&done));
+    assert!(reassign::phases(&done).is_empty());
+    let status = &model.reassignments[&("orders".to_owned(), 0)];
+    assert!(status.in_sync.contains(&3), "broker 3 joined the ISR");
+    assert!(status.completed_at.is_some(), "completed");
+    assert_eq!(
+        reassign::plan_json(&[("or\"ders".to_owned(), 0, target)]),
+        "{\n  \"version\": 1,\n  \"partitions\": [\n    {\"topic\": \"or\\\"ders\", \"partition\": 0, \"replicas\": [1, 2, 3]}\n  ]\n}"
+    );
+    assert_eq!(reassign::moved(&[1, 2, 3], 2, true), vec![1, 3, 2]);
+    assert_eq!(reassign::moved(&[1, 2, 3], 0, true), vec![1, 2, 3]);
+    assert_eq!(reassign::moved(&[1, 2, 3], 0, false), vec![2, 1, 3]);
+    // The topic goes, and its reassignments with it.
+    cluster.delete_topic("orders").expect("exists");
+    cluster.advance(1_000);
+    frame(&mut model, &mut cluster);
+    assert!(model.reassignments.is_empty());
+}
+
+#[test]
+fn a_broker_cut_off_or_slowed_is_drawn_so() {
+    let (mut model, mut cluster) = three_brokers();
+    assert!(
+        model
+            .view
+            .brokers
+            .iter()
+            .all(|b| !b.cut_off && b.slow_ms == 0)
+    );
+    cluster.partition_network(
+        &[NodeId::Broker(1)],
+        &[NodeId::Controller, NodeId::Broker(0)],
+    );
+    cluster.slow(NodeId::Broker(2), 500);
+    cluster.advance(10);
+    frame(&mut model, &mut cluster);
+    let b = &model.view.brokers;
+    assert!(b[1].cut_off && !b[0].cut_off && !b[2].cut_off);
+    assert_eq!((b[0].slow_ms, b[2].slow_ms), (0, 500));
+    // Cut off from the controller: no heartbeat, so it is fenced after the session timeout.
+    cluster.advance(12_000);
+    frame(&mut model, &mut cluster);
+    assert_eq!(model.view.brokers[1].state, BrokerState::Fenced);
+    cluster.heal();
+    cluster.advance(10);
+    frame(&mut model, &mut cluster);
+    assert!(
+        model
+            .view
+            .brokers
+            .iter()
+            .all(|b| !b.cut_off && b.slow_ms == 0)
+    );
+}
+
+#[test]
+fn an_unclean_election_loses_the_acks_1_record_and_the_old_leader_truncates_it() {
+    let mut cluster = Cluster::new(ClusterConfig::new(3, 7), 0).expect("a valid cluster");
+    let configs = [
+        ("min.insync.replicas".to_owned(), "2".to_owned()),
+        (
+            "unclean.leader.election.enable".to_owned(),
+            "true".to_owned(),
+        ),
+    ];
+    cluster
+        .create_topic("ledger", 1, 3, &configs)
+        .expect("created");
+    cluster.advance(1_000);
+    cluster.produce(9, "ledger", 0, Acks::All, vec![record("a")]);
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let p = &model.view.topic("ledger").expect("drawn").partitions[0];
+    let leader = p.leader.expect("a leader");
+    assert_eq!(p.high_watermark, 1);
+    let followers: Vec<u32> = (0..3).filter(|b| *b != leader).collect();
+    for b in &followers {
+        cluster.kill_broker(*b).expect("running");
+    }
+    cluster.advance(12_000);
+    // acks=all is refused (the ISR is below min.insync.replicas); acks=1 is acknowledged.
+    cluster.produce(9, "ledger", 0, Acks::All, vec![record("kept-safe")]);
+    cluster.produce(9, "ledger", 0, Acks::Leader, vec![record("lost")]);
+    cluster.advance(100);
+    frame(&mut model, &mut cluster);
+    let p = &model.view.topic("ledger").expect("drawn").partitions[0];
+    assert_eq!(p.log_end_offset, 2, "only the acks=1 record was appended");
+    // The leader dies; a stale follower comes back and is elected, uncleanly.
+    cluster.kill_broker(leader).expect("running");
+    cluster.advance(12_000);
+    cluster.restart_broker(followers[0]).expect("down");
+    cluster.advance(12_000);
+    frame(&mut model, &mut cluster);
+    let p = model.view.topic("ledger").expect("drawn").partitions[0].clone();
+    assert_eq!(p.leader, Some(followers[0]), "the stale follower leads");
+    assert_eq!(p.log_end_offset, 1, "the acks=1 record is gone");
+    assert!(model.events.lines().any(|l| matches!(
+        l.event,
+        SessionEvent::Cluster(ClusterEvent::LeaderElected {
+            reason: rill_core::cluster::ElectionReason::Unclean,
+            ..
+        })
+    )));
+    // The old leader comes back as a follower and cuts what it had beyond the new leader's log.
+    cluster.restart_broker(leader).expect("down");
+    cluster.advance(15_000);
+    frame(&mut model, &mut cluster);
+    let cut = model
+        .truncations
+        .iter()
+        .find(|t| t.topic == "ledger" && t.broker == leader)
+        .expect("the truncation is drawn");
+    assert_eq!(
+        (cut.from, cut.to),
+        (1, 2),
+        "offset 1 (the acks=1 record) dropped"
+    );
+}
+
+#[test]
+fn a_step_keeps_the_first_events_it_handed_out() {
+    let mut model = Model::default();
+    let fenced = |broker| SessionEvent::Cluster(ClusterEvent::BrokerFenced { broker });
+    model.apply(Action::SteppedThrough((0..5).map(fenced).collect()));
+    assert_eq!(
+        model.last_step_events,
+        (0..STEP_EVENTS_SHOWN_MAX as u32)
+            .map(fenced)
+            .collect::<Vec<_>>()
+    );
+    model.apply(Action::SteppedThrough(Vec::new()));
+    assert!(
+        model.last_step_events.is_empty(),
+        "a quiet step names nothing"
     );
 }

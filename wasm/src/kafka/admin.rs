@@ -1,18 +1,20 @@
 //! `kafka.admin()`: KafkaJS's admin client over the cluster.
 
 use js_sys::{Array, Object, Promise};
+use rill_core::ErrorCode;
 use rill_core::broker::ConfigSource;
 use rill_core::cluster::{ReplicaRole, ResetTarget};
 use rill_core::error::AdminError;
 use rill_core::group::TopicPartition;
 use rill_core::log::OffsetSpec;
-use rill_core::{ErrorCode, KafkaError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::{kafka_error, offset_value, promise, resolved, u32_value, unsupported};
 use crate::HostError;
-use crate::api::{field, int_field, invalid, is_missing, object_arg, set, string_field};
+use crate::api::{
+    field, int_field, invalid, is_missing, object_arg, set, string_field, to_js_error,
+};
 use crate::session::{ClockMode, Session};
 
 /// KafkaJS's admin client.
@@ -175,21 +177,26 @@ impl Admin {
         resolved(JsValue::UNDEFINED)
     }
 
-    /// `createTopics({ topics: [{ topic, numPartitions = 1, replicationFactor = 1,
-    /// configEntries }], waitForLeaders, timeout = 5000 })`: resolves `true` when every topic
-    /// was created, `false` when one already existed (as KafkaJS); any other error is thrown.
-    /// With `waitForLeaders` (the default on the realtime clock; on the manual clock it
-    /// defaults to `false`, and `true` needs `advance`), it resolves once every partition's
-    /// leader knows it leads, or fails with `REQUEST_TIMED_OUT` after `timeout` ms. With
-    /// `validateOnly` every check of a real create runs (same errors, same `false` for an
-    /// existing topic) and nothing is created.
+    /// `createTopics({ topics: [{ topic, numPartitions = -1, replicationFactor = -1,
+    /// configEntries }], waitForLeaders, timeout = 5000, validateOnly })`: each topic is
+    /// created or refused on its own, as Kafka's controller does (a name given twice is
+    /// refused, every copy, with `INVALID_REQUEST` "Duplicate topic name."). Resolves `true`
+    /// when every topic was created, `false` when the only refusals were
+    /// `TOPIC_ALREADY_EXISTS` (as KafkaJS); otherwise rejects with the first refused topic's
+    /// error (by name) carrying `errors`: one error per refused topic, with its `topic`. The
+    /// topics that passed are created either way. `-1` (or nothing) is the cluster's default
+    /// (`num.partitions` = 1, `default.replication.factor` = 1). With `waitForLeaders` (the
+    /// default on the realtime clock; on the manual clock it defaults to `false`, and `true`
+    /// needs `advance`), it resolves once every new partition's leader knows it leads, or
+    /// fails with `REQUEST_TIMED_OUT` after `timeout` ms. With `validateOnly` every check of a
+    /// real create runs (same answers) and nothing is created.
     #[wasm_bindgen(js_name = createTopics, unchecked_return_type = "Promise<boolean>")]
     pub fn create_topics(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateTopicsOptions")] options: JsValue,
     ) -> Promise {
         let host = self.host.clone();
-        promise(async move {
+        refusable("Topic creation errors", async move {
             let what = "createTopics options";
             let object = object_arg(&options, what)?;
             let validate_only = field(object, "validateOnly").is_truthy();
@@ -198,24 +205,19 @@ impl Admin {
                 let what = format!("{what}.topics[{i}]");
                 let topic = object_arg(&topic, &what)?;
                 let name = required_string(topic, "topic", &what)?;
-                let partitions = match int_field(topic, "numPartitions", &what)? {
-                    None | Some(-1) => 1,
-                    Some(n) => u32::try_from(n).map_err(|_| {
-                        kafka_error(
-                            ErrorCode::InvalidPartitions,
-                            format!("Number of partitions must be larger than 0, got {n}."),
-                        )
-                    })?,
+                // -1 is the default; 0 and other negatives are refused by the controller
+                // with KRaft's message (the core refuses 0 the same way).
+                let count = |field_name: &'static str| -> Result<u32, HostError> {
+                    match int_field(topic, field_name, &what)? {
+                        None | Some(-1) => Ok(1),
+                        Some(n) if i32::try_from(n).is_err() => Err(invalid(format!(
+                            "{what}.{field_name} must be a 32-bit integer (Kafka's INT32), got {n}"
+                        ))),
+                        Some(n) => Ok(u32::try_from(n).unwrap_or(0)),
+                    }
                 };
-                let replication = match int_field(topic, "replicationFactor", &what)? {
-                    None | Some(-1) => 1,
-                    Some(n) => u32::try_from(n).map_err(|_| {
-                        kafka_error(
-                            ErrorCode::InvalidReplicationFactor,
-                            format!("Replication factor must be larger than 0, got {n}."),
-                        )
-                    })?,
-                };
+                let partitions = count("numPartitions")?;
+                let replication = count("replicationFactor")?;
                 let configs = config_entries_field(topic, &what, false)?;
                 specs.push((name, partitions, replication, configs));
             }
@@ -224,80 +226,116 @@ impl Admin {
                 v => v.is_truthy(),
             };
             let timeout = int_field(object, "timeout", what)?.unwrap_or(5_000).max(0);
-            let names: Vec<String> = specs.iter().map(|s| s.0.clone()).collect();
-            let mut all_created = true;
-            for (name, partitions, replication, configs) in specs {
+            let names: Vec<&str> = specs.iter().map(|s| s.0.as_str()).collect();
+            let mut failures = duplicate_failures(&names);
+            let mut created = Vec::new();
+            for (name, partitions, replication, configs) in &specs {
+                if failures.iter().any(|f| f.topic == *name) {
+                    continue;
+                }
                 let result = if validate_only {
                     host.read(|c| {
-                        c.validate_create_topic(&name, partitions, replication, &configs)
+                        c.validate_create_topic(name, *partitions, *replication, configs)
                             .map(|_| ())
                     })
                 } else {
-                    host.command(|c| c.create_topic(&name, partitions, replication, &configs))?
+                    host.command(|c| c.create_topic(name, *partitions, *replication, configs))?
                 };
                 match result {
-                    Ok(()) => {}
-                    Err(e) if e.error_code() == ErrorCode::TopicAlreadyExists => {
-                        all_created = false
-                    }
-                    Err(e) => return Err(HostError::kafka(&e)),
+                    Ok(()) => created.push(name.clone()),
+                    Err(e) => failures.push(TopicFailure {
+                        topic: name.clone(),
+                        error: HostError::kafka(&e),
+                    }),
                 }
             }
-            if validate_only {
-                return Ok(all_created.into());
+            if !validate_only && !created.is_empty() {
+                host.durable().await?;
+                if wait {
+                    wait_for_leaders(&host, &created, timeout).await?;
+                }
             }
-            host.durable().await?;
-            if wait {
-                wait_for_leaders(&host, &names, timeout).await?;
+            if failures.is_empty() {
+                return Ok(true.into());
             }
-            Ok(all_created.into())
+            if failures
+                .iter()
+                .all(|f| f.error.code() == Some(ErrorCode::TopicAlreadyExists.code()))
+            {
+                return Ok(false.into());
+            }
+            Err(Refused::Topics(failures))
         })
     }
 
-    /// `deleteTopics({ topics, timeout })`: resolves once the controller has removed every
-    /// topic (brokers drop their replicas as the news reaches them). Every name is checked
-    /// first: an unknown topic throws `UNKNOWN_TOPIC_OR_PARTITION` and an internal one
-    /// `INVALID_REQUEST`, and then nothing is deleted.
+    /// `deleteTopics({ topics, timeout })`: each topic is deleted or refused on its own, as
+    /// Kafka's controller does: an unknown topic is `UNKNOWN_TOPIC_OR_PARTITION`, an internal
+    /// one `INVALID_REQUEST`, a name given twice `INVALID_REQUEST` "Duplicate topic name."
+    /// (none of its copies deleted). Resolves once the controller has removed every topic it
+    /// could (brokers drop their replicas as the news reaches them); rejects with the first
+    /// refused topic's error (by name) carrying `errors`, one per refused topic.
     #[wasm_bindgen(js_name = deleteTopics, unchecked_return_type = "Promise<void>")]
     pub fn delete_topics(
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeleteTopicsOptions")] options: JsValue,
     ) -> Promise {
         let host = self.host.clone();
-        promise(async move {
+        refusable("Topic deletion errors", async move {
             let what = "deleteTopics options";
             let object = object_arg(&options, what)?;
             let topics = string_array(&field(object, "topics"), "deleteTopics options.topics")?;
             int_field(object, "timeout", what)?;
+            let names: Vec<&str> = topics.iter().map(String::as_str).collect();
+            let mut failures = duplicate_failures(&names);
+            let mut deleted = false;
             for topic in &topics {
-                let metadata = host
-                    .read(|c| c.topic_metadata(topic))
-                    .map_err(|code| unknown_topic(code, topic))?;
-                if metadata.is_internal {
-                    return Err(HostError::kafka(&AdminError::InternalTopic {
+                if failures.iter().any(|f| f.topic == *topic) {
+                    continue;
+                }
+                let result = match host.read(|c| c.topic_metadata(topic)) {
+                    Err(code) => Err(unknown_topic(code, topic)),
+                    Ok(metadata) if metadata.is_internal => {
+                        Err(HostError::kafka(&AdminError::InternalTopic {
+                            topic: topic.clone(),
+                        }))
+                    }
+                    Ok(_) => host
+                        .command(|c| c.delete_topic(topic))?
+                        .map_err(|e| HostError::kafka(&e)),
+                };
+                match result {
+                    Ok(()) => deleted = true,
+                    Err(error) => failures.push(TopicFailure {
                         topic: topic.clone(),
-                    }));
+                        error,
+                    }),
                 }
             }
-            for topic in &topics {
-                host.command(|c| c.delete_topic(topic))?
-                    .map_err(|e| HostError::kafka(&e))?;
+            if deleted {
+                host.durable().await?;
             }
-            host.durable().await?;
-            Ok(JsValue::UNDEFINED)
+            if failures.is_empty() {
+                Ok(JsValue::UNDEFINED)
+            } else {
+                Err(Refused::Topics(failures))
+            }
         })
     }
 
-    /// `createPartitions({ topicPartitions: [{ topic, count }] })`.
+    /// `createPartitions({ topicPartitions: [{ topic, count }], validateOnly })`: each topic
+    /// on its own (unknown topic, a count that is not an increase, a name given twice with
+    /// `INVALID_REQUEST` "Duplicate topic name."); rejects with the first refused topic's error
+    /// (by name) carrying `errors`, after growing the others.
     #[wasm_bindgen(js_name = createPartitions, unchecked_return_type = "Promise<boolean>")]
     pub fn create_partitions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreatePartitionsOptions")] options: JsValue,
     ) -> Promise {
         let host = self.host.clone();
-        promise(async move {
+        refusable("Partition creation errors", async move {
             let what = "createPartitions options";
             let object = object_arg(&options, what)?;
+            let validate_only = field(object, "validateOnly").is_truthy();
             let mut requests = Vec::new();
             for (i, entry) in array_field(object, "topicPartitions", what)?
                 .iter()
@@ -309,16 +347,38 @@ impl Admin {
                 let count = u32_value(int_field(entry, "count", &what)?, &format!("{what}.count"))?
                     .ok_or_else(|| invalid(format!("{what}.count is required")))?;
                 if !is_missing(&field(entry, "assignments")) {
-                    return Err(unsupported("createPartitions with explicit assignments"));
+                    return Err(unsupported("createPartitions with explicit assignments").into());
                 }
                 requests.push((topic, count));
             }
-            for (topic, count) in requests {
-                host.command(|c| c.create_partitions(&topic, count))?
-                    .map_err(|e| HostError::kafka(&e))?;
+            let names: Vec<&str> = requests.iter().map(|(t, _)| t.as_str()).collect();
+            let mut failures = duplicate_failures(&names);
+            let mut grown = false;
+            for (topic, count) in &requests {
+                if failures.iter().any(|f| f.topic == *topic) {
+                    continue;
+                }
+                let result = if validate_only {
+                    host.read(|c| c.validate_create_partitions(topic, *count))
+                } else {
+                    host.command(|c| c.create_partitions(topic, *count))?
+                };
+                match result {
+                    Ok(()) => grown = true,
+                    Err(e) => failures.push(TopicFailure {
+                        topic: topic.clone(),
+                        error: HostError::kafka(&e),
+                    }),
+                }
             }
-            host.durable().await?;
-            Ok(true.into())
+            if grown && !validate_only {
+                host.durable().await?;
+            }
+            if failures.is_empty() {
+                Ok(true.into())
+            } else {
+                Err(Refused::Topics(failures))
+            }
         })
     }
 
@@ -336,8 +396,7 @@ impl Admin {
     #[wasm_bindgen(js_name = fetchTopicMetadata, unchecked_return_type = "Promise<TopicMetadataResult>")]
     pub fn fetch_topic_metadata(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ topics?: string[] } | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ topics?: string[] }")] options: JsValue,
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
@@ -428,7 +487,7 @@ impl Admin {
     pub fn fetch_topic_offsets_by_timestamp(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] timestamp: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] timestamp: JsValue,
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
@@ -914,4 +973,82 @@ async fn wait_for_leaders(
         }
         host.sleep_until(host.now() + 1).await;
     }
+}
+
+/// One topic's refusal in a request naming several topics.
+pub(crate) struct TopicFailure {
+    /// The topic.
+    pub(crate) topic: String,
+    /// Why it was refused.
+    pub(crate) error: HostError,
+}
+
+/// Why a call naming several topics failed: the whole call, or some of its topics.
+pub(crate) enum Refused {
+    /// The call itself (a malformed argument, a closed cluster, a failed write).
+    Call(HostError),
+    /// Some topics were refused (the others were done).
+    Topics(Vec<TopicFailure>),
+}
+
+impl From<HostError> for Refused {
+    fn from(error: HostError) -> Self {
+        Self::Call(error)
+    }
+}
+
+/// Kafka's controller answer for names given more than once: every copy is dropped from the
+/// request and each such name is answered once with `INVALID_REQUEST` "Duplicate topic name.".
+fn duplicate_failures(names: &[&str]) -> Vec<TopicFailure> {
+    let mut failures: Vec<TopicFailure> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) && !failures.iter().any(|f| f.topic == *name) {
+            failures.push(TopicFailure {
+                topic: (*name).to_owned(),
+                error: kafka_error(ErrorCode::InvalidRequest, "Duplicate topic name."),
+            });
+        }
+    }
+    failures
+}
+
+/// Runs `f` into a promise; refused topics reject with [`topics_error`].
+fn refusable<F>(summary: &'static str, f: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, Refused>> + 'static,
+{
+    wasm_bindgen_futures::future_to_promise(async move {
+        match f.await {
+            Ok(value) => Ok(value),
+            Err(Refused::Call(error)) => Err(to_js_error(&error)),
+            Err(Refused::Topics(failures)) => Err(topics_error(summary, failures)),
+        }
+    })
+}
+
+/// Refused topics as one `RillError`: the first by name (KafkaJS orders them so) gives its
+/// `type`, `code` and `retriable`; the message names each; `errors` holds one `RillError` per
+/// refused topic with its `topic`.
+fn topics_error(summary: &str, mut failures: Vec<TopicFailure>) -> JsValue {
+    failures.sort_by(|a, b| a.topic.cmp(&b.topic));
+    let detail: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{}: {} {}", f.topic, f.error.type_name(), f.error.message()))
+        .collect();
+    let first = &failures[0].error;
+    let message = format!("{summary}: {}", detail.join("; "));
+    let error = to_js_error(&match first {
+        HostError::Kafka { code, .. } => kafka_error(*code, message),
+        other => other.clone(),
+    });
+    let errors: Array = failures
+        .iter()
+        .map(|f| {
+            let e = to_js_error(&f.error);
+            let _ = js_sys::Reflect::set(&e, &"topic".into(), &f.topic.as_str().into());
+            e
+        })
+        .collect();
+    let _ = js_sys::Reflect::set(&error, &"errors".into(), &errors);
+    error
 }

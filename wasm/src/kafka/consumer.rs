@@ -8,7 +8,8 @@
 //! `minBytes`/`maxBytes`/`maxBytesPerPartition`/`maxWaitTimeInMs` → `fetch.*`,
 //! `autoOffsetReset` (or `fromBeginning` of the first `subscribe`) → `auto.offset.reset`,
 //! `autoCommit` (of the options or of `run`) and run's `autoCommitInterval` →
-//! `enable.auto.commit`/`auto.commit.interval.ms`.
+//! `enable.auto.commit`/`auto.commit.interval.ms`, `clientId` (default `'kafkajs'`, KafkaJS's)
+//! → `client.id`.
 //! The run loop polls as the clock moves and awaits each handler before the next poll, so a
 //! handler slower than `rebalanceTimeout` makes the member leave the group as in Kafka.
 
@@ -89,6 +90,11 @@ struct State {
     commits: BTreeMap<CommitId, Slot<Result<(), ConsumerError>>>,
     joined: Option<(i32, String, String, String)>,
     next_event: u64,
+    /// Partitions sought since the run loop's last poll: their records of that poll are
+    /// stale (KafkaJS's `isStale()`), not delivered, and not rewound.
+    sought: std::collections::BTreeSet<TopicPartition>,
+    /// The core consumer has closed (its last commit and LeaveGroup answered).
+    closed: bool,
 }
 
 /// KafkaJS's consumer.
@@ -173,9 +179,9 @@ fn parse_config(options: &JsValue) -> Result<(ConsumerConfig, bool), HostError> 
         v if v.as_bool().is_some() => pairs.push(("enable.auto.commit", v.is_truthy().to_string())),
         _ => return Err(invalid(format!("{what}.autoCommit must be a boolean"))),
     }
-    if let Some(client) = string_field(object, "clientId", what)? {
-        pairs.push(("client.id", client));
-    }
+    // KafkaJS's default client id (its `Connection`'s `clientId = 'kafkajs'`).
+    let client = string_field(object, "clientId", what)?.unwrap_or_else(|| "kafkajs".to_owned());
+    pairs.push(("client.id", client));
     if let Some(instance) = string_field(object, "groupInstanceId", what)? {
         pairs.push(("group.instance.id", instance));
     }
@@ -245,13 +251,21 @@ fn message_to_js(record: &ConsumerRecord) -> Object {
     let message = Object::new();
     set(&message, "key", bytes_to_js(&record.key));
     set(&message, "value", bytes_to_js(&record.value));
+    // KafkaJS: a key that appears more than once has an array of its values, in order.
     let headers = Object::new();
     for header in &record.headers {
-        let _ = js_sys::Reflect::set(
-            &headers,
-            &header.key.as_str().into(),
-            &bytes_to_js(&header.value),
-        );
+        let key = JsValue::from(header.key.as_str());
+        let value = bytes_to_js(&header.value);
+        let previous = js_sys::Reflect::get(&headers, &key).unwrap_or(JsValue::UNDEFINED);
+        let value = if previous.is_undefined() {
+            value
+        } else if let Some(list) = previous.dyn_ref::<Array>() {
+            list.push(&value);
+            continue;
+        } else {
+            Array::of2(&previous, &value).into()
+        };
+        let _ = js_sys::Reflect::set(&headers, &key, &value);
     }
     set(&message, "headers", headers);
     set(&message, "timestamp", record.timestamp.to_string());
@@ -283,6 +297,8 @@ impl Consumer {
             commits: BTreeMap::new(),
             joined: None,
             next_event: 0,
+            sought: std::collections::BTreeSet::new(),
+            closed: false,
         };
         Ok(Self {
             host,
@@ -445,6 +461,7 @@ fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEven
             // LeaveGroup still on the wire.
             let client = state.borrow().client;
             host.unregister_consumer(client);
+            state.borrow_mut().closed = true;
             emit(host, state, "consumer.disconnect", payload);
         }
         _ => {}
@@ -495,6 +512,7 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
         if !current || consumer.host.is_closed() {
             break;
         }
+        consumer.state.borrow_mut().sought.clear();
         let polled = consumer.with_core(|k, now| k.poll(now));
         let records = match polled {
             Err(_) => break,
@@ -532,6 +550,10 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
             match &handler {
                 Handler::Message(f) => {
                     for record in list {
+                        if consumer.state.borrow().sought.contains(tp) {
+                            pending.remove(tp);
+                            continue 'batches;
+                        }
                         let paused = consumer
                             .with_core(|k, _| k.paused().contains(tp))
                             .unwrap_or(true);
@@ -584,11 +606,29 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                     )
                     .into_js_value();
                     set(&payload, "isRunning", running);
+                    let state = consumer.state.clone();
+                    let stale_tp = tp.clone();
                     let stale =
-                        Closure::wrap(Box::new(|| false) as Box<dyn Fn() -> bool>).into_js_value();
+                        Closure::wrap(Box::new(move || state.borrow().sought.contains(&stale_tp))
+                            as Box<dyn Fn() -> bool>)
+                        .into_js_value();
                     set(&payload, "isStale", stale);
-                    set(&payload, "commitOffsetsIfNecessary", heartbeat_fn());
+                    set(
+                        &payload,
+                        "commitOffsetsIfNecessary",
+                        commit_resolved_fn(&consumer, tp.clone(), resolved_offset.clone()),
+                    );
                     let result = settle(handler.call1(&JsValue::NULL, &payload)).await;
+                    if consumer.state.borrow().sought.contains(tp) {
+                        // Sought during the batch: the seek decides where the partition goes on.
+                        pending.remove(tp);
+                        if let Err(error) = result {
+                            crash(&consumer, error).await;
+                            aborted = true;
+                            break 'batches;
+                        }
+                        continue;
+                    }
                     let last = list.last().map_or(-1, |r| r.offset);
                     let done = if result.is_ok() && *auto_resolve {
                         last
@@ -639,6 +679,37 @@ fn maybe_commit(consumer: &Consumer, threshold: Option<u32>, count: &mut u32) {
         *count = 0;
         let _ = consumer.with_core(|k, now| k.commit_async(now, None));
     }
+}
+
+/// KafkaJS's `commitOffsetsIfNecessary()`: with auto-commit on, commits the offsets the batch
+/// resolved so far (the next offset to read); resolves once the commit is sent.
+fn commit_resolved_fn(consumer: &Consumer, tp: TopicPartition, resolved: Rc<Cell<i64>>) -> JsValue {
+    let host = consumer.host.clone();
+    let state = consumer.state.clone();
+    Closure::wrap(Box::new(move || {
+        let (client, auto) = {
+            let s = state.borrow();
+            (s.client, s.config.enable_auto_commit)
+        };
+        let offset = resolved.get();
+        if auto && offset >= 0 {
+            let offsets = vec![(
+                tp.clone(),
+                OffsetAndMetadata {
+                    offset: offset + 1,
+                    leader_epoch: None,
+                    metadata: String::new(),
+                },
+            )];
+            let _ = host.command(|c| {
+                let now = c.now();
+                c.consumer_mut(client)
+                    .map(|k| k.commit_async(now, Some(offsets)))
+            });
+        }
+        Promise::resolve(&JsValue::UNDEFINED)
+    }) as Box<dyn Fn() -> Promise>)
+    .into_js_value()
 }
 
 fn heartbeat_fn() -> JsValue {
@@ -951,7 +1022,9 @@ impl Consumer {
             let offset = offset_value(&field(object, "offset"), &format!("{what}.offset"))?;
             let tp = TopicPartition { topic, partition };
             self.with_core(|k, _| k.seek(&tp, offset))?
-                .map_err(|e| consumer_error(&e))
+                .map_err(|e| consumer_error(&e))?;
+            self.state.borrow_mut().sought.insert(tp);
+            Ok(())
         };
         run().map_err(|e| to_js_error(&e))
     }
@@ -1013,8 +1086,9 @@ impl Consumer {
         resolved(JsValue::UNDEFINED)
     }
 
-    /// Stops and closes: commits consumed offsets when auto-commit is on and leaves the group
-    /// (the LeaveGroup is sent when this resolves).
+    /// Stops and closes: commits consumed offsets when auto-commit is on and leaves the group;
+    /// resolves once the coordinator has answered both (as KafkaJS's `disconnect` awaits its
+    /// last commit), so with `clock: 'manual'` only after enough `advance`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn disconnect(&self) -> Promise {
         let stop = self.stop();
@@ -1027,6 +1101,9 @@ impl Consumer {
             let _ = JsFuture::from(stop).await;
             if created {
                 consumer.with_core(|k, now| k.close(now))?;
+                while !consumer.state.borrow().closed && !consumer.host.is_closed() {
+                    consumer.host.moved(None).await;
+                }
             }
             consumer.host.durable().await?;
             Ok(JsValue::UNDEFINED)

@@ -127,9 +127,9 @@ impl Rill {
     /// stored cluster is recovered (its broker count and seed are the stored ones; a different
     /// `brokers` fails with `INVALID_REQUEST`), and only one instance per name in this origin
     /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Rill>")]
+    #[wasm_bindgen(unchecked_return_type = "Rill")]
     pub async fn open(
-        #[wasm_bindgen(unchecked_param_type = "RillOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RillOptions")] options: JsValue,
     ) -> Result<Rill, JsValue> {
         let parse = || -> Result<SessionOptions, HostError> {
             let mut parsed = SessionOptions {
@@ -252,7 +252,7 @@ impl Rill {
     /// initialRetryTime = 300 } }`.
     pub fn producer(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ProducerConfig | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ProducerConfig")] options: JsValue,
     ) -> Result<Producer, JsValue> {
         Producer::new(self.host.clone(), &options).map_err(|e| to_js_error(&e))
     }
@@ -323,7 +323,7 @@ impl Rill {
         #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] partition: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | string")] base_offset: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] broker: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] broker: JsValue,
     ) -> Result<js_sys::Uint8Array, JsValue> {
         let export = || -> Result<Vec<u8>, HostError> {
             let what = "exportSegment(topic, partition, baseOffset, broker)";

@@ -207,6 +207,8 @@ pub(crate) struct BrokerNode {
     metadata_ahead: std::collections::BTreeSet<u64>,
     /// Numbers AlterPartition proposals of this incarnation.
     next_proposal: u64,
+    /// A deliberate bug for the checker's own tests (`super::audit`).
+    pub(crate) bug: Option<super::InjectedBug>,
 }
 
 /// Kafka's effective `min.insync.replicas`: never more than the replica count.
@@ -234,7 +236,99 @@ impl BrokerNode {
             metadata_contiguous: 0,
             metadata_ahead: std::collections::BTreeSet::new(),
             next_proposal: 0,
+            bug: None,
         }
+    }
+
+    /// The topic's `min.insync.replicas` as this broker applies it to the partition.
+    pub(crate) fn min_insync_replicas(&self, topic: &str, partition: u32) -> Option<u32> {
+        self.replicas
+            .get(&(topic.to_owned(), partition))
+            .map(|r| r.config.min_insync_replicas)
+    }
+
+    /// The bytes of the batch holding `offset` in this broker's copy of the partition, from
+    /// its running log or, when stopped, from its disk (`None`: no such batch).
+    pub(crate) fn batch_holding(
+        &self,
+        topic: &str,
+        partition: u32,
+        offset: i64,
+    ) -> Option<Vec<u8>> {
+        let key = (topic.to_owned(), partition);
+        let find = |bytes: &[u8]| -> Option<Vec<u8>> {
+            crate::record::decode_batches(bytes)
+                .map_while(Result::ok)
+                .find(|b| b.header().base_offset <= offset && offset <= b.header().last_offset())
+                .map(|b| b.as_bytes().to_vec())
+        };
+        if self.alive {
+            let replica = self.replicas.get(&key)?;
+            if offset >= replica.log.log_end_offset() {
+                return None;
+            }
+            let raw = replica.log.read_batches_for_follower(offset, 1).ok()?;
+            find(raw.bytes)
+        } else {
+            let segments = self.disk.stopped.get(&key)?;
+            let index = segments.partition_point(|(base, _)| *base <= offset);
+            find(&segments.get(index.checked_sub(1)?)?.1)
+        }
+    }
+
+    /// Loses the unflushed tail of the stored logs of `partitions` on this stopped broker
+    /// (a power loss: what the OS had not written out is gone): each keeps the first
+    /// `keep(bytes_of_last_segment)` bytes of its last segment, which may end inside a batch
+    /// (a torn write). The checkpoints stay as they were written. Returns the partitions cut.
+    pub(crate) fn lose_tails(
+        &mut self,
+        partitions: &[(String, u32)],
+        mut keep: impl FnMut(&[u8]) -> usize,
+    ) -> Vec<(String, u32)> {
+        assert!(!self.alive, "only a stopped broker's disk loses its tail");
+        let mut cut = Vec::new();
+        for key in partitions {
+            let Some((_, bytes)) = self.disk.stopped.get_mut(key).and_then(|s| s.last_mut()) else {
+                continue;
+            };
+            let kept = keep(bytes).min(bytes.len());
+            if kept < bytes.len() {
+                bytes.truncate(kept);
+                cut.push(key.clone());
+            }
+        }
+        cut
+    }
+
+    /// The log end a stopped broker's stored log recovers to: past the last whole batch of
+    /// its segments (the last segment's base when it holds none).
+    pub(crate) fn stored_log_end(&self, topic: &str, partition: u32) -> Option<i64> {
+        if self.alive {
+            return None;
+        }
+        let segments = self.disk.stopped.get(&(topic.to_owned(), partition))?;
+        segments.iter().rev().find_map(|(base, bytes)| {
+            crate::record::decode_batches(bytes)
+                .map_while(Result::ok)
+                .last()
+                .map(|b| b.header().last_offset() + 1)
+                .or((segments.len() == 1).then_some(*base))
+        })
+    }
+
+    /// Replaces the stored high-watermark checkpoint of `key` by an older value (a checkpoint
+    /// written before the last ones were).
+    pub(crate) fn stale_checkpoint(&mut self, key: &(String, u32), hw: i64) {
+        if let Some(current) = self.disk.checkpoints.get(key).copied()
+            && hw < current
+        {
+            self.disk.set_checkpoint(key.clone(), hw.max(0));
+        }
+    }
+
+    /// The stored high-watermark checkpoints (what a restart reads).
+    pub(crate) fn checkpoints(&self) -> &BTreeMap<(String, u32), i64> {
+        &self.disk.checkpoints
     }
 
     /// The last metadata message this broker has, with every one before it.
@@ -290,7 +384,11 @@ impl BrokerNode {
             let seed = jitter_seed(self.id, &key.0, key.1);
             let (mut log, truncations) = PartitionLog::recover(segments, state, &config, seed);
             let hw = self.disk.checkpoints.get(&key).copied().unwrap_or(0);
-            log.set_recovered_high_watermark(hw.min(log.log_end_offset()));
+            if self.bug == Some(super::InjectedBug::TrustHighWatermarkCheckpoint) {
+                log.set_high_watermark_unchecked(hw);
+            } else {
+                log.set_recovered_high_watermark(hw.min(log.log_end_offset()));
+            }
             if !truncations.is_empty() {
                 // The stored tail is cut: write back what recovery kept, so later appends
                 // follow valid bytes (as the single-broker host does on open).
@@ -611,7 +709,7 @@ impl BrokerNode {
                         });
                 }
             }
-            let (hw, completed) = Self::maybe_advance_hw(replica, me);
+            let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
             effect.high_watermark = hw;
             effect.completed = completed;
             self.checkpoint_hw(&topic, partition);
@@ -639,13 +737,21 @@ impl BrokerNode {
     }
 
     /// Kafka's `maybeIncrementLeaderHW` and the delayed produces it completes.
-    fn maybe_advance_hw(replica: &mut Replica, me: u32) -> (Option<i64>, Vec<CompletedProduce>) {
+    fn maybe_advance_hw(
+        replica: &mut Replica,
+        me: u32,
+        bug: Option<super::InjectedBug>,
+    ) -> (Option<i64>, Vec<CompletedProduce>) {
         let (Some(leader), Some(registration)) =
             (replica.leader.as_mut(), replica.registration.as_ref())
         else {
             return (None, Vec::new());
         };
-        let min_isr = effective_min_isr(&replica.config, registration);
+        let min_isr = if bug == Some(super::InjectedBug::AcksAllBelowMinIsr) {
+            1
+        } else {
+            effective_min_isr(&replica.config, registration)
+        };
         let leo = replica.log.log_end_offset();
         let mut completed = Vec::new();
         let mut advanced = None;
@@ -798,8 +904,8 @@ impl BrokerNode {
         }
         if leader.pending_isr.is_none()
             && !registration.isr.contains(&follower)
-            && fetch_offset >= hw_before
-            && fetch_offset >= leader.epoch_start_offset
+            && ((fetch_offset >= hw_before && fetch_offset >= leader.epoch_start_offset)
+                || self.bug == Some(super::InjectedBug::IsrJoinBelowHighWatermark))
         {
             let mut isr = registration.isr.clone();
             isr.push(follower);
@@ -818,7 +924,7 @@ impl BrokerNode {
             ));
             leader.pending_isr = Some(pending);
         }
-        let (hw, completed) = Self::maybe_advance_hw(replica, me);
+        let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
         outcome.high_watermark = hw;
         outcome.completed = completed;
         if hw.is_some() {
@@ -850,6 +956,7 @@ impl BrokerNode {
             .map(|raw| raw.bytes.to_vec())
             .unwrap_or_default();
         FetchBody::Records {
+            fetch_offset,
             bytes,
             high_watermark: log.high_watermark(),
             log_start_offset: log.log_start_offset(),
@@ -857,14 +964,14 @@ impl BrokerNode {
         }
     }
 
-    /// Answers parked fetches of a partition: all of them at their deadline, else those that
-    /// now have records to read.
+    /// Answers parked fetches of a partition that now have records to read, and, at the
+    /// `replica.fetch.wait.max.ms` deadline of `deadline_of`'s fetch, that one whatever it holds.
     pub(crate) fn release_parked_fetches(
         &mut self,
         topic: &str,
         partition: u32,
         _now: i64,
-        deadline: bool,
+        deadline_of: Option<u32>,
     ) -> Vec<ParkedResponse> {
         let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
             return Vec::new();
@@ -879,7 +986,7 @@ impl BrokerNode {
         let (ready, waiting): (Vec<ParkedFetch>, Vec<ParkedFetch>) =
             std::mem::take(&mut leader.parked)
                 .into_iter()
-                .partition(|p| deadline || p.fetch_offset < leo);
+                .partition(|p| deadline_of == Some(p.follower) || p.fetch_offset < leo);
         leader.parked = waiting;
         ready
             .into_iter()
@@ -959,6 +1066,15 @@ impl BrokerNode {
         if replica.leader.is_some() || registration.leader_epoch != leader_epoch {
             // An answer from another epoch: this replica has moved on, and a fetch of the new
             // epoch (if any) is already on its way.
+            return outcome;
+        }
+        if let FetchBody::Records { fetch_offset, .. } = &body
+            && *fetch_offset != replica.log.log_end_offset()
+        {
+            // Records for a fetch from another log end (Kafka's ReplicaFetcherThread "Offset
+            // mismatch"): an answer to an earlier incarnation's fetch, parked at the leader
+            // while this broker lost its unflushed tail and restarted. Appending it would
+            // leave a hole; the fetch in flight is still answered.
             return outcome;
         }
         replica.fetch_in_flight = false;
@@ -1075,6 +1191,7 @@ impl BrokerNode {
         };
         if acks == Acks::All
             && registration.isr.len() < effective_min_isr(&replica.config, registration)
+            && self.bug != Some(super::InjectedBug::AcksAllBelowMinIsr)
         {
             outcome.answer_now = Some(Err(ErrorCode::NotEnoughReplicas));
             return outcome;
@@ -1107,7 +1224,7 @@ impl BrokerNode {
         } else {
             outcome.answer_now = Some(Ok(offsets));
         }
-        let (hw, completed) = Self::maybe_advance_hw(replica, me);
+        let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
         outcome.high_watermark = hw;
         outcome.completed = completed;
         if outcome.completed.iter().any(|c| c.request == request) {

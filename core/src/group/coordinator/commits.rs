@@ -35,7 +35,10 @@ impl GroupCoordinator {
             group
                 .validate_member(&req.member_id, req.group_instance_id.as_deref())
                 .and_then(|()| {
-                    if req.generation_id != group.generation {
+                    let old_generation_bug = self.bug
+                        == Some(crate::cluster::InjectedBug::AcceptOldGenerationCommit)
+                        && req.generation_id < group.generation;
+                    if req.generation_id != group.generation && !old_generation_bug {
                         Err(ErrorCode::IllegalGeneration)
                     } else if group.state == GroupState::CompletingRebalance {
                         Err(ErrorCode::RebalanceInProgress)
@@ -86,6 +89,22 @@ impl GroupCoordinator {
         }
         for (tp, _) in &valid {
             *group.pending_offsets.entry(tp.clone()).or_default() += 1;
+        }
+        if let Some(audit) = self.audit.as_mut() {
+            audit.push(CommitAccepted {
+                group: req.group_id.clone(),
+                member_id: req.member_id.clone(),
+                generation: req.generation_id,
+                group_generation: group.generation,
+                assignment: group
+                    .members
+                    .get(&req.member_id)
+                    .map(|m| m.assignment.partitions.clone()),
+                offsets: valid
+                    .iter()
+                    .map(|(tp, c)| (tp.clone(), c.offset.offset))
+                    .collect(),
+            });
         }
         let records = valid
             .iter()

@@ -435,7 +435,10 @@ impl GroupCoordinator {
         group.join_deadline = None;
         group.initial_delay_remaining = None;
         group.new_member_added = false;
-        group.generation += 1;
+        if self.bug != Some(crate::cluster::InjectedBug::NoGenerationBump) || group.generation == 0
+        {
+            group.generation += 1;
+        }
         if group.members.is_empty() {
             group.protocol = None;
             group.leader = None;

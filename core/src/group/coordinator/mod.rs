@@ -398,6 +398,28 @@ pub struct GroupCoordinator {
     events: Vec<GroupEvent>,
     next_append_id: u64,
     appends: BTreeMap<u64, PendingAppend>,
+    /// Accepted offset commits, noted for a checker (`None`: not asked for).
+    audit: Option<Vec<CommitAccepted>>,
+    /// A deliberate bug for the checker's own tests.
+    bug: Option<crate::cluster::InjectedBug>,
+}
+
+/// An offset commit the coordinator accepted, as noted for a checker
+/// ([`GroupCoordinator::enable_audit`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitAccepted {
+    /// The group.
+    pub group: String,
+    /// The member id in the request (empty: standalone or admin).
+    pub member_id: String,
+    /// The generation in the request (-1: none).
+    pub generation: i32,
+    /// The group's generation when the commit was accepted.
+    pub group_generation: i32,
+    /// The member's assignment in the group's current generation, if the group has one for it.
+    pub assignment: Option<Vec<TopicPartition>>,
+    /// The offsets accepted.
+    pub offsets: Vec<(TopicPartition, i64)>,
 }
 
 impl GroupCoordinator {
@@ -412,7 +434,25 @@ impl GroupCoordinator {
             events: Vec::new(),
             next_append_id: 0,
             appends: BTreeMap::new(),
+            audit: None,
+            bug: None,
         }
+    }
+
+    /// Starts noting every accepted offset commit ([`GroupCoordinator::poll_audit`]).
+    pub fn enable_audit(&mut self) {
+        self.audit.get_or_insert_with(Vec::new);
+    }
+
+    /// The commits accepted since the last call (empty unless audit is enabled).
+    pub fn poll_audit(&mut self) -> Vec<CommitAccepted> {
+        self.audit.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Breaks this coordinator on purpose; for the simulator checker's own tests.
+    #[doc(hidden)]
+    pub fn inject_bug(&mut self, bug: crate::cluster::InjectedBug) {
+        self.bug = Some(bug);
     }
 
     /// The configuration.
