@@ -291,9 +291,9 @@ test('playground consumer groups: auto.offset.reset after retention deleted the 
     await page.click('button.tab[data-view="cluster"]');
     const topic = page.locator('article.topic[data-topic="logs"]');
     await topic.locator('details.topic-controls').evaluate((el) => { el.open = true; });
-    await topic.locator('input[placeholder="-1 = HW"]').fill(String(deleteBefore));
-    await topic.locator('input[placeholder="-1 = HW"]').press('Enter');
-    await topic.locator('.confirm button.danger').click();
+    await topic.locator('input[name="delete-before"]').fill(String(deleteBefore));
+    await topic.locator('button[data-action="delete-records"]').click();
+    await topic.locator('.confirm button[data-action="confirm"]').click();
     await page.click('button.tab[data-view="groups"]');
     for (const policy of policies) {
       await until(() => describeRow(page, `r-${policy}`, 'logs-0'), (r) => r?.belowStart, `r-${policy} committed below the log start`);
