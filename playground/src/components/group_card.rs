@@ -163,6 +163,9 @@ pub fn group_card(props: &GroupCardProps) -> Html {
         None => fill(g.no_coordinator, &[&group.offsets_partition]),
     };
     let template = app.model.groups.templates.get(&id).cloned();
+    // A group known only from its committed offsets (its members were clients of the page
+    // before a reload, or of another session): nothing to add members from.
+    let configs_unknown = template.is_none() && group.members.is_empty();
     let add = {
         let id = id.clone();
         app.command(move |_: MouseEvent| {
@@ -221,8 +224,9 @@ pub fn group_card(props: &GroupCardProps) -> Html {
             <ol class="members">
                 { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
             </ol>
+            if configs_unknown { <p class="meta no-members">{ g.no_members_hint }</p> }
             <div class="group-actions">
-                <button type="button" onclick={add}>{ g.add_member }</button>
+                <button type="button" onclick={add} disabled={configs_unknown}>{ g.add_member }</button>
                 <button type="button" class="secondary" title={g.heal_hint}
                     onclick={app.command(|_: MouseEvent| Command::Heal)}>{ t.heal }</button>
                 <span class="lag-total" data-lag={group.lag.to_string()}>{ fill(g.lag_n, &[&group.lag]) }</span>

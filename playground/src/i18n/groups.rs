@@ -227,4 +227,6 @@ pub struct GroupStrings {
     pub skipped_n: &'static str,
     /// The lag plot's peak.
     pub max_n: &'static str,
+    /// A group with committed offsets and no member applications.
+    pub no_members_hint: &'static str,
 }
