@@ -533,3 +533,40 @@ fn a_static_member_restarted_within_its_session_keeps_its_partitions_without_a_r
             .all(|r| r.gaps().count() == 0)
     );
 }
+
+#[test]
+fn side_by_side_follows_a_member_that_subscribes_to_another_topic() {
+    let input = AssignorInput {
+        members: assignors::parse_members("c1: t1\nc2: t1").expect("parsed"),
+        topics: assignors::parse_topics("t1:2, t2:2").expect("parsed"),
+    };
+    let change = Change::Resubscribe("c2".into(), vec!["t1".into(), "t2".into()]);
+    let columns = assignors::compare(&input, &change).expect("compared");
+    for column in &columns {
+        // Nobody subscribed to t2 before; only c2 can take it after.
+        assert!(
+            column.before.values().flatten().all(|tp| tp.topic == "t1"),
+            "{}",
+            column.name
+        );
+        let t2: Vec<_> = column
+            .after
+            .iter()
+            .flat_map(|(m, tps)| {
+                tps.iter()
+                    .filter(|tp| tp.topic == "t2")
+                    .map(move |_| m.as_str())
+            })
+            .collect();
+        assert_eq!(t2, vec!["c2", "c2"], "{}", column.name);
+    }
+    let range = columns.iter().find(|c| c.name == "range").expect("column");
+    assert_eq!(range.after["c1"], vec![tp("t1", 0)]);
+    assert_eq!(
+        range.after["c2"],
+        vec![tp("t1", 1), tp("t2", 0), tp("t2", 1)]
+    );
+    assert!(
+        assignors::compare(&input, &Change::Resubscribe("c9".into(), vec!["t1".into()])).is_err()
+    );
+}
