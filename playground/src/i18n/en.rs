@@ -98,6 +98,8 @@ pub(super) const EN_GROUPS: GroupStrings = GroupStrings {
     topics_label: "Topics (name:partitions)",
     use_group: "Use group {0}",
     window: "Time window",
+    producer_paused: "paused",
+    producer_stopped: "stopped",
     no_members_hint: "This group has committed offsets but no members here: members are clients of the page and do not survive a reload. Create the group again with this group.id to start members; they resume from the committed offsets.",
     max_n: "max {0}",
     reset_positions: "auto.offset.reset: {0}",

@@ -229,4 +229,8 @@ pub struct GroupStrings {
     pub max_n: &'static str,
     /// A group with committed offsets and no member applications.
     pub no_members_hint: &'static str,
+    /// Producer state: paused.
+    pub producer_paused: &'static str,
+    /// Producer state: stopped.
+    pub producer_stopped: &'static str,
 }

@@ -98,6 +98,8 @@ pub(super) const KO_GROUPS: GroupStrings = GroupStrings {
     topics_label: "토픽 (이름:파티션 수)",
     use_group: "그룹 {0} 사용",
     window: "시간 범위",
+    producer_paused: "일시 정지됨",
+    producer_stopped: "정지됨",
     no_members_hint: "이 그룹은 커밋된 오프셋은 있지만 여기에는 멤버가 없습니다. 멤버는 이 페이지의 클라이언트라서 새로 고침하면 사라집니다. 같은 group.id로 그룹을 다시 만들면 멤버가 시작되고, 커밋된 오프셋부터 이어서 읽습니다.",
     max_n: "최대 {0}",
     reset_positions: "auto.offset.reset: {0}",
