@@ -87,6 +87,17 @@ fn member_card(
         })
     };
     let label = format!("{} {}: {}", g.member, m.name, status_text(g, m.status));
+    // Position resets of the partitions it holds now (a partition that moved on is not its).
+    let resets = note
+        .map(|n| {
+            n.resets
+                .iter()
+                .filter(|(tp, _)| m.partitions.iter().any(|(held, _)| held == *tp))
+                .map(|(tp, (offset, _))| format!("{tp} → {offset}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
     html! {
         <li class={classes!("member", m.status.to_owned())} data-member={m.name.clone()} data-status={m.status}
             style={format!("--member-colour: {colour}; --member-ink: {ink}")} aria-label={label}>
@@ -106,10 +117,8 @@ fn member_card(
                     <strong>{ exception }</strong>{ ": " }{ message }
                 </p>
             }
-            if let Some(note) = note.filter(|n| !n.resets.is_empty()) {
-                <p class="meta resets" title="auto.offset.reset">
-                    { fill(g.reset_positions, &[&note.resets.iter().map(|(tp, (offset, _))| format!("{tp} → {offset}")).collect::<Vec<_>>().join(", ")]) }
-                </p>
+            if !resets.is_empty() {
+                <p class="meta resets" title="auto.offset.reset">{ fill(g.reset_positions, &[&resets]) }</p>
             }
             <ul class="member-partitions" aria-label={g.partitions}>
                 if m.partitions.is_empty() { <li class="meta">{ g.no_partitions }</li> }

@@ -165,7 +165,7 @@ pub fn lag_plot(props: &HistoryProps) -> Html {
     let now_total = points[points.len() - 1].total;
     let label = fill(
         g.lag_plot_label,
-        &[&now_total, &(max as i64), &seconds(last - first)],
+        &[&now_total, &peak, &seconds(last - first)],
     );
     html! {
         <figure class="lag-plot" data-points={points.len().to_string()} data-lag={now_total.to_string()}>
