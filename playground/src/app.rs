@@ -3,11 +3,11 @@
 use yew::prelude::*;
 
 use crate::components::{
-    Brokers, CreateTopic, EventLogView, Header, InlineAlert, Produce, RecordDetails, TopicCard,
-    Transport,
+    Brokers, CreateTopic, EventLogView, Header, HistoryPanel, InlineAlert, Produce, RecordDetails,
+    TopicCard, Transport,
 };
 use crate::context::AppContext;
-use crate::engine::{Command, Engine, PLAYGROUND_STORE, Storage};
+use crate::engine::{Command, Engine, PLAYGROUND_STORE, ScriptOptions, Storage, Until};
 use crate::i18n::Lang;
 use crate::model::{Model, Persistence, Place};
 
@@ -36,7 +36,8 @@ impl View {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The view's name in URLs.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Cluster => "cluster",
             Self::Events => "events",
@@ -47,12 +48,40 @@ impl View {
 }
 
 /// What the page's URL asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UrlParams {
     /// `?lang=ko|en`, else the browser's language.
     pub lang: Lang,
     /// `#view=…` / `?view=…`.
     pub view: View,
+    /// What to start from: a shared link (`#s=…`), a scenario URL (`?scenario=…`), or the
+    /// stored cluster.
+    pub start: Start,
+}
+
+/// What the playground starts from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Start {
+    /// The cluster stored in this browser (a new one when none is).
+    Stored,
+    /// A scenario script fetched from this URL, with its options.
+    ScenarioUrl(String, ScriptOptions),
+    /// A script in hand (a shared link's, or an embed's), with its options.
+    Script(String, ScriptOptions),
+    /// A shared link that cannot be read: why.
+    Broken(String),
+}
+
+/// The script options in a URL: `autoplay`, `speed`, `until`.
+fn script_options(param: &dyn Fn(&str) -> Option<String>) -> ScriptOptions {
+    ScriptOptions {
+        autoplay: param("autoplay").is_some_and(|v| v != "0" && v != "false"),
+        speed: param("speed")
+            .and_then(|s| s.parse().ok())
+            .filter(|s: &f64| (0.01..=100.0).contains(s))
+            .unwrap_or(1.0),
+        until: param("until").and_then(|u| Until::parse(&u)),
+    }
 }
 
 impl UrlParams {
@@ -69,12 +98,21 @@ impl UrlParams {
             .and_then(|l| l.hash().ok())
             .unwrap_or_default();
         let param = |name: &str| {
-            [search.trim_start_matches('?'), hash.trim_start_matches('#')]
-                .into_iter()
-                .flat_map(|part| part.split('&'))
-                .filter_map(|pair| pair.split_once('='))
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_owned())
+            crate::share::param(&search, name).or_else(|| crate::share::param(&hash, name))
+        };
+        let start = match crate::share::read_fragment(&hash) {
+            Some(Ok(shared)) => Start::Script(
+                shared.script,
+                ScriptOptions {
+                    until: Some(shared.time_ms.map_or(Until::End, Until::At)),
+                    ..ScriptOptions::default()
+                },
+            ),
+            Some(Err(error)) => Start::Broken(error.to_string()),
+            None => match param("scenario") {
+                Some(url) if !url.is_empty() => Start::ScenarioUrl(url, script_options(&param)),
+                _ => Start::Stored,
+            },
         };
         let browser = window
             .as_ref()
@@ -88,32 +126,64 @@ impl UrlParams {
             view: param("view")
                 .and_then(|v| View::from_name(&v))
                 .unwrap_or(View::Cluster),
+            start,
         }
     }
 }
 
+/// Props of [`App`].
+#[derive(Properties, Clone, Debug, PartialEq, Default)]
+pub struct AppProps {
+    /// Set when the app is an embed (`<rill-demo>`): its options instead of the page's URL.
+    #[prop_or_default]
+    pub embed: Option<std::rc::Rc<crate::embed::EmbedConfig>>,
+}
+
 /// The playground.
 #[function_component(App)]
-pub fn app() -> Html {
-    let params = use_memo((), |_| UrlParams::read());
+pub fn app(props: &AppProps) -> Html {
+    let embed = props.embed.clone();
+    let params = {
+        let embed = embed.clone();
+        use_memo((), move |_| {
+            embed.as_ref().map_or_else(UrlParams::read, |e| e.params())
+        })
+    };
     let model = use_reducer(Model::default);
     let lang = use_state(|| params.lang);
     let view = use_state(|| params.view);
     let engine = {
         let dispatcher = model.dispatcher();
+        let stored = params.start == Start::Stored;
         use_memo((), move |_| {
-            Engine::new(dispatcher, Storage::IndexedDb(PLAYGROUND_STORE.to_owned()))
+            let storage = if stored {
+                Storage::IndexedDb(PLAYGROUND_STORE.to_owned())
+            } else {
+                Storage::Memory
+            };
+            Engine::new(dispatcher, storage)
         })
     };
     {
         let engine = (*engine).clone();
-        use_effect_with((), move |_| engine.start());
+        let start = params.start.clone();
+        let embed = embed.clone();
+        use_effect_with((), move |_| {
+            if let Some(embed) = &embed {
+                embed.attach(&engine);
+            }
+            crate::embed::start(&engine, start);
+        });
     }
     // The lanes on screen decide what the engine reads each frame.
     engine.set_read_options(model.read_options());
     {
         let lang = *lang;
+        let page = embed.is_none();
         use_effect_with(lang, move |lang| {
+            if !page {
+                return;
+            }
             if let Some(root) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
@@ -148,6 +218,11 @@ pub fn app() -> Html {
                 data-view={v.name()} {onclick}>{ label }</button>
         }
     };
+    // While time stands still, the state's hash (tests compare a shared link's with it).
+    let state_hash = paused
+        .then(|| engine.state_hash())
+        .flatten()
+        .map(|h| format!("{h:016x}"));
     let stepped_back = matches!(model.persistence, Persistence::SteppedBack(_));
     let locked = model
         .alerts
@@ -160,7 +235,9 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<AppContext> context={context}>
             <div id="app" data-ready={model.ready.to_string()} data-frames={model.frames.to_string()}
-                data-lang={lang.tag()} data-view={view.name()}>
+                data-lang={lang.tag()} data-view={view.name()}
+                class={classes!(embed.as_ref().map(|e| e.classes()))}
+                data-state-hash={state_hash}>
                 <Header on_lang={on_lang} />
                 <Transport {paused} {speed} />
                 if stepped_back || locked {
@@ -184,6 +261,7 @@ pub fn app() -> Html {
                                     <CreateTopic />
                                     <Produce />
                                     <RecordDetails />
+                                    <HistoryPanel view={view.name()} />
                                 </aside>
                                 <main class="main" aria-label={t.tab_cluster}>
                                     <Brokers />
@@ -204,6 +282,9 @@ pub fn app() -> Html {
                         View::Groups => html! { <crate::components::GroupsPage /> },
                         View::Assignors => html! { <crate::components::AssignorsPage /> },
                     }
+                }
+                if let Some(embed) = &embed {
+                    <crate::embed::EmbedFooter config={embed.clone()} view={view.name()} />
                 }
             </div>
         </ContextProvider<AppContext>>

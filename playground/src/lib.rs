@@ -13,19 +13,21 @@
 pub mod app;
 pub mod components;
 pub mod context;
+pub mod embed;
 pub mod engine;
 pub mod hooks;
 pub mod i18n;
 pub mod model;
 pub mod palette;
+pub mod share;
 
-/// Renders the playground into the page's `#root` element (or `<body>` when there is none).
+/// Renders the playground into the page's `#root` element. A page without one (a page with
+/// `<rill-demo>` embeds, which loads this module for [`embed::mount_demo`]) gets nothing.
 pub fn mount() {
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("root"));
-    match root {
-        Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
-        None => yew::Renderer::<app::App>::new().render(),
-    };
+    if let Some(root) = root {
+        yew::Renderer::<app::App>::with_root(root).render();
+    }
 }

@@ -128,6 +128,18 @@ export async function slowNetwork(kafka) {
   check(kafka.now() - before >= 60, `an acks=-1 round trip took ${kafka.now() - before} ms of cluster time`);
 }
 
+export async function zeroLatency(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'instant', numPartitions: 2, replicationFactor: 3 }], waitForLeaders: true }));
+  const producer = kafka.producer();
+  for (let i = 0; i < 20; i++) {
+    const [r] = await settle(kafka, producer.send({ topic: 'instant', acks: -1, messages: [{ key: `k${i}`, value: `v${i}` }] }), 5000);
+    eq(r.errorCode, 0, `send ${i} acknowledged`);
+  }
+  const offsets = await admin.fetchTopicOffsets('instant');
+  eq(offsets.reduce((n, p) => n + Number(p.high), 0), 20, 'every record committed below the high watermarks');
+}
+
 export async function exportSegments(kafka) {
   const admin = kafka.admin();
   await settle(kafka, admin.createTopics({ topics: [{ topic: 'seg', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }));
@@ -567,6 +579,8 @@ extern "C" {
     fn admin_round_trip(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = slowNetwork)]
     fn slow_network(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = zeroLatency)]
+    fn zero_latency(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = exportSegments)]
     fn export_segments(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = producerSend)]
@@ -623,6 +637,19 @@ async fn latency_sets_how_long_each_message_takes() {
 }
 
 #[wasm_bindgen_test]
+async fn zero_latency_replicates_and_settles() {
+    let options = js_sys::JSON::parse(
+        r#"{"storage":"memory","brokers":3,"clock":"manual","latency":{"baseMs":0,"jitterMs":0}}"#,
+    )
+    .expect("options");
+    let kafka = JsValue::from(Rill::open(options).await.expect("open"));
+    if let Err(error) = JsFuture::from(zero_latency(kafka)).await {
+        let message = js_sys::Reflect::get(&error, &"message".into()).unwrap_or(error);
+        panic!("{}", message.as_string().unwrap_or_default());
+    }
+}
+
+#[wasm_bindgen_test]
 async fn every_replica_exports_kafka_log_files() {
     run(export_segments).await;
 }
@@ -673,7 +700,7 @@ async fn open_rejects_bad_options() {
         r#"{"brokers":0}"#,
         r#"{"storage":"disk"}"#,
         r#"{"seed":-1}"#,
-        r#"{"storage":"memory","latency":{"baseMs":0}}"#,
+        r#"{"storage":"memory","latency":{"baseMs":-1}}"#,
         r#"{"storage":"memory","latency":5}"#,
     ] {
         let options = js_sys::JSON::parse(options).expect("options");

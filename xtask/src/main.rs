@@ -6,10 +6,11 @@
 //!   Chromium, report each against its same-run baseline (and wasm against native).
 //! - `cargo xtask sim --seeds N [--steps M] [--start S] [--unsafe]` | `--seed S`: sweep the
 //!   deterministic cluster simulator over seeds, or replay one seed with its readable trace.
-//! - `cargo xtask build`: set up and build the playground into `target/site`.
+//! - `cargo xtask build`: set up and build the playground and the docs into `target/site`.
 //! - `cargo xtask setup [--browser]`: only install what is missing.
 
 mod bench;
+mod docs;
 mod run;
 mod serve;
 mod setup;

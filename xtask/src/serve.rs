@@ -49,7 +49,10 @@ fn handle_requests(server: &Server, site: &Path, isolated: bool) {
                     let content_type = content_type(&path);
                     let mut response = Response::from_data(bytes)
                         .with_header(header("Content-Type", content_type))
-                        .with_header(header("Cache-Control", "no-cache"));
+                        .with_header(header("Cache-Control", "no-cache"))
+                        // A public static site: pages elsewhere import `rill-demo.js` (a module
+                        // script, fetched in CORS mode) and its wasm.
+                        .with_header(header("Access-Control-Allow-Origin", "*"));
                     if content_type.starts_with("text/html") {
                         response
                             .add_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY));
@@ -103,6 +106,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("json") => "application/json",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
+        Some("rill" | "txt" | "md") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

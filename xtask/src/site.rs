@@ -118,6 +118,7 @@ pub(crate) fn build_site() -> Result<PathBuf, String> {
                 .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
         }
     }
+    crate::docs::build_docs(&site)?;
     let size = std::fs::metadata(&playground).map(|m| m.len()).unwrap_or(0);
     println!(
         "==> site ready in {} (playground wasm {} KiB)",

@@ -193,6 +193,9 @@ impl Engine {
             return;
         };
         let place = place_of(&command);
+        if changes_world(&command) {
+            self.fork_if_in_past();
+        }
         let result = self.apply(&session, command);
         match result {
             Ok(()) => self.0.dispatcher.dispatch(Action::Succeeded(place)),
@@ -400,6 +403,10 @@ impl Engine {
                 Ok(())
             }
             Command::Step => {
+                if let Some(said) = self.step_plan(session, 60_000) {
+                    self.0.dispatcher.dispatch(Action::Stepped(said?));
+                    return Ok(());
+                }
                 let before = session.now();
                 let seen = self.0.pending.borrow().len();
                 let moved = session.step(60_000)?;
@@ -421,8 +428,8 @@ impl Engine {
                 Ok(())
             }
             Command::Speed(speed) => session.set_speed(speed),
-            Command::Group(command) => self.apply_group(session, command),
             Command::Jump(ms) => session.advance(ms),
+            Command::Group(command) => self.apply_group(session, command),
             Command::NewCluster(_) | Command::TakeOver | Command::Dismiss(_) => Ok(()),
         }
     }
@@ -483,6 +490,21 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Whether `command` changes the cluster (given in the past, it forks history).
+fn changes_world(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::PreviewPartitions { .. }
+            | Command::Play
+            | Command::Pause
+            | Command::Step
+            | Command::Speed(_)
+            | Command::NewCluster(_)
+            | Command::TakeOver
+            | Command::Dismiss(_)
+    )
 }
 
 /// Where a command's error is shown.

@@ -14,10 +14,10 @@ pub(crate) fn on_next_frame(f: impl FnOnce() + 'static) {
     let _ = window.request_animation_frame(callback.unchecked_ref());
 }
 
-/// Calls `f` after `ms` milliseconds of wall-clock time (at once when there is no window).
+/// Calls `f` after `ms` milliseconds of wall-clock time; never when there is no window (a
+/// clock tick is for a page's eyes, and calling it at once would loop).
 pub(crate) fn after(ms: i32, f: impl FnOnce() + 'static) {
     let Some(window) = web_sys::window() else {
-        f();
         return;
     };
     let callback = Closure::once_into_js(f);

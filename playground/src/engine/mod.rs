@@ -6,6 +6,7 @@ mod commands;
 mod frames;
 mod groups;
 mod tabs;
+mod timeline;
 mod validate;
 
 use std::cell::RefCell;
@@ -19,14 +20,15 @@ use yew::UseReducerDispatcher;
 pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
+pub use timeline::{
+    CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
+    ScriptOptions, Until,
+};
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
 /// The IndexedDB store the full-page playground keeps its cluster in.
 pub const PLAYGROUND_STORE: &str = "playground";
-
-/// Wall-clock ms between frames while time runs and nothing else asks for one.
-pub const TICK_MS: i32 = 250;
 
 /// How a playground instance keeps its cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,11 +66,11 @@ struct Inner {
     frame_requested: RefCell<bool>,
     /// Which lanes are on screen (the view keeps it current).
     read_options: RefCell<ReadOptions>,
-    /// A clock tick (a frame while time runs, even when nothing happens) is scheduled.
-    tick_scheduled: RefCell<bool>,
     /// Numbers the records sent from the produce form.
     next_sent: RefCell<u64>,
     storage: Storage,
+    /// Scripts played, checkpoints, the plan ahead ([`timeline`]).
+    timeline: RefCell<timeline::Timeline>,
 }
 
 /// The playground's engine: cheap to clone, clones share it.
@@ -97,10 +99,10 @@ impl Engine {
             session: RefCell::new(None),
             pending: RefCell::new(Vec::new()),
             frame_requested: RefCell::new(false),
-            tick_scheduled: RefCell::new(false),
             read_options: RefCell::new(ReadOptions::default()),
             next_sent: RefCell::new(0),
             storage,
+            timeline: RefCell::new(timeline::Timeline::default()),
         }))
     }
 
@@ -205,6 +207,7 @@ impl Engine {
             }
         }));
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
+        self.begin_timeline(&session);
         *self.0.session.borrow_mut() = Some(session);
         // Recovery's events were replayed to the subscriber: they are not news.
         self.0.pending.borrow_mut().clear();
@@ -234,14 +237,12 @@ impl Engine {
         let Some(session) = self.session() else {
             return;
         };
+        self.after_frame(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
         let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
         let group_events = crate::model::groups::group_events(&events);
         self.0.dispatcher.dispatch(Action::Frame { view, events });
         self.dispatch_groups(group_events);
-        if !session.is_paused() {
-            self.schedule_tick();
-        }
     }
 
     /// Reads the consumer groups and hands them, with their members' events, to the model.
@@ -256,21 +257,6 @@ impl Engine {
                 view,
                 events,
             }));
-    }
-
-    /// While time runs, draws a frame every [`TICK_MS`] even when the cluster is quiet: the
-    /// clock moves and what fades (deleted segments, elections) fades.
-    fn schedule_tick(&self) {
-        if self.0.tick_scheduled.replace(true) {
-            return;
-        }
-        let weak = Rc::downgrade(&self.0);
-        frames::after(TICK_MS, move || {
-            if let Some(inner) = weak.upgrade() {
-                *inner.tick_scheduled.borrow_mut() = false;
-                Engine(inner).request_frame();
-            }
-        });
     }
 
     fn fail(&self, place: crate::model::Place, error: HostError) {

@@ -7,6 +7,7 @@ mod en;
 pub mod events;
 mod groups;
 mod ko;
+pub mod travel;
 
 /// A language the playground speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -275,6 +275,16 @@ pub enum Action {
         /// The first view.
         view: ClusterView,
     },
+    /// The session was replaced (a scenario loaded, a jump in time): everything drawn starts
+    /// over from `view`.
+    Replaced {
+        /// Where data is kept.
+        persistence: Persistence,
+        /// The first view.
+        view: ClusterView,
+        /// Cluster time the session's times are shown from.
+        origin: i64,
+    },
     /// Opening failed.
     OpenFailed(HostError),
     /// Another tab took the cluster over; this one stepped back.
@@ -338,6 +348,20 @@ impl Model {
                 self.persistence = persistence;
                 self.view = view;
                 self.alerts.remove(&Place::Page);
+            }
+            Action::Replaced {
+                persistence,
+                view,
+                origin,
+            } => {
+                *self = Self {
+                    ready: true,
+                    origin: Some(origin),
+                    persistence,
+                    view,
+                    frames: self.frames,
+                    ..Self::default()
+                };
             }
             Action::OpenFailed(error) => {
                 self.alerts.insert(Place::Page, Alert::of(&error));

@@ -123,7 +123,7 @@ impl Rill {
     /// Opens the cluster `name`: `{ name = 'default', storage = 'indexeddb', brokers = 3,
     /// seed = 0, clock = 'realtime', latency = { baseMs: 1, jitterMs: 2 } }` (`latency`: how
     /// long each message between brokers and clients takes in a new cluster, from `baseMs`
-    /// (at least 1) to `baseMs + jitterMs`). With `'indexeddb'` the cluster survives reloads: a
+    /// (0 or more) to `baseMs + jitterMs`). With `'indexeddb'` the cluster survives reloads: a
     /// stored cluster is recovered (its broker count and seed are the stored ones; a different
     /// `brokers` fails with `INVALID_REQUEST`), and only one instance per name in this origin
     /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing.
@@ -174,10 +174,10 @@ impl Rill {
                         "{what}.{name} must be between {least} and 60000 ms, got {ms}"
                     ))),
                 };
-                // At least 1 ms: the simulated network needs time to pass between a message
-                // and its answer (at 0 ms, replication traffic at one instant never ends).
+                // 0 ms is allowed: every exchange then happens at one instant, and a follower's
+                // parked fetch still waits for its own `replica.fetch.wait.max.ms`.
                 parsed.latency = Some(rill_core::cluster::Latency {
-                    base_ms: ms("baseMs", 1, 1)?,
+                    base_ms: ms("baseMs", 0, 1)?,
                     jitter_ms: ms("jitterMs", 0, 0)?,
                 });
             }

@@ -23,7 +23,7 @@ export interface RillOptions {
   seed?: number;
   /** `'realtime'` (default) follows the page's clock; `'manual'` moves only with `advance(ms)`. */
   clock?: 'manual' | 'realtime';
-  /** How long each message of a new cluster takes: `baseMs` (at least 1) to `baseMs + jitterMs` (default 1 and 2). */
+  /** How long each message of a new cluster takes: `baseMs` (0 or more) to `baseMs + jitterMs` (default 1 and 2). */
   latency?: { baseMs?: number; jitterMs?: number };
 }
 

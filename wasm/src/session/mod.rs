@@ -163,6 +163,11 @@ struct Inner {
     timer: Cell<(u64, Option<i64>)>,
     /// Cluster time at the last dispatch (to tell whether time moved).
     last_dispatch: Cell<i64>,
+    /// The realtime clock stops at this cluster time (a scenario's next command is due):
+    /// see [`Session::set_horizon`].
+    horizon: Cell<Option<i64>>,
+    /// The store was let go ([`Session::replace_world`]): storage ops are dropped.
+    detached: Cell<bool>,
 }
 
 /// A waiter for cluster time to move: the consumer client it waits for and how many records
@@ -331,6 +336,8 @@ impl Session {
                 next_subscriber: Cell::new(0),
                 timer: Cell::new((0, None)),
                 last_dispatch: Cell::new(now),
+                horizon: Cell::new(None),
+                detached: Cell::new(false),
             }
         }));
         session.schedule();
@@ -366,7 +373,7 @@ impl Session {
     /// Hands what the cluster asks to persist to the writer (in memory: drops it).
     fn flush(&self) {
         let ops = self.0.world.borrow_mut().poll_storage();
-        if ops.is_empty() {
+        if ops.is_empty() || self.0.detached.get() {
             return;
         }
         if let Some(writer) = &self.0.writer {
@@ -466,7 +473,9 @@ impl Session {
     /// [`Session::command`].
     pub fn apply(&self, command: Command) -> Result<Applied, HostError> {
         self.check_open()?;
-        if let Some(writer) = &self.0.writer {
+        if let Some(writer) = &self.0.writer
+            && !self.0.detached.get()
+        {
             writer.check_writable()?;
         }
         self.catch_up();
@@ -484,7 +493,9 @@ impl Session {
     /// `NETWORK_EXCEPTION` once closed; the writer's error while a failed write is rolled back.
     pub fn command<R>(&self, f: impl FnOnce(&mut Cluster) -> R) -> Result<R, HostError> {
         self.check_open()?;
-        if let Some(writer) = &self.0.writer {
+        if let Some(writer) = &self.0.writer
+            && !self.0.detached.get()
+        {
             writer.check_writable()?;
         }
         self.catch_up();
@@ -498,7 +509,11 @@ impl Session {
     /// the write's error once the cluster was rebuilt from the store.
     pub fn durable(&self) -> impl Future<Output = Result<(), HostError>> + use<> {
         self.flush();
-        let latest = self.0.latest.borrow().clone();
+        let latest = if self.0.detached.get() {
+            None
+        } else {
+            self.0.latest.borrow().clone()
+        };
         async move {
             match latest {
                 Some(persisted) => persisted.await,
@@ -549,6 +564,60 @@ impl Session {
                 Ok(None)
             }
         }
+    }
+
+    /// Stops the realtime clock at cluster time `at` (`None`: no stop): a host that plays a
+    /// script applies the command due at `at` exactly then, waiting with
+    /// [`Session::sleep_until`]. `advance` and `step` are not held back. Moving the horizon on
+    /// re-anchors the clock when the cluster stood at the old one, so time does not jump by
+    /// the wall time spent waiting there.
+    pub fn set_horizon(&self, at: Option<i64>) {
+        let now = self.now();
+        if self.0.horizon.get().is_some_and(|old| now >= old) {
+            self.0.clock.borrow_mut().reanchor(wall_now(), now);
+        }
+        self.0.horizon.set(at);
+        self.reschedule();
+    }
+
+    /// The horizon set by [`Session::set_horizon`].
+    pub fn horizon(&self) -> Option<i64> {
+        self.0.horizon.get()
+    }
+
+    /// Puts `world` in place of the session's world (time travel: a replay of the history at
+    /// another time), at `world`'s time; the clock re-anchors there. A stored session lets go
+    /// of its store (writes already issued still commit, later changes stay in memory): the
+    /// store keeps the cluster as it was. Subscribers hear nothing about the swap; the host
+    /// re-reads the cluster.
+    ///
+    /// # Errors
+    /// `NETWORK_EXCEPTION` once closed.
+    pub fn replace_world(&self, mut world: World) -> Result<(), HostError> {
+        self.check_open()?;
+        if let Some(writer) = &self.0.writer
+            && !self.0.detached.get()
+        {
+            self.0.detached.set(true);
+            writer.close();
+        }
+        world.set_keep_storage(false);
+        let now = world.now();
+        *self
+            .0
+            .world
+            .try_borrow_mut()
+            .map_err(|_| HostError::Storage("the cluster is busy".into()))? = world;
+        self.0.unclaimed.borrow_mut().clear();
+        self.0.last_dispatch.set(now);
+        self.0.clock.borrow_mut().reanchor(wall_now(), now);
+        self.reschedule();
+        Ok(())
+    }
+
+    /// Whether the session let go of its store ([`Session::replace_world`]).
+    pub fn is_detached(&self) -> bool {
+        self.0.detached.get()
     }
 
     /// The cluster's time.
@@ -676,7 +745,11 @@ impl Session {
         if clock_target <= now {
             return true;
         }
-        let target = clock_target + LOOKAHEAD_MS;
+        let horizon = self.0.horizon.get().unwrap_or(i64::MAX);
+        if now >= horizon {
+            return true;
+        }
+        let target = (clock_target + LOOKAHEAD_MS).min(horizon);
         let mut steps = 0;
         loop {
             let (now, next) = self.read_world(|w| (w.now(), w.next_wakeup()));
@@ -816,6 +889,12 @@ impl Session {
         };
         let Some(next) = next else {
             return;
+        };
+        // Nothing moves past the horizon by itself: wake up there at the latest.
+        let next = match self.0.horizon.get() {
+            Some(horizon) if now >= horizon => return,
+            Some(horizon) => next.min(horizon),
+            None => next,
         };
         let (generation, scheduled) = self.0.timer.get();
         if scheduled.is_some_and(|at| at <= next) {

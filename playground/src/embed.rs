@@ -1,0 +1,282 @@
+//! Embeds: the playground as a compact demo inside another page. `static/rill-demo.js` defines
+//! the `<rill-demo>` custom element; each element calls [`mount_demo`] with its options and
+//! gets its own [`App`] (its own engine and in-memory cluster, drawn in the element's shadow
+//! root) from the one wasm instance the module loaded. The element tells the demo when it is
+//! scrolled out of sight ([`Demo::set_visible`]): it pauses, so no timer fires.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use yew::prelude::*;
+
+use crate::app::{App, AppProps, Start, UrlParams, View};
+use crate::context::use_app;
+use crate::engine::{Engine, ScriptOptions, Until};
+use crate::i18n::{Lang, fill};
+use crate::share::{Shared, fragment};
+
+/// An embed's options (the element's attributes).
+#[derive(Debug, Default)]
+pub struct EmbedConfig {
+    /// The scenario script.
+    pub script: String,
+    /// The view (`replication`, `log`, `events`, …).
+    pub view: Option<String>,
+    /// Play at once.
+    pub autoplay: bool,
+    /// Realtime speed.
+    pub speed: f64,
+    /// Run straight to here first.
+    pub until: Option<Until>,
+    /// The language (else the browser's).
+    pub lang: Option<Lang>,
+    /// Show the transport controls.
+    pub controls: bool,
+    /// The full playground's URL ("open in playground").
+    pub playground: String,
+    engine: RefCell<Option<Engine>>,
+}
+
+impl PartialEq for EmbedConfig {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl EmbedConfig {
+    /// What the app starts with.
+    pub fn params(&self) -> UrlParams {
+        let browser = web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .and_then(|tag| Lang::from_tag(&tag));
+        UrlParams {
+            lang: self.lang.or(browser).unwrap_or_default(),
+            view: self
+                .view
+                .as_deref()
+                .and_then(View::from_name)
+                .unwrap_or(View::Cluster),
+            start: Start::Script(
+                self.script.clone(),
+                ScriptOptions {
+                    autoplay: self.autoplay,
+                    speed: self.speed,
+                    until: self.until,
+                },
+            ),
+        }
+    }
+
+    /// The app's engine, once created.
+    pub fn attach(&self, engine: &Engine) {
+        *self.engine.borrow_mut() = Some(engine.clone());
+    }
+
+    /// Classes of the app's root.
+    pub fn classes(&self) -> Classes {
+        classes!("embedded", (!self.controls).then_some("no-controls"))
+    }
+}
+
+/// Starts `engine` as the page asked.
+pub fn start(engine: &Engine, start: Start) {
+    match start {
+        Start::Stored => engine.start(),
+        Start::Script(text, options) => {
+            let _ = engine.load_script(&text, options);
+        }
+        Start::ScenarioUrl(url, options) => {
+            let engine = engine.clone();
+            spawn_local(async move {
+                match fetch_text(&url).await {
+                    Ok(text) => {
+                        let _ = engine.load_script(&text, options);
+                    }
+                    Err(error) => engine.load_failed(&format!("{url}: {error}")),
+                }
+            });
+        }
+        Start::Broken(error) => engine.load_failed(&error),
+    }
+}
+
+/// GETs `url` (relative to the page) as text.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| describe(&e))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|e| describe(&e))?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|e| describe(&e))?)
+        .await
+        .map_err(|e| describe(&e))?;
+    text.as_string().ok_or_else(|| "not text".to_owned())
+}
+
+fn describe(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "failed".to_owned())
+}
+
+/// Props of [`EmbedFooter`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct EmbedFooterProps {
+    /// The embed's options.
+    pub config: Rc<EmbedConfig>,
+    /// The view shown.
+    pub view: &'static str,
+}
+
+/// Under an embed: the `expect` tally and "open in playground" with the state in the link.
+#[function_component(EmbedFooter)]
+pub fn embed_footer(props: &EmbedFooterProps) -> Html {
+    let app = use_app();
+    let t = app.lang.travel();
+    let tally = app.engine.expects();
+    let checked = tally.passed + tally.failed;
+    // The state goes into the link when it is followed (the state moves on between frames,
+    // and writing a long history out at every frame would cost).
+    let href = props.config.playground.clone();
+    let onclick = {
+        let engine = app.engine.clone();
+        let base = props.config.playground.clone();
+        let view = props.view;
+        let lang = app.lang;
+        Callback::from(move |e: MouseEvent| {
+            if let Some(a) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = a.set_attribute("href", &playground_link(&engine, &base, view, lang));
+            }
+        })
+    };
+    html! {
+        <div class="embed-footer">
+            if checked > 0 {
+                <span class={classes!("badge", if tally.failed == 0 { "ok" } else { "warn" })}
+                    data-passed={tally.passed.to_string()} data-failed={tally.failed.to_string()}>
+                    { fill(t.expects, &[&tally.passed, &checked]) }
+                </span>
+            }
+            <a class="open-playground" href={href} target="_blank" rel="noopener" {onclick}>
+                { t.open_in_playground }{ " ↗" }
+            </a>
+        </div>
+    }
+}
+
+/// The full playground's URL with the engine's state in its fragment.
+pub fn playground_link(engine: &Engine, base: &str, view: &str, lang: Lang) -> String {
+    let base = base.split('#').next().unwrap_or(base);
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let base = format!("{base}{separator}lang={}", lang.tag());
+    match engine.script() {
+        Some((script, time)) => format!(
+            "{base}#{}",
+            fragment(&Shared {
+                script,
+                time_ms: Some(time),
+                view: Some(view.to_owned()),
+            })
+        ),
+        None => base,
+    }
+}
+
+/// One mounted demo, for `rill-demo.js`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Demo {
+    app: Option<yew::AppHandle<App>>,
+    config: Rc<EmbedConfig>,
+}
+
+#[wasm_bindgen]
+impl Demo {
+    /// Pauses the demo while it is out of sight (and resumes it when it comes back, if it
+    /// was playing).
+    #[wasm_bindgen(js_name = setVisible)]
+    pub fn set_visible(&self, visible: bool) {
+        if let Some(engine) = self.config.engine.borrow().as_ref() {
+            engine.set_visible(visible);
+        }
+    }
+
+    /// Unmounts the demo and closes its cluster.
+    pub fn destroy(&mut self) {
+        if let Some(engine) = self.config.engine.borrow_mut().take() {
+            engine.close();
+        }
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+
+    /// The cluster's state hash as hex (tests compare it with a shared link's).
+    #[wasm_bindgen(js_name = stateHash)]
+    pub fn state_hash(&self) -> Option<String> {
+        let engine = self.config.engine.borrow().clone()?;
+        engine.state_hash().map(|h| format!("{h:016x}"))
+    }
+
+    /// Whether the demo's clock is running.
+    #[wasm_bindgen(js_name = isPlaying)]
+    pub fn is_playing(&self) -> bool {
+        self.config
+            .engine
+            .borrow()
+            .as_ref()
+            .and_then(Engine::session)
+            .is_some_and(|s| !s.is_paused() && !s.is_closed())
+    }
+}
+
+fn get(options: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Mounts a demo into `root` (an element in the custom element's shadow root). `options`:
+/// `{ script, view, autoplay, speed, until, lang, controls, playground }`.
+#[wasm_bindgen(js_name = mountDemo)]
+pub fn mount_demo(root: web_sys::Element, options: &JsValue) -> Demo {
+    let config = Rc::new(EmbedConfig {
+        script: get(options, "script").as_string().unwrap_or_default(),
+        view: get(options, "view").as_string(),
+        autoplay: get(options, "autoplay").is_truthy(),
+        speed: get(options, "speed")
+            .as_f64()
+            .filter(|s| (0.01..=100.0).contains(s))
+            .unwrap_or(1.0),
+        until: get(options, "until")
+            .as_string()
+            .and_then(|u| Until::parse(&u)),
+        lang: get(options, "lang")
+            .as_string()
+            .and_then(|l| Lang::from_tag(&l)),
+        controls: get(options, "controls").is_truthy(),
+        playground: get(options, "playground")
+            .as_string()
+            .unwrap_or_else(|| "index.html".to_owned()),
+        engine: RefCell::new(None),
+    });
+    let app = yew::Renderer::<App>::with_root_and_props(
+        root,
+        AppProps {
+            embed: Some(config.clone()),
+        },
+    )
+    .render();
+    Demo {
+        app: Some(app),
+        config,
+    }
+}

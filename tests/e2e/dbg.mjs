@@ -1,0 +1,24 @@
+import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
+import { readFile } from 'node:fs/promises';
+const base = 'http://127.0.0.1:8103/';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
+const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const snip = (await readFile('../../docs/site/embed-snippet.html', 'utf8')).replaceAll('https://YOUR-RILL-SITE/', base);
+const html = `<!doctype html><html><head><meta charset="utf-8"></head><body><h1>Notes</h1>${snip}</body></html>`;
+const acks = await readFile('../../scenarios/docs/acks-min-isr.rill', 'utf8');
+await context.route('http://localhost:8103/author/**', (r) => {
+  const p = new URL(r.request().url()).pathname;
+  if (p === '/author/notes.html') return r.fulfill({ status: 200, contentType: 'text/html', body: html });
+  if (p === '/author/acks.rill') return r.fulfill({ status: 200, contentType: 'text/plain', body: acks });
+  return r.fulfill({ status: 404, body: 'nf' });
+});
+const page = await context.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('pageerror', e.stack));
+page.on('requestfailed', (r) => console.log('failed', r.url(), r.failure()?.errorText));
+await page.goto(process.argv[2] ?? 'http://localhost:8103/author/notes.html');
+await page.waitForTimeout(8000);
+console.log(await page.evaluate(() => [...document.querySelectorAll('rill-demo')].map((e) => e.shadowRoot?.innerHTML.slice(0, 600))));
+await page.screenshot({ path: '/tmp/dbg.png' });
+await browser.close();

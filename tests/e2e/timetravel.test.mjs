@@ -1,0 +1,158 @@
+// Time travel and shared state in the playground (issue 15, the playground's half).
+//
+// - `?scenario=<url>&until=end` loads a docs scenario and runs it to its end; the history panel
+//   lists its commands with their times.
+// - Back, forward and a click on a history entry show the cluster as it stood then (the state
+//   hash changes and comes back: a jump is a replay); "Latest" returns to the same state.
+// - A shared link made in the past, opened in a new page, reproduces the same state hash.
+// - Acting in the past forks history (the page says so; the recorded future is dropped).
+// - "Copy as script" and "Export as Kafka CLI" give a script and a shell script of Kafka's tools.
+// - A scenario that does not parse is refused with its line and column.
+//
+// Env: BASE_URL (required), CHROMIUM (optional), SCREENSHOT_DIR (optional).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { LAUNCH_ARGS } from './chromium.mjs';
+
+const baseUrl = process.env.BASE_URL;
+const screenshotDir = process.env.SCREENSHOT_DIR
+  ? path.resolve(process.env.SCREENSHOT_DIR)
+  : fileURLToPath(new URL('../../target/e2e-screenshots', import.meta.url));
+
+async function shoot(page, name) {
+  await mkdir(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+}
+
+function watch(page) {
+  const seen = { pageErrors: [], consoleErrors: [] };
+  page.on('pageerror', (err) => seen.pageErrors.push(String(err.stack ?? err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') seen.consoleErrors.push(msg.text());
+  });
+  return seen;
+}
+
+/** The state hash once the page is drawn and paused, and different from `not` when given. */
+async function hashOf(page, not) {
+  await page.waitForFunction(
+    (previous) => {
+      const app = document.querySelector('#app[data-ready="true"][data-state-hash]');
+      return app && app.dataset.stateHash !== previous;
+    },
+    not ?? null,
+    { timeout: 60_000 },
+  );
+  return page.locator('#app').getAttribute('data-state-hash');
+}
+
+const SCENARIO = 'docs/scenarios/acks-min-isr.rill';
+
+test('time travel: back, forward, jump, share, fork, export', { timeout: 240_000 }, async () => {
+  assert.ok(baseUrl, 'BASE_URL must point at the built site');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || undefined, args: LAUNCH_ARGS });
+  try {
+    for (const size of [{ name: 'desktop', width: 1400, height: 900 }, { name: 'phone', width: 390, height: 844 }]) {
+      const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      const page = await context.newPage();
+      const seen = watch(page);
+      await page.goto(new URL(`index.html?scenario=${SCENARIO}&until=end&lang=en`, baseUrl).href);
+      const end = await hashOf(page);
+      const entries = page.locator('.history-list li');
+      const texts = await entries.locator('.entry-text').allTextContents();
+      assert.ok(texts.some((t) => t.startsWith('kafka-topics --create --topic orders')), texts.join('\n'));
+      assert.ok(texts.includes('kill broker 2') && texts.includes('restart broker 1'), texts.join('\n'));
+      assert.equal(await page.locator('.history-list li.planned').count(), 0, 'run to the end: nothing ahead');
+      // No storage for a scenario: it runs in memory.
+      assert.match(await page.locator('.masthead').textContent(), /in memory only/);
+
+      // Back twice: the state changes each time, and the page says we are in the past.
+      await page.locator('button.travel-back').click();
+      const back1 = await hashOf(page, end);
+      await page.locator('button.travel-back').click();
+      const back2 = await hashOf(page, back1);
+      assert.ok(await page.locator('.notice-past').isVisible(), 'the page says the view is in the past');
+      assert.ok((await page.locator('.history-list li.planned').count()) > 0, 'the recorded future lies ahead');
+      // Forward once is where back once was.
+      await page.locator('button.travel-forward').click();
+      assert.equal(await hashOf(page, back2), back1, 'forward after back: the same state (a replay)');
+      // A click on "kill broker 2" shows the cluster right after it: broker 2 down.
+      await page.locator('.history-list .entry', { hasText: 'kill broker 2' }).click();
+      const atKill = await hashOf(page, back1);
+      assert.equal(await page.locator('.broker[data-broker="2"]').getAttribute('data-state'), 'down');
+      await shoot(page, `timetravel-past-${size.name}`);
+
+      // Share from the past; the link opened in a new page reproduces the same state.
+      await page.locator('button.share-link').click();
+      const link = await page.locator('.share-output textarea[data-kind="link"]').inputValue();
+      assert.match(link, /#s=[A-Za-z0-9_-]+&t=\d+&view=cluster$/);
+      const other = await context.newPage();
+      const seenOther = watch(other);
+      await other.goto(link);
+      assert.equal(await hashOf(other), atKill, 'the shared link reproduces the state hash');
+      assert.ok((await other.locator('.history-list li.planned').count()) > 0, 'and keeps what came after it ahead');
+      await shoot(other, `timetravel-shared-${size.name}`);
+      assert.deepEqual(seenOther.pageErrors, []);
+      assert.deepEqual(seenOther.consoleErrors, []);
+      await other.close();
+
+      // "Latest" is the end state again.
+      await page.locator('button.travel-latest').click();
+      assert.equal(await hashOf(page, atKill), end, 'back to the latest time: the same state as before travelling');
+
+      // Acting in the past forks history.
+      await page.locator('.history-list .entry', { hasText: 'kill broker 1' }).click();
+      await hashOf(page, end);
+      const planned = await page.locator('.history-list li.planned').count();
+      assert.ok(planned > 0);
+      await page.locator('.brokers .section-head button').click(); // Heal network
+      await page.locator('.notice-forked').waitFor();
+      assert.match(await page.locator('.notice-forked').textContent(), /History forked at \d\d:\d\d\.\d{3}/);
+      assert.equal(await page.locator('.history-list li.planned').count(), 0, 'the recorded future was dropped');
+      assert.equal((await page.locator('.history-list .entry-text').allTextContents()).at(-1), 'heal');
+      await shoot(page, `timetravel-forked-${size.name}`);
+
+      // Copy as script, export as Kafka CLI.
+      await page.locator('button.copy-script').click();
+      const script = await page.locator('.share-output textarea[data-kind="script"]').inputValue();
+      assert.match(script, /^seed 6\nbrokers 3\n/);
+      assert.match(script, /kafka-topics --create --topic orders --partitions 1 --replication-factor 3/);
+      assert.match(script, /\nheal\n/);
+      await page.locator('button.export-cli').click();
+      const cli = await page.locator('.share-output textarea[data-kind="cli"]').inputValue();
+      assert.match(cli, /^#!\/bin\/sh/);
+      assert.match(cli, /kafka-topics\.sh --bootstrap-server localhost:9092 --create --topic orders/);
+      assert.match(cli, /# rill: cannot be expressed: kill broker 2/);
+      await page.locator('.share-output').scrollIntoViewIfNeeded();
+      await shoot(page, `timetravel-export-${size.name}`);
+      assert.deepEqual(seen.pageErrors, []);
+      assert.deepEqual(seen.consoleErrors, []);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a scenario that does not parse is refused with its line and column', { timeout: 120_000 }, async () => {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || undefined, args: LAUNCH_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const bad = new URL('e2e-bad-scenario.rill', baseUrl).href;
+    await context.route(bad, (r) => r.fulfill({ status: 200, contentType: 'text/plain', body: 'brokers 3\nkafka-topics --create --topic orders --partitions many\n' }));
+    const page = await context.newPage();
+    await page.goto(new URL('index.html?scenario=e2e-bad-scenario.rill&lang=en', baseUrl).href);
+    const alert = page.locator('.alert').first();
+    await alert.waitFor({ timeout: 60_000 });
+    const text = await alert.textContent();
+    assert.match(text, /line 2, column \d+: expected/);
+    await shoot(page, 'timetravel-parse-error-desktop');
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+});
