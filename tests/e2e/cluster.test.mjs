@@ -107,7 +107,10 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     const old = before.leader;
     await page.click(`li.broker[data-broker="${old}"] button[data-action="kill"]`);
     await until(() => brokerState(page, old), (s) => s === 'down', `broker ${old} down`);
+    assert.equal(await page.getAttribute(`li.broker[data-broker="${old}"]`, 'data-fenced'), 'false', 'the controller has not noticed yet');
+    assert.ok((await page.locator(`li.broker[data-broker="${old}"] .broker-hint`).innerText()).includes('broker.session.timeout.ms'), 'the card says when it will');
     await jump(page, 10000);
+    await until(() => page.getAttribute(`li.broker[data-broker="${old}"]`, 'data-fenced'), (f) => f === 'true', 'fenced after broker.session.timeout.ms');
     const after = await until(() => readPartition(page, TOPIC, 0), (p) => p.leader !== null && p.leader !== old, 'a new leader');
     assert.ok(before.isr.includes(after.leader), `the new leader ${after.leader} comes from the ISR ${before.isr}`);
     assert.equal(after.epoch, before.epoch + 1, 'leader epoch + 1');
@@ -190,6 +193,26 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await until(() => readPartition(page, TOPIC, 1), (p) => p.replicas.map((r) => r.broker).join(',') === [...p1.slice(1), p1[0]].join(','), "Kafka's revert: the replicas without the adding one");
     assert.equal(await page.locator(`${PANEL} .phase`).count(), 0, 'nothing moves after the cancel');
     await page.click('.transport button.play');
+
+    // A plan of two partitions, executed at once (their replica lists reversed).
+    const plan = {};
+    for (const p of [1, 2]) {
+      await page.selectOption(`${PANEL} select[name="reassign-partition"]`, String(p));
+      plan[p] = (await readPartition(page, TOPIC, p)).replicas.map((r) => r.broker).reverse();
+      await draft(page, plan[p]);
+      await page.click(`${PANEL} button[data-action="plan-add"]`);
+    }
+    assert.equal(await page.locator(`${PANEL} .plan-entry`).count(), 2, 'two partitions in the plan');
+    const planJson = JSON.parse(await page.locator(`${PANEL} pre.json`).textContent());
+    assert.deepEqual(planJson, {
+      version: 1,
+      partitions: [1, 2].map((p) => ({ topic: TOPIC, partition: p, replicas: plan[p] })),
+    }, 'the plan as kafka-reassign-partitions JSON');
+    await page.click(`${PANEL} button[data-action="plan-start"]`);
+    for (const p of [1, 2]) {
+      await until(() => readPartition(page, TOPIC, p), (r) => r.replicas.map((x) => x.broker).join(',') === plan[p].join(','), `orders-${p} reordered`);
+    }
+    assert.equal(await page.locator(`${PANEL} [role="alert"]`).count(), 0, 'no error');
     // Speed: 10× runs the cluster clock ten times faster than the page's.
     await page.selectOption('.transport select', '10');
     const t0 = await page.evaluate(() => performance.now());
@@ -238,15 +261,22 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `page width ${width} at 390 px`);
     // Text sticking out of its box is clipped by the page, so look for it: only what scrolls
-    // inside its own box (a lane, the JSON plan) or is cut with an ellipsis may be wider.
+    // or is clipped inside a box of its own within the viewport (a lane, the JSON plan, the
+    // tabs, text cut with an ellipsis) may be wider.
     const sticking = await page.evaluate(() => {
       const out = [];
+      const contained = (el) => {
+        for (let a = el; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= 391) return true;
+        }
+        return false;
+      };
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const range = document.createRange();
         range.selectNodeContents(n);
         const el = n.parentElement;
-        if (range.getBoundingClientRect().right > 391 && !el.closest('.track, pre, .record, select, option')) {
+        if (range.getBoundingClientRect().right > 391 && !el.closest('select, option') && !contained(el)) {
           out.push(`${el.tagName}.${el.className}`);
         }
       }

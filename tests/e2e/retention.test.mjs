@@ -128,11 +128,19 @@ test('playground retention: segments roll, retention deletes, configs, add parti
     assert.equal(await page.locator(`${CARD} .lane`).count(), NEW_PARTITIONS, 'lanes after adding partitions');
     await until(() => preview.count(), (n) => n === 0, 'the preview to close');
 
-    // Delete records asks first; cancel changes nothing.
+    // The delete-records partition stays what was picked when partitions are added.
+    await page.selectOption(`${CARD} select[name="delete-partition"]`, '1');
+    await page.fill(`${CARD} input[name="new-partitions"]`, String(NEW_PARTITIONS + 1));
+    await page.click(`${CARD} button[data-action="add-partitions"]`);
+    await page.locator(lane(TOPIC, NEW_PARTITIONS)).waitFor({ state: 'attached' });
+    assert.equal(await page.inputValue(`${CARD} select[name="delete-partition"]`), '1', 'P1 stays picked');
+
+    // Delete records asks first (the keyboard lands on Cancel); cancel changes nothing.
     await page.selectOption(`${CARD} select[name="delete-partition"]`, '0');
     assert.equal(await page.inputValue(`${CARD} select[name="delete-partition"]`), '0', 'P0 chosen (and stays so)');
     await page.fill(`${CARD} input[name="delete-before"]`, String(after.segments[1].base));
     await page.click(`${CARD} button[data-action="delete-records"]`);
+    await until(() => page.evaluate(() => document.activeElement?.getAttribute('data-action')), (a) => a === 'cancel', 'focus on Cancel');
     await page.click(`${CARD} .confirm button[data-action="cancel"]`);
     assert.equal((await laneOf(0)).logStartOffset, after.logStartOffset, 'a cancelled deleteRecords changes nothing');
 

@@ -21,6 +21,7 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
     let (state_class, state_text, hint) = match broker.state {
         BrokerState::Running => ("running", t.running, None),
         BrokerState::Fenced => ("fenced", t.fenced, Some(c.fenced_hint)),
+        BrokerState::Down if !broker.fenced => ("down", t.down, Some(c.down_not_fenced_hint)),
         BrokerState::Down => ("down", t.down, Some(c.down_hint)),
     };
     let down = broker.state == BrokerState::Down;
@@ -44,7 +45,7 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
     }
     html! {
         <li class={classes!("broker", state_class, broker.cut_off.then_some("cut-off"), (broker.slow_ms > 0).then_some("slowed"))}
-            data-broker={id.to_string()} data-state={state_class}
+            data-broker={id.to_string()} data-state={state_class} data-fenced={broker.fenced.to_string()}
             data-cut-off={broker.cut_off.to_string()} data-slow-ms={broker.slow_ms.to_string()}
             aria-label={label}>
             <div class="broker-head">

@@ -62,6 +62,8 @@ pub fn reassign_panel() -> Html {
     // The replica list being edited (`None`: the partition's own target).
     let draft = use_state(|| None::<Vec<u32>>);
     let add_choice = use_state(|| None::<u32>);
+    // Partitions gathered for one execute: (topic, partition, replicas).
+    let plan = use_state(Vec::<(String, u32, Vec<u32>)>::new);
     let topic = chosen_topic
         .as_ref()
         .and_then(|name| topics.iter().find(|t| t.name == *name))
@@ -104,11 +106,9 @@ pub fn reassign_panel() -> Html {
     };
     let on_partition = {
         let (chosen_partition, draft) = (chosen_partition.clone(), draft.clone());
-        Callback::from(move |e: Event| {
-            if let Ok(i) = select_value(&e).parse() {
-                chosen_partition.set(i);
-                draft.set(None);
-            }
+        Callback::from(move |i: u32| {
+            chosen_partition.set(i);
+            draft.set(None);
         })
     };
     let set_draft = |next: Vec<u32>| {
@@ -173,7 +173,49 @@ pub fn reassign_panel() -> Html {
             partition: Some(index),
         })
     };
-    let json = reassign::plan_json(&[(topic_name.clone(), index, edited.clone())]);
+    let add_to_plan = {
+        let (plan, draft) = (plan.clone(), draft.clone());
+        let entry = (topic_name.clone(), index, edited.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next: Vec<_> = plan
+                .iter()
+                .filter(|(t, p, _)| !(*t == entry.0 && *p == entry.1))
+                .cloned()
+                .collect();
+            next.push(entry.clone());
+            plan.set(next);
+            draft.set(None);
+        })
+    };
+    let start_plan = {
+        let plan = plan.clone();
+        let engine = app.engine.clone();
+        Callback::from(move |_: MouseEvent| {
+            engine.run(Command::ReassignPlan((*plan).clone()));
+            plan.set(Vec::new());
+        })
+    };
+    let plan_rows = plan.iter().map(|(t, p, replicas)| {
+        let remove = {
+            let plan = plan.clone();
+            let (t, p) = (t.clone(), *p);
+            Callback::from(move |_: MouseEvent| {
+                plan.set(plan.iter().filter(|(u, q, _)| !(*u == t && *q == p)).cloned().collect());
+            })
+        };
+        html! {
+            <li class="plan-entry" data-topic={t.clone()} data-partition={p.to_string()}>
+                <span class="text">{ format!("{t}-{p} → {}", list(replicas)) }</span>
+                <button type="button" class="secondary icon-button" aria-label={fill(c.remove_from_plan, &[&format!("{t}-{p}")])}
+                    onclick={remove}>{ "×" }</button>
+            </li>
+        }
+    });
+    let json = if plan.is_empty() {
+        reassign::plan_json(&[(topic_name.clone(), index, edited.clone())])
+    } else {
+        reassign::plan_json(&plan)
+    };
     let copy = {
         let json = json.clone();
         Callback::from(move |_: MouseEvent| copy_to_clipboard(&json))
@@ -233,11 +275,8 @@ pub fn reassign_panel() -> Html {
                     </select>
                 </label>
                 <label>{ c.partition }
-                    <select name="reassign-partition" onchange={on_partition}>
-                        { for topic.partitions.iter().map(|q| html! {
-                            <option value={q.index.to_string()} selected={q.index == index}>{ fill(t.partition_n, &[&q.index]) }</option>
-                        }) }
-                    </select>
+                    <crate::components::PartitionPicker name="reassign-partition" count={topic.partitions.len() as u32}
+                        value={index} on_pick={on_partition} />
                 </label>
             </div>
             <p class="meta reassign-now" data-replicas={list(&p.replicas)}>
@@ -266,7 +305,15 @@ pub fn reassign_panel() -> Html {
                 <button type="button" data-action="reassign-start" disabled={unchanged || edited.is_empty()} onclick={start}>{ c.start_reassignment }</button>
                 <button type="button" class="secondary" data-action="reassign-cancel" disabled={!moving} onclick={cancel}>{ c.cancel_reassignment }</button>
                 <button type="button" class="secondary" data-action="elect-preferred-one" onclick={elect}>{ c.elect_this }</button>
+                <button type="button" class="secondary" data-action="plan-add" disabled={edited.is_empty()} onclick={add_to_plan}>{ c.add_to_plan }</button>
             </div>
+            if !plan.is_empty() {
+                <div class="plan-list">
+                    <span class="meta">{ fill(c.plan_n, &[&plan.len()]) }</span>
+                    <ol>{ for plan_rows }</ol>
+                    <button type="button" data-action="plan-start" onclick={start_plan}>{ c.start_plan }</button>
+                </div>
+            }
             <InlineAlert place={Place::Reassign} />
             <details class="plan">
                 <summary>{ c.plan_json }</summary>

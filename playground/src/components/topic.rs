@@ -117,7 +117,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
                     { if overrides.is_empty() { c.no_overrides.to_owned() } else { format!("{}: {}", c.overrides, overrides.join(" · ")) } }
                 </span>
             </div>
-            <TopicAdmin topic={topic.clone()} />
+            <TopicAdmin ..crate::components::topic_admin::TopicAdminProps::of(topic) />
             <InlineAlert place={Place::Topic(name.clone())} />
             <ol class="partitions">{ for rows }</ol>
             if count > LANES_PER_PAGE {

@@ -30,11 +30,27 @@ pub fn overrides(config: &TopicConfig) -> Vec<String> {
         .collect()
 }
 
-/// Props of [`TopicAdmin`].
+/// Props of [`TopicAdmin`]: what it needs of the topic (not its partitions, which change
+/// every frame).
 #[derive(Properties, PartialEq, Debug)]
 pub struct TopicAdminProps {
-    /// The topic.
-    pub topic: TopicView,
+    /// Topic name.
+    pub name: String,
+    /// Its partition count.
+    pub count: u32,
+    /// The configs in force.
+    pub config: TopicConfig,
+}
+
+impl TopicAdminProps {
+    /// The props for `topic`.
+    pub fn of(topic: &TopicView) -> Self {
+        Self {
+            name: topic.name.clone(),
+            count: topic.partitions.len() as u32,
+            config: topic.config.clone(),
+        }
+    }
 }
 
 fn input_value(r: &NodeRef) -> String {
@@ -54,10 +70,10 @@ fn select_value(e: &Event) -> String {
 fn config_editor(props: &TopicAdminProps) -> Html {
     let app = use_app();
     let c = app.lang.cluster();
-    let topic = props.topic.name.clone();
+    let topic = props.name.clone();
     let chosen = use_state(|| FIRST_CONFIG.to_owned());
     let value_ref = use_node_ref();
-    let current = props.topic.config.get(&chosen).unwrap_or_default();
+    let current = props.config.get(&chosen).unwrap_or_default();
     let default = CONFIGS
         .iter()
         .find(|d| d.name == chosen.as_str())
@@ -112,13 +128,22 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
     let app = use_app();
     let t = app.t();
     let c = app.lang.cluster();
-    let topic = &props.topic;
-    let name = topic.name.clone();
-    let count = topic.partitions.len() as u32;
+    let name = props.name.clone();
+    let count = props.count;
     let confirm = use_state(|| None::<Command>);
     let partitions_ref = use_node_ref();
     let delete_partition = use_state(|| 0u32);
     let delete_offset_ref = use_node_ref();
+    // Keyboard users land on the confirmation's safe answer when it appears.
+    let cancel_ref = use_node_ref();
+    {
+        let cancel_ref = cancel_ref.clone();
+        use_effect_with(confirm.is_some(), move |asking| {
+            if *asking && let Some(button) = cancel_ref.cast::<web_sys::HtmlElement>() {
+                let _ = button.focus();
+            }
+        });
+    }
 
     let on_preview = {
         let topic = name.clone();
@@ -170,13 +195,9 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
     };
     let on_partition_choice = {
         let delete_partition = delete_partition.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(v) = select_value(&e).parse() {
-                delete_partition.set(v);
-            }
-        })
+        Callback::from(move |p: u32| delete_partition.set(p))
     };
-    let unclean = topic.config.unclean_leader_election_enable;
+    let unclean = props.config.unclean_leader_election_enable;
     let on_unclean = {
         let topic = name.clone();
         app.command(move |_: Event| Command::AlterConfig {
@@ -244,7 +265,7 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
             <div class="confirm" role="alertdialog" aria-label={text.clone()}>
                 <span>{ text }</span>
                 <button type="button" class="danger" data-action="confirm" onclick={run}>{ t.yes_delete }</button>
-                <button type="button" class="secondary" data-action="cancel" onclick={cancel}>{ t.cancel }</button>
+                <button type="button" class="secondary" data-action="cancel" ref={cancel_ref.clone()} onclick={cancel}>{ t.cancel }</button>
             </div>
         }
     });
@@ -253,7 +274,7 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
         <details class="topic-controls">
             <summary>{ format!("{} · {} · {} · {}", c.configs, t.add_partitions, t.delete_records, t.delete_topic) }</summary>
             <div class="control-grid">
-                <ConfigEditor topic={topic.clone()} />
+                <ConfigEditor name={name.clone()} {count} config={props.config.clone()} />
                 <label class="toggle">
                     <input type="checkbox" name="unclean" checked={unclean} onchange={on_unclean} />
                     { "unclean.leader.election.enable" }
@@ -269,11 +290,8 @@ pub fn topic_admin(props: &TopicAdminProps) -> Html {
                 { preview.unwrap_or_default() }
                 <form class="inline-form" onsubmit={on_delete_records}>
                     <label>{ c.partition }
-                        <select name="delete-partition" onchange={on_partition_choice}>
-                            { for (0..count).map(|i| html! {
-                                <option value={i.to_string()} selected={i == *delete_partition}>{ fill(t.partition_n, &[&i]) }</option>
-                            }) }
-                        </select>
+                        <crate::components::PartitionPicker name="delete-partition" {count}
+                            value={*delete_partition} on_pick={on_partition_choice} />
                     </label>
                     <label>{ c.before_offset }
                         <input ref={delete_offset_ref} name="delete-before" inputmode="numeric" autocomplete="off" placeholder="-1" />

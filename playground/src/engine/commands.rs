@@ -102,6 +102,9 @@ pub enum Command {
         /// The new replica list, preferred leader first.
         replicas: Vec<u32>,
     },
+    /// Reassign several partitions at once (one `kafka-reassign-partitions --execute`):
+    /// (topic, partition, new replica list).
+    ReassignPlan(Vec<(String, u32, Vec<u32>)>),
     /// Cancel a partition's reassignment in progress (Kafka's revert: back to its replicas
     /// without the adding ones).
     CancelReassignment {
@@ -328,6 +331,21 @@ impl Engine {
                     partitions: vec![(tp(&topic, partition), replicas)],
                 })
                 .map(drop),
+            Command::ReassignPlan(plan) => {
+                if plan.is_empty() {
+                    return Err(HostError::InvalidArgument(
+                        "the plan is empty: add a partition to it first".to_owned(),
+                    ));
+                }
+                session
+                    .apply(World::Reassign {
+                        partitions: plan
+                            .into_iter()
+                            .map(|(topic, partition, replicas)| (tp(&topic, partition), replicas))
+                            .collect(),
+                    })
+                    .map(drop)
+            }
             Command::CancelReassignment { topic, partition } => {
                 let revert = session.read(|c| {
                     c.registration(&topic, partition).map(|r| {
@@ -523,6 +541,7 @@ fn place_of(command: &Command) -> Place {
         } => Place::Topic(topic.clone()),
         // One partition at a time: the reassignment panel.
         Command::Reassign { .. }
+        | Command::ReassignPlan(_)
         | Command::CancelReassignment { .. }
         | Command::ElectPreferred {
             partition: Some(_), ..

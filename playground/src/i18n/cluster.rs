@@ -106,6 +106,16 @@ pub struct ClusterStrings {
     pub truncated_records: &'static str,
     /// The time jump buttons' labels (+1 s, +10 s, +1 min, +5 min).
     pub jump_labels: [&'static str; 4],
+    /// Add the edited partition to the plan.
+    pub add_to_plan: &'static str,
+    /// The plan's size.
+    pub plan_n: &'static str,
+    /// Execute the plan.
+    pub start_plan: &'static str,
+    /// Remove a partition from the plan.
+    pub remove_from_plan: &'static str,
+    /// A down broker the controller has not fenced yet.
+    pub down_not_fenced_hint: &'static str,
 }
 
 /// English.
@@ -159,6 +169,11 @@ pub const EN: ClusterStrings = ClusterStrings {
     broker: "Broker",
     truncated_records: "broker {0} dropped offsets {1}–{2}: its log diverged from the new leader's",
     jump_labels: ["+1 s", "+10 s", "+1 min", "+5 min"],
+    add_to_plan: "Add to plan",
+    plan_n: "Plan: {0} partitions",
+    start_plan: "Execute the plan",
+    remove_from_plan: "Remove {0} from the plan",
+    down_not_fenced_hint: "Its process is stopped, but the controller has not noticed yet: it fences the broker once no heartbeat arrived for broker.session.timeout.ms (9000 ms), then elects new leaders from the ISR.",
 };
 
 /// Korean.
@@ -212,6 +227,11 @@ pub const KO: ClusterStrings = ClusterStrings {
     broker: "브로커",
     truncated_records: "브로커 {0}이(가) 오프셋 {1}–{2}를 버림: 새 리더의 로그와 갈라졌음",
     jump_labels: ["+1초", "+10초", "+1분", "+5분"],
+    add_to_plan: "계획에 추가",
+    plan_n: "계획: 파티션 {0}개",
+    start_plan: "계획 실행",
+    remove_from_plan: "계획에서 {0} 제거",
+    down_not_fenced_hint: "프로세스가 멈췄지만 컨트롤러는 아직 모릅니다: broker.session.timeout.ms(9000 ms) 동안 하트비트가 없으면 브로커를 펜싱하고 ISR에서 새 리더를 선출합니다.",
 };
 
 impl Lang {

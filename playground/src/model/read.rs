@@ -76,6 +76,9 @@ pub struct BrokerView {
     pub leaderships: u32,
     /// Replicas it is assigned.
     pub replicas: u32,
+    /// The controller has fenced it (a down broker stays registered until its heartbeats
+    /// have been missing for `broker.session.timeout.ms`).
+    pub fenced: bool,
     /// The network between it and the controller is cut.
     pub cut_off: bool,
     /// Extra latency on its messages, in ms (0: not slowed).
@@ -230,7 +233,7 @@ pub struct PartitionView {
     pub log_end_offset: i64,
     /// Records the drawn replica holds (fewer than end − start after compaction).
     pub records_held: u64,
-    /// The drawn replica's segments, oldest first.
+    /// The drawn replica's segments, oldest first (only when its lane is on screen).
     pub segments: Vec<SegmentView>,
     /// The broker whose replica is drawn (the leader, else the live replica furthest ahead).
     pub drawn_from: Option<u32>,
@@ -366,6 +369,7 @@ impl ClusterView {
                 },
                 leaderships: leaderships[id as usize],
                 replicas: replica_counts[id as usize],
+                fenced: cluster.is_fenced(id),
                 cut_off: !cluster.is_connected(NodeId::Broker(id), NodeId::Controller),
                 slow_ms: cluster.slowdown(NodeId::Broker(id)),
             })
@@ -446,19 +450,22 @@ fn read_partition(
             log.log_end_offset(),
         )
     });
-    let segments = drawn.map_or_else(Vec::new, |(_, log)| {
-        let count = log.segments().len();
-        log.segments()
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SegmentView {
-                base_offset: s.base_offset(),
-                size: s.size(),
-                next_offset: s.next_offset(),
-                active: i + 1 == count,
-            })
-            .collect()
-    });
+    // Segments are drawn on the lane only: partitions off screen skip them.
+    let segments = drawn
+        .filter(|_| lane_records.is_some())
+        .map_or_else(Vec::new, |(_, log)| {
+            let count = log.segments().len();
+            log.segments()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SegmentView {
+                    base_offset: s.base_offset(),
+                    size: s.size(),
+                    next_offset: s.next_offset(),
+                    active: i + 1 == count,
+                })
+                .collect()
+        });
     let lane = lane_records.map(|max| {
         drawn.map_or_else(Lane::default, |(_, log)| {
             let from = log_start_offset.max(log_end_offset - max as i64);

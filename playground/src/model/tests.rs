@@ -133,6 +133,10 @@ fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
         BrokerState::Down,
         "the broker is down"
     );
+    assert!(
+        !model.view.brokers[old as usize].fenced,
+        "the controller has not noticed yet"
+    );
     // After broker.session.timeout.ms the controller fences it and elects from the ISR.
     cluster.advance(12_000);
     frame(&mut model, &mut cluster);
@@ -142,6 +146,10 @@ fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
     assert!(before.isr.contains(&new), "elected from the ISR");
     assert_eq!(now.leader_epoch, before.leader_epoch + 1, "epoch + 1");
     assert!(!now.isr.contains(&old), "the dead broker left the ISR");
+    assert!(
+        model.view.brokers[old as usize].fenced,
+        "fenced after the timeout"
+    );
     let election = model
         .election("orders", 0)
         .expect("the election is highlighted");
@@ -327,6 +335,13 @@ fn only_the_lanes_on_screen_are_read() {
     frame(&mut model, &mut cluster);
     let topic = model.view.topic("wide").expect("drawn");
     assert!(topic.partitions[500].lane.is_some() && topic.partitions[0].lane.is_none());
+    assert!(
+        topic
+            .partitions
+            .iter()
+            .all(|p| p.lane.is_some() != p.segments.is_empty()),
+        "segments are read for the lanes on screen only"
+    );
 }
 
 /// The playground's produce form goes through the world's console producer: the record is
