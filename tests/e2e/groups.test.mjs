@@ -291,9 +291,9 @@ test('playground consumer groups: auto.offset.reset after retention deleted the 
     await page.click('button.tab[data-view="cluster"]');
     const topic = page.locator('article.topic[data-topic="logs"]');
     await topic.locator('details.topic-controls').evaluate((el) => { el.open = true; });
-    await topic.locator('input[placeholder="-1 = HW"]').fill(String(deleteBefore));
-    await topic.locator('input[placeholder="-1 = HW"]').press('Enter');
-    await topic.locator('.confirm button.danger').click();
+    await topic.locator('input[name="delete-before"]').fill(String(deleteBefore));
+    await topic.locator('button[data-action="delete-records"]').click();
+    await topic.locator('.confirm button[data-action="confirm"]').click();
     await page.click('button.tab[data-view="groups"]');
     for (const policy of policies) {
       await until(() => describeRow(page, `r-${policy}`, 'logs-0'), (r) => r?.belowStart, `r-${policy} committed below the log start`);
@@ -311,6 +311,19 @@ test('playground consumer groups: auto.offset.reset after retention deleted the 
       (name) => name === 'OffsetOutOfRangeException', 'none fails with OffsetOutOfRangeException');
     assert.equal(await member('r-none').locator('.resets').count(), 0, 'none: no position was reset');
     await page.screenshot({ path: path.join(screenshotDir, 'groups-offset-reset-desktop.png'), fullPage: true });
+
+    // After a reload the committed offsets are still there (they live in __consumer_offsets);
+    // the members, clients of the page, are not, and the page says so.
+    const committedBefore = (await describeRow(page, 'r-earliest', 'logs-0')).committed;
+    await page.reload();
+    await page.waitForSelector(READY, { state: 'attached', timeout: 30_000 });
+    await page.click('button.tab[data-view="groups"]');
+    const card = page.locator(group('r-earliest'));
+    await card.waitFor();
+    await card.locator('.no-members').waitFor();
+    assert.equal(await card.locator('.group-actions button').first().isDisabled(), true, 'no configs to add members from');
+    const after = await until(() => describeRow(page, 'r-earliest', 'logs-0'), (r) => r !== null, 'the describe row after the reload');
+    assert.equal(after.committed, committedBefore, 'the committed offset survived the reload');
     assert.deepEqual(logs, []);
   } catch (error) {
     console.log(logs.join('\n'));

@@ -61,10 +61,13 @@ fn compute(inputs: &Inputs) -> Outcome {
     (result, js_sys::Date::now() - started)
 }
 
+/// One row of shares; `marked` partitions get `mark_class`, and a member with too many
+/// partitions to draw is summarised with `mark_words` (a template of the marked count).
 fn share(
     assignment: &Assignment,
     marked: &BTreeSet<TopicPartition>,
     mark_class: &'static str,
+    mark_words: &'static str,
 ) -> Html {
     html! {
         <ul class="shares">
@@ -75,7 +78,7 @@ fn share(
                         style={format!("--member-colour: {colour}; --member-ink: {ink}")}>
                         <span class="share-member">{ member }</span>
                         if tps.len() > CHIPS_MAX {
-                            <span class="meta">{ format!("{} ({} {})", tps.len(), tps.iter().filter(|tp| marked.contains(*tp)).count(), mark_class) }</span>
+                            <span class="meta">{ format!("{} ({})", tps.len(), fill(mark_words, &[&tps.iter().filter(|tp| marked.contains(*tp)).count()])) }</span>
                         } else {
                             <span class="chips">
                                 { for tps.iter().map(|tp| html! {
@@ -233,15 +236,15 @@ pub fn assignors_page() -> Html {
                             data-revoked={c.revoked.len().to_string()} aria-label={c.name}>
                             <div class="section-head"><h3><code>{ c.name }</code></h3><span class="badge">{ protocol }</span></div>
                             <h4>{ g.before }</h4>
-                            { share(&c.before, &c.revoked, "revoked") }
+                            { share(&c.before, &c.revoked, "revoked", g.revoked_n) }
                             if let Some(first) = &c.first_phase {
                                 <h4>{ g.first_phase }</h4>
-                                { share(first, &none, "moved") }
+                                { share(first, &none, "moved", g.moved_n) }
                                 <h4>{ g.second_phase }</h4>
                             } else {
                                 <h4>{ g.after }</h4>
                             }
-                            { share(&c.after, &c.moved, "moved") }
+                            { share(&c.after, &c.moved, "moved", g.moved_n) }
                             <p class="meta">
                                 { fill(g.moved_n, &[&c.moved.len()]) }{ " · " }{ fill(g.revoked_n, &[&c.revoked.len()]) }
                                 <br />

@@ -87,6 +87,17 @@ fn member_card(
         })
     };
     let label = format!("{} {}: {}", g.member, m.name, status_text(g, m.status));
+    // Position resets of the partitions it holds now (a partition that moved on is not its).
+    let resets = note
+        .map(|n| {
+            n.resets
+                .iter()
+                .filter(|(tp, _)| m.partitions.iter().any(|(held, _)| held == *tp))
+                .map(|(tp, (offset, _))| format!("{tp} → {offset}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
     html! {
         <li class={classes!("member", m.status.to_owned())} data-member={m.name.clone()} data-status={m.status}
             style={format!("--member-colour: {colour}; --member-ink: {ink}")} aria-label={label}>
@@ -106,10 +117,8 @@ fn member_card(
                     <strong>{ exception }</strong>{ ": " }{ message }
                 </p>
             }
-            if let Some(note) = note.filter(|n| !n.resets.is_empty()) {
-                <p class="meta resets" title="auto.offset.reset">
-                    { fill(g.reset_positions, &[&note.resets.iter().map(|(tp, (offset, _))| format!("{tp} → {offset}")).collect::<Vec<_>>().join(", ")]) }
-                </p>
+            if !resets.is_empty() {
+                <p class="meta resets" title="auto.offset.reset">{ fill(g.reset_positions, &[&resets]) }</p>
             }
             <ul class="member-partitions" aria-label={g.partitions}>
                 if m.partitions.is_empty() { <li class="meta">{ g.no_partitions }</li> }
@@ -163,6 +172,9 @@ pub fn group_card(props: &GroupCardProps) -> Html {
         None => fill(g.no_coordinator, &[&group.offsets_partition]),
     };
     let template = app.model.groups.templates.get(&id).cloned();
+    // A group known only from its committed offsets (its members were clients of the page
+    // before a reload, or of another session): nothing to add members from.
+    let configs_unknown = template.is_none() && group.members.is_empty();
     let add = {
         let id = id.clone();
         app.command(move |_: MouseEvent| {
@@ -221,8 +233,9 @@ pub fn group_card(props: &GroupCardProps) -> Html {
             <ol class="members">
                 { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
             </ol>
+            if configs_unknown { <p class="meta no-members">{ g.no_members_hint }</p> }
             <div class="group-actions">
-                <button type="button" onclick={add}>{ g.add_member }</button>
+                <button type="button" onclick={add} disabled={configs_unknown}>{ g.add_member }</button>
                 <button type="button" class="secondary" title={g.heal_hint}
                     onclick={app.command(|_: MouseEvent| Command::Heal)}>{ t.heal }</button>
                 <span class="lag-total" data-lag={group.lag.to_string()}>{ fill(g.lag_n, &[&group.lag]) }</span>

@@ -9,6 +9,9 @@ use crate::context::use_app;
 use crate::i18n::fill;
 use crate::model::groups::{GroupHistory, Ownership};
 
+/// Partitions drawn as their own lines in the lag plot at most (the total is always drawn).
+const PARTITION_LINES_MAX: usize = 12;
+
 /// Windows the timeline can show (ms; 0: everything kept).
 const WINDOWS: [(i64, &str); 3] = [(30_000, "30 s"), (120_000, "2 min"), (0, "∞")];
 
@@ -145,7 +148,13 @@ pub fn lag_plot(props: &HistoryProps) -> Html {
         .last()
         .map(|p| p.partitions.keys().cloned().collect())
         .unwrap_or_default();
-    let partition_lines = partitions.iter().take(24).map(|tp| {
+    // Beyond a dozen partitions their lines are noise: only the total is drawn.
+    let partitions = if partitions.len() > PARTITION_LINES_MAX {
+        Vec::new()
+    } else {
+        partitions
+    };
+    let partition_lines = partitions.iter().map(|tp| {
         let pts = line(
             &mut points
                 .iter()
@@ -156,7 +165,7 @@ pub fn lag_plot(props: &HistoryProps) -> Html {
     let now_total = points[points.len() - 1].total;
     let label = fill(
         g.lag_plot_label,
-        &[&now_total, &(max as i64), &seconds(last - first)],
+        &[&now_total, &peak, &seconds(last - first)],
     );
     html! {
         <figure class="lag-plot" data-points={points.len().to_string()} data-lag={now_total.to_string()}>
@@ -167,7 +176,7 @@ pub fn lag_plot(props: &HistoryProps) -> Html {
                 <polyline class="lag-total-line" points={total} />
             </svg>
             <div class="lag-axis meta" aria-hidden="true">
-                <span>{ format!("−{}", seconds(last - first)) }</span><span>{ format!("max {peak}") }</span><span>{ g.now }</span>
+                <span>{ format!("−{}", seconds(last - first)) }</span><span>{ fill(g.max_n, &[&peak]) }</span><span>{ g.now }</span>
             </div>
         </figure>
     }

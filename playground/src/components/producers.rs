@@ -79,15 +79,25 @@ pub fn producers() -> Html {
         let toggle = app.command(move |_: MouseEvent| Command::Group(pause_or_resume.clone()));
         let stop = app.command(move |_: MouseEvent| Command::Group(GroupCommand::ProducerStop(n.clone())));
         let stopped = p.state == "stopped";
+        let state_text = match p.state {
+            "paused" => g.producer_paused,
+            "stopped" => g.producer_stopped,
+            _ => g.status_running,
+        };
+        let pattern = match p.key_pattern {
+            "cycle" => g.keys_cycle,
+            "random" => g.keys_random,
+            _ => g.keys_none,
+        };
         html! {
             <li class={classes!("producer", p.state)} data-producer={p.name.clone()} data-state={p.state}
                 data-sent={p.sent.to_string()}>
                 <div class="member-head">
                     <strong class="member-name">{ &p.name }</strong>
-                    <span class="meta">{ format!("→ {} · {}/s · acks={} · {}", p.topic, p.rate, p.acks, p.keys) }</span>
+                    <span class="meta">{ format!("→ {} · {}/s · acks={} · {} {}", p.topic, p.rate, p.acks, pattern, p.keys) }</span>
                 </div>
                 <div class="meta">
-                    { fill(g.producer_stats, &[&p.state, &p.sent, &p.acked, &p.failed]) }
+                    { fill(g.producer_stats, &[&state_text, &p.sent, &p.acked, &p.failed]) }
                     if let Some(error) = p.last_error { { " · " }<code>{ error }</code> }
                 </div>
                 if !stopped {

@@ -225,4 +225,12 @@ pub struct GroupStrings {
     pub twice_n: &'static str,
     /// Records skipped on a partition.
     pub skipped_n: &'static str,
+    /// The lag plot's peak.
+    pub max_n: &'static str,
+    /// A group with committed offsets and no member applications.
+    pub no_members_hint: &'static str,
+    /// Producer state: paused.
+    pub producer_paused: &'static str,
+    /// Producer state: stopped.
+    pub producer_stopped: &'static str,
 }

@@ -159,7 +159,9 @@ pub struct ProducerCard {
     pub topic: String,
     /// Records per second.
     pub rate: u32,
-    /// Its keys, in words (`none`, `cycle a,b`, `random a,b`).
+    /// How it picks keys: `none`, `cycle` or `random`.
+    pub key_pattern: &'static str,
+    /// Its keys, comma separated.
     pub keys: String,
     /// `acks`.
     pub acks: &'static str,
@@ -206,12 +208,13 @@ impl GroupsView {
             .filter_map(|name| {
                 let view = world.producer(&name)?;
                 let stats = world.producer_stats(&name).cloned().unwrap_or_default();
-                let keys = match &view.spec.keys {
-                    KeyPattern::None => "none".to_owned(),
-                    KeyPattern::Cycle(keys) => format!("cycle {}", keys.join(",")),
-                    KeyPattern::Random(keys) => format!("random {}", keys.join(",")),
+                let (key_pattern, keys) = match &view.spec.keys {
+                    KeyPattern::None => ("none", String::new()),
+                    KeyPattern::Cycle(keys) => ("cycle", keys.join(", ")),
+                    KeyPattern::Random(keys) => ("random", keys.join(", ")),
                 };
                 Some(ProducerCard {
+                    key_pattern,
                     topic: view.spec.topic.clone(),
                     rate: view.spec.rate,
                     keys,
@@ -620,11 +623,16 @@ impl GroupHistory {
             .collect()
     }
 
-    /// When the history starts (its first event or lag sample).
+    /// When the history starts (its first event, generation or lag sample).
     pub fn start(&self) -> Option<i64> {
         let first_event = self.events.first().map(|e| e.at);
+        let first_generation = self.generations.first().map(|(at, _)| *at);
         let first_lag = self.lag.first().map(|p| p.at);
-        first_event.into_iter().chain(first_lag).min()
+        first_event
+            .into_iter()
+            .chain(first_generation)
+            .chain(first_lag)
+            .min()
     }
 }
 

@@ -498,3 +498,75 @@ fn auto_offset_reset_after_retention_jumps_or_fails_as_kafka_does() {
     let (exception, message) = none.poll_error.expect("none: the poll fails");
     assert_eq!(exception, "OffsetOutOfRangeException", "{message}");
 }
+
+#[test]
+fn a_static_member_restarted_within_its_session_keeps_its_partitions_without_a_rebalance() {
+    let mut world = world_with_topic(6);
+    let mut state = GroupsState::default();
+    for member in ["c1", "c2"] {
+        let mut spec = spec(&["range"]);
+        spec.group_instance_id = Some(member.to_owned());
+        join(&mut world, member, &spec);
+    }
+    run(&mut state, &mut world, 8_000);
+    let before = state.view.group("g").expect("drawn").generation;
+    assert_eq!(partitions_of(&state, "c1"), vec![0, 1, 2]);
+    let card = &state.view.group("g").expect("drawn").members[0];
+    assert_eq!(card.instance_id.as_deref(), Some("c1"));
+    world
+        .apply(Command::MemberRestart {
+            group: "g".into(),
+            member: "c1".into(),
+        })
+        .expect("restarted");
+    run(&mut state, &mut world, 3_000);
+    let group = state.view.group("g").expect("drawn");
+    assert_eq!(group.state, Ok(GroupState::Stable));
+    assert_eq!(group.generation, before, "no rebalance");
+    assert_eq!(partitions_of(&state, "c1"), vec![0, 1, 2]);
+    assert_eq!(partitions_of(&state, "c2"), vec![3, 4, 5]);
+    // c2 never stopped consuming: no gap on its partitions.
+    let rows = state.history["g"].rows(world.now());
+    assert!(
+        rows.iter()
+            .filter(|r| r.tp.partition >= 3)
+            .all(|r| r.gaps().count() == 0)
+    );
+}
+
+#[test]
+fn side_by_side_follows_a_member_that_subscribes_to_another_topic() {
+    let input = AssignorInput {
+        members: assignors::parse_members("c1: t1\nc2: t1").expect("parsed"),
+        topics: assignors::parse_topics("t1:2, t2:2").expect("parsed"),
+    };
+    let change = Change::Resubscribe("c2".into(), vec!["t1".into(), "t2".into()]);
+    let columns = assignors::compare(&input, &change).expect("compared");
+    for column in &columns {
+        // Nobody subscribed to t2 before; only c2 can take it after.
+        assert!(
+            column.before.values().flatten().all(|tp| tp.topic == "t1"),
+            "{}",
+            column.name
+        );
+        let t2: Vec<_> = column
+            .after
+            .iter()
+            .flat_map(|(m, tps)| {
+                tps.iter()
+                    .filter(|tp| tp.topic == "t2")
+                    .map(move |_| m.as_str())
+            })
+            .collect();
+        assert_eq!(t2, vec!["c2", "c2"], "{}", column.name);
+    }
+    let range = columns.iter().find(|c| c.name == "range").expect("column");
+    assert_eq!(range.after["c1"], vec![tp("t1", 0)]);
+    assert_eq!(
+        range.after["c2"],
+        vec![tp("t1", 1), tp("t2", 0), tp("t2", 1)]
+    );
+    assert!(
+        assignors::compare(&input, &Change::Resubscribe("c9".into(), vec!["t1".into()])).is_err()
+    );
+}
