@@ -559,6 +559,30 @@ export async function defaultClientIds(kafka) {
   await settle(kafka, plain.disconnect());
   await settle(kafka, named.disconnect());
 }
+
+export async function afterDisconnect(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'kept', numPartitions: 1, replicationFactor: 3 }] });
+  const consumer = kafka.consumer({ groupId: 'late' });
+  const producer = kafka.producer();
+  await kafka.disconnect();
+  const closed = async (call, what) => {
+    const e = await rejects(call, 'NETWORK_EXCEPTION', what);
+    eq(e.message, 'NETWORK_EXCEPTION: this session is closed', `${what}: the same error`);
+  };
+  await closed(admin.listTopics(), 'listTopics');
+  await closed(admin.fetchTopicOffsets('kept'), 'fetchTopicOffsets');
+  await closed(admin.fetchTopicMetadata(), 'fetchTopicMetadata');
+  await closed(admin.listGroups(), 'listGroups');
+  await closed(admin.createTopics({ topics: [{ topic: 'new' }] }), 'createTopics');
+  await closed(() => kafka.exportSegment('kept', 0, 0), 'exportSegment');
+  await closed(consumer.subscribe({ topics: ['kept'] }), 'consumer.subscribe');
+  await closed(() => kafka.now(), 'now');
+  await closed(kafka.advance(10), 'advance');
+  await closed(() => kafka.cluster().brokers(), 'brokers');
+  await closed(producer.send({ topic: 'kept', messages: [{ value: 'x' }] }), 'send');
+  eq(await kafka.disconnect(), undefined, 'disconnect again is harmless');
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = topicAdmin)]
@@ -583,6 +607,8 @@ extern "C" {
     fn per_topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = defaultClientIds)]
     fn default_client_ids(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = afterDisconnect)]
+    fn after_disconnect(kafka: JsValue) -> js_sys::Promise;
 }
 
 async fn manual() -> JsValue {
@@ -664,6 +690,12 @@ async fn several_topics_in_one_call_succeed_or_fail_each_on_their_own() {
 #[wasm_bindgen_test]
 async fn consumers_default_to_kafkajss_client_id() {
     run(default_client_ids).await;
+}
+
+/// Issue 18 item 11: after `disconnect()` every call fails the same way.
+#[wasm_bindgen_test]
+async fn every_call_after_disconnect_fails_with_network_exception() {
+    run(after_disconnect).await;
 }
 
 #[wasm_bindgen_test]
