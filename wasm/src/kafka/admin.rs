@@ -862,10 +862,12 @@ impl Admin {
                     partition,
                 })
                 .collect();
-            host.command(|c| c.reset_offsets(&group, &partitions, target))?
+            let planned = host
+                .command(|c| c.reset_offsets(&group, &partitions, target))?
                 .map_err(|code| {
                     kafka_error(code, format!("resetOffsets '{group}' on '{topic}'"))
                 })?;
+            wait_for_committed(&host, &group, &planned).await?;
             host.durable().await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -903,10 +905,12 @@ impl Admin {
                     topic: topic.clone(),
                     partition,
                 }];
-                host.command(|c| c.reset_offsets(&group, &tp, ResetTarget::Offset(offset)))?
+                let planned = host
+                    .command(|c| c.reset_offsets(&group, &tp, ResetTarget::Offset(offset)))?
                     .map_err(|code| {
                         kafka_error(code, format!("setOffsets '{group}' on {topic}-{partition}"))
                     })?;
+                wait_for_committed(&host, &group, &planned).await?;
             }
             host.durable().await?;
             Ok(JsValue::UNDEFINED)
@@ -958,6 +962,37 @@ pub(crate) fn topic_partitions(partitions: &[TopicPartition]) -> Array {
             JsValue::from(row)
         })
         .collect()
+}
+
+/// Waits until the group's coordinator has written `planned` (an admin OffsetCommit is
+/// answered once `__consumer_offsets` holds it), as KafkaJS's `resetOffsets`/`setOffsets`
+/// resolve on the OffsetCommit response; `REQUEST_TIMED_OUT` after 5 s of cluster time.
+async fn wait_for_committed(
+    host: &Session,
+    group: &str,
+    planned: &[(TopicPartition, i64)],
+) -> Result<(), HostError> {
+    let deadline = host.now().saturating_add(5_000);
+    loop {
+        let done = host.read(|c| {
+            c.describe_group_offsets(group).is_ok_and(|rows| {
+                planned.iter().all(|(tp, offset)| {
+                    rows.iter()
+                        .any(|r| r.partition == *tp && r.committed == Some(*offset))
+                })
+            })
+        });
+        if done {
+            return Ok(());
+        }
+        if host.now() >= deadline || host.is_closed() {
+            return Err(kafka_error(
+                ErrorCode::RequestTimedOut,
+                format!("the offsets of group '{group}' were not written within 5000 ms"),
+            ));
+        }
+        host.sleep_until(host.now() + 1).await;
+    }
 }
 
 /// Waits until the leader of every partition of `topics` has learned it leads (its replica
