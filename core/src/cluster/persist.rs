@@ -210,7 +210,14 @@ impl Cluster {
             },
         };
         let now = now.max(snapshot.now);
-        let config = snapshot.config;
+        let mut config = snapshot.config;
+        // Kafka's coordinator sizes itself at startup from the existing `__consumer_offsets`
+        // (`groupCoordinator.startup(() => numPartitions(...).getOrElse(
+        // offsets.topic.num.partitions))`): a topic created with another count is used from
+        // the restart on.
+        if let Some((count, _)) = snapshot.topics.get(super::OFFSETS_TOPIC) {
+            config.offsets_topic_partitions = *count;
+        }
         let mut cluster = Cluster::new(config.clone(), now).map_err(|error| {
             ClusterRecoveryError::CorruptSnapshot {
                 reason: error.to_string(),

@@ -16,7 +16,7 @@ use crate::error::{AdminError, ErrorCode};
 use crate::log::{FetchedRecords, OffsetAndTimestamp, OffsetSpec, PartitionLog};
 
 /// Kafka's `Topic.isInternal`: `__consumer_offsets` and `__transaction_state`.
-fn is_internal(name: &str) -> bool {
+pub(crate) fn is_internal(name: &str) -> bool {
     name == OFFSETS_TOPIC || name == "__transaction_state"
 }
 

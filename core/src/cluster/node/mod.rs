@@ -1063,6 +1063,13 @@ impl BrokerNode {
         let me = self.id;
         let key = (topic.to_owned(), partition);
         let mut outcome = LeaderProduceOutcome::default();
+        // Kafka's `ReplicaManager.appendToLocalLog`: a client may not append to an internal
+        // topic ("Cannot append to internal topic", sent as INVALID_TOPIC_EXCEPTION); the
+        // group coordinator's own appends are allowed (Kafka's `internalTopicsAllowed`).
+        if super::topic_admin::is_internal(topic) && client != super::groups::COORDINATOR_CLIENT {
+            outcome.answer_now = Some(Err(ErrorCode::InvalidTopicException));
+            return outcome;
+        }
         let missing = self.missing_replica_error(topic);
         let Some(replica) = self.replicas.get_mut(&key) else {
             outcome.answer_now = Some(Err(missing));
