@@ -236,7 +236,7 @@ impl Cluster {
             let dir = logs.remove(&broker).unwrap_or_default();
             let node = &mut cluster.brokers[broker as usize];
             let dir_damage = damaged.remove(&broker).unwrap_or_default();
-            let cut = node.load(dir, checkpoints, epoch, migrated, dir_damage);
+            let cut = node.load(dir, checkpoints, epoch, migrated, dir_damage, now);
             let new_epoch = node.broker_epoch;
             events.extend(cut.into_iter().map(|((topic, partition), truncation)| {
                 ClusterEvent::RecoveryTruncated {

@@ -1031,3 +1031,40 @@ fn collisions_and_bad_counts_are_refused_with_kraft_errors_and_messages() {
     );
     assert_eq!(cluster.topics(false), ["dot.name"]);
 }
+
+/// Issue 18 item 5 in the cluster: a replica's first segment is created with the replica (at
+/// the metadata that makes it, Kafka's `LogSegment.created`), so records without a timestamp
+/// roll `segment.ms` after the topic's creation — on the second append, as in Kafka's
+/// `UnifiedLogTest.testTimeBasedLogRollDuringAppend` — not `segment.ms` after the first
+/// append. A restarted broker's segments are created at the restart (Kafka's `LogLoader`).
+#[test]
+fn segments_are_created_with_the_replica_and_at_a_restart() {
+    let mut cluster = cluster(1, 3);
+    cluster
+        .create_topic("t", 1, 1, &configs(&[("segment.ms", "1000")]))
+        .expect("valid");
+    cluster.advance(1_500);
+    let untimed = || {
+        vec![NewRecord {
+            value: Some(b"v".to_vec()),
+            timestamp: Some(-1),
+            ..NewRecord::default()
+        }]
+    };
+    produce_ok(&mut cluster, "t", 0, untimed());
+    let log = |c: &Cluster| bases(&c.replica(0, "t", 0).expect("replica").0);
+    assert_eq!(
+        log(&cluster),
+        [0],
+        "the first append goes into the empty segment"
+    );
+    produce_ok(&mut cluster, "t", 0, untimed());
+    assert_eq!(log(&cluster), [0, 1], "rolled: the segment is 1.7 s old");
+    // A restart creates the active segment anew: 500 ms later nothing rolls yet.
+    cluster.kill_broker(0).expect("running");
+    cluster.advance(5_000);
+    cluster.restart_broker(0).expect("stopped");
+    cluster.advance(500);
+    produce_ok(&mut cluster, "t", 0, untimed());
+    assert_eq!(log(&cluster), [0, 1], "the recovered segment is 0.7 s old");
+}

@@ -265,10 +265,11 @@ impl BrokerNode {
         self.metadata_ahead.clear();
     }
 
-    /// Recovers every replica from the disk (`PartitionLog::recover`, high watermark from the
-    /// checkpoint); roles come with the next metadata. Returns what recovery cut from each
-    /// partition's stored segments (torn or corrupt tails).
-    pub(crate) fn restart(&mut self) -> Vec<(PartitionKey, RecoveryTruncation)> {
+    /// Recovers every replica from the disk at time `now` (`PartitionLog::recover_at`: every
+    /// segment created now, as Kafka's `LogLoader`; high watermark from the checkpoint); roles
+    /// come with the next metadata. Returns what recovery cut from each partition's stored
+    /// segments (torn or corrupt tails).
+    pub(crate) fn restart(&mut self, now: i64) -> Vec<(PartitionKey, RecoveryTruncation)> {
         assert!(!self.alive, "only a stopped broker restarts");
         self.alive = true;
         self.broker_epoch += 1;
@@ -288,7 +289,8 @@ impl BrokerNode {
             let stored_bases: Vec<i64> = segments.iter().map(|(base, _)| *base).collect();
             let state = self.disk.states.get(&key).copied();
             let seed = jitter_seed(self.id, &key.0, key.1);
-            let (mut log, truncations) = PartitionLog::recover(segments, state, &config, seed);
+            let (mut log, truncations) =
+                PartitionLog::recover_at(segments, state, &config, seed, now);
             let hw = self.disk.checkpoints.get(&key).copied().unwrap_or(0);
             log.set_recovered_high_watermark(hw.min(log.log_end_offset()));
             if !truncations.is_empty() {
@@ -331,6 +333,7 @@ impl BrokerNode {
         broker_epoch: u64,
         hw_at_log_end: bool,
         damaged: BTreeMap<PartitionKey, std::collections::BTreeSet<i64>>,
+        now: i64,
     ) -> Vec<(PartitionKey, RecoveryTruncation)> {
         self.alive = false;
         self.replicas.clear();
@@ -338,7 +341,7 @@ impl BrokerNode {
         self.metadata_ahead.clear();
         self.broker_epoch = broker_epoch;
         self.disk = disk::Disk::from_image(image, checkpoints);
-        let mut cut = self.restart();
+        let mut cut = self.restart(now);
         for (key, stored) in damaged {
             let segments = self
                 .replicas
@@ -518,7 +521,9 @@ impl BrokerNode {
             self.replicas.insert(
                 key.clone(),
                 Replica {
-                    log: PartitionLog::new(&config, seed),
+                    // Created now (Kafka's `LogSegment.created`): the time-based roll of a
+                    // segment whose first batch has no timestamp counts from here.
+                    log: PartitionLog::new_at(&config, seed, now),
                     config: config.clone(),
                     registration: None,
                     leader: None,
