@@ -333,8 +333,12 @@ impl Cluster {
         partition: u32,
         spec: OffsetSpec,
     ) -> Result<Option<OffsetAndTimestamp>, ErrorCode> {
-        let (_, log) = self.leader_log(topic, partition)?;
-        Ok(log.list_offset(spec))
+        let (leader, log) = self.leader_log(topic, partition)?;
+        let epoch_start = self.brokers[leader as usize]
+            .epoch_start_offset(topic, partition)
+            .unwrap_or(0);
+        log.list_offset_at_leader(spec, epoch_start)
+            .map_err(|e| crate::error::KafkaError::error_code(&e))
     }
 
     /// A partition's log start offset, high watermark and log end offset at its leader.
