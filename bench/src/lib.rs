@@ -365,7 +365,9 @@ fn time_read_refs(iterations: u64, log: &PartitionLog, now_ms: &mut dyn FnMut() 
     for _ in 0..iterations {
         let mut offset = log.log_start_offset();
         while offset < end {
-            let fetched = log.read_refs(offset, READ_MAX_BYTES).expect("offset in range");
+            let fetched = log
+                .read_refs(offset, READ_MAX_BYTES)
+                .expect("offset in range");
             offset = fetched
                 .records
                 .last()

@@ -299,3 +299,22 @@ pub(crate) fn readme_snippets(readme: &str) -> Vec<String> {
         .map(|code| format!("{code}\n"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::readme_snippets;
+
+    #[test]
+    fn readme_snippets_are_the_imports_of_the_javascript_section() {
+        let readme = "# x\n```js\nimport a from 'b';\n```\n## From JavaScript\ntext\n```js\nimport { Kafka } from './kafkajs.js';\nnew Kafka();\n```\n```js\nno import here\n```\n```sh\nimport nothing\n```\n## Layout\n```js\nimport c from 'd';\n```\n";
+        assert_eq!(
+            readme_snippets(readme),
+            ["import { Kafka } from './kafkajs.js';\nnew Kafka();\n"]
+        );
+        let real = std::fs::read_to_string(crate::root().join("README.md")).expect("README");
+        assert!(
+            readme_snippets(&real).len() >= 3,
+            "the README's JavaScript examples"
+        );
+    }
+}

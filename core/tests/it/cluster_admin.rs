@@ -1052,7 +1052,7 @@ fn segments_are_created_with_the_replica_and_at_a_restart() {
         }]
     };
     produce_ok(&mut cluster, "t", 0, untimed());
-    let log = |c: &Cluster| bases(&c.replica(0, "t", 0).expect("replica").0);
+    let log = |c: &Cluster| bases(c.replica(0, "t", 0).expect("replica").0);
     assert_eq!(
         log(&cluster),
         [0],

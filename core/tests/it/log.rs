@@ -1070,7 +1070,11 @@ fn read_refs_borrows_exactly_what_read_copies() {
             assert_eq!(borrowed.high_watermark, owned.high_watermark);
             assert_eq!(borrowed.log_start_offset, owned.log_start_offset);
             assert_eq!(borrowed.log_end_offset, owned.log_end_offset);
-            assert_eq!(borrowed.records.len(), owned.records.len(), "{offset} {max_bytes}");
+            assert_eq!(
+                borrowed.records.len(),
+                owned.records.len(),
+                "{offset} {max_bytes}"
+            );
             for (b, o) in borrowed.records.iter().zip(&owned.records) {
                 assert_eq!(b.offset, o.offset);
                 assert_eq!(b.timestamp, o.timestamp);
