@@ -295,7 +295,7 @@ pub(crate) fn readme_snippets(readme: &str) -> Vec<String> {
         .split("```js\n")
         .skip(1)
         .filter_map(|block| block.split("\n```").next())
-        .filter(|code| code.contains("import "))
+        .filter(|code| code.lines().any(|line| line.starts_with("import ")))
         .map(|code| format!("{code}\n"))
         .collect()
 }
