@@ -1124,8 +1124,9 @@ class Admin {
     this._emitter.emit(ADMIN_EVENTS.DISCONNECT, null);
   }
 
-  /** Runs `fn(admin, rill)` through the retrier. */
-  async _call(fn) {
+  /** Runs `fn(admin, rill)` through the retrier; `retry(error)` says which errors are
+   * retried (default: the retriable ones), the others are thrown at once. */
+  async _call(fn, retry = (k) => k instanceof KafkaJSError && k.retriable) {
     const rill = await this._kafka.rill();
     const admin = rill.admin();
     return retrier(this._retry)(async (bail) => {
@@ -1133,7 +1134,7 @@ class Admin {
         return await fn(admin, rill);
       } catch (e) {
         const k = toKafkaJS(e);
-        if (k instanceof KafkaJSError && k.retriable) throw k;
+        if (retry(k)) throw k;
         bail(k);
         return undefined;
       }
@@ -1195,7 +1196,12 @@ class Admin {
 
   async fetchTopicMetadata({ topics } = {}) {
     if (topics != null && !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Expected topic array, got ${topics}`);
-    return this._call((a) => a.fetchTopicMetadata(topics == null ? undefined : { topics }));
+    // KafkaJS's cluster metadata retries only LEADER_NOT_AVAILABLE: an unknown topic throws
+    // at once.
+    return this._call(
+      (a) => a.fetchTopicMetadata(topics == null || topics.length === 0 ? undefined : { topics }),
+      (k) => k?.type === 'LEADER_NOT_AVAILABLE',
+    );
   }
 
   async fetchTopicOffsets(topic) {

@@ -56,12 +56,13 @@ const fn case(group: &'static str, function: &'static str) -> Case {
 }
 
 /// Every case, each group's workload before its baseline.
-pub const CASES: [Case; 30] = [
+pub const CASES: [Case; 31] = [
     case("append_batch_100", "append"),
     case("append_batch_100", "copy_baseline"),
     case("append_batch_1", "append"),
     case("append_batch_1", "copy_baseline"),
     case("fetch", "read"),
+    case("fetch", "read_refs"),
     case("fetch", "copy_baseline"),
     case("retention", "apply_retention"),
     case("retention", "drop_baseline"),
@@ -260,6 +261,8 @@ impl Workloads {
                     .get_or_insert_with(|| build_log(&TopicConfig::default()));
                 if function == "read" {
                     time_reads(iterations, log, now_ms)
+                } else if function == "read_refs" {
+                    time_read_refs(iterations, log, now_ms)
                 } else {
                     time_segment_copies(iterations, log, now_ms)
                 }
@@ -342,6 +345,29 @@ fn time_reads(iterations: u64, log: &PartitionLog, now_ms: &mut dyn FnMut() -> f
         let mut offset = log.log_start_offset();
         while offset < end {
             let fetched = log.read(offset, READ_MAX_BYTES).expect("offset in range");
+            offset = fetched
+                .records
+                .last()
+                .expect("a read below the log end returns records")
+                .offset
+                + 1;
+            black_box(fetched);
+        }
+    }
+    now_ms() - started
+}
+
+/// [`time_reads`] with [`PartitionLog::read_refs`]: the same records, borrowed from the
+/// segments instead of copied into owned keys and values.
+fn time_read_refs(iterations: u64, log: &PartitionLog, now_ms: &mut dyn FnMut() -> f64) -> f64 {
+    let end = log.log_end_offset();
+    let started = now_ms();
+    for _ in 0..iterations {
+        let mut offset = log.log_start_offset();
+        while offset < end {
+            let fetched = log
+                .read_refs(offset, READ_MAX_BYTES)
+                .expect("offset in range");
             offset = fetched
                 .records
                 .last()

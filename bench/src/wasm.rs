@@ -51,6 +51,7 @@ exports! {
     append_batch_1_copy_baseline => "append_batch_1" / "copy_baseline";
     // Not `fetch`: the wasm-bindgen glue module calls the global `fetch` to load the wasm.
     fetch_read => "fetch" / "read";
+    fetch_read_refs => "fetch" / "read_refs";
     fetch_copy_baseline => "fetch" / "copy_baseline";
     retention_apply => "retention" / "apply_retention";
     retention_drop_baseline => "retention" / "drop_baseline";

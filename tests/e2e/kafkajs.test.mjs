@@ -385,6 +385,7 @@ await producer.connect()
 const noValue = await capture(() => producer.send({ topic: 't', messages: [{ key: 'x' }] }))
 const noGroup = await capture(() => kafka.consumer({}))
 const unknownTopic = await capture(() => admin.fetchTopicOffsets('does-not-exist'))
+const unknownMetadata = await capture(() => admin.fetchTopicMetadata({ topics: ['does-not-exist'] }))
 const badName = await capture(() => admin.createTopics({ topics: [{ topic: 'bad/name' }] }))
 const duplicate = await capture(() => admin.createTopics({ topics: [{ topic: 'twice' }, { topic: 'twice' }] }))
 const badEvent = await capture(() => producer.on('producer.nope', () => {}))
@@ -392,7 +393,7 @@ kafka.logger().error('an error', { extra: 1 })
 kafka.logger().info('not logged at ERROR')
 await producer.disconnect()
 const afterDisconnect = await capture(() => producer.send({ topic: 't', messages: [{ value: 'x' }] }))
-window.result = { beforeConnect, noValue, noGroup, unknownTopic, badName, duplicate, badEvent, afterDisconnect, entries }
+window.result = { beforeConnect, noValue, noGroup, unknownTopic, unknownMetadata, badName, duplicate, badEvent, afterDisconnect, entries }
 `,
 );
 
@@ -551,6 +552,8 @@ test('Errors carry KafkaJS class names, type, code and retriable; logCreator and
   assert.equal(r.unknownTopic.name, 'KafkaJSNumberOfRetriesExceeded');
   assert.ok(r.unknownTopic.nonRetriable && r.unknownTopic.exceeded);
   assert.deepEqual(r.unknownTopic.cause, { name: 'KafkaJSProtocolError', type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  // fetchTopicMetadata retries only LEADER_NOT_AVAILABLE (KafkaJS's cluster.metadata).
+  assert.deepEqual([r.unknownMetadata.name, r.unknownMetadata.type, r.unknownMetadata.retriable], ['KafkaJSProtocolError', 'UNKNOWN_TOPIC_OR_PARTITION', true]);
   assert.equal(r.badName.name, 'KafkaJSAggregateError');
   assert.ok(r.badName.aggregate);
   assert.deepEqual(r.badName.errors, [{ name: 'KafkaJSCreateTopicError', type: 'INVALID_TOPIC_EXCEPTION', topic: 'bad/name' }]);

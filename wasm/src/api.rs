@@ -189,6 +189,25 @@ pub(crate) fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8
     }
 }
 
+/// A message's `timestamp` as both APIs take it: a number or a decimal string (KafkaJS sends
+/// strings); `None` when missing, `null` or -1 (Kafka's `NO_TIMESTAMP`: the client stamps it,
+/// once, with its time at the call, as Java's producer does). Other negative values are
+/// refused as Java's `ProducerRecord` refuses them.
+pub(crate) fn timestamp_field(object: &Object, what: &str) -> Result<Option<i64>, HostError> {
+    let value = field(object, "timestamp");
+    if is_missing(&value) {
+        return Ok(None);
+    }
+    let timestamp = crate::kafka::offset_value(&value, &format!("{what}.timestamp"))?;
+    match timestamp {
+        -1 => Ok(None),
+        t if t < 0 => Err(invalid(format!(
+            "Invalid timestamp: {t}. Timestamp should always be non-negative or null."
+        ))),
+        t => Ok(Some(t)),
+    }
+}
+
 pub(crate) fn parse_headers(value: &JsValue, what: &str) -> Result<Vec<Header>, HostError> {
     if is_missing(value) {
         return Ok(Vec::new());
@@ -239,7 +258,7 @@ fn parse_message_as(value: &JsValue, what: &str) -> Result<ProduceInput, HostErr
             headers => parse_headers(&headers, &format!("{what}.headers"))?,
         },
         partition,
-        timestamp: int_field(object, "timestamp", what)?,
+        timestamp: timestamp_field(object, what)?,
     })
 }
 
@@ -593,7 +612,7 @@ impl RillBroker {
     pub fn produce(
         &self,
         #[wasm_bindgen(
-            unchecked_param_type = "{ topic: string; messages: Array<{ key?: Bytes | null; value?: Bytes | null; headers?: Record<string, Bytes | null>; partition?: number; timestamp?: number }> }"
+            unchecked_param_type = "{ topic: string; messages: Array<{ key?: Bytes | null; value?: Bytes | null; headers?: Record<string, Bytes | null>; partition?: number; timestamp?: number | string }> }"
         )]
         request: JsValue,
     ) -> Promise {

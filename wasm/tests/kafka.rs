@@ -571,6 +571,52 @@ export async function defaultClientIds(kafka) {
   await settle(kafka, plain.disconnect());
   await settle(kafka, named.disconnect());
 }
+
+export async function afterDisconnect(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'kept', numPartitions: 1, replicationFactor: 3 }] });
+  const consumer = kafka.consumer({ groupId: 'late' });
+  const producer = kafka.producer();
+  await kafka.disconnect();
+  const closed = async (call, what) => {
+    const e = await rejects(call, 'NETWORK_EXCEPTION', what);
+    eq(e.message, 'NETWORK_EXCEPTION: this session is closed', `${what}: the same error`);
+  };
+  await closed(admin.listTopics(), 'listTopics');
+  await closed(admin.fetchTopicOffsets('kept'), 'fetchTopicOffsets');
+  await closed(admin.fetchTopicMetadata(), 'fetchTopicMetadata');
+  await closed(admin.listGroups(), 'listGroups');
+  await closed(admin.createTopics({ topics: [{ topic: 'new' }] }), 'createTopics');
+  await closed(() => kafka.exportSegment('kept', 0, 0), 'exportSegment');
+  await closed(consumer.subscribe({ topics: ['kept'] }), 'consumer.subscribe');
+  await closed(() => kafka.now(), 'now');
+  await closed(kafka.advance(10), 'advance');
+  await closed(() => kafka.cluster().brokers(), 'brokers');
+  await closed(producer.send({ topic: 'kept', messages: [{ value: 'x' }] }), 'send');
+  eq(await kafka.disconnect(), undefined, 'disconnect again is harmless');
+}
+
+export async function clientTimestampsAndStickyKeyless(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'ts', numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true }));
+  await kafka.advance(200);
+  const producer = kafka.producer();
+  const sentAt = kafka.now();
+  const [r] = await settle(kafka, producer.send({ topic: 'ts', messages: [{ key: 'a', value: 'x' }] }));
+  // Every message takes 20 ms: the leader appended it at sentAt + 20 or later, but the record
+  // carries the producer's time at send() (item 7).
+  const at = async (ts) => (await admin.fetchTopicOffsetsByTimestamp('ts', ts)).find((o) => o.partition === r.partition).offset;
+  eq(await at(sentAt), '0', 'the record is at sentAt');
+  eq(await at(sentAt + 1), '1', 'and not later: stamped by the client, not by the broker');
+  const e = await rejects(producer.send({ topic: 'ts', messages: [{ value: 'x', timestamp: -5 }] }), 'INVALID_ARGUMENT', 'negative timestamp');
+  eq(e.message, 'INVALID_ARGUMENT: Invalid timestamp: -5. Timestamp should always be non-negative or null.', "Java's message");
+  const [s] = await settle(kafka, producer.send({ topic: 'ts', messages: [{ key: 'a', value: 'y', timestamp: '1700000000000' }] }));
+  eq(s.partition, r.partition, 'same key');
+  // Keyless records: Kafka's built-in sticky partitioner (item 8): small records of one send
+  // stay on one partition.
+  const keyless = await settle(kafka, producer.send({ topic: 'ts', messages: Array.from({ length: 6 }, (_, i) => ({ value: 'v' + i })) }));
+  eq(keyless.length, 1, 'one partition for six small keyless records');
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = topicAdmin)]
@@ -597,6 +643,10 @@ extern "C" {
     fn per_topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = defaultClientIds)]
     fn default_client_ids(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = afterDisconnect)]
+    fn after_disconnect(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = clientTimestampsAndStickyKeyless)]
+    fn client_timestamps_and_sticky_keyless(kafka: JsValue) -> js_sys::Promise;
 }
 
 async fn manual() -> JsValue {
@@ -691,6 +741,28 @@ async fn several_topics_in_one_call_succeed_or_fail_each_on_their_own() {
 #[wasm_bindgen_test]
 async fn consumers_default_to_kafkajss_client_id() {
     run(default_client_ids).await;
+}
+
+/// Issue 18 item 11: after `disconnect()` every call fails the same way.
+#[wasm_bindgen_test]
+async fn every_call_after_disconnect_fails_with_network_exception() {
+    run(after_disconnect).await;
+}
+
+/// Issue 18 items 7 and 8: a record without a timestamp carries the producer's time at
+/// `send()` (not the broker's at append); negative timestamps are refused with Java's message;
+/// keyless records follow Kafka's sticky partitioner.
+#[wasm_bindgen_test]
+async fn timestamps_are_the_clients_and_keyless_records_stick() {
+    let options = js_sys::JSON::parse(
+        r#"{"storage":"memory","brokers":3,"seed":3,"clock":"manual","latency":{"baseMs":20,"jitterMs":0}}"#,
+    )
+    .expect("options");
+    let kafka = JsValue::from(Rill::open(options).await.expect("open"));
+    if let Err(error) = JsFuture::from(client_timestamps_and_sticky_keyless(kafka)).await {
+        let message = js_sys::Reflect::get(&error, &"message".into()).unwrap_or(error);
+        panic!("{}", message.as_string().unwrap_or_default());
+    }
 }
 
 #[wasm_bindgen_test]

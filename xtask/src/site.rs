@@ -236,7 +236,8 @@ fn optimize(wasm: &Path, optimise: Optimise) -> Result<(), String> {
     Ok(())
 }
 
-/// Type-checks `tests/e2e/types/kafka-example.ts` and every JavaScript snippet of README.md's
+/// Type-checks `tests/e2e/types/kafka-example.ts` (against `rill_wasm.d.ts`),
+/// `tests/e2e/types/kafkajs-example.ts` (against `kafkajs.d.ts`) and every JavaScript snippet of README.md's
 /// "From JavaScript" section (as written, each its own module) against the generated
 /// `rill_wasm.d.ts` and `static/kafkajs.d.ts` with `tsc --noEmit --strict`, in a scratch
 /// directory next to the site. Returns the command to run.
@@ -255,11 +256,13 @@ pub(crate) fn type_check_command(site: &Path) -> Result<Command, String> {
         &format!("{RILL_WASM}.d.ts"),
     )?;
     copy(&root.join("static/kafkajs.d.ts"), "kafkajs.d.ts")?;
-    let example = root.join("tests/e2e/types/kafka-example.ts");
-    copy(&example, "kafka-example.ts")?;
+    let mut files = Vec::new();
+    for example in ["kafka-example.ts", "kafkajs-example.ts"] {
+        copy(&root.join("tests/e2e/types").join(example), example)?;
+        files.push(dir.join(example));
+    }
     let readme = std::fs::read_to_string(root.join("README.md"))
         .map_err(|e| format!("cannot read README.md: {e}"))?;
-    let mut files = vec![dir.join("kafka-example.ts")];
     for (i, snippet) in readme_snippets(&readme).into_iter().enumerate() {
         let file = dir.join(format!("readme-{i}.ts"));
         std::fs::write(&file, snippet)
@@ -296,7 +299,26 @@ pub(crate) fn readme_snippets(readme: &str) -> Vec<String> {
         .split("```js\n")
         .skip(1)
         .filter_map(|block| block.split("\n```").next())
-        .filter(|code| code.contains("import "))
+        .filter(|code| code.lines().any(|line| line.starts_with("import ")))
         .map(|code| format!("{code}\n"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readme_snippets;
+
+    #[test]
+    fn readme_snippets_are_the_imports_of_the_javascript_section() {
+        let readme = "# x\n```js\nimport a from 'b';\n```\n## From JavaScript\ntext\n```js\nimport { Kafka } from './kafkajs.js';\nnew Kafka();\n```\n```js\nno import here\n```\n```sh\nimport nothing\n```\n## Layout\n```js\nimport c from 'd';\n```\n";
+        assert_eq!(
+            readme_snippets(readme),
+            ["import { Kafka } from './kafkajs.js';\nnew Kafka();\n"]
+        );
+        let real = std::fs::read_to_string(crate::root().join("README.md")).expect("README");
+        assert!(
+            readme_snippets(&real).len() >= 3,
+            "the README's JavaScript examples"
+        );
+    }
 }

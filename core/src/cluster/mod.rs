@@ -1105,6 +1105,7 @@ impl Cluster {
 
     /// Starts a stopped broker: it recovers its logs from its own store and heartbeats again.
     pub fn restart_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
+        let now = self.now;
         let node = self
             .brokers
             .get_mut(broker as usize)
@@ -1115,7 +1116,7 @@ impl Cluster {
                 state: "running",
             });
         }
-        let cut = node.restart();
+        let cut = node.restart(now);
         self.events.push(ClusterEvent::BrokerUp { broker });
         self.events
             .extend(cut.into_iter().map(|((topic, partition), truncation)| {

@@ -210,7 +210,14 @@ impl Cluster {
             },
         };
         let now = now.max(snapshot.now);
-        let config = snapshot.config;
+        let mut config = snapshot.config;
+        // Kafka's coordinator sizes itself at startup from the existing `__consumer_offsets`
+        // (`groupCoordinator.startup(() => numPartitions(...).getOrElse(
+        // offsets.topic.num.partitions))`): a topic created with another count is used from
+        // the restart on.
+        if let Some((count, _)) = snapshot.topics.get(super::OFFSETS_TOPIC) {
+            config.offsets_topic_partitions = *count;
+        }
         let mut cluster = Cluster::new(config.clone(), now).map_err(|error| {
             ClusterRecoveryError::CorruptSnapshot {
                 reason: error.to_string(),
@@ -229,7 +236,7 @@ impl Cluster {
             let dir = logs.remove(&broker).unwrap_or_default();
             let node = &mut cluster.brokers[broker as usize];
             let dir_damage = damaged.remove(&broker).unwrap_or_default();
-            let cut = node.load(dir, checkpoints, epoch, migrated, dir_damage);
+            let cut = node.load(dir, checkpoints, epoch, migrated, dir_damage, now);
             let new_epoch = node.broker_epoch;
             events.extend(cut.into_iter().map(|((topic, partition), truncation)| {
                 ClusterEvent::RecoveryTruncated {

@@ -16,7 +16,7 @@ use crate::error::{AdminError, ErrorCode};
 use crate::log::{FetchedRecords, OffsetAndTimestamp, OffsetSpec, PartitionLog};
 
 /// Kafka's `Topic.isInternal`: `__consumer_offsets` and `__transaction_state`.
-fn is_internal(name: &str) -> bool {
+pub(crate) fn is_internal(name: &str) -> bool {
     name == OFFSETS_TOPIC || name == "__transaction_state"
 }
 
@@ -333,8 +333,12 @@ impl Cluster {
         partition: u32,
         spec: OffsetSpec,
     ) -> Result<Option<OffsetAndTimestamp>, ErrorCode> {
-        let (_, log) = self.leader_log(topic, partition)?;
-        Ok(log.list_offset(spec))
+        let (leader, log) = self.leader_log(topic, partition)?;
+        let epoch_start = self.brokers[leader as usize]
+            .epoch_start_offset(topic, partition)
+            .unwrap_or(0);
+        log.list_offset_at_leader(spec, epoch_start)
+            .map_err(|e| crate::error::KafkaError::error_code(&e))
     }
 
     /// A partition's log start offset, high watermark and log end offset at its leader.

@@ -184,6 +184,20 @@ pub struct FetchedRecords {
     pub log_end_offset: i64,
 }
 
+/// Records read from a log without copying them (each borrows the segment's bytes), and the
+/// log's offsets at the time of the read: [`PartitionLog::read_refs`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedRefs<'a> {
+    /// Records at or after the requested offset, in offset order.
+    pub records: Vec<crate::record::RecordRef<'a>>,
+    /// First offset the log holds.
+    pub log_start_offset: i64,
+    /// Offset below which records are visible to consumers.
+    pub high_watermark: i64,
+    /// Offset the next appended record will get.
+    pub log_end_offset: i64,
+}
+
 /// Whole record batches as a fetch response carries them: bytes of a Kafka `.log` file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RawFetch<'a> {
@@ -728,6 +742,30 @@ impl PartitionLog {
         let mut records = Vec::new();
         collect_records(&raw, &mut records);
         Ok(FetchedRecords {
+            records,
+            log_start_offset: raw.log_start_offset,
+            high_watermark: raw.high_watermark,
+            log_end_offset: raw.log_end_offset,
+        })
+    }
+
+    /// [`PartitionLog::read`] without the two allocations per record: the same records, each
+    /// borrowing its key, value and headers from the segment (decode them straight into
+    /// whatever the caller builds, e.g. JavaScript objects).
+    ///
+    /// # Errors
+    /// As [`PartitionLog::read`].
+    pub fn read_refs(&self, offset: i64, max_bytes: usize) -> Result<FetchedRefs<'_>, FetchError> {
+        let raw = self.read_batches(offset, max_bytes)?;
+        let mut records = Vec::new();
+        for batch in crate::record::trusted_batches(raw.bytes) {
+            records.extend(
+                batch
+                    .record_refs()
+                    .filter(|r| r.offset >= raw.offset && r.offset < raw.high_watermark),
+            );
+        }
+        Ok(FetchedRefs {
             records,
             log_start_offset: raw.log_start_offset,
             high_watermark: raw.high_watermark,

@@ -476,19 +476,44 @@ impl<'a> BatchView<'a> {
     }
 }
 
-/// A record borrowed from a validated batch: nothing is copied.
+/// A record borrowed from a validated batch: nothing is copied (the read path's view; a
+/// [`StoredRecord`] owns its bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RecordRef<'a> {
+pub struct RecordRef<'a> {
     /// The record's offset in its partition.
-    pub(crate) offset: i64,
+    pub offset: i64,
     /// The record's timestamp, as [`StoredRecord::timestamp`] reads it.
-    pub(crate) timestamp: i64,
+    pub timestamp: i64,
     /// The record key; `None` is a null key.
-    pub(crate) key: Option<&'a [u8]>,
+    pub key: Option<&'a [u8]>,
     /// The record value; `None` is a tombstone.
-    pub(crate) value: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
     /// The raw header section: the header count, then the headers.
     headers: &'a [u8],
+}
+
+impl<'a> RecordRef<'a> {
+    /// The record's headers in order, borrowed: `(key, value)`, a null value as `None`. A
+    /// header key that is not UTF-8 (never written by rill) reads as empty.
+    pub fn headers(&self) -> impl Iterator<Item = (&'a str, Option<&'a [u8]>)> + use<'a> {
+        let mut rest = self.headers;
+        let mut left = get_varint(&mut rest).unwrap_or(0).max(0);
+        std::iter::from_fn(move || {
+            if left == 0 {
+                return None;
+            }
+            left -= 1;
+            let key = get_bytes_ref(&mut rest).flatten();
+            let value = get_bytes_ref(&mut rest);
+            match (key, value) {
+                (Some(key), Some(value)) => Some((std::str::from_utf8(key).unwrap_or(""), value)),
+                _ => {
+                    left = 0;
+                    None
+                }
+            }
+        })
+    }
 }
 
 impl<'a> BatchView<'a> {

@@ -10,7 +10,8 @@ mod varint;
 pub(crate) use batch::trusted_batches;
 pub use batch::{
     BATCH_HEADER_LEN, BatchHeader, BatchView, DecodeError, LOG_OVERHEAD, NO_PRODUCER_EPOCH,
-    NO_PRODUCER_ID, NO_SEQUENCE, RecordIter, TimestampType, decode_batches, encode_batch,
+    NO_PRODUCER_ID, NO_SEQUENCE, RecordIter, RecordRef, TimestampType, decode_batches,
+    encode_batch,
 };
 
 /// A record header: a string key with a nullable byte value. Order and duplicates are kept.

@@ -1031,3 +1031,126 @@ fn collisions_and_bad_counts_are_refused_with_kraft_errors_and_messages() {
     );
     assert_eq!(cluster.topics(false), ["dot.name"]);
 }
+
+/// Issue 18 item 5 in the cluster: a replica's first segment is created with the replica (at
+/// the metadata that makes it, Kafka's `LogSegment.created`), so records without a timestamp
+/// roll `segment.ms` after the topic's creation — on the second append, as in Kafka's
+/// `UnifiedLogTest.testTimeBasedLogRollDuringAppend` — not `segment.ms` after the first
+/// append. A restarted broker's segments are created at the restart (Kafka's `LogLoader`).
+#[test]
+fn segments_are_created_with_the_replica_and_at_a_restart() {
+    let mut cluster = cluster(1, 3);
+    cluster
+        .create_topic("t", 1, 1, &configs(&[("segment.ms", "1000")]))
+        .expect("valid");
+    cluster.advance(1_500);
+    let untimed = || {
+        vec![NewRecord {
+            value: Some(b"v".to_vec()),
+            timestamp: Some(-1),
+            ..NewRecord::default()
+        }]
+    };
+    produce_ok(&mut cluster, "t", 0, untimed());
+    let log = |c: &Cluster| bases(c.replica(0, "t", 0).expect("replica").0);
+    assert_eq!(
+        log(&cluster),
+        [0],
+        "the first append goes into the empty segment"
+    );
+    produce_ok(&mut cluster, "t", 0, untimed());
+    assert_eq!(log(&cluster), [0, 1], "rolled: the segment is 1.7 s old");
+    // A restart creates the active segment anew: 500 ms later nothing rolls yet.
+    cluster.kill_broker(0).expect("running");
+    cluster.advance(5_000);
+    cluster.restart_broker(0).expect("stopped");
+    cluster.advance(500);
+    produce_ok(&mut cluster, "t", 0, untimed());
+    assert_eq!(log(&cluster), [0, 1], "the recovered segment is 0.7 s old");
+}
+
+/// Issue 18 item 6 in the cluster: a leader elected while its high watermark lags the log end
+/// it took over (Kafka's `leaderEpochStartOffsetOpt` above the high watermark) answers
+/// ListOffsets "latest" with `OFFSET_NOT_AVAILABLE` until its followers catch up; "earliest"
+/// always answers. Kafka's `PartitionTest.testMonotonicOffsetsAfterLeaderChange`, in the
+/// replicated cluster: the follower is killed-over right after fetching the last batch and
+/// before learning the new high watermark.
+#[test]
+fn a_new_leader_below_its_epoch_start_answers_offset_not_available() {
+    let mut found_window = false;
+    for seed in 0..20 {
+        let mut cluster = cluster(3, seed);
+        cluster
+            .create_topic("t", 1, 3, &configs(&[("min.insync.replicas", "1")]))
+            .expect("valid");
+        cluster.advance(300);
+        produce_ok(&mut cluster, "t", 0, records(3, "a"));
+        let old = leader_of(&cluster, "t", 0);
+        cluster.produce(1, "t", 0, Acks::Leader, records(3, "b"));
+        let end = 6;
+        // Step until a follower holds the whole log but not yet its high watermark.
+        let mut lagging = false;
+        for _ in 0..50 {
+            cluster.advance(1);
+            lagging = (0..3).filter(|b| *b != old).any(|b| {
+                cluster.replica(b, "t", 0).is_some_and(|(log, _)| {
+                    log.log_end_offset() == end && log.high_watermark() < end
+                })
+            });
+            if lagging {
+                break;
+            }
+        }
+        if !lagging {
+            continue;
+        }
+        cluster.kill_broker(old).expect("running");
+        let mut answers = Vec::new();
+        // The dead leader is fenced after the broker session timeout, then a follower leads.
+        for _ in 0..30_000 {
+            cluster.advance(1);
+            answers.push(
+                cluster
+                    .list_offsets("t", 0, OffsetSpec::Latest)
+                    .map(|f| f.map(|f| f.offset)),
+            );
+            if cluster
+                .registration("t", 0)
+                .and_then(|r| r.leader)
+                .is_some()
+                && answers.last() == Some(&Ok(Some(end)))
+            {
+                break;
+            }
+            if answers.last() == Some(&Err(ErrorCode::OffsetNotAvailable)) {
+                // Earliest always answers at a leader, lagging or not.
+                assert!(cluster.list_offsets("t", 0, OffsetSpec::Earliest).is_ok());
+            }
+        }
+        let refused = answers
+            .iter()
+            .filter(|a| **a == Err(ErrorCode::OffsetNotAvailable))
+            .count();
+        let mut distinct = answers.clone();
+        distinct.dedup();
+        assert_eq!(
+            answers.last(),
+            Some(&Ok(Some(end))),
+            "seed {seed}: {distinct:?}"
+        );
+        // Never an answer below what the old leader acknowledged at `end`'s high watermark.
+        for answer in &answers {
+            if let Ok(Some(offset)) = answer {
+                assert!(*offset >= 3, "seed {seed}: went back to {offset}");
+            }
+        }
+        if refused > 0 {
+            found_window = true;
+            break;
+        }
+    }
+    assert!(
+        found_window,
+        "some seed elects a leader below its epoch start"
+    );
+}

@@ -887,3 +887,88 @@ fn a_partition_the_host_could_not_read_counts_as_cut_and_is_written_back() {
     recovered.advance(5_000);
     converged(&recovered).expect("the follower fetched what it lost");
 }
+
+/// Issue 18 item 2: a client may create `__consumer_offsets` with any partition count (Kafka's
+/// controller accepts it); the coordinator keeps the count it started with
+/// (`offsets.topic.num.partitions`, here 3), so groups hashing to a partition the topic lacks
+/// get `COORDINATOR_NOT_AVAILABLE` while the others work, and from a restart on it uses the
+/// topic's count. A client's produce to the internal topic is refused with
+/// `INVALID_TOPIC_EXCEPTION` ("Cannot append to internal topic") and appends nothing.
+#[test]
+fn a_client_made_offsets_topic_sizes_the_coordinator_from_the_restart_and_takes_no_produce() {
+    use rill_core::cluster::OFFSETS_TOPIC;
+    use rill_core::group::protocol::offsets_partition_for;
+    let mut host = Host::default();
+    let mut cluster = cluster(3, 5);
+    cluster
+        .create_topic(OFFSETS_TOPIC, 1, 3, &[])
+        .expect("Kafka accepts any count");
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(200);
+    let group_on = |p: u32| {
+        (0..100)
+            .map(|i| format!("group-{i}"))
+            .find(|g| offsets_partition_for(g, 3) == p)
+            .expect("a group on that partition")
+    };
+    let (served, orphan) = (group_on(0), group_on(2));
+    let mut config = ConsumerConfig::with_group(&served);
+    config.auto_offset_reset = AutoOffsetReset::Earliest;
+    cluster.add_consumer(7, config).expect("new client");
+    let now = cluster.now();
+    cluster
+        .consumer_mut(7)
+        .expect("added")
+        .subscribe(now, &["t".to_owned()])
+        .expect("subscribes");
+    for _ in 0..100 {
+        let now = cluster.now();
+        let _ = cluster.consumer_mut(7).expect("added").poll(now);
+        cluster.advance(100);
+    }
+    assert_eq!(
+        cluster
+            .describe_group(&served)
+            .expect("served")
+            .state
+            .name(),
+        "Stable"
+    );
+    assert_eq!(
+        cluster.describe_group(&orphan).map(|d| d.state),
+        Err(ErrorCode::CoordinatorNotAvailable)
+    );
+
+    // A client's produce to the internal topic: refused, nothing appended.
+    let leader = cluster
+        .registration(OFFSETS_TOPIC, 0)
+        .and_then(|r| r.leader)
+        .expect("a leader");
+    let before = cluster
+        .replica(leader, OFFSETS_TOPIC, 0)
+        .expect("replica")
+        .0
+        .log_end_offset();
+    cluster.produce(100, OFFSETS_TOPIC, 0, Acks::Leader, records(1, "x"));
+    cluster.advance(100);
+    let outcomes = cluster.poll_outcomes();
+    let refused = outcomes
+        .iter()
+        .find(|o| o.topic == OFFSETS_TOPIC)
+        .expect("an answer");
+    assert_eq!(refused.result, Err(ErrorCode::InvalidTopicException));
+    let after = cluster
+        .replica(leader, OFFSETS_TOPIC, 0)
+        .expect("replica")
+        .0
+        .log_end_offset();
+    assert_eq!(before, after, "nothing appended");
+
+    // After a restart the coordinator hashes over the topic's one partition.
+    cluster.advance(1_000);
+    host.sync(&mut cluster);
+    let (mut recovered, _) = Cluster::recover(host.image(), cluster.now()).expect("recovers");
+    recovered.advance(3_000);
+    assert_eq!(recovered.config().offsets_topic_partitions, 1);
+    assert!(recovered.coordinator_of(&orphan).is_some());
+}

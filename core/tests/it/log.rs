@@ -1030,3 +1030,64 @@ fn broker_tick_compacts_and_recovery_rebuilds_the_compacted_log() {
             .any(|r| r.value.as_deref() == Some(b"a5".as_slice()))
     );
 }
+
+/// Issue 18 item 14: `read_refs` gives what `read` gives — offsets, timestamps, keys, values
+/// (null ones too) and headers (repeated and null ones too) — borrowed instead of copied, from
+/// any offset and for any `max_bytes`, across segments.
+#[test]
+fn read_refs_borrows_exactly_what_read_copies() {
+    use rill_core::record::Header;
+    let config = config(&[("segment.bytes", "600".to_owned())]);
+    let log = log_with(
+        &config,
+        40,
+        |i| {
+            (0..3)
+                .map(|j| NewRecord {
+                    key: (j != 1).then(|| format!("k{i}-{j}").into_bytes()),
+                    value: (i % 7 != 0).then(|| format!("value {i} {j} 한국어").into_bytes()),
+                    headers: vec![
+                        Header {
+                            key: "h".into(),
+                            value: Some(vec![i as u8]),
+                        },
+                        Header {
+                            key: "h".into(),
+                            value: None,
+                        },
+                    ],
+                    timestamp: Some(1_000 + i),
+                })
+                .collect()
+        },
+        5_000,
+    );
+    assert!(log.segments().len() > 3, "several segments");
+    for offset in [0, 1, 7, 59, 118, 119] {
+        for max_bytes in [1, 300, 5_000, 1 << 20] {
+            let owned = log.read(offset, max_bytes).expect("in range");
+            let borrowed = log.read_refs(offset, max_bytes).expect("in range");
+            assert_eq!(borrowed.high_watermark, owned.high_watermark);
+            assert_eq!(borrowed.log_start_offset, owned.log_start_offset);
+            assert_eq!(borrowed.log_end_offset, owned.log_end_offset);
+            assert_eq!(
+                borrowed.records.len(),
+                owned.records.len(),
+                "{offset} {max_bytes}"
+            );
+            for (b, o) in borrowed.records.iter().zip(&owned.records) {
+                assert_eq!(b.offset, o.offset);
+                assert_eq!(b.timestamp, o.timestamp);
+                assert_eq!(b.key, o.key.as_deref());
+                assert_eq!(b.value, o.value.as_deref());
+                let headers: Vec<(&str, Option<&[u8]>)> = b.headers().collect();
+                let expected: Vec<(&str, Option<&[u8]>)> = o
+                    .headers
+                    .iter()
+                    .map(|h| (h.key.as_str(), h.value.as_deref()))
+                    .collect();
+                assert_eq!(headers, expected);
+            }
+        }
+    }
+}

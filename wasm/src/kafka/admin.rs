@@ -197,6 +197,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         refusable("Topic creation errors", async move {
+            host.check_open()?;
             let what = "createTopics options";
             let object = object_arg(&options, what)?;
             let validate_only = field(object, "validateOnly").is_truthy();
@@ -281,6 +282,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         refusable("Topic deletion errors", async move {
+            host.check_open()?;
             let what = "deleteTopics options";
             let object = object_arg(&options, what)?;
             let topics = string_array(&field(object, "topics"), "deleteTopics options.topics")?;
@@ -333,6 +335,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         refusable("Partition creation errors", async move {
+            host.check_open()?;
             let what = "createPartitions options";
             let object = object_arg(&options, what)?;
             let validate_only = field(object, "validateOnly").is_truthy();
@@ -385,11 +388,12 @@ impl Admin {
     /// `listTopics()`: the topic names (internal topics excluded).
     #[wasm_bindgen(js_name = listTopics, unchecked_return_type = "Promise<string[]>")]
     pub fn list_topics(&self) -> Promise {
-        let names: Array = topic_names(&self.host)
-            .into_iter()
-            .map(JsValue::from)
-            .collect();
-        resolved(names.into())
+        let host = self.host.clone();
+        promise(async move {
+            host.check_open()?;
+            let names: Array = topic_names(&host).into_iter().map(JsValue::from).collect();
+            Ok(names.into())
+        })
     }
 
     /// `fetchTopicMetadata({ topics })` (all topics when `topics` is missing).
@@ -400,6 +404,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let topics = if is_missing(&options) {
                 topic_names(&host)
             } else {
@@ -458,6 +463,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let topic = topic
                 .as_string()
                 .ok_or_else(|| invalid("fetchTopicOffsets(topic): topic must be a string"))?;
@@ -491,6 +497,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "fetchTopicOffsetsByTimestamp(topic, timestamp)";
             let topic = topic
                 .as_string()
@@ -542,6 +549,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "describeConfigs options";
             let object = object_arg(&options, what)?;
             let synonyms = field(object, "includeSynonyms").is_truthy();
@@ -616,6 +624,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "alterConfigs options";
             let object = object_arg(&options, what)?;
             let validate_only = field(object, "validateOnly").is_truthy();
@@ -667,6 +676,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "deleteTopicRecords options";
             let object = object_arg(&options, what)?;
             let topic = required_string(object, "topic", what)?;
@@ -703,6 +713,9 @@ impl Admin {
     /// `listGroups()` → `{ groups: [{ groupId, protocolType }] }`.
     #[wasm_bindgen(js_name = listGroups, unchecked_return_type = "Promise<{ groups: GroupOverview[] }>")]
     pub fn list_groups(&self) -> Promise {
+        if let Err(e) = self.host.check_open() {
+            return promise(async move { Err(e) });
+        }
         let groups: Array = self.host.read(|c| {
             c.list_groups()
                 .into_iter()
@@ -729,6 +742,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let ids = string_array(&group_ids, "describeGroups(groupIds)")?;
             let groups = Array::new();
             for id in ids {
@@ -776,6 +790,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "fetchOffsets options";
             let object = object_arg(&options, what)?;
             let group = required_string(object, "groupId", what)?;
@@ -830,6 +845,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "resetOffsets options";
             let object = object_arg(&options, what)?;
             let group = required_string(object, "groupId", what)?;
@@ -846,10 +862,12 @@ impl Admin {
                     partition,
                 })
                 .collect();
-            host.command(|c| c.reset_offsets(&group, &partitions, target))?
+            let planned = host
+                .command(|c| c.reset_offsets(&group, &partitions, target))?
                 .map_err(|code| {
                     kafka_error(code, format!("resetOffsets '{group}' on '{topic}'"))
                 })?;
+            wait_for_committed(&host, &group, &planned).await?;
             host.durable().await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -868,6 +886,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let what = "setOffsets options";
             let object = object_arg(&options, what)?;
             let group = required_string(object, "groupId", what)?;
@@ -886,10 +905,12 @@ impl Admin {
                     topic: topic.clone(),
                     partition,
                 }];
-                host.command(|c| c.reset_offsets(&group, &tp, ResetTarget::Offset(offset)))?
+                let planned = host
+                    .command(|c| c.reset_offsets(&group, &tp, ResetTarget::Offset(offset)))?
                     .map_err(|code| {
                         kafka_error(code, format!("setOffsets '{group}' on {topic}-{partition}"))
                     })?;
+                wait_for_committed(&host, &group, &planned).await?;
             }
             host.durable().await?;
             Ok(JsValue::UNDEFINED)
@@ -904,6 +925,7 @@ impl Admin {
     ) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             let ids = string_array(&group_ids, "deleteGroups(groupIds)")?;
             let results = host.command(|c| c.delete_groups(&ids))?;
             host.durable().await?;
@@ -940,6 +962,37 @@ pub(crate) fn topic_partitions(partitions: &[TopicPartition]) -> Array {
             JsValue::from(row)
         })
         .collect()
+}
+
+/// Waits until the group's coordinator has written `planned` (an admin OffsetCommit is
+/// answered once `__consumer_offsets` holds it), as KafkaJS's `resetOffsets`/`setOffsets`
+/// resolve on the OffsetCommit response; `REQUEST_TIMED_OUT` after 5 s of cluster time.
+async fn wait_for_committed(
+    host: &Session,
+    group: &str,
+    planned: &[(TopicPartition, i64)],
+) -> Result<(), HostError> {
+    let deadline = host.now().saturating_add(5_000);
+    loop {
+        let done = host.read(|c| {
+            c.describe_group_offsets(group).is_ok_and(|rows| {
+                planned.iter().all(|(tp, offset)| {
+                    rows.iter()
+                        .any(|r| r.partition == *tp && r.committed == Some(*offset))
+                })
+            })
+        });
+        if done {
+            return Ok(());
+        }
+        if host.now() >= deadline || host.is_closed() {
+            return Err(kafka_error(
+                ErrorCode::RequestTimedOut,
+                format!("the offsets of group '{group}' were not written within 5000 ms"),
+            ));
+        }
+        host.sleep_until(host.now() + 1).await;
+    }
 }
 
 /// Waits until the leader of every partition of `topics` has learned it leads (its replica

@@ -804,6 +804,7 @@ impl Consumer {
         let host = self.host.clone();
         let state = self.state.clone();
         promise(async move {
+            host.check_open()?;
             let what = "subscribe options";
             let object = object_arg(&options, what)?;
             let mut topics = Vec::new();
@@ -853,6 +854,7 @@ impl Consumer {
         #[wasm_bindgen(unchecked_param_type = "ConsumerRunConfig")] options: JsValue,
     ) -> Promise {
         let result = (|| -> Result<(), HostError> {
+            self.host.check_open()?;
             let what = "run options";
             let object = object_or_empty(&options, what)?;
             let each_message = field(&object, "eachMessage");
@@ -934,6 +936,7 @@ impl Consumer {
         partitions: JsValue,
     ) -> Result<(), JsValue> {
         let run = || -> Result<(), HostError> {
+            self.host.check_open()?;
             let list = partitions_arg(&partitions, "assign(partitions)", &self.host, &[])?;
             for tp in &list {
                 let count = partition_count(&self.host, &tp.topic)?;
@@ -969,6 +972,7 @@ impl Consumer {
             state: self.state.clone(),
         };
         promise(async move {
+            consumer.host.check_open()?;
             let list = offsets.dyn_into::<Array>().map_err(|_| {
                 invalid("commitOffsets(offsets) must be an array of { topic, partition, offset }")
             })?;
@@ -1013,6 +1017,7 @@ impl Consumer {
         target: JsValue,
     ) -> Result<(), JsValue> {
         let run = || -> Result<(), HostError> {
+            self.host.check_open()?;
             let what = "seek target";
             let object = object_arg(&target, what)?;
             let topic = string_field(object, "topic", what)?
@@ -1048,6 +1053,7 @@ impl Consumer {
     }
 
     fn set_paused(&self, topics: JsValue, paused: bool) -> Result<(), HostError> {
+        self.host.check_open()?;
         let assigned = self.with_core(|k, _| k.assignment())?;
         let list = partitions_arg(
             &topics,

@@ -235,8 +235,11 @@ impl ClusterControl {
     #[wasm_bindgen(
         unchecked_return_type = "Array<{ id: number; alive: boolean; fenced: boolean }>"
     )]
-    pub fn brokers(&self) -> Array {
-        self.host.read(|c| {
+    pub fn brokers(&self) -> Result<Array, JsValue> {
+        self.host
+            .check_open()
+            .map_err(|e| crate::api::to_js_error(&e))?;
+        Ok(self.host.read(|c| {
             (0..c.config().brokers)
                 .map(|id| {
                     let row = Object::new();
@@ -246,6 +249,6 @@ impl ClusterControl {
                     JsValue::from(row)
                 })
                 .collect()
-        })
+        }))
     }
 }

@@ -203,6 +203,7 @@ impl Rill {
     pub fn advance(&self, #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue) -> Promise {
         let host = self.host.clone();
         promise(async move {
+            host.check_open()?;
             if host.clock_mode() != ClockMode::Manual {
                 return Err(kafka_error(
                     ErrorCode::InvalidRequest,
@@ -238,9 +239,11 @@ impl Rill {
         })
     }
 
-    /// The cluster's time (ms since the epoch in realtime; from 0 in manual mode).
-    pub fn now(&self) -> f64 {
-        self.host.now() as f64
+    /// The cluster's time (ms since the epoch in realtime; from 0 in manual mode). Throws
+    /// `NETWORK_EXCEPTION` after `disconnect()`, as every other call.
+    pub fn now(&self) -> Result<f64, JsValue> {
+        self.host.check_open().map_err(|e| to_js_error(&e))?;
+        Ok(self.host.now() as f64)
     }
 
     /// The admin client.
@@ -326,6 +329,7 @@ impl Rill {
         #[wasm_bindgen(unchecked_optional_param_type = "number")] broker: JsValue,
     ) -> Result<js_sys::Uint8Array, JsValue> {
         let export = || -> Result<Vec<u8>, HostError> {
+            self.host.check_open()?;
             let what = "exportSegment(topic, partition, baseOffset, broker)";
             let topic = topic
                 .as_string()
@@ -360,7 +364,10 @@ impl Rill {
             .map_err(|e| to_js_error(&e))
     }
 
-    /// Stops the cluster's clock; later calls fail. Running consumers stop.
+    /// Stops the cluster's clock; every later call (admin, producer, consumer, cluster control,
+    /// `now`, `exportSegment`, `advance`) fails with `NETWORK_EXCEPTION` "this session is
+    /// closed"; `close`, `disconnect` and the clients' `connect`/`disconnect` stay harmless.
+    /// Running consumers stop.
     pub fn close(&self) {
         self.host.close();
     }

@@ -1,9 +1,13 @@
 //! `kafka.producer()`: KafkaJS's producer over the cluster.
 //!
-//! Partitions are chosen by Kafka's default partitioner (`rill_core::partitioner`): murmur2
-//! of the key as Java's (and KafkaJS's `DefaultPartitioner`), Kafka's sticky partitioner for
-//! keyless records. One produce request per partition; a retriable error is retried
-//! `retry.retries` times after `initialRetryTime` (doubling), in cluster time.
+//! Partitions are chosen by Kafka 3.7's default partitioner (`rill_core::partitioner`,
+//! `PartitionerConfig::default()`): murmur2 of the key as Java's (and KafkaJS's
+//! `DefaultPartitioner`), the built-in sticky partitioner (KIP-794) for keyless records —
+//! one partition until `batch.size` (16384) bytes went to it, then another drawn from a PRNG
+//! seeded by the cluster's seed and the producer. A record without `timestamp` is stamped
+//! with the cluster's time at `send()`, once, as Java's `KafkaProducer.doSend` does: a retry
+//! resends the same timestamp. One produce request per partition; a retriable error is
+//! retried `retry.retries` times after `initialRetryTime` (doubling), in cluster time.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,7 +16,7 @@ use js_sys::{Array, Object, Promise};
 use rill_core::ErrorCode;
 use rill_core::cluster::Acks;
 use rill_core::consumer::error::is_retriable;
-use rill_core::partitioner::Partitioner;
+use rill_core::partitioner::{Partitioner, PartitionerConfig};
 use rill_core::record::NewRecord;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -90,10 +94,15 @@ impl Producer {
         let max_retry_ms = int_field(&retry, "maxRetryTime", "producer options.retry")?
             .unwrap_or(30_000)
             .max(0);
+        let client = host.client_id();
+        let seed = host.read(|c| c.config().seed) ^ rill_core::prng::splitmix64(u64::from(client));
         Ok(Self {
-            client: host.client_id(),
+            client,
             host,
-            partitioner: Rc::new(RefCell::new(Partitioner::new())),
+            partitioner: Rc::new(RefCell::new(Partitioner::with_config(PartitionerConfig {
+                seed,
+                ..PartitionerConfig::default()
+            }))),
             retry: Retry {
                 retries,
                 initial_ms: initial_retry_ms,
@@ -122,6 +131,8 @@ impl Producer {
             .dyn_into::<Array>()
             .map_err(|_| invalid(format!("{what}.messages must be an array")))?;
         let count = partition_count(&self.host, &topic)?;
+        // The client's time at send, for records without a timestamp.
+        let now = self.host.now();
         let mut batches: Vec<(u32, Vec<NewRecord>)> = Vec::new();
         let mut partitioner = self.partitioner.borrow_mut();
         for (i, message) in messages.iter().enumerate() {
@@ -130,10 +141,7 @@ impl Producer {
             let key = bytes_field(m, "key", &what)?;
             let value = bytes_field(m, "value", &what)?;
             let headers = parse_headers(&field(m, "headers"), &format!("{what}.headers"))?;
-            let timestamp = match field(m, "timestamp") {
-                t if is_missing(&t) => None,
-                t => Some(super::offset_value(&t, &format!("{what}.timestamp"))?),
-            };
+            let timestamp = Some(crate::api::timestamp_field(m, &what)?.unwrap_or(now));
             let partition = match int_field(m, "partition", &what)? {
                 Some(p) => u32::try_from(p)
                     .ok()
@@ -144,7 +152,19 @@ impl Producer {
                             format!("{what}.partition {p}: topic '{topic}' has {count} partitions"),
                         )
                     })?,
-                None => partitioner.partition(&topic, count, key.as_deref()),
+                None => {
+                    // What the record adds to its batch, roughly as Kafka estimates it.
+                    let size = key.as_ref().map_or(0, Vec::len)
+                        + value.as_ref().map_or(0, Vec::len)
+                        + headers
+                            .iter()
+                            .map(|h| h.key.len() + h.value.as_ref().map_or(0, Vec::len) + 2)
+                            .sum::<usize>()
+                        + 8;
+                    partitioner
+                        .partition_record(&topic, count, None, key.as_deref(), size)
+                        .map_err(|e| HostError::kafka(&e))?
+                }
             };
             let record = NewRecord {
                 key,

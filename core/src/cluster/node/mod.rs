@@ -359,10 +359,11 @@ impl BrokerNode {
         self.metadata_ahead.clear();
     }
 
-    /// Recovers every replica from the disk (`PartitionLog::recover`, high watermark from the
-    /// checkpoint); roles come with the next metadata. Returns what recovery cut from each
-    /// partition's stored segments (torn or corrupt tails).
-    pub(crate) fn restart(&mut self) -> Vec<(PartitionKey, RecoveryTruncation)> {
+    /// Recovers every replica from the disk at time `now` (`PartitionLog::recover_at`: every
+    /// segment created now, as Kafka's `LogLoader`; high watermark from the checkpoint); roles
+    /// come with the next metadata. Returns what recovery cut from each partition's stored
+    /// segments (torn or corrupt tails).
+    pub(crate) fn restart(&mut self, now: i64) -> Vec<(PartitionKey, RecoveryTruncation)> {
         assert!(!self.alive, "only a stopped broker restarts");
         self.alive = true;
         self.broker_epoch += 1;
@@ -382,7 +383,8 @@ impl BrokerNode {
             let stored_bases: Vec<i64> = segments.iter().map(|(base, _)| *base).collect();
             let state = self.disk.states.get(&key).copied();
             let seed = jitter_seed(self.id, &key.0, key.1);
-            let (mut log, truncations) = PartitionLog::recover(segments, state, &config, seed);
+            let (mut log, truncations) =
+                PartitionLog::recover_at(segments, state, &config, seed, now);
             let hw = self.disk.checkpoints.get(&key).copied().unwrap_or(0);
             if self.bug == Some(super::InjectedBug::TrustHighWatermarkCheckpoint) {
                 log.set_high_watermark_unchecked(hw);
@@ -429,6 +431,7 @@ impl BrokerNode {
         broker_epoch: u64,
         hw_at_log_end: bool,
         damaged: BTreeMap<PartitionKey, std::collections::BTreeSet<i64>>,
+        now: i64,
     ) -> Vec<(PartitionKey, RecoveryTruncation)> {
         self.alive = false;
         self.replicas.clear();
@@ -436,7 +439,7 @@ impl BrokerNode {
         self.metadata_ahead.clear();
         self.broker_epoch = broker_epoch;
         self.disk = disk::Disk::from_image(image, checkpoints);
-        let mut cut = self.restart();
+        let mut cut = self.restart(now);
         for (key, stored) in damaged {
             let segments = self
                 .replicas
@@ -616,7 +619,9 @@ impl BrokerNode {
             self.replicas.insert(
                 key.clone(),
                 Replica {
-                    log: PartitionLog::new(&config, seed),
+                    // Created now (Kafka's `LogSegment.created`): the time-based roll of a
+                    // segment whose first batch has no timestamp counts from here.
+                    log: PartitionLog::new_at(&config, seed, now),
                     config: config.clone(),
                     registration: None,
                     leader: None,
@@ -1179,6 +1184,13 @@ impl BrokerNode {
         let me = self.id;
         let key = (topic.to_owned(), partition);
         let mut outcome = LeaderProduceOutcome::default();
+        // Kafka's `ReplicaManager.appendToLocalLog`: a client may not append to an internal
+        // topic ("Cannot append to internal topic", sent as INVALID_TOPIC_EXCEPTION); the
+        // group coordinator's own appends are allowed (Kafka's `internalTopicsAllowed`).
+        if super::topic_admin::is_internal(topic) && client != super::groups::COORDINATOR_CLIENT {
+            outcome.answer_now = Some(Err(ErrorCode::InvalidTopicException));
+            return outcome;
+        }
         let missing = self.missing_replica_error(topic);
         let Some(replica) = self.replicas.get_mut(&key) else {
             outcome.answer_now = Some(Err(missing));

@@ -147,13 +147,25 @@ impl BrokerNode {
             .replicas
             .get(&(topic.to_owned(), partition))
             .ok_or(ErrorCode::NotLeaderOrFollower)?;
-        if replica.leader.is_none() {
+        let Some(leader) = &replica.leader else {
             return Err(ErrorCode::NotLeaderOrFollower);
-        }
-        Ok(replica
+        };
+        // Kafka's `Partition.fetchOffsetForTimestamp`: OFFSET_NOT_AVAILABLE while this
+        // leader's high watermark is below its epoch's start offset.
+        replica
             .log
-            .list_offset(spec)
-            .map_or(-1, |found| found.offset))
+            .list_offset_at_leader(spec, leader.epoch_start_offset)
+            .map(|found| found.map_or(-1, |found| found.offset))
+            .map_err(|e| crate::error::KafkaError::error_code(&e))
+    }
+
+    /// This broker's epoch start offset for a partition it leads (Kafka's
+    /// `leaderEpochStartOffsetOpt`: its log end offset when it became leader).
+    pub(crate) fn epoch_start_offset(&self, topic: &str, partition: u32) -> Option<i64> {
+        self.replicas
+            .get(&(topic.to_owned(), partition))
+            .and_then(|r| r.leader.as_ref())
+            .map(|l| l.epoch_start_offset)
     }
 
     /// A leader's DeleteRecords: moves the log start offset up to `offset` (-1: the high
