@@ -1000,6 +1000,12 @@ impl Cluster {
         self.network.partition(side_a, side_b);
     }
 
+    /// From now on, messages to or from each client keep their send order per link (one TCP
+    /// connection each), even when a slowdown ends while earlier ones are in flight.
+    pub fn keep_client_links_in_order(&mut self) {
+        self.network.keep_client_links_in_order();
+    }
+
     /// Restores every link and latency.
     pub fn heal(&mut self) {
         self.network.heal();
