@@ -136,18 +136,18 @@ pub fn run(seed: u64, steps: u32, style: CommitStyle, faults: Faults) -> GroupSi
         .0
 }
 
-/// [`run`] with a deliberate engine bug: for tests proving the checker catches it.
+/// [`run`] (or [`run_traced`] when `traced`) with a deliberate engine bug: for tests and
+/// sweeps proving the checker catches it.
 #[doc(hidden)]
 pub fn run_with_bug(
     seed: u64,
     steps: u32,
     style: CommitStyle,
     faults: Faults,
-    bug: InjectedBug,
-) -> GroupSimReport {
-    GroupSimulation::new(seed, style, faults, false, Some(bug))
-        .run(steps)
-        .0
+    bug: Option<InjectedBug>,
+    traced: bool,
+) -> (GroupSimReport, String) {
+    GroupSimulation::new(seed, style, faults, traced, bug).run(steps)
 }
 
 /// [`run`], also returning the readable trace.
@@ -845,9 +845,10 @@ impl GroupSimulation {
         }
     }
 
-    /// Zombies and delayed requests: a consumer stalls (and commits when it is back), or its
-    /// link is slowed for a few steps, so its JoinGroup, SyncGroup, heartbeats and commits
-    /// arrive late and are overtaken by later ones.
+    /// Zombies and delayed requests: a consumer stalls (and commits when it is back), its
+    /// link is slowed for a few steps (its JoinGroup, SyncGroup, heartbeats and commits arrive
+    /// late, overtaken by other clients'), or its last OffsetCommit or JoinGroup arrives again
+    /// late with the generation it carried (a stale duplicate, as from a zombie).
     fn zombie_and_delay_faults(&mut self) {
         let step = self.step;
         let mut unslow = Vec::new();
@@ -888,6 +889,20 @@ impl GroupSimulation {
                 self.note(&format!(
                     "consumer {client}'s requests delayed +{extra_ms} ms until step {until}"
                 ));
+            }
+        }
+        if self.delay_percent > 0 && self.fault_prng.below(100) < self.delay_percent {
+            let clients: Vec<u32> = self.apps.keys().copied().collect();
+            if !clients.is_empty() {
+                let client = clients[self.fault_prng.below(clients.len() as u64) as usize];
+                let join = self.fault_prng.chance(1, 3);
+                if self.cluster.replay_group_request(client, join) {
+                    self.failures = true;
+                    let what = if join { "JoinGroup" } else { "OffsetCommit" };
+                    self.note(&format!(
+                        "consumer {client}'s last {what} arrives again, late"
+                    ));
+                }
             }
         }
     }

@@ -9,6 +9,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(not(target_arch = "wasm32"))]
 use rill_core::sim::ViolationKind;
 use rill_core::sim::{FNV_OFFSET_BASIS, SafetyProfile, SimReport, fnv1a64, run, run_traced};
+#[cfg(not(target_arch = "wasm32"))]
+use rill_core::{
+    cluster::InjectedBug,
+    sim::{Violation, run_with_bug},
+};
 
 fn assert_clean(report: &SimReport) {
     assert!(
@@ -149,4 +154,50 @@ fn seed_567_a_leader_high_watermark_never_decreases_in_its_epoch() {
 #[test]
 fn seed_1234_an_in_flight_isr_expansion_holds_back_the_high_watermark() {
     assert_clean(&run(1234, 1_000, SafetyProfile::Safe));
+}
+
+/// The checker bites: with each deliberate cluster bug switched on, a small Safe sweep finds a
+/// violation of the matching invariant (the first seed that does, within `seeds`).
+#[cfg(not(target_arch = "wasm32"))]
+fn first_catch(bug: InjectedBug, seeds: u64, steps: u32) -> (u64, Violation) {
+    (0..seeds)
+        .find_map(|seed| {
+            let (report, _) = run_with_bug(seed, steps, SafetyProfile::Safe, Some(bug), false);
+            report.violation.map(|v| (seed, v))
+        })
+        .unwrap_or_else(|| panic!("no seed below {seeds} catches {bug:?}"))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_acks_all_acknowledged_below_min_insync_replicas() {
+    let (seed, violation) = first_catch(InjectedBug::AcksAllBelowMinIsr, 40, 300);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::AckedUnderReplicated,
+        "seed {seed}: {violation}"
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_a_follower_added_to_the_isr_below_the_high_watermark() {
+    let (seed, violation) = first_catch(InjectedBug::IsrJoinBelowHighWatermark, 40, 300);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::IsrJoinedBelowHighWatermark,
+        "seed {seed}: {violation}"
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_a_restart_trusting_a_checkpoint_past_the_log_end() {
+    // Only a power cycle leaves a checkpoint past the log end: the disk faults make one.
+    let (seed, violation) = first_catch(InjectedBug::TrustHighWatermarkCheckpoint, 60, 300);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::LogBoundsBroken,
+        "seed {seed}: {violation}"
+    );
 }
