@@ -1381,6 +1381,7 @@ impl Cluster {
                 isr,
                 proposal,
                 broker_epoch,
+                new_member_epochs,
             } => {
                 let key = (topic.clone(), partition);
                 // A copy older than one already handled from the same broker incarnation (a
@@ -1406,6 +1407,9 @@ impl Cluster {
                     || isr.is_empty()
                     || isr.iter().any(|r| !registration.replicas.contains(r))
                     || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
+                    || new_member_epochs
+                        .iter()
+                        .any(|(r, epoch)| brokers.get(r).is_none_or(|b| b.broker_epoch != *epoch))
                 {
                     // Stale or ineligible (Kafka answers FENCED_LEADER_EPOCH,
                     // INVALID_UPDATE_VERSION or INELIGIBLE_REPLICA): the leader drops its
@@ -1502,6 +1506,7 @@ impl Cluster {
                 last_fetched_epoch,
                 leader_epoch,
                 topic_id,
+                broker_epoch: follower_broker_epoch,
             } => {
                 if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
                     // Another incarnation of the topic (Kafka's UNKNOWN_TOPIC_ID): the
@@ -1530,6 +1535,7 @@ impl Cluster {
                     fetch_offset,
                     last_fetched_epoch,
                     leader_epoch,
+                    follower_broker_epoch,
                     now,
                 );
                 if let Some(message) = outcome.alter_partition {

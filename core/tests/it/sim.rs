@@ -129,6 +129,17 @@ fn seed_70_a_restarted_follower_ignores_an_answer_to_its_earlier_incarnation() {
     assert_clean(&report);
 }
 
+/// Regression (fixed), found by the power-cycle fault and check (h): leader 5 proposed broker
+/// 1 for t1-1's ISR after its fetch at the high watermark; broker 1 lost its unflushed tail and
+/// re-registered before the AlterPartition arrived, and the controller (whose fence of broker 1
+/// changed nothing in t1-1, as broker 1 was not in its ISR) added it with log end 55 below the
+/// high watermark 58. Fetches now carry the follower's broker epoch and the controller refuses
+/// a proposal adding a replica of an older epoch (KIP-903).
+#[test]
+fn seed_900_an_isr_expansion_for_an_earlier_broker_incarnation_is_refused() {
+    assert_clean(&run(900, 1_000, SafetyProfile::Safe));
+}
+
 #[test]
 /// Regression (fixed): leader 0's epoch cache [(0,0),(8,21),(13,104)] lacks the (11,48) of the epoch-11 batches in its log, so followers fetch to 104, are told they diverge, truncate to 48 and fetch again, forever
 fn seed_70_followers_do_not_truncate_and_refetch_forever() {
