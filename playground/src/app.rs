@@ -228,6 +228,17 @@ pub fn app(props: &AppProps) -> Html {
         .alerts
         .get(&Place::Page)
         .is_some_and(|a| a.kind == "STORE_LOCKED");
+    // The browser discarded the stored cluster: say so plainly and offer a new one.
+    let discarded = model
+        .alerts
+        .get(&Place::Page)
+        .is_some_and(|a| a.kind == "STORE_DISCARDED");
+    let start_fresh = {
+        let engine = (*engine).clone();
+        Callback::from(move |_: MouseEvent| {
+            engine.run(Command::NewCluster(crate::engine::NewCluster::default()));
+        })
+    };
     let take_over = {
         let engine = (*engine).clone();
         Callback::from(move |_: MouseEvent| engine.run(Command::TakeOver))
@@ -244,6 +255,12 @@ pub fn app(props: &AppProps) -> Html {
                     <div class="notice card" role="alert">
                         <p>{ if stepped_back { t.stepped_back } else { t.locked_hint } }</p>
                         <button type="button" onclick={take_over}>{ t.open_here }</button>
+                    </div>
+                }
+                if discarded {
+                    <div class="notice card" role="alert" data-notice="discarded">
+                        <p>{ t.discarded_hint }</p>
+                        <button type="button" onclick={start_fresh}>{ t.start_fresh }</button>
                     </div>
                 }
                 <InlineAlert place={Place::Page} />

@@ -16,8 +16,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use rill_core::cluster::InjectedBug;
 use rill_core::sim::groups::{CommitStyle, Faults, GroupSimReport};
-use rill_core::sim::{SafetyProfile, SimReport, run, run_traced};
+use rill_core::sim::{SafetyProfile, SimReport};
 
 const USAGE: &str = "usage: rill-sim --seed S [--steps M] [--unsafe | --groups [--auto-commit] [--joins-only]]
        rill-sim --seeds N [--start S] [--steps M] [--threads T] [--unsafe | --groups [--auto-commit] [--joins-only]]";
@@ -35,7 +36,24 @@ struct Args {
     threads: u64,
     /// The consumer-group workload, with its commit style and faults.
     groups: Option<(CommitStyle, Faults)>,
+    /// A deliberate engine bug (`--bug NAME`), to see the checker catch it.
+    bug: Option<InjectedBug>,
 }
+
+/// The `--bug` names.
+const BUGS: [(&str, InjectedBug); 5] = [
+    ("acks-all-below-min-isr", InjectedBug::AcksAllBelowMinIsr),
+    ("isr-join-below-hw", InjectedBug::IsrJoinBelowHighWatermark),
+    (
+        "trust-hw-checkpoint",
+        InjectedBug::TrustHighWatermarkCheckpoint,
+    ),
+    ("no-generation-bump", InjectedBug::NoGenerationBump),
+    (
+        "old-generation-commit",
+        InjectedBug::AcceptOldGenerationCommit,
+    ),
+];
 
 fn parse(args: &[String]) -> Result<Args, String> {
     let mut parsed = Args {
@@ -46,6 +64,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         profile: SafetyProfile::Safe,
         threads: 2,
         groups: None,
+        bug: None,
     };
     let mut style = CommitStyle::AfterProcessing;
     let mut faults = Faults::All;
@@ -70,6 +89,14 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--groups" => groups = true,
             "--auto-commit" => style = CommitStyle::AutoCommitAsyncProcessing,
             "--joins-only" => faults = Faults::JoinsOnly,
+            "--bug" => {
+                let name = iter.next().ok_or("--bug needs a name")?;
+                let bug = BUGS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .ok_or(format!("unknown --bug '{name}'"))?;
+                parsed.bug = Some(bug.1);
+            }
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
     }
@@ -100,7 +127,8 @@ fn main() -> ExitCode {
 
 fn replay(seed: u64, args: &Args) -> ExitCode {
     if let Some((style, faults)) = args.groups {
-        let (report, trace) = rill_core::sim::groups::run_traced(seed, args.steps, style, faults);
+        let (report, trace) =
+            rill_core::sim::groups::run_with_bug(seed, args.steps, style, faults, args.bug, true);
         print!("{trace}");
         println!("{}", group_summary(&report));
         return if report.violation.is_some() {
@@ -109,7 +137,8 @@ fn replay(seed: u64, args: &Args) -> ExitCode {
             ExitCode::SUCCESS
         };
     }
-    let (report, trace) = run_traced(seed, args.steps, args.profile);
+    let (report, trace) =
+        rill_core::sim::run_with_bug(seed, args.steps, args.profile, args.bug, true);
     print!("{trace}");
     println!("{}", summary(&report));
     if report.violation.is_some() {
@@ -201,7 +230,8 @@ fn group_sweep(seeds: u64, args: &Args, style: CommitStyle, faults: Faults) -> E
     let started = Instant::now();
     let totals: [AtomicU64; 5] = Default::default();
     let failed = for_each_seed(seeds, args.start, args.threads, |seed| {
-        let report = rill_core::sim::groups::run(seed, args.steps, style, faults);
+        let (report, _) =
+            rill_core::sim::groups::run_with_bug(seed, args.steps, style, faults, args.bug, false);
         for (total, value) in totals.iter().zip([
             report.acked_records,
             report.processed,
@@ -247,7 +277,8 @@ fn sweep(seeds: u64, args: &Args) -> ExitCode {
     let steps_total = AtomicU64::new(0);
     let deliveries_total = AtomicU64::new(0);
     let failures = for_each_seed(seeds, args.start, args.threads, |seed| {
-        let report = run(seed, args.steps, args.profile);
+        let (report, _) =
+            rill_core::sim::run_with_bug(seed, args.steps, args.profile, args.bug, false);
         steps_total.fetch_add(u64::from(report.steps_run), Ordering::Relaxed);
         deliveries_total.fetch_add(report.deliveries, Ordering::Relaxed);
         let violated = report.violation.is_some();

@@ -24,11 +24,17 @@ pub enum HostError {
     /// Another instance (another tab, or this page) already has this store open for writing.
     /// rill calls it `STORE_LOCKED`.
     Locked(String),
+    /// The store's database is gone although a marker outside IndexedDB says it held data:
+    /// the browser discarded it (Chromium deletes a database it finds corrupted after a
+    /// crash). rill calls it `STORE_DISCARDED`; opening with `onDiscarded: 'startFresh'`
+    /// starts an empty store instead.
+    Discarded(String),
 }
 
 impl HostError {
     /// The error's type name: Kafka's error name, or one of rill's own for what Kafka has no
-    /// name for: `INVALID_ARGUMENT`, `STORAGE_QUOTA_EXCEEDED`, `STORE_LOCKED`. Storage failures
+    /// name for: `INVALID_ARGUMENT`, `STORAGE_QUOTA_EXCEEDED`, `STORE_LOCKED`, `STORE_DISCARDED`.
+    /// Storage failures
     /// are Kafka's `KAFKA_STORAGE_ERROR`.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -37,6 +43,7 @@ impl HostError {
             Self::Storage(_) => "KAFKA_STORAGE_ERROR",
             Self::QuotaExceeded(_) => "STORAGE_QUOTA_EXCEEDED",
             Self::Locked(_) => "STORE_LOCKED",
+            Self::Discarded(_) => "STORE_DISCARDED",
         }
     }
 
@@ -44,7 +51,10 @@ impl HostError {
     pub fn code(&self) -> Option<i16> {
         match self {
             Self::Kafka { code, .. } => Some(code.code()),
-            Self::InvalidArgument(_) | Self::QuotaExceeded(_) | Self::Locked(_) => None,
+            Self::InvalidArgument(_)
+            | Self::QuotaExceeded(_)
+            | Self::Locked(_)
+            | Self::Discarded(_) => None,
             Self::Storage(_) => Some(56),
         }
     }
@@ -56,7 +66,8 @@ impl HostError {
             | Self::InvalidArgument(message)
             | Self::Storage(message)
             | Self::QuotaExceeded(message)
-            | Self::Locked(message) => message,
+            | Self::Locked(message)
+            | Self::Discarded(message) => message,
         }
     }
 

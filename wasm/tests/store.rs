@@ -1371,3 +1371,63 @@ async fn an_aborted_consolidation_leaves_the_old_chunks_readable() {
     store.close();
     IdbStore::delete(name).await.expect("deleted");
 }
+
+/// Chromium sometimes deletes a whole database after a kill ("IndexedDB recovering from a
+/// corrupted (and deleted) database"). Simulated by deleting it behind rill's back: the next
+/// open fails with `STORE_DISCARDED` (every time, until the caller chooses), never opens empty
+/// in silence; `OnDiscarded::StartFresh` opens empty and forgets; a deliberate delete forgets.
+#[wasm_bindgen_test]
+async fn a_database_the_browser_discarded_is_reported_never_opened_empty() {
+    use rill_wasm::store::OnDiscarded;
+    let name = "store-discarded";
+    IdbStore::delete(name).await.expect("clean slate");
+    let mut opened = open_clean(name).await;
+    flush(
+        &mut opened.store,
+        vec![put_topic("t", 1), create("t", 0, 0)],
+    )
+    .await;
+    opened.store.close();
+    drop(opened);
+
+    // The browser discards the database.
+    let request = raw_idb::factory()
+        .delete_database(&format!("rill:{name}"))
+        .expect("delete requested");
+    request_promise(&request)
+        .await
+        .expect("deleted behind rill's back");
+
+    for attempt in 0..2 {
+        let error = IdbStore::open(name)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("attempt {attempt}: a discarded store must not open empty"));
+        assert_eq!(error.type_name(), "STORE_DISCARDED", "{error}");
+        assert!(error.message().contains("startFresh"), "{error}");
+    }
+
+    let fresh = IdbStore::open_with(name, OnDiscarded::StartFresh)
+        .await
+        .expect("starts fresh");
+    assert!(fresh.image.logs.is_empty(), "a fresh store is empty");
+    let mut store = fresh.store;
+    store.close();
+    drop(store);
+    let reopened = open_clean(name).await;
+    assert!(reopened.image.logs.is_empty());
+    drop(reopened);
+
+    // A store deleted on purpose is not "discarded".
+    let mut opened = open_clean(name).await;
+    flush(&mut opened.store, vec![put_topic("t", 1)]).await;
+    opened.store.close();
+    drop(opened);
+    IdbStore::delete(name).await.expect("deleted on purpose");
+    let reopened = IdbStore::open(name)
+        .await
+        .expect("a deleted store opens empty");
+    assert!(reopened.image.logs.is_empty());
+    drop(reopened);
+    IdbStore::delete(name).await.expect("deleted");
+}

@@ -7,6 +7,9 @@
 //! - `cargo xtask sim --seed S [--steps M] [--unsafe]` replays one seed with its readable trace.
 //! - `--groups` runs the consumer-group workload instead (`rill_core::sim::groups`), with
 //!   `--auto-commit` or `--joins-only` to choose its commit style and faults.
+//! - `--bug NAME` runs with a deliberate engine bug (`acks-all-below-min-isr`,
+//!   `isr-join-below-hw`, `trust-hw-checkpoint`, `no-generation-bump`,
+//!   `old-generation-commit`), to watch the checker catch it.
 
 use std::process::Command;
 
@@ -33,6 +36,10 @@ pub(crate) fn sim_command(args: &[String]) -> Result<(), String> {
     while let Some(flag) = iter.next() {
         match flag.as_str() {
             "--unsafe" | "--groups" | "--auto-commit" | "--joins-only" => {}
+            "--bug" => {
+                iter.next()
+                    .ok_or_else(|| format!("--bug needs a name\n\n{USAGE}"))?;
+            }
             "--seed" | "--seeds" | "--steps" | "--start" => {
                 let value = iter
                     .next()

@@ -8,8 +8,11 @@
 //! [`InjectedBug`] breaks the engine on purpose, for tests that prove the checker catches each
 //! kind of bug. It is never set outside such tests.
 
-use super::{Cluster, node};
+use std::collections::BTreeMap;
+
+use super::{Cluster, Message, NodeId, node};
 use crate::group::TopicPartition;
+use crate::group::protocol::GroupRequest;
 
 /// One thing noted at the instant it happened.
 #[non_exhaustive]
@@ -92,6 +95,9 @@ pub(crate) struct Checks {
     pub(crate) enabled: bool,
     pub(crate) records: Vec<Audit>,
     pub(crate) bug: Option<InjectedBug>,
+    /// Per (client, is JoinGroup): the last OffsetCommit or JoinGroup the consumer sent, with
+    /// its coordinator and `client.id` (kept while audit is on, for stale replays).
+    sent_group: BTreeMap<(u32, bool), (u32, String, GroupRequest)>,
 }
 
 impl Cluster {
@@ -142,6 +148,52 @@ impl Cluster {
         if let Some(bug) = self.checks.bug {
             coordinator.inject_bug(bug);
         }
+    }
+
+    /// Keeps a copy of a consumer's OffsetCommit or JoinGroup (audit on only).
+    pub(crate) fn remember_group_request(
+        &mut self,
+        client: u32,
+        broker: u32,
+        client_id: &str,
+        body: &GroupRequest,
+    ) {
+        if !self.checks.enabled {
+            return;
+        }
+        let join = match body {
+            GroupRequest::OffsetCommit(_) => false,
+            GroupRequest::JoinGroup(_) => true,
+            _ => return,
+        };
+        self.checks
+            .sent_group
+            .insert((client, join), (broker, client_id.to_owned(), body.clone()));
+    }
+
+    /// Sends again, now, the last OffsetCommit (or with `join`, JoinGroup) consumer `client`
+    /// sent, to the broker it went to: a stale duplicate delivered late, with the generation
+    /// and member id it carried, as a zombie or a client retrying with what it cached would
+    /// send it. Its answer reaches nobody. Returns whether there was one to replay (audit must
+    /// be on).
+    pub fn replay_group_request(&mut self, client: u32, join: bool) -> bool {
+        let Some((broker, client_id, body)) = self.checks.sent_group.get(&(client, join)).cloned()
+        else {
+            return false;
+        };
+        let request = self.next_request;
+        self.next_request += 1;
+        // The answer reaches the consumer under a request id it never sent: it drops it.
+        self.send(
+            NodeId::Client(client),
+            NodeId::Broker(broker),
+            Message::Group {
+                request,
+                client_id,
+                body,
+            },
+        );
+        true
     }
 
     /// Notes an `acks=all` success the leader `broker` is sending.

@@ -263,6 +263,15 @@ impl Cluster {
                     (leader, message, 0)
                 }
             };
+            if let (
+                Some(broker),
+                Message::Group {
+                    client_id, body, ..
+                },
+            ) = (target, &message)
+            {
+                self.remember_group_request(client, broker, client_id, body);
+            }
             let Some(broker) = target else {
                 // No coordinator or leader right now: the client's lookup fails, it backs off.
                 let error = match message {

@@ -147,6 +147,9 @@ pub enum Message {
         proposal: u64,
         /// The sender's broker epoch.
         broker_epoch: u64,
+        /// Each replica the proposal adds, with the broker epoch it fetched under (KIP-903):
+        /// the controller refuses a replica whose broker has registered again since.
+        new_member_epochs: Vec<(u32, u64)>,
     },
     /// Controller → leader: the AlterPartition based on `partition_epoch` was refused (stale
     /// or naming an ineligible replica).
@@ -174,6 +177,8 @@ pub enum Message {
         leader_epoch: i32,
         /// The topic incarnation the follower replicates (Fetch v13+ sends topic ids).
         topic_id: u64,
+        /// The follower's broker epoch (Fetch v15, KIP-903 `ReplicaState.ReplicaEpoch`).
+        broker_epoch: u64,
     },
     /// Leader → follower.
     FetchResponse {

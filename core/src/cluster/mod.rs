@@ -1139,6 +1139,12 @@ impl Cluster {
         self.network.partition(side_a, side_b);
     }
 
+    /// From now on, messages to or from each client keep their send order per link (one TCP
+    /// connection each), even when a slowdown ends while earlier ones are in flight.
+    pub fn keep_client_links_in_order(&mut self) {
+        self.network.keep_client_links_in_order();
+    }
+
     /// Restores every link and latency.
     pub fn heal(&mut self) {
         self.network.heal();
@@ -1522,6 +1528,7 @@ impl Cluster {
                 isr,
                 proposal,
                 broker_epoch,
+                new_member_epochs,
             } => {
                 let key = (topic.clone(), partition);
                 // A copy older than one already handled from the same broker incarnation (a
@@ -1547,6 +1554,9 @@ impl Cluster {
                     || isr.is_empty()
                     || isr.iter().any(|r| !registration.replicas.contains(r))
                     || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
+                    || new_member_epochs
+                        .iter()
+                        .any(|(r, epoch)| brokers.get(r).is_none_or(|b| b.broker_epoch != *epoch))
                 {
                     // Stale or ineligible (Kafka answers FENCED_LEADER_EPOCH,
                     // INVALID_UPDATE_VERSION or INELIGIBLE_REPLICA): the leader drops its
@@ -1643,6 +1653,7 @@ impl Cluster {
                 last_fetched_epoch,
                 leader_epoch,
                 topic_id,
+                broker_epoch: follower_broker_epoch,
             } => {
                 if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
                     // Another incarnation of the topic (Kafka's UNKNOWN_TOPIC_ID): the
@@ -1671,6 +1682,7 @@ impl Cluster {
                     fetch_offset,
                     last_fetched_epoch,
                     leader_epoch,
+                    follower_broker_epoch,
                     now,
                 );
                 if let Some(message) = outcome.alter_partition {

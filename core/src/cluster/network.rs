@@ -64,6 +64,9 @@ pub struct Network<M> {
     dropped: u64,
     /// Messages delivered.
     delivered: u64,
+    /// When set, messages to or from a client keep their send order per link (one TCP
+    /// connection each): the latest delivery time sent on each such link.
+    client_links_in_order: Option<BTreeMap<(NodeId, NodeId), i64>>,
 }
 
 fn link(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
@@ -85,7 +88,15 @@ impl<M> Network<M> {
             latency,
             dropped: 0,
             delivered: 0,
+            client_links_in_order: None,
         }
+    }
+
+    /// From now on, messages to or from a client arrive in the order they were sent on each
+    /// link (as on one TCP connection): a slowed client's later requests wait behind its
+    /// earlier ones instead of overtaking them.
+    pub fn keep_client_links_in_order(&mut self) {
+        self.client_links_in_order.get_or_insert_with(BTreeMap::new);
     }
 
     /// Whether `a` and `b` can talk.
@@ -107,7 +118,14 @@ impl<M> Network<M> {
         };
         let slow = self.slowed.get(&from).copied().unwrap_or(0)
             + self.slowed.get(&to).copied().unwrap_or(0);
-        let at = now + self.latency.base_ms + jitter + slow;
+        let mut at = now + self.latency.base_ms + jitter + slow;
+        if let Some(last) = self.client_links_in_order.as_mut()
+            && (matches!(from, NodeId::Client(_)) || matches!(to, NodeId::Client(_)))
+        {
+            let previous = last.entry((from, to)).or_insert(at);
+            at = at.max(*previous);
+            *previous = at;
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         self.in_flight

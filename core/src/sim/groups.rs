@@ -41,7 +41,8 @@
 //!   not have). A record processed again after a commit covering it succeeded, or while that
 //!   commit is still pending, is a violation.
 //! - **(j) Generations strictly increase**: each rebalance a coordinator completes for the
-//!   group has a higher generation than the one before.
+//!   group with members has a higher generation than the one before (a generation that ended
+//!   empty reached no member, and Kafka may number the next one the same after a failover).
 //! - **(k) Only current owners commit**: every offset commit a coordinator accepts (noted by
 //!   its [`Audit`] at that instant) carries the group's current generation, from a member
 //!   whose assignment holds each committed partition — or is a standalone commit (no member,
@@ -135,18 +136,18 @@ pub fn run(seed: u64, steps: u32, style: CommitStyle, faults: Faults) -> GroupSi
         .0
 }
 
-/// [`run`] with a deliberate engine bug: for tests proving the checker catches it.
+/// [`run`] (or [`run_traced`] when `traced`) with a deliberate engine bug: for tests and
+/// sweeps proving the checker catches it.
 #[doc(hidden)]
 pub fn run_with_bug(
     seed: u64,
     steps: u32,
     style: CommitStyle,
     faults: Faults,
-    bug: InjectedBug,
-) -> GroupSimReport {
-    GroupSimulation::new(seed, style, faults, false, Some(bug))
-        .run(steps)
-        .0
+    bug: Option<InjectedBug>,
+    traced: bool,
+) -> (GroupSimReport, String) {
+    GroupSimulation::new(seed, style, faults, traced, bug).run(steps)
 }
 
 /// [`run`], also returning the readable trace.
@@ -173,6 +174,12 @@ struct App {
     cut_off: bool,
     /// The app called `close`.
     closing: bool,
+    /// The app stalls (no poll, no commit) until this step, then commits what it processed
+    /// before it polls again: Kafka's zombie, if the group moved on meanwhile.
+    stalled_until: Option<u32>,
+    /// The app's link is slowed until this step (its requests are delayed, later ones
+    /// overtake them).
+    slowed_until: Option<u32>,
 }
 
 struct GroupSimulation {
@@ -211,6 +218,13 @@ struct GroupSimulation {
     last_generation: Option<i32>,
     /// (l): the highest committed offset seen per partition.
     committed: BTreeMap<u32, i64>,
+    /// Draws the zombie and delay faults apart from `prng`, so that a seed with them off runs
+    /// exactly as before they existed.
+    fault_prng: Prng,
+    /// Per-step percent chance of stalling a consumer, and of delaying one's requests (0 and
+    /// 0: off for this seed).
+    stall_percent: u64,
+    delay_percent: u64,
 }
 
 impl GroupSimulation {
@@ -233,10 +247,21 @@ impl GroupSimulation {
             _ => vec!["cooperative-sticky".into(), "range".into()],
         };
         let session_timeout_ms = 6_000 + 1_000 * prng.below(5) as i32;
+        let mut fault_prng = Prng::new(crate::prng::splitmix64(seed ^ 0x7a0b_1e5d_e1a7_0000));
+        let (stall_percent, delay_percent) = if faults == Faults::All && fault_prng.chance(2, 3) {
+            (1 + fault_prng.below(4), 1 + fault_prng.below(6))
+        } else {
+            (0, 0)
+        };
         let mut config = ClusterConfig::new(brokers, seed);
         config.offsets_topic_partitions = 3;
         let mut cluster = Cluster::new(config, START_MS).expect("3..=5 brokers is a valid size");
         cluster.enable_audit();
+        if delay_percent > 0 {
+            // A delayed request is overtaken by other clients' requests, never by its own
+            // client's later ones (one connection per client and broker, as Kafka's).
+            cluster.keep_client_links_in_order();
+        }
         if let Some(bug) = bug {
             cluster.inject_bug(bug);
         }
@@ -278,6 +303,9 @@ impl GroupSimulation {
             violation: None,
             last_generation: None,
             committed: BTreeMap::new(),
+            fault_prng,
+            stall_percent,
+            delay_percent,
         };
         simulation.cluster.advance(100);
         let consumers = 1 + simulation.prng.below(4) as u32;
@@ -306,6 +334,10 @@ impl GroupSimulation {
         config.session_timeout_ms = self.session_timeout_ms;
         config.heartbeat_interval_ms = self.session_timeout_ms / 3;
         config.max_poll_records = 20;
+        if self.stall_percent > 0 {
+            // Stalls of 5..40 steps outlast this poll interval often (a step is ~1 s).
+            config.max_poll_interval_ms = self.session_timeout_ms * 2;
+        }
         match self.style {
             CommitStyle::AfterProcessing => config.enable_auto_commit = false,
             CommitStyle::AutoCommitAsyncProcessing => {
@@ -369,6 +401,26 @@ impl GroupSimulation {
                 .is_some_and(|a| a.committing.is_some());
             if blocked {
                 continue;
+            }
+            if let Some(until) = self.apps.get(&client).and_then(|a| a.stalled_until) {
+                if self.step < until {
+                    continue;
+                }
+                // Back from the stall: commit what was processed before, then poll later.
+                if let Some(app) = self.apps.get_mut(&client) {
+                    app.stalled_until = None;
+                }
+                if self.style == CommitStyle::AfterProcessing {
+                    let now = self.cluster.now();
+                    if let Some(consumer) = self.cluster.consumer_mut(client) {
+                        let id = consumer.commit_sync(now, None);
+                        if let Some(app) = self.apps.get_mut(&client) {
+                            app.committing = Some(id);
+                        }
+                        self.note(&format!("consumer {client} back from its stall commits"));
+                        continue;
+                    }
+                }
             }
             let now = self.cluster.now();
             let Some(consumer) = self.cluster.consumer_mut(client) else {
@@ -556,21 +608,37 @@ impl GroupSimulation {
     /// committed offsets never move back.
     fn check_group_rules(&mut self) {
         for event in self.cluster.poll_events() {
+            if self.trace.is_some()
+                && !matches!(
+                    event,
+                    ClusterEvent::FollowerFetched { .. }
+                        | ClusterEvent::HighWatermarkAdvanced { .. }
+                )
+            {
+                self.note(&format!("  {event:?}"));
+            }
             let ClusterEvent::Group {
                 broker,
                 event:
                     GroupEvent::GenerationCompleted {
                         group_id,
                         generation,
+                        leader,
                         ..
                     },
             } = event
             else {
                 continue;
             };
-            if group_id != GROUP {
+            // A generation that ended empty was handed to no member: Kafka writes it without
+            // waiting, and a coordinator that fails over before the write may number the next
+            // one the same. Only generations members received must grow.
+            if group_id != GROUP || leader.is_none() {
                 continue;
             }
+            self.note(&format!(
+                "coordinator {broker} completed generation {generation}"
+            ));
             if let Some(before) = self.last_generation
                 && generation <= before
             {
@@ -584,6 +652,31 @@ impl GroupSimulation {
             self.last_generation = Some(generation);
         }
         for audit in self.cluster.poll_audit() {
+            if let Audit::AcksAllAnswered {
+                topic,
+                partition,
+                leader,
+                offsets,
+                holders,
+                replicas,
+                min_insync_replicas,
+            } = &audit
+            {
+                if self.trace.is_some() {
+                    self.note(&format!(
+                        "  ack {topic}-{partition} {offsets:?} by {leader}, held by {holders:?}"
+                    ));
+                }
+                if holders.len() < (*min_insync_replicas as usize).min(*replicas) {
+                    self.fail(
+                        ViolationKind::AckedUnderReplicated,
+                        format!(
+                            "{topic}-{partition} offsets {offsets:?}: leader {leader} acknowledged acks=all held only by {holders:?} (min.insync.replicas {min_insync_replicas}, {replicas} replicas)"
+                        ),
+                    );
+                }
+                continue;
+            }
             let Audit::OffsetCommitAccepted {
                 broker,
                 group,
@@ -752,6 +845,68 @@ impl GroupSimulation {
         }
     }
 
+    /// Zombies and delayed requests: a consumer stalls (and commits when it is back), its
+    /// link is slowed for a few steps (its JoinGroup, SyncGroup, heartbeats and commits arrive
+    /// late, overtaken by other clients'), or its last OffsetCommit or JoinGroup arrives again
+    /// late with the generation it carried (a stale duplicate, as from a zombie).
+    fn zombie_and_delay_faults(&mut self) {
+        let step = self.step;
+        let mut unslow = Vec::new();
+        for (client, app) in &mut self.apps {
+            if app.slowed_until.is_some_and(|until| step >= until) {
+                app.slowed_until = None;
+                unslow.push(*client);
+            }
+        }
+        for client in unslow {
+            self.cluster.slow(NodeId::Client(client), 0);
+        }
+        if self.stall_percent > 0 && self.fault_prng.below(100) < self.stall_percent {
+            let clients: Vec<u32> = self.apps.keys().copied().collect();
+            if !clients.is_empty() {
+                let client = clients[self.fault_prng.below(clients.len() as u64) as usize];
+                let until = step + 5 + self.fault_prng.below(36) as u32;
+                if let Some(app) = self.apps.get_mut(&client)
+                    && app.stalled_until.is_none()
+                {
+                    app.stalled_until = Some(until);
+                    self.failures = true;
+                    self.note(&format!("consumer {client} stalls until step {until}"));
+                }
+            }
+        }
+        if self.delay_percent > 0 && self.fault_prng.below(100) < self.delay_percent {
+            let clients: Vec<u32> = self.apps.keys().copied().collect();
+            if !clients.is_empty() {
+                let client = clients[self.fault_prng.below(clients.len() as u64) as usize];
+                let extra_ms = 200 + self.fault_prng.below(8_000) as i64;
+                let until = step + 1 + self.fault_prng.below(4) as u32;
+                self.cluster.slow(NodeId::Client(client), extra_ms);
+                if let Some(app) = self.apps.get_mut(&client) {
+                    app.slowed_until = Some(until);
+                }
+                self.failures = true;
+                self.note(&format!(
+                    "consumer {client}'s requests delayed +{extra_ms} ms until step {until}"
+                ));
+            }
+        }
+        if self.delay_percent > 0 && self.fault_prng.below(100) < self.delay_percent {
+            let clients: Vec<u32> = self.apps.keys().copied().collect();
+            if !clients.is_empty() {
+                let client = clients[self.fault_prng.below(clients.len() as u64) as usize];
+                let join = self.fault_prng.chance(1, 3);
+                if self.cluster.replay_group_request(client, join) {
+                    self.failures = true;
+                    let what = if join { "JoinGroup" } else { "OffsetCommit" };
+                    self.note(&format!(
+                        "consumer {client}'s last {what} arrives again, late"
+                    ));
+                }
+            }
+        }
+    }
+
     fn run(mut self, steps: u32) -> (GroupSimReport, String) {
         self.note(&format!(
             "seed {} brokers {} partitions {} assignors {:?} style {:?} faults {:?}",
@@ -760,6 +915,7 @@ impl GroupSimulation {
         for _ in 0..steps {
             self.step += 1;
             self.act();
+            self.zombie_and_delay_faults();
             self.poll_round();
             let ms = 10 + self.prng.below(2_000) as i64;
             self.cluster.advance(ms);

@@ -197,12 +197,17 @@ pub fn run(seed: u64, steps: u32, profile: SafetyProfile) -> SimReport {
     Simulation::new(seed, profile, false, None).run(steps).0
 }
 
-/// [`run`] with a deliberate engine bug: for tests proving the checker catches it.
+/// [`run`] (or [`run_traced`] when `traced`) with a deliberate engine bug: for tests and
+/// sweeps proving the checker catches it.
 #[doc(hidden)]
-pub fn run_with_bug(seed: u64, steps: u32, profile: SafetyProfile, bug: InjectedBug) -> SimReport {
-    Simulation::new(seed, profile, false, Some(bug))
-        .run(steps)
-        .0
+pub fn run_with_bug(
+    seed: u64,
+    steps: u32,
+    profile: SafetyProfile,
+    bug: Option<InjectedBug>,
+    traced: bool,
+) -> (SimReport, String) {
+    Simulation::new(seed, profile, traced, bug).run(steps)
 }
 
 /// [`run`], also returning the readable trace (every step's action, the cluster's events and

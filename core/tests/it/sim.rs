@@ -9,6 +9,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(not(target_arch = "wasm32"))]
 use rill_core::sim::ViolationKind;
 use rill_core::sim::{FNV_OFFSET_BASIS, SafetyProfile, SimReport, fnv1a64, run, run_traced};
+#[cfg(not(target_arch = "wasm32"))]
+use rill_core::{
+    cluster::InjectedBug,
+    sim::{Violation, run_with_bug},
+};
 
 fn assert_clean(report: &SimReport) {
     assert!(
@@ -124,6 +129,17 @@ fn seed_70_a_restarted_follower_ignores_an_answer_to_its_earlier_incarnation() {
     assert_clean(&report);
 }
 
+/// Regression (fixed), found by the power-cycle fault and check (h): leader 5 proposed broker
+/// 1 for t1-1's ISR after its fetch at the high watermark; broker 1 lost its unflushed tail and
+/// re-registered before the AlterPartition arrived, and the controller (whose fence of broker 1
+/// changed nothing in t1-1, as broker 1 was not in its ISR) added it with log end 55 below the
+/// high watermark 58. Fetches now carry the follower's broker epoch and the controller refuses
+/// a proposal adding a replica of an older epoch (KIP-903).
+#[test]
+fn seed_900_an_isr_expansion_for_an_earlier_broker_incarnation_is_refused() {
+    assert_clean(&run(900, 1_000, SafetyProfile::Safe));
+}
+
 #[test]
 /// Regression (fixed): leader 0's epoch cache [(0,0),(8,21),(13,104)] lacks the (11,48) of the epoch-11 batches in its log, so followers fetch to 104, are told they diverge, truncate to 48 and fetch again, forever
 fn seed_70_followers_do_not_truncate_and_refetch_forever() {
@@ -149,4 +165,50 @@ fn seed_567_a_leader_high_watermark_never_decreases_in_its_epoch() {
 #[test]
 fn seed_1234_an_in_flight_isr_expansion_holds_back_the_high_watermark() {
     assert_clean(&run(1234, 1_000, SafetyProfile::Safe));
+}
+
+/// The checker bites: with each deliberate cluster bug switched on, a small Safe sweep finds a
+/// violation of the matching invariant (the first seed that does, within `seeds`).
+#[cfg(not(target_arch = "wasm32"))]
+fn first_catch(bug: InjectedBug, seeds: u64, steps: u32) -> (u64, Violation) {
+    (0..seeds)
+        .find_map(|seed| {
+            let (report, _) = run_with_bug(seed, steps, SafetyProfile::Safe, Some(bug), false);
+            report.violation.map(|v| (seed, v))
+        })
+        .unwrap_or_else(|| panic!("no seed below {seeds} catches {bug:?}"))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_acks_all_acknowledged_below_min_insync_replicas() {
+    let (seed, violation) = first_catch(InjectedBug::AcksAllBelowMinIsr, 40, 300);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::AckedUnderReplicated,
+        "seed {seed}: {violation}"
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_a_follower_added_to_the_isr_below_the_high_watermark() {
+    let (seed, violation) = first_catch(InjectedBug::IsrJoinBelowHighWatermark, 40, 300);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::IsrJoinedBelowHighWatermark,
+        "seed {seed}: {violation}"
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_a_restart_trusting_a_checkpoint_past_the_log_end() {
+    // Only a power cycle leaves a checkpoint past the log end: the disk faults make one.
+    let (seed, violation) = first_catch(InjectedBug::TrustHighWatermarkCheckpoint, 60, 300);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::LogBoundsBroken,
+        "seed {seed}: {violation}"
+    );
 }

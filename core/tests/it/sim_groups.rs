@@ -5,6 +5,11 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rill_core::sim::groups::{CommitStyle, Faults, run, run_traced};
+#[cfg(not(target_arch = "wasm32"))]
+use rill_core::{
+    cluster::InjectedBug,
+    sim::{ViolationKind, groups::run_with_bug},
+};
 
 #[test]
 fn commit_after_processing_is_at_least_once_under_faults() {
@@ -75,4 +80,46 @@ fn seed_1752_a_duplicate_after_a_commit_failed_in_a_rebalance_is_not_a_violation
     assert_eq!(report.violation, None, "{report:?}");
     assert_eq!(report.duplicates, 1, "{report:?}");
     assert_eq!(report.processed, report.acked_records);
+}
+
+/// The checker bites: with a deliberate coordinator bug switched on, a small sweep of the
+/// group workload finds a violation of the matching invariant.
+#[cfg(not(target_arch = "wasm32"))]
+fn first_group_catch(bug: InjectedBug, seeds: u64) -> (u64, rill_core::sim::Violation) {
+    (0..seeds)
+        .find_map(|seed| {
+            let (report, _) = run_with_bug(
+                seed,
+                300,
+                CommitStyle::AfterProcessing,
+                Faults::All,
+                Some(bug),
+                false,
+            );
+            report.violation.map(|v| (seed, v))
+        })
+        .unwrap_or_else(|| panic!("no seed below {seeds} catches {bug:?}"))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_a_rebalance_without_a_new_generation() {
+    let (seed, violation) = first_group_catch(InjectedBug::NoGenerationBump, 20);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::GenerationNotIncreasing,
+        "seed {seed}: {violation}"
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_checker_catches_a_commit_accepted_from_an_older_generation() {
+    // A consumer's last OffsetCommit, replayed late (a zombie's), carries its old generation.
+    let (seed, violation) = first_group_catch(InjectedBug::AcceptOldGenerationCommit, 40);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::InvalidCommitAccepted,
+        "seed {seed}: {violation}"
+    );
 }

@@ -171,6 +171,7 @@ impl Engine {
             seed: shape.seed,
             clock: ClockMode::Realtime,
             latency: None,
+            on_discarded: rill_wasm::store::OnDiscarded::Fail,
         };
         match Session::open(options).await {
             Ok(session) => {

@@ -208,6 +208,8 @@ pub(super) const EN: Strings = Strings {
     truncated: "{0} bytes, shown in part",
     stepped_back: "This cluster is now open in another tab, so this tab stepped back.",
     open_here: "Open it here",
+    discarded_hint: "The browser threw away this cluster's saved data (its IndexedDB database was deleted after a crash). Nothing of it is left to recover. Start a new cluster to go on.",
+    start_fresh: "Start a new cluster",
     locked_hint: "The cluster is open in another tab. Open it here (the other tab steps back) or start a separate cluster.",
     dismiss: "Dismiss",
     previous: "Previous",

@@ -208,6 +208,8 @@ pub(super) const KO: Strings = Strings {
     truncated: "{0}바이트 중 일부만 표시",
     stepped_back: "이 클러스터가 다른 탭에서 열려 이 탭은 물러났습니다.",
     open_here: "여기서 열기",
+    discarded_hint: "브라우저가 이 클러스터의 저장된 데이터를 버렸습니다(충돌 후 IndexedDB 데이터베이스가 삭제됨). 복구할 수 있는 것이 남아 있지 않습니다. 계속하려면 새 클러스터를 시작하세요.",
+    start_fresh: "새 클러스터 시작",
     locked_hint: "클러스터가 다른 탭에서 열려 있습니다. 여기서 열면 다른 탭은 물러나고, 별도의 클러스터를 시작할 수도 있습니다.",
     dismiss: "닫기",
     previous: "이전",

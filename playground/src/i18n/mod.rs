@@ -229,6 +229,10 @@ pub struct Strings {
     pub stepped_back: &'static str,
     /// Open it here.
     pub open_here: &'static str,
+    /// The stored cluster's database was discarded by the browser (`STORE_DISCARDED`).
+    pub discarded_hint: &'static str,
+    /// Start a new, empty cluster after a discard.
+    pub start_fresh: &'static str,
     /// Locked explanation.
     pub locked_hint: &'static str,
     /// Dismiss.

@@ -126,7 +126,9 @@ impl Rill {
     /// (0 or more) to `baseMs + jitterMs`). With `'indexeddb'` the cluster survives reloads: a
     /// stored cluster is recovered (its broker count and seed are the stored ones; a different
     /// `brokers` fails with `INVALID_REQUEST`), and only one instance per name in this origin
-    /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing.
+    /// may be open (another fails with `STORE_LOCKED`). `'memory'` keeps nothing. When the
+    /// browser discarded a stored cluster's database, opening fails with `STORE_DISCARDED`
+    /// unless `onDiscarded: 'startFresh'` (default `'fail'`).
     #[wasm_bindgen(unchecked_return_type = "Rill")]
     pub async fn open(
         #[wasm_bindgen(unchecked_optional_param_type = "RillOptions")] options: JsValue,
@@ -139,6 +141,7 @@ impl Rill {
                 seed: 0,
                 clock: ClockMode::Realtime,
                 latency: None,
+                on_discarded: crate::store::OnDiscarded::Fail,
             };
             if is_missing(&options) {
                 return Ok(parsed);
@@ -187,6 +190,15 @@ impl Rill {
                 Some(other) => {
                     return Err(invalid(format!(
                         "options.clock must be 'manual' or 'realtime', not '{other}'"
+                    )));
+                }
+            };
+            parsed.on_discarded = match string_field(object, "onDiscarded", "options")?.as_deref() {
+                None | Some("fail") => crate::store::OnDiscarded::Fail,
+                Some("startFresh") => crate::store::OnDiscarded::StartFresh,
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "options.onDiscarded must be 'fail' or 'startFresh', not '{other}'"
                     )));
                 }
             };

@@ -25,6 +25,8 @@ export interface RillOptions {
   clock?: 'manual' | 'realtime';
   /** How long each message of a new cluster takes: `baseMs` (0 or more) to `baseMs + jitterMs` (default 1 and 2). */
   latency?: { baseMs?: number; jitterMs?: number };
+  /** When the browser discarded the stored cluster's IndexedDB database: `'fail'` (default) rejects with `STORE_DISCARDED`, `'startFresh'` opens a new, empty cluster. */
+  onDiscarded?: 'fail' | 'startFresh';
 }
 
 /** The class of every error (`Rill.Error`, `RillBroker.Error`): `e instanceof Rill.Error`. */

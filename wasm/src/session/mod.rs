@@ -88,6 +88,9 @@ pub struct SessionOptions {
     pub clock: ClockMode,
     /// Message latency of a new cluster (`None`: the cluster's default).
     pub latency: Option<Latency>,
+    /// What an IndexedDB store the browser discarded does: fail with `STORE_DISCARDED`
+    /// (the default) or start fresh.
+    pub on_discarded: crate::store::OnDiscarded,
 }
 
 impl SessionOptions {
@@ -100,6 +103,7 @@ impl SessionOptions {
             seed,
             clock: ClockMode::Manual,
             latency: None,
+            on_discarded: crate::store::OnDiscarded::Fail,
         }
     }
 }
@@ -222,7 +226,8 @@ impl Session {
     /// # Errors
     /// `INVALID_ARGUMENT` for an empty name or a broker count outside 1..=64;
     /// `INVALID_REQUEST` when a stored cluster has another broker count than asked;
-    /// `STORE_LOCKED`, `KAFKA_STORAGE_ERROR` and recovery errors from the store.
+    /// `STORE_LOCKED`, `STORE_DISCARDED`, `KAFKA_STORAGE_ERROR` and recovery errors from the
+    /// store.
     pub async fn open(options: SessionOptions) -> Result<Session, HostError> {
         if options.name.is_empty() {
             return Err(HostError::InvalidArgument(
@@ -252,7 +257,7 @@ impl Session {
         let session = match options.storage {
             StorageKind::Memory => Session::new(fresh()?, options.clock, None, Vec::new()),
             StorageKind::IndexedDb => {
-                let mut opened = IdbStore::open(&options.name).await?;
+                let mut opened = IdbStore::open_with(&options.name, options.on_discarded).await?;
                 let image = std::mem::take(&mut opened.image);
                 let built = if image.logs.is_empty() && image.files.is_empty() {
                     fresh().map(|cluster| (cluster, Vec::new()))

@@ -163,6 +163,18 @@ pub struct IdbStore {
     lock: Option<WriterLock>,
     /// A failure the next write must suffer (tests of failure handling).
     fault: Option<StoreFault>,
+    /// The store's name, for its marker outside IndexedDB (`marker.rs`).
+    name: String,
+}
+
+/// What opening a store does when its database is gone but its marker says it held data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnDiscarded {
+    /// Fail with `STORE_DISCARDED` (and keep failing until the caller chooses to start fresh).
+    #[default]
+    Fail,
+    /// Start an empty store and forget the marker.
+    StartFresh,
 }
 
 /// A failure [`IdbStore::fail_next_write`] injects into the next write. The transaction is
@@ -1014,12 +1026,43 @@ impl IdbStore {
     ///
     /// Fails with `STORE_LOCKED` while another instance in this origin has `name` open.
     pub async fn open(name: &str) -> Result<Opened, HostError> {
+        Self::open_with(name, OnDiscarded::Fail).await
+    }
+
+    /// [`IdbStore::open`], choosing what a discarded database does: when the database is
+    /// missing although the marker outside IndexedDB says it held data, `Fail` returns
+    /// `STORE_DISCARDED` (with when the store was first written), `StartFresh` opens empty.
+    pub async fn open_with(name: &str, on_discarded: OnDiscarded) -> Result<Opened, HostError> {
         let write_options = durability_options("strict")?;
         let merge_options = durability_options("relaxed")?;
         let lock = acquire_lock(name).await?;
-        match Self::open_locked(name).await {
+        let opened = Self::open_locked(name).await;
+        if let Ok((db, _, true)) = &opened
+            && let Some(since) = super::marker::written_since(name)
+        {
+            match on_discarded {
+                OnDiscarded::Fail => {
+                    // Remove the empty database this open created, so that every open says
+                    // so until the caller chooses to start fresh.
+                    db.close();
+                    let _ = Self::delete_database(name).await;
+                    lock.release();
+                    let when = js_sys::Date::new(&JsValue::from_f64(since));
+                    return Err(HostError::Discarded(format!(
+                        "the store '{name}' held data (written since {}) but the browser discarded its IndexedDB database; nothing of it is left. Open with onDiscarded: 'startFresh' to start an empty store",
+                        String::from(when.to_iso_string())
+                    )));
+                }
+                OnDiscarded::StartFresh => super::marker::clear(name),
+            }
+        }
+        match opened.map(|(db, state, _)| (db, state)) {
             Ok((db, state)) => {
                 request_persistence();
+                if !state.image.logs.is_empty() || !state.image.files.is_empty() {
+                    // A store written before markers existed gets one now.
+                    super::marker::mark(name);
+                }
                 Ok(Opened {
                     store: IdbStore {
                         db,
@@ -1032,6 +1075,7 @@ impl IdbStore {
                         fail_consolidation: false,
                         lock: Some(lock),
                         fault: None,
+                        name: name.to_owned(),
                     },
                     image: state.image,
                     skipped: state.skipped,
@@ -1044,12 +1088,16 @@ impl IdbStore {
         }
     }
 
-    async fn open_locked(name: &str) -> Result<(IdbDatabase, StoredState), HostError> {
+    /// Opens the database; the flag says it did not exist before (this open created it).
+    async fn open_locked(name: &str) -> Result<(IdbDatabase, StoredState, bool), HostError> {
         let request = factory()?
             .open_with_u32(&database_name(name), SCHEMA_VERSION)
             .map_err(|e| storage_error("cannot open IndexedDB", e))?;
         let upgrade_request = request.clone();
+        let created = std::rc::Rc::new(std::cell::Cell::new(false));
+        let created_in_upgrade = created.clone();
         let on_upgrade = Closure::once_into_js(move |event: web_sys::IdbVersionChangeEvent| {
+            created_in_upgrade.set(event.old_version() == 0.0);
             let Some(tx) = upgrade_request.transaction() else {
                 return;
             };
@@ -1084,7 +1132,7 @@ impl IdbStore {
         on_version_change.forget();
 
         match Self::read_all(&db).await {
-            Ok(state) => Ok((db, state)),
+            Ok(state) => Ok((db, state, created.get())),
             Err(error) => {
                 db.close();
                 Err(error)
@@ -1356,9 +1404,10 @@ impl IdbStore {
         if merge || self.runs.values().any(|run| run.bytes >= OVERDUE_BYTES) {
             self.consolidate();
         }
+        let name = self.name.clone();
         Ok(async move {
             done.await
-                .map(drop)
+                .map(|_| super::marker::mark(&name))
                 .map_err(|e| storage_error("IndexedDB write failed", injected.unwrap_or(e)))
         })
     }
@@ -1570,6 +1619,12 @@ impl IdbStore {
 
     /// Deletes the store called `name` and everything in it. Blocked while it is open.
     pub async fn delete(name: &str) -> Result<(), HostError> {
+        Self::delete_database(name).await?;
+        super::marker::clear(name);
+        Ok(())
+    }
+
+    async fn delete_database(name: &str) -> Result<(), HostError> {
         let request = factory()?
             .delete_database(&database_name(name))
             .map_err(|e| storage_error("cannot delete IndexedDB", e))?;

@@ -4,11 +4,12 @@
 //! uses log dir 0) and small whole files.
 
 mod idb;
+mod marker;
 
 use std::collections::BTreeMap;
 
 pub(crate) use idb::sleep;
-pub use idb::{Damaged, IdbStore, Opened, StoreFault, StoredState};
+pub use idb::{Damaged, IdbStore, OnDiscarded, Opened, StoreFault, StoredState};
 
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::storage::MemoryStore;

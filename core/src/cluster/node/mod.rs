@@ -52,6 +52,8 @@ struct FollowerProgress {
     last_caught_up: i64,
     last_fetch_leader_leo: i64,
     last_fetch_time: i64,
+    /// The follower's broker epoch in its last fetch (KIP-903), 0 when unknown.
+    broker_epoch: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +80,8 @@ struct PendingIsr {
     /// The partition epoch the proposal was based on.
     partition_epoch: i32,
     sent_at: i64,
+    /// Replicas added, with the broker epochs they fetched under (KIP-903).
+    new_member_epochs: Vec<(u32, u64)>,
 }
 
 impl PendingIsr {
@@ -96,6 +100,7 @@ impl PendingIsr {
             isr: self.isr.clone(),
             proposal: self.proposal,
             broker_epoch,
+            new_member_epochs: self.new_member_epochs.clone(),
         }
     }
 }
@@ -668,6 +673,7 @@ impl BrokerNode {
                                 last_caught_up: if in_sync { now } else { 0 },
                                 last_fetch_leader_leo: -1,
                                 last_fetch_time: 0,
+                                broker_epoch: 0,
                             },
                         )
                     })
@@ -711,6 +717,7 @@ impl BrokerNode {
                             last_caught_up: 0,
                             last_fetch_leader_leo: -1,
                             last_fetch_time: 0,
+                            broker_epoch: 0,
                         });
                 }
             }
@@ -814,6 +821,7 @@ impl BrokerNode {
         fetch_offset: i64,
         last_fetched_epoch: Option<i32>,
         leader_epoch: i32,
+        follower_broker_epoch: u64,
         now: i64,
     ) -> LeaderFetchOutcome {
         let me = self.id;
@@ -879,6 +887,7 @@ impl BrokerNode {
                 last_caught_up: 0,
                 last_fetch_leader_leo: -1,
                 last_fetch_time: 0,
+                broker_epoch: 0,
             });
         // Kafka's updateFetchState, with the leader's log end offset before this read.
         progress.last_caught_up = if fetch_offset >= leo {
@@ -891,6 +900,7 @@ impl BrokerNode {
         progress.last_fetch_leader_leo = progress.last_fetch_leader_leo.max(leo);
         progress.last_fetch_time = now;
         progress.log_end_offset = fetch_offset;
+        progress.broker_epoch = follower_broker_epoch;
         let hw_before = replica.log.high_watermark();
         if let Some(pending) = leader.pending_isr.as_mut()
             && now - pending.sent_at > ALTER_PARTITION_RETRY_MS
@@ -920,6 +930,7 @@ impl BrokerNode {
                 isr,
                 partition_epoch: registration.partition_epoch,
                 sent_at: now,
+                new_member_epochs: vec![(follower, follower_broker_epoch)],
             };
             outcome.alter_partition = Some(pending.message(
                 topic,
@@ -1046,6 +1057,7 @@ impl BrokerNode {
                 last_fetched_epoch: replica.log.epoch_cache().latest_epoch(),
                 leader_epoch: registration.leader_epoch,
                 topic_id: self.topic_ids.get(topic).map_or(0, |k| k.id),
+                broker_epoch: self.broker_epoch,
             },
         ))
     }
@@ -1332,6 +1344,7 @@ impl BrokerNode {
                 isr,
                 partition_epoch: registration.partition_epoch,
                 sent_at: now,
+                new_member_epochs: Vec::new(),
             };
             let message = pending.message(
                 topic,
