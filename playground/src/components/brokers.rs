@@ -58,7 +58,7 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
                 { fill(t.broker_load, &[&broker.leaderships, &broker.replicas]) }
                 if broker.internal_replicas > 0 {
                     <small class="internal-load" data-internal={broker.internal_replicas.to_string()}
-                        title={c.internal_replicas_hint}>{ format!(" + {} __consumer_offsets", broker.internal_replicas) }</small>
+                        title={c.internal_replicas_hint}>{ format!("+ {} __consumer_offsets", broker.internal_replicas) }</small>
                 }
             </div>
             if let Some(hint) = hint { <div class="meta broker-hint">{ hint }</div> }
