@@ -117,6 +117,10 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     assert.ok(!after.isr.includes(old), 'the dead broker left the ISR');
     assert.ok(after.replicas.some((r) => r.broker === old && r.state === 'offline'), 'its replica is drawn offline');
     assert.notEqual((await page.locator('[data-metric="UnderReplicatedPartitions"] .metric-value').innerText()).trim(), '0', 'UnderReplicatedPartitions counts it');
+    assert.equal((await page.locator('[data-metric="brokers"] .metric-value').innerText()).trim(), '3/4', 'the header counts running brokers of all');
+    // The produce result keeps the replicas that held the record when it was acknowledged.
+    const heldBy = await page.locator('form.produce li.sent[data-offset="8"]').innerText();
+    assert.ok(heldBy.includes(String(old)), `held by the dead leader too, frozen at the ack: ${heldBy}`);
     await page.screenshot({ path: path.join(screenshotDir, 'cluster-leader-killed.png'), fullPage: true });
     // The event log says why, filtered to the partition.
     await page.click('button.tab[data-view="events"]');
@@ -128,6 +132,8 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     const filtered = await log.locator('li.event').allInnerTexts();
     assert.ok(filtered.some((l) => l.includes(`leader → ${after.leader}, epoch ${after.epoch}, clean election (leader fenced)`)), `the election and its reason: ${filtered.join(' | ')}`);
     assert.ok(filtered.every((l) => l.includes(TOPIC)), `only lines naming orders-0: ${filtered.join(' | ')}`);
+    assert.ok(!logText.includes('..='), 'offsets in words, not a Rust range');
+    assert.ok(logText.includes('acknowledged, offset 8'), 'one acknowledged offset reads "offset 8"');
     await page.screenshot({ path: path.join(screenshotDir, 'cluster-event-log.png'), fullPage: true });
     await page.click('button.tab[data-view="cluster"]');
 
@@ -258,6 +264,12 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await page.locator(`${lane(long, 0)} .record`).first().waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
+    // On a phone the brokers come before the forms, and the lanes follow the produce form.
+    const top = (sel) => page.evaluate((sel) => document.querySelector(sel).getBoundingClientRect().top, sel);
+    const produceBottom = await page.evaluate(() => document.querySelector('form.produce').getBoundingClientRect().bottom);
+    assert.ok(await top('section.brokers') < await top('form.produce'), 'brokers first on a phone');
+    const gap = (await top('article.topic')) - produceBottom;
+    assert.ok(gap >= 0 && gap < 200, `the first topic right after the produce form on a phone: ${gap} px`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `page width ${width} at 390 px`);
     // Text sticking out of its box is clipped by the page, so look for it: only what scrolls

@@ -54,7 +54,13 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
                 if broker.cut_off { <span class="state cut-off">{ c.cut_off }</span> }
                 if broker.slow_ms > 0 { <span class="state slowed">{ format!("+{} ms", broker.slow_ms) }</span> }
             </div>
-            <div class="meta">{ fill(t.broker_load, &[&broker.leaderships, &broker.replicas]) }</div>
+            <div class="meta broker-load" data-leads={broker.leaderships.to_string()} data-holds={broker.replicas.to_string()}>
+                { fill(t.broker_load, &[&broker.leaderships, &broker.replicas]) }
+                if broker.internal_replicas > 0 {
+                    <small class="internal-load" data-internal={broker.internal_replicas.to_string()}
+                        title={c.internal_replicas_hint}>{ format!("+ {} __consumer_offsets", broker.internal_replicas) }</small>
+                }
+            </div>
             if let Some(hint) = hint { <div class="meta broker-hint">{ hint }</div> }
             <div class="broker-actions">
                 if down {

@@ -7,7 +7,8 @@ use yew::prelude::*;
 use crate::context::use_app;
 use crate::engine::{Command, NewCluster};
 use crate::i18n::Lang;
-use crate::model::Persistence;
+use crate::i18n::fill;
+use crate::model::{BrokerState, Persistence};
 
 /// Props of [`Header`].
 #[derive(Properties, PartialEq, Debug)]
@@ -23,6 +24,14 @@ pub fn header(props: &HeaderProps) -> Html {
     let t = app.t();
     let model = &app.model;
     let metrics = model.view.metrics;
+    let c = app.lang.cluster();
+    let total = model.view.brokers.len();
+    let running = model
+        .view
+        .brokers
+        .iter()
+        .filter(|b| b.state == BrokerState::Running)
+        .count();
     let dialog = use_state(|| false);
     let dialog_error = use_state(|| None::<crate::model::Alert>);
     let brokers_ref = use_node_ref();
@@ -103,8 +112,12 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="tagline">{ t.tagline }</span>
             </div>
             <div class="metrics" aria-label="Kafka metrics">
-                <span class="metric" data-metric="brokers"><span class="metric-name">{ t.brokers }</span>
-                    <span class="metric-value">{ model.view.brokers.len() }</span></span>
+                <span class={classes!("metric", (running < total).then_some("bad"))} data-metric="brokers"
+                    data-running={running.to_string()} data-total={total.to_string()}
+                    title={fill(c.brokers_running, &[&running, &total])}>
+                    <span class="metric-name">{ t.brokers }</span>
+                    <span class="metric-value">{ format!("{running}/{total}") }</span>
+                    <span class="metric-unit">{ c.running_unit }</span></span>
                 { metric("ActiveControllerCount", metrics.active_controller_count, false) }
                 { metric("UnderReplicatedPartitions", metrics.under_replicated, true) }
                 { metric("UnderMinIsrPartitionCount", metrics.under_min_isr, true) }

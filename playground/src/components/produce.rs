@@ -101,16 +101,8 @@ pub fn produce() -> Html {
             Some(Ok((offset, _))) if *offset >= 0 => Some(*offset),
             _ => None,
         };
-        // Which replicas hold the record now (their log end is past its offset).
-        let holders: Vec<u32> = offset
-            .and_then(|offset| {
-                let p = app.model.view.topic(&s.topic)?.partitions.iter().find(|p| p.index == s.partition)?;
-                Some(p.replica_views.iter()
-                    .filter(|r| r.log_end_offset.is_some_and(|leo| leo > offset))
-                    .map(|r| r.broker)
-                    .collect())
-            })
-            .unwrap_or_default();
+        // Which replicas held the record when it was acknowledged (frozen by the model).
+        let holders: Vec<u32> = s.held_by.clone().unwrap_or_default();
         html! {
             <li class={classes!("sent", error.is_some().then_some("failed"))} data-request={s.request.to_string()}
                 data-error={error.clone().unwrap_or_default()} data-offset={offset.map(|o| o.to_string()).unwrap_or_default()}

@@ -74,6 +74,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
                 <div class="partition-info">
                     <span class="partition-name">{ fill(t.partition_n, &[&p.index]) }</span>
                     <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
+                    <span class="rf meta" data-rf={p.replicas.len().to_string()}>{ format!("RF {}", p.replicas.len()) }</span>
                     <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
                     { replica_chips(p) }
                     { for app.model.truncations.iter().filter(|x| x.topic == name && x.partition == p.index).map(|x| html! {
@@ -111,7 +112,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
             <div class="topic-head">
                 <h2 class="topic-name" title={name.clone()}>{ name.clone() }</h2>
                 <span class="meta">{ format!("{} {} · RF {} · min.insync.replicas={} · cleanup.policy={}",
-                    count, t.partitions, topic.partitions.first().map_or(0, |p| p.replicas.len()),
+                    count, t.partitions, topic.replication_factor_text(),
                     topic.config.min_insync_replicas, topic.config.cleanup_policy.as_kafka_str()) }</span>
                 <span class="configs meta" data-overrides={overrides.join(",")}>
                     { if overrides.is_empty() { c.no_overrides.to_owned() } else { format!("{}: {}", c.overrides, overrides.join(" · ")) } }

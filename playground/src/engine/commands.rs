@@ -504,6 +504,7 @@ impl Engine {
                 acks: acks_name(acks),
                 sent_at,
                 answer: None,
+                held_by: None,
             }));
         }
         Ok(())

@@ -48,6 +48,12 @@ pub struct ClusterStrings {
     pub controller_note: &'static str,
     /// Which replicas hold a sent record.
     pub held_by: &'static str,
+    /// Header broker chip's title: running of total.
+    pub brokers_running: &'static str,
+    /// Header broker chip's unit after "2/3".
+    pub running_unit: &'static str,
+    /// Title of a broker card's internal-topic replica count.
+    pub internal_replicas_hint: &'static str,
     /// What NOT_ENOUGH_REPLICAS means.
     pub not_enough_replicas_hint: &'static str,
     /// What a missing leader means to a producer.
@@ -139,7 +145,10 @@ pub const EN: ClusterStrings = ClusterStrings {
     cut_off: "cut off",
     unslow: "Unslow",
     controller_note: "KRaft controller: always active",
-    held_by: "on brokers {0}",
+    held_by: "held by brokers {0} when acknowledged",
+    brokers_running: "{0} of {1} brokers running (not down, not fenced)",
+    running_unit: "running",
+    internal_replicas_hint: "Replicas of Kafka's internal topic __consumer_offsets (group offsets), not counted above",
     not_enough_replicas_hint: "acks=all and the ISR is smaller than min.insync.replicas: the leader refused the record (nothing was appended).",
     no_leader_hint: "The partition has no leader right now: the producer retries once a new leader is elected.",
     timed_out_hint: "No answer within request.timeout.ms: the record may or may not have been written.",
@@ -197,7 +206,10 @@ pub const KO: ClusterStrings = ClusterStrings {
     cut_off: "네트워크 차단됨",
     unslow: "지연 해제",
     controller_note: "KRaft 컨트롤러: 항상 활성",
-    held_by: "보유 브로커 {0}",
+    held_by: "확인 시점 보유 브로커 {0}",
+    brokers_running: "브로커 {1}개 중 {0}개 실행 중 (다운·펜싱 아님)",
+    running_unit: "실행 중",
+    internal_replicas_hint: "Kafka 내부 토픽 __consumer_offsets(그룹 오프셋)의 레플리카, 위 숫자에 포함되지 않음",
     not_enough_replicas_hint: "acks=all인데 ISR이 min.insync.replicas보다 작습니다: 리더가 레코드를 거부했습니다 (아무것도 추가되지 않음).",
     no_leader_hint: "지금은 파티션에 리더가 없습니다: 새 리더가 선출되면 프로듀서가 재시도합니다.",
     timed_out_hint: "request.timeout.ms 안에 응답이 없었습니다: 레코드가 기록됐을 수도, 아닐 수도 있습니다.",

@@ -31,8 +31,14 @@ pub fn event_text(lang: Lang, event: &SessionEvent) -> (String, String) {
             let source = format!("[Producer → {}-{}]", outcome.topic, outcome.partition);
             let text = match &outcome.result {
                 Ok((base, last)) => pick(
-                    format!("acks={acks}: acknowledged, offsets {base}..={last}"),
-                    format!("acks={acks}: 확인됨, 오프셋 {base}..={last}"),
+                    format!(
+                        "acks={acks}: acknowledged, {}",
+                        offsets_text(*base, *last, Lang::En)
+                    ),
+                    format!(
+                        "acks={acks}: 확인됨, {}",
+                        offsets_text(*base, *last, Lang::Ko)
+                    ),
                 ),
                 Err(code) => pick(
                     format!("acks={acks}: failed with {}", code.name()),
@@ -68,8 +74,14 @@ fn world_text(lang: Lang, event: &WorldEvent) -> (String, String) {
             format!("[Producer {producer} → {topic}-{partition}]"),
             match offsets {
                 Some((first, last)) => pick(
-                    format!("{count} record(s) acknowledged, offsets {first}..={last}"),
-                    format!("레코드 {count}개 확인됨, 오프셋 {first}..={last}"),
+                    format!(
+                        "{count} record(s) acknowledged, {}",
+                        offsets_text(*first, *last, Lang::En)
+                    ),
+                    format!(
+                        "레코드 {count}개 확인됨, {}",
+                        offsets_text(*first, *last, Lang::Ko)
+                    ),
                 ),
                 None => pick(
                     format!("{count} record(s) sent with acks=0"),
@@ -526,5 +538,28 @@ fn group_text(lang: Lang, broker: u32, event: &GroupEvent) -> (String, String) {
             ),
         ),
         other => (format!("[GroupCoordinator {broker}]"), format!("{other:?}")),
+    }
+}
+
+/// An inclusive offset range as a person reads it: "offset 0", "offsets 0–4".
+pub(crate) fn offsets_text(first: i64, last: i64, lang: Lang) -> String {
+    match (lang, first == last) {
+        (Lang::En, true) => format!("offset {first}"),
+        (Lang::En, false) => format!("offsets {first}–{last}"),
+        (Lang::Ko, true) => format!("오프셋 {first}"),
+        (Lang::Ko, false) => format!("오프셋 {first}–{last}"),
+    }
+}
+
+#[cfg(test)]
+mod offsets_tests {
+    use super::*;
+
+    #[test]
+    fn offsets_read_as_words_not_rust_ranges() {
+        assert_eq!(offsets_text(0, 0, Lang::En), "offset 0");
+        assert_eq!(offsets_text(0, 4, Lang::En), "offsets 0–4");
+        assert_eq!(offsets_text(3, 3, Lang::Ko), "오프셋 3");
+        assert_eq!(offsets_text(0, 4, Lang::Ko), "오프셋 0–4");
     }
 }

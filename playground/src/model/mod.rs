@@ -170,6 +170,10 @@ pub struct SentRecord {
     pub sent_at: i64,
     /// Its offset and when the acknowledgement arrived, or the error name.
     pub answer: Option<Result<(i64, i64), String>>,
+    /// The brokers whose replica held the record when it was acknowledged (read in the
+    /// frame that brought the acknowledgement, then frozen: a broker dying later does not
+    /// change what the acknowledgement meant). `None` until then, or for acks=0.
+    pub held_by: Option<Vec<u32>>,
 }
 
 /// Which key-move preview is being asked for, and its answer.
@@ -551,6 +555,25 @@ impl Model {
                     }
                 }
             }
+        }
+        // The replicas holding a just-acknowledged record, frozen from this frame on.
+        for sent in self.sent.iter_mut().filter(|s| s.held_by.is_none()) {
+            let Some(Ok((offset, _))) = sent.answer else {
+                continue;
+            };
+            if offset < 0 {
+                continue;
+            }
+            sent.held_by = view
+                .topic(&sent.topic)
+                .and_then(|t| t.partitions.iter().find(|p| p.index == sent.partition))
+                .map(|p| {
+                    p.replica_views
+                        .iter()
+                        .filter(|r| r.log_end_offset.is_some_and(|leo| leo > offset))
+                        .map(|r| r.broker)
+                        .collect()
+                });
         }
         // A selection whose record is gone (retention, truncation) is dropped.
         if let Some(selection) = &self.selection {

@@ -72,10 +72,12 @@ pub struct BrokerView {
     pub id: u32,
     /// Alive, fenced or down.
     pub state: BrokerState,
-    /// Partitions it leads.
+    /// Partitions of user topics it leads.
     pub leaderships: u32,
-    /// Replicas it is assigned.
+    /// Replicas of user topics it is assigned.
     pub replicas: u32,
+    /// Replicas of internal topics (`__consumer_offsets`) it is assigned, counted apart.
+    pub internal_replicas: u32,
     /// The controller has fenced it (a down broker stays registered until its heartbeats
     /// have been missing for `broker.session.timeout.ms`).
     pub fenced: bool,
@@ -267,6 +269,19 @@ pub struct TopicView {
 }
 
 impl TopicView {
+    /// The replication factor as Kafka's describe shows it per partition, summed up for the
+    /// topic: `"3"` when every partition has 3 replicas, `"2–3"` after a reassignment
+    /// changed some of them. Replicas being removed by a reassignment still count, as in
+    /// Kafka's `Replicas:` list.
+    pub fn replication_factor_text(&self) -> String {
+        let sizes = self.partitions.iter().map(|p| p.replicas.len());
+        match (sizes.clone().min(), sizes.max()) {
+            (Some(min), Some(max)) if min != max => format!("{min}–{max}"),
+            (Some(rf), _) => rf.to_string(),
+            _ => "0".to_owned(),
+        }
+    }
+
     /// `cleanup.policy` includes `compact`.
     pub fn is_compacted(&self) -> bool {
         self.config.cleanup_policy.compact
@@ -292,6 +307,7 @@ impl ClusterView {
         let brokers_count = cluster.config().brokers;
         let mut leaderships = vec![0u32; brokers_count as usize];
         let mut replica_counts = vec![0u32; brokers_count as usize];
+        let mut internal_counts = vec![0u32; brokers_count as usize];
         let mut metrics = ClusterMetrics {
             active_controller_count: 1,
             ..ClusterMetrics::default()
@@ -311,13 +327,19 @@ impl ClusterView {
                 let Some(registration) = cluster.registration(name, index) else {
                     continue;
                 };
+                let counts = if internal {
+                    &mut internal_counts
+                } else {
+                    &mut replica_counts
+                };
                 for &b in &registration.replicas {
-                    if let Some(c) = replica_counts.get_mut(b as usize) {
+                    if let Some(c) = counts.get_mut(b as usize) {
                         *c += 1;
                     }
                 }
                 if let Some(c) = registration
                     .leader
+                    .filter(|_| !internal)
                     .and_then(|l| leaderships.get_mut(l as usize))
                 {
                     *c += 1;
@@ -369,6 +391,7 @@ impl ClusterView {
                 },
                 leaderships: leaderships[id as usize],
                 replicas: replica_counts[id as usize],
+                internal_replicas: internal_counts[id as usize],
                 fenced: cluster.is_fenced(id),
                 cut_off: !cluster.is_connected(NodeId::Broker(id), NodeId::Controller),
                 slow_ms: cluster.slowdown(NodeId::Broker(id)),

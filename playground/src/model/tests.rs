@@ -398,6 +398,7 @@ fn a_record_sent_from_the_form_is_answered_with_its_offset() {
         acks: "all",
         sent_at,
         answer: None,
+        held_by: None,
     }));
     world.advance(1_000).expect("time moves");
     frame(&mut model, &mut world);
@@ -413,6 +414,62 @@ fn a_record_sent_from_the_form_is_answered_with_its_offset() {
         vec![("trace".to_owned(), "<b>x</b>".to_owned())],
         "headers are kept as text"
     );
+    let mut held = model.sent[0].held_by.clone().expect("read at the ack");
+    held.sort_unstable();
+    assert_eq!(
+        held,
+        vec![0, 1, 2],
+        "acks=all: every in-sync replica had it"
+    );
+    // A broker dying later does not change what the acknowledgement meant.
+    let victim = p.leader.expect("a leader");
+    world
+        .apply(Command::KillBroker { broker: victim })
+        .expect("killed");
+    world.advance(1_000).expect("time moves");
+    frame(&mut model, &mut world);
+    let mut after = model.sent[0].held_by.clone().expect("still there");
+    after.sort_unstable();
+    assert_eq!(after, vec![0, 1, 2], "frozen at the acknowledgement");
+}
+
+#[test]
+fn broker_load_counts_user_topics_and_consumer_offsets_apart() {
+    let (mut model, mut cluster) = three_brokers();
+    let _ = cluster.reset_offsets("g", &[], rill_core::cluster::ResetTarget::Earliest);
+    cluster.advance(2_000);
+    frame(&mut model, &mut cluster);
+    let brokers = &model.view.brokers;
+    assert_eq!(
+        brokers.iter().map(|b| b.replicas).sum::<u32>(),
+        3,
+        "orders: 1 partition × RF 3, __consumer_offsets not included"
+    );
+    assert_eq!(brokers.iter().map(|b| b.leaderships).sum::<u32>(), 1);
+    assert!(
+        brokers.iter().all(|b| b.internal_replicas > 0),
+        "__consumer_offsets replicas are counted apart: {brokers:?}"
+    );
+}
+
+#[test]
+fn a_topic_with_partitions_of_different_replica_counts_shows_the_range() {
+    let mut cluster = Cluster::new(ClusterConfig::new(3, 7), 0).expect("a valid cluster");
+    cluster.create_topic("orders", 3, 3, &[]).expect("created");
+    cluster.advance(1_000);
+    let mut model = Model::default();
+    frame(&mut model, &mut cluster);
+    let topic = model.view.topic("orders").expect("drawn");
+    assert_eq!(topic.replication_factor_text(), "3");
+    let old = topic.partitions[0].replicas.clone();
+    cluster
+        .reassign_partition("orders", 0, &old[..2])
+        .expect("a valid target");
+    cluster.advance(5_000);
+    frame(&mut model, &mut cluster);
+    let topic = model.view.topic("orders").expect("drawn");
+    assert_eq!(topic.partitions[0].replicas.len(), 2, "P0 shrank");
+    assert_eq!(topic.replication_factor_text(), "2–3");
 }
 
 #[test]
