@@ -58,10 +58,67 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(world.clone()));
     });
     group.bench_function("state_hash", |b| b.iter(|| black_box(world.state_hash())));
+    jump_in_ten_minutes(&mut group);
     group.bench_function("clone the cluster alone", |b| {
         b.iter(|| black_box(world.cluster().clone()));
     });
     group.finish();
+}
+
+/// Issue 15's jump: a 10-minute session with 100,000 records and 300 commands, checkpoints
+/// every [`CHECKPOINT_EVERY_MS`] (the playground's spacing); a jump is a clone of the nearest
+/// checkpoint at or before the target plus a replay from it. The worst case is a target just
+/// before the next checkpoint, measured here.
+fn jump_in_ten_minutes(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+) {
+    const CHECKPOINT_EVERY_MS: i64 = 10_000;
+    let mut script = String::from(
+        "seed 3\nbrokers 3\n\
+         kafka-topics --create --topic t --partitions 6 --replication-factor 3\n\
+         producer start p --topic t --rate 164 --keys a,b,c,d,e,f,g,h,i,j\n",
+    );
+    for i in 0..300 {
+        script.push_str(&format!(
+            "advance 2s\nkafka-console-producer --topic t --property parse.key=true --property key.separator=:\nk{i}:v{i}\n"
+        ));
+    }
+    let script = parse(&script).expect("a valid session");
+    let mut world = World::new(script.config.clone()).expect("a valid config");
+    world.set_collect_events(false);
+    let start = world.now();
+    let mut checkpoints = vec![world.clone()];
+    for step in script.steps {
+        world.apply(step.command).expect("accepted");
+        while world.now() - checkpoints.last().map_or(start, World::now) >= CHECKPOINT_EVERY_MS {
+            let at = checkpoints.last().map_or(start, World::now) + CHECKPOINT_EVERY_MS;
+            checkpoints.push(replay(world.config(), world.history(), at).expect("replays"));
+        }
+    }
+    let history = world.history().to_vec();
+    let end = world.now();
+    println!(
+        "jump session: {} s of cluster time, {} history entries, {} checkpoints",
+        (end - start) / 1_000,
+        history.len(),
+        checkpoints.len()
+    );
+    let target = start + 5 * 60_000 + CHECKPOINT_EVERY_MS - 1;
+    let nearest = checkpoints
+        .iter()
+        .rev()
+        .find(|c| c.now() <= target)
+        .expect("a checkpoint before the target");
+    group.bench_function(
+        "jump in a 10-minute 100k-record session (worst case)",
+        |b| {
+            b.iter(|| {
+                let mut world = nearest.clone();
+                replay_onto(&mut world, &history, target).expect("replays");
+                black_box(world)
+            });
+        },
+    );
 }
 
 criterion_group!(benches, bench);
