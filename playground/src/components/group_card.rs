@@ -238,9 +238,11 @@ pub fn group_card(props: &GroupCardProps) -> Html {
                 <br />
                 <span class="coordinator">{ coordinator }</span>
             </p>
-            <ol class="members">
-                { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
-            </ol>
+            if !group.members.is_empty() {
+                <ol class="members">
+                    { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
+                </ol>
+            }
             if group.foreign_members > 0 {
                 <p class="meta foreign-members" data-foreign={group.foreign_members.to_string()}>{ fill(g.foreign_members, &[&group.foreign_members]) }</p>
             }
