@@ -232,6 +232,7 @@ async function describeRow(page, id, tp) {
     committed: tr.children[2].textContent,
     logEnd: tr.children[3].textContent,
     belowStart: tr.classList.contains('below-start'),
+    owner: tr.children[6].textContent,
   }));
 }
 
@@ -310,6 +311,9 @@ test('playground consumer groups: auto.offset.reset after retention deleted the 
     await until(() => member('r-none').locator('.poll-error').getAttribute('data-exception').catch(() => ''),
       (name) => name === 'OffsetOutOfRangeException', 'none fails with OffsetOutOfRangeException');
     assert.equal(await member('r-none').locator('.resets').count(), 0, 'none: no position was reset');
+    const pollError = await member('r-none').locator('.poll-error').textContent();
+    assert.ok(pollError.includes('{logs-0='), `Kafka's topic-partition in the message: ${pollError}`);
+    assert.ok(!pollError.includes('TopicPartition {'), `no Rust debug format: ${pollError}`);
     await page.screenshot({ path: path.join(screenshotDir, 'groups-offset-reset-desktop.png'), fullPage: true });
 
     // After a reload the committed offsets are still there (they live in __consumer_offsets);
@@ -321,9 +325,28 @@ test('playground consumer groups: auto.offset.reset after retention deleted the 
     const card = page.locator(group('r-earliest'));
     await card.waitFor();
     await card.locator('.no-members').waitFor();
-    assert.equal(await card.locator('.group-actions button').first().isDisabled(), true, 'no configs to add members from');
     const after = await until(() => describeRow(page, 'r-earliest', 'logs-0'), (r) => r !== null, 'the describe row after the reload');
     assert.equal(after.committed, committedBefore, 'the committed offset survived the reload');
+    // The coordinator still lists the old c1 until its session times out, then the group is Empty.
+    const foreign = await card.locator('.foreign-members').getAttribute('data-foreign').catch(() => null);
+    const state = (await readGroup(page, 'r-earliest')).state;
+    assert.ok(foreign === '1' || state === 'Empty', `the old member is shown as the coordinator's: ${foreign} ${state}`);
+    await until(() => readGroup(page, 'r-earliest'), (g) => g?.state === 'Empty', 'r-earliest Empty once c1\'s session expired', 60_000);
+    assert.equal(await card.locator('.foreign-members').count(), 0, 'no leftover member once Empty');
+    assert.match(await card.locator('details.commits summary').textContent(), /since the page loaded \(0\)/);
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-after-reload-desktop.png'), fullPage: true });
+    // Add member works: Kafka's consumer defaults on the group's topic, from the committed offset.
+    const add = card.locator('.group-actions button').first();
+    assert.equal(await add.isDisabled(), false, 'Add member is enabled after the reload');
+    await add.click();
+    const joined = await until(() => readGroup(page, 'r-earliest'),
+      (g) => g?.state === 'Stable' && g.members.c1?.partitions.join() === 'logs-0', 'c1 joins again after the reload');
+    assert.equal(joined.members.c1.status, 'running');
+    assert.equal(await card.locator('.no-members').count(), 0, 'the hint goes once a member runs');
+    assert.equal(await page.locator(`${group('r-earliest')} .alert[role="alert"]`).count(), 0, 'no error');
+    const resumed = await until(() => describeRow(page, 'r-earliest', 'logs-0'), (r) => r?.owner === 'c1', 'c1 owns logs-0');
+    assert.ok(Number(resumed.committed) >= Number(committedBefore), 'it resumed from the committed offset');
+    await page.screenshot({ path: path.join(screenshotDir, 'groups-after-reload-add-desktop.png'), fullPage: true });
     assert.deepEqual(logs, []);
   } catch (error) {
     console.log(logs.join('\n'));

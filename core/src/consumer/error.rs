@@ -4,6 +4,21 @@
 use crate::error::ErrorCode;
 use crate::group::TopicPartition;
 
+/// Java's `Set<TopicPartition>.toString()`: `[orders-0, orders-1]`.
+fn java_set(partitions: &[TopicPartition]) -> String {
+    let items: Vec<String> = partitions.iter().map(ToString::to_string).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Java's `Map<TopicPartition, Long>.toString()`: `{orders-0=48, orders-1=7}`.
+fn java_map(partitions: &[(TopicPartition, i64)]) -> String {
+    let items: Vec<String> = partitions
+        .iter()
+        .map(|(tp, offset)| format!("{tp}={offset}"))
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
 /// A failed consumer call, commit or poll. Each variant is one of Kafka's client exceptions
 /// ([`ConsumerError::exception_name`]) and, where the broker sent one, its [`ErrorCode`].
 #[non_exhaustive]
@@ -34,7 +49,10 @@ pub enum ConsumerError {
     Closed,
     /// `auto.offset.reset=none` and the partitions have no committed offset
     /// (`NoOffsetForPartitionException`).
-    #[error("Undefined offset with no reset policy for partitions: {partitions:?}")]
+    #[error(
+        "Undefined offset with no reset policy for partitions: {}",
+        java_set(partitions)
+    )]
     NoOffsetForPartition {
         /// The partitions.
         partitions: Vec<TopicPartition>,
@@ -42,7 +60,8 @@ pub enum ConsumerError {
     /// `auto.offset.reset=none` and the fetch position is outside the log
     /// (`OffsetOutOfRangeException`, `OFFSET_OUT_OF_RANGE`).
     #[error(
-        "Fetch position is out of range with no configured reset policy for partitions: {partitions:?}"
+        "Fetch position is out of range with no configured reset policy for partitions: {}",
+        java_map(partitions)
     )]
     OffsetOutOfRange {
         /// Each partition with the offset that was out of range.
@@ -144,4 +163,30 @@ pub const fn is_retriable(error: ErrorCode) -> bool {
             | ErrorCode::CorruptMessage
             | ErrorCode::OffsetNotAvailable
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_print_as_kafkas_topic_partition() {
+        let out_of_range = ConsumerError::OffsetOutOfRange {
+            partitions: vec![
+                (TopicPartition::new("payments", 1), 48),
+                (TopicPartition::new("payments", 2), 7),
+            ],
+        };
+        assert_eq!(
+            out_of_range.to_string(),
+            "Fetch position is out of range with no configured reset policy for partitions: {payments-1=48, payments-2=7}"
+        );
+        let no_offset = ConsumerError::NoOffsetForPartition {
+            partitions: vec![TopicPartition::new("payments", 0)],
+        };
+        assert_eq!(
+            no_offset.to_string(),
+            "Undefined offset with no reset policy for partitions: [payments-0]"
+        );
+    }
 }

@@ -74,6 +74,7 @@ fn member_card(
     let t = app.t();
     let g = t.groups;
     let (colour, ink) = member_colour(&m.name);
+    let origin = app.model.origin.unwrap_or(0);
     let running = matches!(m.status, "running" | "cut-off");
     let (gid, name) = (group.to_owned(), m.name.clone());
     let act = |f: fn(String, String) -> GroupCommand| {
@@ -93,7 +94,7 @@ fn member_card(
             n.resets
                 .iter()
                 .filter(|(tp, _)| m.partitions.iter().any(|(held, _)| held == *tp))
-                .map(|(tp, (offset, _))| format!("{tp} → {offset}"))
+                .map(|(tp, (offset, at))| format!("{tp} → {offset} ({})", clock_text(*at, origin)))
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -171,10 +172,17 @@ pub fn group_card(props: &GroupCardProps) -> Html {
         Some(b) => fill(g.coordinator_n, &[&b, &group.offsets_partition]),
         None => fill(g.no_coordinator, &[&group.offsets_partition]),
     };
-    let template = app.model.groups.templates.get(&id).cloned();
-    // A group known only from its committed offsets (its members were clients of the page
-    // before a reload, or of another session): nothing to add members from.
-    let configs_unknown = template.is_none() && group.members.is_empty();
+    // The group's spec: the form's; else, for a group the coordinator knows but with no member
+    // application here (after a reload), Kafka's defaults on its topics; else (members here)
+    // the engine takes the last member's.
+    let created = app.model.groups.templates.get(&id).cloned();
+    let defaults = created.is_none() && group.members.is_empty();
+    let template = if defaults {
+        group.default_template()
+    } else {
+        created
+    };
+    let configs_unknown = defaults && template.is_none();
     let add = {
         let id = id.clone();
         app.command(move |_: MouseEvent| {
@@ -230,10 +238,17 @@ pub fn group_card(props: &GroupCardProps) -> Html {
                 <br />
                 <span class="coordinator">{ coordinator }</span>
             </p>
-            <ol class="members">
-                { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
-            </ol>
-            if configs_unknown { <p class="meta no-members">{ g.no_members_hint }</p> }
+            if !group.members.is_empty() {
+                <ol class="members">
+                    { for group.members.iter().map(|m| member_card(&app, &id, m, history.notes.get(&m.name))) }
+                </ol>
+            }
+            if group.foreign_members > 0 {
+                <p class="meta foreign-members" data-foreign={group.foreign_members.to_string()}>{ fill(g.foreign_members, &[&group.foreign_members]) }</p>
+            }
+            if defaults {
+                <p class="meta no-members">{ if configs_unknown { g.no_members_hint } else { g.default_members_hint } }</p>
+            }
             <div class="group-actions">
                 <button type="button" onclick={add} disabled={configs_unknown}>{ g.add_member }</button>
                 <button type="button" class="secondary" title={g.heal_hint}

@@ -229,6 +229,10 @@ pub struct GroupStrings {
     pub max_n: &'static str,
     /// A group with committed offsets and no member applications.
     pub no_members_hint: &'static str,
+    /// Hint: Add member starts members with Kafka's defaults on the group's topics.
+    pub default_members_hint: &'static str,
+    /// The coordinator still lists {0} members that are no client of this page.
+    pub foreign_members: &'static str,
     /// Producer state: paused.
     pub producer_paused: &'static str,
     /// Producer state: stopped.

@@ -132,12 +132,29 @@ pub struct GroupView {
     pub duplicates: u64,
     /// Records committed past without processing.
     pub skipped: u64,
+    /// Members the coordinator still lists that are no client of this page (they were
+    /// before a reload): they stay until their session times out.
+    pub foreign_members: usize,
 }
 
 impl GroupView {
     /// Whether the group has a running member (offsets cannot be reset meanwhile).
     pub fn is_active(&self) -> bool {
         !matches!(self.state, Ok(GroupState::Empty | GroupState::Dead))
+    }
+
+    /// The spec "Add member" uses for a group with no template and no member application here
+    /// (one known from the coordinator after a reload): Kafka's consumer defaults, subscribed to
+    /// the topics of its partitions. `None` when no partition is known.
+    pub fn default_template(&self) -> Option<GroupTemplate> {
+        let topics = self.topics();
+        (!topics.is_empty()).then(|| GroupTemplate {
+            spec: MemberSpec {
+                topics,
+                ..MemberSpec::default()
+            },
+            static_members: false,
+        })
     }
 
     /// The subscribed topics of its members (sorted, deduplicated).
@@ -413,6 +430,14 @@ fn read_group(world: &World, id: &str) -> GroupView {
     partitions.sort_by(|a, b| a.tp.cmp(&b.tp));
     let lag = partitions.iter().filter_map(|p| p.lag).sum();
     let (processed, duplicates, skipped) = world.group_stats(id).unwrap_or((0, 0, 0));
+    let foreign_members = described
+        .iter()
+        .filter(|d| {
+            !members
+                .iter()
+                .any(|m| m.member_id.as_deref() == Some(&d.member_id) || m.name == d.client_id)
+        })
+        .count();
     GroupView {
         id: id.to_owned(),
         state,
@@ -428,6 +453,7 @@ fn read_group(world: &World, id: &str) -> GroupView {
         processed,
         duplicates,
         skipped,
+        foreign_members,
     }
 }
 
@@ -745,8 +771,22 @@ impl GroupsState {
                 MemberEvent::Assigned { partitions } => (Ownership::Assigned, partitions),
                 MemberEvent::Revoked { partitions } => (Ownership::Revoked, partitions),
                 MemberEvent::Lost { partitions } => (Ownership::Lost, partitions),
-                MemberEvent::Crashed => (Ownership::Crashed, &Vec::new()),
+                MemberEvent::Crashed => {
+                    // A dead process says nothing any more.
+                    history.notes.remove(member);
+                    (Ownership::Crashed, &Vec::new())
+                }
+                MemberEvent::LeftGroup { .. } => {
+                    if let Some(note) = history.notes.get_mut(member) {
+                        note.resets.clear();
+                    }
+                    continue;
+                }
                 MemberEvent::Joined { generation, .. } => {
+                    // A new generation: its resets belong to the assignment it replaced.
+                    if let Some(note) = history.notes.get_mut(member) {
+                        note.resets.clear();
+                    }
                     if history
                         .generations
                         .last()

@@ -473,21 +473,20 @@ fn auto_offset_reset_after_retention_jumps_or_fails_as_kafka_does() {
     );
     let none = note("g-none");
     assert!(none.resets.is_empty());
-    // c1 restarted: its first process's reset (to 0, nothing committed then) is forgotten.
+    // c1 left: its first process's reset (to 0, nothing committed then) is forgotten.
+    assert!(
+        state.history["g-none"]
+            .notes
+            .get("c1")
+            .is_none_or(|n| n.resets.is_empty()),
+        "a member that left keeps no reset note"
+    );
     world
         .apply(Command::MemberRestart {
             group: "g-none".into(),
             member: "c1".into(),
         })
         .expect("restarted");
-    assert_eq!(
-        state.history["g-none"].notes["c1"]
-            .resets
-            .get(&tp)
-            .map(|r| r.0),
-        Some(0),
-        "before the restart: its first reset"
-    );
     run(&mut state, &mut world, 200);
     assert!(
         state.history["g-none"]
@@ -497,6 +496,60 @@ fn auto_offset_reset_after_retention_jumps_or_fails_as_kafka_does() {
     );
     let (exception, message) = none.poll_error.expect("none: the poll fails");
     assert_eq!(exception, "OffsetOutOfRangeException", "{message}");
+    assert!(
+        message.ends_with("for partitions: {t-0=20}"),
+        "Kafka's topic-partition: {message}"
+    );
+    // A new generation: c2's reset belonged to the assignment it replaced.
+    join_group(&mut world, "g-earliest", "c3");
+    run(&mut state, &mut world, 8_000);
+    assert!(
+        state.history["g-earliest"]
+            .notes
+            .get("c2")
+            .is_none_or(|n| n.resets.is_empty()),
+        "reset notes are cleared by a new generation"
+    );
+    // A crashed process says nothing any more: g-none's c2 loses its poll error.
+    world
+        .apply(Command::MemberCrash {
+            group: "g-none".into(),
+            member: "c2".into(),
+        })
+        .expect("crashed");
+    frame(&mut state, &mut world);
+    assert!(!state.history["g-none"].notes.contains_key("c2"));
+}
+
+fn join_group(world: &mut World, group: &str, member: &str) {
+    world
+        .apply(Command::MemberJoin {
+            group: group.into(),
+            member: member.into(),
+            spec: spec(&["range"]),
+        })
+        .expect("joined");
+}
+
+#[test]
+fn a_group_without_member_applications_gets_kafkas_defaults_on_its_topics() {
+    let mut world = world_with_topic(2);
+    let mut state = GroupsState::default();
+    join(&mut world, "c1", &spec(&["range"]));
+    run(&mut state, &mut world, 8_000);
+    let group = state.view.group("g").expect("drawn").clone();
+    assert_eq!(group.foreign_members, 0, "c1 is a client of the page");
+    let template = group.default_template().expect("its topic is known");
+    assert_eq!(template.spec.topics, vec!["t".to_owned()]);
+    assert_eq!(template.spec.assignors, MemberSpec::default().assignors);
+    assert!(!template.static_members);
+    let mut unknown = group;
+    unknown.partitions.clear();
+    assert_eq!(
+        unknown.default_template(),
+        None,
+        "no topic: nothing to subscribe to"
+    );
 }
 
 #[test]
