@@ -613,6 +613,32 @@ impl Engine {
         self.request_frame();
     }
 
+    /// Back to the latest time. A stored cluster whose store was let go to travel in time
+    /// (and where nothing was done in the past) is opened again from its store, which still
+    /// holds its latest state: saving resumes. Otherwise a jump to the end.
+    pub fn return_to_latest(&self) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        let reopen = session.is_detached()
+            && self.0.timeline.borrow().forked_at.is_none()
+            && matches!(self.0.storage, super::Storage::IndexedDb(_));
+        if reopen {
+            if let Some(old) = self.0.session.borrow_mut().take() {
+                old.close();
+            }
+            self.start();
+        } else {
+            self.jump_to(i64::MAX);
+        }
+    }
+
+    /// Whether the session let go of its store to travel in time: what is on screen is not
+    /// saved, the store keeps the state from before.
+    pub fn detached_from_store(&self) -> bool {
+        self.session().is_some_and(|s| s.is_detached())
+    }
+
     /// Jumps to the previous command's time (or the start).
     pub fn travel_back(&self) {
         let Some(session) = self.session() else {
