@@ -154,7 +154,16 @@ pub fn embed_recent() -> Html {
     let app = use_app();
     let t = app.lang.travel();
     let origin = app.model.origin.unwrap_or(0);
-    let lines = app.model.events.lines().take(RECENT_LINES).map(|line| {
+    // The latest refusal stays in the strip after newer lines push it out: it is usually
+    // what the scenario is about.
+    let mut shown: Vec<&crate::model::EventLine> =
+        app.model.events.lines().take(RECENT_LINES).collect();
+    if !shown.iter().any(|l| l.is_refusal())
+        && let Some(refusal) = app.model.events.lines().find(|l| l.is_refusal())
+    {
+        shown.push(refusal);
+    }
+    let lines = shown.into_iter().map(|line| {
         let (source, text) = crate::i18n::events::event_text(app.lang, &line.event);
         let refused = line.is_refusal();
         html! {
@@ -166,13 +175,12 @@ pub fn embed_recent() -> Html {
             </li>
         }
     });
+    if app.model.events.is_empty() {
+        return html! {};
+    }
     html! {
         <section class="embed-recent" aria-label={t.recent} aria-live="polite">
-            if app.model.events.is_empty() {
-                <p class="meta">{ app.t().no_events }</p>
-            } else {
-                <ol>{ for lines }</ol>
-            }
+            <ol>{ for lines }</ol>
         </section>
     }
 }
