@@ -280,6 +280,23 @@ pub fn app(props: &AppProps) -> Html {
                                     <RecordDetails />
                                     <HistoryPanel view={view.name()} />
                                 </aside>
+                                if let Some(config) = &embed {
+                                    // An embed: what the scenario does first (latest events,
+                                    // lanes), then the brokers; admin forms only when asked.
+                                    <main class="main" aria-label={t.tab_cluster}>
+                                        <crate::embed::EmbedRecent />
+                                        if model.ready && model.view.topics.is_empty() {
+                                            <crate::embed::EmbedEmpty config={config.clone()} />
+                                        }
+                                        { for model.view.topics.iter().map(|topic| html! {
+                                            <TopicCard key={topic.name.clone()} topic={topic.clone()} />
+                                        }) }
+                                        <Brokers />
+                                        if config.shows_admin() {
+                                            <crate::components::Reassign />
+                                        }
+                                    </main>
+                                } else {
                                 <main class="main" aria-label={t.tab_cluster}>
                                     <Brokers />
                                     <crate::components::Reassign />
@@ -293,6 +310,7 @@ pub fn app(props: &AppProps) -> Html {
                                         <TopicCard key={topic.name.clone()} topic={topic.clone()} />
                                     }) }
                                 </main>
+                                }
                             </div>
                         },
                         View::Events => html! { <div class="layout single"><EventLogView /></div> },

@@ -74,6 +74,24 @@ impl EmbedConfig {
         *self.engine.borrow_mut() = Some(engine.clone());
     }
 
+    /// Whether the view asks for the admin panels (the reassignment panel): only
+    /// `view=reassignment`. Other embeds show the lanes and the latest events, not forms.
+    pub fn shows_admin(&self) -> bool {
+        self.view.as_deref() == Some("reassignment")
+    }
+
+    /// Whether the embed was given a script (a `scenario`, or inline text).
+    pub fn has_script(&self) -> bool {
+        !self.script.trim().is_empty()
+    }
+
+    /// The embedding chapter of the docs in `lang`, next to the playground.
+    pub fn docs_link(&self, lang: Lang) -> String {
+        let base = self.playground.split(['#', '?']).next().unwrap_or_default();
+        let dir = base.rfind('/').map_or("", |i| &base[..=i]);
+        format!("{dir}docs/{}/embedding.html", lang.tag())
+    }
+
     /// Classes of the app's root.
     pub fn classes(&self) -> Classes {
         classes!("embedded", (!self.controls).then_some("no-controls"))
@@ -124,6 +142,72 @@ fn describe(value: &JsValue) -> String {
         .map(|e| String::from(e.message()))
         .or_else(|| value.as_string())
         .unwrap_or_else(|| "failed".to_owned())
+}
+
+/// Lines in an embed's strip of latest events.
+const RECENT_LINES: usize = 4;
+
+/// An embed's strip of the latest events, newest first, refusals (`NOT_ENOUGH_REPLICAS`, …)
+/// marked: what the scenario's last commands did, without scrolling to an event log.
+#[function_component(EmbedRecent)]
+pub fn embed_recent() -> Html {
+    let app = use_app();
+    let t = app.lang.travel();
+    let origin = app.model.origin.unwrap_or(0);
+    // The latest refusal stays in the strip after newer lines push it out: it is usually
+    // what the scenario is about.
+    let mut shown: Vec<&crate::model::EventLine> =
+        app.model.events.lines().take(RECENT_LINES).collect();
+    if !shown.iter().any(|l| l.is_refusal())
+        && let Some(refusal) = app.model.events.lines().find(|l| l.is_refusal())
+    {
+        shown.push(refusal);
+    }
+    let lines = shown.into_iter().map(|line| {
+        let (source, text) = crate::i18n::events::event_text(app.lang, &line.event);
+        let refused = line.is_refusal();
+        html! {
+            <li class={classes!("recent-line", refused.then_some("refused"))}
+                data-refused={refused.to_string()}>
+                <span class="meta">{ crate::components::clock_text(line.at, origin) }</span>
+                { " " }<span class="event-source">{ source }</span>
+                { " " }<span class="event-text">{ text }</span>
+            </li>
+        }
+    });
+    if app.model.events.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="embed-recent" aria-label={t.recent} aria-live="polite">
+            <ol>{ for lines }</ol>
+        </section>
+    }
+}
+
+/// Props of [`EmbedEmpty`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct EmbedEmptyProps {
+    /// The embed's options.
+    pub config: Rc<EmbedConfig>,
+}
+
+/// An embed with no topic: no scenario given (what to add, and the docs), or none created yet.
+#[function_component(EmbedEmpty)]
+pub fn embed_empty(props: &EmbedEmptyProps) -> Html {
+    let app = use_app();
+    let t = app.lang.travel();
+    if props.config.has_script() {
+        return html! { <div class="empty"><p class="meta">{ app.t().no_topics }</p></div> };
+    }
+    html! {
+        <div class="empty no-scenario">
+            <h2>{ t.no_scenario }</h2>
+            <p>{ t.no_scenario_hint }</p>
+            <p><a href={props.config.docs_link(app.lang)} target="_blank" rel="noopener">
+                { t.embed_docs }{ " ↗" }</a></p>
+        </div>
+    }
 }
 
 /// Props of [`EmbedFooter`].

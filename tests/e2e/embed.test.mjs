@@ -366,3 +366,26 @@ test('the docs site: English and Korean chapters load and their demos run', { ti
     await browser.close();
   }
 });
+
+test('a chapter demo shows its refusal in the latest-events strip; embed.html with no scenario says what to add', { timeout: 180_000 }, async () => {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${baseUrl}/embed.html?scenario=docs/scenarios/acks-min-isr.rill&view=replication&autoplay=1&speed=10&lang=en`);
+    const demo = page.locator('rill-demo');
+    const refused = demo.locator('.embed-recent .recent-line.refused');
+    await refused.first().waitFor({ timeout: 90_000 });
+    assert.match(await refused.first().textContent(), /NOT_ENOUGH_REPLICAS/);
+    // The lanes come before the brokers; no admin form in a replication demo.
+    assert.equal(await demo.locator('.reassign, form.config-form:visible').count(), 0);
+    await shoot(page, 'embed-refusal-phone');
+    await page.goto(`${baseUrl}/embed.html?lang=en`);
+    const empty = demo.locator('.no-scenario');
+    await empty.waitFor({ timeout: 60_000 });
+    assert.match(await empty.textContent(), /\?scenario=/);
+    assert.match(await empty.locator('a').getAttribute('href'), /docs\/en\/embedding\.html$/);
+    await shoot(page, 'embed-no-scenario-phone');
+  } finally {
+    await browser.close();
+  }
+});

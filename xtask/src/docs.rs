@@ -464,6 +464,73 @@ mod tests {
         }
     }
 
+    /// The text of rendered HTML outside `<pre>`/`<code>` (tags dropped).
+    fn prose_text(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        let mut code_depth = 0usize;
+        while let Some(open) = rest.find('<') {
+            if code_depth == 0 {
+                out.push_str(&rest[..open]);
+            }
+            let Some(close) = rest[open..].find('>') else {
+                break;
+            };
+            let tag = &rest[open + 1..open + close];
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            if name == "pre" || name == "code" {
+                if tag.starts_with('/') {
+                    code_depth = code_depth.saturating_sub(1);
+                } else {
+                    code_depth += 1;
+                }
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if code_depth == 0 {
+            out.push_str(rest);
+        }
+        out
+    }
+
+    #[test]
+    fn prose_text_skips_code() {
+        let html = render("**bold** and `a**b` and\n\n```\nx ** y\n```\n");
+        let text = prose_text(&html);
+        assert!(text.contains("bold and"), "{text}");
+        assert!(!text.contains("**"), "{text}");
+        assert!(prose_text(&render("**ISR(in-sync replicas)**은")).contains("**"));
+    }
+
+    #[test]
+    fn no_page_shows_literal_emphasis_markers() {
+        let root = crate::root();
+        let mut bad = Vec::new();
+        for (lang, _) in LANGS {
+            let dir = root.join("docs/book").join(lang);
+            let summary = std::fs::read_to_string(dir.join("SUMMARY.md")).expect("SUMMARY.md");
+            for item in parse_summary(&summary) {
+                if let Item::Chapter { file, .. } = item {
+                    let md = std::fs::read_to_string(dir.join(&file)).expect("chapter");
+                    let html = render(&expand(&md, lang, "", &mut Vec::new()));
+                    let text = prose_text(&html);
+                    for line in text.lines().filter(|l| l.contains("**")) {
+                        bad.push(format!("{lang}/{file}: {line}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "literal ** in rendered text:\n{}",
+            bad.join("\n")
+        );
+    }
+
     #[test]
     fn the_readme_carries_the_documented_snippet() {
         let root = crate::root();

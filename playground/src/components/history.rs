@@ -89,7 +89,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
     };
     let latest = {
         let engine = engine.clone();
-        Callback::from(move |_: MouseEvent| engine.jump_to(i64::MAX))
+        Callback::from(move |_: MouseEvent| engine.return_to_latest())
     };
     let scrub = {
         let engine = engine.clone();
@@ -133,6 +133,9 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
         })
     };
     let in_past = engine.in_past();
+    let detached = engine.detached_from_store();
+    // A cluster restored from this browser: what was there before this visit is in no script.
+    let restored = !engine.shareable_exactly();
     let last_done = entries.iter().rposition(|e| e.done);
     html! {
         <section class="card history" aria-labelledby="history-h">
@@ -142,6 +145,14 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
                 <p class="notice-past" role="status">{ fill(t.in_past, &[&clock_text(now, start)]) }</p>
             } else if let Some(at) = engine.forked_at() {
                 <p class="notice-forked" role="status">{ fill(t.forked, &[&clock_text(at, start)]) }</p>
+            }
+            if detached {
+                <p class="notice-saved" role="status">
+                    { if engine.forked_at().is_some() { t.forked_unsaved } else { t.past_saved } }
+                </p>
+            }
+            if restored {
+                <p class="hint restored-scope">{ t.restored_scope }</p>
             }
             <div class="travel" role="group" aria-label={t.history}>
                 <button type="button" class="secondary travel-back" onclick={back} disabled={now <= start}>{ "◀ " }{ t.back }</button>
@@ -154,7 +165,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
                     aria-valuetext={clock_text(now, start)} />
             </label>
             if entries.is_empty() {
-                <p class="hint">{ t.history_empty }</p>
+                <p class="hint">{ if restored { t.restored_empty } else { t.history_empty } }</p>
             } else {
                 <ol class="history-list">
                     { for entries.iter().enumerate().map(|(i, entry)| html! {
@@ -175,8 +186,8 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
                 <button type="button" class="secondary copy-script" onclick={script}>{ t.copy_script }</button>
                 <button type="button" class="secondary export-cli" onclick={cli}>{ t.export_cli }</button>
             </div>
-            if !engine.shareable_exactly() && matches!(*output, Some(Output::Link(_))) {
-                <p class="hint">{ t.share_not_exact }</p>
+            if restored && output.is_some() {
+                <p class="hint share-not-exact">{ t.share_not_exact }</p>
             }
             {
                 match &*output {

@@ -175,7 +175,18 @@ fn plan_of(commands: Vec<WorldCommand>, start: i64) -> (VecDeque<Planned>, i64) 
 /// Applies to `world` every planned command due by `until` (at its time; refusals are part
 /// of scripts and change nothing), then moves it to `until`. Returns the `expect` tally.
 fn run_plan_to(world: &mut World, plan: &mut VecDeque<Planned>, until: i64) -> ExpectTally {
+    run_plan_reporting(world, plan, until).0
+}
+
+/// [`run_plan_to`], and the first command the world refused (its line and the error), so a
+/// script's failing command is shown rather than dropped.
+fn run_plan_reporting(
+    world: &mut World,
+    plan: &mut VecDeque<Planned>,
+    until: i64,
+) -> (ExpectTally, Option<HostError>) {
     let mut tally = ExpectTally::default();
+    let mut failure = None;
     while let Some(next) = plan.front() {
         if next.at > until {
             break;
@@ -185,14 +196,33 @@ fn run_plan_to(world: &mut World, plan: &mut VecDeque<Planned>, until: i64) -> E
             let _ = world.advance(gap);
         }
         if let Some(next) = plan.pop_front() {
-            count(&mut tally, &world.apply(next.command));
+            let line = command_line(&next.command);
+            let applied = world.apply(next.command);
+            if let Err(error) = &applied
+                && failure.is_none()
+            {
+                failure = Some(script_failure(&line, error));
+            }
+            count(&mut tally, &applied);
         }
     }
     let gap = until - world.now();
     if gap > 0 {
         let _ = world.advance(gap);
     }
-    tally
+    (tally, failure)
+}
+
+/// The page's error for a script command the world refused: Kafka's error name kept, the
+/// command's line in front of the message.
+fn script_failure(line: &str, error: &rill_core::scenario::CommandError) -> HostError {
+    match error {
+        rill_core::scenario::CommandError::Kafka { code, message } => HostError::Kafka {
+            code: *code,
+            message: format!("`{line}`: {message}"),
+        },
+        other => HostError::InvalidArgument(format!("`{line}`: {other}")),
+    }
 }
 
 fn count(tally: &mut ExpectTally, applied: &Result<Applied, rill_core::scenario::CommandError>) {
@@ -250,14 +280,17 @@ impl Engine {
         let start = world.now();
         let (mut plan, script_end) = plan_of(script.commands(), start);
         let mut tally = ExpectTally::default();
+        let mut refused = None;
         if let Some(until) = options.until {
             let until = match until {
                 Until::End => script_end,
                 Until::At(ms) => start + ms,
             };
             world.set_collect_events(false);
-            tally = run_plan_to(&mut world, &mut plan, until);
+            let failure;
+            (tally, failure) = run_plan_reporting(&mut world, &mut plan, until);
             world.set_collect_events(true);
+            refused = failure;
         }
         let at = world.now();
         let session = Session::new(world, ClockMode::Realtime, None, Vec::new());
@@ -295,6 +328,9 @@ impl Engine {
         }
         self.attach_replaced(session, Persistence::Memory(None));
         self.start_player();
+        if let Some(error) = refused {
+            self.fail(crate::model::Place::Page, error);
+        }
         Ok(())
     }
 
@@ -383,8 +419,21 @@ impl Engine {
             let Some(planned) = due else {
                 break;
             };
-            said.push(command_line(&planned.command));
+            let line = command_line(&planned.command);
             let applied = session.apply(planned.command);
+            if let Err(error) = &applied {
+                self.fail(
+                    crate::model::Place::Page,
+                    match error {
+                        HostError::Kafka { code, message } => HostError::Kafka {
+                            code: *code,
+                            message: format!("`{line}`: {message}"),
+                        },
+                        other => HostError::InvalidArgument(format!("`{line}`: {other}")),
+                    },
+                );
+            }
+            said.push(line);
             let mut timeline = self.0.timeline.borrow_mut();
             count(
                 &mut timeline.expects,
@@ -562,6 +611,32 @@ impl Engine {
         });
         self.start_player();
         self.request_frame();
+    }
+
+    /// Back to the latest time. A stored cluster whose store was let go to travel in time
+    /// (and where nothing was done in the past) is opened again from its store, which still
+    /// holds its latest state: saving resumes. Otherwise a jump to the end.
+    pub fn return_to_latest(&self) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        let reopen = session.is_detached()
+            && self.0.timeline.borrow().forked_at.is_none()
+            && matches!(self.0.storage, super::Storage::IndexedDb(_));
+        if reopen {
+            if let Some(old) = self.0.session.borrow_mut().take() {
+                old.close();
+            }
+            self.start();
+        } else {
+            self.jump_to(i64::MAX);
+        }
+    }
+
+    /// Whether the session let go of its store to travel in time: what is on screen is not
+    /// saved, the store keeps the state from before.
+    pub fn detached_from_store(&self) -> bool {
+        self.session().is_some_and(|s| s.is_detached())
     }
 
     /// Jumps to the previous command's time (or the start).
@@ -780,6 +855,33 @@ mod tests {
         kill broker 1\n\
         advance 12s\n\
         expect isr t-0 != [0, 1, 2]\n";
+
+    #[test]
+    fn a_refused_script_command_is_reported_with_its_line() {
+        let text = "brokers 3\nseed 1\n\
+            kafka-topics --create --topic t --partitions 1 --replication-factor 1\n\
+            advance 1s\n\
+            kafka-topics --create --topic t --partitions 1 --replication-factor 1\n\
+            advance 1s\n\
+            kill broker 9\n";
+        let script = parse(text).expect("parses");
+        let mut world = World::new(script.config.clone()).expect("world");
+        let (mut plan, end) = plan_of(script.commands(), world.now());
+        let (_, failure) = run_plan_reporting(&mut world, &mut plan, end);
+        let failure = failure.expect("the second create is refused");
+        assert_eq!(failure.type_name(), "TOPIC_ALREADY_EXISTS");
+        assert!(
+            failure
+                .to_string()
+                .contains("kafka-topics --create --topic t"),
+            "{failure}"
+        );
+        // A script whose commands all succeed reports none.
+        let script = parse(SCRIPT).expect("parses");
+        let mut world = World::new(script.config.clone()).expect("world");
+        let (mut plan, end) = plan_of(script.commands(), world.now());
+        assert!(run_plan_reporting(&mut world, &mut plan, end).1.is_none());
+    }
 
     #[test]
     fn until_parses_end_and_durations() {

@@ -47,6 +47,23 @@ pub struct TravelStrings {
     pub loading: &'static str,
     /// A scenario could not be loaded: "{0}".
     pub load_failed: &'static str,
+    /// An embed's strip of the latest events (its label).
+    pub recent: &'static str,
+    /// An embed given no scenario: the heading.
+    pub no_scenario: &'static str,
+    /// An embed given no scenario: what to do.
+    pub no_scenario_hint: &'static str,
+    /// The link to the embedding chapter.
+    pub embed_docs: &'static str,
+    /// History of a cluster restored from this browser: what it, the share link and the
+    /// exports carry.
+    pub restored_scope: &'static str,
+    /// History of a restored cluster with no command since the page loaded.
+    pub restored_empty: &'static str,
+    /// In the past: the saved cluster is untouched, and what Latest does.
+    pub past_saved: &'static str,
+    /// Forked in the past of a stored cluster: the fork is not saved.
+    pub forked_unsaved: &'static str,
 }
 
 const EN: TravelStrings = TravelStrings {
@@ -65,11 +82,19 @@ const EN: TravelStrings = TravelStrings {
     export_cli: "Export as Kafka CLI",
     copied: "Copied.",
     copy_this: "Copy this:",
-    share_not_exact: "The link starts from an empty cluster: what this browser had stored before this visit is not in it.",
+    share_not_exact: "This starts from an empty cluster: what this browser had stored before this visit is not in it.",
     open_in_playground: "Open in playground",
     expects: "{0} of {1} expect lines hold",
     loading: "Loading the scenario…",
     load_failed: "The scenario could not be loaded: {0}",
+    recent: "Latest events",
+    no_scenario: "No scenario given",
+    no_scenario_hint: "This demo plays a scenario script: add ?scenario=<file>.rill to the address (or a scenario attribute to <rill-demo>).",
+    embed_docs: "How to embed a demo",
+    restored_scope: "This cluster was restored from this browser. History, Share link, Copy as script and Export carry only what was done since this page loaded, replayed on an empty cluster: topics and records from before are not in them.",
+    restored_empty: "Nothing done since this page loaded (the restored cluster's earlier commands are not recorded).",
+    past_saved: "Viewing the past in memory only: your saved cluster is untouched. Latest returns to it and saving resumes.",
+    forked_unsaved: "This fork lives in memory only: your saved cluster keeps what it had before you went back. Reload the page to return to it.",
 };
 
 const KO: TravelStrings = TravelStrings {
@@ -88,11 +113,19 @@ const KO: TravelStrings = TravelStrings {
     export_cli: "Kafka CLI로 내보내기",
     copied: "복사했습니다.",
     copy_this: "이 내용을 복사하세요:",
-    share_not_exact: "링크는 빈 클러스터에서 시작합니다. 이번 방문 전에 이 브라우저에 저장된 내용은 들어 있지 않습니다.",
+    share_not_exact: "이 내용은 빈 클러스터에서 시작합니다. 이번 방문 전에 이 브라우저에 저장된 내용은 들어 있지 않습니다.",
     open_in_playground: "플레이그라운드에서 열기",
     expects: "expect {1}개 중 {0}개 성립",
     loading: "시나리오를 불러오는 중…",
     load_failed: "시나리오를 불러오지 못했습니다: {0}",
+    recent: "최근 이벤트",
+    no_scenario: "시나리오가 없습니다",
+    no_scenario_hint: "이 데모는 시나리오 스크립트를 재생합니다. 주소에 ?scenario=<파일>.rill을 붙이세요(또는 <rill-demo>에 scenario 속성을 주세요).",
+    embed_docs: "데모를 임베드하는 법",
+    restored_scope: "이 클러스터는 이 브라우저에 저장된 것을 복원했습니다. 기록, 링크 공유, 스크립트로 복사, 내보내기에는 이 페이지를 연 뒤에 한 일만 빈 클러스터 위에 다시 실행한 형태로 들어갑니다. 그 전의 토픽과 레코드는 들어 있지 않습니다.",
+    restored_empty: "이 페이지를 연 뒤로 실행한 명령이 없습니다(복원된 클러스터의 이전 명령은 기록되어 있지 않습니다).",
+    past_saved: "과거를 메모리에서만 보고 있습니다. 저장된 클러스터는 그대로입니다. 최신을 누르면 그리로 돌아가고 저장이 다시 이어집니다.",
+    forked_unsaved: "갈라진 이 기록은 메모리에만 있습니다. 저장된 클러스터는 과거로 가기 전 상태 그대로입니다. 페이지를 새로 고치면 그리로 돌아갑니다.",
 };
 
 impl Lang {
@@ -133,6 +166,14 @@ mod tests {
                 t.expects,
                 t.loading,
                 t.load_failed,
+                t.recent,
+                t.no_scenario,
+                t.no_scenario_hint,
+                t.embed_docs,
+                t.restored_scope,
+                t.restored_empty,
+                t.past_saved,
+                t.forked_unsaved,
             ]
         };
         let (en, ko) = (pairs(&EN), pairs(&KO));

@@ -75,6 +75,16 @@ fn partition(topic: &str, partition: u32) -> Subject {
 }
 
 impl EventLine {
+    /// Whether the line is a refusal: a produce request or a producer's batch that failed with
+    /// a Kafka error (`NOT_ENOUGH_REPLICAS`, …). Embeds show these in their recent strip.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            &self.event,
+            SessionEvent::ProduceCompleted(ProduceOutcome { result: Err(_), .. })
+                | SessionEvent::World(WorldEvent::ProduceFailed { .. })
+        )
+    }
+
     /// The line for `event` at `at`, or `None` for events too frequent to list one by one
     /// (a follower's every fetch, every high watermark step), which the views show as state.
     pub fn of(seq: u64, event: &SessionEvent, at: i64) -> Option<Self> {

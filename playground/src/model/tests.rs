@@ -189,6 +189,12 @@ fn acks_all_below_min_insync_replicas_fails_and_draws_no_new_offset() {
         SessionEvent::ProduceCompleted(ref o)
             if o.result == Err(rill_core::ErrorCode::NotEnoughReplicas)
     )));
+    // Exactly that line is a refusal (an embed's recent strip marks it).
+    let refusals: Vec<_> = model.events.lines().filter(|l| l.is_refusal()).collect();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert!(
+        matches!(refusals[0].event, SessionEvent::ProduceCompleted(ref o) if o.result.is_err())
+    );
     assert_eq!(partition(&model).log_end_offset, 0, "no new offset");
 }
 
