@@ -110,6 +110,10 @@ test('playground: a discarded store is reported in plain words, and "Start a new
       assert.match(text, /deleted|threw away|discarded/i, `notice says the data is gone: ${text}`);
       assert.match(text, /Start a new cluster/, `notice offers a new cluster: ${text}`);
       assert.equal(await notice.getAttribute('role'), 'alert', 'the notice is announced');
+      // The error's name and message are there, folded away under the plain words, once.
+      assert.match(await notice.locator('details code').textContent(), /^STORE_DISCARDED: .*last saved/, 'technical details');
+      assert.equal(await notice.locator('details').getAttribute('open'), null, 'technical details start folded');
+      assert.equal(await page.locator('.inline-alert, [role="alert"]', { hasText: 'STORE_DISCARDED' }).count(), 1, 'one alert, the notice');
       // Nothing silently empty: no topic list pretending to be the stored cluster.
       assert.equal(await page.locator(topicCard('kept')).count(), 0, 'the lost topic is not drawn');
       assert.ok(await notice.isVisible(), 'the notice is visible');
