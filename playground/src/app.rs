@@ -232,7 +232,8 @@ pub fn app(props: &AppProps) -> Html {
     let discarded = model
         .alerts
         .get(&Place::Page)
-        .is_some_and(|a| a.kind == "STORE_DISCARDED");
+        .filter(|a| a.kind == "STORE_DISCARDED")
+        .map(|a| format!("{}: {}", a.kind, a.message));
     let start_fresh = {
         let engine = (*engine).clone();
         Callback::from(move |_: MouseEvent| {
@@ -257,13 +258,18 @@ pub fn app(props: &AppProps) -> Html {
                         <button type="button" onclick={take_over}>{ t.open_here }</button>
                     </div>
                 }
-                if discarded {
+                if let Some(technical) = discarded.clone() {
                     <div class="notice card" role="alert" data-notice="discarded">
                         <p>{ t.discarded_hint }</p>
                         <button type="button" onclick={start_fresh}>{ t.start_fresh }</button>
+                        <details>
+                            <summary>{ t.technical_details }</summary>
+                            <p><code>{ technical }</code></p>
+                        </details>
                     </div>
+                } else {
+                    <InlineAlert place={Place::Page} />
                 }
-                <InlineAlert place={Place::Page} />
                 <nav class="tabs" role="tablist">
                     { tab(View::Cluster, t.tab_cluster) }
                     { tab(View::Events, t.tab_events) }

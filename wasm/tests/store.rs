@@ -1405,6 +1405,7 @@ async fn a_database_the_browser_discarded_is_reported_never_opened_empty() {
             .unwrap_or_else(|| panic!("attempt {attempt}: a discarded store must not open empty"));
         assert_eq!(error.type_name(), "STORE_DISCARDED", "{error}");
         assert!(error.message().contains("startFresh"), "{error}");
+        assert!(error.message().contains("last saved"), "{error}");
     }
 
     let fresh = IdbStore::open_with(name, OnDiscarded::StartFresh)

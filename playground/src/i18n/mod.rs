@@ -233,6 +233,8 @@ pub struct Strings {
     pub discarded_hint: &'static str,
     /// Start a new, empty cluster after a discard.
     pub start_fresh: &'static str,
+    /// The summary of the folded technical error under a plain-words notice.
+    pub technical_details: &'static str,
     /// Locked explanation.
     pub locked_hint: &'static str,
     /// Dismiss.

@@ -1038,7 +1038,7 @@ impl IdbStore {
         let lock = acquire_lock(name).await?;
         let opened = Self::open_locked(name).await;
         if let Ok((db, _, true)) = &opened
-            && let Some(since) = super::marker::written_since(name)
+            && let Some(written) = super::marker::written(name)
         {
             match on_discarded {
                 OnDiscarded::Fail => {
@@ -1047,10 +1047,13 @@ impl IdbStore {
                     db.close();
                     let _ = Self::delete_database(name).await;
                     lock.release();
-                    let when = js_sys::Date::new(&JsValue::from_f64(since));
+                    let iso = |ms: f64| {
+                        String::from(js_sys::Date::new(&JsValue::from_f64(ms)).to_iso_string())
+                    };
                     return Err(HostError::Discarded(format!(
-                        "the store '{name}' held data (written since {}) but the browser discarded its IndexedDB database; nothing of it is left. Open with onDiscarded: 'startFresh' to start an empty store",
-                        String::from(when.to_iso_string())
+                        "the store '{name}' held data (first written {}, last saved {}) but the browser discarded its IndexedDB database; nothing of it is left. Open with onDiscarded: 'startFresh' to start an empty store",
+                        iso(written.first),
+                        iso(written.last)
                     )));
                 }
                 OnDiscarded::StartFresh => super::marker::clear(name),
