@@ -249,17 +249,7 @@ fn step(out: &mut String, command: &Command, files: &mut u32) {
             );
         }
         Command::DeleteRecords { partitions } => {
-            let entries: Vec<String> = partitions
-                .iter()
-                .map(|(tp, offset)| {
-                    format!(
-                        "{{\"topic\":{},\"partition\":{},\"offset\":{offset}}}",
-                        json::string(&tp.topic),
-                        tp.partition
-                    )
-                })
-                .collect();
-            let doc = format!("{{\"partitions\":[{}],\"version\":1}}", entries.join(","));
+            let doc = json::delete_records_document(partitions);
             let file = json_file(out, files, "delete-records", &doc);
             let _ = writeln!(
                 out,
@@ -308,17 +298,7 @@ fn step(out: &mut String, command: &Command, files: &mut u32) {
                     );
                 }
                 Some(many) => {
-                    let entries: Vec<String> = many
-                        .iter()
-                        .map(|tp| {
-                            format!(
-                                "{{\"topic\":{},\"partition\":{}}}",
-                                json::string(&tp.topic),
-                                tp.partition
-                            )
-                        })
-                        .collect();
-                    let doc = format!("{{\"partitions\":[{}]}}", entries.join(","));
+                    let doc = json::election_document(many);
                     let file = json_file(out, files, "election", &doc);
                     let _ = writeln!(
                         out,

@@ -266,6 +266,38 @@ pub(crate) fn string(text: &str) -> String {
     out
 }
 
+/// `kafka-delete-records.sh`'s `--offset-json-file` document.
+pub(crate) fn delete_records_document(
+    partitions: &[(crate::group::TopicPartition, i64)],
+) -> String {
+    let entries: Vec<String> = partitions
+        .iter()
+        .map(|(tp, offset)| {
+            format!(
+                "{{\"topic\":{},\"partition\":{},\"offset\":{offset}}}",
+                string(&tp.topic),
+                tp.partition
+            )
+        })
+        .collect();
+    format!("{{\"partitions\":[{}],\"version\":1}}", entries.join(","))
+}
+
+/// `kafka-leader-election.sh`'s `--path-to-json-file` document.
+pub(crate) fn election_document(partitions: &[crate::group::TopicPartition]) -> String {
+    let entries: Vec<String> = partitions
+        .iter()
+        .map(|tp| {
+            format!(
+                "{{\"topic\":{},\"partition\":{}}}",
+                string(&tp.topic),
+                tp.partition
+            )
+        })
+        .collect();
+    format!("{{\"partitions\":[{}]}}", entries.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]

@@ -303,17 +303,7 @@ pub fn command_line(command: &Command) -> String {
             }
         }
         Command::DeleteRecords { partitions } => {
-            let entries: Vec<String> = partitions
-                .iter()
-                .map(|(tp, offset)| {
-                    format!(
-                        "{{\"topic\":{},\"partition\":{},\"offset\":{offset}}}",
-                        json::string(&tp.topic),
-                        tp.partition
-                    )
-                })
-                .collect();
-            let doc = format!("{{\"partitions\":[{}],\"version\":1}}", entries.join(","));
+            let doc = json::delete_records_document(partitions);
             let _ = write!(
                 out,
                 "kafka-delete-records --offset-json {}",
@@ -371,17 +361,7 @@ pub fn command_line(command: &Command) -> String {
                     );
                 }
                 Some(many) => {
-                    let entries: Vec<String> = many
-                        .iter()
-                        .map(|tp| {
-                            format!(
-                                "{{\"topic\":{},\"partition\":{}}}",
-                                json::string(&tp.topic),
-                                tp.partition
-                            )
-                        })
-                        .collect();
-                    let doc = format!("{{\"partitions\":[{}]}}", entries.join(","));
+                    let doc = json::election_document(many);
                     let _ = write!(out, " --path-to-json {}", json_token(&doc));
                 }
             }
