@@ -273,3 +273,28 @@ pub enum Message {
         result: Result<i64, ErrorCode>,
     },
 }
+
+impl Message {
+    /// The message's name, as Kafka calls the request or response (for traces and a host's
+    /// "next wake-up" line).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Message::Heartbeat { .. } => "BrokerHeartbeat",
+            Message::Metadata(_) => "Metadata",
+            Message::DeleteTopic(_) => "DeleteTopic",
+            Message::StopReplica { .. } => "StopReplica",
+            Message::AlterPartition { .. } => "AlterPartition",
+            Message::AlterPartitionRejected { .. } => "AlterPartitionResponse",
+            Message::Fetch { .. } => "Fetch",
+            Message::FetchResponse { .. } => "FetchResponse",
+            Message::Produce { .. } => "Produce",
+            Message::ProduceResponse { .. } => "ProduceResponse",
+            Message::Group { .. } => "GroupRequest",
+            Message::GroupResponse { .. } => "GroupResponse",
+            Message::ConsumerFetch { .. } => "ConsumerFetch",
+            Message::ConsumerFetchResponse { .. } => "ConsumerFetchResponse",
+            Message::ListOffsets { .. } => "ListOffsets",
+            Message::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+        }
+    }
+}
