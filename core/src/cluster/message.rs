@@ -123,13 +123,6 @@ pub enum Message {
     Metadata(Box<PartitionMetadata>),
     /// Controller → broker: a topic was deleted.
     DeleteTopic(Box<TopicDeletion>),
-    /// Controller → broker: the partition is gone from this broker (topic deleted).
-    StopReplica {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-    },
     /// Leader → controller: change the ISR (KIP-497 `AlterPartition`).
     AlterPartition {
         /// Topic name.
@@ -282,7 +275,6 @@ impl Message {
             Message::Heartbeat { .. } => "BrokerHeartbeat",
             Message::Metadata(_) => "Metadata",
             Message::DeleteTopic(_) => "DeleteTopic",
-            Message::StopReplica { .. } => "StopReplica",
             Message::AlterPartition { .. } => "AlterPartition",
             Message::AlterPartitionRejected { .. } => "AlterPartitionResponse",
             Message::Fetch { .. } => "Fetch",

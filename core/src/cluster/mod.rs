@@ -1146,189 +1146,56 @@ impl Cluster {
         }
     }
 
+    /// A message reaches a running broker: it handles it, and its outputs are routed.
     fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
-        let now = self.now;
-        match message {
-            Message::Metadata(metadata) => {
-                let topic = metadata.topic.clone();
-                let partition = metadata.partition;
-                let effect = self.brokers[broker as usize].apply_metadata(*metadata, now);
-                self.send_consumer_fetches(broker, effect.failed_consumer_fetches);
-                self.fail_produces(broker, effect.failed_produces);
-                if let Some(message) = effect.alter_partition {
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
+        let mut outputs = Vec::new();
+        let input = node::Input::Message { from, message };
+        self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
+        self.route_broker_outputs(broker, outputs);
+    }
+
+    /// Does what a broker asked for, in order.
+    fn route_broker_outputs(&mut self, broker: u32, outputs: Vec<node::Output>) {
+        for output in outputs {
+            match output {
+                node::Output::Send { to, message } => {
+                    self.send(NodeId::Broker(broker), to, message)
                 }
-                self.record_hw(broker, &topic, partition, effect.high_watermark);
-                self.answer_produces(broker, &topic, partition, effect.completed);
-                if effect.start_fetching {
+                node::Output::Event(event) => self.events.push(event),
+                node::Output::Schedule { at, timer } => self.schedule(at, timer),
+                node::Output::HighWatermark {
+                    topic,
+                    partition,
+                    high_watermark,
+                } => self.record_hw(broker, &topic, partition, Some(high_watermark)),
+                node::Output::ProducesCompleted {
+                    topic,
+                    partition,
+                    completed,
+                } => self.answer_produces(broker, &topic, partition, completed),
+                node::Output::ProducesFailed(failed) => self.fail_produces(broker, failed),
+                node::Output::ConsumerFetchesFailed(failed) => {
+                    self.send_consumer_fetches(broker, failed);
+                }
+                node::Output::ReleaseParkedFetches { topic, partition } => {
+                    let responses = self.brokers[broker as usize]
+                        .release_parked_fetches(&topic, partition, self.now, None);
+                    self.deliver_fetch_responses(broker, responses);
+                }
+                node::Output::StartFetch { topic, partition } => {
                     self.start_fetch(broker, &topic, partition);
                 }
-                if topic == OFFSETS_TOPIC && (effect.became_leader || effect.lost_leadership) {
-                    self.offsets_leadership_changed(
-                        broker,
-                        partition,
-                        effect.became_leader,
-                        effect.lost_leadership,
-                    );
-                }
-            }
-            Message::Fetch {
-                topic,
-                partition,
-                replica,
-                fetch_offset,
-                last_fetched_epoch,
-                leader_epoch,
-                topic_id,
-                broker_epoch: follower_broker_epoch,
-            } => {
-                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
-                    // Another incarnation of the topic (Kafka's UNKNOWN_TOPIC_ID): the
-                    // follower backs off until its metadata catches up.
-                    self.send(
-                        NodeId::Broker(broker),
-                        from,
-                        Message::FetchResponse {
-                            topic,
-                            partition,
-                            topic_id,
-                            leader_epoch,
-                            body: FetchBody::Error {
-                                error: ErrorCode::UnknownTopicOrPartition,
-                                log_end_offset: -1,
-                                log_start_offset: -1,
-                            },
-                        },
-                    );
-                    return;
-                }
-                let outcome = self.brokers[broker as usize].handle_fetch(
-                    &topic,
+                node::Output::OffsetsLeadership {
                     partition,
-                    replica,
-                    fetch_offset,
-                    last_fetched_epoch,
-                    leader_epoch,
-                    follower_broker_epoch,
-                    now,
-                );
-                if let Some(message) = outcome.alter_partition {
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
-                }
-                self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, &topic, partition, outcome.completed);
-                match outcome.response {
-                    Some(body) => {
-                        let epoch = outcome.leader_epoch;
-                        self.send(
-                            NodeId::Broker(broker),
-                            from,
-                            Message::FetchResponse {
-                                topic,
-                                partition,
-                                topic_id,
-                                leader_epoch: epoch,
-                                body,
-                            },
-                        );
-                    }
-                    None => {
-                        let at = now + self.config.replica_fetch_wait_max_ms;
-                        self.schedule(
-                            at,
-                            Timer::ReleaseFetch {
-                                broker,
-                                topic,
-                                partition,
-                                follower: replica,
-                            },
-                        );
-                    }
-                }
-            }
-            Message::FetchResponse {
-                topic,
-                partition,
-                topic_id,
-                leader_epoch,
-                body,
-            } => {
-                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
-                    // The answer to a fetch for another incarnation of the topic.
-                    return;
-                }
-                let outcome = self.brokers[broker as usize].handle_fetch_response(
-                    &topic,
+                    became_leader,
+                    lost_leadership,
+                } => self.offsets_leadership_changed(
+                    broker,
                     partition,
-                    leader_epoch,
-                    body,
-                    now,
-                );
-                for event in outcome.events {
-                    self.events.push(event);
-                }
-                if outcome.fetch_again {
-                    self.start_fetch(broker, &topic, partition);
-                } else if outcome.back_off {
-                    let at = now + self.config.replica_fetch_backoff_ms;
-                    self.schedule(
-                        at,
-                        Timer::RetryFetch {
-                            broker,
-                            topic,
-                            partition,
-                        },
-                    );
-                }
+                    became_leader,
+                    lost_leadership,
+                ),
             }
-            Message::DeleteTopic(deletion) => self.broker_delete_topic(broker, *deletion),
-            Message::AlterPartitionRejected {
-                topic,
-                partition,
-                proposal,
-            } => {
-                self.brokers[broker as usize].alter_partition_rejected(&topic, partition, proposal);
-            }
-            Message::Produce {
-                request,
-                topic,
-                partition,
-                acks,
-                records,
-            } => {
-                let NodeId::Client(client) = from else {
-                    return;
-                };
-                let outcome = self.brokers[broker as usize]
-                    .handle_produce(&topic, partition, request, client, acks, &records, now);
-                if let Some(result) = outcome.answer_now
-                    && acks != Acks::None
-                {
-                    self.send(
-                        NodeId::Broker(broker),
-                        from,
-                        Message::ProduceResponse { request, result },
-                    );
-                }
-                if outcome.delayed {
-                    let at = now + self.config.request_timeout_ms;
-                    self.schedule(
-                        at,
-                        Timer::ProduceTimeout {
-                            broker,
-                            topic: topic.clone(),
-                            partition,
-                            request,
-                        },
-                    );
-                }
-                self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, &topic, partition, outcome.completed);
-                let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, now, None);
-                self.deliver_fetch_responses(broker, responses);
-            }
-            _ => {}
         }
     }
 

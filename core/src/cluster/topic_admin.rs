@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use super::message::TopicDeletion;
 use super::{Cluster, OFFSETS_TOPIC, Timer};
 use crate::broker::{AlterConfigOp, ConfigEntry, apply_alter_ops, config_entries};
 use crate::config::TopicConfig;
@@ -121,19 +120,6 @@ impl Cluster {
         }
         self.refresh_consumer_metadata();
         Ok(())
-    }
-
-    /// A broker applies a deletion: its replicas go, waiting requests fail.
-    pub(super) fn broker_delete_topic(&mut self, broker: u32, deletion: TopicDeletion) {
-        let removal = self.brokers[broker as usize].delete_topic(
-            &deletion.topic,
-            deletion.topic_id,
-            deletion.broker_epoch,
-            deletion.seq,
-            deletion.supersedes,
-        );
-        self.send_consumer_fetches(broker, removal.failed_consumer_fetches);
-        self.fail_produces(broker, removal.failed_produces);
     }
 
     /// Kafka's DescribeConfigs for a topic: every topic config with the value in force and
