@@ -16,6 +16,7 @@
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
 
 mod audit;
+pub(crate) mod bug;
 pub mod controller;
 mod group_admin;
 mod groups;
@@ -29,7 +30,8 @@ mod topic_admin;
 
 use std::collections::BTreeMap;
 
-pub use audit::{Audit, InjectedBug};
+pub use audit::Audit;
+pub use bug::InjectedBug;
 pub use controller::{ElectionReason, PartitionRegistration};
 pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
@@ -930,27 +932,10 @@ impl Cluster {
         self.now = target;
     }
 
+    /// Runs a timer: broker timers become the broker's input, the rest are the cluster's.
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::Heartbeat(broker) => {
-                let node = &self.brokers[broker as usize];
-                if !node.alive {
-                    return;
-                }
-                let epoch = node.broker_epoch;
-                let metadata_seq = node.metadata_seq();
-                self.send(
-                    NodeId::Broker(broker),
-                    NodeId::Controller,
-                    Message::Heartbeat {
-                        broker,
-                        broker_epoch: epoch,
-                        metadata_seq,
-                    },
-                );
-                let next = self.now + self.config.heartbeat_interval_ms;
-                self.schedule(next, Timer::Heartbeat(broker));
-            }
+            Timer::Heartbeat(broker) => self.broker_input(broker, node::Input::Heartbeat),
             Timer::ControllerCheck => {
                 self.controller
                     .handle(self.now, ControllerInput::SessionCheck);
@@ -958,33 +943,20 @@ impl Cluster {
                 let next = self.now + self.config.heartbeat_interval_ms / 2;
                 self.schedule(next, Timer::ControllerCheck);
             }
-            Timer::IsrExpiration(broker) => {
-                if !self.brokers[broker as usize].alive {
-                    return;
-                }
-                let proposals = self.brokers[broker as usize]
-                    .shrink_isr_proposals(self.now, self.config.replica_lag_time_max_ms);
-                for (topic, partition, message) in proposals {
-                    let _ = (topic, partition);
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
-                }
-                let next = self.now + self.config.replica_lag_time_max_ms / 2;
-                self.schedule(next, Timer::IsrExpiration(broker));
-            }
+            Timer::IsrExpiration(broker) => self.broker_input(broker, node::Input::IsrExpiration),
             Timer::ReleaseFetch {
                 broker,
                 topic,
                 partition,
                 follower,
-            } => {
-                let responses = self.brokers[broker as usize].release_parked_fetches(
-                    &topic,
+            } => self.broker_input(
+                broker,
+                node::Input::ParkedFetchWait {
+                    topic,
                     partition,
-                    self.now,
-                    Some(follower),
-                );
-                self.deliver_fetch_responses(broker, responses);
-            }
+                    follower,
+                },
+            ),
             Timer::RetryFetch {
                 broker,
                 topic,
@@ -1016,12 +988,14 @@ impl Cluster {
                 topic,
                 partition,
                 seq,
-            } => {
-                let node = &mut self.brokers[broker as usize];
-                if node.alive && node.fetch_timed_out(&topic, partition, seq) {
-                    self.start_fetch(broker, &topic, partition);
-                }
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::FetchTimeout {
+                    topic,
+                    partition,
+                    seq,
+                },
+            ),
             Timer::CoordinatorWake { broker, at } => self.wake_coordinator(broker, at),
             Timer::LogCleanup {
                 broker,
@@ -1051,22 +1025,14 @@ impl Cluster {
                 topic,
                 partition,
                 request,
-            } => {
-                let node = &mut self.brokers[broker as usize];
-                let expired = node.expire_produce(&topic, partition, request);
-                if expired == Some(groups::COORDINATOR_CLIENT) {
-                    self.coordinator_append_done(broker, request, Err(ErrorCode::RequestTimedOut));
-                } else if let Some(client) = expired {
-                    self.send(
-                        NodeId::Broker(broker),
-                        NodeId::Client(client),
-                        Message::ProduceResponse {
-                            request,
-                            result: Err(ErrorCode::RequestTimedOut),
-                        },
-                    );
-                }
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::ProduceTimeout {
+                    topic,
+                    partition,
+                    request,
+                },
+            ),
         }
     }
 
@@ -1146,10 +1112,14 @@ impl Cluster {
         }
     }
 
-    /// A message reaches a running broker: it handles it, and its outputs are routed.
+    /// A message reaches a running broker.
     fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
+        self.broker_input(broker, node::Input::Message { from, message });
+    }
+
+    /// A broker handles one input, and its outputs are routed.
+    fn broker_input(&mut self, broker: u32, input: node::Input) {
         let mut outputs = Vec::new();
-        let input = node::Input::Message { from, message };
         self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
         self.route_broker_outputs(broker, outputs);
     }
@@ -1176,6 +1146,9 @@ impl Cluster {
                 node::Output::ProducesFailed(failed) => self.fail_produces(broker, failed),
                 node::Output::ConsumerFetchesFailed(failed) => {
                     self.send_consumer_fetches(broker, failed);
+                }
+                node::Output::FetchResponses(responses) => {
+                    self.deliver_fetch_responses(broker, responses);
                 }
                 node::Output::ReleaseParkedFetches { topic, partition } => {
                     let responses = self.brokers[broker as usize]
