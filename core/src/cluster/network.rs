@@ -241,6 +241,19 @@ mod tests {
     use super::*;
 
     #[test]
+    #[should_panic(expected = "MESSAGES_IN_FLIGHT_MAX")]
+    fn more_messages_in_flight_than_the_limit_stop_the_cluster() {
+        let mut prng = Prng::new(1);
+        let mut net: Network<()> = Network::new(Latency {
+            base_ms: 1,
+            jitter_ms: 0,
+        });
+        for _ in 0..=MESSAGES_IN_FLIGHT_MAX {
+            net.send(0, NodeId::Broker(0), NodeId::Broker(1), (), &mut prng);
+        }
+    }
+
+    #[test]
     fn messages_arrive_in_time_order_and_cut_links_drop_them() {
         let mut prng = Prng::new(1);
         let mut net: Network<u32> = Network::new(Latency {

@@ -425,6 +425,15 @@ mod tests {
     use super::*;
 
     #[test]
+    #[should_panic(expected = "TIMERS_MAX")]
+    fn more_timers_than_the_limit_stop_the_cluster() {
+        let mut table = TimerTable::default();
+        for at in 0..=TIMERS_MAX as i64 {
+            table.schedule(at, Timer::ControllerCheck);
+        }
+    }
+
+    #[test]
     fn timers_fire_by_time_then_schedule_order_and_slots_replace() {
         let mut table = TimerTable::default();
         table.schedule(10, Timer::Heartbeat(1));
