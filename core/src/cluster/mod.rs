@@ -123,6 +123,18 @@ pub const STEPS_AT_ONE_INSTANT_MAX: u32 = 1_000_000;
 
 pub use network::MESSAGES_IN_FLIGHT_MAX;
 
+/// The most each bounded queue of a cluster ever held ([`Cluster::queue_peaks`]), to compare
+/// with its limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueuePeaks {
+    /// Messages in flight at once (limit [`MESSAGES_IN_FLIGHT_MAX`]).
+    pub messages_in_flight: usize,
+    /// Timers pending at once (limit [`TIMERS_MAX`]).
+    pub timers: usize,
+    /// Steps of [`Cluster::advance`] at one instant (limit [`STEPS_AT_ONE_INSTANT_MAX`]).
+    pub steps_at_one_instant: u32,
+}
+
 impl ClusterConfig {
     /// `brokers` brokers with Kafka's default timings and 1–3 ms latency.
     pub fn new(brokers: u32, seed: u64) -> Self {
@@ -339,6 +351,8 @@ pub struct Cluster {
     prng: Prng,
     network: Network<Message>,
     timers: TimerTable,
+    /// The most steps `advance` ran at one instant (see [`QueuePeaks`]).
+    peak_steps_at_instant: u32,
     controller: Controller,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
@@ -394,6 +408,7 @@ impl Cluster {
             prng: Prng::new(config.seed),
             network: Network::new(config.latency),
             timers: TimerTable::default(),
+            peak_steps_at_instant: 0,
             controller: Controller::new(&config, now),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
@@ -519,6 +534,7 @@ impl Cluster {
             self.now = self.now.max(next);
             if self.now == instant {
                 steps_at_instant += 1;
+                self.peak_steps_at_instant = self.peak_steps_at_instant.max(steps_at_instant);
                 assert!(
                     steps_at_instant <= STEPS_AT_ONE_INSTANT_MAX,
                     "more than STEPS_AT_ONE_INSTANT_MAX ({STEPS_AT_ONE_INSTANT_MAX}) steps at \
@@ -909,6 +925,20 @@ impl Cluster {
             .into_iter()
             .flatten()
             .min_by_key(|wakeup| wakeup.at_ms)
+    }
+
+    /// How many messages are in flight now.
+    pub fn messages_in_flight(&self) -> usize {
+        self.network.in_flight()
+    }
+
+    /// The most each bounded queue ever held since this cluster was created (or recovered).
+    pub fn queue_peaks(&self) -> QueuePeaks {
+        QueuePeaks {
+            messages_in_flight: self.network.peak_in_flight(),
+            timers: self.timers.peak(),
+            steps_at_one_instant: self.peak_steps_at_instant,
+        }
     }
 
     /// Takes the events since the last call, oldest first.

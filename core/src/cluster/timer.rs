@@ -360,6 +360,8 @@ pub(crate) struct TimerTable {
     next_seq: u64,
     /// The key of each cancellable timer still pending (see [`TimerSlot`]).
     slots: BTreeMap<TimerSlot, (i64, u64)>,
+    /// The most timers ever pending at once (for [`TIMERS_MAX`]'s margin).
+    peak: usize,
 }
 
 impl TimerTable {
@@ -374,6 +376,7 @@ impl TimerTable {
             debug_assert!(removed.is_some(), "a slot names a pending timer");
         }
         self.timers.insert((at, seq), timer);
+        self.peak = self.peak.max(self.timers.len());
         assert!(
             self.timers.len() <= TIMERS_MAX,
             "more than TIMERS_MAX ({TIMERS_MAX}) timers pending: a timer leak"
@@ -409,6 +412,11 @@ impl TimerTable {
             debug_assert_eq!(removed, Some(key), "a cancellable timer holds its slot");
         }
         Some(timer)
+    }
+
+    /// The most timers ever pending at once.
+    pub(crate) fn peak(&self) -> usize {
+        self.peak
     }
 
     /// How many timers are pending.
