@@ -82,6 +82,7 @@ pub fn op_for_change(topic: &str, partition: u32, change: crate::log::LogChange)
         LogChange::Appended {
             segment_base_offset,
             bytes,
+            ..
         } => StorageOp::AppendToSegment {
             topic,
             partition,

@@ -478,8 +478,8 @@ impl Cluster {
         if !node.alive || node.broker_epoch != broker_epoch {
             return;
         }
-        let events = node.run_log_cleanup(now);
-        self.events.extend(events);
+        node.run_log_cleanup(now);
+        self.take_log_events(broker);
         self.schedule_log_cleanup(broker);
     }
 }

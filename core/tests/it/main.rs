@@ -7,6 +7,7 @@ mod assignors;
 mod broker;
 mod cluster;
 mod cluster_admin;
+mod cluster_events;
 mod cluster_groups;
 mod cluster_persist;
 mod codec;
