@@ -1,10 +1,12 @@
 //! A partition's log: segments of record batches, broker-assigned offsets, reads by offset and
 //! by time, retention and compaction.
 
+mod checkpoint;
 pub mod cleaner;
 mod epoch;
 mod segment;
 
+pub use checkpoint::PartitionState;
 pub use epoch::{EpochEntry, LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 
 pub use segment::{
@@ -18,7 +20,6 @@ use crate::prng::splitmix64;
 use crate::record::{
     BatchHeader, BatchView, DecodeError, NewRecord, StoredRecord, TimestampType, encode_batch,
 };
-use crate::storage::PartitionState;
 
 /// What an append did, for the producer's acknowledgement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

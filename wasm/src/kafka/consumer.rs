@@ -29,7 +29,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::admin::{partition_count, topic_partitions};
+use super::admin::partition_count;
+use super::shapes::topic_partitions;
 use super::{kafka_error, object_or_empty, offset_value, promise, resolved};
 use crate::HostError;
 use crate::api::{

@@ -58,6 +58,7 @@ use rill_core::group::coordinator::{ExpiryCause, GroupEvent};
 use rill_core::log::{RecoveryProblem, RollReason};
 use wasm_bindgen::JsValue;
 
+use super::shapes::{ids, topic_partitions};
 use crate::api::set;
 
 /// An event object's `type`.
@@ -66,10 +67,6 @@ pub(crate) fn event_type(event: &JsValue) -> String {
         .ok()
         .and_then(|t| t.as_string())
         .unwrap_or_default()
-}
-
-fn ids(ids: &[u32]) -> Array {
-    ids.iter().map(|id| JsValue::from(*id)).collect()
 }
 
 /// Offsets as strings (KafkaJS's convention for offsets).
@@ -148,7 +145,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             isr,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "isr", ids(isr));
+            set(&object, "isr", ids(isr.iter().copied()));
             "isrShrunk"
         }
         ClusterEvent::IsrExpanded {
@@ -157,7 +154,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             isr,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "isr", ids(isr));
+            set(&object, "isr", ids(isr.iter().copied()));
             "isrExpanded"
         }
         ClusterEvent::HighWatermarkAdvanced {
@@ -177,7 +174,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             target,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "target", ids(target));
+            set(&object, "target", ids(target.iter().copied()));
             "reassignmentStarted"
         }
         ClusterEvent::ReassignmentProgressed {
@@ -186,7 +183,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             in_sync,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "inSync", ids(in_sync));
+            set(&object, "inSync", ids(in_sync.iter().copied()));
             "reassignmentProgressed"
         }
         ClusterEvent::ReassignmentCompleted {
@@ -195,7 +192,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             replicas,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "replicas", ids(replicas));
+            set(&object, "replicas", ids(replicas.iter().copied()));
             "reassignmentCompleted"
         }
         ClusterEvent::FollowerFetched {
@@ -447,11 +444,7 @@ fn group_event_fields(object: &Object, event: &GroupEvent) {
                 .map(|(member, assignment)| {
                     let row = Object::new();
                     set(&row, "memberId", member.as_str());
-                    set(
-                        &row,
-                        "assignment",
-                        super::admin::topic_partitions(&assignment.partitions),
-                    );
+                    set(&row, "assignment", topic_partitions(&assignment.partitions));
                     JsValue::from(row)
                 })
                 .collect();
@@ -481,11 +474,7 @@ fn group_event_fields(object: &Object, event: &GroupEvent) {
             group_id,
             partitions,
         } => {
-            set(
-                object,
-                "partitions",
-                super::admin::topic_partitions(partitions),
-            );
+            set(object, "partitions", topic_partitions(partitions));
             ("offsetsExpired", group_id)
         }
         GroupEvent::GroupRemoved { group_id } => ("groupRemoved", group_id),
