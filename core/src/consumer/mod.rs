@@ -24,6 +24,7 @@
 //! configured assignor supports it, else eager.
 
 mod commit;
+pub mod delivery;
 pub mod config;
 pub mod error;
 mod fetcher;
