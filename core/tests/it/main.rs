@@ -13,6 +13,7 @@ mod cluster_persist;
 mod codec;
 mod compaction;
 mod consumer;
+mod consumer_delivery;
 #[cfg(not(target_arch = "wasm32"))]
 mod consumer_props;
 mod coordinator;
