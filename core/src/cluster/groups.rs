@@ -133,10 +133,7 @@ impl Cluster {
 
     /// The broker leading `topic`-`partition`, from the controller.
     pub(crate) fn leader_of(&self, topic: &str, partition: u32) -> Option<u32> {
-        self.controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .and_then(|p| p.leader)
+        self.controller.leader_of(topic, partition)
     }
 
     /// Creates `__consumer_offsets` if it does not exist yet.
@@ -163,6 +160,15 @@ impl Cluster {
     /// The earliest time a consumer wants to be woken.
     pub(crate) fn next_consumer_timeout(&self) -> Option<i64> {
         self.consumers.values().filter_map(|c| c.wake_at).min()
+    }
+
+    /// The consumer whose timeout comes first, with its time (the lowest client id of those
+    /// due at once).
+    pub(crate) fn next_consumer_wake(&self) -> Option<(i64, u32)> {
+        self.consumers
+            .iter()
+            .filter_map(|(client, c)| c.wake_at.map(|at| (at, *client)))
+            .min()
     }
 
     /// Marks every consumer as possibly changed (the application may have called it).

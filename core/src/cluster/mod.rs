@@ -25,6 +25,7 @@ pub mod message;
 pub mod network;
 mod node;
 pub mod persist;
+mod timer;
 mod topic_admin;
 
 use std::collections::BTreeMap;
@@ -38,6 +39,7 @@ pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
 pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
+pub use timer::{TIMERS_MAX, WakeReason, Wakeup};
 pub use topic_admin::{PartitionInfo, PartitionOffsets, TopicMetadata};
 
 use crate::config::TopicConfig;
@@ -46,9 +48,10 @@ use crate::log::PartitionLog;
 use crate::prng::Prng;
 use crate::record::NewRecord;
 use crate::topic::{names_collide, validate_topic_name};
-use controller::{BrokerRegistration, Registrations};
+use controller::{Controller, ControllerInput, ControllerOutput};
 use network::Network;
 use node::BrokerNode;
+use timer::{Timer, TimerSlot, TimerTable};
 
 /// The cluster's shape and Kafka's timing configs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +90,15 @@ pub struct ClusterConfig {
 
 /// Kafka's largest broker count rill simulates.
 pub const BROKERS_MAX: u32 = 64;
+
+/// The most messages and timers [`Cluster::advance`] runs at one instant of cluster time.
+/// Every exchange takes at least the network's latency, or parks at the leader until data or
+/// its wait ends, so work at one instant is bounded by the cluster's shape (a few thousand
+/// steps for 64 brokers with thousands of partitions); more is a livelock, and the cluster
+/// stops rather than spin without end.
+pub const STEPS_AT_ONE_INSTANT_MAX: u32 = 1_000_000;
+
+pub use network::MESSAGES_IN_FLIGHT_MAX;
 
 impl ClusterConfig {
     /// `brokers` brokers with Kafka's default timings and 1–3 ms latency.
@@ -127,168 +139,11 @@ pub struct ProduceOutcome {
     pub result: Result<(i64, i64), ErrorCode>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    Heartbeat(u32),
-    ControllerCheck,
-    IsrExpiration(u32),
-    /// `replica.fetch.wait.max.ms` of the fetch `follower` parked at `broker`'s leader.
-    ReleaseFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        follower: u32,
-    },
-    RetryFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-    },
-    FetchTimeout {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        seq: u64,
-    },
-    ProduceTimeout {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        request: u64,
-    },
-    ClientTimeout {
-        client: u32,
-        request: u64,
-    },
-    Stop(u32),
-    /// A broker's `log.retention.check.interval.ms` (retention and compaction).
-    LogCleanup {
-        broker: u32,
-        /// The incarnation that scheduled it (a restarted broker starts its own).
-        broker_epoch: u64,
-    },
-    /// A group coordinator's next deadline (only the latest scheduled one counts).
-    CoordinatorWake {
-        broker: u32,
-        at: i64,
-    },
-    /// A parked consumer fetch's `fetch.max.wait.ms` ended.
-    ConsumerFetchWait {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        client: u32,
-        request: u64,
-    },
-    /// A consumer's request got no answer within `request.timeout.ms`.
-    ConsumerRequestTimeout {
-        client: u32,
-        request: u64,
-    },
-}
-
-/// A timer that the event it waits for makes pointless: a request's timeout once the answer
-/// came, a parked fetch's deadline once data released it, a follower's fetch timeout once its
-/// next fetch replaced it. Cancelling them keeps the timer table as large as the work in
-/// flight, not as the work done in the last `request.timeout.ms`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum TimerSlot {
-    /// A producer client's request.
-    ClientRequest { client: u32, request: u64 },
-    /// A consumer client's request.
-    ConsumerRequest { client: u32, request: u64 },
-    /// A produce the leader holds until the ISR has it.
-    DelayedProduce {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        request: u64,
-    },
-    /// A follower's fetch in flight.
-    FollowerFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-    },
-    /// A follower's fetch parked at the leader.
-    ParkedFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        follower: u32,
-    },
-}
-
-impl Timer {
-    /// The slot of a cancellable timer.
-    fn slot(&self) -> Option<TimerSlot> {
-        match self {
-            Timer::ClientTimeout { client, request } => Some(TimerSlot::ClientRequest {
-                client: *client,
-                request: *request,
-            }),
-            Timer::ConsumerRequestTimeout { client, request } => Some(TimerSlot::ConsumerRequest {
-                client: *client,
-                request: *request,
-            }),
-            Timer::ProduceTimeout {
-                broker,
-                topic,
-                partition,
-                request,
-            } => Some(TimerSlot::DelayedProduce {
-                broker: *broker,
-                topic: topic.clone(),
-                partition: *partition,
-                request: *request,
-            }),
-            Timer::FetchTimeout {
-                broker,
-                topic,
-                partition,
-                ..
-            } => Some(TimerSlot::FollowerFetch {
-                broker: *broker,
-                topic: topic.clone(),
-                partition: *partition,
-            }),
-            Timer::ReleaseFetch {
-                broker,
-                topic,
-                partition,
-                follower,
-            } => Some(TimerSlot::ParkedFetch {
-                broker: *broker,
-                topic: topic.clone(),
-                partition: *partition,
-                follower: *follower,
-            }),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Clone, Debug, Default)]
 struct ClientState {
     /// Believed leader per partition, refreshed from the controller on errors.
     leaders: BTreeMap<(String, u32), Option<u32>>,
     pending: BTreeMap<u64, (String, u32, Acks)>,
-}
-
-/// What the controller keeps.
-#[derive(Clone, Debug, Default)]
-struct ControllerState {
-    brokers: BTreeMap<u32, BrokerRegistration>,
-    /// Metadata messages sent to each broker so far.
-    metadata_seq: BTreeMap<u32, u64>,
-    /// What `metadata_seq` was at each broker's previous heartbeat.
-    seq_at_last_heartbeat: BTreeMap<u32, u64>,
-    /// The newest AlterPartition proposal handled per (partition, broker, broker epoch).
-    proposals_seen: BTreeMap<((String, u32), u32, u64), u64>,
-    partitions: Registrations,
-    topics: BTreeMap<String, (u32, TopicConfig)>,
-    /// Topic ids, config overrides and deleted topics (`topic_admin.rs`).
-    pub(crate) admin: topic_admin::TopicAdminState,
 }
 
 /// A simulated Kafka cluster. See the module docs.
@@ -298,11 +153,8 @@ pub struct Cluster {
     now: i64,
     prng: Prng,
     network: Network<Message>,
-    timers: BTreeMap<(i64, u64), Timer>,
-    next_timer: u64,
-    /// The key of each cancellable timer still pending (see [`TimerSlot`]).
-    timer_slots: BTreeMap<TimerSlot, (i64, u64)>,
-    controller: ControllerState,
+    timers: TimerTable,
+    controller: Controller,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
     consumers: BTreeMap<u32, groups::ConsumerClient>,
@@ -356,10 +208,8 @@ impl Cluster {
             now,
             prng: Prng::new(config.seed),
             network: Network::new(config.latency),
-            timers: BTreeMap::new(),
-            next_timer: 0,
-            timer_slots: BTreeMap::new(),
-            controller: ControllerState::default(),
+            timers: TimerTable::default(),
+            controller: Controller::new(&config, now),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),
@@ -377,14 +227,6 @@ impl Cluster {
             config,
         };
         for broker in 0..cluster.config.brokers {
-            cluster.controller.brokers.insert(
-                broker,
-                BrokerRegistration {
-                    last_heartbeat: now,
-                    fenced: false,
-                    broker_epoch: 1,
-                },
-            );
             cluster.brokers[broker as usize].broker_epoch = 1;
             let first = now + cluster.config.heartbeat_interval_ms;
             cluster.schedule(first, Timer::Heartbeat(broker));
@@ -418,22 +260,13 @@ impl Cluster {
 
     /// Schedules `timer`; a cancellable one replaces the pending timer of its slot.
     fn schedule(&mut self, at: i64, timer: Timer) {
-        let seq = self.next_timer;
-        self.next_timer += 1;
-        if let Some(slot) = timer.slot()
-            && let Some(replaced) = self.timer_slots.insert(slot, (at, seq))
-        {
-            self.timers.remove(&replaced);
-        }
-        self.timers.insert((at, seq), timer);
-        debug_assert!(self.timer_slots.len() <= self.timers.len());
+        debug_assert!(at >= self.now, "a timer is never scheduled in the past");
+        self.timers.schedule(at, timer);
     }
 
     /// Cancels the pending timer of `slot`, if any: what it waited for happened.
     fn cancel(&mut self, slot: TimerSlot) {
-        if let Some(key) = self.timer_slots.remove(&slot) {
-            self.timers.remove(&key);
-        }
+        self.timers.cancel(&slot);
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
@@ -465,15 +298,13 @@ impl Cluster {
             .place(0, partitions, replication_factor)
             .map_err(|_| self.replication_error(replication_factor))?;
         self.controller
-            .topics
-            .insert(name.to_owned(), (partitions, config.clone()));
-        self.controller.admin.topic_created(name, configs);
+            .create_topic(name, config, configs, assignment);
         self.events.push(ClusterEvent::TopicCreated {
             topic: name.to_owned(),
             partitions,
             replication_factor,
         });
-        self.register_partitions(name, 0, assignment);
+        self.drain_controller();
         self.refresh_consumer_metadata();
         Ok(())
     }
@@ -521,7 +352,8 @@ impl Cluster {
             TopicConfig::with_overrides(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         // Placement draws from the cluster's PRNG: try it on a copy so nothing changes.
         let mut prng = self.prng.clone();
-        self.place_with(0, partitions, replication_factor, &mut prng)
+        self.controller
+            .place(0, partitions, replication_factor, &mut prng)
             .map_err(|_| self.replication_error(replication_factor))?;
         Ok(config)
     }
@@ -541,63 +373,8 @@ impl Cluster {
         count: u32,
         replication_factor: u32,
     ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
-        let mut prng = std::mem::replace(&mut self.prng, Prng::new(0));
-        let placed = self.place_with(start, count, replication_factor, &mut prng);
-        self.prng = prng;
-        placed
-    }
-
-    /// [`Cluster::place`] drawing from `prng`.
-    fn place_with(
-        &self,
-        start: u32,
-        count: u32,
-        replication_factor: u32,
-        prng: &mut Prng,
-    ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
-        let brokers: Vec<crate::placement::BrokerRegistration> = self
-            .controller
-            .brokers
-            .iter()
-            .map(|(id, registration)| {
-                let broker = crate::placement::BrokerRegistration::new(*id as i32);
-                if registration.fenced {
-                    broker.fenced()
-                } else {
-                    broker
-                }
-            })
-            .collect();
-        crate::placement::StripedReplicaPlacer::new().place(
-            start as i32,
-            count as i32,
-            replication_factor as i16,
-            &brokers,
-            prng,
-        )
-    }
-
-    /// Registers new partitions from `start` with their replicas (the first live one leads)
-    /// and publishes them.
-    fn register_partitions(&mut self, name: &str, start: u32, assignment: Vec<Vec<i32>>) {
-        for (partition, replicas) in (start..).zip(assignment) {
-            let replicas: Vec<u32> = replicas.into_iter().map(|b| b as u32).collect();
-            let registrations = &self.controller.brokers;
-            let registration = PartitionRegistration::new(replicas, |b| {
-                registrations.get(&b).is_some_and(|r| !r.fenced)
-            });
-            self.events.push(ClusterEvent::LeaderElected {
-                topic: name.to_owned(),
-                partition,
-                leader: registration.leader,
-                leader_epoch: registration.leader_epoch,
-                reason: ElectionReason::TopicCreated,
-            });
-            self.controller
-                .partitions
-                .insert((name.to_owned(), partition), registration);
-            self.publish(name, partition);
-        }
+        self.controller
+            .place(start, count, replication_factor, &mut self.prng)
     }
 
     /// Kafka's CreatePartitions: grows `name` to `total` partitions, placed like a new topic's
@@ -628,15 +405,13 @@ impl Cluster {
                      number of brokers that are not fenced is too small."
                 ))
             })?;
-        if let Some(entry) = self.controller.topics.get_mut(name) {
-            entry.0 = total;
-        }
+        self.controller.add_partitions(name, total, assignment);
         self.events.push(ClusterEvent::PartitionsCreated {
             topic: name.to_owned(),
             from: current,
             to: total,
         });
-        self.register_partitions(name, current, assignment);
+        self.drain_controller();
         self.refresh_consumer_metadata();
         Ok(())
     }
@@ -659,7 +434,8 @@ impl Cluster {
             .get(&(name.to_owned(), 0))
             .map_or(1, |p| p.replicas.len() as u32);
         let mut prng = self.prng.clone();
-        self.place_with(current, total - current, replication_factor, &mut prng)
+        self.controller
+            .place(current, total - current, replication_factor, &mut prng)
             .map(|_| ())
             .map_err(|_| AdminError::InvalidPartitions {
                 reason: format!(
@@ -694,66 +470,6 @@ impl Cluster {
         let result = self.brokers[leader as usize].delete_records(topic, partition, offset);
         self.take_log_events(leader);
         result
-    }
-
-    /// Sends a partition's registration to every broker (they keep metadata for all).
-    fn publish(&mut self, topic: &str, partition: u32) {
-        for broker in 0..self.config.brokers {
-            self.publish_to(broker, topic, partition, 0);
-        }
-    }
-
-    /// Sends one partition's registration to one broker, numbered in its stream.
-    fn publish_to(&mut self, broker: u32, topic: &str, partition: u32, supersedes: u64) {
-        let Some(registration) = self
-            .controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .cloned()
-        else {
-            return;
-        };
-        let Some((_, config)) = self.controller.topics.get(topic).cloned() else {
-            return;
-        };
-        let broker_epoch = self
-            .controller
-            .brokers
-            .get(&broker)
-            .map_or(0, |r| r.broker_epoch);
-        let seq = self.controller.metadata_seq.entry(broker).or_insert(0);
-        *seq += 1;
-        let metadata = PartitionMetadata {
-            topic: topic.to_owned(),
-            partition,
-            registration,
-            config,
-            broker_epoch,
-            seq: *seq,
-            supersedes,
-            topic_id: self.controller.admin.topic_id(topic),
-        };
-        self.send(
-            NodeId::Controller,
-            NodeId::Broker(broker),
-            Message::Metadata(Box::new(metadata)),
-        );
-    }
-
-    /// Resends every partition to a broker that lost metadata messages (a cut link): the
-    /// controller's answer to a heartbeat that shows a gap older than one heartbeat.
-    fn resync(&mut self, broker: u32) {
-        let supersedes = self
-            .controller
-            .metadata_seq
-            .get(&broker)
-            .copied()
-            .unwrap_or(0);
-        let keys: Vec<(String, u32)> = self.controller.partitions.keys().cloned().collect();
-        for (topic, partition) in keys {
-            self.publish_to(broker, &topic, partition, supersedes);
-        }
-        self.resend_deletions(broker, supersedes);
     }
 
     /// Sends one batch from `client` to the partition's leader as the client believes it
@@ -831,11 +547,7 @@ impl Cluster {
 
     /// The client's metadata refresh: the controller's current leader for the partition.
     fn refresh_client(&mut self, client: u32, topic: &str, partition: u32) -> Option<u32> {
-        let leader = self
-            .controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .and_then(|p| p.leader);
+        let leader = self.controller.leader_of(topic, partition);
         self.clients
             .entry(client)
             .or_default()
@@ -986,14 +698,22 @@ impl Cluster {
     }
 
     /// Moves time forward by `ms`, running every message and timer due on the way.
+    ///
+    /// # Panics
+    /// When more than [`STEPS_AT_ONE_INSTANT_MAX`] messages and timers run without time
+    /// moving (a livelock: nodes answering each other at zero latency forever), or when the
+    /// network holds more than [`MESSAGES_IN_FLIGHT_MAX`] messages or the timer table more than
+    /// [`TIMERS_MAX`] timers. These are broken engine invariants, not user errors.
     pub fn advance(&mut self, ms: i64) {
         assert!(ms >= 0, "time only moves forward");
         let target = self.now + ms;
         self.touch_consumers();
+        let mut instant = self.now;
+        let mut steps_at_instant: u32 = 0;
         loop {
             self.pump_consumers();
             let next_message = self.network.next_delivery();
-            let next_timer = self.timers.keys().next().map(|(at, _)| *at);
+            let next_timer = self.timers.first().map(|(at, _)| at);
             let next_consumer = self.next_consumer_timeout();
             let Some(next) = [next_message, next_timer, next_consumer]
                 .into_iter()
@@ -1006,6 +726,18 @@ impl Cluster {
                 break;
             }
             self.now = self.now.max(next);
+            if self.now == instant {
+                steps_at_instant += 1;
+                assert!(
+                    steps_at_instant <= STEPS_AT_ONE_INSTANT_MAX,
+                    "more than STEPS_AT_ONE_INSTANT_MAX ({STEPS_AT_ONE_INSTANT_MAX}) steps at \
+                     time {instant} without time moving: a livelock"
+                );
+            } else {
+                debug_assert!(self.now > instant, "time only moves forward");
+                instant = self.now;
+                steps_at_instant = 1;
+            }
             if next_consumer == Some(next) && next_message != Some(next) && next_timer != Some(next)
             {
                 self.wake_consumers();
@@ -1018,13 +750,13 @@ impl Cluster {
                 }
                 continue;
             }
-            let (&key, _) = self.timers.iter().next().expect("a timer is due");
-            let timer = self.timers.remove(&key).expect("the key was just read");
-            if let Some(slot) = timer.slot() {
-                self.timer_slots.remove(&slot);
-            }
+            let timer = self
+                .timers
+                .pop_due(self.now)
+                .expect("the earliest timer is due: it was just read as `next`");
             self.fire(timer);
         }
+        debug_assert!(self.now <= target, "advance never runs past its target");
         self.now = target;
     }
 
@@ -1050,7 +782,9 @@ impl Cluster {
                 self.schedule(next, Timer::Heartbeat(broker));
             }
             Timer::ControllerCheck => {
-                self.fence_one_stale_broker();
+                self.controller
+                    .handle(self.now, ControllerInput::SessionCheck);
+                self.drain_controller();
                 let next = self.now + self.config.heartbeat_interval_ms / 2;
                 self.schedule(next, Timer::ControllerCheck);
             }
@@ -1166,71 +900,6 @@ impl Cluster {
         }
     }
 
-    /// Kafka's `maybeFenceOneStaleBroker`: at most one broker per pass.
-    fn fence_one_stale_broker(&mut self) {
-        let timeout = self.config.session_timeout_ms;
-        let now = self.now;
-        let Some(broker) = self
-            .controller
-            .brokers
-            .iter()
-            .find(|(_, r)| !r.fenced && now - r.last_heartbeat > timeout)
-            .map(|(b, _)| *b)
-        else {
-            return;
-        };
-        if let Some(registration) = self.controller.brokers.get_mut(&broker) {
-            registration.fenced = true;
-        }
-        self.events.push(ClusterEvent::BrokerFenced { broker });
-        self.reelect(Some(broker), ElectionReason::LeaderFenced);
-    }
-
-    /// Removes `fenced` from every ISR and re-elects where the leader is not acceptable.
-    fn reelect(&mut self, fenced: Option<u32>, reason: ElectionReason) {
-        let keys: Vec<(String, u32)> = self.controller.partitions.keys().cloned().collect();
-        for key in keys {
-            let unclean = self
-                .controller
-                .topics
-                .get(&key.0)
-                .is_some_and(|(_, c)| c.unclean_leader_election_enable);
-            let brokers = self.controller.brokers.clone();
-            let acceptable =
-                |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced) && Some(b) != fenced;
-            let partition = self
-                .controller
-                .partitions
-                .get_mut(&key)
-                .expect("keys were just read");
-            let before_isr = partition.isr.clone();
-            if let Some(fenced) = fenced {
-                partition.remove_from_isr(fenced);
-            }
-            let elected = partition.elect(acceptable, unclean, reason);
-            let after = partition.clone();
-            if after.isr != before_isr {
-                self.events.push(ClusterEvent::IsrShrunk {
-                    topic: key.0.clone(),
-                    partition: key.1,
-                    isr: after.isr.clone(),
-                });
-            }
-            if let Some(reason) = elected {
-                self.events.push(ClusterEvent::LeaderElected {
-                    topic: key.0.clone(),
-                    partition: key.1,
-                    leader: after.leader,
-                    leader_epoch: after.leader_epoch,
-                    reason,
-                });
-            }
-            if after.isr != before_isr || elected.is_some() {
-                self.publish(&key.0, key.1);
-            }
-        }
-    }
-
     fn receive(&mut self, from: NodeId, to: NodeId, message: Message) {
         match to {
             NodeId::Controller => self.controller_receive(from, message),
@@ -1279,359 +948,87 @@ impl Cluster {
         }
     }
 
+    /// A message reaches the controller: it handles it, and its outputs are routed.
     fn controller_receive(&mut self, from: NodeId, message: Message) {
-        match message {
-            Message::Heartbeat {
-                broker,
-                broker_epoch,
-                metadata_seq,
-            } => {
-                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                    return;
-                };
-                registration.last_heartbeat = self.now;
-                let known_epoch = registration.broker_epoch;
-                let sent = self
-                    .controller
-                    .metadata_seq
-                    .get(&broker)
-                    .copied()
-                    .unwrap_or(0);
-                let due = self
-                    .controller
-                    .seq_at_last_heartbeat
-                    .insert(broker, sent)
-                    .unwrap_or(0);
-                if broker_epoch == known_epoch && metadata_seq < due {
-                    // Messages sent before the previous heartbeat never arrived: resend all.
-                    self.resync(broker);
-                    let after = self
-                        .controller
-                        .metadata_seq
-                        .get(&broker)
-                        .copied()
-                        .unwrap_or(0);
-                    self.controller.seq_at_last_heartbeat.insert(broker, after);
-                }
-                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                    return;
-                };
-                if broker_epoch > registration.broker_epoch {
-                    // A new incarnation (the broker restarted): its old replicas' state is
-                    // gone, so it is fenced out of every ISR and leadership first, as KRaft
-                    // does when a broker registers again.
-                    registration.broker_epoch = broker_epoch;
-                    // The new incarnation's metadata stream starts afresh.
-                    self.controller.metadata_seq.insert(broker, 0);
-                    self.controller.seq_at_last_heartbeat.insert(broker, 0);
-                    let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                        return;
-                    };
-                    if !registration.fenced {
-                        registration.fenced = true;
-                        self.events.push(ClusterEvent::BrokerFenced { broker });
-                        self.reelect(Some(broker), ElectionReason::LeaderFenced);
-                    }
-                }
-                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                    return;
-                };
-                if registration.fenced {
-                    registration.fenced = false;
-                    self.events.push(ClusterEvent::BrokerUnfenced { broker });
-                    // A returning broker learns every partition, and leaderless partitions
-                    // may elect it.
-                    let keys: Vec<(String, u32)> =
-                        self.controller.partitions.keys().cloned().collect();
-                    self.reelect(None, ElectionReason::BrokerUnfenced);
-                    for (topic, partition) in keys {
-                        self.publish(&topic, partition);
-                    }
-                    self.resend_deletions(broker, 0);
-                }
-            }
-            Message::AlterPartition {
-                topic,
-                partition,
-                leader_epoch,
-                partition_epoch,
-                isr,
-                proposal,
-                broker_epoch,
-                new_member_epochs,
-            } => {
-                let key = (topic.clone(), partition);
-                // A copy older than one already handled from the same broker incarnation (a
-                // resend overtook it) is ignored: only the newest proposal is answered.
-                let NodeId::Broker(sender) = from else {
-                    return;
-                };
-                let seen = self
-                    .controller
-                    .proposals_seen
-                    .entry((key.clone(), sender, broker_epoch))
-                    .or_insert(0);
-                if proposal <= *seen {
-                    return;
-                }
-                *seen = proposal;
-                let brokers = self.controller.brokers.clone();
-                let Some(registration) = self.controller.partitions.get_mut(&key) else {
-                    return;
-                };
-                if registration.leader_epoch != leader_epoch
-                    || registration.partition_epoch != partition_epoch
-                    || isr.is_empty()
-                    || isr.iter().any(|r| !registration.replicas.contains(r))
-                    || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
-                    || new_member_epochs
-                        .iter()
-                        .any(|(r, epoch)| brokers.get(r).is_none_or(|b| b.broker_epoch != *epoch))
-                {
-                    // Stale or ineligible (Kafka answers FENCED_LEADER_EPOCH,
-                    // INVALID_UPDATE_VERSION or INELIGIBLE_REPLICA): the leader drops its
-                    // proposal and learns the current state.
-                    self.send(
-                        NodeId::Controller,
-                        from,
-                        Message::AlterPartitionRejected {
-                            topic: topic.clone(),
-                            partition,
-                            proposal,
-                        },
-                    );
-                    self.publish(&topic, partition);
-                    return;
-                }
-                let grew = isr.len() > registration.isr.len();
-                let joined: Vec<u32> = isr
-                    .iter()
-                    .copied()
-                    .filter(|r| !registration.isr.contains(r))
-                    .collect();
-                registration.isr = isr.clone();
-                registration.partition_epoch += 1;
-                let progressed: Vec<u32> = registration
-                    .adding
-                    .iter()
-                    .copied()
-                    .filter(|r| registration.isr.contains(r))
-                    .collect();
-                let reassigning = !registration.adding.is_empty();
-                let completed = registration.complete_reassignment_if_ready();
-                self.events.push(if grew {
-                    ClusterEvent::IsrExpanded {
-                        topic: topic.clone(),
-                        partition,
-                        isr,
-                    }
-                } else {
-                    ClusterEvent::IsrShrunk {
-                        topic: topic.clone(),
-                        partition,
-                        isr,
-                    }
-                });
-                if reassigning && grew {
-                    self.events.push(ClusterEvent::ReassignmentProgressed {
-                        topic: topic.clone(),
-                        partition,
-                        in_sync: progressed,
-                    });
-                }
-                self.audit_isr_expansion(&topic, partition, &joined);
-                if completed {
-                    self.finish_reassignment(&topic, partition);
-                }
-                self.publish(&topic, partition);
-            }
-            _ => {}
+        // Only brokers talk to the controller.
+        if let NodeId::Broker(from) = from {
+            let input = ControllerInput::Message { from, message };
+            self.controller.handle(self.now, input);
+            self.drain_controller();
         }
     }
 
+    /// Routes what the controller asked for, in order: messages onto the network, events to
+    /// the host, ISR expansions to the audit.
+    fn drain_controller(&mut self) {
+        for output in self.controller.drain_outputs() {
+            match output {
+                ControllerOutput::Send { broker, message } => {
+                    self.send(NodeId::Controller, NodeId::Broker(broker), message);
+                }
+                ControllerOutput::Event(event) => self.events.push(event),
+                ControllerOutput::IsrExpanded {
+                    topic,
+                    partition,
+                    joined,
+                } => self.audit_isr_expansion(&topic, partition, &joined),
+            }
+        }
+    }
+
+    /// A message reaches a running broker: it handles it, and its outputs are routed.
     fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
-        let now = self.now;
-        match message {
-            Message::Metadata(metadata) => {
-                let topic = metadata.topic.clone();
-                let partition = metadata.partition;
-                let effect = self.brokers[broker as usize].apply_metadata(*metadata, now);
-                self.send_consumer_fetches(broker, effect.failed_consumer_fetches);
-                self.fail_produces(broker, effect.failed_produces);
-                if let Some(message) = effect.alter_partition {
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
+        let mut outputs = Vec::new();
+        let input = node::Input::Message { from, message };
+        self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
+        self.route_broker_outputs(broker, outputs);
+    }
+
+    /// Does what a broker asked for, in order.
+    fn route_broker_outputs(&mut self, broker: u32, outputs: Vec<node::Output>) {
+        // The log changes the broker made while handling the input come first: a view
+        // sees a record appended before the high watermark passes it.
+        self.take_log_events(broker);
+        for output in outputs {
+            match output {
+                node::Output::Send { to, message } => {
+                    self.send(NodeId::Broker(broker), to, message)
                 }
-                self.record_hw(broker, &topic, partition, effect.high_watermark);
-                self.answer_produces(broker, &topic, partition, effect.completed);
-                if effect.start_fetching {
+                node::Output::Event(event) => self.events.push(event),
+                node::Output::Schedule { at, timer } => self.schedule(at, timer),
+                node::Output::HighWatermark {
+                    topic,
+                    partition,
+                    high_watermark,
+                } => self.record_hw(broker, &topic, partition, Some(high_watermark)),
+                node::Output::ProducesCompleted {
+                    topic,
+                    partition,
+                    completed,
+                } => self.answer_produces(broker, &topic, partition, completed),
+                node::Output::ProducesFailed(failed) => self.fail_produces(broker, failed),
+                node::Output::ConsumerFetchesFailed(failed) => {
+                    self.send_consumer_fetches(broker, failed);
+                }
+                node::Output::ReleaseParkedFetches { topic, partition } => {
+                    let responses = self.brokers[broker as usize]
+                        .release_parked_fetches(&topic, partition, self.now, None);
+                    self.deliver_fetch_responses(broker, responses);
+                }
+                node::Output::StartFetch { topic, partition } => {
                     self.start_fetch(broker, &topic, partition);
                 }
-                if topic == OFFSETS_TOPIC && (effect.became_leader || effect.lost_leadership) {
-                    self.offsets_leadership_changed(
-                        broker,
-                        partition,
-                        effect.became_leader,
-                        effect.lost_leadership,
-                    );
-                }
-            }
-            Message::Fetch {
-                topic,
-                partition,
-                replica,
-                fetch_offset,
-                last_fetched_epoch,
-                leader_epoch,
-                topic_id,
-                broker_epoch: follower_broker_epoch,
-            } => {
-                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
-                    // Another incarnation of the topic (Kafka's UNKNOWN_TOPIC_ID): the
-                    // follower backs off until its metadata catches up.
-                    self.send(
-                        NodeId::Broker(broker),
-                        from,
-                        Message::FetchResponse {
-                            topic,
-                            partition,
-                            topic_id,
-                            leader_epoch,
-                            body: FetchBody::Error {
-                                error: ErrorCode::UnknownTopicOrPartition,
-                                log_end_offset: -1,
-                                log_start_offset: -1,
-                            },
-                        },
-                    );
-                    return;
-                }
-                let outcome = self.brokers[broker as usize].handle_fetch(
-                    &topic,
+                node::Output::OffsetsLeadership {
                     partition,
-                    replica,
-                    fetch_offset,
-                    last_fetched_epoch,
-                    leader_epoch,
-                    follower_broker_epoch,
-                    now,
-                );
-                if let Some(message) = outcome.alter_partition {
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
-                }
-                self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, &topic, partition, outcome.completed);
-                match outcome.response {
-                    Some(body) => {
-                        let epoch = outcome.leader_epoch;
-                        self.send(
-                            NodeId::Broker(broker),
-                            from,
-                            Message::FetchResponse {
-                                topic,
-                                partition,
-                                topic_id,
-                                leader_epoch: epoch,
-                                body,
-                            },
-                        );
-                    }
-                    None => {
-                        let at = now + self.config.replica_fetch_wait_max_ms;
-                        self.schedule(
-                            at,
-                            Timer::ReleaseFetch {
-                                broker,
-                                topic,
-                                partition,
-                                follower: replica,
-                            },
-                        );
-                    }
-                }
-            }
-            Message::FetchResponse {
-                topic,
-                partition,
-                topic_id,
-                leader_epoch,
-                body,
-            } => {
-                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
-                    // The answer to a fetch for another incarnation of the topic.
-                    return;
-                }
-                let outcome = self.brokers[broker as usize].handle_fetch_response(
-                    &topic,
+                    became_leader,
+                    lost_leadership,
+                } => self.offsets_leadership_changed(
+                    broker,
                     partition,
-                    leader_epoch,
-                    body,
-                    now,
-                );
-                self.take_log_events(broker);
-                self.events.extend(outcome.events);
-                if outcome.fetch_again {
-                    self.start_fetch(broker, &topic, partition);
-                } else if outcome.back_off {
-                    let at = now + self.config.replica_fetch_backoff_ms;
-                    self.schedule(
-                        at,
-                        Timer::RetryFetch {
-                            broker,
-                            topic,
-                            partition,
-                        },
-                    );
-                }
+                    became_leader,
+                    lost_leadership,
+                ),
             }
-            Message::DeleteTopic(deletion) => self.broker_delete_topic(broker, *deletion),
-            Message::AlterPartitionRejected {
-                topic,
-                partition,
-                proposal,
-            } => {
-                self.brokers[broker as usize].alter_partition_rejected(&topic, partition, proposal);
-            }
-            Message::Produce {
-                request,
-                topic,
-                partition,
-                acks,
-                records,
-            } => {
-                let NodeId::Client(client) = from else {
-                    return;
-                };
-                let outcome = self.brokers[broker as usize]
-                    .handle_produce(&topic, partition, request, client, acks, &records, now);
-                self.take_log_events(broker);
-                if let Some(result) = outcome.answer_now
-                    && acks != Acks::None
-                {
-                    self.send(
-                        NodeId::Broker(broker),
-                        from,
-                        Message::ProduceResponse { request, result },
-                    );
-                }
-                if outcome.delayed {
-                    let at = now + self.config.request_timeout_ms;
-                    self.schedule(
-                        at,
-                        Timer::ProduceTimeout {
-                            broker,
-                            topic: topic.clone(),
-                            partition,
-                            request,
-                        },
-                    );
-                }
-                self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, &topic, partition, outcome.completed);
-                let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, now, None);
-                self.deliver_fetch_responses(broker, responses);
-            }
-            _ => {}
         }
     }
 
@@ -1767,6 +1164,10 @@ impl Cluster {
     /// Kafka's `AlterPartitionReassignments` for one partition: moves its replicas to
     /// `target` (KIP-455: add the new replicas, let them catch up and join the ISR, move
     /// leadership if the leader is removed, drop the old ones).
+    ///
+    /// # Errors
+    /// `INVALID_REPLICA_ASSIGNMENT` (empty, a broker twice, an unknown broker),
+    /// `UNKNOWN_TOPIC_OR_PARTITION`.
     pub fn reassign_partition(
         &mut self,
         topic: &str,
@@ -1782,71 +1183,19 @@ impl Cluster {
         {
             return Err(ErrorCode::InvalidReplicaAssignment);
         }
-        let key = (topic.to_owned(), partition);
-        let registration = self
-            .controller
-            .partitions
-            .get_mut(&key)
-            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        if !registration.start_reassignment(target) {
-            return Ok(());
-        }
-        self.events.push(ClusterEvent::ReassignmentStarted {
-            topic: topic.to_owned(),
-            partition,
-            target: target.to_vec(),
-        });
-        if registration.complete_reassignment_if_ready() {
-            self.finish_reassignment(topic, partition);
-        }
-        self.publish(topic, partition);
-        Ok(())
-    }
-
-    /// After a reassignment completed: elect if the leader was removed, report it.
-    fn finish_reassignment(&mut self, topic: &str, partition: u32) {
-        let brokers = self.controller.brokers.clone();
-        let key = (topic.to_owned(), partition);
-        let Some(registration) = self.controller.partitions.get_mut(&key) else {
-            return;
-        };
-        if registration.leader.is_none() {
-            let acceptable = |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced);
-            registration.elect(acceptable, false, ElectionReason::Reassignment);
-            self.events.push(ClusterEvent::LeaderElected {
-                topic: topic.to_owned(),
-                partition,
-                leader: registration.leader,
-                leader_epoch: registration.leader_epoch,
-                reason: ElectionReason::Reassignment,
-            });
-        }
-        let replicas = registration.replicas.clone();
-        self.events.push(ClusterEvent::ReassignmentCompleted {
-            topic: topic.to_owned(),
-            partition,
-            replicas,
-        });
+        let result = self.controller.reassign_partition(topic, partition, target);
+        self.drain_controller();
+        result
     }
 
     /// Kafka's `ElectLeaders PREFERRED` for one partition.
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION`, `ELECTION_NOT_NEEDED`, `PREFERRED_LEADER_NOT_AVAILABLE`.
     pub fn elect_preferred_leader(&mut self, topic: &str, partition: u32) -> Result<(), ErrorCode> {
-        let brokers = self.controller.brokers.clone();
-        let registration = self
-            .controller
-            .partitions
-            .get_mut(&(topic.to_owned(), partition))
-            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        registration.elect_preferred(|b| brokers.get(&b).is_some_and(|r| !r.fenced))?;
-        self.events.push(ClusterEvent::LeaderElected {
-            topic: topic.to_owned(),
-            partition,
-            leader: registration.leader,
-            leader_epoch: registration.leader_epoch,
-            reason: ElectionReason::Preferred,
-        });
-        self.publish(topic, partition);
-        Ok(())
+        let result = self.controller.elect_preferred_leader(topic, partition);
+        self.drain_controller();
+        result
     }
 
     /// A controlled shutdown: the controller first moves every leadership and ISR membership
@@ -1859,11 +1208,8 @@ impl Cluster {
                 state: "stopped",
             });
         }
-        if let Some(registration) = self.controller.brokers.get_mut(&broker) {
-            registration.fenced = true;
-        }
-        self.events.push(ClusterEvent::BrokerFenced { broker });
-        self.reelect(Some(broker), ElectionReason::ControlledShutdown);
+        self.controller.fence_for_shutdown(broker);
+        self.drain_controller();
         let at = self.now + self.config.heartbeat_interval_ms;
         self.schedule(at, Timer::Stop(broker));
         Ok(())
@@ -1881,15 +1227,33 @@ impl Cluster {
     /// calls [`Cluster::advance`] when this time comes; consumer calls made since the last
     /// advance are sent by the next one, even `advance(0)`.
     pub fn next_wakeup(&self) -> Option<i64> {
-        let next_timer = self.timers.keys().next().map(|(at, _)| *at);
-        [
-            self.network.next_delivery(),
-            next_timer,
-            self.next_consumer_timeout(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.next_wakeup_reason().map(|wakeup| wakeup.at_ms)
+    }
+
+    /// [`Cluster::next_wakeup`] with its reason: the first thing [`Cluster::advance`] runs then
+    /// (a message before a timer due at the same time, a consumer's own deadline last).
+    pub fn next_wakeup_reason(&self) -> Option<Wakeup> {
+        let message = self.network.first_in_flight().map(|(at, envelope)| Wakeup {
+            at_ms: at,
+            reason: WakeReason::Delivery {
+                from: envelope.from,
+                to: envelope.to,
+                message: envelope.message.name(),
+            },
+        });
+        let timer = self.timers.first().map(|(at, timer)| Wakeup {
+            at_ms: at,
+            reason: timer.reason(),
+        });
+        let consumer = self.next_consumer_wake().map(|(at, client)| Wakeup {
+            at_ms: at,
+            reason: WakeReason::Consumer { client },
+        });
+        // `min_by_key` keeps the first of equal ones: messages, then timers, then consumers.
+        [message, timer, consumer]
+            .into_iter()
+            .flatten()
+            .min_by_key(|wakeup| wakeup.at_ms)
     }
 
     /// Takes the events since the last call, oldest first.

@@ -8,6 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::prng::Prng;
 
+/// The most messages the network holds in flight at once. Nodes send in answer to what they
+/// receive and to their timers, so the count follows the cluster's shape (brokers, replicas,
+/// clients' requests in flight), not the time run: the simulator sweeps and benchmarks stay
+/// far below this. More is a runaway (a node answering every message with several), and the
+/// cluster stops rather than exhaust memory.
+pub const MESSAGES_IN_FLIGHT_MAX: usize = 1 << 20;
+
 /// A node of the simulated cluster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeId {
@@ -126,10 +133,25 @@ impl<M> Network<M> {
             at = at.max(*previous);
             *previous = at;
         }
+        debug_assert!(at >= now, "a message never arrives before it is sent");
         let seq = self.next_seq;
         self.next_seq += 1;
         self.in_flight
             .insert((at, seq), Envelope { from, to, message });
+        assert!(
+            self.in_flight.len() <= MESSAGES_IN_FLIGHT_MAX,
+            "more than MESSAGES_IN_FLIGHT_MAX ({MESSAGES_IN_FLIGHT_MAX}) messages in flight: \
+             a runaway"
+        );
+    }
+
+    /// The next message to be delivered, with its delivery time (it may still be dropped
+    /// then, if its link is cut by that time).
+    pub fn first_in_flight(&self) -> Option<(i64, &Envelope<M>)> {
+        self.in_flight
+            .iter()
+            .next()
+            .map(|((at, _), envelope)| (*at, envelope))
     }
 
     /// When the next message arrives, if any is in flight.

@@ -284,11 +284,9 @@ impl Cluster {
         }
         // Every broker is back: a partition without a leader (its ISR had died before, or its
         // leader just left the ISR) elects one from its ISR, as when a broker is unfenced.
-        cluster.reelect(None, super::ElectionReason::BrokerUnfenced);
         // Every broker replays the metadata: it learns every partition, and its role in it.
-        for broker in 0..config.brokers {
-            cluster.resync(broker);
-        }
+        cluster.controller.elect_and_resync_all();
+        cluster.drain_controller();
         Ok((cluster, events))
     }
 }

@@ -1,8 +1,11 @@
 //! One broker of the simulated cluster: its replicas (leader or follower), what it remembers
 //! across a crash (its disk: the logs' bytes, partition and high-watermark checkpoints), and
 //! Kafka's leader-side rules for fetches, produces, the high watermark and the ISR.
+//! `io.rs` is its face to the cluster: [`BrokerNode::handle`] turns an [`Input`] into
+//! [`Output`]s.
 
 mod disk;
+mod io;
 mod maintenance;
 mod serve;
 
@@ -10,6 +13,7 @@ use std::collections::BTreeMap;
 
 pub(crate) use disk::PartitionKey;
 pub use disk::{decode_offset_checkpoint, encode_offset_checkpoint};
+pub(crate) use io::{Input, Output};
 pub(crate) use serve::{ConsumerFetchOutcome, ReleasedConsumerFetch};
 
 use super::controller::PartitionRegistration;

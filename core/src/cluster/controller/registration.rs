@@ -43,6 +43,45 @@ pub struct PartitionRegistration {
 }
 
 impl PartitionRegistration {
+    /// Asserts what holds of every registration between changes: at least one replica, no
+    /// replica twice, the ISR a non-empty subset of the replicas without duplicates, a leader
+    /// in the ISR, the replicas being added or removed among the replicas and disjoint.
+    ///
+    /// # Panics
+    /// When one of those is broken: a controller bug.
+    pub fn check_invariants(&self) {
+        assert!(
+            !self.replicas.is_empty(),
+            "a partition has replicas: {self:?}"
+        );
+        assert!(
+            !has_duplicates(&self.replicas),
+            "no replica twice: {self:?}"
+        );
+        assert!(!self.isr.is_empty(), "the ISR is never empty: {self:?}");
+        assert!(!has_duplicates(&self.isr), "no ISR member twice: {self:?}");
+        assert!(
+            self.isr.iter().all(|r| self.replicas.contains(r)),
+            "ISR ⊆ replicas: {self:?}"
+        );
+        assert!(
+            self.leader.is_none_or(|l| self.isr.contains(&l)),
+            "the leader is in the ISR: {self:?}"
+        );
+        assert!(
+            self.adding
+                .iter()
+                .chain(&self.removing)
+                .all(|r| self.replicas.contains(r))
+                && !self.adding.iter().any(|r| self.removing.contains(r)),
+            "adding and removing are disjoint replicas: {self:?}"
+        );
+        assert!(
+            self.leader_epoch >= 0 && self.partition_epoch >= 0,
+            "epochs start at 0: {self:?}"
+        );
+    }
+
     /// A new partition: every active replica in sync, the first active one leads, epoch 0.
     pub fn new(replicas: Vec<u32>, is_active: impl Fn(u32) -> bool) -> Self {
         assert!(!replicas.is_empty(), "a partition has at least one replica");
@@ -180,6 +219,10 @@ impl PartitionRegistration {
         if leader.is_none() && self.leader.is_none() {
             return None;
         }
+        debug_assert!(
+            leader.is_none_or(|l| self.isr.contains(&l) && acceptable(l)),
+            "an elected leader is an acceptable in-sync replica"
+        );
         self.leader = leader;
         self.leader_epoch += 1;
         self.partition_epoch += 1;
@@ -197,6 +240,13 @@ impl PartitionRegistration {
             false
         }
     }
+}
+
+/// Whether `ids` holds some id twice (lists are a few replicas long).
+fn has_duplicates(ids: &[u32]) -> bool {
+    ids.iter()
+        .enumerate()
+        .any(|(i, id)| ids[i + 1..].contains(id))
 }
 
 /// What the controller knows of a broker.
