@@ -6,6 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::log::LogChange;
+/// A partition's checkpoints belong to its log; persisted by [`StorageOp::PutPartitionState`].
+pub use crate::log::PartitionState;
+
 /// One change to persist. Apply in the order emitted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StorageOp {
@@ -70,8 +74,7 @@ pub enum StorageOp {
 }
 
 /// The storage op that persists one log change of `topic`'s `partition`.
-pub fn op_for_change(topic: &str, partition: u32, change: crate::log::LogChange) -> StorageOp {
-    use crate::log::LogChange;
+pub fn op_for_change(topic: &str, partition: u32, change: LogChange) -> StorageOp {
     let topic = topic.to_owned();
     match change {
         LogChange::SegmentRolled { base_offset, .. } => StorageOp::CreateSegment {
@@ -82,6 +85,7 @@ pub fn op_for_change(topic: &str, partition: u32, change: crate::log::LogChange)
         LogChange::Appended {
             segment_base_offset,
             bytes,
+            ..
         } => StorageOp::AppendToSegment {
             topic,
             partition,
@@ -121,16 +125,6 @@ pub fn op_for_change(topic: &str, partition: u32, change: crate::log::LogChange)
             state,
         },
     }
-}
-
-/// A partition's checkpoints, as Kafka keeps in `log-start-offset-checkpoint` and
-/// `cleaner-offset-checkpoint`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PartitionState {
-    /// The log start offset; may lie inside the first segment after `deleteRecords`.
-    pub log_start_offset: i64,
-    /// The compaction cleaner's first dirty offset: everything below it has been cleaned.
-    pub cleaner_checkpoint: i64,
 }
 
 /// A topic's persisted metadata.

@@ -36,7 +36,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use rill_core::broker::{ConfigSource, TopicDescription};
 
-use crate::{Host, HostError, ProduceInput, StorageKind, TopicView};
+use crate::{HostError, OneBroker, ProduceInput, StorageKind, TopicView};
 
 /// Fetches return about this many bytes unless `maxBytes` says otherwise (Kafka's
 /// `max.partition.fetch.bytes` default).
@@ -189,6 +189,23 @@ pub(crate) fn bytes_from_js(value: &JsValue, what: &str) -> Result<Option<Vec<u8
     }
 }
 
+/// An offset given as a number or a decimal string (KafkaJS passes strings).
+pub(crate) fn offset_value(value: &JsValue, what: &str) -> Result<i64, HostError> {
+    if let Some(text) = value.as_string() {
+        return text.trim().parse().map_err(|_| {
+            invalid(format!(
+                "{what} must be an integer or a decimal string, got '{text}'"
+            ))
+        });
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => Ok(n as i64),
+        _ => Err(invalid(format!(
+            "{what} must be an integer or a decimal string"
+        ))),
+    }
+}
+
 /// A message's `timestamp` as both APIs take it: a number or a decimal string (KafkaJS sends
 /// strings); `None` when missing, `null` or -1 (Kafka's `NO_TIMESTAMP`: the client stamps it,
 /// once, with its time at the call, as Java's producer does). Other negative values are
@@ -198,7 +215,7 @@ pub(crate) fn timestamp_field(object: &Object, what: &str) -> Result<Option<i64>
     if is_missing(&value) {
         return Ok(None);
     }
-    let timestamp = crate::kafka::offset_value(&value, &format!("{what}.timestamp"))?;
+    let timestamp = offset_value(&value, &format!("{what}.timestamp"))?;
     match timestamp {
         -1 => Ok(None),
         t if t < 0 => Err(invalid(format!(
@@ -519,7 +536,7 @@ type TopicSpec = (String, i64, Vec<(String, String)>);
 #[wasm_bindgen(js_name = RillBroker)]
 #[derive(Debug)]
 pub struct RillBroker {
-    host: Host,
+    host: OneBroker,
 }
 
 #[wasm_bindgen(js_class = RillBroker)]
@@ -555,7 +572,7 @@ impl RillBroker {
             Ok((name, storage))
         };
         let (name, storage) = parse().map_err(|e| to_js_error(&e))?;
-        let host = Host::open(&name, storage)
+        let host = OneBroker::open(&name, storage)
             .await
             .map_err(|e| to_js_error(&e))?;
         Ok(RillBroker { host })
@@ -637,6 +654,7 @@ impl RillBroker {
             let (flush, produced) = host
                 .start_produce(&topic, messages)
                 .map_err(|e| to_js_error(&e))?;
+            let produced = produced.await.map_err(|e| to_js_error(&e))?;
             let topic_name = JsValue::from_str(&topic);
             let result: Array = produced
                 .iter()

@@ -22,13 +22,13 @@
 pub mod api;
 pub mod durable;
 mod error;
-mod host;
 #[cfg(feature = "js-api")]
 pub mod kafka;
 pub mod session;
 pub mod store;
 
 pub use error::HostError;
-pub use host::{
-    Host, PartitionView, ProduceInput, ProducedRecord, SegmentView, StorageKind, TopicView,
+pub use session::StorageKind;
+pub use session::one_broker::{
+    OneBroker, PartitionView, ProduceInput, ProducedRecord, SegmentView, TopicView,
 };

@@ -487,8 +487,21 @@ export async function topicAdmin(kafka) {
   // Log cleanup on every replica, seen through `on`: tiny segments, short retention.
   const cleanup = [];
   kafka.on('segmentDeleted', (e) => cleanup.push(e));
+  const logEvents = [];
+  const unsubscribeLog = kafka.on('*', (e) => {
+    if (e.topic === 'short' && ['topicCreated', 'recordsAppended', 'segmentRolled', 'logStartOffsetAdvanced', 'partitionsCreated'].includes(e.type)) logEvents.push(e);
+  });
   await create('short', { configEntries: [{ name: 'segment.bytes', value: '14' }, { name: 'retention.ms', value: '1000' }] });
   for (const value of ['a', 'b', 'c']) await settle(kafka, producer.send({ topic: 'short', messages: [{ value }] }));
+  await kafka.advance(2000);
+  unsubscribeLog();
+  const created = logEvents.filter((e) => e.type === 'topicCreated');
+  eq(created.map((e) => [e.numPartitions, e.replicationFactor]), [[1, 3]], 'topicCreated via on');
+  const appended = logEvents.filter((e) => e.type === 'recordsAppended');
+  eq([...new Set(appended.map((e) => e.broker))].sort(), [0, 1, 2], 'recordsAppended on every replica');
+  eq(appended.filter((e) => e.broker === appended[0].broker).map((e) => [e.baseOffset, e.lastOffset]), [['0', '0'], ['1', '1'], ['2', '2']], 'recordsAppended offsets');
+  const rolled = logEvents.filter((e) => e.type === 'segmentRolled' && e.broker === appended[0].broker);
+  eq(rolled.map((e) => [e.baseOffset, e.reason]), [['1', 'size'], ['2', 'size']], 'segmentRolled: one batch per 14-byte segment');
   await kafka.advance(301000); // past one log.retention.check.interval.ms (5 min)
   eq([...new Set(cleanup.map((e) => e.broker))].sort(), [0, 1, 2], 'every replica cleaned');
   check(cleanup.every((e) => e.topic === 'short' && e.partition === 0 && e.reason === 'retention.ms' && typeof e.baseOffset === 'string' && e.size > 0), 'segmentDeleted fields');

@@ -514,6 +514,7 @@ impl Cluster {
                         &records,
                         now,
                     );
+                    self.take_log_events(broker);
                     if let Some(result) = outcome.answer_now {
                         self.coordinators[broker as usize].on_append(
                             now,

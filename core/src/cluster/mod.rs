@@ -39,6 +39,7 @@
 mod audit;
 pub(crate) mod bug;
 pub mod controller;
+mod event;
 mod faults;
 mod group_admin;
 mod groups;
@@ -57,6 +58,7 @@ use std::collections::BTreeMap;
 pub use audit::Audit;
 pub use bug::InjectedBug;
 pub use controller::{ElectionReason, PartitionRegistration};
+pub use event::ClusterEvent;
 pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
@@ -157,190 +159,6 @@ impl ClusterConfig {
             log_retention_check_interval_ms: 300_000,
         }
     }
-}
-
-/// Something that happened in the cluster, for visualisations, traces and invariant checks.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClusterEvent {
-    /// A broker stopped (killed).
-    BrokerDown {
-        /// The broker.
-        broker: u32,
-    },
-    /// A broker started again and recovered its logs.
-    BrokerUp {
-        /// The broker.
-        broker: u32,
-    },
-    /// The controller fenced a broker that missed heartbeats.
-    BrokerFenced {
-        /// The broker.
-        broker: u32,
-    },
-    /// The controller unfenced a broker that heartbeats again.
-    BrokerUnfenced {
-        /// The broker.
-        broker: u32,
-    },
-    /// A partition got a new leader (or lost it: `leader` is `None`).
-    LeaderElected {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The new leader.
-        leader: Option<u32>,
-        /// The new leader epoch.
-        leader_epoch: i32,
-        /// Why.
-        reason: ElectionReason,
-    },
-    /// The ISR lost members.
-    IsrShrunk {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The ISR now.
-        isr: Vec<u32>,
-    },
-    /// The ISR gained members.
-    IsrExpanded {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The ISR now.
-        isr: Vec<u32>,
-    },
-    /// A leader's high watermark moved forward.
-    HighWatermarkAdvanced {
-        /// The leader.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The new high watermark.
-        high_watermark: i64,
-    },
-    /// A reassignment started: new replicas will copy the partition.
-    ReassignmentStarted {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The replicas it moves to.
-        target: Vec<u32>,
-    },
-    /// A replica a reassignment adds caught up and joined the ISR.
-    ReassignmentProgressed {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The added replicas now in sync.
-        in_sync: Vec<u32>,
-    },
-    /// A reassignment finished: the removed replicas are gone.
-    ReassignmentCompleted {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The replicas now.
-        replicas: Vec<u32>,
-    },
-    /// A follower appended what it fetched.
-    FollowerFetched {
-        /// The follower.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// Its log end offset afterwards.
-        log_end_offset: i64,
-    },
-    /// A replica cut its log where it diverged from the leader's.
-    Truncated {
-        /// The replica's broker.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// Its log end offset afterwards.
-        log_end_offset: i64,
-    },
-    /// A topic was deleted: the controller removed its partitions; brokers delete their
-    /// replicas when the news reaches them.
-    TopicDeleted {
-        /// Topic name.
-        topic: String,
-    },
-    /// A topic's config overrides changed (`incrementalAlterConfigs`).
-    TopicConfigAltered {
-        /// Topic name.
-        topic: String,
-        /// The overrides in force now, sorted by name.
-        overrides: Vec<(String, String)>,
-    },
-    /// A broker's log cleanup deleted a segment of one of its replicas (retention, or below
-    /// the log start offset).
-    SegmentDeleted {
-        /// The broker holding the replica.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The deleted segment's base offset.
-        base_offset: i64,
-        /// Its size in bytes.
-        size: usize,
-        /// Why it went.
-        reason: crate::log::DeletionReason,
-        /// The replica's log start offset afterwards.
-        log_start_offset: i64,
-    },
-    /// A broker's log cleaner compacted segments of one of its replicas.
-    SegmentsCompacted {
-        /// The broker holding the replica.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// Base offsets of the segments replaced.
-        removed: Vec<i64>,
-        /// Base offsets of the cleaned segments that replace them.
-        added: Vec<i64>,
-        /// Bytes before cleaning.
-        bytes_before: u64,
-        /// Bytes after cleaning.
-        bytes_after: u64,
-    },
-    /// Recovery cut a broker's stored segments of a partition (a torn or corrupt tail, and
-    /// everything after it), as Kafka's log recovery does after an unclean shutdown.
-    RecoveryTruncated {
-        /// The broker.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// What was dropped and why.
-        truncation: crate::log::RecoveryTruncation,
-    },
-    /// Something happened in a consumer group, at the coordinator on `broker`.
-    Group {
-        /// The coordinator's broker.
-        broker: u32,
-        /// What happened.
-        event: crate::group::coordinator::GroupEvent,
-    },
 }
 
 /// A simulated Kafka cluster. See the module docs.
@@ -748,6 +566,9 @@ impl Cluster {
 
     /// Does what a broker asked for, in order.
     fn route_broker_outputs(&mut self, broker: u32, outputs: Vec<node::Output>) {
+        // The log changes the broker made while handling the input come first: a view
+        // sees a record appended before the high watermark passes it.
+        self.take_log_events(broker);
         for output in outputs {
             match output {
                 node::Output::Send { to, message } => {
@@ -792,6 +613,13 @@ impl Cluster {
                 ),
             }
         }
+    }
+
+    /// Moves the events of `broker`'s log changes (appends, rolls, retention, log start moves)
+    /// into the cluster's, right after the call that made them.
+    fn take_log_events(&mut self, broker: u32) {
+        let events = self.brokers[broker as usize].take_events();
+        self.events.extend(events);
     }
 
     fn record_hw(&mut self, broker: u32, topic: &str, partition: u32, hw: Option<i64>) {

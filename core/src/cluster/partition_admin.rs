@@ -3,7 +3,7 @@
 //! cluster's seeded PRNG), DeleteRecords at the leader, AlterPartitionReassignments and
 //! ElectLeaders. The controller's side is `controller/commands.rs`.
 
-use super::Cluster;
+use super::{Cluster, ClusterEvent};
 use crate::config::TopicConfig;
 use crate::error::{AdminError, CreateTopicError, ErrorCode};
 use crate::topic::{names_collide, validate_topic_name};
@@ -24,6 +24,11 @@ impl Cluster {
             .map_err(|_| self.replication_error(replication_factor))?;
         self.controller
             .create_topic(name, config, configs, assignment);
+        self.events.push(ClusterEvent::TopicCreated {
+            topic: name.to_owned(),
+            partitions,
+            replication_factor,
+        });
         self.drain_controller();
         self.refresh_consumer_metadata();
         Ok(())
@@ -126,6 +131,11 @@ impl Cluster {
                 ))
             })?;
         self.controller.add_partitions(name, total, assignment);
+        self.events.push(ClusterEvent::PartitionsCreated {
+            topic: name.to_owned(),
+            from: current,
+            to: total,
+        });
         self.drain_controller();
         self.refresh_consumer_metadata();
         Ok(())
@@ -182,7 +192,9 @@ impl Cluster {
             .leader
             .filter(|l| self.brokers[*l as usize].alive)
             .ok_or(ErrorCode::LeaderNotAvailable)?;
-        self.brokers[leader as usize].delete_records(topic, partition, offset)
+        let result = self.brokers[leader as usize].delete_records(topic, partition, offset);
+        self.take_log_events(leader);
+        result
     }
 
     /// Kafka's `AlterPartitionReassignments` for one partition: moves its replicas to

@@ -291,8 +291,9 @@ impl Cluster {
     }
 }
 
-/// The snapshot of a one-broker cluster holding a single broker's store, and the store with
-/// only the topics that can be restored (a valid name, partition count and config).
+/// The snapshot of a one-broker cluster holding a single broker's store (with no simulated
+/// latency, as the single broker had none), and the store with only the topics that can be
+/// restored (a valid name, partition count and config).
 fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
     let mut topics = BTreeMap::new();
     let mut partitions = BTreeMap::new();
@@ -323,7 +324,14 @@ fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
     }
     let snapshot = snapshot::Snapshot {
         now: 0,
-        config: ClusterConfig::new(1, 0),
+        // The single broker answered its host at once: no simulated latency either.
+        config: ClusterConfig {
+            latency: super::Latency {
+                base_ms: 0,
+                jitter_ms: 0,
+            },
+            ..ClusterConfig::new(1, 0)
+        },
         broker_epochs: BTreeMap::from([(0, 0)]),
         topics,
         partitions,

@@ -192,6 +192,15 @@ impl Cluster {
         )?)
     }
 
+    /// A live topic's config overrides as given (at creation or altered since), sorted by
+    /// name.
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION` when there is no such topic.
+    pub fn config_overrides(&self, topic: &str) -> Result<Vec<(String, String)>, AdminError> {
+        self.topic_overrides(topic)
+    }
+
     /// A live topic's overrides (`UNKNOWN_TOPIC_OR_PARTITION` when there is no such topic).
     fn topic_overrides(&self, topic: &str) -> Result<Vec<(String, String)>, AdminError> {
         if !self.controller.topics.contains_key(topic) {
@@ -396,8 +405,24 @@ impl Cluster {
         if !node.alive || node.broker_epoch != broker_epoch {
             return;
         }
-        let events = node.run_log_cleanup(now);
-        self.events.extend(events);
+        node.run_log_cleanup(now);
+        self.take_log_events(broker);
         self.schedule_log_cleanup(broker);
+    }
+
+    /// Runs `broker`'s log cleanup now (Kafka's `LogManager.cleanupLogs` and one cleaner pass:
+    /// retention and compaction of every replica it holds), besides its
+    /// `log.retention.check.interval.ms` timer: for hosts with an explicit maintenance call.
+    /// A stopped or unknown broker does nothing.
+    pub fn clean_logs_now(&mut self, broker: u32) {
+        let now = self.now;
+        let Some(node) = self.brokers.get_mut(broker as usize) else {
+            return;
+        };
+        if !node.alive {
+            return;
+        }
+        node.run_log_cleanup(now);
+        self.take_log_events(broker);
     }
 }

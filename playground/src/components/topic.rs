@@ -50,6 +50,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
     let t = app.t();
     let topic = &props.topic;
     let name = topic.name.clone();
+    let topic_name = AttrValue::from(name.clone());
     let count = topic.partitions.len() as u32;
     let first = app
         .model
@@ -67,7 +68,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
             .filter(|d| d.topic == name && d.partition == p.index).cloned().collect();
         let leader = p.leader.map_or_else(|| t.no_leader.to_owned(), |l| format!("{} {l}", t.leader));
         html! {
-            <li class={classes!("partition", p.is_offline().then_some("offline"), p.is_under_replicated().then_some("under-replicated"), election.is_some().then_some("elected"))}
+            <li key={p.index} class={classes!("partition", p.is_offline().then_some("offline"), p.is_under_replicated().then_some("under-replicated"), election.is_some().then_some("elected"))}
                 data-partition={p.index.to_string()} data-leader={p.leader.map(|l| l.to_string()).unwrap_or_default()}
                 data-epoch={p.leader_epoch.to_string()} data-isr={p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")}
                 data-hw={p.high_watermark.to_string()} data-leo={p.log_end_offset.to_string()}>
@@ -90,8 +91,10 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
                         }</span>
                     }
                 </div>
-                if let Some(lane) = p.lane.clone() {
-                    <LaneView topic={name.clone()} partition={p.clone()} {lane} {deleted} />
+                if p.lane.is_some() {
+                    <LaneView topic={topic_name.clone()} partition={p.clone()} {deleted}
+                        selected={app.model.selection.as_ref().filter(|s| s.topic == name && s.partition == p.index).map(|s| s.offset)}
+                        lang={app.lang} dispatcher={app.model.dispatcher()} />
                 }
             </li>
         }

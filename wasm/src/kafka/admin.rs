@@ -10,6 +10,7 @@ use rill_core::log::OffsetSpec;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use super::shapes::{ids, topic_partitions};
 use super::{kafka_error, offset_value, promise, resolved, u32_value, unsupported};
 use crate::HostError;
 use crate::api::{
@@ -151,10 +152,6 @@ fn config_entries_field(
             ))
         })
         .collect()
-}
-
-fn ids(ids: impl IntoIterator<Item = u32>) -> Array {
-    ids.into_iter().map(JsValue::from).collect()
 }
 
 impl Admin {
@@ -942,26 +939,6 @@ impl Admin {
             Ok(out.into())
         })
     }
-}
-
-/// Partitions as KafkaJS's `[{ topic, partitions: [..] }]`.
-pub(crate) fn topic_partitions(partitions: &[TopicPartition]) -> Array {
-    let mut grouped: Vec<(String, Vec<u32>)> = Vec::new();
-    for tp in partitions {
-        match grouped.iter_mut().find(|(t, _)| *t == tp.topic) {
-            Some((_, list)) => list.push(tp.partition),
-            None => grouped.push((tp.topic.clone(), vec![tp.partition])),
-        }
-    }
-    grouped
-        .into_iter()
-        .map(|(topic, list)| {
-            let row = Object::new();
-            set(&row, "topic", topic.as_str());
-            set(&row, "partitions", ids(list));
-            JsValue::from(row)
-        })
-        .collect()
 }
 
 /// Waits until the group's coordinator has written `planned` (an admin OffsetCommit is

@@ -13,8 +13,14 @@
 //! `retention.ms` / `retention.bytes` / `log start offset`, `logStartOffset`),
 //! `segmentsCompacted` (`broker`, `topic`, `partition`, `removed`, `added` (base offsets),
 //! `bytesBefore`, `bytesAfter`), `recoveryTruncated` (`broker`, `topic`, `partition`,
-//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), and `other` for kinds added
-//! to the core later.
+//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), `topicCreated` (`topic`,
+//! `numPartitions`, `replicationFactor`), `partitionsCreated` (`topic`, `previousCount`,
+//! `count`),
+//! `recordsAppended` (`broker`, `topic`, `partition`, `baseOffset`, `lastOffset`: one per
+//! replica's append), `segmentRolled` (`broker`, `topic`, `partition`, `baseOffset`, `reason` =
+//! `size` / `time` / `indexFull` / `offsetOverflow` / `retention`), `logStartOffsetAdvanced`
+//! (`broker`, `topic`, `partition`, `logStartOffset`), and `other` for kinds added to the core
+//! later.
 
 use js_sys::{Array, Object};
 
@@ -40,13 +46,19 @@ pub(crate) const EVENT_TYPES: &[&str] = &[
     "segmentDeleted",
     "segmentsCompacted",
     "recoveryTruncated",
+    "topicCreated",
+    "partitionsCreated",
+    "recordsAppended",
+    "segmentRolled",
+    "logStartOffsetAdvanced",
     "other",
 ];
 use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
 use rill_core::group::coordinator::{ExpiryCause, GroupEvent};
-use rill_core::log::RecoveryProblem;
+use rill_core::log::{RecoveryProblem, RollReason};
 use wasm_bindgen::JsValue;
 
+use super::shapes::{ids, topic_partitions};
 use crate::api::set;
 
 /// An event object's `type`.
@@ -57,16 +69,24 @@ pub(crate) fn event_type(event: &JsValue) -> String {
         .unwrap_or_default()
 }
 
-fn ids(ids: &[u32]) -> Array {
-    ids.iter().map(|id| JsValue::from(*id)).collect()
-}
-
 /// Offsets as strings (KafkaJS's convention for offsets).
 fn offsets(offsets: &[i64]) -> Array {
     offsets
         .iter()
         .map(|o| JsValue::from(o.to_string()))
         .collect()
+}
+
+/// Why a segment was rolled: `size` (`segment.bytes`), `time` (`segment.ms`), `indexFull`
+/// (`segment.index.bytes`), `offsetOverflow`, `retention`.
+fn roll_reason_name(reason: RollReason) -> &'static str {
+    match reason {
+        RollReason::Size => "size",
+        RollReason::Time => "time",
+        RollReason::IndexFull => "indexFull",
+        RollReason::OffsetOverflow => "offsetOverflow",
+        RollReason::Retention => "retention",
+    }
 }
 
 fn reason_name(reason: ElectionReason) -> &'static str {
@@ -125,7 +145,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             isr,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "isr", ids(isr));
+            set(&object, "isr", ids(isr.iter().copied()));
             "isrShrunk"
         }
         ClusterEvent::IsrExpanded {
@@ -134,7 +154,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             isr,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "isr", ids(isr));
+            set(&object, "isr", ids(isr.iter().copied()));
             "isrExpanded"
         }
         ClusterEvent::HighWatermarkAdvanced {
@@ -154,7 +174,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             target,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "target", ids(target));
+            set(&object, "target", ids(target.iter().copied()));
             "reassignmentStarted"
         }
         ClusterEvent::ReassignmentProgressed {
@@ -163,7 +183,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             in_sync,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "inSync", ids(in_sync));
+            set(&object, "inSync", ids(in_sync.iter().copied()));
             "reassignmentProgressed"
         }
         ClusterEvent::ReassignmentCompleted {
@@ -172,7 +192,7 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             replicas,
         } => {
             partition_fields(&object, topic, *partition);
-            set(&object, "replicas", ids(replicas));
+            set(&object, "replicas", ids(replicas.iter().copied()));
             "reassignmentCompleted"
         }
         ClusterEvent::FollowerFetched {
@@ -279,6 +299,59 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             set(&object, "problem", problem);
             "recoveryTruncated"
         }
+        ClusterEvent::TopicCreated {
+            topic,
+            partitions,
+            replication_factor,
+        } => {
+            set(&object, "topic", topic.as_str());
+            set(&object, "numPartitions", *partitions);
+            set(&object, "replicationFactor", *replication_factor);
+            "topicCreated"
+        }
+        ClusterEvent::PartitionsCreated { topic, from, to } => {
+            set(&object, "topic", topic.as_str());
+            set(&object, "previousCount", *from);
+            set(&object, "count", *to);
+            "partitionsCreated"
+        }
+        ClusterEvent::RecordsAppended {
+            broker,
+            topic,
+            partition,
+            base_offset,
+            last_offset,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "baseOffset", base_offset.to_string());
+            set(&object, "lastOffset", last_offset.to_string());
+            "recordsAppended"
+        }
+        ClusterEvent::SegmentRolled {
+            broker,
+            topic,
+            partition,
+            base_offset,
+            reason,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "baseOffset", base_offset.to_string());
+            set(&object, "reason", roll_reason_name(*reason));
+            "segmentRolled"
+        }
+        ClusterEvent::LogStartOffsetAdvanced {
+            broker,
+            topic,
+            partition,
+            log_start_offset,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "logStartOffset", log_start_offset.to_string());
+            "logStartOffsetAdvanced"
+        }
         other => {
             set(&object, "detail", format!("{other:?}"));
             "other"
@@ -371,11 +444,7 @@ fn group_event_fields(object: &Object, event: &GroupEvent) {
                 .map(|(member, assignment)| {
                     let row = Object::new();
                     set(&row, "memberId", member.as_str());
-                    set(
-                        &row,
-                        "assignment",
-                        super::admin::topic_partitions(&assignment.partitions),
-                    );
+                    set(&row, "assignment", topic_partitions(&assignment.partitions));
                     JsValue::from(row)
                 })
                 .collect();
@@ -405,11 +474,7 @@ fn group_event_fields(object: &Object, event: &GroupEvent) {
             group_id,
             partitions,
         } => {
-            set(
-                object,
-                "partitions",
-                super::admin::topic_partitions(partitions),
-            );
+            set(object, "partitions", topic_partitions(partitions));
             ("offsetsExpired", group_id)
         }
         GroupEvent::GroupRemoved { group_id } => ("groupRemoved", group_id),

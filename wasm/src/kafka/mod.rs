@@ -26,6 +26,7 @@ mod consumer;
 mod control;
 pub(crate) mod events;
 mod producer;
+mod shapes;
 mod types;
 
 use js_sys::{Function, Object, Promise};
@@ -35,6 +36,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::HostError;
+pub(crate) use crate::api::offset_value;
 use crate::api::{int_field, invalid, is_missing, object_arg, string_field, to_js_error};
 use std::rc::Rc;
 
@@ -72,23 +74,6 @@ where
 /// A resolved promise.
 pub(crate) fn resolved(value: JsValue) -> Promise {
     Promise::resolve(&value)
-}
-
-/// An offset given as a number or a decimal string (KafkaJS passes strings).
-pub(crate) fn offset_value(value: &JsValue, what: &str) -> Result<i64, HostError> {
-    if let Some(text) = value.as_string() {
-        return text.trim().parse().map_err(|_| {
-            invalid(format!(
-                "{what} must be an integer or a decimal string, got '{text}'"
-            ))
-        });
-    }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => Ok(n as i64),
-        _ => Err(invalid(format!(
-            "{what} must be an integer or a decimal string"
-        ))),
-    }
 }
 
 /// A non-negative 32-bit count or id.

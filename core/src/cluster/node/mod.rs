@@ -222,6 +222,8 @@ pub(crate) struct BrokerNode {
     next_proposal: u64,
     /// A deliberate bug for the checker's own tests (`super::audit`).
     pub(crate) bug: Option<super::InjectedBug>,
+    /// What this broker's logs did since the cluster last took it ([`BrokerNode::take_events`]).
+    events: Vec<super::ClusterEvent>,
 }
 
 /// Kafka's effective `min.insync.replicas`: never more than the replica count.
@@ -250,6 +252,7 @@ impl BrokerNode {
             metadata_ahead: std::collections::BTreeSet::new(),
             next_proposal: 0,
             bug: None,
+            events: Vec::new(),
         }
     }
 
@@ -497,13 +500,42 @@ impl BrokerNode {
         cut
     }
 
+    /// Takes the events of this broker's log changes since the last call, oldest first.
+    pub(crate) fn take_events(&mut self) -> Vec<super::ClusterEvent> {
+        std::mem::take(&mut self.events)
+    }
+
     /// Takes the log-directory ops queued since the last call, and (when `checkpoint` says the
     /// checkpoint is due) the checkpoint file's new contents if it changed.
     pub(crate) fn drain_storage(&mut self, checkpoint: bool) -> (Vec<StorageOp>, Option<Vec<u8>>) {
         self.disk.drain(checkpoint)
     }
 
+    /// Persists one log operation's changes to `topic`-`partition` and reports what they show
+    /// as events (the only place a replica's log changes become events).
     fn persist(&mut self, topic: &str, partition: u32, changes: Vec<LogChange>) {
+        if changes.is_empty() {
+            return;
+        }
+        let key = (topic.to_owned(), partition);
+        let log_start_before = self
+            .disk
+            .states
+            .get(&key)
+            .map_or(0, |state| state.log_start_offset);
+        let log_start_after = self
+            .replicas
+            .get(&key)
+            .map_or(log_start_before, |r| r.log.log_start_offset());
+        super::event::log_events(
+            self.id,
+            topic,
+            partition,
+            &changes,
+            log_start_before,
+            log_start_after,
+            &mut self.events,
+        );
         for change in changes {
             self.disk
                 .apply(crate::storage::op_for_change(topic, partition, change));
