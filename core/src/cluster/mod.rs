@@ -726,7 +726,15 @@ impl Cluster {
     /// calls [`Cluster::advance`] when this time comes; consumer calls made since the last
     /// advance are sent by the next one, even `advance(0)`.
     pub fn next_wakeup(&self) -> Option<i64> {
-        self.next_wakeup_reason().map(|wakeup| wakeup.at_ms)
+        // The times only: hosts call this at every step, and a reason allocates.
+        [
+            self.network.next_delivery(),
+            self.timers.first().map(|(at, _)| at),
+            self.next_consumer_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// [`Cluster::next_wakeup`] with its reason: the first thing [`Cluster::advance`] runs then
