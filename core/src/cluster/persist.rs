@@ -298,7 +298,7 @@ fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
     let mut topics = BTreeMap::new();
     let mut partitions = BTreeMap::new();
     let mut kept = Vec::new();
-    let mut admin = super::topic_admin::TopicAdminState::default();
+    let mut admin = super::controller::TopicAdminState::default();
     for topic in dir.topics {
         let record = &topic.record;
         let valid_name = crate::topic::validate_topic_name(&record.name).is_ok()

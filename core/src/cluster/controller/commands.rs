@@ -3,7 +3,7 @@
 //! broker that carries all of it.
 
 use super::{Controller, ElectionReason, PartitionRegistration};
-use crate::cluster::ClusterEvent;
+use crate::cluster::event::ClusterEvent;
 use crate::cluster::message::{Message, PartitionMetadata, TopicDeletion};
 use crate::config::TopicConfig;
 use crate::error::ErrorCode;

@@ -1,7 +1,7 @@
 //! The controller's inputs: heartbeats, AlterPartition requests and the session check.
 
 use super::{Controller, ControllerInput, ControllerOutput, ElectionReason};
-use crate::cluster::ClusterEvent;
+use crate::cluster::event::ClusterEvent;
 use crate::cluster::message::Message;
 
 impl Controller {

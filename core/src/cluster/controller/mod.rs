@@ -12,20 +12,24 @@
 //! - `registration.rs` — Kafka's `PartitionRegistration` and election rules.
 //! - `handle.rs` — inputs: heartbeats (sessions, re-registration, resync), AlterPartition, the
 //!   session check that fences one stale broker, and re-election.
+//! - `topic_ids.rs` — topic ids, config overrides and deleted topics.
 //! - `commands.rs` — the admin side: placing and registering partitions, reassignment,
 //!   preferred election, controlled shutdown, topic deletion, metadata publication.
 
 mod commands;
 mod handle;
 pub(crate) mod registration;
+mod topic_ids;
 
 use std::collections::BTreeMap;
 
 pub use registration::{BrokerRegistration, ElectionReason, PartitionRegistration, Registrations};
 
 use super::message::Message;
-use super::topic_admin::TopicAdminState;
-use super::{ClusterConfig, ClusterEvent};
+pub(crate) use topic_ids::TopicAdminState;
+
+use super::config::ClusterConfig;
+use super::event::ClusterEvent;
 use crate::config::TopicConfig;
 
 /// What the controller hands to the cluster to be done, in the order it happened.

@@ -12,8 +12,8 @@
 use super::BrokerNode;
 use super::serve::ReleasedConsumerFetch;
 use super::{CompletedProduce, FetchBody, ParkedResponse};
-use crate::cluster::ClusterConfig;
-use crate::cluster::ClusterEvent;
+use crate::cluster::config::ClusterConfig;
+use crate::cluster::event::ClusterEvent;
 use crate::cluster::message::{Acks, Message};
 use crate::cluster::network::NodeId;
 use crate::cluster::timer::Timer;

@@ -12,8 +12,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::cluster::controller::TopicAdminState;
 use crate::cluster::controller::{PartitionRegistration, Registrations};
-use crate::cluster::topic_admin::TopicAdminState;
 use crate::cluster::{BROKERS_MAX, ClusterConfig, Latency};
 use crate::config::TopicConfig;
 
