@@ -30,8 +30,7 @@ use crate::log::OffsetSpec;
 /// Kafka's internal topic of committed offsets and group metadata.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
-/// The produce "client" a broker's own group coordinator appends as.
-pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
+pub(crate) use super::node::COORDINATOR_CLIENT;
 
 /// The client the cluster's admin calls speak as; the coordinator's answers to it are not
 /// sent anywhere (their effect is visible through the admin calls).

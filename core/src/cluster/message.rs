@@ -1,6 +1,6 @@
 //! What nodes of the simulated cluster say to each other (a model of Kafka's requests).
 
-use crate::cluster::controller::PartitionRegistration;
+use crate::cluster::controller::registration::PartitionRegistration;
 use crate::config::TopicConfig;
 use crate::error::ErrorCode;
 use crate::group::protocol::{GroupRequest, GroupResponse};

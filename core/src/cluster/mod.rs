@@ -14,23 +14,49 @@
 //!
 //! Nothing happens between calls: [`Cluster::advance`] runs every message and timer due up to
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
+//!
+//! # Shape
+//! [`Cluster`] is a router, the timer table and the command facade. The state machines it
+//! routes between own their state and talk only through data:
+//! - `controller/` — the KRaft controller: `Controller::handle(now, ControllerInput)` queues
+//!   `ControllerOutput`s (messages to brokers, events, ISR expansions to audit);
+//! - `node/` — a broker: `BrokerNode::handle(now, config, Input, &mut outputs)` for its
+//!   messages and timers, `node::Output`s routed in order by `route_broker_outputs`;
+//! - `groups.rs` — each broker's group coordinator and the consumer clients;
+//! - `producer.rs` — producer clients; `network.rs` — messages in flight; `timer.rs` — the
+//!   timer table, each timer a [`WakeReason`] a host can show ([`Cluster::next_wakeup_reason`]).
+//!
+//! Commands: `partition_admin.rs` (create topics and partitions, delete records, reassign,
+//! elect), `topic_admin.rs` (delete topics, configs, offsets, views), `faults.rs` (kill,
+//! restart, shutdown, network faults), `group_admin.rs`, `persist.rs`, `audit.rs`.
+//!
+//! # Limits
+//! Every queue is bounded and asserted: [`MESSAGES_IN_FLIGHT_MAX`] messages in flight,
+//! [`TIMERS_MAX`] pending timers, [`STEPS_AT_ONE_INSTANT_MAX`] steps of `advance` without
+//! time moving. Each is far above what the cluster's shape produces; crossing one is an engine
+//! bug (a leak or a livelock) and panics rather than exhaust memory or spin.
 
 mod audit;
+pub(crate) mod bug;
 pub mod controller;
 mod event;
+mod faults;
 mod group_admin;
 mod groups;
 mod key_moves;
 pub mod message;
 pub mod network;
 mod node;
+mod partition_admin;
 pub mod persist;
+mod producer;
 mod timer;
 mod topic_admin;
 
 use std::collections::BTreeMap;
 
-pub use audit::{Audit, InjectedBug};
+pub use audit::Audit;
+pub use bug::InjectedBug;
 pub use controller::{ElectionReason, PartitionRegistration};
 pub use event::ClusterEvent;
 pub use group_admin::{PartitionLag, ResetTarget};
@@ -39,18 +65,17 @@ pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
 pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
+pub use producer::ProduceOutcome;
 pub use timer::{TIMERS_MAX, WakeReason, Wakeup};
 pub use topic_admin::{PartitionInfo, PartitionOffsets, TopicMetadata};
 
-use crate::config::TopicConfig;
-use crate::error::{AdminError, CreateTopicError, ErrorCode};
+use crate::error::ErrorCode;
 use crate::log::PartitionLog;
 use crate::prng::Prng;
-use crate::record::NewRecord;
-use crate::topic::{names_collide, validate_topic_name};
 use controller::{Controller, ControllerInput, ControllerOutput};
 use network::Network;
 use node::BrokerNode;
+use producer::ClientState;
 use timer::{Timer, TimerSlot, TimerTable};
 
 /// The cluster's shape and Kafka's timing configs.
@@ -100,6 +125,18 @@ pub const STEPS_AT_ONE_INSTANT_MAX: u32 = 1_000_000;
 
 pub use network::MESSAGES_IN_FLIGHT_MAX;
 
+/// The most each bounded queue of a cluster ever held ([`Cluster::queue_peaks`]), to compare
+/// with its limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueuePeaks {
+    /// Messages in flight at once (limit [`MESSAGES_IN_FLIGHT_MAX`]).
+    pub messages_in_flight: usize,
+    /// Timers pending at once (limit [`TIMERS_MAX`]).
+    pub timers: usize,
+    /// Steps of [`Cluster::advance`] at one instant (limit [`STEPS_AT_ONE_INSTANT_MAX`]).
+    pub steps_at_one_instant: u32,
+}
+
 impl ClusterConfig {
     /// `brokers` brokers with Kafka's default timings and 1–3 ms latency.
     pub fn new(brokers: u32, seed: u64) -> Self {
@@ -124,28 +161,6 @@ impl ClusterConfig {
     }
 }
 
-/// The answer to one produce request, as the client saw it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProduceOutcome {
-    /// The request id [`Cluster::produce`] returned.
-    pub request: u64,
-    /// Topic name.
-    pub topic: String,
-    /// Partition index.
-    pub partition: u32,
-    /// The acks asked for.
-    pub acks: Acks,
-    /// The batch's (first, last) offsets, or Kafka's error.
-    pub result: Result<(i64, i64), ErrorCode>,
-}
-
-#[derive(Clone, Debug, Default)]
-struct ClientState {
-    /// Believed leader per partition, refreshed from the controller on errors.
-    leaders: BTreeMap<(String, u32), Option<u32>>,
-    pending: BTreeMap<u64, (String, u32, Acks)>,
-}
-
 /// A simulated Kafka cluster. See the module docs.
 #[derive(Clone, Debug)]
 pub struct Cluster {
@@ -154,6 +169,8 @@ pub struct Cluster {
     prng: Prng,
     network: Network<Message>,
     timers: TimerTable,
+    /// The most steps `advance` ran at one instant (see [`QueuePeaks`]).
+    peak_steps_at_instant: u32,
     controller: Controller,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
@@ -209,6 +226,7 @@ impl Cluster {
             prng: Prng::new(config.seed),
             network: Network::new(config.latency),
             timers: TimerTable::default(),
+            peak_steps_at_instant: 0,
             controller: Controller::new(&config, now),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
@@ -284,348 +302,6 @@ impl Cluster {
         &self.config
     }
 
-    /// Creates a topic: replicas placed round-robin over the brokers from a seeded start
-    /// (preferred leader first), every live replica in sync, the first one leading.
-    pub fn create_topic(
-        &mut self,
-        name: &str,
-        partitions: u32,
-        replication_factor: u32,
-        configs: &[(String, String)],
-    ) -> Result<(), CreateTopicError> {
-        let config = self.validate_create_topic(name, partitions, replication_factor, configs)?;
-        let assignment = self
-            .place(0, partitions, replication_factor)
-            .map_err(|_| self.replication_error(replication_factor))?;
-        self.controller
-            .create_topic(name, config, configs, assignment);
-        self.events.push(ClusterEvent::TopicCreated {
-            topic: name.to_owned(),
-            partitions,
-            replication_factor,
-        });
-        self.drain_controller();
-        self.refresh_consumer_metadata();
-        Ok(())
-    }
-
-    /// Kafka's `CreateTopics` with `validateOnly`: every check [`Cluster::create_topic`] makes
-    /// (name, existing or colliding topic, partition count, replication factor against the
-    /// brokers and their placement, configs), changing nothing. Returns the topic's configs.
-    ///
-    /// # Errors
-    /// As [`Cluster::create_topic`].
-    pub fn validate_create_topic(
-        &self,
-        name: &str,
-        partitions: u32,
-        replication_factor: u32,
-        configs: &[(String, String)],
-    ) -> Result<TopicConfig, CreateTopicError> {
-        validate_topic_name(name)?;
-        if self.controller.topics.contains_key(name) {
-            return Err(CreateTopicError::AlreadyExists {
-                name: name.to_owned(),
-            });
-        }
-        if let Some(existing) = self
-            .controller
-            .topics
-            .keys()
-            .find(|t| names_collide(t, name))
-        {
-            return Err(CreateTopicError::Collides {
-                name: name.to_owned(),
-                existing: existing.clone(),
-            });
-        }
-        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
-            return Err(CreateTopicError::InvalidPartitions {
-                requested: partitions.into(),
-                max: crate::broker::PARTITIONS_PER_TOPIC_MAX,
-            });
-        }
-        if !(1..=self.config.brokers).contains(&replication_factor) {
-            return Err(self.replication_error(replication_factor));
-        }
-        let config =
-            TopicConfig::with_overrides(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        // Placement draws from the cluster's PRNG: try it on a copy so nothing changes.
-        let mut prng = self.prng.clone();
-        self.controller
-            .place(0, partitions, replication_factor, &mut prng)
-            .map_err(|_| self.replication_error(replication_factor))?;
-        Ok(config)
-    }
-
-    fn replication_error(&self, replication_factor: u32) -> CreateTopicError {
-        CreateTopicError::InvalidReplicationFactor {
-            requested: replication_factor.into(),
-            brokers: self.config.brokers,
-        }
-    }
-
-    /// Kafka 3.7's KRaft placement of partitions `start..start + count`, with the cluster's
-    /// seeded PRNG as Java's Random.
-    fn place(
-        &mut self,
-        start: u32,
-        count: u32,
-        replication_factor: u32,
-    ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
-        self.controller
-            .place(start, count, replication_factor, &mut self.prng)
-    }
-
-    /// Kafka's CreatePartitions: grows `name` to `total` partitions, placed like a new topic's
-    /// from partition `current` on, with the replication factor of its partition 0. Consumers
-    /// learn the new count from their next metadata (a group's leader then rejoins).
-    ///
-    /// # Errors
-    /// `UNKNOWN_TOPIC_OR_PARTITION`, and `INVALID_PARTITIONS` with Kafka's messages for a count
-    /// that is not larger, or above the engine's limit.
-    pub fn create_partitions(&mut self, name: &str, total: u32) -> Result<(), AdminError> {
-        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
-            return Err(AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            });
-        };
-        self.validate_partition_count(name, current, total)?;
-        let invalid = |reason: String| AdminError::InvalidPartitions { reason };
-        let replication_factor = self
-            .controller
-            .partitions
-            .get(&(name.to_owned(), 0))
-            .map_or(1, |p| p.replicas.len() as u32);
-        let assignment = self
-            .place(current, total - current, replication_factor)
-            .map_err(|_| {
-                invalid(format!(
-                    "Unable to replicate the partition {replication_factor} time(s): the \
-                     number of brokers that are not fenced is too small."
-                ))
-            })?;
-        self.controller.add_partitions(name, total, assignment);
-        self.events.push(ClusterEvent::PartitionsCreated {
-            topic: name.to_owned(),
-            from: current,
-            to: total,
-        });
-        self.drain_controller();
-        self.refresh_consumer_metadata();
-        Ok(())
-    }
-
-    /// Every check of [`Cluster::create_partitions`] (CreatePartitions with `validateOnly`),
-    /// changing nothing.
-    ///
-    /// # Errors
-    /// As [`Cluster::create_partitions`].
-    pub fn validate_create_partitions(&self, name: &str, total: u32) -> Result<(), AdminError> {
-        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
-            return Err(AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            });
-        };
-        self.validate_partition_count(name, current, total)?;
-        let replication_factor = self
-            .controller
-            .partitions
-            .get(&(name.to_owned(), 0))
-            .map_or(1, |p| p.replicas.len() as u32);
-        let mut prng = self.prng.clone();
-        self.controller
-            .place(current, total - current, replication_factor, &mut prng)
-            .map(|_| ())
-            .map_err(|_| AdminError::InvalidPartitions {
-                reason: format!(
-                    "Unable to replicate the partition {replication_factor} time(s): the \
-                     number of brokers that are not fenced is too small."
-                ),
-            })
-    }
-
-    /// Kafka's DeleteRecords at the partition's leader: its log start offset moves up to
-    /// `offset` (-1: the high watermark) and followers follow; consumers below it get
-    /// `OFFSET_OUT_OF_RANGE` and apply `auto.offset.reset`. Returns the new log start offset.
-    ///
-    /// # Errors
-    /// `UNKNOWN_TOPIC_OR_PARTITION`, `LEADER_NOT_AVAILABLE`, `OFFSET_OUT_OF_RANGE` (above the
-    /// high watermark).
-    pub fn delete_records(
-        &mut self,
-        topic: &str,
-        partition: u32,
-        offset: i64,
-    ) -> Result<i64, ErrorCode> {
-        let registration = self
-            .controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        let leader = registration
-            .leader
-            .filter(|l| self.brokers[*l as usize].alive)
-            .ok_or(ErrorCode::LeaderNotAvailable)?;
-        let result = self.brokers[leader as usize].delete_records(topic, partition, offset);
-        self.take_log_events(leader);
-        result
-    }
-
-    /// Sends one batch from `client` to the partition's leader as the client believes it
-    /// (refreshing from the controller when it knows none). Returns the request id; the
-    /// outcome arrives in [`Cluster::poll_outcomes`] (never, for `acks=0`, except errors the
-    /// client sees itself).
-    pub fn produce(
-        &mut self,
-        client: u32,
-        topic: &str,
-        partition: u32,
-        acks: Acks,
-        records: Vec<NewRecord>,
-    ) -> u64 {
-        let request = self.next_request;
-        self.next_request += 1;
-        let key = (topic.to_owned(), partition);
-        let known = self
-            .clients
-            .get(&client)
-            .and_then(|c| c.leaders.get(&key).copied())
-            .flatten();
-        let leader = match known {
-            Some(leader) => Some(leader),
-            None => self.refresh_client(client, topic, partition),
-        };
-        let Some(leader) = leader else {
-            self.outcomes.push(ProduceOutcome {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                result: Err(if self.controller.partitions.contains_key(&key) {
-                    ErrorCode::LeaderNotAvailable
-                } else {
-                    ErrorCode::UnknownTopicOrPartition
-                }),
-            });
-            return request;
-        };
-        self.send(
-            NodeId::Client(client),
-            NodeId::Broker(leader),
-            Message::Produce {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                records,
-            },
-        );
-        if acks == Acks::None {
-            // acks=0: the producer counts the send as done at once, with no offsets (Kafka's
-            // RecordMetadata offset -1), and never hears from the broker.
-            self.outcomes.push(ProduceOutcome {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                result: Ok((-1, -1)),
-            });
-            return request;
-        }
-        self.clients
-            .entry(client)
-            .or_default()
-            .pending
-            .insert(request, (topic.to_owned(), partition, acks));
-        // The producer's own `request.timeout.ms`, a little after the broker's, for answers
-        // lost on a cut link.
-        let at = self.now + self.config.request_timeout_ms + 1_000;
-        self.schedule(at, Timer::ClientTimeout { client, request });
-        request
-    }
-
-    /// The client's metadata refresh: the controller's current leader for the partition.
-    fn refresh_client(&mut self, client: u32, topic: &str, partition: u32) -> Option<u32> {
-        let leader = self.controller.leader_of(topic, partition);
-        self.clients
-            .entry(client)
-            .or_default()
-            .leaders
-            .insert((topic.to_owned(), partition), leader);
-        leader
-    }
-
-    /// Stops a broker at once: its memory and connections are gone, its stored logs stay.
-    pub fn kill_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
-        let node = self
-            .brokers
-            .get_mut(broker as usize)
-            .ok_or(ClusterError::UnknownBroker(broker))?;
-        if !node.alive {
-            return Err(ClusterError::BrokerState {
-                broker,
-                state: "stopped",
-            });
-        }
-        node.crash();
-        let epoch = node.broker_epoch + 1;
-        self.coordinators[broker as usize] = groups::new_coordinator(&self.config, broker, epoch);
-        self.equip_coordinator(broker);
-        self.coordinator_wakes.remove(&broker);
-        self.network.drop_node(NodeId::Broker(broker));
-        self.events.push(ClusterEvent::BrokerDown { broker });
-        Ok(())
-    }
-
-    /// Stops a broker as a power loss does: as [`Cluster::kill_broker`], and then the stored
-    /// logs of `partitions` lose their unflushed tail: each keeps the first
-    /// `keep(last segment's bytes)` bytes of its last segment, possibly ending inside a batch
-    /// (a torn write). The high-watermark checkpoints stay as last written, so they may now
-    /// lie past the log end. Returns the partitions whose stored log was cut.
-    pub fn crash_broker_losing_tails(
-        &mut self,
-        broker: u32,
-        partitions: &[(String, u32)],
-        keep: impl FnMut(&[u8]) -> usize,
-    ) -> Result<Vec<(String, u32)>, ClusterError> {
-        self.kill_broker(broker)?;
-        Ok(self.brokers[broker as usize].lose_tails(partitions, keep))
-    }
-
-    /// The log end a stopped broker's stored log of a partition recovers to: the end of the
-    /// last whole batch of its last segment (`None`: running, or no such log).
-    pub fn stored_log_end(&self, broker: u32, topic: &str, partition: u32) -> Option<i64> {
-        self.brokers
-            .get(broker as usize)?
-            .stored_log_end(topic, partition)
-    }
-
-    /// A stopped broker's stored high-watermark checkpoint of a partition (`None`: none).
-    pub fn checkpointed_high_watermark(
-        &self,
-        broker: u32,
-        topic: &str,
-        partition: u32,
-    ) -> Option<i64> {
-        self.brokers
-            .get(broker as usize)?
-            .checkpoints()
-            .get(&(topic.to_owned(), partition))
-            .copied()
-    }
-
-    /// Replaces a stopped broker's stored high-watermark checkpoint of a partition by an
-    /// older, lower value (the checkpoint file as written before the last updates). A value
-    /// not below the stored one changes nothing.
-    pub fn stale_checkpoint(&mut self, broker: u32, topic: &str, partition: u32, hw: i64) {
-        if let Some(node) = self.brokers.get_mut(broker as usize)
-            && !node.alive
-        {
-            node.stale_checkpoint(&(topic.to_owned(), partition), hw);
-        }
-    }
-
     /// Whether the controller knows `broker` in its current incarnation (a restarted broker
     /// is not known until its first heartbeat re-registers it).
     pub fn is_registered_incarnation(&self, broker: u32) -> bool {
@@ -643,58 +319,6 @@ impl Cluster {
             .brokers
             .get(&broker)
             .map(|r| r.last_heartbeat)
-    }
-
-    /// Starts a stopped broker: it recovers its logs from its own store and heartbeats again.
-    pub fn restart_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
-        let now = self.now;
-        let node = self
-            .brokers
-            .get_mut(broker as usize)
-            .ok_or(ClusterError::UnknownBroker(broker))?;
-        if node.alive {
-            return Err(ClusterError::BrokerState {
-                broker,
-                state: "running",
-            });
-        }
-        let cut = node.restart(now);
-        self.events.push(ClusterEvent::BrokerUp { broker });
-        self.events
-            .extend(cut.into_iter().map(|((topic, partition), truncation)| {
-                ClusterEvent::RecoveryTruncated {
-                    broker,
-                    topic,
-                    partition,
-                    truncation,
-                }
-            }));
-        self.schedule(self.now, Timer::Heartbeat(broker));
-        let lag = self.config.replica_lag_time_max_ms / 2;
-        self.schedule(self.now + lag, Timer::IsrExpiration(broker));
-        self.schedule_log_cleanup(broker);
-        Ok(())
-    }
-
-    /// Cuts the network between every node of `side_a` and every node of `side_b`.
-    pub fn partition_network(&mut self, side_a: &[NodeId], side_b: &[NodeId]) {
-        self.network.partition(side_a, side_b);
-    }
-
-    /// From now on, messages to or from each client keep their send order per link (one TCP
-    /// connection each), even when a slowdown ends while earlier ones are in flight.
-    pub fn keep_client_links_in_order(&mut self) {
-        self.network.keep_client_links_in_order();
-    }
-
-    /// Restores every link and latency.
-    pub fn heal(&mut self) {
-        self.network.heal();
-    }
-
-    /// Adds latency to every message to or from `node`.
-    pub fn slow(&mut self, node: NodeId, extra_ms: i64) {
-        self.network.slow(node, extra_ms);
     }
 
     /// Moves time forward by `ms`, running every message and timer due on the way.
@@ -728,6 +352,7 @@ impl Cluster {
             self.now = self.now.max(next);
             if self.now == instant {
                 steps_at_instant += 1;
+                self.peak_steps_at_instant = self.peak_steps_at_instant.max(steps_at_instant);
                 assert!(
                     steps_at_instant <= STEPS_AT_ONE_INSTANT_MAX,
                     "more than STEPS_AT_ONE_INSTANT_MAX ({STEPS_AT_ONE_INSTANT_MAX}) steps at \
@@ -760,27 +385,10 @@ impl Cluster {
         self.now = target;
     }
 
+    /// Runs a timer: broker timers become the broker's input, the rest are the cluster's.
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::Heartbeat(broker) => {
-                let node = &self.brokers[broker as usize];
-                if !node.alive {
-                    return;
-                }
-                let epoch = node.broker_epoch;
-                let metadata_seq = node.metadata_seq();
-                self.send(
-                    NodeId::Broker(broker),
-                    NodeId::Controller,
-                    Message::Heartbeat {
-                        broker,
-                        broker_epoch: epoch,
-                        metadata_seq,
-                    },
-                );
-                let next = self.now + self.config.heartbeat_interval_ms;
-                self.schedule(next, Timer::Heartbeat(broker));
-            }
+            Timer::Heartbeat(broker) => self.broker_input(broker, node::Input::Heartbeat),
             Timer::ControllerCheck => {
                 self.controller
                     .handle(self.now, ControllerInput::SessionCheck);
@@ -788,33 +396,20 @@ impl Cluster {
                 let next = self.now + self.config.heartbeat_interval_ms / 2;
                 self.schedule(next, Timer::ControllerCheck);
             }
-            Timer::IsrExpiration(broker) => {
-                if !self.brokers[broker as usize].alive {
-                    return;
-                }
-                let proposals = self.brokers[broker as usize]
-                    .shrink_isr_proposals(self.now, self.config.replica_lag_time_max_ms);
-                for (topic, partition, message) in proposals {
-                    let _ = (topic, partition);
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
-                }
-                let next = self.now + self.config.replica_lag_time_max_ms / 2;
-                self.schedule(next, Timer::IsrExpiration(broker));
-            }
+            Timer::IsrExpiration(broker) => self.broker_input(broker, node::Input::IsrExpiration),
             Timer::ReleaseFetch {
                 broker,
                 topic,
                 partition,
                 follower,
-            } => {
-                let responses = self.brokers[broker as usize].release_parked_fetches(
-                    &topic,
+            } => self.broker_input(
+                broker,
+                node::Input::ParkedFetchWait {
+                    topic,
                     partition,
-                    self.now,
-                    Some(follower),
-                );
-                self.deliver_fetch_responses(broker, responses);
-            }
+                    follower,
+                },
+            ),
             Timer::RetryFetch {
                 broker,
                 topic,
@@ -826,32 +421,21 @@ impl Cluster {
                 }
             }
             Timer::ClientTimeout { client, request } => {
-                let pending = self
-                    .clients
-                    .get_mut(&client)
-                    .and_then(|c| c.pending.remove(&request));
-                if let Some((topic, partition, acks)) = pending {
-                    self.refresh_client(client, &topic, partition);
-                    self.outcomes.push(ProduceOutcome {
-                        request,
-                        topic,
-                        partition,
-                        acks,
-                        result: Err(ErrorCode::RequestTimedOut),
-                    });
-                }
+                self.producer_request_timed_out(client, request);
             }
             Timer::FetchTimeout {
                 broker,
                 topic,
                 partition,
                 seq,
-            } => {
-                let node = &mut self.brokers[broker as usize];
-                if node.alive && node.fetch_timed_out(&topic, partition, seq) {
-                    self.start_fetch(broker, &topic, partition);
-                }
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::FetchTimeout {
+                    topic,
+                    partition,
+                    seq,
+                },
+            ),
             Timer::CoordinatorWake { broker, at } => self.wake_coordinator(broker, at),
             Timer::LogCleanup {
                 broker,
@@ -881,22 +465,14 @@ impl Cluster {
                 topic,
                 partition,
                 request,
-            } => {
-                let node = &mut self.brokers[broker as usize];
-                let expired = node.expire_produce(&topic, partition, request);
-                if expired == Some(groups::COORDINATOR_CLIENT) {
-                    self.coordinator_append_done(broker, request, Err(ErrorCode::RequestTimedOut));
-                } else if let Some(client) = expired {
-                    self.send(
-                        NodeId::Broker(broker),
-                        NodeId::Client(client),
-                        Message::ProduceResponse {
-                            request,
-                            result: Err(ErrorCode::RequestTimedOut),
-                        },
-                    );
-                }
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::ProduceTimeout {
+                    topic,
+                    partition,
+                    request,
+                },
+            ),
         }
     }
 
@@ -976,10 +552,14 @@ impl Cluster {
         }
     }
 
-    /// A message reaches a running broker: it handles it, and its outputs are routed.
+    /// A message reaches a running broker.
     fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
+        self.broker_input(broker, node::Input::Message { from, message });
+    }
+
+    /// A broker handles one input, and its outputs are routed.
+    fn broker_input(&mut self, broker: u32, input: node::Input) {
         let mut outputs = Vec::new();
-        let input = node::Input::Message { from, message };
         self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
         self.route_broker_outputs(broker, outputs);
     }
@@ -1010,6 +590,9 @@ impl Cluster {
                 node::Output::ConsumerFetchesFailed(failed) => {
                     self.send_consumer_fetches(broker, failed);
                 }
+                node::Output::FetchResponses(responses) => {
+                    self.deliver_fetch_responses(broker, responses);
+                }
                 node::Output::ReleaseParkedFetches { topic, partition } => {
                     let responses = self.brokers[broker as usize]
                         .release_parked_fetches(&topic, partition, self.now, None);
@@ -1034,7 +617,7 @@ impl Cluster {
 
     /// Moves the events of `broker`'s log changes (appends, rolls, retention, log start moves)
     /// into the cluster's, right after the call that made them.
-    fn take_log_events(&mut self, broker: u32) {
+    pub(crate) fn take_log_events(&mut self, broker: u32) {
         let events = self.brokers[broker as usize].take_events();
         self.events.extend(events);
     }
@@ -1131,90 +714,6 @@ impl Cluster {
         }
     }
 
-    fn client_receive(&mut self, client: u32, message: Message) {
-        let Message::ProduceResponse { request, result } = message else {
-            return;
-        };
-        let Some(state) = self.clients.get_mut(&client) else {
-            return;
-        };
-        let Some((topic, partition, acks)) = state.pending.remove(&request) else {
-            return;
-        };
-        self.cancel(TimerSlot::ClientRequest { client, request });
-        if matches!(
-            result,
-            Err(ErrorCode::NotLeaderOrFollower
-                | ErrorCode::UnknownTopicOrPartition
-                | ErrorCode::LeaderNotAvailable
-                | ErrorCode::NetworkException
-                | ErrorCode::RequestTimedOut)
-        ) {
-            self.refresh_client(client, &topic, partition);
-        }
-        self.outcomes.push(ProduceOutcome {
-            request,
-            topic,
-            partition,
-            acks,
-            result,
-        });
-    }
-
-    /// Kafka's `AlterPartitionReassignments` for one partition: moves its replicas to
-    /// `target` (KIP-455: add the new replicas, let them catch up and join the ISR, move
-    /// leadership if the leader is removed, drop the old ones).
-    ///
-    /// # Errors
-    /// `INVALID_REPLICA_ASSIGNMENT` (empty, a broker twice, an unknown broker),
-    /// `UNKNOWN_TOPIC_OR_PARTITION`.
-    pub fn reassign_partition(
-        &mut self,
-        topic: &str,
-        partition: u32,
-        target: &[u32],
-    ) -> Result<(), ErrorCode> {
-        let mut distinct = target.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if target.is_empty()
-            || distinct.len() != target.len()
-            || target.iter().any(|b| *b >= self.config.brokers)
-        {
-            return Err(ErrorCode::InvalidReplicaAssignment);
-        }
-        let result = self.controller.reassign_partition(topic, partition, target);
-        self.drain_controller();
-        result
-    }
-
-    /// Kafka's `ElectLeaders PREFERRED` for one partition.
-    ///
-    /// # Errors
-    /// `UNKNOWN_TOPIC_OR_PARTITION`, `ELECTION_NOT_NEEDED`, `PREFERRED_LEADER_NOT_AVAILABLE`.
-    pub fn elect_preferred_leader(&mut self, topic: &str, partition: u32) -> Result<(), ErrorCode> {
-        let result = self.controller.elect_preferred_leader(topic, partition);
-        self.drain_controller();
-        result
-    }
-
-    /// A controlled shutdown: the controller first moves every leadership and ISR membership
-    /// off the broker (it is no longer an acceptable leader), then the broker stops once the
-    /// news has had a heartbeat's time to spread.
-    pub fn shutdown_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
-        if !self.is_alive(broker) {
-            return Err(ClusterError::BrokerState {
-                broker,
-                state: "stopped",
-            });
-        }
-        self.controller.fence_for_shutdown(broker);
-        self.drain_controller();
-        let at = self.now + self.config.heartbeat_interval_ms;
-        self.schedule(at, Timer::Stop(broker));
-        Ok(())
-    }
-
     /// How many timers are scheduled (heartbeats, fetch and request timeouts, retention checks,
     /// coordinator deadlines): the cluster's pending work besides messages in flight. Bounded by
     /// the cluster's shape (brokers, replicas, clients), not by how long it has run.
@@ -1254,6 +753,20 @@ impl Cluster {
             .into_iter()
             .flatten()
             .min_by_key(|wakeup| wakeup.at_ms)
+    }
+
+    /// How many messages are in flight now.
+    pub fn messages_in_flight(&self) -> usize {
+        self.network.in_flight()
+    }
+
+    /// The most each bounded queue ever held since this cluster was created (or recovered).
+    pub fn queue_peaks(&self) -> QueuePeaks {
+        QueuePeaks {
+            messages_in_flight: self.network.peak_in_flight(),
+            timers: self.timers.peak(),
+            steps_at_one_instant: self.peak_steps_at_instant,
+        }
     }
 
     /// Takes the events since the last call, oldest first.

@@ -71,6 +71,8 @@ pub struct Network<M> {
     dropped: u64,
     /// Messages delivered.
     delivered: u64,
+    /// The most messages ever in flight at once (for [`MESSAGES_IN_FLIGHT_MAX`]'s margin).
+    peak_in_flight: usize,
     /// When set, messages to or from a client keep their send order per link (one TCP
     /// connection each): the latest delivery time sent on each such link.
     client_links_in_order: Option<BTreeMap<(NodeId, NodeId), i64>>,
@@ -95,6 +97,7 @@ impl<M> Network<M> {
             latency,
             dropped: 0,
             delivered: 0,
+            peak_in_flight: 0,
             client_links_in_order: None,
         }
     }
@@ -138,6 +141,7 @@ impl<M> Network<M> {
         self.next_seq += 1;
         self.in_flight
             .insert((at, seq), Envelope { from, to, message });
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight.len());
         assert!(
             self.in_flight.len() <= MESSAGES_IN_FLIGHT_MAX,
             "more than MESSAGES_IN_FLIGHT_MAX ({MESSAGES_IN_FLIGHT_MAX}) messages in flight: \
@@ -152,6 +156,11 @@ impl<M> Network<M> {
             .iter()
             .next()
             .map(|((at, _), envelope)| (*at, envelope))
+    }
+
+    /// The most messages that were ever in flight at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight
     }
 
     /// When the next message arrives, if any is in flight.
@@ -239,6 +248,19 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    #[should_panic(expected = "MESSAGES_IN_FLIGHT_MAX")]
+    fn more_messages_in_flight_than_the_limit_stop_the_cluster() {
+        let mut prng = Prng::new(1);
+        let mut net: Network<()> = Network::new(Latency {
+            base_ms: 1,
+            jitter_ms: 0,
+        });
+        for _ in 0..=MESSAGES_IN_FLIGHT_MAX {
+            net.send(0, NodeId::Broker(0), NodeId::Broker(1), (), &mut prng);
+        }
+    }
 
     #[test]
     fn messages_arrive_in_time_order_and_cut_links_drop_them() {

@@ -360,6 +360,8 @@ pub(crate) struct TimerTable {
     next_seq: u64,
     /// The key of each cancellable timer still pending (see [`TimerSlot`]).
     slots: BTreeMap<TimerSlot, (i64, u64)>,
+    /// The most timers ever pending at once (for [`TIMERS_MAX`]'s margin).
+    peak: usize,
 }
 
 impl TimerTable {
@@ -374,6 +376,7 @@ impl TimerTable {
             debug_assert!(removed.is_some(), "a slot names a pending timer");
         }
         self.timers.insert((at, seq), timer);
+        self.peak = self.peak.max(self.timers.len());
         assert!(
             self.timers.len() <= TIMERS_MAX,
             "more than TIMERS_MAX ({TIMERS_MAX}) timers pending: a timer leak"
@@ -411,6 +414,11 @@ impl TimerTable {
         Some(timer)
     }
 
+    /// The most timers ever pending at once.
+    pub(crate) fn peak(&self) -> usize {
+        self.peak
+    }
+
     /// How many timers are pending.
     pub(crate) fn len(&self) -> usize {
         self.timers.len()
@@ -423,6 +431,15 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    #[should_panic(expected = "TIMERS_MAX")]
+    fn more_timers_than_the_limit_stop_the_cluster() {
+        let mut table = TimerTable::default();
+        for at in 0..=TIMERS_MAX as i64 {
+            table.schedule(at, Timer::ControllerCheck);
+        }
+    }
 
     #[test]
     fn timers_fire_by_time_then_schedule_order_and_slots_replace() {

@@ -17,7 +17,7 @@
 
 mod commands;
 mod handle;
-mod registration;
+pub(crate) mod registration;
 
 use std::collections::BTreeMap;
 

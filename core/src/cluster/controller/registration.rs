@@ -43,43 +43,39 @@ pub struct PartitionRegistration {
 }
 
 impl PartitionRegistration {
-    /// Asserts what holds of every registration between changes: at least one replica, no
-    /// replica twice, the ISR a non-empty subset of the replicas without duplicates, a leader
-    /// in the ISR, the replicas being added or removed among the replicas and disjoint.
+    /// What breaks the rules every registration keeps between changes, if anything: at least
+    /// one replica, no replica twice, the ISR a non-empty subset of the replicas without
+    /// duplicates, a leader in the ISR, the replicas being added and removed disjoint
+    /// replicas, epochs not negative. A snapshot read from storage is refused with this
+    /// reason; a change that breaks them is a controller bug ([`Self::check_invariants`]).
+    pub fn invariant_violation(&self) -> Option<&'static str> {
+        let within = |ids: &[u32]| ids.iter().all(|r| self.replicas.contains(r));
+        if self.replicas.is_empty() || has_duplicates(&self.replicas) {
+            Some("the replicas are empty or repeat a broker")
+        } else if self.isr.is_empty() || has_duplicates(&self.isr) || !within(&self.isr) {
+            Some("the ISR is empty, repeats a broker or is not within the replicas")
+        } else if self.leader.is_some_and(|l| !self.isr.contains(&l)) {
+            Some("the leader is not in the ISR")
+        } else if !within(&self.adding)
+            || !within(&self.removing)
+            || self.adding.iter().any(|r| self.removing.contains(r))
+        {
+            Some("adding and removing are not disjoint replicas")
+        } else if self.leader_epoch < 0 || self.partition_epoch < 0 {
+            Some("an epoch is negative")
+        } else {
+            None
+        }
+    }
+
+    /// Asserts [`Self::invariant_violation`] finds nothing.
     ///
     /// # Panics
-    /// When one of those is broken: a controller bug.
+    /// When a rule is broken: a controller bug.
     pub fn check_invariants(&self) {
-        assert!(
-            !self.replicas.is_empty(),
-            "a partition has replicas: {self:?}"
-        );
-        assert!(
-            !has_duplicates(&self.replicas),
-            "no replica twice: {self:?}"
-        );
-        assert!(!self.isr.is_empty(), "the ISR is never empty: {self:?}");
-        assert!(!has_duplicates(&self.isr), "no ISR member twice: {self:?}");
-        assert!(
-            self.isr.iter().all(|r| self.replicas.contains(r)),
-            "ISR ⊆ replicas: {self:?}"
-        );
-        assert!(
-            self.leader.is_none_or(|l| self.isr.contains(&l)),
-            "the leader is in the ISR: {self:?}"
-        );
-        assert!(
-            self.adding
-                .iter()
-                .chain(&self.removing)
-                .all(|r| self.replicas.contains(r))
-                && !self.adding.iter().any(|r| self.removing.contains(r)),
-            "adding and removing are disjoint replicas: {self:?}"
-        );
-        assert!(
-            self.leader_epoch >= 0 && self.partition_epoch >= 0,
-            "epochs start at 0: {self:?}"
-        );
+        if let Some(violation) = self.invariant_violation() {
+            panic!("partition registration invariant broken ({violation}): {self:?}");
+        }
     }
 
     /// A new partition: every active replica in sync, the first active one leads, epoch 0.

@@ -11,7 +11,7 @@
 
 use super::BrokerNode;
 use super::serve::ReleasedConsumerFetch;
-use super::{CompletedProduce, FetchBody};
+use super::{CompletedProduce, FetchBody, ParkedResponse};
 use crate::cluster::ClusterConfig;
 use crate::cluster::ClusterEvent;
 use crate::cluster::message::{Acks, Message};
@@ -19,7 +19,8 @@ use crate::cluster::network::NodeId;
 use crate::cluster::timer::Timer;
 use crate::error::ErrorCode;
 
-/// What arrives at a running broker.
+/// What arrives at a broker: a message, or one of its timers. A stopped broker ignores
+/// everything (its timers from before the stop find nothing to do).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Input {
     /// A message from another node. Consumer requests (group, consumer fetch, ListOffsets)
@@ -29,6 +30,38 @@ pub(crate) enum Input {
         from: NodeId,
         /// The message.
         message: Message,
+    },
+    /// `broker.heartbeat.interval.ms` passed: heartbeat to the controller.
+    Heartbeat,
+    /// Half of `replica.lag.time.max.ms` passed: propose to drop lagging followers from the
+    /// ISRs this broker leads (Kafka's `isr-expiration` task).
+    IsrExpiration,
+    /// `replica.fetch.wait.max.ms` of a follower fetch parked at this leader ended.
+    ParkedFetchWait {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The follower.
+        follower: u32,
+    },
+    /// This follower's fetch number `seq` got no answer within the request timeout.
+    FetchTimeout {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The fetch's number.
+        seq: u64,
+    },
+    /// A produce this leader held for its ISR timed out.
+    ProduceTimeout {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The request.
+        request: u64,
     },
 }
 
@@ -74,6 +107,8 @@ pub(crate) enum Output {
     ProducesFailed(Vec<(u64, u32, ErrorCode)>),
     /// Parked consumer fetches fail (leadership lost, topic deleted).
     ConsumerFetchesFailed(Vec<ReleasedConsumerFetch>),
+    /// Answers to parked follower fetches.
+    FetchResponses(Vec<ParkedResponse>),
     /// Answer the follower fetches parked on a partition that now has data for them.
     ReleaseParkedFetches {
         /// Topic name.
@@ -109,8 +144,73 @@ impl BrokerNode {
         input: Input,
         out: &mut Vec<Output>,
     ) {
-        debug_assert!(self.alive, "only a running broker handles inputs");
-        let Input::Message { from, message } = input;
+        if !self.alive {
+            debug_assert!(
+                !matches!(input, Input::Message { .. }),
+                "the network delivers nothing to a stopped broker"
+            );
+            return;
+        }
+        let (from, message) = match input {
+            Input::Message { from, message } => (from, message),
+            Input::Heartbeat => {
+                out.push(Output::Send {
+                    to: NodeId::Controller,
+                    message: Message::Heartbeat {
+                        broker: self.id,
+                        broker_epoch: self.broker_epoch,
+                        metadata_seq: self.metadata_seq(),
+                    },
+                });
+                out.push(Output::Schedule {
+                    at: now + config.heartbeat_interval_ms,
+                    timer: Timer::Heartbeat(self.id),
+                });
+                return;
+            }
+            Input::IsrExpiration => {
+                let proposals = self.shrink_isr_proposals(now, config.replica_lag_time_max_ms);
+                out.extend(proposals.into_iter().map(|(_, _, message)| Output::Send {
+                    to: NodeId::Controller,
+                    message,
+                }));
+                out.push(Output::Schedule {
+                    at: now + config.replica_lag_time_max_ms / 2,
+                    timer: Timer::IsrExpiration(self.id),
+                });
+                return;
+            }
+            Input::ParkedFetchWait {
+                topic,
+                partition,
+                follower,
+            } => {
+                let responses = self.release_parked_fetches(&topic, partition, now, Some(follower));
+                push_nonempty(out, responses, Output::FetchResponses);
+                return;
+            }
+            Input::FetchTimeout {
+                topic,
+                partition,
+                seq,
+            } => {
+                if self.fetch_timed_out(&topic, partition, seq) {
+                    out.push(Output::StartFetch { topic, partition });
+                }
+                return;
+            }
+            Input::ProduceTimeout {
+                topic,
+                partition,
+                request,
+            } => {
+                if let Some(client) = self.expire_produce(&topic, partition, request) {
+                    let failed = vec![(request, client, ErrorCode::RequestTimedOut)];
+                    out.push(Output::ProducesFailed(failed));
+                }
+                return;
+            }
+        };
         match message {
             Message::Metadata(metadata) => {
                 let topic = metadata.topic.clone();

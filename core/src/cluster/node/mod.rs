@@ -24,6 +24,10 @@ use crate::log::{LogChange, PartitionLog, RecoveryTruncation};
 use crate::record::NewRecord;
 use crate::storage::{RecoveryImage, StorageOp, TopicRecord};
 
+/// The produce "client" a broker's own group coordinator appends as (the one client allowed
+/// to write to an internal topic).
+pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
+
 /// How long a leader waits for the answer to an AlterPartition before it may propose again
 /// (Kafka's AlterPartitionManager resends a request that got no response).
 pub(crate) const ALTER_PARTITION_RETRY_MS: i64 = 5_000;
@@ -541,6 +545,17 @@ impl BrokerNode {
     fn checkpoint_hw(&mut self, topic: &str, partition: u32) {
         if let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) {
             let hw = replica.log.high_watermark();
+            // Kafka's order of a replica's offsets (an injected bug may break it on purpose,
+            // for the checker to find).
+            assert!(
+                self.bug.is_some()
+                    || (replica.log.log_start_offset() <= hw && hw <= replica.log.log_end_offset()),
+                "{topic}-{partition} on broker {}: log start {} <= high watermark {hw} <= log \
+                 end {}",
+                self.id,
+                replica.log.log_start_offset(),
+                replica.log.log_end_offset()
+            );
             self.disk.set_checkpoint((topic.to_owned(), partition), hw);
         }
     }
@@ -687,6 +702,12 @@ impl BrokerNode {
             replica.config_seq = seq;
         }
         let previous = replica.registration.replace(registration.clone());
+        debug_assert!(
+            previous
+                .as_ref()
+                .is_none_or(|p| p.leader_epoch <= registration.leader_epoch),
+            "a replica's leader epoch never goes back"
+        );
         let new_epoch = previous
             .as_ref()
             .is_none_or(|p| p.leader_epoch != registration.leader_epoch);
@@ -1235,7 +1256,7 @@ impl BrokerNode {
         // Kafka's `ReplicaManager.appendToLocalLog`: a client may not append to an internal
         // topic ("Cannot append to internal topic", sent as INVALID_TOPIC_EXCEPTION); the
         // group coordinator's own appends are allowed (Kafka's `internalTopicsAllowed`).
-        if super::topic_admin::is_internal(topic) && client != super::groups::COORDINATOR_CLIENT {
+        if super::topic_admin::is_internal(topic) && client != COORDINATOR_CLIENT {
             outcome.answer_now = Some(Err(ErrorCode::InvalidTopicException));
             return outcome;
         }
