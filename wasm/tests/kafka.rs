@@ -57,7 +57,14 @@ export async function adminRoundTrip(kafka) {
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), true, 'created');
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), false, 'exists');
   eq(await admin.listTopics(), ['orders'], 'listTopics');
-  await rejects(admin.fetchTopicOffsets('orders'), 'NOT_LEADER_OR_FOLLOWER', 'leaders not yet told (no waitForLeaders)');
+  // The leaders are not yet told (no waitForLeaders): NOT_LEADER_OR_FOLLOWER is retriable, and
+  // the admin retries it as Kafka's does, after retry.backoff.ms of cluster time.
+  let early = false;
+  const earlyOffsets = admin.fetchTopicOffsets('orders');
+  earlyOffsets.then(() => { early = true; }, () => { early = true; });
+  await new Promise((r) => setTimeout(r, 20));
+  check(!early, 'fetchTopicOffsets waits while the leaders do not know they lead');
+  eq(await settle(kafka, earlyOffsets), [0, 1, 2].map((partition) => ({ partition, offset: '0', high: '0', low: '0' })), 'retried until the leaders knew');
   let meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
   eq(meta.topics.length, 1, 'one topic');
   eq(meta.topics[0].name, 'orders', 'name');
@@ -370,6 +377,27 @@ export async function slowHandler(kafka) {
   await consumer.stop();
 }
 
+/** A partition with no leader: fetchTopicOffsets retries for default.api.timeout.ms (60 s of
+ * cluster time), then fails with REQUEST_TIMED_OUT naming the last error. */
+export async function offsetsWithoutLeader(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'lone', numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true }));
+  const leader = (await admin.fetchTopicMetadata({ topics: ['lone'] })).topics[0].partitions[0].leader;
+  await kafka.cluster().killBroker(leader);
+  await kafka.advance(100);
+  let settled = false;
+  const offsets = admin.fetchTopicOffsets('lone');
+  offsets.then(() => { settled = true; }, () => { settled = true; });
+  for (let t = 0; t < 59000; t += 1000) await kafka.advance(1000);
+  await new Promise((r) => setTimeout(r, 20));
+  check(!settled, 'still retrying before default.api.timeout.ms');
+  for (let t = 0; t < 3000 && !settled; t += 100) await kafka.advance(100);
+  const error = await rejects(offsets, 'REQUEST_TIMED_OUT', 'no leader within default.api.timeout.ms');
+  check(/LEADER_NOT_AVAILABLE|NOT_LEADER_OR_FOLLOWER/.test(error.message), `the last error is named: ${error.message}`);
+  await kafka.cluster().restartBroker(leader);
+  eq(await settle(kafka, admin.fetchTopicOffsets('lone')), [{ partition: 0, offset: '0', high: '0', low: '0' }], 'answered once the broker is back');
+}
+
 export async function leaderKilled(kafka) {
   const admin = kafka.admin();
   await admin.createTopics({ topics: [{ topic: 'ha', numPartitions: 1, replicationFactor: 3 }] });
@@ -652,6 +680,8 @@ extern "C" {
     fn slow_handler(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = leaderKilled)]
     fn leader_killed(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = offsetsWithoutLeader)]
+    fn offsets_without_leader(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = perTopicAdmin)]
     fn per_topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = defaultClientIds)]
@@ -679,6 +709,11 @@ async fn run(scenario: fn(JsValue) -> js_sys::Promise) {
 #[wasm_bindgen_test]
 async fn admin_round_trips_and_typed_errors() {
     run(admin_round_trip).await;
+}
+
+#[wasm_bindgen_test]
+async fn offsets_of_a_partition_without_leader_time_out_after_the_api_timeout() {
+    run(offsets_without_leader).await;
 }
 
 #[wasm_bindgen_test]

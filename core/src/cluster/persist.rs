@@ -137,6 +137,15 @@ impl Cluster {
         ops
     }
 
+    /// Makes the next [`Cluster::poll_storage`] take every broker's high-watermark checkpoint
+    /// that changed, whatever `replica.high.watermark.checkpoint.interval.ms` says: what a
+    /// clean shutdown writes (Kafka's `ReplicaManager.shutdown` checkpoints the high
+    /// watermarks), so that a cluster reopened after a clean close serves what it had
+    /// acknowledged at once.
+    pub fn checkpoint_on_next_poll(&mut self) {
+        self.storage.next_checkpoint_at = self.now;
+    }
+
     /// Every topic with its partition count and config, as the controller holds them.
     pub fn topic_configs(&self) -> Vec<(String, u32, crate::config::TopicConfig)> {
         self.controller

@@ -348,6 +348,61 @@ fn storage_ops_are_coalesced_and_the_checkpoint_is_kafkas_text_format() {
 }
 
 #[test]
+fn a_clean_shutdown_checkpoints_the_high_watermarks_so_a_reload_serves_them_at_once() {
+    let mut host = Host::default();
+    let mut cluster = cluster(3, 21);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(200);
+    host.sync(&mut cluster);
+    for i in 0..4 {
+        produce_acked(&mut cluster, "t", 0, records(3, &format!("c{i}")));
+    }
+    let leader = cluster
+        .registration("t", 0)
+        .and_then(|r| r.leader)
+        .expect("leader");
+    let hw = cluster
+        .replica(leader, "t", 0)
+        .expect("replica")
+        .0
+        .high_watermark();
+    assert_eq!(hw, 12, "every record acknowledged");
+    // Within replica.high.watermark.checkpoint.interval.ms of the last checkpoint nothing
+    // writes one; a clean shutdown does.
+    let checkpoint_hw = |host: &Host| {
+        decode_offset_checkpoint(&host.files[&checkpoint_path(leader)])
+            .and_then(|entries| entries.get(&("t".to_owned(), 0)).copied())
+    };
+    host.sync(&mut cluster);
+    assert_ne!(
+        checkpoint_hw(&host),
+        Some(hw),
+        "the interval has not passed"
+    );
+    cluster.checkpoint_on_next_poll();
+    host.sync(&mut cluster);
+    assert_eq!(
+        checkpoint_hw(&host),
+        Some(hw),
+        "written at the clean shutdown"
+    );
+    assert!(
+        cluster.poll_storage().is_empty(),
+        "once: nothing changed since"
+    );
+
+    let (recovered, _) = Cluster::recover(host.image(), START).expect("recovers");
+    let (log, _) = recovered
+        .replica(leader, "t", 0)
+        .expect("recovered replica");
+    assert_eq!(
+        log.high_watermark(),
+        hw,
+        "the leader serves every acknowledged record at once"
+    );
+}
+
+#[test]
 fn committed_group_offsets_survive_a_reload() {
     let mut host = Host::default();
     let mut cluster = cluster(3, 11);

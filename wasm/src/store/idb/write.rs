@@ -156,9 +156,16 @@ impl IdbStore {
             self.consolidate();
         }
         let name = self.name.clone();
+        let marked = self.marked.clone();
         Ok(async move {
             done.await
-                .map(|_| crate::store::marker::mark(&name))
+                .map(|_| {
+                    let now = js_sys::Date::now();
+                    if now - marked.get() >= crate::store::marker::REFRESH_MS {
+                        crate::store::marker::mark(&name);
+                        marked.set(now);
+                    }
+                })
                 .map_err(|e| storage_error("IndexedDB write failed", injected.unwrap_or(e)))
         })
     }
