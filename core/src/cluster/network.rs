@@ -269,6 +269,10 @@ mod tests {
             .collect();
         assert_eq!(listed, vec![(5, 1, b, a, 20), (8, 0, a, b, 10)]);
         net.deliver(5);
-        assert_eq!(net.messages_in_flight().count(), 1, "a delivered one is gone");
+        assert_eq!(
+            net.messages_in_flight().count(),
+            1,
+            "a delivered one is gone"
+        );
     }
 }

@@ -25,10 +25,16 @@ fn x_of(endpoint: Endpoint, brokers: u32) -> f64 {
         Endpoint::Broker(b) => f64::from(b.min(brokers) + 1),
         Endpoint::Controller => slots,
     };
-    7.0 + 86.0 * slot / slots
+    4.0 + 92.0 * slot / slots
 }
 
-fn flight_dot(flight: &Flight, brokers: u32, now: i64, running: bool, name: &dyn Fn(Endpoint) -> String) -> Html {
+fn flight_dot(
+    flight: &Flight,
+    brokers: u32,
+    now: i64,
+    running: bool,
+    name: &dyn Fn(Endpoint) -> String,
+) -> Html {
     let m = &flight.message;
     let (x0, x1) = (x_of(m.from, brokers), x_of(m.to, brokers));
     let p = if running { 0.5 } else { flight.progress(now) };
@@ -71,9 +77,20 @@ pub fn network_strip() -> Html {
         let listed: Vec<String> = flights
             .drawn
             .iter()
-            .map(|f| format!("{} {} → {}", f.message.api, name(f.message.from), name(f.message.to)))
+            .map(|f| {
+                format!(
+                    "{} {} → {}",
+                    f.message.api,
+                    name(f.message.from),
+                    name(f.message.to)
+                )
+            })
             .collect();
-        format!("{}: {}", fill(t.flights_n, &[&flights.drawn.len()]), listed.join("; "))
+        format!(
+            "{}: {}",
+            fill(t.flights_n, &[&flights.drawn.len()]),
+            listed.join("; ")
+        )
     };
     html! {
         <div class={classes!("wire", (!flights.running).then_some("still"))} data-flights={flights.drawn.len().to_string()}>
@@ -92,7 +109,11 @@ pub fn network_strip() -> Html {
                         other => name(other),
                     };
                     html! {
-                        <span class={classes!("wire-node", matches!(e, Endpoint::Broker(_)).then_some("broker"))}
+                        <span class={classes!("wire-node", match e {
+                                Endpoint::Clients => "wire-first",
+                                Endpoint::Broker(_) => "wire-broker",
+                                Endpoint::Controller => "wire-last",
+                            })}
                             style={format!("left: {:.2}%", x_of(e, brokers))} title={name(e)}>{ short }</span>
                     }
                 }) }

@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use crate::components::{InlineAlert, LaneView, TopicAdmin};
 use crate::context::use_app;
-use crate::i18n::fill;
 use crate::i18n::Lang;
+use crate::i18n::fill;
 use crate::model::{
     Action, DeletedSegment, LANES_PER_PAGE, Model, PartitionView, Place, RecentElection,
     RecentTruncation, ReplicaState, TopicView,
@@ -75,7 +75,9 @@ pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
     let t = props.lang.strings();
     let c = props.lang.cluster();
     let p = &props.partition;
-    let leader = p.leader.map_or_else(|| t.no_leader.to_owned(), |l| format!("{} {l}", t.leader));
+    let leader = p
+        .leader
+        .map_or_else(|| t.no_leader.to_owned(), |l| format!("{} {l}", t.leader));
     html! {
         <li class={classes!("partition", p.is_offline().then_some("offline"), p.is_under_replicated().then_some("under-replicated"), props.election.is_some().then_some("elected"))}
             data-partition={p.index.to_string()} data-leader={p.leader.map(|l| l.to_string()).unwrap_or_default()}

@@ -5,6 +5,7 @@
 mod commands;
 mod frames;
 mod groups;
+mod step;
 mod tabs;
 mod timeline;
 mod validate;
@@ -21,6 +22,7 @@ use yew::UseReducerDispatcher;
 pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
+pub use step::STEP_LIMIT_MS;
 pub use timeline::{
     CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
     ScriptOptions, Until,

@@ -11,6 +11,8 @@ pub mod groups;
 #[cfg(test)]
 mod groups_tests;
 pub mod network;
+#[cfg(test)]
+mod network_tests;
 pub mod read;
 pub mod reassign;
 #[cfg(test)]

@@ -55,13 +55,13 @@ pub enum FlightKind {
 }
 
 impl FlightKind {
-    /// The CSS class of the kind.
+    /// The CSS class of the kind (prefixed: `produce` and `controls` are taken).
     pub fn class(self) -> &'static str {
         match self {
-            Self::Controller => "controller",
-            Self::Replication => "replication",
-            Self::Produce => "produce",
-            Self::Consumer => "consumer",
+            Self::Controller => "k-controller",
+            Self::Replication => "k-replication",
+            Self::Produce => "k-produce",
+            Self::Consumer => "k-consumer",
         }
     }
 }
@@ -106,6 +106,9 @@ pub struct InFlight {
     pub kind: FlightKind,
     /// When it arrives (cluster time).
     pub deliver_at: i64,
+    /// One of the fetch loops that go back and forth even in an idle cluster (a follower's
+    /// or a consumer's Fetch and its response).
+    pub polling: bool,
 }
 
 /// What is on the cluster's wire now, soonest delivery first (at most
@@ -123,6 +126,13 @@ pub fn read_in_flight(cluster: &Cluster) -> Vec<InFlight> {
                 api,
                 kind,
                 deliver_at: at,
+                polling: matches!(
+                    envelope.message,
+                    Message::Fetch { .. }
+                        | Message::FetchResponse { .. }
+                        | Message::ConsumerFetch { .. }
+                        | Message::ConsumerFetchResponse { .. }
+                ),
             }
         })
         .filter(|m| m.from != m.to)
