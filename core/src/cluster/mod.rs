@@ -823,6 +823,14 @@ impl Cluster {
         (self.network.delivered(), self.network.dropped())
     }
 
+    /// The messages on the network now, soonest delivery first: (delivery time, send
+    /// sequence number, envelope). Read-only, for drawing them.
+    pub fn messages_in_flight(
+        &self,
+    ) -> impl Iterator<Item = (i64, u64, &network::Envelope<Message>)> {
+        self.network.messages_in_flight()
+    }
+
     /// Whether nodes `a` and `b` can talk (no cut between them).
     pub fn is_connected(&self, a: NodeId, b: NodeId) -> bool {
         self.network.connected(a, b)

@@ -502,6 +502,32 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
             ),
         ),
         ClusterEvent::Group { broker, event } => group_text(lang, *broker, event),
+        ClusterEvent::HighWatermarkAdvanced {
+            broker,
+            topic,
+            partition: p,
+            high_watermark,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("leader on broker {broker}: high watermark advanced to {high_watermark}"),
+                format!("브로커 {broker}의 리더: high watermark가 {high_watermark}(으)로 전진"),
+            ),
+        ),
+        ClusterEvent::FollowerFetched {
+            broker,
+            topic,
+            partition: p,
+            log_end_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "follower on broker {broker} fetched; its log end offset is {log_end_offset}"
+                ),
+                format!("브로커 {broker}의 팔로워가 가져옴; 로그 끝 오프셋 {log_end_offset}"),
+            ),
+        ),
         other => ("[Cluster]".to_owned(), format!("{other:?}")),
     }
 }
