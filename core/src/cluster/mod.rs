@@ -756,7 +756,7 @@ impl Cluster {
     }
 
     /// How many messages are in flight now.
-    pub fn messages_in_flight(&self) -> usize {
+    pub fn messages_in_flight_count(&self) -> usize {
         self.network.in_flight()
     }
 

@@ -73,7 +73,6 @@ fn describe(message: &Message) -> (&'static str, FlightKind) {
         Message::Heartbeat { .. } => ("BrokerHeartbeat", K::Controller),
         Message::Metadata(_) => ("Metadata", K::Controller),
         Message::DeleteTopic(_) => ("DeleteTopics", K::Controller),
-        Message::StopReplica { .. } => ("StopReplica", K::Controller),
         Message::AlterPartition { .. } => ("AlterPartition", K::Controller),
         Message::AlterPartitionRejected { .. } => ("AlterPartition (rejected)", K::Controller),
         Message::Fetch { .. } => ("Fetch", K::Replication),
