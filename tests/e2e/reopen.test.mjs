@@ -47,7 +47,7 @@ async function openApiPage(profile, baseUrl) {
   return { context, page, errors };
 }
 
-for (const brokers of [1]) {
+for (const brokers of [1, 3]) {
   test(`Rill.open of a stored ${brokers}-broker cluster after a relaunch, then fetchTopicOffsets at once`, { timeout: 120_000 }, async () => {
     const baseUrl = process.env.BASE_URL;
     assert.ok(baseUrl, 'BASE_URL is required: the URL of the built site');

@@ -804,10 +804,19 @@ impl Session {
         }
         let mut steps = 0;
         loop {
-            let next_sleeper = self.0.sleepers.borrow().iter().map(|(at, _)| *at).min();
             let (now, next) = self.read_world(|w| (w.now(), w.next_wakeup()));
-            // The horizon is a stop too: a host waits there for the command due at it.
-            let next = [next, next_sleeper, self.0.horizon.get()]
+            // A sleeper's time is a stop, and so is the horizon (a host waits there for the
+            // command due at it); those already passed are handed out by `dispatch`.
+            let next_sleeper = self
+                .0
+                .sleepers
+                .borrow()
+                .iter()
+                .map(|(at, _)| *at)
+                .filter(|at| *at > now)
+                .min();
+            let horizon_stop = self.0.horizon.get().filter(|at| *at > now);
+            let next = [next, next_sleeper, horizon_stop]
                 .into_iter()
                 .flatten()
                 .min();
