@@ -24,8 +24,8 @@
 //! configured assignor supports it, else eager.
 
 mod commit;
-pub mod delivery;
 pub mod config;
+pub mod delivery;
 pub mod error;
 mod fetcher;
 mod membership;
