@@ -617,6 +617,25 @@ export async function clientTimestampsAndStickyKeyless(kafka) {
   const keyless = await settle(kafka, producer.send({ topic: 'ts', messages: Array.from({ length: 6 }, (_, i) => ({ value: 'v' + i })) }));
   eq(keyless.length, 1, 'one partition for six small keyless records');
 }
+/** KafkaJS's `autoCommitThreshold`: the consumed positions are committed after every N
+ * handled records, long before `autoCommitInterval`; without it nothing is committed yet. */
+export async function autoCommitThreshold(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'counted', numPartitions: 1, replicationFactor: 3 }] });
+  await kafka.advance(500);
+  await settle(kafka, kafka.producer().send({ topic: 'counted', messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i) })) }));
+  const committed = async (groupId) => (await admin.fetchOffsets({ groupId, topics: ['counted'] }))[0].partitions[0].offset;
+  for (const [groupId, threshold, expected] of [['by-count', 3, '6'], ['by-time-only', undefined, '-1']]) {
+    const consumer = kafka.consumer({ groupId });
+    let read = 0;
+    await consumer.subscribe({ topics: ['counted'], fromBeginning: true });
+    await consumer.run({ autoCommitInterval: 600000, autoCommitThreshold: threshold, eachMessage: async () => { read++; } });
+    await until(kafka, () => read === 6, 30000, `${groupId}: read`);
+    await kafka.advance(1000);
+    eq(await committed(groupId), expected, `${groupId}: committed while running`);
+    await consumer.stop();
+  }
+}
 /** Issue 18: `disconnect()` resolves once the coordinator removed the member, so a
  * `resetOffsets` issued right after it (no clock move in between) finds the group Empty, on
  * every round. `step` moves the clock while waiting for the consumer and the disconnect. */
@@ -693,6 +712,8 @@ extern "C" {
     fn after_disconnect(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = resetRightAfterDisconnect)]
     fn reset_right_after_disconnect(kafka: JsValue, step: JsValue, rounds: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = autoCommitThreshold)]
+    fn auto_commit_threshold(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = manualStep)]
     fn manual_step(kafka: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = realtimeStep)]
@@ -859,4 +880,10 @@ async fn reset_offsets_right_after_disconnect_finds_the_group_empty() {
             message.as_string().unwrap_or_default()
         );
     }
+}
+
+/// KafkaJS's `autoCommitThreshold` commits by count (`consumer::delivery::CommitThreshold`).
+#[wasm_bindgen_test]
+async fn auto_commit_threshold_commits_after_every_n_records() {
+    run(auto_commit_threshold).await;
 }
