@@ -246,7 +246,9 @@ impl Engine {
         };
         self.after_frame(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
-        // Lanes out of sight are not read: the model keeps what it drew of them.
+        // Lanes out of sight are not read: the model keeps what it drew of them. Every
+        // `visibility::REFRESH_MS` they are read all the same, so what is off screen (and in
+        // the accessibility tree) is never more than that behind.
         let mut options = self.0.read_options.borrow().clone();
         options.offscreen = self.offscreen_rows();
         let mut view = session.read(|c| ClusterView::read(c, &options));

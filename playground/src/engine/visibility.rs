@@ -13,6 +13,9 @@ use super::Engine;
 /// How far outside the viewport a row still counts as on screen (read ahead of a scroll).
 const MARGIN: &str = "300px 0px";
 
+/// Rows out of sight are read all the same once in this many wall-clock ms.
+pub(crate) const REFRESH_MS: f64 = 500.0;
+
 /// The observer and the rows it saw leave the screen.
 pub(crate) struct LaneVisibility {
     observer: IntersectionObserver,
@@ -20,6 +23,8 @@ pub(crate) struct LaneVisibility {
     _callback: Closure<dyn FnMut(js_sys::Array)>,
     /// (topic, partition) of observed rows out of sight.
     pub(crate) offscreen: BTreeSet<(String, u32)>,
+    /// When (wall-clock ms) every lane was last read.
+    last_full_read: f64,
 }
 
 impl std::fmt::Debug for LaneVisibility {
@@ -78,6 +83,7 @@ impl LaneVisibility {
             observer,
             _callback: callback,
             offscreen: BTreeSet::new(),
+            last_full_read: 0.0,
         })
     }
 }
@@ -124,13 +130,17 @@ impl Engine {
         }
     }
 
-    /// The rows out of sight, for this frame's read.
+    /// The rows out of sight, for this frame's read: none once every [`REFRESH_MS`].
     pub(crate) fn offscreen_rows(&self) -> BTreeSet<(String, u32)> {
-        self.0
-            .visibility
-            .borrow()
-            .as_ref()
-            .map(|v| v.offscreen.clone())
-            .unwrap_or_default()
+        let mut visibility = self.0.visibility.borrow_mut();
+        let Some(visibility) = visibility.as_mut() else {
+            return BTreeSet::new();
+        };
+        let now = js_sys::Date::now();
+        if now - visibility.last_full_read >= REFRESH_MS {
+            visibility.last_full_read = now;
+            return BTreeSet::new();
+        }
+        visibility.offscreen.clone()
     }
 }
