@@ -213,8 +213,8 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     assert.equal(await page.locator(`${PANEL} .phase`).count(), 0, 'nothing moves after the cancel');
     await page.click('.transport button.play');
     // Time runs: messages are drawn moving between the nodes of the network strip.
+    await until(() => page.locator('.wire.still').count(), (n) => n === 0, 'time runs: the messages move');
     await until(() => page.getAttribute('.wire', 'data-flights'), (n) => Number(n) > 0, 'messages drawn in flight');
-    assert.equal(await page.locator('.wire.still').count(), 0, 'time runs: the messages move');
     assert.match(await page.locator('.wire .flight').first().getAttribute('title'), /^[A-Za-z() ]+: \S/, 'a message says what it is, from where to where');
 
     // A plan of two partitions, executed at once (their replica lists reversed).

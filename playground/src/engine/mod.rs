@@ -246,9 +246,13 @@ impl Engine {
         };
         self.after_frame(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
-        // Lanes out of sight are not read: the model keeps what it drew of them.
+        // Lanes out of sight are not read (the model keeps what it drew of them), but for a
+        // few each frame in turn (`visibility::REFRESH_FRAMES`). In pause frames are rare
+        // (a step, a command): every lane is read.
         let mut options = self.0.read_options.borrow().clone();
-        options.offscreen = self.offscreen_rows();
+        if !session.is_paused() {
+            options.offscreen = self.offscreen_rows();
+        }
         let mut view = session.read(|c| ClusterView::read(c, &options));
         view.running = !session.is_paused();
         view.speed = session.speed();

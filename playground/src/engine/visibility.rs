@@ -13,6 +13,11 @@ use super::Engine;
 /// How far outside the viewport a row still counts as on screen (read ahead of a scroll).
 const MARGIN: &str = "300px 0px";
 
+/// Rows out of sight are read all the same, a few per frame, each once in this many frames
+/// (about half a second): what is off screen (and in the accessibility tree) is never far
+/// behind, and no frame reads every lane at once.
+pub(crate) const REFRESH_FRAMES: usize = 30;
+
 /// The observer and the rows it saw leave the screen.
 pub(crate) struct LaneVisibility {
     observer: IntersectionObserver,
@@ -20,6 +25,8 @@ pub(crate) struct LaneVisibility {
     _callback: Closure<dyn FnMut(js_sys::Array)>,
     /// (topic, partition) of observed rows out of sight.
     pub(crate) offscreen: BTreeSet<(String, u32)>,
+    /// Frames read so far (which rows out of sight are read all the same this frame).
+    tick: usize,
 }
 
 impl std::fmt::Debug for LaneVisibility {
@@ -78,6 +85,7 @@ impl LaneVisibility {
             observer,
             _callback: callback,
             offscreen: BTreeSet::new(),
+            tick: 0,
         })
     }
 }
@@ -124,13 +132,20 @@ impl Engine {
         }
     }
 
-    /// The rows out of sight, for this frame's read.
+    /// The rows out of sight not read this frame: all but every [`REFRESH_FRAMES`]th, in turn.
     pub(crate) fn offscreen_rows(&self) -> BTreeSet<(String, u32)> {
-        self.0
-            .visibility
-            .borrow()
-            .as_ref()
-            .map(|v| v.offscreen.clone())
-            .unwrap_or_default()
+        let mut visibility = self.0.visibility.borrow_mut();
+        let Some(visibility) = visibility.as_mut() else {
+            return BTreeSet::new();
+        };
+        visibility.tick = visibility.tick.wrapping_add(1);
+        let turn = visibility.tick % REFRESH_FRAMES;
+        visibility
+            .offscreen
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % REFRESH_FRAMES != turn)
+            .map(|(_, key)| key.clone())
+            .collect()
     }
 }

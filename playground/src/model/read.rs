@@ -5,6 +5,7 @@
 //! screen; everything else is cheap metadata. Tested natively.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use rill_core::cluster::{Cluster, NodeId, OFFSETS_TOPIC, PartitionRegistration, ReplicaRole};
 use rill_core::config::TopicConfig;
@@ -243,8 +244,9 @@ pub struct PartitionView {
     pub segments: Vec<SegmentView>,
     /// The broker whose replica is drawn (the leader, else the live replica furthest ahead).
     pub drawn_from: Option<u32>,
-    /// The drawn records, when this partition's lane is on screen.
-    pub lane: Option<Lane>,
+    /// The drawn records, when this partition's lane is on screen (shared: a lane kept from
+    /// an earlier frame is the same allocation, cheap to clone and to compare).
+    pub lane: Option<Rc<Lane>>,
     /// The lane is in the window but scrolled out of sight, so it was not read
     /// ([`ReadOptions::offscreen`]): `lane` is `None` and `segments` empty, and the model
     /// keeps the ones it drew last.
@@ -511,7 +513,7 @@ fn read_partition(
                 .collect()
         });
     let lane = lane_records.map(|max| {
-        drawn.map_or_else(Lane::default, |(_, log)| {
+        drawn.map_or_else(Rc::default, |(_, log)| {
             let from = log_start_offset.max(log_end_offset - max as i64);
             let records: Vec<RecordView> = log
                 .read_range(from, log_end_offset, max)
@@ -519,10 +521,10 @@ fn read_partition(
                 .map(|r| RecordView::of(r, high_watermark))
                 .collect();
             let held = i64::try_from(held(log)).unwrap_or(i64::MAX);
-            Lane {
+            Rc::new(Lane {
                 older: (held - records.len() as i64).max(0),
                 records,
-            }
+            })
         })
     });
     debug_assert!(log_start_offset <= high_watermark && high_watermark <= log_end_offset);
