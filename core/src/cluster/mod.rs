@@ -416,8 +416,10 @@ impl Cluster {
                 partition,
             } => self.start_fetch(broker, &topic, partition),
             Timer::Stop(broker) => {
-                if self.is_alive(broker) {
-                    let _ = self.kill_broker(broker);
+                // Only the incarnation that began the shutdown stops (not one killed and
+                // restarted meanwhile).
+                if self.is_alive(broker) && self.brokers[broker as usize].shutting_down {
+                    let _ = self.stop_broker(broker, true);
                 }
             }
             Timer::ClientTimeout { client, request } => {

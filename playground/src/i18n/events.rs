@@ -246,9 +246,22 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
     let controller = "[Controller]".to_owned();
     let partition = |t: &str, p: u32| format!("[Partition {t}-{p}]");
     match event {
-        ClusterEvent::BrokerDown { broker } => (
+        ClusterEvent::BrokerDown {
+            broker,
+            controlled: false,
+        } => (
             format!("[Broker {broker}]"),
             pick("stopped (killed)".into(), "중지됨 (강제 종료)".into()),
+        ),
+        ClusterEvent::BrokerDown {
+            broker,
+            controlled: true,
+        } => (
+            format!("[Broker {broker}]"),
+            pick(
+                "stopped: controlled shutdown complete".into(),
+                "중지됨: controlled shutdown 완료".into(),
+            ),
         ),
         ClusterEvent::BrokerUp { broker } => (
             format!("[Broker {broker}]"),
