@@ -2,7 +2,7 @@
 
 use js_sys::{Array, Object, Promise};
 use rill_core::ErrorCode;
-use rill_core::broker::ConfigSource;
+use rill_core::admin::ConfigSource;
 use rill_core::cluster::{Cluster, ReplicaRole, ResetTarget};
 use rill_core::consumer::error::is_retriable;
 use rill_core::error::AdminError;
