@@ -25,6 +25,7 @@ pub mod log;
 pub mod partitioner;
 pub mod placement;
 pub mod prng;
+pub mod producer;
 pub mod record;
 pub mod scenario;
 pub mod sim;

@@ -85,6 +85,7 @@ pub fn op_for_change(topic: &str, partition: u32, change: LogChange) -> StorageO
         LogChange::Appended {
             segment_base_offset,
             bytes,
+            ..
         } => StorageOp::AppendToSegment {
             topic,
             partition,

@@ -36,7 +36,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use rill_core::broker::{ConfigSource, TopicDescription};
 
-use crate::{Host, HostError, ProduceInput, StorageKind, TopicView};
+use crate::{HostError, OneBroker, ProduceInput, StorageKind, TopicView};
 
 /// Fetches return about this many bytes unless `maxBytes` says otherwise (Kafka's
 /// `max.partition.fetch.bytes` default).
@@ -536,7 +536,7 @@ type TopicSpec = (String, i64, Vec<(String, String)>);
 #[wasm_bindgen(js_name = RillBroker)]
 #[derive(Debug)]
 pub struct RillBroker {
-    host: Host,
+    host: OneBroker,
 }
 
 #[wasm_bindgen(js_class = RillBroker)]
@@ -572,7 +572,7 @@ impl RillBroker {
             Ok((name, storage))
         };
         let (name, storage) = parse().map_err(|e| to_js_error(&e))?;
-        let host = Host::open(&name, storage)
+        let host = OneBroker::open(&name, storage)
             .await
             .map_err(|e| to_js_error(&e))?;
         Ok(RillBroker { host })
@@ -654,6 +654,7 @@ impl RillBroker {
             let (flush, produced) = host
                 .start_produce(&topic, messages)
                 .map_err(|e| to_js_error(&e))?;
+            let produced = produced.await.map_err(|e| to_js_error(&e))?;
             let topic_name = JsValue::from_str(&topic);
             let result: Array = produced
                 .iter()

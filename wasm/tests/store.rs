@@ -8,7 +8,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use rill_core::Event;
+use rill_core::cluster::ClusterEvent;
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
 use rill_core::log::RecoveryProblem;
 use rill_core::storage::{
@@ -17,7 +17,7 @@ use rill_core::storage::{
 };
 use rill_wasm::api::RillBroker;
 use rill_wasm::store::{IdbStore, Opened, StoreFault};
-use rill_wasm::{Host, HostError, ProduceInput, StorageKind, TopicView};
+use rill_wasm::{HostError, OneBroker, ProduceInput, StorageKind, TopicView};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use wasm_bindgen_test::*;
@@ -649,8 +649,8 @@ async fn an_unwritable_op_aborts_the_whole_flush() {
 
 // --- the host: failed writes, quota, one writer, damaged chunks ---------------------------------
 
-async fn open_host(name: &str) -> Host {
-    Host::open(name, StorageKind::IndexedDb)
+async fn open_host(name: &str) -> OneBroker {
+    OneBroker::open(name, StorageKind::IndexedDb)
         .await
         .expect("host opens")
 }
@@ -664,7 +664,7 @@ fn message(partition: i32, value: &str) -> ProduceInput {
 }
 
 /// Every record of `topic`: `(partition, offset, value)`.
-fn records(host: &Host, topic: &str) -> Vec<(i32, i64, String)> {
+fn records(host: &OneBroker, topic: &str) -> Vec<(i32, i64, String)> {
     let view = host.topic(topic).expect("topic exists");
     let mut out = Vec::new();
     for p in &view.partitions {
@@ -698,14 +698,15 @@ fn start<T: 'static>(
     }
 }
 
-fn truncations(events: &[Event]) -> Vec<(String, u32, RecoveryProblem)> {
+fn truncations(events: &[ClusterEvent]) -> Vec<(String, u32, RecoveryProblem)> {
     events
         .iter()
         .filter_map(|event| match event {
-            Event::RecoveryTruncated {
+            ClusterEvent::RecoveryTruncated {
                 topic,
                 partition,
                 truncation,
+                ..
             } => Some((topic.clone(), *partition, truncation.problem.clone())),
             _ => None,
         })
@@ -714,7 +715,7 @@ fn truncations(events: &[Event]) -> Vec<(String, u32, RecoveryProblem)> {
 
 /// A host named `name`, fresh, with topic `t` of two partitions holding `a`, `b` on 0 and
 /// `c` on 1.
-async fn populated_host(name: &str) -> Host {
+async fn populated_host(name: &str) -> OneBroker {
     IdbStore::delete(name).await.expect("clean slate");
     let host = open_host(name).await;
     host.create_topic("t", 2, Vec::new()).await.expect("create");
@@ -892,6 +893,124 @@ async fn a_command_arriving_during_the_rollback_is_refused_untouched() {
     IdbStore::delete(name).await.expect("deleted");
 }
 
+/// A store the single-broker engine of earlier versions wrote (log dir 0 only, no controller
+/// snapshot) opens as a one-broker cluster, through `RillBroker` as its users open it: the same
+/// topics, configs, offsets and records; writing goes on after them, and the migrated store
+/// reopens with everything.
+#[wasm_bindgen_test]
+async fn a_store_of_the_single_broker_engine_opens_as_a_one_broker_cluster() {
+    use rill_core::config::TopicConfig;
+    use rill_core::log::PartitionLog;
+    use rill_core::record::NewRecord;
+    use rill_core::storage::op_for_change;
+    let name = "host-single-broker-store";
+    IdbStore::delete(name).await.expect("clean slate");
+    let overrides = vec![("retention.ms".to_owned(), "86400000".to_owned())];
+    let config =
+        TopicConfig::with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .expect("valid");
+    // Written a moment ago (records from long ago would roll the next append's segment).
+    let now = js_sys::Date::now() as i64;
+    let mut ops = vec![StorageOp::PutTopic(TopicRecord {
+        name: "legacy".into(),
+        partitions: 2,
+        configs: overrides.clone(),
+    })];
+    for partition in 0..2u32 {
+        ops.push(create("legacy", partition, 0));
+        let mut log = PartitionLog::new(&config, 7);
+        for value in ["a", "b", "c"] {
+            let record = NewRecord {
+                key: Some(format!("k{partition}").into_bytes()),
+                value: Some(format!("{value}{partition}").into_bytes()),
+                headers: Vec::new(),
+                timestamp: Some(now),
+            };
+            let batch = log.prepare(now, &config, &[record]).expect("valid");
+            let mut changes = Vec::new();
+            log.commit(batch, &config, &mut changes);
+            ops.extend(
+                changes
+                    .into_iter()
+                    .map(|change| op_for_change("legacy", partition, change)),
+            );
+        }
+    }
+    let mut store = open_clean(name).await.store;
+    flush(&mut store, ops).await;
+    store.close();
+    assert!(
+        open_clean(name).await.image.files.is_empty(),
+        "no controller snapshot: the old format"
+    );
+
+    let rill = RillBroker::open(rill_options(name)).await.expect("opens");
+    let topics = rill.list_topics();
+    assert_eq!(topics.length(), 1);
+    let topic = topics.get(0);
+    let field = |value: &JsValue, path: &str| {
+        path.split('.').fold(value.clone(), |v, k| {
+            Reflect::get(&v, &k.into()).expect("field")
+        })
+    };
+    assert_eq!(field(&topic, "name").as_string().as_deref(), Some("legacy"));
+    for p in 0..2 {
+        assert_eq!(
+            field(&topic, &format!("partitions.{p}.logEndOffset")).as_f64(),
+            Some(3.0)
+        );
+        assert_eq!(
+            field(&topic, &format!("partitions.{p}.highWatermark")).as_f64(),
+            Some(3.0),
+            "what the single broker stored was committed"
+        );
+    }
+    assert_eq!(
+        js_sys::JSON::stringify(&field(&topic, "configs"))
+            .expect("json")
+            .as_string()
+            .as_deref(),
+        Some(r#"{"retention.ms":"86400000"}"#)
+    );
+    let values = |rill: &RillBroker, partition: u32| -> Vec<String> {
+        let request = obj(&[("topic", "legacy".into()), ("partition", partition.into())]);
+        let fetched = rill.fetch(request).expect("fetch");
+        field(&fetched, "records")
+            .unchecked_into::<Array>()
+            .iter()
+            .map(|r| field(&r, "value").as_string().expect("value"))
+            .collect()
+    };
+    assert_eq!(values(&rill, 1), ["a1", "b1", "c1"]);
+    let request = obj(&[
+        ("topic", "legacy".into()),
+        (
+            "messages",
+            Array::of1(&obj(&[("value", "d1".into()), ("partition", 1.into())])).into(),
+        ),
+    ]);
+    let produced = JsFuture::from(rill.produce(request))
+        .await
+        .expect("produce");
+    assert_eq!(field(&produced, "0.offset").as_f64(), Some(3.0));
+    rill.close();
+
+    let mut migrated = open_clean(name).await;
+    assert!(
+        migrated
+            .image
+            .files
+            .contains_key(rill_core::cluster::persist::METADATA_SNAPSHOT_PATH),
+        "the store now holds the one-broker cluster's snapshot"
+    );
+    migrated.store.close();
+    let reopened = RillBroker::open(rill_options(name)).await.expect("reopens");
+    assert_eq!(values(&reopened, 0), ["a0", "b0", "c0"]);
+    assert_eq!(values(&reopened, 1), ["a1", "b1", "c1", "d1"]);
+    reopened.close();
+    IdbStore::delete(name).await.expect("deleted");
+}
+
 fn rill_options(name: &str) -> JsValue {
     obj(&[("name", name.into()), ("storage", "indexeddb".into())])
 }
@@ -914,7 +1033,7 @@ async fn one_writer_per_name(name: &str) {
         .await
         .expect("first open");
     assert_eq!(open_error_type(name).await, "STORE_LOCKED");
-    let host_error = Host::open(name, StorageKind::IndexedDb)
+    let host_error = OneBroker::open(name, StorageKind::IndexedDb)
         .await
         .expect_err("refused");
     assert_eq!(host_error.type_name(), "STORE_LOCKED");

@@ -30,8 +30,7 @@ use crate::log::OffsetSpec;
 /// Kafka's internal topic of committed offsets and group metadata.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
-/// The produce "client" a broker's own group coordinator appends as.
-pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
+pub(crate) use super::node::COORDINATOR_CLIENT;
 
 /// The client the cluster's admin calls speak as; the coordinator's answers to it are not
 /// sent anywhere (their effect is visible through the admin calls).
@@ -133,10 +132,7 @@ impl Cluster {
 
     /// The broker leading `topic`-`partition`, from the controller.
     pub(crate) fn leader_of(&self, topic: &str, partition: u32) -> Option<u32> {
-        self.controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .and_then(|p| p.leader)
+        self.controller.leader_of(topic, partition)
     }
 
     /// Creates `__consumer_offsets` if it does not exist yet.
@@ -163,6 +159,15 @@ impl Cluster {
     /// The earliest time a consumer wants to be woken.
     pub(crate) fn next_consumer_timeout(&self) -> Option<i64> {
         self.consumers.values().filter_map(|c| c.wake_at).min()
+    }
+
+    /// The consumer whose timeout comes first, with its time (the lowest client id of those
+    /// due at once).
+    pub(crate) fn next_consumer_wake(&self) -> Option<(i64, u32)> {
+        self.consumers
+            .iter()
+            .filter_map(|(client, c)| c.wake_at.map(|at| (at, *client)))
+            .min()
     }
 
     /// Marks every consumer as possibly changed (the application may have called it).
@@ -509,6 +514,7 @@ impl Cluster {
                         &records,
                         now,
                     );
+                    self.take_log_events(broker);
                     if let Some(result) = outcome.answer_now {
                         self.coordinators[broker as usize].on_append(
                             now,

@@ -1,6 +1,6 @@
 //! What nodes of the simulated cluster say to each other (a model of Kafka's requests).
 
-use crate::cluster::controller::PartitionRegistration;
+use crate::cluster::controller::registration::PartitionRegistration;
 use crate::config::TopicConfig;
 use crate::error::ErrorCode;
 use crate::group::protocol::{GroupRequest, GroupResponse};
@@ -123,13 +123,6 @@ pub enum Message {
     Metadata(Box<PartitionMetadata>),
     /// Controller → broker: a topic was deleted.
     DeleteTopic(Box<TopicDeletion>),
-    /// Controller → broker: the partition is gone from this broker (topic deleted).
-    StopReplica {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-    },
     /// Leader → controller: change the ISR (KIP-497 `AlterPartition`).
     AlterPartition {
         /// Topic name.
@@ -272,4 +265,28 @@ pub enum Message {
         /// The offset (-1 when no record matches a timestamp), or Kafka's error.
         result: Result<i64, ErrorCode>,
     },
+}
+
+impl Message {
+    /// The message's name, as Kafka calls the request or response (for traces and a host's
+    /// "next wake-up" line).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Message::Heartbeat { .. } => "BrokerHeartbeat",
+            Message::Metadata(_) => "Metadata",
+            Message::DeleteTopic(_) => "DeleteTopic",
+            Message::AlterPartition { .. } => "AlterPartition",
+            Message::AlterPartitionRejected { .. } => "AlterPartitionResponse",
+            Message::Fetch { .. } => "Fetch",
+            Message::FetchResponse { .. } => "FetchResponse",
+            Message::Produce { .. } => "Produce",
+            Message::ProduceResponse { .. } => "ProduceResponse",
+            Message::Group { .. } => "GroupRequest",
+            Message::GroupResponse { .. } => "GroupResponse",
+            Message::ConsumerFetch { .. } => "ConsumerFetch",
+            Message::ConsumerFetchResponse { .. } => "ConsumerFetchResponse",
+            Message::ListOffsets { .. } => "ListOffsets",
+            Message::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+        }
+    }
 }

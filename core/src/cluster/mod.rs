@@ -14,39 +14,69 @@
 //!
 //! Nothing happens between calls: [`Cluster::advance`] runs every message and timer due up to
 //! the new time, in a total order (time, then sequence), so a seed replays exactly.
+//!
+//! # Shape
+//! [`Cluster`] is a router, the timer table and the command facade. The state machines it
+//! routes between own their state and talk only through data:
+//! - `controller/` — the KRaft controller: `Controller::handle(now, ControllerInput)` queues
+//!   `ControllerOutput`s (messages to brokers, events, ISR expansions to audit);
+//! - `node/` — a broker: `BrokerNode::handle(now, config, Input, &mut outputs)` for its
+//!   messages and timers, `node::Output`s routed in order by `route_broker_outputs`;
+//! - `groups.rs` — each broker's group coordinator and the consumer clients;
+//! - `producer.rs` — producer clients; `network.rs` — messages in flight; `timer.rs` — the
+//!   timer table, each timer a [`WakeReason`] a host can show ([`Cluster::next_wakeup_reason`]).
+//!
+//! Commands: `partition_admin.rs` (create topics and partitions, delete records, reassign,
+//! elect), `topic_admin.rs` (delete topics, configs, offsets, views), `faults.rs` (kill,
+//! restart, shutdown, network faults), `group_admin.rs`, `persist.rs`, `audit.rs`.
+//!
+//! # Limits
+//! Every queue is bounded and asserted: [`MESSAGES_IN_FLIGHT_MAX`] messages in flight,
+//! [`TIMERS_MAX`] pending timers, [`STEPS_AT_ONE_INSTANT_MAX`] steps of `advance` without
+//! time moving. Each is far above what the cluster's shape produces; crossing one is an engine
+//! bug (a leak or a livelock) and panics rather than exhaust memory or spin.
 
 mod audit;
+pub(crate) mod bug;
 pub mod controller;
+mod event;
+mod faults;
 mod group_admin;
 mod groups;
 mod key_moves;
 pub mod message;
 pub mod network;
 mod node;
+mod partition_admin;
 pub mod persist;
+mod producer;
+mod timer;
 mod topic_admin;
 
 use std::collections::BTreeMap;
 
-pub use audit::{Audit, InjectedBug};
+pub use audit::Audit;
+pub use bug::InjectedBug;
 pub use controller::{ElectionReason, PartitionRegistration};
+pub use event::ClusterEvent;
 pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
 pub use node::ReplicaRole;
 pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
+pub use producer::ProduceOutcome;
+pub use timer::{TIMERS_MAX, WakeReason, Wakeup};
 pub use topic_admin::{PartitionInfo, PartitionOffsets, TopicMetadata};
 
-use crate::config::TopicConfig;
-use crate::error::{AdminError, CreateTopicError, ErrorCode};
+use crate::error::ErrorCode;
 use crate::log::PartitionLog;
 use crate::prng::Prng;
-use crate::record::NewRecord;
-use crate::topic::{names_collide, validate_topic_name};
-use controller::{BrokerRegistration, Registrations};
+use controller::{Controller, ControllerInput, ControllerOutput};
 use network::Network;
 use node::BrokerNode;
+use producer::ClientState;
+use timer::{Timer, TimerSlot, TimerTable};
 
 /// The cluster's shape and Kafka's timing configs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +116,27 @@ pub struct ClusterConfig {
 /// Kafka's largest broker count rill simulates.
 pub const BROKERS_MAX: u32 = 64;
 
+/// The most messages and timers [`Cluster::advance`] runs at one instant of cluster time.
+/// Every exchange takes at least the network's latency, or parks at the leader until data or
+/// its wait ends, so work at one instant is bounded by the cluster's shape (a few thousand
+/// steps for 64 brokers with thousands of partitions); more is a livelock, and the cluster
+/// stops rather than spin without end.
+pub const STEPS_AT_ONE_INSTANT_MAX: u32 = 1_000_000;
+
+pub use network::MESSAGES_IN_FLIGHT_MAX;
+
+/// The most each bounded queue of a cluster ever held ([`Cluster::queue_peaks`]), to compare
+/// with its limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueuePeaks {
+    /// Messages in flight at once (limit [`MESSAGES_IN_FLIGHT_MAX`]).
+    pub messages_in_flight: usize,
+    /// Timers pending at once (limit [`TIMERS_MAX`]).
+    pub timers: usize,
+    /// Steps of [`Cluster::advance`] at one instant (limit [`STEPS_AT_ONE_INSTANT_MAX`]).
+    pub steps_at_one_instant: u32,
+}
+
 impl ClusterConfig {
     /// `brokers` brokers with Kafka's default timings and 1–3 ms latency.
     pub fn new(brokers: u32, seed: u64) -> Self {
@@ -110,369 +161,6 @@ impl ClusterConfig {
     }
 }
 
-/// Something that happened in the cluster, for visualisations, traces and invariant checks.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClusterEvent {
-    /// A broker stopped (killed).
-    BrokerDown {
-        /// The broker.
-        broker: u32,
-    },
-    /// A broker started again and recovered its logs.
-    BrokerUp {
-        /// The broker.
-        broker: u32,
-    },
-    /// The controller fenced a broker that missed heartbeats.
-    BrokerFenced {
-        /// The broker.
-        broker: u32,
-    },
-    /// The controller unfenced a broker that heartbeats again.
-    BrokerUnfenced {
-        /// The broker.
-        broker: u32,
-    },
-    /// A partition got a new leader (or lost it: `leader` is `None`).
-    LeaderElected {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The new leader.
-        leader: Option<u32>,
-        /// The new leader epoch.
-        leader_epoch: i32,
-        /// Why.
-        reason: ElectionReason,
-    },
-    /// The ISR lost members.
-    IsrShrunk {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The ISR now.
-        isr: Vec<u32>,
-    },
-    /// The ISR gained members.
-    IsrExpanded {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The ISR now.
-        isr: Vec<u32>,
-    },
-    /// A leader's high watermark moved forward.
-    HighWatermarkAdvanced {
-        /// The leader.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The new high watermark.
-        high_watermark: i64,
-    },
-    /// A reassignment started: new replicas will copy the partition.
-    ReassignmentStarted {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The replicas it moves to.
-        target: Vec<u32>,
-    },
-    /// A replica a reassignment adds caught up and joined the ISR.
-    ReassignmentProgressed {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The added replicas now in sync.
-        in_sync: Vec<u32>,
-    },
-    /// A reassignment finished: the removed replicas are gone.
-    ReassignmentCompleted {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The replicas now.
-        replicas: Vec<u32>,
-    },
-    /// A follower appended what it fetched.
-    FollowerFetched {
-        /// The follower.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// Its log end offset afterwards.
-        log_end_offset: i64,
-    },
-    /// A replica cut its log where it diverged from the leader's.
-    Truncated {
-        /// The replica's broker.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// Its log end offset afterwards.
-        log_end_offset: i64,
-    },
-    /// A topic was deleted: the controller removed its partitions; brokers delete their
-    /// replicas when the news reaches them.
-    TopicDeleted {
-        /// Topic name.
-        topic: String,
-    },
-    /// A topic's config overrides changed (`incrementalAlterConfigs`).
-    TopicConfigAltered {
-        /// Topic name.
-        topic: String,
-        /// The overrides in force now, sorted by name.
-        overrides: Vec<(String, String)>,
-    },
-    /// A broker's log cleanup deleted a segment of one of its replicas (retention, or below
-    /// the log start offset).
-    SegmentDeleted {
-        /// The broker holding the replica.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The deleted segment's base offset.
-        base_offset: i64,
-        /// Its size in bytes.
-        size: usize,
-        /// Why it went.
-        reason: crate::log::DeletionReason,
-        /// The replica's log start offset afterwards.
-        log_start_offset: i64,
-    },
-    /// A broker's log cleaner compacted segments of one of its replicas.
-    SegmentsCompacted {
-        /// The broker holding the replica.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// Base offsets of the segments replaced.
-        removed: Vec<i64>,
-        /// Base offsets of the cleaned segments that replace them.
-        added: Vec<i64>,
-        /// Bytes before cleaning.
-        bytes_before: u64,
-        /// Bytes after cleaning.
-        bytes_after: u64,
-    },
-    /// Recovery cut a broker's stored segments of a partition (a torn or corrupt tail, and
-    /// everything after it), as Kafka's log recovery does after an unclean shutdown.
-    RecoveryTruncated {
-        /// The broker.
-        broker: u32,
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// What was dropped and why.
-        truncation: crate::log::RecoveryTruncation,
-    },
-    /// Something happened in a consumer group, at the coordinator on `broker`.
-    Group {
-        /// The coordinator's broker.
-        broker: u32,
-        /// What happened.
-        event: crate::group::coordinator::GroupEvent,
-    },
-}
-
-/// The answer to one produce request, as the client saw it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProduceOutcome {
-    /// The request id [`Cluster::produce`] returned.
-    pub request: u64,
-    /// Topic name.
-    pub topic: String,
-    /// Partition index.
-    pub partition: u32,
-    /// The acks asked for.
-    pub acks: Acks,
-    /// The batch's (first, last) offsets, or Kafka's error.
-    pub result: Result<(i64, i64), ErrorCode>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    Heartbeat(u32),
-    ControllerCheck,
-    IsrExpiration(u32),
-    /// `replica.fetch.wait.max.ms` of the fetch `follower` parked at `broker`'s leader.
-    ReleaseFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        follower: u32,
-    },
-    RetryFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-    },
-    FetchTimeout {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        seq: u64,
-    },
-    ProduceTimeout {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        request: u64,
-    },
-    ClientTimeout {
-        client: u32,
-        request: u64,
-    },
-    Stop(u32),
-    /// A broker's `log.retention.check.interval.ms` (retention and compaction).
-    LogCleanup {
-        broker: u32,
-        /// The incarnation that scheduled it (a restarted broker starts its own).
-        broker_epoch: u64,
-    },
-    /// A group coordinator's next deadline (only the latest scheduled one counts).
-    CoordinatorWake {
-        broker: u32,
-        at: i64,
-    },
-    /// A parked consumer fetch's `fetch.max.wait.ms` ended.
-    ConsumerFetchWait {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        client: u32,
-        request: u64,
-    },
-    /// A consumer's request got no answer within `request.timeout.ms`.
-    ConsumerRequestTimeout {
-        client: u32,
-        request: u64,
-    },
-}
-
-/// A timer that the event it waits for makes pointless: a request's timeout once the answer
-/// came, a parked fetch's deadline once data released it, a follower's fetch timeout once its
-/// next fetch replaced it. Cancelling them keeps the timer table as large as the work in
-/// flight, not as the work done in the last `request.timeout.ms`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum TimerSlot {
-    /// A producer client's request.
-    ClientRequest { client: u32, request: u64 },
-    /// A consumer client's request.
-    ConsumerRequest { client: u32, request: u64 },
-    /// A produce the leader holds until the ISR has it.
-    DelayedProduce {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        request: u64,
-    },
-    /// A follower's fetch in flight.
-    FollowerFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-    },
-    /// A follower's fetch parked at the leader.
-    ParkedFetch {
-        broker: u32,
-        topic: String,
-        partition: u32,
-        follower: u32,
-    },
-}
-
-impl Timer {
-    /// The slot of a cancellable timer.
-    fn slot(&self) -> Option<TimerSlot> {
-        match self {
-            Timer::ClientTimeout { client, request } => Some(TimerSlot::ClientRequest {
-                client: *client,
-                request: *request,
-            }),
-            Timer::ConsumerRequestTimeout { client, request } => Some(TimerSlot::ConsumerRequest {
-                client: *client,
-                request: *request,
-            }),
-            Timer::ProduceTimeout {
-                broker,
-                topic,
-                partition,
-                request,
-            } => Some(TimerSlot::DelayedProduce {
-                broker: *broker,
-                topic: topic.clone(),
-                partition: *partition,
-                request: *request,
-            }),
-            Timer::FetchTimeout {
-                broker,
-                topic,
-                partition,
-                ..
-            } => Some(TimerSlot::FollowerFetch {
-                broker: *broker,
-                topic: topic.clone(),
-                partition: *partition,
-            }),
-            Timer::ReleaseFetch {
-                broker,
-                topic,
-                partition,
-                follower,
-            } => Some(TimerSlot::ParkedFetch {
-                broker: *broker,
-                topic: topic.clone(),
-                partition: *partition,
-                follower: *follower,
-            }),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default)]
-struct ClientState {
-    /// Believed leader per partition, refreshed from the controller on errors.
-    leaders: BTreeMap<(String, u32), Option<u32>>,
-    pending: BTreeMap<u64, (String, u32, Acks)>,
-}
-
-/// What the controller keeps.
-#[derive(Clone, Debug, Default)]
-struct ControllerState {
-    brokers: BTreeMap<u32, BrokerRegistration>,
-    /// Metadata messages sent to each broker so far.
-    metadata_seq: BTreeMap<u32, u64>,
-    /// What `metadata_seq` was at each broker's previous heartbeat.
-    seq_at_last_heartbeat: BTreeMap<u32, u64>,
-    /// The newest AlterPartition proposal handled per (partition, broker, broker epoch).
-    proposals_seen: BTreeMap<((String, u32), u32, u64), u64>,
-    partitions: Registrations,
-    topics: BTreeMap<String, (u32, TopicConfig)>,
-    /// Topic ids, config overrides and deleted topics (`topic_admin.rs`).
-    pub(crate) admin: topic_admin::TopicAdminState,
-}
-
 /// A simulated Kafka cluster. See the module docs.
 #[derive(Clone, Debug)]
 pub struct Cluster {
@@ -480,11 +168,10 @@ pub struct Cluster {
     now: i64,
     prng: Prng,
     network: Network<Message>,
-    timers: BTreeMap<(i64, u64), Timer>,
-    next_timer: u64,
-    /// The key of each cancellable timer still pending (see [`TimerSlot`]).
-    timer_slots: BTreeMap<TimerSlot, (i64, u64)>,
-    controller: ControllerState,
+    timers: TimerTable,
+    /// The most steps `advance` ran at one instant (see [`QueuePeaks`]).
+    peak_steps_at_instant: u32,
+    controller: Controller,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
     consumers: BTreeMap<u32, groups::ConsumerClient>,
@@ -538,10 +225,9 @@ impl Cluster {
             now,
             prng: Prng::new(config.seed),
             network: Network::new(config.latency),
-            timers: BTreeMap::new(),
-            next_timer: 0,
-            timer_slots: BTreeMap::new(),
-            controller: ControllerState::default(),
+            timers: TimerTable::default(),
+            peak_steps_at_instant: 0,
+            controller: Controller::new(&config, now),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),
@@ -559,14 +245,6 @@ impl Cluster {
             config,
         };
         for broker in 0..cluster.config.brokers {
-            cluster.controller.brokers.insert(
-                broker,
-                BrokerRegistration {
-                    last_heartbeat: now,
-                    fenced: false,
-                    broker_epoch: 1,
-                },
-            );
             cluster.brokers[broker as usize].broker_epoch = 1;
             let first = now + cluster.config.heartbeat_interval_ms;
             cluster.schedule(first, Timer::Heartbeat(broker));
@@ -600,22 +278,13 @@ impl Cluster {
 
     /// Schedules `timer`; a cancellable one replaces the pending timer of its slot.
     fn schedule(&mut self, at: i64, timer: Timer) {
-        let seq = self.next_timer;
-        self.next_timer += 1;
-        if let Some(slot) = timer.slot()
-            && let Some(replaced) = self.timer_slots.insert(slot, (at, seq))
-        {
-            self.timers.remove(&replaced);
-        }
-        self.timers.insert((at, seq), timer);
-        debug_assert!(self.timer_slots.len() <= self.timers.len());
+        debug_assert!(at >= self.now, "a timer is never scheduled in the past");
+        self.timers.schedule(at, timer);
     }
 
     /// Cancels the pending timer of `slot`, if any: what it waited for happened.
     fn cancel(&mut self, slot: TimerSlot) {
-        if let Some(key) = self.timer_slots.remove(&slot) {
-            self.timers.remove(&key);
-        }
+        self.timers.cancel(&slot);
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
@@ -631,457 +300,6 @@ impl Cluster {
     /// The cluster's config.
     pub fn config(&self) -> &ClusterConfig {
         &self.config
-    }
-
-    /// Creates a topic: replicas placed round-robin over the brokers from a seeded start
-    /// (preferred leader first), every live replica in sync, the first one leading.
-    pub fn create_topic(
-        &mut self,
-        name: &str,
-        partitions: u32,
-        replication_factor: u32,
-        configs: &[(String, String)],
-    ) -> Result<(), CreateTopicError> {
-        let config = self.validate_create_topic(name, partitions, replication_factor, configs)?;
-        let assignment = self
-            .place(0, partitions, replication_factor)
-            .map_err(|_| self.replication_error(replication_factor))?;
-        self.controller
-            .topics
-            .insert(name.to_owned(), (partitions, config.clone()));
-        self.controller.admin.topic_created(name, configs);
-        self.register_partitions(name, 0, assignment);
-        self.refresh_consumer_metadata();
-        Ok(())
-    }
-
-    /// Kafka's `CreateTopics` with `validateOnly`: every check [`Cluster::create_topic`] makes
-    /// (name, existing or colliding topic, partition count, replication factor against the
-    /// brokers and their placement, configs), changing nothing. Returns the topic's configs.
-    ///
-    /// # Errors
-    /// As [`Cluster::create_topic`].
-    pub fn validate_create_topic(
-        &self,
-        name: &str,
-        partitions: u32,
-        replication_factor: u32,
-        configs: &[(String, String)],
-    ) -> Result<TopicConfig, CreateTopicError> {
-        validate_topic_name(name)?;
-        if self.controller.topics.contains_key(name) {
-            return Err(CreateTopicError::AlreadyExists {
-                name: name.to_owned(),
-            });
-        }
-        if let Some(existing) = self
-            .controller
-            .topics
-            .keys()
-            .find(|t| names_collide(t, name))
-        {
-            return Err(CreateTopicError::Collides {
-                name: name.to_owned(),
-                existing: existing.clone(),
-            });
-        }
-        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
-            return Err(CreateTopicError::InvalidPartitions {
-                requested: partitions.into(),
-                max: crate::broker::PARTITIONS_PER_TOPIC_MAX,
-            });
-        }
-        if !(1..=self.config.brokers).contains(&replication_factor) {
-            return Err(self.replication_error(replication_factor));
-        }
-        let config =
-            TopicConfig::with_overrides(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        // Placement draws from the cluster's PRNG: try it on a copy so nothing changes.
-        let mut prng = self.prng.clone();
-        self.place_with(0, partitions, replication_factor, &mut prng)
-            .map_err(|_| self.replication_error(replication_factor))?;
-        Ok(config)
-    }
-
-    fn replication_error(&self, replication_factor: u32) -> CreateTopicError {
-        CreateTopicError::InvalidReplicationFactor {
-            requested: replication_factor.into(),
-            brokers: self.config.brokers,
-        }
-    }
-
-    /// Kafka 3.7's KRaft placement of partitions `start..start + count`, with the cluster's
-    /// seeded PRNG as Java's Random.
-    fn place(
-        &mut self,
-        start: u32,
-        count: u32,
-        replication_factor: u32,
-    ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
-        let mut prng = std::mem::replace(&mut self.prng, Prng::new(0));
-        let placed = self.place_with(start, count, replication_factor, &mut prng);
-        self.prng = prng;
-        placed
-    }
-
-    /// [`Cluster::place`] drawing from `prng`.
-    fn place_with(
-        &self,
-        start: u32,
-        count: u32,
-        replication_factor: u32,
-        prng: &mut Prng,
-    ) -> Result<Vec<Vec<i32>>, crate::placement::PlacementError> {
-        let brokers: Vec<crate::placement::BrokerRegistration> = self
-            .controller
-            .brokers
-            .iter()
-            .map(|(id, registration)| {
-                let broker = crate::placement::BrokerRegistration::new(*id as i32);
-                if registration.fenced {
-                    broker.fenced()
-                } else {
-                    broker
-                }
-            })
-            .collect();
-        crate::placement::StripedReplicaPlacer::new().place(
-            start as i32,
-            count as i32,
-            replication_factor as i16,
-            &brokers,
-            prng,
-        )
-    }
-
-    /// Registers new partitions from `start` with their replicas (the first live one leads)
-    /// and publishes them.
-    fn register_partitions(&mut self, name: &str, start: u32, assignment: Vec<Vec<i32>>) {
-        for (partition, replicas) in (start..).zip(assignment) {
-            let replicas: Vec<u32> = replicas.into_iter().map(|b| b as u32).collect();
-            let registrations = &self.controller.brokers;
-            let registration = PartitionRegistration::new(replicas, |b| {
-                registrations.get(&b).is_some_and(|r| !r.fenced)
-            });
-            self.events.push(ClusterEvent::LeaderElected {
-                topic: name.to_owned(),
-                partition,
-                leader: registration.leader,
-                leader_epoch: registration.leader_epoch,
-                reason: ElectionReason::TopicCreated,
-            });
-            self.controller
-                .partitions
-                .insert((name.to_owned(), partition), registration);
-            self.publish(name, partition);
-        }
-    }
-
-    /// Kafka's CreatePartitions: grows `name` to `total` partitions, placed like a new topic's
-    /// from partition `current` on, with the replication factor of its partition 0. Consumers
-    /// learn the new count from their next metadata (a group's leader then rejoins).
-    ///
-    /// # Errors
-    /// `UNKNOWN_TOPIC_OR_PARTITION`, and `INVALID_PARTITIONS` with Kafka's messages for a count
-    /// that is not larger, or above the engine's limit.
-    pub fn create_partitions(&mut self, name: &str, total: u32) -> Result<(), AdminError> {
-        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
-            return Err(AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            });
-        };
-        self.validate_partition_count(name, current, total)?;
-        let invalid = |reason: String| AdminError::InvalidPartitions { reason };
-        let replication_factor = self
-            .controller
-            .partitions
-            .get(&(name.to_owned(), 0))
-            .map_or(1, |p| p.replicas.len() as u32);
-        let assignment = self
-            .place(current, total - current, replication_factor)
-            .map_err(|_| {
-                invalid(format!(
-                    "Unable to replicate the partition {replication_factor} time(s): the \
-                     number of brokers that are not fenced is too small."
-                ))
-            })?;
-        if let Some(entry) = self.controller.topics.get_mut(name) {
-            entry.0 = total;
-        }
-        self.register_partitions(name, current, assignment);
-        self.refresh_consumer_metadata();
-        Ok(())
-    }
-
-    /// Every check of [`Cluster::create_partitions`] (CreatePartitions with `validateOnly`),
-    /// changing nothing.
-    ///
-    /// # Errors
-    /// As [`Cluster::create_partitions`].
-    pub fn validate_create_partitions(&self, name: &str, total: u32) -> Result<(), AdminError> {
-        let Some((current, _)) = self.controller.topics.get(name).cloned() else {
-            return Err(AdminError::UnknownTopic {
-                topic: name.to_owned(),
-            });
-        };
-        self.validate_partition_count(name, current, total)?;
-        let replication_factor = self
-            .controller
-            .partitions
-            .get(&(name.to_owned(), 0))
-            .map_or(1, |p| p.replicas.len() as u32);
-        let mut prng = self.prng.clone();
-        self.place_with(current, total - current, replication_factor, &mut prng)
-            .map(|_| ())
-            .map_err(|_| AdminError::InvalidPartitions {
-                reason: format!(
-                    "Unable to replicate the partition {replication_factor} time(s): the \
-                     number of brokers that are not fenced is too small."
-                ),
-            })
-    }
-
-    /// Kafka's DeleteRecords at the partition's leader: its log start offset moves up to
-    /// `offset` (-1: the high watermark) and followers follow; consumers below it get
-    /// `OFFSET_OUT_OF_RANGE` and apply `auto.offset.reset`. Returns the new log start offset.
-    ///
-    /// # Errors
-    /// `UNKNOWN_TOPIC_OR_PARTITION`, `LEADER_NOT_AVAILABLE`, `OFFSET_OUT_OF_RANGE` (above the
-    /// high watermark).
-    pub fn delete_records(
-        &mut self,
-        topic: &str,
-        partition: u32,
-        offset: i64,
-    ) -> Result<i64, ErrorCode> {
-        let registration = self
-            .controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        let leader = registration
-            .leader
-            .filter(|l| self.brokers[*l as usize].alive)
-            .ok_or(ErrorCode::LeaderNotAvailable)?;
-        self.brokers[leader as usize].delete_records(topic, partition, offset)
-    }
-
-    /// Sends a partition's registration to every broker (they keep metadata for all).
-    fn publish(&mut self, topic: &str, partition: u32) {
-        for broker in 0..self.config.brokers {
-            self.publish_to(broker, topic, partition, 0);
-        }
-    }
-
-    /// Sends one partition's registration to one broker, numbered in its stream.
-    fn publish_to(&mut self, broker: u32, topic: &str, partition: u32, supersedes: u64) {
-        let Some(registration) = self
-            .controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .cloned()
-        else {
-            return;
-        };
-        let Some((_, config)) = self.controller.topics.get(topic).cloned() else {
-            return;
-        };
-        let broker_epoch = self
-            .controller
-            .brokers
-            .get(&broker)
-            .map_or(0, |r| r.broker_epoch);
-        let seq = self.controller.metadata_seq.entry(broker).or_insert(0);
-        *seq += 1;
-        let metadata = PartitionMetadata {
-            topic: topic.to_owned(),
-            partition,
-            registration,
-            config,
-            broker_epoch,
-            seq: *seq,
-            supersedes,
-            topic_id: self.controller.admin.topic_id(topic),
-        };
-        self.send(
-            NodeId::Controller,
-            NodeId::Broker(broker),
-            Message::Metadata(Box::new(metadata)),
-        );
-    }
-
-    /// Resends every partition to a broker that lost metadata messages (a cut link): the
-    /// controller's answer to a heartbeat that shows a gap older than one heartbeat.
-    fn resync(&mut self, broker: u32) {
-        let supersedes = self
-            .controller
-            .metadata_seq
-            .get(&broker)
-            .copied()
-            .unwrap_or(0);
-        let keys: Vec<(String, u32)> = self.controller.partitions.keys().cloned().collect();
-        for (topic, partition) in keys {
-            self.publish_to(broker, &topic, partition, supersedes);
-        }
-        self.resend_deletions(broker, supersedes);
-    }
-
-    /// Sends one batch from `client` to the partition's leader as the client believes it
-    /// (refreshing from the controller when it knows none). Returns the request id; the
-    /// outcome arrives in [`Cluster::poll_outcomes`] (never, for `acks=0`, except errors the
-    /// client sees itself).
-    pub fn produce(
-        &mut self,
-        client: u32,
-        topic: &str,
-        partition: u32,
-        acks: Acks,
-        records: Vec<NewRecord>,
-    ) -> u64 {
-        let request = self.next_request;
-        self.next_request += 1;
-        let key = (topic.to_owned(), partition);
-        let known = self
-            .clients
-            .get(&client)
-            .and_then(|c| c.leaders.get(&key).copied())
-            .flatten();
-        let leader = match known {
-            Some(leader) => Some(leader),
-            None => self.refresh_client(client, topic, partition),
-        };
-        let Some(leader) = leader else {
-            self.outcomes.push(ProduceOutcome {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                result: Err(if self.controller.partitions.contains_key(&key) {
-                    ErrorCode::LeaderNotAvailable
-                } else {
-                    ErrorCode::UnknownTopicOrPartition
-                }),
-            });
-            return request;
-        };
-        self.send(
-            NodeId::Client(client),
-            NodeId::Broker(leader),
-            Message::Produce {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                records,
-            },
-        );
-        if acks == Acks::None {
-            // acks=0: the producer counts the send as done at once, with no offsets (Kafka's
-            // RecordMetadata offset -1), and never hears from the broker.
-            self.outcomes.push(ProduceOutcome {
-                request,
-                topic: topic.to_owned(),
-                partition,
-                acks,
-                result: Ok((-1, -1)),
-            });
-            return request;
-        }
-        self.clients
-            .entry(client)
-            .or_default()
-            .pending
-            .insert(request, (topic.to_owned(), partition, acks));
-        // The producer's own `request.timeout.ms`, a little after the broker's, for answers
-        // lost on a cut link.
-        let at = self.now + self.config.request_timeout_ms + 1_000;
-        self.schedule(at, Timer::ClientTimeout { client, request });
-        request
-    }
-
-    /// The client's metadata refresh: the controller's current leader for the partition.
-    fn refresh_client(&mut self, client: u32, topic: &str, partition: u32) -> Option<u32> {
-        let leader = self
-            .controller
-            .partitions
-            .get(&(topic.to_owned(), partition))
-            .and_then(|p| p.leader);
-        self.clients
-            .entry(client)
-            .or_default()
-            .leaders
-            .insert((topic.to_owned(), partition), leader);
-        leader
-    }
-
-    /// Stops a broker at once: its memory and connections are gone, its stored logs stay.
-    pub fn kill_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
-        let node = self
-            .brokers
-            .get_mut(broker as usize)
-            .ok_or(ClusterError::UnknownBroker(broker))?;
-        if !node.alive {
-            return Err(ClusterError::BrokerState {
-                broker,
-                state: "stopped",
-            });
-        }
-        node.crash();
-        let epoch = node.broker_epoch + 1;
-        self.coordinators[broker as usize] = groups::new_coordinator(&self.config, broker, epoch);
-        self.equip_coordinator(broker);
-        self.coordinator_wakes.remove(&broker);
-        self.network.drop_node(NodeId::Broker(broker));
-        self.events.push(ClusterEvent::BrokerDown { broker });
-        Ok(())
-    }
-
-    /// Stops a broker as a power loss does: as [`Cluster::kill_broker`], and then the stored
-    /// logs of `partitions` lose their unflushed tail: each keeps the first
-    /// `keep(last segment's bytes)` bytes of its last segment, possibly ending inside a batch
-    /// (a torn write). The high-watermark checkpoints stay as last written, so they may now
-    /// lie past the log end. Returns the partitions whose stored log was cut.
-    pub fn crash_broker_losing_tails(
-        &mut self,
-        broker: u32,
-        partitions: &[(String, u32)],
-        keep: impl FnMut(&[u8]) -> usize,
-    ) -> Result<Vec<(String, u32)>, ClusterError> {
-        self.kill_broker(broker)?;
-        Ok(self.brokers[broker as usize].lose_tails(partitions, keep))
-    }
-
-    /// The log end a stopped broker's stored log of a partition recovers to: the end of the
-    /// last whole batch of its last segment (`None`: running, or no such log).
-    pub fn stored_log_end(&self, broker: u32, topic: &str, partition: u32) -> Option<i64> {
-        self.brokers
-            .get(broker as usize)?
-            .stored_log_end(topic, partition)
-    }
-
-    /// A stopped broker's stored high-watermark checkpoint of a partition (`None`: none).
-    pub fn checkpointed_high_watermark(
-        &self,
-        broker: u32,
-        topic: &str,
-        partition: u32,
-    ) -> Option<i64> {
-        self.brokers
-            .get(broker as usize)?
-            .checkpoints()
-            .get(&(topic.to_owned(), partition))
-            .copied()
-    }
-
-    /// Replaces a stopped broker's stored high-watermark checkpoint of a partition by an
-    /// older, lower value (the checkpoint file as written before the last updates). A value
-    /// not below the stored one changes nothing.
-    pub fn stale_checkpoint(&mut self, broker: u32, topic: &str, partition: u32, hw: i64) {
-        if let Some(node) = self.brokers.get_mut(broker as usize)
-            && !node.alive
-        {
-            node.stale_checkpoint(&(topic.to_owned(), partition), hw);
-        }
     }
 
     /// Whether the controller knows `broker` in its current incarnation (a restarted broker
@@ -1103,67 +321,23 @@ impl Cluster {
             .map(|r| r.last_heartbeat)
     }
 
-    /// Starts a stopped broker: it recovers its logs from its own store and heartbeats again.
-    pub fn restart_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
-        let now = self.now;
-        let node = self
-            .brokers
-            .get_mut(broker as usize)
-            .ok_or(ClusterError::UnknownBroker(broker))?;
-        if node.alive {
-            return Err(ClusterError::BrokerState {
-                broker,
-                state: "running",
-            });
-        }
-        let cut = node.restart(now);
-        self.events.push(ClusterEvent::BrokerUp { broker });
-        self.events
-            .extend(cut.into_iter().map(|((topic, partition), truncation)| {
-                ClusterEvent::RecoveryTruncated {
-                    broker,
-                    topic,
-                    partition,
-                    truncation,
-                }
-            }));
-        self.schedule(self.now, Timer::Heartbeat(broker));
-        let lag = self.config.replica_lag_time_max_ms / 2;
-        self.schedule(self.now + lag, Timer::IsrExpiration(broker));
-        self.schedule_log_cleanup(broker);
-        Ok(())
-    }
-
-    /// Cuts the network between every node of `side_a` and every node of `side_b`.
-    pub fn partition_network(&mut self, side_a: &[NodeId], side_b: &[NodeId]) {
-        self.network.partition(side_a, side_b);
-    }
-
-    /// From now on, messages to or from each client keep their send order per link (one TCP
-    /// connection each), even when a slowdown ends while earlier ones are in flight.
-    pub fn keep_client_links_in_order(&mut self) {
-        self.network.keep_client_links_in_order();
-    }
-
-    /// Restores every link and latency.
-    pub fn heal(&mut self) {
-        self.network.heal();
-    }
-
-    /// Adds latency to every message to or from `node`.
-    pub fn slow(&mut self, node: NodeId, extra_ms: i64) {
-        self.network.slow(node, extra_ms);
-    }
-
     /// Moves time forward by `ms`, running every message and timer due on the way.
+    ///
+    /// # Panics
+    /// When more than [`STEPS_AT_ONE_INSTANT_MAX`] messages and timers run without time
+    /// moving (a livelock: nodes answering each other at zero latency forever), or when the
+    /// network holds more than [`MESSAGES_IN_FLIGHT_MAX`] messages or the timer table more than
+    /// [`TIMERS_MAX`] timers. These are broken engine invariants, not user errors.
     pub fn advance(&mut self, ms: i64) {
         assert!(ms >= 0, "time only moves forward");
         let target = self.now + ms;
         self.touch_consumers();
+        let mut instant = self.now;
+        let mut steps_at_instant: u32 = 0;
         loop {
             self.pump_consumers();
             let next_message = self.network.next_delivery();
-            let next_timer = self.timers.keys().next().map(|(at, _)| *at);
+            let next_timer = self.timers.first().map(|(at, _)| at);
             let next_consumer = self.next_consumer_timeout();
             let Some(next) = [next_message, next_timer, next_consumer]
                 .into_iter()
@@ -1176,6 +350,19 @@ impl Cluster {
                 break;
             }
             self.now = self.now.max(next);
+            if self.now == instant {
+                steps_at_instant += 1;
+                self.peak_steps_at_instant = self.peak_steps_at_instant.max(steps_at_instant);
+                assert!(
+                    steps_at_instant <= STEPS_AT_ONE_INSTANT_MAX,
+                    "more than STEPS_AT_ONE_INSTANT_MAX ({STEPS_AT_ONE_INSTANT_MAX}) steps at \
+                     time {instant} without time moving: a livelock"
+                );
+            } else {
+                debug_assert!(self.now > instant, "time only moves forward");
+                instant = self.now;
+                steps_at_instant = 1;
+            }
             if next_consumer == Some(next) && next_message != Some(next) && next_timer != Some(next)
             {
                 self.wake_consumers();
@@ -1188,69 +375,41 @@ impl Cluster {
                 }
                 continue;
             }
-            let (&key, _) = self.timers.iter().next().expect("a timer is due");
-            let timer = self.timers.remove(&key).expect("the key was just read");
-            if let Some(slot) = timer.slot() {
-                self.timer_slots.remove(&slot);
-            }
+            let timer = self
+                .timers
+                .pop_due(self.now)
+                .expect("the earliest timer is due: it was just read as `next`");
             self.fire(timer);
         }
+        debug_assert!(self.now <= target, "advance never runs past its target");
         self.now = target;
     }
 
+    /// Runs a timer: broker timers become the broker's input, the rest are the cluster's.
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::Heartbeat(broker) => {
-                let node = &self.brokers[broker as usize];
-                if !node.alive {
-                    return;
-                }
-                let epoch = node.broker_epoch;
-                let metadata_seq = node.metadata_seq();
-                self.send(
-                    NodeId::Broker(broker),
-                    NodeId::Controller,
-                    Message::Heartbeat {
-                        broker,
-                        broker_epoch: epoch,
-                        metadata_seq,
-                    },
-                );
-                let next = self.now + self.config.heartbeat_interval_ms;
-                self.schedule(next, Timer::Heartbeat(broker));
-            }
+            Timer::Heartbeat(broker) => self.broker_input(broker, node::Input::Heartbeat),
             Timer::ControllerCheck => {
-                self.fence_one_stale_broker();
+                self.controller
+                    .handle(self.now, ControllerInput::SessionCheck);
+                self.drain_controller();
                 let next = self.now + self.config.heartbeat_interval_ms / 2;
                 self.schedule(next, Timer::ControllerCheck);
             }
-            Timer::IsrExpiration(broker) => {
-                if !self.brokers[broker as usize].alive {
-                    return;
-                }
-                let proposals = self.brokers[broker as usize]
-                    .shrink_isr_proposals(self.now, self.config.replica_lag_time_max_ms);
-                for (topic, partition, message) in proposals {
-                    let _ = (topic, partition);
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
-                }
-                let next = self.now + self.config.replica_lag_time_max_ms / 2;
-                self.schedule(next, Timer::IsrExpiration(broker));
-            }
+            Timer::IsrExpiration(broker) => self.broker_input(broker, node::Input::IsrExpiration),
             Timer::ReleaseFetch {
                 broker,
                 topic,
                 partition,
                 follower,
-            } => {
-                let responses = self.brokers[broker as usize].release_parked_fetches(
-                    &topic,
+            } => self.broker_input(
+                broker,
+                node::Input::ParkedFetchWait {
+                    topic,
                     partition,
-                    self.now,
-                    Some(follower),
-                );
-                self.deliver_fetch_responses(broker, responses);
-            }
+                    follower,
+                },
+            ),
             Timer::RetryFetch {
                 broker,
                 topic,
@@ -1262,32 +421,21 @@ impl Cluster {
                 }
             }
             Timer::ClientTimeout { client, request } => {
-                let pending = self
-                    .clients
-                    .get_mut(&client)
-                    .and_then(|c| c.pending.remove(&request));
-                if let Some((topic, partition, acks)) = pending {
-                    self.refresh_client(client, &topic, partition);
-                    self.outcomes.push(ProduceOutcome {
-                        request,
-                        topic,
-                        partition,
-                        acks,
-                        result: Err(ErrorCode::RequestTimedOut),
-                    });
-                }
+                self.producer_request_timed_out(client, request);
             }
             Timer::FetchTimeout {
                 broker,
                 topic,
                 partition,
                 seq,
-            } => {
-                let node = &mut self.brokers[broker as usize];
-                if node.alive && node.fetch_timed_out(&topic, partition, seq) {
-                    self.start_fetch(broker, &topic, partition);
-                }
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::FetchTimeout {
+                    topic,
+                    partition,
+                    seq,
+                },
+            ),
             Timer::CoordinatorWake { broker, at } => self.wake_coordinator(broker, at),
             Timer::LogCleanup {
                 broker,
@@ -1317,87 +465,14 @@ impl Cluster {
                 topic,
                 partition,
                 request,
-            } => {
-                let node = &mut self.brokers[broker as usize];
-                let expired = node.expire_produce(&topic, partition, request);
-                if expired == Some(groups::COORDINATOR_CLIENT) {
-                    self.coordinator_append_done(broker, request, Err(ErrorCode::RequestTimedOut));
-                } else if let Some(client) = expired {
-                    self.send(
-                        NodeId::Broker(broker),
-                        NodeId::Client(client),
-                        Message::ProduceResponse {
-                            request,
-                            result: Err(ErrorCode::RequestTimedOut),
-                        },
-                    );
-                }
-            }
-        }
-    }
-
-    /// Kafka's `maybeFenceOneStaleBroker`: at most one broker per pass.
-    fn fence_one_stale_broker(&mut self) {
-        let timeout = self.config.session_timeout_ms;
-        let now = self.now;
-        let Some(broker) = self
-            .controller
-            .brokers
-            .iter()
-            .find(|(_, r)| !r.fenced && now - r.last_heartbeat > timeout)
-            .map(|(b, _)| *b)
-        else {
-            return;
-        };
-        if let Some(registration) = self.controller.brokers.get_mut(&broker) {
-            registration.fenced = true;
-        }
-        self.events.push(ClusterEvent::BrokerFenced { broker });
-        self.reelect(Some(broker), ElectionReason::LeaderFenced);
-    }
-
-    /// Removes `fenced` from every ISR and re-elects where the leader is not acceptable.
-    fn reelect(&mut self, fenced: Option<u32>, reason: ElectionReason) {
-        let keys: Vec<(String, u32)> = self.controller.partitions.keys().cloned().collect();
-        for key in keys {
-            let unclean = self
-                .controller
-                .topics
-                .get(&key.0)
-                .is_some_and(|(_, c)| c.unclean_leader_election_enable);
-            let brokers = self.controller.brokers.clone();
-            let acceptable =
-                |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced) && Some(b) != fenced;
-            let partition = self
-                .controller
-                .partitions
-                .get_mut(&key)
-                .expect("keys were just read");
-            let before_isr = partition.isr.clone();
-            if let Some(fenced) = fenced {
-                partition.remove_from_isr(fenced);
-            }
-            let elected = partition.elect(acceptable, unclean, reason);
-            let after = partition.clone();
-            if after.isr != before_isr {
-                self.events.push(ClusterEvent::IsrShrunk {
-                    topic: key.0.clone(),
-                    partition: key.1,
-                    isr: after.isr.clone(),
-                });
-            }
-            if let Some(reason) = elected {
-                self.events.push(ClusterEvent::LeaderElected {
-                    topic: key.0.clone(),
-                    partition: key.1,
-                    leader: after.leader,
-                    leader_epoch: after.leader_epoch,
-                    reason,
-                });
-            }
-            if after.isr != before_isr || elected.is_some() {
-                self.publish(&key.0, key.1);
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::ProduceTimeout {
+                    topic,
+                    partition,
+                    request,
+                },
+            ),
         }
     }
 
@@ -1449,360 +524,102 @@ impl Cluster {
         }
     }
 
+    /// A message reaches the controller: it handles it, and its outputs are routed.
     fn controller_receive(&mut self, from: NodeId, message: Message) {
-        match message {
-            Message::Heartbeat {
-                broker,
-                broker_epoch,
-                metadata_seq,
-            } => {
-                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                    return;
-                };
-                registration.last_heartbeat = self.now;
-                let known_epoch = registration.broker_epoch;
-                let sent = self
-                    .controller
-                    .metadata_seq
-                    .get(&broker)
-                    .copied()
-                    .unwrap_or(0);
-                let due = self
-                    .controller
-                    .seq_at_last_heartbeat
-                    .insert(broker, sent)
-                    .unwrap_or(0);
-                if broker_epoch == known_epoch && metadata_seq < due {
-                    // Messages sent before the previous heartbeat never arrived: resend all.
-                    self.resync(broker);
-                    let after = self
-                        .controller
-                        .metadata_seq
-                        .get(&broker)
-                        .copied()
-                        .unwrap_or(0);
-                    self.controller.seq_at_last_heartbeat.insert(broker, after);
-                }
-                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                    return;
-                };
-                if broker_epoch > registration.broker_epoch {
-                    // A new incarnation (the broker restarted): its old replicas' state is
-                    // gone, so it is fenced out of every ISR and leadership first, as KRaft
-                    // does when a broker registers again.
-                    registration.broker_epoch = broker_epoch;
-                    // The new incarnation's metadata stream starts afresh.
-                    self.controller.metadata_seq.insert(broker, 0);
-                    self.controller.seq_at_last_heartbeat.insert(broker, 0);
-                    let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                        return;
-                    };
-                    if !registration.fenced {
-                        registration.fenced = true;
-                        self.events.push(ClusterEvent::BrokerFenced { broker });
-                        self.reelect(Some(broker), ElectionReason::LeaderFenced);
-                    }
-                }
-                let Some(registration) = self.controller.brokers.get_mut(&broker) else {
-                    return;
-                };
-                if registration.fenced {
-                    registration.fenced = false;
-                    self.events.push(ClusterEvent::BrokerUnfenced { broker });
-                    // A returning broker learns every partition, and leaderless partitions
-                    // may elect it.
-                    let keys: Vec<(String, u32)> =
-                        self.controller.partitions.keys().cloned().collect();
-                    self.reelect(None, ElectionReason::BrokerUnfenced);
-                    for (topic, partition) in keys {
-                        self.publish(&topic, partition);
-                    }
-                    self.resend_deletions(broker, 0);
-                }
-            }
-            Message::AlterPartition {
-                topic,
-                partition,
-                leader_epoch,
-                partition_epoch,
-                isr,
-                proposal,
-                broker_epoch,
-                new_member_epochs,
-            } => {
-                let key = (topic.clone(), partition);
-                // A copy older than one already handled from the same broker incarnation (a
-                // resend overtook it) is ignored: only the newest proposal is answered.
-                let NodeId::Broker(sender) = from else {
-                    return;
-                };
-                let seen = self
-                    .controller
-                    .proposals_seen
-                    .entry((key.clone(), sender, broker_epoch))
-                    .or_insert(0);
-                if proposal <= *seen {
-                    return;
-                }
-                *seen = proposal;
-                let brokers = self.controller.brokers.clone();
-                let Some(registration) = self.controller.partitions.get_mut(&key) else {
-                    return;
-                };
-                if registration.leader_epoch != leader_epoch
-                    || registration.partition_epoch != partition_epoch
-                    || isr.is_empty()
-                    || isr.iter().any(|r| !registration.replicas.contains(r))
-                    || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
-                    || new_member_epochs
-                        .iter()
-                        .any(|(r, epoch)| brokers.get(r).is_none_or(|b| b.broker_epoch != *epoch))
-                {
-                    // Stale or ineligible (Kafka answers FENCED_LEADER_EPOCH,
-                    // INVALID_UPDATE_VERSION or INELIGIBLE_REPLICA): the leader drops its
-                    // proposal and learns the current state.
-                    self.send(
-                        NodeId::Controller,
-                        from,
-                        Message::AlterPartitionRejected {
-                            topic: topic.clone(),
-                            partition,
-                            proposal,
-                        },
-                    );
-                    self.publish(&topic, partition);
-                    return;
-                }
-                let grew = isr.len() > registration.isr.len();
-                let joined: Vec<u32> = isr
-                    .iter()
-                    .copied()
-                    .filter(|r| !registration.isr.contains(r))
-                    .collect();
-                registration.isr = isr.clone();
-                registration.partition_epoch += 1;
-                let progressed: Vec<u32> = registration
-                    .adding
-                    .iter()
-                    .copied()
-                    .filter(|r| registration.isr.contains(r))
-                    .collect();
-                let reassigning = !registration.adding.is_empty();
-                let completed = registration.complete_reassignment_if_ready();
-                self.events.push(if grew {
-                    ClusterEvent::IsrExpanded {
-                        topic: topic.clone(),
-                        partition,
-                        isr,
-                    }
-                } else {
-                    ClusterEvent::IsrShrunk {
-                        topic: topic.clone(),
-                        partition,
-                        isr,
-                    }
-                });
-                if reassigning && grew {
-                    self.events.push(ClusterEvent::ReassignmentProgressed {
-                        topic: topic.clone(),
-                        partition,
-                        in_sync: progressed,
-                    });
-                }
-                self.audit_isr_expansion(&topic, partition, &joined);
-                if completed {
-                    self.finish_reassignment(&topic, partition);
-                }
-                self.publish(&topic, partition);
-            }
-            _ => {}
+        // Only brokers talk to the controller.
+        if let NodeId::Broker(from) = from {
+            let input = ControllerInput::Message { from, message };
+            self.controller.handle(self.now, input);
+            self.drain_controller();
         }
     }
 
-    fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
-        let now = self.now;
-        match message {
-            Message::Metadata(metadata) => {
-                let topic = metadata.topic.clone();
-                let partition = metadata.partition;
-                let effect = self.brokers[broker as usize].apply_metadata(*metadata, now);
-                self.send_consumer_fetches(broker, effect.failed_consumer_fetches);
-                self.fail_produces(broker, effect.failed_produces);
-                if let Some(message) = effect.alter_partition {
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
+    /// Routes what the controller asked for, in order: messages onto the network, events to
+    /// the host, ISR expansions to the audit.
+    fn drain_controller(&mut self) {
+        for output in self.controller.drain_outputs() {
+            match output {
+                ControllerOutput::Send { broker, message } => {
+                    self.send(NodeId::Controller, NodeId::Broker(broker), message);
                 }
-                self.record_hw(broker, &topic, partition, effect.high_watermark);
-                self.answer_produces(broker, &topic, partition, effect.completed);
-                if effect.start_fetching {
-                    self.start_fetch(broker, &topic, partition);
-                }
-                if topic == OFFSETS_TOPIC && (effect.became_leader || effect.lost_leadership) {
-                    self.offsets_leadership_changed(
-                        broker,
-                        partition,
-                        effect.became_leader,
-                        effect.lost_leadership,
-                    );
-                }
-            }
-            Message::Fetch {
-                topic,
-                partition,
-                replica,
-                fetch_offset,
-                last_fetched_epoch,
-                leader_epoch,
-                topic_id,
-                broker_epoch: follower_broker_epoch,
-            } => {
-                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
-                    // Another incarnation of the topic (Kafka's UNKNOWN_TOPIC_ID): the
-                    // follower backs off until its metadata catches up.
-                    self.send(
-                        NodeId::Broker(broker),
-                        from,
-                        Message::FetchResponse {
-                            topic,
-                            partition,
-                            topic_id,
-                            leader_epoch,
-                            body: FetchBody::Error {
-                                error: ErrorCode::UnknownTopicOrPartition,
-                                log_end_offset: -1,
-                                log_start_offset: -1,
-                            },
-                        },
-                    );
-                    return;
-                }
-                let outcome = self.brokers[broker as usize].handle_fetch(
-                    &topic,
+                ControllerOutput::Event(event) => self.events.push(event),
+                ControllerOutput::IsrExpanded {
+                    topic,
                     partition,
-                    replica,
-                    fetch_offset,
-                    last_fetched_epoch,
-                    leader_epoch,
-                    follower_broker_epoch,
-                    now,
-                );
-                if let Some(message) = outcome.alter_partition {
-                    self.send(NodeId::Broker(broker), NodeId::Controller, message);
-                }
-                self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, &topic, partition, outcome.completed);
-                match outcome.response {
-                    Some(body) => {
-                        let epoch = outcome.leader_epoch;
-                        self.send(
-                            NodeId::Broker(broker),
-                            from,
-                            Message::FetchResponse {
-                                topic,
-                                partition,
-                                topic_id,
-                                leader_epoch: epoch,
-                                body,
-                            },
-                        );
-                    }
-                    None => {
-                        let at = now + self.config.replica_fetch_wait_max_ms;
-                        self.schedule(
-                            at,
-                            Timer::ReleaseFetch {
-                                broker,
-                                topic,
-                                partition,
-                                follower: replica,
-                            },
-                        );
-                    }
-                }
+                    joined,
+                } => self.audit_isr_expansion(&topic, partition, &joined),
             }
-            Message::FetchResponse {
-                topic,
-                partition,
-                topic_id,
-                leader_epoch,
-                body,
-            } => {
-                if self.brokers[broker as usize].topic_id(&topic) != Some(topic_id) {
-                    // The answer to a fetch for another incarnation of the topic.
-                    return;
-                }
-                let outcome = self.brokers[broker as usize].handle_fetch_response(
-                    &topic,
-                    partition,
-                    leader_epoch,
-                    body,
-                    now,
-                );
-                for event in outcome.events {
-                    self.events.push(event);
-                }
-                if outcome.fetch_again {
-                    self.start_fetch(broker, &topic, partition);
-                } else if outcome.back_off {
-                    let at = now + self.config.replica_fetch_backoff_ms;
-                    self.schedule(
-                        at,
-                        Timer::RetryFetch {
-                            broker,
-                            topic,
-                            partition,
-                        },
-                    );
-                }
-            }
-            Message::DeleteTopic(deletion) => self.broker_delete_topic(broker, *deletion),
-            Message::AlterPartitionRejected {
-                topic,
-                partition,
-                proposal,
-            } => {
-                self.brokers[broker as usize].alter_partition_rejected(&topic, partition, proposal);
-            }
-            Message::Produce {
-                request,
-                topic,
-                partition,
-                acks,
-                records,
-            } => {
-                let NodeId::Client(client) = from else {
-                    return;
-                };
-                let outcome = self.brokers[broker as usize]
-                    .handle_produce(&topic, partition, request, client, acks, &records, now);
-                if let Some(result) = outcome.answer_now
-                    && acks != Acks::None
-                {
-                    self.send(
-                        NodeId::Broker(broker),
-                        from,
-                        Message::ProduceResponse { request, result },
-                    );
-                }
-                if outcome.delayed {
-                    let at = now + self.config.request_timeout_ms;
-                    self.schedule(
-                        at,
-                        Timer::ProduceTimeout {
-                            broker,
-                            topic: topic.clone(),
-                            partition,
-                            request,
-                        },
-                    );
-                }
-                self.record_hw(broker, &topic, partition, outcome.high_watermark);
-                self.answer_produces(broker, &topic, partition, outcome.completed);
-                let responses = self.brokers[broker as usize]
-                    .release_parked_fetches(&topic, partition, now, None);
-                self.deliver_fetch_responses(broker, responses);
-            }
-            _ => {}
         }
+    }
+
+    /// A message reaches a running broker.
+    fn broker_receive(&mut self, broker: u32, from: NodeId, message: Message) {
+        self.broker_input(broker, node::Input::Message { from, message });
+    }
+
+    /// A broker handles one input, and its outputs are routed.
+    fn broker_input(&mut self, broker: u32, input: node::Input) {
+        let mut outputs = Vec::new();
+        self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
+        self.route_broker_outputs(broker, outputs);
+    }
+
+    /// Does what a broker asked for, in order.
+    fn route_broker_outputs(&mut self, broker: u32, outputs: Vec<node::Output>) {
+        // The log changes the broker made while handling the input come first: a view
+        // sees a record appended before the high watermark passes it.
+        self.take_log_events(broker);
+        for output in outputs {
+            match output {
+                node::Output::Send { to, message } => {
+                    self.send(NodeId::Broker(broker), to, message)
+                }
+                node::Output::Event(event) => self.events.push(event),
+                node::Output::Schedule { at, timer } => self.schedule(at, timer),
+                node::Output::HighWatermark {
+                    topic,
+                    partition,
+                    high_watermark,
+                } => self.record_hw(broker, &topic, partition, Some(high_watermark)),
+                node::Output::ProducesCompleted {
+                    topic,
+                    partition,
+                    completed,
+                } => self.answer_produces(broker, &topic, partition, completed),
+                node::Output::ProducesFailed(failed) => self.fail_produces(broker, failed),
+                node::Output::ConsumerFetchesFailed(failed) => {
+                    self.send_consumer_fetches(broker, failed);
+                }
+                node::Output::FetchResponses(responses) => {
+                    self.deliver_fetch_responses(broker, responses);
+                }
+                node::Output::ReleaseParkedFetches { topic, partition } => {
+                    let responses = self.brokers[broker as usize]
+                        .release_parked_fetches(&topic, partition, self.now, None);
+                    self.deliver_fetch_responses(broker, responses);
+                }
+                node::Output::StartFetch { topic, partition } => {
+                    self.start_fetch(broker, &topic, partition);
+                }
+                node::Output::OffsetsLeadership {
+                    partition,
+                    became_leader,
+                    lost_leadership,
+                } => self.offsets_leadership_changed(
+                    broker,
+                    partition,
+                    became_leader,
+                    lost_leadership,
+                ),
+            }
+        }
+    }
+
+    /// Moves the events of `broker`'s log changes (appends, rolls, retention, log start moves)
+    /// into the cluster's, right after the call that made them.
+    pub(crate) fn take_log_events(&mut self, broker: u32) {
+        let events = self.brokers[broker as usize].take_events();
+        self.events.extend(events);
     }
 
     fn record_hw(&mut self, broker: u32, topic: &str, partition: u32, hw: Option<i64>) {
@@ -1897,141 +714,6 @@ impl Cluster {
         }
     }
 
-    fn client_receive(&mut self, client: u32, message: Message) {
-        let Message::ProduceResponse { request, result } = message else {
-            return;
-        };
-        let Some(state) = self.clients.get_mut(&client) else {
-            return;
-        };
-        let Some((topic, partition, acks)) = state.pending.remove(&request) else {
-            return;
-        };
-        self.cancel(TimerSlot::ClientRequest { client, request });
-        if matches!(
-            result,
-            Err(ErrorCode::NotLeaderOrFollower
-                | ErrorCode::UnknownTopicOrPartition
-                | ErrorCode::LeaderNotAvailable
-                | ErrorCode::NetworkException
-                | ErrorCode::RequestTimedOut)
-        ) {
-            self.refresh_client(client, &topic, partition);
-        }
-        self.outcomes.push(ProduceOutcome {
-            request,
-            topic,
-            partition,
-            acks,
-            result,
-        });
-    }
-
-    /// Kafka's `AlterPartitionReassignments` for one partition: moves its replicas to
-    /// `target` (KIP-455: add the new replicas, let them catch up and join the ISR, move
-    /// leadership if the leader is removed, drop the old ones).
-    pub fn reassign_partition(
-        &mut self,
-        topic: &str,
-        partition: u32,
-        target: &[u32],
-    ) -> Result<(), ErrorCode> {
-        let mut distinct = target.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if target.is_empty()
-            || distinct.len() != target.len()
-            || target.iter().any(|b| *b >= self.config.brokers)
-        {
-            return Err(ErrorCode::InvalidReplicaAssignment);
-        }
-        let key = (topic.to_owned(), partition);
-        let registration = self
-            .controller
-            .partitions
-            .get_mut(&key)
-            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        if !registration.start_reassignment(target) {
-            return Ok(());
-        }
-        self.events.push(ClusterEvent::ReassignmentStarted {
-            topic: topic.to_owned(),
-            partition,
-            target: target.to_vec(),
-        });
-        if registration.complete_reassignment_if_ready() {
-            self.finish_reassignment(topic, partition);
-        }
-        self.publish(topic, partition);
-        Ok(())
-    }
-
-    /// After a reassignment completed: elect if the leader was removed, report it.
-    fn finish_reassignment(&mut self, topic: &str, partition: u32) {
-        let brokers = self.controller.brokers.clone();
-        let key = (topic.to_owned(), partition);
-        let Some(registration) = self.controller.partitions.get_mut(&key) else {
-            return;
-        };
-        if registration.leader.is_none() {
-            let acceptable = |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced);
-            registration.elect(acceptable, false, ElectionReason::Reassignment);
-            self.events.push(ClusterEvent::LeaderElected {
-                topic: topic.to_owned(),
-                partition,
-                leader: registration.leader,
-                leader_epoch: registration.leader_epoch,
-                reason: ElectionReason::Reassignment,
-            });
-        }
-        let replicas = registration.replicas.clone();
-        self.events.push(ClusterEvent::ReassignmentCompleted {
-            topic: topic.to_owned(),
-            partition,
-            replicas,
-        });
-    }
-
-    /// Kafka's `ElectLeaders PREFERRED` for one partition.
-    pub fn elect_preferred_leader(&mut self, topic: &str, partition: u32) -> Result<(), ErrorCode> {
-        let brokers = self.controller.brokers.clone();
-        let registration = self
-            .controller
-            .partitions
-            .get_mut(&(topic.to_owned(), partition))
-            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        registration.elect_preferred(|b| brokers.get(&b).is_some_and(|r| !r.fenced))?;
-        self.events.push(ClusterEvent::LeaderElected {
-            topic: topic.to_owned(),
-            partition,
-            leader: registration.leader,
-            leader_epoch: registration.leader_epoch,
-            reason: ElectionReason::Preferred,
-        });
-        self.publish(topic, partition);
-        Ok(())
-    }
-
-    /// A controlled shutdown: the controller first moves every leadership and ISR membership
-    /// off the broker (it is no longer an acceptable leader), then the broker stops once the
-    /// news has had a heartbeat's time to spread.
-    pub fn shutdown_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
-        if !self.is_alive(broker) {
-            return Err(ClusterError::BrokerState {
-                broker,
-                state: "stopped",
-            });
-        }
-        if let Some(registration) = self.controller.brokers.get_mut(&broker) {
-            registration.fenced = true;
-        }
-        self.events.push(ClusterEvent::BrokerFenced { broker });
-        self.reelect(Some(broker), ElectionReason::ControlledShutdown);
-        let at = self.now + self.config.heartbeat_interval_ms;
-        self.schedule(at, Timer::Stop(broker));
-        Ok(())
-    }
-
     /// How many timers are scheduled (heartbeats, fetch and request timeouts, retention checks,
     /// coordinator deadlines): the cluster's pending work besides messages in flight. Bounded by
     /// the cluster's shape (brokers, replicas, clients), not by how long it has run.
@@ -2044,15 +726,47 @@ impl Cluster {
     /// calls [`Cluster::advance`] when this time comes; consumer calls made since the last
     /// advance are sent by the next one, even `advance(0)`.
     pub fn next_wakeup(&self) -> Option<i64> {
-        let next_timer = self.timers.keys().next().map(|(at, _)| *at);
-        [
-            self.network.next_delivery(),
-            next_timer,
-            self.next_consumer_timeout(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.next_wakeup_reason().map(|wakeup| wakeup.at_ms)
+    }
+
+    /// [`Cluster::next_wakeup`] with its reason: the first thing [`Cluster::advance`] runs then
+    /// (a message before a timer due at the same time, a consumer's own deadline last).
+    pub fn next_wakeup_reason(&self) -> Option<Wakeup> {
+        let message = self.network.first_in_flight().map(|(at, envelope)| Wakeup {
+            at_ms: at,
+            reason: WakeReason::Delivery {
+                from: envelope.from,
+                to: envelope.to,
+                message: envelope.message.name(),
+            },
+        });
+        let timer = self.timers.first().map(|(at, timer)| Wakeup {
+            at_ms: at,
+            reason: timer.reason(),
+        });
+        let consumer = self.next_consumer_wake().map(|(at, client)| Wakeup {
+            at_ms: at,
+            reason: WakeReason::Consumer { client },
+        });
+        // `min_by_key` keeps the first of equal ones: messages, then timers, then consumers.
+        [message, timer, consumer]
+            .into_iter()
+            .flatten()
+            .min_by_key(|wakeup| wakeup.at_ms)
+    }
+
+    /// How many messages are in flight now.
+    pub fn messages_in_flight_count(&self) -> usize {
+        self.network.in_flight()
+    }
+
+    /// The most each bounded queue ever held since this cluster was created (or recovered).
+    pub fn queue_peaks(&self) -> QueuePeaks {
+        QueuePeaks {
+            messages_in_flight: self.network.peak_in_flight(),
+            timers: self.timers.peak(),
+            steps_at_one_instant: self.peak_steps_at_instant,
+        }
     }
 
     /// Takes the events since the last call, oldest first.
@@ -2107,6 +821,14 @@ impl Cluster {
     /// Messages delivered and dropped by the network so far.
     pub fn network_counts(&self) -> (u64, u64) {
         (self.network.delivered(), self.network.dropped())
+    }
+
+    /// The messages on the network now, soonest delivery first: (delivery time, send
+    /// sequence number, envelope). Read-only, for drawing them.
+    pub fn messages_in_flight(
+        &self,
+    ) -> impl Iterator<Item = (i64, u64, &network::Envelope<Message>)> {
+        self.network.messages_in_flight()
     }
 
     /// Whether nodes `a` and `b` can talk (no cut between them).

@@ -8,6 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::prng::Prng;
 
+/// The most messages the network holds in flight at once. Nodes send in answer to what they
+/// receive and to their timers, so the count follows the cluster's shape (brokers, replicas,
+/// clients' requests in flight), not the time run: the simulator sweeps and benchmarks stay
+/// far below this. More is a runaway (a node answering every message with several), and the
+/// cluster stops rather than exhaust memory.
+pub const MESSAGES_IN_FLIGHT_MAX: usize = 1 << 20;
+
 /// A node of the simulated cluster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeId {
@@ -64,6 +71,8 @@ pub struct Network<M> {
     dropped: u64,
     /// Messages delivered.
     delivered: u64,
+    /// The most messages ever in flight at once (for [`MESSAGES_IN_FLIGHT_MAX`]'s margin).
+    peak_in_flight: usize,
     /// When set, messages to or from a client keep their send order per link (one TCP
     /// connection each): the latest delivery time sent on each such link.
     client_links_in_order: Option<BTreeMap<(NodeId, NodeId), i64>>,
@@ -88,6 +97,7 @@ impl<M> Network<M> {
             latency,
             dropped: 0,
             delivered: 0,
+            peak_in_flight: 0,
             client_links_in_order: None,
         }
     }
@@ -126,10 +136,37 @@ impl<M> Network<M> {
             at = at.max(*previous);
             *previous = at;
         }
+        debug_assert!(at >= now, "a message never arrives before it is sent");
         let seq = self.next_seq;
         self.next_seq += 1;
         self.in_flight
             .insert((at, seq), Envelope { from, to, message });
+        self.peak_in_flight = self.peak_in_flight.max(self.in_flight.len());
+        assert!(
+            self.in_flight.len() <= MESSAGES_IN_FLIGHT_MAX,
+            "more than MESSAGES_IN_FLIGHT_MAX ({MESSAGES_IN_FLIGHT_MAX}) messages in flight: \
+             a runaway"
+        );
+    }
+
+    /// The next message to be delivered, with its delivery time (it may still be dropped
+    /// then, if its link is cut by that time).
+    pub fn first_in_flight(&self) -> Option<(i64, &Envelope<M>)> {
+        self.in_flight
+            .iter()
+            .next()
+            .map(|((at, _), envelope)| (*at, envelope))
+    }
+
+    /// The most messages that were ever in flight at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight
+    }
+
+    /// The messages in flight, soonest delivery first, each with its delivery time and its
+    /// send sequence number (unique, increasing in send order), for a host to draw them.
+    pub fn messages_in_flight(&self) -> impl Iterator<Item = (i64, u64, &Envelope<M>)> {
+        self.in_flight.iter().map(|(&(at, seq), e)| (at, seq, e))
     }
 
     /// When the next message arrives, if any is in flight.
@@ -219,6 +256,19 @@ mod tests {
     use super::*;
 
     #[test]
+    #[should_panic(expected = "MESSAGES_IN_FLIGHT_MAX")]
+    fn more_messages_in_flight_than_the_limit_stop_the_cluster() {
+        let mut prng = Prng::new(1);
+        let mut net: Network<()> = Network::new(Latency {
+            base_ms: 1,
+            jitter_ms: 0,
+        });
+        for _ in 0..=MESSAGES_IN_FLIGHT_MAX {
+            net.send(0, NodeId::Broker(0), NodeId::Broker(1), (), &mut prng);
+        }
+    }
+
+    #[test]
     fn messages_arrive_in_time_order_and_cut_links_drop_them() {
         let mut prng = Prng::new(1);
         let mut net: Network<u32> = Network::new(Latency {
@@ -245,5 +295,28 @@ mod tests {
         net.slow(b, 10);
         net.send(8, a, b, 5, &mut prng);
         assert_eq!(net.next_delivery(), Some(23));
+    }
+
+    #[test]
+    fn messages_in_flight_are_listed_soonest_first_with_their_send_order() {
+        let mut prng = Prng::new(1);
+        let mut net: Network<u32> = Network::new(Latency {
+            base_ms: 5,
+            jitter_ms: 0,
+        });
+        let (a, b) = (NodeId::Broker(0), NodeId::Broker(1));
+        net.send(3, a, b, 10, &mut prng);
+        net.send(0, b, a, 20, &mut prng);
+        let listed: Vec<(i64, u64, NodeId, NodeId, u32)> = net
+            .messages_in_flight()
+            .map(|(at, seq, e)| (at, seq, e.from, e.to, e.message))
+            .collect();
+        assert_eq!(listed, vec![(5, 1, b, a, 20), (8, 0, a, b, 10)]);
+        net.deliver(5);
+        assert_eq!(
+            net.messages_in_flight().count(),
+            1,
+            "a delivered one is gone"
+        );
     }
 }

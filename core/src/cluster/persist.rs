@@ -293,17 +293,16 @@ impl Cluster {
         }
         // Every broker is back: a partition without a leader (its ISR had died before, or its
         // leader just left the ISR) elects one from its ISR, as when a broker is unfenced.
-        cluster.reelect(None, super::ElectionReason::BrokerUnfenced);
         // Every broker replays the metadata: it learns every partition, and its role in it.
-        for broker in 0..config.brokers {
-            cluster.resync(broker);
-        }
+        cluster.controller.elect_and_resync_all();
+        cluster.drain_controller();
         Ok((cluster, events))
     }
 }
 
-/// The snapshot of a one-broker cluster holding a single broker's store, and the store with
-/// only the topics that can be restored (a valid name, partition count and config).
+/// The snapshot of a one-broker cluster holding a single broker's store (with no simulated
+/// latency, as the single broker had none), and the store with only the topics that can be
+/// restored (a valid name, partition count and config).
 fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
     let mut topics = BTreeMap::new();
     let mut partitions = BTreeMap::new();
@@ -334,7 +333,14 @@ fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
     }
     let snapshot = snapshot::Snapshot {
         now: 0,
-        config: ClusterConfig::new(1, 0),
+        // The single broker answered its host at once: no simulated latency either.
+        config: ClusterConfig {
+            latency: super::Latency {
+                base_ms: 0,
+                jitter_ms: 0,
+            },
+            ..ClusterConfig::new(1, 0)
+        },
         broker_epochs: BTreeMap::from([(0, 0)]),
         topics,
         partitions,

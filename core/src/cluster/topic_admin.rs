@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::message::TopicDeletion;
-use super::{Cluster, ClusterEvent, Message, NodeId, OFFSETS_TOPIC, Timer};
+use super::{Cluster, OFFSETS_TOPIC, Timer};
 use crate::broker::{AlterConfigOp, ConfigEntry, apply_alter_ops, config_entries};
 use crate::config::TopicConfig;
 use crate::error::{AdminError, ErrorCode};
@@ -114,79 +113,13 @@ impl Cluster {
                 topic: name.to_owned(),
             });
         }
-        let topic_id = self.controller.admin.topic_id(name);
-        self.controller.topics.remove(name);
-        self.controller.partitions.retain(|(t, _), _| t != name);
-        self.controller
-            .proposals_seen
-            .retain(|((t, _), _, _), _| t != name);
-        self.controller.admin.ids.remove(name);
-        self.controller.admin.overrides.remove(name);
-        self.controller
-            .admin
-            .deleted
-            .insert(name.to_owned(), topic_id);
+        self.controller.delete_topic(name);
+        self.drain_controller();
         for client in self.clients.values_mut() {
             client.leaders.retain(|(t, _), _| t != name);
         }
-        for broker in 0..self.config.brokers {
-            self.send_deletion(broker, name, topic_id, 0);
-        }
-        self.events.push(ClusterEvent::TopicDeleted {
-            topic: name.to_owned(),
-        });
         self.refresh_consumer_metadata();
         Ok(())
-    }
-
-    /// Sends one deletion to one broker, numbered in its metadata stream.
-    fn send_deletion(&mut self, broker: u32, topic: &str, topic_id: u64, supersedes: u64) {
-        let broker_epoch = self
-            .controller
-            .brokers
-            .get(&broker)
-            .map_or(0, |r| r.broker_epoch);
-        let seq = self.controller.metadata_seq.entry(broker).or_insert(0);
-        *seq += 1;
-        let deletion = TopicDeletion {
-            topic: topic.to_owned(),
-            topic_id,
-            broker_epoch,
-            seq: *seq,
-            supersedes,
-        };
-        self.send(
-            NodeId::Controller,
-            NodeId::Broker(broker),
-            Message::DeleteTopic(Box::new(deletion)),
-        );
-    }
-
-    /// Resends every deletion to a broker that lost metadata or registered again.
-    pub(super) fn resend_deletions(&mut self, broker: u32, supersedes: u64) {
-        let deleted: Vec<(String, u64)> = self
-            .controller
-            .admin
-            .deleted
-            .iter()
-            .map(|(t, id)| (t.clone(), *id))
-            .collect();
-        for (topic, topic_id) in deleted {
-            self.send_deletion(broker, &topic, topic_id, supersedes);
-        }
-    }
-
-    /// A broker applies a deletion: its replicas go, waiting requests fail.
-    pub(super) fn broker_delete_topic(&mut self, broker: u32, deletion: TopicDeletion) {
-        let removal = self.brokers[broker as usize].delete_topic(
-            &deletion.topic,
-            deletion.topic_id,
-            deletion.broker_epoch,
-            deletion.seq,
-            deletion.supersedes,
-        );
-        self.send_consumer_fetches(broker, removal.failed_consumer_fetches);
-        self.fail_produces(broker, removal.failed_produces);
     }
 
     /// Kafka's DescribeConfigs for a topic: every topic config with the value in force and
@@ -259,6 +192,15 @@ impl Cluster {
         )?)
     }
 
+    /// A live topic's config overrides as given (at creation or altered since), sorted by
+    /// name.
+    ///
+    /// # Errors
+    /// `UNKNOWN_TOPIC_OR_PARTITION` when there is no such topic.
+    pub fn config_overrides(&self, topic: &str) -> Result<Vec<(String, String)>, AdminError> {
+        self.topic_overrides(topic)
+    }
+
     /// A live topic's overrides (`UNKNOWN_TOPIC_OR_PARTITION` when there is no such topic).
     fn topic_overrides(&self, topic: &str) -> Result<Vec<(String, String)>, AdminError> {
         if !self.controller.topics.contains_key(topic) {
@@ -283,23 +225,8 @@ impl Cluster {
         overrides: Vec<(String, String)>,
         config: TopicConfig,
     ) {
-        let Some((count, _)) = self.controller.topics.get(topic).cloned() else {
-            return;
-        };
-        self.controller
-            .topics
-            .insert(topic.to_owned(), (count, config));
-        self.controller
-            .admin
-            .overrides
-            .insert(topic.to_owned(), overrides.clone());
-        for partition in 0..count {
-            self.publish(topic, partition);
-        }
-        self.events.push(ClusterEvent::TopicConfigAltered {
-            topic: topic.to_owned(),
-            overrides,
-        });
+        self.controller.alter_topic_config(topic, overrides, config);
+        self.drain_controller();
     }
 
     /// The log of the partition's live leader, as a request to the leader finds it.
@@ -478,8 +405,24 @@ impl Cluster {
         if !node.alive || node.broker_epoch != broker_epoch {
             return;
         }
-        let events = node.run_log_cleanup(now);
-        self.events.extend(events);
+        node.run_log_cleanup(now);
+        self.take_log_events(broker);
         self.schedule_log_cleanup(broker);
+    }
+
+    /// Runs `broker`'s log cleanup now (Kafka's `LogManager.cleanupLogs` and one cleaner pass:
+    /// retention and compaction of every replica it holds), besides its
+    /// `log.retention.check.interval.ms` timer: for hosts with an explicit maintenance call.
+    /// A stopped or unknown broker does nothing.
+    pub fn clean_logs_now(&mut self, broker: u32) {
+        let now = self.now;
+        let Some(node) = self.brokers.get_mut(broker as usize) else {
+            return;
+        };
+        if !node.alive {
+            return;
+        }
+        node.run_log_cleanup(now);
+        self.take_log_events(broker);
     }
 }

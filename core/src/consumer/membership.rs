@@ -727,11 +727,15 @@ impl Consumer {
     }
 
     /// Kafka's `maybeLeaveGroup`: a dynamic member with a member id sends LeaveGroup; every
-    /// member resets its generation.
-    pub(super) fn maybe_leave_group(&mut self, now: i64, reason: &str) {
-        if self.config.group_id.is_none() {
-            return;
-        }
+    /// member resets its generation. Returns the LeaveGroup's request id, if one was sent.
+    pub(super) fn maybe_leave_group(&mut self, now: i64, reason: &str) -> Option<u64> {
+        self.leave_group_within(now, reason, self.request_timeout())
+    }
+
+    /// [`Self::maybe_leave_group`] with the LeaveGroup timing out after `timeout` ms.
+    fn leave_group_within(&mut self, now: i64, reason: &str, timeout: i64) -> Option<u64> {
+        self.config.group_id.as_ref()?;
+        let mut sent = None;
         if self.config.group_instance_id.is_none() && !self.group.member_id.is_empty() {
             let request = LeaveGroupRequest {
                 group_id: self.group_id(),
@@ -741,19 +745,19 @@ impl Consumer {
                     reason: Some(reason.to_string()),
                 }],
             };
-            let timeout = self.request_timeout();
-            self.send(
+            sent = Some(self.send(
                 now,
                 ConsumerRequestBody::Group(GroupRequest::LeaveGroup(request)),
                 InFlight::Leave,
                 timeout,
-            );
+            ));
             self.events.push_back(ConsumerEvent::LeftGroup {
                 reason: reason.to_string(),
             });
         }
         self.reset_generation(reason);
         self.group.joining = false;
+        sent
     }
 
     /// Kafka's `onLeavePrepare`: the partitions are revoked (lost if the generation is gone or
@@ -767,7 +771,9 @@ impl Consumer {
         self.give_up(now, &owned, lost);
     }
 
-    /// Finishes `close` once its commit is done.
+    /// Moves `close` on: once its commit is done, gives up the partitions and sends
+    /// LeaveGroup (other requests in flight are dropped, their answers ignored); once that is
+    /// answered, or the close deadline passed, the consumer is closed.
     pub(super) fn drive_close(&mut self, now: i64) {
         let Some(closing) = &self.closing else {
             return;
@@ -777,9 +783,28 @@ impl Consumer {
         {
             return;
         }
-        if self.group_mode() {
-            self.on_leave_prepare(now);
-            self.maybe_leave_group(now, "the consumer is being closed");
+        let deadline = closing.deadline;
+        if !closing.left {
+            let mut leave = None;
+            if self.group_mode() {
+                self.on_leave_prepare(now);
+                let timeout = deadline.saturating_sub(now).max(1);
+                leave = self.leave_group_within(now, "the consumer is being closed", timeout);
+            }
+            self.in_flight.retain(|id, _| Some(*id) == leave);
+            self.commits.clear();
+            if let Some(closing) = &mut self.closing {
+                closing.left = true;
+                closing.leave = leave;
+            }
+        }
+        let waiting = self
+            .closing
+            .as_ref()
+            .and_then(|c| c.leave)
+            .is_some_and(|id| self.in_flight.contains_key(&id));
+        if waiting && now < deadline {
+            return;
         }
         self.closed = true;
         self.in_flight.clear();

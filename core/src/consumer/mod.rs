@@ -25,6 +25,7 @@
 
 mod commit;
 pub mod config;
+pub mod delivery;
 pub mod error;
 mod fetcher;
 mod membership;
@@ -84,10 +85,16 @@ enum InFlight {
     },
 }
 
-/// The close sequence.
+/// The close sequence: the auto-commit (if any), then LeaveGroup, then closed.
 #[derive(Clone, Debug)]
 struct Closing {
     commit: Option<CommitId>,
+    /// When close gives up waiting (`close` time + [`CLOSE_TIMEOUT_MS`]).
+    deadline: i64,
+    /// The partitions were given up and the LeaveGroup (if any) sent.
+    left: bool,
+    /// The LeaveGroup request awaiting its answer (Java's `awaitPendingRequests`).
+    leave: Option<u64>,
 }
 
 /// A Kafka consumer (see the [module docs](self)).
@@ -536,21 +543,28 @@ impl Consumer {
         self.drive(now);
     }
 
-    /// Closes the consumer: commits the consumed positions if auto-commit is on (waiting at
-    /// most 30 s), gives up the partitions, and sends LeaveGroup if it is a dynamic member.
-    /// [`ConsumerEvent::Closed`] says when it is done.
+    /// Closes the consumer: commits the consumed positions if auto-commit is on, gives up the
+    /// partitions, and sends LeaveGroup if it is a dynamic member, then waits for its answer
+    /// (Java's `AbstractCoordinator.close` awaits its pending coordinator requests), all within
+    /// [`CLOSE_TIMEOUT_MS`]. [`ConsumerEvent::Closed`] says when it is done: the coordinator
+    /// has removed the member (or could not be reached in time).
     pub fn close(&mut self, now: i64) {
         self.last_now = now;
         if self.closed || self.closing.is_some() {
             return;
         }
         let mut commit = None;
+        let deadline = now.saturating_add(CLOSE_TIMEOUT_MS);
         if self.auto_commit {
             let offsets = self.consumed_offsets();
-            let deadline = now.saturating_add(CLOSE_TIMEOUT_MS);
             commit = Some(self.start_commit(now, offsets, CommitKind::Close, true, deadline));
         }
-        self.closing = Some(Closing { commit });
+        self.closing = Some(Closing {
+            commit,
+            deadline,
+            left: false,
+            leave: None,
+        });
         self.drive(now);
     }
 
@@ -592,6 +606,10 @@ impl Consumer {
             .values()
             .map(|(_, deadline)| *deadline)
             .collect();
+        if self.closing.as_ref().is_some_and(|c| c.left) {
+            // Only the LeaveGroup is awaited now.
+            return timers.into_iter().filter(|t| *t > after).min();
+        }
         timers.extend(self.group_timers());
         timers.extend(self.fetcher.timers());
         timers.push(self.offset_fetch_retry_at);

@@ -81,6 +81,10 @@ pub enum LogChange {
         segment_base_offset: i64,
         /// The appended batch bytes.
         bytes: Vec<u8>,
+        /// Offset of the first record appended.
+        first_offset: i64,
+        /// Offset of the last record appended.
+        last_offset: i64,
     },
     /// A whole segment was deleted.
     SegmentDeleted {
@@ -583,6 +587,8 @@ impl PartitionLog {
         changes.push(LogChange::Appended {
             segment_base_offset: active.base_offset(),
             bytes,
+            first_offset: header.base_offset,
+            last_offset: header.last_offset(),
         });
         let base_offset = self.log_end_offset;
         self.log_end_offset = header.last_offset() + 1;
@@ -1360,6 +1366,8 @@ impl PartitionLog {
             });
         }
         let mut pending: Vec<u8> = Vec::new();
+        // The first offset of the batches in `pending`.
+        let mut pending_first = first_offset;
         for batch in &batches {
             let header = batch.header();
             if let Some(reason) = self.active().should_roll(
@@ -1370,7 +1378,7 @@ impl PartitionLog {
                 config.segment_bytes,
                 config.max_segment_ms(),
             ) {
-                self.flush_pending(&mut pending, changes);
+                self.flush_pending(&mut pending, pending_first, changes);
                 self.roll_at(now, header.base_offset, config, reason, changes);
             }
             let active = self
@@ -1378,11 +1386,14 @@ impl PartitionLog {
                 .last_mut()
                 .expect("a log always has an active segment");
             active.append_encoded(header, batch.as_bytes(), Some(now));
+            if pending.is_empty() {
+                pending_first = header.base_offset;
+            }
             pending.extend_from_slice(batch.as_bytes());
             self.log_end_offset = header.last_offset() + 1;
             self.assign_epoch_of(header);
         }
-        self.flush_pending(&mut pending, changes);
+        self.flush_pending(&mut pending, pending_first, changes);
         assert_eq!(
             self.log_end_offset,
             last_offset + 1,
@@ -1391,12 +1402,20 @@ impl PartitionLog {
         Ok(Some((first_offset, last_offset)))
     }
 
-    /// Reports the bytes appended to the active segment since the last report.
-    fn flush_pending(&self, pending: &mut Vec<u8>, changes: &mut Vec<LogChange>) {
+    /// Reports the bytes appended to the active segment since the last report: batches from
+    /// `first_offset` to the log end.
+    fn flush_pending(
+        &self,
+        pending: &mut Vec<u8>,
+        first_offset: i64,
+        changes: &mut Vec<LogChange>,
+    ) {
         if !pending.is_empty() {
             changes.push(LogChange::Appended {
                 segment_base_offset: self.active().base_offset(),
                 bytes: std::mem::take(pending),
+                first_offset,
+                last_offset: self.log_end_offset - 1,
             });
         }
     }

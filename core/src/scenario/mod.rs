@@ -109,6 +109,6 @@ pub use text::{
 };
 pub use world::{
     APP_CLIENT_BASE, Applied, CommitOrigin, ExpectOutcome, MemberEvent, MemberView, ProducerView,
-    ReplayError, START_MS, STEPS_PER_ADVANCE_MAX, World, WorldConfig, WorldEvent, replay,
-    replay_onto,
+    ReplayError, START_MS, STEPS_PER_ADVANCE_MAX, World, WorldConfig, WorldEvent, WorldWakeReason,
+    replay, replay_onto,
 };

@@ -303,6 +303,27 @@ pub enum ReplayError {
     },
 }
 
+/// Why a world wakes up next ([`World::next_wakeup_reason`]).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorldWakeReason {
+    /// A command changed the world: the applications act now.
+    Changed,
+    /// The cluster's own wake-up (a message or a timer).
+    Cluster(crate::cluster::WakeReason),
+    /// A producer application's next send or retry, by name.
+    Producer(String),
+    /// The console producer's retry backoff ends.
+    ConsoleProducer,
+    /// A group member application's next poll or processing step.
+    Member {
+        /// Its `group.id`.
+        group: String,
+        /// Its member name.
+        member: String,
+    },
+}
+
 /// A cluster, its applications, and the history of commands applied to it.
 ///
 /// Commands go in through [`World::apply`]; time moves only through [`World::advance`] (or
@@ -1055,6 +1076,45 @@ impl World {
             .chain(apps)
             .map(|at| at.max(now + 1))
             .min()
+    }
+
+    /// [`World::next_wakeup`] with its reason: the first of what is due then (a command's
+    /// change, then the cluster's own wake-up, the producers by name, the console producer,
+    /// the group members by group and member), for a host's "Step" to show.
+    pub fn next_wakeup_reason(&self) -> Option<(i64, WorldWakeReason)> {
+        let now = self.cluster.now();
+        if self.dirty {
+            return Some((now, WorldWakeReason::Changed));
+        }
+        let cluster = self
+            .cluster
+            .next_wakeup_reason()
+            .map(|w| (w.at_ms, WorldWakeReason::Cluster(w.reason)));
+        let producers = self.producers.iter().filter_map(|(name, p)| {
+            p.next_due(now)
+                .map(|at| (at, WorldWakeReason::Producer(name.clone())))
+        });
+        let console = self
+            .console
+            .next_due(now)
+            .map(|at| (at, WorldWakeReason::ConsoleProducer));
+        let members = self.members.iter().filter_map(|((group, member), app)| {
+            app.next_due().map(|at| {
+                let reason = WorldWakeReason::Member {
+                    group: group.clone(),
+                    member: member.clone(),
+                };
+                (at, reason)
+            })
+        });
+        // `min_by_key` keeps the first of equal times, in the order listed above.
+        cluster
+            .into_iter()
+            .chain(producers)
+            .chain(console)
+            .chain(members)
+            .map(|(at, reason)| (at.max(now + 1), reason))
+            .min_by_key(|(at, _)| *at)
     }
 
     /// Runs every wake-up up to `target` (the applications act at each), then sets the clock

@@ -508,3 +508,76 @@ fn zero_latency_steady_replication_stays_bounded() {
         .count();
     assert_eq!(acknowledged, 2_000);
 }
+
+#[test]
+fn the_next_wakeup_names_what_is_due_and_advance_runs_it_then() {
+    use rill_core::cluster::{WakeReason, Wakeup};
+    let mut cluster = cluster(3, 1);
+    let start = cluster.now();
+    // A quiet cluster: the controller's session check (every half heartbeat) comes first.
+    assert_eq!(
+        cluster.next_wakeup_reason(),
+        Some(Wakeup {
+            at_ms: start + 1_000,
+            reason: WakeReason::ControllerCheck,
+        })
+    );
+    assert_eq!(cluster.next_wakeup(), Some(start + 1_000));
+    // A new topic: the controller's metadata is on its way to every broker.
+    cluster.create_topic("t", 1, 3, &[]).expect("created");
+    let wakeup = cluster.next_wakeup_reason().expect("messages in flight");
+    assert!(wakeup.at_ms <= start + 3, "{wakeup:?}");
+    assert!(
+        matches!(
+            wakeup.reason,
+            WakeReason::Delivery {
+                from: NodeId::Controller,
+                to: NodeId::Broker(_),
+                message: "Metadata",
+            }
+        ),
+        "{wakeup:?}"
+    );
+    // Stepping from wake-up to wake-up reaches each one exactly when it said.
+    for _ in 0..50 {
+        let wakeup = cluster
+            .next_wakeup_reason()
+            .expect("a cluster always has timers");
+        assert_eq!(Some(wakeup.at_ms), cluster.next_wakeup());
+        assert!(wakeup.at_ms >= cluster.now());
+        cluster.advance(wakeup.at_ms - cluster.now());
+        assert_eq!(cluster.now(), wakeup.at_ms);
+        assert_ne!(
+            cluster.next_wakeup_reason(),
+            Some(wakeup.clone()),
+            "what was due ran"
+        );
+    }
+    // A produce: stepping on, its answer is a wake-up of its own, and the outcome is there
+    // once that wake-up ran.
+    let leader = leader_of(&cluster, "t", 0);
+    cluster.produce(0, "t", 0, Acks::All, records(1, "a"));
+    let answered = (0..20).any(|_| {
+        let Some(wakeup) = cluster.next_wakeup_reason() else {
+            return false;
+        };
+        let answer = matches!(
+            wakeup.reason,
+            WakeReason::Delivery {
+                from: NodeId::Broker(b),
+                to: NodeId::Client(0),
+                message: "ProduceResponse",
+            } if b == leader
+        );
+        assert!(
+            cluster.poll_outcomes().is_empty(),
+            "not answered before {wakeup:?}"
+        );
+        cluster.advance(wakeup.at_ms - cluster.now());
+        answer
+    });
+    assert!(answered, "the produce answer was a wake-up");
+    let outcomes = cluster.poll_outcomes();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].result, Ok((0, 0)));
+}

@@ -552,3 +552,97 @@ fn consumers_without_a_client_id_get_javas_default_ids() {
         );
     }
 }
+
+/// Issue 18 (a flaky e2e `resetOffsets` right after `consumer.disconnect()`): `close` is done
+/// (`is_closed`, `ConsumerEvent::Closed`) only once the coordinator answered its LeaveGroup,
+/// as Java's `AbstractCoordinator.close` awaits its pending coordinator requests and KafkaJS's
+/// `disconnect` awaits the LeaveGroup; so at that instant the group is `Empty` and its offsets
+/// can be reset. Checked at every millisecond from the close, on several seeds (latency
+/// jitter), with and without the auto-commit that precedes the LeaveGroup.
+#[test]
+fn a_closed_consumer_has_left_its_group_when_close_completes() {
+    for seed in 0..12u64 {
+        for auto_commit in [true, false] {
+            let mut cluster = cluster(3, 300 + seed);
+            cluster.create_topic("t", 2, 3, &[]).expect("valid");
+            cluster.advance(100);
+            produce(&mut cluster, "t", 2, 3);
+            let mut config = consumer_config("g", "c1", "range");
+            config.enable_auto_commit = auto_commit;
+            join(&mut cluster, 1, config, "t");
+            let mut seen = BTreeMap::new();
+            run(&mut cluster, &[1], 6_000, &mut seen);
+            assert_eq!(
+                cluster.describe_group("g").expect("known").state.name(),
+                "Stable"
+            );
+            let now = cluster.now();
+            cluster.consumer_mut(1).expect("added").close(now);
+            let mut closed_event = false;
+            let mut waited = 0;
+            loop {
+                while let Some(event) = cluster.consumer_mut(1).and_then(|c| c.poll_event()) {
+                    closed_event |= matches!(event, ConsumerEvent::Closed);
+                }
+                let closed = cluster.consumer(1).expect("kept").is_closed();
+                assert_eq!(closed, closed_event, "is_closed and the Closed event agree");
+                if closed {
+                    break;
+                }
+                assert!(waited < 1_000, "seed {seed}: closed within a second");
+                cluster.advance(1);
+                waited += 1;
+            }
+            assert!(
+                waited > 0,
+                "seed {seed}: the LeaveGroup takes a network round trip"
+            );
+            assert_eq!(
+                cluster.describe_group("g").expect("known").state.name(),
+                "Empty",
+                "seed {seed}, auto-commit {auto_commit}: the member is gone when close completes"
+            );
+            let both = [TopicPartition::new("t", 0), TopicPartition::new("t", 1)];
+            cluster
+                .reset_offsets("g", &both, ResetTarget::Earliest)
+                .expect("an inactive group's offsets can be reset at once");
+        }
+    }
+}
+
+/// A close whose coordinator cannot be reached still completes, within Kafka's close timeout
+/// (30 s): the LeaveGroup times out, the member is then removed by its session timeout.
+#[test]
+fn a_close_with_the_coordinator_unreachable_completes_within_the_close_timeout() {
+    let mut cluster = cluster(3, 41);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(100);
+    let mut config = consumer_config("g", "c1", "range");
+    config.enable_auto_commit = false;
+    join(&mut cluster, 1, config, "t");
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1], 6_000, &mut seen);
+    assert_eq!(
+        cluster.describe_group("g").expect("known").state.name(),
+        "Stable"
+    );
+    let brokers = [
+        rill_core::cluster::NodeId::Broker(0),
+        rill_core::cluster::NodeId::Broker(1),
+        rill_core::cluster::NodeId::Broker(2),
+    ];
+    cluster.partition_network(&[rill_core::cluster::NodeId::Client(1)], &brokers);
+    let start = cluster.now();
+    cluster.consumer_mut(1).expect("added").close(start);
+    while !cluster.consumer(1).expect("kept").is_closed() {
+        assert!(
+            cluster.now() - start <= 30_000,
+            "closed by the close timeout"
+        );
+        cluster.advance(100);
+    }
+    assert!(
+        cluster.now() - start >= 1_000,
+        "it waited for the LeaveGroup"
+    );
+}

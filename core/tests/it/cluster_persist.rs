@@ -658,19 +658,26 @@ fn a_single_brokers_store_migrates_to_a_one_broker_cluster() {
             .expect("appends");
         acked.push((partition, info.base_offset, batch));
     }
-    let mut store = MemoryStore::new();
-    for op in broker.poll_storage_ops() {
-        store.apply(op);
-    }
-    let image = ClusterImage {
-        logs: BTreeMap::from([(0, store.image())]),
-        files: BTreeMap::new(),
-        damaged: BTreeMap::new(),
-    };
-    let (mut cluster, events) = Cluster::recover(image, START).expect("migrates");
+    let mut host = Host::default();
+    host.apply(
+        broker
+            .poll_storage_ops()
+            .into_iter()
+            .map(|op| ClusterStorageOp::Log { broker: 0, op })
+            .collect(),
+    );
+    let (mut cluster, events) = Cluster::recover(host.image(), START).expect("migrates");
     assert!(events.is_empty());
-    cluster.advance(5);
     assert_eq!(cluster.config().brokers, 1);
+    assert_eq!(
+        (
+            cluster.config().latency.base_ms,
+            cluster.config().latency.jitter_ms
+        ),
+        (0, 0),
+        "the single broker answered at once, and so does its cluster"
+    );
+    cluster.advance(0);
     for partition in 0..2 {
         let registration = cluster
             .registration("legacy", partition)
@@ -691,11 +698,27 @@ fn a_single_brokers_store_migrates_to_a_one_broker_cluster() {
         }
     }
     // It is now a cluster: producing works, and the next drain writes its first snapshot.
-    produce_acked(&mut cluster, "legacy", 0, records(1, "new"));
+    let (offset, _) = produce_acked(&mut cluster, "legacy", 0, records(1, "new"));
+    assert_eq!(offset, 4);
     let ops = cluster.poll_storage();
     assert!(ops.iter().any(
         |op| matches!(op, ClusterStorageOp::PutFile { path, .. } if path == METADATA_SNAPSHOT_PATH)
     ));
+    host.apply(ops);
+    // Reloaded from the snapshot: the record acknowledged after the migration is there.
+    let (mut reloaded, _) = Cluster::recover(host.image(), START + 10_000).expect("recovers");
+    reloaded.advance(0);
+    let (log, _) = reloaded.replica(0, "legacy", 0).expect("replica");
+    assert_eq!(log.log_end_offset(), 5);
+    assert_eq!(
+        log.high_watermark(),
+        5,
+        "the only replica's log is committed"
+    );
+    assert_eq!(
+        value_at(&reloaded, "legacy", 0, 4),
+        records(1, "new")[0].value
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -15,8 +15,8 @@ use rill_core::consumer::{
 use rill_core::error::ErrorCode;
 use rill_core::group::protocol::{
     GroupRequest, GroupResponse, JoinGroupRequest, JoinGroupResponse, JoinGroupResponseMember,
-    MemberAssignment, OffsetAndMetadata, OffsetCommitResponse, OffsetFetchResponse, Subscription,
-    SyncGroupResponse,
+    LeaveGroupResponse, MemberAssignment, OffsetAndMetadata, OffsetCommitResponse,
+    OffsetFetchResponse, Subscription, SyncGroupResponse,
 };
 use rill_core::group::{Member, TopicPartition, member_from_subscription};
 use rill_core::record::{StoredRecord, TimestampType};
@@ -1489,7 +1489,7 @@ fn close_commits_and_leaves() {
     assert_eq!(offsets, vec![(tp("t", 0), 5), (tp("t", 1), 7)]);
     assert!(!consumer.is_closed());
     consumer.handle_response(201, id, commit_response(&[tp("t", 0), tp("t", 1)], None));
-    let (_, member) = only(&requests(&mut consumer, 201), leave);
+    let (leave_id, member) = only(&requests(&mut consumer, 201), leave);
     assert_eq!(member, "m1");
     let evs = events(&mut consumer);
     assert_eq!(
@@ -1502,11 +1502,41 @@ fn close_commits_and_leaves() {
             ConsumerEvent::LeftGroup {
                 reason: "the consumer is being closed".into()
             },
-            ConsumerEvent::Closed,
         ]
     );
+    // Closed only once the coordinator answered the LeaveGroup (Java's close awaits its
+    // pending coordinator requests; KafkaJS's disconnect awaits the LeaveGroup).
+    assert!(!consumer.is_closed());
+    assert_eq!(consumer.poll(250), Err(ConsumerError::Closed));
+    assert_eq!(
+        consumer.poll_timeout(),
+        Some(200 + 30_000),
+        "bounded by the close timeout"
+    );
+    consumer.handle_response(
+        205,
+        leave_id,
+        ConsumerResponseBody::Group(GroupResponse::LeaveGroup(LeaveGroupResponse {
+            error: None,
+            members: Vec::new(),
+        })),
+    );
+    assert_eq!(events(&mut consumer), [ConsumerEvent::Closed]);
     assert!(consumer.is_closed());
     assert_eq!(consumer.poll(300), Err(ConsumerError::Closed));
+
+    // An unanswered LeaveGroup ends with the close timeout.
+    let mut unanswered = stable_member(ConsumerConfig {
+        enable_auto_commit: false,
+        ..ConsumerConfig::with_group("g")
+    });
+    unanswered.close(200);
+    only(&requests(&mut unanswered, 200), leave);
+    unanswered.handle_timeout(200 + 29_999);
+    assert!(!unanswered.is_closed());
+    unanswered.handle_timeout(200 + 30_000);
+    assert!(unanswered.is_closed());
+    assert_eq!(events(&mut unanswered).last(), Some(&ConsumerEvent::Closed));
 
     let mut static_member = stable_member(ConsumerConfig {
         enable_auto_commit: false,

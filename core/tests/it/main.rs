@@ -7,11 +7,13 @@ mod assignors;
 mod broker;
 mod cluster;
 mod cluster_admin;
+mod cluster_events;
 mod cluster_groups;
 mod cluster_persist;
 mod codec;
 mod compaction;
 mod consumer;
+mod consumer_delivery;
 #[cfg(not(target_arch = "wasm32"))]
 mod consumer_props;
 mod coordinator;

@@ -611,6 +611,7 @@ fn apply(store: &mut BTreeMap<i64, Vec<u8>>, changes: &[LogChange]) {
             LogChange::Appended {
                 segment_base_offset,
                 bytes,
+                ..
             } => store
                 .get_mut(segment_base_offset)
                 .expect("appends go to an existing segment")

@@ -551,3 +551,47 @@ fn expectations_about_keys_offsets_segments_coordinators_and_poll_errors() {
     check(&world, "poll-error g c1 == NoOffsetForPartitionException");
     check(&world, "member g c1 == running");
 }
+
+#[test]
+fn the_next_wakeup_reason_names_the_cluster_the_producers_and_the_members() {
+    use rill_core::cluster::WakeReason;
+    use rill_core::scenario::WorldWakeReason;
+    let mut world = world_of(
+        "seed 1\nbrokers 3\n\
+         kafka-topics --create --topic t --partitions 2 --replication-factor 3\n\
+         producer start p --topic t --rate 20\n\
+         consumer join g c1 --topic t\n",
+    );
+    // A command changed the world: the applications act at once.
+    assert_eq!(
+        world.next_wakeup_reason(),
+        Some((world.now(), WorldWakeReason::Changed))
+    );
+    let (mut cluster, mut producer, mut member) = (false, false, false);
+    for _ in 0..3_000 {
+        let (at, reason) = world
+            .next_wakeup_reason()
+            .expect("a running world wakes up");
+        assert_eq!(Some(at), world.next_wakeup(), "{reason:?}");
+        match &reason {
+            // The member's consumer client lives in the cluster: its own deadlines (heartbeat,
+            // poll) are the cluster's.
+            WorldWakeReason::Cluster(WakeReason::Consumer { .. }) => member = true,
+            WorldWakeReason::Cluster(_) => cluster = true,
+            WorldWakeReason::Producer(name) => producer |= name == "p",
+            WorldWakeReason::Member {
+                group,
+                member: name,
+            } => {
+                member |= group == "g" && name == "c1";
+            }
+            _ => {}
+        }
+        let ms = at - world.now();
+        world.apply(Command::Advance { ms }).expect("time moves");
+    }
+    assert!(
+        cluster && producer && member,
+        "{cluster} {producer} {member}"
+    );
+}

@@ -4,22 +4,26 @@
 
 use yew::prelude::*;
 
-use crate::context::use_app;
-use crate::i18n::fill;
-use crate::model::{Action, DeletedSegment, Lane, PartitionView, RecordView, Selection};
+use crate::i18n::{Lang, fill};
+use crate::model::{Action, DeletedSegment, Lane, Model, PartitionView, RecordView, Selection};
 use crate::palette::key_colour;
 
-/// Props of [`LaneView`].
+/// Props of [`LaneView`]. Everything the lane draws comes in its props (not the app's
+/// context), so a lane whose partition did not change between frames is not drawn again.
 #[derive(Properties, PartialEq, Debug)]
 pub struct LaneProps {
     /// Topic name.
-    pub topic: String,
-    /// The partition.
+    pub topic: AttrValue,
+    /// The partition (its drawn records in `partition.lane`).
     pub partition: PartitionView,
-    /// Its drawn records.
-    pub lane: Lane,
     /// Segments of this partition deleted recently.
     pub deleted: Vec<DeletedSegment>,
+    /// The offset of the selected record, when it is in this partition.
+    pub selected: Option<i64>,
+    /// The language.
+    pub lang: Lang,
+    /// Where a selection goes.
+    pub dispatcher: UseReducerDispatcher<Model>,
 }
 
 fn record_box(
@@ -60,7 +64,7 @@ fn record_box(
         label.push_str(t.uncommitted_hint);
     }
     html! {
-        <li class={class} style={format!("--key-colour: {colour}; --key-ink: {ink}")}
+        <li key={record.offset} class={class} style={format!("--key-colour: {colour}; --key-ink: {ink}")}
             tabindex="0" role="button" aria-pressed={selected.to_string()} aria-label={label}
             data-offset={record.offset.to_string()} data-key={record.key.clone().unwrap_or_default()}
             data-uncommitted={record.uncommitted.to_string()} {onclick} {onkeydown}>
@@ -73,38 +77,38 @@ fn record_box(
 /// A partition's lane.
 #[function_component(LaneView)]
 pub fn lane_view(props: &LaneProps) -> Html {
-    let app = use_app();
-    let t = app.t();
+    let t = props.lang.strings();
     let p = &props.partition;
-    let selected = app.model.selection.clone();
+    let empty = Lane::default();
+    let lane: &Lane = p.lane.as_deref().unwrap_or(&empty);
     let on_select = {
-        let dispatcher = app.model.dispatcher();
+        let dispatcher = props.dispatcher.clone();
         Callback::from(move |s: Selection| dispatcher.dispatch(Action::Select(Some(s))))
     };
-    // Records grouped by the segment that holds them.
-    let segments = p.segments.iter().enumerate().map(|(i, segment)| {
+    // Records grouped by the segment that holds them; keyed by offset (records and segments
+    // keep their DOM nodes as the lane scrolls: only the new ones are created).
+    let segments = p.segments.iter().enumerate().filter_map(|(i, segment)| {
         let end = p
             .segments
             .get(i + 1)
             .map_or(i64::MAX, |next| next.base_offset);
-        let records: Vec<&RecordView> = props
-            .lane
+        let records: Vec<&RecordView> = lane
             .records
             .iter()
             .filter(|r| r.offset >= segment.base_offset && r.offset < end)
             .collect();
         if records.is_empty() && !segment.active && i + 1 != p.segments.len() {
             // A whole segment of older records not drawn: summarised in "+N older".
-            return html! {};
+            return None;
         }
         let label = format!("{} {} · {} B", t.segment, segment.base_offset, segment.size);
-        html! {
-            <li class={classes!("segment", segment.active.then_some("active"))}
+        Some(html! {
+            <li key={segment.base_offset} class={classes!("segment", segment.active.then_some("active"))}
                 data-base-offset={segment.base_offset.to_string()} data-size={segment.size.to_string()} aria-label={label.clone()}>
                 <ol class="records">
                     { for records.iter().map(|r| record_box(
                         &props.topic, p.index, r,
-                        selected.as_ref().is_some_and(|s| s.topic == props.topic && s.partition == p.index && s.offset == r.offset),
+                        props.selected == Some(r.offset),
                         on_select.clone(), t)) }
                 </ol>
                 <div class="bracket" aria-hidden="true"></div>
@@ -112,7 +116,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
                     <span class="segment-base">{ segment.base_offset }</span>
                 </div>
             </li>
-        }
+        })
     });
     let ghosts = props.deleted.iter().map(|d| {
         let label = format!(
@@ -120,7 +124,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
             t.segment, d.base_offset, d.reason, d.size
         );
         html! {
-            <li class="segment-ghost" data-deleted-base-offset={d.base_offset.to_string()}
+            <li key={format!("ghost-{}", d.base_offset)} class="segment-ghost" data-deleted-base-offset={d.base_offset.to_string()}
                 data-reason={d.reason} aria-label={label.clone()} title={label}>
                 <div class="ghost-records" aria-hidden="true"></div>
                 <div class="bracket" aria-hidden="true"></div>
@@ -136,8 +140,8 @@ pub fn lane_view(props: &LaneProps) -> Html {
             data-log-start-offset={p.log_start_offset.to_string()} data-high-watermark={p.high_watermark.to_string()}
             data-log-end-offset={p.log_end_offset.to_string()}>
             <ol class="track" aria-label={fill(t.partition_n, &[&p.index])}>
-                if props.lane.older > 0 {
-                    <li class="older" aria-label={fill(t.older, &[&props.lane.older])}>{ fill(t.older, &[&props.lane.older]) }</li>
+                if lane.older > 0 {
+                    <li class="older" aria-label={fill(t.older, &[&lane.older])}>{ fill(t.older, &[&lane.older]) }</li>
                 }
                 { for ghosts }
                 { for segments }
@@ -147,7 +151,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
                 <span class="marker hw" title="high watermark">{ format!("HW {}", p.high_watermark) }</span>
                 <span class="marker end" title="log end offset">{ format!("LEO {}", p.log_end_offset) }</span>
                 <span class="marker count">{ fill(t.records_n, &[&p.records_held]) }</span>
-                <crate::components::GroupFlags topic={props.topic.clone()} partition={p.index} high_watermark={p.high_watermark} />
+                <crate::components::GroupFlags topic={props.topic.to_string()} partition={p.index} high_watermark={p.high_watermark} />
             </div>
         </div>
     }

@@ -431,8 +431,118 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
                 format!("브로커 {broker} 복구 중 손상된 끝부분을 잘라냄"),
             ),
         ),
+        ClusterEvent::TopicCreated {
+            topic,
+            partitions,
+            replication_factor,
+        } => (
+            format!("[Topic {topic}]"),
+            pick(
+                format!(
+                    "created: {partitions} partitions, replication factor {replication_factor}"
+                ),
+                format!("생성됨: 파티션 {partitions}개, 복제 계수 {replication_factor}"),
+            ),
+        ),
+        ClusterEvent::PartitionsCreated { topic, from, to } => (
+            format!("[Topic {topic}]"),
+            pick(
+                format!("partitions {from} → {to}"),
+                format!("파티션 {from} → {to}"),
+            ),
+        ),
+        ClusterEvent::SegmentRolled {
+            broker,
+            topic,
+            partition: p,
+            base_offset,
+            reason,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "broker {broker} rolled a new segment at {base_offset} ({})",
+                    roll_reason(*reason, Lang::En)
+                ),
+                format!(
+                    "브로커 {broker}가 {base_offset}에서 새 세그먼트 시작 ({})",
+                    roll_reason(*reason, Lang::Ko)
+                ),
+            ),
+        ),
+        ClusterEvent::LogStartOffsetAdvanced {
+            broker,
+            topic,
+            partition: p,
+            log_start_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("broker {broker}: log start offset → {log_start_offset}"),
+                format!("브로커 {broker}: 로그 시작 오프셋 → {log_start_offset}"),
+            ),
+        ),
+        ClusterEvent::RecordsAppended {
+            broker,
+            topic,
+            partition: p,
+            base_offset,
+            last_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "broker {broker} appended {}",
+                    offsets_text(*base_offset, *last_offset, Lang::En)
+                ),
+                format!(
+                    "브로커 {broker} 추가: {}",
+                    offsets_text(*base_offset, *last_offset, Lang::Ko)
+                ),
+            ),
+        ),
         ClusterEvent::Group { broker, event } => group_text(lang, *broker, event),
+        ClusterEvent::HighWatermarkAdvanced {
+            broker,
+            topic,
+            partition: p,
+            high_watermark,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("leader on broker {broker}: high watermark advanced to {high_watermark}"),
+                format!("브로커 {broker}의 리더: high watermark가 {high_watermark}(으)로 전진"),
+            ),
+        ),
+        ClusterEvent::FollowerFetched {
+            broker,
+            topic,
+            partition: p,
+            log_end_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "follower on broker {broker} fetched; its log end offset is {log_end_offset}"
+                ),
+                format!("브로커 {broker}의 팔로워가 가져옴; 로그 끝 오프셋 {log_end_offset}"),
+            ),
+        ),
         other => ("[Cluster]".to_owned(), format!("{other:?}")),
+    }
+}
+
+/// Why a segment was rolled, in Kafka's config names where there is one.
+fn roll_reason(reason: rill_core::log::RollReason, lang: Lang) -> &'static str {
+    use rill_core::log::RollReason;
+    match (reason, lang) {
+        (RollReason::Size, _) => "segment.bytes",
+        (RollReason::Time, _) => "segment.ms",
+        (RollReason::IndexFull, _) => "segment.index.bytes",
+        (RollReason::OffsetOverflow, Lang::Ko) => "오프셋 범위 초과",
+        (RollReason::OffsetOverflow, _) => "offset overflow",
+        (RollReason::Retention, Lang::Ko) => "보존 정책",
+        (RollReason::Retention, _) => "retention",
     }
 }
 

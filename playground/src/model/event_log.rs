@@ -199,9 +199,12 @@ impl EventLine {
                     vec![partition(topic, *p), Subject::Broker(*broker)],
                 ),
                 ClusterEvent::HighWatermarkAdvanced { .. }
-                | ClusterEvent::FollowerFetched { .. } => return None,
+                | ClusterEvent::FollowerFetched { .. }
+                | ClusterEvent::RecordsAppended { .. } => return None,
                 ClusterEvent::TopicDeleted { topic }
-                | ClusterEvent::TopicConfigAltered { topic, .. } => {
+                | ClusterEvent::TopicConfigAltered { topic, .. }
+                | ClusterEvent::TopicCreated { topic, .. }
+                | ClusterEvent::PartitionsCreated { topic, .. } => {
                     (Kind::Admin, vec![Subject::Topic(topic.clone())])
                 }
                 ClusterEvent::SegmentDeleted {
@@ -217,6 +220,18 @@ impl EventLine {
                     ..
                 }
                 | ClusterEvent::RecoveryTruncated {
+                    broker,
+                    topic,
+                    partition: p,
+                    ..
+                }
+                | ClusterEvent::SegmentRolled {
+                    broker,
+                    topic,
+                    partition: p,
+                    ..
+                }
+                | ClusterEvent::LogStartOffsetAdvanced {
                     broker,
                     topic,
                     partition: p,
@@ -308,5 +323,76 @@ impl EventLog {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::i18n::events::event_text;
+    use rill_core::log::RollReason;
+
+    fn line(event: ClusterEvent) -> Option<EventLine> {
+        EventLine::of(1, &SessionEvent::Cluster(event), 5)
+    }
+
+    #[test]
+    fn every_append_is_state_while_rolls_log_starts_and_topic_changes_are_lines() {
+        assert_eq!(
+            line(ClusterEvent::RecordsAppended {
+                broker: 1,
+                topic: "t".into(),
+                partition: 0,
+                base_offset: 0,
+                last_offset: 3,
+            }),
+            None
+        );
+        let rolled = ClusterEvent::SegmentRolled {
+            broker: 2,
+            topic: "t".into(),
+            partition: 1,
+            base_offset: 40,
+            reason: RollReason::Size,
+        };
+        let roll = line(rolled.clone()).expect("a line");
+        assert_eq!(roll.kind, Kind::Log);
+        assert_eq!(
+            roll.subjects,
+            vec![Subject::Partition("t".into(), 1), Subject::Broker(2)]
+        );
+        let (source, en) = event_text(Lang::En, &SessionEvent::Cluster(rolled.clone()));
+        assert_eq!(source, "[Partition t-1]");
+        assert_eq!(en, "broker 2 rolled a new segment at 40 (segment.bytes)");
+        let (_, ko) = event_text(Lang::Ko, &SessionEvent::Cluster(rolled));
+        assert_eq!(ko, "브로커 2가 40에서 새 세그먼트 시작 (segment.bytes)");
+        let start = line(ClusterEvent::LogStartOffsetAdvanced {
+            broker: 0,
+            topic: "t".into(),
+            partition: 0,
+            log_start_offset: 7,
+        })
+        .expect("a line");
+        assert_eq!(start.kind, Kind::Log);
+        for event in [
+            ClusterEvent::TopicCreated {
+                topic: "t".into(),
+                partitions: 3,
+                replication_factor: 2,
+            },
+            ClusterEvent::PartitionsCreated {
+                topic: "t".into(),
+                from: 3,
+                to: 6,
+            },
+        ] {
+            let admin = line(event.clone()).expect("a line");
+            assert_eq!(admin.kind, Kind::Admin);
+            assert_eq!(admin.subjects, vec![Subject::Topic("t".into())]);
+            let (_, en) = event_text(Lang::En, &SessionEvent::Cluster(event.clone()));
+            let (_, ko) = event_text(Lang::Ko, &SessionEvent::Cluster(event));
+            assert_ne!(en, ko);
+        }
     }
 }

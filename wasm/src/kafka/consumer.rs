@@ -19,6 +19,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use rill_core::ErrorCode;
+use rill_core::consumer::delivery::{CommitThreshold, Delivery, Next, group_by_partition};
 use rill_core::consumer::error::is_retriable;
 use rill_core::consumer::{
     AutoOffsetReset, CommitId, ConsumerConfig, ConsumerError, ConsumerEvent, ConsumerRecord,
@@ -91,9 +92,9 @@ struct State {
     commits: BTreeMap<CommitId, Slot<Result<(), ConsumerError>>>,
     joined: Option<(i32, String, String, String)>,
     next_event: u64,
-    /// Partitions sought since the run loop's last poll: their records of that poll are
-    /// stale (KafkaJS's `isStale()`), not delivered, and not rewound.
-    sought: std::collections::BTreeSet<TopicPartition>,
+    /// What the run loop's last poll handed out and the application handled; partitions
+    /// sought since are stale (KafkaJS's `isStale()`), not delivered, and not rewound.
+    delivery: Delivery,
     /// The core consumer has closed (its last commit and LeaveGroup answered).
     closed: bool,
 }
@@ -298,7 +299,7 @@ impl Consumer {
             commits: BTreeMap::new(),
             joined: None,
             next_event: 0,
-            sought: std::collections::BTreeSet::new(),
+            delivery: Delivery::default(),
             closed: false,
         };
         Ok(Self {
@@ -469,29 +470,6 @@ fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEven
     }
 }
 
-/// What to do with the records of one poll after an abort: seek each partition back to its
-/// first record not handled.
-fn rewind(consumer: &Consumer, pending: &BTreeMap<TopicPartition, i64>) {
-    for (tp, offset) in pending {
-        let _ = consumer.with_core(|k, _| k.seek(tp, *offset));
-    }
-}
-
-fn group_by_partition(records: Vec<ConsumerRecord>) -> Vec<(TopicPartition, Vec<ConsumerRecord>)> {
-    let mut out: Vec<(TopicPartition, Vec<ConsumerRecord>)> = Vec::new();
-    for record in records {
-        let tp = TopicPartition {
-            topic: record.topic.clone(),
-            partition: record.partition,
-        };
-        match out.iter_mut().find(|(t, _)| *t == tp) {
-            Some((_, list)) => list.push(record),
-            None => out.push((tp, vec![record])),
-        }
-    }
-    out
-}
-
 #[derive(Clone)]
 enum Handler {
     Message(Function),
@@ -503,7 +481,7 @@ enum Handler {
 
 /// The run loop: poll, hand records to the handler one at a time, repeat as the clock moves.
 async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) {
-    let mut resolved_count = 0u32;
+    let mut commits = CommitThreshold::new(threshold);
     let generation = consumer.state.borrow().run_generation;
     loop {
         let current = {
@@ -513,7 +491,7 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
         if !current || consumer.host.is_closed() {
             break;
         }
-        consumer.state.borrow_mut().sought.clear();
+        consumer.state.borrow_mut().delivery = Delivery::default();
         let polled = consumer.with_core(|k, now| k.poll(now));
         let records = match polled {
             Err(_) => break,
@@ -542,28 +520,22 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
             continue;
         }
         let batches = group_by_partition(records);
-        let mut pending: BTreeMap<TopicPartition, i64> = batches
-            .iter()
-            .map(|(tp, list)| (tp.clone(), list[0].offset))
-            .collect();
-        let mut aborted = false;
+        consumer.state.borrow_mut().delivery = Delivery::new(&batches);
         'batches: for (tp, list) in &batches {
             match &handler {
                 Handler::Message(f) => {
                     for record in list {
-                        if consumer.state.borrow().sought.contains(tp) {
-                            pending.remove(tp);
-                            continue 'batches;
-                        }
                         let paused = consumer
                             .with_core(|k, _| k.paused().contains(tp))
                             .unwrap_or(true);
-                        if !consumer.state.borrow().running || paused {
-                            aborted = !paused || aborted;
-                            if paused {
-                                continue 'batches;
-                            }
-                            break 'batches;
+                        let next = {
+                            let state = consumer.state.borrow();
+                            state.delivery.next(tp, state.running, paused)
+                        };
+                        match next {
+                            Next::Deliver => {}
+                            Next::SkipPartition => continue 'batches,
+                            Next::Stop => break 'batches,
                         }
                         let payload = Object::new();
                         set(&payload, "topic", tp.topic.as_str());
@@ -574,14 +546,17 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                         let result = settle(f.call1(&JsValue::NULL, &payload)).await;
                         if let Err(error) = result {
                             crash(&consumer, error).await;
-                            aborted = true;
                             break 'batches;
                         }
-                        pending.insert(tp.clone(), record.offset + 1);
-                        resolved_count += 1;
-                        maybe_commit(&consumer, threshold, &mut resolved_count);
+                        consumer
+                            .state
+                            .borrow_mut()
+                            .delivery
+                            .handled(tp, record.offset);
+                        if commits.record_handled() {
+                            let _ = consumer.with_core(|k, now| k.commit_async(now, None));
+                        }
                     }
-                    pending.remove(tp);
                 }
                 Handler::Batch {
                     handler,
@@ -610,8 +585,10 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                     let state = consumer.state.clone();
                     let stale_tp = tp.clone();
                     let stale =
-                        Closure::wrap(Box::new(move || state.borrow().sought.contains(&stale_tp))
-                            as Box<dyn Fn() -> bool>)
+                        Closure::wrap(
+                            Box::new(move || state.borrow().delivery.is_stale(&stale_tp))
+                                as Box<dyn Fn() -> bool>,
+                        )
                         .into_js_value();
                     set(&payload, "isStale", stale);
                     set(
@@ -620,38 +597,25 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                         commit_resolved_fn(&consumer, tp.clone(), resolved_offset.clone()),
                     );
                     let result = settle(handler.call1(&JsValue::NULL, &payload)).await;
-                    if consumer.state.borrow().sought.contains(tp) {
-                        // Sought during the batch: the seek decides where the partition goes on.
-                        pending.remove(tp);
-                        if let Err(error) = result {
-                            crash(&consumer, error).await;
-                            aborted = true;
-                            break 'batches;
-                        }
-                        continue;
-                    }
+                    // Sought during the batch: the seek decides where the partition goes on
+                    // (`handled` leaves a stale partition alone).
                     let last = list.last().map_or(-1, |r| r.offset);
                     let done = if result.is_ok() && *auto_resolve {
                         last
                     } else {
                         resolved_offset.get()
                     };
-                    if done >= 0 {
-                        pending.insert(tp.clone(), done + 1);
-                    }
-                    if done >= last {
-                        pending.remove(tp);
-                    }
+                    consumer.state.borrow_mut().delivery.handled(tp, done);
                     if let Err(error) = result {
                         crash(&consumer, error).await;
-                        aborted = true;
                         break 'batches;
                     }
                 }
             }
         }
-        if aborted || !pending.is_empty() {
-            rewind(&consumer, &pending);
+        let delivery = consumer.state.borrow().delivery.clone();
+        if !delivery.is_settled() {
+            let _ = consumer.with_core(|k, _| k.rewind(&delivery));
         }
     }
 }
@@ -671,15 +635,6 @@ async fn crash(consumer: &Consumer, error: JsValue) {
     let backoff = consumer.state.borrow().config.retry_backoff_ms.max(100);
     let at = consumer.host.now() + backoff;
     consumer.host.sleep_until(at).await;
-}
-
-fn maybe_commit(consumer: &Consumer, threshold: Option<u32>, count: &mut u32) {
-    if let Some(threshold) = threshold
-        && *count >= threshold
-    {
-        *count = 0;
-        let _ = consumer.with_core(|k, now| k.commit_async(now, None));
-    }
 }
 
 /// KafkaJS's `commitOffsetsIfNecessary()`: with auto-commit on, commits the offsets the batch
@@ -1029,7 +984,7 @@ impl Consumer {
             let tp = TopicPartition { topic, partition };
             self.with_core(|k, _| k.seek(&tp, offset))?
                 .map_err(|e| consumer_error(&e))?;
-            self.state.borrow_mut().sought.insert(tp);
+            self.state.borrow_mut().delivery.sought(&tp);
             Ok(())
         };
         run().map_err(|e| to_js_error(&e))

@@ -13,8 +13,14 @@
 //! `retention.ms` / `retention.bytes` / `log start offset`, `logStartOffset`),
 //! `segmentsCompacted` (`broker`, `topic`, `partition`, `removed`, `added` (base offsets),
 //! `bytesBefore`, `bytesAfter`), `recoveryTruncated` (`broker`, `topic`, `partition`,
-//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), and `other` for kinds added
-//! to the core later.
+//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), `topicCreated` (`topic`,
+//! `numPartitions`, `replicationFactor`), `partitionsCreated` (`topic`, `previousCount`,
+//! `count`),
+//! `recordsAppended` (`broker`, `topic`, `partition`, `baseOffset`, `lastOffset`: one per
+//! replica's append), `segmentRolled` (`broker`, `topic`, `partition`, `baseOffset`, `reason` =
+//! `size` / `time` / `indexFull` / `offsetOverflow` / `retention`), `logStartOffsetAdvanced`
+//! (`broker`, `topic`, `partition`, `logStartOffset`), and `other` for kinds added to the core
+//! later.
 
 use js_sys::{Array, Object};
 
@@ -40,11 +46,16 @@ pub(crate) const EVENT_TYPES: &[&str] = &[
     "segmentDeleted",
     "segmentsCompacted",
     "recoveryTruncated",
+    "topicCreated",
+    "partitionsCreated",
+    "recordsAppended",
+    "segmentRolled",
+    "logStartOffsetAdvanced",
     "other",
 ];
 use rill_core::cluster::{Acks, ClusterEvent, ElectionReason, ProduceOutcome};
 use rill_core::group::coordinator::{ExpiryCause, GroupEvent};
-use rill_core::log::RecoveryProblem;
+use rill_core::log::{RecoveryProblem, RollReason};
 use wasm_bindgen::JsValue;
 
 use super::shapes::{ids, topic_partitions};
@@ -64,6 +75,18 @@ fn offsets(offsets: &[i64]) -> Array {
         .iter()
         .map(|o| JsValue::from(o.to_string()))
         .collect()
+}
+
+/// Why a segment was rolled: `size` (`segment.bytes`), `time` (`segment.ms`), `indexFull`
+/// (`segment.index.bytes`), `offsetOverflow`, `retention`.
+fn roll_reason_name(reason: RollReason) -> &'static str {
+    match reason {
+        RollReason::Size => "size",
+        RollReason::Time => "time",
+        RollReason::IndexFull => "indexFull",
+        RollReason::OffsetOverflow => "offsetOverflow",
+        RollReason::Retention => "retention",
+    }
 }
 
 fn reason_name(reason: ElectionReason) -> &'static str {
@@ -275,6 +298,59 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             };
             set(&object, "problem", problem);
             "recoveryTruncated"
+        }
+        ClusterEvent::TopicCreated {
+            topic,
+            partitions,
+            replication_factor,
+        } => {
+            set(&object, "topic", topic.as_str());
+            set(&object, "numPartitions", *partitions);
+            set(&object, "replicationFactor", *replication_factor);
+            "topicCreated"
+        }
+        ClusterEvent::PartitionsCreated { topic, from, to } => {
+            set(&object, "topic", topic.as_str());
+            set(&object, "previousCount", *from);
+            set(&object, "count", *to);
+            "partitionsCreated"
+        }
+        ClusterEvent::RecordsAppended {
+            broker,
+            topic,
+            partition,
+            base_offset,
+            last_offset,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "baseOffset", base_offset.to_string());
+            set(&object, "lastOffset", last_offset.to_string());
+            "recordsAppended"
+        }
+        ClusterEvent::SegmentRolled {
+            broker,
+            topic,
+            partition,
+            base_offset,
+            reason,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "baseOffset", base_offset.to_string());
+            set(&object, "reason", roll_reason_name(*reason));
+            "segmentRolled"
+        }
+        ClusterEvent::LogStartOffsetAdvanced {
+            broker,
+            topic,
+            partition,
+            log_start_offset,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "logStartOffset", log_start_offset.to_string());
+            "logStartOffsetAdvanced"
         }
         other => {
             set(&object, "detail", format!("{other:?}"));

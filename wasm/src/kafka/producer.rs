@@ -7,7 +7,8 @@
 //! seeded by the cluster's seed and the producer. A record without `timestamp` is stamped
 //! with the cluster's time at `send()`, once, as Java's `KafkaProducer.doSend` does: a retry
 //! resends the same timestamp. One produce request per partition; a retriable error is
-//! retried `retry.retries` times after `initialRetryTime` (doubling), in cluster time.
+//! retried `retry.retries` times after `initialRetryTime` (doubling), in cluster time, as
+//! `rill_core::producer::RetryPolicy::kafkajs` decides.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,8 +16,8 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Promise};
 use rill_core::ErrorCode;
 use rill_core::cluster::Acks;
-use rill_core::consumer::error::is_retriable;
 use rill_core::partitioner::{Partitioner, PartitionerConfig};
+use rill_core::producer::{BatchRetry, RetryPolicy, Settle};
 use rill_core::record::NewRecord;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -37,15 +38,8 @@ pub struct Producer {
     host: Session,
     client: u32,
     partitioner: Rc<RefCell<Partitioner>>,
-    retry: Retry,
-}
-
-/// KafkaJS's `retry` options: how often and after how long a retriable error is retried.
-#[derive(Clone, Copy, Debug)]
-struct Retry {
-    retries: u32,
-    initial_ms: i64,
-    max_ms: i64,
+    /// KafkaJS's `retry` options.
+    retry: RetryPolicy,
 }
 
 /// One `send` request, parsed.
@@ -103,11 +97,7 @@ impl Producer {
                 seed,
                 ..PartitionerConfig::default()
             }))),
-            retry: Retry {
-                retries,
-                initial_ms: initial_retry_ms,
-                max_ms: max_retry_ms,
-            },
+            retry: RetryPolicy::kafkajs(retries, initial_retry_ms, max_retry_ms),
         })
     }
 
@@ -185,26 +175,25 @@ impl Producer {
     }
 }
 
-/// Sends one partition's batch, retrying retriable errors; returns (base offset, log start).
+/// Sends one partition's batch, retrying as `retry` says; returns (base offset, log start).
 async fn send_batch(
     host: Session,
     client: u32,
-    retry: Retry,
+    retry: RetryPolicy,
     (topic, partition, acks): (String, u32, Acks),
     records: Vec<NewRecord>,
 ) -> Result<(i64, i64), HostError> {
-    let Retry {
-        retries,
-        initial_ms: initial_retry_ms,
-        max_ms: max_retry_ms,
-    } = retry;
-    let mut attempt = 0;
+    let mut attempts = BatchRetry::new(retry);
     loop {
-        let request =
-            host.command(|c| c.produce(client, &topic, partition, acks, records.clone()))?;
+        let request = host.command(|c| {
+            attempts.sent(c.now());
+            c.produce(client, &topic, partition, acks, records.clone())
+        })?;
         let outcome = host.produce_outcome(request).await?;
-        match outcome.result {
-            Ok((base, _)) => {
+        let result = outcome.result.map(|_| ());
+        match attempts.settle(host.now(), result, !host.is_closed()) {
+            Settle::Done => {
+                let base = outcome.result.map_or(-1, |(base, _)| base);
                 // Acknowledged only once durable: a failed write is this send's error.
                 host.durable().await?;
                 let log_start = host.read(|c| {
@@ -215,21 +204,11 @@ async fn send_batch(
                 });
                 return Ok((base, log_start));
             }
-            Err(code) if is_retriable(code) && attempt < retries && !host.is_closed() => {
-                let wait = initial_retry_ms
-                    .saturating_mul(1 << attempt.min(20))
-                    .min(max_retry_ms);
-                attempt += 1;
-                let at = host.now() + wait;
-                host.sleep_until(at).await;
-            }
-            Err(code) => {
+            Settle::RetryAt(at) => host.sleep_until(at).await,
+            Settle::Fail { error, attempts } => {
                 return Err(kafka_error(
-                    code,
-                    format!(
-                        "produce to {topic}-{partition} failed after {} attempt(s)",
-                        attempt + 1
-                    ),
+                    error,
+                    format!("produce to {topic}-{partition} failed after {attempts} attempt(s)"),
                 ));
             }
         }

@@ -305,7 +305,8 @@ export type RillEventType =
   | 'isrShrunk' | 'isrExpanded' | 'highWatermarkAdvanced' | 'reassignmentStarted'
   | 'reassignmentProgressed' | 'reassignmentCompleted' | 'followerFetched' | 'truncated'
   | 'group' | 'produceCompleted' | 'topicDeleted' | 'topicConfigAltered' | 'segmentDeleted'
-  | 'segmentsCompacted' | 'recoveryTruncated' | 'other';
+  | 'segmentsCompacted' | 'recoveryTruncated' | 'topicCreated' | 'partitionsCreated'
+  | 'recordsAppended' | 'segmentRolled' | 'logStartOffsetAdvanced' | 'other';
 
 /** A cluster event; fields besides `type` and `at` depend on the type. */
 export interface RillEvent {
@@ -317,8 +318,9 @@ export interface RillEvent {
   partition?: number;
   leader?: number;
   leaderEpoch?: number;
-  /** Election reason, member leave reason, or (`segmentDeleted`) `retention.ms`,
-   * `retention.bytes` or `log start offset`. */
+  /** Election reason, member leave reason, (`segmentDeleted`) `retention.ms`,
+   * `retention.bytes` or `log start offset`, or (`segmentRolled`) `size`, `time`,
+   * `indexFull`, `offsetOverflow` or `retention`. */
   reason?: string | null;
   isr?: number[];
   replicas?: number[];
@@ -362,6 +364,12 @@ export interface RillEvent {
   added?: string[];
   bytesBefore?: number;
   bytesAfter?: number;
+  /** For `topicCreated`. */
+  numPartitions?: number;
+  replicationFactor?: number;
+  /** For `partitionsCreated`: the partition count before and after. */
+  previousCount?: number;
+  count?: number;
   /** For `recoveryTruncated`. */
   segmentBaseOffset?: string;
   validBytes?: number;

@@ -22,6 +22,7 @@
 //!   command ran: two idle consumers cannot wake each other forever.
 
 pub mod clock;
+pub mod one_broker;
 mod slot;
 
 use std::cell::{Cell, RefCell};
@@ -176,6 +177,8 @@ struct Inner {
     horizon: Cell<Option<i64>>,
     /// The store was let go ([`Session::replace_world`]): storage ops are dropped.
     detached: Cell<bool>,
+    /// Stored values that could not be read at open (or at the last rollback).
+    skipped: RefCell<Vec<String>>,
 }
 
 /// A waiter for cluster time to move: the consumer client it waits for and how many records
@@ -292,12 +295,14 @@ impl Session {
                         return Err(error);
                     }
                 };
-                Session::new(
+                let session = Session::new(
                     world,
                     options.clock,
                     Some(Store::IndexedDb(opened.store)),
                     events,
-                )
+                );
+                *session.0.skipped.borrow_mut() = opened.skipped;
+                session
             }
         };
         if let Err(error) = session.durable().await {
@@ -347,6 +352,7 @@ impl Session {
                 last_dispatch: Cell::new(now),
                 horizon: Cell::new(None),
                 detached: Cell::new(false),
+                skipped: RefCell::new(Vec::new()),
             }
         }));
         session.schedule();
@@ -359,6 +365,7 @@ impl Session {
     fn rebuild(&self, state: StoredState, error: &HostError) -> Result<(), HostError> {
         let now = self.now();
         let (cluster, _) = Cluster::recover(state.image, now).map_err(|e| recovery_error(&e))?;
+        *self.0.skipped.borrow_mut() = state.skipped;
         let mut world = World::from_cluster(cluster);
         world.set_keep_storage(true);
         *self
@@ -396,6 +403,12 @@ impl Session {
             .writer
             .as_ref()
             .is_some_and(|writer| writer.fail_next_write(fault))
+    }
+
+    /// Stored values that could not be read when the store was opened (or read back after a
+    /// failed write): what recovery dropped.
+    pub fn skipped_on_open(&self) -> Vec<String> {
+        self.0.skipped.borrow().clone()
     }
 
     /// The clock mode.

@@ -43,6 +43,12 @@ impl<T> Slot<T> {
         })))
     }
 
+    /// Takes the value if the slot is filled (for a caller that knows it was answered within
+    /// the command that asked).
+    pub fn try_take(&self) -> Option<T> {
+        self.0.borrow_mut().value.take()
+    }
+
     /// Fills the slot and wakes its waiter.
     pub fn fill(&self, value: T) {
         let waker = {

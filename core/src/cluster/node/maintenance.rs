@@ -2,9 +2,7 @@
 //! holds, and deleting a topic's replicas when the controller says the topic is gone.
 
 use super::{BrokerNode, MetadataEffect, ReleasedConsumerFetch, serve};
-use crate::cluster::ClusterEvent;
 use crate::error::ErrorCode;
-use crate::log::LogChange;
 use crate::storage::StorageOp;
 
 /// The incarnation of a topic a broker knows (Kafka keeps the topic id in each partition
@@ -29,11 +27,9 @@ pub(crate) struct TopicRemoval {
 impl BrokerNode {
     /// Kafka's `LogManager.cleanupLogs` plus one cleaner pass, at `now`: every replica this
     /// broker holds, leader or follower, applies retention (never past its own high
-    /// watermark) and, when compacted, compaction. Changes are persisted; what happened comes
-    /// back as events.
-    pub(crate) fn run_log_cleanup(&mut self, now: i64) -> Vec<ClusterEvent> {
-        let me = self.id;
-        let mut events = Vec::new();
+    /// watermark) and, when compacted, compaction. Changes are persisted and reported as
+    /// events ([`BrokerNode::take_events`]).
+    pub(crate) fn run_log_cleanup(&mut self, now: i64) {
         let keys: Vec<(String, u32)> = self.replicas.keys().cloned().collect();
         for (topic, partition) in keys {
             let Some(replica) = self.replicas.get_mut(&(topic.clone(), partition)) else {
@@ -44,43 +40,10 @@ impl BrokerNode {
                 .log
                 .apply_retention(now, &replica.config, &mut changes);
             replica.log.compact(now, &replica.config, &mut changes);
-            let log_start_offset = replica.log.log_start_offset();
-            for change in &changes {
-                match change {
-                    LogChange::SegmentDeleted {
-                        base_offset,
-                        size,
-                        reason,
-                    } => events.push(ClusterEvent::SegmentDeleted {
-                        broker: me,
-                        topic: topic.clone(),
-                        partition,
-                        base_offset: *base_offset,
-                        size: *size,
-                        reason: *reason,
-                        log_start_offset,
-                    }),
-                    LogChange::SegmentsCompacted {
-                        removed,
-                        added,
-                        bytes_before,
-                    } => events.push(ClusterEvent::SegmentsCompacted {
-                        broker: me,
-                        topic: topic.clone(),
-                        partition,
-                        removed: removed.clone(),
-                        added: added.iter().map(|(base, _)| *base).collect(),
-                        bytes_before: *bytes_before,
-                        bytes_after: added.iter().map(|(_, b)| b.len() as u64).sum(),
-                    }),
-                    _ => {}
-                }
-            }
             if !changes.is_empty() {
                 self.persist(&topic, partition, changes);
             }
         }
-        events
     }
 
     /// Checks a metadata message's topic id against the incarnation this broker holds:

@@ -1,8 +1,11 @@
 //! One broker of the simulated cluster: its replicas (leader or follower), what it remembers
 //! across a crash (its disk: the logs' bytes, partition and high-watermark checkpoints), and
 //! Kafka's leader-side rules for fetches, produces, the high watermark and the ISR.
+//! `io.rs` is its face to the cluster: [`BrokerNode::handle`] turns an [`Input`] into
+//! [`Output`]s.
 
 mod disk;
+mod io;
 mod maintenance;
 mod serve;
 
@@ -10,6 +13,7 @@ use std::collections::BTreeMap;
 
 pub(crate) use disk::PartitionKey;
 pub use disk::{decode_offset_checkpoint, encode_offset_checkpoint};
+pub(crate) use io::{Input, Output};
 pub(crate) use serve::{ConsumerFetchOutcome, ReleasedConsumerFetch};
 
 use super::controller::PartitionRegistration;
@@ -19,6 +23,10 @@ use crate::error::{ErrorCode, KafkaError};
 use crate::log::{LogChange, PartitionLog, RecoveryTruncation};
 use crate::record::NewRecord;
 use crate::storage::{RecoveryImage, StorageOp, TopicRecord};
+
+/// The produce "client" a broker's own group coordinator appends as (the one client allowed
+/// to write to an internal topic).
+pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
 
 /// How long a leader waits for the answer to an AlterPartition before it may propose again
 /// (Kafka's AlterPartitionManager resends a request that got no response).
@@ -214,6 +222,8 @@ pub(crate) struct BrokerNode {
     next_proposal: u64,
     /// A deliberate bug for the checker's own tests (`super::audit`).
     pub(crate) bug: Option<super::InjectedBug>,
+    /// What this broker's logs did since the cluster last took it ([`BrokerNode::take_events`]).
+    events: Vec<super::ClusterEvent>,
 }
 
 /// Kafka's effective `min.insync.replicas`: never more than the replica count.
@@ -242,6 +252,7 @@ impl BrokerNode {
             metadata_ahead: std::collections::BTreeSet::new(),
             next_proposal: 0,
             bug: None,
+            events: Vec::new(),
         }
     }
 
@@ -489,13 +500,42 @@ impl BrokerNode {
         cut
     }
 
+    /// Takes the events of this broker's log changes since the last call, oldest first.
+    pub(crate) fn take_events(&mut self) -> Vec<super::ClusterEvent> {
+        std::mem::take(&mut self.events)
+    }
+
     /// Takes the log-directory ops queued since the last call, and (when `checkpoint` says the
     /// checkpoint is due) the checkpoint file's new contents if it changed.
     pub(crate) fn drain_storage(&mut self, checkpoint: bool) -> (Vec<StorageOp>, Option<Vec<u8>>) {
         self.disk.drain(checkpoint)
     }
 
+    /// Persists one log operation's changes to `topic`-`partition` and reports what they show
+    /// as events (the only place a replica's log changes become events).
     fn persist(&mut self, topic: &str, partition: u32, changes: Vec<LogChange>) {
+        if changes.is_empty() {
+            return;
+        }
+        let key = (topic.to_owned(), partition);
+        let log_start_before = self
+            .disk
+            .states
+            .get(&key)
+            .map_or(0, |state| state.log_start_offset);
+        let log_start_after = self
+            .replicas
+            .get(&key)
+            .map_or(log_start_before, |r| r.log.log_start_offset());
+        super::event::log_events(
+            self.id,
+            topic,
+            partition,
+            &changes,
+            log_start_before,
+            log_start_after,
+            &mut self.events,
+        );
         for change in changes {
             self.disk
                 .apply(crate::storage::op_for_change(topic, partition, change));
@@ -505,6 +545,17 @@ impl BrokerNode {
     fn checkpoint_hw(&mut self, topic: &str, partition: u32) {
         if let Some(replica) = self.replicas.get(&(topic.to_owned(), partition)) {
             let hw = replica.log.high_watermark();
+            // Kafka's order of a replica's offsets (an injected bug may break it on purpose,
+            // for the checker to find).
+            assert!(
+                self.bug.is_some()
+                    || (replica.log.log_start_offset() <= hw && hw <= replica.log.log_end_offset()),
+                "{topic}-{partition} on broker {}: log start {} <= high watermark {hw} <= log \
+                 end {}",
+                self.id,
+                replica.log.log_start_offset(),
+                replica.log.log_end_offset()
+            );
             self.disk.set_checkpoint((topic.to_owned(), partition), hw);
         }
     }
@@ -651,6 +702,12 @@ impl BrokerNode {
             replica.config_seq = seq;
         }
         let previous = replica.registration.replace(registration.clone());
+        debug_assert!(
+            previous
+                .as_ref()
+                .is_none_or(|p| p.leader_epoch <= registration.leader_epoch),
+            "a replica's leader epoch never goes back"
+        );
         let new_epoch = previous
             .as_ref()
             .is_none_or(|p| p.leader_epoch != registration.leader_epoch);
@@ -1199,7 +1256,7 @@ impl BrokerNode {
         // Kafka's `ReplicaManager.appendToLocalLog`: a client may not append to an internal
         // topic ("Cannot append to internal topic", sent as INVALID_TOPIC_EXCEPTION); the
         // group coordinator's own appends are allowed (Kafka's `internalTopicsAllowed`).
-        if super::topic_admin::is_internal(topic) && client != super::groups::COORDINATOR_CLIENT {
+        if super::topic_admin::is_internal(topic) && client != COORDINATOR_CLIENT {
             outcome.answer_now = Some(Err(ErrorCode::InvalidTopicException));
             return outcome;
         }

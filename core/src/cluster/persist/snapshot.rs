@@ -376,7 +376,7 @@ fn read_registration(
             "negative epochs (leader {leader_epoch}, partition {partition_epoch})"
         ));
     }
-    Ok(PartitionRegistration {
+    let registration = PartitionRegistration {
         replicas,
         isr,
         leader,
@@ -384,7 +384,11 @@ fn read_registration(
         partition_epoch,
         adding,
         removing,
-    })
+    };
+    match registration.invariant_violation() {
+        Some(violation) => Err(format!("{violation}: {registration:?}")),
+        None => Ok(registration),
+    }
 }
 
 /// A cursor whose every read is checked.

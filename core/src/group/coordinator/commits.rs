@@ -36,7 +36,7 @@ impl GroupCoordinator {
                 .validate_member(&req.member_id, req.group_instance_id.as_deref())
                 .and_then(|()| {
                     let old_generation_bug = self.bug
-                        == Some(crate::cluster::InjectedBug::AcceptOldGenerationCommit)
+                        == Some(crate::cluster::bug::InjectedBug::AcceptOldGenerationCommit)
                         && req.generation_id < group.generation;
                     if req.generation_id != group.generation && !old_generation_bug {
                         Err(ErrorCode::IllegalGeneration)

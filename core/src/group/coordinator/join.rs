@@ -435,7 +435,8 @@ impl GroupCoordinator {
         group.join_deadline = None;
         group.initial_delay_remaining = None;
         group.new_member_added = false;
-        if self.bug != Some(crate::cluster::InjectedBug::NoGenerationBump) || group.generation == 0
+        if self.bug != Some(crate::cluster::bug::InjectedBug::NoGenerationBump)
+            || group.generation == 0
         {
             group.generation += 1;
         }

@@ -401,7 +401,7 @@ pub struct GroupCoordinator {
     /// Accepted offset commits, noted for a checker (`None`: not asked for).
     audit: Option<Vec<CommitAccepted>>,
     /// A deliberate bug for the checker's own tests.
-    bug: Option<crate::cluster::InjectedBug>,
+    bug: Option<crate::cluster::bug::InjectedBug>,
 }
 
 /// An offset commit the coordinator accepted, as noted for a checker
@@ -451,7 +451,7 @@ impl GroupCoordinator {
 
     /// Breaks this coordinator on purpose; for the simulator checker's own tests.
     #[doc(hidden)]
-    pub fn inject_bug(&mut self, bug: crate::cluster::InjectedBug) {
+    pub fn inject_bug(&mut self, bug: crate::cluster::bug::InjectedBug) {
         self.bug = Some(bug);
     }
 

@@ -43,6 +43,41 @@ pub struct PartitionRegistration {
 }
 
 impl PartitionRegistration {
+    /// What breaks the rules every registration keeps between changes, if anything: at least
+    /// one replica, no replica twice, the ISR a non-empty subset of the replicas without
+    /// duplicates, a leader in the ISR, the replicas being added and removed disjoint
+    /// replicas, epochs not negative. A snapshot read from storage is refused with this
+    /// reason; a change that breaks them is a controller bug ([`Self::check_invariants`]).
+    pub fn invariant_violation(&self) -> Option<&'static str> {
+        let within = |ids: &[u32]| ids.iter().all(|r| self.replicas.contains(r));
+        if self.replicas.is_empty() || has_duplicates(&self.replicas) {
+            Some("the replicas are empty or repeat a broker")
+        } else if self.isr.is_empty() || has_duplicates(&self.isr) || !within(&self.isr) {
+            Some("the ISR is empty, repeats a broker or is not within the replicas")
+        } else if self.leader.is_some_and(|l| !self.isr.contains(&l)) {
+            Some("the leader is not in the ISR")
+        } else if !within(&self.adding)
+            || !within(&self.removing)
+            || self.adding.iter().any(|r| self.removing.contains(r))
+        {
+            Some("adding and removing are not disjoint replicas")
+        } else if self.leader_epoch < 0 || self.partition_epoch < 0 {
+            Some("an epoch is negative")
+        } else {
+            None
+        }
+    }
+
+    /// Asserts [`Self::invariant_violation`] finds nothing.
+    ///
+    /// # Panics
+    /// When a rule is broken: a controller bug.
+    pub fn check_invariants(&self) {
+        if let Some(violation) = self.invariant_violation() {
+            panic!("partition registration invariant broken ({violation}): {self:?}");
+        }
+    }
+
     /// A new partition: every active replica in sync, the first active one leads, epoch 0.
     pub fn new(replicas: Vec<u32>, is_active: impl Fn(u32) -> bool) -> Self {
         assert!(!replicas.is_empty(), "a partition has at least one replica");
@@ -180,6 +215,10 @@ impl PartitionRegistration {
         if leader.is_none() && self.leader.is_none() {
             return None;
         }
+        debug_assert!(
+            leader.is_none_or(|l| self.isr.contains(&l) && acceptable(l)),
+            "an elected leader is an acceptable in-sync replica"
+        );
         self.leader = leader;
         self.leader_epoch += 1;
         self.partition_epoch += 1;
@@ -197,6 +236,13 @@ impl PartitionRegistration {
             false
         }
     }
+}
+
+/// Whether `ids` holds some id twice (lists are a few replicas long).
+fn has_duplicates(ids: &[u32]) -> bool {
+    ids.iter()
+        .enumerate()
+        .any(|(i, id)| ids[i + 1..].contains(id))
 }
 
 /// What the controller knows of a broker.
