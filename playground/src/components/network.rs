@@ -104,6 +104,8 @@ pub fn network_strip() -> Html {
             </div>
             <div class="wire-track" role="img" aria-label={label}>
                 { for nodes.map(|e| {
+                    let down = matches!(e, Endpoint::Broker(b) if app.model.view.brokers.iter()
+                        .any(|v| v.id == b && v.state == crate::model::BrokerState::Down));
                     let short = match e {
                         Endpoint::Broker(b) => format!("B{b}"),
                         other => name(other),
@@ -113,7 +115,7 @@ pub fn network_strip() -> Html {
                                 Endpoint::Clients => "wire-first",
                                 Endpoint::Broker(_) => "wire-broker",
                                 Endpoint::Controller => "wire-last",
-                            })}
+                            }, down.then_some("down"))}
                             style={format!("left: {:.2}%", x_of(e, brokers))} title={name(e)}>{ short }</span>
                     }
                 }) }
