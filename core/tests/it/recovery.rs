@@ -73,7 +73,7 @@ fn produce_some() -> (Cluster, Host) {
     (cluster, host)
 }
 
-fn log<'a>(cluster: &'a Cluster, partition: u32) -> &'a PartitionLog {
+fn log(cluster: &Cluster, partition: u32) -> &PartitionLog {
     cluster.replica(0, "orders", partition).expect("exists").0
 }
 
