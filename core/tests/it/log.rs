@@ -10,6 +10,7 @@ use rill_core::error::{ErrorCode, KafkaError, ListOffsetsError};
 use rill_core::log::{
     DeletionReason, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog, RollReason,
 };
+use rill_core::partitioner::Partitioner;
 use rill_core::record::{NewRecord, TimestampType, encode_batch};
 use rill_core::storage::{MemoryStore, StorageOp, TopicRecord, op_for_change};
 
@@ -1152,4 +1153,141 @@ fn read_refs_borrows_exactly_what_read_copies() {
             }
         }
     }
+}
+
+/// A keyed record with a value, no timestamp.
+fn kv(key: &str, value: &str) -> NewRecord {
+    NewRecord {
+        key: Some(key.into()),
+        value: Some(value.into()),
+        ..NewRecord::default()
+    }
+}
+
+#[test]
+fn offsets_are_assigned_per_partition_from_zero() {
+    let config = TopicConfig::default();
+    let mut logs: Vec<PartitionLog> = (0..3).map(|p| PartitionLog::new(&config, p)).collect();
+    let mut partitioner = Partitioner::new();
+    let mut expected_next = [0i64; 3];
+    for i in 0..30 {
+        let key = format!("customer-{}", i % 7);
+        let partition = partitioner.partition("orders", 3, Some(key.as_bytes()));
+        let info = logs[partition as usize]
+            .append(1_000 + i, &config, &[kv(&key, "v")], &mut Vec::new())
+            .expect("append");
+        assert_eq!(info.base_offset, expected_next[partition as usize]);
+        assert_eq!(
+            info.log_append_time, None,
+            "CreateTime topics answer -1/None"
+        );
+        expected_next[partition as usize] += 1;
+    }
+    for (partition, next) in expected_next.iter().enumerate() {
+        let log = &logs[partition];
+        assert_eq!(log.log_end_offset(), *next);
+        let fetched = log.read_all(0).expect("fetch");
+        let offsets: Vec<i64> = fetched.records.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, (0..*next).collect::<Vec<_>>());
+        for r in &fetched.records {
+            let key = r.key.as_deref().expect("keyed");
+            assert_eq!(
+                rill_core::partitioner::partition_for_key(key, 3),
+                partition as u32,
+                "same key, same partition"
+            );
+        }
+    }
+}
+
+#[test]
+fn batch_append_assigns_consecutive_offsets_and_timestamps() {
+    let config = config(&[("message.timestamp.type", "LogAppendTime".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let batch: Vec<NewRecord> = (0..4)
+        .map(|i| NewRecord {
+            timestamp: Some(5),
+            ..kv(&i.to_string(), "x")
+        })
+        .collect();
+    let info = log
+        .append(777, &config, &batch, &mut Vec::new())
+        .expect("append");
+    assert_eq!(
+        (info.base_offset, info.last_offset, info.log_append_time),
+        (0, 3, Some(777))
+    );
+    let fetched = log.read_all(2).expect("fetch");
+    assert_eq!(
+        fetched.records.iter().map(|r| r.offset).collect::<Vec<_>>(),
+        [2, 3],
+        "reader skips to the offset"
+    );
+    assert!(
+        fetched
+            .records
+            .iter()
+            .all(|r| r.timestamp == 777 && r.timestamp_type == TimestampType::LogAppendTime)
+    );
+}
+
+#[test]
+fn fetch_returns_at_least_one_batch_and_respects_max_bytes() {
+    let config = TopicConfig::default();
+    let mut log = PartitionLog::new(&config, 0);
+    for i in 0..10 {
+        log.append(i, &config, &[kv("k", &"v".repeat(100))], &mut Vec::new())
+            .expect("append");
+    }
+    let one = log.read(0, 1).expect("fetch");
+    assert_eq!(
+        one.records.len(),
+        1,
+        "a fetch smaller than a batch still returns the first batch"
+    );
+    let all = log.read_all(0).expect("fetch");
+    assert_eq!(all.records.len(), 10);
+    let end = log
+        .read(10, 1000)
+        .expect("fetch at log end is empty, not an error");
+    assert!(end.records.is_empty());
+    assert_eq!(
+        (end.log_start_offset, end.high_watermark, end.log_end_offset),
+        (0, 10, 10)
+    );
+}
+
+#[test]
+fn segments_roll_on_segment_bytes() {
+    let config = config(&[("segment.bytes", "300".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    for i in 0..6 {
+        log.append(i, &config, &[kv("key", &"x".repeat(60))], &mut changes)
+            .expect("append");
+    }
+    assert!(log.segments().len() > 1, "300-byte segments must roll");
+    for pair in log.segments().windows(2) {
+        assert!(
+            pair[0].size() <= 300,
+            "closed segments never exceed segment.bytes"
+        );
+        assert_eq!(
+            pair[0].next_offset(),
+            Some(pair[1].base_offset()),
+            "segments are contiguous"
+        );
+    }
+    assert_eq!(
+        log.segments()[1].file_name(),
+        format!("{:020}.log", log.segments()[1].base_offset())
+    );
+    let segment_count = log.segments().len();
+    let rolls = changes
+        .iter()
+        .filter(|c| matches!(c, LogChange::SegmentRolled { .. }))
+        .count();
+    assert_eq!(rolls, segment_count - 1);
+    let all = log.read_all(0).expect("fetch across segments");
+    assert_eq!(all.records.len(), 6);
 }
