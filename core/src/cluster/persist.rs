@@ -314,7 +314,7 @@ fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
             && !topics
                 .keys()
                 .any(|t: &String| crate::topic::names_collide(t, &record.name));
-        let count_ok = (1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions);
+        let count_ok = (1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions);
         let config = crate::config::TopicConfig::with_overrides(
             record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         );
