@@ -305,7 +305,6 @@ pub fn app(props: &AppProps) -> Html {
                                 } else {
                                 <main class="main" aria-label={t.tab_cluster}>
                                     <Brokers />
-                                    <crate::components::Reassign />
                                     if model.ready && model.view.topics.is_empty() {
                                         <div class="empty">
                                             <h2>{ t.no_topics }</h2>
@@ -315,6 +314,10 @@ pub fn app(props: &AppProps) -> Html {
                                     { for model.view.topics.iter().map(|topic| html! {
                                         <TopicCard key={topic.name.clone()} topic={topic.clone()} />
                                     }) }
+                                    // After the topics: a learner first watches records land;
+                                    // moving replicas comes later (a cold tester found the panel
+                                    // above the lanes pushed them out of sight).
+                                    <crate::components::Reassign />
                                 </main>
                                 }
                             </div>

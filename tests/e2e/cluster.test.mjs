@@ -187,6 +187,19 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await page.locator('.transport .step-said').waitFor();
     assert.match(await page.locator('.transport .step-said').innerText(), /\+\d+ ms/, 'the step says how far it moved');
     await until(clock, (c) => c !== stood, 'the clock to move by the step');
+    // A step goes to the next thing that happens (an event, or a message such as a heartbeat),
+    // not to the next 1–3 ms fetch delivery, and names it; the network strip shows the wire
+    // as it stands, still.
+    for (let i = 0; i < 3; i++) {
+      const before = await clock();
+      await page.click('.transport button.step');
+      await until(clock, (c) => c !== before, 'the clock to move by the step');
+    }
+    assert.match(await page.locator('.transport .step-said').innerText(), /\+\d+ ms · \S/, 'the step names what happened');
+    assert.equal(await page.locator('.wire.still').count(), 1, 'paused: the messages on the wire stand still');
+    const drawn = Number(await page.getAttribute('.wire', 'data-flights'));
+    assert.ok(drawn <= 16, 'a bounded number of messages drawn');
+    assert.equal(await page.locator('.wire .flight').count(), drawn, 'each drawn message is a dot');
     await page.selectOption(`${PANEL} select[name="reassign-partition"]`, '1');
     const p1 = (await readPartition(page, TOPIC, 1)).replicas.map((r) => r.broker);
     const spare = [0, 1, 2, 3].find((b) => !p1.includes(b));
@@ -199,6 +212,10 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await until(() => readPartition(page, TOPIC, 1), (p) => p.replicas.map((r) => r.broker).join(',') === [...p1.slice(1), p1[0]].join(','), "Kafka's revert: the replicas without the adding one");
     assert.equal(await page.locator(`${PANEL} .phase`).count(), 0, 'nothing moves after the cancel');
     await page.click('.transport button.play');
+    // Time runs: messages are drawn moving between the nodes of the network strip.
+    await until(() => page.locator('.wire.still').count(), (n) => n === 0, 'time runs: the messages move');
+    await until(() => page.getAttribute('.wire', 'data-flights'), (n) => Number(n) > 0, 'messages drawn in flight');
+    assert.match(await page.locator('.wire .flight').first().getAttribute('title'), /^[A-Za-z() ]+: \S/, 'a message says what it is, from where to where');
 
     // A plan of two partitions, executed at once (their replica lists reversed).
     const plan = {};

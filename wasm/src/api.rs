@@ -34,7 +34,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use rill_core::broker::{ConfigSource, TopicDescription};
+use rill_core::admin::{ConfigSource, TopicDescription};
 
 use crate::{HostError, OneBroker, ProduceInput, StorageKind, TopicView};
 

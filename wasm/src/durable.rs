@@ -198,14 +198,24 @@ impl DurableWriter {
     }
 
     /// Closes the store (IndexedDB: its connection and writer's lock). Writes already issued
-    /// still commit; later commands are refused with `KAFKA_STORAGE_ERROR`.
+    /// still commit, and so do the ops handed over while one was in flight: they are issued
+    /// now, before the connection closes (IndexedDB runs them after the write in flight, whose
+    /// scope they overlap, and a closing connection still commits what was created before);
+    /// later commands are refused with `KAFKA_STORAGE_ERROR`.
     pub fn close(&self) {
         let mut writer = self.inner.borrow_mut();
         writer.closed = true;
         writer.refusing = Some(HostError::Storage(
             "the broker is closed; open it again to write".into(),
         ));
+        let queued = writer.queued.take();
         if let Store::IndexedDb(idb) = &mut writer.store {
+            if let Some((ops, outcome)) = queued {
+                match idb.write_deferring_merges(ops) {
+                    Ok(done) => spawn_local(async move { settle(&outcome, done.await) }),
+                    Err(error) => settle(&outcome, Err(error)),
+                }
+            }
             idb.close();
         }
     }

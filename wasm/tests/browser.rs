@@ -93,6 +93,16 @@ async fn produce_drop_reopen_gives_identical_data() {
     let before = snapshot(&rill);
     assert_eq!(before.len(), 6);
     rill.close();
+    // A closed broker refuses writes, and still answers reads.
+    assert_eq!(
+        error_type(rill.produce(keyed_messages())).await,
+        "KAFKA_STORAGE_ERROR"
+    );
+    assert_eq!(
+        error_type(rill.create_topic(js(r#"{"topic":"later"}"#))).await,
+        "KAFKA_STORAGE_ERROR"
+    );
+    assert_eq!(snapshot(&rill), before);
     drop(rill);
 
     let reopened = open("reopen", "indexeddb").await;

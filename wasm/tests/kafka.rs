@@ -57,7 +57,14 @@ export async function adminRoundTrip(kafka) {
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), true, 'created');
   eq(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }] }), false, 'exists');
   eq(await admin.listTopics(), ['orders'], 'listTopics');
-  await rejects(admin.fetchTopicOffsets('orders'), 'NOT_LEADER_OR_FOLLOWER', 'leaders not yet told (no waitForLeaders)');
+  // The leaders are not yet told (no waitForLeaders): NOT_LEADER_OR_FOLLOWER is retriable, and
+  // the admin retries it as Kafka's does, after retry.backoff.ms of cluster time.
+  let early = false;
+  const earlyOffsets = admin.fetchTopicOffsets('orders');
+  earlyOffsets.then(() => { early = true; }, () => { early = true; });
+  await new Promise((r) => setTimeout(r, 20));
+  check(!early, 'fetchTopicOffsets waits while the leaders do not know they lead');
+  eq(await settle(kafka, earlyOffsets), [0, 1, 2].map((partition) => ({ partition, offset: '0', high: '0', low: '0' })), 'retried until the leaders knew');
   let meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
   eq(meta.topics.length, 1, 'one topic');
   eq(meta.topics[0].name, 'orders', 'name');
@@ -370,6 +377,27 @@ export async function slowHandler(kafka) {
   await consumer.stop();
 }
 
+/** A partition with no leader: fetchTopicOffsets retries for default.api.timeout.ms (60 s of
+ * cluster time), then fails with REQUEST_TIMED_OUT naming the last error. */
+export async function offsetsWithoutLeader(kafka) {
+  const admin = kafka.admin();
+  await settle(kafka, admin.createTopics({ topics: [{ topic: 'lone', numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true }));
+  const leader = (await admin.fetchTopicMetadata({ topics: ['lone'] })).topics[0].partitions[0].leader;
+  await kafka.cluster().killBroker(leader);
+  await kafka.advance(100);
+  let settled = false;
+  const offsets = admin.fetchTopicOffsets('lone');
+  offsets.then(() => { settled = true; }, () => { settled = true; });
+  for (let t = 0; t < 59000; t += 1000) await kafka.advance(1000);
+  await new Promise((r) => setTimeout(r, 20));
+  check(!settled, 'still retrying before default.api.timeout.ms');
+  for (let t = 0; t < 3000 && !settled; t += 100) await kafka.advance(100);
+  const error = await rejects(offsets, 'REQUEST_TIMED_OUT', 'no leader within default.api.timeout.ms');
+  check(/LEADER_NOT_AVAILABLE|NOT_LEADER_OR_FOLLOWER/.test(error.message), `the last error is named: ${error.message}`);
+  await kafka.cluster().restartBroker(leader);
+  eq(await settle(kafka, admin.fetchTopicOffsets('lone')), [{ partition: 0, offset: '0', high: '0', low: '0' }], 'answered once the broker is back');
+}
+
 export async function leaderKilled(kafka) {
   const admin = kafka.admin();
   await admin.createTopics({ topics: [{ topic: 'ha', numPartitions: 1, replicationFactor: 3 }] });
@@ -630,6 +658,71 @@ export async function clientTimestampsAndStickyKeyless(kafka) {
   const keyless = await settle(kafka, producer.send({ topic: 'ts', messages: Array.from({ length: 6 }, (_, i) => ({ value: 'v' + i })) }));
   eq(keyless.length, 1, 'one partition for six small keyless records');
 }
+/** KafkaJS's `autoCommitThreshold`: the consumed positions are committed after every N
+ * handled records, long before `autoCommitInterval`; without it nothing is committed yet. */
+export async function autoCommitThreshold(kafka) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'counted', numPartitions: 1, replicationFactor: 3 }] });
+  await kafka.advance(500);
+  await settle(kafka, kafka.producer().send({ topic: 'counted', messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i) })) }));
+  const committed = async (groupId) => (await admin.fetchOffsets({ groupId, topics: ['counted'] }))[0].partitions[0].offset;
+  for (const [groupId, threshold, expected] of [['by-count', 3, '6'], ['by-time-only', undefined, '-1']]) {
+    const consumer = kafka.consumer({ groupId });
+    let read = 0;
+    await consumer.subscribe({ topics: ['counted'], fromBeginning: true });
+    await consumer.run({ autoCommitInterval: 600000, autoCommitThreshold: threshold, eachMessage: async () => { read++; } });
+    await until(kafka, () => read === 6, 30000, `${groupId}: read`);
+    await kafka.advance(1000);
+    eq(await committed(groupId), expected, `${groupId}: committed while running`);
+    await consumer.stop();
+  }
+}
+/** Issue 18: `disconnect()` resolves once the coordinator removed the member, so a
+ * `resetOffsets` issued right after it (no clock move in between) finds the group Empty, on
+ * every round. `step` moves the clock while waiting for the consumer and the disconnect. */
+export async function resetRightAfterDisconnect(kafka, step, rounds) {
+  const admin = kafka.admin();
+  await admin.createTopics({ topics: [{ topic: 'jobs', numPartitions: 3, replicationFactor: 3 }] });
+  await step(500);
+  const producer = kafka.producer();
+  await settleWith(step, producer.send({ topic: 'jobs', messages: Array.from({ length: 6 }, (_, i) => ({ key: 'k' + i, value: String(i) })) }));
+  for (let round = 0; round < rounds; round++) {
+    const consumer = kafka.consumer({ groupId: 'jobs-group' });
+    let read = 0;
+    await consumer.subscribe({ topics: ['jobs'], fromBeginning: true });
+    await consumer.run({ eachMessage: async () => { read++; } });
+    for (let t = 0; read < 6; t += 50) {
+      if (t > 60000) throw new Error(`round ${round}: read ${read} of 6`);
+      await step(50);
+    }
+    const described = await admin.describeGroups(['jobs-group']);
+    eq(described.groups[0].state, 'Stable', `round ${round}: stable before disconnect`);
+    await settleWith(step, consumer.disconnect());
+    // At once: no clock move between the disconnect and the reset's group check (made when
+    // its promise first runs, a microtask later); then the clock moves until its commit is
+    // written.
+    const reset = admin.resetOffsets({ groupId: 'jobs-group', topic: 'jobs', earliest: true });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await settleWith(step, reset).catch((e) => {
+      throw new Error(`round ${round}: resetOffsets right after disconnect: ${e.type}: ${e.message}`);
+    });
+    await step(500);
+    const offsets = await admin.fetchOffsets({ groupId: 'jobs-group', topics: ['jobs'] });
+    eq(offsets[0].partitions.map((p) => p.offset), ['0', '0', '0'], `round ${round}: reset to earliest`);
+  }
+}
+/** Moves the clock with `step` 10 ms at a time until `promise` settles. */
+async function settleWith(step, promise, maxMs = 60000) {
+  let done = false, value, error;
+  promise.then((v) => { done = true; value = v; }, (e) => { done = true; error = e; });
+  for (let t = 0; t < maxMs && !done; t += 10) await step(10);
+  await Promise.resolve();
+  if (!done) throw new Error(`did not settle within ${maxMs} ms`);
+  if (error) throw error;
+  return value;
+}
+export const manualStep = (kafka) => (ms) => kafka.advance(ms);
+export const realtimeStep = () => (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = topicAdmin)]
@@ -652,12 +745,22 @@ extern "C" {
     fn slow_handler(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = leaderKilled)]
     fn leader_killed(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = offsetsWithoutLeader)]
+    fn offsets_without_leader(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = perTopicAdmin)]
     fn per_topic_admin(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = defaultClientIds)]
     fn default_client_ids(kafka: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = afterDisconnect)]
     fn after_disconnect(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = resetRightAfterDisconnect)]
+    fn reset_right_after_disconnect(kafka: JsValue, step: JsValue, rounds: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = autoCommitThreshold)]
+    fn auto_commit_threshold(kafka: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = manualStep)]
+    fn manual_step(kafka: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = realtimeStep)]
+    fn realtime_step() -> JsValue;
     #[wasm_bindgen(js_name = clientTimestampsAndStickyKeyless)]
     fn client_timestamps_and_sticky_keyless(kafka: JsValue) -> js_sys::Promise;
 }
@@ -679,6 +782,11 @@ async fn run(scenario: fn(JsValue) -> js_sys::Promise) {
 #[wasm_bindgen_test]
 async fn admin_round_trips_and_typed_errors() {
     run(admin_round_trip).await;
+}
+
+#[wasm_bindgen_test]
+async fn offsets_of_a_partition_without_leader_time_out_after_the_api_timeout() {
+    run(offsets_without_leader).await;
 }
 
 #[wasm_bindgen_test]
@@ -793,4 +901,37 @@ async fn open_rejects_bad_options() {
         let kind = js_sys::Reflect::get(&error, &"type".into()).expect("type");
         assert_eq!(kind.as_string().as_deref(), Some("INVALID_ARGUMENT"));
     }
+}
+
+/// Issue 18: `resetOffsets` right after `consumer.disconnect()` (KafkaJS's docs/Admin.md order)
+/// never sees `NON_EMPTY_GROUP`: the disconnect resolves once the LeaveGroup was answered.
+/// Twenty rounds in the manual clock, five in the realtime one (the clock of the e2e run that
+/// failed).
+#[wasm_bindgen_test]
+async fn reset_offsets_right_after_disconnect_finds_the_group_empty() {
+    let kafka = manual().await;
+    let step = manual_step(kafka.clone());
+    if let Err(error) = JsFuture::from(reset_right_after_disconnect(kafka, step, 20)).await {
+        let message = js_sys::Reflect::get(&error, &"message".into()).unwrap_or(error);
+        panic!("manual clock: {}", message.as_string().unwrap_or_default());
+    }
+    let options =
+        js_sys::JSON::parse(r#"{"storage":"memory","brokers":3,"seed":11,"clock":"realtime"}"#)
+            .expect("options");
+    let kafka = JsValue::from(Rill::open(options).await.expect("open"));
+    if let Err(error) =
+        JsFuture::from(reset_right_after_disconnect(kafka, realtime_step(), 5)).await
+    {
+        let message = js_sys::Reflect::get(&error, &"message".into()).unwrap_or(error);
+        panic!(
+            "realtime clock: {}",
+            message.as_string().unwrap_or_default()
+        );
+    }
+}
+
+/// KafkaJS's `autoCommitThreshold` commits by count (`consumer::delivery::CommitThreshold`).
+#[wasm_bindgen_test]
+async fn auto_commit_threshold_commits_after_every_n_records() {
+    run(auto_commit_threshold).await;
 }

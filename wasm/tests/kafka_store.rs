@@ -90,6 +90,9 @@ export async function writeCluster(kafka) {
 
 export async function checkCluster(kafka, before) {
   const admin = kafka.admin();
+  // Asked at once, before the controller's metadata reached the restarted brokers: they answer
+  // NOT_LEADER_OR_FOLLOWER, which the admin retries (Kafka's retry.backoff.ms) as time moves.
+  eq(await settle(kafka, admin.fetchTopicOffsets('orders')), before.offsets, 'the same offsets, asked at once');
   await kafka.advance(200); // the controller's metadata reaches the restarted brokers
   eq(await admin.listTopics(), before.topics, 'the same topics');
   eq(await admin.fetchTopicMetadata({ topics: ['orders'] }), before.metadata, 'the same replicas, leaders and ISR');

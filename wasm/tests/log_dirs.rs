@@ -9,9 +9,10 @@ use std::rc::Rc;
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use rill_core::cluster::persist::{ClusterImage, ClusterStorageOp};
+use rill_core::config::TopicConfig;
+use rill_core::log::PartitionLog;
 use rill_core::record::NewRecord;
-use rill_core::storage::{PartitionState, RecoveryImage, StorageOp, TopicRecord};
-use rill_core::{Broker, Event};
+use rill_core::storage::{PartitionState, RecoveryImage, StorageOp, TopicRecord, op_for_change};
 use rill_wasm::durable::DurableWriter;
 use rill_wasm::store::{IdbStore, MemoryClusterStore, Store, StoreFault};
 use wasm_bindgen::prelude::*;
@@ -388,37 +389,71 @@ async fn a_version_2_database_moves_into_log_dir_0() {
     IdbStore::delete(name).await.expect("deleted");
 }
 
-/// The ops of a broker that created topic `t` (2 partitions) and produced `a`, `b`, `c` to
-/// each partition, one batch (one chunk) per produce.
+/// The ops a broker's log dir gets when topic `t` (2 partitions) is created and `a`, `b`, `c`
+/// are produced to each partition, one batch (one chunk) per produce: the topic's record,
+/// each partition's segment 0, then each append as its log stores it.
 fn produced_ops() -> Vec<StorageOp> {
-    let mut broker = Broker::new();
-    broker.create_topic("t", 2, &[]).expect("create");
+    let config = TopicConfig::default();
+    let mut ops = vec![StorageOp::PutTopic(TopicRecord {
+        name: "t".to_owned(),
+        partitions: 2,
+        configs: Vec::new(),
+    })];
+    ops.extend((0..2).map(|partition| StorageOp::CreateSegment {
+        topic: "t".to_owned(),
+        partition,
+        base_offset: 0,
+    }));
+    let mut logs = [PartitionLog::new(&config, 0), PartitionLog::new(&config, 1)];
     for value in ["a", "b", "c"] {
-        for partition in 0..2 {
+        for (partition, log) in (0u32..).zip(logs.iter_mut()) {
             let record = NewRecord {
                 key: None,
                 value: Some(value.as_bytes().to_vec()),
                 headers: Vec::new(),
                 timestamp: Some(1),
             };
-            broker
-                .produce(1, "t", partition, &[record])
+            let mut changes = Vec::new();
+            log.append(1, &config, &[record], &mut changes)
                 .expect("produce");
+            ops.extend(
+                changes
+                    .into_iter()
+                    .map(|change| op_for_change("t", partition, change)),
+            );
         }
     }
-    broker.poll_storage_ops()
+    ops
 }
 
-fn truncated(events: &[Event]) -> Vec<(String, u32)> {
-    events
+/// Topic `t`'s partitions rebuilt from one log dir, as a broker recovers its dir: each
+/// partition's log end offset, and the partitions whose stored tail was cut.
+fn recover_dir(dir: RecoveryImage) -> (Vec<i64>, Vec<(String, u32)>) {
+    let config = TopicConfig::default();
+    let topic = dir
+        .topics
         .iter()
-        .filter_map(|e| match e {
-            Event::RecoveryTruncated {
-                topic, partition, ..
-            } => Some((topic.clone(), *partition)),
-            _ => None,
-        })
-        .collect()
+        .find(|t| t.record.name == "t")
+        .expect("t stored");
+    let mut ends = Vec::new();
+    let mut truncated = Vec::new();
+    for partition in 0..topic.record.partitions {
+        let segments = topic
+            .segments
+            .iter()
+            .filter(|s| s.partition == partition)
+            .map(|s| (s.base_offset, s.bytes.clone()))
+            .collect();
+        let state = topic
+            .partition_states
+            .iter()
+            .find(|(p, _)| *p == partition)
+            .map(|(_, state)| *state);
+        let (log, truncations) = PartitionLog::recover(segments, state, &config, 0);
+        truncated.extend(truncations.iter().map(|_| ("t".to_owned(), partition)));
+        ends.push(log.log_end_offset());
+    }
+    (ends, truncated)
 }
 
 #[wasm_bindgen_test]
@@ -432,7 +467,9 @@ async fn a_torn_chunk_in_dir_1_is_cut_and_reported_there_only() {
         .collect();
     write(&mut store, all).await;
     store.close();
-    let intact = Broker::recover(open_clean(name).await.image.logs.remove(&0).expect("dir 0"));
+    let (intact, intact_cut) =
+        recover_dir(open_clean(name).await.image.logs.remove(&0).expect("dir 0"));
+    assert!(intact_cut.is_empty());
     // Partition 0 of dir 1: its last batch torn mid-write. Partition 1 of dir 1: its middle
     // chunk is not bytes at all.
     let db = raw_open(name, 3, |_| {}).await;
@@ -480,30 +517,21 @@ async fn a_torn_chunk_in_dir_1_is_cut_and_reported_there_only() {
         opened.skipped
     );
     let mut image = opened.image.clone();
-    let mut dir_1 = Broker::recover(image.logs.remove(&1).expect("dir 1"));
+    let (dir_1, dir_1_cut) = recover_dir(image.logs.remove(&1).expect("dir 1"));
     assert_eq!(
-        truncated(&dir_1.poll_events()),
+        dir_1_cut,
         [("t".to_owned(), 0)],
         "the torn batch is cut when dir 1 recovers"
     );
-    let ends = |broker: &Broker| -> Vec<i64> {
-        broker
-            .topic("t")
-            .expect("t")
-            .partitions()
-            .iter()
-            .map(|p| p.log_end_offset())
-            .collect()
-    };
     assert_eq!(
-        ends(&dir_1),
+        dir_1,
         [2, 1],
         "cut at the torn batch, and before the unreadable chunk"
     );
     for dir in [0, 2] {
-        let mut other = Broker::recover(image.logs.remove(&dir).expect("dir"));
-        assert!(truncated(&other.poll_events()).is_empty(), "dir {dir}");
-        assert_eq!(ends(&other), ends(&intact), "dir {dir} untouched");
+        let (other, cut) = recover_dir(image.logs.remove(&dir).expect("dir"));
+        assert!(cut.is_empty(), "dir {dir}");
+        assert_eq!(other, intact, "dir {dir} untouched");
     }
     opened.store.close();
     IdbStore::delete(name).await.expect("deleted");

@@ -11,10 +11,13 @@ use crate::log::{DeletionReason, LogChange, RecoveryTruncation, RollReason};
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClusterEvent {
-    /// A broker stopped (killed).
+    /// A broker stopped: killed, or at the end of a controlled shutdown.
     BrokerDown {
         /// The broker.
         broker: u32,
+        /// Whether it stopped at the end of a controlled shutdown (its leaderships and ISR
+        /// memberships had moved off it first) rather than being killed.
+        controlled: bool,
     },
     /// A broker started again and recovered its logs.
     BrokerUp {

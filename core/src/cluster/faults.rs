@@ -7,6 +7,15 @@ use super::{Cluster, ClusterError, ClusterEvent, NodeId, groups};
 impl Cluster {
     /// Stops a broker at once: its memory and connections are gone, its stored logs stay.
     pub fn kill_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
+        self.stop_broker(broker, false)
+    }
+
+    /// Stops a running broker (`controlled`: at the end of its controlled shutdown).
+    pub(crate) fn stop_broker(
+        &mut self,
+        broker: u32,
+        controlled: bool,
+    ) -> Result<(), ClusterError> {
         let node = self
             .brokers
             .get_mut(broker as usize)
@@ -23,7 +32,8 @@ impl Cluster {
         self.equip_coordinator(broker);
         self.coordinator_wakes.remove(&broker);
         self.network.drop_node(NodeId::Broker(broker));
-        self.events.push(ClusterEvent::BrokerDown { broker });
+        self.events
+            .push(ClusterEvent::BrokerDown { broker, controlled });
         Ok(())
     }
 
@@ -116,6 +126,7 @@ impl Cluster {
                 state: "stopped",
             });
         }
+        self.brokers[broker as usize].shutting_down = true;
         self.controller.fence_for_shutdown(broker);
         self.drain_controller();
         let at = self.now + self.config.heartbeat_interval_ms;

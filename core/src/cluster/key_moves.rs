@@ -63,10 +63,10 @@ impl Cluster {
         if total == current {
             return Err(invalid(format!("Topic already has {current} partitions.")));
         }
-        if total > crate::broker::PARTITIONS_PER_TOPIC_MAX {
+        if total > crate::admin::PARTITIONS_PER_TOPIC_MAX {
             return Err(invalid(format!(
                 "rill allows at most {} partitions per topic, requested {total}.",
-                crate::broker::PARTITIONS_PER_TOPIC_MAX
+                crate::admin::PARTITIONS_PER_TOPIC_MAX
             )));
         }
         Ok(())

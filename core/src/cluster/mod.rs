@@ -383,8 +383,10 @@ impl Cluster {
                 partition,
             } => self.start_fetch(broker, &topic, partition),
             Timer::Stop(broker) => {
-                if self.is_alive(broker) {
-                    let _ = self.kill_broker(broker);
+                // Only the incarnation that began the shutdown stops (not one killed and
+                // restarted meanwhile).
+                if self.is_alive(broker) && self.brokers[broker as usize].shutting_down {
+                    let _ = self.stop_broker(broker, true);
                 }
             }
             Timer::ClientTimeout { client, request } => {
@@ -584,7 +586,7 @@ impl Cluster {
 
     /// Moves the events of `broker`'s log changes (appends, rolls, retention, log start moves)
     /// into the cluster's, right after the call that made them.
-    fn take_log_events(&mut self, broker: u32) {
+    pub(crate) fn take_log_events(&mut self, broker: u32) {
         let events = self.brokers[broker as usize].take_events();
         self.events.extend(events);
     }
@@ -731,7 +733,7 @@ impl Cluster {
     }
 
     /// How many messages are in flight now.
-    pub fn messages_in_flight(&self) -> usize {
+    pub fn messages_in_flight_count(&self) -> usize {
         self.network.in_flight()
     }
 
@@ -796,6 +798,14 @@ impl Cluster {
     /// Messages delivered and dropped by the network so far.
     pub fn network_counts(&self) -> (u64, u64) {
         (self.network.delivered(), self.network.dropped())
+    }
+
+    /// The messages on the network now, soonest delivery first: (delivery time, send
+    /// sequence number, envelope). Read-only, for drawing them.
+    pub fn messages_in_flight(
+        &self,
+    ) -> impl Iterator<Item = (i64, u64, &network::Envelope<Message>)> {
+        self.network.messages_in_flight()
     }
 
     /// Whether nodes `a` and `b` can talk (no cut between them).

@@ -163,6 +163,12 @@ impl<M> Network<M> {
         self.peak_in_flight
     }
 
+    /// The messages in flight, soonest delivery first, each with its delivery time and its
+    /// send sequence number (unique, increasing in send order), for a host to draw them.
+    pub fn messages_in_flight(&self) -> impl Iterator<Item = (i64, u64, &Envelope<M>)> {
+        self.in_flight.iter().map(|(&(at, seq), e)| (at, seq, e))
+    }
+
     /// When the next message arrives, if any is in flight.
     pub fn next_delivery(&self) -> Option<i64> {
         self.in_flight.keys().next().map(|(at, _)| *at)
@@ -289,5 +295,28 @@ mod tests {
         net.slow(b, 10);
         net.send(8, a, b, 5, &mut prng);
         assert_eq!(net.next_delivery(), Some(23));
+    }
+
+    #[test]
+    fn messages_in_flight_are_listed_soonest_first_with_their_send_order() {
+        let mut prng = Prng::new(1);
+        let mut net: Network<u32> = Network::new(Latency {
+            base_ms: 5,
+            jitter_ms: 0,
+        });
+        let (a, b) = (NodeId::Broker(0), NodeId::Broker(1));
+        net.send(3, a, b, 10, &mut prng);
+        net.send(0, b, a, 20, &mut prng);
+        let listed: Vec<(i64, u64, NodeId, NodeId, u32)> = net
+            .messages_in_flight()
+            .map(|(at, seq, e)| (at, seq, e.from, e.to, e.message))
+            .collect();
+        assert_eq!(listed, vec![(5, 1, b, a, 20), (8, 0, a, b, 10)]);
+        net.deliver(5);
+        assert_eq!(
+            net.messages_in_flight().count(),
+            1,
+            "a delivered one is gone"
+        );
     }
 }

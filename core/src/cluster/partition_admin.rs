@@ -64,10 +64,10 @@ impl Cluster {
                 existing: existing.clone(),
             });
         }
-        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
+        if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
             return Err(CreateTopicError::InvalidPartitions {
                 requested: partitions.into(),
-                max: crate::broker::PARTITIONS_PER_TOPIC_MAX,
+                max: crate::admin::PARTITIONS_PER_TOPIC_MAX,
             });
         }
         if !(1..=self.config.brokers).contains(&replication_factor) {

@@ -137,6 +137,15 @@ impl Cluster {
         ops
     }
 
+    /// Makes the next [`Cluster::poll_storage`] take every broker's high-watermark checkpoint
+    /// that changed, whatever `replica.high.watermark.checkpoint.interval.ms` says: what a
+    /// clean shutdown writes (Kafka's `ReplicaManager.shutdown` checkpoints the high
+    /// watermarks), so that a cluster reopened after a clean close serves what it had
+    /// acknowledged at once.
+    pub fn checkpoint_on_next_poll(&mut self) {
+        self.storage.next_checkpoint_at = self.now;
+    }
+
     /// Every topic with its partition count and config, as the controller holds them.
     pub fn topic_configs(&self) -> Vec<(String, u32, crate::config::TopicConfig)> {
         self.controller
@@ -305,7 +314,7 @@ fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
             && !topics
                 .keys()
                 .any(|t: &String| crate::topic::names_collide(t, &record.name));
-        let count_ok = (1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions);
+        let count_ok = (1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions);
         let config = crate::config::TopicConfig::with_overrides(
             record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         );

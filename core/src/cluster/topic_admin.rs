@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::{Cluster, OFFSETS_TOPIC, Timer};
-use crate::broker::{AlterConfigOp, ConfigEntry, apply_alter_ops, config_entries};
+use crate::admin::{AlterConfigOp, ConfigEntry, apply_alter_ops, config_entries};
 use crate::config::TopicConfig;
 use crate::error::{AdminError, ErrorCode};
 use crate::log::{FetchedRecords, OffsetAndTimestamp, OffsetSpec, PartitionLog};
@@ -131,7 +131,7 @@ impl Cluster {
 
     /// Kafka's legacy AlterConfigs (KafkaJS `alterConfigs`) for a topic: `overrides` replace
     /// all the topic's overrides (a config left out goes back to its default), all or nothing,
-    /// with the single [`crate::Broker::alter_configs`]'s validation.
+    /// with the same validation as a one-broker cluster.
     ///
     /// # Errors
     /// As [`Cluster::validate_replace_configs`].
@@ -301,7 +301,7 @@ impl Cluster {
                     topic: topic.to_owned(),
                     partition: index,
                 })?;
-        crate::broker::segment_bytes(log, topic, index, base_offset)
+        crate::admin::segment_bytes(log, topic, index, base_offset)
     }
 
     /// A topic's partitions as the controller registers them (Kafka's Metadata response).

@@ -141,3 +141,35 @@ impl Consumer {
             .collect()
     }
 }
+
+/// KafkaJS's `autoCommitThreshold`: besides `auto.commit.interval.ms`, the run loop commits
+/// the consumed positions after every `threshold` records its handler finished.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommitThreshold {
+    threshold: Option<u32>,
+    handled: u32,
+}
+
+impl CommitThreshold {
+    /// Commits every `threshold` records (`None`: never by count).
+    pub const fn new(threshold: Option<u32>) -> Self {
+        Self {
+            threshold,
+            handled: 0,
+        }
+    }
+
+    /// One more record handled: whether to commit now (the count then starts again).
+    pub fn record_handled(&mut self) -> bool {
+        let Some(threshold) = self.threshold else {
+            return false;
+        };
+        self.handled = self.handled.saturating_add(1);
+        if self.handled >= threshold {
+            self.handled = 0;
+            true
+        } else {
+            false
+        }
+    }
+}

@@ -31,7 +31,7 @@ pub(crate) fn state_description(world: &World) -> String {
         if let Ok(configs) = cluster.describe_configs(&topic) {
             for entry in configs
                 .iter()
-                .filter(|e| e.source != crate::broker::ConfigSource::Default)
+                .filter(|e| e.source != crate::admin::ConfigSource::Default)
             {
                 let _ = writeln!(out, "  config {}={:?}", entry.name, entry.value);
             }

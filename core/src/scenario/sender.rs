@@ -165,3 +165,185 @@ impl Sender {
             .min()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ClusterConfig;
+
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const START: i64 = 1_700_000_000_000;
+
+    fn value(text: &str) -> NewRecord {
+        NewRecord {
+            value: Some(text.as_bytes().to_vec()),
+            ..NewRecord::default()
+        }
+    }
+
+    /// A 3-broker cluster with `t` (one partition, 3 replicas, `configs`).
+    fn cluster(configs: &[(&str, &str)]) -> Cluster {
+        let mut cluster = Cluster::new(ClusterConfig::new(3, 9), START).expect("valid");
+        let configs: Vec<(String, String)> = configs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        cluster.create_topic("t", 1, 3, &configs).expect("valid");
+        cluster.advance(1_000);
+        cluster
+    }
+
+    /// Flushes and advances 10 ms at a time for `ms`, settling every answer.
+    fn drive(cluster: &mut Cluster, sender: &mut Sender, ms: i64) -> Vec<Settled> {
+        let mut settled = Vec::new();
+        for _ in 0..ms / 10 {
+            sender.flush(cluster, cluster.now());
+            cluster.advance(10);
+            for outcome in cluster.poll_outcomes() {
+                if let Some(s) = sender.settle(outcome.request, outcome.result, cluster.now()) {
+                    settled.push(s);
+                }
+            }
+        }
+        settled
+    }
+
+    fn log_values(cluster: &Cluster) -> Vec<String> {
+        let leader = cluster
+            .registration("t", 0)
+            .and_then(|r| r.leader)
+            .expect("a leader");
+        let (log, _) = cluster
+            .replica(leader, "t", 0)
+            .expect("the leader's replica");
+        log.read_all(0)
+            .expect("readable")
+            .records
+            .into_iter()
+            .map(|r| String::from_utf8(r.value.unwrap_or_default()).expect("utf-8"))
+            .collect()
+    }
+
+    /// A follower down under `min.insync.replicas=3`: the first record is refused with
+    /// `NOT_ENOUGH_REPLICAS` (nothing appended) and retried every 100 ms; records sent
+    /// meanwhile wait behind it; once the follower is back they are appended together, in
+    /// send order, each once.
+    #[test]
+    fn retried_records_and_those_queued_behind_them_keep_send_order() {
+        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
+        let leader = cluster
+            .registration("t", 0)
+            .and_then(|r| r.leader)
+            .expect("leader");
+        let follower = (0..3).find(|b| *b != leader).expect("a follower");
+        cluster.kill_broker(follower).expect("a broker");
+        cluster.advance(40_000);
+        let mut sender = Sender::new(7, u32::MAX);
+        sender.enqueue("t", 0, Acks::All, value("a"));
+        let settled = drive(&mut cluster, &mut sender, 1_000);
+        assert!(!settled.is_empty() && settled.iter().all(|s| *s == Settled::Retrying));
+        assert!(
+            (9..=11).contains(&settled.len()),
+            "about one try per 100 ms: {}",
+            settled.len()
+        );
+        sender.enqueue("t", 0, Acks::All, value("b"));
+        sender.enqueue("t", 0, Acks::All, value("c"));
+        cluster.restart_broker(follower).expect("a broker");
+        let settled = drive(&mut cluster, &mut sender, 60_000);
+        let acked: Vec<&Settled> = settled
+            .iter()
+            .filter(|s| matches!(s, Settled::Acked { .. }))
+            .collect();
+        assert_eq!(
+            acked,
+            [&Settled::Acked {
+                topic: "t".into(),
+                partition: 0,
+                count: 3,
+                offsets: Some((0, 2)),
+            }]
+        );
+        assert_eq!(log_values(&cluster), ["a", "b", "c"]);
+    }
+
+    /// The follower never returns: the record fails with the last error once
+    /// `delivery.timeout.ms` has passed since it was first sent.
+    #[test]
+    fn retries_stop_at_the_delivery_timeout() {
+        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
+        let leader = cluster
+            .registration("t", 0)
+            .and_then(|r| r.leader)
+            .expect("leader");
+        let follower = (0..3).find(|b| *b != leader).expect("a follower");
+        cluster.kill_broker(follower).expect("a broker");
+        cluster.advance(40_000);
+        let mut sender = Sender::new(7, u32::MAX);
+        sender.enqueue("t", 0, Acks::All, value("a"));
+        let first_sent = cluster.now();
+        let settled = drive(&mut cluster, &mut sender, DELIVERY_TIMEOUT_MS + 1_000);
+        let failed: Vec<&Settled> = settled
+            .iter()
+            .filter(|s| !matches!(s, Settled::Retrying))
+            .collect();
+        assert_eq!(
+            failed,
+            [&Settled::Failed {
+                topic: "t".into(),
+                partition: 0,
+                count: 1,
+                error: ErrorCode::NotEnoughReplicas,
+            }]
+        );
+        assert!(cluster.now() - first_sent > DELIVERY_TIMEOUT_MS);
+        assert!(log_values(&cluster).is_empty());
+    }
+
+    /// An error that may mean something was appended, or a bad record, is not retried.
+    #[test]
+    fn a_non_retriable_error_fails_at_once() {
+        let mut cluster = cluster(&[("max.message.bytes", "100")]);
+        let mut sender = Sender::new(7, u32::MAX);
+        sender.enqueue("t", 0, Acks::All, value(&"x".repeat(500)));
+        let settled = drive(&mut cluster, &mut sender, 1_000);
+        assert_eq!(
+            settled,
+            [Settled::Failed {
+                topic: "t".into(),
+                partition: 0,
+                count: 1,
+                error: ErrorCode::MessageTooLarge,
+            }]
+        );
+    }
+
+    /// The console producer's `retries` (3): four sends, then the error.
+    #[test]
+    fn the_console_producer_gives_up_after_its_retries() {
+        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
+        let leader = cluster
+            .registration("t", 0)
+            .and_then(|r| r.leader)
+            .expect("leader");
+        let follower = (0..3).find(|b| *b != leader).expect("a follower");
+        cluster.kill_broker(follower).expect("a broker");
+        cluster.advance(40_000);
+        let mut sender = Sender::new(7, CONSOLE_PRODUCER_RETRIES);
+        sender.enqueue("t", 0, Acks::All, value("a"));
+        let settled = drive(&mut cluster, &mut sender, 2_000);
+        assert_eq!(
+            settled.iter().filter(|s| **s == Settled::Retrying).count(),
+            3
+        );
+        assert!(matches!(
+            settled.last(),
+            Some(Settled::Failed {
+                error: ErrorCode::NotEnoughReplicas,
+                ..
+            })
+        ));
+    }
+}

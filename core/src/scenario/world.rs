@@ -404,10 +404,10 @@ impl World {
             )));
         }
         let partitions = config.cluster.offsets_topic_partitions;
-        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
+        if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
             return Err(CommandError::InvalidArgument(format!(
                 "offsets.topic.num.partitions is 1 to {}, got {partitions}",
-                crate::broker::PARTITIONS_PER_TOPIC_MAX
+                crate::admin::PARTITIONS_PER_TOPIC_MAX
             )));
         }
         let cluster = Cluster::new(config.cluster.clone(), START_MS)
@@ -711,18 +711,16 @@ impl World {
                         format!("Error due to duplicate config keys: {name}"),
                     ));
                 }
-                let ops: Vec<crate::broker::AlterConfigOp> = set
+                let ops: Vec<crate::admin::AlterConfigOp> = set
                     .iter()
-                    .map(|(name, value)| crate::broker::AlterConfigOp::Set {
+                    .map(|(name, value)| crate::admin::AlterConfigOp::Set {
                         name: name.clone(),
                         value: value.clone(),
                     })
                     .chain(
                         delete
                             .iter()
-                            .map(|name| crate::broker::AlterConfigOp::Delete {
-                                name: name.clone(),
-                            }),
+                            .map(|name| crate::admin::AlterConfigOp::Delete { name: name.clone() }),
                     )
                     .collect();
                 self.cluster

@@ -1118,7 +1118,7 @@ impl Simulation {
                 }
             }
             ClusterEvent::Truncated { broker, .. }
-            | ClusterEvent::BrokerDown { broker }
+            | ClusterEvent::BrokerDown { broker, .. }
             | ClusterEvent::BrokerUp { broker } => {
                 let broker = *broker;
                 self.caches.retain(|(b, _, _), _| *b != broker);

@@ -1,12 +1,12 @@
-//! The broker's commands: topic creation, produce with broker-assigned offsets, fetch.
+//! The single broker's commands: topic creation, produce, fetch errors, multi-partition produce
+//! and admin. (Offsets, batches, fetch sizes and segment rolls are the log's: `log.rs`.)
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+use rill_core::Broker;
 use rill_core::error::{CreateTopicError, ErrorCode, FetchError, KafkaError, ProduceError};
-use rill_core::partitioner::Partitioner;
-use rill_core::record::{NewRecord, TimestampType};
-use rill_core::{Broker, Event};
+use rill_core::record::NewRecord;
 
 fn record(key: &str, value: &str) -> NewRecord {
     NewRecord {
@@ -14,148 +14,6 @@ fn record(key: &str, value: &str) -> NewRecord {
         value: Some(value.into()),
         ..NewRecord::default()
     }
-}
-
-#[test]
-fn offsets_are_assigned_per_partition_from_zero() {
-    let mut broker = Broker::new();
-    broker.create_topic("orders", 3, &[]).expect("valid topic");
-    let mut partitioner = Partitioner::new();
-    let mut expected_next = [0i64; 3];
-    for i in 0..30 {
-        let key = format!("customer-{}", i % 7);
-        let partition = partitioner.partition("orders", 3, Some(key.as_bytes()));
-        let info = broker
-            .produce(1_000 + i, "orders", partition as i32, &[record(&key, "v")])
-            .expect("append");
-        assert_eq!(info.base_offset, expected_next[partition as usize]);
-        assert_eq!(
-            info.log_append_time, None,
-            "CreateTime topics answer -1/None"
-        );
-        expected_next[partition as usize] += 1;
-    }
-    for (partition, next) in expected_next.iter().enumerate() {
-        let log = broker
-            .partition("orders", partition as i32)
-            .expect("exists");
-        assert_eq!(log.log_end_offset(), *next);
-        let fetched = broker
-            .fetch_all("orders", partition as i32, 0)
-            .expect("fetch");
-        let offsets: Vec<i64> = fetched.records.iter().map(|r| r.offset).collect();
-        assert_eq!(offsets, (0..*next).collect::<Vec<_>>());
-        for r in &fetched.records {
-            let key = r.key.as_deref().expect("keyed");
-            assert_eq!(
-                rill_core::partitioner::partition_for_key(key, 3),
-                partition as u32,
-                "same key, same partition"
-            );
-        }
-    }
-}
-
-#[test]
-fn batch_append_assigns_consecutive_offsets_and_timestamps() {
-    let mut broker = Broker::new();
-    broker
-        .create_topic(
-            "t",
-            1,
-            &[("message.timestamp.type".into(), "LogAppendTime".into())],
-        )
-        .expect("valid");
-    let batch: Vec<NewRecord> = (0..4)
-        .map(|i| NewRecord {
-            timestamp: Some(5),
-            ..record(&i.to_string(), "x")
-        })
-        .collect();
-    let info = broker.produce(777, "t", 0, &batch).expect("append");
-    assert_eq!(
-        (info.base_offset, info.last_offset, info.log_append_time),
-        (0, 3, Some(777))
-    );
-    let fetched = broker.fetch_all("t", 0, 2).expect("fetch");
-    assert_eq!(
-        fetched.records.iter().map(|r| r.offset).collect::<Vec<_>>(),
-        [2, 3],
-        "reader skips to the offset"
-    );
-    assert!(
-        fetched
-            .records
-            .iter()
-            .all(|r| r.timestamp == 777 && r.timestamp_type == TimestampType::LogAppendTime)
-    );
-}
-
-#[test]
-fn fetch_returns_at_least_one_batch_and_respects_max_bytes() {
-    let mut broker = Broker::new();
-    broker.create_topic("t", 1, &[]).expect("valid");
-    for i in 0..10 {
-        broker
-            .produce(i, "t", 0, &[record("k", &"v".repeat(100))])
-            .expect("append");
-    }
-    let one = broker.fetch("t", 0, 0, 1).expect("fetch");
-    assert_eq!(
-        one.records.len(),
-        1,
-        "a fetch smaller than a batch still returns the first batch"
-    );
-    let all = broker.fetch_all("t", 0, 0).expect("fetch");
-    assert_eq!(all.records.len(), 10);
-    let end = broker
-        .fetch("t", 0, 10, 1000)
-        .expect("fetch at log end is empty, not an error");
-    assert!(end.records.is_empty());
-    assert_eq!(
-        (end.log_start_offset, end.high_watermark, end.log_end_offset),
-        (0, 10, 10)
-    );
-}
-
-#[test]
-fn segments_roll_on_segment_bytes() {
-    let mut broker = Broker::new();
-    broker
-        .create_topic("t", 1, &[("segment.bytes".into(), "300".into())])
-        .expect("valid");
-    broker.poll_events();
-    for i in 0..6 {
-        broker
-            .produce(i, "t", 0, &[record("key", &"x".repeat(60))])
-            .expect("append");
-    }
-    let log = broker.partition("t", 0).expect("exists");
-    assert!(log.segments().len() > 1, "300-byte segments must roll");
-    for pair in log.segments().windows(2) {
-        assert!(
-            pair[0].size() <= 300,
-            "closed segments never exceed segment.bytes"
-        );
-        assert_eq!(
-            pair[0].next_offset(),
-            Some(pair[1].base_offset()),
-            "segments are contiguous"
-        );
-    }
-    assert_eq!(
-        log.segments()[1].file_name(),
-        format!("{:020}.log", log.segments()[1].base_offset())
-    );
-    let segment_count = log.segments().len();
-    let rolls = broker
-        .poll_events()
-        .into_iter()
-        .filter(|e| matches!(e, Event::SegmentRolled { .. }))
-        .count();
-    assert_eq!(rolls, segment_count - 1);
-    let all = broker.fetch_all("t", 0, 0).expect("fetch across segments");
-    assert_eq!(all.records.len(), 6);
 }
 
 #[test]

@@ -384,6 +384,73 @@ fn preferred_leader_election_and_controlled_shutdown_move_leadership() {
     assert!(outcomes.iter().any(|o| o.result.is_ok()), "{outcomes:?}");
 }
 
+/// KRaft keeps a broker in controlled shutdown fenced until it stops (its heartbeats ask to
+/// shut down): stepping every millisecond from the shutdown to the stop, it is never unfenced,
+/// never back in an ISR, and it stops as a controlled shutdown, not as a kill. A kill and a
+/// restart during the shutdown cancel the pending stop.
+#[test]
+fn a_broker_in_controlled_shutdown_stays_fenced_and_out_of_every_isr_until_it_stops() {
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("t", 3, 3, &[]).expect("valid");
+    cluster.advance(200);
+    for partition in 0..3 {
+        cluster.produce(1, "t", partition, Acks::All, records(5, "a"));
+    }
+    cluster.advance(200);
+    cluster.poll_events();
+    let broker = 0;
+    cluster.shutdown_broker(broker).expect("running");
+    let mut events = Vec::new();
+    for _ in 0..5_000 {
+        cluster.advance(1);
+        events.extend(cluster.poll_events());
+        if cluster.is_alive(broker) {
+            for partition in 0..3 {
+                let registration = cluster.registration("t", partition).expect("exists");
+                assert!(
+                    !registration.isr.contains(&broker),
+                    "t-{partition} took the shutting-down broker back into its ISR at {}",
+                    cluster.now()
+                );
+                assert_ne!(registration.leader, Some(broker));
+            }
+        }
+        // Replication keeps running meanwhile.
+        cluster.produce(1, "t", 1, Acks::Leader, records(1, "b"));
+    }
+    assert!(!cluster.is_alive(broker), "stopped after handing over");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClusterEvent::BrokerUnfenced { broker: b } if *b == broker)),
+        "{events:?}"
+    );
+    assert!(events.contains(&ClusterEvent::BrokerDown {
+        broker,
+        controlled: true
+    }));
+
+    // A shutdown cut short by a kill: the restarted broker keeps running.
+    cluster.restart_broker(broker).expect("stopped");
+    cluster.advance(20_000);
+    cluster.shutdown_broker(broker).expect("running");
+    cluster.kill_broker(broker).expect("running");
+    cluster.restart_broker(broker).expect("stopped");
+    cluster.advance(20_000);
+    assert!(
+        cluster.is_alive(broker),
+        "the old shutdown's stop did not stop the new incarnation"
+    );
+    assert!(
+        cluster
+            .registration("t", 0)
+            .expect("exists")
+            .isr
+            .contains(&broker),
+        "and it rejoined the ISR"
+    );
+}
+
 /// A host that sleeps until `next_wakeup` (as the browser host does on the real clock) misses
 /// nothing: up to just before that time nothing is delivered and nothing changes, and the
 /// history matches a host that steps every millisecond.

@@ -5,9 +5,9 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use rill_core::Broker;
-use rill_core::broker::{AlterConfigOp, ConfigSource};
+use rill_core::admin::{AlterConfigOp, ConfigSource};
 use rill_core::cluster::{Acks, Cluster, ClusterConfig, ClusterEvent, NodeId, OFFSETS_TOPIC};
+use rill_core::config::TopicConfig;
 use rill_core::error::{ErrorCode, KafkaError};
 use rill_core::log::{OffsetSpec, PartitionLog};
 use rill_core::record::{NewRecord, decode_batches};
@@ -207,17 +207,14 @@ fn a_produce_waiting_for_followers_fails_when_its_topic_is_deleted() {
 
 #[test]
 fn describe_and_alter_configs_follow_the_single_broker() {
+    let mut broker = cluster(1, 5);
     let mut cluster = cluster(3, 5);
-    let mut broker = Broker::new();
     let created = configs(&[("retention.ms", "1000")]);
     cluster.create_topic("t", 1, 3, &created).expect("valid");
-    broker.create_topic("t", 1, &created).expect("valid");
+    broker.create_topic("t", 1, 1, &created).expect("valid");
     let described = cluster.describe_configs("t").expect("exists");
-    assert_eq!(
-        described,
-        broker.describe_topic("t").expect("exists").configs
-    );
-    let entry = |entries: &[rill_core::broker::ConfigEntry], name: &str| {
+    assert_eq!(described, broker.describe_configs("t").expect("exists"));
+    let entry = |entries: &[rill_core::admin::ConfigEntry], name: &str| {
         entries
             .iter()
             .find(|e| e.name == name)
@@ -240,9 +237,9 @@ fn describe_and_alter_configs_follow_the_single_broker() {
         },
     ];
     cluster.alter_configs("t", &ops).expect("valid");
-    broker.incremental_alter_configs("t", &ops).expect("valid");
+    broker.alter_configs("t", &ops).expect("valid");
     let altered = cluster.describe_configs("t").expect("exists");
-    assert_eq!(altered, broker.describe_topic("t").expect("exists").configs);
+    assert_eq!(altered, broker.describe_configs("t").expect("exists"));
     assert_eq!(
         entry(&altered, "min.insync.replicas"),
         ("2".into(), ConfigSource::TopicOverride)
@@ -267,7 +264,7 @@ fn describe_and_alter_configs_follow_the_single_broker() {
     assert_eq!(
         error.to_string(),
         broker
-            .incremental_alter_configs("t", &bad)
+            .alter_configs("t", &bad)
             .expect_err("invalid")
             .to_string()
     );
@@ -364,10 +361,12 @@ fn timestamped(timestamps: &[i64]) -> Vec<NewRecord> {
 #[test]
 fn list_offsets_match_the_single_broker_for_the_same_records() {
     let mut cluster = cluster(3, 7);
-    let mut broker = Broker::new();
     let small = configs(&[("segment.bytes", "200")]);
     cluster.create_topic("t", 1, 3, &small).expect("valid");
-    broker.create_topic("t", 1, &small).expect("valid");
+    // The single broker's log: one replica, appended to directly.
+    let config = TopicConfig::with_overrides(small.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .expect("valid");
+    let mut broker = PartitionLog::new(&config, 7);
     cluster.advance(50);
     let batches: [&[i64]; 4] = [
         &[T0 - 500, T0 - 400],
@@ -378,7 +377,7 @@ fn list_offsets_match_the_single_broker_for_the_same_records() {
     for batch in batches {
         produce_ok(&mut cluster, "t", 0, timestamped(batch));
         broker
-            .produce(cluster.now(), "t", 0, &timestamped(batch))
+            .append(cluster.now(), &config, &timestamped(batch), &mut Vec::new())
             .expect("valid");
     }
     let mut specs = vec![-2, -1, -3];
@@ -395,7 +394,7 @@ fn list_offsets_match_the_single_broker_for_the_same_records() {
     ]);
     for timestamp in specs {
         let spec = OffsetSpec::from_kafka(timestamp).expect("valid");
-        let want = broker.list_offsets("t", 0, timestamp).expect("exists");
+        let want = broker.list_offset(spec);
         let got = cluster.list_offsets("t", 0, spec).expect("a leader");
         // The leader epoch is the cluster's; the offset and timestamp are the log's.
         assert_eq!(
@@ -818,20 +817,17 @@ mod props {
 
 #[test]
 fn replace_configs_is_the_single_brokers_legacy_alter_configs() {
+    let mut broker = cluster(1, 8);
     let mut cluster = cluster(3, 8);
-    let mut broker = Broker::new();
     let created = configs(&[("retention.ms", "1000"), ("segment.bytes", "1048576")]);
     cluster.create_topic("t", 1, 3, &created).expect("valid");
-    broker.create_topic("t", 1, &created).expect("valid");
+    broker.create_topic("t", 1, 1, &created).expect("valid");
     // Entries replace every override: segment.bytes goes back to its default.
     let new = configs(&[("min.insync.replicas", "2")]);
     cluster.replace_configs("t", &new).expect("valid");
-    broker.alter_configs("t", &new).expect("valid");
+    broker.replace_configs("t", &new).expect("valid");
     let described = cluster.describe_configs("t").expect("exists");
-    assert_eq!(
-        described,
-        broker.describe_topic("t").expect("exists").configs
-    );
+    assert_eq!(described, broker.describe_configs("t").expect("exists"));
     let overrides: Vec<&str> = described
         .iter()
         .filter(|e| e.source == ConfigSource::TopicOverride)
@@ -854,7 +850,7 @@ fn replace_configs_is_the_single_brokers_legacy_alter_configs() {
     assert_eq!(
         error.to_string(),
         broker
-            .alter_configs("t", &bad)
+            .replace_configs("t", &bad)
             .expect_err("invalid")
             .to_string()
     );

@@ -6,7 +6,6 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rill_core::Broker;
 use rill_core::cluster::persist::{
     METADATA_SNAPSHOT_PATH, checkpoint_path, decode_offset_checkpoint, encode_offset_checkpoint,
 };
@@ -14,10 +13,12 @@ use rill_core::cluster::{
     Acks, Cluster, ClusterConfig, ClusterEvent, ClusterImage, ClusterRecoveryError,
     ClusterStorageOp,
 };
+use rill_core::config::TopicConfig;
 use rill_core::consumer::{AutoOffsetReset, ConsumerConfig, ConsumerEvent};
 use rill_core::error::{ErrorCode, KafkaError};
+use rill_core::log::PartitionLog;
 use rill_core::record::NewRecord;
-use rill_core::storage::{MemoryStore, StorageOp};
+use rill_core::storage::{MemoryStore, StorageOp, TopicRecord, op_for_change};
 
 const START: i64 = 1_700_000_000_000;
 
@@ -348,6 +349,64 @@ fn storage_ops_are_coalesced_and_the_checkpoint_is_kafkas_text_format() {
 }
 
 #[test]
+fn a_clean_shutdown_checkpoints_the_high_watermarks_so_a_reload_serves_them_at_once() {
+    let mut host = Host::default();
+    let mut cluster = slow_cluster(21);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(200);
+    host.sync(&mut cluster);
+    for i in 0..4 {
+        produce_acked(&mut cluster, "t", 0, records(3, &format!("c{i}")));
+    }
+    let leader = cluster
+        .registration("t", 0)
+        .and_then(|r| r.leader)
+        .expect("leader");
+    let hw = cluster
+        .replica(leader, "t", 0)
+        .expect("replica")
+        .0
+        .high_watermark();
+    assert_eq!(hw, 12, "every record acknowledged");
+    // Within replica.high.watermark.checkpoint.interval.ms of the last checkpoint nothing
+    // writes one; a clean shutdown does.
+    let checkpoint_hw = |host: &Host| {
+        decode_offset_checkpoint(&host.files[&checkpoint_path(leader)])
+            .and_then(|entries| entries.get(&("t".to_owned(), 0)).copied())
+    };
+    host.sync(&mut cluster);
+    assert_ne!(
+        checkpoint_hw(&host),
+        Some(hw),
+        "the interval has not passed"
+    );
+    cluster.checkpoint_on_next_poll();
+    host.sync(&mut cluster);
+    assert_eq!(
+        checkpoint_hw(&host),
+        Some(hw),
+        "written at the clean shutdown"
+    );
+    assert!(
+        cluster.poll_storage().is_empty(),
+        "once: nothing changed since"
+    );
+
+    let (mut recovered, _) = Cluster::recover(host.image(), START).expect("recovers");
+    // The metadata has arrived, no follower fetch has been answered: the leader's high
+    // watermark is its checkpoint's.
+    recovered.advance(50);
+    let (log, _) = recovered
+        .replica(leader, "t", 0)
+        .expect("recovered replica");
+    assert_eq!(
+        log.high_watermark(),
+        hw,
+        "the leader serves every acknowledged record at once"
+    );
+}
+
+#[test]
 fn committed_group_offsets_survive_a_reload() {
     let mut host = Host::default();
     let mut cluster = cluster(3, 11);
@@ -590,21 +649,37 @@ fn a_corrupt_or_missing_snapshot_is_a_typed_error() {
 
 #[test]
 fn a_single_brokers_store_migrates_to_a_one_broker_cluster() {
-    let mut broker = Broker::new();
-    broker.create_topic("legacy", 2, &[]).expect("valid");
+    // What the single-broker engine of earlier versions stored in its one log dir: the topic's
+    // record, then each partition's segment 0 and the batches appended to it.
+    let config = TopicConfig::default();
+    let mut ops = vec![StorageOp::PutTopic(TopicRecord {
+        name: "legacy".to_owned(),
+        partitions: 2,
+        configs: Vec::new(),
+    })];
     let mut acked = Vec::new();
     for partition in 0..2u32 {
+        ops.push(StorageOp::CreateSegment {
+            topic: "legacy".to_owned(),
+            partition,
+            base_offset: 0,
+        });
+        let mut log = PartitionLog::new(&config, u64::from(partition));
         let batch = records(4, &format!("l{partition}"));
-        let info = broker
-            .produce(START, "legacy", partition as i32, &batch)
+        let mut changes = Vec::new();
+        let info = log
+            .append(START, &config, &batch, &mut changes)
             .expect("appends");
+        ops.extend(
+            changes
+                .into_iter()
+                .map(|change| op_for_change("legacy", partition, change)),
+        );
         acked.push((partition, info.base_offset, batch));
     }
     let mut host = Host::default();
     host.apply(
-        broker
-            .poll_storage_ops()
-            .into_iter()
+        ops.into_iter()
             .map(|op| ClusterStorageOp::Log { broker: 0, op })
             .collect(),
     );
@@ -798,7 +873,7 @@ mod props {
 
 #[test]
 fn topic_ids_config_overrides_and_deletions_survive_a_reload() {
-    use rill_core::broker::{AlterConfigOp, ConfigSource};
+    use rill_core::admin::{AlterConfigOp, ConfigSource};
     let mut host = Host::default();
     let mut cluster = cluster(3, 21);
     cluster.create_topic("kept", 2, 3, &[]).expect("valid");

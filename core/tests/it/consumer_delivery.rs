@@ -275,3 +275,18 @@ fn records_are_grouped_by_partition_in_poll_order() {
     assert_eq!(delivery.unhandled(), vec![(tp(0), 1), (tp(2), 5)]);
     assert_eq!(Delivery::default().next(&tp(0), true, false), Next::Deliver);
 }
+
+#[test]
+fn auto_commit_threshold_commits_every_n_handled_records() {
+    use rill_core::consumer::delivery::CommitThreshold;
+    let mut every_three = CommitThreshold::new(Some(3));
+    let commits: Vec<bool> = (0..7).map(|_| every_three.record_handled()).collect();
+    assert_eq!(commits, [false, false, true, false, false, true, false]);
+    let mut never = CommitThreshold::new(None);
+    assert!((0..100).all(|_| !never.record_handled()));
+    let mut zero = CommitThreshold::new(Some(0));
+    assert!(
+        zero.record_handled() && zero.record_handled(),
+        "0: after every record"
+    );
+}

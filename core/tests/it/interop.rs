@@ -130,25 +130,33 @@ fn kafka_protocol_batches_decode_with_rill() {
 
 #[test]
 fn an_exported_segment_is_a_kafka_log_file_kafka_protocol_reads() {
-    use rill_core::Broker;
+    use rill_core::cluster::{Acks, Cluster, ClusterConfig};
     use rill_core::error::{ErrorCode, KafkaError};
 
-    let mut broker = Broker::new();
+    let mut broker = Cluster::new(ClusterConfig::new(1, 0), 1_000).expect("one broker");
     let configs = [("segment.bytes".to_owned(), "300".to_owned())];
-    broker.create_topic("t", 1, &configs).expect("valid topic");
+    broker
+        .create_topic("t", 1, 1, &configs)
+        .expect("valid topic");
+    broker.advance(10);
     for i in 0..6i64 {
         let record = NewRecord {
             key: Some(format!("k{i}").into_bytes()),
             value: Some(vec![i as u8; 60]),
             ..NewRecord::default()
         };
-        broker
-            .produce(1_000 + i, "t", 0, &[record])
-            .expect("append");
+        broker.produce(1, "t", 0, Acks::All, vec![record]);
+        broker.advance(100);
+        let outcomes = broker.poll_outcomes();
+        assert!(
+            outcomes.iter().all(|o| o.result.is_ok()),
+            "append: {outcomes:?}"
+        );
     }
     let bases: Vec<i64> = broker
-        .partition("t", 0)
+        .replica(0, "t", 0)
         .expect("partition 0")
+        .0
         .segments()
         .iter()
         .map(|s| s.base_offset())
@@ -156,7 +164,7 @@ fn an_exported_segment_is_a_kafka_log_file_kafka_protocol_reads() {
     assert!(bases.len() > 1, "rolled: {bases:?}");
     let mut offsets = Vec::new();
     for base in &bases {
-        let mut bytes = Bytes::from(broker.export_segment("t", 0, *base).expect("a segment"));
+        let mut bytes = Bytes::from(broker.export_segment(0, "t", 0, *base).expect("a segment"));
         while !bytes.is_empty() {
             let set = RecordBatchDecoder::decode(&mut bytes).expect("kafka-protocol reads it");
             offsets.extend(set.records.iter().map(|r| r.offset));
@@ -169,7 +177,7 @@ fn an_exported_segment_is_a_kafka_log_file_kafka_protocol_reads() {
     }
     assert_eq!(offsets, (0..6).collect::<Vec<_>>());
     let missing = broker
-        .export_segment("t", 0, 1)
+        .export_segment(0, "t", 0, 1)
         .expect_err("no segment starts at 1");
     assert_eq!(missing.error_code(), ErrorCode::InvalidRequest);
     assert!(
@@ -177,7 +185,7 @@ fn an_exported_segment_is_a_kafka_log_file_kafka_protocol_reads() {
         "{missing}"
     );
     let unknown = broker
-        .export_segment("nope", 0, 0)
+        .export_segment(0, "nope", 0, 0)
         .expect_err("no such topic");
     assert_eq!(unknown.error_code(), ErrorCode::UnknownTopicOrPartition);
 }

@@ -5,14 +5,14 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use rill_core::Broker;
-use rill_core::Event;
 use rill_core::config::TopicConfig;
 use rill_core::error::{ErrorCode, KafkaError, ListOffsetsError};
 use rill_core::log::{
     DeletionReason, LogChange, OffsetAndTimestamp, OffsetSpec, PartitionLog, RollReason,
 };
+use rill_core::partitioner::Partitioner;
 use rill_core::record::{NewRecord, TimestampType, encode_batch};
+use rill_core::storage::{MemoryStore, StorageOp, TopicRecord, op_for_change};
 
 /// Kafka's `TestUtils.singletonRecords("test".getBytes)`: null key, 4-byte value.
 fn singleton(timestamp: i64) -> Vec<NewRecord> {
@@ -764,51 +764,141 @@ fn config_log_append_time() -> TopicConfig {
 
 #[test]
 fn compacted_topics_refuse_keyless_records() {
-    let mut broker = Broker::new();
-    broker
-        .create_topic(
-            "c",
-            1,
-            &[("cleanup.policy".to_owned(), "compact".to_owned())],
-        )
-        .expect("valid");
-    let error = broker
-        .produce(0, "c", 0, &singleton(0))
+    let config = config(&[("cleanup.policy", "compact".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    let error = log
+        .append(0, &config, &singleton(0), &mut changes)
         .expect_err("keyless");
     assert_eq!(error.error_code(), ErrorCode::InvalidRecord);
-    broker
-        .produce(0, "c", 0, &keyed_singleton(0))
+    assert!(changes.is_empty(), "a refused batch changes nothing");
+    assert_eq!(log.log_end_offset(), 0);
+    log.append(0, &config, &keyed_singleton(0), &mut changes)
         .expect("keyed");
+}
+
+/// A single replica's partition with what it stored: each log change persisted through
+/// `op_for_change`, as a host stores a broker's log dir.
+struct Stored {
+    topic: &'static str,
+    config: TopicConfig,
+    logs: Vec<PartitionLog>,
+    store: MemoryStore,
+    ops: Vec<StorageOp>,
+}
+
+impl Stored {
+    fn new(topic: &'static str, partitions: u32, configs: &[(&str, String)]) -> Self {
+        let config = config(configs);
+        let mut ops = vec![StorageOp::PutTopic(TopicRecord {
+            name: topic.to_owned(),
+            partitions,
+            configs: configs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        })];
+        ops.extend((0..partitions).map(|partition| StorageOp::CreateSegment {
+            topic: topic.to_owned(),
+            partition,
+            base_offset: 0,
+        }));
+        let logs = (0..partitions)
+            .map(|_| PartitionLog::new(&config, 0))
+            .collect();
+        Self {
+            topic,
+            config,
+            logs,
+            store: MemoryStore::new(),
+            ops,
+        }
+    }
+
+    fn persist(&mut self, partition: u32, changes: Vec<LogChange>) {
+        self.ops.extend(
+            changes
+                .into_iter()
+                .map(|change| op_for_change(self.topic, partition, change)),
+        );
+    }
+
+    fn append(&mut self, now: i64, partition: u32, records: &[NewRecord]) {
+        let mut changes = Vec::new();
+        self.logs[partition as usize]
+            .append(now, &self.config, records, &mut changes)
+            .expect("append");
+        self.persist(partition, changes);
+    }
+
+    /// What a broker's periodic log maintenance does: retention, then the cleaner.
+    fn tick(&mut self, now: i64) -> Vec<(u32, LogChange)> {
+        let mut all = Vec::new();
+        for partition in 0..self.logs.len() as u32 {
+            let mut changes = Vec::new();
+            let log = &mut self.logs[partition as usize];
+            log.apply_retention(now, &self.config, &mut changes);
+            log.compact(now, &self.config, &mut changes);
+            all.extend(changes.iter().cloned().map(|c| (partition, c)));
+            self.persist(partition, changes);
+        }
+        all
+    }
+
+    /// Hands what was persisted since the last call to the store.
+    fn flush(&mut self) -> Vec<StorageOp> {
+        let ops = std::mem::take(&mut self.ops);
+        for op in &ops {
+            self.store.apply(op.clone());
+        }
+        ops
+    }
+
+    /// The partition rebuilt from the store alone.
+    fn recover(&self, partition: u32) -> PartitionLog {
+        let image = self.store.image();
+        let topic = image
+            .topics
+            .iter()
+            .find(|t| t.record.name == self.topic)
+            .expect("stored");
+        let segments = topic
+            .segments
+            .iter()
+            .filter(|s| s.partition == partition)
+            .map(|s| (s.base_offset, s.bytes.clone()))
+            .collect();
+        let state = topic
+            .partition_states
+            .iter()
+            .find(|(p, _)| *p == partition)
+            .map(|(_, state)| *state);
+        let (log, truncations) = PartitionLog::recover(segments, state, &self.config, 0);
+        assert!(truncations.is_empty(), "{truncations:?}");
+        log
+    }
 }
 
 #[test]
 fn broker_tick_applies_retention_and_reports_each_deletion() {
-    let mut broker = Broker::new();
-    broker
-        .create_topic(
-            "t",
-            2,
-            &[
-                ("segment.bytes".to_owned(), (2 * RECORD_SIZE).to_string()),
-                ("retention.ms".to_owned(), "1000".to_owned()),
-            ],
-        )
-        .expect("valid");
+    let mut stored = Stored::new(
+        "t",
+        2,
+        &[
+            ("segment.bytes", (2 * RECORD_SIZE).to_string()),
+            ("retention.ms", "1000".to_owned()),
+        ],
+    );
     for i in 0..6 {
-        broker.produce(i, "t", 0, &singleton(i)).expect("append");
+        stored.append(i, 0, &singleton(i));
     }
-    broker
-        .produce(5_000, "t", 1, &singleton(5_000))
-        .expect("append");
-    broker.poll_events();
-    broker.poll_storage_ops();
-    broker.tick(5_000);
-    let events = broker.poll_events();
-    let deleted: Vec<(u32, i64)> = events
+    stored.append(5_000, 1, &singleton(5_000));
+    stored.flush();
+    let changes = stored.tick(5_000);
+    let deleted: Vec<(u32, i64)> = changes
         .iter()
-        .filter_map(|e| match e {
-            Event::SegmentDeleted {
-                partition,
+        .filter_map(|(partition, change)| match change {
+            LogChange::SegmentDeleted {
                 base_offset,
                 reason: DeletionReason::RetentionMs,
                 ..
@@ -817,17 +907,13 @@ fn broker_tick_applies_retention_and_reports_each_deletion() {
         })
         .collect();
     assert_eq!(deleted, [(0, 0), (0, 2), (0, 4)]);
-    let p0 = broker.partition("t", 0).expect("exists");
-    assert_eq!(p0.log_start_offset(), 6);
-    assert_eq!(
-        broker.partition("t", 1).expect("exists").log_start_offset(),
-        0
+    assert_eq!(stored.logs[0].log_start_offset(), 6);
+    assert_eq!(stored.logs[1].log_start_offset(), 0);
+    let ops = stored.flush();
+    assert!(
+        ops.iter()
+            .any(|op| matches!(op, StorageOp::DeleteSegment { base_offset: 4, .. }))
     );
-    let ops = broker.poll_storage_ops();
-    assert!(ops.iter().any(|op| matches!(
-        op,
-        rill_core::storage::StorageOp::DeleteSegment { base_offset: 4, .. }
-    )));
 }
 
 /// Kafka's `LocalLog.read`/`LogSegment.read`: a fetch reads from one segment, returns whole
@@ -901,21 +987,16 @@ fn a_fetch_returns_whole_batches_from_one_segment() {
 /// delete horizon has passed, and recovery from the stored swap rebuilds the same log.
 #[test]
 fn broker_tick_compacts_and_recovery_rebuilds_the_compacted_log() {
-    use rill_core::storage::MemoryStore;
-    let mut broker = Broker::new();
-    let mut store = MemoryStore::new();
-    broker
-        .create_topic(
-            "c",
-            1,
-            &[
-                ("cleanup.policy".to_owned(), "compact".to_owned()),
-                ("segment.bytes".to_owned(), "400".to_owned()),
-                ("min.cleanable.dirty.ratio".to_owned(), "0.01".to_owned()),
-                ("delete.retention.ms".to_owned(), "1000".to_owned()),
-            ],
-        )
-        .expect("valid");
+    let mut broker = Stored::new(
+        "c",
+        1,
+        &[
+            ("cleanup.policy", "compact".to_owned()),
+            ("segment.bytes", "400".to_owned()),
+            ("min.cleanable.dirty.ratio", "0.01".to_owned()),
+            ("delete.retention.ms", "1000".to_owned()),
+        ],
+    );
     let record = |key: &str, value: Option<&str>, t: i64| NewRecord {
         key: Some(key.as_bytes().to_vec()),
         value: value.map(|v| v.as_bytes().to_vec()),
@@ -927,39 +1008,27 @@ fn broker_tick_compacts_and_recovery_rebuilds_the_compacted_log() {
         for key in ["a", "b", "c"] {
             now += 1;
             let value = format!("{key}{round}");
-            broker
-                .produce(now, "c", 0, &[record(key, Some(&value), now)])
-                .expect("append");
+            broker.append(now, 0, &[record(key, Some(&value), now)]);
         }
     }
     now += 1;
-    broker
-        .produce(now, "c", 0, &[record("b", None, now)])
-        .expect("tombstone");
+    broker.append(now, 0, &[record("b", None, now)]);
     for _ in 0..4 {
         now += 1;
-        broker
-            .produce(now, "c", 0, &[record("d", Some("d"), now)])
-            .expect("append");
+        broker.append(now, 0, &[record("d", Some("d"), now)]);
     }
-    let before = broker.partition("c", 0).expect("exists").segments().len();
+    let before = broker.logs[0].segments().len();
     assert!(before > 3, "{before} segments");
-    for op in broker.poll_storage_ops() {
-        store.apply(op);
-    }
-    broker.poll_events();
-    broker.tick(now);
-    let events = broker.poll_events();
+    broker.flush();
+    let changes = broker.tick(now);
     assert!(
-        events
+        changes
             .iter()
-            .any(|e| matches!(e, Event::SegmentsCompacted { .. })),
-        "{events:?}"
+            .any(|(_, c)| matches!(c, LogChange::SegmentsCompacted { .. })),
+        "{changes:?}"
     );
-    for op in broker.poll_storage_ops() {
-        store.apply(op);
-    }
-    let log = broker.partition("c", 0).expect("exists");
+    broker.flush();
+    let log = &broker.logs[0];
     let active_base = log.segments().last().expect("active").base_offset();
     let records = log.read_all(0).expect("from the start").records;
     let closed: Vec<(String, Option<String>)> = records
@@ -986,34 +1055,28 @@ fn broker_tick_compacts_and_recovery_rebuilds_the_compacted_log() {
         "the tombstone stays until its horizon"
     );
     assert!(records.windows(2).all(|w| w[0].offset < w[1].offset));
-    let recovered = Broker::recover(store.image());
-    let segments = |b: &Broker| {
-        b.partition("c", 0)
-            .expect("exists")
-            .segments()
+    let recovered = broker.recover(0);
+    let segments = |log: &PartitionLog| {
+        log.segments()
             .iter()
             .map(|s| (s.base_offset(), s.as_bytes().to_vec()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(segments(&recovered), segments(&broker));
+    assert_eq!(segments(&recovered), segments(&broker.logs[0]));
     // Past the delete horizon, with new dirty data, the tombstone goes.
     now += 5_000;
     for _ in 0..6 {
         now += 1;
-        broker
-            .produce(now, "c", 0, &[record("e", Some("e"), now)])
-            .expect("append");
+        broker.append(now, 0, &[record("e", Some("e"), now)]);
     }
     broker.tick(now);
     now += 5_000;
     for _ in 0..6 {
         now += 1;
-        broker
-            .produce(now, "c", 0, &[record("f", Some("f"), now)])
-            .expect("append");
+        broker.append(now, 0, &[record("f", Some("f"), now)]);
     }
     broker.tick(now);
-    let log = broker.partition("c", 0).expect("exists");
+    let log = &broker.logs[0];
     let records = log
         .read_all(log.log_start_offset())
         .expect("from the start")
@@ -1090,4 +1153,141 @@ fn read_refs_borrows_exactly_what_read_copies() {
             }
         }
     }
+}
+
+/// A keyed record with a value, no timestamp.
+fn kv(key: &str, value: &str) -> NewRecord {
+    NewRecord {
+        key: Some(key.into()),
+        value: Some(value.into()),
+        ..NewRecord::default()
+    }
+}
+
+#[test]
+fn offsets_are_assigned_per_partition_from_zero() {
+    let config = TopicConfig::default();
+    let mut logs: Vec<PartitionLog> = (0..3).map(|p| PartitionLog::new(&config, p)).collect();
+    let mut partitioner = Partitioner::new();
+    let mut expected_next = [0i64; 3];
+    for i in 0..30 {
+        let key = format!("customer-{}", i % 7);
+        let partition = partitioner.partition("orders", 3, Some(key.as_bytes()));
+        let info = logs[partition as usize]
+            .append(1_000 + i, &config, &[kv(&key, "v")], &mut Vec::new())
+            .expect("append");
+        assert_eq!(info.base_offset, expected_next[partition as usize]);
+        assert_eq!(
+            info.log_append_time, None,
+            "CreateTime topics answer -1/None"
+        );
+        expected_next[partition as usize] += 1;
+    }
+    for (partition, next) in expected_next.iter().enumerate() {
+        let log = &logs[partition];
+        assert_eq!(log.log_end_offset(), *next);
+        let fetched = log.read_all(0).expect("fetch");
+        let offsets: Vec<i64> = fetched.records.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, (0..*next).collect::<Vec<_>>());
+        for r in &fetched.records {
+            let key = r.key.as_deref().expect("keyed");
+            assert_eq!(
+                rill_core::partitioner::partition_for_key(key, 3),
+                partition as u32,
+                "same key, same partition"
+            );
+        }
+    }
+}
+
+#[test]
+fn batch_append_assigns_consecutive_offsets_and_timestamps() {
+    let config = config(&[("message.timestamp.type", "LogAppendTime".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let batch: Vec<NewRecord> = (0..4)
+        .map(|i| NewRecord {
+            timestamp: Some(5),
+            ..kv(&i.to_string(), "x")
+        })
+        .collect();
+    let info = log
+        .append(777, &config, &batch, &mut Vec::new())
+        .expect("append");
+    assert_eq!(
+        (info.base_offset, info.last_offset, info.log_append_time),
+        (0, 3, Some(777))
+    );
+    let fetched = log.read_all(2).expect("fetch");
+    assert_eq!(
+        fetched.records.iter().map(|r| r.offset).collect::<Vec<_>>(),
+        [2, 3],
+        "reader skips to the offset"
+    );
+    assert!(
+        fetched
+            .records
+            .iter()
+            .all(|r| r.timestamp == 777 && r.timestamp_type == TimestampType::LogAppendTime)
+    );
+}
+
+#[test]
+fn fetch_returns_at_least_one_batch_and_respects_max_bytes() {
+    let config = TopicConfig::default();
+    let mut log = PartitionLog::new(&config, 0);
+    for i in 0..10 {
+        log.append(i, &config, &[kv("k", &"v".repeat(100))], &mut Vec::new())
+            .expect("append");
+    }
+    let one = log.read(0, 1).expect("fetch");
+    assert_eq!(
+        one.records.len(),
+        1,
+        "a fetch smaller than a batch still returns the first batch"
+    );
+    let all = log.read_all(0).expect("fetch");
+    assert_eq!(all.records.len(), 10);
+    let end = log
+        .read(10, 1000)
+        .expect("fetch at log end is empty, not an error");
+    assert!(end.records.is_empty());
+    assert_eq!(
+        (end.log_start_offset, end.high_watermark, end.log_end_offset),
+        (0, 10, 10)
+    );
+}
+
+#[test]
+fn segments_roll_on_segment_bytes() {
+    let config = config(&[("segment.bytes", "300".to_owned())]);
+    let mut log = PartitionLog::new(&config, 0);
+    let mut changes = Vec::new();
+    for i in 0..6 {
+        log.append(i, &config, &[kv("key", &"x".repeat(60))], &mut changes)
+            .expect("append");
+    }
+    assert!(log.segments().len() > 1, "300-byte segments must roll");
+    for pair in log.segments().windows(2) {
+        assert!(
+            pair[0].size() <= 300,
+            "closed segments never exceed segment.bytes"
+        );
+        assert_eq!(
+            pair[0].next_offset(),
+            Some(pair[1].base_offset()),
+            "segments are contiguous"
+        );
+    }
+    assert_eq!(
+        log.segments()[1].file_name(),
+        format!("{:020}.log", log.segments()[1].base_offset())
+    );
+    let segment_count = log.segments().len();
+    let rolls = changes
+        .iter()
+        .filter(|c| matches!(c, LogChange::SegmentRolled { .. }))
+        .count();
+    assert_eq!(rolls, segment_count - 1);
+    let all = log.read_all(0).expect("fetch across segments");
+    assert_eq!(all.records.len(), 6);
 }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use rill_core::Broker;
 use rill_core::broker::AlterConfigOp;
-use rill_core::log::PartitionLog;
+use rill_core::config::TopicConfig;
+use rill_core::log::{LogChange, PartitionLog};
 use rill_core::record::NewRecord;
-use rill_core::storage::MemoryStore;
+use rill_core::storage::{MemoryStore, StorageOp, TopicRecord, op_for_change};
 
 /// A record's key and value, each nullable.
 type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
@@ -260,19 +261,26 @@ proptest! {
         delete_retention_ms in 0i64..4_000,
         steps in proptest::collection::vec(compaction_step(), 1..60),
     ) {
-        let mut broker = Broker::new();
+        // The partition's only replica, as a broker drives it: appends, then periodic log
+        // maintenance (retention and the cleaner); every change stored as the host stores it.
+        let segment_bytes = segment_bytes.to_string();
+        let delete_retention_ms = delete_retention_ms.to_string();
+        let config = TopicConfig::with_overrides([
+            ("cleanup.policy", "compact"),
+            ("segment.bytes", segment_bytes.as_str()),
+            ("min.cleanable.dirty.ratio", "0"),
+            ("delete.retention.ms", delete_retention_ms.as_str()),
+        ])
+        .expect("valid");
+        let mut log = PartitionLog::new(&config, 0);
         let mut store = MemoryStore::new();
-        let configs = [
-            ("cleanup.policy".to_owned(), "compact".to_owned()),
-            ("segment.bytes".to_owned(), segment_bytes.to_string()),
-            ("min.cleanable.dirty.ratio".to_owned(), "0".to_owned()),
-            ("delete.retention.ms".to_owned(), delete_retention_ms.to_string()),
-        ];
-        broker.create_topic("c", 1, &configs).expect("valid");
+        store.apply(StorageOp::PutTopic(TopicRecord { name: "c".into(), partitions: 1, configs: Vec::new() }));
+        store.apply(StorageOp::CreateSegment { topic: "c".into(), partition: 0, base_offset: 0 });
         let mut appended: Vec<(u8, Option<u8>)> = Vec::new();
         let mut now = 1_000i64;
         let mut compactions = 0;
         for step in steps {
+            let mut changes = Vec::new();
             match step {
                 CompactionStep::Produce(records) => {
                     now += 1;
@@ -285,23 +293,22 @@ proptest! {
                             timestamp: Some(now),
                         })
                         .collect();
-                    broker.produce(now, "c", 0, &batch).expect("keyed records");
+                    log.append(now, &config, &batch, &mut changes).expect("keyed records");
                     appended.extend(records);
                 }
                 CompactionStep::Tick(advance) => {
                     now += advance;
-                    broker.tick(now);
+                    log.apply_retention(now, &config, &mut changes);
+                    log.compact(now, &config, &mut changes);
                 }
             }
-            compactions += broker
-                .poll_events()
+            compactions += changes
                 .iter()
-                .filter(|e| matches!(e, rill_core::Event::SegmentsCompacted { .. }))
+                .filter(|c| matches!(c, LogChange::SegmentsCompacted { .. }))
                 .count();
-            for op in broker.poll_storage_ops() {
-                store.apply(op);
+            for change in changes {
+                store.apply(op_for_change("c", 0, change));
             }
-            let log = broker.partition("c", 0).expect("exists");
             let records = log.read_all(log.log_start_offset()).expect("in range").records;
             let mut previous = -1;
             for record in &records {
@@ -321,9 +328,17 @@ proptest! {
                 }
             }
         }
-        let recovered = Broker::recover(store.image());
-        let log = broker.partition("c", 0).expect("exists");
-        let other = recovered.partition("c", 0).expect("recovered");
+        let image = store.image();
+        let stored = &image.topics[0];
+        let (other, truncations) = PartitionLog::recover(
+            stored.segments.iter().map(|s| (s.base_offset, s.bytes.clone())).collect(),
+            stored.partition_states.first().map(|(_, state)| *state),
+            &config,
+            0,
+        );
+        prop_assert!(truncations.is_empty());
+        let other = &other;
+        let log = &log;
         prop_assert_eq!(segments(log), segments(other));
         prop_assert_eq!(log.state(), other.state());
         prop_assert_eq!(

@@ -106,6 +106,7 @@ pub fn brokers() -> Html {
                     onclick={app.command(|_: MouseEvent| Command::Heal)}>{ t.heal }</button>
             </div>
             <ol class="broker-list">{ for app.model.view.brokers.iter().map(|b| broker_card(&app, b)) }</ol>
+            <crate::components::NetworkStrip />
         </section>
     }
 }

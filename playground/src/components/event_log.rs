@@ -97,7 +97,8 @@ pub fn event_log_view() -> Html {
                 Callback::from(move |_: MouseEvent| subject.set(first.clone()))
             };
             html! {
-                <li class={classes!("event", format!("kind-{}", kind_name(line.kind)))} data-kind={kind_name(line.kind)}>
+                // Keyed by sequence: a new line is one new node, the others stay as they are.
+                <li key={line.seq} class={classes!("event", format!("kind-{}", kind_name(line.kind)))} data-kind={kind_name(line.kind)}>
                     <span class="event-time meta">{ crate::components::clock_text(line.at, origin) }</span>
                     <button type="button" class="link event-source" onclick={pick}>{ source }</button>
                     <span class="event-text">{ text }</span>

@@ -80,7 +80,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
     let t = props.lang.strings();
     let p = &props.partition;
     let empty = Lane::default();
-    let lane = p.lane.as_ref().unwrap_or(&empty);
+    let lane: &Lane = p.lane.as_deref().unwrap_or(&empty);
     let on_select = {
         let dispatcher = props.dispatcher.clone();
         Callback::from(move |s: Selection| dispatcher.dispatch(Action::Select(Some(s))))

@@ -7,8 +7,12 @@ use yew::prelude::*;
 
 use crate::components::{InlineAlert, LaneView, TopicAdmin};
 use crate::context::use_app;
+use crate::i18n::Lang;
 use crate::i18n::fill;
-use crate::model::{Action, LANES_PER_PAGE, PartitionView, Place, ReplicaState, TopicView};
+use crate::model::{
+    Action, DeletedSegment, LANES_PER_PAGE, Model, PartitionView, Place, RecentElection,
+    RecentTruncation, ReplicaState, TopicView,
+};
 
 /// Props of [`TopicCard`].
 #[derive(Properties, PartialEq, Debug)]
@@ -43,6 +47,69 @@ fn replica_chips(p: &PartitionView) -> Html {
     }
 }
 
+/// Props of [`PartitionRow`]: all it draws (not the app's context), so a row whose
+/// partition did not change between frames is not drawn again.
+#[derive(Properties, PartialEq, Debug)]
+pub(crate) struct PartitionRowProps {
+    /// Topic name.
+    pub topic: AttrValue,
+    /// The partition.
+    pub partition: PartitionView,
+    /// Its recent election, if any.
+    pub election: Option<RecentElection>,
+    /// Its segments deleted recently.
+    pub deleted: Vec<DeletedSegment>,
+    /// Its replicas' recent truncations.
+    pub truncations: Vec<RecentTruncation>,
+    /// The selected record's offset, when it is in this partition.
+    pub selected: Option<i64>,
+    /// The language.
+    pub lang: Lang,
+    /// Where a selection goes.
+    pub dispatcher: UseReducerDispatcher<Model>,
+}
+
+/// One partition: replicas, ISR, epoch, then its lane.
+#[function_component(PartitionRow)]
+pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
+    let t = props.lang.strings();
+    let c = props.lang.cluster();
+    let p = &props.partition;
+    let leader = p
+        .leader
+        .map_or_else(|| t.no_leader.to_owned(), |l| format!("{} {l}", t.leader));
+    html! {
+        <li class={classes!("partition", p.is_offline().then_some("offline"), p.is_under_replicated().then_some("under-replicated"), props.election.is_some().then_some("elected"))}
+            data-partition={p.index.to_string()} data-leader={p.leader.map(|l| l.to_string()).unwrap_or_default()}
+            data-epoch={p.leader_epoch.to_string()} data-isr={p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")}
+            data-hw={p.high_watermark.to_string()} data-leo={p.log_end_offset.to_string()}>
+            <div class="partition-info">
+                <span class="partition-name">{ fill(t.partition_n, &[&p.index]) }</span>
+                <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
+                <span class="rf meta" data-rf={p.replicas.len().to_string()}>{ format!("RF {}", p.replicas.len()) }</span>
+                <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
+                { replica_chips(p) }
+                { for props.truncations.iter().map(|x| html! {
+                    <span class="truncation" role="status" data-broker={x.broker.to_string()} data-from={x.from.to_string()} data-to={x.to.to_string()}>
+                        <span aria-hidden="true">{ "✂ " }</span>{ fill(c.truncated_records, &[&x.broker, &x.from, &(x.to - 1)]) }
+                    </span>
+                }) }
+                if let Some(e) = &props.election {
+                    <span class="election" role="status">{
+                        format!("{} → {} · epoch {} · {}",
+                            e.from.map_or("—".to_owned(), |b| b.to_string()),
+                            e.to.map_or("—".to_owned(), |b| b.to_string()), e.epoch, e.reason)
+                    }</span>
+                }
+            </div>
+            if p.lane.is_some() {
+                <LaneView topic={props.topic.clone()} partition={p.clone()} deleted={props.deleted.clone()}
+                    selected={props.selected} lang={props.lang} dispatcher={props.dispatcher.clone()} />
+            }
+        </li>
+    }
+}
+
 /// One topic card.
 #[function_component(TopicCard)]
 pub fn topic_card(props: &TopicCardProps) -> Html {
@@ -60,43 +127,33 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
         .unwrap_or(0)
         .min(count.saturating_sub(1));
     let last = (first + LANES_PER_PAGE).min(count);
+    // The engine watches which rows are on screen (rows out of sight are not read each frame).
+    let card = use_node_ref();
+    {
+        let card = card.clone();
+        let engine = app.engine.clone();
+        use_effect_with((name.clone(), first, count), move |_| {
+            let observed = card.cast::<web_sys::Element>();
+            if let Some(element) = &observed {
+                engine.observe_rows(element);
+            }
+            move || {
+                if let Some(element) = &observed {
+                    engine.unobserve_rows(element);
+                }
+            }
+        });
+    }
     let c = app.lang.cluster();
     let overrides = crate::components::topic_admin::overrides(&topic.config);
     let rows = topic.partitions.iter().filter(|p| p.index >= first && p.index < last).map(|p| {
-        let election = app.model.election(&name, p.index).cloned();
-        let deleted: Vec<_> = app.model.deleted.iter()
-            .filter(|d| d.topic == name && d.partition == p.index).cloned().collect();
-        let leader = p.leader.map_or_else(|| t.no_leader.to_owned(), |l| format!("{} {l}", t.leader));
         html! {
-            <li key={p.index} class={classes!("partition", p.is_offline().then_some("offline"), p.is_under_replicated().then_some("under-replicated"), election.is_some().then_some("elected"))}
-                data-partition={p.index.to_string()} data-leader={p.leader.map(|l| l.to_string()).unwrap_or_default()}
-                data-epoch={p.leader_epoch.to_string()} data-isr={p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")}
-                data-hw={p.high_watermark.to_string()} data-leo={p.log_end_offset.to_string()}>
-                <div class="partition-info">
-                    <span class="partition-name">{ fill(t.partition_n, &[&p.index]) }</span>
-                    <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
-                    <span class="rf meta" data-rf={p.replicas.len().to_string()}>{ format!("RF {}", p.replicas.len()) }</span>
-                    <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
-                    { replica_chips(p) }
-                    { for app.model.truncations.iter().filter(|x| x.topic == name && x.partition == p.index).map(|x| html! {
-                        <span class="truncation" role="status" data-broker={x.broker.to_string()} data-from={x.from.to_string()} data-to={x.to.to_string()}>
-                            <span aria-hidden="true">{ "✂ " }</span>{ fill(c.truncated_records, &[&x.broker, &x.from, &(x.to - 1)]) }
-                        </span>
-                    }) }
-                    if let Some(e) = election {
-                        <span class="election" role="status">{
-                            format!("{} → {} · epoch {} · {}",
-                                e.from.map_or("—".to_owned(), |b| b.to_string()),
-                                e.to.map_or("—".to_owned(), |b| b.to_string()), e.epoch, e.reason)
-                        }</span>
-                    }
-                </div>
-                if p.lane.is_some() {
-                    <LaneView topic={topic_name.clone()} partition={p.clone()} {deleted}
-                        selected={app.model.selection.as_ref().filter(|s| s.topic == name && s.partition == p.index).map(|s| s.offset)}
-                        lang={app.lang} dispatcher={app.model.dispatcher()} />
-                }
-            </li>
+            <PartitionRow key={p.index} topic={topic_name.clone()} partition={p.clone()}
+                election={app.model.election(&name, p.index).cloned()}
+                deleted={app.model.deleted.iter().filter(|d| d.topic == name && d.partition == p.index).cloned().collect::<Vec<_>>()}
+                truncations={app.model.truncations.iter().filter(|x| x.topic == name && x.partition == p.index).cloned().collect::<Vec<_>>()}
+                selected={app.model.selection.as_ref().filter(|s| s.topic == name && s.partition == p.index).map(|s| s.offset)}
+                lang={app.lang} dispatcher={app.model.dispatcher()} />
         }
     });
 
@@ -111,7 +168,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
         })
     };
     html! {
-        <article class="topic" data-topic={name.clone()} aria-label={format!("{} {}", t.topic, name)}>
+        <article ref={card} class="topic" data-topic={name.clone()} aria-label={format!("{} {}", t.topic, name)}>
             <div class="topic-head">
                 <h2 class="topic-name" title={name.clone()}>{ name.clone() }</h2>
                 <span class="meta">{ format!("{} {} · RF {} · min.insync.replicas={} · cleanup.policy={}",

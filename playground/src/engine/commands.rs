@@ -421,13 +421,13 @@ impl Engine {
                 Ok(())
             }
             Command::Step => {
-                if let Some(said) = self.step_plan(session, 60_000) {
+                if let Some(said) = self.step_plan(session, super::STEP_LIMIT_MS) {
                     self.0.dispatcher.dispatch(Action::Stepped(said?));
                     return Ok(());
                 }
                 let before = session.now();
                 let seen = self.0.pending.borrow().len();
-                let moved = session.step(60_000)?;
+                let (moved, sent) = self.step_to_something(session, seen)?;
                 let stepped: Vec<_> = self
                     .0
                     .pending
@@ -438,9 +438,14 @@ impl Engine {
                     .collect();
                 self.0.dispatcher.dispatch(Action::SteppedThrough(stepped));
                 let after = session.now();
-                let words = match moved {
-                    Some(_) => format!("+{} ms", after - before),
-                    None => "nothing due within 60 s: +60000 ms".to_owned(),
+                let words = match (moved, sent) {
+                    (false, _) => format!(
+                        "nothing due within {} ms: +{} ms",
+                        super::STEP_LIMIT_MS,
+                        after - before
+                    ),
+                    (true, Some(sent)) => format!("+{} ms · {sent}", after - before),
+                    (true, None) => format!("+{} ms", after - before),
                 };
                 self.0.dispatcher.dispatch(Action::Stepped(words));
                 Ok(())

@@ -5,9 +5,11 @@
 mod commands;
 mod frames;
 mod groups;
+mod step;
 mod tabs;
 mod timeline;
 mod validate;
+mod visibility;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +22,7 @@ use yew::UseReducerDispatcher;
 pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
+pub use step::STEP_LIMIT_MS;
 pub use timeline::{
     CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
     ScriptOptions, Until,
@@ -71,6 +74,8 @@ struct Inner {
     storage: Storage,
     /// Scripts played, checkpoints, the plan ahead ([`timeline`]).
     timeline: RefCell<timeline::Timeline>,
+    /// Which partition rows are out of sight ([`visibility`]).
+    visibility: RefCell<Option<visibility::LaneVisibility>>,
 }
 
 /// The playground's engine: cheap to clone, clones share it.
@@ -103,6 +108,7 @@ impl Engine {
             next_sent: RefCell::new(0),
             storage,
             timeline: RefCell::new(timeline::Timeline::default()),
+            visibility: RefCell::new(None),
         }))
     }
 
@@ -240,7 +246,16 @@ impl Engine {
         };
         self.after_frame(&session);
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
-        let view = session.read(|c| ClusterView::read(c, &self.0.read_options.borrow()));
+        // Lanes out of sight are not read (the model keeps what it drew of them), but for a
+        // few each frame in turn (`visibility::REFRESH_FRAMES`). In pause frames are rare
+        // (a step, a command): every lane is read.
+        let mut options = self.0.read_options.borrow().clone();
+        if !session.is_paused() {
+            options.offscreen = self.offscreen_rows();
+        }
+        let mut view = session.read(|c| ClusterView::read(c, &options));
+        view.running = !session.is_paused();
+        view.speed = session.speed();
         let group_events = crate::model::groups::group_events(&events);
         self.0.dispatcher.dispatch(Action::Frame { view, events });
         self.dispatch_groups(group_events);

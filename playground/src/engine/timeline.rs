@@ -141,7 +141,7 @@ pub(crate) struct Timeline {
     /// than a recovered one: only then does a shared script rebuild the same state.
     origin_fresh: bool,
     checkpoints: Vec<World>,
-    plan: VecDeque<Planned>,
+    pub(super) plan: VecDeque<Planned>,
     kind: PlanKind,
     /// The end of the timeline: the latest time reached or planned.
     end: i64,

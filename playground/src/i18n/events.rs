@@ -246,9 +246,22 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
     let controller = "[Controller]".to_owned();
     let partition = |t: &str, p: u32| format!("[Partition {t}-{p}]");
     match event {
-        ClusterEvent::BrokerDown { broker } => (
+        ClusterEvent::BrokerDown {
+            broker,
+            controlled: false,
+        } => (
             format!("[Broker {broker}]"),
             pick("stopped (killed)".into(), "중지됨 (강제 종료)".into()),
+        ),
+        ClusterEvent::BrokerDown {
+            broker,
+            controlled: true,
+        } => (
+            format!("[Broker {broker}]"),
+            pick(
+                "stopped: controlled shutdown complete".into(),
+                "중지됨: controlled shutdown 완료".into(),
+            ),
         ),
         ClusterEvent::BrokerUp { broker } => (
             format!("[Broker {broker}]"),
@@ -502,6 +515,32 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
             ),
         ),
         ClusterEvent::Group { broker, event } => group_text(lang, *broker, event),
+        ClusterEvent::HighWatermarkAdvanced {
+            broker,
+            topic,
+            partition: p,
+            high_watermark,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!("leader on broker {broker}: high watermark advanced to {high_watermark}"),
+                format!("브로커 {broker}의 리더: high watermark가 {high_watermark}(으)로 전진"),
+            ),
+        ),
+        ClusterEvent::FollowerFetched {
+            broker,
+            topic,
+            partition: p,
+            log_end_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "follower on broker {broker} fetched; its log end offset is {log_end_offset}"
+                ),
+                format!("브로커 {broker}의 팔로워가 가져옴; 로그 끝 오프셋 {log_end_offset}"),
+            ),
+        ),
         other => ("[Cluster]".to_owned(), format!("{other:?}")),
     }
 }

@@ -111,6 +111,26 @@ pub struct Strings {
     pub isolate: &'static str,
     /// Heal the network.
     pub heal: &'static str,
+    /// Heading of the messages-in-flight strip.
+    pub network: &'static str,
+    /// What the strip shows.
+    pub network_hint: &'static str,
+    /// The strip's node for every producer and consumer.
+    pub clients: &'static str,
+    /// The strip's node for the KRaft controller.
+    pub controller: &'static str,
+    /// Legend: controller messages (heartbeats, metadata, AlterPartition).
+    pub flight_controller: &'static str,
+    /// Legend: replication (follower Fetch and its response).
+    pub flight_replication: &'static str,
+    /// Legend: produce requests and responses.
+    pub flight_produce: &'static str,
+    /// Legend: consumers (group requests, fetches, offsets).
+    pub flight_consumer: &'static str,
+    /// The strip's label: "{0} messages drawn".
+    pub flights_n: &'static str,
+    /// Nothing is on the wire at this instant.
+    pub wire_quiet: &'static str,
     /// Make slow.
     pub slow: &'static str,
     /// "leads {0} · holds {1}".

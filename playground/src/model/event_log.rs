@@ -148,7 +148,7 @@ impl EventLine {
                 _ => return None,
             },
             SessionEvent::Cluster(event) => match event {
-                ClusterEvent::BrokerDown { broker }
+                ClusterEvent::BrokerDown { broker, .. }
                 | ClusterEvent::BrokerUp { broker }
                 | ClusterEvent::BrokerFenced { broker }
                 | ClusterEvent::BrokerUnfenced { broker } => {

@@ -10,6 +10,9 @@ pub mod event_log;
 pub mod groups;
 #[cfg(test)]
 mod groups_tests;
+pub mod network;
+#[cfg(test)]
+mod network_tests;
 pub mod read;
 pub mod reassign;
 #[cfg(test)]
@@ -238,6 +241,8 @@ pub struct Model {
     pub origin: Option<i64>,
     /// Consumer groups: as read, their history, and the groups created in the form.
     pub groups: groups::GroupsState,
+    /// Messages drawn moving on the network.
+    pub flights: network::Flights,
 }
 
 impl Default for Model {
@@ -262,6 +267,7 @@ impl Default for Model {
             last_step_events: Vec::new(),
             origin: None,
             groups: groups::GroupsState::default(),
+            flights: network::Flights::default(),
         }
     }
 }
@@ -412,8 +418,11 @@ impl Model {
     }
 
     /// Takes a new view and what happened since the last one.
-    fn frame(&mut self, view: ClusterView, events: &[(SessionEvent, i64)]) {
+    fn frame(&mut self, mut view: ClusterView, events: &[(SessionEvent, i64)]) {
+        self.keep_offscreen_lanes(&mut view);
         let now = view.now;
+        let wire = std::mem::take(&mut view.wire);
+        self.flights.frame(&wire, now, view.running, view.speed);
         for (event, at) in events {
             reassign::observe(&mut self.reassignments, event, *at);
             match event {
@@ -597,6 +606,23 @@ impl Model {
         }
         self.view = view;
         self.frames += 1;
+    }
+
+    /// Lanes scrolled out of sight were not read ([`PartitionView::lane_skipped`]): they keep
+    /// what was drawn of them (the row keeps its height and its lane is not drawn again), and
+    /// are read again as they come into view.
+    fn keep_offscreen_lanes(&self, view: &mut ClusterView) {
+        for topic in &mut view.topics {
+            let Some(before) = self.view.topic(&topic.name) else {
+                continue;
+            };
+            for p in topic.partitions.iter_mut().filter(|p| p.lane_skipped) {
+                if let Some(old) = before.partitions.iter().find(|o| o.index == p.index) {
+                    p.lane.clone_from(&old.lane);
+                    p.segments.clone_from(&old.segments);
+                }
+            }
+        }
     }
 
     /// The oldest record sent from the form to `topic`-`partition` still without an answer.

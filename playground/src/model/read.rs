@@ -5,6 +5,7 @@
 //! screen; everything else is cheap metadata. Tested natively.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use rill_core::cluster::{Cluster, NodeId, OFFSETS_TOPIC, PartitionRegistration, ReplicaRole};
 use rill_core::config::TopicConfig;
@@ -26,6 +27,9 @@ pub struct ReadOptions {
     pub show_internal: bool,
     /// Records per lane (at most [`LANE_RECORDS_MAX`]).
     pub lane_records: usize,
+    /// Partitions in the window whose rows are scrolled out of sight: their lanes are not
+    /// read ([`PartitionView::lane_skipped`]); the model keeps what it last drew of them.
+    pub offscreen: BTreeSet<(String, u32)>,
 }
 
 impl ReadOptions {
@@ -35,6 +39,7 @@ impl ReadOptions {
             lanes: BTreeMap::new(),
             show_internal: false,
             lane_records: LANE_RECORDS_MAX,
+            offscreen: BTreeSet::new(),
         }
         .with_default_window(count)
     }
@@ -239,8 +244,13 @@ pub struct PartitionView {
     pub segments: Vec<SegmentView>,
     /// The broker whose replica is drawn (the leader, else the live replica furthest ahead).
     pub drawn_from: Option<u32>,
-    /// The drawn records, when this partition's lane is on screen.
-    pub lane: Option<Lane>,
+    /// The drawn records, when this partition's lane is on screen (shared: a lane kept from
+    /// an earlier frame is the same allocation, cheap to clone and to compare).
+    pub lane: Option<Rc<Lane>>,
+    /// The lane is in the window but scrolled out of sight, so it was not read
+    /// ([`ReadOptions::offscreen`]): `lane` is `None` and `segments` empty, and the model
+    /// keeps the ones it drew last.
+    pub lane_skipped: bool,
 }
 
 impl PartitionView {
@@ -299,6 +309,12 @@ pub struct ClusterView {
     pub topics: Vec<TopicView>,
     /// Kafka's health counters.
     pub metrics: ClusterMetrics,
+    /// The messages on the network at this instant ([`super::network`]).
+    pub wire: Vec<super::network::InFlight>,
+    /// Time was running when this was read (set by the engine; `false`: paused or stepped).
+    pub running: bool,
+    /// The clock's speed when this was read (set by the engine).
+    pub speed: f64,
 }
 
 impl ClusterView {
@@ -358,16 +374,20 @@ impl ClusterView {
                 if internal && !options.show_internal {
                     continue;
                 }
-                let with_lane = lanes.contains(&index);
+                let skipped =
+                    lanes.contains(&index) && options.offscreen.contains(&(name.clone(), index));
+                let with_lane = lanes.contains(&index) && !skipped;
                 let compacted = config.cleanup_policy.compact;
-                partitions.push(read_partition(
+                let mut partition = read_partition(
                     cluster,
                     name,
                     index,
                     registration,
                     compacted,
                     with_lane.then_some(options.lane_records.min(LANE_RECORDS_MAX)),
-                ));
+                );
+                partition.lane_skipped = skipped;
+                partitions.push(partition);
             }
             if internal && !options.show_internal {
                 continue;
@@ -402,6 +422,9 @@ impl ClusterView {
             brokers,
             topics,
             metrics,
+            wire: super::network::read_in_flight(cluster),
+            running: false,
+            speed: 1.0,
         }
     }
 
@@ -490,7 +513,7 @@ fn read_partition(
                 .collect()
         });
     let lane = lane_records.map(|max| {
-        drawn.map_or_else(Lane::default, |(_, log)| {
+        drawn.map_or_else(Rc::default, |(_, log)| {
             let from = log_start_offset.max(log_end_offset - max as i64);
             let records: Vec<RecordView> = log
                 .read_range(from, log_end_offset, max)
@@ -498,10 +521,10 @@ fn read_partition(
                 .map(|r| RecordView::of(r, high_watermark))
                 .collect();
             let held = i64::try_from(held(log)).unwrap_or(i64::MAX);
-            Lane {
+            Rc::new(Lane {
                 older: (held - records.len() as i64).max(0),
                 records,
-            }
+            })
         })
     });
     debug_assert!(log_start_offset <= high_watermark && high_watermark <= log_end_offset);
@@ -521,5 +544,6 @@ fn read_partition(
         segments,
         drawn_from: drawn.map(|(b, _)| b),
         lane,
+        lane_skipped: false,
     }
 }

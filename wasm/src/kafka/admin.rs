@@ -2,8 +2,9 @@
 
 use js_sys::{Array, Object, Promise};
 use rill_core::ErrorCode;
-use rill_core::broker::ConfigSource;
-use rill_core::cluster::{ReplicaRole, ResetTarget};
+use rill_core::admin::ConfigSource;
+use rill_core::cluster::{Cluster, ReplicaRole, ResetTarget};
+use rill_core::consumer::error::is_retriable;
 use rill_core::error::AdminError;
 use rill_core::group::TopicPartition;
 use rill_core::log::OffsetSpec;
@@ -76,6 +77,50 @@ fn partition_error(code: ErrorCode, topic: &str, partition: u32) -> HostError {
             code,
             format!("partition {topic}-{partition}: {}", code.name()),
         ),
+    }
+}
+
+/// Kafka's admin client `retry.backoff.ms`: the wait before the first retry of a retriable
+/// error, doubling at each retry up to [`RETRY_BACKOFF_MAX_MS`] (KIP-580).
+const RETRY_BACKOFF_MS: i64 = 100;
+/// Kafka's admin client `retry.backoff.max.ms`.
+const RETRY_BACKOFF_MAX_MS: i64 = 1_000;
+/// Kafka's admin client `default.api.timeout.ms`: how long a call keeps retrying.
+const DEFAULT_API_TIMEOUT_MS: i64 = 60_000;
+
+/// Runs `read` (a request to a partition's leader) as Kafka's admin client sends it: a
+/// retriable error — the leader does not know yet that it leads (just after a restart or a
+/// creation), no leader for now — is retried after a backoff in cluster time, for up to
+/// `default.api.timeout.ms`; then the call fails with `REQUEST_TIMED_OUT` naming the last
+/// error. Other errors fail at once, through `error`.
+async fn retrying<T>(
+    host: &Session,
+    what: &str,
+    read: impl Fn(&Cluster) -> Result<T, ErrorCode>,
+    error: impl Fn(ErrorCode) -> HostError,
+) -> Result<T, HostError> {
+    let deadline = host.now().saturating_add(DEFAULT_API_TIMEOUT_MS);
+    let mut backoff = RETRY_BACKOFF_MS;
+    loop {
+        let code = match host.read(&read) {
+            Ok(value) => return Ok(value),
+            Err(code) if is_retriable(code) => code,
+            Err(code) => return Err(error(code)),
+        };
+        host.check_open()?;
+        if host.now() >= deadline {
+            return Err(kafka_error(
+                ErrorCode::RequestTimedOut,
+                format!(
+                    "{what} timed out after {DEFAULT_API_TIMEOUT_MS} ms (default.api.timeout.ms); \
+                     the last error was {}",
+                    code.name()
+                ),
+            ));
+        }
+        host.sleep_until(host.now().saturating_add(backoff).min(deadline))
+            .await;
+        backoff = (backoff * 2).min(RETRY_BACKOFF_MAX_MS);
     }
 }
 
@@ -452,7 +497,10 @@ impl Admin {
     }
 
     /// `fetchTopicOffsets(topic)` → `[{ partition, offset, high, low }]` (strings): the
-    /// leader's high watermark and log start offset.
+    /// leader's high watermark and log start offset. Retriable errors (a leader that does not
+    /// know yet that it leads, just after a creation or a reopen) are retried as Kafka's admin
+    /// client retries them: after `retry.backoff.ms` (100 ms of cluster time, doubling up to
+    /// 1 s), for up to `default.api.timeout.ms` (60 s), then `REQUEST_TIMED_OUT`.
     #[wasm_bindgen(js_name = fetchTopicOffsets, unchecked_return_type = "Promise<PartitionOffsets[]>")]
     pub fn fetch_topic_offsets(
         &self,
@@ -467,9 +515,18 @@ impl Admin {
             let count = partition_count(&host, &topic)?;
             let result = Array::new();
             for partition in 0..count {
-                let offsets = host
-                    .read(|c| c.partition_offsets(&topic, partition))
-                    .map_err(|code| partition_error(code, &topic, partition))?;
+                let offsets = retrying(
+                    &host,
+                    "fetchTopicOffsets",
+                    |c| {
+                        // KafkaJS asks ListOffsets for the latest offset: a leader whose high
+                        // watermark lags its epoch's start answers OFFSET_NOT_AVAILABLE.
+                        c.list_offsets(&topic, partition, OffsetSpec::Latest)?;
+                        c.partition_offsets(&topic, partition)
+                    },
+                    |code| partition_error(code, &topic, partition),
+                )
+                .await?;
                 let high = offsets.high_watermark.to_string();
                 let row = Object::new();
                 set(&row, "partition", partition);
@@ -515,14 +572,18 @@ impl Admin {
             let count = partition_count(&host, &topic)?;
             let result = Array::new();
             for partition in 0..count {
-                let (found, offsets) = host
-                    .read(|c| {
-                        Ok::<_, ErrorCode>((
+                let (found, offsets) = retrying(
+                    &host,
+                    "fetchTopicOffsetsByTimestamp",
+                    |c| {
+                        Ok((
                             c.list_offsets(&topic, partition, spec)?,
                             c.partition_offsets(&topic, partition)?,
                         ))
-                    })
-                    .map_err(|code| partition_error(code, &topic, partition))?;
+                    },
+                    |code| partition_error(code, &topic, partition),
+                )
+                .await?;
                 let offset = found.map_or(offsets.high_watermark, |f| f.offset);
                 let row = Object::new();
                 set(&row, "partition", partition);

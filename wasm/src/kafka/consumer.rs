@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use rill_core::ErrorCode;
-use rill_core::consumer::delivery::{Delivery, Next, group_by_partition};
+use rill_core::consumer::delivery::{CommitThreshold, Delivery, Next, group_by_partition};
 use rill_core::consumer::error::is_retriable;
 use rill_core::consumer::{
     AutoOffsetReset, CommitId, ConsumerConfig, ConsumerError, ConsumerEvent, ConsumerRecord,
@@ -481,7 +481,7 @@ enum Handler {
 
 /// The run loop: poll, hand records to the handler one at a time, repeat as the clock moves.
 async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) {
-    let mut resolved_count = 0u32;
+    let mut commits = CommitThreshold::new(threshold);
     let generation = consumer.state.borrow().run_generation;
     loop {
         let current = {
@@ -553,8 +553,9 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                             .borrow_mut()
                             .delivery
                             .handled(tp, record.offset);
-                        resolved_count += 1;
-                        maybe_commit(&consumer, threshold, &mut resolved_count);
+                        if commits.record_handled() {
+                            let _ = consumer.with_core(|k, now| k.commit_async(now, None));
+                        }
                     }
                 }
                 Handler::Batch {
@@ -634,15 +635,6 @@ async fn crash(consumer: &Consumer, error: JsValue) {
     let backoff = consumer.state.borrow().config.retry_backoff_ms.max(100);
     let at = consumer.host.now() + backoff;
     consumer.host.sleep_until(at).await;
-}
-
-fn maybe_commit(consumer: &Consumer, threshold: Option<u32>, count: &mut u32) {
-    if let Some(threshold) = threshold
-        && *count >= threshold
-    {
-        *count = 0;
-        let _ = consumer.with_core(|k, now| k.commit_async(now, None));
-    }
 }
 
 /// KafkaJS's `commitOffsetsIfNecessary()`: with auto-commit on, commits the offsets the batch

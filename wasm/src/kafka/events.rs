@@ -110,8 +110,9 @@ fn partition_fields(object: &Object, topic: &str, partition: u32) {
 pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
     let object = Object::new();
     let kind = match event {
-        ClusterEvent::BrokerDown { broker } => {
+        ClusterEvent::BrokerDown { broker, controlled } => {
             set(&object, "broker", *broker);
+            set(&object, "controlled", *controlled);
             "brokerDown"
         }
         ClusterEvent::BrokerUp { broker } => {

@@ -314,6 +314,8 @@ export interface RillEvent {
   /** Cluster time (ms). */
   at: number;
   broker?: number;
+  /** (`brokerDown`) whether it stopped at the end of a controlled shutdown, not killed. */
+  controlled?: boolean;
   topic?: string;
   partition?: number;
   leader?: number;

@@ -59,10 +59,14 @@ pub const CATCH_UP_BUDGET_MS: f64 = 8.0;
 /// The most cluster wake-ups one catch-up runs before it yields, whatever the wall clock says.
 pub const CATCH_UP_STEPS_MAX: u32 = 10_000;
 
-/// How far (cluster milliseconds) a realtime catch-up runs ahead of the page's clock. A
-/// message's answer due a few milliseconds later is handled in the same task instead of a
-/// timer of its own: an idle consumer's fetch round trip costs one wake-up, not three. The
-/// cluster's order of events is unchanged; it only runs that much early.
+/// How far (cluster milliseconds) a realtime catch-up runs ahead of the page's clock. What
+/// is due that soon is handled in the same task instead of a timer of its own: an idle
+/// consumer's fetch round trip costs one wake-up, not three, and a command's consequences (a
+/// send's request reaching its leader, the leader's answer) run right after it, so a send to
+/// a lone broker is answered, and its records go to the store, in the task that sent it. Time
+/// moves only to what is due (a command first catches up to the page's clock), never merely
+/// because the page's clock moved: run loops waiting for cluster time cannot wake each other.
+/// The cluster's order of events is unchanged; it only runs that much early.
 pub const LOOKAHEAD_MS: i64 = 10;
 
 /// Where a session keeps its data.
@@ -428,7 +432,7 @@ impl Session {
     /// `INVALID_ARGUMENT` for a speed out of range; nothing changes.
     pub fn set_speed(&self, speed: f64) -> Result<(), HostError> {
         self.check_open()?;
-        self.catch_up();
+        self.catch_up(0, true);
         let now = self.now();
         self.0
             .clock
@@ -441,7 +445,7 @@ impl Session {
 
     /// Stops a realtime clock where it is (commands, `advance` and `step` still work).
     pub fn pause(&self) {
-        self.catch_up();
+        self.catch_up(0, true);
         let now = self.now();
         self.0.clock.borrow_mut().pause(wall_now(), now);
         self.reschedule();
@@ -496,9 +500,10 @@ impl Session {
         {
             writer.check_writable()?;
         }
-        self.catch_up();
+        self.catch_up(0, true);
         let result = self.0.world.borrow_mut().apply(command);
         self.0.world.borrow_mut().run_due();
+        self.catch_up(LOOKAHEAD_MS, false);
         self.dispatch();
         result.map_err(|e| command_error(&e))
     }
@@ -516,9 +521,13 @@ impl Session {
         {
             writer.check_writable()?;
         }
-        self.catch_up();
+        self.catch_up(0, true);
         let result = f(self.0.world.borrow_mut().cluster_mut());
         self.0.world.borrow_mut().run_due();
+        // What the command set off and is due within the lookahead (a request's delivery, the
+        // leader's answer) happens now, not after a timer: a send to a lone broker is answered
+        // in this task, and its records go to the store at once.
+        self.catch_up(LOOKAHEAD_MS, false);
         self.dispatch();
         Ok(result)
     }
@@ -728,9 +737,22 @@ impl Session {
     /// Stops the clock; later commands fail, and sends still waiting fail with
     /// `NETWORK_EXCEPTION` (the connection is gone). Waiters resolve.
     pub fn close(&self) {
-        self.0.closed.set(true);
+        if self.0.closed.replace(true) {
+            return;
+        }
         if let Some(writer) = &self.0.writer {
-            // Writes already issued still commit; the store's lock is released.
+            if !self.0.detached.get() {
+                // A clean shutdown: the high watermarks as they are now go to the store with
+                // the last changes, so a reopen serves every acknowledged record at once.
+                self.0
+                    .world
+                    .borrow_mut()
+                    .cluster_mut()
+                    .checkpoint_on_next_poll();
+                self.flush();
+            }
+            // Writes already issued (and that last one) still commit; the store's lock is
+            // released.
             writer.close();
         }
         self.0.consumers.borrow_mut().clear();
@@ -754,26 +776,55 @@ impl Session {
         self.0.closed.get()
     }
 
-    /// In realtime, moves the cluster towards the page's clock: wake-up by wake-up, for at most
-    /// [`CATCH_UP_BUDGET_MS`] of wall time. Returns whether it reached the target.
-    fn catch_up(&self) -> bool {
+    /// In realtime, moves the cluster towards the page's clock plus `lookahead` (0 or
+    /// [`LOOKAHEAD_MS`]): wake-up by wake-up, for at most [`CATCH_UP_BUDGET_MS`] of wall time.
+    /// With `to_target`, time then moves on to the target; without, it stops at the last
+    /// wake-up due (what a command set off within the lookahead runs now, but time does not
+    /// move merely because the page's clock did: a command that sets off nothing moves no
+    /// time, so run loops waiting for time to move do not wake each other). Returns whether it
+    /// reached the target.
+    fn catch_up(&self, lookahead: i64, to_target: bool) -> bool {
         let now = self.now();
         let started = wall_now();
-        let clock_target = self.0.clock.borrow().target(started, now);
-        if clock_target <= now {
+        if !self.0.clock.borrow().is_running() {
             return true;
         }
         let horizon = self.0.horizon.get().unwrap_or(i64::MAX);
-        if now >= horizon {
+        let target = self
+            .0
+            .clock
+            .borrow()
+            // The page's clock as cluster time, unclamped: a cluster already ahead of it by the
+            // lookahead does not run further.
+            .target(started, i64::MIN)
+            .saturating_add(lookahead)
+            .min(horizon);
+        if target <= now {
             return true;
         }
-        let target = (clock_target + LOOKAHEAD_MS).min(horizon);
         let mut steps = 0;
         loop {
             let (now, next) = self.read_world(|w| (w.now(), w.next_wakeup()));
+            // A sleeper's time is a stop, and so is the horizon (a host waits there for the
+            // command due at it); those already passed are handed out by `dispatch`.
+            let next_sleeper = self
+                .0
+                .sleepers
+                .borrow()
+                .iter()
+                .map(|(at, _)| *at)
+                .filter(|at| *at > now)
+                .min();
+            let horizon_stop = self.0.horizon.get().filter(|at| *at > now);
+            let next = [next, next_sleeper, horizon_stop]
+                .into_iter()
+                .flatten()
+                .min();
             let stop = match next {
                 Some(at) if at < target => at,
-                _ => target,
+                Some(at) if at == target || to_target => target,
+                None if to_target => target,
+                _ => return true,
             };
             // Realtime moves are recorded as the world's `advance` (consecutive ones merge).
             let _ = self.0.world.borrow_mut().advance((stop - now).max(0));
@@ -918,7 +969,14 @@ impl Session {
         if scheduled.is_some_and(|at| at <= next) {
             return;
         }
-        let Some(delay) = self.0.clock.borrow().wall_delay(next, wall_now(), now) else {
+        // A catch-up runs LOOKAHEAD_MS ahead of the page's clock: wake up once `next` is that
+        // close, not when the page's clock reaches it.
+        let Some(delay) =
+            self.0
+                .clock
+                .borrow()
+                .wall_delay(next.saturating_sub(LOOKAHEAD_MS), wall_now(), now)
+        else {
             return;
         };
         let generation = generation + 1;
@@ -935,7 +993,7 @@ impl Session {
             session.0.timer.set((generation, None));
             // A catch-up that ran out of budget re-anchored the clock where it stopped: the
             // cluster falls behind the page's clock rather than starving the page.
-            session.catch_up();
+            session.catch_up(LOOKAHEAD_MS, false);
             session.dispatch();
         });
         set_timeout(&fire, delay.min(2_147_483_647.0));

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use rill_core::broker::{
+use rill_core::admin::{
     AlterConfigOp, PARTITIONS_PER_TOPIC_MAX, PartitionDescription, TopicDescription,
 };
 use rill_core::cluster::{Acks, Cluster, ClusterEvent, Latency};
@@ -198,6 +198,17 @@ impl OneBroker {
         }
     }
 
+    /// `KAFKA_STORAGE_ERROR` once closed: `RillBroker`'s writes fail so after `close`, while
+    /// reads keep answering from memory.
+    fn check_writable(&self) -> Result<(), HostError> {
+        if self.session.is_closed() {
+            return Err(HostError::Storage(
+                "the broker is closed; open it again to write".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Runs `command` on the cluster now and returns its result with the write to await.
     fn apply<T, F>(
         &self,
@@ -206,6 +217,7 @@ impl OneBroker {
     where
         F: FnOnce(&mut Cluster) -> Result<T, HostError>,
     {
+        self.check_writable()?;
         self.settle();
         let result = self.session.command(command)??;
         Ok((self.session.durable(), result))
@@ -268,6 +280,7 @@ impl OneBroker {
         ),
         HostError,
     > {
+        self.check_writable()?;
         self.settle();
         let partition_count = self
             .session
@@ -657,8 +670,8 @@ impl OneBroker {
     }
 
     /// Closes the store's connection and releases its writer's lock, so another instance can
-    /// open the same name. The data stays; writes already started still commit; later commands
-    /// fail.
+    /// open the same name. The data stays; writes already started still commit; later writes
+    /// fail with `KAFKA_STORAGE_ERROR`; reads still answer.
     pub fn close(&self) {
         self.session.close();
     }

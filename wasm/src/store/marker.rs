@@ -42,7 +42,7 @@ pub(crate) struct Written {
 
 /// How long a marker's last-write time may lag behind, to spare a `localStorage` write per
 /// commit.
-const REFRESH_MS: f64 = 1000.0;
+pub(crate) const REFRESH_MS: f64 = 1000.0;
 
 /// When the store called `name` was written to, if a marker says it was.
 pub(crate) fn written(name: &str) -> Option<Written> {

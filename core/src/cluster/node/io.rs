@@ -153,6 +153,12 @@ impl BrokerNode {
         }
         let (from, message) = match input {
             Input::Message { from, message } => (from, message),
+            Input::Heartbeat if self.shutting_down => {
+                // KRaft's `wantShutDown` heartbeats keep a shutting-down broker fenced; this
+                // model's controller unfences on any heartbeat, so the broker sends none
+                // during the heartbeat interval it has left.
+                return;
+            }
             Input::Heartbeat => {
                 out.push(Output::Send {
                     to: NodeId::Controller,

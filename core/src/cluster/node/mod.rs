@@ -207,6 +207,9 @@ pub(crate) struct LeaderProduceOutcome {
 pub(crate) struct BrokerNode {
     id: u32,
     pub(crate) alive: bool,
+    /// In a controlled shutdown: the controller fenced it and it stops heartbeating (a
+    /// heartbeat would unfence it), so it rejoins no ISR before it stops.
+    pub(crate) shutting_down: bool,
     pub(crate) broker_epoch: u64,
     replicas: BTreeMap<(String, u32), Replica>,
     /// The broker's disk (with the replicas' logs while it runs): survives a crash.
@@ -244,6 +247,7 @@ impl BrokerNode {
         Self {
             id,
             alive: true,
+            shutting_down: false,
             broker_epoch: 0,
             replicas: BTreeMap::new(),
             disk: disk::Disk::default(),
@@ -368,6 +372,7 @@ impl BrokerNode {
     /// checkpoints) stays.
     pub(crate) fn crash(&mut self) {
         self.alive = false;
+        self.shutting_down = false;
         for (key, replica) in std::mem::take(&mut self.replicas) {
             self.disk.keep_stopped(key, replica.log);
         }
@@ -1154,6 +1159,7 @@ impl BrokerNode {
         replica.fetch_in_flight = false;
         let mut changes = Vec::new();
         let mut truncated = false;
+        let end_before = replica.log.log_end_offset();
         match body {
             FetchBody::Records {
                 bytes,
@@ -1225,12 +1231,15 @@ impl BrokerNode {
             FetchBody::Error { .. } => outcome.back_off = true,
         }
         if truncated {
-            outcome.events.push(super::ClusterEvent::Truncated {
-                broker: me,
-                topic: topic.to_owned(),
-                partition,
-                log_end_offset: replica.log.log_end_offset(),
-            });
+            // A truncation to the log end drops nothing: no event says it did.
+            if replica.log.log_end_offset() != end_before {
+                outcome.events.push(super::ClusterEvent::Truncated {
+                    broker: me,
+                    topic: topic.to_owned(),
+                    partition,
+                    log_end_offset: replica.log.log_end_offset(),
+                });
+            }
             outcome.fetch_again = true;
         }
         self.persist(topic, partition, changes);

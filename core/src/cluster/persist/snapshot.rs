@@ -205,7 +205,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
         crate::topic::validate_topic_name(&name)
             .map_err(|e| format!("topic name {name:?}: {e}"))?;
         let count = r.u32()?;
-        if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&count) {
+        if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&count) {
             return Err(format!("topic {name} has {count} partitions"));
         }
         let mut entries = Vec::new();
@@ -326,7 +326,7 @@ fn read_config(r: &mut Reader<'_>) -> Result<ClusterConfig, String> {
         offsets_topic_partitions: r.u32()?,
         offsets_topic_replication_factor: r.u32()?,
     };
-    if !(1..=crate::broker::PARTITIONS_PER_TOPIC_MAX).contains(&config.offsets_topic_partitions) {
+    if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&config.offsets_topic_partitions) {
         return Err(format!(
             "offsets.topic.num.partitions {} out of range",
             config.offsets_topic_partitions

@@ -65,6 +65,9 @@ pub struct IdbStore {
     fault: Option<StoreFault>,
     /// The store's name, for its marker outside IndexedDB (`marker.rs`).
     name: String,
+    /// When this store last refreshed its marker (ms since the epoch; 0: not yet), so that a
+    /// commit within a second of it touches no `localStorage` at all.
+    marked: std::rc::Rc<std::cell::Cell<f64>>,
 }
 
 /// What opening a store does when its database is gone but its marker says it held data.
@@ -179,6 +182,7 @@ impl IdbStore {
                         lock: Some(lock),
                         fault: None,
                         name: name.to_owned(),
+                        marked: std::rc::Rc::default(),
                     },
                     image: state.image,
                     skipped: state.skipped,

@@ -23,7 +23,7 @@ use crate::HostError;
 #[derive(Debug)]
 pub struct StoredState {
     /// Everything stored: every log dir (for `Broker::recover` or `Cluster::recover`), every
-    /// file, and the partitions with an unreadable chunk (see [`Opened::image`]).
+    /// file, and the partitions with an unreadable chunk (see [`super::Opened::image`]).
     pub image: ClusterImage,
     /// Stored values that could not be read at all, described.
     pub skipped: Vec<String>,

@@ -1,6 +1,7 @@
 //! IndexedDB commits a transaction as soon as control returns to the event loop with no request
 //! pending, so [`IdbStore::write`] issues every request synchronously and only then awaits
-//! completion. Requests within a transaction execute in the order they were issued, so the ops
+//! completion; it then calls `commit()` so that the commit starts at once instead of after the
+//! rest of the task (the engine hands out outcomes and events after the write is issued). Requests within a transaction execute in the order they were issued, so the ops
 //! of one flush apply in order; transactions whose scopes overlap run in creation order, so
 //! flushes land in the order the engine emitted them. Writes ask for `durability: "strict"`: a
 //! produce is acknowledged only after its data is on disk.
@@ -151,14 +152,29 @@ impl IdbStore {
                 )
             }
         };
+        if injected.is_none() {
+            // Every request is issued: commit now rather than when this task (and the
+            // engine's work after the write, its microtasks) has ended, so the disk write
+            // overlaps that work. Where `commit()` is missing, the transaction still commits
+            // by itself at the end of the task.
+            #[allow(deprecated)]
+            let _ = tx.commit();
+        }
         // Created after `tx`, so it runs once `tx` has ended, and sees what it wrote.
         if merge || self.runs.values().any(|run| run.bytes >= OVERDUE_BYTES) {
             self.consolidate();
         }
         let name = self.name.clone();
+        let marked = self.marked.clone();
         Ok(async move {
             done.await
-                .map(|_| crate::store::marker::mark(&name))
+                .map(|_| {
+                    let now = js_sys::Date::now();
+                    if now - marked.get() >= crate::store::marker::REFRESH_MS {
+                        crate::store::marker::mark(&name);
+                        marked.set(now);
+                    }
+                })
                 .map_err(|e| storage_error("IndexedDB write failed", injected.unwrap_or(e)))
         })
     }
