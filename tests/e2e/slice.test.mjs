@@ -59,6 +59,13 @@ async function createTopicExpectingError(page, name, partitions, errorName) {
   const alert = page.locator('form.create-topic [role="alert"]', { hasText: errorName }).first();
   await alert.waitFor();
   assert.ok((await alert.innerText()).includes(errorName), `alert mentions ${errorName}`);
+  // The message gets the alert's width, not the sliver beside the error name (it once wrapped
+  // a few letters per line in the 300 px column).
+  const { message, box } = await alert.evaluate((el) => ({
+    message: el.querySelector('.alert-message').getBoundingClientRect().width,
+    box: el.getBoundingClientRect().width,
+  }));
+  assert.ok(message >= box * 0.75, `alert message is ${message}px wide in a ${box}px alert`);
 }
 
 test('playground slice: create, produce by key, colours, record details, reload, bad input', { timeout: 120_000 }, async () => {
