@@ -344,8 +344,9 @@ test('the docs site: English and Korean chapters load and their demos run', { ti
         await context.close();
       }
     }
-    // Every chapter page of both languages exists and names its demos' scenarios, served.
-    const context = await browser.newContext();
+    // Every chapter page of both languages exists and names its demos' scenarios, served; none
+    // scrolls sideways on a phone (long inline `code` once widened two pages to 477 px).
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     for (const lang of ['en', 'ko']) {
       const summary = await readFile(repo(`docs/book/${lang}/SUMMARY.md`), 'utf8');
@@ -354,6 +355,8 @@ test('the docs site: English and Korean chapters load and their demos run', { ti
       for (const file of files) {
         const res = await page.goto(new URL(`docs/${lang}/${file}.html`, baseUrl).href);
         assert.equal(res.status(), 200, `${lang}/${file}`);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 390, `${lang}/${file} is ${width}px wide at 390px`);
         const scenarios = await page.evaluate(() => [...document.querySelectorAll('rill-demo')].map((d) => d.getAttribute('scenario')));
         for (const s of scenarios) {
           const r = await page.request.get(new URL(s, page.url()).href);
