@@ -338,6 +338,17 @@ test('the docs site: English and Korean chapters load and their demos run', { ti
         const other = lang === 'en' ? 'ko' : 'en';
         assert.equal(await page.locator(`.langs a[hreflang="${other}"]`).getAttribute('href'), `../${other}/replication-acks.html`);
         await shoot(page, `docs-${lang}-${size.name}`);
+        // Scrolled inside the demo, the latest-events strip is not hidden under the transport
+        // (where the transport wraps, the strip scrolls away instead of sticking).
+        const bars = await demo.evaluate((el) => {
+          const root = el.shadowRoot;
+          root.querySelector('.rill-demo').scrollTop = 340;
+          const box = (q) => root.querySelector(q).getBoundingClientRect();
+          const sticks = getComputedStyle(root.querySelector('.embed-recent')).position === 'sticky';
+          return { transport: box('.transport').bottom, recent: box('.embed-recent').top, sticks };
+        });
+        assert.equal(bars.sticks, size.name === 'desktop', 'the strip sticks only where the transport is one line');
+        if (bars.sticks) assert.ok(bars.recent >= bars.transport - 1, `the events strip (top ${bars.recent}) is below the transport (bottom ${bars.transport})`);
         assert.deepEqual(seen.pageErrors, []);
         assert.deepEqual(seen.consoleErrors, []);
         assert.deepEqual(seen.failed, []);
