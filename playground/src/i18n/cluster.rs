@@ -279,3 +279,29 @@ impl Lang {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    /// The header's metric tooltips name the metric (Kafka's name, untranslated) and then say
+    /// what it counts: not the name alone.
+    #[test]
+    fn metric_tooltips_say_what_they_count() {
+        for lang in [Lang::En, Lang::Ko] {
+            let c = lang.cluster();
+            for (name, hint) in [
+                ("ActiveControllerCount", c.metric_active_controller),
+                ("UnderReplicatedPartitions", c.metric_under_replicated),
+                ("UnderMinIsrPartitionCount", c.metric_under_min_isr),
+                ("OfflinePartitionsCount", c.metric_offline),
+            ] {
+                let rest = hint.strip_prefix(name).and_then(|r| r.strip_prefix(": "));
+                assert!(
+                    rest.is_some_and(|r| r.len() > 20),
+                    "{lang:?} {name}: {hint}"
+                );
+            }
+        }
+    }
+}
