@@ -15,3 +15,31 @@ pub fn use_initial_value(node: &NodeRef, value: String) {
         }
     });
 }
+
+/// How close (px) to its right end a scroll area counts as "at the end".
+const PIN_SLACK: i32 = 8;
+
+/// Keeps a horizontal scroll area pinned to its right end (the newest records) while it is
+/// there: after every render it scrolls to the end unless the person scrolled away from it.
+/// Returns the `onscroll` callback that notices where the person left it.
+#[hook]
+pub fn use_pinned_to_end(node: &NodeRef) -> Callback<Event> {
+    let pinned = use_mut_ref(|| true);
+    {
+        let (node, pinned) = (node.clone(), pinned.clone());
+        use_effect(move || {
+            if *pinned.borrow()
+                && let Some(el) = node.cast::<web_sys::Element>()
+            {
+                el.set_scroll_left(el.scroll_width());
+            }
+        });
+    }
+    let node = node.clone();
+    Callback::from(move |_: Event| {
+        if let Some(el) = node.cast::<web_sys::Element>() {
+            *pinned.borrow_mut() =
+                el.scroll_left() + el.client_width() >= el.scroll_width() - PIN_SLACK;
+        }
+    })
+}

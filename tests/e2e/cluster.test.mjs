@@ -101,6 +101,11 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await until(() => readPartition(page, TOPIC, 0), (p) => p.hw === 9, 'the timed records committed');
     assert.equal((await page.locator('[data-metric="ActiveControllerCount"] .metric-value').innerText()).trim(), '1', 'ActiveControllerCount');
     assert.equal((await page.locator('[data-metric="UnderReplicatedPartitions"] .metric-value').innerText()).trim(), '0');
+    // Each metric's tooltip says what it counts, not just its name; the header links the course.
+    assert.match(await page.getAttribute('[data-metric="UnderMinIsrPartitionCount"]', 'title'), /below min\.insync\.replicas/);
+    assert.match(await page.getAttribute('[data-metric="OfflinePartitionsCount"]', 'title'), /no leader/);
+    const course = await page.request.get(new URL(await page.getAttribute('a.docs-link', 'href'), page.url()).href);
+    assert.equal(course.status(), 200, 'the header links the docs course');
 
     // Kill the leader: the controller fences it after broker.session.timeout.ms and elects a
     // new leader from the ISR, epoch + 1.

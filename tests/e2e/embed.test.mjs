@@ -338,14 +338,26 @@ test('the docs site: English and Korean chapters load and their demos run', { ti
         const other = lang === 'en' ? 'ko' : 'en';
         assert.equal(await page.locator(`.langs a[hreflang="${other}"]`).getAttribute('href'), `../${other}/replication-acks.html`);
         await shoot(page, `docs-${lang}-${size.name}`);
+        // Scrolled inside the demo, the latest-events strip is not hidden under the transport
+        // (where the transport wraps, the strip scrolls away instead of sticking).
+        const bars = await demo.evaluate((el) => {
+          const root = el.shadowRoot;
+          root.querySelector('.rill-demo').scrollTop = 340;
+          const box = (q) => root.querySelector(q).getBoundingClientRect();
+          const sticks = getComputedStyle(root.querySelector('.embed-recent')).position === 'sticky';
+          return { transport: box('.transport').bottom, recent: box('.embed-recent').top, sticks };
+        });
+        assert.equal(bars.sticks, size.name === 'desktop', 'the strip sticks only where the transport is one line');
+        if (bars.sticks) assert.ok(bars.recent >= bars.transport - 1, `the events strip (top ${bars.recent}) is below the transport (bottom ${bars.transport})`);
         assert.deepEqual(seen.pageErrors, []);
         assert.deepEqual(seen.consoleErrors, []);
         assert.deepEqual(seen.failed, []);
         await context.close();
       }
     }
-    // Every chapter page of both languages exists and names its demos' scenarios, served.
-    const context = await browser.newContext();
+    // Every chapter page of both languages exists and names its demos' scenarios, served; none
+    // scrolls sideways on a phone (long inline `code` once widened two pages to 477 px).
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     for (const lang of ['en', 'ko']) {
       const summary = await readFile(repo(`docs/book/${lang}/SUMMARY.md`), 'utf8');
@@ -354,6 +366,8 @@ test('the docs site: English and Korean chapters load and their demos run', { ti
       for (const file of files) {
         const res = await page.goto(new URL(`docs/${lang}/${file}.html`, baseUrl).href);
         assert.equal(res.status(), 200, `${lang}/${file}`);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 390, `${lang}/${file} is ${width}px wide at 390px`);
         const scenarios = await page.evaluate(() => [...document.querySelectorAll('rill-demo')].map((d) => d.getAttribute('scenario')));
         for (const s of scenarios) {
           const r = await page.request.get(new URL(s, page.url()).href);

@@ -59,6 +59,13 @@ async function createTopicExpectingError(page, name, partitions, errorName) {
   const alert = page.locator('form.create-topic [role="alert"]', { hasText: errorName }).first();
   await alert.waitFor();
   assert.ok((await alert.innerText()).includes(errorName), `alert mentions ${errorName}`);
+  // The message gets the alert's width, not the sliver beside the error name (it once wrapped
+  // a few letters per line in the 300 px column).
+  const { message, box } = await alert.evaluate((el) => ({
+    message: el.querySelector('.alert-message').getBoundingClientRect().width,
+    box: el.getBoundingClientRect().width,
+  }));
+  assert.ok(message >= box * 0.75, `alert message is ${message}px wide in a ${box}px alert`);
 }
 
 test('playground slice: create, produce by key, colours, record details, reload, bad input', { timeout: 120_000 }, async () => {
@@ -122,5 +129,38 @@ test('playground slice: create, produce by key, colours, record details, reload,
     await createTopicExpectingError(page, TOPIC, 1, 'TOPIC_ALREADY_EXISTS');
     assert.equal(await topics.count(), 1, 'an existing name creates nothing');
     await page.screenshot({ path: path.join(screenshotDir, 'slice-error.png'), fullPage: true });
+  });
+});
+
+test('a long lane stays on its newest record while at the end, and stays put when scrolled back', { timeout: 120_000 }, async () => {
+  await withPage('slice-long-lane', { viewport: { width: 390, height: 844 } }, async (page) => {
+    const topic = 'long';
+    await createTopic(page, { name: topic, partitions: 1 });
+    await page.locator(topicCard(topic)).waitFor({ state: 'attached' });
+    const track = `${lane(topic, 0)} .track`;
+    const sendAndWait = async (n) => {
+      await produce(page, { topic, key: `k${n}`, value: `v${n}` });
+      await page.locator(`${lane(topic, 0)} .record[data-offset="${n}"]`).waitFor({ state: 'attached' });
+      await page.waitForTimeout(100);
+    };
+    for (let n = 0; n < 14; n++) await sendAndWait(n);
+    const newestInSight = (offset) => page.evaluate(([sel, o]) => {
+      const t = document.querySelector(sel);
+      const r = t.querySelector(`.record[data-offset="${o}"]`).getBoundingClientRect();
+      const box = t.getBoundingClientRect();
+      return r.left >= box.left && r.right <= box.right + 1;
+    }, [track, offset]);
+    assert.ok(await page.evaluate((sel) => document.querySelector(sel).scrollWidth > document.querySelector(sel).clientWidth, track), 'the lane overflows');
+    assert.ok(await newestInSight(13), 'the newest record is in sight');
+    // Scrolled back to the oldest: a new record does not pull the view away.
+    await page.evaluate((sel) => { document.querySelector(sel).scrollLeft = 0; }, track);
+    await sendAndWait(14);
+    assert.equal(await page.evaluate((sel) => document.querySelector(sel).scrollLeft, track), 0, 'scrolled back stays put');
+    // Back at the end: pinned again.
+    await page.evaluate((sel) => { const t = document.querySelector(sel); t.scrollLeft = t.scrollWidth; }, track);
+    await page.waitForTimeout(100);
+    await sendAndWait(15);
+    assert.ok(await newestInSight(15), 'the newest record lands in sight');
+    await page.locator(lane(topic, 0)).screenshot({ path: path.join(screenshotDir, 'slice-long-lane-phone.png') });
   });
 });

@@ -61,7 +61,7 @@ pub fn create_group() -> Html {
     crate::hooks::use_initial_value(&assignors, "range".to_owned());
     crate::hooks::use_initial_value(&session, "10000".to_owned());
     crate::hooks::use_initial_value(&max_poll, "300000".to_owned());
-    crate::hooks::use_initial_value(&interval, "1000".to_owned());
+    crate::hooks::use_initial_value(&interval, "5000".to_owned());
     crate::hooks::use_initial_value(&records, "500".to_owned());
     crate::hooks::use_initial_value(&processing, "0".to_owned());
     crate::hooks::use_initial_value(&members, "2".to_owned());

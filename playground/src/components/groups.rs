@@ -26,7 +26,7 @@ pub fn groups_page() -> Html {
                 if app.model.ready && groups.is_empty() {
                     <div class="empty">
                         <h2>{ g.no_groups }</h2>
-                        <p>{ g.no_groups_hint }</p>
+                        <p class="no-groups-hint">{ if app.model.view.topics.is_empty() { g.no_groups_hint } else { g.no_groups_hint_with_topic } }</p>
                     </div>
                 }
                 { for groups.iter().map(|group| html! {

@@ -48,10 +48,10 @@ pub fn header(props: &HeaderProps) -> Html {
             html! { <span class="badge warn">{ t.memory_only }</span> }
         }
     };
-    let metric = |name: &'static str, value: u32, bad: bool| {
+    let metric = |name: &'static str, hint: &'static str, value: u32, bad: bool| {
         let class = classes!("metric", (bad && value > 0).then_some("bad"));
         html! {
-            <span class={class} data-metric={name} title={name}>
+            <span class={class} data-metric={name} title={hint}>
                 <span class="metric-name">{ name }</span>
                 <span class="metric-value">{ value }</span>
             </span>
@@ -118,12 +118,14 @@ pub fn header(props: &HeaderProps) -> Html {
                     <span class="metric-name">{ t.brokers }</span>
                     <span class="metric-value">{ format!("{running}/{total}") }</span>
                     <span class="metric-unit">{ c.running_unit }</span></span>
-                { metric("ActiveControllerCount", metrics.active_controller_count, false) }
-                { metric("UnderReplicatedPartitions", metrics.under_replicated, true) }
-                { metric("UnderMinIsrPartitionCount", metrics.under_min_isr, true) }
-                { metric("OfflinePartitionsCount", metrics.offline, true) }
+                { metric("ActiveControllerCount", c.metric_active_controller, metrics.active_controller_count, false) }
+                { metric("UnderReplicatedPartitions", c.metric_under_replicated, metrics.under_replicated, true) }
+                { metric("UnderMinIsrPartitionCount", c.metric_under_min_isr, metrics.under_min_isr, true) }
+                { metric("OfflinePartitionsCount", c.metric_offline, metrics.offline, true) }
             </div>
             <div class="masthead-end">
+                <a class="docs-link" href={format!("docs/{}/index.html", app.lang.tag())} title={c.docs_link_hint}
+                    data-action="open-docs">{ c.docs_link }</a>
                 { persistence }
                 <span class="langs" role="group" aria-label={t.language}>{ for lang_buttons }</span>
                 <button type="button" class="secondary" data-action="open-new-cluster" onclick={open_dialog}>{ t.new_cluster }</button>

@@ -85,6 +85,10 @@ pub fn lane_view(props: &LaneProps) -> Html {
         let dispatcher = props.dispatcher.clone();
         Callback::from(move |s: Selection| dispatcher.dispatch(Action::Select(Some(s))))
     };
+    // The newest records are at the right end: stay there while the person has not scrolled
+    // back to older ones, so a new record is seen landing.
+    let track = use_node_ref();
+    let onscroll = crate::hooks::use_pinned_to_end(&track);
     // Records grouped by the segment that holds them; keyed by offset (records and segments
     // keep their DOM nodes as the lane scrolls: only the new ones are created).
     let segments = p.segments.iter().enumerate().filter_map(|(i, segment)| {
@@ -139,7 +143,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
         <div class="lane-track lane" data-partition={p.index.to_string()}
             data-log-start-offset={p.log_start_offset.to_string()} data-high-watermark={p.high_watermark.to_string()}
             data-log-end-offset={p.log_end_offset.to_string()}>
-            <ol class="track" aria-label={fill(t.partition_n, &[&p.index])}>
+            <ol class="track" ref={track} {onscroll} aria-label={fill(t.partition_n, &[&p.index])}>
                 if lane.older > 0 {
                     <li class="older" aria-label={fill(t.older, &[&lane.older])}>{ fill(t.older, &[&lane.older]) }</li>
                 }

@@ -52,6 +52,18 @@ pub struct ClusterStrings {
     pub brokers_running: &'static str,
     /// Header broker chip's unit after "2/3".
     pub running_unit: &'static str,
+    /// Tooltip of the header's `ActiveControllerCount`: what it counts.
+    pub metric_active_controller: &'static str,
+    /// Tooltip of the header's `UnderReplicatedPartitions`.
+    pub metric_under_replicated: &'static str,
+    /// Tooltip of the header's `UnderMinIsrPartitionCount`.
+    pub metric_under_min_isr: &'static str,
+    /// Tooltip of the header's `OfflinePartitionsCount`.
+    pub metric_offline: &'static str,
+    /// The header's link to the course (the docs).
+    pub docs_link: &'static str,
+    /// Tooltip of that link.
+    pub docs_link_hint: &'static str,
     /// Title of a broker card's internal-topic replica count.
     pub internal_replicas_hint: &'static str,
     /// What NOT_ENOUGH_REPLICAS means.
@@ -148,6 +160,12 @@ pub const EN: ClusterStrings = ClusterStrings {
     held_by: "held by brokers {0} when acknowledged",
     brokers_running: "{0} of {1} brokers running (not down, not fenced)",
     running_unit: "running",
+    metric_active_controller: "ActiveControllerCount: how many controllers are active; a healthy cluster has exactly 1.",
+    metric_under_replicated: "UnderReplicatedPartitions: partitions whose ISR is smaller than their replica list (a follower fell behind or its broker is down).",
+    metric_under_min_isr: "UnderMinIsrPartitionCount: partitions whose ISR is below min.insync.replicas; acks=all writes to them are refused.",
+    metric_offline: "OfflinePartitionsCount: partitions with no leader; nobody can write to them or read from them.",
+    docs_link: "Course",
+    docs_link_hint: "The rill course: chapters on Kafka with live demos",
     internal_replicas_hint: "Replicas of Kafka's internal topic __consumer_offsets (group offsets), not counted above",
     not_enough_replicas_hint: "acks=all and the ISR is smaller than min.insync.replicas: the leader refused the record (nothing was appended).",
     no_leader_hint: "The partition has no leader right now: the producer retries once a new leader is elected.",
@@ -209,6 +227,12 @@ pub const KO: ClusterStrings = ClusterStrings {
     held_by: "확인 시점 보유 브로커 {0}",
     brokers_running: "브로커 {1}개 중 {0}개 실행 중 (다운·펜싱 아님)",
     running_unit: "실행 중",
+    metric_active_controller: "ActiveControllerCount: 활성 컨트롤러 수. 정상 클러스터는 정확히 1입니다.",
+    metric_under_replicated: "UnderReplicatedPartitions: ISR이 레플리카 목록보다 작은 파티션 수 (팔로워가 뒤처졌거나 그 브로커가 다운됨).",
+    metric_under_min_isr: "UnderMinIsrPartitionCount: ISR이 min.insync.replicas보다 작은 파티션 수. 이 파티션에 대한 acks=all 쓰기는 거부됩니다.",
+    metric_offline: "OfflinePartitionsCount: 리더가 없는 파티션 수. 쓰기도 읽기도 할 수 없습니다.",
+    docs_link: "강좌",
+    docs_link_hint: "rill 강좌: 라이브 데모와 함께 보는 Kafka 챕터",
     internal_replicas_hint: "Kafka 내부 토픽 __consumer_offsets(그룹 오프셋)의 레플리카, 위 숫자에 포함되지 않음",
     not_enough_replicas_hint: "acks=all인데 ISR이 min.insync.replicas보다 작습니다: 리더가 레코드를 거부했습니다 (아무것도 추가되지 않음).",
     no_leader_hint: "지금은 파티션에 리더가 없습니다: 새 리더가 선출되면 프로듀서가 재시도합니다.",
@@ -252,6 +276,32 @@ impl Lang {
         match self {
             Self::En => &EN,
             Self::Ko => &KO,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    /// The header's metric tooltips name the metric (Kafka's name, untranslated) and then say
+    /// what it counts: not the name alone.
+    #[test]
+    fn metric_tooltips_say_what_they_count() {
+        for lang in [Lang::En, Lang::Ko] {
+            let c = lang.cluster();
+            for (name, hint) in [
+                ("ActiveControllerCount", c.metric_active_controller),
+                ("UnderReplicatedPartitions", c.metric_under_replicated),
+                ("UnderMinIsrPartitionCount", c.metric_under_min_isr),
+                ("OfflinePartitionsCount", c.metric_offline),
+            ] {
+                let rest = hint.strip_prefix(name).and_then(|r| r.strip_prefix(": "));
+                assert!(
+                    rest.is_some_and(|r| r.len() > 20),
+                    "{lang:?} {name}: {hint}"
+                );
+            }
         }
     }
 }

@@ -54,6 +54,7 @@ pub(super) const EN_GROUPS: GroupStrings = GroupStrings {
     no_coordinator: "no coordinator yet (__consumer_offsets-{0} has no leader)",
     no_groups: "No consumer groups yet",
     no_groups_hint: "Create a topic first, then a group with two members: each partition goes to one member. Add a third member under range and under cooperative-sticky and compare the timelines.",
+    no_groups_hint_with_topic: "In “Create consumer group”, create a group with two members: each partition goes to one member. Add a third member under range and under cooperative-sticky and compare the timelines.",
     no_lag: "No lag samples yet: lag is counted from committed offsets.",
     no_partitions: "no partitions",
     no_timeline: "No partition has been assigned yet.",

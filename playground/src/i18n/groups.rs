@@ -99,8 +99,10 @@ pub struct GroupStrings {
     pub no_coordinator: &'static str,
     /// No groups yet.
     pub no_groups: &'static str,
-    /// How to start.
+    /// How to start, when there is no topic yet.
     pub no_groups_hint: &'static str,
+    /// How to start, when a topic exists.
+    pub no_groups_hint_with_topic: &'static str,
     /// No lag samples yet.
     pub no_lag: &'static str,
     /// A member without partitions.

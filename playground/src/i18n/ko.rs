@@ -54,6 +54,7 @@ pub(super) const KO_GROUPS: GroupStrings = GroupStrings {
     no_coordinator: "아직 코디네이터 없음 (__consumer_offsets-{0}에 리더가 없음)",
     no_groups: "아직 컨슈머 그룹이 없습니다",
     no_groups_hint: "먼저 토픽을 만들고, 멤버 둘인 그룹을 만드세요. 각 파티션은 한 멤버에게만 갑니다. range와 cooperative-sticky에서 세 번째 멤버를 추가하고 타임라인을 비교해 보세요.",
+    no_groups_hint_with_topic: "“컨슈머 그룹 만들기”에서 멤버 둘인 그룹을 만드세요. 각 파티션은 한 멤버에게만 갑니다. range와 cooperative-sticky에서 세 번째 멤버를 추가하고 타임라인을 비교해 보세요.",
     no_lag: "아직 랙 샘플이 없습니다. 랙은 커밋된 오프셋에서 계산합니다.",
     no_partitions: "파티션 없음",
     no_timeline: "아직 할당된 파티션이 없습니다.",
