@@ -396,8 +396,14 @@ impl Cluster {
                         NodeId::Client(client),
                         Message::ConsumerFetchResponse { request, result },
                     ),
+                    // At least a millisecond (see `handle_consumer_fetch`): an empty answer
+                    // never comes at the instant of its request.
                     super::node::ConsumerFetchOutcome::Parked => self.schedule(
-                        now + max_wait_ms,
+                        now + if min_bytes == 0 {
+                            1
+                        } else {
+                            max_wait_ms.max(1)
+                        },
                         Timer::ConsumerFetchWait {
                             broker,
                             topic,

@@ -646,3 +646,32 @@ fn a_close_with_the_coordinator_unreachable_completes_within_the_close_timeout()
         "it waited for the LeaveGroup"
     );
 }
+
+/// Messages that take no time and a consumer that never waits (`fetch.max.wait.ms=0`): an
+/// empty fetch is answered and sent again at the same instant. Time must still move (no
+/// livelock at one instant, no step-limit panic), and the group still reads everything.
+#[test]
+fn a_consumer_that_never_waits_on_a_zero_latency_cluster_does_not_spin_at_one_instant() {
+    let mut config = ClusterConfig::new(1, 3);
+    config.offsets_topic_partitions = 5;
+    config.latency = rill_core::cluster::Latency {
+        base_ms: 0,
+        jitter_ms: 0,
+    };
+    let mut cluster = Cluster::new(config, START).expect("valid size");
+    cluster.create_topic("t", 2, 1, &[]).expect("valid");
+    cluster.advance(100);
+    let mut config = consumer_config("g", "c", "range");
+    config.fetch_max_wait_ms = 0;
+    join(&mut cluster, 1, config, "t");
+    let mut seen = BTreeMap::new();
+    run(&mut cluster, &[1], 5_000, &mut seen);
+    produce(&mut cluster, "t", 2, 3);
+    run(&mut cluster, &[1], 2_000, &mut seen);
+    assert_eq!(seen.get(&1).map_or(0, Vec::len), 6, "{seen:?}");
+    assert!(
+        cluster.queue_peaks().steps_at_one_instant < 10_000,
+        "{:?}",
+        cluster.queue_peaks()
+    );
+}

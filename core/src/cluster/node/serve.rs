@@ -88,7 +88,11 @@ impl BrokerNode {
         if fetch_offset < log.log_start_offset() || fetch_offset > log.log_end_offset() {
             return ConsumerFetchOutcome::Answer(Err(ErrorCode::OffsetOutOfRange));
         }
-        if min_bytes == 0 || readable_bytes(log, fetch_offset, max_bytes) >= min_bytes {
+        let readable = readable_bytes(log, fetch_offset, max_bytes);
+        // Nothing to read is parked even with `fetch.min.bytes=0` (Kafka answers that at once):
+        // the cluster answers it a millisecond later, so a consumer that never waits cannot
+        // fetch, get nothing and fetch again at one instant forever on a zero-latency network.
+        if readable > 0 && readable >= min_bytes {
             return ConsumerFetchOutcome::Answer(read(log, fetch_offset, max_bytes));
         }
         leader.parked_consumers.push(ParkedConsumerFetch {
@@ -121,8 +125,10 @@ impl BrokerNode {
             std::mem::take(&mut leader.parked_consumers)
                 .into_iter()
                 .partition(|p| {
-                    expired == Some((p.client, p.request))
-                        || readable_bytes(log, p.fetch_offset, p.max_bytes) >= p.min_bytes
+                    expired == Some((p.client, p.request)) || {
+                        let readable = readable_bytes(log, p.fetch_offset, p.max_bytes);
+                        readable > 0 && readable >= p.min_bytes
+                    }
                 });
         leader.parked_consumers = waiting;
         ready
