@@ -90,6 +90,9 @@ struct State {
     listeners: Vec<(u64, String, Function)>,
     next_listener: u64,
     commits: BTreeMap<CommitId, Slot<Result<(), ConsumerError>>>,
+    /// Commits that completed before anyone waited for them (a command's consequences can
+    /// run within the command itself), the latest `FINISHED_COMMITS_KEPT`.
+    finished_commits: BTreeMap<CommitId, Result<(), ConsumerError>>,
     joined: Option<(i32, String, String, String)>,
     next_event: u64,
     /// What the run loop's last poll handed out and the application handled; partitions
@@ -297,6 +300,7 @@ impl Consumer {
             listeners: Vec::new(),
             next_listener: 0,
             commits: BTreeMap::new(),
+            finished_commits: BTreeMap::new(),
             joined: None,
             next_event: 0,
             delivery: Delivery::default(),
@@ -450,6 +454,12 @@ fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEven
             }
             if let Some(waiter) = waiter {
                 waiter.fill(result);
+            } else {
+                let mut state = state.borrow_mut();
+                state.finished_commits.insert(id, result);
+                while state.finished_commits.len() > FINISHED_COMMITS_KEPT {
+                    state.finished_commits.pop_first();
+                }
             }
         }
         ConsumerEvent::OffsetReset { tp, offset, .. } => {
@@ -636,6 +646,9 @@ async fn crash(consumer: &Consumer, error: JsValue) {
     let at = consumer.host.now() + backoff;
     consumer.host.sleep_until(at).await;
 }
+
+/// How many commits completed with no waiter are kept for one that registers late.
+const FINISHED_COMMITS_KEPT: usize = 64;
 
 /// KafkaJS's `commitOffsetsIfNecessary()`: with auto-commit on, commits the offsets the batch
 /// resolved so far (the next offset to read); resolves once the commit is sent.
@@ -954,11 +967,18 @@ impl Consumer {
                 ));
             }
             let id = consumer.with_core(|k, now| k.commit_sync(now, Some(parsed)))?;
-            let slot = Slot::new();
-            consumer.state.borrow_mut().commits.insert(id, slot.clone());
             // The completion may already have been delivered by the command itself.
             consumer.host.advance(0)?;
-            slot.await.map_err(|e| consumer_error(&e))?;
+            let done = consumer.state.borrow_mut().finished_commits.remove(&id);
+            let result = match done {
+                Some(result) => result,
+                None => {
+                    let slot = Slot::new();
+                    consumer.state.borrow_mut().commits.insert(id, slot.clone());
+                    slot.await
+                }
+            };
+            result.map_err(|e| consumer_error(&e))?;
             consumer.host.durable().await?;
             Ok(JsValue::UNDEFINED)
         })
