@@ -196,6 +196,20 @@ mod tests {
     }
 
     /// Flushes and advances 10 ms at a time for `ms`, settling every answer.
+    /// A `min.insync.replicas=3` topic whose follower was killed and has left the ISR: an
+    /// `acks=all` send is refused with `NOT_ENOUGH_REPLICAS`. Returns the killed follower.
+    fn follower_down_under_min_isr_3() -> (Cluster, u32) {
+        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
+        let leader = cluster
+            .registration("t", 0)
+            .and_then(|r| r.leader)
+            .expect("leader");
+        let follower = (0..3).find(|b| *b != leader).expect("a follower");
+        cluster.kill_broker(follower).expect("a broker");
+        cluster.advance(40_000);
+        (cluster, follower)
+    }
+
     fn drive(cluster: &mut Cluster, sender: &mut Sender, ms: i64) -> Vec<Settled> {
         let mut settled = Vec::new();
         for _ in 0..ms / 10 {
@@ -232,14 +246,7 @@ mod tests {
     /// send order, each once.
     #[test]
     fn retried_records_and_those_queued_behind_them_keep_send_order() {
-        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
-        let leader = cluster
-            .registration("t", 0)
-            .and_then(|r| r.leader)
-            .expect("leader");
-        let follower = (0..3).find(|b| *b != leader).expect("a follower");
-        cluster.kill_broker(follower).expect("a broker");
-        cluster.advance(40_000);
+        let (mut cluster, follower) = follower_down_under_min_isr_3();
         let mut sender = Sender::new(7, u32::MAX);
         sender.enqueue("t", 0, Acks::All, value("a"));
         let settled = drive(&mut cluster, &mut sender, 1_000);
@@ -273,14 +280,7 @@ mod tests {
     /// `delivery.timeout.ms` has passed since it was first sent.
     #[test]
     fn retries_stop_at_the_delivery_timeout() {
-        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
-        let leader = cluster
-            .registration("t", 0)
-            .and_then(|r| r.leader)
-            .expect("leader");
-        let follower = (0..3).find(|b| *b != leader).expect("a follower");
-        cluster.kill_broker(follower).expect("a broker");
-        cluster.advance(40_000);
+        let (mut cluster, _) = follower_down_under_min_isr_3();
         let mut sender = Sender::new(7, u32::MAX);
         sender.enqueue("t", 0, Acks::All, value("a"));
         let first_sent = cluster.now();
@@ -323,14 +323,7 @@ mod tests {
     /// The console producer's `retries` (3): four sends, then the error.
     #[test]
     fn the_console_producer_gives_up_after_its_retries() {
-        let mut cluster = cluster(&[("min.insync.replicas", "3")]);
-        let leader = cluster
-            .registration("t", 0)
-            .and_then(|r| r.leader)
-            .expect("leader");
-        let follower = (0..3).find(|b| *b != leader).expect("a follower");
-        cluster.kill_broker(follower).expect("a broker");
-        cluster.advance(40_000);
+        let (mut cluster, _) = follower_down_under_min_isr_3();
         let mut sender = Sender::new(7, CONSOLE_PRODUCER_RETRIES);
         sender.enqueue("t", 0, Acks::All, value("a"));
         let settled = drive(&mut cluster, &mut sender, 2_000);
