@@ -1,7 +1,7 @@
 //! [`DurableWriter`]: persist before acknowledging, for any engine that emits
 //! [`ClusterStorageOp`]s.
 //!
-//! The engine (a `Broker` behind [`crate::Host`], or a replicated `Cluster`) applies each
+//! The engine (a `Cluster` inside a [`crate::session::Session`]) applies each
 //! command synchronously, then hands the ops it emitted to [`DurableWriter::persist`] and
 //! acknowledges the command only when the returned [`Persisted`] resolves:
 //!

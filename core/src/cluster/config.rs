@@ -26,7 +26,7 @@ pub struct ClusterConfig {
     pub request_timeout_ms: i64,
     /// `replica.high.watermark.checkpoint.interval.ms` (Kafka: 5000): how often a broker's
     /// high watermarks are written to its `replication-offset-checkpoint` (what
-    /// [`Cluster::poll_storage`] hands out at most that often; a recovered replica's high
+    /// [`Cluster::poll_storage`](crate::cluster::Cluster::poll_storage) hands out at most that often; a recovered replica's high
     /// watermark may lag by as much, and catches up as followers fetch).
     pub replica_high_watermark_checkpoint_interval_ms: i64,
     /// `offsets.topic.num.partitions` (Kafka: 50): partitions of `__consumer_offsets`.

@@ -1,6 +1,6 @@
 //! Where a host keeps the engine's storage operations: in memory or in IndexedDB.
 //!
-//! Both keep a [`ClusterImage`]: one log directory per broker (the single-broker [`crate::Host`]
+//! Both keep a [`ClusterImage`]: one log directory per broker (a one-broker cluster
 //! uses log dir 0) and small whole files.
 
 mod idb;

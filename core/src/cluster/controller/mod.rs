@@ -2,10 +2,10 @@
 //! partition registrations (replicas, ISR, leader and epochs), each broker's numbered metadata
 //! stream, elections and KIP-455 reassignments.
 //!
-//! The controller owns no network and no clock: [`Controller::handle`] takes `now` and one
-//! [`ControllerInput`] (a broker's message, or the session check), commands change its state
-//! directly, and everything it wants done comes out as [`ControllerOutput`]s, in order, which
-//! the cluster drains with [`Controller::drain_outputs`] after each call and routes (messages
+//! The controller owns no network and no clock: `Controller::handle` takes `now` and one
+//! `ControllerInput` (a broker's message, or the session check), commands change its state
+//! directly, and everything it wants done comes out as `ControllerOutput`s, in order, which
+//! the cluster drains with `Controller::drain_outputs` after each call and routes (messages
 //! onto the network, events to the host, ISR expansions to the audit). It never reads broker
 //! state: what it knows of brokers arrives in heartbeats and AlterPartition requests.
 //!

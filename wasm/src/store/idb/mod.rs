@@ -1,7 +1,7 @@
 //! The IndexedDB store: a cluster's log directories and small files, one transaction per flush.
 //!
 //! It keeps a [`ClusterImage`]: one log directory ("dir") per broker, numbered by broker id
-//! (the single-broker `Host` uses dir 0), and small whole files by path. By concern:
+//! (a one-broker cluster uses dir 0), and small whole files by path. By concern:
 //! - [`schema`]: the object stores, their values, and the upgrades from older versions;
 //! - [`keys`]: how segments, chunks, topics and partitions are keyed, and the key ranges;
 //! - [`read`]: reading everything back (on open, after a failed write);
