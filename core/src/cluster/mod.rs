@@ -65,7 +65,7 @@ pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
-pub use node::ReplicaRole;
+pub use node::{CONTROLLED_SHUTDOWN_TIMEOUT_MS, ReplicaRole};
 pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
 pub use producer::ProduceOutcome;
 pub use timer::{TIMERS_MAX, WakeReason, Wakeup};
@@ -363,13 +363,10 @@ impl Cluster {
                 topic,
                 partition,
             } => self.broker_input(broker, node::Input::RetryFetch { topic, partition }),
-            Timer::Stop(broker) => {
-                // Only the incarnation that began the shutdown stops (not one killed and
-                // restarted meanwhile).
-                if self.is_alive(broker) && self.brokers[broker as usize].shutting_down {
-                    let _ = self.stop_broker(broker, true);
-                }
-            }
+            Timer::ShutdownTimeout {
+                broker,
+                broker_epoch,
+            } => self.broker_input(broker, node::Input::ShutdownTimeout { broker_epoch }),
             Timer::ClientTimeout { client, request } => {
                 self.producer_request_timed_out(client, request);
             }
@@ -514,7 +511,7 @@ impl Cluster {
     }
 
     /// A broker handles one input, and its outputs are routed.
-    fn broker_input(&mut self, broker: u32, input: node::Input) {
+    pub(crate) fn broker_input(&mut self, broker: u32, input: node::Input) {
         let mut outputs = Vec::new();
         self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
         self.route_broker_outputs(broker, outputs);
@@ -550,6 +547,10 @@ impl Cluster {
                         &mut released,
                     );
                     self.route_broker_outputs(broker, released);
+                }
+                node::Output::Stop { controlled } => {
+                    let stopped = self.stop_broker(broker, controlled);
+                    debug_assert!(stopped.is_ok(), "a broker stops itself while running");
                 }
                 node::Output::OffsetsLeadership {
                     partition,

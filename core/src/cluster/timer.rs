@@ -84,7 +84,8 @@ pub enum WakeReason {
         /// The producer client.
         client: u32,
     },
-    /// A broker in controlled shutdown stops.
+    /// A broker in controlled shutdown stops without the controller's leave
+    /// ([`CONTROLLED_SHUTDOWN_TIMEOUT_MS`](super::CONTROLLED_SHUTDOWN_TIMEOUT_MS) passed).
     BrokerStop {
         /// The broker.
         broker: u32,
@@ -165,7 +166,11 @@ pub(crate) enum Timer {
         client: u32,
         request: u64,
     },
-    Stop(u32),
+    /// A broker in controlled shutdown gives up waiting for the controller's leave.
+    ShutdownTimeout {
+        broker: u32,
+        broker_epoch: u64,
+    },
     /// A broker's `log.retention.check.interval.ms` (retention and compaction).
     LogCleanup {
         broker: u32,
@@ -272,7 +277,7 @@ impl Timer {
             | Timer::ControllerCheck
             | Timer::IsrExpiration(_)
             | Timer::RetryFetch { .. }
-            | Timer::Stop(_)
+            | Timer::ShutdownTimeout { .. }
             | Timer::LogCleanup { .. }
             | Timer::CoordinatorWake { .. }
             | Timer::ConsumerFetchWait { .. } => None,
@@ -328,7 +333,7 @@ impl Timer {
             Timer::ClientTimeout { client, .. } => {
                 WakeReason::ProducerRequestTimeout { client: *client }
             }
-            Timer::Stop(broker) => WakeReason::BrokerStop { broker: *broker },
+            Timer::ShutdownTimeout { broker, .. } => WakeReason::BrokerStop { broker: *broker },
             Timer::LogCleanup { broker, .. } => WakeReason::LogCleanup { broker: *broker },
             Timer::CoordinatorWake { broker, .. } => {
                 WakeReason::GroupCoordinator { broker: *broker }

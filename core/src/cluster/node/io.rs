@@ -7,7 +7,9 @@
 //! reads the broker's state *after* the outputs before it were routed, so the order of effects
 //! is the order of outputs.
 
-use super::{BrokerNode, COORDINATOR_CLIENT, CompletedProduce, FetchBody};
+use super::{
+    BrokerNode, CONTROLLED_SHUTDOWN_TIMEOUT_MS, COORDINATOR_CLIENT, CompletedProduce, FetchBody,
+};
 use crate::cluster::config::ClusterConfig;
 use crate::cluster::event::ClusterEvent;
 use crate::cluster::message::Message;
@@ -29,6 +31,17 @@ pub(crate) enum Input {
     },
     /// `broker.heartbeat.interval.ms` passed: heartbeat to the controller.
     Heartbeat,
+    /// The broker is asked to shut down (SIGTERM): it asks the controller's leave in its
+    /// heartbeats, the first at once (Kafka's `BrokerLifecycleManager.beginControlledShutdown`),
+    /// and waits for it at most [`CONTROLLED_SHUTDOWN_TIMEOUT_MS`].
+    BeginControlledShutdown,
+    /// [`CONTROLLED_SHUTDOWN_TIMEOUT_MS`] passed since incarnation `broker_epoch` began its
+    /// controlled shutdown.
+    ShutdownTimeout {
+        /// The incarnation that began it (a later one, after a kill and restart, is not
+        /// shutting down).
+        broker_epoch: u64,
+    },
     /// Half of `replica.lag.time.max.ms` passed: propose to drop lagging followers from the
     /// ISRs this broker leads (Kafka's `isr-expiration` task).
     IsrExpiration,
@@ -79,6 +92,10 @@ pub(crate) enum Input {
     },
 }
 
+/// How soon a broker in controlled shutdown heartbeats again after the controller's first
+/// "not yet" (Kafka's `BrokerLifecycleManager`: 50 ms).
+const SHUTDOWN_FIRST_RETRY_MS: i64 = 50;
+
 /// What a broker asks the cluster to do, in order.
 #[derive(Debug)]
 pub(crate) enum Output {
@@ -126,6 +143,12 @@ pub(crate) enum Output {
         /// Partition index.
         partition: u32,
     },
+    /// This broker stops now: the controller let it go at the end of its controlled shutdown
+    /// (`controlled`), or it gave up waiting for that.
+    Stop {
+        /// The controller let it go.
+        controlled: bool,
+    },
     /// This broker became or stopped being the leader of a `__consumer_offsets` partition
     /// (its group coordinator loads or drops the partition's groups).
     OffsetsLeadership {
@@ -156,24 +179,33 @@ impl BrokerNode {
         }
         match input {
             Input::Message { from, message } => self.receive(now, config, from, message, out),
-            Input::Heartbeat if self.shutting_down => {
-                // KRaft's `wantShutDown` heartbeats keep a shutting-down broker fenced; this
-                // model's controller unfences on any heartbeat, so the broker sends none
-                // during the heartbeat interval it has left.
-            }
             Input::Heartbeat => {
-                out.push(Output::Send {
-                    to: NodeId::Controller,
-                    message: Message::Heartbeat {
-                        broker: self.id,
-                        broker_epoch: self.broker_epoch,
-                        metadata_seq: self.metadata_seq(),
-                    },
-                });
-                out.push(Output::Schedule {
-                    at: now + config.heartbeat_interval_ms,
-                    timer: Timer::Heartbeat(self.id),
-                });
+                if self.shutting_down && now != self.heartbeat_due {
+                    // Replaced by a heartbeat sent or scheduled since.
+                    return;
+                }
+                self.send_heartbeat(now, config, out);
+            }
+            Input::BeginControlledShutdown => {
+                if !self.shutting_down {
+                    self.shutting_down = true;
+                    self.shutdown_answered = false;
+                    self.send_heartbeat(now, config, out);
+                    out.push(Output::Schedule {
+                        at: now + CONTROLLED_SHUTDOWN_TIMEOUT_MS,
+                        timer: Timer::ShutdownTimeout {
+                            broker: self.id,
+                            broker_epoch: self.broker_epoch,
+                        },
+                    });
+                }
+            }
+            Input::ShutdownTimeout { broker_epoch } => {
+                // Kafka's "Timed out waiting for the controller to approve controlled
+                // shutdown": the broker stops anyway.
+                if self.shutting_down && broker_epoch == self.broker_epoch {
+                    out.push(Output::Stop { controlled: false });
+                }
             }
             Input::IsrExpiration => {
                 self.propose_isr_shrinks(now, config.replica_lag_time_max_ms, out);
@@ -319,6 +351,31 @@ impl BrokerNode {
                 partition,
                 proposal,
             } => self.alter_partition_rejected(&topic, partition, proposal),
+            Message::HeartbeatResponse {
+                broker_epoch,
+                should_shut_down,
+            } => {
+                if !self.shutting_down || broker_epoch != self.broker_epoch {
+                    return;
+                }
+                if should_shut_down {
+                    out.push(Output::Stop { controlled: true });
+                    return;
+                }
+                // Kafka's BrokerLifecycleManager: the first "not yet" brings the next
+                // heartbeat sooner (50 ms), later ones the usual interval after the answer.
+                let wait = if self.shutdown_answered {
+                    config.heartbeat_interval_ms
+                } else {
+                    SHUTDOWN_FIRST_RETRY_MS
+                };
+                self.shutdown_answered = true;
+                self.heartbeat_due = now + wait;
+                out.push(Output::Schedule {
+                    at: self.heartbeat_due,
+                    timer: Timer::Heartbeat(self.id),
+                });
+            }
             Message::Produce {
                 request,
                 topic,
@@ -380,6 +437,25 @@ impl BrokerNode {
                 debug_assert!(false, "a broker was sent {}", message.name());
             }
         }
+    }
+
+    /// Sends this broker's heartbeat to the controller (asking to shut down while it is) and
+    /// schedules the next one.
+    fn send_heartbeat(&mut self, now: i64, config: &ClusterConfig, out: &mut Vec<Output>) {
+        out.push(Output::Send {
+            to: NodeId::Controller,
+            message: Message::Heartbeat {
+                broker: self.id,
+                broker_epoch: self.broker_epoch,
+                metadata_seq: self.metadata_seq(),
+                want_shut_down: self.shutting_down,
+            },
+        });
+        self.heartbeat_due = now + config.heartbeat_interval_ms;
+        out.push(Output::Schedule {
+            at: self.heartbeat_due,
+            timer: Timer::Heartbeat(self.id),
+        });
     }
 
     /// A partition's high watermark moved on this broker: an event, and the consumer fetches

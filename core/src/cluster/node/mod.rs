@@ -31,6 +31,10 @@ use io::{answer_produce, push_offsets_leadership};
 /// to write to an internal topic).
 pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
 
+/// How long a broker in controlled shutdown waits for the controller's leave before it stops
+/// anyway (Kafka's `BrokerServer.shutdown` waits 5 minutes for `controlledShutdownFuture`).
+pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 5 * 60 * 1_000;
+
 /// How long a leader waits for the answer to an AlterPartition before it may propose again
 /// (Kafka's AlterPartitionManager resends a request that got no response).
 pub(crate) const ALTER_PARTITION_RETRY_MS: i64 = 5_000;
@@ -169,9 +173,14 @@ struct CompletedProduce {
 pub(crate) struct BrokerNode {
     id: u32,
     pub(crate) alive: bool,
-    /// In a controlled shutdown: the controller fenced it and it stops heartbeating (a
-    /// heartbeat would unfence it), so it rejoins no ISR before it stops.
-    pub(crate) shutting_down: bool,
+    /// In a controlled shutdown: its heartbeats ask the controller's leave to stop.
+    shutting_down: bool,
+    /// In a controlled shutdown, when the next heartbeat is due: each one sent, and each
+    /// answer, schedules the next (Kafka's `scheduleNextCommunication` replaces the pending
+    /// one), so a heartbeat timer for another time finds nothing to do.
+    heartbeat_due: i64,
+    /// In a controlled shutdown, the controller answered a heartbeat already.
+    shutdown_answered: bool,
     pub(crate) broker_epoch: u64,
     replicas: BTreeMap<(String, u32), Replica>,
     /// The broker's disk (with the replicas' logs while it runs): survives a crash.
@@ -210,6 +219,8 @@ impl BrokerNode {
             id,
             alive: true,
             shutting_down: false,
+            heartbeat_due: 0,
+            shutdown_answered: false,
             broker_epoch: 0,
             replicas: BTreeMap::new(),
             disk: disk::Disk::default(),
