@@ -444,6 +444,33 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
                 format!("브로커 {broker} 복구 중 손상된 끝부분을 잘라냄"),
             ),
         ),
+        ClusterEvent::RecoverySkippedTopic {
+            broker,
+            topic,
+            reason,
+        } => (
+            format!("[Topic {topic}]"),
+            pick(
+                format!("broker {broker} recovery left this stored topic out: {reason}"),
+                format!("브로커 {broker} 복구 중 저장된 이 토픽을 제외함: {reason}"),
+            ),
+        ),
+        ClusterEvent::RecoverySkippedSegment {
+            broker,
+            topic,
+            partition: p,
+            base_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "broker {broker} recovery left out stored segment {base_offset}: the topic has no such partition"
+                ),
+                format!(
+                    "브로커 {broker} 복구 중 저장된 세그먼트 {base_offset}을(를) 제외함: 토픽에 그 파티션이 없음"
+                ),
+            ),
+        ),
         ClusterEvent::TopicCreated {
             topic,
             partitions,
