@@ -203,6 +203,10 @@ pub(crate) enum Timer {
 /// flight, not as the work done in the last `request.timeout.ms`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum TimerSlot {
+    /// A broker's next heartbeat: one chain per broker, whatever restarts happened.
+    Heartbeat { broker: u32 },
+    /// A broker's next ISR-expiration check: one chain per broker.
+    IsrExpiration { broker: u32 },
     /// A producer client's request.
     ClientRequest { client: u32, request: u64 },
     /// A consumer client's request.
@@ -273,9 +277,9 @@ impl Timer {
                 partition: *partition,
                 follower: *follower,
             }),
-            Timer::Heartbeat(_)
-            | Timer::ControllerCheck
-            | Timer::IsrExpiration(_)
+            Timer::Heartbeat(broker) => Some(TimerSlot::Heartbeat { broker: *broker }),
+            Timer::IsrExpiration(broker) => Some(TimerSlot::IsrExpiration { broker: *broker }),
+            Timer::ControllerCheck
             | Timer::RetryFetch { .. }
             | Timer::ShutdownTimeout { .. }
             | Timer::LogCleanup { .. }

@@ -848,3 +848,43 @@ fn the_next_wakeup_names_what_is_due_and_advance_runs_it_then() {
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].result, Ok((0, 0)));
 }
+
+/// The heartbeats `broker` sends while the cluster runs `ms` more milliseconds (every message
+/// is on the network for at least a millisecond, so stepping by one sees each).
+fn heartbeats_sent(cluster: &mut Cluster, broker: u32, ms: i64) -> usize {
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..ms {
+        cluster.advance(1);
+        for (_, seq, envelope) in cluster.messages_in_flight() {
+            if envelope.from == NodeId::Broker(broker)
+                && envelope.message.name() == "BrokerHeartbeat"
+            {
+                seen.insert(seq);
+            }
+        }
+    }
+    seen.len()
+}
+
+#[test]
+fn a_broker_restarted_before_its_next_heartbeat_keeps_one_heartbeat_an_interval() {
+    let mut cluster = cluster(3, 4);
+    cluster.advance(3_000);
+    let interval = cluster.config().heartbeat_interval_ms;
+    let before = heartbeats_sent(&mut cluster, 1, 10 * interval);
+    // Killed and restarted at once: the heartbeat its earlier incarnation had scheduled is
+    // still pending when the new incarnation schedules its own.
+    cluster.kill_broker(1).expect("running");
+    cluster.advance(1);
+    cluster.restart_broker(1).expect("stopped");
+    cluster.advance(3_000);
+    let after = heartbeats_sent(&mut cluster, 1, 10 * interval);
+    assert!(
+        (9..=11).contains(&before),
+        "{before} heartbeats in ten intervals"
+    );
+    assert_eq!(
+        after, before,
+        "one heartbeat per interval after the restart too"
+    );
+}
