@@ -39,6 +39,27 @@ pub fn key_colour(key: Option<&[u8]>) -> (&'static str, &'static str) {
     }
 }
 
+/// A member's colour: `cN` takes the N-th colour of the palette, other names a hash.
+pub fn member_colour(name: &str) -> (&'static str, &'static str) {
+    let digits: String = name
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let index = digits.parse::<usize>().map_or_else(
+        |_| {
+            name.bytes().fold(0usize, |h, b| {
+                h.wrapping_mul(31).wrapping_add(usize::from(b))
+            })
+        },
+        |n| n.saturating_sub(1),
+    );
+    KEY_COLOURS[index % KEY_COLOURS.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,25 +110,4 @@ mod tests {
             "the two keys that shared a colour in the 8-colour palette"
         );
     }
-}
-
-/// A member's colour: `cN` takes the N-th colour of the palette, other names a hash.
-pub fn member_colour(name: &str) -> (&'static str, &'static str) {
-    let digits: String = name
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let index = digits.parse::<usize>().map_or_else(
-        |_| {
-            name.bytes().fold(0usize, |h, b| {
-                h.wrapping_mul(31).wrapping_add(usize::from(b))
-            })
-        },
-        |n| n.saturating_sub(1),
-    );
-    KEY_COLOURS[index % KEY_COLOURS.len()]
 }

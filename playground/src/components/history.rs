@@ -107,7 +107,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
         let view = props.view;
         let lang = app.lang;
         Callback::from(move |_: MouseEvent| {
-            let link = crate::embed::playground_link(&engine, &page_base(), view, lang);
+            let link = crate::embedded::playground_link(&engine, &page_base(), view, lang);
             copy(&link);
             output.set(Some(Output::Link(link)));
         })
