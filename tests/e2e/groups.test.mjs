@@ -120,9 +120,13 @@ test('playground consumer groups: range 3+3, eager vs cooperative join, crash ex
     await page.click('button.tab[data-view="groups"]');
     await page.locator('form.create-group').waitFor();
     // With a topic there, the empty state does not ask for one; the form offers Kafka's
-    // auto.commit.interval.ms default.
+    // consumer defaults (Kafka 3.7's ConsumerConfig).
     assert.doesNotMatch(await page.locator('.no-groups-hint').innerText(), /topic first/);
     assert.equal(await page.inputValue('form.create-group input[name="auto-commit-interval-ms"]'), '5000');
+    assert.equal(await page.inputValue('form.create-group input[name="session-timeout-ms"]'), '45000');
+    assert.equal(await page.inputValue('form.create-group input[name="max-poll-interval-ms"]'), '300000');
+    assert.equal(await page.inputValue('form.create-group input[name="max-poll-records"]'), '500');
+    assert.equal(await page.inputValue('form.create-group input[name="assignors"]'), 'range,cooperative-sticky');
 
     // Eager: two range members are Stable with [0,1,2] and [3,4,5].
     await createGroup(page, 'eager', 'range', 2);

@@ -148,7 +148,13 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
             }
             if detached {
                 <p class="notice-saved" role="status">
-                    { if engine.forked_at().is_some() { t.forked_unsaved } else { t.past_saved } }
+                    { if engine.forked_at().is_some() {
+                        t.forked_unsaved
+                    } else if in_past {
+                        t.past_saved
+                    } else {
+                        t.latest_unsaved
+                    } }
                 </p>
             }
             if restored {

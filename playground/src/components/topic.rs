@@ -21,20 +21,21 @@ pub struct TopicCardProps {
     pub topic: TopicView,
 }
 
-fn replica_chips(p: &PartitionView) -> Html {
+fn replica_chips(p: &PartitionView, lang: crate::i18n::Lang) -> Html {
+    let u = lang.ui();
     html! {
-        <ol class="replicas" aria-label="replicas">
+        <ol class="replicas" aria-label={u.replicas}>
             { for p.replica_views.iter().map(|r| {
-                let state = match r.state {
-                    ReplicaState::Leader => "leader",
-                    ReplicaState::InSync => "in-sync",
-                    ReplicaState::OutOfSync => "out-of-sync",
-                    ReplicaState::Offline => "offline",
+                let (state, words) = match r.state {
+                    ReplicaState::Leader => ("leader", u.replica_leader),
+                    ReplicaState::InSync => ("in-sync", u.replica_in_sync),
+                    ReplicaState::OutOfSync => ("out-of-sync", u.replica_out_of_sync),
+                    ReplicaState::Offline => ("offline", u.replica_offline),
                 };
                 let leo = r.log_end_offset.map_or_else(|| "—".to_owned(), |o| o.to_string());
-                let mut label = format!("broker {} {state}, log end offset {leo}", r.broker);
-                if r.adding { label.push_str(", being added"); }
-                if r.removing { label.push_str(", being removed"); }
+                let mut label = fill(u.replica_label, &[&r.broker, &words, &leo]);
+                if r.adding { label.push_str(u.replica_adding); }
+                if r.removing { label.push_str(u.replica_removing); }
                 html! {
                     <li class={classes!("replica", state, r.adding.then_some("adding"), r.removing.then_some("removing"))}
                         data-broker={r.broker.to_string()} data-state={state} aria-label={label.clone()} title={label}>
@@ -88,7 +89,7 @@ pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
                 <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
                 <span class="rf meta" data-rf={p.replicas.len().to_string()}>{ format!("RF {}", p.replicas.len()) }</span>
                 <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
-                { replica_chips(p) }
+                { replica_chips(p, props.lang) }
                 { for props.truncations.iter().map(|x| html! {
                     <span class="truncation" role="status" data-broker={x.broker.to_string()} data-from={x.from.to_string()} data-to={x.to.to_string()}>
                         <span aria-hidden="true">{ "✂ " }</span>{ fill(c.truncated_records, &[&x.broker, &x.from, &(x.to - 1)]) }
@@ -96,9 +97,9 @@ pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
                 }) }
                 if let Some(e) = &props.election {
                     <span class="election" role="status">{
-                        format!("{} → {} · epoch {} · {}",
+                        format!("{} → {} · {} {} · {}",
                             e.from.map_or("—".to_owned(), |b| b.to_string()),
-                            e.to.map_or("—".to_owned(), |b| b.to_string()), e.epoch, e.reason)
+                            e.to.map_or("—".to_owned(), |b| b.to_string()), t.epoch, e.epoch, e.reason)
                     }</span>
                 }
             </div>
@@ -182,7 +183,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
             <InlineAlert place={Place::Topic(name.clone())} />
             <ol class="partitions">{ for rows }</ol>
             if count > LANES_PER_PAGE {
-                <nav class="pager" aria-label="partitions">
+                <nav class="pager" aria-label={app.lang.ui().partition_pages}>
                     <button type="button" class="secondary" disabled={first == 0} onclick={page(first.saturating_sub(LANES_PER_PAGE))}>{ t.previous }</button>
                     <span class="meta">{ fill(t.page_of, &[&first, &(last - 1), &count]) }</span>
                     <button type="button" class="secondary" disabled={last >= count} onclick={page(last)}>{ t.next }</button>

@@ -17,6 +17,7 @@ use rill_wasm::session::{ClockMode, Session};
 use wasm_bindgen_futures::spawn_local;
 
 use super::Engine;
+use crate::model::step::StepSaid;
 use crate::model::{Action, ClusterView, Persistence};
 
 /// Cluster milliseconds between two checkpoints (a jump replays at most this much time plus
@@ -446,12 +447,12 @@ impl Engine {
     }
 
     /// A step onto the next planned command, when it comes before anything else within
-    /// `limit_ms`: `Some(words)` naming what was done. `None`: step as usual.
+    /// `limit_ms`: `Some(what)` naming what was done. `None`: step as usual.
     pub(crate) fn step_plan(
         &self,
         session: &Session,
         limit_ms: i64,
-    ) -> Option<Result<String, HostError>> {
+    ) -> Option<Result<StepSaid, HostError>> {
         let at = self.0.timeline.borrow().plan.front().map(|p| p.at)?;
         let now = session.now();
         let wake = session.read_world(World::next_wakeup);
@@ -462,7 +463,10 @@ impl Engine {
             return Some(Err(e));
         }
         let said = self.apply_due(session);
-        Some(Ok(format!("+{} ms: {}", at - now, said.join("; "))))
+        Some(Ok(StepSaid::Planned {
+            moved_ms: at - now,
+            commands: said,
+        }))
     }
 
     /// After each frame: a checkpoint when due, and while time runs, another frame in
@@ -613,24 +617,13 @@ impl Engine {
         self.request_frame();
     }
 
-    /// Back to the latest time. A stored cluster whose store was let go to travel in time
-    /// (and where nothing was done in the past) is opened again from its store, which still
-    /// holds its latest state: saving resumes. Otherwise a jump to the end.
+    /// Back to the latest time: a jump to the end of the timeline, which keeps the history,
+    /// the clock and what lives only in the page (group members, producers). A stored cluster
+    /// stays detached from its store: reopening the store instead would be a reload (the
+    /// recovered cluster has no history and no clients), so the page says that saving stopped
+    /// when time travel began.
     pub fn return_to_latest(&self) {
-        let Some(session) = self.session() else {
-            return;
-        };
-        let reopen = session.is_detached()
-            && self.0.timeline.borrow().forked_at.is_none()
-            && matches!(self.0.storage, super::Storage::IndexedDb(_));
-        if reopen {
-            if let Some(old) = self.0.session.borrow_mut().take() {
-                old.close();
-            }
-            self.start();
-        } else {
-            self.jump_to(i64::MAX);
-        }
+        self.jump_to(i64::MAX);
     }
 
     /// Whether the session let go of its store to travel in time: what is on screen is not

@@ -8,6 +8,7 @@ pub mod events;
 mod groups;
 mod ko;
 pub mod travel;
+pub mod ui;
 
 /// A language the playground speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

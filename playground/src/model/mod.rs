@@ -15,6 +15,7 @@ pub mod network;
 mod network_tests;
 pub mod read;
 pub mod reassign;
+pub mod step;
 #[cfg(test)]
 mod tests;
 
@@ -233,8 +234,8 @@ pub struct Model {
     pub lane_pages: BTreeMap<String, u32>,
     /// Frames drawn (for tests and the "step" feedback).
     pub frames: u64,
-    /// What the last "step" did, in words.
-    pub last_step: Option<String>,
+    /// What the last "step" did.
+    pub last_step: Option<step::StepSaid>,
     /// What the last "step" did: the events it handed out (the first few).
     pub last_step_events: Vec<SessionEvent>,
     /// Cluster time when the session opened (times are shown from it).
@@ -328,8 +329,8 @@ pub enum Action {
         /// First partition shown.
         first: u32,
     },
-    /// A step moved time; what it did, in words.
-    Stepped(String),
+    /// A step moved time; what it did.
+    Stepped(step::StepSaid),
     /// The events a step handed out (empty: nothing happened).
     SteppedThrough(Vec<SessionEvent>),
     /// An alert was dismissed.
