@@ -150,7 +150,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
                 <p class="notice-saved" role="status">
                     { if engine.forked_at().is_some() {
                         t.forked_unsaved
-                    } else if in_past {
+                    } else if in_past || now < end {
                         t.past_saved
                     } else {
                         t.latest_unsaved

@@ -155,7 +155,7 @@ pub fn lane_view(props: &LaneProps) -> Html {
                 <span class="marker start" title={u.start_hint}>{ fill(u.start_marker, &[&p.log_start_offset]) }</span>
                 <span class="marker hw" title={u.hw_hint}>{ format!("HW {}", p.high_watermark) }</span>
                 <span class="marker end" title={u.leo_hint}>{ format!("LEO {}", p.log_end_offset) }</span>
-                <span class="marker count">{ fill(t.records_n, &[&p.records_held]) }</span>
+                <span class="marker count">{ crate::i18n::ui::count_of(props.lang, p.records_held, crate::i18n::ui::Noun::Record) }</span>
                 <crate::components::GroupFlags topic={props.topic.to_string()} partition={p.index} high_watermark={p.high_watermark} />
             </div>
         </div>

@@ -172,8 +172,8 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
         <article ref={card} class="topic" data-topic={name.clone()} aria-label={format!("{} {}", t.topic, name)}>
             <div class="topic-head">
                 <h2 class="topic-name" title={name.clone()}>{ name.clone() }</h2>
-                <span class="meta">{ format!("{} {} · RF {} · min.insync.replicas={} · cleanup.policy={}",
-                    count, t.partitions, topic.replication_factor_text(),
+                <span class="meta">{ format!("{} · RF {} · min.insync.replicas={} · cleanup.policy={}",
+                    crate::i18n::ui::count_of(app.lang, u64::from(count), crate::i18n::ui::Noun::Partition), topic.replication_factor_text(),
                     topic.config.min_insync_replicas, topic.config.cleanup_policy.as_kafka_str()) }</span>
                 <span class="configs meta" data-overrides={overrides.join(",")}>
                     { if overrides.is_empty() { c.no_overrides.to_owned() } else { format!("{}: {}", c.overrides, overrides.join(" · ")) } }

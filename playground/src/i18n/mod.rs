@@ -198,8 +198,6 @@ pub struct Strings {
     pub older: &'static str,
     /// Not yet committed explanation.
     pub uncommitted_hint: &'static str,
-    /// records count "{0} records".
-    pub records_n: &'static str,
     /// Add partitions.
     pub add_partitions: &'static str,
     /// Delete records before.

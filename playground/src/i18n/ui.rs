@@ -128,6 +128,27 @@ impl Lang {
     }
 }
 
+/// What [`count_of`] counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Noun {
+    /// Records.
+    Record,
+    /// Partitions.
+    Partition,
+}
+
+/// `n` of `noun` in `lang`: "1 record", "3 records"; Korean has one form ("레코드 3개").
+pub fn count_of(lang: Lang, n: u64, noun: Noun) -> String {
+    match (lang, noun) {
+        (Lang::En, Noun::Record) if n == 1 => "1 record".to_owned(),
+        (Lang::En, Noun::Record) => format!("{n} records"),
+        (Lang::En, Noun::Partition) if n == 1 => "1 partition".to_owned(),
+        (Lang::En, Noun::Partition) => format!("{n} partitions"),
+        (Lang::Ko, Noun::Record) => format!("레코드 {n}개"),
+        (Lang::Ko, Noun::Partition) => format!("파티션 {n}개"),
+    }
+}
+
 /// A message's end in words.
 fn endpoint(t: &UiStrings, end: Endpoint) -> String {
     match end {
@@ -208,6 +229,17 @@ mod tests {
             step_text(Lang::Ko, &planned),
             "+1000 ms: kill broker 1; heal"
         );
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count_of(Lang::En, 1, Noun::Record), "1 record");
+        assert_eq!(count_of(Lang::En, 0, Noun::Record), "0 records");
+        assert_eq!(count_of(Lang::En, 3, Noun::Record), "3 records");
+        assert_eq!(count_of(Lang::En, 1, Noun::Partition), "1 partition");
+        assert_eq!(count_of(Lang::En, 6, Noun::Partition), "6 partitions");
+        assert_eq!(count_of(Lang::Ko, 1, Noun::Record), "레코드 1개");
+        assert_eq!(count_of(Lang::Ko, 2, Noun::Partition), "파티션 2개");
     }
 
     #[test]
