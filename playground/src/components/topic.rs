@@ -75,6 +75,7 @@ pub(crate) struct PartitionRowProps {
 pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
     let t = props.lang.strings();
     let c = props.lang.cluster();
+    let u = props.lang.ui();
     let p = &props.partition;
     let leader = p
         .leader
@@ -86,9 +87,9 @@ pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
             data-hw={p.high_watermark.to_string()} data-leo={p.log_end_offset.to_string()}>
             <div class="partition-info">
                 <span class="partition-name">{ fill(t.partition_n, &[&p.index]) }</span>
-                <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
-                <span class="rf meta" data-rf={p.replicas.len().to_string()}>{ format!("RF {}", p.replicas.len()) }</span>
-                <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
+                <span class="leader-line" title={u.epoch_hint}>{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
+                <span class="rf meta" data-rf={p.replicas.len().to_string()} title={u.rf_hint}>{ format!("RF {}", p.replicas.len()) }</span>
+                <span class="isr meta" title={u.isr_hint}>{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
                 { replica_chips(p, props.lang) }
                 { for props.truncations.iter().map(|x| html! {
                     <span class="truncation" role="status" data-broker={x.broker.to_string()} data-from={x.from.to_string()} data-to={x.to.to_string()}>

@@ -60,6 +60,12 @@ pub struct UiStrings {
     pub replica_adding: &'static str,
     /// Appended to a replica being removed by a reassignment.
     pub replica_removing: &'static str,
+    /// Tooltip of a partition's "RF n".
+    pub rf_hint: &'static str,
+    /// Tooltip of a partition's "ISR [..]".
+    pub isr_hint: &'static str,
+    /// Tooltip of a partition's leader and epoch.
+    pub epoch_hint: &'static str,
 }
 
 const EN: UiStrings = UiStrings {
@@ -88,6 +94,9 @@ const EN: UiStrings = UiStrings {
     replica_offline: "offline (its broker is down)",
     replica_adding: ", being added",
     replica_removing: ", being removed",
+    rf_hint: "replication factor (RF): how many brokers keep a copy of this partition",
+    isr_hint: "in-sync replicas (ISR): the replicas caught up with the leader. A record is committed (below the HW) once every one of them has it; only they can be elected leader",
+    epoch_hint: "leader epoch: goes up by one at every leader election, so brokers and clients can tell an old leader from the new one",
 };
 
 const KO: UiStrings = UiStrings {
@@ -116,6 +125,9 @@ const KO: UiStrings = UiStrings {
     replica_offline: "오프라인(브로커가 내려감)",
     replica_adding: ", 추가되는 중",
     replica_removing: ", 제거되는 중",
+    rf_hint: "replication factor(RF, 복제 계수): 이 파티션의 복사본을 가진 브로커 수",
+    isr_hint: "in-sync replicas(ISR, 동기화 레플리카): 리더를 따라잡은 레플리카들. 레코드는 이들 모두가 가져야 커밋되고(HW 아래), 이들만 리더로 선출될 수 있습니다",
+    epoch_hint: "leader epoch(리더 에포크): 리더가 선출될 때마다 1씩 올라, 브로커와 클라이언트가 옛 리더와 새 리더를 구별합니다",
 };
 
 impl Lang {
@@ -271,6 +283,9 @@ mod tests {
                 t.replica_offline,
                 t.replica_adding,
                 t.replica_removing,
+                t.rf_hint,
+                t.isr_hint,
+                t.epoch_hint,
             ]
         };
         for (e, k) in all(&EN).iter().zip(all(&KO)) {
