@@ -78,3 +78,20 @@ test('a learner\'s first steps read in Korean and in English', { timeout: 120_00
     await page.screenshot({ path: path.join(screenshotDir, 'learner-en.png'), fullPage: false });
   });
 });
+
+// The docs' first chapter shows that partitions cannot be removed: its scenario's refused
+// `--alter` is followed by `expect error == INVALID_PARTITIONS`. The page shows that refusal
+// as the outcome the scenario expects, not as a red failure.
+test('a refusal a scenario expects is not shown as a failure', { timeout: 120_000 }, async () => {
+  await withPage('learner-refusal', { viewport: { width: 1400, height: 900 } }, async (page, _context, baseUrl) => {
+    await page.goto(new URL('index.html?scenario=docs/scenarios/topics-partitions.rill&until=end&lang=en', baseUrl).href);
+    await page.waitForSelector(READY, { state: 'attached', timeout: 30_000 });
+    const alert = page.locator('.alert[data-error="INVALID_PARTITIONS"]');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-expected'), 'true');
+    assert.equal(await alert.getAttribute('role'), 'status');
+    assert.match(await alert.innerText(), /^Refused, as the scenario expects:/);
+    assert.match(await alert.innerText(), /kafka-topics --alter --topic orders --partitions 2/);
+    await page.screenshot({ path: path.join(screenshotDir, 'learner-expected-refusal.png'), fullPage: false });
+  });
+});

@@ -66,6 +66,8 @@ pub struct UiStrings {
     pub isr_hint: &'static str,
     /// Tooltip of a partition's leader and epoch.
     pub epoch_hint: &'static str,
+    /// Over a refusal a scenario demonstrates (its next line expects it).
+    pub refused_as_expected: &'static str,
 }
 
 const EN: UiStrings = UiStrings {
@@ -97,6 +99,7 @@ const EN: UiStrings = UiStrings {
     rf_hint: "replication factor (RF): how many brokers keep a copy of this partition",
     isr_hint: "in-sync replicas (ISR): the replicas caught up with the leader. A record is committed (below the HW) once every one of them has it; only they can be elected leader",
     epoch_hint: "leader epoch: goes up by one at every leader election, so brokers and clients can tell an old leader from the new one",
+    refused_as_expected: "Refused, as the scenario expects:",
 };
 
 const KO: UiStrings = UiStrings {
@@ -128,6 +131,7 @@ const KO: UiStrings = UiStrings {
     rf_hint: "replication factor(RF, 복제 계수): 이 파티션의 복사본을 가진 브로커 수",
     isr_hint: "in-sync replicas(ISR, 동기화 레플리카): 리더를 따라잡은 레플리카들. 레코드는 이들 모두가 가져야 커밋되고(HW 아래), 이들만 리더로 선출될 수 있습니다",
     epoch_hint: "leader epoch(리더 에포크): 리더가 선출될 때마다 1씩 올라, 브로커와 클라이언트가 옛 리더와 새 리더를 구별합니다",
+    refused_as_expected: "시나리오가 예상한 대로 거부되었습니다:",
 };
 
 impl Lang {
@@ -286,6 +290,7 @@ mod tests {
                 t.rf_hint,
                 t.isr_hint,
                 t.epoch_hint,
+                t.refused_as_expected,
             ]
         };
         for (e, k) in all(&EN).iter().zip(all(&KO)) {

@@ -53,6 +53,8 @@ pub struct Alert {
     pub kind: String,
     /// What happened and what to do.
     pub message: String,
+    /// A refusal a scenario demonstrates (its next line expects it), not a failure.
+    pub expected: bool,
 }
 
 impl Alert {
@@ -61,6 +63,7 @@ impl Alert {
         Self {
             kind: error.type_name().to_owned(),
             message: error.message().to_owned(),
+            expected: false,
         }
     }
 }
@@ -311,6 +314,8 @@ pub enum Action {
     Succeeded(Place),
     /// A command failed: show why next to its control.
     Failed(Place, HostError),
+    /// A scenario's command was refused as its next `expect error` line expects.
+    RefusedAsExpected(Place, HostError),
     /// A record was sent from the produce form.
     Sent(SentRecord),
     /// A key-move preview was computed.
@@ -387,6 +392,13 @@ impl Model {
             }
             Action::Failed(place, error) => {
                 self.alerts.insert(place, Alert::of(&error));
+            }
+            Action::RefusedAsExpected(place, error) => {
+                let alert = Alert {
+                    expected: true,
+                    ..Alert::of(&error)
+                };
+                self.alerts.insert(place, alert);
             }
             Action::Sent(sent) => {
                 self.alerts.remove(&Place::Produce);

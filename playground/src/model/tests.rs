@@ -322,6 +322,21 @@ fn errors_show_next_to_their_control_and_a_success_clears_them() {
 }
 
 #[test]
+fn a_refusal_a_scenario_expects_is_kept_apart_from_a_failure() {
+    let mut model = Model::default();
+    let refusal = rill_wasm::HostError::Kafka {
+        code: rill_core::ErrorCode::InvalidPartitions,
+        message: "`kafka-topics --alter --topic orders --partitions 2`: fewer".into(),
+    };
+    model.apply(Action::RefusedAsExpected(Place::Page, refusal.clone()));
+    let alert = &model.alerts[&Place::Page];
+    assert!(alert.expected);
+    assert_eq!(alert.kind, "INVALID_PARTITIONS");
+    model.apply(Action::Failed(Place::Page, refusal));
+    assert!(!model.alerts[&Place::Page].expected, "a real failure is one");
+}
+
+#[test]
 fn only_the_lanes_on_screen_are_read() {
     let mut cluster = Cluster::new(ClusterConfig::new(1, 7), 0).expect("a valid cluster");
     cluster
