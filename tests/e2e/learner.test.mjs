@@ -53,6 +53,9 @@ test('a learner\'s first steps read in Korean and in English', { timeout: 120_00
     assert.equal(await page.locator(`${lane('orders', 0)} .marker.count`).innerText(), '레코드 1개');
     assert.match(await page.locator('article.topic[data-topic="orders"] .topic-head .meta').first().innerText(), /^파티션 1개 ·/);
 
+    // Step is disabled while time runs, and its tooltip says to pause first.
+    assert.ok(await page.locator('.transport button.step').isDisabled());
+    assert.match(await page.locator('.transport button.step').getAttribute('title'), /일시정지/);
     // Pause, then Step: the report is Korean (Kafka's API names stay).
     await page.click('.transport button.play[data-state="playing"]');
     await page.click('.transport button.step');
@@ -76,6 +79,19 @@ test('a learner\'s first steps read in Korean and in English', { timeout: 120_00
     await page.waitForFunction(() => /^\+\d+ ms/.test(document.querySelector('.transport .step-said')?.innerText ?? ''));
     assert.doesNotMatch(await said.innerText(), HANGUL);
     await page.screenshot({ path: path.join(screenshotDir, 'learner-en.png'), fullPage: false });
+
+    // The history list follows the latest command once it has more than it shows.
+    for (let i = 0; i < 8; i += 1) {
+      await page.fill('form.produce input[name="key"]', `k${i}`);
+      await page.click('form.produce button[data-action="produce"]');
+      await page.locator(`form.produce li.sent[data-offset="${i + 1}"]`).waitFor();
+    }
+    await page.waitForFunction(() => {
+      const list = document.querySelector('.history-list');
+      return list && list.scrollHeight > list.clientHeight && list.textContent.includes('--key k7');
+    });
+    const gap = await page.locator('.history-list').evaluate((l) => l.scrollHeight - l.scrollTop - l.clientHeight);
+    assert.ok(gap <= 8, `the history list shows its latest entry (${gap} px below)`);
   });
 });
 

@@ -87,7 +87,8 @@ pub fn transport(props: &TransportProps) -> Html {
                 { if props.paused { icon_play() } else { icon_pause() } }
                 { if props.paused { t.play } else { t.pause } }
             </button>
-            <button type="button" class="secondary step" onclick={step} disabled={!props.paused} title={t.step_hint}>
+            <button type="button" class="secondary step" onclick={step} disabled={!props.paused}
+                title={if props.paused { t.step_hint } else { app.lang.ui().step_pause_first }}>
                 { icon_step() }{ t.step }
             </button>
             <label class="inline">{ t.speed }

@@ -68,6 +68,8 @@ pub struct UiStrings {
     pub epoch_hint: &'static str,
     /// Over a refusal a scenario demonstrates (its next line expects it).
     pub refused_as_expected: &'static str,
+    /// Step's tooltip while time runs (it is disabled then).
+    pub step_pause_first: &'static str,
 }
 
 const EN: UiStrings = UiStrings {
@@ -100,6 +102,7 @@ const EN: UiStrings = UiStrings {
     isr_hint: "in-sync replicas (ISR): the replicas caught up with the leader. A record is committed (below the HW) once every one of them has it; only they can be elected leader",
     epoch_hint: "leader epoch: goes up by one at every leader election, so brokers and clients can tell an old leader from the new one",
     refused_as_expected: "Refused, as the scenario expects:",
+    step_pause_first: "Pause first: then Step moves to the next thing that happens",
 };
 
 const KO: UiStrings = UiStrings {
@@ -132,6 +135,7 @@ const KO: UiStrings = UiStrings {
     isr_hint: "in-sync replicas(ISR, 동기화 레플리카): 리더를 따라잡은 레플리카들. 레코드는 이들 모두가 가져야 커밋되고(HW 아래), 이들만 리더로 선출될 수 있습니다",
     epoch_hint: "leader epoch(리더 에포크): 리더가 선출될 때마다 1씩 올라, 브로커와 클라이언트가 옛 리더와 새 리더를 구별합니다",
     refused_as_expected: "시나리오가 예상한 대로 거부되었습니다:",
+    step_pause_first: "먼저 일시정지하세요. 그러면 한 단계가 다음에 일어나는 일로 이동합니다",
 };
 
 impl Lang {
@@ -291,6 +295,7 @@ mod tests {
                 t.isr_hint,
                 t.epoch_hint,
                 t.refused_as_expected,
+                t.step_pause_first,
             ]
         };
         for (e, k) in all(&EN).iter().zip(all(&KO)) {

@@ -333,7 +333,10 @@ fn a_refusal_a_scenario_expects_is_kept_apart_from_a_failure() {
     assert!(alert.expected);
     assert_eq!(alert.kind, "INVALID_PARTITIONS");
     model.apply(Action::Failed(Place::Page, refusal));
-    assert!(!model.alerts[&Place::Page].expected, "a real failure is one");
+    assert!(
+        !model.alerts[&Place::Page].expected,
+        "a real failure is one"
+    );
 }
 
 #[test]
