@@ -80,11 +80,12 @@ test('a learner\'s first steps read in Korean and in English', { timeout: 120_00
     assert.doesNotMatch(await said.innerText(), HANGUL);
     await page.screenshot({ path: path.join(screenshotDir, 'learner-en.png'), fullPage: false });
 
-    // The history list follows the latest command once it has more than it shows.
+    // The history list follows the latest command once it has more than it shows (time is
+    // paused: the records wait for their acknowledgement, the commands are recorded).
     for (let i = 0; i < 8; i += 1) {
       await page.fill('form.produce input[name="key"]', `k${i}`);
       await page.click('form.produce button[data-action="produce"]');
-      await page.locator(`form.produce li.sent[data-offset="${i + 1}"]`).waitFor();
+      await page.waitForFunction((key) => document.querySelector('.history-list')?.textContent.includes(key), `--key ${`k${i}`} `);
     }
     await page.waitForFunction(() => {
       const list = document.querySelector('.history-list');
