@@ -93,6 +93,17 @@ test('a learner\'s first steps read in Korean and in English', { timeout: 120_00
     });
     const gap = await page.locator('.history-list').evaluate((l) => l.scrollHeight - l.scrollTop - l.clientHeight);
     assert.ok(gap <= 8, `the history list shows its latest entry (${gap} px below)`);
+
+    // Kill the leader (time paused): the row says why it still names the dead broker, until the
+    // controller fences it and elects another.
+    const leader = await page.locator(row).getAttribute('data-leader');
+    await page.click(`li.broker[data-broker="${leader}"] button[data-action="kill"]`);
+    const down = page.locator(`${row} .leader-down`);
+    await down.waitFor();
+    assert.match(await down.innerText(), new RegExp(`^Broker ${leader} is down but still the leader`));
+    await page.click('.transport button[data-action="jump"][data-ms="10000"]');
+    await down.waitFor({ state: 'detached' });
+    assert.notEqual(await page.locator(row).getAttribute('data-leader'), leader, 'a new leader');
   });
 });
 

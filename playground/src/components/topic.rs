@@ -96,6 +96,9 @@ pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
                         <span aria-hidden="true">{ "✂ " }</span>{ fill(c.truncated_records, &[&x.broker, &x.from, &(x.to - 1)]) }
                     </span>
                 }) }
+                if let Some(broker) = p.leader_down() {
+                    <span class="leader-down" role="status">{ fill(u.leader_down, &[&broker]) }</span>
+                }
                 if let Some(e) = &props.election {
                     <span class="election" role="status">{
                         format!("{} → {} · {} {} · {}",

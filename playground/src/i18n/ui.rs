@@ -70,6 +70,8 @@ pub struct UiStrings {
     pub refused_as_expected: &'static str,
     /// Step's tooltip while time runs (it is disabled then).
     pub step_pause_first: &'static str,
+    /// Under a partition whose leader's broker is down, not yet replaced.
+    pub leader_down: &'static str,
 }
 
 const EN: UiStrings = UiStrings {
@@ -103,6 +105,7 @@ const EN: UiStrings = UiStrings {
     epoch_hint: "leader epoch: goes up by one at every leader election, so brokers and clients can tell an old leader from the new one",
     refused_as_expected: "Refused, as the scenario expects:",
     step_pause_first: "Pause first: then Step moves to the next thing that happens",
+    leader_down: "Broker {0} is down but still the leader: the controller elects a new leader from the ISR once it fences the broker (broker.session.timeout.ms).",
 };
 
 const KO: UiStrings = UiStrings {
@@ -136,6 +139,7 @@ const KO: UiStrings = UiStrings {
     epoch_hint: "leader epoch(리더 에포크): 리더가 선출될 때마다 1씩 올라, 브로커와 클라이언트가 옛 리더와 새 리더를 구별합니다",
     refused_as_expected: "시나리오가 예상한 대로 거부되었습니다:",
     step_pause_first: "먼저 일시정지하세요. 그러면 한 단계가 다음에 일어나는 일로 이동합니다",
+    leader_down: "브로커 {0}이(가) 내려갔지만 아직 리더입니다. 컨트롤러가 이 브로커를 펜싱하면(broker.session.timeout.ms) ISR에서 새 리더를 선출합니다.",
 };
 
 impl Lang {
@@ -296,6 +300,7 @@ mod tests {
                 t.epoch_hint,
                 t.refused_as_expected,
                 t.step_pause_first,
+                t.leader_down,
             ]
         };
         for (e, k) in all(&EN).iter().zip(all(&KO)) {
