@@ -161,7 +161,7 @@ pub fn app(props: &AppProps) -> Html {
                     match *view {
                         View::Cluster => html! {
                             <div class="layout">
-                                <aside class="controls" aria-label="Controls">
+                                <aside class="controls" aria-label={lang.ui().controls}>
                                     <CreateTopic />
                                     <Produce />
                                     <RecordDetails />

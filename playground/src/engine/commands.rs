@@ -8,6 +8,7 @@ use rill_wasm::session::Session;
 
 use super::validate::topic_shape;
 use super::{Engine, NewCluster};
+use crate::model::step::StepSaid;
 use crate::model::{Action, KeyMovePreview, Place, SentRecord};
 
 /// The create-topic form, as typed.
@@ -437,15 +438,17 @@ impl Engine {
                     .map(|(event, _)| event.clone())
                     .collect();
                 self.0.dispatcher.dispatch(Action::SteppedThrough(stepped));
-                let after = session.now();
-                let words = match (moved, sent) {
-                    (false, _) => format!(
-                        "nothing due within {} ms: +{} ms",
-                        super::STEP_LIMIT_MS,
-                        after - before
-                    ),
-                    (true, Some(sent)) => format!("+{} ms · {sent}", after - before),
-                    (true, None) => format!("+{} ms", after - before),
+                let moved_ms = session.now() - before;
+                let words = if moved {
+                    StepSaid::Moved {
+                        moved_ms,
+                        message: sent,
+                    }
+                } else {
+                    StepSaid::Idle {
+                        limit_ms: super::STEP_LIMIT_MS,
+                        moved_ms,
+                    }
                 };
                 self.0.dispatcher.dispatch(Action::Stepped(words));
                 Ok(())

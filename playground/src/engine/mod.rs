@@ -278,4 +278,12 @@ impl Engine {
     fn fail(&self, place: crate::model::Place, error: HostError) {
         self.0.dispatcher.dispatch(Action::Failed(place, error));
     }
+
+    /// A scenario's command was refused and its next line expects exactly that refusal: shown
+    /// as the outcome the scenario demonstrates, not as a failure.
+    fn refused_as_expected(&self, place: crate::model::Place, error: HostError) {
+        self.0
+            .dispatcher
+            .dispatch(Action::RefusedAsExpected(place, error));
+    }
 }

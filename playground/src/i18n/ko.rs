@@ -195,7 +195,6 @@ pub(super) const KO: Strings = Strings {
     epoch: "에포크",
     older: "+{0}개 이전",
     uncommitted_hint: "하이 워터마크 위: 아직 모든 ISR 레플리카에 복제되지 않아 컨슈머에게 보이지 않습니다",
-    records_n: "레코드 {0}개",
     add_partitions: "파티션 추가",
     delete_records: "이 오프셋 앞의 레코드 삭제",
     delete_topic: "토픽 삭제",

@@ -263,6 +263,16 @@ impl PartitionView {
     pub fn is_under_replicated(&self) -> bool {
         self.isr.len() < self.replicas.len()
     }
+
+    /// The leader's broker is down but the controller has not moved leadership yet (it
+    /// notices after `broker.session.timeout.ms`): the broker it names, if so.
+    pub fn leader_down(&self) -> Option<u32> {
+        let leader = self.leader?;
+        self.replica_views
+            .iter()
+            .any(|r| r.broker == leader && r.state == ReplicaState::Offline)
+            .then_some(leader)
+    }
 }
 
 /// A topic.
