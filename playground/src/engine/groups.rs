@@ -12,7 +12,7 @@ use rill_wasm::HostError;
 use rill_wasm::session::Session;
 
 use super::Engine;
-use super::commands::whole_number;
+use super::validate::{acks, whole_number};
 use crate::model::Action;
 use crate::model::assignors::split_list;
 use crate::model::groups::{GroupTemplate, GroupsAction};
@@ -383,7 +383,7 @@ impl Engine {
                         1..=i64::from(PRODUCER_RATE_MAX),
                     )?,
                     keys,
-                    acks: super::commands::acks(&form.acks)?,
+                    acks: acks(&form.acks)?,
                 };
                 session
                     .apply(World::ProducerStart {

@@ -19,7 +19,6 @@ use rill_wasm::session::{ClockMode, Session, SessionEvent, SessionOptions, Stora
 use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
-pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
 pub use step::STEP_LIMIT_MS;
@@ -27,6 +26,7 @@ pub use timeline::{
     CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
     ScriptOptions, Until,
 };
+pub(crate) use validate::whole_number;
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
