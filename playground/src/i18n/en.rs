@@ -146,6 +146,7 @@ pub(super) const EN: Strings = Strings {
     broker_n: "Broker {0}",
     running: "running",
     fenced: "fenced",
+    shutting_down: "shutting down",
     down: "down",
     kill: "Kill",
     restart: "Restart",

@@ -146,6 +146,7 @@ pub(super) const KO: Strings = Strings {
     broker_n: "브로커 {0}",
     running: "실행 중",
     fenced: "펜싱됨",
+    shutting_down: "종료 중",
     down: "중지됨",
     kill: "강제 종료",
     restart: "재시작",

@@ -100,6 +100,8 @@ pub struct Strings {
     pub running: &'static str,
     /// Broker state: fenced.
     pub fenced: &'static str,
+    /// Broker state: in controlled shutdown.
+    pub shutting_down: &'static str,
     /// Broker state: down.
     pub down: &'static str,
     /// Kill.

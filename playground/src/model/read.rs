@@ -64,8 +64,11 @@ impl ReadOptions {
 pub enum BrokerState {
     /// Running and registered.
     Running,
-    /// Running, but the controller fenced it (missed heartbeats, or controlled shutdown).
+    /// Running, but the controller fenced it (missed heartbeats).
     Fenced,
+    /// Running in controlled shutdown: the controller moves its leaderships away and takes it
+    /// out of every ISR, then lets it stop.
+    ShuttingDown,
     /// Stopped (killed).
     Down,
 }
@@ -416,6 +419,8 @@ impl ClusterView {
                     BrokerState::Down
                 } else if cluster.is_fenced(id) {
                     BrokerState::Fenced
+                } else if cluster.in_controlled_shutdown(id) {
+                    BrokerState::ShuttingDown
                 } else {
                     BrokerState::Running
                 },

@@ -773,3 +773,29 @@ fn a_step_keeps_the_first_events_it_handed_out() {
         "a quiet step names nothing"
     );
 }
+
+#[test]
+fn a_controlled_shutdown_is_drawn_as_shutting_down_until_the_broker_stops() {
+    let (mut model, mut cluster) = three_brokers();
+    let leader = partition(&model).leader.expect("a leader");
+    cluster.shutdown_broker(leader).expect("running");
+    let mut states = Vec::new();
+    for _ in 0..200 {
+        cluster.advance(50);
+        frame(&mut model, &mut cluster);
+        let state = model.view.brokers[leader as usize].state;
+        if states.last() != Some(&state) {
+            states.push(state);
+        }
+    }
+    assert_eq!(
+        states,
+        [BrokerState::ShuttingDown, BrokerState::Down],
+        "asked in its heartbeats, let go by the controller, stopped"
+    );
+    assert_ne!(
+        partition(&model).leader,
+        Some(leader),
+        "its leadership moved"
+    );
+}
