@@ -26,6 +26,7 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
         BrokerState::Down => ("down", t.down, Some(c.down_hint)),
     };
     let down = broker.state == BrokerState::Down;
+    let shutting_down = broker.state == BrokerState::ShuttingDown;
     let action = |name: &'static str,
                   class: &'static str,
                   label: &'static str,
@@ -69,7 +70,7 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
                 } else {
                     { action("kill", "danger", t.kill, false, Command::KillBroker(id)) }
                 }
-                { action("shutdown", "secondary", t.shutdown, down, Command::ShutdownBroker(id)) }
+                { action("shutdown", "secondary", t.shutdown, down || shutting_down, Command::ShutdownBroker(id)) }
                 if broker.cut_off {
                     { action("heal", "secondary", t.heal, false, Command::Heal) }
                 } else {
