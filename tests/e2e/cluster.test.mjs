@@ -371,3 +371,26 @@ test('playground cluster: an unclean election loses the acks=1 record, acks=all 
     await page.screenshot({ path: path.join(screenshotDir, 'cluster-unclean.png'), fullPage: true });
   });
 });
+
+test('playground cluster: a controlled shutdown moves the leadership, shows "shutting down", then stops', { timeout: 120_000 }, async () => {
+  await withPage('cluster-shutdown', { viewport: { width: 1400, height: 900 } }, async (page) => {
+    const TOPIC_S = 'payments';
+    await createTopic(page, { name: TOPIC_S, partitions: 1, replicationFactor: 3 });
+    await page.locator(topicCard(TOPIC_S)).waitFor({ state: 'attached' });
+    const start = await until(() => readPartition(page, TOPIC_S, 0), (p) => p.leader !== null && p.isr.length === 3, 'a leader and a full ISR');
+    const leader = start.leader;
+    await page.click(`li.broker[data-broker="${leader}"] button[data-action="shutdown"]`);
+    // The broker asks in its heartbeats; while the controller moves its leadership it is
+    // shutting down (not fenced), and Shut down cannot be clicked again.
+    const seen = new Set();
+    await until(async () => { const s = await brokerState(page, leader); seen.add(s); return s; }, (s) => s === 'down', 'the broker stopped', 20_000);
+    assert.ok(seen.has('shutting-down'), `states seen: ${[...seen].join(', ')}`);
+    assert.ok(!seen.has('fenced'), `a controlled shutdown does not fence: ${[...seen].join(', ')}`);
+    const after = await readPartition(page, TOPIC_S, 0);
+    assert.notEqual(after.leader, leader, 'the leadership moved');
+    assert.ok(after.epoch > start.epoch, 'with a new leader epoch');
+    await page.click('[role="tab"]:has-text("Events"), button:has-text("Events")');
+    await until(() => page.locator('body').innerText(), (t) => t.includes('controlled shutdown complete'), 'the event log says how it stopped');
+    await page.screenshot({ path: path.join(screenshotDir, 'cluster-shutdown.png') });
+  });
+});
