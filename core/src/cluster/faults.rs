@@ -1,7 +1,7 @@
 //! Faults and broker lifecycle: killing a broker (and losing its unflushed tails), restarting
 //! it, a controlled shutdown, and network partitions, heals and slowdowns.
 
-use super::timer::Timer;
+use super::timer::{Timer, TimerSlot};
 use super::{Cluster, ClusterError, ClusterEvent, NodeId, groups, node};
 
 impl Cluster {
@@ -27,6 +27,16 @@ impl Cluster {
             });
         }
         node.crash();
+        // A stopped broker has nothing due: no heartbeat, no ISR check, no shutdown deadline
+        // (its next incarnation schedules its own).
+        for slot in [
+            TimerSlot::Heartbeat { broker },
+            TimerSlot::IsrExpiration { broker },
+            TimerSlot::ShutdownTimeout { broker },
+        ] {
+            self.cancel(slot);
+        }
+        let node = &self.brokers[broker as usize];
         let epoch = node.broker_epoch + 1;
         self.coordinators[broker as usize] = groups::new_coordinator(&self.config, broker, epoch);
         self.equip_coordinator(broker);

@@ -231,7 +231,7 @@ impl Cluster {
     }
 
     /// Cancels the pending timer of `slot`, if any: what it waited for happened.
-    fn cancel(&mut self, slot: TimerSlot) {
+    pub(super) fn cancel(&mut self, slot: TimerSlot) {
         self.timers.cancel(&slot);
     }
 

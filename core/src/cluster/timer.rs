@@ -207,6 +207,8 @@ pub(crate) enum TimerSlot {
     Heartbeat { broker: u32 },
     /// A broker's next ISR-expiration check: one chain per broker.
     IsrExpiration { broker: u32 },
+    /// A broker's controlled-shutdown deadline.
+    ShutdownTimeout { broker: u32 },
     /// A producer client's request.
     ClientRequest { client: u32, request: u64 },
     /// A consumer client's request.
@@ -279,9 +281,11 @@ impl Timer {
             }),
             Timer::Heartbeat(broker) => Some(TimerSlot::Heartbeat { broker: *broker }),
             Timer::IsrExpiration(broker) => Some(TimerSlot::IsrExpiration { broker: *broker }),
+            Timer::ShutdownTimeout { broker, .. } => {
+                Some(TimerSlot::ShutdownTimeout { broker: *broker })
+            }
             Timer::ControllerCheck
             | Timer::RetryFetch { .. }
-            | Timer::ShutdownTimeout { .. }
             | Timer::LogCleanup { .. }
             | Timer::CoordinatorWake { .. }
             | Timer::ConsumerFetchWait { .. } => None,

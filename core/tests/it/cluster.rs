@@ -888,3 +888,32 @@ fn a_broker_restarted_before_its_next_heartbeat_keeps_one_heartbeat_an_interval(
         "one heartbeat per interval after the restart too"
     );
 }
+
+#[test]
+fn a_stopped_broker_has_nothing_due() {
+    use rill_core::cluster::WakeReason;
+    let mut cluster = cluster(3, 5);
+    cluster.create_topic("t", 3, 3, &[]).expect("valid");
+    cluster.advance(3_000);
+    cluster.shutdown_broker(2).expect("running");
+    cluster.advance(10_000);
+    assert!(!cluster.is_alive(2), "the controlled shutdown completed");
+    // Ten minutes of wake-ups, one by one: none is the stopped broker's (its heartbeat, ISR
+    // check or the shutdown deadline it no longer needs).
+    let end = cluster.now() + 600_000;
+    while let Some(wakeup) = cluster.next_wakeup_reason() {
+        if wakeup.at_ms > end {
+            break;
+        }
+        assert!(
+            !matches!(
+                wakeup.reason,
+                WakeReason::Heartbeat { broker: 2 }
+                    | WakeReason::IsrExpiration { broker: 2 }
+                    | WakeReason::BrokerStop { broker: 2 }
+            ),
+            "{wakeup:?}"
+        );
+        cluster.advance((wakeup.at_ms - cluster.now()).max(1));
+    }
+}
