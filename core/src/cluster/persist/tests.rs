@@ -2,6 +2,9 @@
 //! borrowed mutably: it must still write exactly the bytes it wrote when it encoded the state
 //! on every poll, whenever and only when the controller state changed.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use super::*;
 use crate::admin::AlterConfigOp;
 use crate::cluster::Acks;
