@@ -43,3 +43,29 @@ pub fn use_pinned_to_end(node: &NodeRef) -> Callback<Event> {
         }
     })
 }
+
+/// Keeps a vertical scroll area (the history list) pinned to its bottom (the latest entry)
+/// while it is there, as [`use_pinned_to_end`] does sideways; `follow` false (the view is in
+/// the past) leaves it where it is. Returns the `onscroll` callback.
+#[hook]
+pub fn use_pinned_to_bottom(node: &NodeRef, follow: bool) -> Callback<Event> {
+    let pinned = use_mut_ref(|| true);
+    {
+        let (node, pinned) = (node.clone(), pinned.clone());
+        use_effect(move || {
+            if follow
+                && *pinned.borrow()
+                && let Some(el) = node.cast::<web_sys::Element>()
+            {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    let node = node.clone();
+    Callback::from(move |_: Event| {
+        if let Some(el) = node.cast::<web_sys::Element>() {
+            *pinned.borrow_mut() =
+                el.scroll_top() + el.client_height() >= el.scroll_height() - PIN_SLACK;
+        }
+    })
+}

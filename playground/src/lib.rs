@@ -14,11 +14,13 @@ pub mod app;
 pub mod components;
 pub mod context;
 pub mod embed;
+pub mod embedded;
 pub mod engine;
 pub mod hooks;
 pub mod i18n;
 pub mod model;
 pub mod palette;
+pub mod route;
 pub mod share;
 
 /// Renders the playground into the page's `#root` element. A page without one (a page with

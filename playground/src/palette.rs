@@ -1,4 +1,4 @@
-//! Colours for keys: the same key gets the same colour everywhere. Sixteen colours (the
+//! Colours for keys (and group members): the same key gets the same colour everywhere. Sixteen colours (the
 //! Okabe–Ito and Paul Tol palettes, colour-blind safe), each with the text colour that keeps
 //! WCAG AA contrast (≥ 4.5:1) on it; the key's text is always drawn too, so two keys sharing a
 //! colour are still told apart.
@@ -37,6 +37,27 @@ pub fn key_colour(key: Option<&[u8]>) -> (&'static str, &'static str) {
             KEY_COLOURS[(hash >> 16) % KEY_COLOURS.len()]
         }
     }
+}
+
+/// A member's colour: `cN` takes the N-th colour of the palette, other names a hash.
+pub fn member_colour(name: &str) -> (&'static str, &'static str) {
+    let digits: String = name
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let index = digits.parse::<usize>().map_or_else(
+        |_| {
+            name.bytes().fold(0usize, |h, b| {
+                h.wrapping_mul(31).wrapping_add(usize::from(b))
+            })
+        },
+        |n| n.saturating_sub(1),
+    );
+    KEY_COLOURS[index % KEY_COLOURS.len()]
 }
 
 #[cfg(test)]

@@ -120,9 +120,13 @@ test('playground consumer groups: range 3+3, eager vs cooperative join, crash ex
     await page.click('button.tab[data-view="groups"]');
     await page.locator('form.create-group').waitFor();
     // With a topic there, the empty state does not ask for one; the form offers Kafka's
-    // auto.commit.interval.ms default.
+    // consumer defaults (Kafka 3.7's ConsumerConfig).
     assert.doesNotMatch(await page.locator('.no-groups-hint').innerText(), /topic first/);
     assert.equal(await page.inputValue('form.create-group input[name="auto-commit-interval-ms"]'), '5000');
+    assert.equal(await page.inputValue('form.create-group input[name="session-timeout-ms"]'), '45000');
+    assert.equal(await page.inputValue('form.create-group input[name="max-poll-interval-ms"]'), '300000');
+    assert.equal(await page.inputValue('form.create-group input[name="max-poll-records"]'), '500');
+    assert.equal(await page.inputValue('form.create-group input[name="assignors"]'), 'range,cooperative-sticky');
 
     // Eager: two range members are Stable with [0,1,2] and [3,4,5].
     await createGroup(page, 'eager', 'range', 2);
@@ -221,6 +225,13 @@ test('playground consumer groups: range 3+3, eager vs cooperative join, crash ex
     await page.screenshot({ path: path.join(screenshotDir, 'groups-phone.png'), fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the groups view at 390 px is ${width} px wide`);
+    // On a phone the groups' cards come right after the form that creates them, before the
+    // producers form (else a new group appears a screen and a half below the button).
+    const top = (sel) => page.evaluate((sel) => document.querySelector(sel).getBoundingClientRect().top, sel);
+    const formBottom = await page.evaluate(() => document.querySelector('form.create-group').getBoundingClientRect().bottom);
+    const cardTop = await top('section.group');
+    assert.ok(cardTop > formBottom && cardTop - formBottom < 200, `the first group card right after the form: ${cardTop - formBottom} px`);
+    assert.ok(cardTop < await top('form.producers'), 'the groups before the producers form on a phone');
     assert.deepEqual(logs.filter((l) => l.startsWith('[pageerror]')), []);
   } catch (error) {
     console.log(logs.join('\n'));

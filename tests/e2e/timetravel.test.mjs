@@ -156,3 +156,58 @@ test('a scenario that does not parse is refused with its line and column', { tim
     await browser.close();
   }
 });
+
+// A cluster stored in IndexedDB (the plain page): "Latest" after going back returns to the same
+// state with its history and clock, as for a scenario (it once reopened the store: a reload
+// that emptied the history and restarted the clock), and says that nothing is saved since.
+test('a stored cluster: Latest keeps the history and the clock', { timeout: 120_000 }, async () => {
+  assert.ok(baseUrl, 'BASE_URL must point at the built site');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || undefined, args: LAUNCH_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(new URL('index.html?lang=en', baseUrl).href);
+    await page.waitForSelector('#app[data-ready="true"]', { timeout: 60_000 });
+    assert.match(await page.locator('.masthead').textContent(), /saved in this browser/);
+    await page.locator('form.create-topic details').evaluate((el) => { el.open = true; });
+    await page.fill('form.create-topic input[name="topic"]', 'stored');
+    await page.fill('form.create-topic input[name="partitions"]', '2');
+    await page.click('form.create-topic button[data-action="create-topic"]');
+    await page.locator('article.topic[data-topic="stored"]').waitFor({ state: 'attached' });
+    for (const key of ['a', 'b']) {
+      await page.selectOption('form.produce select[name="topic"]', 'stored');
+      await page.fill('form.produce input[name="key"]', key);
+      await page.click('form.produce button[data-action="produce"]');
+      await page.waitForTimeout(300);
+    }
+    await page.waitForTimeout(500);
+    await page.locator('.transport button.play[data-state="playing"]').click();
+    const present = await hashOf(page);
+    const clock = await page.locator('.transport .clock').textContent();
+    const texts = await page.locator('.history-list .entry-text').allTextContents();
+    assert.equal(texts.filter((t) => t.startsWith('produce --topic stored')).length, 2, texts.join('\n'));
+
+    // Back twice: to the first record, the second one ahead.
+    await page.locator('button.travel-back').click();
+    const back1 = await hashOf(page, present);
+    await page.locator('button.travel-back').click();
+    await hashOf(page, back1);
+    assert.ok(await page.locator('.notice-past').isVisible());
+    assert.equal(await page.locator('.history-list li.planned').count(), 1);
+    await page.locator('button.travel-latest').click();
+    await page.locator('.notice-past').waitFor({ state: 'detached' });
+    await page.waitForTimeout(1_000);
+    assert.deepEqual(await page.locator('.history-list .entry-text').allTextContents(), texts, 'the history is kept');
+    assert.equal(await hashOf(page), present, 'Latest: the same state as before going back');
+    assert.equal(await page.locator('.history-list li.planned').count(), 0);
+    assert.equal(await page.locator('.transport .clock').textContent(), clock, 'the clock did not restart');
+    assert.match(await page.locator('.history .notice-saved').textContent(), /nothing is saved/);
+    await shoot(page, 'timetravel-stored-latest-desktop');
+    assert.deepEqual(seen.pageErrors, []);
+    assert.deepEqual(seen.consoleErrors, []);
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+});

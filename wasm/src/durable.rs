@@ -127,8 +127,7 @@ impl Future for Persisted {
 impl DurableWriter {
     /// A writer to `store`. After a failed write it calls `rebuild` with what the store reads
     /// back and the write's error, before failing the commands of that write; `rebuild` must replace the engine with
-    /// one recovered from `state.image` (for one broker, `Broker::recover` of log dir 0; for a
-    /// cluster, `Cluster::recover`). It runs from a spawned task, never inside `persist`, so
+    /// one recovered from `state.image` (`Cluster::recover`). It runs from a spawned task, never inside `persist`, so
     /// it may borrow the engine.
     pub fn new(
         store: Store,

@@ -104,7 +104,7 @@ fn native_benches() -> Vec<String> {
             errors.push(e);
         }
     }
-    let criterion_dir = crate::site::target_dir().join("criterion");
+    let criterion_dir = crate::setup::target_dir().join("criterion");
     criterion_report(&criterion_dir, started);
     if let Err(e) = append_table(&criterion_dir) {
         errors.push(e);
@@ -396,7 +396,7 @@ impl HarnessRun {
 
 /// Where the last native rill-bench run is kept, for `--wasm` alone.
 fn native_results_path() -> PathBuf {
-    crate::site::target_dir().join("bench-native.json")
+    crate::setup::target_dir().join("bench-native.json")
 }
 
 /// Runs a harness that prints its JSON on stdout (progress on stderr, shown as it comes).
@@ -502,8 +502,8 @@ fn build_bench_site() -> Result<PathBuf, String> {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    let wasm = crate::site::target_dir().join("wasm32-unknown-unknown/release/rill_bench.wasm");
-    let site = crate::site::target_dir().join("bench-site");
+    let wasm = crate::setup::target_dir().join("wasm32-unknown-unknown/release/rill_bench.wasm");
+    let site = crate::setup::target_dir().join("bench-site");
     crate::site::bind_wasm(&wasm, &site, "rill_bench", crate::site::Optimise::None)?;
     for (name, text) in [("index.html", INDEX_HTML), ("bench.js", BENCH_JS)] {
         let path = site.join(name);

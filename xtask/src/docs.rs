@@ -10,6 +10,17 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
+/// The Content-Security-Policy of every page the site serves, sent as a header with every HTML
+/// file and also carried by each page's `<meta http-equiv>` (a test checks they agree), so a
+/// page keeps it wherever it is hosted. Scripts come only from this origin: no inline script,
+/// no `eval`; `'wasm-unsafe-eval'` lets the page compile its wasm. Stylesheets come only from
+/// this origin; `style` attributes are allowed (`style-src-attr`) because Yew sets them through
+/// `setAttribute`, which CSP treats as inline markup (the key colours of the record boxes).
+/// No `frame-ancestors`: a `<meta>` policy cannot carry it, and the docs embed pages in frames.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+    script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'";
+
 /// The languages of the course: (directory, name shown in the switch).
 pub(crate) const LANGS: [(&str, &str); 2] = [("en", "English"), ("ko", "한국어")];
 
@@ -205,7 +216,7 @@ fn page(
     prev: Option<(&str, &str)>,
     next: Option<(&str, &str)>,
 ) -> String {
-    let csp = crate::serve::CONTENT_SECURITY_POLICY;
+    let csp = CONTENT_SECURITY_POLICY;
     let switch: String = LANGS
         .iter()
         .map(|(code, name)| {
@@ -363,7 +374,7 @@ pub(crate) fn build_docs(site: &Path) -> Result<Vec<PathBuf>, String> {
         std::fs::copy(&from, out.join(name))
             .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
     }
-    let csp = crate::serve::CONTENT_SECURITY_POLICY;
+    let csp = CONTENT_SECURITY_POLICY;
     let index = format!(
         r#"<!doctype html>
 <html lang="en">

@@ -5,17 +5,6 @@ use std::thread;
 
 use tiny_http::{Header, Response, Server, StatusCode};
 
-/// The Content-Security-Policy of every page the site serves, sent as a header with every HTML
-/// file and also carried by each page's `<meta http-equiv>` (a test checks they agree), so a
-/// page keeps it wherever it is hosted. Scripts come only from this origin: no inline script,
-/// no `eval`; `'wasm-unsafe-eval'` lets the page compile its wasm. Stylesheets come only from
-/// this origin; `style` attributes are allowed (`style-src-attr`) because Yew sets them through
-/// `setAttribute`, which CSP treats as inline markup (the key colours of the record boxes).
-/// No `frame-ancestors`: a `<meta>` policy cannot carry it, and the docs embed pages in frames.
-pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
-    script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; \
-    object-src 'none'; base-uri 'none'; form-action 'self'";
-
 /// `cargo xtask serve`: set up, build, serve until interrupted.
 pub(crate) fn serve_command(port: u16) -> Result<(), String> {
     crate::setup::ensure_build_tools()?;
@@ -54,8 +43,10 @@ fn handle_requests(server: &Server, site: &Path, isolated: bool) {
                         // script, fetched in CORS mode) and its wasm.
                         .with_header(header("Access-Control-Allow-Origin", "*"));
                     if content_type.starts_with("text/html") {
-                        response
-                            .add_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY));
+                        response.add_header(header(
+                            "Content-Security-Policy",
+                            crate::docs::CONTENT_SECURITY_POLICY,
+                        ));
                     }
                     response
                 }
@@ -114,6 +105,7 @@ fn content_type(path: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docs::CONTENT_SECURITY_POLICY;
 
     #[test]
     fn paths_cannot_escape_the_site() {

@@ -108,7 +108,7 @@ pub(crate) fn ensure_build_tools() -> Result<(), String> {
 
 /// The project's own binaryen: `npm ci` of `xtask/binaryen` into `target/tools/binaryen`.
 fn binaryen_dir() -> PathBuf {
-    crate::site::target_dir().join("tools").join("binaryen")
+    target_dir().join("tools").join("binaryen")
 }
 
 /// The pinned `wasm-opt` (binaryen compiled to wasm, run by Node), never one from PATH.
@@ -271,6 +271,15 @@ fn ensure_e2e_packages() -> Result<(), String> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&dir))
+}
+
+/// The cargo target directory.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::root().join("target"), PathBuf::from)
+}
+
+pub(crate) fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::run::run;
-use crate::setup::cargo_tool;
+use crate::setup::{cargo_tool, modified, target_dir};
 
 /// The cargo profile the site's wasm is built with (`[profile.web]` in the workspace
 /// `Cargo.toml`: release, optimised for size). Benchmarks keep `release`.
@@ -17,15 +17,6 @@ pub(crate) const SITE_PROFILE: &str = "web";
 /// Where the built site goes.
 pub(crate) fn site_dir() -> PathBuf {
     target_dir().join("site")
-}
-
-/// The cargo target directory.
-pub(crate) fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::root().join("target"), PathBuf::from)
-}
-
-fn modified(path: &Path) -> Option<std::time::SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 /// The out-name of the `rill-wasm` bundle in the site: `rill_wasm.js` and `rill_wasm_bg.wasm`.

@@ -245,6 +245,28 @@ pub enum ClusterEvent {
         /// What was dropped and why.
         truncation: RecoveryTruncation,
     },
+    /// Recovery left a stored topic out: its stored name, partition count or config cannot
+    /// be restored. Its bytes stay in the store; nothing serves them.
+    RecoverySkippedTopic {
+        /// The broker whose log directory holds it.
+        broker: u32,
+        /// The topic's name as stored.
+        topic: String,
+        /// Why, as creating the topic would have refused it.
+        reason: String,
+    },
+    /// Recovery left a stored segment out: it names a partition its topic does not have.
+    /// Its bytes stay in the store; nothing serves them.
+    RecoverySkippedSegment {
+        /// The broker whose log directory holds it.
+        broker: u32,
+        /// Topic name.
+        topic: String,
+        /// The partition it names.
+        partition: u32,
+        /// The segment's base offset.
+        base_offset: i64,
+    },
     /// Something happened in a consumer group, at the coordinator on `broker`.
     Group {
         /// The coordinator's broker.

@@ -2,7 +2,7 @@
 //! it, a controlled shutdown, and network partitions, heals and slowdowns.
 
 use super::timer::Timer;
-use super::{Cluster, ClusterError, ClusterEvent, NodeId, groups};
+use super::{Cluster, ClusterError, ClusterEvent, NodeId, groups, node};
 
 impl Cluster {
     /// Stops a broker at once: its memory and connections are gone, its stored logs stay.
@@ -116,9 +116,14 @@ impl Cluster {
         Ok(())
     }
 
-    /// A controlled shutdown: the controller first moves every leadership and ISR membership
-    /// off the broker (it is no longer an acceptable leader), then the broker stops once the
-    /// news has had a heartbeat's time to spread.
+    /// A controlled shutdown, as KRaft does it: the broker heartbeats with `wantShutDown` (at
+    /// once, then at every heartbeat interval); the controller moves its leaderships away and
+    /// takes it out of every ISR, and answers `shouldShutDown` once it leads nothing and the
+    /// other brokers know the new leaders (at once when it led nothing); then the broker
+    /// stops (`BrokerDown { controlled: true }`). A broker that gets no leave within
+    /// [`CONTROLLED_SHUTDOWN_TIMEOUT_MS`](super::CONTROLLED_SHUTDOWN_TIMEOUT_MS) (cut off from the
+    /// controller) stops anyway, uncontrolled (`controlled: false`), as Kafka's
+    /// `BrokerServer.shutdown` does. Asking again while it waits changes nothing.
     pub fn shutdown_broker(&mut self, broker: u32) -> Result<(), ClusterError> {
         if !self.is_alive(broker) {
             return Err(ClusterError::BrokerState {
@@ -126,12 +131,14 @@ impl Cluster {
                 state: "stopped",
             });
         }
-        self.brokers[broker as usize].shutting_down = true;
-        self.controller.fence_for_shutdown(broker);
-        self.drain_controller();
-        let at = self.now + self.config.heartbeat_interval_ms;
-        self.schedule(at, Timer::Stop(broker));
+        self.broker_input(broker, node::Input::BeginControlledShutdown);
         Ok(())
+    }
+
+    /// Whether the controller holds `broker` in controlled shutdown: it asked to shut down and
+    /// is no longer a leader or an in-sync replica, but has not been let go yet.
+    pub fn in_controlled_shutdown(&self, broker: u32) -> bool {
+        self.controller.in_controlled_shutdown(broker)
     }
 
     /// Cuts the network between every node of `side_a` and every node of `side_b`.

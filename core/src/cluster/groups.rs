@@ -359,107 +359,18 @@ impl Cluster {
         }
     }
 
-    /// A broker receives a consumer's request.
-    pub(crate) fn broker_receive_consumer(&mut self, broker: u32, client: u32, message: Message) {
-        let now = self.now;
-        match message {
-            Message::Group {
-                request,
-                client_id,
-                body,
-            } => {
-                self.group_clients.insert(request, client);
-                self.coordinators[broker as usize].handle(now, request, &client_id, body);
-                self.drain_coordinator(broker);
-            }
-            Message::ConsumerFetch {
-                request,
-                topic,
-                partition,
-                fetch_offset,
-                max_bytes,
-                min_bytes,
-                max_wait_ms,
-            } => {
-                let outcome = self.brokers[broker as usize].handle_consumer_fetch(
-                    &topic,
-                    partition,
-                    client,
-                    request,
-                    fetch_offset,
-                    max_bytes,
-                    min_bytes,
-                );
-                match outcome {
-                    super::node::ConsumerFetchOutcome::Answer(result) => self.send(
-                        NodeId::Broker(broker),
-                        NodeId::Client(client),
-                        Message::ConsumerFetchResponse { request, result },
-                    ),
-                    // At least a millisecond (see `handle_consumer_fetch`): an empty answer
-                    // never comes at the instant of its request.
-                    super::node::ConsumerFetchOutcome::Parked => self.schedule(
-                        now + if min_bytes == 0 {
-                            1
-                        } else {
-                            max_wait_ms.max(1)
-                        },
-                        Timer::ConsumerFetchWait {
-                            broker,
-                            topic,
-                            partition,
-                            client,
-                            request,
-                        },
-                    ),
-                }
-            }
-            Message::ListOffsets {
-                request,
-                topic,
-                partition,
-                spec,
-            } => {
-                let result = self.brokers[broker as usize].list_offset(&topic, partition, spec);
-                self.send(
-                    NodeId::Broker(broker),
-                    NodeId::Client(client),
-                    Message::ListOffsetsResponse { request, result },
-                );
-            }
-            _ => {}
-        }
-    }
-
-    /// Answers parked consumer fetches of a partition that can be answered now (after its
-    /// high watermark moved), or the one whose wait ended.
-    pub(crate) fn release_consumer_fetches(
+    /// A broker receives a consumer's group request: its group coordinator handles it.
+    pub(crate) fn group_request(
         &mut self,
         broker: u32,
-        topic: &str,
-        partition: u32,
-        expired: Option<(u32, u64)>,
+        client: u32,
+        request: u64,
+        client_id: &str,
+        body: crate::group::protocol::GroupRequest,
     ) {
-        let released =
-            self.brokers[broker as usize].release_consumer_fetches(topic, partition, expired);
-        self.send_consumer_fetches(broker, released);
-    }
-
-    pub(crate) fn send_consumer_fetches(
-        &mut self,
-        broker: u32,
-        released: Vec<super::node::ReleasedConsumerFetch>,
-    ) {
-        for fetch in released {
-            self.send(
-                NodeId::Broker(broker),
-                NodeId::Client(fetch.client),
-                Message::ConsumerFetchResponse {
-                    request: fetch.request,
-                    result: fetch.result,
-                },
-            );
-        }
+        self.group_clients.insert(request, client);
+        self.coordinators[broker as usize].handle(self.now, request, client_id, body);
+        self.drain_coordinator(broker);
     }
 
     /// Leadership of a `__consumer_offsets` partition moved to or from `broker`: its
@@ -511,7 +422,8 @@ impl Cluster {
                     partition,
                     records,
                 } => {
-                    let outcome = self.brokers[broker as usize].handle_produce(
+                    let mut outputs = Vec::new();
+                    self.brokers[broker as usize].handle_produce(
                         OFFSETS_TOPIC,
                         partition,
                         append_id,
@@ -519,36 +431,10 @@ impl Cluster {
                         Acks::All,
                         &records,
                         now,
+                        &self.config,
+                        &mut outputs,
                     );
-                    self.take_log_events(broker);
-                    if let Some(result) = outcome.answer_now {
-                        self.coordinators[broker as usize].on_append(
-                            now,
-                            append_id,
-                            result.map(|_| ()),
-                        );
-                    }
-                    if outcome.delayed {
-                        let at = now + self.config.request_timeout_ms;
-                        self.schedule(
-                            at,
-                            Timer::ProduceTimeout {
-                                broker,
-                                topic: OFFSETS_TOPIC.to_owned(),
-                                partition,
-                                request: append_id,
-                            },
-                        );
-                    }
-                    self.record_hw(broker, OFFSETS_TOPIC, partition, outcome.high_watermark);
-                    self.answer_produces(broker, OFFSETS_TOPIC, partition, outcome.completed);
-                    let responses = self.brokers[broker as usize].release_parked_fetches(
-                        OFFSETS_TOPIC,
-                        partition,
-                        now,
-                        None,
-                    );
-                    self.deliver_fetch_responses(broker, responses);
+                    self.route_broker_outputs(broker, outputs);
                 }
             }
         }

@@ -118,6 +118,17 @@ pub enum Message {
         /// The last metadata message it has, with every one before it (Kafka's
         /// `currentMetadataOffset`).
         metadata_seq: u64,
+        /// It is shutting down and asks the controller's leave (Kafka's `wantShutDown`).
+        want_shut_down: bool,
+    },
+    /// Controller → broker: the answer to a heartbeat that asked to shut down (the model's
+    /// controller answers no other heartbeat: the rest of Kafka's answer, fenced and caught
+    /// up, carries nothing its brokers use).
+    HeartbeatResponse {
+        /// The broker epoch of the heartbeat answered.
+        broker_epoch: u64,
+        /// The broker may stop now (Kafka's `shouldShutDown`).
+        should_shut_down: bool,
     },
     /// Controller → broker: a partition's current registration.
     Metadata(Box<PartitionMetadata>),
@@ -273,6 +284,7 @@ impl Message {
     pub fn name(&self) -> &'static str {
         match self {
             Message::Heartbeat { .. } => "BrokerHeartbeat",
+            Message::HeartbeatResponse { .. } => "BrokerHeartbeatResponse",
             Message::Metadata(_) => "Metadata",
             Message::DeleteTopic(_) => "DeleteTopic",
             Message::AlterPartition { .. } => "AlterPartition",

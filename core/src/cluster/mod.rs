@@ -65,7 +65,7 @@ pub use group_admin::{PartitionLag, ResetTarget};
 pub use groups::OFFSETS_TOPIC;
 pub use message::{Acks, FetchBody, Message, PartitionMetadata, TopicDeletion};
 pub use network::{Latency, NodeId};
-pub use node::ReplicaRole;
+pub use node::{CONTROLLED_SHUTDOWN_TIMEOUT_MS, ReplicaRole};
 pub use persist::{ClusterImage, ClusterRecoveryError, ClusterStorageOp};
 pub use producer::ProduceOutcome;
 pub use timer::{TIMERS_MAX, WakeReason, Wakeup};
@@ -224,25 +224,6 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// Answers produces `broker` failed while they waited (`(request, client, error)`): the
-    /// group coordinator's own appends, or a client's produce response.
-    fn fail_produces(&mut self, broker: u32, failed: Vec<(u64, u32, ErrorCode)>) {
-        for (request, client, error) in failed {
-            if client == groups::COORDINATOR_CLIENT {
-                self.coordinator_append_done(broker, request, Err(error));
-                continue;
-            }
-            self.send(
-                NodeId::Broker(broker),
-                NodeId::Client(client),
-                Message::ProduceResponse {
-                    request,
-                    result: Err(error),
-                },
-            );
-        }
-    }
-
     /// Schedules `timer`; a cancellable one replaces the pending timer of its slot.
     fn schedule(&mut self, at: i64, timer: Timer) {
         debug_assert!(at >= self.now, "a timer is never scheduled in the past");
@@ -381,14 +362,11 @@ impl Cluster {
                 broker,
                 topic,
                 partition,
-            } => self.start_fetch(broker, &topic, partition),
-            Timer::Stop(broker) => {
-                // Only the incarnation that began the shutdown stops (not one killed and
-                // restarted meanwhile).
-                if self.is_alive(broker) && self.brokers[broker as usize].shutting_down {
-                    let _ = self.stop_broker(broker, true);
-                }
-            }
+            } => self.broker_input(broker, node::Input::RetryFetch { topic, partition }),
+            Timer::ShutdownTimeout {
+                broker,
+                broker_epoch,
+            } => self.broker_input(broker, node::Input::ShutdownTimeout { broker_epoch }),
             Timer::ClientTimeout { client, request } => {
                 self.producer_request_timed_out(client, request);
             }
@@ -416,16 +394,15 @@ impl Cluster {
                 partition,
                 client,
                 request,
-            } => {
-                if self.brokers[broker as usize].alive {
-                    self.release_consumer_fetches(
-                        broker,
-                        &topic,
-                        partition,
-                        Some((client, request)),
-                    );
-                }
-            }
+            } => self.broker_input(
+                broker,
+                node::Input::ConsumerFetchWait {
+                    topic,
+                    partition,
+                    client,
+                    request,
+                },
+            ),
             Timer::ConsumerRequestTimeout { client, request } => {
                 self.consumer_request_timed_out(client, request);
             }
@@ -457,10 +434,17 @@ impl Cluster {
                 );
                 if consumer_message {
                     if let NodeId::Client(client) = from {
-                        if self.brokers[broker as usize].alive {
-                            self.broker_receive_consumer(broker, client, message);
-                        } else {
+                        if !self.brokers[broker as usize].alive {
                             self.refuse_consumer_message(client, &message);
+                        } else if let Message::Group {
+                            request,
+                            client_id,
+                            body,
+                        } = message
+                        {
+                            self.group_request(broker, client, request, &client_id, body);
+                        } else {
+                            self.broker_receive(broker, from, message);
                         }
                     }
                 } else if self.brokers[broker as usize].alive {
@@ -527,48 +511,46 @@ impl Cluster {
     }
 
     /// A broker handles one input, and its outputs are routed.
-    fn broker_input(&mut self, broker: u32, input: node::Input) {
+    pub(crate) fn broker_input(&mut self, broker: u32, input: node::Input) {
         let mut outputs = Vec::new();
         self.brokers[broker as usize].handle(self.now, &self.config, input, &mut outputs);
         self.route_broker_outputs(broker, outputs);
     }
 
     /// Does what a broker asked for, in order.
-    fn route_broker_outputs(&mut self, broker: u32, outputs: Vec<node::Output>) {
+    pub(crate) fn route_broker_outputs(&mut self, broker: u32, outputs: Vec<node::Output>) {
         // The log changes the broker made while handling the input come first: a view
         // sees a record appended before the high watermark passes it.
         self.take_log_events(broker);
         for output in outputs {
             match output {
                 node::Output::Send { to, message } => {
-                    self.send(NodeId::Broker(broker), to, message)
+                    self.send(NodeId::Broker(broker), to, message);
                 }
                 node::Output::Event(event) => self.events.push(event),
                 node::Output::Schedule { at, timer } => self.schedule(at, timer),
-                node::Output::HighWatermark {
+                node::Output::Cancel(slot) => self.cancel(slot),
+                node::Output::Acknowledged {
                     topic,
                     partition,
-                    high_watermark,
-                } => self.record_hw(broker, &topic, partition, Some(high_watermark)),
-                node::Output::ProducesCompleted {
-                    topic,
-                    partition,
-                    completed,
-                } => self.answer_produces(broker, &topic, partition, completed),
-                node::Output::ProducesFailed(failed) => self.fail_produces(broker, failed),
-                node::Output::ConsumerFetchesFailed(failed) => {
-                    self.send_consumer_fetches(broker, failed);
-                }
-                node::Output::FetchResponses(responses) => {
-                    self.deliver_fetch_responses(broker, responses);
+                    offsets,
+                } => self.audit_ack(broker, &topic, partition, offsets),
+                node::Output::CoordinatorAppended { append, result } => {
+                    self.coordinator_append_done(broker, append, result);
                 }
                 node::Output::ReleaseParkedFetches { topic, partition } => {
-                    let responses = self.brokers[broker as usize]
-                        .release_parked_fetches(&topic, partition, self.now, None);
-                    self.deliver_fetch_responses(broker, responses);
+                    let mut released = Vec::new();
+                    self.brokers[broker as usize].release_parked_fetches(
+                        &topic,
+                        partition,
+                        None,
+                        &mut released,
+                    );
+                    self.route_broker_outputs(broker, released);
                 }
-                node::Output::StartFetch { topic, partition } => {
-                    self.start_fetch(broker, &topic, partition);
+                node::Output::Stop { controlled } => {
+                    let stopped = self.stop_broker(broker, controlled);
+                    debug_assert!(stopped.is_ok(), "a broker stops itself while running");
                 }
                 node::Output::OffsetsLeadership {
                     partition,
@@ -589,98 +571,6 @@ impl Cluster {
     pub(crate) fn take_log_events(&mut self, broker: u32) {
         let events = self.brokers[broker as usize].take_events();
         self.events.extend(events);
-    }
-
-    fn record_hw(&mut self, broker: u32, topic: &str, partition: u32, hw: Option<i64>) {
-        if let Some(high_watermark) = hw {
-            self.events.push(ClusterEvent::HighWatermarkAdvanced {
-                broker,
-                topic: topic.to_owned(),
-                partition,
-                high_watermark,
-            });
-            self.release_consumer_fetches(broker, topic, partition, None);
-        }
-    }
-
-    fn answer_produces(
-        &mut self,
-        broker: u32,
-        topic: &str,
-        partition: u32,
-        completed: Vec<node::CompletedProduce>,
-    ) {
-        for done in completed {
-            self.cancel(TimerSlot::DelayedProduce {
-                broker,
-                topic: topic.to_owned(),
-                partition,
-                request: done.request,
-            });
-            if let Ok(offsets) = done.result {
-                self.audit_ack(broker, topic, partition, offsets);
-            }
-            if done.client == groups::COORDINATOR_CLIENT {
-                self.coordinator_append_done(broker, done.request, done.result.map(|_| ()));
-                continue;
-            }
-            self.send(
-                NodeId::Broker(broker),
-                NodeId::Client(done.client),
-                Message::ProduceResponse {
-                    request: done.request,
-                    result: done.result,
-                },
-            );
-        }
-    }
-
-    fn deliver_fetch_responses(&mut self, broker: u32, responses: Vec<node::ParkedResponse>) {
-        for response in responses {
-            self.cancel(TimerSlot::ParkedFetch {
-                broker,
-                topic: response.topic.clone(),
-                partition: response.partition,
-                follower: response.follower,
-            });
-            let topic_id = self.brokers[broker as usize]
-                .topic_id(&response.topic)
-                .unwrap_or(0);
-            self.send(
-                NodeId::Broker(broker),
-                NodeId::Broker(response.follower),
-                Message::FetchResponse {
-                    topic_id,
-                    topic: response.topic,
-                    partition: response.partition,
-                    leader_epoch: response.leader_epoch,
-                    body: response.body,
-                },
-            );
-        }
-    }
-
-    /// A follower sends its next fetch to the leader it knows, if any.
-    fn start_fetch(&mut self, broker: u32, topic: &str, partition: u32) {
-        let node = &mut self.brokers[broker as usize];
-        if !node.alive {
-            return;
-        }
-        if let Some((leader, seq, message)) = node.next_fetch(topic, partition) {
-            self.send(NodeId::Broker(broker), NodeId::Broker(leader), message);
-            // Kafka's `replica.socket.timeout.ms` (30 s): an unanswered fetch is given up.
-            // Replaces the previous fetch's timeout: that fetch was answered or timed out.
-            let at = self.now + self.config.request_timeout_ms;
-            self.schedule(
-                at,
-                Timer::FetchTimeout {
-                    broker,
-                    topic: topic.to_owned(),
-                    partition,
-                    seq,
-                },
-            );
-        }
     }
 
     /// How many timers are scheduled (heartbeats, fetch and request timeouts, retention checks,

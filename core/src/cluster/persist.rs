@@ -1,7 +1,7 @@
 //! What a replicated cluster asks its host to persist, and what the host hands back.
 //!
-//! Each broker has its own log directory (Kafka's `log.dirs`): the same [`StorageOp`]s a
-//! single [`crate::Broker`] emits, tagged with the broker. Small whole files sit next to the
+//! Each broker has its own log directory (Kafka's `log.dirs`): [`StorageOp`]s tagged with the
+//! broker. Small whole files sit next to the
 //! logs: each broker's `replication-offset-checkpoint` (Kafka's text format) and the
 //! controller's metadata snapshot. A host applies [`ClusterStorageOp`]s in order and later
 //! returns what it kept as a [`ClusterImage`].
@@ -214,9 +214,12 @@ impl Cluster {
     ///
     /// Log directories of broker ids the snapshot's config does not have are ignored.
     ///
-    /// An image without a snapshot whose only log directory is broker 0's (the store of a
-    /// single [`crate::Broker`]) is migrated: a one-broker cluster with those topics, broker 0
-    /// leading every partition, each high watermark at the log end.
+    /// An image without a snapshot whose only log directory is broker 0's (the store of
+    /// rill's single broker before the cluster was its one engine) is migrated: a one-broker
+    /// cluster with those topics, broker 0 leading every partition, each high watermark at the
+    /// log end. A stored topic that cannot be restored, or a segment of a partition its topic
+    /// lacks, is left in the store and reported ([`ClusterEvent::RecoverySkippedTopic`],
+    /// [`ClusterEvent::RecoverySkippedSegment`]).
     ///
     /// # Errors
     /// [`ClusterRecoveryError::CorruptSnapshot`] (`CORRUPT_MESSAGE`) when the snapshot is
@@ -231,6 +234,7 @@ impl Cluster {
             files,
             mut damaged,
         } = image;
+        let mut events = Vec::new();
         let (snapshot, migrated) = match files.get(METADATA_SNAPSHOT_PATH) {
             Some(bytes) => (
                 snapshot::decode(bytes)
@@ -240,8 +244,9 @@ impl Cluster {
             None => match logs.keys().copied().collect::<Vec<_>>().as_slice() {
                 [0] => {
                     let dir = logs.remove(&0).unwrap_or_default();
-                    let (snapshot, dir) = migrate(dir);
+                    let (snapshot, dir, skipped) = migrate(dir);
                     logs.insert(0, dir);
+                    events.extend(skipped);
                     (snapshot, true)
                 }
                 _ => return Err(ClusterRecoveryError::MissingSnapshot),
@@ -264,7 +269,6 @@ impl Cluster {
         cluster.controller.topics = snapshot.topics;
         cluster.controller.partitions = snapshot.partitions;
         cluster.controller.admin = snapshot.admin;
-        let mut events = Vec::new();
         for broker in 0..config.brokers {
             let epoch = snapshot.broker_epochs.get(&broker).copied().unwrap_or(0);
             let checkpoints = files
@@ -330,26 +334,47 @@ impl Cluster {
 }
 
 /// The snapshot of a one-broker cluster holding a single broker's store (with no simulated
-/// latency, as the single broker had none), and the store with only the topics that can be
-/// restored (a valid name, partition count and config).
-fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
+/// latency, as the single broker had none), the store with only the topics and segments that
+/// can be restored, and what was left out: a topic whose stored name, partition count or
+/// config is invalid ([`ClusterEvent::RecoverySkippedTopic`]), and a segment of a partition
+/// its topic does not have ([`ClusterEvent::RecoverySkippedSegment`]). What is left out stays
+/// in the host's store untouched; it is reported, never served.
+fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage, Vec<ClusterEvent>) {
     let mut topics = BTreeMap::new();
     let mut partitions = BTreeMap::new();
     let mut kept = Vec::new();
+    let mut skipped = Vec::new();
     let mut admin = super::controller::TopicAdminState::default();
-    for topic in dir.topics {
+    for mut topic in dir.topics {
         let record = &topic.record;
-        let valid_name = crate::topic::validate_topic_name(&record.name).is_ok()
-            && !topics
-                .keys()
-                .any(|t: &String| crate::topic::names_collide(t, &record.name));
-        let count_ok = (1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions);
-        let config = crate::config::TopicConfig::with_overrides(
-            record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        let (true, true, Ok(config)) = (valid_name, count_ok, config) else {
-            continue;
+        let config = match restorable(&topics, record) {
+            Ok(config) => config,
+            Err(error) => {
+                skipped.push(ClusterEvent::RecoverySkippedTopic {
+                    broker: 0,
+                    topic: record.name.clone(),
+                    reason: error.to_string(),
+                });
+                continue;
+            }
         };
+        let count = record.partitions;
+        topic.segments.retain(|segment| {
+            let inside = segment.partition < count;
+            if !inside {
+                skipped.push(ClusterEvent::RecoverySkippedSegment {
+                    broker: 0,
+                    topic: topic.record.name.clone(),
+                    partition: segment.partition,
+                    base_offset: segment.base_offset,
+                });
+            }
+            inside
+        });
+        topic
+            .partition_states
+            .retain(|(partition, _)| *partition < count);
+        let record = &topic.record;
         for partition in 0..record.partitions {
             partitions.insert(
                 (record.name.clone(), partition),
@@ -375,5 +400,38 @@ fn migrate(dir: RecoveryImage) -> (snapshot::Snapshot, RecoveryImage) {
         partitions,
         admin,
     };
-    (snapshot, RecoveryImage { topics: kept })
+    (snapshot, RecoveryImage { topics: kept }, skipped)
+}
+
+/// A single broker's stored topic `record` as a topic of the cluster whose topics so far are
+/// `topics`: its config, or why it cannot be restored (the checks of creating it).
+fn restorable(
+    topics: &BTreeMap<String, (u32, crate::config::TopicConfig)>,
+    record: &crate::storage::TopicRecord,
+) -> Result<crate::config::TopicConfig, crate::error::CreateTopicError> {
+    use crate::error::CreateTopicError;
+    crate::topic::validate_topic_name(&record.name)?;
+    if topics.contains_key(&record.name) {
+        return Err(CreateTopicError::AlreadyExists {
+            name: record.name.clone(),
+        });
+    }
+    if let Some(existing) = topics
+        .keys()
+        .find(|existing| crate::topic::names_collide(existing, &record.name))
+    {
+        return Err(CreateTopicError::Collides {
+            name: record.name.clone(),
+            existing: existing.clone(),
+        });
+    }
+    if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions) {
+        return Err(CreateTopicError::InvalidPartitions {
+            requested: record.partitions.into(),
+            max: crate::admin::PARTITIONS_PER_TOPIC_MAX,
+        });
+    }
+    Ok(crate::config::TopicConfig::with_overrides(
+        record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?)
 }

@@ -84,7 +84,8 @@ pub enum WakeReason {
         /// The producer client.
         client: u32,
     },
-    /// A broker in controlled shutdown stops.
+    /// A broker in controlled shutdown stops without the controller's leave
+    /// ([`CONTROLLED_SHUTDOWN_TIMEOUT_MS`](super::CONTROLLED_SHUTDOWN_TIMEOUT_MS) passed).
     BrokerStop {
         /// The broker.
         broker: u32,
@@ -165,7 +166,11 @@ pub(crate) enum Timer {
         client: u32,
         request: u64,
     },
-    Stop(u32),
+    /// A broker in controlled shutdown gives up waiting for the controller's leave.
+    ShutdownTimeout {
+        broker: u32,
+        broker_epoch: u64,
+    },
     /// A broker's `log.retention.check.interval.ms` (retention and compaction).
     LogCleanup {
         broker: u32,
@@ -198,6 +203,10 @@ pub(crate) enum Timer {
 /// flight, not as the work done in the last `request.timeout.ms`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum TimerSlot {
+    /// A broker's next heartbeat: one chain per broker, whatever restarts happened.
+    Heartbeat { broker: u32 },
+    /// A broker's next ISR-expiration check: one chain per broker.
+    IsrExpiration { broker: u32 },
     /// A producer client's request.
     ClientRequest { client: u32, request: u64 },
     /// A consumer client's request.
@@ -268,11 +277,11 @@ impl Timer {
                 partition: *partition,
                 follower: *follower,
             }),
-            Timer::Heartbeat(_)
-            | Timer::ControllerCheck
-            | Timer::IsrExpiration(_)
+            Timer::Heartbeat(broker) => Some(TimerSlot::Heartbeat { broker: *broker }),
+            Timer::IsrExpiration(broker) => Some(TimerSlot::IsrExpiration { broker: *broker }),
+            Timer::ControllerCheck
             | Timer::RetryFetch { .. }
-            | Timer::Stop(_)
+            | Timer::ShutdownTimeout { .. }
             | Timer::LogCleanup { .. }
             | Timer::CoordinatorWake { .. }
             | Timer::ConsumerFetchWait { .. } => None,
@@ -328,7 +337,7 @@ impl Timer {
             Timer::ClientTimeout { client, .. } => {
                 WakeReason::ProducerRequestTimeout { client: *client }
             }
-            Timer::Stop(broker) => WakeReason::BrokerStop { broker: *broker },
+            Timer::ShutdownTimeout { broker, .. } => WakeReason::BrokerStop { broker: *broker },
             Timer::LogCleanup { broker, .. } => WakeReason::LogCleanup { broker: *broker },
             Timer::CoordinatorWake { broker, .. } => {
                 WakeReason::GroupCoordinator { broker: *broker }

@@ -3,7 +3,7 @@
 //! metadata and offsets view (`fetchTopicMetadata`, `fetchTopicOffsets`), a plain read from the
 //! leader, and the timer that runs each broker's log cleanup (retention and compaction).
 //!
-//! Validation and config rules are the single [`crate::Broker`]'s (`apply_alter_ops`,
+//! Validation and config rules live in [`crate::admin`] (`apply_alter_ops`,
 //! `config_entries`); facts and sources: `docs/kafka-facts.md` §12.
 
 use std::collections::BTreeMap;

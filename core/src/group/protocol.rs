@@ -8,7 +8,7 @@
 //!
 //! The coordinator ([`super::coordinator`]) answers [`GroupRequest`]s with
 //! [`GroupResponse`]s; a consumer ([`crate::consumer`]) sends them. Neither does I/O: a host
-//! (a [`crate::Broker`], the simulated [`crate::cluster::Cluster`], a test) carries them.
+//! (the simulated [`crate::cluster::Cluster`], a test) carries them.
 
 use crate::error::ErrorCode;
 use crate::group::TopicPartition;

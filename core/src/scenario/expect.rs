@@ -381,3 +381,10 @@ fn actual(world: &World, subject: &Subject) -> Actual {
     })();
     result.unwrap_or_else(|unavailable| unavailable)
 }
+
+impl World {
+    /// Evaluates an expectation against the world now.
+    pub fn check(&self, expectation: &Expectation) -> ExpectOutcome {
+        evaluate(self, expectation)
+    }
+}

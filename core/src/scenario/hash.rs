@@ -131,3 +131,19 @@ pub(crate) fn state_description(world: &World) -> String {
 pub(crate) fn state_hash(world: &World) -> u64 {
     fnv1a64(FNV_OFFSET_BASIS, state_description(world).as_bytes())
 }
+
+impl World {
+    /// The FNV-1a 64 hash of a canonical description of the world's state: the cluster
+    /// (brokers, registrations, every replica's offsets and bytes, groups and committed
+    /// offsets, message counts, next wake-up), the applications and their counters. Events
+    /// not yet drained, the history and [`World::last_error`] are not part of it.
+    pub fn state_hash(&self) -> u64 {
+        state_hash(self)
+    }
+
+    /// The same description as text (what [`World::state_hash`] hashes), for finding where two
+    /// worlds differ.
+    pub fn state_description(&self) -> String {
+        state_description(self)
+    }
+}

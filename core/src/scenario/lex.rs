@@ -8,7 +8,41 @@
 //!   spaces around them ignored, each bare or quoted (`[0, 1, "a b"]`).
 //! * `#` at the start of a token starts a comment to the end of the line.
 
-use super::parse::ParseError;
+/// Why a script does not parse: where, what was expected there, and what was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What would have been understood there.
+    pub expected: String,
+    /// What was there.
+    pub found: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(line: usize, column: usize, expected: &str, found: &str) -> Self {
+        Self {
+            line,
+            column,
+            expected: expected.to_owned(),
+            found: found.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: expected {}, found {}",
+            self.line, self.column, self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
 
 /// One token: a word or a list.
 #[derive(Clone, Debug, PartialEq, Eq)]

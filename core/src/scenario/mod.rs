@@ -76,6 +76,7 @@
 //! [`to_text`] writes commands back so that `parse(to_text(commands))` gives the same
 //! commands; [`to_kafka_cli`] writes a history as a shell script of Kafka's real tools.
 
+mod app_commands;
 mod apps;
 mod cli;
 mod command;
@@ -90,7 +91,7 @@ mod sender;
 mod text;
 mod world;
 
-pub use apps::{POLLS_PER_STEP_MAX, PRODUCER_SEND_MAX, ProducerStats};
+pub use apps::{CommitOrigin, POLLS_PER_STEP_MAX, PRODUCER_SEND_MAX, ProducerStats};
 pub use cli::{BOOTSTRAP, CANNOT, to_kafka_cli};
 pub use command::{
     CONSOLE_PRODUCER, Command, CommandError, CommitMode, CompareOp, ExpectValue, Expectation,
@@ -108,7 +109,7 @@ pub use text::{
     partition_token, subject_text, to_text, value_text,
 };
 pub use world::{
-    APP_CLIENT_BASE, Applied, CommitOrigin, ExpectOutcome, MemberEvent, MemberView, ProducerView,
-    ReplayError, START_MS, STEPS_PER_ADVANCE_MAX, World, WorldConfig, WorldEvent, WorldWakeReason,
-    replay, replay_onto,
+    APP_CLIENT_BASE, Applied, ExpectOutcome, MemberEvent, MemberView, ProducerView, ReplayError,
+    START_MS, STEPS_PER_ADVANCE_MAX, World, WorldConfig, WorldEvent, WorldWakeReason, replay,
+    replay_onto,
 };

@@ -1,13 +1,12 @@
 //! Reading a scenario script into a [`Script`]: header lines, then commands in the words of
 //! Kafka's tools and rill's own verbs. The grammar is in the [module docs](super).
 
-use std::fmt;
-
 use super::command::{
     Command, CommandError, CommitMode, CompareOp, ExpectValue, Expectation, KeyPattern, MemberSpec,
     NetNode, ProduceRecord, ProducerSpec, ResetScope, ResetSpec, Subject, ValueKind,
 };
 use super::json::{self, Json};
+pub use super::lex::ParseError;
 use super::lex::{Token, TokenKind, tokenize};
 use super::world::WorldConfig;
 use crate::cluster::Acks;
@@ -38,42 +37,6 @@ pub struct Step {
     /// The command.
     pub command: Command,
 }
-
-/// Why a script does not parse: where, what was expected there, and what was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
-    /// What would have been understood there.
-    pub expected: String,
-    /// What was there.
-    pub found: String,
-}
-
-impl ParseError {
-    pub(crate) fn new(line: usize, column: usize, expected: &str, found: &str) -> Self {
-        Self {
-            line,
-            column,
-            expected: expected.to_owned(),
-            found: found.to_owned(),
-        }
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: expected {}, found {}",
-            self.line, self.column, self.expected, self.found
-        )
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 /// The first words of commands (a `.sh` suffix is also accepted on Kafka's tools). A line of
 /// console-producer data that starts with one of them ends the data.

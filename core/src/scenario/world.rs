@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use super::apps::{GroupTracker, MemberApp, MemberStatus, ProducerApp, ProducerStats};
-use super::command::{
-    CONSOLE_PRODUCER, Command, CommandError, Expectation, MemberSpec, ProducerSpec,
+use super::apps::{
+    CommitOrigin, GroupTracker, MemberApp, MemberStatus, ProducerApp, ProducerStats,
 };
+use super::command::{CONSOLE_PRODUCER, Command, CommandError, MemberSpec, ProducerSpec};
 use super::sender::Sender;
 use crate::cluster::{Cluster, ClusterConfig, ClusterError, ClusterEvent, NodeId, ProduceOutcome};
 use crate::consumer::{ConsumerError, ConsumerEvent};
@@ -93,17 +93,6 @@ pub struct ExpectOutcome {
     /// What the world has, e.g. `[0, 1]`, or why there is nothing to compare
     /// (`UNKNOWN_TOPIC_OR_PARTITION`).
     pub actual: String,
-}
-
-/// How a commit came about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CommitOrigin {
-    /// `enable.auto.commit` (at poll, at a rebalance, or at close).
-    Auto,
-    /// The member's `commitSync()` after a batch.
-    Sync,
-    /// The member's `commitAsync()` after a batch.
-    Async,
 }
 
 /// Something a group member did or that happened to it.
@@ -665,11 +654,6 @@ impl World {
     pub fn advance(&mut self, ms: i64) -> Result<i64, CommandError> {
         self.apply(Command::Advance { ms })?;
         Ok(self.now())
-    }
-
-    /// Evaluates an expectation against the world now.
-    pub fn check(&self, expectation: &Expectation) -> ExpectOutcome {
-        super::expect::evaluate(self, expectation)
     }
 
     fn apply_valid(&mut self, command: &Command) -> Result<Applied, CommandError> {
@@ -1293,20 +1277,6 @@ impl World {
             }
         };
         self.emit_member(key, event);
-    }
-
-    /// The FNV-1a 64 hash of a canonical description of the world's state: the cluster
-    /// (brokers, registrations, every replica's offsets and bytes, groups and committed
-    /// offsets, message counts, next wake-up), the applications and their counters. Events
-    /// not yet drained, the history and [`World::last_error`] are not part of it.
-    pub fn state_hash(&self) -> u64 {
-        super::hash::state_hash(self)
-    }
-
-    /// The same description as text (what [`World::state_hash`] hashes), for finding where two
-    /// worlds differ.
-    pub fn state_description(&self) -> String {
-        super::hash::state_description(self)
     }
 }
 

@@ -258,6 +258,9 @@ enum Action {
         records: Vec<NewRecord>,
     },
     Kill(u32),
+    /// A controlled shutdown (`kafka-server-stop`): the broker asks the controller through its
+    /// heartbeats, its leaderships move, and it stops once the controller lets it go.
+    Shutdown(u32),
     /// A power loss and reboot: the broker stops, the stored logs it holds lose their
     /// unflushed tail (whole batches, or a torn last batch) where another in-sync copy
     /// exists, and it starts again at once.
@@ -377,6 +380,9 @@ struct Simulation {
     /// checkpoint (0 and 0: disk faults are off for this seed).
     power_cycle_percent: u64,
     stale_restart_percent: u64,
+    /// Kills that are controlled shutdowns instead, and the draws that pick them.
+    shutdown_percent: u64,
+    shutdown_prng: Prng,
     /// Power-cycled brokers the controller has not re-registered yet: until it has, kills
     /// and cuts wait (the fault model: one lossy broker at a time, its copies elsewhere safe).
     lossy: std::collections::BTreeSet<u32>,
@@ -436,6 +442,12 @@ impl Simulation {
         } else {
             (0, 0)
         };
+        let mut shutdown_prng = Prng::new(splitmix64(seed ^ 0x5707_c0de_0000_0000));
+        let shutdown_percent = if shutdown_prng.chance(1, 2) {
+            10 + shutdown_prng.below(31)
+        } else {
+            0
+        };
         let cluster_seed = splitmix64(seed ^ 0x5eed_c1a5_7e40_0000);
         let mut cluster = Cluster::new(ClusterConfig::new(brokers, cluster_seed), START_MS)
             .expect("1..=9 brokers is a valid cluster size");
@@ -467,14 +479,17 @@ impl Simulation {
             fault_prng,
             power_cycle_percent,
             stale_restart_percent,
+            shutdown_percent,
+            shutdown_prng,
             lossy: std::collections::BTreeSet::new(),
             cuts_active: false,
             lost: BTreeMap::new(),
         }
     }
 
-    /// Turns some kills into power cycles and some restarts into stale-checkpoint restarts;
-    /// while a power-cycled broker is not re-registered, kills and cuts wait.
+    /// Turns some kills into controlled shutdowns or power cycles and some restarts into
+    /// stale-checkpoint restarts; while a power-cycled broker is not re-registered, kills and
+    /// cuts wait.
     fn with_disk_faults(&mut self, action: Action) -> Action {
         let cluster = &self.cluster;
         self.lossy
@@ -483,6 +498,12 @@ impl Simulation {
             return Action::Idle;
         }
         match action {
+            Action::Kill(broker)
+                if self.shutdown_percent > 0
+                    && self.shutdown_prng.below(100) < self.shutdown_percent =>
+            {
+                Action::Shutdown(broker)
+            }
             Action::Kill(broker)
                 if self.power_cycle_percent > 0
                     && !self.cuts_active
@@ -914,6 +935,13 @@ impl Simulation {
             Action::Kill(broker) => {
                 let result = self.cluster.kill_broker(*broker);
                 let _ = write!(self.line, "kill broker {broker}: {result:?}");
+            }
+            Action::Shutdown(broker) => {
+                let result = self.cluster.shutdown_broker(*broker);
+                let _ = write!(
+                    self.line,
+                    "controlled shutdown of broker {broker}: {result:?}"
+                );
             }
             Action::Restart(broker) => {
                 let result = self.cluster.restart_broker(*broker);
@@ -1382,7 +1410,8 @@ impl Simulation {
         }
     }
 
-    /// Heals, restarts every broker and steps until the cluster converges. Returns the steps
+    /// Heals, restarts every broker (also one a controlled shutdown stops meanwhile) and steps
+    /// until the cluster converges. Returns the steps
     /// it took, or `None` (and a violation) when it did not.
     fn liveness(&mut self) -> Option<u32> {
         self.cluster.heal();
@@ -1396,6 +1425,15 @@ impl Simulation {
         self.drain();
         for taken in 1..=CONVERGENCE_STEPS_MAX {
             self.step += 1;
+            // A controlled shutdown begun before the liveness phase completes in it: the
+            // broker it stopped is started again, as every stopped broker was.
+            for broker in 0..self.brokers {
+                if !self.cluster.is_alive(broker) {
+                    let _ = write!(self.line, "restart broker {broker} (stopped in liveness)");
+                    self.emit();
+                    let _ = self.cluster.restart_broker(broker);
+                }
+            }
             self.cluster.advance(CONVERGENCE_STEP_MS);
             self.drain();
             self.check();

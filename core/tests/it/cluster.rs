@@ -384,10 +384,12 @@ fn preferred_leader_election_and_controlled_shutdown_move_leadership() {
     assert!(outcomes.iter().any(|o| o.result.is_ok()), "{outcomes:?}");
 }
 
-/// KRaft keeps a broker in controlled shutdown fenced until it stops (its heartbeats ask to
-/// shut down): stepping every millisecond from the shutdown to the stop, it is never unfenced,
-/// never back in an ISR, and it stops as a controlled shutdown, not as a kill. A kill and a
-/// restart during the shutdown cancel the pending stop.
+/// KRaft keeps a broker in controlled shutdown out of every ISR and leadership until it stops
+/// (its heartbeats ask to shut down, and the controller holds it in controlled shutdown, then
+/// fences it when it lets it go): stepping every millisecond from the moment the controller
+/// heard the first such heartbeat (a network hop after the command) to the stop, it is never
+/// unfenced, never back in an ISR, and it stops as a controlled shutdown, not as a kill. A
+/// kill and a restart during the shutdown cancel the pending stop.
 #[test]
 fn a_broker_in_controlled_shutdown_stays_fenced_and_out_of_every_isr_until_it_stops() {
     let mut cluster = cluster(3, 7);
@@ -400,11 +402,16 @@ fn a_broker_in_controlled_shutdown_stays_fenced_and_out_of_every_isr_until_it_st
     cluster.poll_events();
     let broker = 0;
     cluster.shutdown_broker(broker).expect("running");
+    let asked = cluster.now();
+    let mut heard = None;
     let mut events = Vec::new();
     for _ in 0..5_000 {
         cluster.advance(1);
         events.extend(cluster.poll_events());
-        if cluster.is_alive(broker) {
+        if heard.is_none() && cluster.in_controlled_shutdown(broker) {
+            heard = Some(cluster.now());
+        }
+        if heard.is_some() && cluster.is_alive(broker) {
             for partition in 0..3 {
                 let registration = cluster.registration("t", partition).expect("exists");
                 assert!(
@@ -419,6 +426,11 @@ fn a_broker_in_controlled_shutdown_stays_fenced_and_out_of_every_isr_until_it_st
         cluster.produce(1, "t", 1, Acks::Leader, records(1, "b"));
     }
     assert!(!cluster.is_alive(broker), "stopped after handing over");
+    let heard = heard.expect("the controller held it in controlled shutdown");
+    assert!(
+        heard - asked <= 100,
+        "the first heartbeat went at once: {asked} -> {heard}"
+    );
     assert!(
         !events
             .iter()
@@ -449,6 +461,194 @@ fn a_broker_in_controlled_shutdown_stays_fenced_and_out_of_every_isr_until_it_st
             .contains(&broker),
         "and it rejoined the ISR"
     );
+}
+
+/// The events of `broker` stopping: `Some(controlled)` once it stopped.
+fn stopped(events: &[ClusterEvent], broker: u32) -> Option<bool> {
+    events.iter().find_map(|e| match e {
+        ClusterEvent::BrokerDown {
+            broker: b,
+            controlled,
+        } if *b == broker => Some(*controlled),
+        _ => None,
+    })
+}
+
+/// KRaft's controlled shutdown goes through heartbeats: a broker that leads nothing is let go
+/// at its first `wantShutDown` heartbeat (fenced, out of every ISR, no election), a round trip
+/// after the command; a leader is held in controlled shutdown while its leaderships move, and
+/// let go only at a later heartbeat, once the other brokers reported the new leaders.
+#[test]
+fn a_controlled_shutdown_is_granted_through_heartbeats() {
+    let mut cluster = cluster(3, 7);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(200);
+    let leader = leader_of(&cluster, "t", 0);
+    let follower = (0..3).find(|b| *b != leader).expect("three brokers");
+    cluster.poll_events();
+
+    cluster.shutdown_broker(follower).expect("running");
+    cluster.advance(100);
+    let events = cluster.poll_events();
+    assert_eq!(stopped(&events, follower), Some(true), "{events:?}");
+    let fenced = events
+        .iter()
+        .position(|e| *e == ClusterEvent::BrokerFenced { broker: follower })
+        .expect("fenced when let go");
+    assert!(
+        matches!(&events[fenced + 1], ClusterEvent::IsrShrunk { isr, .. } if !isr.contains(&follower)),
+        "{events:?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClusterEvent::LeaderElected { .. })),
+        "nothing to move: {events:?}"
+    );
+    assert!(!cluster.is_alive(follower));
+
+    cluster.restart_broker(follower).expect("stopped");
+    cluster.advance(20_000);
+    cluster.poll_events();
+    let asked_leader = cluster.now();
+    cluster.shutdown_broker(leader).expect("running");
+    // Asking again while it waits changes nothing.
+    cluster.shutdown_broker(leader).expect("running");
+    cluster.advance(100);
+    assert!(cluster.in_controlled_shutdown(leader));
+    assert!(
+        cluster.is_alive(leader),
+        "held while the others learn the new leader"
+    );
+    assert!(
+        !cluster.is_fenced(leader),
+        "in controlled shutdown, not fenced"
+    );
+    let moved = cluster.registration("t", 0).expect("exists").clone();
+    assert_ne!(moved.leader, Some(leader));
+    assert!(!moved.isr.contains(&leader));
+    let mut events = cluster.poll_events();
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClusterEvent::LeaderElected {
+            reason: ElectionReason::ControlledShutdown,
+            ..
+        }
+    )));
+    let mut stop_at = None;
+    while stop_at.is_none() && cluster.now() < asked_leader + 10_000 {
+        cluster.advance(10);
+        events.extend(cluster.poll_events());
+        if !cluster.is_alive(leader) {
+            stop_at = Some(cluster.now());
+        }
+    }
+    let stop_at = stop_at.expect("let go within two heartbeat intervals");
+    let interval = ClusterConfig::new(3, 7).heartbeat_interval_ms;
+    assert!(
+        stop_at - asked_leader > interval / 2 && stop_at - asked_leader <= 2 * interval + 200,
+        "{asked_leader} -> {stop_at}"
+    );
+    assert_eq!(stopped(&events, leader), Some(true));
+    assert!(!cluster.in_controlled_shutdown(leader));
+}
+
+/// A leader's controlled shutdown waits until every active broker reported the metadata that
+/// moved its leaderships (Kafka's `controlledShutdownOffset <= lowestActiveOffset`): with a
+/// third broker cut off from the controller it is held until that broker's session expires
+/// and the controller fences it, and only then let go.
+#[test]
+fn a_controlled_shutdown_waits_for_every_active_broker_to_know_the_new_leaders() {
+    let mut cluster = cluster(3, 11);
+    cluster.create_topic("t", 1, 3, &[]).expect("valid");
+    cluster.advance(200);
+    let leader = leader_of(&cluster, "t", 0);
+    let cut = (0..3).find(|b| *b != leader).expect("three brokers");
+    cluster.partition_network(&[NodeId::Broker(cut)], &[NodeId::Controller]);
+    cluster.poll_events();
+    let asked = cluster.now();
+    cluster.shutdown_broker(leader).expect("running");
+    let mut events = Vec::new();
+    while cluster.is_alive(leader) && cluster.now() < asked + 30_000 {
+        cluster.advance(10);
+        events.extend(cluster.poll_events());
+    }
+    let fenced_cut = events
+        .iter()
+        .position(|e| *e == ClusterEvent::BrokerFenced { broker: cut })
+        .expect("the cut-off broker's session expired");
+    let down = events
+        .iter()
+        .position(|e| matches!(e, ClusterEvent::BrokerDown { broker, .. } if *broker == leader))
+        .expect("let go in the end");
+    assert!(fenced_cut < down, "{events:?}");
+    assert!(
+        cluster.now() - asked > ClusterConfig::new(3, 11).session_timeout_ms - 2_000,
+        "held until the session expired: {asked} -> {}",
+        cluster.now()
+    );
+    assert_eq!(stopped(&events, leader), Some(true));
+}
+
+/// A broker cut off from the controller cannot complete a controlled shutdown (its
+/// `wantShutDown` heartbeats never arrive): it keeps running and the controller fences it when
+/// its session expires, as for a crash (elections `LeaderFenced`, not `ControlledShutdown`).
+/// Healed, its next heartbeat is granted at once (Kafka lets a fenced broker that asks to shut
+/// down go immediately); never healed, it gives up after `CONTROLLED_SHUTDOWN_TIMEOUT_MS`
+/// (Kafka's "Timed out waiting for the controller to approve controlled shutdown") and stops
+/// uncontrolled.
+#[test]
+fn a_broker_cut_off_from_the_controller_cannot_complete_a_controlled_shutdown() {
+    for heal in [true, false] {
+        let mut cluster = cluster(3, 5);
+        cluster.create_topic("t", 1, 3, &[]).expect("valid");
+        cluster.advance(200);
+        let leader = leader_of(&cluster, "t", 0);
+        cluster.poll_events();
+        cluster.partition_network(&[NodeId::Broker(leader)], &[NodeId::Controller]);
+        let asked = cluster.now();
+        cluster.shutdown_broker(leader).expect("running");
+        cluster.advance(1_000);
+        assert!(cluster.is_alive(leader));
+        assert!(
+            !cluster.in_controlled_shutdown(leader),
+            "the controller never heard"
+        );
+        assert_eq!(leader_of(&cluster, "t", 0), leader, "nothing moved");
+        cluster.advance(14_000);
+        let events = cluster.poll_events();
+        assert!(cluster.is_alive(leader), "still waiting for the controller");
+        assert!(cluster.is_fenced(leader));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            ClusterEvent::LeaderElected {
+                reason: ElectionReason::LeaderFenced,
+                ..
+            }
+        )));
+        assert!(!events.iter().any(|e| matches!(
+            e,
+            ClusterEvent::LeaderElected {
+                reason: ElectionReason::ControlledShutdown,
+                ..
+            }
+        )));
+        assert_eq!(stopped(&events, leader), None);
+        if heal {
+            cluster.heal();
+            let interval = ClusterConfig::new(3, 5).heartbeat_interval_ms;
+            cluster.advance(interval + 100);
+            assert_eq!(stopped(&cluster.poll_events(), leader), Some(true));
+            continue;
+        }
+        let timeout = rill_core::cluster::CONTROLLED_SHUTDOWN_TIMEOUT_MS;
+        cluster.advance(asked + timeout - 1 - cluster.now());
+        assert!(cluster.is_alive(leader), "waits {timeout} ms");
+        assert_eq!(stopped(&cluster.poll_events(), leader), None);
+        cluster.advance(1);
+        assert!(!cluster.is_alive(leader));
+        assert_eq!(stopped(&cluster.poll_events(), leader), Some(false));
+    }
 }
 
 /// A host that sleeps until `next_wakeup` (as the browser host does on the real clock) misses
@@ -647,4 +847,44 @@ fn the_next_wakeup_names_what_is_due_and_advance_runs_it_then() {
     let outcomes = cluster.poll_outcomes();
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].result, Ok((0, 0)));
+}
+
+/// The heartbeats `broker` sends while the cluster runs `ms` more milliseconds (every message
+/// is on the network for at least a millisecond, so stepping by one sees each).
+fn heartbeats_sent(cluster: &mut Cluster, broker: u32, ms: i64) -> usize {
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..ms {
+        cluster.advance(1);
+        for (_, seq, envelope) in cluster.messages_in_flight() {
+            if envelope.from == NodeId::Broker(broker)
+                && envelope.message.name() == "BrokerHeartbeat"
+            {
+                seen.insert(seq);
+            }
+        }
+    }
+    seen.len()
+}
+
+#[test]
+fn a_broker_restarted_before_its_next_heartbeat_keeps_one_heartbeat_an_interval() {
+    let mut cluster = cluster(3, 4);
+    cluster.advance(3_000);
+    let interval = cluster.config().heartbeat_interval_ms;
+    let before = heartbeats_sent(&mut cluster, 1, 10 * interval);
+    // Killed and restarted at once: the heartbeat its earlier incarnation had scheduled is
+    // still pending when the new incarnation schedules its own.
+    cluster.kill_broker(1).expect("running");
+    cluster.advance(1);
+    cluster.restart_broker(1).expect("stopped");
+    cluster.advance(3_000);
+    let after = heartbeats_sent(&mut cluster, 1, 10 * interval);
+    assert!(
+        (9..=11).contains(&before),
+        "{before} heartbeats in ten intervals"
+    );
+    assert_eq!(
+        after, before,
+        "one heartbeat per interval after the restart too"
+    );
 }

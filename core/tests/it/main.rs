@@ -4,7 +4,6 @@
 //! same compiled to WebAssembly.
 
 mod assignors;
-mod broker;
 mod cluster;
 mod cluster_admin;
 mod cluster_events;
@@ -26,6 +25,7 @@ mod docs_course;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;
+mod one_broker;
 mod partitioner;
 mod placement;
 mod recovery;

@@ -1,6 +1,7 @@
 //! Recovery from stored ops: identical state, and damage truncated to the last valid batch.
 //! A one-broker cluster's store, damaged as an unclean shutdown leaves it, rebuilt with
-//! `Cluster::recover`; and a single broker's log dir with what cannot be restored.
+//! `Cluster::recover`. (A single broker's old store with what cannot be restored:
+//! `one_broker.rs`.)
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -13,7 +14,6 @@ use rill_core::cluster::{
 use rill_core::log::{FetchedRecords, PartitionLog, RecoveryProblem};
 use rill_core::record::NewRecord;
 use rill_core::storage::MemoryStore;
-use rill_core::{Broker, Event};
 
 const START: i64 = 1_700_000_000_000;
 
@@ -177,69 +177,4 @@ fn corrupt_middle_segment_drops_everything_after_it() {
     );
     // Partition 0 was untouched.
     assert_eq!(fetch_all(&recovered, 0), fetch_all(&cluster, 0));
-}
-
-/// A single broker's log dir holding topic `orders` (2 partitions, 200-byte segments).
-fn produce_some_single(broker: &mut Broker, store: &mut MemoryStore) {
-    broker
-        .create_topic("orders", 2, &[("segment.bytes".into(), "200".into())])
-        .expect("valid");
-    for i in 0..12i64 {
-        let record = NewRecord {
-            key: Some(format!("k{i}").into_bytes()),
-            value: Some(vec![b'v'; 40]),
-            ..NewRecord::default()
-        };
-        broker
-            .produce(i, "orders", (i % 2) as i32, &[record])
-            .expect("append");
-    }
-    for op in broker.poll_storage_ops() {
-        store.apply(op);
-    }
-}
-
-#[test]
-fn segments_of_partitions_the_topic_lacks_are_reported_not_used() {
-    let (mut broker, mut store) = (Broker::new(), MemoryStore::new());
-    produce_some_single(&mut broker, &mut store);
-    let mut image = store.image();
-    let mut stray = image.topics[0].segments[0].clone();
-    stray.partition = 7;
-    image.topics[0].segments.push(stray);
-    let mut recovered = Broker::recover(image);
-    let events = recovered.poll_events();
-    assert_eq!(
-        events,
-        [Event::RecoverySkippedSegment {
-            topic: "orders".into(),
-            partition: 7,
-            base_offset: 0
-        }]
-    );
-    assert_eq!(
-        recovered
-            .topic("orders")
-            .expect("recovered")
-            .partitions()
-            .len(),
-        2
-    );
-}
-
-#[test]
-fn invalid_stored_topic_is_skipped_and_reported() {
-    let (mut broker, mut store) = (Broker::new(), MemoryStore::new());
-    produce_some_single(&mut broker, &mut store);
-    let mut image = store.image();
-    let mut bad = image.topics[0].clone();
-    bad.record.name = "bad name".into();
-    image.topics.push(bad);
-    let mut recovered = Broker::recover(image);
-    let events = recovered.poll_events();
-    assert!(
-        matches!(&events[..], [Event::RecoverySkippedTopic { topic, .. }] if topic == "bad name"),
-        "{events:?}"
-    );
-    assert_eq!(recovered.topics().count(), 1);
 }

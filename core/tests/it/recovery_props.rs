@@ -1,12 +1,12 @@
-//! Properties of the log under random commands: recovery from the persisted storage ops
-//! rebuilds the identical log; fetches return exactly what was appended from the log start on;
+//! Properties of the log under random commands: recovery of a one-broker cluster from the
+//! persisted storage ops rebuilds the identical logs; fetches return exactly what was appended from the log start on;
 //! retention never deletes past the high watermark and keeps at least `retention.bytes`.
 
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use rill_core::Broker;
-use rill_core::broker::AlterConfigOp;
+use rill_core::admin::AlterConfigOp;
+use rill_core::cluster::{Acks, Cluster, ClusterConfig, ClusterImage, ClusterStorageOp, Latency};
 use rill_core::config::TopicConfig;
 use rill_core::log::{LogChange, PartitionLog};
 use rill_core::record::NewRecord;
@@ -19,7 +19,7 @@ type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
 enum Command {
     Create {
         name: u8,
-        partitions: i64,
+        partitions: u32,
         segment_bytes: u32,
         retention_bytes: i64,
         /// `None`: `cleanup.policy=delete`; `Some(delete.retention.ms)`: compacted.
@@ -27,7 +27,7 @@ enum Command {
     },
     Produce {
         topic: u8,
-        partition: i32,
+        partition: u32,
         records: Vec<KeyValue>,
     },
     Tick {
@@ -35,7 +35,7 @@ enum Command {
     },
     DeleteRecords {
         topic: u8,
-        partition: i32,
+        partition: u32,
         back: i64,
     },
     AlterRetentionMs {
@@ -44,7 +44,7 @@ enum Command {
     },
     AddPartitions {
         topic: u8,
-        total: i64,
+        total: u32,
     },
     Delete {
         topic: u8,
@@ -58,7 +58,7 @@ fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
         2 => (
             0u8..4,
-            -1i64..5,
+            0u32..5,
             14u32..600,
             -1i64..1500,
             proptest::option::of(0i64..3_000)
@@ -68,7 +68,7 @@ fn command() -> impl Strategy<Value = Command> {
             }),
         8 => (
             0u8..4,
-            -1i32..5,
+            0u32..5,
             proptest::collection::vec((key, bytes), 0..6)
         )
             .prop_map(|(topic, partition, records)| Command::Produce {
@@ -77,14 +77,14 @@ fn command() -> impl Strategy<Value = Command> {
                 records
             }),
         2 => (0i64..5_000).prop_map(|advance| Command::Tick { advance }),
-        1 => (0u8..4, -1i32..5, -1i64..10).prop_map(|(topic, partition, back)| {
+        1 => (0u8..4, 0u32..5, -1i64..10).prop_map(|(topic, partition, back)| {
             Command::DeleteRecords { topic, partition, back }
         }),
         1 => (0u8..4, -1i64..20_000).prop_map(|(topic, retention_ms)| Command::AlterRetentionMs {
             topic,
             retention_ms
         }),
-        1 => (0u8..4, 0i64..7).prop_map(|(topic, total)| Command::AddPartitions { topic, total }),
+        1 => (0u8..4, 0u32..7).prop_map(|(topic, total)| Command::AddPartitions { topic, total }),
         1 => (0u8..4).prop_map(|topic| Command::Delete { topic }),
     ]
 }
@@ -96,15 +96,72 @@ fn segments(log: &PartitionLog) -> Vec<(i64, Vec<u8>)> {
         .collect()
 }
 
+/// `RillBroker`'s engine: a one-broker cluster answering at once, cleaning its logs every
+/// second.
+fn one_broker(now: i64) -> Cluster {
+    let mut config = ClusterConfig::new(1, 11);
+    config.latency = Latency {
+        base_ms: 0,
+        jitter_ms: 0,
+    };
+    config.log_retention_check_interval_ms = 1_000;
+    Cluster::new(config, now).expect("one broker")
+}
+
+/// Broker 0's log directory and the small files, as a host keeps them.
+#[derive(Default)]
+struct Host {
+    store: MemoryStore,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Host {
+    fn apply(&mut self, ops: Vec<ClusterStorageOp>) {
+        for op in ops {
+            match op {
+                ClusterStorageOp::Log { op, .. } => self.store.apply(op),
+                ClusterStorageOp::PutFile { path, bytes } => {
+                    self.files.insert(path, bytes);
+                }
+            }
+        }
+    }
+
+    fn image(&self) -> ClusterImage {
+        ClusterImage {
+            logs: BTreeMap::from([(0, self.store.image())]),
+            files: self.files.clone(),
+            damaged: BTreeMap::new(),
+        }
+    }
+}
+
+/// Every partition of every topic: (topic, partition, its log on broker 0, its config).
+fn partitions(cluster: &Cluster) -> Vec<(String, u32, &PartitionLog, TopicConfig)> {
+    cluster
+        .topic_configs()
+        .into_iter()
+        .flat_map(|(topic, count, config)| {
+            (0..count).map(move |p| (topic.clone(), p, config.clone()))
+        })
+        .map(|(topic, p, config)| {
+            let log = cluster
+                .replica(0, &topic, p)
+                .expect("every partition has its replica")
+                .0;
+            (topic, p, log, config)
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
     fn recovery_rebuilds_identical_logs(commands in proptest::collection::vec(command(), 1..80)) {
-        let mut broker = Broker::with_seed(11);
-        let mut store = MemoryStore::new();
+        let mut cluster = one_broker(1_000);
+        let mut host = Host::default();
         // Every record ever appended, by (topic, partition), at its offset.
-        let mut appended: BTreeMap<(String, i32), Vec<NewRecord>> = BTreeMap::new();
-        let mut now = 1_000i64;
+        let mut appended: BTreeMap<(String, u32), Vec<NewRecord>> = BTreeMap::new();
         for command in commands {
             match command {
                 Command::Create { name, partitions, segment_bytes, retention_bytes, compact } => {
@@ -118,33 +175,34 @@ proptest! {
                         configs.push(("delete.retention.ms".to_owned(), delete_retention_ms.to_string()));
                     }
                     let name = format!("t{name}");
-                    if broker.create_topic(&name, partitions, &configs).is_ok() {
+                    if cluster.create_topic(&name, partitions, 1, &configs).is_ok() {
                         appended.retain(|(t, _), _| *t != name);
                     }
                 }
                 Command::Produce { topic, partition, records } => {
-                    now += 1;
+                    let now = cluster.now();
                     let records: Vec<NewRecord> = records
                         .into_iter()
                         .map(|(key, value)| NewRecord { key, value, headers: vec![], timestamp: Some(now) })
                         .collect();
                     let topic = format!("t{topic}");
-                    if broker.produce(now, &topic, partition, &records).is_ok() {
+                    cluster.produce(1, &topic, partition, Acks::All, records.clone());
+                    cluster.advance(1);
+                    let outcomes = cluster.poll_outcomes();
+                    prop_assert_eq!(outcomes.len(), 1, "one answer at once");
+                    if outcomes[0].result.is_ok() {
                         appended.entry((topic, partition)).or_default().extend(records);
                     }
                 }
                 Command::Tick { advance } => {
-                    now += advance;
-                    let before: Vec<(String, i32, i64, u64)> = broker
-                        .topics()
-                        .flat_map(|t| t.partitions().iter().enumerate().map(move |(p, l)| {
-                            (t.name().to_owned(), p as i32, l.high_watermark(), l.size())
-                        }))
+                    let before: Vec<(String, u32, i64, u64)> = partitions(&cluster)
+                        .into_iter()
+                        .map(|(t, p, log, _)| (t, p, log.high_watermark(), log.size()))
                         .collect();
-                    broker.tick(now);
+                    cluster.advance(advance);
                     for (topic, partition, high_watermark, size_before) in before {
-                        let log = broker.partition(&topic, partition).expect("tick deletes no topic");
-                        let config = broker.topic(&topic).expect("exists").config();
+                        let (log, _) = cluster.replica(0, &topic, partition).expect("time deletes no topic");
+                        let config = &cluster.topic_configs().into_iter().find(|(t, _, _)| *t == topic).expect("exists").2;
                         prop_assert!(log.log_start_offset() <= high_watermark, "never past the HW");
                         if config.retention_ms < 0 && config.retention_bytes >= 0 && log.size() < size_before {
                             prop_assert!(log.size() as i64 >= config.retention_bytes, "keeps retention.bytes");
@@ -153,86 +211,88 @@ proptest! {
                 }
                 Command::DeleteRecords { topic, partition, back } => {
                     let topic = format!("t{topic}");
-                    if let Some(log) = broker.partition(&topic, partition) {
+                    if let Some((log, _)) = cluster.replica(0, &topic, partition) {
                         let target = if back < 0 { -1 } else { (log.high_watermark() - back).max(0) };
-                        let _ = broker.delete_records(&topic, partition, target);
+                        let _ = cluster.delete_records(&topic, partition, target);
                     } else {
-                        prop_assert!(broker.delete_records(&topic, partition, 0).is_err());
+                        prop_assert!(cluster.delete_records(&topic, partition, 0).is_err());
                     }
                 }
                 Command::AlterRetentionMs { topic, retention_ms } => {
-                    let _ = broker.incremental_alter_configs(
+                    let _ = cluster.alter_configs(
                         &format!("t{topic}"),
                         &[AlterConfigOp::Set { name: "retention.ms".into(), value: retention_ms.to_string() }],
                     );
                 }
                 Command::AddPartitions { topic, total } => {
-                    let _ = broker.create_partitions(&format!("t{topic}"), total);
+                    let _ = cluster.create_partitions(&format!("t{topic}"), total);
                 }
                 Command::Delete { topic } => {
                     let topic = format!("t{topic}");
-                    if broker.delete_topic(&topic).is_ok() {
+                    if cluster.delete_topic(&topic).is_ok() {
                         appended.retain(|(t, _), _| *t != topic);
                     }
                 }
             }
-            for op in broker.poll_storage_ops() {
-                store.apply(op);
-            }
+            // Admin commands reach the broker through the controller's metadata.
+            cluster.advance(0);
+            host.apply(cluster.poll_storage());
         }
-        let recovered = Broker::recover_with_seed(store.image(), 11);
-        prop_assert_eq!(broker.topics().count(), recovered.topics().count());
-        for topic in broker.topics() {
-            let other_topic = recovered.topic(topic.name()).expect("topic recovered");
-            prop_assert_eq!(topic.config(), other_topic.config());
-            for (partition, log) in topic.partitions().iter().enumerate() {
-                let other = recovered.partition(topic.name(), partition as i32).expect("partition recovered");
-                prop_assert_eq!(segments(log), segments(other));
-                prop_assert_eq!(log.state(), other.state());
-                prop_assert_eq!(log.log_end_offset(), other.log_end_offset());
-                for (a, b) in log.segments().iter().zip(other.segments()) {
-                    prop_assert_eq!(a.offset_index(), b.offset_index());
-                    prop_assert_eq!(a.roll_jitter_ms(), b.roll_jitter_ms());
-                }
-                let start = log.log_start_offset();
-                let fetched = recovered.fetch_all(topic.name(), partition as i32, start).expect("fetch");
-                let all = appended.get(&(topic.name().to_owned(), partition as i32)).cloned().unwrap_or_default();
-                let expected = &all[start as usize..];
-                if topic.config().cleanup_policy.compact {
-                    // Compaction: every record read is the one appended at its offset, offsets
-                    // strictly increase, and each key's newest value (not a tombstone) survives.
-                    let mut previous = start - 1;
-                    for got in &fetched.records {
-                        prop_assert!(got.offset > previous, "offsets strictly increase");
-                        previous = got.offset;
-                        let want = &all[got.offset as usize];
-                        prop_assert_eq!(&got.key, &want.key);
-                        prop_assert_eq!(&got.value, &want.value);
-                    }
-                    let mut newest: BTreeMap<&Option<Vec<u8>>, (i64, &NewRecord)> = BTreeMap::new();
-                    for (i, record) in expected.iter().enumerate() {
-                        newest.insert(&record.key, (start + i as i64, record));
-                    }
-                    for (offset, record) in newest.values() {
-                        if record.value.is_some() {
-                            prop_assert!(
-                                fetched.records.iter().any(|r| r.offset == *offset),
-                                "the newest value of each key survives (offset {})", offset
-                            );
-                        }
-                    }
-                } else {
-                    prop_assert_eq!(fetched.records.len(), expected.len());
-                    for (i, (got, want)) in fetched.records.iter().zip(expected).enumerate() {
-                        prop_assert_eq!(got.offset, start + i as i64, "offsets are gap-free");
-                        prop_assert_eq!(&got.key, &want.key);
-                        prop_assert_eq!(&got.value, &want.value);
-                        prop_assert_eq!(Some(got.timestamp), want.timestamp);
-                    }
-                }
-                let live = broker.fetch_all(topic.name(), partition as i32, start).expect("fetch");
-                prop_assert_eq!(live, fetched);
+        // A clean shutdown checkpoints the high watermarks.
+        cluster.checkpoint_on_next_poll();
+        host.apply(cluster.poll_storage());
+        let (mut recovered, events) = Cluster::recover(host.image(), cluster.now()).expect("recovers");
+        prop_assert!(events.is_empty(), "a clean store recovers without complaint: {:?}", events);
+        recovered.advance(0);
+        prop_assert_eq!(cluster.topic_configs(), recovered.topic_configs());
+        for (topic, partition, log, config) in partitions(&cluster) {
+            let (other, _) = recovered.replica(0, &topic, partition).expect("partition recovered");
+            prop_assert_eq!(segments(log), segments(other));
+            prop_assert_eq!(log.state(), other.state());
+            prop_assert_eq!(log.log_end_offset(), other.log_end_offset());
+            prop_assert_eq!(log.high_watermark(), other.high_watermark());
+            for (a, b) in log.segments().iter().zip(other.segments()) {
+                prop_assert_eq!(a.offset_index(), b.offset_index());
+                prop_assert_eq!(a.roll_jitter_ms(), b.roll_jitter_ms());
             }
+            let start = log.log_start_offset();
+            let fetched = other.read_all(start).expect("fetch");
+            let all = appended.get(&(topic.clone(), partition)).cloned().unwrap_or_default();
+            let expected = &all[start as usize..];
+            if config.cleanup_policy.compact {
+                // Compaction: every record read is the one appended at its offset, offsets
+                // strictly increase, and each key's newest value (not a tombstone) survives.
+                let mut previous = start - 1;
+                for got in &fetched.records {
+                    prop_assert!(got.offset > previous, "offsets strictly increase");
+                    previous = got.offset;
+                    let want = &all[got.offset as usize];
+                    prop_assert_eq!(&got.key, &want.key);
+                    prop_assert_eq!(&got.value, &want.value);
+                }
+                let mut newest: BTreeMap<&Option<Vec<u8>>, (i64, &NewRecord)> = BTreeMap::new();
+                for (i, record) in expected.iter().enumerate() {
+                    newest.insert(&record.key, (start + i as i64, record));
+                }
+                for (offset, record) in newest.values() {
+                    if record.value.is_some() {
+                        prop_assert!(
+                            fetched.records.iter().any(|r| r.offset == *offset),
+                            "the newest value of each key survives (offset {})", offset
+                        );
+                    }
+                }
+            } else {
+                prop_assert_eq!(fetched.records.len(), expected.len());
+                for (i, (got, want)) in fetched.records.iter().zip(expected).enumerate() {
+                    prop_assert_eq!(got.offset, start + i as i64, "offsets are gap-free");
+                    prop_assert_eq!(&got.key, &want.key);
+                    prop_assert_eq!(&got.value, &want.value);
+                    prop_assert_eq!(Some(got.timestamp), want.timestamp);
+                }
+            }
+            let live = log.read_all(start).expect("fetch");
+            prop_assert_eq!(live, fetched);
         }
     }
 }

@@ -74,6 +74,22 @@ fn a_sweep_of_safe_seeds_finds_no_violation() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_sweeps_run_controlled_shutdowns_to_their_end() {
+    // Some kills are controlled shutdowns (about one per seed where they are on): each asks
+    // through heartbeats and stops with `controlled: true` once the controller lets it go.
+    let (mut asked, mut stopped) = (0, 0);
+    for seed in 10..30 {
+        let (report, trace) = run_traced(seed, 600, SafetyProfile::Safe);
+        assert_clean(&report);
+        asked += trace.matches("controlled shutdown of broker").count();
+        stopped += trace.matches("controlled: true").count();
+    }
+    assert!(asked >= 5, "{asked} controlled shutdowns in 20 seeds");
+    assert!(stopped * 2 >= asked, "{stopped} of {asked} completed");
+}
+
 #[test]
 fn the_checker_finds_lost_acknowledgements_under_unsafe_configurations() {
     // acks=1 counted as acknowledged, unclean leader election, min.insync.replicas=1: Kafka

@@ -22,8 +22,12 @@ pub fn inline_alert(props: &InlineAlertProps) -> Html {
     };
     let place = props.place.clone();
     let dismiss = app.command(move |_: MouseEvent| Command::Dismiss(place.clone()));
+    // A refusal a scenario demonstrates is its point, not a failure: said so, and calmer.
+    let expected = alert.expected;
     html! {
-        <div class="alert" role="alert" data-error={alert.kind.clone()}>
+        <div class={classes!("alert", expected.then_some("expected"))} role={if expected { "status" } else { "alert" }}
+            data-error={alert.kind.clone()} data-expected={expected.to_string()}>
+            if expected { <span class="alert-expected">{ app.lang.ui().refused_as_expected }</span> }
             <span class="alert-kind">{ alert.kind }</span>
             <span class="alert-message">{ alert.message }</span>
             <button type="button" class="alert-close" aria-label={app.t().dismiss} onclick={dismiss}>{ "×" }</button>

@@ -9,10 +9,10 @@ use rill_core::group::{Assignment, RebalanceProtocol, TopicPartition};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::group_card::member_colour;
 use crate::context::use_app;
 use crate::i18n::fill;
 use crate::model::assignors::{self, AssignorColumn, AssignorInput, Change, split_list};
+use crate::palette::member_colour;
 
 /// Above this many partitions a member's share is summarised as a count.
 const CHIPS_MAX: usize = 240;

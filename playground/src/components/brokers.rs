@@ -21,6 +21,7 @@ fn broker_card(app: &crate::context::AppContext, broker: &BrokerView) -> Html {
     let (state_class, state_text, hint) = match broker.state {
         BrokerState::Running => ("running", t.running, None),
         BrokerState::Fenced => ("fenced", t.fenced, Some(c.fenced_hint)),
+        BrokerState::ShuttingDown => ("shutting-down", t.shutting_down, Some(c.shutting_down_hint)),
         BrokerState::Down if !broker.fenced => ("down", t.down, Some(c.down_not_fenced_hint)),
         BrokerState::Down => ("down", t.down, Some(c.down_hint)),
     };

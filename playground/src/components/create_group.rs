@@ -56,15 +56,17 @@ pub fn create_group() -> Html {
         .map(|n| format!("g{n}"))
         .find(|id| app.model.groups.view.group(id).is_none())
         .unwrap_or_default();
-    crate::hooks::use_initial_value(&group, next_group);
-    crate::hooks::use_initial_value(&topics, first_topic);
-    crate::hooks::use_initial_value(&assignors, "range".to_owned());
-    crate::hooks::use_initial_value(&session, "10000".to_owned());
-    crate::hooks::use_initial_value(&max_poll, "300000".to_owned());
-    crate::hooks::use_initial_value(&interval, "5000".to_owned());
-    crate::hooks::use_initial_value(&records, "500".to_owned());
-    crate::hooks::use_initial_value(&processing, "0".to_owned());
-    crate::hooks::use_initial_value(&members, "2".to_owned());
+    // Every config starts at Kafka's consumer default.
+    let defaults = GroupForm::kafka_defaults(next_group, first_topic);
+    crate::hooks::use_initial_value(&group, defaults.group);
+    crate::hooks::use_initial_value(&topics, defaults.topics);
+    crate::hooks::use_initial_value(&assignors, defaults.assignors);
+    crate::hooks::use_initial_value(&session, defaults.session_timeout_ms);
+    crate::hooks::use_initial_value(&max_poll, defaults.max_poll_interval_ms);
+    crate::hooks::use_initial_value(&interval, defaults.auto_commit_interval_ms);
+    crate::hooks::use_initial_value(&records, defaults.max_poll_records);
+    crate::hooks::use_initial_value(&processing, defaults.processing_ms);
+    crate::hooks::use_initial_value(&members, defaults.members);
     let onsubmit = {
         let refs = refs.clone();
         let static_members = static_members.clone();

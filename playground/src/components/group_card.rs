@@ -15,28 +15,7 @@ use crate::engine::{Command, GroupCommand, ResetForm};
 use crate::i18n::{GroupStrings, fill};
 use crate::model::Place;
 use crate::model::groups::{GroupView, MemberCard, MemberNote};
-use crate::palette::KEY_COLOURS;
-
-/// A member's colour: `cN` takes the N-th colour of the palette, other names a hash.
-pub fn member_colour(name: &str) -> (&'static str, &'static str) {
-    let digits: String = name
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let index = digits.parse::<usize>().map_or_else(
-        |_| {
-            name.bytes().fold(0usize, |h, b| {
-                h.wrapping_mul(31).wrapping_add(usize::from(b))
-            })
-        },
-        |n| n.saturating_sub(1),
-    );
-    KEY_COLOURS[index % KEY_COLOURS.len()]
-}
+use crate::palette::member_colour;
 
 /// The state's badge class.
 fn state_class(state: GroupState) -> &'static str {

@@ -4,10 +4,10 @@
 
 use yew::prelude::*;
 
-use crate::components::group_card::member_colour;
 use crate::context::use_app;
 use crate::i18n::fill;
 use crate::model::groups::{GroupHistory, Ownership};
+use crate::palette::member_colour;
 
 /// Partitions drawn as their own lines in the lag plot at most (the total is always drawn).
 const PARTITION_LINES_MAX: usize = 12;

@@ -4,9 +4,10 @@
 use yew::prelude::*;
 
 use crate::components::CreateGroup;
-use crate::components::group_card::{GroupCard, member_colour};
+use crate::components::group_card::GroupCard;
 use crate::context::use_app;
 use crate::i18n::fill;
+use crate::palette::member_colour;
 
 /// The groups view.
 #[function_component(GroupsPage)]

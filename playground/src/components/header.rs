@@ -111,7 +111,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 <h1>{ "rill" }</h1>
                 <span class="tagline">{ t.tagline }</span>
             </div>
-            <div class="metrics" aria-label="Kafka metrics">
+            <div class="metrics" aria-label={app.lang.ui().metrics}>
                 <span class={classes!("metric", (running < total).then_some("bad"))} data-metric="brokers"
                     data-running={running.to_string()} data-total={total.to_string()}
                     title={fill(c.brokers_running, &[&running, &total])}>

@@ -71,6 +71,11 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
     let t = app.lang.travel();
     let output = use_state(|| None::<Output>);
     let engine = app.engine.clone();
+    // The list follows the latest command as commands come (unless scrolled up, or in the
+    // past). Hooks come before the early return.
+    let list = use_node_ref();
+    let at_latest = !engine.in_past() && engine.span().is_some_and(|(_, now, end)| now >= end);
+    let onscroll = crate::hooks::use_pinned_to_bottom(&list, at_latest);
     let Some((start, now, end)) = engine.span() else {
         return html! {};
     };
@@ -107,7 +112,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
         let view = props.view;
         let lang = app.lang;
         Callback::from(move |_: MouseEvent| {
-            let link = crate::embed::playground_link(&engine, &page_base(), view, lang);
+            let link = crate::embedded::playground_link(&engine, &page_base(), view, lang);
             copy(&link);
             output.set(Some(Output::Link(link)));
         })
@@ -133,6 +138,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
         })
     };
     let in_past = engine.in_past();
+
     let detached = engine.detached_from_store();
     // A cluster restored from this browser: what was there before this visit is in no script.
     let restored = !engine.shareable_exactly();
@@ -148,7 +154,13 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
             }
             if detached {
                 <p class="notice-saved" role="status">
-                    { if engine.forked_at().is_some() { t.forked_unsaved } else { t.past_saved } }
+                    { if engine.forked_at().is_some() {
+                        t.forked_unsaved
+                    } else if in_past || now < end {
+                        t.past_saved
+                    } else {
+                        t.latest_unsaved
+                    } }
                 </p>
             }
             if restored {
@@ -167,7 +179,7 @@ pub fn history_panel(props: &HistoryPanelProps) -> Html {
             if entries.is_empty() {
                 <p class="hint">{ if restored { t.restored_empty } else { t.history_empty } }</p>
             } else {
-                <ol class="history-list">
+                <ol class="history-list" ref={list} {onscroll}>
                     { for entries.iter().enumerate().map(|(i, entry)| html! {
                         <li class={classes!(if entry.done { "done" } else { "planned" })}
                             aria-current={(Some(i) == last_done).then_some("step")}>

@@ -78,6 +78,7 @@ fn record_box(
 #[function_component(LaneView)]
 pub fn lane_view(props: &LaneProps) -> Html {
     let t = props.lang.strings();
+    let u = props.lang.ui();
     let p = &props.partition;
     let empty = Lane::default();
     let lane: &Lane = p.lane.as_deref().unwrap_or(&empty);
@@ -150,11 +151,11 @@ pub fn lane_view(props: &LaneProps) -> Html {
                 { for ghosts }
                 { for segments }
             </ol>
-            <div class="markers meta" aria-label="offsets">
-                <span class="marker start" title="log start offset">{ format!("start {}", p.log_start_offset) }</span>
-                <span class="marker hw" title="high watermark">{ format!("HW {}", p.high_watermark) }</span>
-                <span class="marker end" title="log end offset">{ format!("LEO {}", p.log_end_offset) }</span>
-                <span class="marker count">{ fill(t.records_n, &[&p.records_held]) }</span>
+            <div class="markers meta" aria-label={u.offsets}>
+                <span class="marker start" title={u.start_hint}>{ fill(u.start_marker, &[&p.log_start_offset]) }</span>
+                <span class="marker hw" title={u.hw_hint}>{ format!("HW {}", p.high_watermark) }</span>
+                <span class="marker end" title={u.leo_hint}>{ format!("LEO {}", p.log_end_offset) }</span>
+                <span class="marker count">{ crate::i18n::ui::count_of(props.lang, p.records_held, crate::i18n::ui::Noun::Record) }</span>
                 <crate::components::GroupFlags topic={props.topic.to_string()} partition={p.index} high_watermark={p.high_watermark} />
             </div>
         </div>

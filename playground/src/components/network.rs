@@ -119,6 +119,10 @@ pub fn network_strip() -> Html {
                             style={format!("left: {:.2}%", x_of(e, brokers))} title={name(e)}>{ short }</span>
                     }
                 }) }
+                if flights.drawn.is_empty() {
+                    // Said on screen too: an empty strip otherwise looks broken.
+                    <span class="wire-quiet" aria-hidden="true">{ t.wire_quiet }</span>
+                }
                 <div class="flights">
                     { for flights.drawn.iter().map(|f| flight_dot(f, brokers, now, flights.running, &name)) }
                 </div>

@@ -21,20 +21,21 @@ pub struct TopicCardProps {
     pub topic: TopicView,
 }
 
-fn replica_chips(p: &PartitionView) -> Html {
+fn replica_chips(p: &PartitionView, lang: crate::i18n::Lang) -> Html {
+    let u = lang.ui();
     html! {
-        <ol class="replicas" aria-label="replicas">
+        <ol class="replicas" aria-label={u.replicas}>
             { for p.replica_views.iter().map(|r| {
-                let state = match r.state {
-                    ReplicaState::Leader => "leader",
-                    ReplicaState::InSync => "in-sync",
-                    ReplicaState::OutOfSync => "out-of-sync",
-                    ReplicaState::Offline => "offline",
+                let (state, words) = match r.state {
+                    ReplicaState::Leader => ("leader", u.replica_leader),
+                    ReplicaState::InSync => ("in-sync", u.replica_in_sync),
+                    ReplicaState::OutOfSync => ("out-of-sync", u.replica_out_of_sync),
+                    ReplicaState::Offline => ("offline", u.replica_offline),
                 };
                 let leo = r.log_end_offset.map_or_else(|| "—".to_owned(), |o| o.to_string());
-                let mut label = format!("broker {} {state}, log end offset {leo}", r.broker);
-                if r.adding { label.push_str(", being added"); }
-                if r.removing { label.push_str(", being removed"); }
+                let mut label = fill(u.replica_label, &[&r.broker, &words, &leo]);
+                if r.adding { label.push_str(u.replica_adding); }
+                if r.removing { label.push_str(u.replica_removing); }
                 html! {
                     <li class={classes!("replica", state, r.adding.then_some("adding"), r.removing.then_some("removing"))}
                         data-broker={r.broker.to_string()} data-state={state} aria-label={label.clone()} title={label}>
@@ -74,6 +75,7 @@ pub(crate) struct PartitionRowProps {
 pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
     let t = props.lang.strings();
     let c = props.lang.cluster();
+    let u = props.lang.ui();
     let p = &props.partition;
     let leader = p
         .leader
@@ -85,20 +87,23 @@ pub(crate) fn partition_row(props: &PartitionRowProps) -> Html {
             data-hw={p.high_watermark.to_string()} data-leo={p.log_end_offset.to_string()}>
             <div class="partition-info">
                 <span class="partition-name">{ fill(t.partition_n, &[&p.index]) }</span>
-                <span class="leader-line">{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
-                <span class="rf meta" data-rf={p.replicas.len().to_string()}>{ format!("RF {}", p.replicas.len()) }</span>
-                <span class="isr meta">{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
-                { replica_chips(p) }
+                <span class="leader-line" title={u.epoch_hint}>{ leader }{ format!(" · {} {}", t.epoch, p.leader_epoch) }</span>
+                <span class="rf meta" data-rf={p.replicas.len().to_string()} title={u.rf_hint}>{ format!("RF {}", p.replicas.len()) }</span>
+                <span class="isr meta" title={u.isr_hint}>{ format!("ISR [{}]", p.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) }</span>
+                { replica_chips(p, props.lang) }
                 { for props.truncations.iter().map(|x| html! {
                     <span class="truncation" role="status" data-broker={x.broker.to_string()} data-from={x.from.to_string()} data-to={x.to.to_string()}>
                         <span aria-hidden="true">{ "✂ " }</span>{ fill(c.truncated_records, &[&x.broker, &x.from, &(x.to - 1)]) }
                     </span>
                 }) }
+                if let Some(broker) = p.leader_down() {
+                    <span class="leader-down" role="status">{ fill(u.leader_down, &[&broker]) }</span>
+                }
                 if let Some(e) = &props.election {
                     <span class="election" role="status">{
-                        format!("{} → {} · epoch {} · {}",
+                        format!("{} → {} · {} {} · {}",
                             e.from.map_or("—".to_owned(), |b| b.to_string()),
-                            e.to.map_or("—".to_owned(), |b| b.to_string()), e.epoch, e.reason)
+                            e.to.map_or("—".to_owned(), |b| b.to_string()), t.epoch, e.epoch, e.reason)
                     }</span>
                 }
             </div>
@@ -171,8 +176,8 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
         <article ref={card} class="topic" data-topic={name.clone()} aria-label={format!("{} {}", t.topic, name)}>
             <div class="topic-head">
                 <h2 class="topic-name" title={name.clone()}>{ name.clone() }</h2>
-                <span class="meta">{ format!("{} {} · RF {} · min.insync.replicas={} · cleanup.policy={}",
-                    count, t.partitions, topic.replication_factor_text(),
+                <span class="meta">{ format!("{} · RF {} · min.insync.replicas={} · cleanup.policy={}",
+                    crate::i18n::ui::count_of(app.lang, u64::from(count), crate::i18n::ui::Noun::Partition), topic.replication_factor_text(),
                     topic.config.min_insync_replicas, topic.config.cleanup_policy.as_kafka_str()) }</span>
                 <span class="configs meta" data-overrides={overrides.join(",")}>
                     { if overrides.is_empty() { c.no_overrides.to_owned() } else { format!("{}: {}", c.overrides, overrides.join(" · ")) } }
@@ -182,7 +187,7 @@ pub fn topic_card(props: &TopicCardProps) -> Html {
             <InlineAlert place={Place::Topic(name.clone())} />
             <ol class="partitions">{ for rows }</ol>
             if count > LANES_PER_PAGE {
-                <nav class="pager" aria-label="partitions">
+                <nav class="pager" aria-label={app.lang.ui().partition_pages}>
                     <button type="button" class="secondary" disabled={first == 0} onclick={page(first.saturating_sub(LANES_PER_PAGE))}>{ t.previous }</button>
                     <span class="meta">{ fill(t.page_of, &[&first, &(last - 1), &count]) }</span>
                     <button type="button" class="secondary" disabled={last >= count} onclick={page(last)}>{ t.next }</button>

@@ -81,13 +81,14 @@ pub fn transport(props: &TransportProps) -> Html {
         Command::Speed(value.parse().unwrap_or(1.0))
     });
     html! {
-        <div class="transport" role="group" aria-label="Time">
+        <div class="transport" role="group" aria-label={app.lang.ui().time_controls}>
             <button type="button" class="play" onclick={toggle} aria-pressed={(!props.paused).to_string()}
                 data-state={if props.paused { "paused" } else { "playing" }}>
                 { if props.paused { icon_play() } else { icon_pause() } }
                 { if props.paused { t.play } else { t.pause } }
             </button>
-            <button type="button" class="secondary step" onclick={step} disabled={!props.paused} title={t.step_hint}>
+            <button type="button" class="secondary step" onclick={step} disabled={!props.paused}
+                title={if props.paused { t.step_hint } else { app.lang.ui().step_pause_first }}>
                 { icon_step() }{ t.step }
             </button>
             <label class="inline">{ t.speed }
@@ -103,7 +104,7 @@ pub fn transport(props: &TransportProps) -> Html {
             </span>
             if let Some(step) = &app.model.last_step {
                 <span class="step-said" aria-live="polite">
-                    { step.clone() }
+                    { crate::i18n::ui::step_text(app.lang, step) }
                     { for app.model.last_step_events.iter().map(|event| {
                         let (source, text) = crate::i18n::events::event_text(app.lang, event);
                         html! { <span class="step-event">{ format!(" · {source} {text}") }</span> }

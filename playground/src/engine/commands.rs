@@ -6,8 +6,9 @@ use rill_core::cluster::Acks;
 use rill_wasm::HostError;
 use rill_wasm::session::Session;
 
-use super::validate::topic_shape;
+use super::validate::{acks, topic_shape, whole_number};
 use super::{Engine, NewCluster};
+use crate::model::step::StepSaid;
 use crate::model::{Action, KeyMovePreview, Place, SentRecord};
 
 /// The create-topic form, as typed.
@@ -138,39 +139,6 @@ pub enum Command {
     Dismiss(Place),
     /// A consumer-group command (`super::groups`).
     Group(super::groups::GroupCommand),
-}
-
-/// A whole number typed into `what`, in `range`, or a message saying what is expected.
-pub(crate) fn whole_number<T: TryFrom<i64> + Copy + std::fmt::Display>(
-    text: &str,
-    what: &str,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<T, HostError> {
-    let invalid = || {
-        HostError::InvalidArgument(format!(
-            "{what} must be a whole number from {} to {}, got '{}'",
-            range.start(),
-            range.end(),
-            text.trim()
-        ))
-    };
-    let n: i64 = text.trim().parse().map_err(|_| invalid())?;
-    if !range.contains(&n) {
-        return Err(invalid());
-    }
-    T::try_from(n).map_err(|_| invalid())
-}
-
-/// `acks` as typed: `0`, `1`, `all` or `-1`.
-pub(crate) fn acks(text: &str) -> Result<Acks, HostError> {
-    match text.trim() {
-        "0" => Ok(Acks::None),
-        "1" => Ok(Acks::Leader),
-        "all" | "-1" | "" => Ok(Acks::All),
-        other => Err(HostError::InvalidArgument(format!(
-            "acks must be 0, 1 or all, got '{other}'"
-        ))),
-    }
 }
 
 fn acks_name(acks: Acks) -> &'static str {
@@ -437,15 +405,17 @@ impl Engine {
                     .map(|(event, _)| event.clone())
                     .collect();
                 self.0.dispatcher.dispatch(Action::SteppedThrough(stepped));
-                let after = session.now();
-                let words = match (moved, sent) {
-                    (false, _) => format!(
-                        "nothing due within {} ms: +{} ms",
-                        super::STEP_LIMIT_MS,
-                        after - before
-                    ),
-                    (true, Some(sent)) => format!("+{} ms · {sent}", after - before),
-                    (true, None) => format!("+{} ms", after - before),
+                let moved_ms = session.now() - before;
+                let words = if moved {
+                    StepSaid::Moved {
+                        moved_ms,
+                        message: sent,
+                    }
+                } else {
+                    StepSaid::Idle {
+                        limit_ms: super::STEP_LIMIT_MS,
+                        moved_ms,
+                    }
                 };
                 self.0.dispatcher.dispatch(Action::Stepped(words));
                 Ok(())

@@ -2,7 +2,7 @@
 //! commands each becomes (`MemberJoin`, `MemberLeave`, …, `ResetOffsets`, `DeleteGroup`).
 //! Every field is validated first: a bad one fails with a message and changes nothing.
 
-use rill_core::consumer::AutoOffsetReset;
+use rill_core::consumer::{AutoOffsetReset, ConsumerConfig};
 use rill_core::group::assignor_named;
 use rill_core::scenario::{
     Command as World, CommitMode, KeyPattern, MemberSpec, PRODUCER_RATE_MAX, ProducerSpec,
@@ -12,7 +12,7 @@ use rill_wasm::HostError;
 use rill_wasm::session::Session;
 
 use super::Engine;
-use super::commands::whole_number;
+use super::validate::{acks, whole_number};
 use crate::model::Action;
 use crate::model::assignors::split_list;
 use crate::model::groups::{GroupTemplate, GroupsAction};
@@ -44,6 +44,41 @@ pub struct GroupForm {
     pub processing_ms: String,
     /// How many members start at once.
     pub members: String,
+}
+
+impl GroupForm {
+    /// The form as it first shows: `group` subscribed to `topics`, two members, every config at
+    /// Kafka 3.7's consumer default (a learner reads the defaults off the form).
+    pub fn kafka_defaults(group: String, topics: String) -> Self {
+        let kafka = MemberSpec::default();
+        let commit = match kafka.commit {
+            CommitMode::Auto { .. } => "auto",
+            CommitMode::Sync => "sync",
+            CommitMode::Async => "async",
+            CommitMode::Never => "none",
+        };
+        // Shown even when another commit mode is picked, for when auto is chosen again.
+        let interval = ConsumerConfig::default().auto_commit_interval_ms;
+        Self {
+            group,
+            topics,
+            assignors: kafka.assignors.join(","),
+            static_members: false,
+            session_timeout_ms: kafka.session_timeout_ms.to_string(),
+            max_poll_interval_ms: kafka.max_poll_interval_ms.to_string(),
+            auto_offset_reset: match kafka.auto_offset_reset {
+                AutoOffsetReset::Earliest => "earliest",
+                AutoOffsetReset::Latest => "latest",
+                AutoOffsetReset::None => "none",
+            }
+            .to_owned(),
+            commit: commit.to_owned(),
+            auto_commit_interval_ms: interval.to_string(),
+            max_poll_records: kafka.max_poll_records.to_string(),
+            processing_ms: kafka.processing_ms.to_string(),
+            members: "2".to_owned(),
+        }
+    }
 }
 
 /// How `kafka-consumer-groups --reset-offsets` moves a group's offsets, as chosen.
@@ -348,7 +383,7 @@ impl Engine {
                         1..=i64::from(PRODUCER_RATE_MAX),
                     )?,
                     keys,
-                    acks: super::commands::acks(&form.acks)?,
+                    acks: acks(&form.acks)?,
                 };
                 session
                     .apply(World::ProducerStart {
@@ -393,4 +428,30 @@ pub(crate) fn member_spec(template: &GroupTemplate, member: &str) -> MemberSpec 
     let mut spec = template.spec.clone();
     spec.group_instance_id = template.static_members.then(|| member.to_owned());
     spec
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_starts_at_kafkas_consumer_defaults() {
+        let form = GroupForm::kafka_defaults("g1".into(), "orders".into());
+        let template = spec_of(&form).expect("the defaults are valid");
+        assert_eq!(
+            template.spec,
+            MemberSpec {
+                topics: vec!["orders".to_owned()],
+                ..MemberSpec::default()
+            }
+        );
+        assert!(!template.static_members);
+        // Kafka 3.7's values, as ConsumerConfig defines them.
+        assert_eq!(form.session_timeout_ms, "45000");
+        assert_eq!(form.assignors, "range,cooperative-sticky");
+        assert_eq!(form.max_poll_interval_ms, "300000");
+        assert_eq!(form.auto_commit_interval_ms, "5000");
+        assert_eq!(form.max_poll_records, "500");
+        assert_eq!(form.auto_offset_reset, "latest");
+    }
 }

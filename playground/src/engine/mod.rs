@@ -19,7 +19,6 @@ use rill_wasm::session::{ClockMode, Session, SessionEvent, SessionOptions, Stora
 use wasm_bindgen_futures::spawn_local;
 use yew::UseReducerDispatcher;
 
-pub(crate) use commands::whole_number;
 pub use commands::{Command, ProduceForm, TopicForm};
 pub use groups::{GroupCommand, GroupForm, ProducerForm, ResetForm};
 pub use step::STEP_LIMIT_MS;
@@ -27,6 +26,7 @@ pub use timeline::{
     CHECKPOINT_EVERY_MS, CHECKPOINTS_MAX, CLOCK_TICK_MS, Entry, ExpectTally, Planned, ScriptError,
     ScriptOptions, Until,
 };
+pub(crate) use validate::whole_number;
 
 use crate::model::{Action, ClusterView, Model, Persistence, ReadOptions};
 
@@ -277,5 +277,13 @@ impl Engine {
 
     fn fail(&self, place: crate::model::Place, error: HostError) {
         self.0.dispatcher.dispatch(Action::Failed(place, error));
+    }
+
+    /// A scenario's command was refused and its next line expects exactly that refusal: shown
+    /// as the outcome the scenario demonstrates, not as a failure.
+    fn refused_as_expected(&self, place: crate::model::Place, error: HostError) {
+        self.0
+            .dispatcher
+            .dispatch(Action::RefusedAsExpected(place, error));
     }
 }

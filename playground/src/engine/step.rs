@@ -12,7 +12,8 @@ use rill_wasm::HostError;
 use rill_wasm::session::Session;
 
 use super::Engine;
-use crate::model::network::{Endpoint, read_in_flight};
+use crate::model::network::read_in_flight;
+use crate::model::step::WireMessage;
 
 /// How far (cluster ms) one step looks ahead at most.
 pub const STEP_LIMIT_MS: i64 = 60_000;
@@ -22,13 +23,12 @@ const STEP_WAKEUPS_MAX: usize = 20_000;
 
 impl Engine {
     /// Steps to the next thing that happens (see the module). Returns whether something
-    /// was due within the limit, and the message that ended the step, in words, when a message
-    /// did. Events handed out land in `pending` after `seen`.
+    /// was due within the limit, and the message that ended the step, when a message did. Events handed out land in `pending` after `seen`.
     pub(super) fn step_to_something(
         &self,
         session: &Session,
         seen: usize,
-    ) -> Result<(bool, Option<String>), HostError> {
+    ) -> Result<(bool, Option<WireMessage>), HostError> {
         let start = session.now();
         let plan_at = self.0.timeline.borrow().plan.front().map(|p| p.at);
         let end = plan_at.map_or(start + STEP_LIMIT_MS, |at| {
@@ -50,14 +50,14 @@ impl Engine {
             let wire = session.read(read_in_flight);
             let notable = wire.iter().find(|m| !known.contains(&m.seq) && !m.polling);
             if let Some(m) = notable {
-                // Kafka's words (API and node names), as the event log writes them.
-                let name = |e: Endpoint| match e {
-                    Endpoint::Clients => "client".to_owned(),
-                    Endpoint::Broker(b) => format!("broker {b}"),
-                    Endpoint::Controller => "controller".to_owned(),
-                };
-                let said = format!("{}: {} → {}", m.api, name(m.from), name(m.to));
-                return Ok((true, Some(said)));
+                return Ok((
+                    true,
+                    Some(WireMessage {
+                        api: m.api,
+                        from: m.from,
+                        to: m.to,
+                    }),
+                ));
             }
             known = wire.iter().map(|m| m.seq).collect();
         }

@@ -9,14 +9,15 @@
 use std::collections::VecDeque;
 
 use rill_core::scenario::{
-    Applied, Command as WorldCommand, ParseError, World, WorldConfig, command_line, parse,
-    replay_onto, to_kafka_cli, to_text,
+    Applied, Command as WorldCommand, CompareOp, ExpectValue, Expectation, ParseError, Subject,
+    World, WorldConfig, command_line, parse, replay_onto, to_kafka_cli, to_text,
 };
 use rill_wasm::HostError;
 use rill_wasm::session::{ClockMode, Session};
 use wasm_bindgen_futures::spawn_local;
 
 use super::Engine;
+use crate::model::step::StepSaid;
 use crate::model::{Action, ClusterView, Persistence};
 
 /// Cluster milliseconds between two checkpoints (a jump replays at most this much time plus
@@ -178,13 +179,30 @@ fn run_plan_to(world: &mut World, plan: &mut VecDeque<Planned>, until: i64) -> E
     run_plan_reporting(world, plan, until).0
 }
 
-/// [`run_plan_to`], and the first command the world refused (its line and the error), so a
-/// script's failing command is shown rather than dropped.
+/// Whether the plan's next command is `expect error == name`: the script means the refusal
+/// just made (as `rill_core::scenario::run` reads it), so the page shows it as the outcome the
+/// scenario expects rather than as a failure.
+fn refusal_expected(plan: &VecDeque<Planned>, name: &str) -> bool {
+    plan.iter()
+        .map(|p| &p.command)
+        .find(|c| !matches!(c, WorldCommand::Advance { .. }))
+        .is_some_and(|c| {
+            matches!(c, WorldCommand::Expect(Expectation {
+                subject: Subject::Error,
+                op: CompareOp::Eq,
+                value: ExpectValue::Word(word),
+            }) if word == name)
+        })
+}
+
+/// [`run_plan_to`], and the first command the world refused (its line and the error, and
+/// whether an `expect error` right after it expects the refusal), so a script's failing
+/// command is shown rather than dropped.
 fn run_plan_reporting(
     world: &mut World,
     plan: &mut VecDeque<Planned>,
     until: i64,
-) -> (ExpectTally, Option<HostError>) {
+) -> (ExpectTally, Option<(HostError, bool)>) {
     let mut tally = ExpectTally::default();
     let mut failure = None;
     while let Some(next) = plan.front() {
@@ -201,7 +219,8 @@ fn run_plan_reporting(
             if let Err(error) = &applied
                 && failure.is_none()
             {
-                failure = Some(script_failure(&line, error));
+                let expected = refusal_expected(plan, &error.name());
+                failure = Some((script_failure(&line, error), expected));
             }
             count(&mut tally, &applied);
         }
@@ -328,8 +347,10 @@ impl Engine {
         }
         self.attach_replaced(session, Persistence::Memory(None));
         self.start_player();
-        if let Some(error) = refused {
-            self.fail(crate::model::Place::Page, error);
+        match refused {
+            Some((error, true)) => self.refused_as_expected(crate::model::Place::Page, error),
+            Some((error, false)) => self.fail(crate::model::Place::Page, error),
+            None => {}
         }
         Ok(())
     }
@@ -422,16 +443,19 @@ impl Engine {
             let line = command_line(&planned.command);
             let applied = session.apply(planned.command);
             if let Err(error) = &applied {
-                self.fail(
-                    crate::model::Place::Page,
-                    match error {
-                        HostError::Kafka { code, message } => HostError::Kafka {
-                            code: *code,
-                            message: format!("`{line}`: {message}"),
-                        },
-                        other => HostError::InvalidArgument(format!("`{line}`: {other}")),
+                let shown = match error {
+                    HostError::Kafka { code, message } => HostError::Kafka {
+                        code: *code,
+                        message: format!("`{line}`: {message}"),
                     },
-                );
+                    other => HostError::InvalidArgument(format!("`{line}`: {other}")),
+                };
+                let expected = refusal_expected(&self.0.timeline.borrow().plan, error.type_name());
+                if expected {
+                    self.refused_as_expected(crate::model::Place::Page, shown);
+                } else {
+                    self.fail(crate::model::Place::Page, shown);
+                }
             }
             said.push(line);
             let mut timeline = self.0.timeline.borrow_mut();
@@ -446,12 +470,12 @@ impl Engine {
     }
 
     /// A step onto the next planned command, when it comes before anything else within
-    /// `limit_ms`: `Some(words)` naming what was done. `None`: step as usual.
+    /// `limit_ms`: `Some(what)` naming what was done. `None`: step as usual.
     pub(crate) fn step_plan(
         &self,
         session: &Session,
         limit_ms: i64,
-    ) -> Option<Result<String, HostError>> {
+    ) -> Option<Result<StepSaid, HostError>> {
         let at = self.0.timeline.borrow().plan.front().map(|p| p.at)?;
         let now = session.now();
         let wake = session.read_world(World::next_wakeup);
@@ -462,7 +486,10 @@ impl Engine {
             return Some(Err(e));
         }
         let said = self.apply_due(session);
-        Some(Ok(format!("+{} ms: {}", at - now, said.join("; "))))
+        Some(Ok(StepSaid::Planned {
+            moved_ms: at - now,
+            commands: said,
+        }))
     }
 
     /// After each frame: a checkpoint when due, and while time runs, another frame in
@@ -613,24 +640,13 @@ impl Engine {
         self.request_frame();
     }
 
-    /// Back to the latest time. A stored cluster whose store was let go to travel in time
-    /// (and where nothing was done in the past) is opened again from its store, which still
-    /// holds its latest state: saving resumes. Otherwise a jump to the end.
+    /// Back to the latest time: a jump to the end of the timeline, which keeps the history,
+    /// the clock and what lives only in the page (group members, producers). A stored cluster
+    /// stays detached from its store: reopening the store instead would be a reload (the
+    /// recovered cluster has no history and no clients), so the page says that saving stopped
+    /// when time travel began.
     pub fn return_to_latest(&self) {
-        let Some(session) = self.session() else {
-            return;
-        };
-        let reopen = session.is_detached()
-            && self.0.timeline.borrow().forked_at.is_none()
-            && matches!(self.0.storage, super::Storage::IndexedDb(_));
-        if reopen {
-            if let Some(old) = self.0.session.borrow_mut().take() {
-                old.close();
-            }
-            self.start();
-        } else {
-            self.jump_to(i64::MAX);
-        }
+        self.jump_to(i64::MAX);
     }
 
     /// Whether the session let go of its store to travel in time: what is on screen is not
@@ -868,7 +884,8 @@ mod tests {
         let mut world = World::new(script.config.clone()).expect("world");
         let (mut plan, end) = plan_of(script.commands(), world.now());
         let (_, failure) = run_plan_reporting(&mut world, &mut plan, end);
-        let failure = failure.expect("the second create is refused");
+        let (failure, expected) = failure.expect("the second create is refused");
+        assert!(!expected, "no expect error line follows it");
         assert_eq!(failure.type_name(), "TOPIC_ALREADY_EXISTS");
         assert!(
             failure
@@ -881,6 +898,42 @@ mod tests {
         let mut world = World::new(script.config.clone()).expect("world");
         let (mut plan, end) = plan_of(script.commands(), world.now());
         assert!(run_plan_reporting(&mut world, &mut plan, end).1.is_none());
+    }
+
+    #[test]
+    fn a_refusal_the_script_expects_is_told_apart() {
+        let text = "brokers 3\nseed 1\n\
+            kafka-topics --create --topic t --partitions 3 --replication-factor 1\n\
+            advance 1s\n\
+            kafka-topics --alter --topic t --partitions 2\n\
+            advance 1s\n\
+            expect error == INVALID_PARTITIONS\n";
+        let script = parse(text).expect("parses");
+        let mut world = World::new(script.config.clone()).expect("world");
+        let (mut plan, end) = plan_of(script.commands(), world.now());
+        let (tally, failure) = run_plan_reporting(&mut world, &mut plan, end);
+        let (failure, expected) = failure.expect("the alter is refused");
+        assert_eq!(failure.type_name(), "INVALID_PARTITIONS");
+        assert!(expected, "the next line expects it");
+        assert_eq!(tally.passed, 1);
+        // Another error name, or another subject, is no expectation of this refusal.
+        let expect = |line: &str| {
+            let script = parse(&format!("brokers 1\n{line}\n")).expect("parses");
+            plan_of(script.commands(), 0).0
+        };
+        assert!(refusal_expected(
+            &expect("expect error == INVALID_PARTITIONS"),
+            "INVALID_PARTITIONS"
+        ));
+        assert!(!refusal_expected(
+            &expect("expect error == TOPIC_ALREADY_EXISTS"),
+            "INVALID_PARTITIONS"
+        ));
+        assert!(!refusal_expected(
+            &expect("expect error != INVALID_PARTITIONS"),
+            "INVALID_PARTITIONS"
+        ));
+        assert!(!refusal_expected(&VecDeque::new(), "INVALID_PARTITIONS"));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Validation of what the create-topic form takes, as Kafka's CreateTopics validates it.
+//! Validation of what the forms take: a new topic's shape as Kafka's CreateTopics validates
+//! it, whole numbers in a range, `acks`.
 
+use rill_core::cluster::Acks;
 use rill_wasm::HostError;
 
 /// The partition count and replication factor of a new topic as typed, refused as Kafka's
@@ -56,6 +58,39 @@ pub(crate) fn topic_shape(
 
 /// The most partitions the create-topic form accepts.
 pub(crate) const PARTITIONS_MAX: u32 = 10_000;
+
+/// A whole number typed into `what`, in `range`, or a message saying what is expected.
+pub(crate) fn whole_number<T: TryFrom<i64> + Copy + std::fmt::Display>(
+    text: &str,
+    what: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<T, HostError> {
+    let invalid = || {
+        HostError::InvalidArgument(format!(
+            "{what} must be a whole number from {} to {}, got '{}'",
+            range.start(),
+            range.end(),
+            text.trim()
+        ))
+    };
+    let n: i64 = text.trim().parse().map_err(|_| invalid())?;
+    if !range.contains(&n) {
+        return Err(invalid());
+    }
+    T::try_from(n).map_err(|_| invalid())
+}
+
+/// `acks` as typed: `0`, `1`, `all` or `-1`.
+pub(crate) fn acks(text: &str) -> Result<Acks, HostError> {
+    match text.trim() {
+        "0" => Ok(Acks::None),
+        "1" => Ok(Acks::Leader),
+        "all" | "-1" | "" => Ok(Acks::All),
+        other => Err(HostError::InvalidArgument(format!(
+            "acks must be 0, 1 or all, got '{other}'"
+        ))),
+    }
+}
 
 #[cfg(test)]
 mod topic_shape_tests {

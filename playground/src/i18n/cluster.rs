@@ -38,6 +38,8 @@ pub struct ClusterStrings {
     pub confirm_delete_all_records: &'static str,
     /// Why a broker is fenced.
     pub fenced_hint: &'static str,
+    /// A broker in controlled shutdown.
+    pub shutting_down_hint: &'static str,
     /// What a down broker means.
     pub down_hint: &'static str,
     /// A broker cut off from the network.
@@ -152,7 +154,8 @@ pub const EN: ClusterStrings = ClusterStrings {
     partition: "Partition",
     before_offset: "Before offset (-1: the high watermark)",
     confirm_delete_all_records: "Delete every committed record of {0}-{1} (up to the high watermark)? They are gone for good.",
-    fenced_hint: "The controller fenced it: no heartbeat within broker.session.timeout.ms (9000 ms), or a controlled shutdown. It leads nothing and is out of every ISR.",
+    fenced_hint: "The controller fenced it: no heartbeat within broker.session.timeout.ms (9000 ms). It leads nothing and is out of every ISR.",
+    shutting_down_hint: "Controlled shutdown: it asked in its heartbeats (wantShutDown). The controller moves its leaderships to other in-sync replicas and takes it out of every ISR, then lets it stop once it leads nothing.",
     down_hint: "Its process is stopped: its replicas are offline until it restarts (then it catches up and rejoins the ISR).",
     cut_off: "cut off",
     unslow: "Unslow",
@@ -219,7 +222,8 @@ pub const KO: ClusterStrings = ClusterStrings {
     partition: "파티션",
     before_offset: "이 오프셋 이전 (-1: 하이 워터마크)",
     confirm_delete_all_records: "{0}-{1}의 커밋된 레코드를 모두(하이 워터마크까지) 삭제할까요? 되돌릴 수 없습니다.",
-    fenced_hint: "컨트롤러가 펜싱했습니다: broker.session.timeout.ms(9000 ms) 안에 하트비트가 없었거나 정상 종료 중입니다. 리더를 맡지 않고 모든 ISR에서 빠집니다.",
+    fenced_hint: "컨트롤러가 펜싱했습니다: broker.session.timeout.ms(9000 ms) 안에 하트비트가 없었습니다. 리더를 맡지 않고 모든 ISR에서 빠집니다.",
+    shutting_down_hint: "정상 종료(controlled shutdown) 중: 하트비트로 종료를 요청했습니다(wantShutDown). 컨트롤러가 리더 역할을 다른 ISR 복제본으로 옮기고 모든 ISR에서 뺀 뒤, 리더를 맡은 파티션이 없으면 종료를 허락합니다.",
     down_hint: "프로세스가 멈췄습니다: 재시작할 때까지 레플리카가 오프라인이며, 재시작하면 따라잡은 뒤 ISR에 다시 들어갑니다.",
     cut_off: "네트워크 차단됨",
     unslow: "지연 해제",

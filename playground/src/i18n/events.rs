@@ -2,6 +2,7 @@
 //! "[Partition orders-0] ISR shrunk to [1,3]", "[Partition orders-0] leader 1 → 3, epoch 4,
 //! clean election (leader fenced)".
 
+use super::ui::{Noun, count_of};
 use rill_core::cluster::{Acks, ClusterEvent};
 use rill_core::group::coordinator::GroupEvent;
 use rill_core::scenario::{CommitOrigin, MemberEvent, WorldEvent};
@@ -75,7 +76,8 @@ fn world_text(lang: Lang, event: &WorldEvent) -> (String, String) {
             match offsets {
                 Some((first, last)) => pick(
                     format!(
-                        "{count} record(s) acknowledged, {}",
+                        "{} acknowledged, {}",
+                        count_of(Lang::En, u64::from(*count), Noun::Record),
                         offsets_text(*first, *last, Lang::En)
                     ),
                     format!(
@@ -84,7 +86,10 @@ fn world_text(lang: Lang, event: &WorldEvent) -> (String, String) {
                     ),
                 ),
                 None => pick(
-                    format!("{count} record(s) sent with acks=0"),
+                    format!(
+                        "{} sent with acks=0",
+                        count_of(Lang::En, u64::from(*count), Noun::Record)
+                    ),
                     format!("레코드 {count}개를 acks=0으로 보냄"),
                 ),
             },
@@ -98,7 +103,11 @@ fn world_text(lang: Lang, event: &WorldEvent) -> (String, String) {
         } => (
             format!("[Producer {producer} → {topic}-{partition}]"),
             pick(
-                format!("{count} record(s) failed: {}", error.name()),
+                format!(
+                    "{} failed: {}",
+                    count_of(Lang::En, u64::from(*count), Noun::Record),
+                    error.name()
+                ),
                 format!("레코드 {count}개 실패: {}", error.name()),
             ),
         ),
@@ -444,6 +453,33 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
                 format!("브로커 {broker} 복구 중 손상된 끝부분을 잘라냄"),
             ),
         ),
+        ClusterEvent::RecoverySkippedTopic {
+            broker,
+            topic,
+            reason,
+        } => (
+            format!("[Topic {topic}]"),
+            pick(
+                format!("broker {broker} recovery left this stored topic out: {reason}"),
+                format!("브로커 {broker} 복구 중 저장된 이 토픽을 제외함: {reason}"),
+            ),
+        ),
+        ClusterEvent::RecoverySkippedSegment {
+            broker,
+            topic,
+            partition: p,
+            base_offset,
+        } => (
+            partition(topic, *p),
+            pick(
+                format!(
+                    "broker {broker} recovery left out stored segment {base_offset}: the topic has no such partition"
+                ),
+                format!(
+                    "브로커 {broker} 복구 중 저장된 세그먼트 {base_offset}을(를) 제외함: 토픽에 그 파티션이 없음"
+                ),
+            ),
+        ),
         ClusterEvent::TopicCreated {
             topic,
             partitions,
@@ -452,7 +488,8 @@ fn cluster_text(lang: Lang, event: &ClusterEvent) -> (String, String) {
             format!("[Topic {topic}]"),
             pick(
                 format!(
-                    "created: {partitions} partitions, replication factor {replication_factor}"
+                    "created: {}, replication factor {replication_factor}",
+                    count_of(Lang::En, u64::from(*partitions), Noun::Partition)
                 ),
                 format!("생성됨: 파티션 {partitions}개, 복제 계수 {replication_factor}"),
             ),

@@ -8,6 +8,7 @@ pub mod events;
 mod groups;
 mod ko;
 pub mod travel;
+pub mod ui;
 
 /// A language the playground speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,6 +100,8 @@ pub struct Strings {
     pub running: &'static str,
     /// Broker state: fenced.
     pub fenced: &'static str,
+    /// Broker state: in controlled shutdown.
+    pub shutting_down: &'static str,
     /// Broker state: down.
     pub down: &'static str,
     /// Kill.
@@ -197,8 +200,6 @@ pub struct Strings {
     pub older: &'static str,
     /// Not yet committed explanation.
     pub uncommitted_hint: &'static str,
-    /// records count "{0} records".
-    pub records_n: &'static str,
     /// Add partitions.
     pub add_partitions: &'static str,
     /// Delete records before.

@@ -62,6 +62,8 @@ pub struct TravelStrings {
     pub restored_empty: &'static str,
     /// In the past: the saved cluster is untouched, and what Latest does.
     pub past_saved: &'static str,
+    /// Back at the latest time after travelling: still in memory, what reload does.
+    pub latest_unsaved: &'static str,
     /// Forked in the past of a stored cluster: the fork is not saved.
     pub forked_unsaved: &'static str,
 }
@@ -93,7 +95,8 @@ const EN: TravelStrings = TravelStrings {
     embed_docs: "How to embed a demo",
     restored_scope: "This cluster was restored from this browser. History, Share link, Copy as script and Export carry only what was done since this page loaded, replayed on an empty cluster: topics and records from before are not in them.",
     restored_empty: "Nothing done since this page loaded (the restored cluster's earlier commands are not recorded).",
-    past_saved: "Viewing the past in memory only: your saved cluster is untouched. Latest returns to it and saving resumes.",
+    past_saved: "Viewing the past in memory only: your saved cluster is untouched. Latest returns to the present with its history.",
+    latest_unsaved: "Back at the latest time, in memory only: since you went back in time nothing is saved in this browser. Reloading the page returns to the saved cluster as it was then; New cluster starts a saved one.",
     forked_unsaved: "This fork lives in memory only: your saved cluster keeps what it had before you went back. Reload the page to return to it.",
 };
 
@@ -124,7 +127,8 @@ const KO: TravelStrings = TravelStrings {
     embed_docs: "데모를 임베드하는 법",
     restored_scope: "이 클러스터는 이 브라우저에 저장된 것을 복원했습니다. 기록, 링크 공유, 스크립트로 복사, 내보내기에는 이 페이지를 연 뒤에 한 일만 빈 클러스터 위에 다시 실행한 형태로 들어갑니다. 그 전의 토픽과 레코드는 들어 있지 않습니다.",
     restored_empty: "이 페이지를 연 뒤로 실행한 명령이 없습니다(복원된 클러스터의 이전 명령은 기록되어 있지 않습니다).",
-    past_saved: "과거를 메모리에서만 보고 있습니다. 저장된 클러스터는 그대로입니다. 최신을 누르면 그리로 돌아가고 저장이 다시 이어집니다.",
+    past_saved: "과거를 메모리에서만 보고 있습니다. 저장된 클러스터는 그대로입니다. 최신을 누르면 기록을 그대로 둔 채 현재로 돌아갑니다.",
+    latest_unsaved: "최신 시점으로 돌아왔지만 메모리에서만 실행 중입니다. 과거로 간 뒤로는 이 브라우저에 아무것도 저장되지 않습니다. 페이지를 새로 고치면 그때 저장된 클러스터로 돌아가고, 새 클러스터를 시작하면 다시 저장됩니다.",
     forked_unsaved: "갈라진 이 기록은 메모리에만 있습니다. 저장된 클러스터는 과거로 가기 전 상태 그대로입니다. 페이지를 새로 고치면 그리로 돌아갑니다.",
 };
 
@@ -173,6 +177,7 @@ mod tests {
                 t.restored_scope,
                 t.restored_empty,
                 t.past_saved,
+                t.latest_unsaved,
                 t.forked_unsaved,
             ]
         };

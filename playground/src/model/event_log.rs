@@ -204,7 +204,8 @@ impl EventLine {
                 ClusterEvent::TopicDeleted { topic }
                 | ClusterEvent::TopicConfigAltered { topic, .. }
                 | ClusterEvent::TopicCreated { topic, .. }
-                | ClusterEvent::PartitionsCreated { topic, .. } => {
+                | ClusterEvent::PartitionsCreated { topic, .. }
+                | ClusterEvent::RecoverySkippedTopic { topic, .. } => {
                     (Kind::Admin, vec![Subject::Topic(topic.clone())])
                 }
                 ClusterEvent::SegmentDeleted {
@@ -220,6 +221,12 @@ impl EventLine {
                     ..
                 }
                 | ClusterEvent::RecoveryTruncated {
+                    broker,
+                    topic,
+                    partition: p,
+                    ..
+                }
+                | ClusterEvent::RecoverySkippedSegment {
                     broker,
                     topic,
                     partition: p,

@@ -15,6 +15,7 @@ pub mod network;
 mod network_tests;
 pub mod read;
 pub mod reassign;
+pub mod step;
 #[cfg(test)]
 mod tests;
 
@@ -52,6 +53,8 @@ pub struct Alert {
     pub kind: String,
     /// What happened and what to do.
     pub message: String,
+    /// A refusal a scenario demonstrates (its next line expects it), not a failure.
+    pub expected: bool,
 }
 
 impl Alert {
@@ -60,6 +63,7 @@ impl Alert {
         Self {
             kind: error.type_name().to_owned(),
             message: error.message().to_owned(),
+            expected: false,
         }
     }
 }
@@ -233,8 +237,8 @@ pub struct Model {
     pub lane_pages: BTreeMap<String, u32>,
     /// Frames drawn (for tests and the "step" feedback).
     pub frames: u64,
-    /// What the last "step" did, in words.
-    pub last_step: Option<String>,
+    /// What the last "step" did.
+    pub last_step: Option<step::StepSaid>,
     /// What the last "step" did: the events it handed out (the first few).
     pub last_step_events: Vec<SessionEvent>,
     /// Cluster time when the session opened (times are shown from it).
@@ -310,6 +314,8 @@ pub enum Action {
     Succeeded(Place),
     /// A command failed: show why next to its control.
     Failed(Place, HostError),
+    /// A scenario's command was refused as its next `expect error` line expects.
+    RefusedAsExpected(Place, HostError),
     /// A record was sent from the produce form.
     Sent(SentRecord),
     /// A key-move preview was computed.
@@ -328,8 +334,8 @@ pub enum Action {
         /// First partition shown.
         first: u32,
     },
-    /// A step moved time; what it did, in words.
-    Stepped(String),
+    /// A step moved time; what it did.
+    Stepped(step::StepSaid),
     /// The events a step handed out (empty: nothing happened).
     SteppedThrough(Vec<SessionEvent>),
     /// An alert was dismissed.
@@ -386,6 +392,13 @@ impl Model {
             }
             Action::Failed(place, error) => {
                 self.alerts.insert(place, Alert::of(&error));
+            }
+            Action::RefusedAsExpected(place, error) => {
+                let alert = Alert {
+                    expected: true,
+                    ..Alert::of(&error)
+                };
+                self.alerts.insert(place, alert);
             }
             Action::Sent(sent) => {
                 self.alerts.remove(&Place::Produce);

@@ -71,6 +71,7 @@ fn describe(message: &Message) -> (&'static str, FlightKind) {
     use FlightKind as K;
     match message {
         Message::Heartbeat { .. } => ("BrokerHeartbeat", K::Controller),
+        Message::HeartbeatResponse { .. } => ("BrokerHeartbeat response", K::Controller),
         Message::Metadata(_) => ("Metadata", K::Controller),
         Message::DeleteTopic(_) => ("DeleteTopics", K::Controller),
         Message::AlterPartition { .. } => ("AlterPartition", K::Controller),

@@ -168,3 +168,25 @@ fn a_lane_out_of_sight_keeps_what_was_drawn_and_is_read_again_in_view() {
     });
     assert_eq!(drawn(&model), Some(8), "back in sight, read again");
 }
+
+#[test]
+fn a_controlled_shutdowns_heartbeats_and_their_answers_are_controller_traffic() {
+    let mut cluster = cluster_with_topic(1);
+    cluster.shutdown_broker(2).expect("running");
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..200 {
+        for message in read_in_flight(&cluster) {
+            if message.api.starts_with("BrokerHeartbeat") {
+                assert_eq!(message.kind, FlightKind::Controller, "{message:?}");
+            }
+            seen.insert(message.api);
+        }
+        cluster.advance(1);
+    }
+    assert!(seen.contains("BrokerHeartbeat"), "{seen:?}");
+    assert!(seen.contains("BrokerHeartbeat response"), "{seen:?}");
+    assert!(
+        !seen.contains("Request"),
+        "every message has its Kafka name: {seen:?}"
+    );
+}

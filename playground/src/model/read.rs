@@ -64,8 +64,11 @@ impl ReadOptions {
 pub enum BrokerState {
     /// Running and registered.
     Running,
-    /// Running, but the controller fenced it (missed heartbeats, or controlled shutdown).
+    /// Running, but the controller fenced it (missed heartbeats).
     Fenced,
+    /// Running in controlled shutdown: the controller moves its leaderships away and takes it
+    /// out of every ISR, then lets it stop.
+    ShuttingDown,
     /// Stopped (killed).
     Down,
 }
@@ -263,6 +266,16 @@ impl PartitionView {
     pub fn is_under_replicated(&self) -> bool {
         self.isr.len() < self.replicas.len()
     }
+
+    /// The leader's broker is down but the controller has not moved leadership yet (it
+    /// notices after `broker.session.timeout.ms`): the broker it names, if so.
+    pub fn leader_down(&self) -> Option<u32> {
+        let leader = self.leader?;
+        self.replica_views
+            .iter()
+            .any(|r| r.broker == leader && r.state == ReplicaState::Offline)
+            .then_some(leader)
+    }
 }
 
 /// A topic.
@@ -406,6 +419,8 @@ impl ClusterView {
                     BrokerState::Down
                 } else if cluster.is_fenced(id) {
                     BrokerState::Fenced
+                } else if cluster.in_controlled_shutdown(id) {
+                    BrokerState::ShuttingDown
                 } else {
                     BrokerState::Running
                 },

@@ -137,6 +137,11 @@ fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
         !model.view.brokers[old as usize].fenced,
         "the controller has not noticed yet"
     );
+    assert_eq!(
+        partition(&model).leader_down(),
+        Some(old),
+        "the row says its leader is down and not replaced yet"
+    );
     // After broker.session.timeout.ms the controller fences it and elects from the ISR.
     cluster.advance(12_000);
     frame(&mut model, &mut cluster);
@@ -144,6 +149,8 @@ fn killing_the_leader_draws_a_clean_election_with_the_epoch_bumped() {
     let new = now.leader.expect("a new leader from the ISR");
     assert_ne!(new, old);
     assert!(before.isr.contains(&new), "elected from the ISR");
+    assert_eq!(now.leader_down(), None, "a live leader again");
+    assert_eq!(before.leader_down(), None);
     assert_eq!(now.leader_epoch, before.leader_epoch + 1, "epoch + 1");
     assert!(!now.isr.contains(&old), "the dead broker left the ISR");
     assert!(
@@ -319,6 +326,24 @@ fn errors_show_next_to_their_control_and_a_success_clears_them() {
     );
     model.apply(Action::Succeeded(Place::CreateTopic));
     assert!(model.alerts.is_empty());
+}
+
+#[test]
+fn a_refusal_a_scenario_expects_is_kept_apart_from_a_failure() {
+    let mut model = Model::default();
+    let refusal = rill_wasm::HostError::Kafka {
+        code: rill_core::ErrorCode::InvalidPartitions,
+        message: "`kafka-topics --alter --topic orders --partitions 2`: fewer".into(),
+    };
+    model.apply(Action::RefusedAsExpected(Place::Page, refusal.clone()));
+    let alert = &model.alerts[&Place::Page];
+    assert!(alert.expected);
+    assert_eq!(alert.kind, "INVALID_PARTITIONS");
+    model.apply(Action::Failed(Place::Page, refusal));
+    assert!(
+        !model.alerts[&Place::Page].expected,
+        "a real failure is one"
+    );
 }
 
 #[test]
@@ -746,5 +771,31 @@ fn a_step_keeps_the_first_events_it_handed_out() {
     assert!(
         model.last_step_events.is_empty(),
         "a quiet step names nothing"
+    );
+}
+
+#[test]
+fn a_controlled_shutdown_is_drawn_as_shutting_down_until_the_broker_stops() {
+    let (mut model, mut cluster) = three_brokers();
+    let leader = partition(&model).leader.expect("a leader");
+    cluster.shutdown_broker(leader).expect("running");
+    let mut states = Vec::new();
+    for _ in 0..200 {
+        cluster.advance(50);
+        frame(&mut model, &mut cluster);
+        let state = model.view.brokers[leader as usize].state;
+        if states.last() != Some(&state) {
+            states.push(state);
+        }
+    }
+    assert_eq!(
+        states,
+        [BrokerState::ShuttingDown, BrokerState::Down],
+        "asked in its heartbeats, let go by the controller, stopped"
+    );
+    assert_ne!(
+        partition(&model).leader,
+        Some(leader),
+        "its leadership moved"
     );
 }

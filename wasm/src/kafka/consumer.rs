@@ -14,7 +14,6 @@
 //! handler slower than `rebalanceTimeout` makes the member leave the group as in Kafka.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
@@ -37,7 +36,7 @@ use crate::HostError;
 use crate::api::{
     field, int_field, invalid, is_missing, object_arg, set, string_field, to_js_error,
 };
-use crate::session::{Session, Slot};
+use crate::session::{Answers, Session};
 
 #[wasm_bindgen(inline_js = "
 const decoder = new TextDecoder();
@@ -89,10 +88,9 @@ struct State {
     run_generation: u64,
     listeners: Vec<(u64, String, Function)>,
     next_listener: u64,
-    commits: BTreeMap<CommitId, Slot<Result<(), ConsumerError>>>,
-    /// Commits that completed before anyone waited for them (a command's consequences can
-    /// run within the command itself), the latest `FINISHED_COMMITS_KEPT`.
-    finished_commits: BTreeMap<CommitId, Result<(), ConsumerError>>,
+    /// `commitOffsets` calls waiting for their commit's completion (which can come within the
+    /// command itself, before the call waits: the latest `FINISHED_COMMITS_KEPT` are kept).
+    commits: Answers<CommitId, Result<(), ConsumerError>>,
     joined: Option<(i32, String, String, String)>,
     next_event: u64,
     /// What the run loop's last poll handed out and the application handled; partitions
@@ -299,8 +297,7 @@ impl Consumer {
             run_generation: 0,
             listeners: Vec::new(),
             next_listener: 0,
-            commits: BTreeMap::new(),
-            finished_commits: BTreeMap::new(),
+            commits: Answers::new(FINISHED_COMMITS_KEPT),
             joined: None,
             next_event: 0,
             delivery: Delivery::default(),
@@ -437,7 +434,6 @@ fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEven
             result,
             ..
         } => {
-            let waiter = state.borrow_mut().commits.remove(&id);
             if result.is_ok() {
                 let rows: Array = offsets
                     .iter()
@@ -452,15 +448,7 @@ fn on_core_event(host: &Session, state: &Rc<RefCell<State>>, event: ConsumerEven
                 set(&payload, "topics", rows);
                 emit(host, state, "consumer.commit_offsets", payload);
             }
-            if let Some(waiter) = waiter {
-                waiter.fill(result);
-            } else {
-                let mut state = state.borrow_mut();
-                state.finished_commits.insert(id, result);
-                while state.finished_commits.len() > FINISHED_COMMITS_KEPT {
-                    state.finished_commits.pop_first();
-                }
-            }
+            state.borrow_mut().commits.answer(id, result);
         }
         ConsumerEvent::OffsetReset { tp, offset, .. } => {
             set(&payload, "topic", tp.topic.as_str());
@@ -969,15 +957,8 @@ impl Consumer {
             let id = consumer.with_core(|k, now| k.commit_sync(now, Some(parsed)))?;
             // The completion may already have been delivered by the command itself.
             consumer.host.advance(0)?;
-            let done = consumer.state.borrow_mut().finished_commits.remove(&id);
-            let result = match done {
-                Some(result) => result,
-                None => {
-                    let slot = Slot::new();
-                    consumer.state.borrow_mut().commits.insert(id, slot.clone());
-                    slot.await
-                }
-            };
+            let done = consumer.state.borrow_mut().commits.wait(id);
+            let result = done.await;
             result.map_err(|e| consumer_error(&e))?;
             consumer.host.durable().await?;
             Ok(JsValue::UNDEFINED)

@@ -13,7 +13,9 @@
 //! `retention.ms` / `retention.bytes` / `log start offset`, `logStartOffset`),
 //! `segmentsCompacted` (`broker`, `topic`, `partition`, `removed`, `added` (base offsets),
 //! `bytesBefore`, `bytesAfter`), `recoveryTruncated` (`broker`, `topic`, `partition`,
-//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), `topicCreated` (`topic`,
+//! `segmentBaseOffset`, `validBytes`, `droppedBytes`, `problem`), `recoverySkippedTopic`
+//! (`broker`, `topic`, `reason`), `recoverySkippedSegment` (`broker`, `topic`, `partition`,
+//! `baseOffset`), `topicCreated` (`topic`,
 //! `numPartitions`, `replicationFactor`), `partitionsCreated` (`topic`, `previousCount`,
 //! `count`),
 //! `recordsAppended` (`broker`, `topic`, `partition`, `baseOffset`, `lastOffset`: one per
@@ -46,6 +48,8 @@ pub(crate) const EVENT_TYPES: &[&str] = &[
     "segmentDeleted",
     "segmentsCompacted",
     "recoveryTruncated",
+    "recoverySkippedTopic",
+    "recoverySkippedSegment",
     "topicCreated",
     "partitionsCreated",
     "recordsAppended",
@@ -299,6 +303,27 @@ pub(crate) fn cluster_event_to_js(event: &ClusterEvent, at: i64) -> JsValue {
             };
             set(&object, "problem", problem);
             "recoveryTruncated"
+        }
+        ClusterEvent::RecoverySkippedTopic {
+            broker,
+            topic,
+            reason,
+        } => {
+            set(&object, "broker", *broker);
+            set(&object, "topic", topic.as_str());
+            set(&object, "reason", reason.as_str());
+            "recoverySkippedTopic"
+        }
+        ClusterEvent::RecoverySkippedSegment {
+            broker,
+            topic,
+            partition,
+            base_offset,
+        } => {
+            partition_fields(&object, topic, *partition);
+            set(&object, "broker", *broker);
+            set(&object, "baseOffset", base_offset.to_string());
+            "recoverySkippedSegment"
         }
         ClusterEvent::TopicCreated {
             topic,

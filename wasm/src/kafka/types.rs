@@ -305,7 +305,8 @@ export type RillEventType =
   | 'isrShrunk' | 'isrExpanded' | 'highWatermarkAdvanced' | 'reassignmentStarted'
   | 'reassignmentProgressed' | 'reassignmentCompleted' | 'followerFetched' | 'truncated'
   | 'group' | 'produceCompleted' | 'topicDeleted' | 'topicConfigAltered' | 'segmentDeleted'
-  | 'segmentsCompacted' | 'recoveryTruncated' | 'topicCreated' | 'partitionsCreated'
+  | 'segmentsCompacted' | 'recoveryTruncated' | 'recoverySkippedTopic'
+  | 'recoverySkippedSegment' | 'topicCreated' | 'partitionsCreated'
   | 'recordsAppended' | 'segmentRolled' | 'logStartOffsetAdvanced' | 'other';
 
 /** A cluster event; fields besides `type` and `at` depend on the type. */
@@ -322,7 +323,7 @@ export interface RillEvent {
   leaderEpoch?: number;
   /** Election reason, member leave reason, (`segmentDeleted`) `retention.ms`,
    * `retention.bytes` or `log start offset`, or (`segmentRolled`) `size`, `time`,
-   * `indexFull`, `offsetOverflow` or `retention`. */
+   * `indexFull`, `offsetOverflow` or `retention`, or (`recoverySkippedTopic`) why. */
   reason?: string | null;
   isr?: number[];
   replicas?: number[];

@@ -42,7 +42,7 @@ use crate::HostError;
 use crate::durable::{DurableWriter, Persisted};
 use crate::store::{IdbStore, Store, StoreFault, StoredState};
 pub use clock::{Clock, ClockError, ClockMode};
-pub use slot::Slot;
+pub use slot::{Answers, Slot};
 
 #[wasm_bindgen]
 extern "C" {

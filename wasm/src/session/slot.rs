@@ -76,3 +76,61 @@ impl<T> Future for Slot<T> {
         }
     }
 }
+
+/// Answers by key that callers wait for, such as a produce's outcome or a commit's completion.
+/// An answer may come before anyone waits for it (a command's consequences can run within the
+/// command itself): it is kept, the newest `kept` of them, until its waiter asks.
+#[derive(Debug)]
+pub struct Answers<K, V> {
+    waiting: std::collections::BTreeMap<K, Slot<V>>,
+    early: std::collections::BTreeMap<K, V>,
+    kept: usize,
+}
+
+impl<K: Ord, V> Answers<K, V> {
+    /// No waiters and no answers; at most `kept` early answers are kept.
+    pub fn new(kept: usize) -> Self {
+        Self {
+            waiting: std::collections::BTreeMap::new(),
+            early: std::collections::BTreeMap::new(),
+            kept,
+        }
+    }
+
+    /// A slot that receives the answer for `key`: filled at once if it came already.
+    pub fn wait(&mut self, key: K) -> Slot<V> {
+        let slot = Slot::new();
+        match self.early.remove(&key) {
+            Some(value) => slot.fill(value),
+            None => {
+                self.waiting.insert(key, slot.clone());
+            }
+        }
+        slot
+    }
+
+    /// Delivers the answer for `key` to its waiter, or keeps it for one (dropping the oldest
+    /// kept answer beyond `kept`).
+    pub fn answer(&mut self, key: K, value: V) {
+        match self.waiting.remove(&key) {
+            Some(slot) => slot.fill(value),
+            None => {
+                self.early.insert(key, value);
+                while self.early.len() > self.kept {
+                    self.early.pop_first();
+                }
+            }
+        }
+    }
+
+    /// Forgets every waiter and every kept answer.
+    pub fn clear(&mut self) {
+        self.waiting.clear();
+        self.early.clear();
+    }
+
+    /// The waiters, taken (each to be filled by the caller, e.g. with an error).
+    pub fn take_waiting(&mut self) -> std::collections::BTreeMap<K, Slot<V>> {
+        std::mem::take(&mut self.waiting)
+    }
+}

@@ -1,8 +1,8 @@
 //! The controller's admin side: placing and registering partitions, reassignment, preferred
-//! election, controlled shutdown, topic deletion, and the numbered metadata stream to each
-//! broker that carries all of it.
+//! election, topic deletion, and the numbered metadata stream to each broker that carries all
+//! of it.
 
-use super::{Controller, ElectionReason, PartitionRegistration};
+use super::{Controller, ElectionReason, PartitionRegistration, usable};
 use crate::cluster::event::ClusterEvent;
 use crate::cluster::message::{Message, PartitionMetadata, TopicDeletion};
 use crate::config::TopicConfig;
@@ -22,6 +22,8 @@ impl Controller {
         let brokers: Vec<crate::placement::BrokerRegistration> = self
             .brokers
             .iter()
+            // Kafka's `usableBrokers`: a broker in controlled shutdown gets no new replicas.
+            .filter(|(id, _)| !self.controlled_shutdowns.contains_key(id))
             .map(|(id, registration)| {
                 let broker = crate::placement::BrokerRegistration::new(*id as i32);
                 if registration.fenced {
@@ -74,10 +76,9 @@ impl Controller {
     fn register_partitions(&mut self, name: &str, start: u32, assignment: Vec<Vec<i32>>) {
         for (partition, replicas) in (start..).zip(assignment) {
             let replicas: Vec<u32> = replicas.into_iter().map(|b| b as u32).collect();
-            let registrations = &self.brokers;
-            let registration = PartitionRegistration::new(replicas, |b| {
-                registrations.get(&b).is_some_and(|r| !r.fenced)
-            });
+            let (brokers, shutdowns) = (&self.brokers, &self.controlled_shutdowns);
+            let registration =
+                PartitionRegistration::new(replicas, |b| usable(brokers, shutdowns, b));
             self.event(ClusterEvent::LeaderElected {
                 topic: name.to_owned(),
                 partition,
@@ -134,13 +135,13 @@ impl Controller {
     /// After a reassignment completed: elect if the leader was removed, report it.
     pub(super) fn finish_reassignment(&mut self, topic: &str, partition: u32) {
         let key = (topic.to_owned(), partition);
-        let brokers = &self.brokers;
+        let (brokers, shutdowns) = (&self.brokers, &self.controlled_shutdowns);
         let Some(registration) = self.partitions.get_mut(&key) else {
             return;
         };
         let mut elected = None;
         if registration.leader.is_none() {
-            let acceptable = |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced);
+            let acceptable = |b: u32| usable(brokers, shutdowns, b);
             registration.elect(acceptable, false, ElectionReason::Reassignment);
             elected = Some((registration.leader, registration.leader_epoch));
         }
@@ -171,12 +172,12 @@ impl Controller {
         partition: u32,
     ) -> Result<(), ErrorCode> {
         let key = (topic.to_owned(), partition);
-        let brokers = &self.brokers;
+        let (brokers, shutdowns) = (&self.brokers, &self.controlled_shutdowns);
         let registration = self
             .partitions
             .get_mut(&key)
             .ok_or(ErrorCode::UnknownTopicOrPartition)?;
-        registration.elect_preferred(|b| brokers.get(&b).is_some_and(|r| !r.fenced))?;
+        registration.elect_preferred(|b| usable(brokers, shutdowns, b))?;
         let (leader, leader_epoch) = (registration.leader, registration.leader_epoch);
         self.event(ClusterEvent::LeaderElected {
             topic: topic.to_owned(),
@@ -188,16 +189,6 @@ impl Controller {
         self.check_partition(&key);
         self.publish(topic, partition);
         Ok(())
-    }
-
-    /// A controlled shutdown's first half: the broker is fenced, so every leadership and ISR
-    /// membership moves off it.
-    pub(crate) fn fence_for_shutdown(&mut self, broker: u32) {
-        if let Some(registration) = self.brokers.get_mut(&broker) {
-            registration.fenced = true;
-        }
-        self.event(ClusterEvent::BrokerFenced { broker });
-        self.reelect(Some(broker), ElectionReason::ControlledShutdown);
     }
 
     /// Kafka's DeleteTopics at the controller: the topic and its partitions are gone at once,

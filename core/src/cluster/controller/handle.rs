@@ -1,6 +1,6 @@
 //! The controller's inputs: heartbeats, AlterPartition requests and the session check.
 
-use super::{Controller, ControllerInput, ControllerOutput, ElectionReason};
+use super::{ControlledShutdown, Controller, ControllerInput, ControllerOutput, ElectionReason};
 use crate::cluster::event::ClusterEvent;
 use crate::cluster::message::Message;
 
@@ -15,10 +15,11 @@ impl Controller {
                         broker,
                         broker_epoch,
                         metadata_seq,
+                        want_shut_down,
                     },
             } => {
                 debug_assert_eq!(from, broker, "a broker heartbeats for itself");
-                self.heartbeat(now, broker, broker_epoch, metadata_seq);
+                self.heartbeat(now, broker, broker_epoch, metadata_seq, want_shut_down);
             }
             ControllerInput::Message {
                 from,
@@ -55,8 +56,16 @@ impl Controller {
     /// A broker's heartbeat: its session is renewed; a gap in its metadata stream older than
     /// one heartbeat makes the controller resend everything; a new incarnation is fenced out
     /// of every ISR and leadership first, then (as any fenced broker that heartbeats) unfenced
-    /// and sent every partition.
-    fn heartbeat(&mut self, now: i64, broker: u32, broker_epoch: u64, metadata_seq: u64) {
+    /// and sent every partition. A heartbeat that asks to shut down goes to
+    /// [`Controller::shutdown_heartbeat`] instead of unfencing.
+    fn heartbeat(
+        &mut self,
+        now: i64,
+        broker: u32,
+        broker_epoch: u64,
+        metadata_seq: u64,
+        want_shut_down: bool,
+    ) {
         let Some(registration) = self.brokers.get_mut(&broker) else {
             return;
         };
@@ -85,6 +94,8 @@ impl Controller {
             // The new incarnation's metadata stream starts afresh.
             self.metadata_seq.insert(broker, 0);
             self.seq_at_last_heartbeat.insert(broker, 0);
+            // Fenced below, it leaves any controlled shutdown of its previous incarnation.
+            self.controlled_shutdowns.remove(&broker);
             let Some(registration) = self.brokers.get_mut(&broker) else {
                 return;
             };
@@ -101,6 +112,16 @@ impl Controller {
             registration.broker_epoch >= broker_epoch,
             "the registered broker epoch is the newest heard"
         );
+        if registration.broker_epoch == broker_epoch {
+            self.reported_seq.insert(broker, metadata_seq);
+        }
+        if want_shut_down {
+            self.shutdown_heartbeat(broker, broker_epoch);
+            return;
+        }
+        let Some(registration) = self.brokers.get_mut(&broker) else {
+            return;
+        };
         if registration.fenced {
             registration.fenced = false;
             self.event(ClusterEvent::BrokerUnfenced { broker });
@@ -139,15 +160,16 @@ impl Controller {
             return;
         }
         *seen = proposal;
-        let brokers = &self.brokers;
+        let (brokers, shutdowns) = (&self.brokers, &self.controlled_shutdowns);
         let Some(registration) = self.partitions.get_mut(&key) else {
             return;
         };
+        // A broker in controlled shutdown is ineligible (KIP-841), as a fenced one.
         if registration.leader_epoch != leader_epoch
             || registration.partition_epoch != partition_epoch
             || isr.is_empty()
             || isr.iter().any(|r| !registration.replicas.contains(r))
-            || isr.iter().any(|r| brokers.get(r).is_none_or(|b| b.fenced))
+            || isr.iter().any(|r| !super::usable(brokers, shutdowns, *r))
             || new_member_epochs
                 .iter()
                 .any(|(r, epoch)| brokers.get(r).is_none_or(|b| b.broker_epoch != *epoch))
@@ -218,6 +240,86 @@ impl Controller {
         self.publish(&topic, partition);
     }
 
+    /// A heartbeat with `wantShutDown` (Kafka's `BrokerHeartbeatManager.calculateNextBrokerState`
+    /// and `ReplicationControlManager.processBrokerHeartbeat`), answered with `shouldShutDown`:
+    /// - a fenced broker may shut down at once;
+    /// - an unfenced one that leads nothing is fenced (out of every ISR) and may shut down at
+    ///   once; one that leads something enters controlled shutdown: it is no longer eligible
+    ///   as a leader or an in-sync replica, its leaderships move and it leaves every ISR, and
+    ///   it is told to wait;
+    /// - in controlled shutdown, it may shut down (and is fenced) once it leads nothing and
+    ///   every active broker has reported the metadata sent to it when the shutdown began (so
+    ///   all know the new leaders); until then it is told to wait.
+    fn shutdown_heartbeat(&mut self, broker: u32, broker_epoch: u64) {
+        let fenced = self.brokers.get(&broker).is_none_or(|r| r.fenced);
+        let should_shut_down = if fenced {
+            true
+        } else if !self.controlled_shutdowns.contains_key(&broker) {
+            if self.has_leaderships(broker) {
+                self.controlled_shutdowns
+                    .insert(broker, ControlledShutdown::default());
+                self.reelect(Some(broker), ElectionReason::ControlledShutdown);
+                let caught_up_to = self
+                    .brokers
+                    .iter()
+                    .filter(|(b, _)| **b != broker && self.is_active(**b))
+                    .map(|(b, r)| {
+                        let sent = self.metadata_seq.get(b).copied().unwrap_or(0);
+                        (*b, r.broker_epoch, sent)
+                    })
+                    .collect();
+                self.controlled_shutdowns
+                    .insert(broker, ControlledShutdown { caught_up_to });
+                false
+            } else {
+                self.fence_for_shutdown(broker);
+                true
+            }
+        } else if !self.has_leaderships(broker) && self.others_caught_up(broker) {
+            self.fence_for_shutdown(broker);
+            true
+        } else {
+            false
+        };
+        self.send(
+            broker,
+            Message::HeartbeatResponse {
+                broker_epoch,
+                should_shut_down,
+            },
+        );
+    }
+
+    /// Whether `broker` leads some partition.
+    fn has_leaderships(&self, broker: u32) -> bool {
+        self.partitions.values().any(|p| p.leader == Some(broker))
+    }
+
+    /// Whether every broker that was active when `broker`'s controlled shutdown began, and
+    /// still is in the same incarnation, has reported the metadata sent to it by then
+    /// (Kafka's `controlledShutdownOffset <= lowestActiveOffset`).
+    fn others_caught_up(&self, broker: u32) -> bool {
+        let Some(shutdown) = self.controlled_shutdowns.get(&broker) else {
+            return true;
+        };
+        shutdown.caught_up_to.iter().all(|(b, epoch, sent)| {
+            !self.is_active(*b)
+                || self.broker_epoch(*b) != *epoch
+                || self.reported_seq.get(b).is_some_and(|seen| seen >= sent)
+        })
+    }
+
+    /// Fences a broker whose shutdown the controller grants (Kafka's `SHUTDOWN_NOW`, handled as
+    /// `handleBrokerFenced`): it leaves controlled shutdown and every ISR.
+    fn fence_for_shutdown(&mut self, broker: u32) {
+        self.controlled_shutdowns.remove(&broker);
+        if let Some(registration) = self.brokers.get_mut(&broker) {
+            registration.fenced = true;
+        }
+        self.event(ClusterEvent::BrokerFenced { broker });
+        self.reelect(Some(broker), ElectionReason::ControlledShutdown);
+    }
+
     /// Kafka's `maybeFenceOneStaleBroker`: at most one broker per pass.
     fn fence_one_stale_broker(&mut self, now: i64) {
         let timeout = self.session_timeout_ms;
@@ -232,6 +334,9 @@ impl Controller {
         if let Some(registration) = self.brokers.get_mut(&broker) {
             registration.fenced = true;
         }
+        // A fenced broker leaves controlled shutdown (Kafka's `BrokerHeartbeatManager.touch`);
+        // its next heartbeat that asks to shut down is granted at once.
+        self.controlled_shutdowns.remove(&broker);
         self.event(ClusterEvent::BrokerFenced { broker });
         self.reelect(Some(broker), ElectionReason::LeaderFenced);
     }
@@ -248,9 +353,8 @@ impl Controller {
                 .topics
                 .get(&key.0)
                 .is_some_and(|(_, c)| c.unclean_leader_election_enable);
-            let brokers = &self.brokers;
-            let acceptable =
-                |b: u32| brokers.get(&b).is_some_and(|r| !r.fenced) && Some(b) != fenced;
+            let (brokers, shutdowns) = (&self.brokers, &self.controlled_shutdowns);
+            let acceptable = |b: u32| super::usable(brokers, shutdowns, b) && Some(b) != fenced;
             let partition = self
                 .partitions
                 .get_mut(&key)

@@ -10,11 +10,12 @@
 //! state: what it knows of brokers arrives in heartbeats and AlterPartition requests.
 //!
 //! - `registration.rs` — Kafka's `PartitionRegistration` and election rules.
-//! - `handle.rs` — inputs: heartbeats (sessions, re-registration, resync), AlterPartition, the
-//!   session check that fences one stale broker, and re-election.
+//! - `handle.rs` — inputs: heartbeats (sessions, re-registration, resync, and `wantShutDown`:
+//!   KRaft's controlled shutdown), AlterPartition, the session check that fences one stale
+//!   broker, and re-election.
 //! - `topic_ids.rs` — topic ids, config overrides and deleted topics.
 //! - `commands.rs` — the admin side: placing and registering partitions, reassignment,
-//!   preferred election, controlled shutdown, topic deletion, metadata publication.
+//!   preferred election, topic deletion, metadata publication.
 //! - `watched.rs` — the cluster holds the controller as `Watched<Controller>`, which counts
 //!   mutable borrows: the metadata snapshot is re-encoded only after one.
 
@@ -96,8 +97,24 @@ pub(crate) struct Controller {
     pub(crate) topics: BTreeMap<String, (u32, TopicConfig)>,
     /// Topic ids, config overrides and deleted topics (`topic_admin.rs`).
     pub(crate) admin: TopicAdminState,
+    /// Brokers in controlled shutdown (Kafka's `controlledShutdownOffset` >= 0): unfenced,
+    /// but neither leaders nor in-sync replicas nor placed on, until the controller grants
+    /// the shutdown.
+    controlled_shutdowns: BTreeMap<u32, ControlledShutdown>,
+    /// The metadata message each broker last reported having (with every one before it) in
+    /// its heartbeat, for its current incarnation.
+    reported_seq: BTreeMap<u32, u64>,
     /// What is still to be drained, oldest first.
     outputs: Vec<ControllerOutput>,
+}
+
+/// A broker's controlled shutdown at the controller: the metadata every other active broker
+/// must have before the shutting-down one may stop (Kafka's `controlledShutdownOffset`, here
+/// per broker: each has its own numbered metadata stream).
+#[derive(Clone, Debug, Default)]
+struct ControlledShutdown {
+    /// `(broker, broker epoch, metadata message)`: that incarnation must report having it.
+    caught_up_to: Vec<(u32, u64, u64)>,
 }
 
 impl Controller {
@@ -124,6 +141,8 @@ impl Controller {
             partitions: Registrations::new(),
             topics: BTreeMap::new(),
             admin: TopicAdminState::default(),
+            controlled_shutdowns: BTreeMap::new(),
+            reported_seq: BTreeMap::new(),
             outputs: Vec::new(),
         }
     }
@@ -146,9 +165,16 @@ impl Controller {
         self.outputs.push(ControllerOutput::Event(event));
     }
 
-    /// Whether `broker` is registered and not fenced: it may lead and be in sync.
+    /// Whether `broker` is registered, not fenced and not in controlled shutdown: it may lead
+    /// and be in sync (Kafka's active brokers).
     pub(crate) fn is_active(&self, broker: u32) -> bool {
-        self.brokers.get(&broker).is_some_and(|r| !r.fenced)
+        usable(&self.brokers, &self.controlled_shutdowns, broker)
+    }
+
+    /// Whether `broker` is in controlled shutdown (it asked to shut down and still leads
+    /// something, or other brokers have not yet learned the leaders that replaced it).
+    pub(crate) fn in_controlled_shutdown(&self, broker: u32) -> bool {
+        self.controlled_shutdowns.contains_key(&broker)
     }
 
     /// The broker epoch the controller knows for `broker` (0: unknown).
@@ -180,4 +206,15 @@ impl Controller {
             "{key:?}: a registered partition's topic exists"
         );
     }
+}
+
+/// Whether `broker` may lead, be in sync and be placed on: registered, not fenced, not in
+/// controlled shutdown. A free function so closures can borrow these two fields while a
+/// partition registration is borrowed mutably.
+fn usable(
+    brokers: &BTreeMap<u32, BrokerRegistration>,
+    controlled_shutdowns: &BTreeMap<u32, ControlledShutdown>,
+    broker: u32,
+) -> bool {
+    brokers.get(&broker).is_some_and(|r| !r.fenced) && !controlled_shutdowns.contains_key(&broker)
 }

@@ -1,30 +1,28 @@
 //! A broker's inputs and outputs as data: [`BrokerNode::handle`] takes one [`Input`] and
 //! appends what follows from it to a caller-owned list of [`Output`]s, in the order they must
-//! happen; the cluster routes them (messages onto the network, timers into its table, events
-//! to the host, produce answers to clients or the group coordinator, consumer fetches to the
-//! group code).
-//!
-//! Outputs whose effect reads the broker's state *after* the outputs before them were routed
-//! (releasing parked fetches after a completed produce let the group coordinator append,
-//! starting a follower fetch) are requests the router answers by calling back into the node
-//! at that point, so the order of effects is the order of outputs.
+//! happen. The node's handlers push their outputs themselves; the cluster routes them
+//! (messages onto the network, timers into its table, events to the host, acknowledgements
+//! to the audit, appends to the group coordinator). One kind of output is a request the
+//! router answers by calling back into the node ([`Output::ReleaseParkedFetches`]): its effect
+//! reads the broker's state *after* the outputs before it were routed, so the order of effects
+//! is the order of outputs.
 
-use super::BrokerNode;
-use super::serve::ReleasedConsumerFetch;
-use super::{CompletedProduce, FetchBody, ParkedResponse};
+use super::{
+    BrokerNode, CONTROLLED_SHUTDOWN_TIMEOUT_MS, COORDINATOR_CLIENT, CompletedProduce, FetchBody,
+};
 use crate::cluster::config::ClusterConfig;
 use crate::cluster::event::ClusterEvent;
-use crate::cluster::message::{Acks, Message};
+use crate::cluster::message::Message;
 use crate::cluster::network::NodeId;
-use crate::cluster::timer::Timer;
+use crate::cluster::timer::{Timer, TimerSlot};
 use crate::error::ErrorCode;
 
 /// What arrives at a broker: a message, or one of its timers. A stopped broker ignores
 /// everything (its timers from before the stop find nothing to do).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Input {
-    /// A message from another node. Consumer requests (group, consumer fetch, ListOffsets)
-    /// go to the group code, which needs the broker's group coordinator.
+    /// A message from another node. Group requests go to the group code, which holds the
+    /// broker's group coordinator.
     Message {
         /// The sender.
         from: NodeId,
@@ -33,6 +31,17 @@ pub(crate) enum Input {
     },
     /// `broker.heartbeat.interval.ms` passed: heartbeat to the controller.
     Heartbeat,
+    /// The broker is asked to shut down (SIGTERM): it asks the controller's leave in its
+    /// heartbeats, the first at once (Kafka's `BrokerLifecycleManager.beginControlledShutdown`),
+    /// and waits for it at most [`CONTROLLED_SHUTDOWN_TIMEOUT_MS`].
+    BeginControlledShutdown,
+    /// [`CONTROLLED_SHUTDOWN_TIMEOUT_MS`] passed since incarnation `broker_epoch` began its
+    /// controlled shutdown.
+    ShutdownTimeout {
+        /// The incarnation that began it (a later one, after a kill and restart, is not
+        /// shutting down).
+        broker_epoch: u64,
+    },
     /// Half of `replica.lag.time.max.ms` passed: propose to drop lagging followers from the
     /// ISRs this broker leads (Kafka's `isr-expiration` task).
     IsrExpiration,
@@ -45,6 +54,13 @@ pub(crate) enum Input {
         /// The follower.
         follower: u32,
     },
+    /// `replica.fetch.backoff.ms` after a failed fetch passed: this follower fetches again.
+    RetryFetch {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+    },
     /// This follower's fetch number `seq` got no answer within the request timeout.
     FetchTimeout {
         /// Topic name.
@@ -53,6 +69,17 @@ pub(crate) enum Input {
         partition: u32,
         /// The fetch's number.
         seq: u64,
+    },
+    /// `fetch.max.wait.ms` of a consumer fetch parked at this leader ended.
+    ConsumerFetchWait {
+        /// Topic name.
+        topic: String,
+        /// Partition index.
+        partition: u32,
+        /// The consumer client.
+        client: u32,
+        /// The client's request id.
+        request: u64,
     },
     /// A produce this leader held for its ISR timed out.
     ProduceTimeout {
@@ -65,10 +92,14 @@ pub(crate) enum Input {
     },
 }
 
+/// How soon a broker in controlled shutdown heartbeats again after the controller's first
+/// "not yet" (Kafka's `BrokerLifecycleManager`: 50 ms).
+const SHUTDOWN_FIRST_RETRY_MS: i64 = 50;
+
 /// What a broker asks the cluster to do, in order.
 #[derive(Debug)]
 pub(crate) enum Output {
-    /// Send a message from this broker.
+    /// Send a message from this broker (to the controller, another broker, or a client).
     Send {
         /// The receiver.
         to: NodeId,
@@ -77,51 +108,46 @@ pub(crate) enum Output {
     },
     /// Something the host should hear of.
     Event(ClusterEvent),
-    /// Schedule a timer.
+    /// Schedule a timer (a cancellable one replaces the pending timer of its slot).
     Schedule {
         /// Cluster time, in ms.
         at: i64,
         /// The timer.
         timer: Timer,
     },
-    /// A partition's high watermark moved on this broker (an event, and consumer fetches
-    /// parked on it may be answered).
-    HighWatermark {
+    /// Cancel the pending timer of a slot: what it waited for happened.
+    Cancel(TimerSlot),
+    /// An `acks=all` produce is acknowledged with these offsets (the audit checks that every
+    /// in-sync replica holds them).
+    Acknowledged {
         /// Topic name.
         topic: String,
         /// Partition index.
         partition: u32,
-        /// The new high watermark.
-        high_watermark: i64,
+        /// The batch's first and last offsets.
+        offsets: (i64, i64),
     },
-    /// Produces the leader held are answered (the ISR has them, or they failed).
-    ProducesCompleted {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
-        /// The answers.
-        completed: Vec<CompletedProduce>,
+    /// An append of this broker's group coordinator to `__consumer_offsets` finished.
+    CoordinatorAppended {
+        /// The coordinator's append id.
+        append: u64,
+        /// Its result.
+        result: Result<(), ErrorCode>,
     },
-    /// Produces that were waiting fail: `(request, client, error)`.
-    ProducesFailed(Vec<(u64, u32, ErrorCode)>),
-    /// Parked consumer fetches fail (leadership lost, topic deleted).
-    ConsumerFetchesFailed(Vec<ReleasedConsumerFetch>),
-    /// Answers to parked follower fetches.
-    FetchResponses(Vec<ParkedResponse>),
-    /// Answer the follower fetches parked on a partition that now has data for them.
+    /// Answer the follower fetches parked on a partition that now has data for them, once
+    /// the outputs before this one were routed (a completed produce may have let the group
+    /// coordinator append more).
     ReleaseParkedFetches {
         /// Topic name.
         topic: String,
         /// Partition index.
         partition: u32,
     },
-    /// Send this follower's next fetch for a partition to its leader.
-    StartFetch {
-        /// Topic name.
-        topic: String,
-        /// Partition index.
-        partition: u32,
+    /// This broker stops now: the controller let it go at the end of its controlled shutdown
+    /// (`controlled`), or it gave up waiting for that.
+    Stop {
+        /// The controller let it go.
+        controlled: bool,
     },
     /// This broker became or stopped being the leader of a `__consumer_offsets` partition
     /// (its group coordinator loads or drops the partition's groups).
@@ -151,49 +177,50 @@ impl BrokerNode {
             );
             return;
         }
-        let (from, message) = match input {
-            Input::Message { from, message } => (from, message),
-            Input::Heartbeat if self.shutting_down => {
-                // KRaft's `wantShutDown` heartbeats keep a shutting-down broker fenced; this
-                // model's controller unfences on any heartbeat, so the broker sends none
-                // during the heartbeat interval it has left.
-                return;
-            }
+        match input {
+            Input::Message { from, message } => self.receive(now, config, from, message, out),
             Input::Heartbeat => {
-                out.push(Output::Send {
-                    to: NodeId::Controller,
-                    message: Message::Heartbeat {
-                        broker: self.id,
-                        broker_epoch: self.broker_epoch,
-                        metadata_seq: self.metadata_seq(),
-                    },
-                });
-                out.push(Output::Schedule {
-                    at: now + config.heartbeat_interval_ms,
-                    timer: Timer::Heartbeat(self.id),
-                });
-                return;
+                if self.shutting_down && now != self.heartbeat_due {
+                    // Replaced by a heartbeat sent or scheduled since.
+                    return;
+                }
+                self.send_heartbeat(now, config, out);
+            }
+            Input::BeginControlledShutdown => {
+                if !self.shutting_down {
+                    self.shutting_down = true;
+                    self.shutdown_answered = false;
+                    self.send_heartbeat(now, config, out);
+                    out.push(Output::Schedule {
+                        at: now + CONTROLLED_SHUTDOWN_TIMEOUT_MS,
+                        timer: Timer::ShutdownTimeout {
+                            broker: self.id,
+                            broker_epoch: self.broker_epoch,
+                        },
+                    });
+                }
+            }
+            Input::ShutdownTimeout { broker_epoch } => {
+                // Kafka's "Timed out waiting for the controller to approve controlled
+                // shutdown": the broker stops anyway.
+                if self.shutting_down && broker_epoch == self.broker_epoch {
+                    out.push(Output::Stop { controlled: false });
+                }
             }
             Input::IsrExpiration => {
-                let proposals = self.shrink_isr_proposals(now, config.replica_lag_time_max_ms);
-                out.extend(proposals.into_iter().map(|(_, _, message)| Output::Send {
-                    to: NodeId::Controller,
-                    message,
-                }));
+                self.propose_isr_shrinks(now, config.replica_lag_time_max_ms, out);
                 out.push(Output::Schedule {
                     at: now + config.replica_lag_time_max_ms / 2,
                     timer: Timer::IsrExpiration(self.id),
                 });
-                return;
             }
             Input::ParkedFetchWait {
                 topic,
                 partition,
                 follower,
-            } => {
-                let responses = self.release_parked_fetches(&topic, partition, now, Some(follower));
-                push_nonempty(out, responses, Output::FetchResponses);
-                return;
+            } => self.release_parked_fetches(&topic, partition, Some(follower), out),
+            Input::RetryFetch { topic, partition } => {
+                self.start_fetch(&topic, partition, now, config, out);
             }
             Input::FetchTimeout {
                 topic,
@@ -201,55 +228,34 @@ impl BrokerNode {
                 seq,
             } => {
                 if self.fetch_timed_out(&topic, partition, seq) {
-                    out.push(Output::StartFetch { topic, partition });
+                    self.start_fetch(&topic, partition, now, config, out);
                 }
-                return;
             }
+            Input::ConsumerFetchWait {
+                topic,
+                partition,
+                client,
+                request,
+            } => self.release_consumer_fetches(&topic, partition, Some((client, request)), out),
             Input::ProduceTimeout {
                 topic,
                 partition,
                 request,
-            } => {
-                if let Some(client) = self.expire_produce(&topic, partition, request) {
-                    let failed = vec![(request, client, ErrorCode::RequestTimedOut)];
-                    out.push(Output::ProducesFailed(failed));
-                }
-                return;
-            }
-        };
+            } => self.expire_produce(&topic, partition, request, out),
+        }
+    }
+
+    /// Handles a message from another node.
+    fn receive(
+        &mut self,
+        now: i64,
+        config: &ClusterConfig,
+        from: NodeId,
+        message: Message,
+        out: &mut Vec<Output>,
+    ) {
         match message {
-            Message::Metadata(metadata) => {
-                let topic = metadata.topic.clone();
-                let partition = metadata.partition;
-                let effect = self.apply_metadata(*metadata, now);
-                push_nonempty(out, effect.failed_consumer_fetches, |f| {
-                    Output::ConsumerFetchesFailed(f)
-                });
-                push_nonempty(out, effect.failed_produces, Output::ProducesFailed);
-                if let Some(message) = effect.alter_partition {
-                    out.push(Output::Send {
-                        to: NodeId::Controller,
-                        message,
-                    });
-                }
-                push_hw(out, &topic, partition, effect.high_watermark);
-                push_completed(out, &topic, partition, effect.completed);
-                if effect.start_fetching {
-                    out.push(Output::StartFetch {
-                        topic: topic.clone(),
-                        partition,
-                    });
-                }
-                if topic == crate::cluster::OFFSETS_TOPIC
-                    && (effect.became_leader || effect.lost_leadership)
-                {
-                    out.push(Output::OffsetsLeadership {
-                        partition,
-                        became_leader: effect.became_leader,
-                        lost_leadership: effect.lost_leadership,
-                    });
-                }
-            }
+            Message::Metadata(metadata) => self.apply_metadata(*metadata, now, config, out),
             Message::Fetch {
                 topic,
                 partition,
@@ -279,7 +285,7 @@ impl BrokerNode {
                     });
                     return;
                 }
-                let outcome = self.handle_fetch(
+                let (leader_epoch, body) = self.handle_fetch(
                     &topic,
                     partition,
                     replica,
@@ -288,23 +294,16 @@ impl BrokerNode {
                     leader_epoch,
                     follower_broker_epoch,
                     now,
+                    out,
                 );
-                if let Some(message) = outcome.alter_partition {
-                    out.push(Output::Send {
-                        to: NodeId::Controller,
-                        message,
-                    });
-                }
-                push_hw(out, &topic, partition, outcome.high_watermark);
-                push_completed(out, &topic, partition, outcome.completed);
-                match outcome.response {
+                match body {
                     Some(body) => out.push(Output::Send {
                         to: from,
                         message: Message::FetchResponse {
                             topic,
                             partition,
                             topic_id,
-                            leader_epoch: outcome.leader_epoch,
+                            leader_epoch,
                             body,
                         },
                     }),
@@ -326,44 +325,57 @@ impl BrokerNode {
                 leader_epoch,
                 body,
             } => {
-                if self.topic_id(&topic) != Some(topic_id) {
-                    // The answer to a fetch for another incarnation of the topic.
-                    return;
-                }
-                let outcome =
-                    self.handle_fetch_response(&topic, partition, leader_epoch, body, now);
-                out.extend(outcome.events.into_iter().map(Output::Event));
-                if outcome.fetch_again {
-                    out.push(Output::StartFetch { topic, partition });
-                } else if outcome.back_off {
-                    out.push(Output::Schedule {
-                        at: now + config.replica_fetch_backoff_ms,
-                        timer: Timer::RetryFetch {
-                            broker: self.id,
-                            topic,
-                            partition,
-                        },
-                    });
+                // An answer to a fetch for another incarnation of the topic is dropped.
+                if self.topic_id(&topic) == Some(topic_id) {
+                    self.handle_fetch_response(
+                        &topic,
+                        partition,
+                        leader_epoch,
+                        body,
+                        now,
+                        config,
+                        out,
+                    );
                 }
             }
-            Message::DeleteTopic(deletion) => {
-                let removal = self.delete_topic(
-                    &deletion.topic,
-                    deletion.topic_id,
-                    deletion.broker_epoch,
-                    deletion.seq,
-                    deletion.supersedes,
-                );
-                push_nonempty(out, removal.failed_consumer_fetches, |f| {
-                    Output::ConsumerFetchesFailed(f)
-                });
-                push_nonempty(out, removal.failed_produces, Output::ProducesFailed);
-            }
+            Message::DeleteTopic(deletion) => self.delete_topic(
+                &deletion.topic,
+                deletion.topic_id,
+                deletion.broker_epoch,
+                deletion.seq,
+                deletion.supersedes,
+                out,
+            ),
             Message::AlterPartitionRejected {
                 topic,
                 partition,
                 proposal,
             } => self.alter_partition_rejected(&topic, partition, proposal),
+            Message::HeartbeatResponse {
+                broker_epoch,
+                should_shut_down,
+            } => {
+                if !self.shutting_down || broker_epoch != self.broker_epoch {
+                    return;
+                }
+                if should_shut_down {
+                    out.push(Output::Stop { controlled: true });
+                    return;
+                }
+                // Kafka's BrokerLifecycleManager: the first "not yet" brings the next
+                // heartbeat sooner (50 ms), later ones the usual interval after the answer.
+                let wait = if self.shutdown_answered {
+                    config.heartbeat_interval_ms
+                } else {
+                    SHUTDOWN_FIRST_RETRY_MS
+                };
+                self.shutdown_answered = true;
+                self.heartbeat_due = now + wait;
+                out.push(Output::Schedule {
+                    at: self.heartbeat_due,
+                    timer: Timer::Heartbeat(self.id),
+                });
+            }
             Message::Produce {
                 request,
                 topic,
@@ -371,77 +383,165 @@ impl BrokerNode {
                 acks,
                 records,
             } => {
-                let NodeId::Client(client) = from else {
-                    return;
-                };
-                let outcome =
-                    self.handle_produce(&topic, partition, request, client, acks, &records, now);
-                if let Some(result) = outcome.answer_now
-                    && acks != Acks::None
-                {
-                    out.push(Output::Send {
-                        to: from,
-                        message: Message::ProduceResponse { request, result },
-                    });
+                if let NodeId::Client(client) = from {
+                    self.handle_produce(
+                        &topic, partition, request, client, acks, &records, now, config, out,
+                    );
                 }
-                if outcome.delayed {
-                    out.push(Output::Schedule {
-                        at: now + config.request_timeout_ms,
-                        timer: Timer::ProduceTimeout {
-                            broker: self.id,
-                            topic: topic.clone(),
-                            partition,
-                            request,
-                        },
-                    });
-                }
-                push_hw(out, &topic, partition, outcome.high_watermark);
-                push_completed(out, &topic, partition, outcome.completed);
-                out.push(Output::ReleaseParkedFetches { topic, partition });
             }
+            Message::ConsumerFetch {
+                request,
+                topic,
+                partition,
+                fetch_offset,
+                max_bytes,
+                min_bytes,
+                max_wait_ms,
+            } => {
+                if let NodeId::Client(client) = from {
+                    self.handle_consumer_fetch(
+                        &topic,
+                        partition,
+                        client,
+                        request,
+                        fetch_offset,
+                        max_bytes,
+                        min_bytes,
+                        max_wait_ms,
+                        now,
+                        out,
+                    );
+                }
+            }
+            Message::ListOffsets {
+                request,
+                topic,
+                partition,
+                spec,
+            } => out.push(Output::Send {
+                to: from,
+                message: Message::ListOffsetsResponse {
+                    request,
+                    result: self.list_offset(&topic, partition, spec),
+                },
+            }),
             // Not for a broker's replication side: the controller's inbox, answers to
-            // clients, and consumer requests (routed to the group code before this).
+            // clients, and group requests (routed to the group code before this).
             Message::Heartbeat { .. }
             | Message::AlterPartition { .. }
             | Message::ProduceResponse { .. }
             | Message::Group { .. }
             | Message::GroupResponse { .. }
-            | Message::ConsumerFetch { .. }
             | Message::ConsumerFetchResponse { .. }
-            | Message::ListOffsets { .. }
             | Message::ListOffsetsResponse { .. } => {
                 debug_assert!(false, "a broker was sent {}", message.name());
             }
         }
     }
-}
 
-/// Pushes `output(items)` unless `items` is empty (an empty list asks for nothing).
-fn push_nonempty<T>(out: &mut Vec<Output>, items: Vec<T>, output: impl FnOnce(Vec<T>) -> Output) {
-    if !items.is_empty() {
-        out.push(output(items));
+    /// Sends this broker's heartbeat to the controller (asking to shut down while it is) and
+    /// schedules the next one.
+    fn send_heartbeat(&mut self, now: i64, config: &ClusterConfig, out: &mut Vec<Output>) {
+        out.push(Output::Send {
+            to: NodeId::Controller,
+            message: Message::Heartbeat {
+                broker: self.id,
+                broker_epoch: self.broker_epoch,
+                metadata_seq: self.metadata_seq(),
+                want_shut_down: self.shutting_down,
+            },
+        });
+        self.heartbeat_due = now + config.heartbeat_interval_ms;
+        out.push(Output::Schedule {
+            at: self.heartbeat_due,
+            timer: Timer::Heartbeat(self.id),
+        });
     }
-}
 
-fn push_hw(out: &mut Vec<Output>, topic: &str, partition: u32, hw: Option<i64>) {
-    if let Some(high_watermark) = hw {
-        out.push(Output::HighWatermark {
+    /// A partition's high watermark moved on this broker: an event, and the consumer fetches
+    /// parked on it that can be answered now are.
+    pub(super) fn push_high_watermark(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        high_watermark: Option<i64>,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(high_watermark) = high_watermark else {
+            return;
+        };
+        out.push(Output::Event(ClusterEvent::HighWatermarkAdvanced {
+            broker: self.id,
             topic: topic.to_owned(),
             partition,
             high_watermark,
+        }));
+        self.release_consumer_fetches(topic, partition, None, out);
+    }
+
+    /// Answers produces the leader held: each cancels its request timeout, and an
+    /// acknowledgement goes to the audit before its answer.
+    pub(super) fn push_completed(
+        &self,
+        topic: &str,
+        partition: u32,
+        completed: Vec<CompletedProduce>,
+        out: &mut Vec<Output>,
+    ) {
+        for done in completed {
+            out.push(Output::Cancel(TimerSlot::DelayedProduce {
+                broker: self.id,
+                topic: topic.to_owned(),
+                partition,
+                request: done.request,
+            }));
+            if let Ok(offsets) = done.result {
+                out.push(Output::Acknowledged {
+                    topic: topic.to_owned(),
+                    partition,
+                    offsets,
+                });
+            }
+            answer_produce(out, done.request, done.client, done.result);
+        }
+    }
+}
+
+/// Answers a produce: to the client that sent it, or to this broker's group coordinator when
+/// it was the coordinator's append.
+pub(super) fn answer_produce(
+    out: &mut Vec<Output>,
+    request: u64,
+    client: u32,
+    result: Result<(i64, i64), ErrorCode>,
+) {
+    if client == COORDINATOR_CLIENT {
+        out.push(Output::CoordinatorAppended {
+            append: request,
+            result: result.map(|_| ()),
+        });
+    } else {
+        out.push(Output::Send {
+            to: NodeId::Client(client),
+            message: Message::ProduceResponse { request, result },
         });
     }
 }
 
-fn push_completed(
+/// Outputs a change of this broker's leadership of a `__consumer_offsets` partition (nothing
+/// for other topics, or when nothing changed).
+pub(super) fn push_offsets_leadership(
     out: &mut Vec<Output>,
     topic: &str,
     partition: u32,
-    completed: Vec<CompletedProduce>,
+    became_leader: bool,
+    lost_leadership: bool,
 ) {
-    push_nonempty(out, completed, |completed| Output::ProducesCompleted {
-        topic: topic.to_owned(),
-        partition,
-        completed,
-    });
+    if topic == crate::cluster::OFFSETS_TOPIC && (became_leader || lost_leadership) {
+        out.push(Output::OffsetsLeadership {
+            partition,
+            became_leader,
+            lost_leadership,
+        });
+    }
 }

@@ -1,7 +1,7 @@
 //! A broker's own log work: Kafka's log cleanup (retention and compaction) on every replica it
 //! holds, and deleting a topic's replicas when the controller says the topic is gone.
 
-use super::{BrokerNode, MetadataEffect, ReleasedConsumerFetch, serve};
+use super::{BrokerNode, Output};
 use crate::error::ErrorCode;
 use crate::storage::StorageOp;
 
@@ -13,15 +13,6 @@ pub(crate) struct TopicIncarnation {
     pub(crate) id: u64,
     /// The controller deleted this incarnation.
     pub(crate) deleted: bool,
-}
-
-/// What deleting a topic's replicas left to answer.
-#[derive(Debug, Default)]
-pub(crate) struct TopicRemoval {
-    /// Delayed produces: (request, client, error).
-    pub(crate) failed_produces: Vec<(u64, u32, ErrorCode)>,
-    /// Parked consumer fetches.
-    pub(crate) failed_consumer_fetches: Vec<ReleasedConsumerFetch>,
 }
 
 impl BrokerNode {
@@ -53,19 +44,13 @@ impl BrokerNode {
         &mut self,
         topic: &str,
         topic_id: u64,
-        effect: &mut MetadataEffect,
+        out: &mut Vec<Output>,
     ) -> bool {
         match self.topic_ids.get(topic).copied() {
             Some(known) if topic_id < known.id || (topic_id == known.id && known.deleted) => {
                 return false;
             }
-            Some(known) if topic_id > known.id => {
-                let removal = self.remove_topic_replicas(topic);
-                effect.failed_produces.extend(removal.failed_produces);
-                effect
-                    .failed_consumer_fetches
-                    .extend(removal.failed_consumer_fetches);
-            }
+            Some(known) if topic_id > known.id => self.remove_topic_replicas(topic, out),
             _ => {}
         }
         self.topic_ids.insert(
@@ -79,7 +64,8 @@ impl BrokerNode {
     }
 
     /// The controller deleted incarnation `topic_id` of `topic`: its replicas and their data
-    /// go (unless this broker already holds a newer incarnation).
+    /// go (unless this broker already holds a newer incarnation), and the requests waiting
+    /// on them fail.
     pub(crate) fn delete_topic(
         &mut self,
         topic: &str,
@@ -87,13 +73,14 @@ impl BrokerNode {
         broker_epoch: u64,
         seq: u64,
         supersedes: u64,
-    ) -> TopicRemoval {
+        out: &mut Vec<Output>,
+    ) {
         if broker_epoch != self.broker_epoch {
-            return TopicRemoval::default();
+            return;
         }
         self.note_metadata(seq, supersedes);
         if self.topic_ids.get(topic).is_some_and(|k| k.id > topic_id) {
-            return TopicRemoval::default();
+            return;
         }
         self.topic_ids.insert(
             topic.to_owned(),
@@ -102,13 +89,13 @@ impl BrokerNode {
                 deleted: true,
             },
         );
-        self.remove_topic_replicas(topic)
+        self.remove_topic_replicas(topic, out);
     }
 
     /// Drops every replica of `topic` and its stored data; waiting requests fail with
     /// `UNKNOWN_TOPIC_OR_PARTITION`, as Kafka answers once its metadata no longer has the topic.
-    fn remove_topic_replicas(&mut self, topic: &str) -> TopicRemoval {
-        let mut removal = TopicRemoval::default();
+    fn remove_topic_replicas(&mut self, topic: &str, out: &mut Vec<Output>) {
+        let mut leaders = Vec::new();
         let keys: Vec<(String, u32)> = self
             .replicas
             .keys()
@@ -120,25 +107,13 @@ impl BrokerNode {
                 continue;
             };
             self.disk.remove_checkpoint(&key);
-            if let Some(leader) = replica.leader {
-                for delayed in leader.delayed {
-                    removal.failed_produces.push((
-                        delayed.request,
-                        delayed.client,
-                        ErrorCode::UnknownTopicOrPartition,
-                    ));
-                }
-                for mut fetch in serve::fail_parked(leader.parked_consumers) {
-                    fetch.result = Err(ErrorCode::UnknownTopicOrPartition);
-                    removal.failed_consumer_fetches.push(fetch);
-                }
-            }
+            leaders.extend(replica.leader);
         }
         // A whole topic directory goes at once: no log change describes it.
         self.disk.apply(StorageOp::DeleteTopic {
             topic: topic.to_owned(),
         });
-        removal
+        super::fail_waiting(leaders, ErrorCode::UnknownTopicOrPartition, out);
     }
 
     /// The incarnation of `topic` this broker holds, unless it was deleted.

@@ -14,19 +14,26 @@ use std::collections::BTreeMap;
 pub(crate) use disk::PartitionKey;
 pub use disk::{decode_offset_checkpoint, encode_offset_checkpoint};
 pub(crate) use io::{Input, Output};
-pub(crate) use serve::{ConsumerFetchOutcome, ReleasedConsumerFetch};
 
+use super::config::ClusterConfig;
 use super::controller::PartitionRegistration;
 use super::message::{Acks, FetchBody, Message, PartitionMetadata};
+use super::network::NodeId;
+use super::timer::{Timer, TimerSlot};
 use crate::config::TopicConfig;
 use crate::error::{ErrorCode, KafkaError};
 use crate::log::{LogChange, PartitionLog, RecoveryTruncation};
 use crate::record::NewRecord;
 use crate::storage::{RecoveryImage, StorageOp, TopicRecord};
+use io::{answer_produce, push_offsets_leadership};
 
 /// The produce "client" a broker's own group coordinator appends as (the one client allowed
 /// to write to an internal topic).
 pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
+
+/// How long a broker in controlled shutdown waits for the controller's leave before it stops
+/// anyway (Kafka's `BrokerServer.shutdown` waits 5 minutes for `controlledShutdownFuture`).
+pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 5 * 60 * 1_000;
 
 /// How long a leader waits for the answer to an AlterPartition before it may propose again
 /// (Kafka's AlterPartitionManager resends a request that got no response).
@@ -126,6 +133,19 @@ struct LeaderState {
     epoch_start_offset: i64,
 }
 
+/// Fails what the leaderships in `leaders` held, with `error`: parked consumer fetches first,
+/// then produces waiting for the ISR.
+fn fail_waiting(leaders: Vec<LeaderState>, error: ErrorCode, out: &mut Vec<Output>) {
+    let mut delayed = Vec::new();
+    for leader in leaders {
+        serve::fail_parked(leader.parked_consumers, error, out);
+        delayed.extend(leader.delayed);
+    }
+    for produce in delayed {
+        answer_produce(out, produce.request, produce.client, Err(error));
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Replica {
     log: PartitionLog,
@@ -140,66 +160,12 @@ struct Replica {
     config_seq: u64,
 }
 
-/// A produce the leader answers now that the high watermark covers it (or it failed).
+/// A held produce the leader answers now that the high watermark covers it (or it failed).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CompletedProduce {
-    pub(crate) request: u64,
-    pub(crate) client: u32,
-    pub(crate) result: Result<(i64, i64), ErrorCode>,
-}
-
-/// A parked fetch released with data or at its deadline.
-#[derive(Clone, Debug)]
-pub(crate) struct ParkedResponse {
-    pub(crate) follower: u32,
-    pub(crate) topic: String,
-    pub(crate) partition: u32,
-    pub(crate) leader_epoch: i32,
-    pub(crate) body: FetchBody,
-}
-
-/// What applying metadata did.
-#[derive(Debug, Default)]
-pub(crate) struct MetadataEffect {
-    pub(crate) failed_produces: Vec<(u64, u32, ErrorCode)>,
-    pub(crate) completed: Vec<CompletedProduce>,
-    pub(crate) alter_partition: Option<Message>,
-    pub(crate) high_watermark: Option<i64>,
-    pub(crate) start_fetching: bool,
-    /// This broker became the partition's leader (a new epoch, or its first registration).
-    pub(crate) became_leader: bool,
-    /// This broker led the partition and no longer does.
-    pub(crate) lost_leadership: bool,
-    /// Consumer fetches answered `NOT_LEADER_OR_FOLLOWER` because leadership moved.
-    pub(crate) failed_consumer_fetches: Vec<ReleasedConsumerFetch>,
-}
-
-/// What a leader did with a follower's fetch.
-#[derive(Debug)]
-pub(crate) struct LeaderFetchOutcome {
-    /// The answer now, or `None` when the fetch was parked.
-    pub(crate) response: Option<FetchBody>,
-    pub(crate) leader_epoch: i32,
-    pub(crate) alter_partition: Option<Message>,
-    pub(crate) high_watermark: Option<i64>,
-    pub(crate) completed: Vec<CompletedProduce>,
-}
-
-/// What a follower did with a fetch response.
-#[derive(Debug, Default)]
-pub(crate) struct FollowerOutcome {
-    pub(crate) events: Vec<super::ClusterEvent>,
-    pub(crate) fetch_again: bool,
-    pub(crate) back_off: bool,
-}
-
-/// What a leader did with a produce.
-#[derive(Debug, Default)]
-pub(crate) struct LeaderProduceOutcome {
-    pub(crate) answer_now: Option<Result<(i64, i64), ErrorCode>>,
-    pub(crate) delayed: bool,
-    pub(crate) high_watermark: Option<i64>,
-    pub(crate) completed: Vec<CompletedProduce>,
+struct CompletedProduce {
+    request: u64,
+    client: u32,
+    result: Result<(i64, i64), ErrorCode>,
 }
 
 /// One broker.
@@ -207,9 +173,14 @@ pub(crate) struct LeaderProduceOutcome {
 pub(crate) struct BrokerNode {
     id: u32,
     pub(crate) alive: bool,
-    /// In a controlled shutdown: the controller fenced it and it stops heartbeating (a
-    /// heartbeat would unfence it), so it rejoins no ISR before it stops.
-    pub(crate) shutting_down: bool,
+    /// In a controlled shutdown: its heartbeats ask the controller's leave to stop.
+    shutting_down: bool,
+    /// In a controlled shutdown, when the next heartbeat is due: each one sent, and each
+    /// answer, schedules the next (Kafka's `scheduleNextCommunication` replaces the pending
+    /// one), so a heartbeat timer for another time finds nothing to do.
+    heartbeat_due: i64,
+    /// In a controlled shutdown, the controller answered a heartbeat already.
+    shutdown_answered: bool,
     pub(crate) broker_epoch: u64,
     replicas: BTreeMap<(String, u32), Replica>,
     /// The broker's disk (with the replicas' logs while it runs): survives a crash.
@@ -248,6 +219,8 @@ impl BrokerNode {
             id,
             alive: true,
             shutting_down: false,
+            heartbeat_due: 0,
+            shutdown_answered: false,
             broker_epoch: 0,
             replicas: BTreeMap::new(),
             disk: disk::Disk::default(),
@@ -587,13 +560,16 @@ impl BrokerNode {
     }
 
     /// Applies the controller's registration of a partition: creates the replica, becomes
-    /// leader or follower on a new epoch, or takes the new ISR.
+    /// leader or follower on a new epoch, or takes the new ISR. Outputs, in order: requests
+    /// that fail (consumer fetches, then produces), the high watermark and the produces it
+    /// completes, the follower's first fetch, and a `__consumer_offsets` leadership change.
     pub(crate) fn apply_metadata(
         &mut self,
         metadata: PartitionMetadata,
         now: i64,
-    ) -> MetadataEffect {
-        let mut effect = MetadataEffect::default();
+        cluster_config: &ClusterConfig,
+        out: &mut Vec<Output>,
+    ) {
         let PartitionMetadata {
             topic,
             partition,
@@ -607,12 +583,12 @@ impl BrokerNode {
         if broker_epoch != self.broker_epoch {
             // Sent to an earlier incarnation of this broker (KRaft fences it on re-registration
             // before it may act on the partition again).
-            return effect;
+            return;
         }
         self.note_metadata(seq, supersedes);
-        if !self.accept_topic_id(&topic, topic_id, &mut effect) {
+        if !self.accept_topic_id(&topic, topic_id, out) {
             // Metadata of a deleted or replaced incarnation of the topic.
-            return effect;
+            return;
         }
         let key = (topic.clone(), partition);
         if !registration.replicas.contains(&self.id) {
@@ -627,20 +603,11 @@ impl BrokerNode {
                 }
                 self.disk.remove_checkpoint(&key);
                 if let Some(leader) = replica.leader {
-                    effect.lost_leadership = true;
-                    effect
-                        .failed_consumer_fetches
-                        .extend(serve::fail_parked(leader.parked_consumers));
-                    for delayed in leader.delayed {
-                        effect.failed_produces.push((
-                            delayed.request,
-                            delayed.client,
-                            ErrorCode::NotLeaderOrFollower,
-                        ));
-                    }
+                    fail_waiting(vec![leader], ErrorCode::NotLeaderOrFollower, out);
+                    push_offsets_leadership(out, &topic, partition, false, true);
                 }
             }
-            return effect;
+            return;
         }
         if !self.replicas.contains_key(&key) {
             let record = TopicRecord {
@@ -700,7 +667,7 @@ impl BrokerNode {
         }) {
             // Metadata overtaken on the network by a newer registration: KRaft replays its log
             // in order, so an older record never wins.
-            return effect;
+            return;
         }
         if seq >= replica.config_seq {
             replica.config = config;
@@ -717,8 +684,8 @@ impl BrokerNode {
             .as_ref()
             .is_none_or(|p| p.leader_epoch != registration.leader_epoch);
         if registration.leader == Some(me) {
-            if new_epoch || replica.leader.is_none() {
-                effect.became_leader = true;
+            let became_leader = new_epoch || replica.leader.is_none();
+            if became_leader {
                 // Kafka's makeLeader: stamp the new epoch from the log end on, forget what the
                 // followers had (unknown until they fetch), keep the in-sync ones caught up now.
                 replica.log.become_leader(registration.leader_epoch);
@@ -745,9 +712,7 @@ impl BrokerNode {
                     .take()
                     .map(|l| (l.delayed, l.parked_consumers))
                     .unwrap_or_default();
-                effect
-                    .failed_consumer_fetches
-                    .extend(serve::fail_parked(parked_consumers));
+                serve::fail_parked(parked_consumers, ErrorCode::NotLeaderOrFollower, out);
                 replica.leader = Some(LeaderState {
                     followers,
                     parked: Vec::new(),
@@ -784,30 +749,28 @@ impl BrokerNode {
                 }
             }
             let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
-            effect.high_watermark = hw;
-            effect.completed = completed;
             self.checkpoint_hw(&topic, partition);
+            self.push_high_watermark(&topic, partition, hw, out);
+            self.push_completed(&topic, partition, completed, out);
+            push_offsets_leadership(out, &topic, partition, became_leader, false);
         } else {
-            if let Some(leader) = replica.leader.take() {
-                effect.lost_leadership = true;
-                effect
-                    .failed_consumer_fetches
-                    .extend(serve::fail_parked(leader.parked_consumers));
-                for delayed in leader.delayed {
-                    effect.failed_produces.push((
-                        delayed.request,
-                        delayed.client,
-                        ErrorCode::NotLeaderOrFollower,
-                    ));
-                }
-            }
-            effect.start_fetching =
+            let lost = replica.leader.take();
+            let lost_leadership = lost.is_some();
+            fail_waiting(
+                lost.into_iter().collect(),
+                ErrorCode::NotLeaderOrFollower,
+                out,
+            );
+            let start_fetching =
                 registration.leader.is_some() && (new_epoch || !replica.fetch_in_flight);
             if new_epoch {
                 replica.fetch_in_flight = false;
             }
+            if start_fetching {
+                self.start_fetch(&topic, partition, now, cluster_config, out);
+            }
+            push_offsets_leadership(out, &topic, partition, false, lost_leadership);
         }
-        effect
     }
 
     /// Kafka's `maybeIncrementLeaderHW` and the delayed produces it completes.
@@ -873,7 +836,9 @@ impl BrokerNode {
     }
 
     /// A leader's answer to a follower's fetch (Kafka's `readRecords` +
-    /// `updateFollowerFetchState` + `maybeExpandIsr`).
+    /// `updateFollowerFetchState` + `maybeExpandIsr`): the leader epoch and body to answer
+    /// with, or no body when the fetch was parked. An ISR proposal, the high watermark and
+    /// the produces it completes are output first.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_fetch(
         &mut self,
@@ -885,59 +850,65 @@ impl BrokerNode {
         leader_epoch: i32,
         follower_broker_epoch: u64,
         now: i64,
-    ) -> LeaderFetchOutcome {
+        out: &mut Vec<Output>,
+    ) -> (i32, Option<FetchBody>) {
         let me = self.id;
         let key = (topic.to_owned(), partition);
-        let mut outcome = LeaderFetchOutcome {
-            response: None,
-            leader_epoch,
-            alter_partition: None,
-            high_watermark: None,
-            completed: Vec::new(),
-        };
         let error = |error: ErrorCode, log: Option<&PartitionLog>| FetchBody::Error {
             error,
             log_end_offset: log.map_or(-1, PartitionLog::log_end_offset),
             log_start_offset: log.map_or(-1, PartitionLog::log_start_offset),
         };
         let Some(replica) = self.replicas.get_mut(&key) else {
-            outcome.response = Some(error(ErrorCode::NotLeaderOrFollower, None));
-            return outcome;
+            return (
+                leader_epoch,
+                Some(error(ErrorCode::NotLeaderOrFollower, None)),
+            );
         };
         let (Some(registration), true) = (replica.registration.as_ref(), replica.leader.is_some())
         else {
-            outcome.response = Some(error(ErrorCode::NotLeaderOrFollower, Some(&replica.log)));
-            return outcome;
+            return (
+                leader_epoch,
+                Some(error(ErrorCode::NotLeaderOrFollower, Some(&replica.log))),
+            );
         };
         let my_epoch = registration.leader_epoch;
-        outcome.leader_epoch = my_epoch;
         if leader_epoch < my_epoch {
-            outcome.response = Some(error(ErrorCode::FencedLeaderEpoch, Some(&replica.log)));
-            return outcome;
+            return (
+                my_epoch,
+                Some(error(ErrorCode::FencedLeaderEpoch, Some(&replica.log))),
+            );
         }
         if leader_epoch > my_epoch {
-            outcome.response = Some(error(ErrorCode::UnknownLeaderEpoch, Some(&replica.log)));
-            return outcome;
+            return (
+                my_epoch,
+                Some(error(ErrorCode::UnknownLeaderEpoch, Some(&replica.log))),
+            );
         }
         if !registration.replicas.contains(&follower) || follower == me {
-            outcome.response = Some(error(ErrorCode::NotLeaderOrFollower, Some(&replica.log)));
-            return outcome;
+            return (
+                my_epoch,
+                Some(error(ErrorCode::NotLeaderOrFollower, Some(&replica.log))),
+            );
         }
         if let Some(fetch_epoch) = last_fetched_epoch {
             let (epoch, end_offset) = replica.log.end_offset_for_epoch(fetch_epoch);
             if epoch == -1 && end_offset == -1 {
-                outcome.response = Some(error(ErrorCode::OffsetOutOfRange, Some(&replica.log)));
-                return outcome;
+                return (
+                    my_epoch,
+                    Some(error(ErrorCode::OffsetOutOfRange, Some(&replica.log))),
+                );
             }
             if epoch < fetch_epoch || end_offset < fetch_offset {
-                outcome.response = Some(FetchBody::Diverging { epoch, end_offset });
-                return outcome;
+                return (my_epoch, Some(FetchBody::Diverging { epoch, end_offset }));
             }
         }
         let leo = replica.log.log_end_offset();
         if fetch_offset < replica.log.log_start_offset() || fetch_offset > leo {
-            outcome.response = Some(error(ErrorCode::OffsetOutOfRange, Some(&replica.log)));
-            return outcome;
+            return (
+                my_epoch,
+                Some(error(ErrorCode::OffsetOutOfRange, Some(&replica.log))),
+            );
         }
         let registration = registration.clone();
         let leader = replica.leader.as_mut().expect("checked above");
@@ -972,12 +943,15 @@ impl BrokerNode {
             self.next_proposal += 1;
             pending.proposal = self.next_proposal;
             pending.sent_at = now;
-            outcome.alter_partition = Some(pending.message(
-                topic,
-                partition,
-                registration.leader_epoch,
-                self.broker_epoch,
-            ));
+            out.push(Output::Send {
+                to: NodeId::Controller,
+                message: pending.message(
+                    topic,
+                    partition,
+                    registration.leader_epoch,
+                    self.broker_epoch,
+                ),
+            });
         }
         if leader.pending_isr.is_none()
             && !registration.isr.contains(&follower)
@@ -994,26 +968,23 @@ impl BrokerNode {
                 sent_at: now,
                 new_member_epochs: vec![(follower, follower_broker_epoch)],
             };
-            outcome.alter_partition = Some(pending.message(
-                topic,
-                partition,
-                registration.leader_epoch,
-                self.broker_epoch,
-            ));
+            out.push(Output::Send {
+                to: NodeId::Controller,
+                message: pending.message(
+                    topic,
+                    partition,
+                    registration.leader_epoch,
+                    self.broker_epoch,
+                ),
+            });
             leader.pending_isr = Some(pending);
         }
         let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
-        outcome.high_watermark = hw;
-        outcome.completed = completed;
-        if hw.is_some() {
-            self.checkpoint_hw(topic, partition);
-        }
-        let replica = self.replicas.get_mut(&key).expect("present above");
         // Kafka's delayed fetch completes as soon as there is a byte to send; a moved high
         // watermark is news too, so followers learn it without waiting.
         let has_news = fetch_offset < replica.log.log_end_offset() || hw.is_some();
-        if has_news {
-            outcome.response = Some(Self::records_for(&replica.log, fetch_offset));
+        let response = if has_news {
+            Some(Self::records_for(&replica.log, fetch_offset))
         } else {
             replica
                 .leader
@@ -1024,8 +995,14 @@ impl BrokerNode {
                     follower,
                     fetch_offset,
                 });
+            None
+        };
+        if hw.is_some() {
+            self.checkpoint_hw(topic, partition);
         }
-        outcome
+        self.push_high_watermark(topic, partition, hw, out);
+        self.push_completed(topic, partition, completed, out);
+        (my_epoch, response)
     }
 
     fn records_for(log: &PartitionLog, fetch_offset: i64) -> FetchBody {
@@ -1043,22 +1020,23 @@ impl BrokerNode {
     }
 
     /// Answers parked fetches of a partition that now have records to read, and, at the
-    /// `replica.fetch.wait.max.ms` deadline of `deadline_of`'s fetch, that one whatever it holds.
+    /// `replica.fetch.wait.max.ms` deadline of `deadline_of`'s fetch, that one whatever it
+    /// holds. Each answer cancels its fetch's deadline.
     pub(crate) fn release_parked_fetches(
         &mut self,
         topic: &str,
         partition: u32,
-        _now: i64,
         deadline_of: Option<u32>,
-    ) -> Vec<ParkedResponse> {
+        out: &mut Vec<Output>,
+    ) {
         let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
-            return Vec::new();
+            return;
         };
         let Some(epoch) = replica.registration.as_ref().map(|r| r.leader_epoch) else {
-            return Vec::new();
+            return;
         };
         let Some(leader) = replica.leader.as_mut() else {
-            return Vec::new();
+            return;
         };
         let leo = replica.log.log_end_offset();
         let (ready, waiting): (Vec<ParkedFetch>, Vec<ParkedFetch>) =
@@ -1066,16 +1044,29 @@ impl BrokerNode {
                 .into_iter()
                 .partition(|p| deadline_of == Some(p.follower) || p.fetch_offset < leo);
         leader.parked = waiting;
-        ready
-            .into_iter()
-            .map(|parked| ParkedResponse {
-                follower: parked.follower,
+        let topic_id = self
+            .topic_ids
+            .get(topic)
+            .filter(|k| !k.deleted)
+            .map_or(0, |k| k.id);
+        for parked in ready {
+            out.push(Output::Cancel(TimerSlot::ParkedFetch {
+                broker: self.id,
                 topic: topic.to_owned(),
                 partition,
-                leader_epoch: epoch,
-                body: Self::records_for(&replica.log, parked.fetch_offset),
-            })
-            .collect()
+                follower: parked.follower,
+            }));
+            out.push(Output::Send {
+                to: NodeId::Broker(parked.follower),
+                message: Message::FetchResponse {
+                    topic: topic.to_owned(),
+                    partition,
+                    topic_id,
+                    leader_epoch: epoch,
+                    body: Self::records_for(&replica.log, parked.fetch_offset),
+                },
+            });
+        }
     }
 
     /// A fetch that got no answer (its leader died or the link was cut): forget it, so the
@@ -1092,26 +1083,36 @@ impl BrokerNode {
         }
     }
 
-    /// The follower's next fetch request (with its sequence number), when it follows a known
-    /// leader and has none in flight.
-    pub(crate) fn next_fetch(
+    /// The follower sends its next fetch to the leader it knows, if it has none in flight,
+    /// and gives it up after Kafka's `replica.socket.timeout.ms` (here `request.timeout.ms`)
+    /// without an answer (replacing the previous fetch's timeout: that one was answered or
+    /// timed out).
+    pub(crate) fn start_fetch(
         &mut self,
         topic: &str,
         partition: u32,
-    ) -> Option<(u32, u64, Message)> {
+        now: i64,
+        config: &ClusterConfig,
+        out: &mut Vec<Output>,
+    ) {
         let me = self.id;
-        let replica = self.replicas.get_mut(&(topic.to_owned(), partition))?;
-        let registration = replica.registration.as_ref()?;
-        let leader = registration.leader.filter(|l| *l != me)?;
+        let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
+            return;
+        };
+        let Some(registration) = replica.registration.as_ref() else {
+            return;
+        };
+        let Some(leader) = registration.leader.filter(|l| *l != me) else {
+            return;
+        };
         if replica.leader.is_some() || replica.fetch_in_flight {
-            return None;
+            return;
         }
         replica.fetch_in_flight = true;
         replica.fetch_seq += 1;
-        Some((
-            leader,
-            replica.fetch_seq,
-            Message::Fetch {
+        out.push(Output::Send {
+            to: NodeId::Broker(leader),
+            message: Message::Fetch {
                 topic: topic.to_owned(),
                 partition,
                 replica: me,
@@ -1121,10 +1122,21 @@ impl BrokerNode {
                 topic_id: self.topic_ids.get(topic).map_or(0, |k| k.id),
                 broker_epoch: self.broker_epoch,
             },
-        ))
+        });
+        out.push(Output::Schedule {
+            at: now + config.request_timeout_ms,
+            timer: Timer::FetchTimeout {
+                broker: me,
+                topic: topic.to_owned(),
+                partition,
+                seq: replica.fetch_seq,
+            },
+        });
     }
 
-    /// A follower applies the leader's answer: append, truncate on divergence, or back off.
+    /// A follower applies the leader's answer: append, truncate on divergence, or back off
+    /// (`replica.fetch.backoff.ms`); after an append or a truncation it fetches again.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_fetch_response(
         &mut self,
         topic: &str,
@@ -1132,20 +1144,21 @@ impl BrokerNode {
         leader_epoch: i32,
         body: FetchBody,
         now: i64,
-    ) -> FollowerOutcome {
+        config: &ClusterConfig,
+        out: &mut Vec<Output>,
+    ) {
         let me = self.id;
         let key = (topic.to_owned(), partition);
-        let mut outcome = FollowerOutcome::default();
         let Some(replica) = self.replicas.get_mut(&key) else {
-            return outcome;
+            return;
         };
         let Some(registration) = replica.registration.as_ref() else {
-            return outcome;
+            return;
         };
         if replica.leader.is_some() || registration.leader_epoch != leader_epoch {
             // An answer from another epoch: this replica has moved on, and a fetch of the new
             // epoch (if any) is already on its way.
-            return outcome;
+            return;
         }
         if let FetchBody::Records { fetch_offset, .. } = &body
             && *fetch_offset != replica.log.log_end_offset()
@@ -1154,11 +1167,13 @@ impl BrokerNode {
             // mismatch"): an answer to an earlier incarnation's fetch, parked at the leader
             // while this broker lost its unflushed tail and restarted. Appending it would
             // leave a hole; the fetch in flight is still answered.
-            return outcome;
+            return;
         }
         replica.fetch_in_flight = false;
         let mut changes = Vec::new();
         let mut truncated = false;
+        let mut fetch_again = false;
+        let mut back_off = false;
         let end_before = replica.log.log_end_offset();
         match body {
             FetchBody::Records {
@@ -1173,12 +1188,12 @@ impl BrokerNode {
                 {
                     Ok(appended) => {
                         if appended.is_some() {
-                            outcome.events.push(super::ClusterEvent::FollowerFetched {
+                            out.push(Output::Event(super::ClusterEvent::FollowerFetched {
                                 broker: me,
                                 topic: topic.to_owned(),
                                 partition,
                                 log_end_offset: replica.log.log_end_offset(),
-                            });
+                            }));
                         }
                         let hw = high_watermark.min(replica.log.log_end_offset());
                         replica.log.update_high_watermark(hw);
@@ -1188,9 +1203,9 @@ impl BrokerNode {
                         if start > replica.log.log_start_offset() {
                             let _ = replica.log.delete_records(start, &mut changes);
                         }
-                        outcome.fetch_again = true;
+                        fetch_again = true;
                     }
-                    Err(_) => outcome.back_off = true,
+                    Err(_) => back_off = true,
                 }
             }
             FetchBody::Diverging { epoch, end_offset } => {
@@ -1228,26 +1243,40 @@ impl BrokerNode {
                 }
                 truncated = true;
             }
-            FetchBody::Error { .. } => outcome.back_off = true,
+            FetchBody::Error { .. } => back_off = true,
         }
         if truncated {
             // A truncation to the log end drops nothing: no event says it did.
             if replica.log.log_end_offset() != end_before {
-                outcome.events.push(super::ClusterEvent::Truncated {
+                out.push(Output::Event(super::ClusterEvent::Truncated {
                     broker: me,
                     topic: topic.to_owned(),
                     partition,
                     log_end_offset: replica.log.log_end_offset(),
-                });
+                }));
             }
-            outcome.fetch_again = true;
+            fetch_again = true;
         }
         self.persist(topic, partition, changes);
         self.checkpoint_hw(topic, partition);
-        outcome
+        if fetch_again {
+            self.start_fetch(topic, partition, now, config, out);
+        } else if back_off {
+            out.push(Output::Schedule {
+                at: now + config.replica_fetch_backoff_ms,
+                timer: Timer::RetryFetch {
+                    broker: me,
+                    topic: topic.to_owned(),
+                    partition,
+                },
+            });
+        }
     }
 
     /// A leader's handling of a produce (Kafka's `appendRecordsToLeader` + `DelayedProduce`).
+    /// Outputs, in order: the answer when it is known now (none for `acks=0`), the request
+    /// timeout of a produce held for the ISR, the high watermark and the produces it completes,
+    /// then the release of follower fetches parked on the partition.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_produce(
         &mut self,
@@ -1258,71 +1287,103 @@ impl BrokerNode {
         acks: Acks,
         records: &[NewRecord],
         now: i64,
-    ) -> LeaderProduceOutcome {
+        config: &ClusterConfig,
+        out: &mut Vec<Output>,
+    ) {
         let me = self.id;
         let key = (topic.to_owned(), partition);
-        let mut outcome = LeaderProduceOutcome::default();
+        let offsets = match self.append_to_leader(topic, partition, client, acks, records, now) {
+            Ok(offsets) => offsets,
+            Err(error) => {
+                if acks != Acks::None {
+                    answer_produce(out, request, client, Err(error));
+                }
+                out.push(Output::ReleaseParkedFetches {
+                    topic: topic.to_owned(),
+                    partition,
+                });
+                return;
+            }
+        };
+        let replica = self.replicas.get_mut(&key).expect("appended above");
+        if acks == Acks::All {
+            replica
+                .leader
+                .as_mut()
+                .expect("appended as leader")
+                .delayed
+                .push(DelayedProduce {
+                    request,
+                    client,
+                    required_offset: offsets.1 + 1,
+                    offsets,
+                });
+        } else if acks != Acks::None {
+            answer_produce(out, request, client, Ok(offsets));
+        }
+        let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
+        if acks == Acks::All && !completed.iter().any(|c| c.request == request) {
+            out.push(Output::Schedule {
+                at: now + config.request_timeout_ms,
+                timer: Timer::ProduceTimeout {
+                    broker: me,
+                    topic: topic.to_owned(),
+                    partition,
+                    request,
+                },
+            });
+        }
+        self.checkpoint_hw(topic, partition);
+        self.push_high_watermark(topic, partition, hw, out);
+        self.push_completed(topic, partition, completed, out);
+        out.push(Output::ReleaseParkedFetches {
+            topic: topic.to_owned(),
+            partition,
+        });
+    }
+
+    /// Appends a produce's records as the partition's leader, or refuses them with Kafka's
+    /// error; returns the batch's first and last offsets.
+    fn append_to_leader(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        client: u32,
+        acks: Acks,
+        records: &[NewRecord],
+        now: i64,
+    ) -> Result<(i64, i64), ErrorCode> {
         // Kafka's `ReplicaManager.appendToLocalLog`: a client may not append to an internal
         // topic ("Cannot append to internal topic", sent as INVALID_TOPIC_EXCEPTION); the
         // group coordinator's own appends are allowed (Kafka's `internalTopicsAllowed`).
         if super::topic_admin::is_internal(topic) && client != COORDINATOR_CLIENT {
-            outcome.answer_now = Some(Err(ErrorCode::InvalidTopicException));
-            return outcome;
+            return Err(ErrorCode::InvalidTopicException);
         }
         let missing = self.missing_replica_error(topic);
-        let Some(replica) = self.replicas.get_mut(&key) else {
-            outcome.answer_now = Some(Err(missing));
-            return outcome;
-        };
+        let replica = self
+            .replicas
+            .get_mut(&(topic.to_owned(), partition))
+            .ok_or(missing)?;
         let (Some(registration), true) = (replica.registration.as_ref(), replica.leader.is_some())
         else {
-            outcome.answer_now = Some(Err(ErrorCode::NotLeaderOrFollower));
-            return outcome;
+            return Err(ErrorCode::NotLeaderOrFollower);
         };
         if acks == Acks::All
             && registration.isr.len() < effective_min_isr(&replica.config, registration)
             && self.bug != Some(super::InjectedBug::AcksAllBelowMinIsr)
         {
-            outcome.answer_now = Some(Err(ErrorCode::NotEnoughReplicas));
-            return outcome;
+            return Err(ErrorCode::NotEnoughReplicas);
         }
         let mut changes = Vec::new();
         // prepare + commit, not `append`: a replicated leader's high watermark moves only
         // with its followers.
-        let batch = match replica.log.prepare(now, &replica.config, records) {
-            Ok(batch) => batch,
-            Err(error) => {
-                outcome.answer_now = Some(Err(error.error_code()));
-                return outcome;
-            }
-        };
+        let batch = replica
+            .log
+            .prepare(now, &replica.config, records)
+            .map_err(|error| error.error_code())?;
         let info = replica.log.commit(batch, &replica.config, &mut changes);
-        let offsets = (info.base_offset, info.last_offset);
-        if acks == Acks::All {
-            replica
-                .leader
-                .as_mut()
-                .expect("checked above")
-                .delayed
-                .push(DelayedProduce {
-                    request,
-                    client,
-                    required_offset: info.last_offset + 1,
-                    offsets,
-                });
-            outcome.delayed = true;
-        } else {
-            outcome.answer_now = Some(Ok(offsets));
-        }
-        let (hw, completed) = Self::maybe_advance_hw(replica, me, self.bug);
-        outcome.high_watermark = hw;
-        outcome.completed = completed;
-        if outcome.completed.iter().any(|c| c.request == request) {
-            outcome.delayed = false;
-        }
         self.persist(topic, partition, changes);
-        self.checkpoint_hw(topic, partition);
-        outcome
+        Ok((info.base_offset, info.last_offset))
     }
 
     /// The controller refused the ISR change numbered `proposal`: back to the committed
@@ -1347,21 +1408,25 @@ impl BrokerNode {
         topic: &str,
         partition: u32,
         request: u64,
-    ) -> Option<u32> {
-        let replica = self.replicas.get_mut(&(topic.to_owned(), partition))?;
-        let leader = replica.leader.as_mut()?;
-        let index = leader.delayed.iter().position(|d| d.request == request)?;
-        Some(leader.delayed.remove(index).client)
+        out: &mut Vec<Output>,
+    ) {
+        let Some(leader) = self
+            .replicas
+            .get_mut(&(topic.to_owned(), partition))
+            .and_then(|replica| replica.leader.as_mut())
+        else {
+            return;
+        };
+        if let Some(index) = leader.delayed.iter().position(|d| d.request == request) {
+            let client = leader.delayed.remove(index).client;
+            answer_produce(out, request, client, Err(ErrorCode::RequestTimedOut));
+        }
     }
 
     /// Kafka's `maybeShrinkIsr` for every partition this broker leads: followers not caught up
-    /// for more than `replica.lag.time.max.ms` leave the ISR.
-    pub(crate) fn shrink_isr_proposals(
-        &mut self,
-        now: i64,
-        lag_max_ms: i64,
-    ) -> Vec<(String, u32, Message)> {
-        let mut proposals = Vec::new();
+    /// for more than `replica.lag.time.max.ms` leave the ISR (an AlterPartition to the
+    /// controller per partition; one unanswered for [`ALTER_PARTITION_RETRY_MS`] is resent).
+    pub(crate) fn propose_isr_shrinks(&mut self, now: i64, lag_max_ms: i64, out: &mut Vec<Output>) {
         for ((topic, partition), replica) in &mut self.replicas {
             let (Some(leader), Some(registration)) =
                 (replica.leader.as_mut(), replica.registration.as_ref())
@@ -1379,7 +1444,10 @@ impl BrokerNode {
                         registration.leader_epoch,
                         self.broker_epoch,
                     );
-                    proposals.push((topic.clone(), *partition, message));
+                    out.push(Output::Send {
+                        to: NodeId::Controller,
+                        message,
+                    });
                 }
                 continue;
             }
@@ -1419,8 +1487,10 @@ impl BrokerNode {
                 self.broker_epoch,
             );
             leader.pending_isr = Some(pending);
-            proposals.push((topic.clone(), *partition, message));
+            out.push(Output::Send {
+                to: NodeId::Controller,
+                message,
+            });
         }
-        proposals
     }
 }

@@ -2,7 +2,10 @@
 //! `fetch.min.bytes` are there or `fetch.max.wait.ms` passes (Kafka's `DelayedFetch`), and
 //! ListOffsets.
 
-use super::BrokerNode;
+use super::{BrokerNode, Output};
+use crate::cluster::message::Message;
+use crate::cluster::network::NodeId;
+use crate::cluster::timer::Timer;
 use crate::error::ErrorCode;
 use crate::log::{FetchedRecords, OffsetSpec, PartitionLog};
 
@@ -19,33 +22,29 @@ pub(crate) struct ParkedConsumerFetch {
     min_bytes: usize,
 }
 
-/// A consumer fetch's answer, for the client that sent it.
-#[derive(Clone, Debug)]
-pub(crate) struct ReleasedConsumerFetch {
-    pub(crate) client: u32,
-    pub(crate) request: u64,
-    pub(crate) result: Result<FetchedRecords, ErrorCode>,
+/// Answers a consumer fetch.
+fn answer(
+    out: &mut Vec<Output>,
+    client: u32,
+    request: u64,
+    result: Result<FetchedRecords, ErrorCode>,
+) {
+    out.push(Output::Send {
+        to: NodeId::Client(client),
+        message: Message::ConsumerFetchResponse { request, result },
+    });
 }
 
-/// What the leader did with a consumer's fetch.
-#[derive(Clone, Debug)]
-pub(crate) enum ConsumerFetchOutcome {
-    /// Answered now.
-    Answer(Result<FetchedRecords, ErrorCode>),
-    /// Held until enough bytes are readable or the wait ends.
-    Parked,
-}
-
-/// Parked fetches of a leader that lost its leadership: answered `NOT_LEADER_OR_FOLLOWER`.
-pub(crate) fn fail_parked(parked: Vec<ParkedConsumerFetch>) -> Vec<ReleasedConsumerFetch> {
-    parked
-        .into_iter()
-        .map(|p| ReleasedConsumerFetch {
-            client: p.client,
-            request: p.request,
-            result: Err(ErrorCode::NotLeaderOrFollower),
-        })
-        .collect()
+/// Parked fetches of a leader that lost its leadership (`NOT_LEADER_OR_FOLLOWER`) or its
+/// topic (`UNKNOWN_TOPIC_OR_PARTITION`): answered with `error`.
+pub(crate) fn fail_parked(
+    parked: Vec<ParkedConsumerFetch>,
+    error: ErrorCode,
+    out: &mut Vec<Output>,
+) {
+    for p in parked {
+        answer(out, p.client, p.request, Err(error));
+    }
 }
 
 /// The bytes a consumer fetch at `fetch_offset` would read now (below the high watermark).
@@ -66,7 +65,8 @@ fn read(
 impl BrokerNode {
     /// A leader's answer to a consumer's fetch (Kafka's `ReplicaManager.fetchMessages` with
     /// `FetchIsolation.HIGH_WATERMARK`): records below the high watermark, at once when at
-    /// least `min_bytes` are readable or the offset is out of range, else parked.
+    /// least `min_bytes` are readable or the offset is out of range, else parked until
+    /// `fetch.max.wait.ms` (`max_wait_ms`) passes.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_consumer_fetch(
         &mut self,
@@ -77,23 +77,26 @@ impl BrokerNode {
         fetch_offset: i64,
         max_bytes: usize,
         min_bytes: usize,
-    ) -> ConsumerFetchOutcome {
+        max_wait_ms: i64,
+        now: i64,
+        out: &mut Vec<Output>,
+    ) {
         let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
-            return ConsumerFetchOutcome::Answer(Err(ErrorCode::NotLeaderOrFollower));
+            return answer(out, client, request, Err(ErrorCode::NotLeaderOrFollower));
         };
         let Some(leader) = replica.leader.as_mut() else {
-            return ConsumerFetchOutcome::Answer(Err(ErrorCode::NotLeaderOrFollower));
+            return answer(out, client, request, Err(ErrorCode::NotLeaderOrFollower));
         };
         let log = &replica.log;
         if fetch_offset < log.log_start_offset() || fetch_offset > log.log_end_offset() {
-            return ConsumerFetchOutcome::Answer(Err(ErrorCode::OffsetOutOfRange));
+            return answer(out, client, request, Err(ErrorCode::OffsetOutOfRange));
         }
         let readable = readable_bytes(log, fetch_offset, max_bytes);
         // Nothing to read is parked even with `fetch.min.bytes=0` (Kafka answers that at once):
-        // the cluster answers it a millisecond later, so a consumer that never waits cannot
-        // fetch, get nothing and fetch again at one instant forever on a zero-latency network.
+        // it is answered a millisecond later, so a consumer that never waits cannot fetch, get
+        // nothing and fetch again at one instant forever on a zero-latency network.
         if readable > 0 && readable >= min_bytes {
-            return ConsumerFetchOutcome::Answer(read(log, fetch_offset, max_bytes));
+            return answer(out, client, request, read(log, fetch_offset, max_bytes));
         }
         leader.parked_consumers.push(ParkedConsumerFetch {
             client,
@@ -102,7 +105,21 @@ impl BrokerNode {
             max_bytes,
             min_bytes,
         });
-        ConsumerFetchOutcome::Parked
+        let wait = if min_bytes == 0 {
+            1
+        } else {
+            max_wait_ms.max(1)
+        };
+        out.push(Output::Schedule {
+            at: now + wait,
+            timer: Timer::ConsumerFetchWait {
+                broker: self.id,
+                topic: topic.to_owned(),
+                partition,
+                client,
+                request,
+            },
+        });
     }
 
     /// Parked consumer fetches of a partition that can be answered now: those with
@@ -113,12 +130,13 @@ impl BrokerNode {
         topic: &str,
         partition: u32,
         expired: Option<(u32, u64)>,
-    ) -> Vec<ReleasedConsumerFetch> {
+        out: &mut Vec<Output>,
+    ) {
         let Some(replica) = self.replicas.get_mut(&(topic.to_owned(), partition)) else {
-            return Vec::new();
+            return;
         };
         let Some(leader) = replica.leader.as_mut() else {
-            return Vec::new();
+            return;
         };
         let log = &replica.log;
         let (ready, waiting): (Vec<ParkedConsumerFetch>, Vec<ParkedConsumerFetch>) =
@@ -131,14 +149,14 @@ impl BrokerNode {
                     }
                 });
         leader.parked_consumers = waiting;
-        ready
-            .into_iter()
-            .map(|p| ReleasedConsumerFetch {
-                client: p.client,
-                request: p.request,
-                result: read(log, p.fetch_offset, p.max_bytes),
-            })
-            .collect()
+        for p in ready {
+            answer(
+                out,
+                p.client,
+                p.request,
+                read(log, p.fetch_offset, p.max_bytes),
+            );
+        }
     }
 
     /// A leader's ListOffsets answer for a consumer (`READ_UNCOMMITTED`): Kafka's offset, or

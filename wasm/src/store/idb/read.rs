@@ -22,7 +22,7 @@ use crate::HostError;
 /// Everything a store holds, read back after a failed write to restore the engine.
 #[derive(Debug)]
 pub struct StoredState {
-    /// Everything stored: every log dir (for `Broker::recover` or `Cluster::recover`), every
+    /// Everything stored: every log dir (for `Cluster::recover`), every
     /// file, and the partitions with an unreadable chunk (see [`super::Opened::image`]).
     pub image: ClusterImage,
     /// Stored values that could not be read at all, described.
