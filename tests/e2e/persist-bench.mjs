@@ -22,9 +22,11 @@
 //   Each side also runs with IN_FLIGHT calls at once (every call still one transaction,
 //   acknowledged on its own commit), as a producer with several requests in flight would.
 // - cluster: the cluster-backed `Rill` (`Rill.open({ storage: 'indexeddb', brokers, clock:
-//   'realtime', latency: { baseMs: 1, jitterMs: 0 } })`: the least simulated network delay), `producer.send({ acks: -1 })` of RECORDS_PER_BATCH values per send (it resolves
-//   once its records are durable), 1 and IN_FLIGHT sends at once, for 1 and 3 brokers (replication
-//   factor = brokers: with 3, every send writes three copies), against the same raw baseline
+//   'realtime', latency: { baseMs: 1, jitterMs: 0 } })`: the least simulated network delay of a
+//   replicated cluster), `producer.send({ acks: -1 })` of RECORDS_PER_BATCH values per send (it
+//   resolves once its records are durable), 1 and IN_FLIGHT sends at once, for 1 and 3 brokers
+//   (replication factor = brokers: with 3, every send writes three copies), and for 1 broker
+//   with no latency (see CLUSTER_CASES), against the same raw baseline
 //   in alternating rounds; and `Rill.open` of a one-broker cluster holding RECOVERY_RECORDS.
 //   Every timed phase starts after a short pause, on both sides, so that rill's idle-time
 //   consolidation of small chunks lands in neither side's timing.
@@ -58,8 +60,18 @@ const RECOVERY_STORE = 'persist-bench-recovery';
 const CLUSTER_STORE = 'persist-bench-cluster';
 const CLUSTER_RAW_DB = 'raw:persist-bench-cluster';
 const CLUSTER_RECOVERY_STORE = 'persist-bench-cluster-recovery';
-/** Broker counts of the cluster-backed `Rill` measured (the topic's replication factor is the broker count). */
-const CLUSTER_BROKERS = [1, 3];
+/**
+ * Cases of the cluster-backed `Rill` measured: broker count (the topic's replication factor is
+ * the broker count) and simulated latency per message. At 1 ms a send at one call in flight
+ * needs 2 ms of cluster time (request and answer; 4 with 3 replicas and acks=all), and the
+ * realtime cluster's time keeps pace with the page's: 500 (250) sends/s at most, whatever the
+ * store does. At 0 ms (one broker only) what is left is the engine, the binding and the store.
+ */
+const CLUSTER_CASES = [
+  { brokers: 1, latencyMs: 1 },
+  { brokers: 1, latencyMs: 0 },
+  { brokers: 3, latencyMs: 1 },
+];
 
 const baseUrl = process.env.BASE_URL;
 if (!baseUrl) {
@@ -314,7 +326,7 @@ async function profileOpen(page) {
  */
 async function clusterThroughput(page, chunkBytes) {
   return page.evaluate(
-    async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes, inFlight, brokerCounts, chunkBytes }) => {
+    async ({ topic, store, rawDb, rounds, batches, recordsPerBatch, valueBytes, inFlight, cases, chunkBytes }) => {
       const SETTLE_MS = 200;
       const raw = await (async () => {
         await persist.deleteDb(rawDb);
@@ -343,18 +355,18 @@ async function clusterThroughput(page, chunkBytes) {
       };
       const messages = persist.messages(recordsPerBatch, valueBytes);
       const results = [];
-      for (const brokers of brokerCounts) {
-        const name = `${store}-${brokers}`;
+      for (const { brokers, latencyMs } of cases) {
+        const name = `${store}-${brokers}-${latencyMs}`;
         await persist.deleteDb(`rill:${name}`);
-        // The least simulated network latency (1 ms, no jitter), not the default 1–3 ms: what
-        // is timed is mostly the engine and IndexedDB.
-        const kafka = await Rill.open({ name, storage: 'indexeddb', brokers, clock: 'realtime', latency: { baseMs: 1, jitterMs: 0 } });
+        // No jitter, and 1 ms (the least for a replicated cluster) or none, not the default
+        // 1–3 ms: what is timed is mostly the engine and IndexedDB.
+        const kafka = await Rill.open({ name, storage: 'indexeddb', brokers, clock: 'realtime', latency: { baseMs: latencyMs, jitterMs: 0 } });
         await kafka.admin().createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: brokers }] });
         const producer = kafka.producer();
         await producer.connect();
         const send = () => producer.send({ topic, acks: -1, messages });
         await send();
-        const r = { brokers, replication_factor: brokers, rill_ms: 0, raw_ms: 0, rill_in_flight_ms: 0, raw_in_flight_ms: 0 };
+        const r = { brokers, replication_factor: brokers, latency_ms: latencyMs, rill_ms: 0, raw_ms: 0, rill_in_flight_ms: 0, raw_in_flight_ms: 0 };
         const runRill = async () => {
           r.rill_ms += await concurrently(1, send);
           r.rill_in_flight_ms += await concurrently(inFlight, send);
@@ -384,7 +396,7 @@ async function clusterThroughput(page, chunkBytes) {
       await persist.deleteDb(rawDb);
       return { records_per_batch: recordsPerBatch, value_bytes: valueBytes, batches: rounds * batches, chunk_bytes: chunkBytes, in_flight: inFlight, brokers: results };
     },
-    { topic: TOPIC, store: CLUSTER_STORE, rawDb: CLUSTER_RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES, inFlight: IN_FLIGHT, brokerCounts: CLUSTER_BROKERS, chunkBytes },
+    { topic: TOPIC, store: CLUSTER_STORE, rawDb: CLUSTER_RAW_DB, rounds: ROUNDS, batches: BATCHES, recordsPerBatch: RECORDS_PER_BATCH, valueBytes: VALUE_BYTES, inFlight: IN_FLIGHT, cases: CLUSTER_CASES, chunkBytes },
   );
 }
 
@@ -448,11 +460,11 @@ try {
       `ratio ${(t.raw_in_flight_ms / t.rill_in_flight_ms).toFixed(3)}`,
   );
 
-  log(`cluster-backed Rill: producer.send({ acks: -1 }) of ${RECORDS_PER_BATCH} records, brokers ${CLUSTER_BROKERS.join(' and ')} (replication factor = brokers), realtime clock`);
+  log(`cluster-backed Rill: producer.send({ acks: -1 }) of ${RECORDS_PER_BATCH} records, ${CLUSTER_CASES.map((c) => `brokers ${c.brokers} latency ${c.latencyMs} ms`).join(', ')} (replication factor = brokers), realtime clock`);
   result.cluster = await clusterThroughput(page, t.chunk_bytes);
   for (const b of result.cluster.brokers) {
     log(
-      `  brokers ${b.brokers}: rill ${perSecond(b.rill_ms)} records/s, raw ${perSecond(b.raw_ms)}, ratio ${(b.raw_ms / b.rill_ms).toFixed(3)}; ` +
+      `  brokers ${b.brokers}, latency ${b.latency_ms} ms: rill ${perSecond(b.rill_ms)} records/s, raw ${perSecond(b.raw_ms)}, ratio ${(b.raw_ms / b.rill_ms).toFixed(3)}; ` +
         `${result.cluster.in_flight} in flight: rill ${perSecond(b.rill_in_flight_ms)}, raw ${perSecond(b.raw_in_flight_ms)}, ratio ${(b.raw_in_flight_ms / b.rill_in_flight_ms).toFixed(3)}`,
     );
   }

@@ -285,7 +285,9 @@ impl DurableWriter {
                 writer.writing = false;
                 if writer.queued.is_some() {
                     self.start_write(&mut writer);
-                } else {
+                } else if matches!(&writer.store, Store::IndexedDb(idb) if idb.merges_due()) {
+                    // Only when a merge is due: most writes leave none, and a timer task
+                    // per write would compete with the next write for the CPU.
                     self.consolidate_when_idle();
                 }
                 return;

@@ -188,8 +188,12 @@ export async function producerSend(kafka) {
 
   await rejects(producer.send({ topic: 'p3', acks: 2, messages: [{ value: 'x' }] }), 'INVALID_REQUIRED_ACKS', 'acks 2');
   await rejects(producer.send({ topic: 'nope', messages: [{ value: 'x' }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic');
-  await rejects(producer.send({ topic: 'p3', messages: [{ value: 'x', partition: 3 }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'partition 3 of 3');
-  await rejects(producer.send({ topic: 'p3', messages: [{ value: 'ok' }, { value: 42 }] }), 'INVALID_ARGUMENT', 'number value');
+  const badPartition = await rejects(producer.send({ topic: 'p3', messages: [{ value: 'x' }, { value: 'x', partition: 3 }] }), 'UNKNOWN_TOPIC_OR_PARTITION', 'partition 3 of 3');
+  check(badPartition.message.includes('send record.messages[1].partition 3'), `the message is named: ${badPartition.message}`);
+  const badValue = await rejects(producer.send({ topic: 'p3', messages: [{ value: 'ok' }, { value: 42 }] }), 'INVALID_ARGUMENT', 'number value');
+  check(badValue.message.includes('send record.messages[1].value'), `the message is named: ${badValue.message}`);
+  const badHeader = await rejects(producer.send({ topic: 'p3', messages: [{ value: 'ok' }, { value: 'ok' }, { value: 'ok', headers: 'h' }] }), 'INVALID_ARGUMENT', 'headers not an object');
+  check(badHeader.message.includes('send record.messages[2].headers'), `the message is named: ${badHeader.message}`);
   await rejects(producer.send({ topic: 'p3', messages: 'nope' }), 'INVALID_ARGUMENT', 'messages not an array');
   await kafka.advance(1000);
   eq((await admin.fetchTopicOffsets('p3')).map((o) => o.high), offsets.map((o) => o.high), 'nothing appended by bad sends');

@@ -74,7 +74,7 @@ pub use topic_admin::{PartitionInfo, PartitionOffsets, TopicMetadata};
 use crate::error::ErrorCode;
 use crate::log::PartitionLog;
 use crate::prng::Prng;
-use controller::{Controller, ControllerInput, ControllerOutput};
+use controller::{Controller, ControllerInput, ControllerOutput, Watched};
 use network::Network;
 use node::BrokerNode;
 use producer::ClientState;
@@ -138,7 +138,7 @@ pub struct Cluster {
     timers: TimerTable,
     /// The most steps `advance` ran at one instant (see [`QueuePeaks`]).
     peak_steps_at_instant: u32,
-    controller: Controller,
+    controller: Watched<Controller>,
     brokers: Vec<BrokerNode>,
     clients: BTreeMap<u32, ClientState>,
     consumers: BTreeMap<u32, groups::ConsumerClient>,
@@ -194,7 +194,7 @@ impl Cluster {
             network: Network::new(config.latency),
             timers: TimerTable::default(),
             peak_steps_at_instant: 0,
-            controller: Controller::new(&config, now),
+            controller: Watched::new(Controller::new(&config, now)),
             brokers: (0..config.brokers).map(BrokerNode::new).collect(),
             clients: BTreeMap::new(),
             consumers: BTreeMap::new(),

@@ -44,6 +44,8 @@ pub struct ClusterImage {
 }
 
 mod snapshot;
+#[cfg(test)]
+mod tests;
 
 pub use super::node::{decode_offset_checkpoint, encode_offset_checkpoint};
 
@@ -64,6 +66,10 @@ pub fn checkpoint_path(broker: u32) -> String {
 pub(crate) struct StorageState {
     /// The controller state (the snapshot without its time) last written.
     last_snapshot: Option<Vec<u8>>,
+    /// The controller's mutable-borrow count ([`super::controller::Watched::borrows`]) when
+    /// `last_snapshot` was last compared with its state: while it stays the same, the
+    /// controller is unchanged and the snapshot is not encoded again.
+    compared_at: Option<u64>,
     /// When the brokers' high-watermark checkpoints may next be written (Kafka writes
     /// `replication-offset-checkpoint` every `replica.high.watermark.checkpoint.interval.ms`).
     next_checkpoint_at: i64,
@@ -107,13 +113,11 @@ impl Cluster {
     /// [`Cluster::advance`]) and makes the ops durable before it reports acknowledgements.
     pub fn poll_storage(&mut self) -> Vec<ClusterStorageOp> {
         let mut ops = Vec::new();
-        let state = self.snapshot_state();
-        if self.storage.last_snapshot.as_deref() != Some(state.as_slice()) {
+        if let Some(bytes) = self.changed_snapshot() {
             ops.push(ClusterStorageOp::PutFile {
                 path: METADATA_SNAPSHOT_PATH.to_owned(),
-                bytes: snapshot::frame(self.now, &state),
+                bytes,
             });
-            self.storage.last_snapshot = Some(state);
         }
         let checkpoint_due = self.now >= self.storage.next_checkpoint_at;
         if checkpoint_due {
@@ -153,6 +157,31 @@ impl Cluster {
             .iter()
             .map(|(name, (count, config))| (name.clone(), *count, config.clone()))
             .collect()
+    }
+
+    /// The framed snapshot to write when the controller state differs from the one last
+    /// written; `None` when it is the same. The state is encoded (and compared) only when the
+    /// controller was borrowed mutably since the last comparison: a host polls after every
+    /// move, and most moves (a produce, a fetch) leave the controller alone. The cluster's
+    /// config, the rest of the snapshot, never changes. Debug builds check that an unborrowed
+    /// controller really encodes to what was last written.
+    fn changed_snapshot(&mut self) -> Option<Vec<u8>> {
+        let borrows = self.controller.borrows();
+        if self.storage.compared_at == Some(borrows) {
+            debug_assert!(
+                self.storage.last_snapshot.as_deref() == Some(self.snapshot_state().as_slice()),
+                "the controller state changed without a mutable borrow"
+            );
+            return None;
+        }
+        self.storage.compared_at = Some(borrows);
+        let state = self.snapshot_state();
+        if self.storage.last_snapshot.as_deref() == Some(state.as_slice()) {
+            return None;
+        }
+        let bytes = snapshot::frame(self.now, &state);
+        self.storage.last_snapshot = Some(state);
+        Some(bytes)
     }
 
     fn snapshot_state(&self) -> Vec<u8> {

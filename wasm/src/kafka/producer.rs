@@ -126,20 +126,21 @@ impl Producer {
         let mut batches: Vec<(u32, Vec<NewRecord>)> = Vec::new();
         let mut partitioner = self.partitioner.borrow_mut();
         for (i, message) in messages.iter().enumerate() {
-            let what = format!("{what}.messages[{i}]");
-            let m = object_arg(&message, &what)?;
-            let key = bytes_field(m, "key", &what)?;
-            let value = bytes_field(m, "value", &what)?;
-            let headers = parse_headers(&field(m, "headers"), &format!("{what}.headers"))?;
-            let timestamp = Some(crate::api::timestamp_field(m, &what)?.unwrap_or(now));
-            let partition = match int_field(m, "partition", &what)? {
+            // Name the message only in an error: formatting it for every message costs.
+            let fields = parse_message_fields(&message, "messages[]")
+                .or_else(|_| parse_message_fields(&message, &format!("{what}.messages[{i}]")))?;
+            let (key, value, headers, timestamp, partition) = fields;
+            let timestamp = Some(timestamp.unwrap_or(now));
+            let partition = match partition {
                 Some(p) => u32::try_from(p)
                     .ok()
                     .filter(|p| *p < count)
                     .ok_or_else(|| {
                         kafka_error(
                             ErrorCode::UnknownTopicOrPartition,
-                            format!("{what}.partition {p}: topic '{topic}' has {count} partitions"),
+                            format!(
+                                "{what}.messages[{i}].partition {p}: topic '{topic}' has {count} partitions"
+                            ),
                         )
                     })?,
                 None => {
@@ -173,6 +174,29 @@ impl Producer {
             batches,
         })
     }
+}
+
+/// A message's fields as `send` reads them: (key, value, headers, timestamp, partition).
+type MessageFields = (
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Vec<rill_core::record::Header>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Reads one message of `send`; `what` names it in errors.
+fn parse_message_fields(message: &JsValue, what: &str) -> Result<MessageFields, HostError> {
+    let m = object_arg(message, what)?;
+    let key = bytes_field(m, "key", what)?;
+    let value = bytes_field(m, "value", what)?;
+    let headers = match field(m, "headers") {
+        headers if is_missing(&headers) => Vec::new(),
+        headers => parse_headers(&headers, &format!("{what}.headers"))?,
+    };
+    let timestamp = crate::api::timestamp_field(m, what)?;
+    let partition = int_field(m, "partition", what)?;
+    Ok((key, value, headers, timestamp, partition))
 }
 
 /// Sends one partition's batch, retrying as `retry` says; returns (base offset, log start).

@@ -16,11 +16,14 @@
 //! - `topic_ids.rs` — topic ids, config overrides and deleted topics.
 //! - `commands.rs` — the admin side: placing and registering partitions, reassignment,
 //!   preferred election, topic deletion, metadata publication.
+//! - `watched.rs` — the cluster holds the controller as `Watched<Controller>`, which counts
+//!   mutable borrows: the metadata snapshot is re-encoded only after one.
 
 mod commands;
 mod handle;
 pub(crate) mod registration;
 mod topic_ids;
+mod watched;
 
 use std::collections::BTreeMap;
 
@@ -28,6 +31,7 @@ pub use registration::{BrokerRegistration, ElectionReason, PartitionRegistration
 
 use super::message::Message;
 pub(crate) use topic_ids::TopicAdminState;
+pub(crate) use watched::Watched;
 
 use super::config::ClusterConfig;
 use super::event::ClusterEvent;

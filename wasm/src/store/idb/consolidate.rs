@@ -250,20 +250,29 @@ impl IdbStore {
     pub(super) fn due_runs(&self) -> Vec<(SegmentId, Run)> {
         self.runs
             .iter()
-            .filter(|((dir, topic, partition, base), run)| {
-                run.count >= 2
-                    && (run.bytes >= MERGE_BYTES
-                        || self
-                            .next_chunk
-                            .range((*dir, topic.clone(), *partition, base.saturating_add(1))..)
-                            .next()
-                            .is_some_and(|((d, t, p, _), _)| {
-                                d == dir && t == topic && p == partition
-                            }))
-            })
+            .filter(|(segment, run)| self.is_due(segment, run))
             .take(MAX_MERGES_PER_WRITE)
             .map(|(segment, run)| (segment.clone(), *run))
             .collect()
+    }
+
+    /// Whether any run is due for consolidation: [`IdbStore::consolidate`] would start one.
+    pub fn merges_due(&self) -> bool {
+        self.runs
+            .iter()
+            .any(|(segment, run)| self.is_due(segment, run))
+    }
+
+    /// A run of two chunks or more is due once it holds [`MERGE_BYTES`], or once its segment
+    /// is no longer its partition's last.
+    fn is_due(&self, (dir, topic, partition, base): &SegmentId, run: &Run) -> bool {
+        run.count >= 2
+            && (run.bytes >= MERGE_BYTES
+                || self
+                    .next_chunk
+                    .range((*dir, topic.clone(), *partition, base.saturating_add(1))..)
+                    .next()
+                    .is_some_and(|((d, t, p, _), _)| d == dir && t == topic && p == partition))
     }
 
     pub(super) fn issue_merges(&mut self, abort_after: bool) -> Result<(), JsValue> {

@@ -124,7 +124,6 @@ impl IdbStore {
             .transaction_with_options(&self.names, "readwrite", &self.write_options)
             .map_err(write_error)?;
         debug_assert_eq!(tx.mode().ok(), Some(IdbTransactionMode::Readwrite));
-        let done = transaction_done(&tx);
         let next_chunk = self.next_chunk.clone();
         let runs = self.runs.clone();
         if let Err(error) = self.put_all(&tx, ops) {
@@ -160,6 +159,9 @@ impl IdbStore {
             #[allow(deprecated)]
             let _ = tx.commit();
         }
+        // Listened for once the commit has started (its events come in a later task): setting
+        // up the promise is work the disk write overlaps rather than waits for.
+        let done = transaction_done(&tx);
         // Created after `tx`, so it runs once `tx` has ended, and sees what it wrote.
         if merge || self.runs.values().any(|run| run.bytes >= OVERDUE_BYTES) {
             self.consolidate();
