@@ -44,6 +44,9 @@ use crate::store::{IdbStore, Store, StoreFault, StoredState};
 pub use clock::{Clock, ClockError, ClockMode};
 pub use slot::{Answers, Slot};
 
+/// Produce outcomes kept for a sender that asks after the command that sent it returned.
+const UNCLAIMED_OUTCOMES_KEPT: usize = 4_096;
+
 #[wasm_bindgen]
 extern "C" {
     /// The global `setTimeout` (window or worker).
@@ -156,11 +159,10 @@ struct Inner {
     clock: RefCell<Clock>,
     closed: Cell<bool>,
     next_client: Cell<u32>,
-    /// Produce requests waiting for their outcome, or for the error that lost them.
-    produces: RefCell<BTreeMap<u64, Slot<Result<ProduceOutcome, HostError>>>>,
-    /// Outcomes that arrived before their request's sender asked for them (it asks right
-    /// after the command that sent it returns).
-    unclaimed: RefCell<BTreeMap<u64, ProduceOutcome>>,
+    /// Produce requests waiting for their outcome, or for the error that lost them; an
+    /// outcome that arrives before its sender asks (it asks right after the command that sent
+    /// it returns) is kept for it (the latest `UNCLAIMED_OUTCOMES_KEPT`).
+    produces: RefCell<Answers<u64, Result<ProduceOutcome, HostError>>>,
     /// Waiters for cluster time to move (or, with a consumer client id and the records it
     /// had buffered when it started waiting, for that consumer to buffer more).
     movers: RefCell<Vec<Mover>>,
@@ -341,8 +343,7 @@ impl Session {
                 clock: RefCell::new(Clock::new(mode, wall_now(), now)),
                 closed: Cell::new(false),
                 next_client: Cell::new(1_000),
-                produces: RefCell::new(BTreeMap::new()),
-                unclaimed: RefCell::new(BTreeMap::new()),
+                produces: RefCell::new(Answers::new(UNCLAIMED_OUTCOMES_KEPT)),
                 movers: RefCell::new(Vec::new()),
                 sleepers: RefCell::new(Vec::new()),
                 consumers: RefCell::new(BTreeMap::new()),
@@ -379,9 +380,12 @@ impl Session {
 
     /// Every produce still waiting for its outcome fails with `error`: its request is gone.
     fn fail_waiting_produces(&self, error: &HostError) {
-        self.0.unclaimed.borrow_mut().clear();
-        let produces = std::mem::take(&mut *self.0.produces.borrow_mut());
-        for (_, slot) in produces {
+        let waiting = {
+            let mut produces = self.0.produces.borrow_mut();
+            produces.forget_early();
+            produces.take_waiting()
+        };
+        for (_, slot) in waiting {
             slot.fill(Err(error.clone()));
         }
     }
@@ -635,7 +639,7 @@ impl Session {
             .world
             .try_borrow_mut()
             .map_err(|_| HostError::Storage("the cluster is busy".into()))? = world;
-        self.0.unclaimed.borrow_mut().clear();
+        self.0.produces.borrow_mut().forget_early();
         self.0.last_dispatch.set(now);
         self.0.clock.borrow_mut().reanchor(wall_now(), now);
         self.reschedule();
@@ -654,17 +658,9 @@ impl Session {
 
     /// Waits for the outcome of produce request `request`.
     pub fn produce_outcome(&self, request: u64) -> Slot<Result<ProduceOutcome, HostError>> {
-        let slot = Slot::new();
         // An outcome known before anyone waited for it (acks=0, no leader: answered within the
         // command that sent it) was kept for this call.
-        let early = self.0.unclaimed.borrow_mut().remove(&request);
-        match early {
-            Some(outcome) => slot.fill(Ok(outcome)),
-            None => {
-                self.0.produces.borrow_mut().insert(request, slot.clone());
-            }
-        }
-        slot
+        self.0.produces.borrow_mut().wait(request)
     }
 
     /// Resolves once cluster time has moved (a realtime wake-up, `advance`, `step`), or, for
@@ -871,17 +867,9 @@ impl Session {
                     subscriber(&event, now);
                 }
             }
-            let slot = self.0.produces.borrow_mut().remove(&outcome.request);
-            match slot {
-                Some(slot) => slot.fill(Ok(outcome)),
-                // The command that sent it has not asked yet: `produce_outcome` will.
-                None => {
-                    self.0
-                        .unclaimed
-                        .borrow_mut()
-                        .insert(outcome.request, outcome);
-                }
-            }
+            // To its waiter, or kept: the command that sent it has not asked yet.
+            let request = outcome.request;
+            self.0.produces.borrow_mut().answer(request, Ok(outcome));
         }
         let clients: Vec<(u32, ConsumerSink)> = self
             .0

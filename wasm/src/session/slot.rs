@@ -123,9 +123,8 @@ impl<K: Ord, V> Answers<K, V> {
         }
     }
 
-    /// Forgets every waiter and every kept answer.
-    pub fn clear(&mut self) {
-        self.waiting.clear();
+    /// Forgets the answers kept for waiters that have not asked (their requests are gone).
+    pub fn forget_early(&mut self) {
         self.early.clear();
     }
 
