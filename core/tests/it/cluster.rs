@@ -391,7 +391,7 @@ fn preferred_leader_election_and_controlled_shutdown_move_leadership() {
 /// unfenced, never back in an ISR, and it stops as a controlled shutdown, not as a kill. A
 /// kill and a restart during the shutdown cancel the pending stop.
 #[test]
-fn a_broker_in_controlled_shutdown_stays_fenced_and_out_of_every_isr_until_it_stops() {
+fn a_broker_in_controlled_shutdown_stays_out_of_every_isr_and_leadership_until_it_stops() {
     let mut cluster = cluster(3, 7);
     cluster.create_topic("t", 3, 3, &[]).expect("valid");
     cluster.advance(200);
