@@ -242,7 +242,7 @@ export interface EachBatchPayload {
   resolveOffset(offset: string): void;
   heartbeat(): Promise<void>;
   pause(): () => void;
-  commitOffsetsIfNecessary(offsets?: unknown): Promise<void>;
+  commitOffsetsIfNecessary(offsets?: OffsetsByTopicPartition): Promise<void>;
   uncommittedOffsets(): OffsetsByTopicPartition;
   isRunning(): boolean;
   isStale(): boolean;

@@ -820,7 +820,9 @@ class Producer {
       batches.push({ topic, messages: out });
     }
     try {
-      return await this._inner.sendBatch({ acks, topicMessages: batches });
+      const rows = await this._inner.sendBatch({ acks, topicMessages: batches });
+      // KafkaJS expects no produce response with `acks: 0` and returns no RecordMetadata.
+      return Number(acks) === 0 ? [] : rows;
     } catch (e) {
       throw afterRetries(e, this._retry);
     }
@@ -892,11 +894,30 @@ class Consumer {
 
   _onEvent(name, event) {
     if (name === 'consumer.partitions_assigned') this._applySeeks();
+    if (name === 'consumer.rebalancing' || name === 'consumer.connect') this._joinStarted = event.timestamp;
     if (name === 'consumer.group_join' && Array.isArray(event.payload?.memberAssignment)) {
-      // KafkaJS's shape: { topic: [partitions] }.
+      // KafkaJS's shape: { topic: [partitions] }, and `duration`: ms from the start of the
+      // join (the last rebalance, else the connect) to its end, in the cluster's time.
       const assignment = {};
       for (const { topic, partitions } of event.payload.memberAssignment) assignment[topic] = partitions;
-      event = { ...event, payload: { ...event.payload, memberAssignment: assignment } };
+      const duration = Math.max(0, event.timestamp - (this._joinStarted ?? event.timestamp));
+      event = { ...event, payload: { ...event.payload, memberAssignment: assignment, duration } };
+    }
+    if (name === 'consumer.group_join') {
+      this._member = event.payload;
+      this._logger.namespace('ConsumerGroup').info('Consumer has joined the group', event.payload);
+    }
+    if (name === 'consumer.commit_offsets' && Array.isArray(event.payload?.topics)) {
+      // KafkaJS's shape: { groupId, memberId, groupGenerationId, topics: [{ topic,
+      // partitions: [{ partition, offset }] }] }.
+      const byTopic = new Map();
+      for (const { topic, partition, offset } of event.payload.topics) {
+        if (!byTopic.has(topic)) byTopic.set(topic, []);
+        byTopic.get(topic).push({ partition, offset });
+      }
+      const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+      const payload = { groupId: this._groupId, memberId: this._member?.memberId ?? null, groupGenerationId: this._member?.generationId ?? -1, topics };
+      event = { ...event, payload };
     }
     this._emitter.emit(name, event.payload, event);
   }
@@ -908,13 +929,17 @@ class Consumer {
 
   async disconnect() {
     if (!this._inner) return;
+    const wasRunning = this._running;
     this._running = false;
     await this._inner.disconnect();
+    if (wasRunning) this._logger.info('Stopped', { groupId: this._groupId });
   }
 
   async stop() {
+    const wasRunning = this._running;
     this._running = false;
     if (this._inner) await this._inner.stop();
+    if (wasRunning) this._logger.info('Stopped', { groupId: this._groupId });
   }
 
   async subscribe({ topic, topics, fromBeginning = false } = {}) {
@@ -951,6 +976,7 @@ class Consumer {
   async run(config = {}) {
     const inner = await this._consumer();
     const { eachMessage, eachBatch } = config;
+    this._logger.info('Starting', { groupId: this._groupId });
     this._autoCommit = config.autoCommit !== false;
     const options = { ...config };
     delete options.partitionsConsumedConcurrently;
@@ -969,18 +995,38 @@ class Consumer {
       options.eachBatch = async (payload) => {
         const pause = payload.pause;
         const { topic, partition } = payload.batch;
-        const batchPayload = { topic, partition, highWatermark: payload.batch.highWatermark, messages: payload.batch.messages };
-        this._emitter.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, { ...batchPayload, offsetLag: payload.batch.offsetLag(), offsetLagLow: payload.batch.offsetLagLow(), batchSize: payload.batch.messages.length, firstOffset: payload.batch.firstOffset(), lastOffset: payload.batch.lastOffset() });
-        const started = Date.now();
+        // KafkaJS's `uncommittedOffsets()`: the offsets resolved and not committed yet (the
+        // next offset to read), `{ topics: [{ topic, partitions: [{ partition, offset }] }] }`.
+        let resolved = null;
+        const uncommittedOffsets = () =>
+          resolved == null ? { topics: [] } : { topics: [{ topic, partitions: [{ partition, offset: resolved }] }] };
         await eachBatch({
           ...payload,
-          uncommittedOffsets: () => ({ topics: [] }),
+          resolveOffset: (offset) => {
+            payload.resolveOffset(offset);
+            let next;
+            try {
+              next = BigInt(offset) + 1n;
+            } catch {
+              return;
+            }
+            if (resolved == null || next > BigInt(resolved)) resolved = String(next);
+          },
+          commitOffsetsIfNecessary: async (offsets) => {
+            if (offsets != null) {
+              const rows = (offsets.topics ?? []).flatMap(({ topic: t, partitions }) => partitions.map(({ partition: p, offset }) => ({ topic: t, partition: p, offset: String(offset) })));
+              if (rows.length > 0) await this.commitOffsets(rows);
+              return;
+            }
+            await payload.commitOffsetsIfNecessary();
+            if (this._autoCommit) resolved = null;
+          },
+          uncommittedOffsets,
           pause: () => {
             pause();
             return () => this.resume([{ topic, partitions: [partition] }]);
           },
         });
-        this._emitter.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { topic, partition, highWatermark: payload.batch.highWatermark, batchSize: payload.batch.messages.length, duration: Date.now() - started });
       };
     }
     try {
