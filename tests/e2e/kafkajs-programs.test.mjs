@@ -396,6 +396,156 @@ window.result = { seen, after }
 `,
 );
 
+// Message shapes a tutorial prints: JSON values, header arrays, tombstones, timestamps.
+program(
+  'messages',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'msg-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR })
+const producer = kafka.producer()
+await producer.connect()
+await producer.send({
+  topic: 'shapes',
+  messages: [
+    { key: 'user-1', value: JSON.stringify({ name: 'Ann' }), headers: { 'content-type': 'application/json', tags: ['a', 'b'] }, timestamp: '1700000000000' },
+    { key: 'user-1', value: null },
+    { value: new TextEncoder().encode('bytes') },
+  ],
+})
+await producer.disconnect()
+const consumer = kafka.consumer({ groupId: 'msg-group' })
+await consumer.connect()
+await consumer.subscribe({ topic: 'shapes', fromBeginning: true })
+const seen = []
+await consumer.run({
+  eachMessage: async ({ topic, partition, message, heartbeat, pause }) => {
+    seen.push({
+      topic, partition,
+      key: message.key?.toString() ?? null,
+      value: message.value === null ? null : message.value.toString(),
+      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : v.toString()])),
+      timestamp: message.timestamp, offset: message.offset, types: [typeof message.timestamp, typeof message.offset],
+      heartbeat: typeof heartbeat, pause: typeof pause,
+    })
+  },
+})
+await waitFor(() => seen.length === 3, 'three messages')
+await consumer.disconnect()
+window.result = { seen, json: JSON.parse(seen[0].value) }
+`,
+);
+
+// Consuming.md: subscribe called twice, fromBeginning false, manual commits with autoCommit
+// false, a second consumer of the group resuming where the first committed.
+program(
+  'manual-commit',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'commit-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR })
+const producer = kafka.producer()
+await producer.connect()
+await producer.send({ topic: 'first', messages: [{ value: 'old-1' }] })
+await producer.send({ topic: 'second', messages: [{ value: 'old-2' }] })
+const consumer = kafka.consumer({ groupId: 'commit-group' })
+await consumer.connect()
+await consumer.subscribe({ topic: 'first' })
+await consumer.subscribe({ topic: 'second' })
+const seen = []
+let joined = false
+consumer.on(consumer.events.GROUP_JOIN, () => { joined = true })
+await consumer.run({
+  autoCommit: false,
+  eachMessage: async ({ topic, partition, message }) => {
+    seen.push(topic + ':' + message.value.toString())
+    await consumer.commitOffsets([{ topic, partition, offset: (Number(message.offset) + 1).toString() }])
+  },
+})
+await waitFor(() => joined, 'join')
+// As against Kafka: the 'latest' position is looked up after the join; let it settle.
+await new Promise((r) => setTimeout(r, 1000))
+await producer.send({ topic: 'first', messages: [{ value: 'new-1' }] })
+await producer.send({ topic: 'second', messages: [{ value: 'new-2' }] })
+await waitFor(() => seen.length === 2, 'two new messages')
+await consumer.disconnect()
+await producer.send({ topic: 'first', messages: [{ value: 'later-1' }] })
+const again = kafka.consumer({ groupId: 'commit-group' })
+const seenAgain = []
+await again.connect()
+await again.subscribe({ topics: ['first', 'second'], fromBeginning: true })
+await again.run({ eachMessage: async ({ topic, message }) => { seenAgain.push(topic + ':' + message.value.toString()) } })
+await waitFor(() => seenAgain.length === 1, 'the later message')
+const admin = kafka.admin()
+await admin.connect()
+const all = await admin.fetchOffsets({ groupId: 'commit-group' })
+const group = await again.describeGroup()
+await again.disconnect()
+await producer.disconnect()
+await admin.disconnect()
+window.result = { seen: seen.sort(), seenAgain, all: all.map((t) => [t.topic, t.partitions.map((p) => p.offset)]).sort(), state: group.state, members: group.members.length }
+`,
+);
+
+// pause() from eachMessage returns a function that resumes the partition (Consuming.md).
+program(
+  'pause-in-handler',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'pause-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR })
+const producer = kafka.producer()
+await producer.connect()
+await producer.send({ topic: 'throttled', messages: [{ value: '1' }, { value: '2' }, { value: '3' }] })
+const consumer = kafka.consumer({ groupId: 'pause-group' })
+await consumer.connect()
+await consumer.subscribe({ topic: 'throttled', fromBeginning: true })
+const seen = []
+let pausedSeen = null
+await consumer.run({
+  eachMessage: async ({ topic, partition, message, pause }) => {
+    if (message.value.toString() === '2' && pausedSeen === null) {
+      const resumeThisPartition = pause()
+      pausedSeen = consumer.paused()
+      setTimeout(resumeThisPartition, 200)
+      throw new Error('busy, retry later')
+    }
+    seen.push(message.value.toString())
+  },
+})
+await waitFor(() => seen.length === 3, 'all three after the resume')
+await consumer.disconnect()
+await producer.disconnect()
+window.result = { seen, pausedSeen }
+`,
+);
+
+// Admin extras: offsets by timestamp, deleteTopicRecords, fetchOffsets with resolveOffsets.
+program(
+  'admin-offsets',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'offsets-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR })
+const admin = kafka.admin()
+await admin.connect()
+await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] })
+const producer = kafka.producer()
+await producer.connect()
+await producer.send({ topic: 'timed', messages: [
+  { value: 'a', timestamp: '1000' }, { value: 'b', timestamp: '2000' }, { value: 'c', timestamp: '3000' }, { value: 'd', timestamp: '4000' },
+] })
+await producer.disconnect()
+const byTime = await admin.fetchTopicOffsetsByTimestamp('timed', 2500)
+const latest = await admin.fetchTopicOffsetsByTimestamp('timed')
+await admin.deleteTopicRecords({ topic: 'timed', partitions: [{ partition: 0, offset: '2' }] })
+const afterDelete = await admin.fetchTopicOffsets('timed')
+const none = await admin.fetchOffsets({ groupId: 'nobody', topics: ['timed'] })
+const dead = await admin.describeGroups(['nobody'])
+const groups = await admin.listGroups()
+let deleteError = null
+try { await admin.deleteGroups(['nobody']) } catch (e) { deleteError = { name: e.name, groups: e.groups.map((g) => ({ groupId: g.groupId, errorCode: g.errorCode, type: g.error?.type })) } }
+await admin.disconnect()
+window.result = { byTime, latest, afterDelete, none, dead, groups, deleteError }
+`,
+);
+
 const baseUrl = process.env.BASE_URL;
 let browser;
 
@@ -527,3 +677,46 @@ check('disconnects', 'stop then run again, double disconnect, send after disconn
   assert.deepEqual(r.seen, ['1', 'again 2']);
   assert.deepEqual(r.after, { name: 'KafkaJSError', message: 'The producer is disconnected', isKafkaJSError: true });
 });
+
+check('messages', 'eachMessage payload: JSON value, header arrays, tombstone, bytes, string timestamps and offsets', (r) => {
+  assert.deepEqual(r.json, { name: 'Ann' });
+  const [first, tombstone, bytes] = r.seen;
+  assert.deepEqual(first.headers, { 'content-type': 'application/json', tags: ['a', 'b'] });
+  assert.deepEqual([first.key, first.timestamp, first.offset], ['user-1', '1700000000000', '0']);
+  assert.deepEqual([tombstone.key, tombstone.value, tombstone.offset], ['user-1', null, '1']);
+  assert.deepEqual(tombstone.headers, {});
+  assert.deepEqual([bytes.key, bytes.value], [null, 'bytes']);
+  for (const m of r.seen) {
+    assert.deepEqual(m.types, ['string', 'string']);
+    assert.deepEqual([m.heartbeat, m.pause], ['function', 'function']);
+  }
+});
+
+check('manual-commit', 'subscribe twice, fromBeginning false, manual commitOffsets, a new member resumes there', (r) => {
+  assert.deepEqual(r.seen, ['first:new-1', 'second:new-2'], 'both subscriptions kept; old records skipped');
+  assert.deepEqual(r.seenAgain, ['first:later-1'], 'the committed offsets win over fromBeginning');
+  assert.deepEqual(r.all, [['first', ['2']], ['second', ['2']]]);
+  assert.deepEqual([r.state, r.members], ['Stable', 1]);
+});
+
+check('pause-in-handler', 'pause() in eachMessage returns the resume function; the throwing record comes again', (r) => {
+  assert.deepEqual(r.seen, ['1', '2', '3']);
+  assert.deepEqual(r.pausedSeen, [{ topic: 'throttled', partitions: [0] }]);
+});
+
+check('admin-offsets', 'offsets by timestamp, deleteTopicRecords, and a group nobody has joined yet', (r) => {
+  assert.deepEqual(r.byTime, [{ partition: 0, offset: '2' }]);
+  assert.deepEqual(r.latest, [{ partition: 0, offset: '4' }]);
+  assert.deepEqual(r.afterDelete, [{ partition: 0, offset: '4', high: '4', low: '2' }]);
+  // Kafka answers a group that never committed with -1, before any group exists too.
+  assert.deepEqual(r.none, [{ topic: 'timed', partitions: [{ partition: 0, offset: '-1', metadata: null }] }]);
+  assert.deepEqual(r.dead.groups.map((g) => [g.groupId, g.state, g.members.length]), [['nobody', 'Dead', 0]]);
+  assert.deepEqual(r.groups, { groups: [] });
+  assert.equal(r.deleteError.name, 'KafkaJSDeleteGroupsError');
+  assert.deepEqual(r.deleteError.groups, [{ groupId: 'nobody', errorCode: 69, type: 'GROUP_ID_NOT_FOUND' }]);
+});
+
+const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets']);
+for (const name of Object.keys(PROGRAMS).filter((n) => !CHECKED.has(n))) {
+  check(name, 'dump', () => {});
+}
