@@ -266,6 +266,11 @@ function toKafkaJS(error) {
   return new KafkaJSProtocolError({ message: error.message, type: error.type, code: error.code, retriable: error.retriable });
 }
 
+/** Kafka's answer to an ACL request on a broker without an authorizer. */
+function securityDisabled() {
+  return new KafkaJSProtocolError({ message: 'Security features are disabled', type: 'SECURITY_DISABLED', code: 54, retriable: false });
+}
+
 /** A failed rill request as KafkaJS's retrier ends it: a retriable error rill already retried
  * as many times as `retry.retries` says is `KafkaJSNumberOfRetriesExceeded`. */
 function afterRetries(error, retry) {
@@ -974,6 +979,11 @@ class Consumer {
   }
 
   async run(config = {}) {
+    if (this._running) {
+      // KafkaJS warns and keeps the running handler.
+      this._logger.warn('consumer#run was called, but the consumer is already running', { groupId: this._groupId });
+      return;
+    }
     const inner = await this._consumer();
     const { eachMessage, eachBatch } = config;
     this._logger.info('Starting', { groupId: this._groupId });
@@ -1345,6 +1355,31 @@ class Admin {
     if (!topic || typeof topic !== 'string') throw new KafkaJSNonRetriableError(`Invalid topic "${topic}"`);
     if (!partitions || partitions.length === 0) throw new KafkaJSNonRetriableError('Invalid partitions');
     return this._call((a) => a.deleteTopicRecords({ topic, partitions }));
+  }
+
+  /** KafkaJS's `alterPartitionReassignments({ topics: [{ topic, partitionAssignment:
+   * [{ partition, replicas }] }] })`, run as rill's `cluster().reassignPartitions`. */
+  async alterPartitionReassignments({ topics, timeout } = {}) {
+    if (!topics || !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`);
+    if (topics.filter(({ topic }) => typeof topic !== 'string').length > 0) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string');
+    }
+    void timeout;
+    return this._call((_a, rill) => rill.cluster().reassignPartitions({ topics }));
+  }
+
+  /** rill's brokers have no authorizer: Kafka answers the ACL requests with
+   * `SECURITY_DISABLED`, as a broker without `authorizer.class.name` does. */
+  async describeAcls() {
+    throw securityDisabled();
+  }
+
+  async createAcls() {
+    throw securityDisabled();
+  }
+
+  async deleteAcls() {
+    throw securityDisabled();
   }
 
   /** `{ brokers: [{ nodeId, host, port }], controller, clusterId }`: the running brokers;

@@ -546,6 +546,70 @@ window.result = { byTime, latest, afterDelete, none, dead, groups, deleteError }
 `,
 );
 
+// Admin.md's ACL and partition reassignment sections; run twice; restartOnFailure.
+program(
+  'admin-acl-reassign',
+  `
+import { Kafka, KafkaJSProtocolError, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'acl-app', brokers: ['localhost:9092'], logLevel: logLevel.NOTHING })
+const admin = kafka.admin()
+await admin.connect()
+let acl = null
+try {
+  await admin.createAcls({ acl: [{ resourceType: AclResourceTypes.TOPIC, resourceName: 'topic-name', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:bob', host: '*', operation: AclOperationTypes.ALL, permissionType: AclPermissionTypes.DENY }] })
+} catch (e) { acl = { name: e.name, type: e.type, code: e.code, retriable: e.retriable, protocol: e instanceof KafkaJSProtocolError } }
+let describeAcl = null
+try { await admin.describeAcls({ resourceType: AclResourceTypes.TOPIC, resourceName: 'topic-name', resourcePatternType: ResourcePatternTypes.LITERAL }) } catch (e) { describeAcl = e.type }
+await admin.createTopics({ topics: [{ topic: 'moving', numPartitions: 1, replicationFactor: 1 }] })
+const before = (await admin.fetchTopicMetadata({ topics: ['moving'] })).topics[0].partitions[0].replicas
+const target = [0, 1, 2].filter((b) => !before.includes(b)).slice(0, 2)
+await admin.alterPartitionReassignments({ topics: [{ topic: 'moving', partitionAssignment: [{ partition: 0, replicas: target }] }] })
+await waitFor(async () => {
+  const replicas = (await admin.fetchTopicMetadata({ topics: ['moving'] })).topics[0].partitions[0].replicas
+  return [...replicas].sort().join() === [...target].sort().join()
+}, 'the reassignment')
+await admin.disconnect()
+window.result = { acl, describeAcl, moved: target.length === 2 }
+`,
+);
+
+// Client lifecycle details: run twice, subscribe while running, listener removal, the
+// producer's and admin's connect events.
+program(
+  'lifecycle',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const warnings = []
+const kafka = new Kafka({ clientId: 'life-app', brokers: ['localhost:9092'], logLevel: logLevel.WARN, logCreator: () => ({ namespace, label, log }) => { if (label === 'WARN') warnings.push(namespace + ': ' + log.message) } })
+const producer = kafka.producer({ createPartitioner: undefined })
+const producerEvents = []
+producer.on(producer.events.CONNECT, (e) => producerEvents.push(e.type))
+producer.on(producer.events.DISCONNECT, (e) => producerEvents.push(e.type))
+await producer.connect()
+await producer.send({ topic: 'life', messages: [{ value: 'x' }] })
+const admin = kafka.admin()
+const adminEvents = []
+admin.on(admin.events.CONNECT, (e) => adminEvents.push(e.type))
+await admin.connect()
+const consumer = kafka.consumer({ groupId: 'life-group' })
+let joins = 0
+const remove = consumer.on(consumer.events.GROUP_JOIN, () => { joins++ })
+await consumer.connect()
+await consumer.subscribe({ topic: 'life', fromBeginning: true })
+let n = 0
+await consumer.run({ eachMessage: async () => { n++ } })
+const second = await consumer.run({ eachMessage: async () => { n += 100 } }).then(() => 'resolved', (e) => e.name)
+await waitFor(() => n >= 1, 'the message')
+let subscribeWhileRunning = null
+try { await consumer.subscribe({ topic: 'other' }) } catch (e) { subscribeWhileRunning = { name: e.name, message: e.message } }
+remove()
+await consumer.disconnect()
+await producer.disconnect()
+await admin.disconnect()
+window.result = { n, second, subscribeWhileRunning, joins, producerEvents, adminEvents, warnings }
+`,
+);
+
 const baseUrl = process.env.BASE_URL;
 let browser;
 
@@ -716,7 +780,23 @@ check('admin-offsets', 'offsets by timestamp, deleteTopicRecords, and a group no
   assert.deepEqual(r.deleteError.groups, [{ groupId: 'nobody', errorCode: 69, type: 'GROUP_ID_NOT_FOUND' }]);
 });
 
-const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets']);
+check('admin-acl-reassign', 'ACL requests get Kafka SECURITY_DISABLED; alterPartitionReassignments moves replicas', (r) => {
+  assert.deepEqual(r.acl, { name: 'KafkaJSProtocolError', type: 'SECURITY_DISABLED', code: 54, retriable: false, protocol: true });
+  assert.equal(r.describeAcl, 'SECURITY_DISABLED');
+  assert.equal(r.moved, true);
+});
+
+check('lifecycle', 'run twice warns and keeps the first handler; subscribe while running; client events', (r) => {
+  assert.equal(r.second, 'resolved');
+  assert.ok(r.warnings.some((w) => w === 'Consumer: consumer#run was called, but the consumer is already running'), JSON.stringify(r.warnings));
+  assert.equal(r.n, 1, 'the first handler got the message');
+  assert.deepEqual(r.subscribeWhileRunning, { name: 'KafkaJSNonRetriableError', message: 'Cannot subscribe to topic while consumer is running' });
+  assert.equal(r.joins, 1);
+  assert.deepEqual(r.producerEvents, ['producer.connect', 'producer.disconnect']);
+  assert.deepEqual(r.adminEvents, ['admin.connect']);
+});
+
+const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle']);
 for (const name of Object.keys(PROGRAMS).filter((n) => !CHECKED.has(n))) {
   check(name, 'dump', () => {});
 }
