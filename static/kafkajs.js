@@ -857,6 +857,8 @@ class Consumer {
     this._subscribed = [];
     this._fromBeginning = false;
     this._pendingSeeks = new Map();
+    this._failures = new Map();
+    this._crashAs = undefined;
   }
 
   get events() {
@@ -907,6 +909,13 @@ class Consumer {
       for (const { topic, partitions } of event.payload.memberAssignment) assignment[topic] = partitions;
       const duration = Math.max(0, event.timestamp - (this._joinStarted ?? event.timestamp));
       event = { ...event, payload: { ...event.payload, memberAssignment: assignment, duration } };
+    }
+    if (name === 'consumer.crash' && this._crashAs !== undefined) {
+      // A handler's failure: silent while retried, then KafkaJS's crash.
+      const error = this._crashAs;
+      this._crashAs = undefined;
+      if (error !== null) this._crash(error);
+      return;
     }
     if (name === 'consumer.group_join') {
       this._member = event.payload;
@@ -993,13 +1002,16 @@ class Consumer {
     if (eachMessage) {
       options.eachMessage = (payload) => {
         const pause = payload.pause;
-        return eachMessage({
-          ...payload,
-          pause: () => {
-            pause();
-            return () => this.resume([{ topic: payload.topic, partitions: [payload.partition] }]);
-          },
-        });
+        const key = `${payload.topic}\u0000${payload.partition}\u0000${payload.message.offset}`;
+        return this._counted(key, () =>
+          eachMessage({
+            ...payload,
+            pause: () => {
+              pause();
+              return () => this.resume([{ topic: payload.topic, partitions: [payload.partition] }]);
+            },
+          }),
+        );
       };
     } else if (eachBatch) {
       options.eachBatch = async (payload) => {
@@ -1010,7 +1022,8 @@ class Consumer {
         let resolved = null;
         const uncommittedOffsets = () =>
           resolved == null ? { topics: [] } : { topics: [{ topic, partitions: [{ partition, offset: resolved }] }] };
-        await eachBatch({
+        const key = `${topic}\u0000${partition}\u0000${payload.batch.firstOffset()}`;
+        await this._counted(key, () => eachBatch({
           ...payload,
           resolveOffset: (offset) => {
             payload.resolveOffset(offset);
@@ -1036,7 +1049,7 @@ class Consumer {
             pause();
             return () => this.resume([{ topic, partitions: [partition] }]);
           },
-        });
+        }));
       };
     }
     try {
@@ -1046,6 +1059,46 @@ class Consumer {
     }
     this._running = true;
     this._applySeeks();
+  }
+
+  /** Runs a handler call; a failure is retried silently (rill delivers the records again
+   * after a backoff) until it failed `retry.retries` + 1 times in a row, then it is the
+   * consumer's crash, as KafkaJS's runner retries a handler before `onCrash`. */
+  async _counted(key, call) {
+    try {
+      const result = await call();
+      this._failures.delete(key);
+      return result;
+    } catch (error) {
+      const count = (this._failures.get(key) ?? 0) + 1;
+      if (count <= this._retry.retries) {
+        this._failures.set(key, count);
+        this._crashAs = null;
+      } else {
+        this._failures.delete(key);
+        this._crashAs = error?.name === 'KafkaJSNumberOfRetriesExceeded'
+          ? error
+          : new KafkaJSNumberOfRetriesExceeded(error, { retryCount: count - 1, retryTime: this._retry.maxRetryTime });
+      }
+      throw error;
+    }
+  }
+
+  /** KafkaJS's `onCrash`: logs, asks `retry.restartOnFailure(error)` (default: restart) and
+   * emits `CRASH`; a consumer not restarted is disconnected. */
+  async _crash(error) {
+    this._logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this._groupId, retryCount: error.retryCount, stack: error.stack });
+    const original = (e) => (e?.cause ? original(e.cause) : e);
+    const retriable = error.name === 'KafkaJSNumberOfRetriesExceeded' || original(error)?.retriable === true;
+    const restartOnFailure = this._options.retry?.restartOnFailure;
+    let restart = retriable;
+    if (retriable && typeof restartOnFailure === 'function') {
+      restart = await Promise.resolve()
+        .then(() => restartOnFailure(error))
+        .catch(() => true);
+    }
+    this._emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this._groupId, restart: Boolean(restart) });
+    if (!restart) await this.disconnect().catch(() => {});
   }
 
   /** Seeks queued before the partition was assigned (KafkaJS remembers them). */

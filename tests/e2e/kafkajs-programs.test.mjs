@@ -145,7 +145,7 @@ const kafka = new Kafka({ clientId: 'events-app', brokers: ['localhost:9092'], l
 const producer = kafka.producer()
 await producer.connect()
 await producer.send({ topic: 'evented', messages: [{ value: 'one' }, { value: 'boom' }] })
-const consumer = kafka.consumer({ groupId: 'events-group' })
+const consumer = kafka.consumer({ groupId: 'events-group', retry: { retries: 1 } })
 const { GROUP_JOIN, FETCH, FETCH_START, START_BATCH_PROCESS, END_BATCH_PROCESS, COMMIT_OFFSETS, HEARTBEAT, CRASH, CONNECT, STOP, DISCONNECT } = consumer.events
 const events = {}
 for (const e of [GROUP_JOIN, FETCH, FETCH_START, START_BATCH_PROCESS, END_BATCH_PROCESS, COMMIT_OFFSETS, HEARTBEAT, CRASH, CONNECT, STOP, DISCONNECT]) {
@@ -153,10 +153,10 @@ for (const e of [GROUP_JOIN, FETCH, FETCH_START, START_BATCH_PROCESS, END_BATCH_
 }
 await consumer.connect()
 await consumer.subscribe({ topic: 'evented', fromBeginning: true })
-let thrown = false
+let thrown = 0
 await consumer.run({
   eachMessage: async ({ message }) => {
-    if (message.value.toString() === 'boom' && !thrown) { thrown = true; throw new Error('handler failed') }
+    if (message.value.toString() === 'boom' && thrown < 2) { thrown++; throw new Error('handler failed') }
   },
 })
 await waitFor(() => events[CRASH] && events[COMMIT_OFFSETS], 'crash and commit')
@@ -174,7 +174,8 @@ window.result = {
   endBatch: first(END_BATCH_PROCESS) && Object.keys(first(END_BATCH_PROCESS).payload).sort(),
   commit: first(COMMIT_OFFSETS)?.payload,
   heartbeat: first(HEARTBEAT) && Object.keys(first(HEARTBEAT).payload).sort(),
-  crash: first(CRASH) && { keys: Object.keys(first(CRASH).payload).sort(), message: first(CRASH).payload.error.message, restart: first(CRASH).payload.restart, groupId: first(CRASH).payload.groupId },
+  crash: first(CRASH) && { keys: Object.keys(first(CRASH).payload).sort(), name: first(CRASH).payload.error.name, message: first(CRASH).payload.error.message, restart: first(CRASH).payload.restart, groupId: first(CRASH).payload.groupId },
+  crashes: events[CRASH].length, thrown,
   connect: strip(first(CONNECT)),
   stop: strip(first(STOP)),
   disconnect: strip(first(DISCONNECT)),
@@ -610,6 +611,32 @@ window.result = { n, second, subscribeWhileRunning, joins, producerEvents, admin
 `,
 );
 
+// Retry.md: a handler that keeps failing is retried `retries` times, then the consumer
+// crashes; `restartOnFailure` returning false leaves it stopped.
+program(
+  'crash-restart',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const errors = []
+const kafka = new Kafka({ clientId: 'crash-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR, logCreator: () => ({ namespace, log }) => errors.push(namespace + ': ' + log.message) })
+const producer = kafka.producer()
+await producer.connect()
+await producer.send({ topic: 'poison', messages: [{ value: 'poison pill' }] })
+await producer.disconnect()
+const asked = []
+const consumer = kafka.consumer({ groupId: 'crash-group', retry: { retries: 2, initialRetryTime: 50, restartOnFailure: async (error) => { asked.push(error.name); return false } } })
+const crashes = []
+consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push({ name: payload.error.name, cause: payload.error.cause?.message, restart: payload.restart }))
+await consumer.connect()
+await consumer.subscribe({ topic: 'poison', fromBeginning: true })
+let attempts = 0
+await consumer.run({ eachMessage: async () => { attempts++; throw new Error('cannot parse') } })
+await waitFor(() => crashes.length === 1, 'the crash')
+await new Promise((r) => setTimeout(r, 1500))
+window.result = { attempts, crashes, asked, crashLog: errors.filter((e) => e.startsWith('Consumer: Crash')) }
+`,
+);
+
 const baseUrl = process.env.BASE_URL;
 let browser;
 
@@ -675,7 +702,9 @@ check('events', 'GROUP_JOIN, FETCH_START, FETCH, START/END_BATCH_PROCESS, COMMIT
   assert.equal(r.commit.groupId, 'events-group');
   assert.equal(r.commit.memberId, r.join.payload.memberId);
   assert.equal(r.commit.groupGenerationId, r.join.payload.generationId);
-  assert.deepEqual(r.crash, { keys: ['error', 'groupId', 'restart'], message: 'handler failed', restart: true, groupId: 'events-group' });
+  // KafkaJS retries a failing handler `retry.retries` times, then crashes (and restarts).
+  assert.deepEqual(r.crash, { keys: ['error', 'groupId', 'restart'], name: 'KafkaJSNumberOfRetriesExceeded', message: 'handler failed', restart: true, groupId: 'events-group' });
+  assert.deepEqual([r.crashes, r.thrown], [1, 2]);
   for (const e of [r.connect, r.stop, r.disconnect]) assert.deepEqual([e.id, e.timestamp], ['number', 'number']);
 });
 
@@ -796,7 +825,14 @@ check('lifecycle', 'run twice warns and keeps the first handler; subscribe while
   assert.deepEqual(r.adminEvents, ['admin.connect']);
 });
 
-const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle']);
+check('crash-restart', 'a failing handler: retries, then CRASH with KafkaJSNumberOfRetriesExceeded; restartOnFailure false stops', (r) => {
+  assert.equal(r.attempts, 3, 'the first call and retries: 2, no more after the crash');
+  assert.deepEqual(r.crashes, [{ name: 'KafkaJSNumberOfRetriesExceeded', cause: 'cannot parse', restart: false }]);
+  assert.deepEqual(r.asked, ['KafkaJSNumberOfRetriesExceeded']);
+  assert.deepEqual(r.crashLog, ['Consumer: Crash: KafkaJSNumberOfRetriesExceeded: cannot parse']);
+});
+
+const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle', 'crash-restart']);
 for (const name of Object.keys(PROGRAMS).filter((n) => !CHECKED.has(n))) {
   check(name, 'dump', () => {});
 }
