@@ -1131,7 +1131,21 @@ class Consumer {
     } catch {
       throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`);
     }
-    if (value < 0n) throw new KafkaJSNonRetriableError('Offset must not be a negative number');
+    if (value < 0n && value !== -1n && value !== -2n) throw new KafkaJSNonRetriableError('Offset must not be a negative number');
+    if (value < 0n) {
+      // KafkaJS's special offsets: -1 the latest, -2 the earliest (the log's end or start).
+      if (!this._innerReady) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first');
+      const earliest = value === -2n;
+      this._kafka
+        .rill()
+        .then((rill) => rill.admin().fetchTopicOffsets(topic))
+        .then((offsets) => {
+          const row = offsets.find((o) => o.partition === Number(partition));
+          if (row) this.seek({ topic, partition, offset: earliest ? row.low : row.high });
+        })
+        .catch((e) => this._logger.error(`Seek of ${topic}-${partition} to ${offset} failed: ${e?.message}`, { groupId: this._groupId }));
+      return;
+    }
     const entry = { topic, partition: Number(partition), offset: String(value) };
     if (this._inner && this._running) {
       try {

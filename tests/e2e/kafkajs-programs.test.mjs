@@ -637,6 +637,35 @@ window.result = { attempts, crashes, asked, crashLog: errors.filter((e) => e.sta
 `,
 );
 
+// Consuming.md's seek with KafkaJS's special offsets: -2 the earliest, -1 the latest.
+program(
+  'seek-special',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'seek-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR })
+const producer = kafka.producer()
+await producer.connect()
+await producer.send({ topic: 'replay', messages: [{ value: 'a' }, { value: 'b' }] })
+const consumer = kafka.consumer({ groupId: 'seek-group' })
+await consumer.connect()
+await consumer.subscribe({ topic: 'replay', fromBeginning: true })
+const seen = []
+await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value.toString()) } })
+await waitFor(() => seen.length === 2, 'a and b')
+consumer.seek({ topic: 'replay', partition: 0, offset: '-2' })
+await waitFor(() => seen.length === 4, 'a and b again from the earliest')
+consumer.seek({ topic: 'replay', partition: 0, offset: -1 })
+await new Promise((r) => setTimeout(r, 300))
+await producer.send({ topic: 'replay', messages: [{ value: 'c' }] })
+await waitFor(() => seen.length === 5, 'c')
+let negative = null
+try { consumer.seek({ topic: 'replay', partition: 0, offset: '-3' }) } catch (e) { negative = e.message }
+await consumer.disconnect()
+await producer.disconnect()
+window.result = { seen, negative }
+`,
+);
+
 const baseUrl = process.env.BASE_URL;
 let browser;
 
@@ -832,7 +861,12 @@ check('crash-restart', 'a failing handler: retries, then CRASH with KafkaJSNumbe
   assert.deepEqual(r.crashLog, ['Consumer: Crash: KafkaJSNumberOfRetriesExceeded: cannot parse']);
 });
 
-const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle', 'crash-restart']);
+check('seek-special', 'seek to -2 (earliest) and -1 (latest) as KafkaJS; other negatives refused', (r) => {
+  assert.deepEqual(r.seen, ['a', 'b', 'a', 'b', 'c']);
+  assert.equal(r.negative, 'Offset must not be a negative number');
+});
+
+const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle', 'crash-restart', 'seek-special']);
 for (const name of Object.keys(PROGRAMS).filter((n) => !CHECKED.has(n))) {
   check(name, 'dump', () => {});
 }
