@@ -666,6 +666,38 @@ window.result = { seen, negative }
 `,
 );
 
+// Odds and ends of tutorials: concurrent sends, an empty send, resubscribing after stop,
+// listTopics once a group exists.
+program(
+  'odds',
+  `
+import { Kafka, logLevel } from './kafkajs.js'
+const kafka = new Kafka({ clientId: 'odds-app', brokers: ['localhost:9092'], logLevel: logLevel.ERROR })
+const producer = kafka.producer()
+await producer.connect()
+const parallel = await Promise.all([1, 2, 3, 4, 5].map((n) => producer.send({ topic: 'parallel', messages: [{ key: 'k', value: String(n) }] })))
+const empty = await producer.send({ topic: 'parallel', messages: [] })
+const consumer = kafka.consumer({ groupId: 'odds-group' })
+await consumer.connect()
+await consumer.subscribe({ topic: 'parallel', fromBeginning: true })
+const seen = []
+await consumer.run({ eachMessage: async ({ topic, message }) => { seen.push(topic + ':' + message.value.toString()) } })
+await waitFor(() => seen.length === 5, 'five')
+await consumer.stop()
+await producer.send({ topic: 'later', messages: [{ value: 'L' }] })
+await consumer.subscribe({ topic: 'later', fromBeginning: true })
+await consumer.run({ eachMessage: async ({ topic, message }) => { seen.push(topic + ':' + message.value.toString()) } })
+await waitFor(() => seen.includes('later:L'), 'the later topic after resubscribing')
+const admin = kafka.admin()
+await admin.connect()
+const topics = (await admin.listTopics()).sort()
+await consumer.disconnect()
+await producer.disconnect()
+await admin.disconnect()
+window.result = { offsets: parallel.map((r) => r[0].baseOffset).sort(), empty, seen, topics }
+`,
+);
+
 const baseUrl = process.env.BASE_URL;
 let browser;
 
@@ -866,7 +898,15 @@ check('seek-special', 'seek to -2 (earliest) and -1 (latest) as KafkaJS; other n
   assert.equal(r.negative, 'Offset must not be a negative number');
 });
 
-const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle', 'crash-restart', 'seek-special']);
+check('odds', 'concurrent sends, an empty send, subscribe after stop then run again, listTopics', (r) => {
+  assert.deepEqual(r.offsets, ['0', '1', '2', '3', '4']);
+  assert.deepEqual(r.empty, []);
+  assert.deepEqual(r.seen.slice(0, 5).sort(), ['parallel:1', 'parallel:2', 'parallel:3', 'parallel:4', 'parallel:5']);
+  assert.ok(r.seen.includes('later:L'));
+  assert.ok(r.topics.includes('parallel') && r.topics.includes('later'), JSON.stringify(r.topics));
+});
+
+const CHECKED = new Set(['producer', 'each-batch', 'events', 'admin', 'errors', 'subscribe-pause-seek', 'partitioner-logger', 'two-consumers', 'disconnects', 'messages', 'manual-commit', 'pause-in-handler', 'admin-offsets', 'admin-acl-reassign', 'lifecycle', 'crash-restart', 'seek-special', 'odds']);
 for (const name of Object.keys(PROGRAMS).filter((n) => !CHECKED.has(n))) {
   check(name, 'dump', () => {});
 }

@@ -854,6 +854,10 @@ impl Consumer {
     ) -> Promise {
         let host = self.host.clone();
         let state = self.state.clone();
+        let consumer = Consumer {
+            host: self.host.clone(),
+            state: self.state.clone(),
+        };
         promise(async move {
             host.check_open()?;
             let what = "subscribe options";
@@ -877,20 +881,30 @@ impl Consumer {
             for topic in &topics {
                 partition_count(&host, topic)?;
             }
-            let mut s = state.borrow_mut();
-            if s.running || s.created {
-                return Err(kafka_error(
-                    ErrorCode::InvalidRequest,
-                    "Cannot subscribe to topic while consumer is running",
-                ));
-            }
-            if field(object, "fromBeginning").is_truthy() && !s.reset_explicit {
-                s.config.auto_offset_reset = AutoOffsetReset::Earliest;
-            }
-            for topic in topics {
-                if !s.topics.contains(&topic) {
-                    s.topics.push(topic);
+            let (created, all) = {
+                let mut s = state.borrow_mut();
+                if s.running {
+                    return Err(kafka_error(
+                        ErrorCode::InvalidRequest,
+                        "Cannot subscribe to topic while consumer is running",
+                    ));
                 }
+                if field(object, "fromBeginning").is_truthy() && !s.reset_explicit {
+                    s.config.auto_offset_reset = AutoOffsetReset::Earliest;
+                }
+                for topic in topics {
+                    if !s.topics.contains(&topic) {
+                        s.topics.push(topic);
+                    }
+                }
+                (s.created, s.topics.clone())
+            };
+            // Stopped after a run (KafkaJS lets `subscribe` follow `stop`): the member's
+            // subscription grows, and the group rebalances at the next poll.
+            if created {
+                consumer
+                    .with_core(|k, now| k.subscribe(now, &all))?
+                    .map_err(|e| consumer_error(&e))?;
             }
             Ok(JsValue::UNDEFINED)
         })
