@@ -917,6 +917,10 @@ class Consumer {
       if (error !== null) this._crash(error);
       return;
     }
+    if (name === 'consumer.rebalancing') {
+      // KafkaJS's payload: { groupId, memberId }.
+      event = { ...event, payload: { ...event.payload, groupId: this._groupId, memberId: this._member?.memberId ?? null } };
+    }
     if (name === 'consumer.group_join') {
       this._member = event.payload;
       this._logger.namespace('ConsumerGroup').info('Consumer has joined the group', event.payload);

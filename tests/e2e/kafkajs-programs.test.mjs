@@ -341,10 +341,12 @@ const admin = kafka.admin()
 await admin.connect()
 await admin.createTopics({ topics: [{ topic: 'shared', numPartitions: 4 }] })
 const joins = []
+const rebalancing = []
 const received = { a: 0, b: 0 }
 const make = async (name) => {
   const consumer = kafka.consumer({ groupId: 'tutorial-group' })
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => joins.push({ name, payload }))
+  consumer.on(consumer.events.REBALANCING, ({ payload }) => rebalancing.push({ name, groupId: payload.groupId, memberId: payload.memberId }))
   await consumer.connect()
   await consumer.subscribe({ topic: 'shared', fromBeginning: true })
   await consumer.run({ partitionsConsumedConcurrently: 2, eachMessage: async () => { received[name]++ } })
@@ -364,7 +366,8 @@ await a.disconnect()
 await b.disconnect()
 await producer.disconnect()
 await admin.disconnect()
-window.result = { received, a: la.memberAssignment, b: lb.memberAssignment, leaders: [la.isLeader, lb.isLeader], sameLeader: la.leaderId === lb.leaderId, protocol: la.groupProtocol, duration: typeof la.duration }
+const firstA = joins.find((j) => j.name === 'a').payload
+window.result = { rebalancingA: rebalancing.filter((x) => x.name === 'a').slice(0, 1), firstAMember: firstA.memberId, received, a: la.memberAssignment, b: lb.memberAssignment, leaders: [la.isLeader, lb.isLeader], sameLeader: la.leaderId === lb.leaderId, protocol: la.groupProtocol, duration: typeof la.duration }
 `,
 );
 
@@ -821,6 +824,8 @@ check('partitioner-logger', 'custom partitioner and logCreator as the docs write
 
 check('two-consumers', 'two members of one group split four partitions', (r) => {
   assert.deepEqual(r.received, { a: 2, b: 2 });
+  // KafkaJS's REBALANCING payload: { groupId, memberId } (a's rebalance when b joins).
+  assert.deepEqual(r.rebalancingA, [{ name: 'a', groupId: 'tutorial-group', memberId: r.firstAMember }]);
   assert.deepEqual([...r.a.shared, ...r.b.shared].sort(), [0, 1, 2, 3]);
   assert.deepEqual(r.leaders.sort(), [false, true]);
   assert.equal(r.sameLeader, true);
