@@ -16,6 +16,8 @@
 // is committed). rill's own options go in `rill`: `{ name = 'kafkajs', storage = 'memory',
 // brokers = 3, seed, clock, latency }` (see `Rill.open`), or an already opened `Rill`.
 
+const OFFSETS_TOPIC = '__consumer_offsets';
+
 const RETRY_DEFAULTS = { maxRetryTime: 30000, initialRetryTime: 300, factor: 0.2, multiplier: 2, retries: 5 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1268,8 +1270,15 @@ class Admin {
     });
   }
 
+  /** The names of every topic, as Kafka's Metadata answer for all topics lists them:
+   * `__consumer_offsets` too once a group made it exist. */
   async listTopics() {
-    return this._call((a) => a.listTopics());
+    return this._call(async (a) => {
+      const topics = await a.listTopics();
+      if (topics.includes(OFFSETS_TOPIC)) return topics;
+      const internal = await a.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] }).then(() => true, () => false);
+      return internal ? [...topics, OFFSETS_TOPIC] : topics;
+    });
   }
 
   /** `waitForLeaders` defaults to rill's default for the clock (true on the realtime clock;
@@ -1325,8 +1334,15 @@ class Admin {
     if (topics != null && !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Expected topic array, got ${topics}`);
     // KafkaJS's cluster metadata retries only LEADER_NOT_AVAILABLE: an unknown topic throws
     // at once.
+    const all = topics == null || topics.length === 0;
     return this._call(
-      (a) => a.fetchTopicMetadata(topics == null || topics.length === 0 ? undefined : { topics }),
+      async (a) => {
+        const metadata = await a.fetchTopicMetadata(all ? undefined : { topics });
+        if (!all || metadata.topics.some((t) => t.name === OFFSETS_TOPIC)) return metadata;
+        // Kafka's Metadata for all topics has the internal one too once it exists.
+        const internal = await a.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] }).catch(() => null);
+        return internal ? { topics: [...metadata.topics, ...internal.topics] } : metadata;
+      },
       (k) => k?.type === 'LEADER_NOT_AVAILABLE',
     );
   }
