@@ -242,7 +242,7 @@ export interface EachBatchPayload {
   resolveOffset(offset: string): void;
   heartbeat(): Promise<void>;
   pause(): () => void;
-  commitOffsetsIfNecessary(offsets?: unknown): Promise<void>;
+  commitOffsetsIfNecessary(offsets?: OffsetsByTopicPartition): Promise<void>;
   uncommittedOffsets(): OffsetsByTopicPartition;
   isRunning(): boolean;
   isStale(): boolean;
@@ -342,6 +342,12 @@ export interface Admin {
   deleteGroups(groupIds: string[]): Promise<Array<{ groupId: string; errorCode: number }>>;
   describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }>;
   deleteTopicRecords(options: { topic: string; partitions: SeekEntry[] }): Promise<void>;
+  /** Run as rill's `cluster().reassignPartitions`. */
+  alterPartitionReassignments(options: { topics: Array<{ topic: string; partitionAssignment: Array<{ partition: number; replicas: number[] }> }>; timeout?: number }): Promise<void>;
+  /** rill's brokers have no authorizer: `KafkaJSProtocolError` `SECURITY_DISABLED`, as Kafka. */
+  describeAcls(options?: unknown): Promise<never>;
+  createAcls(options?: unknown): Promise<never>;
+  deleteAcls(options?: unknown): Promise<never>;
   readonly events: Record<string, string>;
   on(eventName: string, listener: (event: InstrumentationEvent) => void): RemoveInstrumentationEventListener;
   logger(): Logger;

@@ -16,6 +16,8 @@
 // is committed). rill's own options go in `rill`: `{ name = 'kafkajs', storage = 'memory',
 // brokers = 3, seed, clock, latency }` (see `Rill.open`), or an already opened `Rill`.
 
+const OFFSETS_TOPIC = '__consumer_offsets';
+
 const RETRY_DEFAULTS = { maxRetryTime: 30000, initialRetryTime: 300, factor: 0.2, multiplier: 2, retries: 5 };
 
 // ---------------------------------------------------------------------------------------------
@@ -264,6 +266,11 @@ function toKafkaJS(error) {
     return e;
   }
   return new KafkaJSProtocolError({ message: error.message, type: error.type, code: error.code, retriable: error.retriable });
+}
+
+/** Kafka's answer to an ACL request on a broker without an authorizer. */
+function securityDisabled() {
+  return new KafkaJSProtocolError({ message: 'Security features are disabled', type: 'SECURITY_DISABLED', code: 54, retriable: false });
 }
 
 /** A failed rill request as KafkaJS's retrier ends it: a retriable error rill already retried
@@ -820,7 +827,9 @@ class Producer {
       batches.push({ topic, messages: out });
     }
     try {
-      return await this._inner.sendBatch({ acks, topicMessages: batches });
+      const rows = await this._inner.sendBatch({ acks, topicMessages: batches });
+      // KafkaJS expects no produce response with `acks: 0` and returns no RecordMetadata.
+      return Number(acks) === 0 ? [] : rows;
     } catch (e) {
       throw afterRetries(e, this._retry);
     }
@@ -850,6 +859,8 @@ class Consumer {
     this._subscribed = [];
     this._fromBeginning = false;
     this._pendingSeeks = new Map();
+    this._failures = new Map();
+    this._crashAs = undefined;
   }
 
   get events() {
@@ -892,11 +903,41 @@ class Consumer {
 
   _onEvent(name, event) {
     if (name === 'consumer.partitions_assigned') this._applySeeks();
+    if (name === 'consumer.rebalancing' || name === 'consumer.connect') this._joinStarted = event.timestamp;
     if (name === 'consumer.group_join' && Array.isArray(event.payload?.memberAssignment)) {
-      // KafkaJS's shape: { topic: [partitions] }.
+      // KafkaJS's shape: { topic: [partitions] }, and `duration`: ms from the start of the
+      // join (the last rebalance, else the connect) to its end, in the cluster's time.
       const assignment = {};
       for (const { topic, partitions } of event.payload.memberAssignment) assignment[topic] = partitions;
-      event = { ...event, payload: { ...event.payload, memberAssignment: assignment } };
+      const duration = Math.max(0, event.timestamp - (this._joinStarted ?? event.timestamp));
+      event = { ...event, payload: { ...event.payload, memberAssignment: assignment, duration } };
+    }
+    if (name === 'consumer.crash' && this._crashAs !== undefined) {
+      // A handler's failure: silent while retried, then KafkaJS's crash.
+      const error = this._crashAs;
+      this._crashAs = undefined;
+      if (error !== null) this._crash(error);
+      return;
+    }
+    if (name === 'consumer.rebalancing') {
+      // KafkaJS's payload: { groupId, memberId }.
+      event = { ...event, payload: { ...event.payload, groupId: this._groupId, memberId: this._member?.memberId ?? null } };
+    }
+    if (name === 'consumer.group_join') {
+      this._member = event.payload;
+      this._logger.namespace('ConsumerGroup').info('Consumer has joined the group', event.payload);
+    }
+    if (name === 'consumer.commit_offsets' && Array.isArray(event.payload?.topics)) {
+      // KafkaJS's shape: { groupId, memberId, groupGenerationId, topics: [{ topic,
+      // partitions: [{ partition, offset }] }] }.
+      const byTopic = new Map();
+      for (const { topic, partition, offset } of event.payload.topics) {
+        if (!byTopic.has(topic)) byTopic.set(topic, []);
+        byTopic.get(topic).push({ partition, offset });
+      }
+      const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+      const payload = { groupId: this._groupId, memberId: this._member?.memberId ?? null, groupGenerationId: this._member?.generationId ?? -1, topics };
+      event = { ...event, payload };
     }
     this._emitter.emit(name, event.payload, event);
   }
@@ -908,13 +949,17 @@ class Consumer {
 
   async disconnect() {
     if (!this._inner) return;
+    const wasRunning = this._running;
     this._running = false;
     await this._inner.disconnect();
+    if (wasRunning) this._logger.info('Stopped', { groupId: this._groupId });
   }
 
   async stop() {
+    const wasRunning = this._running;
     this._running = false;
     if (this._inner) await this._inner.stop();
+    if (wasRunning) this._logger.info('Stopped', { groupId: this._groupId });
   }
 
   async subscribe({ topic, topics, fromBeginning = false } = {}) {
@@ -949,38 +994,68 @@ class Consumer {
   }
 
   async run(config = {}) {
+    if (this._running) {
+      // KafkaJS warns and keeps the running handler.
+      this._logger.warn('consumer#run was called, but the consumer is already running', { groupId: this._groupId });
+      return;
+    }
     const inner = await this._consumer();
     const { eachMessage, eachBatch } = config;
+    this._logger.info('Starting', { groupId: this._groupId });
     this._autoCommit = config.autoCommit !== false;
     const options = { ...config };
     delete options.partitionsConsumedConcurrently;
     if (eachMessage) {
       options.eachMessage = (payload) => {
         const pause = payload.pause;
-        return eachMessage({
-          ...payload,
-          pause: () => {
-            pause();
-            return () => this.resume([{ topic: payload.topic, partitions: [payload.partition] }]);
-          },
-        });
+        const key = `${payload.topic}\u0000${payload.partition}\u0000${payload.message.offset}`;
+        return this._counted(key, () =>
+          eachMessage({
+            ...payload,
+            pause: () => {
+              pause();
+              return () => this.resume([{ topic: payload.topic, partitions: [payload.partition] }]);
+            },
+          }),
+        );
       };
     } else if (eachBatch) {
       options.eachBatch = async (payload) => {
         const pause = payload.pause;
         const { topic, partition } = payload.batch;
-        const batchPayload = { topic, partition, highWatermark: payload.batch.highWatermark, messages: payload.batch.messages };
-        this._emitter.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, { ...batchPayload, offsetLag: payload.batch.offsetLag(), offsetLagLow: payload.batch.offsetLagLow(), batchSize: payload.batch.messages.length, firstOffset: payload.batch.firstOffset(), lastOffset: payload.batch.lastOffset() });
-        const started = Date.now();
-        await eachBatch({
+        // KafkaJS's `uncommittedOffsets()`: the offsets resolved and not committed yet (the
+        // next offset to read), `{ topics: [{ topic, partitions: [{ partition, offset }] }] }`.
+        let resolved = null;
+        const uncommittedOffsets = () =>
+          resolved == null ? { topics: [] } : { topics: [{ topic, partitions: [{ partition, offset: resolved }] }] };
+        const key = `${topic}\u0000${partition}\u0000${payload.batch.firstOffset()}`;
+        await this._counted(key, () => eachBatch({
           ...payload,
-          uncommittedOffsets: () => ({ topics: [] }),
+          resolveOffset: (offset) => {
+            payload.resolveOffset(offset);
+            let next;
+            try {
+              next = BigInt(offset) + 1n;
+            } catch {
+              return;
+            }
+            if (resolved == null || next > BigInt(resolved)) resolved = String(next);
+          },
+          commitOffsetsIfNecessary: async (offsets) => {
+            if (offsets != null) {
+              const rows = (offsets.topics ?? []).flatMap(({ topic: t, partitions }) => partitions.map(({ partition: p, offset }) => ({ topic: t, partition: p, offset: String(offset) })));
+              if (rows.length > 0) await this.commitOffsets(rows);
+              return;
+            }
+            await payload.commitOffsetsIfNecessary();
+            if (this._autoCommit) resolved = null;
+          },
+          uncommittedOffsets,
           pause: () => {
             pause();
             return () => this.resume([{ topic, partitions: [partition] }]);
           },
-        });
-        this._emitter.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { topic, partition, highWatermark: payload.batch.highWatermark, batchSize: payload.batch.messages.length, duration: Date.now() - started });
+        }));
       };
     }
     try {
@@ -990,6 +1065,46 @@ class Consumer {
     }
     this._running = true;
     this._applySeeks();
+  }
+
+  /** Runs a handler call; a failure is retried silently (rill delivers the records again
+   * after a backoff) until it failed `retry.retries` + 1 times in a row, then it is the
+   * consumer's crash, as KafkaJS's runner retries a handler before `onCrash`. */
+  async _counted(key, call) {
+    try {
+      const result = await call();
+      this._failures.delete(key);
+      return result;
+    } catch (error) {
+      const count = (this._failures.get(key) ?? 0) + 1;
+      if (count <= this._retry.retries) {
+        this._failures.set(key, count);
+        this._crashAs = null;
+      } else {
+        this._failures.delete(key);
+        this._crashAs = error?.name === 'KafkaJSNumberOfRetriesExceeded'
+          ? error
+          : new KafkaJSNumberOfRetriesExceeded(error, { retryCount: count - 1, retryTime: this._retry.maxRetryTime });
+      }
+      throw error;
+    }
+  }
+
+  /** KafkaJS's `onCrash`: logs, asks `retry.restartOnFailure(error)` (default: restart) and
+   * emits `CRASH`; a consumer not restarted is disconnected. */
+  async _crash(error) {
+    this._logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this._groupId, retryCount: error.retryCount, stack: error.stack });
+    const original = (e) => (e?.cause ? original(e.cause) : e);
+    const retriable = error.name === 'KafkaJSNumberOfRetriesExceeded' || original(error)?.retriable === true;
+    const restartOnFailure = this._options.retry?.restartOnFailure;
+    let restart = retriable;
+    if (retriable && typeof restartOnFailure === 'function') {
+      restart = await Promise.resolve()
+        .then(() => restartOnFailure(error))
+        .catch(() => true);
+    }
+    this._emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this._groupId, restart: Boolean(restart) });
+    if (!restart) await this.disconnect().catch(() => {});
   }
 
   /** Seeks queued before the partition was assigned (KafkaJS remembers them). */
@@ -1022,7 +1137,21 @@ class Consumer {
     } catch {
       throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`);
     }
-    if (value < 0n) throw new KafkaJSNonRetriableError('Offset must not be a negative number');
+    if (value < 0n && value !== -1n && value !== -2n) throw new KafkaJSNonRetriableError('Offset must not be a negative number');
+    if (value < 0n) {
+      // KafkaJS's special offsets: -1 the latest, -2 the earliest (the log's end or start).
+      if (!this._innerReady) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first');
+      const earliest = value === -2n;
+      this._kafka
+        .rill()
+        .then((rill) => rill.admin().fetchTopicOffsets(topic))
+        .then((offsets) => {
+          const row = offsets.find((o) => o.partition === Number(partition));
+          if (row) this.seek({ topic, partition, offset: earliest ? row.low : row.high });
+        })
+        .catch((e) => this._logger.error(`Seek of ${topic}-${partition} to ${offset} failed: ${e?.message}`, { groupId: this._groupId }));
+      return;
+    }
     const entry = { topic, partition: Number(partition), offset: String(value) };
     if (this._inner && this._running) {
       try {
@@ -1141,8 +1270,15 @@ class Admin {
     });
   }
 
+  /** The names of every topic, as Kafka's Metadata answer for all topics lists them:
+   * `__consumer_offsets` too once a group made it exist. */
   async listTopics() {
-    return this._call((a) => a.listTopics());
+    return this._call(async (a) => {
+      const topics = await a.listTopics();
+      if (topics.includes(OFFSETS_TOPIC)) return topics;
+      const internal = await a.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] }).then(() => true, () => false);
+      return internal ? [...topics, OFFSETS_TOPIC] : topics;
+    });
   }
 
   /** `waitForLeaders` defaults to rill's default for the clock (true on the realtime clock;
@@ -1198,8 +1334,15 @@ class Admin {
     if (topics != null && !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Expected topic array, got ${topics}`);
     // KafkaJS's cluster metadata retries only LEADER_NOT_AVAILABLE: an unknown topic throws
     // at once.
+    const all = topics == null || topics.length === 0;
     return this._call(
-      (a) => a.fetchTopicMetadata(topics == null || topics.length === 0 ? undefined : { topics }),
+      async (a) => {
+        const metadata = await a.fetchTopicMetadata(all ? undefined : { topics });
+        if (!all || metadata.topics.some((t) => t.name === OFFSETS_TOPIC)) return metadata;
+        // Kafka's Metadata for all topics has the internal one too once it exists.
+        const internal = await a.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] }).catch(() => null);
+        return internal ? { topics: [...metadata.topics, ...internal.topics] } : metadata;
+      },
       (k) => k?.type === 'LEADER_NOT_AVAILABLE',
     );
   }
@@ -1299,6 +1442,31 @@ class Admin {
     if (!topic || typeof topic !== 'string') throw new KafkaJSNonRetriableError(`Invalid topic "${topic}"`);
     if (!partitions || partitions.length === 0) throw new KafkaJSNonRetriableError('Invalid partitions');
     return this._call((a) => a.deleteTopicRecords({ topic, partitions }));
+  }
+
+  /** KafkaJS's `alterPartitionReassignments({ topics: [{ topic, partitionAssignment:
+   * [{ partition, replicas }] }] })`, run as rill's `cluster().reassignPartitions`. */
+  async alterPartitionReassignments({ topics, timeout } = {}) {
+    if (!topics || !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`);
+    if (topics.filter(({ topic }) => typeof topic !== 'string').length > 0) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string');
+    }
+    void timeout;
+    return this._call((_a, rill) => rill.cluster().reassignPartitions({ topics }));
+  }
+
+  /** rill's brokers have no authorizer: Kafka answers the ACL requests with
+   * `SECURITY_DISABLED`, as a broker without `authorizer.class.name` does. */
+  async describeAcls() {
+    throw securityDisabled();
+  }
+
+  async createAcls() {
+    throw securityDisabled();
+  }
+
+  async deleteAcls() {
+    throw securityDisabled();
   }
 
   /** `{ brokers: [{ nodeId, host, port }], controller, clusterId }`: the running brokers;

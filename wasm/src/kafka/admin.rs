@@ -6,7 +6,7 @@ use rill_core::admin::ConfigSource;
 use rill_core::cluster::{Cluster, ReplicaRole, ResetTarget};
 use rill_core::consumer::error::is_retriable;
 use rill_core::error::AdminError;
-use rill_core::group::TopicPartition;
+use rill_core::group::{GroupDescription, GroupState, TopicPartition};
 use rill_core::log::OffsetSpec;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -55,6 +55,18 @@ pub(crate) fn partition_count(host: &Session, topic: &str) -> Result<u32, HostEr
     host.read(|c| c.topic_metadata(topic))
         .map(|m| m.partitions.len() as u32)
         .map_err(|code| unknown_topic(code, topic))
+}
+
+/// Whether `error` means only that no group exists yet: `COORDINATOR_NOT_AVAILABLE` in a
+/// cluster without `__consumer_offsets` (no consumer has joined a group). Kafka creates that
+/// topic on the first FindCoordinator and then answers "no such group" (offsets -1, state
+/// `Dead`); rill creates it at the first join, so a group read before then is answered as
+/// Kafka answers it once the topic exists.
+fn before_any_group(host: &Session, error: ErrorCode) -> bool {
+    error == ErrorCode::CoordinatorNotAvailable
+        && host
+            .read(|c| c.topic_metadata(rill_core::cluster::OFFSETS_TOPIC))
+            .is_err()
 }
 
 /// Kafka's error for a topic the cluster does not have.
@@ -804,9 +816,20 @@ impl Admin {
             let ids = string_array(&group_ids, "describeGroups(groupIds)")?;
             let groups = Array::new();
             for id in ids {
-                let description = host
-                    .read(|c| c.describe_group(&id))
-                    .map_err(|code| kafka_error(code, format!("describeGroups '{id}'")))?;
+                let description = match host.read(|c| c.describe_group(&id)) {
+                    Err(code) if before_any_group(&host, code) => GroupDescription {
+                        group_id: id.clone(),
+                        state: GroupState::Dead,
+                        protocol_type: String::new(),
+                        protocol: String::new(),
+                        generation: 0,
+                        leader: None,
+                        members: Vec::new(),
+                    },
+                    other => {
+                        other.map_err(|code| kafka_error(code, format!("describeGroups '{id}'")))?
+                    }
+                };
                 let row = Object::new();
                 set(&row, "groupId", description.group_id.as_str());
                 set(&row, "state", description.state.name());
@@ -852,9 +875,12 @@ impl Admin {
             let what = "fetchOffsets options";
             let object = object_arg(&options, what)?;
             let group = required_string(object, "groupId", what)?;
-            let rows = host
-                .read(|c| c.describe_group_offsets(&group))
-                .map_err(|code| kafka_error(code, format!("fetchOffsets '{group}'")))?;
+            let rows = match host.read(|c| c.describe_group_offsets(&group)) {
+                Err(code) if before_any_group(&host, code) => Vec::new(),
+                other => {
+                    other.map_err(|code| kafka_error(code, format!("fetchOffsets '{group}'")))?
+                }
+            };
             let topics_value = field(object, "topics");
             let topics = if is_missing(&topics_value) {
                 let mut topics: Vec<String> = rows
@@ -990,6 +1016,11 @@ impl Admin {
             let out = Array::new();
             for (group, result) in results {
                 if let Err(code) = result {
+                    let code = if before_any_group(&host, code) {
+                        ErrorCode::GroupIdNotFound
+                    } else {
+                        code
+                    };
                     return Err(kafka_error(code, format!("deleteGroups '{group}'")));
                 }
                 let row = Object::new();

@@ -72,6 +72,10 @@ const EVENTS: &[(&str, &str)] = &[
     ("PARTITIONS_REVOKED", "consumer.partitions_revoked"),
     ("PARTITIONS_LOST", "consumer.partitions_lost"),
     ("OFFSET_RESET", "consumer.offset_reset"),
+    ("FETCH_START", "consumer.fetch_start"),
+    ("FETCH", "consumer.fetch"),
+    ("START_BATCH_PROCESS", "consumer.start_batch_process"),
+    ("END_BATCH_PROCESS", "consumer.end_batch_process"),
 ];
 
 struct State {
@@ -518,8 +522,27 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
             continue;
         }
         let batches = group_by_partition(records);
+        emit_fetches(&consumer, &batches);
         consumer.state.borrow_mut().delivery = Delivery::new(&batches);
         'batches: for (tp, list) in &batches {
+            let batch_payload = batch_event_payload(&consumer, tp, list);
+            let batch_started = consumer.host.now();
+            emit(
+                &consumer.host,
+                &consumer.state,
+                "consumer.start_batch_process",
+                batch_payload.clone(),
+            );
+            let end_batch = |consumer: &Consumer| {
+                let payload: Object = Object::assign(&Object::new(), &batch_payload);
+                set(&payload, "duration", consumer.host.now() - batch_started);
+                emit(
+                    &consumer.host,
+                    &consumer.state,
+                    "consumer.end_batch_process",
+                    payload,
+                );
+            };
             match &handler {
                 Handler::Message(f) => {
                     for record in list {
@@ -610,12 +633,88 @@ async fn run_loop(consumer: Consumer, handler: Handler, threshold: Option<u32>) 
                     }
                 }
             }
+            end_batch(&consumer);
         }
         let delivery = consumer.state.borrow().delivery.clone();
         if !delivery.is_settled() {
             let _ = consumer.with_core(|k, _| k.rewind(&delivery));
         }
     }
+}
+
+/// The high watermark of `tp` on its leader, -1 when it has none.
+fn high_watermark(consumer: &Consumer, tp: &TopicPartition) -> i64 {
+    consumer.host.read(|c| {
+        c.registration(&tp.topic, tp.partition)
+            .and_then(|r| r.leader)
+            .and_then(|l| c.replica(l, &tp.topic, tp.partition))
+            .map_or(-1, |(log, _)| log.high_watermark())
+    })
+}
+
+/// The leader of `tp` (the broker a fetch of it goes to), -1 when it has none.
+fn leader_of(consumer: &Consumer, tp: &TopicPartition) -> i64 {
+    consumer.host.read(|c| {
+        c.registration(&tp.topic, tp.partition)
+            .and_then(|r| r.leader)
+            .map_or(-1, i64::from)
+    })
+}
+
+/// KafkaJS's `consumer.fetch_start` (`{ nodeId }`) and `consumer.fetch` (`{ numberOfBatches,
+/// duration, nodeId }`) for a poll that returned records, once per leader the records came
+/// from; the fetch is instant in cluster time (`duration` 0).
+fn emit_fetches(consumer: &Consumer, batches: &[(TopicPartition, Vec<ConsumerRecord>)]) {
+    let mut nodes: Vec<(i64, u32)> = Vec::new();
+    for (tp, _) in batches {
+        let node = leader_of(consumer, tp);
+        match nodes.iter_mut().find(|(n, _)| *n == node) {
+            Some((_, count)) => *count += 1,
+            None => nodes.push((node, 1)),
+        }
+    }
+    for (node, count) in nodes {
+        let start = Object::new();
+        set(&start, "nodeId", node as f64);
+        emit(
+            &consumer.host,
+            &consumer.state,
+            "consumer.fetch_start",
+            start,
+        );
+        let fetch = Object::new();
+        set(&fetch, "numberOfBatches", count);
+        set(&fetch, "duration", 0);
+        set(&fetch, "nodeId", node as f64);
+        emit(&consumer.host, &consumer.state, "consumer.fetch", fetch);
+    }
+}
+
+/// KafkaJS's `consumer.start_batch_process` payload for one partition's records: `{ topic,
+/// partition, highWatermark, offsetLag, offsetLagLow, batchSize, firstOffset, lastOffset }`
+/// (`end_batch_process` adds `duration`).
+fn batch_event_payload(
+    consumer: &Consumer,
+    tp: &TopicPartition,
+    records: &[ConsumerRecord],
+) -> Object {
+    let high = high_watermark(consumer, tp);
+    let first = records.first().map_or(-1, |r| r.offset);
+    let last = records.last().map_or(-1, |r| r.offset);
+    let payload = Object::new();
+    set(&payload, "topic", tp.topic.as_str());
+    set(&payload, "partition", tp.partition);
+    set(&payload, "highWatermark", high.to_string());
+    set(&payload, "offsetLag", (high - 1 - last).max(0).to_string());
+    set(
+        &payload,
+        "offsetLagLow",
+        (high - 1 - first).max(0).to_string(),
+    );
+    set(&payload, "batchSize", records.len() as f64);
+    set(&payload, "firstOffset", first.to_string());
+    set(&payload, "lastOffset", last.to_string());
+    payload
 }
 
 /// A handler threw: as KafkaJS, the records from the failed one on are delivered again after
@@ -691,12 +790,7 @@ fn batch_to_js(consumer: &Consumer, tp: &TopicPartition, records: &[ConsumerReco
     let batch = Object::new();
     set(&batch, "topic", tp.topic.as_str());
     set(&batch, "partition", tp.partition);
-    let high = consumer.host.read(|c| {
-        c.registration(&tp.topic, tp.partition)
-            .and_then(|r| r.leader)
-            .and_then(|l| c.replica(l, &tp.topic, tp.partition))
-            .map_or(-1, |(log, _)| log.high_watermark())
-    });
+    let high = high_watermark(consumer, tp);
     set(&batch, "highWatermark", high.to_string());
     let messages: Array = records
         .iter()
@@ -760,6 +854,10 @@ impl Consumer {
     ) -> Promise {
         let host = self.host.clone();
         let state = self.state.clone();
+        let consumer = Consumer {
+            host: self.host.clone(),
+            state: self.state.clone(),
+        };
         promise(async move {
             host.check_open()?;
             let what = "subscribe options";
@@ -783,20 +881,30 @@ impl Consumer {
             for topic in &topics {
                 partition_count(&host, topic)?;
             }
-            let mut s = state.borrow_mut();
-            if s.running || s.created {
-                return Err(kafka_error(
-                    ErrorCode::InvalidRequest,
-                    "Cannot subscribe to topic while consumer is running",
-                ));
-            }
-            if field(object, "fromBeginning").is_truthy() && !s.reset_explicit {
-                s.config.auto_offset_reset = AutoOffsetReset::Earliest;
-            }
-            for topic in topics {
-                if !s.topics.contains(&topic) {
-                    s.topics.push(topic);
+            let (created, all) = {
+                let mut s = state.borrow_mut();
+                if s.running {
+                    return Err(kafka_error(
+                        ErrorCode::InvalidRequest,
+                        "Cannot subscribe to topic while consumer is running",
+                    ));
                 }
+                if field(object, "fromBeginning").is_truthy() && !s.reset_explicit {
+                    s.config.auto_offset_reset = AutoOffsetReset::Earliest;
+                }
+                for topic in topics {
+                    if !s.topics.contains(&topic) {
+                        s.topics.push(topic);
+                    }
+                }
+                (s.created, s.topics.clone())
+            };
+            // Stopped after a run (KafkaJS lets `subscribe` follow `stop`): the member's
+            // subscription grows, and the group rebalances at the next poll.
+            if created {
+                consumer
+                    .with_core(|k, now| k.subscribe(now, &all))?
+                    .map_err(|e| consumer_error(&e))?;
             }
             Ok(JsValue::UNDEFINED)
         })

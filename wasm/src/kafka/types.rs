@@ -221,7 +221,8 @@ export type ConsumerEventName =
   | 'consumer.connect' | 'consumer.disconnect' | 'consumer.stop' | 'consumer.crash'
   | 'consumer.group_join' | 'consumer.rebalancing' | 'consumer.commit_offsets'
   | 'consumer.partitions_assigned' | 'consumer.partitions_revoked'
-  | 'consumer.partitions_lost' | 'consumer.offset_reset';
+  | 'consumer.partitions_lost' | 'consumer.offset_reset' | 'consumer.fetch_start'
+  | 'consumer.fetch' | 'consumer.start_batch_process' | 'consumer.end_batch_process';
 
 export interface InstrumentationEvent {
   id: number;
