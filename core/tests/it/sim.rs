@@ -74,7 +74,6 @@ fn a_sweep_of_safe_seeds_finds_no_violation() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn the_sweeps_run_controlled_shutdowns_to_their_end() {
     // Some kills are controlled shutdowns (about one per seed where they are on): each asks
@@ -90,6 +89,7 @@ fn the_sweeps_run_controlled_shutdowns_to_their_end() {
     assert!(stopped * 2 >= asked, "{stopped} of {asked} completed");
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn the_checker_finds_lost_acknowledgements_under_unsafe_configurations() {
     // acks=1 counted as acknowledged, unclean leader election, min.insync.replicas=1: Kafka
