@@ -130,8 +130,8 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     // The event log says why, filtered to the partition.
     await page.click('button.tab[data-view="events"]');
     const log = page.locator('section.event-log');
-    // The log shows the latest 200 lines; on a slow machine more time (and more events) passes
-    // before this point, so look at the dead broker's own lines.
+    // Wait for the log to draw after the tab switch (a loaded machine read it too early), in
+    // the dead broker's own lines (the log shows the latest 200).
     await page.selectOption('select[name="event-broker"]', String(old));
     await until(() => log.innerText(), (t) => t.includes(`broker ${old} fenced`), 'the controller fenced the broker');
     await page.selectOption('select[name="event-broker"]', '');
