@@ -138,8 +138,7 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     const logText = await log.innerText();
     const partitionOption = await page.locator('select[name="event-partition"] option', { hasText: `${TOPIC}-0` }).getAttribute('value');
     await page.selectOption('select[name="event-partition"]', partitionOption);
-    const filtered = await log.locator('li.event').allInnerTexts();
-    assert.ok(filtered.some((l) => l.includes(`leader → ${after.leader}, epoch ${after.epoch}, clean election (leader fenced)`)), `the election and its reason: ${filtered.join(' | ')}`);
+    const filtered = await until(() => log.locator('li.event').allInnerTexts(), (lines) => lines.some((l) => l.includes(`leader → ${after.leader}, epoch ${after.epoch}, clean election (leader fenced)`)), 'the election and its reason, filtered to the partition');
     assert.ok(filtered.every((l) => l.includes(TOPIC)), `only lines naming orders-0: ${filtered.join(' | ')}`);
     assert.ok(!logText.includes('..='), 'offsets in words, not a Rust range');
     assert.ok(logText.includes('acknowledged, offset 8'), 'one acknowledged offset reads "offset 8"');
