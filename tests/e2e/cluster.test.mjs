@@ -135,7 +135,7 @@ test('playground cluster: elections, acks and min.insync.replicas, reassignment,
     await page.selectOption('select[name="event-broker"]', String(old));
     await until(() => log.innerText(), (t) => t.includes(`broker ${old} fenced`), 'the controller fenced the broker');
     await page.selectOption('select[name="event-broker"]', '');
-    const logText = await log.innerText();
+    const logText = await until(() => log.innerText(), (t) => t.includes('acknowledged, offset 8'), 'the whole log again, where one acknowledged offset reads "offset 8"');
     const partitionOption = await page.locator('select[name="event-partition"] option', { hasText: `${TOPIC}-0` }).getAttribute('value');
     await page.selectOption('select[name="event-partition"]', partitionOption);
     const filtered = await until(() => log.locator('li.event').allInnerTexts(), (lines) => lines.some((l) => l.includes(`leader → ${after.leader}, epoch ${after.epoch}, clean election (leader fenced)`)), 'the election and its reason, filtered to the partition');
