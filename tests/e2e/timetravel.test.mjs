@@ -183,8 +183,15 @@ test('a stored cluster: Latest keeps the history and the clock', { timeout: 120_
     }
     await page.waitForTimeout(500);
     await page.locator('.transport button.play[data-state="playing"]').click();
+    // Paused once the clock stands still (on a loaded machine the last frame lands later).
+    let clock = await page.locator('.transport .clock').textContent();
+    for (;;) {
+      await page.waitForTimeout(400);
+      const now = await page.locator('.transport .clock').textContent();
+      if (now === clock) break;
+      clock = now;
+    }
     const present = await hashOf(page);
-    const clock = await page.locator('.transport .clock').textContent();
     const texts = await page.locator('.history-list .entry-text').allTextContents();
     assert.equal(texts.filter((t) => t.startsWith('produce --topic stored')).length, 2, texts.join('\n'));
 
