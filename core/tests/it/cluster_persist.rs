@@ -18,47 +18,11 @@ use rill_core::consumer::{AutoOffsetReset, ConsumerConfig, ConsumerEvent};
 use rill_core::error::{ErrorCode, KafkaError};
 use rill_core::log::PartitionLog;
 use rill_core::record::NewRecord;
-use rill_core::storage::{MemoryStore, StorageOp, TopicRecord, op_for_change};
+use rill_core::storage::{StorageOp, TopicRecord, op_for_change};
+
+use super::host::Host;
 
 const START: i64 = 1_700_000_000_000;
-
-/// A host: a `MemoryStore` per broker log directory and a map of small files.
-#[derive(Default)]
-struct Host {
-    logs: BTreeMap<u32, MemoryStore>,
-    files: BTreeMap<String, Vec<u8>>,
-}
-
-impl Host {
-    fn apply(&mut self, ops: Vec<ClusterStorageOp>) {
-        for op in ops {
-            match op {
-                ClusterStorageOp::Log { broker, op } => {
-                    self.logs.entry(broker).or_default().apply(op);
-                }
-                ClusterStorageOp::PutFile { path, bytes } => {
-                    self.files.insert(path, bytes);
-                }
-            }
-        }
-    }
-
-    fn sync(&mut self, cluster: &mut Cluster) {
-        self.apply(cluster.poll_storage());
-    }
-
-    fn image(&self) -> ClusterImage {
-        ClusterImage {
-            logs: self
-                .logs
-                .iter()
-                .map(|(broker, store)| (*broker, store.image()))
-                .collect(),
-            files: self.files.clone(),
-            damaged: BTreeMap::new(),
-        }
-    }
-}
 
 fn records(n: usize, tag: &str) -> Vec<NewRecord> {
     (0..n)

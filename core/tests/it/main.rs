@@ -22,6 +22,7 @@ mod coordinator_props;
 // debug); the engine it drives is covered on wasm32 by the other modules.
 #[cfg(not(target_arch = "wasm32"))]
 mod docs_course;
+mod host;
 #[cfg(not(target_arch = "wasm32"))]
 mod interop;
 mod log;

@@ -17,6 +17,8 @@ use rill_core::log::{OffsetSpec, PartitionLog};
 use rill_core::record::NewRecord;
 use rill_core::storage::MemoryStore;
 
+use super::host::Host;
+
 const START: i64 = 1_700_000_000_000;
 
 fn record(key: &str, value: &str) -> NewRecord {
@@ -44,37 +46,6 @@ fn one_broker() -> Cluster {
         ..ClusterConfig::new(1, 11)
     };
     Cluster::new(config, START).expect("one broker")
-}
-
-/// Where a host keeps a one-broker cluster's storage ops.
-#[derive(Default)]
-struct Host {
-    store: MemoryStore,
-    files: BTreeMap<String, Vec<u8>>,
-}
-
-impl Host {
-    fn apply(&mut self, ops: Vec<ClusterStorageOp>) {
-        for op in ops {
-            match op {
-                ClusterStorageOp::Log { broker, op } => {
-                    assert_eq!(broker, 0, "one broker");
-                    self.store.apply(op);
-                }
-                ClusterStorageOp::PutFile { path, bytes } => {
-                    self.files.insert(path, bytes);
-                }
-            }
-        }
-    }
-
-    fn image(&self) -> ClusterImage {
-        ClusterImage {
-            logs: BTreeMap::from([(0, self.store.image())]),
-            files: self.files.clone(),
-            damaged: BTreeMap::new(),
-        }
-    }
 }
 
 /// Sends one batch and returns the broker's answer.
@@ -263,7 +234,7 @@ fn a_deleted_topic_and_its_stored_data_are_gone_after_a_restart() {
     assert!(recovered.replica(0, "gone", 1).is_none());
     assert_eq!(log(&recovered, "kept", 0).log_end_offset(), 1);
     assert!(
-        host.store
+        host.logs[&0]
             .image()
             .topics
             .iter()
@@ -437,7 +408,7 @@ fn single_broker_store() -> MemoryStore {
         .expect("append");
     }
     host.apply(cluster.poll_storage());
-    host.store
+    host.logs.remove(&0).expect("broker 0's log directory")
 }
 
 #[test]

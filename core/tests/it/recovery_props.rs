@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rill_core::admin::AlterConfigOp;
-use rill_core::cluster::{Acks, Cluster, ClusterConfig, ClusterImage, ClusterStorageOp, Latency};
+use rill_core::cluster::{Acks, Cluster, ClusterConfig, Latency};
 use rill_core::config::TopicConfig;
 use rill_core::log::{LogChange, PartitionLog};
 use rill_core::record::NewRecord;
 use rill_core::storage::{MemoryStore, StorageOp, TopicRecord, op_for_change};
+
+use super::host::Host;
 
 /// A record's key and value, each nullable.
 type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
@@ -106,34 +108,6 @@ fn one_broker(now: i64) -> Cluster {
     };
     config.log_retention_check_interval_ms = 1_000;
     Cluster::new(config, now).expect("one broker")
-}
-
-/// Broker 0's log directory and the small files, as a host keeps them.
-#[derive(Default)]
-struct Host {
-    store: MemoryStore,
-    files: BTreeMap<String, Vec<u8>>,
-}
-
-impl Host {
-    fn apply(&mut self, ops: Vec<ClusterStorageOp>) {
-        for op in ops {
-            match op {
-                ClusterStorageOp::Log { op, .. } => self.store.apply(op),
-                ClusterStorageOp::PutFile { path, bytes } => {
-                    self.files.insert(path, bytes);
-                }
-            }
-        }
-    }
-
-    fn image(&self) -> ClusterImage {
-        ClusterImage {
-            logs: BTreeMap::from([(0, self.store.image())]),
-            files: self.files.clone(),
-            damaged: BTreeMap::new(),
-        }
-    }
 }
 
 /// Every partition of every topic: (topic, partition, its log on broker 0, its config).
