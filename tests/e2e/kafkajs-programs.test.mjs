@@ -11,6 +11,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { LAUNCH_ARGS } from './chromium.mjs';
+import { runProgramPage } from './kafkajs-page.mjs';
 
 const HARNESS = `<script>
 window.waitFor = async (condition, what, ms = 30000) => {
@@ -38,23 +39,7 @@ function program(name, script) {
 }
 
 async function run(browser, baseUrl, name) {
-  const context = await browser.newContext();
-  try {
-    const url = new URL(`e2e-kafkajs-program-${name}.html`, baseUrl).href;
-    await context.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: PROGRAMS[name] }));
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(String(err.stack ?? err)));
-    if (process.env.DEBUG) page.on('console', (m) => console.error(`[${name}] ${m.text()}`));
-    await page.goto(url);
-    await page.waitForFunction(() => window.result !== undefined, undefined, { timeout: 90_000 });
-    const result = await page.evaluate(() => window.result);
-    assert.equal(result.error, undefined, `${name} failed: ${result.name} ${result.type} ${result.error}`);
-    assert.deepEqual(errors, [], 'no page errors');
-    return result;
-  } finally {
-    await context.close();
-  }
+  return runProgramPage(browser, baseUrl, `e2e-kafkajs-program-${name}.html`, PROGRAMS[name], name);
 }
 
 // Producing.md: acks, compression, keys, headers, partition, timestamp; RecordMetadata rows.
