@@ -3,6 +3,8 @@
 //! cluster's seeded PRNG), DeleteRecords at the leader, AlterPartitionReassignments and
 //! ElectLeaders. The controller's side is `controller/commands.rs`.
 
+use std::collections::BTreeMap;
+
 use super::{Cluster, ClusterEvent};
 use crate::config::TopicConfig;
 use crate::error::{AdminError, CreateTopicError, ErrorCode};
@@ -47,29 +49,7 @@ impl Cluster {
         replication_factor: u32,
         configs: &[(String, String)],
     ) -> Result<TopicConfig, CreateTopicError> {
-        validate_topic_name(name)?;
-        if self.controller.topics.contains_key(name) {
-            return Err(CreateTopicError::AlreadyExists {
-                name: name.to_owned(),
-            });
-        }
-        if let Some(existing) = self
-            .controller
-            .topics
-            .keys()
-            .find(|t| names_collide(t, name))
-        {
-            return Err(CreateTopicError::Collides {
-                name: name.to_owned(),
-                existing: existing.clone(),
-            });
-        }
-        if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
-            return Err(CreateTopicError::InvalidPartitions {
-                requested: partitions.into(),
-                max: crate::admin::PARTITIONS_PER_TOPIC_MAX,
-            });
-        }
+        check_new_topic(&self.controller.topics, name, partitions)?;
         if !(1..=self.config.brokers).contains(&replication_factor) {
             return Err(self.replication_error(replication_factor));
         }
@@ -233,4 +213,33 @@ impl Cluster {
         self.drain_controller();
         result
     }
+}
+
+/// The checks of a new topic `name` with `partitions` partitions among `topics` (by name: the
+/// partition count and config), in Kafka's order: a valid name, not an existing topic, not
+/// colliding with one (`.` vs `_`), a partition count in range.
+pub(super) fn check_new_topic(
+    topics: &BTreeMap<String, (u32, TopicConfig)>,
+    name: &str,
+    partitions: u32,
+) -> Result<(), CreateTopicError> {
+    validate_topic_name(name)?;
+    if topics.contains_key(name) {
+        return Err(CreateTopicError::AlreadyExists {
+            name: name.to_owned(),
+        });
+    }
+    if let Some(existing) = topics.keys().find(|t| names_collide(t, name)) {
+        return Err(CreateTopicError::Collides {
+            name: name.to_owned(),
+            existing: existing.clone(),
+        });
+    }
+    if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&partitions) {
+        return Err(CreateTopicError::InvalidPartitions {
+            requested: partitions.into(),
+            max: crate::admin::PARTITIONS_PER_TOPIC_MAX,
+        });
+    }
+    Ok(())
 }

@@ -409,28 +409,7 @@ fn restorable(
     topics: &BTreeMap<String, (u32, crate::config::TopicConfig)>,
     record: &crate::storage::TopicRecord,
 ) -> Result<crate::config::TopicConfig, crate::error::CreateTopicError> {
-    use crate::error::CreateTopicError;
-    crate::topic::validate_topic_name(&record.name)?;
-    if topics.contains_key(&record.name) {
-        return Err(CreateTopicError::AlreadyExists {
-            name: record.name.clone(),
-        });
-    }
-    if let Some(existing) = topics
-        .keys()
-        .find(|existing| crate::topic::names_collide(existing, &record.name))
-    {
-        return Err(CreateTopicError::Collides {
-            name: record.name.clone(),
-            existing: existing.clone(),
-        });
-    }
-    if !(1..=crate::admin::PARTITIONS_PER_TOPIC_MAX).contains(&record.partitions) {
-        return Err(CreateTopicError::InvalidPartitions {
-            requested: record.partitions.into(),
-            max: crate::admin::PARTITIONS_PER_TOPIC_MAX,
-        });
-    }
+    super::partition_admin::check_new_topic(topics, &record.name, record.partitions)?;
     Ok(crate::config::TopicConfig::with_overrides(
         record.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     )?)
